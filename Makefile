@@ -1,0 +1,45 @@
+# MenuOS build and test driver.  Every target first runs `deps` (tools/deps.sh: idempotent
+# apt-get, quick when nothing is missing).  Outputs go to build/.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+BUILD      := build
+KERNEL_ELF := kernel/target/riscv64gc-unknown-none-elf/release/menuos
+QEMU       := qemu-system-riscv64
+# The boot contract: the same line boots MenuOS and Linux.
+QEMU_BASE  := -machine virt -bios default -nographic -m 512M -smp 1
+APPEND     ?= console=ttyS0 rdinit=/init
+
+.PHONY: deps kernel user initramfs run test test-host test-qemu test-linux debug bench trace clean
+
+deps:
+	@bash tools/deps.sh
+
+kernel: deps
+	cd kernel && cargo build --release
+	@mkdir -p $(BUILD) && cp $(KERNEL_ELF) $(BUILD)/vmlinux
+
+# User programs: C tests (static glibc) and Rust programs (static Rust std), staged in build/user/bin.
+user: deps
+	@bash tools/build-user-c.sh
+	@bash tools/build-user-rust.sh
+
+# build/initramfs.cpio: the default root (the menu as /init) with the test programs under /tests.
+initramfs: user
+	@python3 tools/mkinitramfs.py --out $(BUILD)/initramfs.cpio
+
+run: kernel initramfs
+	@echo "MenuOS: booting in QEMU. Leave QEMU with Ctrl-A then X."
+	$(QEMU) $(QEMU_BASE) -kernel $(BUILD)/vmlinux -initrd $(BUILD)/initramfs.cpio -append "$(APPEND)"
+
+test: kernel initramfs
+	@bash tools/test.sh
+
+test-linux: initramfs
+	@bash tools/test-linux.sh
+
+debug: kernel initramfs
+	@bash tools/debug.sh
+
+clean:
+	rm -rf $(BUILD) kernel/target user/rust/target target

@@ -1,0 +1,88 @@
+/* mtest.h - the MenuOS in-guest test protocol (header-only, C, static glibc).
+ *
+ * A test program runs its checks and prints one line per check on stdout:
+ *     PASS <test>/<check>
+ *     FAIL <test>/<check>: <what went wrong>
+ * then a closing line
+ *     TEST-END <test> <npass> <nfail>
+ * and, when it runs as PID 1 (booted as rdinit=/tests/<test>), powers the machine off with
+ * reboot(LINUX_REBOOT_CMD_POWER_OFF), so that QEMU exits.  Run as an ordinary process (from the
+ * menu or a shell) it exits with status 0 when every check passed, 1 otherwise.
+ *
+ * The host harness (tools/qemutest.py) counts the PASS and FAIL lines of each boot; a boot that
+ * never prints TEST-END (crash, hang, timeout) counts as a failure of that test.  The same binary
+ * runs unchanged on MenuOS and on the reference Linux: expectations are Linux's.
+ */
+#ifndef MTEST_H
+#define MTEST_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <unistd.h>
+
+static const char *mt_test_name = "?";
+static int mt_npass, mt_nfail;
+
+static void mt_begin(const char *name)
+{
+	mt_test_name = name;
+	setvbuf(stdout, NULL, _IONBF, 0); /* lines must not be lost or doubled across fork */
+}
+
+static void mt_report(int ok, const char *check, const char *fmt, ...)
+{
+	if (ok) {
+		mt_npass++;
+		printf("PASS %s/%s\n", mt_test_name, check);
+	} else {
+		char buf[512];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(buf, sizeof buf, fmt, ap);
+		va_end(ap);
+		mt_nfail++;
+		printf("FAIL %s/%s: %s\n", mt_test_name, check, buf);
+	}
+}
+
+/* CHECK(name, cond): cond must hold. */
+#define CHECK(check, cond) mt_report(!!(cond), (check), "%s (line %d)", #cond, __LINE__)
+
+/* CHECK_EQ(name, got, want): integers compared, both printed on failure. */
+#define CHECK_EQ(check, got, want)                                                         \
+	do {                                                                               \
+		long long mt_g = (long long)(got), mt_w = (long long)(want);               \
+		mt_report(mt_g == mt_w, (check), "%s = %lld, want %lld (line %d)", #got,   \
+			  mt_g, mt_w, __LINE__);                                           \
+	} while (0)
+
+/* CHECK_ERR(name, expr, errno): expr must return -1 with that errno. */
+#define CHECK_ERR(check, expr, want_errno)                                                 \
+	do {                                                                               \
+		errno = 0;                                                                 \
+		long long mt_r = (long long)(expr);                                        \
+		int mt_e = errno;                                                          \
+		mt_report(mt_r == -1 && mt_e == (want_errno), (check),                     \
+			  "%s = %lld errno %d (%s), want -1 errno %d (%s) (line %d)", #expr, \
+			  mt_r, mt_e, strerror(mt_e), (want_errno), strerror(want_errno),  \
+			  __LINE__);                                                       \
+	} while (0)
+
+/* Ends the test: summary line, then power off when PID 1, else exit status. */
+static void __attribute__((noreturn)) mt_end(void)
+{
+	printf("TEST-END %s %d %d\n", mt_test_name, mt_npass, mt_nfail);
+	fflush(stdout);
+	if (getpid() == 1) {
+		sync();
+		reboot(RB_POWER_OFF);
+	}
+	exit(mt_nfail ? 1 : 0);
+}
+
+#endif
