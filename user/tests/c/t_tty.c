@@ -1,0 +1,104 @@
+/* t_tty - the console is a tty: TCGETS/TCSETS/TIOCGWINSZ, isatty, ENOTTY elsewhere.
+ *
+ * Boot: rdinit=/tests/t_tty with console=ttyS0: fds 0, 1, 2 are /dev/console, opened O_RDWR by
+ * the kernel for PID 1 (the 8250 UART behind it).  Needs /dev/null and /hello in the initramfs.
+ *
+ * What Linux 6.1 does, and this test expects:
+ *  - ioctl(0, TCGETS) succeeds on fds 0, 1, 2; the termios is the kernel's default line
+ *    discipline setup: c_lflag has ICANON ECHO ISIG, c_oflag has OPOST ONLCR, c_iflag has ICRNL,
+ *    c_cflag has CREAD and character size CS8, c_cc[VINTR] = ^C, c_cc[VERASE] = DEL (0177),
+ *    c_cc[VEOF] = ^D.
+ *  - TCSETS takes a change (ECHO cleared) that TCGETS then reads back, and restoring works.
+ *  - TIOCGWINSZ on the serial console succeeds (returns 0): a tty always has a winsize, and
+ *    nobody set it, so it is 0 rows x 0 columns.  TIOCSWINSZ then TIOCGWINSZ reads back the
+ *    new size.
+ *  - isatty(0), isatty(1), isatty(2) are true; isatty of /dev/null and of a regular file are false
+ *    with errno ENOTTY.
+ *  - ioctl(TCGETS) and ioctl(TIOCGWINSZ) on /dev/null are ENOTTY; on a bad fd EBADF.
+ *  - PID 1 has no controlling tty (the kernel opens /dev/console with noctty), so TIOCGPGRP on
+ *    the console is ENOTTY.
+ */
+#include "mtest.h"
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+
+int main(void)
+{
+	mt_begin("t_tty");
+	struct termios t0, t1, t2;
+
+	memset(&t0, 0, sizeof t0);
+	CHECK_EQ("tcgets_fd0", ioctl(0, TCGETS, &t0), 0);
+	memset(&t1, 0, sizeof t1);
+	CHECK_EQ("tcgets_fd1", ioctl(1, TCGETS, &t1), 0);
+	CHECK_EQ("tcgets_fd2", ioctl(2, TCGETS, &t1), 0);
+	CHECK("tcgetattr", tcgetattr(0, &t1) == 0 && t1.c_lflag == t0.c_lflag);
+
+	CHECK("lflag_icanon_echo_isig", (t0.c_lflag & (ICANON | ECHO | ISIG)) == (ICANON | ECHO | ISIG));
+	CHECK("oflag_opost_onlcr", (t0.c_oflag & (OPOST | ONLCR)) == (OPOST | ONLCR));
+	CHECK("iflag_icrnl", (t0.c_iflag & ICRNL) == ICRNL);
+	CHECK("cflag_cread_cs8", (t0.c_cflag & CREAD) && (t0.c_cflag & CSIZE) == CS8);
+	CHECK_EQ("cc_vintr", t0.c_cc[VINTR], 3);
+	CHECK_EQ("cc_verase", t0.c_cc[VERASE], 0177);
+	CHECK_EQ("cc_veof", t0.c_cc[VEOF], 4);
+
+	/* TCSETS round trip */
+	t1 = t0;
+	t1.c_lflag &= ~ECHO;
+	CHECK_EQ("tcsets_noecho", ioctl(0, TCSETS, &t1), 0);
+	memset(&t2, 0, sizeof t2);
+	CHECK("tcsets_readback", ioctl(0, TCGETS, &t2) == 0 && !(t2.c_lflag & ECHO) &&
+					 (t2.c_lflag & ICANON));
+	/* fd 1 is the same tty: it sees the change too */
+	memset(&t2, 0, sizeof t2);
+	CHECK("tcsets_same_tty_fd1", ioctl(1, TCGETS, &t2) == 0 && !(t2.c_lflag & ECHO));
+	CHECK_EQ("tcsets_restore", ioctl(0, TCSETS, &t0), 0);
+	memset(&t2, 0, sizeof t2);
+	CHECK("tcsets_restored", ioctl(0, TCGETS, &t2) == 0 && t2.c_lflag == t0.c_lflag);
+
+	/* window size */
+	struct winsize ws, ws2;
+	memset(&ws, 0x55, sizeof ws);
+	CHECK_EQ("tiocgwinsz_console", ioctl(1, TIOCGWINSZ, &ws), 0);
+	CHECK("tiocgwinsz_zero", ws.ws_row == 0 && ws.ws_col == 0);
+	ws2 = ws;
+	ws2.ws_row = 24;
+	ws2.ws_col = 80;
+	CHECK_EQ("tiocswinsz", ioctl(1, TIOCSWINSZ, &ws2), 0);
+	memset(&ws2, 0, sizeof ws2);
+	CHECK("tiocswinsz_readback", ioctl(0, TIOCGWINSZ, &ws2) == 0 && ws2.ws_row == 24 &&
+					     ws2.ws_col == 80);
+	CHECK_EQ("tiocswinsz_restore", ioctl(1, TIOCSWINSZ, &ws), 0);
+
+	/* isatty */
+	CHECK("isatty_0", isatty(0));
+	CHECK("isatty_1", isatty(1));
+	CHECK("isatty_2", isatty(2));
+
+	/* not a tty */
+	int nul = open("/dev/null", O_RDWR);
+	CHECK("open_null", nul >= 0);
+	CHECK_ERR("null_tcgets_enotty", ioctl(nul, TCGETS, &t2), ENOTTY);
+	CHECK_ERR("null_tiocgwinsz_enotty", ioctl(nul, TIOCGWINSZ, &ws2), ENOTTY);
+	errno = 0;
+	CHECK("null_isatty_false", !isatty(nul) && errno == ENOTTY);
+	close(nul);
+	int f = open("/hello", O_RDONLY);
+	CHECK("open_hello", f >= 0);
+	CHECK_ERR("file_tcgets_enotty", ioctl(f, TCGETS, &t2), ENOTTY);
+	errno = 0;
+	CHECK("file_isatty_false", !isatty(f) && errno == ENOTTY);
+	close(f);
+	CHECK_ERR("badfd_tcgets_ebadf", ioctl(99, TCGETS, &t2), EBADF);
+	errno = 0;
+	CHECK("badfd_isatty_false", !isatty(99) && errno == EBADF);
+
+	/* no controlling tty for PID 1 */
+	pid_t pg = 0;
+	if (getpid() == 1)
+		CHECK_ERR("tiocgpgrp_no_ctty", ioctl(0, TIOCGPGRP, &pg), ENOTTY);
+
+	mt_end();
+}

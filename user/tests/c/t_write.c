@@ -1,0 +1,108 @@
+/* t_write - write/writev/read/readv return values and error codes.
+ *
+ * Boot: rdinit=/tests/t_write (stdout is /dev/console, opened by the kernel for PID 1).
+ * Needs /hello (any ELF file) and a writable /tmp in the initramfs.
+ *
+ * What Linux 6.1 does, and this test expects:
+ *  - write(1, buf, n) on the console returns n; write(1, buf, 0) returns 0.
+ *  - writev(1, iov, 3) returns the sum of the lengths, and an iovec of length 0 is allowed;
+ *    writev with iovcnt 0 returns 0; iovcnt < 0 or > IOV_MAX (1024) is EINVAL.
+ *  - read(fd, buf, 4) of /hello returns 4 and "\177ELF"; readv scatters the next bytes over the
+ *    iovecs in order (checked against a pread of the same range); a read at EOF returns 0.
+ *  - write/read on an fd that is not open (99, -1) is EBADF; write to an O_RDONLY fd and read from
+ *    an O_WRONLY fd are EBADF.
+ *  - a bad user pointer is EFAULT, and the kernel keeps running: write(1, (void *)1, 10) on the
+ *    console, write to a /tmp file from (void *)1, read from /hello into (void *)1, writev with
+ *    the iovec array at (void *)1, writev with an iovec whose base is (void *)1 (nothing written).
+ */
+#include "mtest.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+/* through a volatile, so that the compiler neither warns about nor reasons on the bad pointer */
+static void *volatile bad_ptr = (void *)1;
+#define BAD ((void *)bad_ptr)
+
+int main(void)
+{
+	mt_begin("t_write");
+
+	/* write to stdout */
+	static const char msg[] = "t_write: hello from write\n";
+	CHECK_EQ("write_stdout", write(1, msg, sizeof msg - 1), sizeof msg - 1);
+	CHECK_EQ("write_zero_len", write(1, msg, 0), 0);
+	CHECK_EQ("write_raw_syscall", syscall(SYS_write, 1, msg, sizeof msg - 1), sizeof msg - 1);
+
+	char a[] = "t_write: ", b[] = "", c[] = "hello from writev\n";
+	struct iovec iov[3] = {
+		{ a, strlen(a) },
+		{ b, 0 },
+		{ c, strlen(c) },
+	};
+	CHECK_EQ("writev_stdout", writev(1, iov, 3), strlen(a) + strlen(c));
+	CHECK_EQ("writev_zero_cnt", writev(1, iov, 0), 0);
+	CHECK_ERR("writev_neg_cnt", syscall(SYS_writev, 1, iov, -1), EINVAL);
+	CHECK_ERR("writev_too_many", syscall(SYS_writev, 1, iov, IOV_MAX + 1), EINVAL);
+
+	/* read/readv from a file of the initramfs */
+	int fd = open("/hello", O_RDONLY);
+	CHECK("open_hello", fd >= 0);
+	char buf[64];
+	memset(buf, 0, sizeof buf);
+	CHECK_EQ("read_returns_4", read(fd, buf, 4), 4);
+	CHECK("read_elf_magic", memcmp(buf, "\177ELF", 4) == 0);
+
+	char r1[3], r2[5], want[8];
+	struct iovec riov[2] = { { r1, sizeof r1 }, { r2, sizeof r2 } };
+	memset(r1, 0x55, sizeof r1);
+	memset(r2, 0x55, sizeof r2);
+	CHECK_EQ("readv_returns_8", readv(fd, riov, 2), 8);
+	CHECK_EQ("pread_same_range", pread(fd, want, 8, 4), 8);
+	CHECK("readv_scatter_order", memcmp(r1, want, 3) == 0 && memcmp(r2, want + 3, 5) == 0);
+	CHECK_EQ("read_pos_after_readv", lseek(fd, 0, SEEK_CUR), 12);
+	/* e_ident[EI_CLASS] = 2 (64-bit), [EI_DATA] = 1 (little endian): bytes 4 and 5 */
+	CHECK("read_elf_class64_le", want[0] == 2 && want[1] == 1);
+
+	off_t end = lseek(fd, 0, SEEK_END);
+	CHECK("lseek_end_positive", end > 12);
+	CHECK_EQ("read_at_eof", read(fd, buf, sizeof buf), 0);
+	CHECK_EQ("readv_at_eof", readv(fd, riov, 2), 0);
+
+	/* bad fds */
+	CHECK_ERR("write_ebadf_99", write(99, msg, 1), EBADF);
+	CHECK_ERR("write_ebadf_neg", write(-1, msg, 1), EBADF);
+	CHECK_ERR("read_ebadf_99", read(99, buf, 1), EBADF);
+	CHECK_ERR("writev_ebadf", writev(99, iov, 3), EBADF);
+	CHECK_ERR("write_rdonly_fd", write(fd, msg, 1), EBADF);
+
+	/* bad pointers: EFAULT, nothing written */
+	CHECK_ERR("write_efault_console", write(1, BAD, 10), EFAULT);
+	CHECK_ERR("read_efault", pread(fd, BAD, 4, 0), EFAULT);
+	CHECK_ERR("read_efault_kernel_addr", pread(fd, (void *)0xffffffff80000000UL, 4, 0), EFAULT);
+	CHECK_ERR("writev_efault_iovarray", syscall(SYS_writev, 1, BAD, 2), EFAULT);
+	struct iovec biov[1] = { { BAD, 10 } };
+	CHECK_ERR("writev_efault_base", writev(1, biov, 1), EFAULT);
+	close(fd);
+
+	int wfd = open("/tmp/t_write.tmp", O_CREAT | O_TRUNC | O_WRONLY, 0644);
+	CHECK("open_tmp_wronly", wfd >= 0);
+	CHECK_ERR("write_efault_file", write(wfd, BAD, 10), EFAULT);
+	CHECK_EQ("file_empty_after_efault", lseek(wfd, 0, SEEK_END), 0);
+	CHECK_ERR("read_wronly_fd", read(wfd, buf, 1), EBADF);
+	CHECK_EQ("write_file", write(wfd, "abcdef", 6), 6);
+	close(wfd);
+	int rfd = open("/tmp/t_write.tmp", O_RDONLY);
+	memset(buf, 0, sizeof buf);
+	CHECK_EQ("read_back_len", read(rfd, buf, sizeof buf), 6);
+	CHECK("read_back_data", memcmp(buf, "abcdef", 6) == 0);
+	close(rfd);
+	unlink("/tmp/t_write.tmp");
+
+	/* still alive and writing after all the faults */
+	CHECK_EQ("write_after_faults", write(1, msg, sizeof msg - 1), sizeof msg - 1);
+
+	mt_end();
+}
