@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""mkinitramfs.py - builds the MenuOS root file system as one newc cpio.
+
+Layout (deterministic: sorted entries, mtime 0, uid/gid 0):
+    /init            build/user/bin/menu if it exists (the Rust menu shell), else build/user/bin/hello
+    /sbin/init       -> /init (symlink)
+    /hello           build/user/bin/hello (when built)
+    /bin/<name>      every program in build/user/bin
+    /tests/<name>    every test program in build/user/tests
+    /dev/console 5,1  /dev/null 1,3  /dev/tty 5,0  /dev/zero 1,5
+    /proc /sys /tmp /root   empty directories
+    /etc/passwd /etc/group  minimal (root)
+
+    python3 tools/mkinitramfs.py --out build/initramfs.cpio [--gzip] [--init PROGRAM]
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mkcpio import Archive  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def programs(d):
+    """Executable regular files of directory d, sorted (hidden and temporary files skipped)."""
+    if not os.path.isdir(d):
+        return []
+    res = []
+    for name in sorted(os.listdir(d)):
+        p = os.path.join(d, name)
+        if name.startswith(".") or name.endswith((".tmp", ".d", ".o")):
+            continue
+        if os.path.isfile(p) and os.access(p, os.X_OK):
+            res.append((name, p))
+    return res
+
+
+def build(bindir, testdir, init=None):
+    a = Archive()
+    bins = dict(programs(bindir))
+    if init is None:
+        init = bins.get("menu") or bins.get("hello")
+    if init is None:
+        raise SystemExit("mkinitramfs: no /init: neither %s/menu nor %s/hello exists "
+                         "(run tools/build-user-c.sh)" % (bindir, bindir))
+    a.file("init", src=init, mode=0o755)
+    a.dir("sbin")
+    a.symlink("sbin/init", "/init")
+    if "hello" in bins:
+        a.file("hello", src=bins["hello"], mode=0o755)
+    a.dir("bin")
+    for name, p in sorted(bins.items()):
+        a.file("bin/" + name, src=p, mode=0o755)
+    a.dir("tests")
+    for name, p in programs(testdir):
+        a.file("tests/" + name, src=p, mode=0o755)
+    a.standard_devices()
+    for d in ("proc", "sys", "root"):
+        a.dir(d, 0o755 if d != "root" else 0o700)
+    a.dir("tmp", 0o1777)
+    a.dir("etc")
+    a.file("etc/passwd", data="root:x:0:0:root:/root:/init\n", mode=0o644)
+    a.file("etc/group", data="root:x:0:\n", mode=0o644)
+    return a
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Builds build/initramfs.cpio (newc).")
+    ap.add_argument("--out", default=os.path.join(ROOT, "build", "initramfs.cpio"))
+    ap.add_argument("--bindir", default=os.path.join(ROOT, "build", "user", "bin"))
+    ap.add_argument("--testdir", default=os.path.join(ROOT, "build", "user", "tests"))
+    ap.add_argument("--init", help="program to use as /init (default: menu, else hello)")
+    ap.add_argument("--gzip", action="store_true")
+    a = ap.parse_args(argv)
+    ar = build(a.bindir, a.testdir, a.init)
+    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
+    n = ar.write(a.out, gzip=a.gzip)
+    ntests = sum(1 for p in ar.entries if p.startswith("tests/"))
+    print("mkinitramfs: %s: %d entries (%d tests), %d bytes" % (a.out, len(ar.entries), ntests, n))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

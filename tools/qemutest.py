@@ -1,0 +1,492 @@
+#!/usr/bin/env python3
+"""qemutest.py - boots every test program of build/user/tests as PID 1 and collects the results.
+
+    python3 tools/qemutest.py --kernel build/vmlinux [--kind menuos]
+    python3 tools/qemutest.py --kernel build/linux-ref/Image --kind linux
+        [--initrd build/initramfs.cpio] [--only NAME[,NAME..]] [--timeout S] [--jobs 2] [-q] [--list]
+
+Each test boots the boot-contract line
+    qemu-system-riscv64 -machine virt -bios default -nographic -m 512M -smp 1 \
+        -kernel K -initrd INITRD -append "console=ttyS0 rdinit=/tests/<name> [extra]"
+and its console is parsed for the mtest.h protocol (user/tests/c/mtest.h):
+    PASS <test>/<check>            one passed check
+    FAIL <test>/<check>: <why>     one failed check
+    TEST-END <test> <npass> <nfail>
+One line is printed per check, then a per-test summary, and at the very end exactly
+    <N> passed, <M> failed
+(N, M count checks).  Exit status 1 when anything failed.
+
+Harness-made failures, named like checks:
+    <test>/boot      the boot never printed TEST-END (timeout, kernel panic, QEMU exited, ...);
+                     the last console lines are shown
+    <test>/poweroff  TEST-END came but the machine did not power off within a grace period
+    <test>/testend   TEST-END reports more failures than FAIL lines were seen (lost output)
+
+Per-test settings: the TEST_ARGS table below, or magic comments in the test's source
+(user/tests/c/<name>.c), so that test authors need not edit this file:
+    // QEMUTEST-APPEND: foo=bar bareword     (appended to the kernel command line)
+    // QEMUTEST-TIMEOUT: 300                 (seconds, instead of --timeout)
+    /* qemutest: append=console=ttyS0 rdinit=/tests/t_x foo=bar */   (the whole command line)
+
+Expect tests (EXPECT_TESTS below) boot a given command line and check that given regexes
+appear on the console (each regex is one check); QEMU is stopped as soon as all have matched.
+
+Full console logs: build/test-logs/<kind>/<name>.log.  Boots run in parallel (--jobs), output
+stays in order.
+"""
+import argparse
+import concurrent.futures
+import fnmatch
+import os
+import re
+import selectors
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+QEMU = "qemu-system-riscv64"
+QEMU_BASE = ["-machine", "virt", "-bios", "default", "-nographic", "-m", "512M", "-smp", "1"]
+BASE_APPEND = "console=ttyS0"
+
+# Extra kernel command-line arguments for tests that need them (appended after rdinit=...).
+TEST_ARGS = {
+    "t_cmdline": "foo=bar bareword",
+}
+
+# Expect tests: boot `append`, every (label, regex) must appear on the console.
+#   needs:  files that must be in the initrd
+#   exit:   QEMU must also exit by itself (the machine powered off)
+#   kinds:  restrict to some kernels (default: all)
+EXPECT_TESTS = [
+    {
+        "name": "init_exit3_panics",
+        "append": "rdinit=/bin/exit3",
+        "needs": ["bin/exit3"],
+        "expect": [
+            ("ran", r"exit3: exiting with status 3"),
+            ("panic", r"Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000300"),
+        ],
+        "timeout": 60,
+    },
+    {
+        "name": "hello_init_poweroff",
+        "append": "rdinit=/hello",
+        "needs": ["hello"],
+        "expect": [("greets", r"Hello from user space \(pid 1\)")],
+        "exit": True,
+        "timeout": 60,
+    },
+]
+
+# A kernel panic ends a test boot early (Linux's, or a Rust panic message).
+PANIC_RE = re.compile(rb"Kernel panic - not syncing|KERNEL PANIC|panicked at ")
+PANIC_GRACE = 2.0      # seconds of output still collected after a panic (backtrace)
+POWEROFF_GRACE = 15.0  # seconds allowed between TEST-END and QEMU exiting
+TAIL_LINES = 20
+DEFAULT_TIMEOUT = 120.0
+
+CHECK_RE = re.compile(r"(?:^|\s)(PASS|FAIL) ([^\s:]+/[^\s:]+)(?::\s?(.*))?$")
+END_RE = re.compile(r"(?:^|\s)TEST-END (\S+) (\d+) (\d+)\s*$")
+MAGIC_RE = re.compile(r"QEMUTEST-(APPEND|TIMEOUT):[ \t]*(.*?)[ \t]*(?:\*/)?[ \t]*$", re.M)
+# `qemutest: append=<the whole kernel command line>` (replaces the default line entirely)
+FULL_APPEND_RE = re.compile(r"qemutest:[ \t]*append=(.*?)[ \t]*(?:\*/)?[ \t]*$", re.M)
+
+_running = set()
+_running_lock = threading.Lock()
+
+
+def clean_line(raw):
+    """Console line as text: no CR, no ANSI escapes, no other control characters."""
+    s = raw.decode("utf-8", "replace")
+    s = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\x1bc", "", s)
+    return "".join(ch for ch in s if ch == "\t" or ch >= " ").rstrip()
+
+
+def parse_protocol(text, test=None):
+    """Parses console text.  Returns dict: checks [(ok, name, why)], end (name, npass, nfail)
+    or None.  With `test`, only checks of that test count (a stray other test's lines are
+    ignored)."""
+    checks, end = [], None
+    for raw in text.splitlines():
+        line = clean_line(raw.encode() if isinstance(raw, str) else raw)
+        m = END_RE.search(line)
+        if m:
+            if end is None and (test is None or m.group(1) == test):
+                end = (m.group(1), int(m.group(2)), int(m.group(3)))
+            continue
+        m = CHECK_RE.search(line)
+        if m:
+            name = m.group(2)
+            if test is not None and name.split("/", 1)[0] != test:
+                continue
+            checks.append((m.group(1) == "PASS", name, m.group(3) or ""))
+    return {"checks": checks, "end": end}
+
+
+def source_settings(srcdir, name):
+    """QEMUTEST-APPEND / QEMUTEST-TIMEOUT magic comments of user/tests/c/<name>.c."""
+    res = {}
+    p = os.path.join(srcdir, name + ".c")
+    try:
+        with open(p, errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return res
+    m = FULL_APPEND_RE.search(text)
+    if m:
+        res["full_append"] = m.group(1)
+    for key, val in MAGIC_RE.findall(text):
+        if key == "APPEND":
+            res["append"] = (res.get("append", "") + " " + val).strip()
+        elif key == "TIMEOUT":
+            try:
+                res["timeout"] = float(val)
+            except ValueError:
+                pass
+    return res
+
+
+class Boot:
+    """Result of one QEMU boot."""
+
+    def __init__(self):
+        self.output = b""
+        self.reason = ""      # why the boot ended: exited / timeout / panic / done / poweroff-timeout
+        self.rc = None
+        self.seconds = 0.0
+
+
+def boot(kernel, initrd, append, timeout, log_path, stop_when=None, extra_qemu=()):
+    """Boots QEMU, collects the console until QEMU exits or a stop condition.
+
+    stop_when(output_bytes) -> None (go on) | ("kill", reason) | ("grace", seconds, reason):
+    "grace" waits that long more for QEMU to exit by itself, then kills it."""
+    cmd = (list(QEMU) if isinstance(QEMU, (list, tuple)) else [QEMU]) + QEMU_BASE + list(extra_qemu) + ["-kernel", kernel, "-initrd", initrd, "-append", append]
+    b = Boot()
+    t0 = time.monotonic()
+    deadline = t0 + timeout
+    os.makedirs(os.path.dirname(log_path), exist_ok=True)
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    with _running_lock:
+        _running.add(proc)
+    buf = bytearray()
+    grace_reason = None
+    try:
+        sel = selectors.DefaultSelector()
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        fd = proc.stdout.fileno()
+        eof = False
+        while not eof:
+            now = time.monotonic()
+            if now >= deadline:
+                b.reason = grace_reason[1] if grace_reason else "timeout"
+                break
+            for _ in sel.select(timeout=min(0.5, deadline - now)):
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    eof = True
+                    break
+                buf += chunk
+            if eof:
+                break
+            if stop_when is not None and grace_reason is None:
+                act = stop_when(bytes(buf))
+                if act is not None:
+                    if act[0] == "kill":
+                        b.reason = act[1]
+                        break
+                    deadline = min(deadline, time.monotonic() + act[1])
+                    grace_reason = (act[1], act[2])
+        sel.close()
+        if eof:
+            # QEMU closed its output: it is exiting
+            try:
+                b.rc = proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+            b.reason = "exited"
+    finally:
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait()
+        proc.stdout.close()
+        with _running_lock:
+            _running.discard(proc)
+    b.seconds = time.monotonic() - t0
+    b.output = bytes(buf)
+    with open(log_path, "wb") as f:
+        f.write(("# " + " ".join(_shq(c) for c in cmd) + "\n").encode())
+        f.write(b.output)
+        f.write(("\n# end: %s rc=%s after %.1f s\n" % (b.reason, b.rc, b.seconds)).encode())
+    return b
+
+
+def _shq(s):
+    return s if re.fullmatch(r"[\w./=:,+-]+", s) else "'" + s.replace("'", "'\\''") + "'"
+
+
+def tail(output, n=TAIL_LINES):
+    lines = [clean_line(l) for l in output.splitlines()]
+    lines = [l for l in lines if l]
+    return lines[-n:] or ["(no output at all)"]
+
+
+def rel(p):
+    r = os.path.relpath(p, ROOT)
+    return p if r.startswith("..") else r
+
+
+def run_test(cfg, name):
+    """Boots test `name`; returns (lines to print, npass, nfail)."""
+    s = source_settings(cfg.srcdir, name)
+    extra = " ".join(x for x in (TEST_ARGS.get(name, ""), s.get("append", "")) if x)
+    append = "%s rdinit=/tests/%s%s" % (BASE_APPEND, name, " " + extra if extra else "")
+    if "full_append" in s:
+        append = s["full_append"]
+    timeout = cfg.timeout or s.get("timeout") or DEFAULT_TIMEOUT
+    log = os.path.join(cfg.logdir, name + ".log")
+    if cfg.initrd_files is not None and "tests/" + name not in cfg.initrd_files:
+        r = {"checks": [], "end": None}
+        b = None
+        why = "tests/%s is not in %s (rebuild it: make initramfs)" % (name, cfg.initrd)
+    else:
+        end_re = re.compile(rb"(?:^|\s)TEST-END " + re.escape(name.encode()) + rb" \d+ \d+\s*[\r\n]")
+
+        def stop(out):
+            if end_re.search(out):
+                return ("grace", POWEROFF_GRACE, "poweroff-timeout")
+            if PANIC_RE.search(out):
+                return ("grace", PANIC_GRACE, "panic")
+            return None
+
+        b = boot(cfg.kernel, cfg.initrd, append, timeout, log, stop, cfg.qemu_extra)
+        r = parse_protocol(b.output.decode("utf-8", "replace"), name)
+        why = None
+    lines, npass, nfail = [], 0, 0
+    for ok, check, msg in r["checks"]:
+        if ok:
+            npass += 1
+            if not cfg.quiet:
+                lines.append("PASS %s" % check)
+        else:
+            nfail += 1
+            lines.append("FAIL %s: %s" % (check, msg))
+    note = ""
+    if r["end"] is None:
+        nfail += 1
+        if why is None:
+            why = {"timeout": "timeout after %g s" % timeout,
+                   "panic": "kernel panic",
+                   "exited": "QEMU exited (rc=%s)" % b.rc}.get(b.reason, b.reason)
+            why = "no TEST-END (%s); log %s; last lines:" % (why, rel(log))
+            why += "".join("\n    | " + l for l in tail(b.output))
+        lines.append("FAIL %s/boot: %s" % (name, why))
+    else:
+        _, epass, efail = r["end"]
+        seen_fail = sum(1 for ok, _, _ in r["checks"] if not ok)
+        if efail > seen_fail:
+            nfail += 1
+            lines.append("FAIL %s/testend: TEST-END reports %d failures, only %d FAIL lines seen"
+                         % (name, efail, seen_fail))
+        if (epass, efail) != (sum(1 for ok, _, _ in r["checks"] if ok), seen_fail):
+            note = " (TEST-END says %d/%d)" % (epass, efail)
+        if b.reason == "poweroff-timeout":
+            nfail += 1
+            lines.append("FAIL %s/poweroff: TEST-END printed but QEMU did not exit within %g s"
+                         % (name, POWEROFF_GRACE))
+    secs = " %.1f s" % b.seconds if b else ""
+    lines.append("== %s: %d passed, %d failed%s%s" % (name, npass, nfail, note, secs))
+    return lines, npass, nfail
+
+
+def run_expect(cfg, t):
+    name = t["name"]
+    append = BASE_APPEND + " " + t["append"]
+    timeout = cfg.timeout or t.get("timeout") or DEFAULT_TIMEOUT
+    log = os.path.join(cfg.logdir, name + ".log")
+    pats = [(label, re.compile(rx.encode())) for label, rx in t["expect"]]
+    lines, npass, nfail = [], 0, 0
+    missing = [p for p in t.get("needs", []) if cfg.initrd_files is not None and p not in cfg.initrd_files]
+    if missing:
+        lines.append("FAIL %s/boot: %s not in %s" % (name, ", ".join(missing), cfg.initrd))
+        lines.append("== %s: 0 passed, 1 failed" % name)
+        return lines, 0, 1
+
+    def stop(out):
+        if all(rx.search(out) for _, rx in pats):
+            if t.get("exit"):
+                return ("grace", POWEROFF_GRACE, "poweroff-timeout")
+            return ("kill", "done")
+        return None
+
+    b = boot(cfg.kernel, cfg.initrd, append, timeout, log, stop, cfg.qemu_extra)
+    for label, rx in pats:
+        if rx.search(b.output):
+            npass += 1
+            if not cfg.quiet:
+                lines.append("PASS %s/%s" % (name, label))
+        else:
+            nfail += 1
+            lines.append("FAIL %s/%s: /%s/ not on the console (%s after %.1f s); last lines:%s"
+                         % (name, label, rx.pattern.decode(), b.reason, b.seconds,
+                            "".join("\n    | " + l for l in tail(b.output))))
+    if t.get("exit"):
+        if b.reason == "exited":
+            npass += 1
+            if not cfg.quiet:
+                lines.append("PASS %s/exit" % name)
+        else:
+            nfail += 1
+            lines.append("FAIL %s/exit: QEMU did not exit by itself (%s)" % (name, b.reason))
+    lines.append("== %s: %d passed, %d failed %.1f s" % (name, npass, nfail, b.seconds))
+    return lines, npass, nfail
+
+
+def initrd_listing(path):
+    """Set of paths in a newc cpio (None if it cannot be read)."""
+    import mkcpio
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+        return {e["name"] for e in mkcpio.read(data)}
+    except (OSError, ValueError) as e:
+        print("qemutest: warning: cannot list %s: %s" % (path, e), file=sys.stderr)
+        return None
+
+
+def stale_tests(initrd, testdir, names):
+    """Tests whose binary in build/user/tests differs from the copy in the initrd."""
+    import mkcpio
+    try:
+        with open(initrd, "rb") as f:
+            entries = {e["name"]: e["data"] for e in mkcpio.read(f.read())}
+    except (OSError, ValueError):
+        return []
+    res = []
+    for n in names:
+        d = entries.get("tests/" + n)
+        if d is None:
+            continue
+        try:
+            with open(os.path.join(testdir, n), "rb") as f:
+                if f.read() != d:
+                    res.append(n)
+        except OSError:
+            pass
+    return res
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Boots each test program under QEMU (mtest protocol).",
+                                 epilog="See the module docstring for the protocol and tables.")
+    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--kind", choices=["menuos", "linux"],
+                    help="names the log directory (default: linux if the kernel path says so)")
+    ap.add_argument("--initrd", default=os.path.join(ROOT, "build", "initramfs.cpio"))
+    ap.add_argument("--testdir", default=os.path.join(ROOT, "build", "user", "tests"))
+    ap.add_argument("--srcdir", default=os.path.join(ROOT, "user", "tests", "c"))
+    ap.add_argument("--logdir", help="default build/test-logs/<kind>")
+    ap.add_argument("--only", action="append", default=[],
+                    help="test or expect-test names (comma-separated, globs allowed; repeatable)")
+    ap.add_argument("--timeout", type=float,
+                    help="per boot, seconds (default: the test's own, else %g)" % DEFAULT_TIMEOUT)
+    ap.add_argument("--jobs", "-j", type=int, default=2)
+    ap.add_argument("--no-expect", action="store_true", help="skip the expect tests")
+    ap.add_argument("--qemu-extra", default="", help="extra QEMU arguments (space-separated)")
+    ap.add_argument("-q", "--quiet", action="store_true", help="do not print PASS lines")
+    ap.add_argument("--list", action="store_true", help="list the tests and exit")
+    cfg = ap.parse_args(argv)
+
+    cfg.kernel = os.path.abspath(cfg.kernel)
+    cfg.initrd = os.path.abspath(cfg.initrd)
+    if cfg.kind is None:
+        cfg.kind = "linux" if "linux" in os.path.basename(os.path.dirname(cfg.kernel)).lower() \
+            or os.path.basename(cfg.kernel) == "Image" else "menuos"
+    cfg.logdir = cfg.logdir or os.path.join(ROOT, "build", "test-logs", cfg.kind)
+    cfg.qemu_extra = cfg.qemu_extra.split()
+
+    tests = sorted(n for n in (os.listdir(cfg.testdir) if os.path.isdir(cfg.testdir) else [])
+                   if not n.startswith(".") and not n.endswith(".tmp")
+                   and os.path.isfile(os.path.join(cfg.testdir, n))
+                   and os.access(os.path.join(cfg.testdir, n), os.X_OK))
+    expects = [] if cfg.no_expect else [t for t in EXPECT_TESTS if cfg.kind in t.get("kinds", [cfg.kind])]
+    only = [p for o in cfg.only for p in o.split(",") if p]
+    if only:
+        sel = lambda n: any(fnmatch.fnmatchcase(n, p) for p in only)  # noqa: E731
+        tests = [n for n in tests if sel(n)]
+        expects = [t for t in expects if sel(t["name"])]
+    jobs = [("test", n) for n in tests] + [("expect", t) for t in expects]
+
+    if cfg.list:
+        for kind, j in jobs:
+            print(j if kind == "test" else j["name"] + " (expect)")
+        return 0
+    if not jobs:
+        print("qemutest: no tests%s (build them: tools/build-user-c.sh)" %
+              (" match --only " + ",".join(only) if only else " in " + cfg.testdir))
+        print("0 passed, 0 failed")
+        return 1
+    for p in (cfg.kernel, cfg.initrd):
+        if not os.path.isfile(p):
+            print("qemutest: %s does not exist" % p)
+            print("0 passed, 1 failed")
+            return 1
+
+    cfg.initrd_files = initrd_listing(cfg.initrd)
+    stale = stale_tests(cfg.initrd, cfg.testdir, tests)
+    if stale:
+        print("qemutest: warning: the initrd holds older builds of %s (rebuild it: make initramfs)"
+              % ", ".join(stale))
+    os.makedirs(cfg.logdir, exist_ok=True)
+    print("qemutest: %d tests + %d expect tests on %s (%s), %d jobs, logs in %s" %
+          (len(tests), len(expects), rel(cfg.kernel), cfg.kind, cfg.jobs, rel(cfg.logdir)), flush=True)
+
+    t0 = time.monotonic()
+    total_pass = total_fail = 0
+    failed_tests = []
+    ex = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, cfg.jobs))
+    try:
+        futs = [ex.submit(run_test, cfg, j) if k == "test" else ex.submit(run_expect, cfg, j)
+                for k, j in jobs]
+        for (k, j), fut in zip(jobs, futs):
+            name = j if k == "test" else j["name"]
+            try:
+                lines, np_, nf = fut.result()
+            except Exception as e:  # a harness bug must not hide the other results
+                lines, np_, nf = ["FAIL %s/harness: %s: %s" % (name, type(e).__name__, e)], 0, 1
+            for l in lines:
+                print(l)
+            sys.stdout.flush()
+            total_pass += np_
+            total_fail += nf
+            if nf:
+                failed_tests.append(name)
+    except KeyboardInterrupt:
+        ex.shutdown(wait=False, cancel_futures=True)
+        with _running_lock:
+            for p in list(_running):
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        print("\nqemutest: interrupted")
+        print("%d passed, %d failed" % (total_pass, total_fail + 1))
+        return 130
+    ex.shutdown(wait=True)
+    print("qemutest: %d boots in %.1f s%s" % (len(jobs), time.monotonic() - t0,
+          "; failing: " + " ".join(failed_tests) if failed_tests else ""))
+    print("%d passed, %d failed" % (total_pass, total_fail))
+    return 1 if total_fail else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs the test programs on the reference Linux 6.1 (the oracle): builds it if needed
+# (tools/linux-ref.sh, cached), then boots every test of build/user/tests with it.
+# Extra arguments go to tools/qemutest.py (e.g. --only t_smoke, -q, --jobs 1).
+# The initrd is build/initramfs.cpio (make initramfs, or `make test-linux` which does it).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+bash "$ROOT/tools/linux-ref.sh"
+exec python3 "$ROOT/tools/qemutest.py" --kernel "$ROOT/build/linux-ref/Image" --kind linux "$@"
