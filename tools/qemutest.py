@@ -31,12 +31,13 @@ Per-test settings: the TEST_ARGS table below, or magic comments in the test's so
 Expect tests (EXPECT_TESTS below) boot a given command line and check that given regexes
 appear on the console (each regex is one check); QEMU is stopped as soon as all have matched.
 
-Full console logs: build/test-logs/<kind>/<name>.log.  Boots run in parallel (--jobs), output
+Full console logs: build/test-logs/<kind>/<name>.log; a summary in build/test-logs/<kind>/results.json.  Boots run in parallel (--jobs), output
 stays in order.
 """
 import argparse
 import concurrent.futures
 import fnmatch
+import json
 import os
 import re
 import selectors
@@ -90,7 +91,7 @@ POWEROFF_GRACE = 15.0  # seconds allowed between TEST-END and QEMU exiting
 TAIL_LINES = 20
 DEFAULT_TIMEOUT = 120.0
 
-CHECK_RE = re.compile(r"(?:^|\s)(PASS|FAIL) ([^\s:]+/[^\s:]+)(?::\s?(.*))?$")
+CHECK_RE = re.compile(r"(?:^|\s)(PASS|FAIL) (\S+?/[^:]*?)\s*(?::\s?(.*))?$")
 END_RE = re.compile(r"(?:^|\s)TEST-END (\S+) (\d+) (\d+)\s*$")
 MAGIC_RE = re.compile(r"QEMUTEST-(APPEND|TIMEOUT):[ \t]*(.*?)[ \t]*(?:\*/)?[ \t]*$", re.M)
 # `qemutest: append=<the whole kernel command line>` (replaces the default line entirely)
@@ -121,7 +122,8 @@ def parse_protocol(text, test=None):
             continue
         m = CHECK_RE.search(line)
         if m:
-            name = m.group(2)
+            # a printk that cut into the line ("PASS t/ch[    0.3] random: ...") is dropped
+            name = re.sub(r"\[\s*\d+\.\d+\].*", "", m.group(2)).strip()
             if test is not None and name.split("/", 1)[0] != test:
                 continue
             checks.append((m.group(1) == "PASS", name, m.group(3) or ""))
@@ -287,6 +289,10 @@ def run_test(cfg, name):
             why = {"timeout": "timeout after %g s" % timeout,
                    "panic": "kernel panic",
                    "exited": "QEMU exited (rc=%s)" % b.rc}.get(b.reason, b.reason)
+            other = parse_protocol(b.output.decode("utf-8", "replace"))["end"]
+            if other is not None:
+                why += "; but saw TEST-END %s: mt_begin() must name the test %r, as its file" \
+                       % (other[0], name)
             why = "no TEST-END (%s); log %s; last lines:" % (why, rel(log))
             why += "".join("\n    | " + l for l in tail(b.output))
         lines.append("FAIL %s/boot: %s" % (name, why))
@@ -351,29 +357,22 @@ def run_expect(cfg, t):
     return lines, npass, nfail
 
 
-def initrd_listing(path):
-    """Set of paths in a newc cpio (None if it cannot be read)."""
+def initrd_entries(path):
+    """{path: data} of a newc cpio (None if it cannot be read)."""
     import mkcpio
     try:
         with open(path, "rb") as f:
-            data = f.read()
-        return {e["name"] for e in mkcpio.read(data)}
+            return {e["name"]: e["data"] for e in mkcpio.read(f.read())}
     except (OSError, ValueError) as e:
         print("qemutest: warning: cannot list %s: %s" % (path, e), file=sys.stderr)
         return None
 
 
-def stale_tests(initrd, testdir, names):
+def stale_tests(entries, testdir, names):
     """Tests whose binary in build/user/tests differs from the copy in the initrd."""
-    import mkcpio
-    try:
-        with open(initrd, "rb") as f:
-            entries = {e["name"]: e["data"] for e in mkcpio.read(f.read())}
-    except (OSError, ValueError):
-        return []
     res = []
     for n in names:
-        d = entries.get("tests/" + n)
+        d = (entries or {}).get("tests/" + n)
         if d is None:
             continue
         try:
@@ -441,8 +440,10 @@ def main(argv=None):
             print("0 passed, 1 failed")
             return 1
 
-    cfg.initrd_files = initrd_listing(cfg.initrd)
-    stale = stale_tests(cfg.initrd, cfg.testdir, tests)
+    entries = initrd_entries(cfg.initrd)
+    cfg.initrd_files = None if entries is None else set(entries)
+    stale = stale_tests(entries, cfg.testdir, tests)
+    del entries
     if stale:
         print("qemutest: warning: the initrd holds older builds of %s (rebuild it: make initramfs)"
               % ", ".join(stale))
@@ -453,6 +454,7 @@ def main(argv=None):
     t0 = time.monotonic()
     total_pass = total_fail = 0
     failed_tests = []
+    results = []
     ex = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, cfg.jobs))
     try:
         futs = [ex.submit(run_test, cfg, j) if k == "test" else ex.submit(run_expect, cfg, j)
@@ -468,6 +470,8 @@ def main(argv=None):
             sys.stdout.flush()
             total_pass += np_
             total_fail += nf
+            results.append({"name": name, "kind": k, "passed": np_, "failed": nf,
+                             "failures": [l.split(":", 1)[0][5:] for l in lines if l.startswith("FAIL ")]})
             if nf:
                 failed_tests.append(name)
     except KeyboardInterrupt:
@@ -482,6 +486,9 @@ def main(argv=None):
         print("%d passed, %d failed" % (total_pass, total_fail + 1))
         return 130
     ex.shutdown(wait=True)
+    with open(os.path.join(cfg.logdir, "results.json"), "w") as f:
+        json.dump({"kernel": cfg.kernel, "kind": cfg.kind, "passed": total_pass, "failed": total_fail,
+                   "tests": results}, f, indent=1)
     print("qemutest: %d boots in %.1f s%s" % (len(jobs), time.monotonic() - t0,
           "; failing: " + " ".join(failed_tests) if failed_tests else ""))
     print("%d passed, %d failed" % (total_pass, total_fail))

@@ -168,6 +168,8 @@ LINUX_CONSOLE = (
     "PASS t_x/thr[    0.300000] random: crng init done\r\n"   # printk cut into a line
     "\x1b[0mPASS t_x/four\r\n"
     "PASS t_other/ignored\r\n"
+    "PASS t_x/with space\r\n"
+    "FAIL t_x/colons: a: b\r\n"
     "TEST-END t_x 3 1\r\n"
     "[    0.400000] reboot: Power down\r\n"
 )
@@ -177,7 +179,9 @@ class Protocol(unittest.TestCase):
     def test_parse(self):
         r = qemutest.parse_protocol(LINUX_CONSOLE, "t_x")
         self.assertEqual(r["end"], ("t_x", 3, 1))
-        self.assertEqual([c[1] for c in r["checks"]], ["t_x/one", "t_x/two", "t_x/four"])
+        self.assertEqual([c[1] for c in r["checks"]],
+                         ["t_x/one", "t_x/two", "t_x/thr", "t_x/four", "t_x/with space", "t_x/colons"])
+        self.assertEqual(r["checks"][-1], (False, "t_x/colons", "a: b"))
         self.assertEqual(r["checks"][1], (False, "t_x/two", "got = 1, want 2 (line 9)"))
 
     def test_parse_unfiltered(self):
@@ -226,6 +230,8 @@ FAKE_QEMU = textwrap.dedent(r'''
     if init == "exit3":
         p("exit3: exiting with status 3")
         p("Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000300"); time.sleep(60)
+    if init == "t_misnamed":
+        p("PASS misnamed/a"); p("TEST-END misnamed 1 0"); sys.exit(0)
     if init == "hello":
         p("Hello from user space (pid 1)"); sys.exit(0)
     sys.exit(1)
@@ -249,7 +255,8 @@ class HarnessWithFakeQemu(unittest.TestCase):
         self.testdir = os.path.join(self.tmp, "tests")
         os.mkdir(self.testdir)
         a = mkcpio.Archive()
-        for n in ("t_ok", "t_fail", "t_hang", "t_panic", "t_nooff", "t_args", "t_missing"):
+        for n in ("t_ok", "t_fail", "t_hang", "t_panic", "t_nooff", "t_args", "t_missing",
+                  "t_misnamed"):
             p = os.path.join(self.testdir, n)
             with open(p, "w") as f:
                 f.write(n)
@@ -282,9 +289,10 @@ class HarnessWithFakeQemu(unittest.TestCase):
         rc, lines = self.run_main()
         text = "\n".join(lines)
         self.assertEqual(rc, 1)
-        # pass: t_ok a b, t_fail a, t_hang a, t_nooff a, t_args append, exit3 ran+panic, hello greets+exit
-        # fail: t_fail b, t_hang boot, t_panic boot, t_nooff poweroff, t_missing boot
-        self.assertEqual(lines[-1], "10 passed, 5 failed")
+        # pass: t_ok a b, t_fail a, t_hang a, t_nooff a, t_args append, exit3 ran+panic,
+        # hello greets+exit
+        # fail: t_fail b, t_hang boot, t_panic boot, t_nooff poweroff, t_missing boot, t_misnamed boot
+        self.assertEqual(lines[-1], "10 passed, 6 failed")
         self.assertIn("PASS t_args/append", text)
         self.assertIn("FAIL t_hang/boot: no TEST-END (timeout after 2 s)", text)
         self.assertIn("FAIL t_panic/boot: no TEST-END (kernel panic)", text)
@@ -292,10 +300,11 @@ class HarnessWithFakeQemu(unittest.TestCase):
         self.assertIn("FAIL t_nooff/poweroff", text)
         self.assertIn("FAIL t_missing/boot: tests/t_missing is not in", text)
         self.assertIn("PASS init_exit3_panics/panic", text)
+        self.assertIn("but saw TEST-END misnamed", text)
         self.assertIn("PASS hello_init_poweroff/exit", text)
         # results come out in test order, whatever order the boots finish in
         order = [l.split()[1].rstrip(":") for l in lines if l.startswith("== ")]
-        self.assertEqual(order, ["t_args", "t_fail", "t_hang", "t_missing", "t_nooff", "t_ok",
+        self.assertEqual(order, ["t_args", "t_fail", "t_hang", "t_misnamed", "t_missing", "t_nooff", "t_ok",
                                  "t_panic", "init_exit3_panics", "hello_init_poweroff"])
         with open(os.path.join(self.tmp, "logs", "t_ok.log")) as f:
             self.assertIn("TEST-END t_ok 2 0", f.read())
