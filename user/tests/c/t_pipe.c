@@ -1,0 +1,267 @@
+/* t_pipe: pipe2 across fork — data, blocking reads, EOF, EPIPE/SIGPIPE, O_CLOEXEC,
+ * O_NONBLOCK, capacity, poll. */
+#include "mtest.h"
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#ifndef F_GETPIPE_SZ
+#define F_GETPIPE_SZ 1032
+#endif
+
+static int reap(pid_t pid)
+{
+	int st;
+	pid_t r;
+	do
+		r = waitpid(pid, &st, 0);
+	while (r < 0 && errno == EINTR);
+	return r == pid ? st : -1;
+}
+
+static void msleep(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static volatile sig_atomic_t got_sigpipe;
+static void on_sigpipe(int sig) { got_sigpipe++; }
+
+int main(void)
+{
+	mt_begin("t_pipe");
+	int p[2];
+	int st;
+	char buf[256];
+
+	CHECK_ERR("pipe2-bad-flags-einval", pipe2(p, O_WRONLY), EINVAL);
+	CHECK_ERR("pipe2-bad-flags2-einval", pipe2(p, O_APPEND), EINVAL);
+	int *volatile badp = (int *)16;
+	CHECK_ERR("pipe2-bad-pointer-efault", pipe2(badp, 0), EFAULT);
+
+	/* data crosses fork; fds are the two lowest free */
+	CHECK_EQ("pipe2", pipe2(p, 0), 0);
+	CHECK("pipe-fds-distinct", p[0] >= 3 && p[1] >= 3 && p[0] != p[1]);
+	CHECK_EQ("pipe-read-end-rdonly", fcntl(p[0], F_GETFL) & O_ACCMODE, O_RDONLY);
+	CHECK_EQ("pipe-write-end-wronly", fcntl(p[1], F_GETFL) & O_ACCMODE, O_WRONLY);
+	CHECK_ERR("write-to-read-end-ebadf", write(p[0], "x", 1), EBADF);
+	CHECK_ERR("read-from-write-end-ebadf", read(p[1], buf, 1), EBADF);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		_exit(write(p[1], "hello pipe", 10) == 10 ? 0 : 1);
+	}
+	close(p[1]);
+	memset(buf, 0, sizeof buf);
+	size_t n = 0;
+	ssize_t r;
+	while ((r = read(p[0], buf + n, sizeof buf - 1 - n)) > 0)
+		n += r;
+	CHECK_EQ("child-to-parent-bytes", n, 10);
+	CHECK("child-to-parent-data", memcmp(buf, "hello pipe", 10) == 0);
+	CHECK_EQ("eof-after-writer-exit", read(p[0], buf, 1), 0);
+	st = reap(pid);
+	CHECK("writer-child-status", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(p[0]);
+
+	/* a blocking read waits for the writer */
+	pipe(p);
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		msleep(150);
+		write(p[1], "late", 4);
+		msleep(50);
+		_exit(0);
+	}
+	close(p[1]);
+	double t0 = now();
+	r = read(p[0], buf, sizeof buf);
+	double dt = now() - t0;
+	CHECK_EQ("blocking-read-got-data", r, 4);
+	mt_report(dt >= 0.1, "blocking-read-blocked", "returned after %.3f s", dt);
+	CHECK_EQ("blocking-read-eof", read(p[0], buf, sizeof buf), 0);
+	reap(pid);
+	close(p[0]);
+
+	/* EOF only after all writers close: a second writer (the child) keeps it open */
+	pipe(p);
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		msleep(100);
+		write(p[1], "Z", 1);
+		_exit(0);
+	}
+	close(p[1]);
+	r = read(p[0], buf, sizeof buf);
+	CHECK_EQ("read-from-second-writer", r, 1);
+	CHECK_EQ("eof-after-last-writer", read(p[0], buf, sizeof buf), 0);
+	reap(pid);
+	close(p[0]);
+
+	/* parent to child, and data left in the pipe after the writer closes is still read */
+	pipe(p);
+	write(p[1], "abc", 3);
+	close(p[1]);
+	pid = fork();
+	if (pid == 0) {
+		char b[8];
+		ssize_t k = read(p[0], b, 8);
+		ssize_t e = read(p[0], b + 4, 4);
+		_exit(k == 3 && memcmp(b, "abc", 3) == 0 && e == 0 ? 0 : 1);
+	}
+	st = reap(pid);
+	CHECK("buffered-data-after-close-then-eof", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(p[0]);
+
+	/* no readers: EPIPE and SIGPIPE */
+	pid = fork();
+	if (pid == 0) {
+		int q[2];
+		pipe(q);
+		close(q[0]);
+		write(q[1], "x", 1);
+		_exit(0);
+	}
+	st = reap(pid);
+	CHECK("sigpipe-kills-writer", st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE);
+	pid = fork();
+	if (pid == 0) {
+		int q[2];
+		signal(SIGPIPE, SIG_IGN);
+		pipe(q);
+		close(q[0]);
+		errno = 0;
+		ssize_t k = write(q[1], "x", 1);
+		_exit(k == -1 && errno == EPIPE ? 0 : 1);
+	}
+	st = reap(pid);
+	CHECK("sigpipe-ignored-epipe", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	{
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_sigpipe;
+		sigaction(SIGPIPE, &sa, NULL);
+		pipe(p);
+		close(p[0]);
+		got_sigpipe = 0;
+		CHECK_ERR("sigpipe-handled-epipe", write(p[1], "x", 1), EPIPE);
+		CHECK_EQ("sigpipe-handler-ran", got_sigpipe, 1);
+		struct pollfd pf = { p[1], POLLOUT, 0 };
+		CHECK_EQ("poll-write-end-no-readers", poll(&pf, 1, 0), 1);
+		CHECK("poll-pollerr", pf.revents & POLLERR);
+		close(p[1]);
+		signal(SIGPIPE, SIG_DFL);
+	}
+	/* the reader exiting (closing its end) turns a blocked writer's state into EPIPE */
+	{
+		pipe(p);
+		pid = fork();
+		if (pid == 0) {
+			close(p[1]);
+			msleep(100);
+			_exit(0); /* closes the last read end */
+		}
+		close(p[0]);
+		signal(SIGPIPE, SIG_IGN);
+		static char big[200000];
+		errno = 0;
+		r = write(p[1], big, sizeof big); /* fills 64 KiB, blocks, then EPIPE or short */
+		int e = errno;
+		CHECK("blocked-writer-after-reader-exit",
+		      (r == -1 && e == EPIPE) || (r > 0 && r < (ssize_t)sizeof big));
+		signal(SIGPIPE, SIG_DFL);
+		reap(pid);
+		close(p[1]);
+	}
+
+	/* O_CLOEXEC and O_NONBLOCK */
+	CHECK_EQ("pipe2-cloexec", pipe2(p, O_CLOEXEC), 0);
+	CHECK_EQ("cloexec-read-end", fcntl(p[0], F_GETFD), FD_CLOEXEC);
+	CHECK_EQ("cloexec-write-end", fcntl(p[1], F_GETFD), FD_CLOEXEC);
+	CHECK_EQ("cloexec-not-nonblock", fcntl(p[0], F_GETFL) & O_NONBLOCK, 0);
+	close(p[0]);
+	close(p[1]);
+	CHECK_EQ("pipe2-nonblock", pipe2(p, O_NONBLOCK), 0);
+	CHECK_EQ("nonblock-not-cloexec", fcntl(p[0], F_GETFD), 0);
+	CHECK("nonblock-flag-read-end", fcntl(p[0], F_GETFL) & O_NONBLOCK);
+	CHECK("nonblock-flag-write-end", fcntl(p[1], F_GETFL) & O_NONBLOCK);
+	CHECK_ERR("nonblock-empty-read-eagain", read(p[0], buf, sizeof buf), EAGAIN);
+	CHECK_EQ("pipe-size-64k", fcntl(p[0], F_GETPIPE_SZ), 65536);
+	{
+		static char chunk[4096];
+		long total = 0;
+		for (int i = 0; i < 100; i++) {
+			r = write(p[1], chunk, sizeof chunk);
+			if (r < 0)
+				break;
+			total += r;
+		}
+		CHECK_EQ("nonblock-full-capacity", total, 65536);
+		CHECK_ERR("nonblock-full-write-eagain", write(p[1], chunk, 1), EAGAIN);
+		struct pollfd pf[2] = { { p[0], POLLIN, 0 }, { p[1], POLLOUT, 0 } };
+		CHECK_EQ("poll-full-pipe", poll(pf, 2, 0), 1);
+		CHECK("poll-full-read-end-pollin", pf[0].revents == POLLIN);
+		CHECK("poll-full-write-end-not-writable", pf[1].revents == 0);
+	}
+	close(p[1]);
+	{
+		long total = 0;
+		while ((r = read(p[0], buf, sizeof buf)) > 0)
+			total += r;
+		CHECK_EQ("drained-all", total, 65536);
+		CHECK_EQ("nonblock-eof-is-0-not-eagain", r, 0);
+		struct pollfd pf = { p[0], POLLIN, 0 };
+		CHECK_EQ("poll-writer-closed", poll(&pf, 1, 0), 1);
+		CHECK("poll-pollhup", pf.revents == POLLHUP);
+	}
+	close(p[0]);
+
+	/* O_NONBLOCK set later with F_SETFL; writes up to PIPE_BUF are atomic */
+	pipe(p);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	CHECK_ERR("setfl-nonblock-eagain", read(p[0], buf, 1), EAGAIN);
+	{
+		pid_t kids[4];
+		for (int k = 0; k < 4; k++) {
+			kids[k] = fork();
+			if (kids[k] == 0) {
+				char msg[512];
+				memset(msg, 'A' + k, sizeof msg);
+				for (int i = 0; i < 20; i++)
+					write(p[1], msg, sizeof msg);
+				_exit(0);
+			}
+		}
+		for (int k = 0; k < 4; k++)
+			reap(kids[k]);
+		fcntl(p[0], F_SETFL, 0);
+		close(p[1]);
+		char msg[512];
+		int bad = 0, count = 0;
+		while ((r = read(p[0], msg, sizeof msg)) == (ssize_t)sizeof msg) {
+			count++;
+			for (int i = 1; i < 512; i++)
+				if (msg[i] != msg[0])
+					bad++;
+		}
+		CHECK_EQ("atomic-writes-count", count, 80);
+		CHECK_EQ("atomic-writes-not-interleaved", bad, 0);
+	}
+	close(p[0]);
+
+	mt_end();
+}
