@@ -1,0 +1,54 @@
+//! What `execve()` needs before it touches memory: the ELF load plan
+//! ([`elf`]), `#!` script handling ([`script`]) and the initial user stack
+//! ([`stack`]).
+//!
+//! Linux counterparts (6.1): `fs/binfmt_elf.c` (`load_elf_binary()`,
+//! `load_elf_phdrs()`, `create_elf_tables()`), `fs/binfmt_script.c`
+//! (`load_script()`), `fs/exec.c` (`do_execveat_common()`,
+//! `bprm_stack_limits()`, `copy_strings()`, `copy_string_kernel()`,
+//! `remove_arg_zero()`).
+#![cfg_attr(not(test), no_std)]
+extern crate alloc;
+
+pub mod elf;
+pub mod script;
+pub mod stack;
+
+use linux_raw_sys::errno;
+
+/// Why an exec step failed; [`ExecError::errno`] gives Linux's errno.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExecError {
+    /// ENOEXEC: not a format this handler takes (bad magic, class, machine,
+    /// type, phentsize, phnum, PT_INTERP size, `#!` line).
+    NoExec,
+    /// The ELF asks for an interpreter (PT_INTERP) and the caller does not
+    /// support one. Map to ENOEXEC (what Linux would return without a
+    /// usable interpreter is ENOENT/ENOEXEC from opening it; MenuOS has none).
+    NeedsInterpreter(alloc::string::String),
+    /// EINVAL: segment sizes/addresses unusable (Linux's checks in the
+    /// PT_LOAD loop, `BAD_ADDR(e_entry)`, misaligned offsets for mmap).
+    Inval,
+    /// EIO: the file is shorter than a header or PT_INTERP string needs
+    /// (Linux's `elf_read()`).
+    Io,
+    /// E2BIG: argument/environment strings over Linux's limits.
+    TooBig,
+    /// ELOOP: too many nested `#!` interpreters.
+    Loop,
+}
+
+impl ExecError {
+    pub fn errno(&self) -> u32 {
+        match self {
+            ExecError::NoExec | ExecError::NeedsInterpreter(_) => errno::ENOEXEC,
+            ExecError::Inval => errno::EINVAL,
+            ExecError::Io => errno::EIO,
+            ExecError::TooBig => errno::E2BIG,
+            ExecError::Loop => errno::ELOOP,
+        }
+    }
+}
+
+/// Page size (riscv64).
+pub const PAGE_SIZE: u64 = 4096;
