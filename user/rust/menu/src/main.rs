@@ -394,6 +394,15 @@ fn dmesg(_: &[String]) -> i32 {
     0
 }
 
+/// What `trace` records when it is given no -e, -t or -n.
+const DEFAULT_EVENTS: [&str; 5] = [
+    "task:task_newtask",
+    "sched:sched_process_fork",
+    "sched:sched_wakeup_new",
+    "sched:sched_process_exec",
+    "sched:sched_process_exit",
+];
+
 const TRACEFS: [&str; 2] = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"];
 
 fn trace_write(dir: &str, file: &str, value: &str) -> Result<(), String> {
@@ -401,8 +410,10 @@ fn trace_write(dir: &str, file: &str, value: &str) -> Result<(), String> {
     fs::write(&path, value).map_err(|e| format!("writing {value:?} to {path}: {e}"))
 }
 
-/// trace [-e EVENT]... [-t TRACER] COMMAND [ARGS]: runs a menu command with the kernel's
-/// ftrace on (tracing_on), then prints the trace buffer.
+/// trace [-e EVENT]... [-t TRACER] [-n] COMMAND [ARGS]: runs a menu command with the
+/// kernel's ftrace on (tracing_on), then prints the trace buffer and switches it off.  EVENT
+/// is SUBSYSTEM:NAME, SUBSYSTEM or all; without -e/-t the DEFAULT_EVENTS are recorded, and
+/// -n records only what is already enabled.
 fn trace(menu: &Menu, args: &[String]) -> i32 {
     let mut events = Vec::new();
     let mut tracer = None;
@@ -415,9 +426,14 @@ fn trace(menu: &Menu, args: &[String]) -> i32 {
         }
         i += 2;
     }
-    let cmd = &args[i..];
+    let mut cmd = &args[i..];
+    let mut plain = false;
+    if cmd.first().map(String::as_str) == Some("-n") {
+        plain = true;
+        cmd = &cmd[1..];
+    }
     if cmd.is_empty() {
-        println!("usage: trace [-e EVENT]... [-t TRACER] COMMAND [ARGS]   e.g. trace -e raw_syscalls fork-new");
+        println!("usage: trace [-e EVENT]... [-t TRACER] [-n] COMMAND [ARGS]   e.g. trace fork-new, trace -e sched fork-new, trace -t function write");
         return 1;
     }
     let Some(dir) = TRACEFS.iter().find(|d| Path::new(d).join("tracing_on").exists()) else {
@@ -428,6 +444,17 @@ fn trace(menu: &Menu, args: &[String]) -> i32 {
         );
         return 1;
     };
+    if events.is_empty() && tracer.is_none() && !plain {
+        // the nop tracer records nothing by itself: by default, the process life-cycle events
+        events = DEFAULT_EVENTS
+            .iter()
+            .filter(|e| Path::new(dir).join("events").join(e.replace(':', "/")).is_dir())
+            .map(|e| e.to_string())
+            .collect();
+        if !events.is_empty() {
+            println!("trace: recording {}", events.join(" "));
+        }
+    }
     let event_file = |ev: &str| {
         if ev == "all" {
             "events/enable".to_string()
@@ -624,7 +651,7 @@ fn build_menu() -> Menu {
         .config("ps", "processes from /proc: PID PPID STATE CMD", ps)
         .config("pstree", "the process tree from /proc", pstree)
         .config("dmesg", "the kernel log (syslog READ_ALL)", dmesg)
-        .config_with_menu("trace", "trace [-e EVENT] [-t TRACER] COMMAND: run it under ftrace", trace)
+        .config_with_menu("trace", "trace [-e EVENT] [-t TRACER] [-n] COMMAND: run it under ftrace, print the trace", trace)
         .config("sh", "run /bin/sh if there is one", sh);
     m
 }
