@@ -22,6 +22,11 @@
  *    file is EEXIST, O_TRUNC empties it, O_APPEND writes at the end, ftruncate grows it with
  *    zeros, a pwrite past the end leaves a zero hole, unlink removes it (then ENOENT);
  *    mkdir/rmdir in /tmp work, EEXIST and ENOTEMPTY as usual.
+ *  - access/faccessat: /hello is R_OK and X_OK (root; mode 0755 in the initramfs), "/" R|X,
+ *    ENOENT and ENOTDIR as for open; the cwd of init is "/".
+ *  - rename keeps the inode and removes the old name; link makes st_nlink 2 with the same inode,
+ *    unlink brings it back to 1; symlink + readlink (length without NUL), lstat S_ISLNK, stat and
+ *    open follow it, O_NOFOLLOW is ELOOP, readlink of a non-link is EINVAL.
  */
 #include "mtest.h"
 
@@ -122,6 +127,14 @@ int main(void)
 	CHECK_EQ("null_read_eof_again", read(nul, buf, sizeof buf), 0);
 	close(nul);
 
+	/* access */
+	CHECK_EQ("access_hello_r", access("/hello", R_OK), 0);
+	CHECK_EQ("access_hello_x", access("/hello", X_OK), 0);
+	CHECK_EQ("access_root_dir", access("/", R_OK | X_OK), 0);
+	CHECK_ERR("access_enoent", access("/nonexistent", F_OK), ENOENT);
+	CHECK_ERR("access_enotdir", access("/hello/x", F_OK), ENOTDIR);
+	CHECK_EQ("faccessat_dirfd", faccessat(AT_FDCWD, "hello", F_OK, 0), 0); /* cwd is / */
+
 	/* close */
 	CHECK_ERR("close_ebadf_99", close(99), EBADF);
 	CHECK_ERR("close_ebadf_neg", close(-1), EBADF);
@@ -181,6 +194,43 @@ int main(void)
 	CHECK_EQ("tmp_unlink", unlink(p), 0);
 	CHECK_ERR("tmp_unlinked_enoent", open(p, O_RDONLY), ENOENT);
 	CHECK_ERR("tmp_unlink_again", unlink(p), ENOENT);
+
+	/* rename, hard link, symlink */
+	const char *q = "/tmp/t_files.renamed";
+	t = open(p, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+	CHECK_EQ("tmp_create_for_rename", write(t, "12345", 5), 5);
+	close(t);
+	memset(&st, 0, sizeof st);
+	stat(p, &st);
+	CHECK_EQ("rename", rename(p, q), 0);
+	CHECK_ERR("rename_old_gone", access(p, F_OK), ENOENT);
+	memset(&st2, 0, sizeof st2);
+	CHECK("rename_same_inode", stat(q, &st2) == 0 && st2.st_ino == st.st_ino && st2.st_size == 5);
+	CHECK_ERR("rename_enoent", rename("/tmp/t_files.none", q), ENOENT);
+	CHECK_EQ("link", link(q, p), 0);
+	memset(&st2, 0, sizeof st2);
+	CHECK("link_nlink_2", stat(q, &st2) == 0 && st2.st_nlink == 2);
+	memset(&st3, 0, sizeof st3);
+	CHECK("link_same_inode", stat(p, &st3) == 0 && st3.st_ino == st2.st_ino);
+	CHECK_EQ("unlink_link", unlink(p), 0);
+	CHECK("nlink_back_to_1", stat(q, &st2) == 0 && st2.st_nlink == 1);
+	const char *sl = "/tmp/t_files.symlink";
+	unlink(sl);
+	CHECK_EQ("symlink", symlink(q, sl), 0);
+	char lbuf[64];
+	memset(lbuf, 0, sizeof lbuf);
+	CHECK_EQ("readlink_len", readlink(sl, lbuf, sizeof lbuf), strlen(q)); /* no NUL counted */
+	CHECK("readlink_target", !strcmp(lbuf, q));
+	CHECK("lstat_is_link", lstat(sl, &st2) == 0 && S_ISLNK(st2.st_mode));
+	CHECK("stat_follows_link", stat(sl, &st2) == 0 && S_ISREG(st2.st_mode) && st2.st_size == 5);
+	t = open(sl, O_RDONLY);
+	memset(buf, 0, sizeof buf);
+	CHECK("open_through_symlink", t >= 0 && read(t, buf, sizeof buf) == 5 && !memcmp(buf, "12345", 5));
+	close(t);
+	CHECK_ERR("open_nofollow_eloop", open(sl, O_RDONLY | O_NOFOLLOW), ELOOP);
+	CHECK_ERR("readlink_not_link", readlink(q, lbuf, sizeof lbuf), EINVAL);
+	unlink(sl);
+	unlink(q);
 
 	CHECK_EQ("tmp_mkdir", mkdir("/tmp/t_files.d", 0755), 0);
 	CHECK("tmp_mkdir_isdir", stat("/tmp/t_files.d", &st2) == 0 && S_ISDIR(st2.st_mode));

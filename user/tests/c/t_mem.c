@@ -23,9 +23,15 @@
  *  - malloc(64 MiB) succeeds (glibc uses mmap), touched every 64 KiB: reads zero, keeps the
  *    written values; free works; a second 64 MiB malloc also works (memory came back).
  *  - mremap grows an anonymous mapping (MREMAP_MAYMOVE) keeping its contents.
+ *  - a PROT_NONE mapping made PROT_READ|PROT_WRITE by mprotect is usable (zeros).
+ *  - file mappings (needs /hello and a writable /tmp): MAP_PRIVATE of /hello reads "\177ELF";
+ *    MAP_SHARED + PROT_WRITE on an O_RDONLY fd is EACCES; a MAP_PRIVATE PROT_WRITE copy can be
+ *    written without changing the file; a MAP_SHARED mapping of a /tmp file sees pwrite()s and
+ *    its stores are seen by pread(); msync(MS_SYNC) is 0.
  */
 #include "mtest.h"
 
+#include <fcntl.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -165,6 +171,60 @@ int main(void)
 			munmap(r2, 64 * PG);
 		}
 	}
+
+	/* PROT_NONE, then made accessible */
+	unsigned char *pn = mmap(NULL, 2 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK("mmap_prot_none", pn != MAP_FAILED);
+	if (pn != MAP_FAILED) {
+		CHECK_EQ("mprotect_none_to_rw", mprotect(pn, 2 * PG, PROT_READ | PROT_WRITE), 0);
+		pn[PG] = 9;
+		CHECK("prot_none_then_rw_usable", pn[PG] == 9 && pn[0] == 0);
+		munmap(pn, 2 * PG);
+	}
+
+	/* file mappings */
+	int hfd = open("/hello", O_RDONLY);
+	CHECK("open_hello", hfd >= 0);
+	unsigned char *hm2 = mmap(NULL, PG, PROT_READ, MAP_PRIVATE, hfd, 0);
+	CHECK("mmap_file_private", hm2 != MAP_FAILED);
+	if (hm2 != MAP_FAILED) {
+		CHECK("mmap_file_elf_magic", memcmp(hm2, "\177ELF", 4) == 0);
+		munmap(hm2, PG);
+	}
+	errno = 0;
+	CHECK("mmap_shared_write_on_rdonly_fd_eacces",
+	      mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, hfd, 0) == MAP_FAILED &&
+		      errno == EACCES);
+	/* a private writable mapping of a read-only fd is fine, and the file does not change */
+	unsigned char *cow = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, hfd, 0);
+	CHECK("mmap_file_private_rw", cow != MAP_FAILED);
+	if (cow != MAP_FAILED) {
+		cow[0] = 'X';
+		unsigned char c0 = 0;
+		CHECK("mmap_private_write_not_in_file", pread(hfd, &c0, 1, 0) == 1 && c0 == 0177 &&
+								cow[0] == 'X');
+		munmap(cow, PG);
+	}
+	close(hfd);
+
+	int sfd = open("/tmp/t_mem.shared", O_CREAT | O_TRUNC | O_RDWR, 0644);
+	CHECK("tmp_open", sfd >= 0);
+	CHECK_EQ("tmp_ftruncate", ftruncate(sfd, 2 * PG), 0);
+	unsigned char *sh = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, sfd, 0);
+	CHECK("mmap_file_shared", sh != MAP_FAILED);
+	if (sh != MAP_FAILED) {
+		CHECK("mmap_shared_zero", all_zero(sh, 2 * PG));
+		memcpy(sh + PG + 10, "shared!", 7);
+		char back[8] = { 0 };
+		CHECK("mmap_shared_store_seen_by_read",
+		      pread(sfd, back, 7, PG + 10) == 7 && !memcmp(back, "shared!", 7));
+		CHECK_EQ("pwrite_into_mapped_file", pwrite(sfd, "file", 4, 100), 4);
+		CHECK("pwrite_seen_by_mapping", !memcmp(sh + 100, "file", 4));
+		CHECK_EQ("msync", msync(sh, 2 * PG, MS_SYNC), 0);
+		CHECK_EQ("munmap_shared", munmap(sh, 2 * PG), 0);
+	}
+	close(sfd);
+	unlink("/tmp/t_mem.shared");
 
 	/* 64 MiB malloc, touched sparsely */
 	size_t big = 64UL << 20;

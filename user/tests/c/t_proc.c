@@ -7,6 +7,13 @@
  *    getresuid/getresgid give 0 0 0; init is in process group 0 and session 0 (it is forked
  *    from the kernel's idle task and never called setsid): getpgid(0) == 0, getsid(0) == 0.
  *  - set_tid_address(&x) returns the caller's tid.
+ *  - the name (PR_GET_NAME, comm) is "t_proc", the basename of the rdinit= path; PR_SET_NAME
+ *    truncates to 15 characters; the initial umask is 022; the cwd is "/"; getcwd with a 1-byte
+ *    buffer is ERANGE.
+ *  - sysinfo: totalram * mem_unit between 256 and 512 MiB (-m 512M), 0 < freeram <= totalram,
+ *    small uptime, procs >= 1.  sched_getaffinity (raw: returns the mask size in bytes) has
+ *    CPU 0; one CPU online (-smp 1); sched_yield is 0; getpriority is 0.
+ *  - kill(self, 0) is 0, kill(12345, 0) is ESRCH, signal 99 is EINVAL.
  *  - uname: sysname "Linux", machine "riscv64", release non-empty and starting with a digit,
  *    nodename non-empty ("(none)" on Linux), the strings NUL-terminated.
  *  - getrandom(buf, 32, 0) returns 32, and two calls give different bytes; GRND_NONBLOCK and
@@ -33,11 +40,15 @@
  */
 #include "mtest.h"
 
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/time.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -74,6 +85,42 @@ int main(void)
 	CHECK_EQ("getsid_0", getsid(0), 0);
 	static int tidword;
 	CHECK_EQ("set_tid_address", syscall(SYS_set_tid_address, &tidword), gettid());
+
+	/* per-process state the kernel sets up for init */
+	char comm[32];
+	memset(comm, 0, sizeof comm);
+	CHECK("prctl_get_name", prctl(PR_GET_NAME, comm) == 0 && !strcmp(comm, "t_proc"));
+	CHECK_EQ("prctl_set_name", prctl(PR_SET_NAME, "a-name-longer-than-15-chars"), 0);
+	memset(comm, 0, sizeof comm);
+	CHECK("prctl_name_truncated", prctl(PR_GET_NAME, comm) == 0 &&
+					      !strcmp(comm, "a-name-longer-t"));
+	prctl(PR_SET_NAME, "t_proc");
+	mode_t um = umask(022);
+	CHECK_EQ("initial_umask_022", um, 022);
+	char cwd[256];
+	CHECK("getcwd_root", getcwd(cwd, sizeof cwd) && !strcmp(cwd, "/"));
+	CHECK_ERR("getcwd_erange", syscall(SYS_getcwd, cwd, 1), ERANGE);
+
+	struct sysinfo si;
+	memset(&si, 0, sizeof si);
+	CHECK_EQ("sysinfo", sysinfo(&si), 0);
+	unsigned long long ram = (unsigned long long)si.totalram * (si.mem_unit ? si.mem_unit : 1);
+	CHECK("sysinfo_totalram", ram >= (256ULL << 20) && ram <= (512ULL << 20));
+	CHECK("sysinfo_freeram", si.freeram > 0 && si.freeram <= si.totalram);
+	CHECK("sysinfo_uptime_procs", si.uptime >= 0 && si.uptime < 600 && si.procs >= 1);
+
+	cpu_set_t cs;
+	CPU_ZERO(&cs);
+	long aff = syscall(SYS_sched_getaffinity, 0, sizeof cs, &cs);
+	CHECK("sched_getaffinity", aff > 0 && aff <= (long)sizeof cs && CPU_ISSET(0, &cs));
+	CHECK_EQ("sched_yield", sched_yield(), 0);
+	CHECK_EQ("sysconf_nprocessors", sysconf(_SC_NPROCESSORS_ONLN), 1);
+	errno = 0;
+	CHECK("getpriority_0", getpriority(PRIO_PROCESS, 0) == 0 && errno == 0);
+
+	CHECK_EQ("kill_self_sig0", kill(getpid(), 0), 0);
+	CHECK_ERR("kill_no_such_pid", kill(12345, 0), ESRCH);
+	CHECK_ERR("kill_bad_signal", kill(getpid(), 99), EINVAL);
 
 	/* uname */
 	struct utsname u;
