@@ -88,6 +88,7 @@ fn version(_: &[String]) -> i32 {
         return 1;
     }
     let f = |a: &[libc::c_char]| {
+        #[allow(clippy::unnecessary_cast)] // c_char is i8 on some targets
         let b: Vec<u8> = a.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
         String::from_utf8_lossy(&b).into_owned()
     };

@@ -116,3 +116,46 @@ pub fn pstree(procs: &[Proc]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(pid: i32, ppid: i32, comm: &str, cmdline: &[&str]) -> Proc {
+        Proc { pid, ppid, state: 'S', comm: comm.into(), cmdline: cmdline.iter().map(|s| s.to_string()).collect() }
+    }
+
+    #[test]
+    fn stat_lines() {
+        assert_eq!(
+            parse_stat("1 (init) S 0 1 1 0 -1 4194560 0"),
+            Some((1, "init".to_string(), 'S', 0))
+        );
+        assert_eq!(
+            parse_stat("42 (a (weird) name) R 7 42 1"),
+            Some((42, "a (weird) name".to_string(), 'R', 7))
+        );
+        assert_eq!(parse_stat("garbage"), None);
+        assert_eq!(parse_stat("5 (x)"), None);
+    }
+
+    #[test]
+    fn table_and_tree() {
+        let procs = [
+            p(1, 0, "init", &["/init"]),
+            p(2, 0, "kthreadd", &[]),
+            p(3, 2, "kworker/0:0", &[]),
+            p(9, 1, "sh", &["/bin/sh", "-c", "x"]),
+            p(10, 9, "sleep", &["sleep", "5"]),
+            p(11, 1, "hello", &["/hello"]),
+        ];
+        let t = ps_table(&procs);
+        assert!(t.starts_with("  PID  PPID STATE CMD\n"));
+        assert!(t.contains("\n    2     0 S     [kthreadd]\n"));
+        assert!(t.contains("\n    9     1 S     /bin/sh -c x\n"));
+        assert_eq!(
+            pstree(&procs),
+            "init(1)\n|-sh(9)\n| `-sleep(10)\n`-hello(11)\nkthreadd(2)\n`-kworker/0:0(3)\n"
+        );
+    }
+}

@@ -118,3 +118,24 @@ pub fn utc(secs: i64) -> (i64, u32, u32, u32, u32, u32) {
     let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
     (y, m, d, (sod / 3600) as u32, (sod % 3600 / 60) as u32, (sod % 60) as u32)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(utc(0), (1970, 1, 1, 0, 0, 0));
+        assert_eq!(utc(951_782_400), (2000, 2, 29, 0, 0, 0));
+        assert_eq!(utc(1_796_159_298), (2026, 12, 1, 21, 8, 18));
+        assert_eq!(utc(-1), (1969, 12, 31, 23, 59, 59));
+    }
+
+    #[test]
+    fn ecalls() {
+        let (s, ns) = clock_gettime(0).expect("clock_gettime");
+        assert!(s > 0 && (0..1_000_000_000).contains(&ns));
+        assert_eq!(write(1, b""), 0);
+        assert!(write(-1, b"x") < 0);
+    }
+}
