@@ -37,6 +37,9 @@
  *    a blocked raise() stays pending (sigpending) and is delivered when unblocked.
  *  - sigaltstack: initially disabled (SS_DISABLE), a new stack reads back (sp, size, flags 0),
  *    a size below MINSIGSTKSZ is ENOMEM.
+ *  - PID 1 cannot be killed from inside: raise(SIGTERM), raise(SIGUSR2) with SIG_DFL and even
+ *    kill(1, SIGKILL) from init itself return 0 and are dropped (not left pending); a signal
+ *    with a handler is delivered normally.  (Checked last: getting it wrong kills init.)
  */
 #include "mtest.h"
 
@@ -265,5 +268,22 @@ int main(void)
 	CHECK_ERR("getrandom_insecure_and_random", getrandom(r2, 16, GRND_INSECURE | GRND_RANDOM),
 		  EINVAL);
 
+	/* PID 1 is unkillable from inside its own pid namespace: a signal whose action is SIG_DFL
+	 * is dropped (sig_task_ignored, SIGNAL_UNKILLABLE), even SIGKILL, even sent to itself. */
+	if (getpid() == 1) {
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGUSR2, SIG_DFL);
+		CHECK_EQ("init_raise_sigterm_dfl", raise(SIGTERM), 0);
+		CHECK_EQ("init_raise_sigusr2_dfl", raise(SIGUSR2), 0);
+		CHECK_EQ("init_kill_self_sigkill", kill(1, SIGKILL), 0);
+		sigemptyset(&pend);
+		CHECK("init_dfl_signals_not_pending", sigpending(&pend) == 0 &&
+							      !sigismember(&pend, SIGTERM) &&
+							      !sigismember(&pend, SIGUSR2));
+		CHECK("init_survived_signals", 1);
+		/* with a handler installed, init does get the signal */
+		got_usr1 = 0;
+		CHECK("init_handled_signal_delivered", raise(SIGUSR1) == 0 && got_usr1 == 1);
+	}
 	mt_end();
 }

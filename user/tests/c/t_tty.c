@@ -8,7 +8,9 @@
  *    discipline setup: c_lflag has ICANON ECHO ISIG, c_oflag has OPOST ONLCR, c_iflag has ICRNL,
  *    c_cflag has CREAD and character size CS8, c_cc[VINTR] = ^C, c_cc[VERASE] = DEL (0177),
  *    c_cc[VEOF] = ^D.
- *  - TCSETS takes a change (ECHO cleared) that TCGETS then reads back, and restoring works.
+ *    c_line is 0 (N_TTY).
+ *  - TCSETS takes a change (ECHO cleared) that TCGETS then reads back, and restoring works;
+ *    tcsetattr TCSADRAIN/TCSAFLUSH, tcdrain, tcflush(TCIFLUSH) return 0; TCFLSH 7 is EINVAL.
  *  - TIOCGWINSZ on the serial console succeeds (returns 0): a tty always has a winsize, and
  *    nobody set it, so it is 0 rows x 0 columns.  TIOCSWINSZ then TIOCGWINSZ reads back the
  *    new size.
@@ -44,6 +46,10 @@ int main(void)
 	CHECK_EQ("cc_verase", t0.c_cc[VERASE], 0177);
 	CHECK_EQ("cc_veof", t0.c_cc[VEOF], 4);
 
+	printf("t_tty: termios iflag %#o oflag %#o cflag %#o lflag %#o line %d\n", t0.c_iflag,
+	       t0.c_oflag, t0.c_cflag, t0.c_lflag, t0.c_line);
+	CHECK_EQ("line_discipline_ntty", t0.c_line, 0);
+
 	/* TCSETS round trip */
 	t1 = t0;
 	t1.c_lflag &= ~ECHO;
@@ -57,6 +63,13 @@ int main(void)
 	CHECK_EQ("tcsets_restore", ioctl(0, TCSETS, &t0), 0);
 	memset(&t2, 0, sizeof t2);
 	CHECK("tcsets_restored", ioctl(0, TCGETS, &t2) == 0 && t2.c_lflag == t0.c_lflag);
+
+	/* the draining/flushing variants */
+	CHECK_EQ("tcsetattr_drain", tcsetattr(1, TCSADRAIN, &t0), 0);
+	CHECK_EQ("tcsetattr_flush", tcsetattr(0, TCSAFLUSH, &t0), 0);
+	CHECK_EQ("tcdrain", tcdrain(1), 0);
+	CHECK_EQ("tcflush_input", tcflush(0, TCIFLUSH), 0);
+	CHECK_ERR("tcflush_bad_queue", ioctl(0, TCFLSH, 7), EINVAL);
 
 	/* window size */
 	struct winsize ws, ws2;

@@ -7,6 +7,11 @@
  *  - write(1, buf, n) on the console returns n; write(1, buf, 0) returns 0.
  *  - writev(1, iov, 3) returns the sum of the lengths, and an iovec of length 0 is allowed;
  *    writev with iovcnt 0 returns 0; iovcnt < 0 or > IOV_MAX (1024) is EINVAL.
+ *  - a 5000-byte write to the console returns 5000 (a blocking tty write is not short);
+ *    writev of IOV_MAX one-byte iovecs returns IOV_MAX.
+ *  - pwritev at offset 3 writes both iovecs there (the hole reads as zeros) without moving the
+ *    file position; preadv stops short at EOF; a negative pread offset is EINVAL; pread on the
+ *    console is ESPIPE; read of a directory fd is EISDIR.
  *  - read(fd, buf, 4) of /hello returns 4 and "\177ELF"; readv scatters the next bytes over the
  *    iovecs in order (checked against a pread of the same range); a read at EOF returns 0.
  *  - write/read on an fd that is not open (99, -1) is EBADF; write to an O_RDONLY fd and read from
@@ -51,6 +56,22 @@ int main(void)
 	CHECK_ERR("writev_neg_cnt", syscall(SYS_writev, 1, iov, -1), EINVAL);
 	CHECK_ERR("writev_too_many", syscall(SYS_writev, 1, iov, IOV_MAX + 1), EINVAL);
 
+	/* a long write (more than a page) to the console is written whole */
+	static char longbuf[5000];
+	for (size_t i = 0; i < sizeof longbuf; i++)
+		longbuf[i] = i % 100 == 99 ? '\n' : i % 100 < 9 ? "t_write: "[i % 100] : '.';
+	CHECK_EQ("write_stdout_5000", write(1, longbuf, sizeof longbuf), sizeof longbuf);
+
+	/* IOV_MAX iovecs are allowed */
+	static struct iovec many[IOV_MAX];
+	for (int i = 0; i < IOV_MAX; i++) {
+		many[i].iov_base = (void *)(msg + i % 8);
+		many[i].iov_len = 1;
+	}
+	int nfd = open("/dev/null", O_WRONLY);
+	CHECK_EQ("writev_iov_max", writev(nfd, many, IOV_MAX), IOV_MAX);
+	close(nfd);
+
 	/* read/readv from a file of the initramfs */
 	int fd = open("/hello", O_RDONLY);
 	CHECK("open_hello", fd >= 0);
@@ -74,6 +95,28 @@ int main(void)
 	CHECK("lseek_end_positive", end > 12);
 	CHECK_EQ("read_at_eof", read(fd, buf, sizeof buf), 0);
 	CHECK_EQ("readv_at_eof", readv(fd, riov, 2), 0);
+
+	/* preadv/pwritev at an offset, the file position unchanged */
+	int pfd = open("/tmp/t_write.pv", O_CREAT | O_TRUNC | O_RDWR, 0644);
+	CHECK("open_tmp_pv", pfd >= 0);
+	char pa[] = "0123", pb[] = "456789";
+	struct iovec pv[2] = { { pa, 4 }, { pb, 6 } };
+	CHECK_EQ("pwritev", pwritev(pfd, pv, 2, 3), 10);
+	CHECK_EQ("pwritev_pos_unchanged", lseek(pfd, 0, SEEK_CUR), 0);
+	char qa[5] = { 0 }, qb[6] = { 0 };
+	struct iovec qv[2] = { { qa, 4 }, { qb, 5 } }; /* 9 asked, 8 left before EOF (size 13) */
+	CHECK_EQ("preadv_short_at_eof", preadv(pfd, qv, 2, 5), 8);
+	CHECK("preadv_data", !memcmp(qa, "2345", 4) && !memcmp(qb, "6789", 4));
+	memset(qa, 0x55, sizeof qa);
+	CHECK("pwritev_hole_zero", pread(pfd, qa, 3, 0) == 3 && !memcmp(qa, "\0\0\0", 3));
+	CHECK_ERR("pread_negative_offset", pread(pfd, qa, 1, -1), EINVAL);
+	close(pfd);
+	unlink("/tmp/t_write.pv");
+
+	int dfd = open("/", O_RDONLY | O_DIRECTORY);
+	CHECK_ERR("read_directory_eisdir", read(dfd, buf, sizeof buf), EISDIR);
+	close(dfd);
+	CHECK_ERR("pread_console_espipe", pread(0, buf, 1, 0), ESPIPE);
 
 	/* bad fds */
 	CHECK_ERR("write_ebadf_99", write(99, msg, 1), EBADF);
