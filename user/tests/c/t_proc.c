@@ -280,8 +280,7 @@ int main(void)
 		CHECK("init_dfl_signals_not_pending", sigpending(&pend) == 0 &&
 							      !sigismember(&pend, SIGTERM) &&
 							      !sigismember(&pend, SIGUSR2));
-		CHECK("init_survived_signals", 1);
-		/* with a handler installed, init does get the signal */
+		/* still alive; and with a handler installed, init does get the signal */
 		got_usr1 = 0;
 		CHECK("init_handled_signal_delivered", raise(SIGUSR1) == 0 && got_usr1 == 1);
 	}
