@@ -109,17 +109,32 @@ mod tests {
         assert_eq!(s("echo 'a b'  \"c d\""), ["echo", "a b", "c d"]);
         assert_eq!(s("a\"b c\"d"), ["ab cd"]);
         assert_eq!(s("x '' \"\""), ["x", "", ""]);
-        assert_eq!(s(r#"'it''s' "say \"hi\" \\ \n""#), ["its", r#"say "hi" \ \n"#]);
+        assert_eq!(
+            s(r#"'it''s' "say \"hi\" \\ \n""#),
+            ["its", r#"say "hi" \ \n"#]
+        );
         assert_eq!(s(r"a\ b \'c"), ["a b", "'c"]);
     }
 
     #[test]
     fn errors() {
-        assert_eq!(split_args("echo 'abc"), Err(SplitError::UnterminatedQuote('\'')));
-        assert_eq!(split_args("echo \"abc"), Err(SplitError::UnterminatedQuote('"')));
-        assert_eq!(split_args("echo \"abc\\"), Err(SplitError::UnterminatedQuote('"')));
+        assert_eq!(
+            split_args("echo 'abc"),
+            Err(SplitError::UnterminatedQuote('\''))
+        );
+        assert_eq!(
+            split_args("echo \"abc"),
+            Err(SplitError::UnterminatedQuote('"'))
+        );
+        assert_eq!(
+            split_args("echo \"abc\\"),
+            Err(SplitError::UnterminatedQuote('"'))
+        );
         assert_eq!(split_args("echo abc\\"), Err(SplitError::TrailingBackslash));
-        assert_eq!(SplitError::UnterminatedQuote('"').to_string(), "unterminated quote \"");
+        assert_eq!(
+            SplitError::UnterminatedQuote('"').to_string(),
+            "unterminated quote \""
+        );
     }
 
     #[test]

@@ -266,7 +266,10 @@ impl LineEditor {
         }
         if self.utf8.len() == need {
             let bytes = std::mem::take(&mut self.utf8);
-            if let Some(c) = std::str::from_utf8(&bytes).ok().and_then(|s| s.chars().next()) {
+            if let Some(c) = std::str::from_utf8(&bytes)
+                .ok()
+                .and_then(|s| s.chars().next())
+            {
                 self.insert(c, out);
             }
         }
@@ -385,8 +388,11 @@ impl LineEditor {
         if word.contains(' ') {
             return; // only the command name is completed
         }
-        let matches: Vec<&String> =
-            self.completions.iter().filter(|c| c.starts_with(&word)).collect();
+        let matches: Vec<&String> = self
+            .completions
+            .iter()
+            .filter(|c| c.starts_with(&word))
+            .collect();
         match matches.len() {
             0 => out.push(0x07), // bell
             1 => {
@@ -402,7 +408,11 @@ impl LineEditor {
                 // complete the common prefix, then list the candidates
                 let mut common: &str = matches[0];
                 for m in &matches[1..] {
-                    let n = common.chars().zip(m.chars()).take_while(|(a, b)| a == b).count();
+                    let n = common
+                        .chars()
+                        .zip(m.chars())
+                        .take_while(|(a, b)| a == b)
+                        .count();
                     common = &common[..common.char_indices().nth(n).map_or(common.len(), |x| x.0)];
                 }
                 let rest: Vec<char> = common[word.len()..].chars().collect();
@@ -576,7 +586,10 @@ mod tests {
     #[test]
     fn kill_keys() {
         let mut e = editor();
-        feed(&mut e, b"exec /hello world\x1b[D\x1b[D\x1b[D\x1b[D\x1b[D\x0b");
+        feed(
+            &mut e,
+            b"exec /hello world\x1b[D\x1b[D\x1b[D\x1b[D\x1b[D\x0b",
+        );
         assert_eq!((e.buffer().as_str(), e.cursor()), ("exec /hello ", 12));
         feed(&mut e, b"\x17");
         assert_eq!((e.buffer().as_str(), e.cursor()), ("exec ", 5));
@@ -611,7 +624,10 @@ mod tests {
         assert_eq!(ev, [Event::Line("version".into())]);
         feed(&mut e, b"\x10\x0e");
         assert_eq!(e.buffer(), "");
-        assert_eq!(e.history().iter().collect::<Vec<_>>(), ["help", "ps", "version"]);
+        assert_eq!(
+            e.history().iter().collect::<Vec<_>>(),
+            ["help", "ps", "version"]
+        );
     }
 
     #[test]
@@ -648,7 +664,9 @@ mod tests {
     fn tab_completion() {
         let mut e = editor();
         e.set_completions(
-            ["help", "fork-new", "vfork-new", "time", "time-asm"].map(String::from).to_vec(),
+            ["help", "fork-new", "vfork-new", "time", "time-asm"]
+                .map(String::from)
+                .to_vec(),
         );
         let (_, out) = feed(&mut e, b"fo\t");
         assert_eq!(out, "fork-new ");

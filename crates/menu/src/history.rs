@@ -16,7 +16,10 @@ impl Default for History {
 impl History {
     /// An empty history keeping at most `capacity` lines (at least 1).
     pub fn new(capacity: usize) -> History {
-        History { entries: Vec::new(), capacity: capacity.max(1) }
+        History {
+            entries: Vec::new(),
+            capacity: capacity.max(1),
+        }
     }
 
     /// Remembers `line`, unless it is blank or the same as the last one.  Drops the oldest

@@ -102,7 +102,11 @@ impl Menu {
             exit: Cell::new(false),
             last_status: Cell::new(0),
         };
-        m.add("help", "list the commands, or describe one: help [COMMAND]", Action::Help);
+        m.add(
+            "help",
+            "list the commands, or describe one: help [COMMAND]",
+            Action::Help,
+        );
         m
     }
 
@@ -116,7 +120,11 @@ impl Menu {
     where
         F: Fn(&[String]) -> i32 + 'static,
     {
-        self.add(name, desc, Action::Run(Box::new(move |_, args| handler(args))))
+        self.add(
+            name,
+            desc,
+            Action::Run(Box::new(move |_, args| handler(args))),
+        )
     }
 
     /// Registers a command whose handler also gets the menu (to run other commands, or to
@@ -129,7 +137,11 @@ impl Menu {
     }
 
     fn add(&mut self, name: &str, desc: &str, action: Action) -> &mut Self {
-        let cmd = Command { name: name.to_string(), desc: desc.to_string(), action };
+        let cmd = Command {
+            name: name.to_string(),
+            desc: desc.to_string(),
+            action,
+        };
         match self.commands.iter_mut().find(|c| c.name == name) {
             Some(old) => *old = cmd,
             None => self.commands.push(cmd),
@@ -152,7 +164,12 @@ impl Menu {
 
     /// What `help` prints: every command, one a line, with its description.
     pub fn help_text(&self) -> String {
-        let width = self.commands.iter().map(|c| c.name.len()).max().unwrap_or(0);
+        let width = self
+            .commands
+            .iter()
+            .map(|c| c.name.len())
+            .max()
+            .unwrap_or(0);
         let mut s = String::from("Menu List:\n");
         for c in &self.commands {
             s.push_str(&format!("  {:<width$}  {}\n", c.name, c.desc));
@@ -187,7 +204,9 @@ impl Menu {
 
     /// Runs an already split command line (`argv[0]` is the name).
     pub fn dispatch(&self, argv: &[String], out: &mut dyn Write) -> Outcome {
-        let Some(name) = argv.first() else { return Outcome::Empty };
+        let Some(name) = argv.first() else {
+            return Outcome::Empty;
+        };
         let Some(cmd) = self.find(name) else {
             let _ = writeln!(out, "Unknown command: {name} (type help for the list)");
             let _ = out.flush();
@@ -320,8 +339,9 @@ mod tests {
         for name in m.names() {
             let desc = m.find(&name).unwrap().desc().to_string();
             assert!(
-                out.lines().any(|l| l.split_whitespace().next() == Some(name.as_str())
-                    && l.ends_with(&desc)),
+                out.lines()
+                    .any(|l| l.split_whitespace().next() == Some(name.as_str())
+                        && l.ends_with(&desc)),
                 "{name} missing in {out}"
             );
         }
@@ -333,7 +353,10 @@ mod tests {
         let (m, _) = sample();
         let mut out = Vec::new();
         assert_eq!(m.execute("help fork-new nope", &mut out), Outcome::Ran(1));
-        assert_eq!(String::from_utf8(out).unwrap(), "fork-new - fork new process\nhelp: no command nope\n");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "fork-new - fork new process\nhelp: no command nope\n"
+        );
     }
 
     #[test]
@@ -345,7 +368,10 @@ mod tests {
         assert_eq!(m.last_status(), 7);
         assert_eq!(m.execute("   ", &mut out), Outcome::Empty);
         assert!(out.is_empty());
-        assert_eq!(*calls.borrow(), [vec!["echo".to_string(), "a".into(), "b c".into()]]);
+        assert_eq!(
+            *calls.borrow(),
+            [vec!["echo".to_string(), "a".into(), "b c".into()]]
+        );
         m.execute("twice echo x", &mut out);
         assert_eq!(calls.borrow().len(), 3);
     }
@@ -354,8 +380,14 @@ mod tests {
     fn unknown_and_bad_lines() {
         let (m, _) = sample();
         let mut out = Vec::new();
-        assert_eq!(m.execute("frobnicate now", &mut out), Outcome::Unknown("frobnicate".into()));
-        assert_eq!(m.execute("echo 'open", &mut out), Outcome::BadLine(SplitError::UnterminatedQuote('\'')));
+        assert_eq!(
+            m.execute("frobnicate now", &mut out),
+            Outcome::Unknown("frobnicate".into())
+        );
+        assert_eq!(
+            m.execute("echo 'open", &mut out),
+            Outcome::BadLine(SplitError::UnterminatedQuote('\''))
+        );
         let out = String::from_utf8(out).unwrap();
         assert_eq!(
             out,
@@ -384,7 +416,11 @@ mod tests {
         let (m, calls) = sample();
         let mut input = PlainInput::new(&b"echo 1\n\nbogus\necho 2\n"[..]);
         let mut out = Vec::new();
-        let mut hooks = Counting { commands: 0, eofs: 0, eof_stops: true };
+        let mut hooks = Counting {
+            commands: 0,
+            eofs: 0,
+            eof_stops: true,
+        };
         m.run(&mut input, &mut out, &mut hooks).unwrap();
         assert_eq!(calls.borrow().len(), 2);
         assert_eq!((hooks.commands, hooks.eofs), (4, 1));
@@ -402,11 +438,19 @@ mod tests {
         impl LineInput for Src {
             fn read_line(&mut self, _: &str, _: &mut dyn Write) -> io::Result<Input> {
                 self.0 += 1;
-                Ok(if self.0 <= 3 { Input::Eof } else { Input::Line("quit".into()) })
+                Ok(if self.0 <= 3 {
+                    Input::Eof
+                } else {
+                    Input::Line("quit".into())
+                })
             }
         }
         let (m, _) = sample();
-        let mut hooks = Counting { commands: 0, eofs: 0, eof_stops: false };
+        let mut hooks = Counting {
+            commands: 0,
+            eofs: 0,
+            eof_stops: false,
+        };
         m.run(&mut Src(0), &mut Vec::new(), &mut hooks).unwrap();
         assert!(m.exit_requested());
         assert_eq!((hooks.commands, hooks.eofs), (1, 3));
@@ -420,7 +464,13 @@ mod tests {
         m.run(&mut input, &mut out, &mut NoHooks).unwrap();
         assert!(m.exit_requested());
         let got: Vec<Vec<String>> = calls.borrow().clone();
-        assert_eq!(got, [vec!["echo".to_string(), "x".into()], vec!["echo".into(), "y".into()]]);
+        assert_eq!(
+            got,
+            [
+                vec!["echo".to_string(), "x".into()],
+                vec!["echo".into(), "y".into()]
+            ]
+        );
     }
 
     #[test]
@@ -432,7 +482,9 @@ mod tests {
             }
         }
         let (m, _) = sample();
-        let err = m.run(&mut Failing, &mut Vec::new(), &mut NoHooks).unwrap_err();
+        let err = m
+            .run(&mut Failing, &mut Vec::new(), &mut NoHooks)
+            .unwrap_err();
         assert_eq!(err.raw_os_error(), Some(5));
     }
 }

@@ -48,7 +48,10 @@ pub struct PlainInput<R> {
 
 impl<R: Read> PlainInput<R> {
     pub fn new(reader: R) -> Self {
-        PlainInput { reader, last_cr: false }
+        PlainInput {
+            reader,
+            last_cr: false,
+        }
     }
 }
 
@@ -83,7 +86,10 @@ pub struct EditorInput<R> {
 
 impl<R: Read> EditorInput<R> {
     pub fn new(reader: R) -> Self {
-        EditorInput { reader, editor: LineEditor::new() }
+        EditorInput {
+            reader,
+            editor: LineEditor::new(),
+        }
     }
 
     pub fn editor(&self) -> &LineEditor {
@@ -188,6 +194,7 @@ mod unix {
         }
     }
 
+    #[allow(clippy::large_enum_variant)] // one per process
     enum Mode {
         Editor(EditorInput<FdReader>),
         Plain(PlainInput<FdReader>),
@@ -226,7 +233,11 @@ mod unix {
         }
 
         fn plain_because(fd: RawFd, e: io::Error) -> Terminal {
-            Terminal { fd, mode: Mode::Plain(PlainInput::new(FdReader(fd))), why_plain: Some(e) }
+            Terminal {
+                fd,
+                mode: Mode::Plain(PlainInput::new(FdReader(fd))),
+                why_plain: Some(e),
+            }
         }
 
         /// Whether the line editor is used.
@@ -270,7 +281,9 @@ mod tests {
 
     fn lines(input: &mut dyn LineInput, n: usize) -> (Vec<Input>, String) {
         let mut out = Vec::new();
-        let got = (0..n).map(|_| input.read_line("> ", &mut out).unwrap()).collect();
+        let got = (0..n)
+            .map(|_| input.read_line("> ", &mut out).unwrap())
+            .collect();
         (got, String::from_utf8(out).unwrap())
     }
 
@@ -279,7 +292,17 @@ mod tests {
         let mut p = PlainInput::new(&b"help\nfork-new\r\nps\rquit"[..]);
         let (got, out) = lines(&mut p, 6);
         let l = |s: &str| Input::Line(s.into());
-        assert_eq!(got, [l("help"), l("fork-new"), l("ps"), l("quit"), Input::Eof, Input::Eof]);
+        assert_eq!(
+            got,
+            [
+                l("help"),
+                l("fork-new"),
+                l("ps"),
+                l("quit"),
+                Input::Eof,
+                Input::Eof
+            ]
+        );
         assert_eq!(out, "> > > > > > ");
     }
 
@@ -294,10 +317,11 @@ mod tests {
     #[test]
     fn plain_reads_no_further_than_the_line() {
         let mut data = &b"one\ntwo\n"[..];
-        let mut p = PlainInput::new(&mut data);
-        let (got, _) = lines(&mut p, 1);
-        assert_eq!(got, [Input::Line("one".into())]);
-        drop(p);
+        {
+            let mut p = PlainInput::new(&mut data);
+            let (got, _) = lines(&mut p, 1);
+            assert_eq!(got, [Input::Line("one".into())]);
+        }
         assert_eq!(data, b"two\n");
     }
 
@@ -306,8 +330,20 @@ mod tests {
         let mut e = EditorInput::new(&b"hx\x7felp\rgarb\x03\x1b[A\r\x04"[..]);
         let (got, out) = lines(&mut e, 5);
         let l = |s: &str| Input::Line(s.into());
-        assert_eq!(got, [l("help"), Input::Interrupt, l("help"), Input::Eof, Input::Eof]);
-        assert!(out.starts_with("> hx\x08 \x08elp\r\n> garb^C\r\n> \r> help\x1b[K\r\n> "), "{out:?}");
+        assert_eq!(
+            got,
+            [
+                l("help"),
+                Input::Interrupt,
+                l("help"),
+                Input::Eof,
+                Input::Eof
+            ]
+        );
+        assert!(
+            out.starts_with("> hx\x08 \x08elp\r\n> garb^C\r\n> \r> help\x1b[K\r\n> "),
+            "{out:?}"
+        );
     }
 
     #[cfg(unix)]
@@ -316,7 +352,10 @@ mod tests {
         let mut fds = [0; 2];
         assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
         let msg = b"version\n";
-        assert_eq!(unsafe { libc::write(fds[1], msg.as_ptr().cast(), msg.len()) }, 8);
+        assert_eq!(
+            unsafe { libc::write(fds[1], msg.as_ptr().cast(), msg.len()) },
+            8
+        );
         unsafe { libc::close(fds[1]) };
         let mut t = Terminal::new(fds[0]);
         assert!(!t.is_editor());

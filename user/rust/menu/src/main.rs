@@ -89,7 +89,11 @@ fn version(_: &[String]) -> i32 {
     }
     let f = |a: &[libc::c_char]| {
         #[allow(clippy::unnecessary_cast)] // c_char is i8 on some targets
-        let b: Vec<u8> = a.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
+        let b: Vec<u8> = a
+            .iter()
+            .take_while(|&&c| c != 0)
+            .map(|&c| c as u8)
+            .collect();
         String::from_utf8_lossy(&b).into_owned()
     };
     println!(
@@ -154,7 +158,10 @@ fn time_asm(_: &[String]) -> i32 {
         }
         Err(e) => {
             let e = io::Error::from_raw_os_error(-e as i32);
-            println!("time-asm: clock_gettime by ecall {}: {e}", raw::SYS_CLOCK_GETTIME);
+            println!(
+                "time-asm: clock_gettime by ecall {}: {e}",
+                raw::SYS_CLOCK_GETTIME
+            );
             1
         }
     }
@@ -176,7 +183,11 @@ fn write_asm(_: &[String]) -> i32 {
     flush();
     let n = raw::write(1, b"Hello World! (ecall write, syscall 64)\n");
     if n < 0 {
-        println!("write-asm: write by ecall {}: {}", raw::SYS_WRITE, io::Error::from_raw_os_error(-n as i32));
+        println!(
+            "write-asm: write by ecall {}: {}",
+            raw::SYS_WRITE,
+            io::Error::from_raw_os_error(-n as i32)
+        );
         return 1;
     }
     0
@@ -221,7 +232,10 @@ fn vfork_process(_: &[String]) -> i32 {
     flush();
     let pid = raw::vfork_write_exit(b"This is Child Process!\n");
     if pid < 0 {
-        eprintln!("vfork Failed! clone(CLONE_VM|CLONE_VFORK): {}", io::Error::from_raw_os_error(-pid as i32));
+        eprintln!(
+            "vfork Failed! clone(CLONE_VM|CLONE_VFORK): {}",
+            io::Error::from_raw_os_error(-pid as i32)
+        );
         return 1;
     }
     println!("This is Parent Process!");
@@ -244,12 +258,18 @@ fn clone_thread(_: &[String]) -> i32 {
     // SAFETY: getpid cannot fail.
     let pid = unsafe { libc::getpid() };
     println!("main thread: pid {pid} tid {}", gettid());
-    let h = std::thread::Builder::new().name("clone-thread".into()).spawn(move || {
-        // SAFETY: getpid cannot fail.
-        let tpid = unsafe { libc::getpid() };
-        println!("new thread:  pid {tpid} tid {} (same pid: {})", gettid(), tpid == pid);
-        gettid()
-    });
+    let h = std::thread::Builder::new()
+        .name("clone-thread".into())
+        .spawn(move || {
+            // SAFETY: getpid cannot fail.
+            let tpid = unsafe { libc::getpid() };
+            println!(
+                "new thread:  pid {tpid} tid {} (same pid: {})",
+                gettid(),
+                tpid == pid
+            );
+            gettid()
+        });
     match h {
         Ok(h) => match h.join() {
             Ok(tid) => {
@@ -437,7 +457,10 @@ fn trace(menu: &Menu, args: &[String]) -> i32 {
         println!("usage: trace [-e EVENT]... [-t TRACER] [-n] COMMAND [ARGS]   e.g. trace fork-new, trace -e sched fork-new, trace -t function write");
         return 1;
     }
-    let Some(dir) = TRACEFS.iter().find(|d| Path::new(d).join("tracing_on").exists()) else {
+    let Some(dir) = TRACEFS
+        .iter()
+        .find(|d| Path::new(d).join("tracing_on").exists())
+    else {
         println!(
             "trace: no tracefs here ({}/tracing_on is missing): the kernel has no ftrace, \
              or tracefs is not mounted",
@@ -449,7 +472,12 @@ fn trace(menu: &Menu, args: &[String]) -> i32 {
         // the nop tracer records nothing by itself: by default, the process life-cycle events
         events = DEFAULT_EVENTS
             .iter()
-            .filter(|e| Path::new(dir).join("events").join(e.replace(':', "/")).is_dir())
+            .filter(|e| {
+                Path::new(dir)
+                    .join("events")
+                    .join(e.replace(':', "/"))
+                    .is_dir()
+            })
             .map(|e| e.to_string())
             .collect();
         if !events.is_empty() {
@@ -545,18 +573,32 @@ fn console_fds() {
 /// the kernel lacks); already mounted (EBUSY) is fine.
 fn mount_filesystems() {
     let mut failed = Vec::new();
-    for (fstype, target) in [("proc", "/proc"), ("sysfs", "/sys"), ("tracefs", "/sys/kernel/tracing")] {
+    for (fstype, target) in [
+        ("proc", "/proc"),
+        ("sysfs", "/sys"),
+        ("tracefs", "/sys/kernel/tracing"),
+    ] {
         if fstype != "tracefs" {
             let _ = fs::create_dir_all(target);
         } else if !Path::new(target).is_dir() {
             continue; // no tracefs mount point: the kernel has no ftrace
         }
-        let (Ok(src), Ok(dst), Ok(ty)) = (CString::new(fstype), CString::new(target), CString::new(fstype)) else {
+        let (Ok(src), Ok(dst), Ok(ty)) = (
+            CString::new(fstype),
+            CString::new(target),
+            CString::new(fstype),
+        ) else {
             continue;
         };
         // SAFETY: NUL-terminated strings, no data.
         let r = unsafe {
-            libc::mount(src.as_ptr(), dst.as_ptr(), ty.as_ptr(), libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC, std::ptr::null())
+            libc::mount(
+                src.as_ptr(),
+                dst.as_ptr(),
+                ty.as_ptr(),
+                libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+                std::ptr::null(),
+            )
         };
         if r != 0 {
             let e = errno();
@@ -617,7 +659,10 @@ impl Hooks for InitHooks {
         }
         self.eofs += 1;
         if self.eofs == 1 {
-            let _ = writeln!(out, "menu: end of input ignored: PID 1 does not leave (quit powers off)");
+            let _ = writeln!(
+                out,
+                "menu: end of input ignored: PID 1 does not leave (quit powers off)"
+            );
         }
         Self::backoff(self.eofs);
         false
@@ -640,19 +685,43 @@ impl Hooks for InitHooks {
 fn build_menu() -> Menu {
     let mut m = Menu::new("MenuOS>>");
     m.config("version", "MenuOS version and uname", version)
-        .config("quit", "power off (sync + reboot POWER_OFF); leave the menu when not PID 1", quit)
+        .config(
+            "quit",
+            "power off (sync + reboot POWER_OFF); leave the menu when not PID 1",
+            quit,
+        )
         .config("time", "date and time (libc time + localtime)", time)
-        .config("time-asm", "the time by a raw ecall of clock_gettime (syscall 113)", time_asm)
+        .config(
+            "time-asm",
+            "the time by a raw ecall of clock_gettime (syscall 113)",
+            time_asm,
+        )
         .config("write", "hello world by libc write", write_libc)
-        .config("write-asm", "hello world by a raw ecall of write (syscall 64)", write_asm)
+        .config(
+            "write-asm",
+            "hello world by a raw ecall of write (syscall 64)",
+            write_asm,
+        )
         .config("fork-new", "fork new process", fork_process)
         .config("vfork-new", "vfork new process", vfork_process)
-        .config("clone-thread", "start a thread (std::thread: clone) and join it", clone_thread)
-        .config("exec", "exec [PATH [ARGS]]: fork, execve PATH (default /hello), wait", exec_cmd)
+        .config(
+            "clone-thread",
+            "start a thread (std::thread: clone) and join it",
+            clone_thread,
+        )
+        .config(
+            "exec",
+            "exec [PATH [ARGS]]: fork, execve PATH (default /hello), wait",
+            exec_cmd,
+        )
         .config("ps", "processes from /proc: PID PPID STATE CMD", ps)
         .config("pstree", "the process tree from /proc", pstree)
         .config("dmesg", "the kernel log (syslog READ_ALL)", dmesg)
-        .config_with_menu("trace", "trace [-e EVENT] [-t TRACER] [-n] COMMAND: run it under ftrace, print the trace", trace)
+        .config_with_menu(
+            "trace",
+            "trace [-e EVENT] [-t TRACER] [-n] COMMAND: run it under ftrace, print the trace",
+            trace,
+        )
         .config("sh", "run /bin/sh if there is one", sh);
     m
 }
@@ -680,7 +749,11 @@ fn main() {
             Some(e) => println!("menu: plain line reading ({e})"),
         }
     }
-    let mut hooks = InitHooks { pid1, eofs: 0, errors: 0 };
+    let mut hooks = InitHooks {
+        pid1,
+        eofs: 0,
+        errors: 0,
+    };
     let mut out = io::stdout();
     if let Err(e) = menu.run(&mut term, &mut out, &mut hooks) {
         eprintln!("menu: {e}");

@@ -46,8 +46,12 @@ pub fn processes() -> io::Result<Vec<Proc>> {
         let Some(pid) = ent.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else {
             continue;
         };
-        let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
-        let Some((_, comm, state, ppid)) = parse_stat(&stat) else { continue };
+        let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        let Some((_, comm, state, ppid)) = parse_stat(&stat) else {
+            continue;
+        };
         let cmdline = fs::read(format!("/proc/{pid}/cmdline"))
             .map(|raw| {
                 raw.split(|&b| b == 0)
@@ -59,7 +63,13 @@ pub fn processes() -> io::Result<Vec<Proc>> {
         while cmdline.last().is_some_and(|a| a.is_empty()) {
             cmdline.pop();
         }
-        procs.push(Proc { pid, ppid, state, comm, cmdline });
+        procs.push(Proc {
+            pid,
+            ppid,
+            state,
+            comm,
+            cmdline,
+        });
     }
     procs.sort_by_key(|p| p.pid);
     Ok(procs)
@@ -69,7 +79,13 @@ pub fn processes() -> io::Result<Vec<Proc>> {
 pub fn ps_table(procs: &[Proc]) -> String {
     let mut s = format!("{:>5} {:>5} {:<5} {}\n", "PID", "PPID", "STATE", "CMD");
     for p in procs {
-        s.push_str(&format!("{:>5} {:>5} {:<5} {}\n", p.pid, p.ppid, p.state, p.cmd()));
+        s.push_str(&format!(
+            "{:>5} {:>5} {:<5} {}\n",
+            p.pid,
+            p.ppid,
+            p.state,
+            p.cmd()
+        ));
     }
     s
 }
@@ -97,7 +113,13 @@ pub fn pstree(procs: &[Proc]) -> String {
         out: &mut String,
     ) {
         let p = by_pid[&pid];
-        let branch = if root { "" } else if last { "`-" } else { "|-" };
+        let branch = if root {
+            ""
+        } else if last {
+            "`-"
+        } else {
+            "|-"
+        };
         out.push_str(&format!("{prefix}{branch}{}({})\n", p.comm, p.pid));
         let sub = if root {
             String::new()
@@ -122,7 +144,13 @@ mod tests {
     use super::*;
 
     fn p(pid: i32, ppid: i32, comm: &str, cmdline: &[&str]) -> Proc {
-        Proc { pid, ppid, state: 'S', comm: comm.into(), cmdline: cmdline.iter().map(|s| s.to_string()).collect() }
+        Proc {
+            pid,
+            ppid,
+            state: 'S',
+            comm: comm.into(),
+            cmdline: cmdline.iter().map(|s| s.to_string()).collect(),
+        }
     }
 
     #[test]

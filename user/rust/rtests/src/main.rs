@@ -52,7 +52,9 @@ fn self_path() -> Option<String> {
     if a0.starts_with('/') {
         return Some(a0);
     }
-    std::env::current_exe().ok().map(|p| p.to_string_lossy().into_owned())
+    std::env::current_exe()
+        .ok()
+        .map(|p| p.to_string_lossy().into_owned())
 }
 
 /// The echo-args helper: /bin/echo-args when there, else this program in --echo-args mode.
@@ -103,9 +105,13 @@ fn main() {
 
     t.check("println", || {
         let mut out = io::stdout().lock();
-        writeln!(out, "rtests: Rust std on MenuOS, pid {}", std::process::id())
-            .and_then(|_| out.flush())
-            .map_err(|e| format!("writing stdout: {e}"))
+        writeln!(
+            out,
+            "rtests: Rust std on MenuOS, pid {}",
+            std::process::id()
+        )
+        .and_then(|_| out.flush())
+        .map_err(|e| format!("writing stdout: {e}"))
     });
 
     t.check("fs-read-hello", || {
@@ -115,7 +121,9 @@ fn main() {
         ensure(data.len() as u64 == meta.len(), || {
             format!("read {} bytes, metadata says {}", data.len(), meta.len())
         })?;
-        ensure(data.starts_with(b"\x7fELF"), || "/hello is not an ELF file".into())
+        ensure(data.starts_with(b"\x7fELF"), || {
+            "/hello is not an ELF file".into()
+        })
     });
 
     t.check("fs-write-tmp", || {
@@ -146,24 +154,31 @@ fn main() {
 
     t.check("env-args", || {
         let a: Vec<String> = std::env::args().collect();
-        ensure(!a.is_empty() && !a[0].is_empty(), || format!("args = {a:?}: no argv[0]"))?;
+        ensure(!a.is_empty() && !a[0].is_empty(), || {
+            format!("args = {a:?}: no argv[0]")
+        })?;
         ensure(a[0].ends_with("rtests"), || format!("argv[0] = {:?}", a[0]))
     });
 
     t.check("env-vars", || {
         let before = std::env::vars_os().count();
         std::env::set_var("RTESTS_VAR", "menu os");
-        ensure(std::env::var("RTESTS_VAR").as_deref() == Ok("menu os"), || {
-            "set_var then var gives another value".into()
-        })?;
-        ensure(std::env::vars().any(|(k, v)| k == "RTESTS_VAR" && v == "menu os"), || {
-            "RTESTS_VAR not in vars()".into()
-        })?;
-        ensure(std::env::vars_os().count() == before + 1, || "vars() count did not grow by 1".into())
+        ensure(
+            std::env::var("RTESTS_VAR").as_deref() == Ok("menu os"),
+            || "set_var then var gives another value".into(),
+        )?;
+        ensure(
+            std::env::vars().any(|(k, v)| k == "RTESTS_VAR" && v == "menu os"),
+            || "RTESTS_VAR not in vars()".into(),
+        )?;
+        ensure(std::env::vars_os().count() == before + 1, || {
+            "vars() count did not grow by 1".into()
+        })
     });
 
     t.check("command-output", || {
-        let (mut cmd, own) = echo_args_command().ok_or("no echo-args helper (and no path to self)")?;
+        let (mut cmd, own) =
+            echo_args_command().ok_or("no echo-args helper (and no path to self)")?;
         let out = cmd
             .args(["one", "two words", ""])
             .env("RTESTS_CHILD", "yes")
@@ -173,12 +188,22 @@ fn main() {
         let text = String::from_utf8_lossy(&out.stdout);
         let lines: Vec<&str> = text.lines().collect();
         let want_argv = ["argv[1]=one", "argv[2]=two words", "argv[3]="];
-        ensure(lines.first() == Some(&"argc=4"), || format!("first line {:?}, want argc=4 ({own} helper args)", lines.first()))?;
-        ensure(lines.get(2..5) == Some(&want_argv[..]), || format!("argv lines {:?}", lines.get(1..5)))?;
-        ensure(lines.iter().any(|l| l.ends_with("=RTESTS_CHILD=yes")), || {
-            "the child's environment lacks RTESTS_CHILD=yes".into()
+        ensure(lines.first() == Some(&"argc=4"), || {
+            format!(
+                "first line {:?}, want argc=4 ({own} helper args)",
+                lines.first()
+            )
         })?;
-        ensure(out.stderr.is_empty(), || format!("stderr {:?}", String::from_utf8_lossy(&out.stderr)))
+        ensure(lines.get(2..5) == Some(&want_argv[..]), || {
+            format!("argv lines {:?}", lines.get(1..5))
+        })?;
+        ensure(
+            lines.iter().any(|l| l.ends_with("=RTESTS_CHILD=yes")),
+            || "the child's environment lacks RTESTS_CHILD=yes".into(),
+        )?;
+        ensure(out.stderr.is_empty(), || {
+            format!("stderr {:?}", String::from_utf8_lossy(&out.stderr))
+        })
     });
 
     t.check("command-stdin-pipe", || {
@@ -215,7 +240,9 @@ fn main() {
             c
         };
         let st = cmd.status().map_err(|e| format!("spawning {cmd:?}: {e}"))?;
-        ensure(st.code() == Some(7), || format!("{cmd:?}: {st}, want exit status 7"))
+        ensure(st.code() == Some(7), || {
+            format!("{cmd:?}: {st}, want exit status 7")
+        })
     });
 
     t.check("time", || {
@@ -226,8 +253,12 @@ fn main() {
         let a = std::time::Instant::now();
         std::thread::sleep(std::time::Duration::from_millis(20));
         let dt = a.elapsed();
-        ensure(since.as_secs() > 0, || "SystemTime::now() is the epoch".into())?;
-        ensure(dt >= std::time::Duration::from_millis(20), || format!("slept 20 ms, Instant says {dt:?}"))
+        ensure(since.as_secs() > 0, || {
+            "SystemTime::now() is the epoch".into()
+        })?;
+        ensure(dt >= std::time::Duration::from_millis(20), || {
+            format!("slept 20 ms, Instant says {dt:?}")
+        })
     });
 
     println!("TEST-END rtests {} {}", t.npass, t.nfail);
