@@ -15,7 +15,10 @@
  *    AT_SECURE present and 0, AT_CLKTCK 100, AT_HWCAP non-zero with the I, M, A bits
  *    (1 << (letter - 'A')), AT_RANDOM points to 16 readable bytes (not all zero), AT_EXECFN points
  *    to "/tests/t_auxv".  Every entry appears once, and pointers (AT_RANDOM, AT_EXECFN) point
- *    into the stack area above the auxv (Linux copies the strings and random bytes there).
+ *    into the stack area above the auxv (Linux copies the strings and random bytes there), and
+ *    are mapped (checked with mincore first, so that a bad pointer fails a check, not the boot).
+ *  Linux 6.1 also passes AT_SYSINFO_EHDR (its vDSO) and AT_L1I_CACHESIZE..AT_L3_CACHEGEOMETRY
+ *  (40..47, all 0 on QEMU virt), and no AT_HWCAP2/AT_PLATFORM/AT_MINSIGSTKSZ: not checked.
  */
 #include "mtest.h"
 
@@ -23,24 +26,33 @@
 #include <link.h>
 #include <stdint.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
 
 extern const ElfW(Ehdr) __ehdr_start;
 extern char _start[];
 extern char **environ;
 
 static ElfW(auxv_t) *auxv;
+static int nauxv;
 
 /* value of the entry, *found = how many times it appears */
 static unsigned long aux(unsigned long type, int *found)
 {
 	unsigned long v = 0;
 	*found = 0;
-	for (ElfW(auxv_t) *a = auxv; a->a_type != AT_NULL; a++)
+	for (ElfW(auxv_t) *a = auxv; a < auxv + nauxv; a++)
 		if (a->a_type == type) {
 			v = a->a_un.a_val;
 			(*found)++;
 		}
 	return v;
+}
+
+static int is_mapped(const void *p, size_t n)
+{
+	unsigned char vec[4];
+	uintptr_t a = (uintptr_t)p & ~4095UL, e = (uintptr_t)p + n;
+	return mincore((void *)a, e - a, vec) == 0;
 }
 
 #define CHECK_AUX(name, type, want)                                                         \
@@ -83,6 +95,7 @@ int main(int argc, char **argv, char **envp)
 	while (auxv[n].a_type != AT_NULL && n < 100)
 		n++;
 	CHECK("auxv_terminated", n < 100 && n > 10);
+	nauxv = n;
 	printf("t_auxv: %d auxv entries:", n);
 	for (int i = 0; i < n && i < 100; i++)
 		printf(" %lu=%#lx", (unsigned long)auxv[i].a_type, (unsigned long)auxv[i].a_un.a_val);
@@ -129,6 +142,10 @@ int main(int argc, char **argv, char **envp)
 	uintptr_t aux_end = (uintptr_t)(auxv + n + 1);
 	unsigned char *rnd = (unsigned char *)aux(AT_RANDOM, &found);
 	CHECK("at_random_present", found == 1 && rnd != NULL);
+	/* mapped (mincore says ENOMEM otherwise), so that reading cannot crash the test */
+	if (rnd && !is_mapped(rnd, 16))
+		rnd = NULL;
+	CHECK("at_random_mapped", rnd != NULL);
 	if (rnd) {
 		CHECK("at_random_above_auxv", (uintptr_t)rnd >= aux_end);
 		int nz = 0;
@@ -138,6 +155,9 @@ int main(int argc, char **argv, char **envp)
 	}
 	const char *fn = (const char *)aux(AT_EXECFN, &found);
 	CHECK("at_execfn_present", found == 1 && fn != NULL);
+	if (fn && !is_mapped(fn, sizeof "/tests/t_auxv"))
+		fn = NULL;
+	CHECK("at_execfn_mapped", fn != NULL);
 	if (fn) {
 		CHECK("at_execfn_above_auxv", (uintptr_t)fn >= aux_end);
 		CHECK("at_execfn_path", !strcmp(fn, "/tests/t_auxv"));
