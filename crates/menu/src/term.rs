@@ -41,9 +41,13 @@ fn read_byte(r: &mut dyn Read) -> io::Result<Option<u8>> {
 /// Plain lines from a byte stream: a line ends at LF or CR (a CR LF pair counts once); the
 /// last line may lack its end.  Reads one byte at a time, so that nothing past the line is
 /// taken from a shared file descriptor (a child started by a command reads the rest).
+///
+/// With [`PlainInput::echo`], what is read is also written back (a line end as CR LF, DEL or
+/// ^H as an erase), for a console whose kernel neither echoes nor offers termios.
 pub struct PlainInput<R> {
     reader: R,
     last_cr: bool,
+    echo: bool,
 }
 
 impl<R: Read> PlainInput<R> {
@@ -51,7 +55,14 @@ impl<R: Read> PlainInput<R> {
         PlainInput {
             reader,
             last_cr: false,
+            echo: false,
         }
+    }
+
+    /// Echoes the input back (see above).
+    pub fn echo(mut self, on: bool) -> Self {
+        self.echo = on;
+        self
     }
 }
 
@@ -70,8 +81,31 @@ impl<R: Read> LineInput for PlainInput<R> {
             let after_cr = std::mem::replace(&mut self.last_cr, b == b'\r');
             match b {
                 b'\n' if after_cr && line.is_empty() => continue,
-                b'\n' | b'\r' => break,
-                _ => line.push(b),
+                b'\n' | b'\r' => {
+                    if self.echo {
+                        out.write_all(b"\r\n")?;
+                        out.flush()?;
+                    }
+                    break;
+                }
+                0x7f | 0x08 if self.echo => {
+                    if !line.is_empty() {
+                        // drop a whole UTF-8 character: its continuation bytes, then its lead
+                        while line.last().is_some_and(|&c| c & 0xc0 == 0x80) {
+                            line.pop();
+                        }
+                        line.pop();
+                        out.write_all(b"\x08 \x08")?;
+                        out.flush()?;
+                    }
+                }
+                _ => {
+                    line.push(b);
+                    if self.echo {
+                        out.write_all(&[b])?;
+                        out.flush()?;
+                    }
+                }
             }
         }
         Ok(Input::Line(String::from_utf8_lossy(&line).into_owned()))
@@ -240,6 +274,13 @@ mod unix {
             }
         }
 
+        /// In plain mode, echo what is read (for a console that does not echo).
+        pub fn set_plain_echo(&mut self, on: bool) {
+            if let Mode::Plain(p) = &mut self.mode {
+                p.echo = on;
+            }
+        }
+
         /// Whether the line editor is used.
         pub fn is_editor(&self) -> bool {
             matches!(self.mode, Mode::Editor(_))
@@ -323,6 +364,15 @@ mod tests {
             assert_eq!(got, [Input::Line("one".into())]);
         }
         assert_eq!(data, b"two\n");
+    }
+
+    #[test]
+    fn plain_echo() {
+        let mut p = PlainInput::new("ab\x7fc\ré\x7f\x7fx\r\n".as_bytes()).echo(true);
+        let (got, out) = lines(&mut p, 2);
+        let l = |s: &str| Input::Line(s.into());
+        assert_eq!(got, [l("ac"), l("x")]);
+        assert_eq!(out, "> ab\x08 \x08c\r\n> é\x08 \x08x\r\n");
     }
 
     #[test]

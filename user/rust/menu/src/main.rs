@@ -343,10 +343,24 @@ fn spawn_wait(who: &str, argv: &[Vec<u8>]) -> i32 {
     }
 }
 
+/// A program name without a slash, looked up in $PATH, then in /: the first that exists.
+fn lookup(name: &str) -> String {
+    if name.contains('/') {
+        return name.to_string();
+    }
+    let path = std::env::var("PATH").unwrap_or_else(|_| "/bin:/sbin:/usr/bin".into());
+    path.split(':')
+        .chain(std::iter::once(""))
+        .map(|d| format!("{d}/{name}"))
+        .find(|p| Path::new(p).is_file())
+        .unwrap_or_else(|| name.to_string())
+}
+
 fn exec_cmd(args: &[String]) -> i32 {
     let mut argv: Vec<Vec<u8>> = args[1..].iter().map(|a| a.as_bytes().to_vec()).collect();
-    if argv.is_empty() {
-        argv.push(b"/hello".to_vec());
+    match args.get(1) {
+        None => argv.push(b"/hello".to_vec()),
+        Some(name) => argv[0] = lookup(name).into_bytes(),
     }
     spawn_wait("exec", &argv)
 }
@@ -711,7 +725,7 @@ fn build_menu() -> Menu {
         )
         .config(
             "exec",
-            "exec [PATH [ARGS]]: fork, execve PATH (default /hello), wait",
+            "exec [PROGRAM [ARGS]]: fork, execve PROGRAM (default /hello; else $PATH, /), wait",
             exec_cmd,
         )
         .config("ps", "processes from /proc: PID PPID STATE CMD", ps)
@@ -737,7 +751,16 @@ fn main() {
     }
     catch_sigint();
     let menu = build_menu();
-    let mut term = Terminal::new(0);
+    // MENU_PLAIN=1: no line editor; MENU_ECHO=1: plain reading echoes what it reads (for a
+    // console that neither echoes nor has termios).  On Linux, name=value words of the kernel
+    // command line that the kernel does not know land in init's environment.
+    let env_on = |k: &str| std::env::var(k).is_ok_and(|v| v == "1");
+    let mut term = if env_on("MENU_PLAIN") {
+        Terminal::plain(0)
+    } else {
+        Terminal::new(0)
+    };
+    term.set_plain_echo(env_on("MENU_ECHO"));
     // SAFETY: getpid cannot fail.
     let pid = unsafe { libc::getpid() };
     println!("{BANNER}");
