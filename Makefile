@@ -17,7 +17,8 @@ deps:
 
 kernel: deps
 	cd kernel && cargo build --release
-	@mkdir -p $(BUILD) && cp $(KERNEL_ELF) $(BUILD)/vmlinux
+	@mkdir -p $(BUILD) && cp $(KERNEL_ELF) $(BUILD)/vmlinux.tmp
+	@python3 tools/kallsyms.py $(BUILD)/vmlinux.tmp && mv $(BUILD)/vmlinux.tmp $(BUILD)/vmlinux
 
 # User programs: C tests (static glibc) and Rust programs (static Rust std), staged in build/user/bin.
 user: deps

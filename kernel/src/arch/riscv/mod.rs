@@ -1,0 +1,161 @@
+//! RISC-V architecture support.  Linux: arch/riscv/.
+//! Everything here that must be `unsafe` (CSRs, asm, raw stack memory) is wrapped in small
+//! safe functions so that process logic in kernel/ stays safe code.
+
+pub mod process;
+pub mod ptrace;
+pub mod sbi;
+pub mod stacktrace;
+pub mod time;
+pub mod traps;
+
+use crate::kernel::task::{TaskStruct, ThreadInfo};
+use core::arch::{asm, global_asm};
+use core::mem::offset_of;
+use process::ThreadStruct;
+use ptrace::PtRegs;
+
+global_asm!(include_str!("head.S"));
+global_asm!(include_str!("uaccess.S"));
+// Linux: arch/riscv/kernel/asm-offsets.c — the offsets entry.S uses, computed by the compiler.
+global_asm!(
+    include_str!("entry.S"),
+    TI_KERNEL_SP = const offset_of!(ThreadInfo, kernel_sp),
+    TI_USER_SP = const offset_of!(ThreadInfo, user_sp),
+    TASK_THREAD = const offset_of!(TaskStruct, thread),
+    THREAD_RA = const offset_of!(ThreadStruct, ra),
+    THREAD_SP = const offset_of!(ThreadStruct, sp),
+    THREAD_S0 = const offset_of!(ThreadStruct, s),
+    PT_SIZE = const ptrace::PT_SIZE,
+    PT_EPC = const offset_of!(PtRegs, epc),
+    PT_RA = const offset_of!(PtRegs, ra),
+    PT_SP = const offset_of!(PtRegs, sp),
+    PT_GP = const offset_of!(PtRegs, gp),
+    PT_TP = const offset_of!(PtRegs, tp),
+    PT_T0 = const offset_of!(PtRegs, t0),
+    PT_T1 = const offset_of!(PtRegs, t1),
+    PT_T2 = const offset_of!(PtRegs, t2),
+    PT_S0 = const offset_of!(PtRegs, s0),
+    PT_S1 = const offset_of!(PtRegs, s1),
+    PT_A0 = const offset_of!(PtRegs, a0),
+    PT_A1 = const offset_of!(PtRegs, a1),
+    PT_A2 = const offset_of!(PtRegs, a2),
+    PT_A3 = const offset_of!(PtRegs, a3),
+    PT_A4 = const offset_of!(PtRegs, a4),
+    PT_A5 = const offset_of!(PtRegs, a5),
+    PT_A6 = const offset_of!(PtRegs, a6),
+    PT_A7 = const offset_of!(PtRegs, a7),
+    PT_S2 = const offset_of!(PtRegs, s2),
+    PT_S3 = const offset_of!(PtRegs, s3),
+    PT_S4 = const offset_of!(PtRegs, s4),
+    PT_S5 = const offset_of!(PtRegs, s5),
+    PT_S6 = const offset_of!(PtRegs, s6),
+    PT_S7 = const offset_of!(PtRegs, s7),
+    PT_S8 = const offset_of!(PtRegs, s8),
+    PT_S9 = const offset_of!(PtRegs, s9),
+    PT_S10 = const offset_of!(PtRegs, s10),
+    PT_S11 = const offset_of!(PtRegs, s11),
+    PT_T3 = const offset_of!(PtRegs, t3),
+    PT_T4 = const offset_of!(PtRegs, t4),
+    PT_T5 = const offset_of!(PtRegs, t5),
+    PT_T6 = const offset_of!(PtRegs, t6),
+    PT_STATUS = const offset_of!(PtRegs, status),
+    PT_BADADDR = const offset_of!(PtRegs, badaddr),
+    PT_CAUSE = const offset_of!(PtRegs, cause),
+);
+const _: () = assert!(offset_of!(TaskStruct, thread_info) == 0);
+
+extern "C" {
+    fn handle_exception();
+    pub fn ret_from_fork();
+    fn __switch_to(prev: *const TaskStruct, next: *const TaskStruct) -> *const TaskStruct;
+    fn __fstate_save(f: *mut process::FpState);
+    fn __fstate_restore(f: *const process::FpState);
+}
+
+/// Linux: trap_init(): stvec points at handle_exception; sscratch = 0 means "in the kernel".
+pub fn trap_init() {
+    // SAFETY: installing the trap vector and clearing sscratch, before any trap can occur.
+    unsafe {
+        asm!("csrw sscratch, zero");
+        asm!("csrw stvec, {}", in(reg) handle_exception as usize);
+        // Timer (STIE) and external (SEIE) interrupts; they are taken only where SIE is set
+        // (user mode, and the idle loop).
+        asm!("csrs sie, {}", in(reg) (1usize << 5) | (1usize << 9));
+    }
+}
+
+/// The task running on this CPU: tp holds its task_struct pointer in the kernel.
+pub fn current_ptr() -> *const TaskStruct {
+    let tp: usize;
+    // SAFETY: reading tp has no side effects.
+    unsafe { asm!("mv {}, tp", out(reg) tp) };
+    tp as *const TaskStruct
+}
+
+/// Sets tp for the first task (the boot CPU's idle task, init_task).
+pub fn set_current_ptr(t: *const TaskStruct) {
+    // SAFETY: tp is reserved for `current` by the whole kernel (never allocated by the compiler
+    // on this target, which treats tp as the thread pointer).
+    unsafe { asm!("mv tp, {}", in(reg) t) };
+}
+
+/// Linux: switch_to(prev, next).  Returns the task that ran before us once we run again.
+pub fn switch_to(prev: &TaskStruct, next: &TaskStruct) -> *const TaskStruct {
+    // FPU state: save prev's registers if user mode dirtied them, load next's.
+    // Linux: __switch_to_aux() / fstate_save() / fstate_restore().
+    let pregs = prev.pt_regs_mut();
+    if pregs.status & ptrace::SR_FS == ptrace::SR_FS_DIRTY {
+        // SAFETY: prev is the running task; its thread struct is ours.
+        unsafe { __fstate_save(&mut (*prev.thread.get()).fstate) };
+        pregs.status = (pregs.status & !ptrace::SR_FS) | ptrace::SR_FS_CLEAN;
+    }
+    if next.pt_regs_mut().status & ptrace::SR_FS != 0 {
+        // SAFETY: next is not running (single CPU), we own its thread struct now.
+        unsafe { __fstate_restore(&(*next.thread.get()).fstate) };
+    }
+    // SAFETY: both tasks are alive (the caller holds references); __switch_to saves prev's
+    // callee-saved registers and resumes next where it last switched out (or at ret_from_fork).
+    unsafe { __switch_to(prev as *const _, next as *const _) }
+}
+
+/// Linux: switch_mm(): make `satp` the active page table.
+pub fn switch_mm(satp: usize) {
+    // SAFETY: satp is a valid root whose kernel half equals the kernel's.
+    unsafe {
+        asm!("csrw satp, {}", "sfence.vma", in(reg) satp);
+    }
+}
+
+pub fn current_satp() -> usize {
+    let v: usize;
+    // SAFETY: CSR read.
+    unsafe { asm!("csrr {}, satp", out(reg) v) };
+    v
+}
+
+pub fn flush_tlb_all() {
+    // SAFETY: TLB maintenance has no memory-safety effects.
+    unsafe { asm!("sfence.vma") };
+}
+
+pub fn flush_tlb_page(va: usize) {
+    // SAFETY: as above.
+    unsafe { asm!("sfence.vma {}, zero", in(reg) va) };
+}
+
+/// Idle: wait for an interrupt with interrupts enabled, then disable them again.  The pending
+/// interrupt is taken between the two csr writes (Linux: arch_cpu_idle()).
+pub fn cpu_idle_wait() {
+    // SAFETY: enabling interrupts for one wfi; the trap handler runs on idle's stack.
+    unsafe {
+        asm!("csrsi sstatus, 2", "wfi", "csrci sstatus, 2");
+    }
+}
+
+pub fn read_time() -> u64 {
+    let t: u64;
+    // SAFETY: the time CSR is readable in S-mode.
+    unsafe { asm!("rdtime {}", out(reg) t) };
+    t
+}

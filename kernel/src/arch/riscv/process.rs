@@ -1,0 +1,211 @@
+//! Thread state and the arch half of fork/exec.  Linux: arch/riscv/kernel/process.c
+//! (copy_thread, start_thread, arch_dup_task_struct), arch/riscv/include/asm/processor.h
+//! (struct thread_struct).
+
+use super::ptrace::{PtRegs, PT_SIZE, SR_FS_INITIAL, SR_SPIE, SR_UXL_64};
+use crate::errno::*;
+use crate::kernel::task::TaskStruct;
+use core::alloc::Layout;
+use core::cell::UnsafeCell;
+
+/// Linux: THREAD_SIZE (16 KiB on riscv64).
+pub const THREAD_SIZE: usize = 16384;
+/// Linux: STACK_END_MAGIC, written at the far end of every kernel stack.
+pub const STACK_END_MAGIC: u64 = 0x57AC6E9D;
+
+/// Linux: struct __riscv_d_ext_state
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct FpState {
+    pub f: [u64; 32],
+    pub fcsr: u32,
+}
+
+/// Linux: struct thread_struct — what __switch_to saves: ra, sp, s0-s11, and the FPU.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct ThreadStruct {
+    pub ra: usize,
+    pub sp: usize,
+    pub s: [usize; 12],
+    pub fstate: FpState,
+    pub bad_cause: usize,
+}
+
+impl ThreadStruct {
+    pub const fn zeroed() -> Self {
+        ThreadStruct { ra: 0, sp: 0, s: [0; 12], fstate: FpState { f: [0; 32], fcsr: 0 }, bad_cause: 0 }
+    }
+}
+
+/// A cell for per-task state that only the CPU running (or creating) the task touches:
+/// thread_info and thread_struct, read and written by entry.S and __switch_to.
+#[repr(transparent)]
+pub struct ArchCell<T>(UnsafeCell<T>);
+// SAFETY: accessed only by the CPU that runs the task, or by copy_process before the task is
+// visible to any scheduler.
+unsafe impl<T> Sync for ArchCell<T> {}
+impl<T> ArchCell<T> {
+    pub const fn new(v: T) -> Self {
+        ArchCell(UnsafeCell::new(v))
+    }
+    pub fn get(&self) -> *mut T {
+        self.0.get()
+    }
+}
+
+/// A task's kernel stack: THREAD_SIZE bytes, THREAD_SIZE-aligned, with STACK_END_MAGIC at its
+/// lowest word and struct pt_regs at its top.  Linux: alloc_thread_stack_node().
+pub struct KernelStack {
+    base: usize,
+    owned: bool,
+}
+
+impl KernelStack {
+    pub fn alloc() -> KResult<KernelStack> {
+        let layout = Layout::from_size_align(THREAD_SIZE, THREAD_SIZE).unwrap();
+        // SAFETY: non-zero-size layout.
+        let p = unsafe { alloc::alloc::alloc(layout) };
+        if p.is_null() {
+            return Err(ENOMEM);
+        }
+        let s = KernelStack { base: p as usize, owned: true };
+        s.set_end_magic();
+        Ok(s)
+    }
+
+    /// The boot stack (init_stack in head.S), for the idle task.
+    pub fn boot() -> KernelStack {
+        extern "C" {
+            static init_stack: [u8; THREAD_SIZE];
+        }
+        // SAFETY: address of a linker symbol.
+        let base = core::ptr::addr_of!(init_stack) as usize;
+        let s = KernelStack { base, owned: false };
+        s.set_end_magic();
+        s
+    }
+
+    /// Linux: set_task_stack_end_magic()
+    fn set_end_magic(&self) {
+        // SAFETY: the lowest word of our own stack, far below any frame in use.
+        unsafe { (self.base as *mut u64).write_volatile(STACK_END_MAGIC) };
+    }
+
+    /// Linux: task_stack_end_corrupted()
+    pub fn end_corrupted(&self) -> bool {
+        // SAFETY: reading the lowest word of our own stack.
+        unsafe { (self.base as *const u64).read_volatile() != STACK_END_MAGIC }
+    }
+
+    pub fn base(&self) -> usize {
+        self.base
+    }
+    pub fn top(&self) -> usize {
+        self.base + THREAD_SIZE
+    }
+    /// Linux: task_pt_regs(): the pt_regs at the top of the stack.
+    pub fn pt_regs(&self) -> *mut PtRegs {
+        (self.top() - PT_SIZE) as *mut PtRegs
+    }
+}
+
+impl Drop for KernelStack {
+    fn drop(&mut self) {
+        if self.owned {
+            let layout = Layout::from_size_align(THREAD_SIZE, THREAD_SIZE).unwrap();
+            // SAFETY: allocated in alloc() with this layout; the task is dead and off-CPU.
+            unsafe { alloc::alloc::dealloc(self.base as *mut u8, layout) };
+        }
+    }
+}
+
+/// What copy_thread needs to know about the clone.
+pub struct ThreadArgs {
+    pub kthread_fn: Option<(extern "C" fn(usize) -> usize, usize)>,
+    pub stack: usize,
+    pub tls: Option<usize>,
+}
+
+/// Linux: copy_thread() in arch/riscv/kernel/process.c.
+///
+/// Builds the child's kernel stack so that its first __switch_to "returns" into
+/// ret_from_fork: thread.ra = ret_from_fork, thread.sp = the child's pt_regs.  For a user task
+/// the child's pt_regs are the parent's (epc already past the ecall) with a0 = 0 — this is why
+/// fork returns 0 in the child — and sp = newsp / tp = tls when the caller asked.  A kernel
+/// thread gets zeroed pt_regs (status: SPP clear so it can later return to user mode after
+/// kernel_execve) and s0 = fn, s1 = arg.
+#[no_mangle]
+#[inline(never)]
+pub extern "Rust" fn copy_thread(p: &TaskStruct, parent_regs: Option<&PtRegs>, args: &ThreadArgs) -> KResult<()> {
+    // SAFETY: p is not yet visible to the scheduler: we are the only one touching its stack
+    // and thread struct.
+    let childregs = unsafe { &mut *p.stack.pt_regs() };
+    let thread = unsafe { &mut *p.thread.get() };
+    *thread = ThreadStruct::zeroed();
+    if let Some((f, arg)) = args.kthread_fn {
+        *childregs = PtRegs::default();
+        // Linux: childregs->status = SR_PP | SR_PIE; here the status a later return to user
+        // mode (kernel_init -> kernel_execve) needs: SPIE, user FPU initial.
+        childregs.status = SR_SPIE | SR_FS_INITIAL | SR_UXL_64;
+        thread.s[0] = f as usize;
+        thread.s[1] = arg;
+    } else {
+        let regs = parent_regs.ok_or(EINVAL)?;
+        *childregs = *regs;
+        childregs.a0 = 0; // the child's return value: fork "returns twice"
+        if args.stack != 0 {
+            childregs.sp = args.stack;
+        }
+        if let Some(tls) = args.tls {
+            childregs.tp = tls;
+        }
+        // The child inherits the parent's FPU registers (Linux: arch_dup_task_struct saves
+        // them first with fstate_save).
+        let cur = crate::kernel::task::current();
+        let pregs = cur.pt_regs_mut();
+        if pregs.status & super::ptrace::SR_FS == super::ptrace::SR_FS_DIRTY {
+            // SAFETY: cur is the running task; its thread struct is ours.
+            unsafe { super::__fstate_save(&mut (*cur.thread.get()).fstate) };
+            pregs.status = (pregs.status & !super::ptrace::SR_FS) | super::ptrace::SR_FS_CLEAN;
+            childregs.status = pregs.status;
+        }
+        // SAFETY: as above; p's thread struct is not yet shared.
+        thread.fstate = unsafe { (*cur.thread.get()).fstate };
+    }
+    thread.ra = super::ret_from_fork as usize;
+    thread.sp = childregs as *mut PtRegs as usize;
+    Ok(())
+}
+
+/// Linux: start_thread(): point the (new) user image's registers at its entry and stack.
+pub fn start_thread(regs: &mut PtRegs, pc: usize, sp: usize) {
+    *regs = PtRegs::default();
+    regs.status = SR_SPIE | SR_FS_INITIAL | SR_UXL_64;
+    regs.epc = pc;
+    regs.sp = sp;
+}
+
+/// Saves the user FPU registers of `t` (the running task) into its thread struct and returns
+/// them (signal frames, fork).
+pub fn save_user_fpu(t: &TaskStruct) -> FpState {
+    let regs = t.pt_regs_mut();
+    if regs.status & super::ptrace::SR_FS == super::ptrace::SR_FS_DIRTY {
+        // SAFETY: t is current; its thread struct is ours.
+        unsafe { super::__fstate_save(&mut (*t.thread.get()).fstate) };
+        regs.status = (regs.status & !super::ptrace::SR_FS) | super::ptrace::SR_FS_CLEAN;
+    }
+    // SAFETY: as above.
+    unsafe { (*t.thread.get()).fstate }
+}
+
+/// Loads `fp` as the user FPU registers of `t` (the running task): rt_sigreturn.
+pub fn restore_user_fpu(t: &TaskStruct, fp: &FpState) {
+    // SAFETY: t is current; the live FPU registers are its own.
+    unsafe {
+        (*t.thread.get()).fstate = *fp;
+        super::__fstate_restore(&(*t.thread.get()).fstate);
+    }
+    let regs = t.pt_regs_mut();
+    regs.status = (regs.status & !super::ptrace::SR_FS) | super::ptrace::SR_FS_CLEAN;
+}

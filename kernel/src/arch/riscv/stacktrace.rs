@@ -1,0 +1,124 @@
+//! Backtraces through the frame-pointer chain, symbolised with the kernel's own symbol table.
+//! Linux: arch/riscv/kernel/stacktrace.c (walk_stackframe), kernel/kallsyms.c.
+//!
+//! The kernel is built with frame pointers: each frame stores (fp - 8) = ra, (fp - 16) = the
+//! caller's fp.  Symbols come from the kallsyms blob that tools/kallsyms.py patches into the
+//! .kallsyms section after the link (addresses do not move: the section has a fixed size).
+
+#[link_section = ".kallsyms"]
+#[used]
+#[no_mangle]
+static KALLSYMS: [u8; 512 * 1024] = [0; 512 * 1024];
+
+/// "name+0xoff/0xsize" for a kernel text address, or "?".
+pub fn symbolize(addr: usize) -> SymName {
+    SymName(lookup(addr))
+}
+
+pub struct SymName(Option<(&'static str, usize, usize)>);
+
+impl core::fmt::Display for SymName {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.0 {
+            Some((n, off, size)) => write!(f, "{}+{:#x}/{:#x}", n, off, size),
+            None => write!(f, "?"),
+        }
+    }
+}
+
+/// Blob format: "KSYM" u32 count, then count × (u64 addr, u32 size, u32 name_off), then names
+/// (NUL-terminated), sorted by address.
+fn blob() -> &'static [u8] {
+    // SAFETY: reading a static whose contents the post-link step may have changed: read
+    // through a volatile pointer so the compiler does not fold the zero initialiser.
+    let p = core::ptr::addr_of!(KALLSYMS) as *const u8;
+    unsafe { core::slice::from_raw_parts(core::ptr::read_volatile(&p), KALLSYMS.len()) }
+}
+
+fn rd32(b: &[u8], o: usize) -> usize {
+    u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]) as usize
+}
+fn rd64(b: &[u8], o: usize) -> usize {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[o..o + 8]);
+    u64::from_le_bytes(a) as usize
+}
+
+pub fn lookup(addr: usize) -> Option<(&'static str, usize, usize)> {
+    let b = blob();
+    if &b[0..4] != b"KSYM" {
+        return None;
+    }
+    let n = rd32(b, 4);
+    let ent = |i: usize| 8 + i * 16;
+    let (mut lo, mut hi) = (0usize, n);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if rd64(b, ent(mid)) <= addr { lo = mid + 1 } else { hi = mid }
+    }
+    if lo == 0 {
+        return None;
+    }
+    let i = lo - 1;
+    let a = rd64(b, ent(i));
+    let size = rd32(b, ent(i) + 8);
+    if size != 0 && addr >= a + size {
+        return None;
+    }
+    let noff = rd32(b, ent(i) + 12);
+    let names = &b[8 + n * 16..];
+    let s = &names[noff..];
+    let len = s.iter().position(|&c| c == 0)?;
+    core::str::from_utf8(&s[..len]).ok().map(|name| (name, addr - a, size))
+}
+
+/// Address of a kernel function by name (for the tracer and gdb helpers' self-checks).
+pub fn lookup_name(name: &str) -> Option<usize> {
+    let b = blob();
+    if &b[0..4] != b"KSYM" {
+        return None;
+    }
+    let n = rd32(b, 4);
+    let names = &b[8 + n * 16..];
+    (0..n).find_map(|i| {
+        let e = 8 + i * 16;
+        let s = &names[rd32(b, e + 12)..];
+        let len = s.iter().position(|&c| c == 0)?;
+        (&s[..len] == name.as_bytes()).then(|| rd64(b, e))
+    })
+}
+
+fn is_kernel_addr(a: usize) -> bool {
+    a >= 0xffff_ffff_8000_0000
+}
+
+/// Linux: dump_backtrace() — walk the fp chain from (fp, pc).
+pub fn dump_backtrace(mut fp: usize, pc: usize) {
+    crate::pr_emerg!("Call Trace:");
+    crate::pr_emerg!("[<{:016x}>] {}", pc, symbolize(pc));
+    for _ in 0..32 {
+        if fp < 16 || fp & 7 != 0 || !(fp >= crate::mm::PAGE_OFFSET) {
+            break;
+        }
+        // SAFETY: fp is an aligned kernel address on a kernel stack (checked above loosely);
+        // a corrupt chain can at worst fault again inside die(), which then stops.
+        let (ra, next) = unsafe { (*((fp - 8) as *const usize), *((fp - 16) as *const usize)) };
+        if !is_kernel_addr(ra) {
+            break;
+        }
+        crate::pr_emerg!("[<{:016x}>] {}", ra, symbolize(ra));
+        if next <= fp {
+            break;
+        }
+        fp = next;
+    }
+}
+
+/// The backtrace of the caller (for panics).
+#[inline(never)]
+pub fn dump_stack() {
+    let fp: usize;
+    // SAFETY: reading the frame pointer.
+    unsafe { core::arch::asm!("mv {}, s0", out(reg) fp) };
+    dump_backtrace(fp, dump_stack as usize);
+}

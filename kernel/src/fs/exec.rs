@@ -1,0 +1,280 @@
+//! execve / execveat and the ELF loader.  Linux: fs/exec.c (do_execveat_common, bprm_execve,
+//! begin_new_exec, setup_new_exec), fs/binfmt_elf.c (load_elf_binary), fs/binfmt_script.c.
+//! Parsing and the initial stack layout are the host-tested `execimage` crate.
+//!
+//! The new image is built in a fresh mm while the old one is untouched, so any failure
+//! returns to the caller intact; only after the point of no return is the old mm released
+//! (which also releases a vfork parent).
+
+use super::inode::*;
+use super::*;
+use crate::arch::riscv::process::start_thread;
+use crate::kernel::task::{current, Task, PF_FORKNOEXEC};
+use crate::mm::mmap::{Backing, MmStruct, Vma, VmFlags};
+use crate::mm::uaccess::{read_user, strncpy_bytes_from_user, strncpy_from_user};
+use crate::mm::{page_align_down, page_align_up, PAGE_SIZE, STACK_TOP};
+use alloc::vec::Vec;
+use core::sync::atomic::Ordering;
+use execimage::{elf, script, stack};
+
+/// Linux: MAX_ARG_STRLEN (32 pages) and MAX_ARG_STRINGS.
+const MAX_ARG_STRLEN: usize = 32 * PAGE_SIZE;
+const MAX_ARG_STRINGS: usize = 0x7FFF_FFFF;
+
+fn exec_err(e: execimage::ExecError) -> Errno {
+    Errno(e.errno() as i32)
+}
+
+/// Linux: get_user_arg_ptr() + copy_strings(): the NULL-terminated array at `uptr`.
+fn copy_strings_from_user(uptr: usize) -> KResult<Vec<Vec<u8>>> {
+    let mut v = Vec::new();
+    if uptr == 0 {
+        return Ok(v);
+    }
+    let mut total = 0usize;
+    for i in 0.. {
+        if i >= MAX_ARG_STRINGS {
+            return Err(E2BIG);
+        }
+        let p: usize = read_user(uptr + i * 8)?;
+        if p == 0 {
+            break;
+        }
+        let s = strncpy_bytes_from_user(p, MAX_ARG_STRLEN)?;
+        total += s.len() + 1 + 8;
+        // Linux: bprm_stack_limits(): a quarter of the 8 MiB stack rlimit.
+        if total > 2 * 1024 * 1024 {
+            return Err(E2BIG);
+        }
+        v.push(s);
+    }
+    Ok(v)
+}
+
+/// Linux: SYSCALL_DEFINE3(execve)
+#[no_mangle]
+#[inline(never)]
+pub fn sys_execve(upath: usize, argv: usize, envp: usize) -> KResult<usize> {
+    let path = strncpy_from_user(upath, PATH_MAX)?;
+    let argv = copy_strings_from_user(argv)?;
+    let envp = copy_strings_from_user(envp)?;
+    do_execveat(AT_FDCWD, &path, argv, envp, 0)
+}
+
+/// Linux: SYSCALL_DEFINE5(execveat)
+pub fn sys_execveat(dirfd: isize, upath: usize, argv: usize, envp: usize, flags: usize) -> KResult<usize> {
+    if flags & !(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0 {
+        return Err(EINVAL);
+    }
+    let path = strncpy_from_user(upath, PATH_MAX)?;
+    let argv = copy_strings_from_user(argv)?;
+    let envp = copy_strings_from_user(envp)?;
+    do_execveat(dirfd, &path, argv, envp, flags)
+}
+
+fn open_exec(dirfd: isize, path: &str, flags: usize) -> KResult<Arc<Inode>> {
+    let ino = if path.is_empty() {
+        if flags & AT_EMPTY_PATH == 0 {
+            return Err(ENOENT);
+        }
+        fd_get(dirfd as usize)?.inode.clone().ok_or(EACCES)?
+    } else {
+        namei_at(dirfd, path, flags & AT_SYMLINK_NOFOLLOW == 0)?
+    };
+    if let InodeKind::Symlink(_) = ino.kind {
+        return Err(ELOOP);
+    }
+    // Linux: may_open() with MAY_EXEC: only regular files with an x bit.
+    if !ino.is_reg() || ino.mode() & 0o111 == 0 {
+        return Err(EACCES);
+    }
+    Ok(ino)
+}
+
+/// Linux: do_execveat_common() -> bprm_execve() -> exec_binprm() (with search_binary_handler
+/// trying binfmt_script, then binfmt_elf, up to 5 levels of interpreters).
+pub fn do_execveat(dirfd: isize, path: &str, mut argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, flags: usize) -> KResult<usize> {
+    let mut ino = open_exec(dirfd, path, flags)?;
+    let mut filename: Vec<u8> = if path.is_empty() { alloc::format!("/dev/fd/{}", dirfd).into_bytes() } else { path.as_bytes().to_vec() };
+    let execfn = filename.clone();
+    for depth in 0..=5 {
+        let mut head = [0u8; elf::BINPRM_BUF_SIZE];
+        let n = ino.read_at_raw(0, &mut head);
+        let head = &head[..n];
+        if script::is_script(head) {
+            if depth == 5 {
+                return Err(ELOOP);
+            }
+            let sb = script::parse_shebang(head).map_err(exec_err)?;
+            let args: Vec<&[u8]> = argv.iter().skip(1).map(|a| a.as_slice()).collect();
+            let mut new = script::script_argv(&sb, &filename, &[]);
+            new.extend(args.iter().map(|a| a.to_vec()));
+            argv = new;
+            let interp = core::str::from_utf8(&sb.interp).map_err(|_| ENOEXEC)?;
+            ino = open_exec(AT_FDCWD, interp, 0)?;
+            filename = sb.interp.clone();
+            continue;
+        }
+        if elf::is_elf(head) {
+            return load_elf_binary(&ino, &argv, &envp, &execfn, &filename);
+        }
+        return Err(ENOEXEC);
+    }
+    Err(ELOOP)
+}
+
+/// Linux: load_elf_binary()
+#[no_mangle]
+#[inline(never)]
+fn load_elf_binary(ino: &Arc<Inode>, argv: &[Vec<u8>], envp: &[Vec<u8>], execfn: &[u8], filename: &[u8]) -> KResult<usize> {
+    let plan = {
+        let data = match &ino.kind {
+            InodeKind::File(d) => d,
+            _ => return Err(EACCES),
+        };
+        let d = data.lock();
+        let cfg = elf::LoadConfig { task_size: crate::mm::TASK_SIZE as u64, dyn_base: crate::mm::ELF_ET_DYN_BASE as u64, allow_interp: false };
+        elf::inspect(d.as_slice(), &cfg).map_err(exec_err)?
+    };
+    let file_size = ino.size() as u64;
+    let mm = MmStruct::new()?;
+    let sp;
+    {
+        let mut m = mm.inner.lock();
+        for seg in plan.segments.iter() {
+            let start = seg.map_start() as usize;
+            let end = page_align_up((seg.vaddr + seg.memsz) as usize);
+            let mut flags = VmFlags::empty();
+            if seg.prot.read {
+                flags |= VmFlags::READ;
+            }
+            if seg.prot.write {
+                flags |= VmFlags::WRITE;
+            }
+            if seg.prot.exec {
+                flags |= VmFlags::EXEC;
+            }
+            let file_end = (seg.vaddr + seg.filesz) as usize;
+            if seg.offset + seg.filesz > file_size {
+                return Err(EIO);
+            }
+            if !m.is_free(start, end) {
+                // Overlapping segments share a page: Linux maps them over each other.
+                m.munmap(start, end);
+            }
+            m.insert_vma(Vma {
+                start,
+                end,
+                flags,
+                backing: Backing::File { inode: ino.clone(), off: seg.map_offset() as usize, file_end },
+            });
+        }
+        m.start_code = plan.start_code as usize;
+        m.end_code = plan.end_code as usize;
+        m.start_data = plan.start_data as usize;
+        m.end_data = plan.end_data as usize;
+        let brk = plan.brk_start() as usize;
+        m.start_brk = brk;
+        m.brk = brk;
+
+        // The stack: RLIMIT_STACK reserved below STACK_TOP (Linux grows it on demand).
+        let stack_size = 8 * 1024 * 1024;
+        let stack_start = STACK_TOP - stack_size;
+        m.insert_vma(Vma {
+            start: stack_start,
+            end: STACK_TOP,
+            flags: VmFlags::READ | VmFlags::WRITE | VmFlags::GROWSDOWN | VmFlags::STACK,
+            backing: Backing::Anon,
+        });
+        m.mmap_base = crate::mm::mmap::MMAP_BASE;
+
+        // The signal trampoline page (Linux: the vDSO's __vdso_rt_sigreturn).
+        let vdso = m.get_unmapped_area(PAGE_SIZE)?;
+        let pfn = crate::mm::page_alloc::alloc_zeroed_page()?;
+        let page = crate::mm::page_bytes(pfn);
+        // li a7, 139 (rt_sigreturn); ecall
+        page[0..4].copy_from_slice(&0x08b0_0893u32.to_le_bytes());
+        page[4..8].copy_from_slice(&0x0000_0073u32.to_le_bytes());
+        m.insert_vma(Vma { start: vdso, end: vdso + PAGE_SIZE, flags: VmFlags::READ | VmFlags::EXEC | VmFlags::SHARED, backing: Backing::Anon });
+        let f = crate::mm::pgtable::PteFlags::V | crate::mm::pgtable::PteFlags::R | crate::mm::pgtable::PteFlags::X | crate::mm::pgtable::PteFlags::U | crate::mm::pgtable::PteFlags::A;
+        *m.pgt.walk(vdso, true)?.ok_or(ENOMEM)? = crate::mm::pgtable::Pte::new(pfn, f);
+
+        // Linux: create_elf_tables()
+        let mut random = [0u8; 16];
+        crate::kernel::sys::get_random_bytes(&mut random);
+        let argv_r: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
+        let envp_r: Vec<&[u8]> = envp.iter().map(|a| a.as_slice()).collect();
+        let mut b = stack::StackBuilder::new(STACK_TOP as u64, &argv_r, &envp_r, execfn);
+        b.random = random;
+        b.aux = stack::AuxInfo::default().with_plan(&plan);
+        b.aux.minsigstksz = None;
+        let st = b.build().map_err(exec_err)?;
+        // Copy the image into the new mm's stack pages.
+        let base = st.sp as usize;
+        let mut off = 0;
+        while off < st.data.len() {
+            let va = base + off;
+            let page_va = page_align_down(va);
+            crate::mm::memory::handle_mm_fault(&mut m, va, crate::mm::memory::Access::Write)?;
+            let pte = m.pgt.lookup(page_va).ok_or(ENOMEM)?;
+            let pg = crate::mm::page_bytes(pte.pfn());
+            let in_page = va - page_va;
+            let n = (PAGE_SIZE - in_page).min(st.data.len() - off);
+            pg[in_page..in_page + n].copy_from_slice(&st.data[off..off + n]);
+            off += n;
+        }
+        m.start_stack = st.sp as usize;
+        m.arg_start = st.arg_start as usize;
+        m.arg_end = st.arg_end as usize;
+        m.env_start = st.env_start as usize;
+        m.env_end = st.env_end as usize;
+        sp = st.sp as usize;
+        *VDSO_ADDR.lock() = 0;
+        m.vdso = vdso;
+    }
+
+    // ---- point of no return (Linux: begin_new_exec) ----
+    let cur = current();
+    exec_mmap(&cur, mm);
+    if let Some(files) = cur.files.lock().clone() {
+        files.close_on_exec();
+    }
+    // Linux: flush_signal_handlers(): caught signals go back to SIG_DFL.
+    let sh = cur.sighand.lock().clone();
+    if Arc::strong_count(&sh) > 1 {
+        let d = sh.dup();
+        d.flush_handlers(false);
+        *cur.sighand.lock() = d;
+    } else {
+        sh.flush_handlers(false);
+    }
+    *cur.sigaltstack.lock() = (0, 0, 2);
+    cur.flags.fetch_and(!PF_FORKNOEXEC, Ordering::Relaxed);
+    cur.set_comm(filename);
+    let regs = cur.pt_regs_mut();
+    start_thread(regs, plan.entry as usize, sp);
+    crate::trace_point!(execve, cur.pid(), plan.entry);
+    Ok(0)
+}
+
+static VDSO_ADDR: spin::Mutex<usize> = spin::Mutex::new(0);
+
+/// Linux: exec_mmap(): install the new mm, release the old one (mm_release: vfork parent,
+/// clear_child_tid).
+fn exec_mmap(cur: &Task, mm: Arc<MmStruct>) {
+    crate::kernel::exit::mm_release(cur);
+    let satp = mm.satp();
+    let old = cur.mm.lock().replace(mm);
+    crate::arch::riscv::switch_mm(satp);
+    drop(old);
+}
+
+/// The address of the signal-return trampoline in the current mm.
+pub fn vdso_sigreturn(t: &Task) -> usize {
+    t.mm.lock().as_ref().map_or(0, |m| m.inner.lock().vdso)
+}
+
+/// Linux: kernel_execve(): exec from the kernel (run_init_process).
+pub fn kernel_execve(path: &str, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>) -> KResult<usize> {
+    do_execveat(AT_FDCWD, path, argv, envp, 0)
+}

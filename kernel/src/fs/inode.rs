@@ -1,0 +1,249 @@
+//! In-memory inodes: the rootfs (ramfs) that the initramfs is unpacked into.
+//! Linux: fs/ramfs/inode.c, include/linux/fs.h (struct inode), fs/dcache.c (names).
+
+use crate::errno::*;
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::sync::{Arc, Weak};
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use spin::Mutex;
+
+pub const S_IFMT: u32 = 0o170000;
+pub const S_IFSOCK: u32 = 0o140000;
+pub const S_IFLNK: u32 = 0o120000;
+pub const S_IFREG: u32 = 0o100000;
+pub const S_IFDIR: u32 = 0o040000;
+pub const S_IFCHR: u32 = 0o020000;
+pub const S_IFIFO: u32 = 0o010000;
+
+/// File contents: either bytes of the initramfs image itself (never copied, never freed)
+/// or owned bytes once written.
+pub enum FileData {
+    Static(&'static [u8]),
+    Owned(Vec<u8>),
+}
+
+impl FileData {
+    pub fn as_slice(&self) -> &[u8] {
+        match self {
+            FileData::Static(s) => s,
+            FileData::Owned(v) => v,
+        }
+    }
+    pub fn make_owned(&mut self) -> &mut Vec<u8> {
+        if let FileData::Static(s) = self {
+            *self = FileData::Owned(s.to_vec());
+        }
+        match self {
+            FileData::Owned(v) => v,
+            FileData::Static(_) => unreachable!(),
+        }
+    }
+}
+
+pub struct DirData {
+    pub entries: BTreeMap<String, Arc<Inode>>,
+    pub parent: Weak<Inode>,
+    pub name: String,
+}
+
+pub enum InodeKind {
+    Dir(Mutex<DirData>),
+    File(Mutex<FileData>),
+    Symlink(String),
+    /// Character device: (major, minor)
+    CharDev(u32, u32),
+    /// Generated content (procfs): called on open.
+    Proc(crate::fs::procfs::ProcNode),
+}
+
+pub struct Inode {
+    pub ino: u64,
+    pub mode: AtomicU32,
+    pub nlink: AtomicU32,
+    pub uid: AtomicU32,
+    pub gid: AtomicU32,
+    pub mtime: AtomicU64,
+    pub kind: InodeKind,
+}
+
+static NEXT_INO: AtomicU64 = AtomicU64::new(1);
+
+impl Inode {
+    pub fn new(mode: u32, kind: InodeKind) -> Arc<Inode> {
+        Arc::new(Inode {
+            ino: NEXT_INO.fetch_add(1, Ordering::Relaxed),
+            mode: AtomicU32::new(mode),
+            nlink: AtomicU32::new(if mode & S_IFMT == S_IFDIR { 2 } else { 1 }),
+            uid: AtomicU32::new(0),
+            gid: AtomicU32::new(0),
+            mtime: AtomicU64::new(0),
+            kind,
+        })
+    }
+    pub fn new_dir(mode: u32, parent: Weak<Inode>, name: &str) -> Arc<Inode> {
+        Inode::new(
+            S_IFDIR | (mode & 0o7777),
+            InodeKind::Dir(Mutex::new(DirData { entries: BTreeMap::new(), parent, name: name.into() })),
+        )
+    }
+    pub fn mode(&self) -> u32 {
+        self.mode.load(Ordering::Relaxed)
+    }
+    pub fn is_dir(&self) -> bool {
+        self.mode() & S_IFMT == S_IFDIR
+    }
+    pub fn is_reg(&self) -> bool {
+        self.mode() & S_IFMT == S_IFREG
+    }
+    pub fn size(&self) -> usize {
+        match &self.kind {
+            InodeKind::File(d) => d.lock().as_slice().len(),
+            InodeKind::Symlink(s) => s.len(),
+            _ => 0,
+        }
+    }
+    pub fn rdev(&self) -> (u32, u32) {
+        match &self.kind {
+            InodeKind::CharDev(a, b) => (*a, *b),
+            _ => (0, 0),
+        }
+    }
+
+    /// Reads file bytes at `off` into `buf`; returns how many (0 past the end).
+    pub fn read_at_raw(&self, off: usize, buf: &mut [u8]) -> usize {
+        match &self.kind {
+            InodeKind::File(d) => {
+                let d = d.lock();
+                let s = d.as_slice();
+                if off >= s.len() {
+                    return 0;
+                }
+                let n = buf.len().min(s.len() - off);
+                buf[..n].copy_from_slice(&s[off..off + n]);
+                n
+            }
+            _ => 0,
+        }
+    }
+
+    pub fn write_at(&self, off: usize, data: &[u8]) -> KResult<usize> {
+        match &self.kind {
+            InodeKind::File(d) => {
+                let mut d = d.lock();
+                let v = d.make_owned();
+                if v.len() < off + data.len() {
+                    v.try_reserve(off + data.len() - v.len()).map_err(|_| ENOSPC)?;
+                    v.resize(off + data.len(), 0);
+                }
+                v[off..off + data.len()].copy_from_slice(data);
+                Ok(data.len())
+            }
+            _ => Err(EINVAL),
+        }
+    }
+
+    pub fn truncate(&self, len: usize) -> KResult<()> {
+        match &self.kind {
+            InodeKind::File(d) => {
+                d.lock().make_owned().resize(len, 0);
+                Ok(())
+            }
+            InodeKind::Dir(_) => Err(EISDIR),
+            _ => Err(EINVAL),
+        }
+    }
+
+    pub fn lookup(&self, name: &str) -> KResult<Arc<Inode>> {
+        match &self.kind {
+            InodeKind::Dir(d) => d.lock().entries.get(name).cloned().ok_or(ENOENT),
+            _ => Err(ENOTDIR),
+        }
+    }
+
+    pub fn parent(&self) -> Option<Arc<Inode>> {
+        match &self.kind {
+            InodeKind::Dir(d) => d.lock().parent.upgrade(),
+            _ => None,
+        }
+    }
+
+    /// Links `child` as `name` in this directory.
+    pub fn link(self: &Arc<Self>, name: &str, child: Arc<Inode>) -> KResult<()> {
+        match &self.kind {
+            InodeKind::Dir(d) => {
+                let mut d = d.lock();
+                if d.entries.contains_key(name) {
+                    return Err(EEXIST);
+                }
+                if let InodeKind::Dir(cd) = &child.kind {
+                    let mut cd = cd.lock();
+                    cd.parent = Arc::downgrade(self);
+                    cd.name = name.into();
+                    self.nlink.fetch_add(1, Ordering::Relaxed);
+                }
+                d.entries.insert(name.into(), child);
+                Ok(())
+            }
+            _ => Err(ENOTDIR),
+        }
+    }
+
+    pub fn unlink(&self, name: &str, want_dir: bool) -> KResult<()> {
+        match &self.kind {
+            InodeKind::Dir(d) => {
+                let mut d = d.lock();
+                let c = d.entries.get(name).ok_or(ENOENT)?;
+                if want_dir {
+                    match &c.kind {
+                        InodeKind::Dir(cd) => {
+                            if !cd.lock().entries.is_empty() {
+                                return Err(ENOTEMPTY);
+                            }
+                        }
+                        _ => return Err(ENOTDIR),
+                    }
+                    self.nlink.fetch_sub(1, Ordering::Relaxed);
+                } else if c.is_dir() {
+                    return Err(EISDIR);
+                }
+                let c = d.entries.remove(name).unwrap();
+                c.nlink.fetch_sub(1, Ordering::Relaxed);
+                Ok(())
+            }
+            _ => Err(ENOTDIR),
+        }
+    }
+
+    /// The absolute path of a directory, through its parent links (getcwd, /proc/PID/cwd).
+    pub fn dir_path(self: &Arc<Self>) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let mut cur = self.clone();
+        for _ in 0..256 {
+            let (name, parent) = match &cur.kind {
+                InodeKind::Dir(d) => {
+                    let d = d.lock();
+                    (d.name.clone(), d.parent.upgrade())
+                }
+                _ => break,
+            };
+            match parent {
+                Some(p) if !Arc::ptr_eq(&p, &cur) => {
+                    parts.push(name);
+                    cur = p;
+                }
+                _ => break,
+            }
+        }
+        if parts.is_empty() {
+            return "/".into();
+        }
+        let mut s = String::new();
+        for p in parts.iter().rev() {
+            s.push('/');
+            s.push_str(p);
+        }
+        s
+    }
+}

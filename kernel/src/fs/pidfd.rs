@@ -1,0 +1,71 @@
+//! Process file descriptors (CLONE_PIDFD, pidfd_open, pidfd_send_signal, waitid(P_PIDFD)).
+//! Linux: kernel/pid.c (pidfd_create, pidfd_poll), kernel/signal.c (pidfd_send_signal).
+
+use super::file::*;
+use crate::errno::*;
+use crate::kernel::task::{Task, TaskStruct};
+use alloc::string::String;
+use alloc::sync::Arc;
+
+pub struct PidFd(pub Task);
+
+impl FileOps for PidFd {
+    fn read(&self, _f: &File, _buf: &mut [u8]) -> KResult<usize> {
+        Err(EINVAL)
+    }
+    /// Readable once the process has exited (Linux: pidfd_poll()).
+    fn poll(&self, _f: &File) -> u16 {
+        if self.0.exit_state() != 0 { POLLIN | POLLRDNORM } else { 0 }
+    }
+    fn pidfd_task(&self) -> Option<Task> {
+        Some(self.0.clone())
+    }
+    fn name(&self) -> &'static str {
+        "pidfd"
+    }
+}
+
+/// A new pidfd for `p` (always O_CLOEXEC, as Linux's pidfd_create).
+pub fn install_pidfd(p: &Task) -> KResult<usize> {
+    let f = File::new(Arc::new(PidFd(p.clone())), None, O_RDWR, String::from("anon_inode:[pidfd]"));
+    super::fd_install(f, true)
+}
+
+pub fn pidfd_get_task(fd: i32) -> KResult<Task> {
+    let f = super::fd_get(fd as usize)?;
+    f.ops.pidfd_task().ok_or(EBADF)
+}
+
+pub fn notify_exit(_t: &TaskStruct) {}
+
+pub fn sys_pidfd_open(pid: isize, flags: usize) -> KResult<usize> {
+    if flags & !(O_NONBLOCK as usize) != 0 {
+        return Err(EINVAL);
+    }
+    if pid <= 0 {
+        return Err(EINVAL);
+    }
+    let t = crate::kernel::pid::find_task_by_pid(pid as i32).ok_or(ESRCH)?;
+    if t.pid() != t.tgid() {
+        return Err(ENOENT);
+    }
+    install_pidfd(&t)
+}
+
+pub fn sys_pidfd_send_signal(pidfd: usize, sig: usize, info: usize, flags: usize) -> KResult<usize> {
+    if flags != 0 {
+        return Err(EINVAL);
+    }
+    let _ = info;
+    let t = pidfd_get_task(pidfd as i32)?;
+    if t.exit_state() != 0 {
+        return Err(ESRCH);
+    }
+    let sig = sig as i32;
+    if !(0..=64).contains(&sig) {
+        return Err(EINVAL);
+    }
+    let cur = crate::kernel::task::current();
+    crate::kernel::signal::kill_process(&t, sig, crate::kernel::signal::SigInfo { signo: sig, code: 0, pid: cur.tgid(), ..Default::default() });
+    Ok(0)
+}

@@ -1,0 +1,156 @@
+//! Pipes.  Linux: fs/pipe.c (pipe_read, pipe_write, pipe_poll, pipe_release).
+//!
+//! A 64 KiB ring (Linux's default 16 pages).  Reads block while empty and writers exist;
+//! EOF once every writer is gone.  Writes block while full; with no reader left a write gets
+//! EPIPE and the writer SIGPIPE.  Writes of up to PIPE_BUF bytes are atomic.
+
+use super::file::*;
+use crate::errno::*;
+use crate::kernel::sched::wait::WaitQueue;
+use alloc::collections::VecDeque;
+use alloc::string::String;
+use alloc::sync::Arc;
+use spin::Mutex;
+
+pub const PIPE_BUF_SIZE: usize = 65536;
+pub const PIPE_BUF: usize = 4096;
+
+pub struct Pipe {
+    buf: Mutex<VecDeque<u8>>,
+    readers: Mutex<usize>,
+    writers: Mutex<usize>,
+    wq: WaitQueue,
+}
+
+pub struct PipeReader(Arc<Pipe>);
+pub struct PipeWriter(Arc<Pipe>);
+
+pub fn create_pipe(flags: u32) -> KResult<(Arc<File>, Arc<File>)> {
+    let p = Arc::new(Pipe { buf: Mutex::new(VecDeque::new()), readers: Mutex::new(1), writers: Mutex::new(1), wq: WaitQueue::new() });
+    let fl = flags & O_NONBLOCK;
+    let r = File::new(Arc::new(PipeReader(p.clone())), None, O_RDONLY | fl, String::from("pipe:"));
+    let w = File::new(Arc::new(PipeWriter(p)), None, O_WRONLY | fl, String::from("pipe:"));
+    Ok((r, w))
+}
+
+impl Drop for PipeReader {
+    fn drop(&mut self) {
+        *self.0.readers.lock() -= 1;
+        self.0.wq.wake_up_all();
+    }
+}
+impl Drop for PipeWriter {
+    fn drop(&mut self) {
+        *self.0.writers.lock() -= 1;
+        self.0.wq.wake_up_all();
+    }
+}
+
+impl FileOps for PipeReader {
+    fn read(&self, f: &File, out: &mut [u8]) -> KResult<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        let p = &self.0;
+        loop {
+            {
+                let mut b = p.buf.lock();
+                if !b.is_empty() {
+                    let n = out.len().min(b.len());
+                    for (i, byte) in b.drain(..n).enumerate() {
+                        out[i] = byte;
+                    }
+                    drop(b);
+                    p.wq.wake_up_all();
+                    return Ok(n);
+                }
+            }
+            if *p.writers.lock() == 0 {
+                return Ok(0);
+            }
+            if f.nonblock() {
+                return Err(EAGAIN);
+            }
+            p.wq.wait_event_interruptible(|| !p.buf.lock().is_empty() || *p.writers.lock() == 0)?;
+        }
+    }
+    fn poll(&self, _f: &File) -> u16 {
+        let p = &self.0;
+        let mut ev = 0;
+        if !p.buf.lock().is_empty() {
+            ev |= POLLIN | POLLRDNORM;
+        }
+        if *p.writers.lock() == 0 {
+            ev |= POLLHUP;
+        }
+        ev
+    }
+    fn poll_queue(&self) -> Option<&WaitQueue> {
+        Some(&self.0.wq)
+    }
+    fn ioctl(&self, _f: &File, cmd: usize, arg: usize) -> KResult<usize> {
+        if cmd == 0x541B {
+            // FIONREAD
+            let n = self.0.buf.lock().len() as i32;
+            crate::mm::uaccess::write_user(arg, &n)?;
+            return Ok(0);
+        }
+        Err(ENOTTY)
+    }
+    fn name(&self) -> &'static str {
+        "pipe"
+    }
+}
+
+impl FileOps for PipeWriter {
+    fn write(&self, f: &File, data: &[u8]) -> KResult<usize> {
+        let p = &self.0;
+        let mut done = 0;
+        while done < data.len() {
+            if *p.readers.lock() == 0 {
+                crate::kernel::signal::send_signal(&crate::kernel::task::current(), crate::kernel::signal::SIGPIPE, crate::kernel::signal::SigInfo { code: 0, ..Default::default() });
+                return if done > 0 { Ok(done) } else { Err(EPIPE) };
+            }
+            let left = data.len() - done;
+            {
+                let mut b = p.buf.lock();
+                let room = PIPE_BUF_SIZE - b.len();
+                // Atomic for writes <= PIPE_BUF: wait for room for the whole write.
+                if room > 0 && (left > PIPE_BUF || room >= left) {
+                    let n = room.min(left);
+                    b.extend(&data[done..done + n]);
+                    done += n;
+                    drop(b);
+                    p.wq.wake_up_all();
+                    continue;
+                }
+            }
+            if f.nonblock() {
+                return if done > 0 { Ok(done) } else { Err(EAGAIN) };
+            }
+            let need = left.min(PIPE_BUF);
+            let r = p.wq.wait_event_interruptible(|| PIPE_BUF_SIZE - p.buf.lock().len() >= need || *p.readers.lock() == 0);
+            if let Err(e) = r {
+                return if done > 0 { Ok(done) } else { Err(e) };
+            }
+        }
+        Ok(done)
+    }
+    fn poll(&self, _f: &File) -> u16 {
+        let p = &self.0;
+        let mut ev = 0;
+        if PIPE_BUF_SIZE - p.buf.lock().len() >= PIPE_BUF {
+            ev |= POLLOUT | POLLWRNORM;
+        }
+        if *p.readers.lock() == 0 {
+            ev |= POLLERR;
+        }
+        ev
+    }
+    fn poll_queue(&self) -> Option<&WaitQueue> {
+        Some(&self.0.wq)
+    }
+    fn name(&self) -> &'static str {
+        "pipe"
+    }
+}

@@ -1,0 +1,914 @@
+//! The file syscalls.  Linux: fs/open.c, fs/read_write.c, fs/stat.c, fs/readdir.c,
+//! fs/fcntl.c, fs/ioctl.c, fs/select.c, fs/namei.c, fs/d_path.c.
+
+use super::file::*;
+use super::inode::*;
+use super::*;
+use crate::mm::uaccess::{copy_from_user, copy_to_user, read_user, strncpy_from_user, write_user, Pod};
+use alloc::vec;
+use alloc::vec::Vec;
+use core::sync::atomic::Ordering;
+
+/// Regular files of the rootfs.  Linux: ramfs's file_operations (generic read/write).
+pub struct RegOps;
+impl FileOps for RegOps {
+    fn read(&self, f: &File, buf: &mut [u8]) -> KResult<usize> {
+        let ino = f.inode.as_ref().unwrap();
+        let mut pos = f.pos.lock();
+        let n = ino.read_at_raw(*pos as usize, buf);
+        *pos += n as u64;
+        Ok(n)
+    }
+    fn write(&self, f: &File, buf: &[u8]) -> KResult<usize> {
+        let ino = f.inode.as_ref().unwrap();
+        let mut pos = f.pos.lock();
+        if f.flags() & O_APPEND != 0 {
+            *pos = ino.size() as u64;
+        }
+        let n = ino.write_at(*pos as usize, buf)?;
+        *pos += n as u64;
+        Ok(n)
+    }
+    fn seekable(&self) -> bool {
+        true
+    }
+    fn name(&self) -> &'static str {
+        "file"
+    }
+}
+
+pub struct DirOps;
+impl FileOps for DirOps {
+    fn read(&self, _f: &File, _buf: &mut [u8]) -> KResult<usize> {
+        Err(EISDIR)
+    }
+    fn write(&self, _f: &File, _buf: &[u8]) -> KResult<usize> {
+        Err(EBADF)
+    }
+    fn seekable(&self) -> bool {
+        true
+    }
+}
+
+pub struct NullOps;
+impl FileOps for NullOps {
+    fn read(&self, _f: &File, _buf: &mut [u8]) -> KResult<usize> {
+        Ok(0)
+    }
+    fn write(&self, _f: &File, buf: &[u8]) -> KResult<usize> {
+        Ok(buf.len())
+    }
+    fn seekable(&self) -> bool {
+        true
+    }
+}
+
+pub struct ZeroOps;
+impl FileOps for ZeroOps {
+    fn read(&self, _f: &File, buf: &mut [u8]) -> KResult<usize> {
+        buf.fill(0);
+        Ok(buf.len())
+    }
+    fn write(&self, _f: &File, buf: &[u8]) -> KResult<usize> {
+        Ok(buf.len())
+    }
+    fn seekable(&self) -> bool {
+        true
+    }
+}
+
+pub struct RandomOps;
+impl FileOps for RandomOps {
+    fn read(&self, _f: &File, buf: &mut [u8]) -> KResult<usize> {
+        crate::kernel::sys::get_random_bytes(buf);
+        Ok(buf.len())
+    }
+    fn write(&self, _f: &File, buf: &[u8]) -> KResult<usize> {
+        Ok(buf.len())
+    }
+}
+
+/// Linux: chrdev_open(): the file operations of a device node.
+fn chrdev_ops(ma: u32, mi: u32) -> KResult<Arc<dyn FileOps>> {
+    Ok(match (ma, mi) {
+        (1, 3) => Arc::new(NullOps),
+        (1, 5) => Arc::new(ZeroOps),
+        (1, 8) | (1, 9) => Arc::new(RandomOps),
+        (5, 0) | (5, 1) | (4, 64) => Arc::new(crate::drivers::tty::ConsoleOps),
+        _ => return Err(ENXIO),
+    })
+}
+
+/// Opens an inode as a file (Linux: do_dentry_open()).
+pub fn open_inode(ino: Arc<Inode>, flags: u32, path: String) -> KResult<Arc<File>> {
+    let ops: Arc<dyn FileOps> = match &ino.kind {
+        InodeKind::Dir(_) => Arc::new(DirOps),
+        InodeKind::File(_) => Arc::new(RegOps),
+        InodeKind::CharDev(a, b) => {
+            if flags & O_PATH != 0 {
+                Arc::new(NullOps)
+            } else {
+                chrdev_ops(*a, *b)?
+            }
+        }
+        InodeKind::Proc(node) => procfs::open(node)?,
+        InodeKind::Symlink(_) => Arc::new(NullOps), // O_PATH|O_NOFOLLOW only
+    };
+    Ok(File::new(ops, Some(ino), flags & !(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC), path))
+}
+
+fn may_open(ino: &Inode, flags: u32) -> KResult<()> {
+    let acc = flags & O_ACCMODE;
+    if ino.is_dir() && (acc != O_RDONLY || flags & O_TRUNC != 0) && flags & O_PATH == 0 {
+        return Err(EISDIR);
+    }
+    if flags & O_DIRECTORY != 0 && !ino.is_dir() {
+        return Err(ENOTDIR);
+    }
+    Ok(())
+}
+
+/// Linux: do_sys_openat2()
+pub fn do_open(dirfd: isize, path: &str, flags: u32, mode: u32) -> KResult<usize> {
+    let follow = flags & O_NOFOLLOW == 0;
+    let ino = match namei_at(dirfd, path, follow) {
+        Ok(ino) => {
+            if flags & O_CREAT != 0 && flags & O_EXCL != 0 {
+                return Err(EEXIST);
+            }
+            if let InodeKind::Symlink(_) = ino.kind {
+                if flags & O_PATH == 0 {
+                    return Err(ELOOP);
+                }
+            }
+            ino
+        }
+        Err(ENOENT) if flags & O_CREAT != 0 => {
+            let (dir, name) = lookup_parent(dirfd, path)?;
+            if path.ends_with('/') {
+                return Err(EISDIR);
+            }
+            let umask = current().fs.lock().as_ref().map_or(0o022, |f| f.inner.lock().umask);
+            let ino = Inode::new(S_IFREG | (mode & 0o7777 & !umask), InodeKind::File(spin::Mutex::new(FileData::Owned(Vec::new()))));
+            dir.link(&name, ino.clone())?;
+            ino
+        }
+        Err(e) => return Err(e),
+    };
+    may_open(&ino, flags)?;
+    if flags & O_TRUNC != 0 && ino.is_reg() && flags & O_ACCMODE != O_RDONLY {
+        ino.truncate(0)?;
+    }
+    let f = open_inode(ino, flags, String::from(path))?;
+    fd_install(f, flags & O_CLOEXEC != 0)
+}
+
+pub fn sys_openat(dirfd: isize, upath: usize, flags: usize, mode: usize) -> KResult<usize> {
+    let path = strncpy_from_user(upath, PATH_MAX)?;
+    do_open(dirfd, &path, flags as u32, mode as u32)
+}
+
+pub fn sys_close(fd: usize) -> KResult<usize> {
+    close_fd(fd).map(|_| 0)
+}
+
+/// Reads into a user buffer through a kernel bounce buffer (at most 64 KiB a call chunk).
+fn read_file(f: &File, ubuf: usize, count: usize) -> KResult<usize> {
+    if !f.readable() {
+        return Err(EBADF);
+    }
+    if !crate::mm::uaccess::access_ok(ubuf, count) {
+        return Err(EFAULT);
+    }
+    let n = count.min(1 << 20);
+    let mut kbuf = vec![0u8; n];
+    let got = f.ops.read(f, &mut kbuf)?;
+    copy_to_user(ubuf, &kbuf[..got])?;
+    Ok(got)
+}
+
+fn write_file(f: &File, ubuf: usize, count: usize) -> KResult<usize> {
+    if !f.writable() {
+        return Err(EBADF);
+    }
+    let n = count.min(1 << 20);
+    let mut kbuf = vec![0u8; n];
+    copy_from_user(&mut kbuf, ubuf)?;
+    f.ops.write(f, &kbuf)
+}
+
+pub fn sys_read(fd: usize, buf: usize, count: usize) -> KResult<usize> {
+    let f = fd_get(fd)?;
+    read_file(&f, buf, count)
+}
+
+pub fn sys_write(fd: usize, buf: usize, count: usize) -> KResult<usize> {
+    let f = fd_get(fd)?;
+    write_file(&f, buf, count)
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct IoVec {
+    base: usize,
+    len: usize,
+}
+// SAFETY: two usize.
+unsafe impl Pod for IoVec {}
+
+fn read_iovec(iov: usize, cnt: usize) -> KResult<Vec<IoVec>> {
+    if cnt > 1024 {
+        return Err(EINVAL);
+    }
+    let mut v = Vec::with_capacity(cnt);
+    for i in 0..cnt {
+        let e: IoVec = read_user(iov + i * 16)?;
+        if e.len > isize::MAX as usize {
+            return Err(EINVAL);
+        }
+        v.push(e);
+    }
+    Ok(v)
+}
+
+pub fn sys_readv(fd: usize, iov: usize, cnt: usize) -> KResult<usize> {
+    let f = fd_get(fd)?;
+    let mut total = 0;
+    for e in read_iovec(iov, cnt)? {
+        if e.len == 0 {
+            continue;
+        }
+        let n = match read_file(&f, e.base, e.len) {
+            Ok(n) => n,
+            Err(err) if total == 0 => return Err(err),
+            Err(_) => break,
+        };
+        total += n;
+        if n < e.len {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+pub fn sys_writev(fd: usize, iov: usize, cnt: usize) -> KResult<usize> {
+    let f = fd_get(fd)?;
+    let mut total = 0;
+    for e in read_iovec(iov, cnt)? {
+        if e.len == 0 {
+            continue;
+        }
+        let n = match write_file(&f, e.base, e.len) {
+            Ok(n) => n,
+            Err(err) if total == 0 => return Err(err),
+            Err(_) => break,
+        };
+        total += n;
+        if n < e.len {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+pub fn sys_pread64(fd: usize, buf: usize, count: usize, off: usize) -> KResult<usize> {
+    let f = fd_get(fd)?;
+    if !f.ops.seekable() {
+        return Err(ESPIPE);
+    }
+    if (off as isize) < 0 {
+        return Err(EINVAL);
+    }
+    let saved = *f.pos.lock();
+    *f.pos.lock() = off as u64;
+    let r = read_file(&f, buf, count);
+    *f.pos.lock() = saved;
+    r
+}
+
+pub fn sys_pwrite64(fd: usize, buf: usize, count: usize, off: usize) -> KResult<usize> {
+    let f = fd_get(fd)?;
+    if !f.ops.seekable() {
+        return Err(ESPIPE);
+    }
+    if (off as isize) < 0 {
+        return Err(EINVAL);
+    }
+    let saved = *f.pos.lock();
+    *f.pos.lock() = off as u64;
+    let r = write_file(&f, buf, count);
+    *f.pos.lock() = saved;
+    r
+}
+
+pub fn sys_lseek(fd: usize, off: isize, whence: usize) -> KResult<usize> {
+    let f = fd_get(fd)?;
+    if !f.ops.seekable() {
+        return Err(ESPIPE);
+    }
+    let size = f.inode.as_ref().map_or(0, |i| i.size()) as isize;
+    let mut pos = f.pos.lock();
+    let new = match whence {
+        0 => off,
+        1 => *pos as isize + off,
+        2 => size + off,
+        3 | 4 => {
+            // SEEK_DATA / SEEK_HOLE on a file without holes
+            if off < 0 || off >= size {
+                return Err(ENXIO);
+            }
+            if whence == 3 { off } else { size }
+        }
+        _ => return Err(EINVAL),
+    };
+    if new < 0 {
+        return Err(EINVAL);
+    }
+    *pos = new as u64;
+    Ok(new as usize)
+}
+
+/// Linux: struct stat (asm-generic, riscv64).
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct Stat {
+    pub st_dev: u64,
+    pub st_ino: u64,
+    pub st_mode: u32,
+    pub st_nlink: u32,
+    pub st_uid: u32,
+    pub st_gid: u32,
+    pub st_rdev: u64,
+    pub __pad1: u64,
+    pub st_size: i64,
+    pub st_blksize: i32,
+    pub __pad2: i32,
+    pub st_blocks: i64,
+    pub st_atime: i64,
+    pub st_atime_nsec: u64,
+    pub st_mtime: i64,
+    pub st_mtime_nsec: u64,
+    pub st_ctime: i64,
+    pub st_ctime_nsec: u64,
+    pub __unused: [u32; 2],
+}
+// SAFETY: integers, explicit padding fields.
+unsafe impl Pod for Stat {}
+
+/// Linux: new_encode_dev()
+fn encode_dev(ma: u32, mi: u32) -> u64 {
+    ((mi & 0xff) | (ma << 8) | ((mi & !0xff) << 12)) as u64
+}
+
+pub fn stat_of(ino: &Inode) -> Stat {
+    let (ma, mi) = ino.rdev();
+    let size = ino.size() as i64;
+    Stat {
+        st_dev: if matches!(ino.kind, InodeKind::Proc(_)) { 4 } else { 1 },
+        st_ino: ino.ino,
+        st_mode: ino.mode(),
+        st_nlink: ino.nlink.load(Ordering::Relaxed),
+        st_uid: ino.uid.load(Ordering::Relaxed),
+        st_gid: ino.gid.load(Ordering::Relaxed),
+        st_rdev: encode_dev(ma, mi),
+        st_size: size,
+        st_blksize: 4096,
+        st_blocks: (size + 511) / 512,
+        ..Default::default()
+    }
+}
+
+/// A stat for files without an inode (pipes, pidfds): Linux reports a FIFO on pipefs.
+fn stat_anon(f: &File) -> Stat {
+    let mode = match f.ops.name() {
+        "pipe" => S_IFIFO | 0o600,
+        _ => 0o600,
+    };
+    Stat { st_dev: 12, st_ino: Arc::as_ptr(&f.ops) as *const u8 as u64 & 0xffff_ffff, st_mode: mode, st_nlink: 1, st_blksize: 4096, ..Default::default() }
+}
+
+pub fn sys_fstat(fd: usize, statbuf: usize) -> KResult<usize> {
+    let f = fd_get(fd)?;
+    let st = match &f.inode {
+        Some(i) => stat_of(i),
+        None => stat_anon(&f),
+    };
+    write_user(statbuf, &st)?;
+    Ok(0)
+}
+
+fn stat_target(dirfd: isize, upath: usize, flags: usize) -> KResult<Stat> {
+    if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 /* AT_NO_AUTOMOUNT */ | 0x6000) != 0 {
+        return Err(EINVAL);
+    }
+    let path = strncpy_from_user(upath, PATH_MAX)?;
+    if path.is_empty() && flags & AT_EMPTY_PATH != 0 {
+        if dirfd == AT_FDCWD {
+            let cwd = current().fs.lock().clone().ok_or(ENOENT)?.inner.lock().cwd.clone();
+            return Ok(stat_of(&cwd));
+        }
+        let f = fd_get(dirfd as usize)?;
+        return Ok(match &f.inode {
+            Some(i) => stat_of(i),
+            None => stat_anon(&f),
+        });
+    }
+    let ino = namei_at(dirfd, &path, flags & AT_SYMLINK_NOFOLLOW == 0)?;
+    Ok(stat_of(&ino))
+}
+
+pub fn sys_newfstatat(dirfd: isize, upath: usize, statbuf: usize, flags: usize) -> KResult<usize> {
+    let st = stat_target(dirfd, upath, flags)?;
+    write_user(statbuf, &st)?;
+    Ok(0)
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct Statx {
+    stx_mask: u32,
+    stx_blksize: u32,
+    stx_attributes: u64,
+    stx_nlink: u32,
+    stx_uid: u32,
+    stx_gid: u32,
+    stx_mode: u16,
+    __spare0: u16,
+    stx_ino: u64,
+    stx_size: u64,
+    stx_blocks: u64,
+    stx_attributes_mask: u64,
+    stx_atime: [u64; 2],
+    stx_btime: [u64; 2],
+    stx_ctime: [u64; 2],
+    stx_mtime: [u64; 2],
+    stx_rdev_major: u32,
+    stx_rdev_minor: u32,
+    stx_dev_major: u32,
+    stx_dev_minor: u32,
+    __spare2: [u64; 14],
+}
+// SAFETY: integers and explicit padding.
+unsafe impl Pod for Statx {}
+
+pub fn sys_statx(dirfd: isize, upath: usize, flags: usize, _mask: usize, buf: usize) -> KResult<usize> {
+    let st = stat_target(dirfd, upath, flags & !0x6000)?;
+    let x = Statx {
+        stx_mask: 0x7ff,
+        stx_blksize: 4096,
+        stx_nlink: st.st_nlink,
+        stx_uid: st.st_uid,
+        stx_gid: st.st_gid,
+        stx_mode: st.st_mode as u16,
+        stx_ino: st.st_ino,
+        stx_size: st.st_size as u64,
+        stx_blocks: st.st_blocks as u64,
+        stx_rdev_major: ((st.st_rdev >> 8) & 0xfff) as u32,
+        stx_rdev_minor: ((st.st_rdev & 0xff) | ((st.st_rdev >> 12) & !0xff)) as u32,
+        stx_dev_major: 0,
+        stx_dev_minor: st.st_dev as u32,
+        ..Default::default()
+    };
+    write_user(buf, &x)?;
+    Ok(0)
+}
+
+/// Linux: getdents64() — struct linux_dirent64 records; the file position is the index of
+/// the next entry ("." and ".." first).
+pub fn sys_getdents64(fd: usize, dirp: usize, count: usize) -> KResult<usize> {
+    let f = fd_get(fd)?;
+    let ino = f.inode.clone().ok_or(ENOTDIR)?;
+    let entries: Vec<(String, u64, u8)> = {
+        let mut v = Vec::new();
+        v.push((String::from("."), ino.ino, 4u8));
+        let p = ino.parent().unwrap_or_else(|| ino.clone());
+        v.push((String::from(".."), p.ino, 4u8));
+        match &ino.kind {
+            InodeKind::Dir(d) => {
+                for (name, c) in d.lock().entries.iter() {
+                    v.push((name.clone(), c.ino, dtype(c)));
+                }
+            }
+            InodeKind::Proc(node) => {
+                for (name, i, t) in procfs::readdir(node) {
+                    v.push((name, i, t));
+                }
+            }
+            _ => return Err(ENOTDIR),
+        }
+        v
+    };
+    let mut pos = f.pos.lock();
+    let mut out: Vec<u8> = Vec::new();
+    let mut i = *pos as usize;
+    while i < entries.len() {
+        let (name, ino_nr, t) = &entries[i];
+        let reclen = (19 + name.len() + 1 + 7) & !7;
+        if out.len() + reclen > count {
+            break;
+        }
+        let mut rec = vec![0u8; reclen];
+        rec[0..8].copy_from_slice(&ino_nr.to_le_bytes());
+        rec[8..16].copy_from_slice(&((i + 1) as u64).to_le_bytes());
+        rec[16..18].copy_from_slice(&(reclen as u16).to_le_bytes());
+        rec[18] = *t;
+        rec[19..19 + name.len()].copy_from_slice(name.as_bytes());
+        out.extend_from_slice(&rec);
+        i += 1;
+    }
+    if out.is_empty() && i < entries.len() {
+        return Err(EINVAL);
+    }
+    copy_to_user(dirp, &out)?;
+    *pos = i as u64;
+    Ok(out.len())
+}
+
+fn dtype(i: &Inode) -> u8 {
+    match i.mode() & S_IFMT {
+        S_IFDIR => 4,
+        S_IFREG => 8,
+        S_IFLNK => 10,
+        S_IFCHR => 2,
+        S_IFIFO => 1,
+        _ => 0,
+    }
+}
+
+pub fn sys_mkdirat(dirfd: isize, upath: usize, mode: usize) -> KResult<usize> {
+    let path = strncpy_from_user(upath, PATH_MAX)?;
+    let (dir, name) = lookup_parent(dirfd, &path)?;
+    if name == "." || name == ".." {
+        return Err(EEXIST);
+    }
+    let umask = current().fs.lock().as_ref().map_or(0o022, |f| f.inner.lock().umask);
+    let d = Inode::new_dir(mode as u32 & 0o7777 & !umask, Arc::downgrade(&dir), &name);
+    dir.link(&name, d)?;
+    Ok(0)
+}
+
+pub fn sys_unlinkat(dirfd: isize, upath: usize, flags: usize) -> KResult<usize> {
+    if flags & !AT_REMOVEDIR != 0 {
+        return Err(EINVAL);
+    }
+    let path = strncpy_from_user(upath, PATH_MAX)?;
+    let (dir, name) = lookup_parent(dirfd, &path)?;
+    if flags & AT_REMOVEDIR != 0 {
+        if name == "." {
+            return Err(EINVAL);
+        }
+        if name == ".." {
+            return Err(ENOTEMPTY);
+        }
+    }
+    dir.unlink(&name, flags & AT_REMOVEDIR != 0)?;
+    Ok(0)
+}
+
+pub fn sys_symlinkat(utarget: usize, dirfd: isize, upath: usize) -> KResult<usize> {
+    let target = strncpy_from_user(utarget, PATH_MAX)?;
+    let path = strncpy_from_user(upath, PATH_MAX)?;
+    let (dir, name) = lookup_parent(dirfd, &path)?;
+    dir.link(&name, Inode::new(S_IFLNK | 0o777, InodeKind::Symlink(target)))?;
+    Ok(0)
+}
+
+pub fn sys_linkat(olddirfd: isize, uold: usize, newdirfd: isize, unew: usize, flags: usize) -> KResult<usize> {
+    let old = strncpy_from_user(uold, PATH_MAX)?;
+    let new = strncpy_from_user(unew, PATH_MAX)?;
+    let ino = namei_at(olddirfd, &old, flags & AT_SYMLINK_FOLLOW != 0)?;
+    if ino.is_dir() {
+        return Err(EPERM);
+    }
+    let (dir, name) = lookup_parent(newdirfd, &new)?;
+    dir.link(&name, ino.clone())?;
+    ino.nlink.fetch_add(1, Ordering::Relaxed);
+    Ok(0)
+}
+
+pub fn sys_renameat2(olddirfd: isize, uold: usize, newdirfd: isize, unew: usize, _flags: usize) -> KResult<usize> {
+    let old = strncpy_from_user(uold, PATH_MAX)?;
+    let new = strncpy_from_user(unew, PATH_MAX)?;
+    let (od, on) = lookup_parent(olddirfd, &old)?;
+    let (nd, nn) = lookup_parent(newdirfd, &new)?;
+    let ino = od.lookup(&on)?;
+    if let Ok(existing) = nd.lookup(&nn) {
+        if Arc::ptr_eq(&existing, &ino) {
+            return Ok(0);
+        }
+        nd.unlink(&nn, existing.is_dir())?;
+    }
+    let was_dir = ino.is_dir();
+    if let InodeKind::Dir(d) = &od.kind {
+        d.lock().entries.remove(&on);
+        if was_dir {
+            od.nlink.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+    nd.link(&nn, ino)?;
+    Ok(0)
+}
+
+pub fn sys_readlinkat(dirfd: isize, upath: usize, buf: usize, size: usize) -> KResult<usize> {
+    let path = strncpy_from_user(upath, PATH_MAX)?;
+    if (size as isize) <= 0 {
+        return Err(EINVAL);
+    }
+    let ino = namei_at(dirfd, &path, false)?;
+    let target: String = match &ino.kind {
+        InodeKind::Symlink(t) => t.clone(),
+        InodeKind::Proc(n) => procfs::readlink(n)?,
+        _ => return Err(EINVAL),
+    };
+    let n = target.len().min(size);
+    copy_to_user(buf, &target.as_bytes()[..n])?;
+    Ok(n)
+}
+
+pub fn sys_faccessat(dirfd: isize, upath: usize, mode: usize, flags: usize) -> KResult<usize> {
+    if mode & !7 != 0 {
+        return Err(EINVAL);
+    }
+    let path = strncpy_from_user(upath, PATH_MAX)?;
+    let ino = if path.is_empty() && flags & AT_EMPTY_PATH != 0 {
+        fd_get(dirfd as usize)?.inode.clone().ok_or(EBADF)?
+    } else {
+        namei_at(dirfd, &path, flags & AT_SYMLINK_NOFOLLOW == 0)?
+    };
+    // root: X needs at least one x bit (or a directory).
+    if mode & 1 != 0 && !ino.is_dir() && ino.mode() & 0o111 == 0 {
+        return Err(EACCES);
+    }
+    Ok(0)
+}
+
+pub fn sys_chdir(upath: usize) -> KResult<usize> {
+    let path = strncpy_from_user(upath, PATH_MAX)?;
+    let ino = namei_at(AT_FDCWD, &path, true)?;
+    if !ino.is_dir() {
+        return Err(ENOTDIR);
+    }
+    let fs = current().fs.lock().clone().ok_or(ENOENT)?;
+    fs.inner.lock().cwd = ino;
+    Ok(0)
+}
+
+pub fn sys_fchdir(fd: usize) -> KResult<usize> {
+    let f = fd_get(fd)?;
+    let ino = f.inode.clone().ok_or(ENOTDIR)?;
+    if !ino.is_dir() {
+        return Err(ENOTDIR);
+    }
+    let fs = current().fs.lock().clone().ok_or(ENOENT)?;
+    fs.inner.lock().cwd = ino;
+    Ok(0)
+}
+
+pub fn sys_chroot(upath: usize) -> KResult<usize> {
+    let path = strncpy_from_user(upath, PATH_MAX)?;
+    let ino = namei_at(AT_FDCWD, &path, true)?;
+    if !ino.is_dir() {
+        return Err(ENOTDIR);
+    }
+    let fs = current().fs.lock().clone().ok_or(ENOENT)?;
+    fs.inner.lock().root = ino;
+    Ok(0)
+}
+
+/// Linux: getcwd() in fs/d_path.c: ERANGE when the buffer is too small.
+pub fn sys_getcwd(buf: usize, size: usize) -> KResult<usize> {
+    let fs = current().fs.lock().clone().ok_or(ENOENT)?;
+    let cwd = fs.inner.lock().cwd.clone();
+    let mut p = cwd.dir_path().into_bytes();
+    p.push(0);
+    if p.len() > size {
+        return Err(ERANGE);
+    }
+    copy_to_user(buf, &p)?;
+    Ok(p.len())
+}
+
+pub fn sys_umask(mask: usize) -> KResult<usize> {
+    let fs = current().fs.lock().clone().ok_or(ENOENT)?;
+    let mut i = fs.inner.lock();
+    let old = i.umask;
+    i.umask = mask as u32 & 0o777;
+    Ok(old as usize)
+}
+
+pub fn sys_fchmodat(dirfd: isize, upath: usize, mode: usize) -> KResult<usize> {
+    let path = strncpy_from_user(upath, PATH_MAX)?;
+    let ino = namei_at(dirfd, &path, true)?;
+    let m = ino.mode();
+    ino.mode.store((m & S_IFMT) | (mode as u32 & 0o7777), Ordering::Relaxed);
+    Ok(0)
+}
+
+pub fn sys_fchmod(fd: usize, mode: usize) -> KResult<usize> {
+    let f = fd_get(fd)?;
+    let ino = f.inode.clone().ok_or(EINVAL)?;
+    let m = ino.mode();
+    ino.mode.store((m & S_IFMT) | (mode as u32 & 0o7777), Ordering::Relaxed);
+    Ok(0)
+}
+
+pub fn sys_ftruncate(fd: usize, len: usize) -> KResult<usize> {
+    let f = fd_get(fd)?;
+    if !f.writable() {
+        return Err(EINVAL);
+    }
+    f.inode.as_ref().ok_or(EINVAL)?.truncate(len)?;
+    Ok(0)
+}
+
+pub fn sys_dup(fd: usize) -> KResult<usize> {
+    let f = fd_get(fd)?;
+    fd_install(f, false)
+}
+
+/// Linux: dup3(): EINVAL for oldfd == newfd or flags other than O_CLOEXEC.
+pub fn sys_dup3(oldfd: usize, newfd: usize, flags: usize) -> KResult<usize> {
+    if flags & !(O_CLOEXEC as usize) != 0 || oldfd == newfd {
+        return Err(EINVAL);
+    }
+    let cur = current();
+    let files = cur.files.lock().clone().ok_or(EBADF)?;
+    let f = files.get(oldfd)?;
+    if newfd >= cur.signal.rlimit(crate::kernel::signal::RLIMIT_NOFILE) as usize {
+        return Err(EBADF);
+    }
+    let old = files.install_at(newfd, f, flags & O_CLOEXEC as usize != 0);
+    drop(old);
+    Ok(newfd)
+}
+
+pub const F_DUPFD: usize = 0;
+pub const F_GETFD: usize = 1;
+pub const F_SETFD: usize = 2;
+pub const F_GETFL: usize = 3;
+pub const F_SETFL: usize = 4;
+pub const F_GETLK: usize = 5;
+pub const F_SETLK: usize = 6;
+pub const F_SETLKW: usize = 7;
+pub const F_DUPFD_CLOEXEC: usize = 1030;
+pub const F_GETPIPE_SZ: usize = 1032;
+pub const F_SETPIPE_SZ: usize = 1031;
+
+pub fn sys_fcntl(fd: usize, cmd: usize, arg: usize) -> KResult<usize> {
+    let cur = current();
+    let files = cur.files.lock().clone().ok_or(EBADF)?;
+    let e = files.get_entry(fd)?;
+    let limit = cur.signal.rlimit(crate::kernel::signal::RLIMIT_NOFILE) as usize;
+    match cmd {
+        F_DUPFD | F_DUPFD_CLOEXEC => {
+            if arg >= limit {
+                return Err(EINVAL);
+            }
+            files.install_from(arg, e.file, cmd == F_DUPFD_CLOEXEC, limit)
+        }
+        F_GETFD => Ok(e.cloexec as usize),
+        F_SETFD => files.set_cloexec(fd, arg & 1 != 0).map(|_| 0),
+        F_GETFL => Ok(e.file.flags() as usize | if e.file.inode.is_some() { O_LARGEFILE as usize } else { 0 }),
+        F_SETFL => {
+            // Linux: setfl(): only O_APPEND | O_NONBLOCK | O_NDELAY | O_DIRECT | O_NOATIME change.
+            let settable = O_APPEND | O_NONBLOCK | 0o40000 | 0o1000000;
+            let old = e.file.flags();
+            e.file.flags.store((old & !settable) | (arg as u32 & settable), Ordering::Relaxed);
+            Ok(0)
+        }
+        F_GETLK | F_SETLK | F_SETLKW => Ok(0),
+        F_GETPIPE_SZ | F_SETPIPE_SZ => {
+            if e.file.ops.name() == "pipe" {
+                Ok(pipe::PIPE_BUF_SIZE)
+            } else {
+                Err(EBADF)
+            }
+        }
+        _ => Err(EINVAL),
+    }
+}
+
+pub fn sys_ioctl(fd: usize, cmd: usize, arg: usize) -> KResult<usize> {
+    let f = fd_get(fd)?;
+    match cmd {
+        0x5451 => {
+            // FIOCLEX
+            let files = current().files.lock().clone().ok_or(EBADF)?;
+            files.set_cloexec(fd, true).map(|_| 0)
+        }
+        0x5450 => {
+            let files = current().files.lock().clone().ok_or(EBADF)?;
+            files.set_cloexec(fd, false).map(|_| 0)
+        }
+        0x5421 => {
+            // FIONBIO
+            let on: i32 = read_user(arg)?;
+            let old = f.flags();
+            f.flags.store(if on != 0 { old | O_NONBLOCK } else { old & !O_NONBLOCK }, Ordering::Relaxed);
+            Ok(0)
+        }
+        _ => f.ops.ioctl(&f, cmd, arg),
+    }
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct PollFd {
+    fd: i32,
+    events: i16,
+    revents: i16,
+}
+// SAFETY: integers, no padding.
+unsafe impl Pod for PollFd {}
+
+/// Linux: do_sys_poll(): ppoll/poll.  Sleeps on the files' wait queues, or polls each tick.
+pub fn sys_ppoll(ufds: usize, nfds: usize, tsp: usize, sigmask: usize, _sigsetsize: usize) -> KResult<usize> {
+    if nfds > 1024 * 1024 {
+        return Err(EINVAL);
+    }
+    let mut fds: Vec<PollFd> = Vec::with_capacity(nfds);
+    for i in 0..nfds {
+        fds.push(read_user(ufds + i * 8)?);
+    }
+    let deadline = if tsp != 0 {
+        let ts: crate::kernel::time::Timespec = read_user(tsp)?;
+        Some(crate::arch::riscv::time::get_cycles() + crate::arch::riscv::time::ns_to_cycles(ts.to_ns()?))
+    } else {
+        None
+    };
+    let cur = current();
+    let saved = if sigmask != 0 {
+        let m: u64 = read_user(sigmask)?;
+        Some(cur.blocked.swap(m, Ordering::Relaxed))
+    } else {
+        None
+    };
+    let files = cur.files.lock().clone();
+    let r = loop {
+        let mut ready = 0;
+        for p in fds.iter_mut() {
+            p.revents = 0;
+            if p.fd < 0 {
+                continue;
+            }
+            let f = files.as_ref().and_then(|fs| fs.get(p.fd as usize).ok());
+            let ev = match f {
+                None => POLLNVAL,
+                Some(f) => f.ops.poll(&f) & (p.events as u16 | POLLERR | POLLHUP),
+            };
+            p.revents = ev as i16;
+            if ev != 0 {
+                ready += 1;
+            }
+        }
+        if ready > 0 {
+            break Ok(ready);
+        }
+        if let Some(d) = deadline {
+            if crate::arch::riscv::time::get_cycles() >= d {
+                break Ok(0);
+            }
+        }
+        if crate::kernel::signal::signal_pending(&cur) {
+            break Err(Errno(514)); // ERESTARTNOHAND
+        }
+        // Sleep until the next tick or the deadline: poll is rare on hot paths here.
+        let tick = crate::arch::riscv::time::get_cycles() + crate::arch::riscv::time::freq() / 100;
+        let until = deadline.map_or(tick, |d| d.min(tick));
+        let _ = crate::kernel::time::schedule_timeout_interruptible(until);
+    };
+    if let Some(old) = saved {
+        if r.is_err() {
+            *cur.saved_sigmask.lock() = Some(old);
+        } else {
+            cur.blocked.store(old, Ordering::Relaxed);
+        }
+    }
+    let n = r?;
+    for (i, p) in fds.iter().enumerate() {
+        write_user(ufds + i * 8 + 6, &p.revents)?;
+    }
+    Ok(n)
+}
+
+pub fn sys_pipe2(fds: usize, flags: usize) -> KResult<usize> {
+    if flags & !((O_CLOEXEC | O_NONBLOCK | 0o40000) as usize) != 0 {
+        return Err(EINVAL);
+    }
+    let (r, w) = pipe::create_pipe(flags as u32)?;
+    let cloexec = flags & O_CLOEXEC as usize != 0;
+    let rfd = fd_install(r, cloexec)?;
+    let wfd = match fd_install(w, cloexec) {
+        Ok(fd) => fd,
+        Err(e) => {
+            let _ = close_fd(rfd);
+            return Err(e);
+        }
+    };
+    if let Err(e) = write_user(fds, &[rfd as i32, wfd as i32]) {
+        let _ = close_fd(rfd);
+        let _ = close_fd(wfd);
+        return Err(e);
+    }
+    Ok(0)
+}

@@ -1,0 +1,205 @@
+//! Boot: start_kernel, rest_init, kernel_init.  Linux: init/main.c, init/initramfs.c,
+//! arch/riscv/kernel/setup.c (setup_arch), arch/riscv/mm/init.c (paging_init, mem_init).
+
+use crate::arch::riscv as arch;
+use crate::kernel::fork::{kernel_thread, make_init_task, user_mode_thread, CLONE_FS};
+use crate::kernel::sched;
+use crate::mm::{heap, page_alloc, phys_to_virt, virt_to_phys, PAGE_SHIFT, PAGE_SIZE};
+use crate::{pr_info, pr_notice, pr_warn};
+use alloc::string::String;
+use alloc::vec::Vec;
+use spin::Once;
+
+struct BootInfo {
+    initrd: Option<(usize, usize)>,
+    cmdline: String,
+    params: Option<bootparam::BootParams>,
+}
+
+static BOOT: Once<BootInfo> = Once::new();
+pub static MENUOS_BANNER: &str = concat!("MenuOS version ", env!("CARGO_PKG_VERSION"), " (Linux-compatible, riscv64) ", "#1 SMP");
+
+extern "C" {
+    static _end: u8;
+    static _stext: u8;
+}
+
+/// Linux: start_kernel() — everything before the first task.
+#[no_mangle]
+pub extern "C" fn start_kernel(hartid: usize, dtb_pa: usize) -> ! {
+    crate::drivers::console_write(b"\n");
+    // setup_arch(): the device tree tells us RAM, the console, the interrupt controller.
+    // SAFETY: OpenSBI passes the DTB's physical address; RAM is in the linear map.
+    let fdt = unsafe { fdt::Fdt::from_ptr(phys_to_virt(dtb_pa) as *const u8) }.expect("no valid device tree");
+    let mem = fdt.memory().regions().next().expect("DTB: no /memory");
+    let ram_start = mem.starting_address as usize;
+    let ram_end = ram_start + mem.size.unwrap_or(0);
+    let chosen = fdt.chosen();
+    let cmdline_str: &str = chosen.bootargs().unwrap_or("");
+    let initrd = {
+        let node = fdt.find_node("/chosen");
+        let get = |name: &str| node.as_ref().and_then(|n| n.property(name)).and_then(|p| p.as_usize());
+        match (get("linux,initrd-start"), get("linux,initrd-end")) {
+            (Some(s), Some(e)) if e > s => Some((s, e)),
+            _ => None,
+        }
+    };
+    let mut uart = 0x1000_0000;
+    let mut plic = 0x0c00_0000;
+    for node in fdt.all_nodes() {
+        let compat = node.compatible().map(|c| c.all().any(|s| s == "ns16550a")).unwrap_or(false);
+        if compat {
+            if let Some(r) = node.reg().and_then(|mut r| r.next()) {
+                uart = r.starting_address as usize;
+            }
+        }
+        let is_plic = node.compatible().map(|c| c.all().any(|s| s == "riscv,plic0" || s == "sifive,plic-1.0.0")).unwrap_or(false);
+        if is_plic {
+            if let Some(r) = node.reg().and_then(|mut r| r.next()) {
+                plic = r.starting_address as usize;
+            }
+        }
+        let is_test = node.compatible().map(|c| c.all().any(|s| s == "sifive,test0")).unwrap_or(false);
+        if is_test {
+            if let Some(r) = node.reg().and_then(|mut r| r.next()) {
+                crate::drivers::set_test_dev(r.starting_address as usize);
+            }
+        }
+    }
+    crate::drivers::uart::init(uart);
+    crate::kernel::time::time_init();
+    pr_notice!("Linux version 6.1.0-menuos ({}) #1 SMP", MENUOS_BANNER);
+    pr_info!("Machine model: {}", fdt.root().model());
+    pr_info!("hart {}: booted by OpenSBI, DTB at {:#x}", hartid, dtb_pa);
+    pr_notice!("Kernel command line: {}", cmdline_str);
+
+    // mm_init(): RAM minus the kernel image, the initrd and the DTB (Linux: memblock
+    // reservations) is free.  The heap is carved from the largest free range; the rest of the
+    // frames go to the page allocator.
+    let kend = virt_to_phys(core::ptr::addr_of!(_end) as usize);
+    let mut reserved = [(ram_start, (kend + PAGE_SIZE - 1) & !(PAGE_SIZE - 1)), (0, 0), (0, 0)];
+    if let Some((s, e)) = initrd {
+        reserved[1] = (s & !(PAGE_SIZE - 1), (e + PAGE_SIZE - 1) & !(PAGE_SIZE - 1));
+    }
+    let dtb_size = fdt.total_size();
+    reserved[2] = (dtb_pa & !(PAGE_SIZE - 1), (dtb_pa + dtb_size + PAGE_SIZE - 1) & !(PAGE_SIZE - 1));
+    let mut free: [(usize, usize); 4] = [(0, 0); 4];
+    let mut nfree = 0;
+    let mut cursor = ram_start;
+    let mut rs = reserved;
+    rs.sort_unstable();
+    for (s, e) in rs.iter().copied().filter(|r| r.1 > r.0) {
+        if s > cursor && nfree < 4 {
+            free[nfree] = (cursor, s);
+            nfree += 1;
+        }
+        cursor = cursor.max(e);
+    }
+    if ram_end > cursor && nfree < 4 {
+        free[nfree] = (cursor, ram_end);
+        nfree += 1;
+    }
+    let (bi, big) = free[..nfree].iter().copied().enumerate().max_by_key(|(_, r)| r.1 - r.0).expect("no free RAM");
+    let heap_size = ((ram_end - ram_start) / 8).clamp(8 << 20, 128 << 20).min((big.1 - big.0) / 2) & !(PAGE_SIZE - 1);
+    heap::init(phys_to_virt(big.0), heap_size);
+    free[bi].0 += heap_size;
+    page_alloc::init(&free[..nfree], ram_start >> PAGE_SHIFT, ram_end >> PAGE_SHIFT);
+    let cmdline = String::from(cmdline_str);
+    crate::mm::pgtable::paging_init();
+    pr_info!(
+        "Memory: {}K/{}K available ({}K kernel heap)",
+        page_alloc::nr_free_pages() * 4,
+        (ram_end - ram_start) / 1024,
+        heap_size / 1024
+    );
+    crate::drivers::plic::init(plic);
+    arch::trap_init();
+
+    let params = match bootparam::parse(cmdline.as_bytes()) {
+        Ok(p) => Some(p),
+        Err(_) => {
+            pr_warn!("Too many boot init vars or args; ignoring the rest");
+            None
+        }
+    };
+    BOOT.call_once(|| BootInfo { initrd, cmdline, params });
+
+    // sched_init() + the idle task (pid 0) on init_stack.
+    sched::core::init_idle(make_init_task());
+    rest_init()
+}
+
+/// Linux: rest_init(): init (pid 1) as a user-mode thread; the boot CPU becomes idle.
+fn rest_init() -> ! {
+    let pid = user_mode_thread(kernel_init, 0, CLONE_FS).expect("cannot create init");
+    debug_assert_eq!(pid, 1);
+    let _ = kernel_thread;
+    sched::core::cpu_idle_loop()
+}
+
+/// Linux: kernel_init() — runs as pid 1: unpack the initramfs, open the console, exec init.
+extern "C" fn kernel_init(_: usize) -> usize {
+    let boot = BOOT.get().unwrap();
+    let cur = crate::kernel::task::current();
+    cur.set_comm(b"init");
+    // pid 1 gets a root, a cwd and an fd table (Linux: init_fs / init_files).
+    let root = crate::fs::root();
+    *cur.fs.lock() = Some(crate::fs::FsStruct::new(root));
+    *cur.files.lock() = Some(crate::fs::FilesStruct::new());
+    cur.signal.pgrp.store(1, core::sync::atomic::Ordering::Relaxed);
+    cur.signal.session.store(1, core::sync::atomic::Ordering::Relaxed);
+    crate::drivers::tty::set_foreground_pgrp(1);
+
+    // Linux: populate_rootfs()
+    if let Some((s, e)) = boot.initrd {
+        // SAFETY: the initrd region was kept out of the page allocator and is never freed.
+        let image: &'static [u8] = unsafe { core::slice::from_raw_parts(phys_to_virt(s) as *const u8, e - s) };
+        match crate::fs::populate_rootfs(image) {
+            Ok(n) => pr_info!("Unpacking initramfs... {} entries", n),
+            Err(_) => pr_warn!("Initramfs unpacking failed"),
+        }
+    } else {
+        pr_warn!("No initramfs found");
+    }
+    crate::fs::populate_defaults();
+    // Linux: console_on_rootfs(): fds 0, 1, 2 on /dev/console.
+    match crate::fs::syscalls::do_open(crate::fs::AT_FDCWD, "/dev/console", crate::fs::file::O_RDWR, 0) {
+        Ok(_) => {
+            let _ = crate::fs::syscalls::sys_dup(0);
+            let _ = crate::fs::syscalls::sys_dup(0);
+        }
+        Err(_) => pr_warn!("Warning: unable to open an initial console."),
+    }
+    pr_info!("Freeing unused kernel image memory: 0K");
+    pr_info!("Run {} as init process", "/init");
+
+    let (cands, envp, extra_argv): (Vec<(String, bool)>, Vec<Vec<u8>>, Vec<String>) = match &boot.params {
+        Some(p) => {
+            let c = p.init_candidates().into_iter().map(|(s, f)| (s, matches!(f, bootparam::OnFailure::Panic))).collect();
+            (c, p.init_envp.iter().map(|s| s.clone().into_bytes()).collect(), p.init_args.clone())
+        }
+        None => (
+            alloc::vec![(String::from("/init"), false), (String::from("/sbin/init"), false)],
+            alloc::vec![b"HOME=/".to_vec(), b"TERM=linux".to_vec()],
+            Vec::new(),
+        ),
+    };
+    let _ = &boot.cmdline;
+    for (path, fatal) in cands {
+        let mut argv: Vec<Vec<u8>> = alloc::vec![path.clone().into_bytes()];
+        argv.extend(extra_argv.iter().map(|a| a.clone().into_bytes()));
+        match crate::fs::exec::kernel_execve(&path, argv, envp.clone()) {
+            Ok(_) => {
+                crate::trace_point!(kernel_init, 1, 0);
+                return 0; // ret_from_fork takes us to user mode in the new image
+            }
+            Err(e) => {
+                if fatal {
+                    panic!("Requested init {} failed (error {}).", path, -(e.0 as isize));
+                }
+                pr_warn!("Failed to execute {} (error {}).", path, -(e.0 as isize));
+            }
+        }
+    }
+    panic!("No working init found.  Try passing init= option to kernel. See Linux Documentation/admin-guide/init.rst for guidance.");
+}

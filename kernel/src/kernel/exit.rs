@@ -1,0 +1,401 @@
+//! Process exit and wait.  Linux: kernel/exit.c (do_exit, exit_notify, release_task,
+//! do_wait, wait4, waitid), kernel/fork.c (mm_release, complete_vfork_done).
+
+use crate::errno::*;
+use crate::kernel::signal::*;
+use crate::kernel::task::*;
+use crate::mm::uaccess::write_user;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::sync::atomic::Ordering;
+
+/// Linux: complete_vfork_done(): release a CLONE_VFORK parent.
+fn complete_vfork_done(t: &TaskStruct) {
+    if let Some(c) = t.vfork_done.lock().take() {
+        c.complete();
+    }
+}
+
+/// Linux: mm_release(): on exit or exec, the old mm is let go of: clear_child_tid is
+/// cleared and futex-woken (pthread_join), and a vfork parent is released.
+pub fn mm_release(t: &TaskStruct) {
+    let tid = t.clear_child_tid.swap(0, Ordering::Relaxed);
+    if tid != 0 && t.signal.live.load(Ordering::Relaxed) > 1 || tid != 0 {
+        if write_user(tid, &0i32).is_ok() {
+            crate::kernel::futex::futex_wake(tid, 1);
+        }
+    }
+    complete_vfork_done(t);
+}
+
+/// Linux: exit_mm()
+fn exit_mm(t: &TaskStruct) {
+    mm_release(t);
+    let mm = t.mm.lock().take();
+    // Switch to the kernel's page table before the last reference can free ours.
+    crate::arch::riscv::switch_mm((8 << 60) | crate::mm::pgtable::kernel_root_pfn());
+    drop(mm);
+}
+
+/// Linux: do_exit() — never returns.
+#[no_mangle]
+#[inline(never)]
+pub fn do_exit(code: i32) -> ! {
+    let cur = current();
+    crate::trace_point!(do_exit, cur.pid(), code);
+    if cur.tgid() == 1 && cur.signal.live.load(Ordering::Relaxed) <= 1 {
+        // Linux: panic("Attempted to kill init! exitcode=0x%08x\n", ...)
+        crate::kernel::panic::kill_init(code);
+    }
+    cur.flags.fetch_or(PF_EXITING, Ordering::Relaxed);
+    cur.exit_code.store(code, Ordering::Relaxed);
+    exit_mm(&cur);
+    // Linux: exit_files(), exit_fs()
+    let files = cur.files.lock().take();
+    drop(files);
+    let fs = cur.fs.lock().take();
+    drop(fs);
+    exit_notify(&cur);
+    drop(cur);
+    // Linux: do_task_dead(): TASK_DEAD, and the last schedule().
+    with_current(|c| c.set_state(TASK_DEAD));
+    crate::kernel::sched::schedule();
+    unreachable!("do_exit: dead task scheduled again");
+}
+
+/// Linux: do_group_exit(): exit_group(2) and fatal signals kill every thread of the group.
+pub fn do_group_exit(code: i32) -> ! {
+    let cur = current();
+    let sig = &cur.signal;
+    let code = if sig.group_exit.swap(true, Ordering::AcqRel) {
+        sig.group_exit_code.load(Ordering::Relaxed)
+    } else {
+        sig.group_exit_code.store(code, Ordering::Relaxed);
+        code
+    };
+    if sig.live.load(Ordering::Relaxed) > 1 {
+        for t in crate::kernel::pid::all_tasks() {
+            if t.tgid() == cur.tgid() && !Arc::ptr_eq(&t, &cur) {
+                send_signal(&t, SIGKILL, SigInfo { code: SI_KERNEL, ..Default::default() });
+            }
+        }
+    }
+    drop(cur);
+    do_exit(code)
+}
+
+/// Linux: find_new_reaper(): a child subreaper ancestor, else init.
+fn find_new_reaper(father: &TaskStruct) -> Option<Task> {
+    let mut p = father.parent();
+    while let Some(t) = p {
+        if t.pid() <= 1 {
+            break;
+        }
+        if t.signal.is_child_subreaper.load(Ordering::Relaxed) && t.exit_state() == 0 && !t.has_flag(PF_EXITING) {
+            return Some(t);
+        }
+        p = t.parent();
+    }
+    crate::kernel::pid::find_task_by_pid(1)
+}
+
+/// Linux: exit_notify(): reparent our children, tell our parent, become a zombie (or be
+/// released at once when nobody will wait: SIGCHLD ignored / SA_NOCLDWAIT, or a thread).
+fn exit_notify(cur: &Task) {
+    // forget_original_parent(): children go to the reaper (init).
+    let children: Vec<Task> = core::mem::take(&mut cur.rel.lock().children);
+    if !children.is_empty() {
+        let reaper = find_new_reaper(cur);
+        for c in children {
+            match &reaper {
+                Some(r) if !Arc::ptr_eq(r, cur) => {
+                    c.rel.lock().real_parent = Some(Arc::downgrade(r));
+                    // A thread's exit signal goes back to SIGCHLD when reparented.
+                    if c.exit_signal.load(Ordering::Relaxed) != -1 {
+                        c.exit_signal.store(SIGCHLD, Ordering::Relaxed);
+                    }
+                    let zombie = c.exit_state() == EXIT_ZOMBIE;
+                    r.rel.lock().children.push(c.clone());
+                    if zombie {
+                        do_notify_parent(&c, r);
+                        r.signal.wait_chldexit.wake_up_all();
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let parent = cur.parent();
+    let mut autoreap = cur.exit_signal.load(Ordering::Relaxed) == -1;
+    if let Some(p) = &parent {
+        if !autoreap {
+            autoreap = do_notify_parent(cur, p);
+        }
+    } else {
+        autoreap = true;
+    }
+    cur.signal.live.fetch_sub(1, Ordering::Relaxed);
+    if autoreap {
+        cur.exit_state.store(EXIT_DEAD, Ordering::Release);
+        release_task(cur);
+    } else {
+        cur.exit_state.store(EXIT_ZOMBIE, Ordering::Release);
+    }
+    if let Some(p) = parent {
+        p.signal.wait_chldexit.wake_up_all();
+    }
+    crate::fs::pidfd::notify_exit(cur);
+}
+
+/// Linux: do_notify_parent(): send the exit signal; returns true when the child should be
+/// reaped at once (the parent ignores SIGCHLD or set SA_NOCLDWAIT).
+fn do_notify_parent(t: &TaskStruct, parent: &Task) -> bool {
+    let sig = t.exit_signal.load(Ordering::Relaxed);
+    let code = t.exit_code.load(Ordering::Relaxed);
+    let (si_code, status) = if code & 0x7f != 0 { (CLD_KILLED, code & 0x7f) } else { (CLD_EXITED, (code >> 8) & 0xff) };
+    let info = SigInfo { signo: sig, code: si_code, pid: t.tgid(), status, ..Default::default() };
+    let act = parent.sighand.lock().get(SIGCHLD);
+    let autoreap = sig == SIGCHLD && (act.handler == SIG_IGN || act.flags & SA_NOCLDWAIT != 0);
+    if sig > 0 && !(sig == SIGCHLD && act.handler == SIG_IGN) {
+        kill_process(parent, sig, info);
+    }
+    autoreap
+}
+
+/// Linux: release_task(): the task is gone from its parent's list and the pid table.
+pub fn release_task(t: &TaskStruct) {
+    let pid = t.pid();
+    if let Some(p) = t.parent() {
+        p.rel.lock().children.retain(|c| c.pid() != pid);
+        p.signal.cutime.fetch_add(t.utime.load(Ordering::Relaxed), Ordering::Relaxed);
+        p.signal.cstime.fetch_add(t.stime.load(Ordering::Relaxed), Ordering::Relaxed);
+    }
+    crate::kernel::pid::detach_pid(pid);
+}
+
+pub fn sys_exit(code: usize) -> ! {
+    do_exit(((code & 0xff) << 8) as i32)
+}
+
+pub fn sys_exit_group(code: usize) -> ! {
+    do_group_exit(((code & 0xff) << 8) as i32)
+}
+
+// wait options
+pub const WNOHANG: usize = 0x0000_0001;
+pub const WUNTRACED: usize = 0x0000_0002;
+pub const WSTOPPED: usize = WUNTRACED;
+pub const WEXITED: usize = 0x0000_0004;
+pub const WCONTINUED: usize = 0x0000_0008;
+pub const WNOWAIT: usize = 0x0100_0000;
+pub const __WNOTHREAD: usize = 0x2000_0000;
+pub const __WALL: usize = 0x4000_0000;
+pub const __WCLONE: usize = 0x8000_0000;
+
+pub const P_ALL: usize = 0;
+pub const P_PID: usize = 1;
+pub const P_PGID: usize = 2;
+pub const P_PIDFD: usize = 3;
+
+#[derive(Clone)]
+pub enum WaitTarget {
+    All,
+    Pid(i32),
+    Pgid(i32),
+    Task(Task),
+}
+
+pub struct WaitOpts {
+    pub target: WaitTarget,
+    pub flags: usize,
+}
+
+pub struct WaitResult {
+    pub pid: i32,
+    pub status: i32,
+    pub info: SigInfo,
+    pub utime: u64,
+    pub stime: u64,
+}
+
+/// Linux: eligible_pid() + eligible_child()
+fn eligible_child(wo: &WaitOpts, p: &TaskStruct) -> bool {
+    let ok = match &wo.target {
+        WaitTarget::All => true,
+        WaitTarget::Pid(pid) => p.tgid() == *pid,
+        WaitTarget::Pgid(g) => p.signal.pgrp.load(Ordering::Relaxed) == *g,
+        WaitTarget::Task(t) => core::ptr::eq(Arc::as_ptr(t), p),
+    };
+    if !ok {
+        return false;
+    }
+    // Threads are waited for through their leader only.
+    if p.pid() != p.tgid() {
+        return false;
+    }
+    // Wait for all children (clone and not) if __WALL is set, otherwise wait for clone
+    // children *only* if __WCLONE is set, otherwise wait for non-clone children only.
+    let is_clone = p.exit_signal.load(Ordering::Relaxed) != SIGCHLD;
+    if (is_clone ^ (wo.flags & __WCLONE != 0)) && wo.flags & __WALL == 0 {
+        return false;
+    }
+    true
+}
+
+/// Linux: do_wait(): Ok(None) for WNOHANG with live children; ECHILD with none.
+#[no_mangle]
+#[inline(never)]
+pub fn do_wait(wo: &WaitOpts) -> KResult<Option<WaitResult>> {
+    let cur = current();
+    let wq = &cur.signal.wait_chldexit;
+    let mut result = None;
+    let mut err = None;
+    let r = wq.wait_event_interruptible(|| {
+        let children: Vec<Task> = cur.rel.lock().children.clone();
+        let mut any = false;
+        for c in children.iter() {
+            if !eligible_child(wo, c) {
+                continue;
+            }
+            any = true;
+            if c.exit_state() == EXIT_ZOMBIE && wo.flags & WEXITED != 0 {
+                result = Some(wait_task_zombie(wo, c));
+                return true;
+            }
+        }
+        if !any {
+            err = Some(ECHILD);
+            return true;
+        }
+        if wo.flags & WNOHANG != 0 {
+            return true;
+        }
+        false
+    });
+    if let Some(e) = err {
+        return Err(e);
+    }
+    r?;
+    Ok(result)
+}
+
+/// Linux: wait_task_zombie(): collect the status and release the child (unless WNOWAIT).
+fn wait_task_zombie(wo: &WaitOpts, p: &Task) -> WaitResult {
+    let code = p.exit_code.load(Ordering::Relaxed);
+    let (si_code, st) = if code & 0x7f != 0 { (CLD_KILLED, code & 0x7f) } else { (CLD_EXITED, (code >> 8) & 0xff) };
+    let res = WaitResult {
+        pid: p.tgid(),
+        status: code,
+        info: SigInfo { signo: SIGCHLD, code: si_code, pid: p.tgid(), status: st, ..Default::default() },
+        utime: p.utime.load(Ordering::Relaxed),
+        stime: p.stime.load(Ordering::Relaxed),
+    };
+    if wo.flags & WNOWAIT == 0 {
+        p.exit_state.store(EXIT_DEAD, Ordering::Release);
+        release_task(p);
+    }
+    res
+}
+
+/// Linux: struct rusage (riscv64: 18 longs after two timevals).
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct Rusage {
+    pub utime: [i64; 2],
+    pub stime: [i64; 2],
+    pub rest: [i64; 14],
+}
+// SAFETY: integers only.
+unsafe impl crate::mm::uaccess::Pod for Rusage {}
+
+fn cycles_to_tv(c: u64) -> [i64; 2] {
+    let us = crate::arch::riscv::time::cycles_to_ns(c) / 1000;
+    [(us / 1_000_000) as i64, (us % 1_000_000) as i64]
+}
+
+/// Linux: kernel_wait4() / SYSCALL_DEFINE4(wait4, ...)
+#[no_mangle]
+#[inline(never)]
+pub fn sys_wait4(upid: isize, stat_addr: usize, options: usize, ru: usize) -> KResult<usize> {
+    if options & !(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL) != 0 {
+        return Err(EINVAL);
+    }
+    // -INT_MIN is not defined
+    if upid == i32::MIN as isize {
+        return Err(ESRCH);
+    }
+    let target = if upid == -1 {
+        WaitTarget::All
+    } else if upid < 0 {
+        WaitTarget::Pgid((-upid) as i32)
+    } else if upid == 0 {
+        WaitTarget::Pgid(current().signal.pgrp.load(Ordering::Relaxed))
+    } else {
+        WaitTarget::Pid(upid as i32)
+    };
+    let wo = WaitOpts { target, flags: options | WEXITED };
+    match do_wait(&wo)? {
+        None => Ok(0),
+        Some(r) => {
+            if stat_addr != 0 {
+                write_user(stat_addr, &r.status)?;
+            }
+            if ru != 0 {
+                let u = Rusage { utime: cycles_to_tv(r.utime), stime: cycles_to_tv(r.stime), rest: [0; 14] };
+                write_user(ru, &u)?;
+            }
+            Ok(r.pid as usize)
+        }
+    }
+}
+
+/// Linux: SYSCALL_DEFINE5(waitid, ...)
+#[no_mangle]
+#[inline(never)]
+pub fn sys_waitid(which: usize, upid: usize, infop: usize, options: usize, ru: usize) -> KResult<usize> {
+    if options & !(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL) != 0 {
+        return Err(EINVAL);
+    }
+    if options & (WEXITED | WSTOPPED | WCONTINUED) == 0 {
+        return Err(EINVAL);
+    }
+    let pid = upid as i32;
+    let target = match which {
+        P_ALL => WaitTarget::All,
+        P_PID => {
+            if pid <= 0 {
+                return Err(EINVAL);
+            }
+            WaitTarget::Pid(pid)
+        }
+        P_PGID => {
+            if pid < 0 {
+                return Err(EINVAL);
+            }
+            WaitTarget::Pgid(if pid == 0 { current().signal.pgrp.load(Ordering::Relaxed) } else { pid })
+        }
+        P_PIDFD => {
+            if pid < 0 {
+                return Err(EINVAL);
+            }
+            WaitTarget::Task(crate::fs::pidfd::pidfd_get_task(pid)?)
+        }
+        _ => return Err(EINVAL),
+    };
+    let wo = WaitOpts { target, flags: options };
+    let r = do_wait(&wo)?;
+    if infop != 0 {
+        match &r {
+            Some(r) => copy_siginfo_to_user(infop, &r.info)?,
+            None => crate::mm::uaccess::clear_user(infop, 128)?,
+        }
+    }
+    if ru != 0 {
+        let u = match &r {
+            Some(r) => Rusage { utime: cycles_to_tv(r.utime), stime: cycles_to_tv(r.stime), rest: [0; 14] },
+            None => Rusage::default(),
+        };
+        write_user(ru, &u)?;
+    }
+    Ok(0)
+}

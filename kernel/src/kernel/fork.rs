@@ -1,0 +1,647 @@
+//! Process creation: clone, clone3, kernel_clone, copy_process.  Linux: kernel/fork.c.
+//!
+//! The path a fork takes, in Linux's order and under Linux's names (each a real, unmangled
+//! symbol: `break copy_process` works in gdb):
+//!
+//!   ecall (a7 = 220) -> do_trap -> do_syscall -> sys_clone -> kernel_clone -> copy_process
+//!     -> dup_task_struct (task + kernel stack)  -> sched_fork
+//!     -> copy_files, copy_fs, copy_sighand, copy_signal, copy_mm (dup_mm -> dup_mmap)
+//!     -> copy_thread (arch/riscv/process.rs: child pt_regs = parent's with a0 = 0,
+//!        thread.ra = ret_from_fork, thread.sp = the child's pt_regs)
+//!     -> alloc_pid -> (pidfd) -> link into the parent's children
+//!   -> wake_up_new_task -> (CLONE_VFORK: wait_for_vfork_done)
+//! and the child, once scheduled: __switch_to -> ret_from_fork -> schedule_tail -> user mode,
+//! where fork returns 0.
+//!
+//! Failure anywhere in copy_process drops what was built so far (RAII replaces Linux's goto
+//! ladder of bad_fork_* labels): the Arcs of the half-built task release its stack, files,
+//! mm and pid.
+
+use crate::arch::riscv::process::{copy_thread, KernelStack, ThreadArgs, ThreadStruct};
+use crate::arch::riscv::process::ArchCell;
+use crate::arch::riscv::ptrace::PtRegs;
+use crate::errno::*;
+use crate::kernel::pid::{alloc_pid, attach_pid};
+use crate::kernel::sched::wait::Completion;
+use crate::kernel::sched::wake_up_new_task;
+use crate::kernel::signal::{SigHand, SigPending, SignalStruct, NSIG};
+use crate::kernel::task::*;
+use crate::mm::uaccess::{read_user, write_user, copy_from_user};
+use alloc::sync::{Arc, Weak};
+use alloc::vec::Vec;
+use core::sync::atomic::*;
+use spin::Mutex;
+
+// Linux: include/uapi/linux/sched.h
+pub const CSIGNAL: u64 = 0x0000_00ff;
+pub const CLONE_VM: u64 = 0x0000_0100;
+pub const CLONE_FS: u64 = 0x0000_0200;
+pub const CLONE_FILES: u64 = 0x0000_0400;
+pub const CLONE_SIGHAND: u64 = 0x0000_0800;
+pub const CLONE_PIDFD: u64 = 0x0000_1000;
+pub const CLONE_PTRACE: u64 = 0x0000_2000;
+pub const CLONE_VFORK: u64 = 0x0000_4000;
+pub const CLONE_PARENT: u64 = 0x0000_8000;
+pub const CLONE_THREAD: u64 = 0x0001_0000;
+pub const CLONE_NEWNS: u64 = 0x0002_0000;
+pub const CLONE_SYSVSEM: u64 = 0x0004_0000;
+pub const CLONE_SETTLS: u64 = 0x0008_0000;
+pub const CLONE_PARENT_SETTID: u64 = 0x0010_0000;
+pub const CLONE_CHILD_CLEARTID: u64 = 0x0020_0000;
+pub const CLONE_DETACHED: u64 = 0x0040_0000;
+pub const CLONE_UNTRACED: u64 = 0x0080_0000;
+pub const CLONE_CHILD_SETTID: u64 = 0x0100_0000;
+pub const CLONE_NEWCGROUP: u64 = 0x0200_0000;
+pub const CLONE_NEWUTS: u64 = 0x0400_0000;
+pub const CLONE_NEWIPC: u64 = 0x0800_0000;
+pub const CLONE_NEWUSER: u64 = 0x1000_0000;
+pub const CLONE_NEWPID: u64 = 0x2000_0000;
+pub const CLONE_NEWNET: u64 = 0x4000_0000;
+pub const CLONE_IO: u64 = 0x8000_0000;
+pub const CLONE_CLEAR_SIGHAND: u64 = 0x1_0000_0000;
+pub const CLONE_INTO_CGROUP: u64 = 0x2_0000_0000;
+pub const CLONE_NEWTIME: u64 = 0x0000_0080;
+
+/// Linux: struct kernel_clone_args
+#[derive(Clone, Default)]
+pub struct KernelCloneArgs {
+    pub flags: u64,
+    pub pidfd: usize,
+    pub child_tid: usize,
+    pub parent_tid: usize,
+    pub exit_signal: i32,
+    pub stack: usize,
+    pub stack_size: usize,
+    pub tls: usize,
+    pub set_tid: Vec<i32>,
+    pub cgroup: u64,
+    pub kthread: bool,
+    pub fn_: Option<(extern "C" fn(usize) -> usize, usize)>,
+}
+
+/// Linux: SYSCALL_DEFINE5(clone, ...) with CONFIG_CLONE_BACKWARDS (riscv): flags, newsp,
+/// parent_tidptr, tls, child_tidptr.
+#[no_mangle]
+#[inline(never)]
+pub fn sys_clone(clone_flags: usize, newsp: usize, parent_tidptr: usize, tls: usize, child_tidptr: usize) -> KResult<usize> {
+    let flags = clone_flags as u32 as u64; // lower_32_bits()
+    let args = KernelCloneArgs {
+        flags: flags & !CSIGNAL,
+        pidfd: parent_tidptr,
+        child_tid: child_tidptr,
+        parent_tid: parent_tidptr,
+        exit_signal: (flags & CSIGNAL) as i32,
+        stack: newsp,
+        tls,
+        ..Default::default()
+    };
+    kernel_clone(&args).map(|p| p as usize)
+}
+
+/// Linux: struct clone_args (include/uapi/linux/sched.h), 88 bytes in 6.1 (VER2).
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct CloneArgs {
+    pub flags: u64,
+    pub pidfd: u64,
+    pub child_tid: u64,
+    pub parent_tid: u64,
+    pub exit_signal: u64,
+    pub stack: u64,
+    pub stack_size: u64,
+    pub tls: u64,
+    pub set_tid: u64,
+    pub set_tid_size: u64,
+    pub cgroup: u64,
+}
+// SAFETY: u64 fields only.
+unsafe impl crate::mm::uaccess::Pod for CloneArgs {}
+pub const CLONE_ARGS_SIZE_VER0: usize = 64;
+pub const MAX_PID_NS_LEVEL: u64 = 32;
+
+/// Linux: copy_clone_args_from_user()
+fn copy_clone_args_from_user(uargs: usize, usize_: usize) -> KResult<KernelCloneArgs> {
+    let known = core::mem::size_of::<CloneArgs>();
+    if usize_ > crate::mm::PAGE_SIZE {
+        return Err(E2BIG);
+    }
+    if usize_ < CLONE_ARGS_SIZE_VER0 {
+        return Err(EINVAL);
+    }
+    // Linux: copy_struct_from_user(): bytes past what we know must be zero.
+    let mut raw = [0u8; 88];
+    let n = usize_.min(known);
+    copy_from_user(&mut raw[..n], uargs)?;
+    if usize_ > known {
+        let mut rest = alloc::vec![0u8; usize_ - known];
+        copy_from_user(&mut rest, uargs + known)?;
+        if rest.iter().any(|&b| b != 0) {
+            return Err(E2BIG);
+        }
+    }
+    let a: CloneArgs = {
+        let mut v = CloneArgs::default();
+        // SAFETY: CloneArgs is Pod and 88 bytes; raw holds 88 bytes.
+        let dst = unsafe { core::slice::from_raw_parts_mut(&mut v as *mut CloneArgs as *mut u8, known) };
+        dst.copy_from_slice(&raw);
+        v
+    };
+    if a.set_tid_size > MAX_PID_NS_LEVEL || (a.set_tid == 0 && a.set_tid_size != 0) || (a.set_tid != 0 && a.set_tid_size == 0) {
+        return Err(EINVAL);
+    }
+    // Verify that higher 32 bits of exit_signal are unset and that it is a valid signal.
+    if a.exit_signal & !CSIGNAL != 0 {
+        return Err(EINVAL);
+    }
+    if (a.flags & CLONE_INTO_CGROUP != 0) && (a.cgroup > i32::MAX as u64 || usize_ < 88) {
+        return Err(EINVAL);
+    }
+    let mut set_tid = Vec::new();
+    for i in 0..a.set_tid_size as usize {
+        set_tid.push(read_user::<i32>(a.set_tid as usize + 4 * i)?);
+    }
+    Ok(KernelCloneArgs {
+        flags: a.flags,
+        pidfd: a.pidfd as usize,
+        child_tid: a.child_tid as usize,
+        parent_tid: a.parent_tid as usize,
+        exit_signal: a.exit_signal as i32,
+        stack: a.stack as usize,
+        stack_size: a.stack_size as usize,
+        tls: a.tls as usize,
+        set_tid,
+        cgroup: a.cgroup,
+        ..Default::default()
+    })
+}
+
+/// Linux: clone3_stack_valid()
+fn clone3_stack_valid(k: &mut KernelCloneArgs) -> bool {
+    if k.stack == 0 {
+        if k.stack_size != 0 {
+            return false;
+        }
+    } else {
+        if k.stack_size == 0 {
+            return false;
+        }
+        if !crate::mm::uaccess::access_ok(k.stack, k.stack_size) {
+            return false;
+        }
+        // stack grows down: the child starts at stack + stack_size
+        k.stack += k.stack_size;
+    }
+    true
+}
+
+/// Linux: clone3_args_valid()
+fn clone3_args_valid(k: &mut KernelCloneArgs) -> bool {
+    // All lower bits of the flag word are taken; verify that no other unknown flags are
+    // passed along.
+    if k.flags & !(CSIGNAL_FLAGS_ALL | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP) != 0 {
+        return false;
+    }
+    // - make the CLONE_DETACHED bit reusable for clone3
+    // - make the CSIGNAL bits reusable for clone3
+    if k.flags & (CLONE_DETACHED | (CSIGNAL & !CLONE_NEWTIME)) != 0 {
+        return false;
+    }
+    if (k.flags & (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND)) == (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND) {
+        return false;
+    }
+    if (k.flags & (CLONE_THREAD | CLONE_PARENT)) != 0 && k.exit_signal != 0 {
+        return false;
+    }
+    if !(0..=NSIG).contains(&k.exit_signal) {
+        return false;
+    }
+    clone3_stack_valid(k)
+}
+
+/// Every legacy flag bit (lower 32) but CSIGNAL, plus CLONE_NEWTIME which lives in CSIGNAL.
+const CSIGNAL_FLAGS_ALL: u64 = 0xffff_ffff;
+
+/// Linux: SYSCALL_DEFINE2(clone3, struct clone_args __user *, uargs, size_t, size)
+#[no_mangle]
+#[inline(never)]
+pub fn sys_clone3(uargs: usize, size: usize) -> KResult<usize> {
+    let mut kargs = copy_clone_args_from_user(uargs, size)?;
+    if !clone3_args_valid(&mut kargs) {
+        return Err(EINVAL);
+    }
+    kernel_clone(&kargs).map(|p| p as usize)
+}
+
+/// Linux: kernel_clone() — the common body of fork, vfork, clone, clone3 and kernel threads.
+#[no_mangle]
+#[inline(never)]
+pub fn kernel_clone(args: &KernelCloneArgs) -> KResult<i32> {
+    crate::trace_point!(kernel_clone, args.flags, args.exit_signal);
+    let clone_flags = args.flags;
+    // For legacy clone() calls, CLONE_PIDFD uses the parent_tid argument to return the pidfd,
+    // so CLONE_PIDFD and CLONE_PARENT_SETTID are mutually exclusive there.
+    if clone_flags & CLONE_PIDFD != 0 && clone_flags & CLONE_PARENT_SETTID != 0 && args.pidfd == args.parent_tid {
+        return Err(EINVAL);
+    }
+    let p = copy_process(args)?;
+    let nr = p.pid();
+    if clone_flags & CLONE_PARENT_SETTID != 0 {
+        // Linux ignores a fault here (put_user's result is not checked).
+        let _ = write_user(args.parent_tid, &nr);
+    }
+    let vfork = if clone_flags & CLONE_VFORK != 0 {
+        let c = Arc::new(Completion::new());
+        *p.vfork_done.lock() = Some(c.clone());
+        Some(c)
+    } else {
+        None
+    };
+    wake_up_new_task(&p);
+    if let Some(c) = vfork {
+        wait_for_vfork_done(&p, &c);
+    }
+    Ok(nr)
+}
+
+/// Linux: wait_for_vfork_done(): the parent sleeps (killable) until the child releases its
+/// mm by exec or exit (mm_release -> complete_vfork_done).
+#[no_mangle]
+#[inline(never)]
+fn wait_for_vfork_done(child: &Task, c: &Completion) {
+    if c.wait_killable().is_err() {
+        // Killed while waiting: the child no longer signals us.
+        *child.vfork_done.lock() = None;
+    }
+}
+
+/// Linux: the argument checks at the top of copy_process(), in its order.
+fn copy_process_checks(args: &KernelCloneArgs, cur: &TaskStruct) -> KResult<()> {
+    let f = args.flags;
+    if (f & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS) {
+        return Err(EINVAL);
+    }
+    if (f & (CLONE_NEWUSER | CLONE_FS)) == (CLONE_NEWUSER | CLONE_FS) {
+        return Err(EINVAL);
+    }
+    // Thread groups must share signals as well, and detached threads can only be started up
+    // within the thread group.
+    if f & CLONE_THREAD != 0 && f & CLONE_SIGHAND == 0 {
+        return Err(EINVAL);
+    }
+    // Shared signal handlers imply shared VM.
+    if f & CLONE_SIGHAND != 0 && f & CLONE_VM == 0 {
+        return Err(EINVAL);
+    }
+    // Siblings of global init remain as zombies on exit since they are not reaped by their
+    // parent (swapper).  To solve this and to avoid multi-rooted process trees, prevent
+    // global and container-inits from creating siblings.
+    if f & CLONE_PARENT != 0 && cur.tgid() == 1 {
+        return Err(EINVAL);
+    }
+    // If the new process will be in a different pid or user namespace do not allow it to
+    // share a thread group with the forking task.
+    if f & CLONE_THREAD != 0 && f & (CLONE_NEWUSER | CLONE_NEWPID) != 0 {
+        return Err(EINVAL);
+    }
+    if f & CLONE_PIDFD != 0 {
+        // - CLONE_DETACHED is blocked so that we can potentially reuse it later for
+        //   CLONE_PIDFD.
+        // - CLONE_THREAD is blocked until someone really needs it.
+        if f & (CLONE_DETACHED | CLONE_THREAD) != 0 {
+            return Err(EINVAL);
+        }
+    }
+    Ok(())
+}
+
+/// Linux: copy_process() — creates a new process as a copy of the old one, but does not
+/// actually start it yet.
+#[no_mangle]
+#[inline(never)]
+pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
+    crate::trace_point!(copy_process, args.flags, 0);
+    let cur = current();
+    let clone_flags = args.flags;
+    copy_process_checks(args, &cur)?;
+    // MenuOS is built without namespaces: copy_namespaces() refuses CLONE_NEW* as a Linux
+    // kernel without CONFIG_*_NS does (EINVAL), checked here before any allocation.
+    if clone_flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP) != 0
+        || (clone_flags & CLONE_NEWTIME != 0 && args.kthread)
+    {
+        return Err(EINVAL);
+    }
+    if !args.set_tid.is_empty() {
+        // set_tid needs CAP_CHECKPOINT_RESTORE in the owning user namespace; we are root, but
+        // without pid namespaces only one level is valid.
+        if args.set_tid.len() > 1 {
+            return Err(EINVAL);
+        }
+    }
+
+    let p = dup_task_struct(&cur, args)?;
+    sched_fork(&p);
+
+    // Linux: the copy_* helpers, in order.  Each stores into p; on error, p is dropped and
+    // everything it owns goes with it.
+    copy_files(clone_flags, &cur, &p)?;
+    copy_fs(clone_flags, &cur, &p)?;
+    copy_sighand(clone_flags, &cur, &p)?;
+    // copy_signal is folded into dup_task_struct: `signal` is immutable in the task.
+    copy_mm(clone_flags, &cur, &p)?;
+
+    let targs = ThreadArgs {
+        kthread_fn: args.fn_,
+        stack: args.stack,
+        tls: if clone_flags & CLONE_SETTLS != 0 { Some(args.tls) } else { None },
+    };
+    let parent_regs = if args.fn_.is_some() { None } else { Some(*cur.pt_regs_mut()) };
+    copy_thread(&p, parent_regs.as_ref(), &targs)?;
+
+    let pid = match args.set_tid.first() {
+        Some(&want) => {
+            if want <= 0 || crate::kernel::pid::find_task_by_pid(want).is_some() {
+                return Err(if want <= 0 { EINVAL } else { EEXIST });
+            }
+            want
+        }
+        None => alloc_pid()?,
+    };
+    p.pid.store(pid, Ordering::Relaxed);
+    if clone_flags & CLONE_THREAD != 0 {
+        p.tgid.store(cur.tgid(), Ordering::Relaxed);
+    } else {
+        p.tgid.store(pid, Ordering::Relaxed);
+    }
+
+    // Linux: pidfd_prepare() + put_user(pidfd, args->pidfd)
+    let mut pidfd_installed = None;
+    if clone_flags & CLONE_PIDFD != 0 {
+        let fd = crate::fs::pidfd::install_pidfd(&p)?;
+        if let Err(e) = write_user(args.pidfd, &(fd as i32)) {
+            let _ = crate::fs::close_fd(fd);
+            return Err(e);
+        }
+        pidfd_installed = Some(fd);
+    }
+    let _ = pidfd_installed;
+
+    if clone_flags & CLONE_CHILD_SETTID != 0 {
+        p.set_child_tid.store(args.child_tid, Ordering::Relaxed);
+    }
+    if clone_flags & CLONE_CHILD_CLEARTID != 0 {
+        p.clear_child_tid.store(args.child_tid, Ordering::Relaxed);
+    }
+
+    // Linux: under tasklist_lock — pick the parent, link the child, attach the pid.
+    let parent = if clone_flags & (CLONE_PARENT | CLONE_THREAD) != 0 {
+        cur.parent().unwrap_or_else(|| cur.clone())
+    } else {
+        cur.clone()
+    };
+    {
+        let mut rel = p.rel.lock();
+        rel.real_parent = Some(Arc::downgrade(&parent));
+        rel.group_leader = if clone_flags & CLONE_THREAD != 0 {
+            cur.rel.lock().group_leader.clone()
+        } else {
+            Some(Arc::downgrade(&p))
+        };
+    }
+    if clone_flags & CLONE_THREAD != 0 {
+        p.exit_signal.store(-1, Ordering::Relaxed);
+        p.signal.live.fetch_add(1, Ordering::Relaxed);
+    } else if clone_flags & CLONE_PARENT != 0 {
+        p.exit_signal.store(cur.rel.lock().group_leader.as_ref().and_then(|g| g.upgrade()).map_or(17, |g| g.exit_signal.load(Ordering::Relaxed)), Ordering::Relaxed);
+    }
+    parent.rel.lock().children.push(p.clone());
+    attach_pid(pid, &p);
+    Ok(p)
+}
+
+/// Linux: dup_task_struct() — a new task_struct and kernel stack, copying the parent's
+/// fields (Linux does `*tsk = *orig` then fixes up; we build the struct field by field).
+#[no_mangle]
+#[inline(never)]
+fn dup_task_struct(orig: &TaskStruct, args: &KernelCloneArgs) -> KResult<Task> {
+    crate::trace_point!(dup_task_struct, orig.pid(), 0);
+    let stack = KernelStack::alloc()?;
+    let clone_flags = args.flags;
+    let signal = if clone_flags & CLONE_THREAD != 0 { orig.signal.clone() } else { orig.signal.dup() };
+    let mut flags = orig.flags.load(Ordering::Relaxed) & !(PF_EXITING | PF_IDLE);
+    flags |= PF_FORKNOEXEC;
+    if args.kthread {
+        flags |= PF_KTHREAD;
+    } else {
+        flags &= !PF_KTHREAD;
+    }
+    let t = Arc::new(TaskStruct {
+        thread_info: ArchCell::new(ThreadInfo { flags: 0, preempt_count: 0, kernel_sp: stack.top(), user_sp: 0, cpu: 0 }),
+        thread: ArchCell::new(ThreadStruct::zeroed()),
+        stack,
+        // Linux: p->pid still holds the parent's pid until alloc_pid (the seed notes this).
+        pid: AtomicI32::new(orig.pid()),
+        tgid: AtomicI32::new(orig.tgid()),
+        state: AtomicU32::new(TASK_NEW),
+        exit_state: AtomicU32::new(0),
+        flags: AtomicU32::new(flags),
+        exit_code: AtomicI32::new(0),
+        exit_signal: AtomicI32::new(args.exit_signal),
+        on_rq: AtomicBool::new(false),
+        need_resched: AtomicBool::new(false),
+        comm: Mutex::new(*orig.comm.lock()),
+        rel: Mutex::new(Relatives { real_parent: None, children: Vec::new(), group_leader: None }),
+        mm: Mutex::new(None),
+        files: Mutex::new(None),
+        fs: Mutex::new(None),
+        sighand: Mutex::new(orig.sighand.lock().clone()),
+        signal,
+        pending: Mutex::new(SigPending::default()),
+        blocked: AtomicU64::new(orig.blocked.load(Ordering::Relaxed)),
+        saved_sigmask: Mutex::new(None),
+        sigaltstack: Mutex::new(if clone_flags & (CLONE_VM | CLONE_VFORK) == CLONE_VM { (0, 0, 2) } else { *orig.sigaltstack.lock() }),
+        vfork_done: Mutex::new(None),
+        set_child_tid: AtomicUsize::new(0),
+        clear_child_tid: AtomicUsize::new(0),
+        start_time: crate::kernel::time::uptime_cycles(),
+        utime: AtomicU64::new(0),
+        stime: AtomicU64::new(0),
+        last_switch: AtomicU64::new(0),
+        nvcsw: AtomicU64::new(0),
+        nivcsw: AtomicU64::new(0),
+        min_flt: AtomicU64::new(0),
+        timeout: AtomicU64::new(0),
+    });
+    Ok(t)
+}
+
+/// Linux: sched_fork(): the child is TASK_NEW, off every run queue, until wake_up_new_task.
+#[no_mangle]
+#[inline(never)]
+fn sched_fork(p: &Task) {
+    crate::trace_point!(sched_fork, p.pid(), 0);
+    p.set_state(TASK_NEW);
+    p.on_rq.store(false, Ordering::Relaxed);
+}
+
+/// Linux: copy_files(): share the fd table (CLONE_FILES) or copy it (dup_fd).
+#[no_mangle]
+#[inline(never)]
+fn copy_files(clone_flags: u64, cur: &TaskStruct, p: &Task) -> KResult<()> {
+    crate::trace_point!(copy_files, clone_flags & CLONE_FILES, 0);
+    let files = cur.files.lock().clone();
+    *p.files.lock() = match files {
+        None => None,
+        Some(f) if clone_flags & CLONE_FILES != 0 => Some(f),
+        Some(f) => Some(f.dup()?),
+    };
+    Ok(())
+}
+
+/// Linux: copy_fs(): share root/cwd (CLONE_FS) or copy them.
+#[no_mangle]
+#[inline(never)]
+fn copy_fs(clone_flags: u64, cur: &TaskStruct, p: &Task) -> KResult<()> {
+    crate::trace_point!(copy_fs, clone_flags & CLONE_FS, 0);
+    let fs = cur.fs.lock().clone();
+    *p.fs.lock() = match fs {
+        None => None,
+        Some(f) if clone_flags & CLONE_FS != 0 => Some(f),
+        Some(f) => Some(f.dup()),
+    };
+    Ok(())
+}
+
+/// Linux: copy_sighand(): share the handler table (CLONE_SIGHAND) or copy it;
+/// CLONE_CLEAR_SIGHAND resets every handler but SIG_IGN to SIG_DFL.
+#[no_mangle]
+#[inline(never)]
+fn copy_sighand(clone_flags: u64, cur: &TaskStruct, p: &Task) -> KResult<()> {
+    crate::trace_point!(copy_sighand, clone_flags & CLONE_SIGHAND, 0);
+    let sh = cur.sighand.lock().clone();
+    let new = if clone_flags & CLONE_SIGHAND != 0 {
+        sh
+    } else {
+        let d = sh.dup();
+        if clone_flags & CLONE_CLEAR_SIGHAND != 0 {
+            d.flush_handlers(false);
+        }
+        d
+    };
+    *p.sighand.lock() = new;
+    copy_signal(clone_flags, p);
+    Ok(())
+}
+
+/// Linux: copy_signal(): the thread-group state; new processes get a fresh one (made in
+/// dup_task_struct, since `signal` is immutable once the task exists).
+#[no_mangle]
+#[inline(never)]
+fn copy_signal(clone_flags: u64, p: &Task) {
+    crate::trace_point!(copy_signal, clone_flags & CLONE_THREAD, 0);
+    let _ = p;
+}
+
+/// Linux: copy_mm(): share the mm (CLONE_VM) or duplicate it copy-on-write (dup_mm).
+#[no_mangle]
+#[inline(never)]
+fn copy_mm(clone_flags: u64, cur: &TaskStruct, p: &Task) -> KResult<()> {
+    crate::trace_point!(copy_mm, clone_flags & CLONE_VM, 0);
+    let mm = cur.mm.lock().clone();
+    *p.mm.lock() = match mm {
+        None => None,
+        Some(m) if clone_flags & CLONE_VM != 0 => Some(m),
+        Some(m) => Some(dup_mm(&m)?),
+    };
+    Ok(())
+}
+
+/// Linux: dup_mm()
+#[no_mangle]
+#[inline(never)]
+fn dup_mm(oldmm: &Arc<crate::mm::MmStruct>) -> KResult<Arc<crate::mm::MmStruct>> {
+    oldmm.dup_mmap()
+}
+
+/// Linux: the tail of ret_from_fork/schedule_tail(): CLONE_CHILD_SETTID writes the tid.
+pub fn schedule_tail_child() {
+    let cur = current();
+    let tid_addr = cur.set_child_tid.swap(0, Ordering::Relaxed);
+    if tid_addr != 0 {
+        let _ = write_user(tid_addr, &cur.pid());
+    }
+    crate::trace_point!(ret_from_fork, cur.pid(), cur.pt_regs_mut().a0);
+}
+
+/// Called from ret_from_fork (entry.S) just before a new task first enters user mode.
+#[no_mangle]
+pub extern "C" fn ret_from_fork_user(regs: &mut PtRegs) {
+    crate::kernel::signal::exit_to_user_mode(regs);
+}
+
+/// Linux: kernel_thread(): a kernel thread running fn(arg), sharing the kernel's mm.
+pub fn kernel_thread(f: extern "C" fn(usize) -> usize, arg: usize, flags: u64) -> KResult<i32> {
+    let args = KernelCloneArgs {
+        flags: ((flags as u32 as u64) | CLONE_VM | CLONE_UNTRACED) & !CSIGNAL,
+        exit_signal: (flags & CSIGNAL) as i32,
+        fn_: Some((f, arg)),
+        kthread: true,
+        ..Default::default()
+    };
+    kernel_clone(&args)
+}
+
+/// Linux: user_mode_thread(): like kernel_thread, but the task may exec into user mode (init).
+pub fn user_mode_thread(f: extern "C" fn(usize) -> usize, arg: usize, flags: u64) -> KResult<i32> {
+    let args = KernelCloneArgs {
+        flags: ((flags as u32 as u64) | CLONE_VM | CLONE_UNTRACED) & !CSIGNAL,
+        exit_signal: (flags & CSIGNAL) as i32,
+        fn_: Some((f, arg)),
+        ..Default::default()
+    };
+    kernel_clone(&args)
+}
+
+/// The idle task, pid 0 (Linux: init_task in init/init_task.c, on init_stack).
+pub fn make_init_task() -> Task {
+    let stack = KernelStack::boot();
+    let top = stack.top();
+    Arc::new(TaskStruct {
+        thread_info: ArchCell::new(ThreadInfo { flags: 0, preempt_count: 0, kernel_sp: top, user_sp: 0, cpu: 0 }),
+        thread: ArchCell::new(ThreadStruct::zeroed()),
+        stack,
+        pid: AtomicI32::new(0),
+        tgid: AtomicI32::new(0),
+        state: AtomicU32::new(TASK_RUNNING),
+        exit_state: AtomicU32::new(0),
+        flags: AtomicU32::new(PF_KTHREAD | PF_IDLE),
+        exit_code: AtomicI32::new(0),
+        exit_signal: AtomicI32::new(0),
+        on_rq: AtomicBool::new(false),
+        need_resched: AtomicBool::new(false),
+        comm: Mutex::new(*b"swapper\0\0\0\0\0\0\0\0\0"),
+        rel: Mutex::new(Relatives { real_parent: None, children: Vec::new(), group_leader: None }),
+        mm: Mutex::new(None),
+        files: Mutex::new(None),
+        fs: Mutex::new(None),
+        sighand: Mutex::new(SigHand::new()),
+        signal: SignalStruct::new(),
+        pending: Mutex::new(SigPending::default()),
+        blocked: AtomicU64::new(0),
+        saved_sigmask: Mutex::new(None),
+        sigaltstack: Mutex::new((0, 0, 2)),
+        vfork_done: Mutex::new(None),
+        set_child_tid: AtomicUsize::new(0),
+        clear_child_tid: AtomicUsize::new(0),
+        start_time: 0,
+        utime: AtomicU64::new(0),
+        stime: AtomicU64::new(0),
+        last_switch: AtomicU64::new(0),
+        nvcsw: AtomicU64::new(0),
+        nivcsw: AtomicU64::new(0),
+        min_flt: AtomicU64::new(0),
+        timeout: AtomicU64::new(0),
+    })
+}
+
+#[allow(dead_code)]
+fn _weak(_: Weak<TaskStruct>) {}

@@ -1,0 +1,28 @@
+//! panic() and the init-died message.  Linux: kernel/panic.c, kernel/exit.c.
+
+use core::sync::atomic::{AtomicBool, Ordering};
+
+static PANICKING: AtomicBool = AtomicBool::new(false);
+
+/// Linux: panic("Attempted to kill init! exitcode=0x%08x\n") from do_exit(): powers off
+/// with the exit status as QEMU's failure code (0 stays 0: a clean init exit).
+pub fn kill_init(code: i32) -> ! {
+    crate::pr_emerg!("Kernel panic - not syncing: Attempted to kill init! exitcode=0x{:08x}", code);
+    crate::pr_emerg!("---[ end Kernel panic - not syncing: Attempted to kill init! exitcode=0x{:08x} ]---", code);
+    crate::arch::riscv::sbi::shutdown(Some(if code == 0 { 1 } else { (code as u32 & 0xffff).max(1) }))
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo) -> ! {
+    if PANICKING.swap(true, Ordering::SeqCst) {
+        crate::arch::riscv::sbi::shutdown(Some(2));
+    }
+    crate::kernel::printk::force_unlock();
+    crate::pr_emerg!("Kernel panic - not syncing: {}", info.message());
+    if let Some(l) = info.location() {
+        crate::pr_emerg!("  at {}:{}", l.file(), l.line());
+    }
+    crate::arch::riscv::stacktrace::dump_stack();
+    crate::pr_emerg!("---[ end Kernel panic - not syncing: {} ]---", info.message());
+    crate::arch::riscv::sbi::shutdown(Some(2))
+}

@@ -1,0 +1,179 @@
+//! schedule(), wake-ups and the run queue.  Linux: kernel/sched/core.c.
+//!
+//! One run queue per CPU (one CPU today): a FIFO of runnable tasks, round-robin with a 10 ms
+//! slice.  The kernel is not preemptible (Linux: CONFIG_PREEMPT_NONE): a task gives up the
+//! CPU when it sleeps, or on its way back to user mode when the tick set need_resched.
+//! `curr` holds the strong reference that keeps the running task alive; `prev` holds the
+//! task just switched away from until finish_task_switch() runs on the next task's stack, so
+//! a dead task's stack is freed only once nobody runs on it (Linux: put_task_struct in
+//! finish_task_switch for TASK_DEAD).
+
+use crate::arch::riscv as arch;
+use crate::kernel::task::*;
+use alloc::collections::VecDeque;
+use alloc::sync::Arc;
+use core::sync::atomic::Ordering;
+use spin::Mutex;
+
+pub struct RunQueue {
+    queue: VecDeque<Task>,
+    curr: Option<Task>,
+    idle: Option<Task>,
+    prev: Option<Task>,
+    pub nr_switches: u64,
+}
+
+static RQ: Mutex<RunQueue> =
+    Mutex::new(RunQueue { queue: VecDeque::new(), curr: None, idle: None, prev: None, nr_switches: 0 });
+
+/// Linux: sched_init() + init_idle(): the boot context becomes the idle task (pid 0).
+pub fn init_idle(idle: Task) {
+    arch::set_current_ptr(Arc::as_ptr(&idle));
+    let mut rq = RQ.lock();
+    rq.curr = Some(idle.clone());
+    rq.idle = Some(idle);
+}
+
+pub fn nr_running() -> usize {
+    RQ.lock().queue.len()
+}
+
+pub fn nr_switches() -> u64 {
+    RQ.lock().nr_switches
+}
+
+fn enqueue(rq: &mut RunQueue, t: Task) {
+    if !t.on_rq.swap(true, Ordering::AcqRel) {
+        rq.queue.push_back(t);
+    }
+}
+
+/// Linux: wake_up_new_task(): the new child becomes runnable.
+#[no_mangle]
+#[inline(never)]
+pub fn wake_up_new_task(p: &Task) {
+    crate::trace_point!(wake_up_new_task, p.pid() as u64, 0);
+    p.set_state(TASK_RUNNING);
+    enqueue(&mut RQ.lock(), p.clone());
+}
+
+/// Linux: try_to_wake_up() for sleeping tasks (TASK_NORMAL).
+pub fn wake_up_process(p: &Task) -> bool {
+    wake_up_state(p, TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE)
+}
+
+pub fn wake_up_state(p: &Task, mask: u32) -> bool {
+    if p.state() & mask == 0 {
+        return false;
+    }
+    p.set_state(TASK_RUNNING);
+    let mut rq = RQ.lock();
+    let is_curr = rq.curr.as_ref().is_some_and(|c| Arc::ptr_eq(c, p));
+    if !is_curr {
+        enqueue(&mut rq, p.clone());
+    }
+    true
+}
+
+/// Linux: scheduler_tick(): called from the timer interrupt.
+pub fn scheduler_tick() {
+    let rq = RQ.lock();
+    if let Some(c) = &rq.curr {
+        if !rq.queue.is_empty() {
+            c.need_resched.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+pub fn need_resched() -> bool {
+    with_current(|c| c.need_resched.load(Ordering::Relaxed))
+}
+
+/// Linux: schedule() / __schedule().  The caller has set its state (TASK_RUNNING to yield, a
+/// sleeping state to block).
+#[no_mangle]
+#[inline(never)]
+pub fn schedule() {
+    let (prev_p, next_p, next_satp);
+    {
+        let mut rq = RQ.lock();
+        let prev = rq.curr.take().expect("schedule: no current task");
+        // Linux: schedule_debug() -> task_stack_end_corrupted()
+        if prev.stack.end_corrupted() {
+            panic!("corrupted stack end detected inside scheduler");
+        }
+        prev.need_resched.store(false, Ordering::Relaxed);
+        let is_idle = rq.idle.as_ref().is_some_and(|i| Arc::ptr_eq(i, &prev));
+        if prev.state() == TASK_RUNNING && !is_idle {
+            enqueue(&mut rq, prev.clone());
+        }
+        let next = loop {
+            match rq.queue.pop_front() {
+                Some(t) => {
+                    t.on_rq.store(false, Ordering::Release);
+                    if t.state() == TASK_RUNNING {
+                        break t;
+                    }
+                }
+                None => break rq.idle.clone().unwrap(),
+            }
+        };
+        if Arc::ptr_eq(&prev, &next) {
+            rq.curr = Some(prev);
+            return;
+        }
+        rq.nr_switches += 1;
+        if prev.state() == TASK_RUNNING {
+            prev.nivcsw.fetch_add(1, Ordering::Relaxed);
+        } else {
+            prev.nvcsw.fetch_add(1, Ordering::Relaxed);
+        }
+        crate::trace_point!(schedule, prev.pid() as u64, next.pid() as u64);
+        prev_p = Arc::as_ptr(&prev);
+        next_p = Arc::as_ptr(&next);
+        next_satp = next.mm.lock().as_ref().map(|m| m.satp());
+        rq.curr = Some(next);
+        rq.prev = Some(prev);
+    }
+    // Linux: context_switch(): switch_mm, then switch_to.  Kernel threads keep whatever page
+    // table is loaded (Linux: lazy TLB, active_mm); all share the kernel half.
+    if let Some(satp) = next_satp {
+        if arch::current_satp() != satp {
+            arch::switch_mm(satp);
+        }
+    }
+    // SAFETY: the run queue holds strong references to both tasks (curr and prev) until
+    // finish_task_switch() runs, so both pointers stay valid across the switch.
+    let (prev_r, next_r) = unsafe { (&*prev_p, &*next_p) };
+    arch::switch_to(prev_r, next_r);
+    finish_task_switch();
+}
+
+/// Linux: finish_task_switch(): drop the reference to the task we switched away from.
+fn finish_task_switch() {
+    let prev = RQ.lock().prev.take();
+    drop(prev);
+}
+
+/// Linux: schedule_tail(): the first thing a new task does (from ret_from_fork).
+#[no_mangle]
+pub extern "C" fn schedule_tail(_prev: usize) {
+    finish_task_switch();
+    crate::kernel::fork::schedule_tail_child();
+}
+
+pub fn yield_now() {
+    with_current(|c| c.set_state(TASK_RUNNING));
+    schedule();
+}
+
+/// The idle loop (Linux: do_idle() in kernel/sched/idle.c).
+pub fn cpu_idle_loop() -> ! {
+    loop {
+        if !RQ.lock().queue.is_empty() {
+            schedule();
+            continue;
+        }
+        arch::cpu_idle_wait();
+    }
+}

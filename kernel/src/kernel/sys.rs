@@ -1,0 +1,287 @@
+//! Miscellaneous syscalls.  Linux: kernel/sys.c (uname, getpid..., prlimit64, setpgid,
+//! setsid, sysinfo, prctl), kernel/reboot.c, drivers/char/random.c (getrandom),
+//! kernel/printk/printk.c (syslog).
+
+use crate::errno::*;
+use crate::kernel::signal::RLIM_INFINITY;
+use crate::kernel::task::current;
+use crate::mm::uaccess::{copy_to_user, read_user, write_user, Pod};
+use core::sync::atomic::{AtomicU64, Ordering};
+
+pub const UTS_RELEASE: &str = "6.1.0-menuos";
+pub const UTS_VERSION: &str = "#1 SMP MenuOS";
+
+fn field(s: &str) -> [u8; 65] {
+    let mut f = [0u8; 65];
+    f[..s.len()].copy_from_slice(s.as_bytes());
+    f
+}
+
+pub fn sys_uname(buf: usize) -> KResult<usize> {
+    let mut u = [0u8; 65 * 6];
+    for (i, s) in ["Linux", "(none)", UTS_RELEASE, UTS_VERSION, "riscv64", "(none)"].iter().enumerate() {
+        u[i * 65..(i + 1) * 65].copy_from_slice(&field(s));
+    }
+    copy_to_user(buf, &u)?;
+    Ok(0)
+}
+
+/// xorshift-based generator seeded from the timer; good enough for AT_RANDOM and
+/// getrandom() in a teaching kernel (not cryptographic).
+static RNG: AtomicU64 = AtomicU64::new(0x9E37_79B9_7F4A_7C15);
+
+pub fn get_random_bytes(buf: &mut [u8]) {
+    let mut x = RNG.load(Ordering::Relaxed) ^ crate::arch::riscv::time::get_cycles().rotate_left(17);
+    for chunk in buf.chunks_mut(8) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let b = x.to_le_bytes();
+        chunk.copy_from_slice(&b[..chunk.len()]);
+    }
+    RNG.store(x, Ordering::Relaxed);
+}
+
+pub fn sys_getrandom(buf: usize, len: usize, flags: usize) -> KResult<usize> {
+    if flags & !7 != 0 {
+        return Err(EINVAL);
+    }
+    if (flags & 4 != 0) && (flags & 2 != 0) {
+        // GRND_INSECURE | GRND_RANDOM
+        return Err(EINVAL);
+    }
+    let n = len.min(33554431);
+    let mut k = alloc::vec![0u8; n.min(1 << 16)];
+    let mut done = 0;
+    while done < n {
+        let c = (n - done).min(k.len());
+        get_random_bytes(&mut k[..c]);
+        copy_to_user(buf + done, &k[..c])?;
+        done += c;
+    }
+    Ok(n)
+}
+
+pub fn sys_prlimit64(pid: usize, resource: usize, new: usize, old: usize) -> KResult<usize> {
+    if resource >= 16 {
+        return Err(EINVAL);
+    }
+    let t = if pid == 0 { current() } else { crate::kernel::pid::find_task_by_pid(pid as i32).ok_or(ESRCH)? };
+    let newv: Option<[u64; 2]> = if new != 0 { Some(read_user(new)?) } else { None };
+    if let Some(n) = newv {
+        if n[0] > n[1] {
+            return Err(EINVAL);
+        }
+    }
+    let mut r = t.signal.rlimits.lock();
+    let oldv = r[resource];
+    if let Some(n) = newv {
+        if resource == crate::kernel::signal::RLIMIT_NOFILE && n[1] != RLIM_INFINITY && n[1] > 1024 * 1024 {
+            return Err(EPERM);
+        }
+        r[resource] = n;
+    }
+    drop(r);
+    if old != 0 {
+        write_user(old, &oldv)?;
+    }
+    Ok(0)
+}
+
+pub fn sys_setpgid(pid: usize, pgid: usize) -> KResult<usize> {
+    let cur = current();
+    let t = if pid == 0 { cur.clone() } else { crate::kernel::pid::find_task_by_pid(pid as i32).ok_or(ESRCH)? };
+    if (pgid as isize) < 0 {
+        return Err(EINVAL);
+    }
+    if !alloc::sync::Arc::ptr_eq(&t, &cur) && t.ppid() != cur.tgid() {
+        return Err(ESRCH);
+    }
+    let g = if pgid == 0 { t.tgid() } else { pgid as i32 };
+    t.signal.pgrp.store(g, Ordering::Relaxed);
+    Ok(0)
+}
+
+pub fn sys_getpgid(pid: usize) -> KResult<usize> {
+    let t = if pid == 0 { current() } else { crate::kernel::pid::find_task_by_pid(pid as i32).ok_or(ESRCH)? };
+    Ok(t.signal.pgrp.load(Ordering::Relaxed) as usize)
+}
+
+pub fn sys_getsid(pid: usize) -> KResult<usize> {
+    let t = if pid == 0 { current() } else { crate::kernel::pid::find_task_by_pid(pid as i32).ok_or(ESRCH)? };
+    Ok(t.signal.session.load(Ordering::Relaxed) as usize)
+}
+
+pub fn sys_setsid() -> KResult<usize> {
+    let cur = current();
+    let pid = cur.tgid();
+    // EPERM when already a process-group leader.
+    if cur.signal.pgrp.load(Ordering::Relaxed) == pid {
+        return Err(EPERM);
+    }
+    cur.signal.pgrp.store(pid, Ordering::Relaxed);
+    cur.signal.session.store(pid, Ordering::Relaxed);
+    Ok(pid as usize)
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct Sysinfo {
+    uptime: i64,
+    loads: [u64; 3],
+    totalram: u64,
+    freeram: u64,
+    sharedram: u64,
+    bufferram: u64,
+    totalswap: u64,
+    freeswap: u64,
+    procs: u16,
+    pad: u16,
+    pad2: u32,
+    totalhigh: u64,
+    freehigh: u64,
+    mem_unit: u32,
+    _f: [u8; 4],
+}
+// SAFETY: integers, explicit padding.
+unsafe impl Pod for Sysinfo {}
+
+pub fn sys_sysinfo(info: usize) -> KResult<usize> {
+    let s = Sysinfo {
+        uptime: (crate::kernel::time::uptime_ns() / 1_000_000_000) as i64,
+        totalram: (crate::mm::page_alloc::nr_total_pages() * 4096) as u64,
+        freeram: (crate::mm::page_alloc::nr_free_pages() * 4096) as u64,
+        procs: crate::kernel::pid::nr_tasks() as u16,
+        mem_unit: 1,
+        ..Default::default()
+    };
+    write_user(info, &s)?;
+    Ok(0)
+}
+
+/// Linux: SYSCALL_DEFINE4(reboot) in kernel/reboot.c
+pub fn sys_reboot(magic1: usize, magic2: usize, cmd: usize, _arg: usize) -> KResult<usize> {
+    if magic1 as u32 != 0xfee1dead || ![672274793u32, 85072278, 369367448, 537993216].contains(&(magic2 as u32)) {
+        return Err(EINVAL);
+    }
+    match cmd as u32 {
+        0x4321FEDC => {
+            // LINUX_REBOOT_CMD_POWER_OFF
+            crate::pr_notice!("reboot: Power down");
+            crate::arch::riscv::sbi::shutdown(None);
+        }
+        0xCDEF0123 => {
+            crate::pr_notice!("reboot: System halted");
+            crate::arch::riscv::sbi::shutdown(None);
+        }
+        0x01234567 | 0xA1B2C3D4 => {
+            crate::pr_notice!("reboot: Restarting system");
+            sbi_rt::system_reset(sbi_rt::ColdReboot, sbi_rt::NoReason);
+            crate::arch::riscv::sbi::shutdown(None);
+        }
+        0x89ABCDEF | 0 => Ok(0), // CAD_ON / CAD_OFF
+        _ => Err(EINVAL),
+    }
+}
+
+/// Linux: do_syslog(): READ_ALL (3), SIZE_BUFFER (10), CONSOLE_LEVEL (8)...
+pub fn sys_syslog(ty: usize, buf: usize, len: usize) -> KResult<usize> {
+    match ty {
+        0 | 1 => Ok(0),
+        2 | 3 | 4 => {
+            if (len as isize) < 0 {
+                return Err(EINVAL);
+            }
+            if len == 0 {
+                return Ok(0);
+            }
+            let mut v = alloc::vec::Vec::new();
+            crate::kernel::printk::read_all(&mut v);
+            let start = v.len().saturating_sub(len);
+            copy_to_user(buf, &v[start..])?;
+            Ok(v.len() - start)
+        }
+        5 => Ok(0),
+        6 | 7 => Ok(0),
+        8 => {
+            if !(1..=8).contains(&len) {
+                return Err(EINVAL);
+            }
+            crate::kernel::printk::CONSOLE_LOGLEVEL.store(len.max(1), Ordering::Relaxed);
+            Ok(0)
+        }
+        9 => Ok(0),
+        10 => Ok(crate::kernel::printk::LOG_BUF_LEN),
+        _ => Err(EINVAL),
+    }
+}
+
+/// Linux: prctl(): PR_SET_NAME/PR_GET_NAME, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG...
+pub fn sys_prctl(option: usize, arg2: usize, _a3: usize, _a4: usize, _a5: usize) -> KResult<usize> {
+    let cur = current();
+    match option {
+        15 => {
+            // PR_SET_NAME
+            let s = crate::mm::uaccess::strncpy_bytes_from_user(arg2, 16).or_else(|_| {
+                let mut b = [0u8; 16];
+                crate::mm::uaccess::copy_from_user(&mut b[..15], arg2)?;
+                Ok::<_, Errno>(b[..b.iter().position(|&c| c == 0).unwrap_or(15)].to_vec())
+            })?;
+            let mut c = [0u8; 16];
+            let n = s.len().min(15);
+            c[..n].copy_from_slice(&s[..n]);
+            *cur.comm.lock() = c;
+            Ok(0)
+        }
+        16 => {
+            let c = *cur.comm.lock();
+            copy_to_user(arg2, &c)?;
+            Ok(0)
+        }
+        36 => {
+            cur.signal.is_child_subreaper.store(arg2 != 0, Ordering::Relaxed);
+            Ok(0)
+        }
+        37 => {
+            let v = cur.signal.is_child_subreaper.load(Ordering::Relaxed) as i32;
+            write_user(arg2, &v)?;
+            Ok(0)
+        }
+        1 | 2 | 4 | 3 => Ok(0), // PDEATHSIG, DUMPABLE
+        38 | 39 => Ok(0),        // NO_NEW_PRIVS
+        _ => Err(EINVAL),
+    }
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct Tms {
+    t: [i64; 4],
+}
+// SAFETY: integers.
+unsafe impl Pod for Tms {}
+
+pub fn sys_times(buf: usize) -> KResult<usize> {
+    let cur = current();
+    let to_ticks = |c: u64| (crate::arch::riscv::time::cycles_to_ns(c) / 10_000_000) as i64;
+    if buf != 0 {
+        let t = Tms {
+            t: [
+                to_ticks(cur.utime.load(Ordering::Relaxed)),
+                to_ticks(cur.stime.load(Ordering::Relaxed)),
+                to_ticks(cur.signal.cutime.load(Ordering::Relaxed)),
+                to_ticks(cur.signal.cstime.load(Ordering::Relaxed)),
+            ],
+        };
+        write_user(buf, &t)?;
+    }
+    Ok((crate::kernel::time::uptime_ns() / 10_000_000) as usize)
+}
+
+pub fn sys_getrusage(who: isize, ru: usize) -> KResult<usize> {
+    if who != 0 && who != -1 && who != 1 {
+        return Err(EINVAL);
+    }
+    write_user(ru, &crate::kernel::exit::Rusage::default())?;
+    Ok(0)
+}

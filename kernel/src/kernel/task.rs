@@ -1,0 +1,196 @@
+//! struct task_struct.  Linux: include/linux/sched.h, arch/riscv/include/asm/thread_info.h.
+//!
+//! Fields are grouped by what guards them (as xv6's struct proc):
+//!   - thread_info, thread: only the CPU running the task (entry.S, __switch_to);
+//!   - pid, tgid, stack, signal: set in copy_process, then immutable (exec of a thread-group
+//!     leader keeps them);
+//!   - state, flags, exit_*: atomics, written by the task itself or by the scheduler;
+//!   - rel (real_parent, children): the per-task lock, taken parent-then-child;
+//!   - mm, files, fs, sighand: each its own lock (Linux: task_lock), so exec and exit can
+//!     swap them while others read.
+
+use super::signal::{SigHand, SigPending, SignalStruct};
+use crate::arch::riscv::process::{ArchCell, KernelStack, ThreadStruct};
+use crate::arch::riscv::ptrace::PtRegs;
+use crate::fs::{FilesStruct, FsStruct};
+use crate::mm::MmStruct;
+use alloc::string::String;
+use alloc::sync::{Arc, Weak};
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use spin::Mutex;
+
+/// Linux: struct thread_info (riscv): entry.S reads kernel_sp/user_sp at fixed offsets.
+#[repr(C)]
+pub struct ThreadInfo {
+    pub flags: usize,
+    pub preempt_count: usize,
+    pub kernel_sp: usize,
+    pub user_sp: usize,
+    pub cpu: usize,
+}
+
+// Task states.  Linux: include/linux/sched.h
+pub const TASK_RUNNING: u32 = 0x0000;
+pub const TASK_INTERRUPTIBLE: u32 = 0x0001;
+pub const TASK_UNINTERRUPTIBLE: u32 = 0x0002;
+pub const TASK_STOPPED: u32 = 0x0004;
+pub const TASK_DEAD: u32 = 0x0080;
+pub const TASK_NEW: u32 = 0x0800;
+// exit_state
+pub const EXIT_DEAD: u32 = 0x0010;
+pub const EXIT_ZOMBIE: u32 = 0x0020;
+// flags
+pub const PF_EXITING: u32 = 0x0000_0004;
+pub const PF_FORKNOEXEC: u32 = 0x0000_0040;
+pub const PF_KTHREAD: u32 = 0x0020_0000;
+pub const PF_IDLE: u32 = 0x0000_0002;
+
+pub struct Relatives {
+    /// Linux: real_parent (parent == real_parent without ptrace).  None for idle.
+    pub real_parent: Option<Weak<TaskStruct>>,
+    /// Linux: children / sibling lists.  A child stays here (and alive) until reaped.
+    pub children: Vec<Arc<TaskStruct>>,
+    /// Linux: group_leader
+    pub group_leader: Option<Weak<TaskStruct>>,
+}
+
+#[repr(C)]
+pub struct TaskStruct {
+    pub thread_info: ArchCell<ThreadInfo>,
+    pub thread: ArchCell<ThreadStruct>,
+    pub stack: KernelStack,
+
+    pub pid: AtomicI32,
+    pub tgid: AtomicI32,
+    pub state: AtomicU32,
+    pub exit_state: AtomicU32,
+    pub flags: AtomicU32,
+    pub exit_code: AtomicI32,
+    /// Signal sent to the parent at exit (Linux: exit_signal; -1 for threads).
+    pub exit_signal: AtomicI32,
+    pub on_rq: AtomicBool,
+    pub need_resched: AtomicBool,
+    pub comm: Mutex<[u8; 16]>,
+
+    pub rel: Mutex<Relatives>,
+
+    pub mm: Mutex<Option<Arc<MmStruct>>>,
+    pub files: Mutex<Option<Arc<FilesStruct>>>,
+    pub fs: Mutex<Option<Arc<FsStruct>>>,
+    pub sighand: Mutex<Arc<SigHand>>,
+    pub signal: Arc<SignalStruct>,
+    pub pending: Mutex<SigPending>,
+    /// Linux: blocked (sigset_t)
+    pub blocked: AtomicU64,
+    pub saved_sigmask: Mutex<Option<u64>>,
+    pub sigaltstack: Mutex<(usize, usize, i32)>,
+
+    /// Linux: vfork_done — the parent of a CLONE_VFORK child sleeps on it.
+    pub vfork_done: Mutex<Option<Arc<super::sched::wait::Completion>>>,
+    pub set_child_tid: AtomicUsize,
+    pub clear_child_tid: AtomicUsize,
+
+    /// Accounting for /proc/PID/stat and rusage, in timer cycles.
+    pub start_time: u64,
+    pub utime: AtomicU64,
+    pub stime: AtomicU64,
+    pub last_switch: AtomicU64,
+    pub nvcsw: AtomicU64,
+    pub nivcsw: AtomicU64,
+    pub min_flt: AtomicU64,
+    /// A pending timeout wakeup for schedule_timeout (cycles, 0 = none).
+    pub timeout: AtomicU64,
+}
+
+// SAFETY: all shared mutable state is behind locks or atomics; thread_info/thread are ArchCell
+// (accessed only by the CPU running the task).
+unsafe impl Sync for TaskStruct {}
+unsafe impl Send for TaskStruct {}
+
+pub type Task = Arc<TaskStruct>;
+
+impl TaskStruct {
+    pub fn pid(&self) -> i32 {
+        self.pid.load(Ordering::Relaxed)
+    }
+    pub fn tgid(&self) -> i32 {
+        self.tgid.load(Ordering::Relaxed)
+    }
+    pub fn state(&self) -> u32 {
+        self.state.load(Ordering::Acquire)
+    }
+    pub fn set_state(&self, s: u32) {
+        self.state.store(s, Ordering::Release)
+    }
+    pub fn exit_state(&self) -> u32 {
+        self.exit_state.load(Ordering::Acquire)
+    }
+    pub fn has_flag(&self, f: u32) -> bool {
+        self.flags.load(Ordering::Relaxed) & f != 0
+    }
+    pub fn is_kthread(&self) -> bool {
+        self.has_flag(PF_KTHREAD)
+    }
+
+    /// Linux: task_pt_regs()
+    #[allow(clippy::mut_from_ref)]
+    pub fn pt_regs_mut(&self) -> &mut PtRegs {
+        // SAFETY: the pt_regs at the top of the task's own kernel stack; only the task itself
+        // (or copy_process before the task runs) touches them, one CPU at a time.
+        unsafe { &mut *self.stack.pt_regs() }
+    }
+
+    pub fn comm_string(&self) -> String {
+        let c = self.comm.lock();
+        let n = c.iter().position(|&b| b == 0).unwrap_or(16);
+        String::from_utf8_lossy(&c[..n]).into_owned()
+    }
+
+    /// Linux: __set_task_comm(): the basename, truncated to TASK_COMM_LEN - 1.
+    pub fn set_comm(&self, name: &[u8]) {
+        let base = name.rsplit(|&b| b == b'/').next().unwrap_or(name);
+        let mut c = [0u8; 16];
+        let n = base.len().min(15);
+        c[..n].copy_from_slice(&base[..n]);
+        *self.comm.lock() = c;
+    }
+
+    pub fn parent(&self) -> Option<Task> {
+        self.rel.lock().real_parent.as_ref().and_then(|w| w.upgrade())
+    }
+
+    /// Linux: task_ppid_nr()
+    pub fn ppid(&self) -> i32 {
+        self.parent().map_or(0, |p| p.tgid())
+    }
+
+    pub fn thread_info(&self) -> *mut ThreadInfo {
+        self.thread_info.get()
+    }
+
+    /// The user-visible thread struct (for gdb helpers and the tracer).
+    pub fn thread_ra_sp(&self) -> (usize, usize) {
+        // SAFETY: plain reads of two words; racing with __switch_to only on SMP.
+        unsafe { ((*self.thread.get()).ra, (*self.thread.get()).sp) }
+    }
+}
+
+/// Linux: `current`.
+pub fn current() -> Task {
+    let p = crate::arch::riscv::current_ptr();
+    // SAFETY: tp always points at the running task, which the scheduler's per-CPU `curr`
+    // keeps a strong reference to while it runs; we add one for the returned Arc.
+    unsafe {
+        Arc::increment_strong_count(p);
+        Arc::from_raw(p)
+    }
+}
+
+/// Runs `f` with a reference to current without touching its refcount (hot paths).
+pub fn with_current<R>(f: impl FnOnce(&TaskStruct) -> R) -> R {
+    // SAFETY: as in current(); the reference does not outlive this call.
+    f(unsafe { &*crate::arch::riscv::current_ptr() })
+}
+
+pub fn account_user_entry() {}

@@ -1,0 +1,208 @@
+//! Time: the tick, sleeping with a timeout, clock_gettime, nanosleep.
+//! Linux: kernel/time/ (tick-common.c, hrtimer.c, posix-timers.c), kernel/sched/core.c.
+
+use crate::arch::riscv::time::{cycles_to_ns, get_cycles, ns_to_cycles, set_next_event};
+use crate::errno::*;
+use crate::kernel::task::{Task, TaskStruct, TASK_INTERRUPTIBLE, TASK_RUNNING};
+use crate::mm::uaccess::{read_user, write_user};
+use alloc::collections::BTreeMap;
+use alloc::sync::{Arc, Weak};
+use core::sync::atomic::{AtomicU64, Ordering};
+use spin::Mutex;
+
+pub const HZ: u64 = 100;
+static BOOT_CYCLES: AtomicU64 = AtomicU64::new(0);
+static NEXT_TICK: AtomicU64 = AtomicU64::new(0);
+pub static JIFFIES: AtomicU64 = AtomicU64::new(0);
+/// Sleepers by (deadline, sequence).
+static TIMEOUTS: Mutex<BTreeMap<(u64, u64), Weak<TaskStruct>>> = Mutex::new(BTreeMap::new());
+static SEQ: AtomicU64 = AtomicU64::new(0);
+
+pub fn time_init() {
+    BOOT_CYCLES.store(get_cycles(), Ordering::Relaxed);
+    let next = get_cycles() + tick_cycles();
+    NEXT_TICK.store(next, Ordering::Relaxed);
+    set_next_event(next);
+}
+
+fn tick_cycles() -> u64 {
+    crate::arch::riscv::time::freq() / HZ
+}
+
+pub fn uptime_cycles() -> u64 {
+    get_cycles().saturating_sub(BOOT_CYCLES.load(Ordering::Relaxed))
+}
+
+pub fn uptime_ns() -> u64 {
+    cycles_to_ns(uptime_cycles())
+}
+
+fn program_next() {
+    let tick = NEXT_TICK.load(Ordering::Relaxed);
+    let first = TIMEOUTS.lock().keys().next().map(|k| k.0).unwrap_or(u64::MAX);
+    set_next_event(tick.min(first));
+}
+
+/// Wakes `t` at `deadline` (cycles) unless it is woken before.
+pub fn add_timeout(t: &Task, deadline: u64) {
+    let seq = SEQ.fetch_add(1, Ordering::Relaxed);
+    TIMEOUTS.lock().insert((deadline, seq), Arc::downgrade(t));
+    program_next();
+}
+
+/// Linux: tick_handle_periodic() + hrtimer_interrupt().
+pub fn timer_interrupt() {
+    let now = get_cycles();
+    let mut tick = NEXT_TICK.load(Ordering::Relaxed);
+    if now >= tick {
+        while tick <= now {
+            tick += tick_cycles();
+            JIFFIES.fetch_add(1, Ordering::Relaxed);
+        }
+        NEXT_TICK.store(tick, Ordering::Relaxed);
+        crate::kernel::sched::core::scheduler_tick();
+    }
+    loop {
+        let e = {
+            let mut t = TIMEOUTS.lock();
+            match t.keys().next().copied() {
+                Some(k) if k.0 <= now => t.remove(&k),
+                _ => None,
+            }
+        };
+        match e {
+            Some(w) => {
+                if let Some(task) = w.upgrade() {
+                    crate::kernel::sched::wake_up_process(&task);
+                }
+            }
+            None => break,
+        }
+    }
+    program_next();
+}
+
+/// Sleep until `deadline` (cycles) or a signal: ERESTARTSYS (interrupted) or Ok.
+pub fn schedule_timeout_interruptible(deadline: u64) -> KResult<()> {
+    let cur = crate::kernel::task::current();
+    loop {
+        if get_cycles() >= deadline {
+            return Ok(());
+        }
+        if crate::kernel::signal::signal_pending(&cur) {
+            return Err(ERESTARTSYS);
+        }
+        cur.set_state(TASK_INTERRUPTIBLE);
+        add_timeout(&cur, deadline);
+        crate::kernel::sched::schedule();
+        cur.set_state(TASK_RUNNING);
+    }
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct Timespec {
+    pub tv_sec: i64,
+    pub tv_nsec: i64,
+}
+// SAFETY: two i64, no padding.
+unsafe impl crate::mm::uaccess::Pod for Timespec {}
+
+impl Timespec {
+    pub fn from_ns(ns: u64) -> Self {
+        Timespec { tv_sec: (ns / 1_000_000_000) as i64, tv_nsec: (ns % 1_000_000_000) as i64 }
+    }
+    pub fn to_ns(&self) -> KResult<u64> {
+        if self.tv_sec < 0 || !(0..1_000_000_000).contains(&self.tv_nsec) {
+            return Err(EINVAL);
+        }
+        Ok(self.tv_sec as u64 * 1_000_000_000 + self.tv_nsec as u64)
+    }
+}
+
+/// The wall clock: MenuOS has no RTC driver yet, so realtime starts at the epoch plus the
+/// value of the goldfish RTC if present (not yet): boot time = 0.
+static REALTIME_OFFSET_NS: AtomicU64 = AtomicU64::new(0);
+
+pub const CLOCK_REALTIME: usize = 0;
+pub const CLOCK_MONOTONIC: usize = 1;
+pub const CLOCK_PROCESS_CPUTIME_ID: usize = 2;
+pub const CLOCK_THREAD_CPUTIME_ID: usize = 3;
+pub const CLOCK_MONOTONIC_RAW: usize = 4;
+pub const CLOCK_REALTIME_COARSE: usize = 5;
+pub const CLOCK_MONOTONIC_COARSE: usize = 6;
+pub const CLOCK_BOOTTIME: usize = 7;
+
+fn clock_ns(clk: usize) -> KResult<u64> {
+    match clk {
+        CLOCK_REALTIME | CLOCK_REALTIME_COARSE => Ok(uptime_ns() + REALTIME_OFFSET_NS.load(Ordering::Relaxed)),
+        CLOCK_MONOTONIC | CLOCK_MONOTONIC_RAW | CLOCK_MONOTONIC_COARSE | CLOCK_BOOTTIME => Ok(uptime_ns()),
+        CLOCK_PROCESS_CPUTIME_ID | CLOCK_THREAD_CPUTIME_ID => {
+            let c = crate::kernel::task::current();
+            Ok(cycles_to_ns(c.utime.load(Ordering::Relaxed) + c.stime.load(Ordering::Relaxed)))
+        }
+        _ => Err(EINVAL),
+    }
+}
+
+pub fn set_realtime_offset(ns: u64) {
+    REALTIME_OFFSET_NS.store(ns, Ordering::Relaxed);
+}
+
+pub fn sys_clock_gettime(clk: usize, tp: usize) -> KResult<usize> {
+    let ns = clock_ns(clk)?;
+    write_user(tp, &Timespec::from_ns(ns))?;
+    Ok(0)
+}
+
+pub fn sys_clock_getres(clk: usize, tp: usize) -> KResult<usize> {
+    clock_ns(clk)?;
+    if tp != 0 {
+        write_user(tp, &Timespec { tv_sec: 0, tv_nsec: 1 })?;
+    }
+    Ok(0)
+}
+
+pub fn sys_gettimeofday(tv: usize, _tz: usize) -> KResult<usize> {
+    if tv != 0 {
+        let ns = clock_ns(CLOCK_REALTIME)?;
+        write_user(tv, &[(ns / 1_000_000_000) as i64, ((ns % 1_000_000_000) / 1000) as i64])?;
+    }
+    Ok(0)
+}
+
+
+fn do_nanosleep(ns: u64, rem: usize) -> KResult<usize> {
+    let start = get_cycles();
+    let deadline = start + ns_to_cycles(ns) + 1;
+    match schedule_timeout_interruptible(deadline) {
+        Ok(()) => Ok(0),
+        Err(e) => {
+            if rem != 0 {
+                let left = cycles_to_ns(deadline.saturating_sub(get_cycles()));
+                write_user(rem, &Timespec::from_ns(left))?;
+            }
+            // Linux restarts through restart_block; without SA_RESTART semantics for
+            // nanosleep we report EINTR.
+            let _ = e;
+            Err(EINTR)
+        }
+    }
+}
+
+pub fn sys_nanosleep(req: usize, rem: usize) -> KResult<usize> {
+    let ts: Timespec = read_user(req)?;
+    do_nanosleep(ts.to_ns()?, rem)
+}
+
+pub fn sys_clock_nanosleep(clk: usize, flags: usize, req: usize, rem: usize) -> KResult<usize> {
+    let ts: Timespec = read_user(req)?;
+    let mut ns = ts.to_ns()?;
+    let now = clock_ns(clk)?;
+    if flags & 1 != 0 {
+        // TIMER_ABSTIME
+        ns = ns.saturating_sub(now);
+        return do_nanosleep(ns, 0);
+    }
+    do_nanosleep(ns, rem)
+}

@@ -1,0 +1,81 @@
+//! Page faults: demand paging and copy-on-write.  Linux: mm/memory.c (handle_mm_fault,
+//! do_anonymous_page, do_fault, do_wp_page), arch/riscv/mm/fault.c (do_page_fault).
+
+use super::mmap::{Backing, MmInner, VmFlags};
+use super::page_alloc::{alloc_page, alloc_zeroed_page, get_page, page_count, put_page};
+use super::pgtable::{Pte, PteFlags};
+use super::{copy_page, page_align_down, page_bytes, PAGE_SIZE};
+use crate::errno::*;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Access {
+    Read,
+    Write,
+    Exec,
+}
+
+/// Linux: handle_mm_fault().  Ok when the access may now be retried; EFAULT when the address
+/// is not mapped for this access (the caller sends SIGSEGV or takes the uaccess fixup);
+/// ENOMEM when a frame could not be had.
+pub fn handle_mm_fault(mm: &mut MmInner, addr: usize, access: Access) -> KResult<()> {
+    let va = page_align_down(addr);
+    let vma = mm.find_vma(addr).ok_or(EFAULT)?.clone();
+    let ok = match access {
+        Access::Read => vma.flags.intersects(VmFlags::READ | VmFlags::WRITE | VmFlags::EXEC),
+        Access::Write => vma.flags.contains(VmFlags::WRITE),
+        Access::Exec => vma.flags.contains(VmFlags::EXEC),
+    };
+    if !ok {
+        return Err(EFAULT);
+    }
+    let flags = vma.pte_flags();
+    let slot = mm.pgt.walk(va, true)?.ok_or(ENOMEM)?;
+    let pte = *slot;
+    if !pte.is_valid() {
+        // Linux: do_anonymous_page() / do_fault() / shmem_fault()
+        let (pfn, map_flags) = match &vma.backing {
+            Backing::Anon => (alloc_zeroed_page()?, flags),
+            Backing::Shared { obj, pgoff } => {
+                let idx = pgoff + (va - vma.start) / PAGE_SIZE;
+                let mut pages = obj.pages.lock();
+                let pfn = match pages.get(&idx) {
+                    Some(&p) => p,
+                    None => {
+                        let p = alloc_zeroed_page()?;
+                        pages.insert(idx, p);
+                        p
+                    }
+                };
+                get_page(pfn);
+                (pfn, flags)
+            }
+            Backing::File { inode, off, file_end } => {
+                let pfn = alloc_page()?;
+                let page = page_bytes(pfn);
+                let foff = off + (va - vma.start);
+                let valid = file_end.saturating_sub(va).min(PAGE_SIZE);
+                let n = inode.read_at_raw(foff, &mut page[..valid]);
+                page[n..].fill(0);
+                (pfn, flags)
+            }
+        };
+        *slot = Pte::new(pfn, map_flags);
+    } else if access == Access::Write && !pte.flags().contains(PteFlags::W) {
+        // Linux: do_wp_page(): the page is shared copy-on-write.  The last user just gets
+        // the write bit back (wp_page_reuse); otherwise copy (wp_page_copy).
+        let old = pte.pfn();
+        if vma.flags.contains(VmFlags::SHARED) || page_count(old) == 1 {
+            *slot = Pte::new(old, flags);
+        } else {
+            let new = alloc_page()?;
+            copy_page(new, old);
+            *slot = Pte::new(new, flags);
+            put_page(old);
+        }
+    } else {
+        // Spurious (another path mapped it, or an A/D update): make sure the bits are there.
+        *slot = Pte(pte.0 | (PteFlags::A | PteFlags::D).bits());
+    }
+    crate::arch::riscv::flush_tlb_page(va);
+    Ok(())
+}

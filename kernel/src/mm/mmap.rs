@@ -1,0 +1,333 @@
+//! The address space: struct mm_struct and its VMAs, mmap/munmap/mprotect/mremap/brk.
+//! Linux: include/linux/mm_types.h (mm_struct, vm_area_struct), mm/mmap.c, mm/mprotect.c,
+//! mm/mremap.c, kernel/fork.c (dup_mm, dup_mmap).
+
+use super::page_alloc::{get_page, page_count, put_page};
+use super::pgtable::{PageTable, Pte, PteFlags};
+use super::{page_align_up, PAGE_SIZE, TASK_SIZE};
+use crate::errno::*;
+use crate::fs::Inode;
+use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
+use bitflags::bitflags;
+use spin::Mutex;
+
+bitflags! {
+    /// Linux: VM_READ, VM_WRITE, VM_EXEC, VM_SHARED, VM_GROWSDOWN
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub struct VmFlags: u32 {
+        const READ = 1;
+        const WRITE = 2;
+        const EXEC = 4;
+        const SHARED = 8;
+        const GROWSDOWN = 0x100;
+        const STACK = 0x200;
+        const HEAP = 0x400;
+    }
+}
+
+/// Pages of a MAP_SHARED|MAP_ANONYMOUS mapping, shared by every mm that maps it (Linux: the
+/// shmem inode behind shmem_zero_setup()).
+pub struct ShmObject {
+    pub pages: Mutex<BTreeMap<usize, usize>>, // page index -> pfn (one reference each)
+}
+
+impl Drop for ShmObject {
+    fn drop(&mut self) {
+        for (_, pfn) in self.pages.lock().iter() {
+            put_page(*pfn);
+        }
+    }
+}
+
+#[derive(Clone)]
+pub enum Backing {
+    Anon,
+    /// `pgoff`: page index in the object of vma.start
+    Shared { obj: Arc<ShmObject>, pgoff: usize },
+    /// A private file mapping: bytes [vma.start, file_end) come from `inode` at `off` + (va -
+    /// vma.start); the rest of the VMA is zero (bss).
+    File { inode: Arc<Inode>, off: usize, file_end: usize },
+}
+
+#[derive(Clone)]
+pub struct Vma {
+    pub start: usize,
+    pub end: usize,
+    pub flags: VmFlags,
+    pub backing: Backing,
+}
+
+impl Vma {
+    /// The part [start, end) of this VMA, offsets adjusted.
+    fn slice(&self, start: usize, end: usize) -> Vma {
+        let d = start - self.start;
+        let backing = match &self.backing {
+            Backing::Anon => Backing::Anon,
+            Backing::Shared { obj, pgoff } => Backing::Shared { obj: obj.clone(), pgoff: pgoff + d / PAGE_SIZE },
+            Backing::File { inode, off, file_end } => {
+                Backing::File { inode: inode.clone(), off: off + d, file_end: *file_end }
+            }
+        };
+        Vma { start, end, flags: self.flags, backing }
+    }
+
+    pub fn pte_flags(&self) -> PteFlags {
+        let mut f = PteFlags::V | PteFlags::U | PteFlags::A | PteFlags::D;
+        if self.flags.contains(VmFlags::READ) {
+            f |= PteFlags::R;
+        }
+        if self.flags.contains(VmFlags::WRITE) {
+            f |= PteFlags::W | PteFlags::R;
+        }
+        if self.flags.contains(VmFlags::EXEC) {
+            f |= PteFlags::X;
+        }
+        f
+    }
+}
+
+pub struct MmInner {
+    pub pgt: PageTable,
+    pub vmas: BTreeMap<usize, Vma>,
+    pub start_code: usize,
+    pub end_code: usize,
+    pub start_data: usize,
+    pub end_data: usize,
+    pub start_brk: usize,
+    pub brk: usize,
+    pub start_stack: usize,
+    pub arg_start: usize,
+    pub arg_end: usize,
+    pub env_start: usize,
+    pub env_end: usize,
+    pub mmap_base: usize,
+    /// The signal trampoline page (Linux: mm->context.vdso)
+    pub vdso: usize,
+}
+
+/// Linux: struct mm_struct.  `satp` is fixed at creation so switch_mm needs no lock.
+pub struct MmStruct {
+    pub inner: Mutex<MmInner>,
+    satp: usize,
+}
+
+/// Linux: mmap_base() with randomisation off: below the stack gap (at least 128 MiB).
+pub const MMAP_BASE: usize = TASK_SIZE - 128 * 1024 * 1024 - 8 * 1024 * 1024;
+
+impl MmStruct {
+    /// Linux: mm_alloc()
+    pub fn new() -> KResult<Arc<MmStruct>> {
+        let pgt = PageTable::new()?;
+        let satp = pgt.satp();
+        Ok(Arc::new(MmStruct {
+            inner: Mutex::new(MmInner {
+                pgt,
+                vmas: BTreeMap::new(),
+                start_code: 0,
+                end_code: 0,
+                start_data: 0,
+                end_data: 0,
+                start_brk: 0,
+                brk: 0,
+                start_stack: 0,
+                arg_start: 0,
+                arg_end: 0,
+                env_start: 0,
+                env_end: 0,
+                mmap_base: MMAP_BASE,
+                vdso: 0,
+            }),
+            satp,
+        }))
+    }
+
+    pub fn satp(&self) -> usize {
+        self.satp
+    }
+
+    /// Linux: dup_mm() + dup_mmap(): the child's copy of this address space.  Private
+    /// writable pages become copy-on-write in both (write bit cleared, one more reference);
+    /// shared pages stay shared.
+    pub fn dup_mmap(&self) -> KResult<Arc<MmStruct>> {
+        let new = MmStruct::new()?;
+        {
+            let mut old = self.inner.lock();
+            let mut child = new.inner.lock();
+            let o = &mut *old;
+            let c = &mut *child;
+            c.vmas = o.vmas.clone();
+            c.start_code = o.start_code;
+            c.end_code = o.end_code;
+            c.start_data = o.start_data;
+            c.end_data = o.end_data;
+            c.start_brk = o.start_brk;
+            c.brk = o.brk;
+            c.start_stack = o.start_stack;
+            c.arg_start = o.arg_start;
+            c.arg_end = o.arg_end;
+            c.env_start = o.env_start;
+            c.env_end = o.env_end;
+            c.mmap_base = o.mmap_base;
+            c.vdso = o.vdso;
+            let mut err = None;
+            for vma in o.vmas.values() {
+                let shared = vma.flags.contains(VmFlags::SHARED);
+                let cpgt = &mut c.pgt;
+                o.pgt.for_each_leaf(vma.start, vma.end, |va, pte| {
+                    if err.is_some() {
+                        return;
+                    }
+                    let mut e = *pte;
+                    if !shared && e.flags().contains(PteFlags::W) {
+                        e = Pte(e.0 & !PteFlags::W.bits());
+                        *pte = e;
+                    }
+                    match cpgt.walk(va, true) {
+                        Ok(Some(slot)) => {
+                            get_page(e.pfn());
+                            *slot = e;
+                        }
+                        _ => err = Some(ENOMEM),
+                    }
+                });
+            }
+            crate::arch::riscv::flush_tlb_all();
+            if let Some(e) = err {
+                return Err(e);
+            }
+        }
+        Ok(new)
+    }
+}
+
+impl MmInner {
+    pub fn find_vma(&self, addr: usize) -> Option<&Vma> {
+        self.vmas.range(..=addr).next_back().map(|(_, v)| v).filter(|v| addr < v.end)
+    }
+
+    fn overlaps(&self, start: usize, end: usize) -> bool {
+        self.vmas.range(..end).next_back().is_some_and(|(_, v)| v.end > start)
+    }
+
+    /// Linux: get_unmapped_area(), top-down below mmap_base.
+    pub fn get_unmapped_area(&self, len: usize) -> KResult<usize> {
+        let mut top = self.mmap_base;
+        for (_, v) in self.vmas.range(..self.mmap_base).rev() {
+            if v.end <= top && top - v.end >= len {
+                return Ok(top - len);
+            }
+            top = core::cmp::min(top, v.start);
+        }
+        if top >= len + PAGE_SIZE * 16 {
+            Ok(top - len)
+        } else {
+            Err(ENOMEM)
+        }
+    }
+
+    /// Inserts a VMA over [start, end), which must be free.
+    pub fn insert_vma(&mut self, vma: Vma) {
+        self.vmas.insert(vma.start, vma);
+    }
+
+    /// Splits VMAs so that `addr` is a boundary.
+    fn split_at(&mut self, addr: usize) {
+        let Some(v) = self.find_vma(addr).cloned() else { return };
+        if v.start == addr {
+            return;
+        }
+        self.vmas.insert(v.start, v.slice(v.start, addr));
+        self.vmas.insert(addr, v.slice(addr, v.end));
+    }
+
+    /// Linux: do_munmap(): removes [start, end) from the VMAs and the page table.
+    pub fn munmap(&mut self, start: usize, end: usize) {
+        self.split_at(start);
+        self.split_at(end);
+        let keys: alloc::vec::Vec<usize> = self.vmas.range(start..end).map(|(k, _)| *k).collect();
+        for k in keys {
+            self.vmas.remove(&k);
+        }
+        self.pgt.unmap_range(start, end);
+        crate::arch::riscv::flush_tlb_all();
+    }
+
+    /// Linux: mprotect_fixup() over [start, end): every page must be mapped by a VMA.
+    pub fn mprotect(&mut self, start: usize, end: usize, prot: VmFlags) -> KResult<()> {
+        // Linux: ENOMEM when part of the range is not mapped.
+        let mut a = start;
+        while a < end {
+            let v = self.find_vma(a).ok_or(ENOMEM)?;
+            a = v.end;
+        }
+        self.split_at(start);
+        self.split_at(end);
+        let keys: alloc::vec::Vec<usize> = self.vmas.range(start..end).map(|(k, _)| *k).collect();
+        for k in keys {
+            let v = self.vmas.get_mut(&k).unwrap();
+            v.flags = (v.flags - (VmFlags::READ | VmFlags::WRITE | VmFlags::EXEC)) | prot;
+            let shared = v.flags.contains(VmFlags::SHARED);
+            let newf = v.pte_flags();
+            let (s, e) = (v.start, v.end);
+            self.pgt.for_each_leaf(s, e, |_, pte| {
+                let mut f = newf;
+                // A private page shared with another mm stays read-only: the write fault
+                // breaks the sharing (copy-on-write).
+                if !shared && f.contains(PteFlags::W) && page_count(pte.pfn()) > 1 {
+                    f -= PteFlags::W;
+                }
+                *pte = Pte::new(pte.pfn(), f);
+            });
+        }
+        crate::arch::riscv::flush_tlb_all();
+        Ok(())
+    }
+
+    /// Checks and maps a new VMA (Linux: mmap_region()).  MAP_FIXED replaces what was there.
+    pub fn mmap_region(&mut self, addr: usize, len: usize, flags: VmFlags, backing: Backing, fixed: bool) -> KResult<usize> {
+        let start = if fixed {
+            self.munmap(addr, addr + len);
+            addr
+        } else if addr != 0 && addr + len <= TASK_SIZE && !self.overlaps(addr, addr + len) {
+            addr
+        } else {
+            self.get_unmapped_area(len)?
+        };
+        self.insert_vma(Vma { start, end: start + len, flags, backing });
+        Ok(start)
+    }
+
+    pub fn is_free(&self, start: usize, end: usize) -> bool {
+        !self.overlaps(start, end)
+    }
+
+    /// Linux: sys_brk() in mm/mmap.c: grows or shrinks the heap VMA; returns the new break,
+    /// or the old one when the request cannot be met.
+    pub fn brk(&mut self, want: usize) -> usize {
+        if want < self.start_brk {
+            return self.brk;
+        }
+        let old_end = page_align_up(self.brk);
+        let new_end = page_align_up(want);
+        if new_end > old_end {
+            if !self.is_free(old_end, new_end) {
+                return self.brk;
+            }
+            // Extend the heap VMA (created at exec, possibly empty).
+            match self.vmas.get_mut(&self.start_brk) {
+                Some(v) if v.end == old_end => v.end = new_end,
+                _ => self.insert_vma(Vma {
+                    start: old_end,
+                    end: new_end,
+                    flags: VmFlags::READ | VmFlags::WRITE | VmFlags::HEAP,
+                    backing: Backing::Anon,
+                }),
+            }
+        } else if new_end < old_end {
+            self.munmap(new_end, old_end);
+        }
+        self.brk = want;
+        want
+    }
+}

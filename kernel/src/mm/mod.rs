@@ -1,0 +1,77 @@
+//! Memory management.  Linux: mm/ and arch/riscv/mm/.
+//!
+//! Address layout (Sv39), fixed at boot by head.S:
+//!   0x0000_0000_0000_0000 .. TASK_SIZE (256 GiB)   user space, one page table per mm
+//!   PAGE_OFFSET = 0xffff_ffc0_0000_0000 + pa       linear map of physical [0, 4 GiB)
+//!   0xffff_ffff_8000_0000 + (pa - 0x8000_0000)     the kernel image (link address)
+//! All `unsafe` that touches raw physical memory lives in this module and arch/.
+
+pub mod heap;
+pub mod memory;
+pub mod mmap;
+pub mod page_alloc;
+pub mod pgtable;
+pub mod syscalls;
+pub mod uaccess;
+
+pub use mmap::MmStruct;
+
+pub const PAGE_SIZE: usize = 4096;
+pub const PAGE_SHIFT: usize = 12;
+pub const PAGE_OFFSET: usize = 0xffff_ffc0_0000_0000;
+pub const KERNEL_OFFSET: usize = 0xffff_ffff_0000_0000;
+/// Linux: TASK_SIZE_64 for Sv39 = PGDIR_SIZE * PTRS_PER_PGD / 2.
+pub const TASK_SIZE: usize = 0x40_0000_0000;
+/// Linux: STACK_TOP = TASK_SIZE on riscv64.
+pub const STACK_TOP: usize = TASK_SIZE;
+/// Linux riscv64: ELF_ET_DYN_BASE = (TASK_SIZE / 3) * 2, where static-PIE programs load.
+pub const ELF_ET_DYN_BASE: usize = ((TASK_SIZE / 3) * 2) & !(PAGE_SIZE - 1);
+
+#[inline]
+pub fn phys_to_virt(pa: usize) -> usize {
+    pa + PAGE_OFFSET
+}
+#[inline]
+pub fn virt_to_phys(va: usize) -> usize {
+    if va >= KERNEL_OFFSET + 0x8000_0000 {
+        va - KERNEL_OFFSET
+    } else {
+        va - PAGE_OFFSET
+    }
+}
+#[inline]
+pub fn pfn_to_virt(pfn: usize) -> usize {
+    phys_to_virt(pfn << PAGE_SHIFT)
+}
+#[inline]
+pub const fn page_align_up(x: usize) -> usize {
+    (x + PAGE_SIZE - 1) & !(PAGE_SIZE - 1)
+}
+#[inline]
+pub const fn page_align_down(x: usize) -> usize {
+    x & !(PAGE_SIZE - 1)
+}
+
+/// The bytes of one physical page, through the linear map.
+pub fn page_bytes(pfn: usize) -> &'static mut [u8; PAGE_SIZE] {
+    // SAFETY: every RAM page is in the linear map; the caller owns a reference to the page
+    // (page_alloc refcount), so nothing else frees it while the slice is used.
+    unsafe { &mut *(pfn_to_virt(pfn) as *mut [u8; PAGE_SIZE]) }
+}
+
+/// Copy one page to another (CoW break, fork of a private page).
+pub fn copy_page(dst_pfn: usize, src_pfn: usize) {
+    // SAFETY: two distinct owned pages in the linear map, 8-byte aligned.
+    unsafe {
+        core::ptr::copy_nonoverlapping(
+            pfn_to_virt(src_pfn) as *const u64,
+            pfn_to_virt(dst_pfn) as *mut u64,
+            PAGE_SIZE / 8,
+        )
+    }
+}
+
+pub fn clear_page(pfn: usize) {
+    // SAFETY: an owned page in the linear map.
+    unsafe { core::ptr::write_bytes(pfn_to_virt(pfn) as *mut u64, 0, PAGE_SIZE / 8) }
+}

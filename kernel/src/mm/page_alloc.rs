@@ -1,0 +1,119 @@
+//! The page-frame allocator and struct page reference counts.
+//! Linux: mm/page_alloc.c (alloc_pages, __free_pages), mm/memblock.c (boot reservations),
+//! include/linux/mm.h (get_page, put_page, page_count).
+//!
+//! Single 4 KiB frames come from a LIFO free list (O(1), cache-warm: fork and page faults
+//! are the hot users).  Every RAM frame has a reference count (Linux's page->_refcount):
+//! a page-table entry holds one reference, so copy-on-write knows when a page is shared.
+//! Free-frame counts feed /proc/meminfo and the fork-stress leak check.
+
+use super::{clear_page, PAGE_SHIFT};
+use crate::errno::{KResult, ENOMEM};
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use spin::{Mutex, Once};
+
+struct FreeList {
+    frames: Vec<u32>,
+}
+
+static FREE: Mutex<FreeList> = Mutex::new(FreeList { frames: Vec::new() });
+static MEM_MAP: Once<MemMap> = Once::new();
+static NR_FREE: AtomicUsize = AtomicUsize::new(0);
+static NR_TOTAL: AtomicUsize = AtomicUsize::new(0);
+
+/// Failure injection: when non-zero, the Nth next allocation fails (Linux: fail_page_alloc).
+pub static FAIL_NTH: AtomicUsize = AtomicUsize::new(0);
+
+struct MemMap {
+    base_pfn: usize,
+    refs: Vec<AtomicU32>,
+}
+
+/// Hands the free physical ranges to the allocator (Linux: memblock_free_all at the end of
+/// mm_init).  Frames outside them (kernel, initrd, DTB, heap) keep refcount 1 forever.
+pub fn init(free: &[(usize, usize)], ram_base_pfn: usize, ram_end_pfn: usize) {
+    let mut refs = Vec::with_capacity(ram_end_pfn - ram_base_pfn);
+    refs.resize_with(ram_end_pfn - ram_base_pfn, || AtomicU32::new(1));
+    let n: usize = free.iter().map(|r| (r.1 >> PAGE_SHIFT).saturating_sub((r.0 + 4095) >> PAGE_SHIFT)).sum();
+    let mut list = Vec::with_capacity(n);
+    // Push high frames first so the low ones are handed out first (deterministic layout).
+    for r in free.iter().rev() {
+        for pfn in (((r.0 + 4095) >> PAGE_SHIFT)..(r.1 >> PAGE_SHIFT)).rev() {
+            refs[pfn - ram_base_pfn].store(0, Ordering::Relaxed);
+            list.push(pfn as u32);
+        }
+    }
+    MEM_MAP.call_once(|| MemMap { base_pfn: ram_base_pfn, refs });
+    NR_FREE.store(list.len(), Ordering::Relaxed);
+    NR_TOTAL.store(ram_end_pfn - ram_base_pfn, Ordering::Relaxed);
+    FREE.lock().frames = list;
+}
+
+fn page_ref(pfn: usize) -> &'static AtomicU32 {
+    let mm = MEM_MAP.get().expect("page allocator not initialised");
+    &mm.refs[pfn - mm.base_pfn]
+}
+
+pub fn is_ram_pfn(pfn: usize) -> bool {
+    MEM_MAP.get().is_some_and(|mm| pfn >= mm.base_pfn && pfn < mm.base_pfn + mm.refs.len())
+}
+
+fn should_fail() -> bool {
+    let n = FAIL_NTH.load(Ordering::Relaxed);
+    if n == 0 {
+        return false;
+    }
+    FAIL_NTH.store(n - 1, Ordering::Relaxed);
+    n == 1
+}
+
+/// A frame with refcount 1, contents undefined.  Linux: alloc_page(GFP_KERNEL).
+pub fn alloc_page() -> KResult<usize> {
+    if should_fail() {
+        return Err(ENOMEM);
+    }
+    let pfn = FREE.lock().frames.pop().ok_or(ENOMEM)? as usize;
+    NR_FREE.fetch_sub(1, Ordering::Relaxed);
+    page_ref(pfn).store(1, Ordering::Relaxed);
+    Ok(pfn)
+}
+
+/// A zero-filled frame with refcount 1.  Linux: alloc_page(GFP_KERNEL | __GFP_ZERO).
+pub fn alloc_zeroed_page() -> KResult<usize> {
+    let pfn = alloc_page()?;
+    clear_page(pfn);
+    Ok(pfn)
+}
+
+/// Linux: get_page()
+pub fn get_page(pfn: usize) {
+    page_ref(pfn).fetch_add(1, Ordering::Relaxed);
+}
+
+/// Linux: put_page(): drops a reference, frees the frame at zero.
+pub fn put_page(pfn: usize) {
+    let old = page_ref(pfn).fetch_sub(1, Ordering::AcqRel);
+    assert!(old != 0, "put_page: pfn {:#x} already free", pfn);
+    if old == 1 {
+        FREE.lock().frames.push(pfn as u32);
+        NR_FREE.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Linux: page_count()
+pub fn page_count(pfn: usize) -> u32 {
+    page_ref(pfn).load(Ordering::Relaxed)
+}
+
+pub fn nr_free_pages() -> usize {
+    NR_FREE.load(Ordering::Relaxed)
+}
+pub fn nr_total_pages() -> usize {
+    NR_TOTAL.load(Ordering::Relaxed)
+}
+
+#[allow(dead_code)]
+pub fn pfn_to_pa(pfn: usize) -> usize {
+    pfn << PAGE_SHIFT
+}

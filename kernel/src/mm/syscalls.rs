@@ -1,0 +1,203 @@
+//! brk, mmap, munmap, mprotect, mremap, madvise.  Linux: mm/mmap.c, mm/mprotect.c,
+//! mm/mremap.c, mm/madvise.c.
+
+use super::mmap::{Backing, ShmObject, VmFlags};
+use super::{page_align_up, PAGE_SIZE, TASK_SIZE};
+use crate::errno::*;
+use crate::kernel::task::current;
+use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
+use spin::Mutex;
+
+const PROT_READ: usize = 1;
+const PROT_WRITE: usize = 2;
+const PROT_EXEC: usize = 4;
+const MAP_SHARED: usize = 0x01;
+const MAP_PRIVATE: usize = 0x02;
+const MAP_SHARED_VALIDATE: usize = 0x03;
+const MAP_TYPE: usize = 0x0f;
+const MAP_FIXED: usize = 0x10;
+const MAP_ANONYMOUS: usize = 0x20;
+const MAP_FIXED_NOREPLACE: usize = 0x100000;
+
+fn prot_flags(prot: usize) -> KResult<VmFlags> {
+    if prot & !(PROT_READ | PROT_WRITE | PROT_EXEC | 0x0100_0000 | 0x0200_0000) != 0 {
+        return Err(EINVAL);
+    }
+    let mut f = VmFlags::empty();
+    if prot & PROT_READ != 0 {
+        f |= VmFlags::READ;
+    }
+    if prot & PROT_WRITE != 0 {
+        f |= VmFlags::WRITE;
+    }
+    if prot & PROT_EXEC != 0 {
+        f |= VmFlags::EXEC;
+    }
+    Ok(f)
+}
+
+fn mm() -> KResult<Arc<super::MmStruct>> {
+    current().mm.lock().clone().ok_or(EINVAL)
+}
+
+pub fn sys_brk(addr: usize) -> KResult<usize> {
+    let mm = mm()?;
+    let mut m = mm.inner.lock();
+    Ok(m.brk(addr))
+}
+
+/// Linux: do_mmap()
+pub fn sys_mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, off: usize) -> KResult<usize> {
+    if off & (PAGE_SIZE - 1) != 0 {
+        return Err(EINVAL);
+    }
+    if len == 0 {
+        return Err(EINVAL);
+    }
+    let len = page_align_up(len);
+    if len == 0 || len > TASK_SIZE {
+        return Err(ENOMEM);
+    }
+    let typ = flags & MAP_TYPE;
+    if typ != MAP_SHARED && typ != MAP_PRIVATE && typ != MAP_SHARED_VALIDATE {
+        return Err(EINVAL);
+    }
+    let mut vf = prot_flags(prot)?;
+    let fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0;
+    if fixed && (addr & (PAGE_SIZE - 1) != 0 || addr + len > TASK_SIZE) {
+        return Err(EINVAL);
+    }
+    let shared = typ != MAP_PRIVATE;
+    let backing = if flags & MAP_ANONYMOUS != 0 {
+        if shared {
+            vf |= VmFlags::SHARED;
+            Backing::Shared { obj: Arc::new(ShmObject { pages: Mutex::new(BTreeMap::new()) }), pgoff: 0 }
+        } else {
+            Backing::Anon
+        }
+    } else {
+        let f = crate::fs::fd_get(fd)?;
+        let ino = f.inode.clone().ok_or(ENODEV)?;
+        if !ino.is_reg() {
+            return Err(ENODEV);
+        }
+        if !f.readable() {
+            return Err(EACCES);
+        }
+        if shared && prot & PROT_WRITE != 0 {
+            // Shared writable file mappings need a page cache; MenuOS has none yet.
+            return Err(ENODEV);
+        }
+        let size = ino.size();
+        Backing::File { inode: ino, off, file_end: usize::MAX - size.min(0) }
+    };
+    let mm = mm()?;
+    let mut m = mm.inner.lock();
+    if flags & MAP_FIXED_NOREPLACE != 0 && !m.is_free(addr, addr + len) {
+        return Err(EEXIST);
+    }
+    let start = m.mmap_region(addr & !(PAGE_SIZE - 1), len, vf, backing, flags & MAP_FIXED != 0)?;
+    // File mappings: bytes past EOF read as zero.
+    if let Some(v) = m.vmas.get_mut(&start) {
+        if let Backing::File { inode, off, file_end } = &mut v.backing {
+            let size = inode.size();
+            *file_end = start + size.saturating_sub(*off);
+        }
+    }
+    Ok(start)
+}
+
+pub fn sys_munmap(addr: usize, len: usize) -> KResult<usize> {
+    if addr & (PAGE_SIZE - 1) != 0 || len == 0 {
+        return Err(EINVAL);
+    }
+    let len = page_align_up(len);
+    if addr + len > TASK_SIZE {
+        return Err(EINVAL);
+    }
+    let mm = mm()?;
+    mm.inner.lock().munmap(addr, addr + len);
+    Ok(0)
+}
+
+pub fn sys_mprotect(addr: usize, len: usize, prot: usize) -> KResult<usize> {
+    if addr & (PAGE_SIZE - 1) != 0 {
+        return Err(EINVAL);
+    }
+    let vf = prot_flags(prot)?;
+    let len = page_align_up(len);
+    if len == 0 {
+        return Ok(0);
+    }
+    let mm = mm()?;
+    mm.inner.lock().mprotect(addr, addr + len, vf)?;
+    Ok(0)
+}
+
+/// Linux: mremap() for anonymous mappings: shrink in place, grow in place when free, or
+/// move (MREMAP_MAYMOVE) by moving the page-table entries.
+pub fn sys_mremap(old: usize, old_len: usize, new_len: usize, flags: usize, new_addr: usize) -> KResult<usize> {
+    const MREMAP_MAYMOVE: usize = 1;
+    const MREMAP_FIXED: usize = 2;
+    if old & (PAGE_SIZE - 1) != 0 || flags & !(MREMAP_MAYMOVE | MREMAP_FIXED | 4) != 0 {
+        return Err(EINVAL);
+    }
+    if flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0 {
+        return Err(EINVAL);
+    }
+    let old_len = page_align_up(old_len);
+    let new_len = page_align_up(new_len);
+    if new_len == 0 {
+        return Err(EINVAL);
+    }
+    let mm = mm()?;
+    let mut m = mm.inner.lock();
+    let vma = m.find_vma(old).cloned().ok_or(EFAULT)?;
+    if old + old_len > vma.end {
+        return Err(EFAULT);
+    }
+    if new_len <= old_len {
+        m.munmap(old + new_len, old + old_len);
+        return Ok(old);
+    }
+    if flags & MREMAP_FIXED == 0 && old + old_len == vma.end && m.is_free(vma.end, old + new_len) {
+        if let Some(v) = m.vmas.get_mut(&vma.start) {
+            v.end = old + new_len;
+        }
+        return Ok(old);
+    }
+    if flags & MREMAP_MAYMOVE == 0 {
+        return Err(ENOMEM);
+    }
+    let dst = if flags & MREMAP_FIXED != 0 {
+        m.munmap(new_addr, new_addr + new_len);
+        new_addr
+    } else {
+        m.get_unmapped_area(new_len)?
+    };
+    // Move the entries (no copy: the frames follow).
+    let mut moved = alloc::vec::Vec::new();
+    m.pgt.for_each_leaf(old, old + old_len, |va, pte| {
+        moved.push((va - old, *pte));
+        *pte = super::pgtable::Pte(0);
+    });
+    for (off, pte) in moved {
+        *m.pgt.walk(dst + off, true)?.ok_or(ENOMEM)? = pte;
+    }
+    let mut nv = vma.clone();
+    let delta = old - vma.start;
+    if let Backing::File { off, .. } | Backing::Shared { pgoff: off, .. } = &mut nv.backing {
+        let _ = (off, delta);
+    }
+    nv.start = dst;
+    nv.end = dst + new_len;
+    m.munmap(old, old + old_len);
+    m.insert_vma(nv);
+    crate::arch::riscv::flush_tlb_all();
+    Ok(dst)
+}
+
+pub fn sys_madvise(_addr: usize, _len: usize, _advice: usize) -> KResult<usize> {
+    Ok(0)
+}

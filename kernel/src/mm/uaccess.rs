@@ -1,0 +1,139 @@
+//! Safe access to user memory.  Linux: include/linux/uaccess.h, arch/riscv/lib/uaccess.S.
+//!
+//! The copies run in uaccess.S with SUM set; a fault on a user address first goes to
+//! handle_mm_fault (demand paging, copy-on-write) and, when the address is bad, resumes at the
+//! exception-table fixup, so a bad pointer from user space becomes EFAULT, never an oops.
+//! Process code uses only these functions: it never dereferences a user address.
+
+use super::TASK_SIZE;
+use crate::errno::*;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+extern "C" {
+    fn __asm_copy_to_user(dst: usize, src: usize, n: usize) -> usize;
+    fn __asm_copy_from_user(dst: usize, src: usize, n: usize) -> usize;
+    fn __clear_user(dst: usize, n: usize) -> usize;
+    fn __strncpy_from_user(dst: *mut u8, src: usize, n: usize) -> isize;
+}
+
+/// Linux: access_ok(): the range lies in user space.
+pub fn access_ok(addr: usize, len: usize) -> bool {
+    addr.checked_add(len).is_some_and(|end| end <= TASK_SIZE)
+}
+
+pub fn copy_from_user(dst: &mut [u8], src: usize) -> KResult<()> {
+    if !access_ok(src, dst.len()) {
+        return Err(EFAULT);
+    }
+    // SAFETY: dst is a valid kernel buffer of dst.len() bytes; src is checked to be a user
+    // address, and a fault on it is caught by the exception table.
+    let left = unsafe { __asm_copy_from_user(dst.as_mut_ptr() as usize, src, dst.len()) };
+    if left == 0 { Ok(()) } else { Err(EFAULT) }
+}
+
+pub fn copy_to_user(dst: usize, src: &[u8]) -> KResult<()> {
+    if !access_ok(dst, src.len()) {
+        return Err(EFAULT);
+    }
+    // SAFETY: as in copy_from_user, the other way round.
+    let left = unsafe { __asm_copy_to_user(dst, src.as_ptr() as usize, src.len()) };
+    if left == 0 { Ok(()) } else { Err(EFAULT) }
+}
+
+pub fn clear_user(dst: usize, n: usize) -> KResult<()> {
+    if !access_ok(dst, n) {
+        return Err(EFAULT);
+    }
+    // SAFETY: user range checked; faults are fixed up.
+    let left = unsafe { __clear_user(dst, n) };
+    if left == 0 { Ok(()) } else { Err(EFAULT) }
+}
+
+/// Plain data that may be copied to and from user memory byte for byte.
+/// # Safety
+/// Every bit pattern must be a valid value, and the type must have no padding that could leak
+/// kernel memory (or the caller zero-initialises it).
+pub unsafe trait Pod: Copy + 'static {}
+macro_rules! pod { ($($t:ty),*) => { $(unsafe impl Pod for $t {})* } }
+pod!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
+unsafe impl<T: Pod, const N: usize> Pod for [T; N] {}
+
+pub fn read_user<T: Pod>(addr: usize) -> KResult<T> {
+    let mut v = core::mem::MaybeUninit::<T>::zeroed();
+    // SAFETY: the MaybeUninit is size_of::<T>() writable bytes; T is Pod, so any bytes the
+    // copy leaves are a valid T.
+    let buf = unsafe { core::slice::from_raw_parts_mut(v.as_mut_ptr() as *mut u8, core::mem::size_of::<T>()) };
+    copy_from_user(buf, addr)?;
+    // SAFETY: fully initialised by the copy (or zeroed), and T is Pod.
+    Ok(unsafe { v.assume_init() })
+}
+
+pub fn write_user<T: Pod>(addr: usize, val: &T) -> KResult<()> {
+    // SAFETY: viewing a Pod value as its bytes.
+    let buf = unsafe { core::slice::from_raw_parts(val as *const T as *const u8, core::mem::size_of::<T>()) };
+    copy_to_user(addr, buf)
+}
+
+/// A value as bytes, for building user-visible structs.
+pub fn as_bytes<T: Pod>(val: &T) -> &[u8] {
+    // SAFETY: Pod.
+    unsafe { core::slice::from_raw_parts(val as *const T as *const u8, core::mem::size_of::<T>()) }
+}
+
+/// Linux: strncpy_from_user() + getname(): a NUL-terminated string of at most `max` bytes
+/// (ENAMETOOLONG past it, EFAULT on a bad pointer).
+pub fn strncpy_from_user(addr: usize, max: usize) -> KResult<String> {
+    if addr >= TASK_SIZE {
+        return Err(EFAULT);
+    }
+    let max = max.min(TASK_SIZE - addr);
+    let mut buf: Vec<u8> = Vec::with_capacity(max.min(256));
+    let mut done = 0;
+    // Copy in chunks so short strings do not need a PATH_MAX buffer.
+    loop {
+        let chunk = (max - done).min(256);
+        if chunk == 0 {
+            return Err(ENAMETOOLONG);
+        }
+        buf.resize(done + chunk, 0);
+        // SAFETY: buf has `chunk` writable bytes at `done`; user faults are fixed up.
+        let n = unsafe { __strncpy_from_user(buf.as_mut_ptr().add(done), addr + done, chunk) };
+        if n < 0 {
+            return Err(EFAULT);
+        }
+        let n = n as usize;
+        if n < chunk {
+            buf.truncate(done + n);
+            return String::from_utf8(buf).map_err(|_| EINVAL);
+        }
+        done += chunk;
+    }
+}
+
+/// Like strncpy_from_user, but raw bytes (argv/envp strings may be any bytes).
+pub fn strncpy_bytes_from_user(addr: usize, max: usize) -> KResult<Vec<u8>> {
+    if addr >= TASK_SIZE {
+        return Err(EFAULT);
+    }
+    let mut buf: Vec<u8> = Vec::new();
+    let mut done = 0;
+    loop {
+        let chunk = (max - done).min(256);
+        if chunk == 0 {
+            return Err(E2BIG);
+        }
+        buf.resize(done + chunk, 0);
+        // SAFETY: as above.
+        let n = unsafe { __strncpy_from_user(buf.as_mut_ptr().add(done), addr + done, chunk) };
+        if n < 0 {
+            return Err(EFAULT);
+        }
+        let n = n as usize;
+        if n < chunk {
+            buf.truncate(done + n);
+            return Ok(buf);
+        }
+        done += chunk;
+    }
+}
