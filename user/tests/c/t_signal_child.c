@@ -89,10 +89,15 @@ int main(void)
 		st = reap(pid);
 		CHECK("kill-sigterm-wifsignaled", st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
 
-		/* a stopped child sends CLD_STOPPED, unless SA_NOCLDSTOP */
+		/* a stopped child sends CLD_STOPPED, unless SA_NOCLDSTOP.  SIGCHLD is not queued
+		 * twice: each step waits for its notification before causing the next one. */
+		int go[2];
+		pipe(go);
 		pid = fork();
 		if (pid == 0) {
+			char c;
 			raise(SIGSTOP);
+			read(go[0], &c, 1);
 			_exit(6);
 		}
 		wait_for_chld(3);
@@ -101,9 +106,13 @@ int main(void)
 		kill(pid, SIGCONT);
 		wait_for_chld(4);
 		CHECK_EQ("sigchld-continued-code", last_code, CLD_CONTINUED);
+		CHECK_EQ("sigchld-continued-status", last_status, SIGCONT);
+		write(go[1], "x", 1);
 		wait_for_chld(5);
 		CHECK_EQ("sigchld-after-continue-exit", last_code, CLD_EXITED);
 		reap(pid);
+		close(go[0]);
+		close(go[1]);
 
 		sa.sa_flags = SA_SIGINFO | SA_NOCLDSTOP;
 		sigaction(SIGCHLD, &sa, NULL);
