@@ -76,6 +76,7 @@ static int write_file(const char *path, const void *data, size_t len, mode_t mod
 }
 
 static volatile int canary = 0x1234;
+static void on_usr2(int sig) { (void)sig; }
 
 int main(void)
 {
@@ -330,27 +331,60 @@ int main(void)
 		close(sfd);
 	}
 
-	/* signal dispositions: handled ones are reset by exec, ignored ones stay ignored
-	 * (checked with exit-code killed by the signal it would otherwise ignore) */
+	/* signal dispositions: handled ones are reset by exec, ignored ones stay ignored.  The
+	 * parent learns that the exec happened from a close-on-exec pipe reaching EOF. */
 	{
+		int in[2], ep[2];
+		pipe(in);
+		pipe2(ep, O_CLOEXEC);
 		pid_t pid = fork();
 		if (pid == 0) {
 			signal(SIGUSR1, SIG_IGN);
+			signal(SIGUSR2, on_usr2);
+			dup2(in[0], 0);
+			close(in[0]);
+			close(in[1]);
+			close(ep[0]);
 			char *argv[] = { "read-count", NULL };
-			int p[2];
-			pipe(p);
-			dup2(p[0], 0);
-			/* keep the write end open: read-count blocks */
 			execve("/bin/read-count", argv, noenv);
 			_exit(127);
 		}
-		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		close(in[0]);
+		close(ep[1]);
+		char c;
+		CHECK_EQ("cloexec-pipe-eof-at-exec", read(ep[0], &c, 1), 0);
+		close(ep[0]);
+		kill(pid, SIGUSR1); /* ignored in the new image: discarded */
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
-		kill(pid, SIGUSR1); /* ignored in the new image */
-		nanosleep(&ts, NULL);
-		CHECK_EQ("ignored-signal-stays-ignored", waitpid(pid, &st, WNOHANG), 0);
-		kill(pid, SIGKILL);
-		reap(pid);
+		write(in[1], "abc", 3);
+		close(in[1]);
+		st = reap(pid);
+		mt_report(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 3, "ignored-signal-stays-ignored",
+			  "status 0x%x", st);
+
+		pipe(in);
+		pipe2(ep, O_CLOEXEC);
+		pid = fork();
+		if (pid == 0) {
+			signal(SIGUSR2, on_usr2);
+			dup2(in[0], 0);
+			close(in[0]);
+			close(in[1]);
+			close(ep[0]);
+			char *argv[] = { "read-count", NULL };
+			execve("/bin/read-count", argv, noenv);
+			_exit(127);
+		}
+		close(in[0]);
+		close(ep[1]);
+		read(ep[0], &c, 1);
+		close(ep[0]);
+		kill(pid, SIGUSR2); /* the handler is gone: default action, terminate */
+		st = reap(pid);
+		close(in[1]);
+		mt_report(st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR2,
+			  "handled-signal-reset-to-default", "status 0x%x", st);
 	}
 
 	unlink("/tmp/noexec");

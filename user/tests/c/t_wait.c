@@ -130,9 +130,14 @@ int main(void)
 
 	/* stop / continue */
 	{
+		/* the children wait for "go" after SIGCONT: a zombie would be reported as exited */
+		int go[2];
+		pipe(go);
 		pid_t pid = fork();
 		if (pid == 0) {
+			char c;
 			raise(SIGSTOP);
+			read(go[0], &c, 1);
 			_exit(8);
 		}
 		st = 0;
@@ -143,12 +148,16 @@ int main(void)
 		st = 0;
 		CHECK_EQ("wcontinued", waitpid(pid, &st, WCONTINUED), pid);
 		CHECK("wifcontinued", WIFCONTINUED(st));
+		CHECK_EQ("continue-reported-once", waitpid(pid, &st, WCONTINUED | WNOHANG), 0);
+		write(go[1], "x", 1);
 		st = reap(pid);
 		CHECK("after-continue-exit", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 8);
 
 		pid = fork();
 		if (pid == 0) {
+			char c;
 			raise(SIGSTOP);
+			read(go[0], &c, 1);
 			_exit(9);
 		}
 		memset(&si, 0, sizeof si);
@@ -160,7 +169,10 @@ int main(void)
 		CHECK_EQ("waitid-wcontinued", waitid(P_PID, pid, &si, WCONTINUED), 0);
 		CHECK_EQ("waitid-cld-continued", si.si_code, CLD_CONTINUED);
 		CHECK_EQ("waitid-continued-status", si.si_status, SIGCONT);
+		write(go[1], "x", 1);
 		st = reap(pid);
+		close(go[0]);
+		close(go[1]);
 		CHECK("waitid-stop-child-exit", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 9);
 	}
 
