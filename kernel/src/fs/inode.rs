@@ -158,6 +158,7 @@ impl Inode {
     pub fn lookup(&self, name: &str) -> KResult<Arc<Inode>> {
         match &self.kind {
             InodeKind::Dir(d) => d.lock().entries.get(name).cloned().ok_or(ENOENT),
+            InodeKind::Proc(n) => crate::fs::procfs::lookup(n, name),
             _ => Err(ENOTDIR),
         }
     }

@@ -22,6 +22,11 @@ pub fn readdir(_n: &ProcNode) -> Vec<(String, u64, u8)> {
     Vec::new()
 }
 
+/// A name inside a /proc directory node (ENOENT when absent, ENOTDIR for a file node).
+pub fn lookup(_n: &ProcNode, _name: &str) -> KResult<Arc<Inode>> {
+    Err(ENOENT)
+}
+
 pub fn readlink(_n: &ProcNode) -> KResult<String> {
     Err(EINVAL)
 }
