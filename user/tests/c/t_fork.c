@@ -27,6 +27,19 @@ int main(void)
 	pid_t me = getpid();
 	int p[2];
 
+	/* init, started by the kernel from the idle task: ppid, process group and session 0 */
+	if (me == 1) {
+		CHECK_EQ("init-ppid-0", getppid(), 0);
+		CHECK_EQ("init-pgrp-0", getpgrp(), 0);
+		CHECK_EQ("init-sid-0", getsid(0), 0);
+		pid_t pid = fork();
+		if (pid == 0)
+			_exit(getpgrp() == 0 && getsid(0) == 0 ? 0 : 1);
+		int st = -1;
+		waitpid(pid, &st, 0);
+		CHECK("child-inherits-pgrp-sid-0", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+
 	/* fork returns twice: 0 in the child, the child's pid in the parent */
 	if (pipe(p) == 0) {
 		pid_t pid = fork();
