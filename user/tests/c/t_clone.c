@@ -85,6 +85,13 @@ static long fn_tp(void *arg)
 	return 0;
 }
 
+static long fn_tp_status(void *arg)
+{
+	long tp;
+	__asm__ volatile("mv %0, tp" : "=r"(tp));
+	return tp == 0x5a5a5000 ? 0 : 1;
+}
+
 static long fn_ids(void *arg)
 {
 	got_pid = rsys(SYS_getpid, 0, 0, 0, 0);
@@ -153,6 +160,36 @@ int main(void)
 	CHECK_EQ("clone-vfork-parent-waited", vm_var, 2);
 	reap(r);
 
+	/* CLONE_VFORK without CLONE_VM: the parent still waits, the memory is a copy */
+	vm_var = 0;
+	{
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		r = raw_clone(CLONE_VFORK | SIGCHLD, new_stack(), NULL, 0, NULL, fn_sleep_set, 0);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double dt = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+		mt_report(dt > 0.08, "clone-vfork-novm-parent-waited", "clone returned after %.3f s", dt);
+		CHECK_EQ("clone-vfork-novm-not-shared", vm_var, 0);
+		reap(r);
+	}
+
+	/* bad parent_tid / child_tid pointers are ignored (put_user errors are not reported) */
+	{
+		int *volatile bad = (int *)16;
+		r = syscall(SYS_clone, CLONE_PARENT_SETTID | SIGCHLD, 0, bad, 0, 0);
+		if (r == 0)
+			_exit(13);
+		CHECK("parent-settid-bad-pointer-ignored", r > 0);
+		st = reap(r);
+		CHECK("parent-settid-bad-pointer-child-ran", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 13);
+		r = syscall(SYS_clone, CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD, 0, 0, 0, bad);
+		if (r == 0)
+			_exit(14);
+		CHECK("child-settid-bad-pointer-ignored", r > 0);
+		st = reap(r);
+		CHECK("child-settid-bad-pointer-child-ran", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 14);
+	}
+
 	/* CLONE_PARENT_SETTID stores the new tid in the parent (also for fork-style clones) */
 	ptid_word = -1;
 	r = syscall(SYS_clone, CLONE_PARENT_SETTID | SIGCHLD, 0, &ptid_word, 0, 0);
@@ -207,6 +244,10 @@ int main(void)
 	r = raw_clone(CLONE_VM | CLONE_SETTLS | SIGCHLD, new_stack(), NULL, 0x5a5a5000, NULL, fn_tp, 0);
 	reap(r);
 	CHECK_EQ("settls-child-tp", got_tp, 0x5a5a5000);
+	/* fork-style with CLONE_SETTLS: the child reports through its exit status */
+	r = raw_clone(CLONE_SETTLS | SIGCHLD, new_stack(), NULL, 0x5a5a5000, NULL, fn_tp_status, 0);
+	st = reap(r);
+	CHECK("settls-fork-style", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	{
 		long mytp;
 		__asm__ volatile("mv %0, tp" : "=r"(mytp));

@@ -316,6 +316,16 @@ int main(void)
 		a.exit_signal = SIGCHLD;
 	}
 
+	/* a bad pidfd pointer: EFAULT and no child */
+	{
+		a.flags = CLONE_PIDFD;
+		a.pidfd = 16;
+		CHECK_ERR("pidfd-bad-pointer-efault", clone3(&a, sizeof a), EFAULT);
+		CHECK_ERR("pidfd-bad-pointer-no-child", waitpid(-1, &st, __WALL | WNOHANG), ECHILD);
+		memset(&a, 0, sizeof a);
+		a.exit_signal = SIGCHLD;
+	}
+
 	/* CLONE_CLEAR_SIGHAND: handlers reset to SIG_DFL in the child, SIG_IGN kept */
 	{
 		struct sigaction sa;
