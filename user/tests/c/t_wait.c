@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -291,6 +292,46 @@ int main(void)
 		pid_t r = wait(&st);
 		CHECK("zombie-orphan-reaped-by-init", r > 0 && (r & 0xff) == low);
 		CHECK("zombie-orphan-status", WIFEXITED(st) && WEXITSTATUS(st) == 0x44);
+	}
+
+	/* a child subreaper (PR_SET_CHILD_SUBREAPER) gets its orphaned descendants, not init */
+	{
+		pid_t sub = fork();
+		if (sub == 0) {
+			if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
+				_exit(1);
+			int flag = -1;
+			prctl(PR_GET_CHILD_SUBREAPER, &flag, 0, 0, 0);
+			if (flag != 1)
+				_exit(2);
+			pid_t self = getpid();
+			int p[2];
+			pipe(p);
+			pid_t mid = fork();
+			if (mid == 0) {
+				pid_t leaf = fork();
+				if (leaf == 0) {
+					int n = 0;
+					while (getppid() != self && n++ < 500)
+						msleep(10);
+					_exit(getppid() == self ? 0x33 : 0x34);
+				}
+				write(p[1], &leaf, sizeof leaf);
+				_exit(0);
+			}
+			pid_t leaf = 0;
+			read(p[0], &leaf, sizeof leaf);
+			int s;
+			if (waitpid(mid, &s, 0) != mid)
+				_exit(3);
+			if (waitpid(leaf, &s, 0) != leaf)
+				_exit(4); /* the orphan must be our child now */
+			_exit(WIFEXITED(s) && WEXITSTATUS(s) == 0x33 ? 0 : 5);
+		}
+		st = reap(sub);
+		mt_report(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "child-subreaper",
+			  "status 0x%x", st);
+		CHECK_ERR("subreaper-nothing-for-init", waitpid(-1, &st, WNOHANG), ECHILD);
 	}
 
 	CHECK_ERR("all-reaped", waitpid(-1, &st, WNOHANG), ECHILD);
