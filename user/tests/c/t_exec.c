@@ -387,6 +387,80 @@ int main(void)
 			  "handled-signal-reset-to-default", "status 0x%x", st);
 	}
 
+	/* the signal mask survives execve: a blocked signal stays pending, the program lives */
+	{
+		int in[2], ep[2];
+		pipe(in);
+		pipe2(ep, O_CLOEXEC);
+		pid_t pid = fork();
+		if (pid == 0) {
+			sigset_t m;
+			sigemptyset(&m);
+			sigaddset(&m, SIGUSR2);
+			sigprocmask(SIG_BLOCK, &m, NULL);
+			dup2(in[0], 0);
+			close(in[0]);
+			close(in[1]);
+			close(ep[0]);
+			char *argv[] = { "read-count", NULL };
+			execve("/bin/read-count", argv, noenv);
+			_exit(127);
+		}
+		close(in[0]);
+		close(ep[1]);
+		char c;
+		read(ep[0], &c, 1);
+		close(ep[0]);
+		kill(pid, SIGUSR2); /* blocked: stays pending */
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		write(in[1], "ab", 2);
+		close(in[1]);
+		st = reap(pid);
+		mt_report(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 2, "exec-keeps-signal-mask",
+			  "status 0x%x", st);
+	}
+
+	/* ETXTBSY: a file open for writing cannot be executed, a running program not written */
+	{
+		int src = open("/bin/read-count", O_RDONLY);
+		int dst = open("/tmp/rc-copy", O_WRONLY | O_CREAT | O_TRUNC, 0755);
+		char b[4096];
+		ssize_t k;
+		while ((k = read(src, b, sizeof b)) > 0)
+			write(dst, b, k);
+		close(src);
+		fchmod(dst, 0755);
+		char *argv[] = { "rc-copy", NULL };
+		CHECK_ERR("exec-file-open-for-write-etxtbsy", execve("/tmp/rc-copy", argv, noenv), ETXTBSY);
+		close(dst);
+		int in[2], ep[2];
+		pipe(in);
+		pipe2(ep, O_CLOEXEC);
+		pid_t pid = fork();
+		if (pid == 0) {
+			dup2(in[0], 0);
+			close(in[0]);
+			close(in[1]);
+			close(ep[0]);
+			execve("/tmp/rc-copy", argv, noenv);
+			_exit(127);
+		}
+		close(in[0]);
+		close(ep[1]);
+		char c;
+		CHECK_EQ("exec-copy-started", read(ep[0], &c, 1), 0);
+		close(ep[0]);
+		CHECK_ERR("write-open-running-program-etxtbsy", open("/tmp/rc-copy", O_WRONLY), ETXTBSY);
+		close(in[1]);
+		st = reap(pid);
+		CHECK("exec-copy-ran", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		int w = open("/tmp/rc-copy", O_WRONLY);
+		CHECK("write-open-after-exit-ok", w >= 0);
+		close(w);
+		unlink("/tmp/rc-copy");
+	}
+
 	unlink("/tmp/noexec");
 	unlink("/tmp/garbage");
 	unlink("/tmp/emptyx");
