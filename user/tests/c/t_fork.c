@@ -3,12 +3,24 @@
 #include "mtest.h"
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
 static volatile int global = 100;
 static char bss_buf[8192];
+
+/* uses about 1 KiB of stack per level */
+static int __attribute__((noinline)) deep(int n)
+{
+	volatile char pad[1000];
+	pad[0] = (char)n;
+	pad[999] = 1;
+	if (n == 0)
+		return pad[999] - 1;
+	return deep(n - 1) + 3 + pad[0] - (char)n;
+}
 
 /* waits for pid, retrying on EINTR; returns the raw status or -1 */
 static int reap(pid_t pid)
@@ -218,6 +230,72 @@ int main(void)
 		CHECK_EQ("eight-children-reaped", seen, 0xff);
 		CHECK_EQ("eight-children-bad", bad, 0);
 		CHECK_ERR("no-more-children", wait(NULL), ECHILD);
+	}
+
+	/* the child's address space has the parent's protections: read-only stays read-only */
+	{
+		char *ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ro[0] = 'r';
+		mprotect(ro, 4096, PROT_READ);
+		pid_t pid = fork();
+		if (pid == 0) {
+			if (ro[0] != 'r')
+				_exit(1);
+			*(volatile char *)ro = 'w';
+			_exit(2);
+		}
+		int st = reap(pid);
+		CHECK("child-readonly-write-segv", st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+		char *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		pid = fork();
+		if (pid == 0) {
+			volatile char c = *(volatile char *)none;
+			(void)c;
+			_exit(2);
+		}
+		st = reap(pid);
+		CHECK("child-prot-none-read-segv", st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+		munmap(ro, 4096);
+		munmap(none, 4096);
+	}
+
+	/* the child's stack grows on its own (1 MiB of recursion) */
+	{
+		pid_t pid = fork();
+		if (pid == 0)
+			_exit(deep(1024) == 1024 * 3 ? 0 : 1);
+		int st = reap(pid);
+		CHECK("child-stack-grows", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+
+	/* brk is per process: the child starts at the parent's break and moves only its own */
+	{
+		void *b0 = sbrk(0);
+		pid_t pid = fork();
+		if (pid == 0) {
+			if (sbrk(0) != b0)
+				_exit(1);
+			char *m = sbrk(1 << 20);
+			if (m == (void *)-1)
+				_exit(2);
+			memset(m, 1, 1 << 20);
+			_exit(sbrk(0) == (char *)b0 + (1 << 20) ? 0 : 3);
+		}
+		int st = reap(pid);
+		CHECK("child-brk", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		CHECK("parent-brk-unchanged", sbrk(0) == b0);
+	}
+
+	/* pending alarms are not inherited */
+	{
+		alarm(100);
+		pid_t pid = fork();
+		if (pid == 0)
+			_exit(alarm(0));
+		int st = reap(pid);
+		CHECK("alarm-not-inherited", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		unsigned left = alarm(0);
+		CHECK("parent-alarm-kept", left > 90 && left <= 100);
 	}
 
 	/* a child can fork too */
