@@ -4,6 +4,7 @@
 #include "mtest.h"
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -298,6 +299,46 @@ int main(void)
 		CHECK_EQ("pending-delivered-on-unblock", nusr1, 1);
 		signal(SIGUSR1, SIG_DFL);
 		signal(SIGUSR2, SIG_DFL);
+	}
+
+	/* PR_SET_PDEATHSIG: the signal comes when the parent exits; fork children do not inherit it */
+	{
+		int p[2];
+		pipe(p);
+		pid_t mid = fork();
+		if (mid == 0) {
+			pid_t leaf = fork();
+			if (leaf == 0) {
+				prctl(PR_SET_PDEATHSIG, SIGUSR1);
+				int sig = -1;
+				prctl(PR_GET_PDEATHSIG, &sig);
+				pid_t gc = fork();
+				if (gc == 0) {
+					int s2 = -1;
+					prctl(PR_GET_PDEATHSIG, &s2);
+					_exit(s2 == 0 ? 0x21 : 0x22);
+				}
+				int s;
+				waitpid(gc, &s, 0);
+				int ok = sig == SIGUSR1 && WIFEXITED(s) && WEXITSTATUS(s) == 0x21;
+				write(p[1], &ok, sizeof ok);
+				for (;;)
+					pause(); /* until the parent's death signal */
+			}
+			int ok = 0;
+			read(p[0], &ok, sizeof ok);
+			write(p[1], &leaf, sizeof leaf);
+			_exit(ok ? 0 : 1);
+		}
+		int st1 = reap(mid);
+		CHECK("pdeathsig-set-not-inherited", st1 >= 0 && WIFEXITED(st1) && WEXITSTATUS(st1) == 0);
+		pid_t leaf = -1;
+		read(p[0], &leaf, sizeof leaf);
+		st = leaf > 0 ? reap(leaf) : -1;
+		mt_report(st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR1, "pdeathsig-delivered",
+			  "status 0x%x", st);
+		close(p[0]);
+		close(p[1]);
 	}
 
 	/* init ignores signals whose action is default, even SIGKILL, from its children */
