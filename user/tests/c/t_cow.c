@@ -194,6 +194,113 @@ int main(void)
 		unlink("/tmp/t_cow.dat");
 	}
 
+	/* private file mapping written before fork: the child sees the parent's private copy */
+	{
+		int fd = open("/tmp/t_cow2.dat", O_RDWR | O_CREAT | O_TRUNC, 0644);
+		write(fd, "original", 8);
+		char *pm = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+		memcpy(pm, "PARENT", 6);
+		pid_t pid = fork();
+		if (pid == 0) {
+			int ok = memcmp(pm, "PARENTal", 8) == 0;
+			memcpy(pm, "child!", 6);
+			_exit(ok ? 0 : 1);
+		}
+		st = reap(pid);
+		CHECK("private-file-child-sees-parent-copy", EXITED_0(st));
+		CHECK("private-file-parent-copy-kept", memcmp(pm, "PARENTal", 8) == 0);
+		char buf[8];
+		pread(fd, buf, 8, 0);
+		CHECK("private-file-file-untouched", memcmp(buf, "original", 8) == 0);
+		munmap(pm, PG);
+		close(fd);
+		unlink("/tmp/t_cow2.dat");
+	}
+
+	/* mprotect in the child after fork: its writes stay private, the parent's page stays
+	 * read-only */
+	{
+		char *m = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		m[0] = 'a';
+		mprotect(m, PG, PROT_READ);
+		pid_t pid = fork();
+		if (pid == 0) {
+			if (mprotect(m, PG, PROT_READ | PROT_WRITE) != 0)
+				_exit(1);
+			m[0] = 'b';
+			_exit(m[0] == 'b' ? 0 : 2);
+		}
+		st = reap(pid);
+		CHECK("child-mprotect-write", EXITED_0(st));
+		CHECK("parent-unchanged-after-child-mprotect", m[0] == 'a');
+		pid = fork();
+		if (pid == 0) {
+			*(volatile char *)m = 'c';
+			_exit(0);
+		}
+		st = reap(pid);
+		CHECK("parent-mapping-still-readonly-in-new-child",
+		      st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+		/* the parent makes it writable after the fork: a running child keeps its view */
+		int go[2];
+		pipe(go);
+		pid = fork();
+		if (pid == 0) {
+			char c;
+			read(go[0], &c, 1);
+			_exit(m[0] == 'a' ? 0 : 1);
+		}
+		mprotect(m, PG, PROT_READ | PROT_WRITE);
+		m[0] = 'z';
+		write(go[1], "x", 1);
+		st = reap(pid);
+		CHECK("child-view-after-parent-mprotect-write", EXITED_0(st));
+		close(go[0]);
+		close(go[1]);
+		munmap(m, PG);
+	}
+
+	/* many children at once over one 2 MiB region, each rewriting all of it */
+	{
+		size_t sz = 2 << 20;
+		unsigned char *m = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+					-1, 0);
+		memset(m, 0x5c, sz);
+		int go[2];
+		pipe(go);
+		pid_t kids[8];
+		for (int k = 0; k < 8; k++) {
+			kids[k] = fork();
+			if (kids[k] == 0) {
+				char c;
+				read(go[0], &c, 1); /* all children exist before anyone writes */
+				int bad = 0;
+				for (size_t o = 0; o < sz; o += PG)
+					bad |= m[o] != 0x5c;
+				for (size_t o = 0; o < sz; o += PG)
+					m[o] = (unsigned char)k;
+				for (size_t o = 0; o < sz; o += PG)
+					bad |= m[o] != (unsigned char)k;
+				_exit(bad);
+			}
+		}
+		for (int k = 0; k < 8; k++)
+			write(go[1], "g", 1);
+		int bad = 0;
+		for (int k = 0; k < 8; k++) {
+			st = reap(kids[k]);
+			bad += !EXITED_0(st);
+		}
+		int pbad = 0;
+		for (size_t o = 0; o < sz; o += PG)
+			pbad += m[o] != 0x5c;
+		CHECK_EQ("eight-children-private-copies", bad, 0);
+		CHECK_EQ("eight-children-parent-intact", pbad, 0);
+		munmap(m, sz);
+		close(go[0]);
+		close(go[1]);
+	}
+
 	/* MADV_WIPEONFORK: the child sees zeros; MADV_DONTFORK: the child has no mapping */
 	{
 		char *w = mmap(NULL, PG * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

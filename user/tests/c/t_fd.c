@@ -154,6 +154,24 @@ int main(void)
 	close(b);
 	unlink("/tmp/t_fd.dat");
 
+	/* close_range (Linux >= 5.9) */
+	{
+		int base = 40;
+		for (int i = 0; i < 6; i++)
+			dup2(0, base + i);
+		CHECK_ERR("close-range-first-gt-last-einval", syscall(SYS_close_range, 45, 40, 0), EINVAL);
+		CHECK_ERR("close-range-bad-flags-einval", syscall(SYS_close_range, 40, 45, 0x1), EINVAL);
+		CHECK_EQ("close-range-cloexec", syscall(SYS_close_range, 40, 41, 1U << 2), 0);
+		CHECK_EQ("close-range-cloexec-set", fcntl(40, F_GETFD) & fcntl(41, F_GETFD), FD_CLOEXEC);
+		CHECK_EQ("close-range-cloexec-not-beyond", fcntl(42, F_GETFD), 0);
+		CHECK_EQ("close-range", syscall(SYS_close_range, 42, 43, 0), 0);
+		CHECK_ERR("close-range-closed", fcntl(42, F_GETFD), EBADF);
+		CHECK("close-range-not-beyond", fcntl(44, F_GETFD) >= 0 && fcntl(41, F_GETFD) >= 0);
+		CHECK_EQ("close-range-to-max", syscall(SYS_close_range, 40, ~0U, 0), 0);
+		CHECK_ERR("close-range-to-max-closed", fcntl(45, F_GETFD), EBADF);
+		CHECK_EQ("close-range-empty-ok", syscall(SYS_close_range, 500, 600, 0), 0);
+	}
+
 	/* fds are allocated lowest-first even after many opens and closes */
 	{
 		int fds[50];
