@@ -3,6 +3,7 @@
 #include "mtest.h"
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -118,6 +119,29 @@ int main(void)
 	CHECK_EQ("killed-child-releases-parent", shared_var, 3);
 	st = reap(pid);
 	CHECK("killed-vfork-child-status", st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+
+	/* only the memory is shared: the signal handlers, cwd and umask are the child's own */
+	{
+		signal(SIGUSR2, SIG_DFL);
+		chdir("/");
+		mode_t old = umask(022);
+		pid = vfork();
+		if (pid == 0) {
+			unsigned long act[3] = { (unsigned long)SIG_IGN, 0, 0 };
+			syscall(SYS_rt_sigaction, SIGUSR2, act, NULL, 8);
+			syscall(SYS_chdir, "/tmp");
+			syscall(SYS_umask, 077);
+			_exit(0);
+		}
+		reap(pid);
+		struct sigaction sa;
+		sigaction(SIGUSR2, NULL, &sa);
+		CHECK("vfork-sighand-not-shared", sa.sa_handler == SIG_DFL);
+		char buf[64] = "";
+		getcwd(buf, sizeof buf);
+		mt_report(strcmp(buf, "/") == 0, "vfork-cwd-not-shared", "cwd %s", buf);
+		CHECK_EQ("vfork-umask-not-shared", umask(old), 022);
+	}
 
 	/* a vfork child may create a child (raw fork-style clone); the grandchild has its own copy */
 	shared_var = 0;
