@@ -65,7 +65,30 @@ struct Tty {
     lines: usize,
     eof_pending: usize,
     pgrp: i32,
+    /// The session this is the controlling tty of (0: none).  Linux: tty->session
+    session: i32,
     winsize: [u16; 4],
+}
+
+fn is_ctty() -> bool {
+    let s = crate::kernel::task::current().signal.session.load(Ordering::Relaxed);
+    let t = TTY.lock();
+    t.session != 0 && t.session == s
+}
+
+/// Linux: tty_open_proc_set_tty(): a session leader without a controlling tty that opens
+/// the tty without O_NOCTTY acquires it.
+pub fn open_maybe_acquire(noctty: bool) {
+    let cur = crate::kernel::task::current();
+    let sid = cur.signal.session.load(Ordering::Relaxed);
+    if noctty || sid != cur.tgid() || sid == 0 {
+        return;
+    }
+    let mut t = TTY.lock();
+    if t.session == 0 {
+        t.session = sid;
+        t.pgrp = cur.signal.pgrp.load(Ordering::Relaxed);
+    }
 }
 
 static TTY: Mutex<Tty> = Mutex::new(Tty {
@@ -75,6 +98,7 @@ static TTY: Mutex<Tty> = Mutex::new(Tty {
     lines: 0,
     eof_pending: 0,
     pgrp: 0,
+    session: 0,
     winsize: [0; 4],
 });
 static READ_WAIT: WaitQueue = WaitQueue::new();
@@ -275,13 +299,19 @@ impl FileOps for ConsoleOps {
                 Ok(0)
             }
             0x540F => {
-                // TIOCGPGRP
+                // TIOCGPGRP: only on our controlling tty (Linux: tty_check_change / ENOTTY)
+                if !is_ctty() {
+                    return Err(ENOTTY);
+                }
                 let p = TTY.lock().pgrp;
                 write_user(arg, &p)?;
                 Ok(0)
             }
             0x5410 => {
                 // TIOCSPGRP
+                if !is_ctty() {
+                    return Err(ENOTTY);
+                }
                 let p: i32 = read_user(arg)?;
                 if p < 0 {
                     return Err(EINVAL);
@@ -289,7 +319,18 @@ impl FileOps for ConsoleOps {
                 TTY.lock().pgrp = p;
                 Ok(0)
             }
-            0x540E => Ok(0), // TIOCSCTTY
+            0x540E => {
+                // TIOCSCTTY: a session leader takes the console as its controlling tty
+                let cur = crate::kernel::task::current();
+                let sid = cur.signal.session.load(Ordering::Relaxed);
+                if sid != cur.tgid() {
+                    return Err(EPERM);
+                }
+                let mut t = TTY.lock();
+                t.session = sid;
+                t.pgrp = cur.signal.pgrp.load(Ordering::Relaxed);
+                Ok(0)
+            }
             0x5429 => {
                 // TIOCGSID
                 let s = crate::kernel::task::current().signal.session.load(Ordering::Relaxed);
@@ -302,7 +343,19 @@ impl FileOps for ConsoleOps {
                 write_user(arg, &n)?;
                 Ok(0)
             }
-            0x540B => Ok(0), // TCFLSH
+            0x540B => {
+                // TCFLSH: TCIFLUSH, TCOFLUSH, TCIOFLUSH
+                if arg > 2 {
+                    return Err(EINVAL);
+                }
+                if arg != 1 {
+                    let mut t = TTY.lock();
+                    t.read_buf.clear();
+                    t.lines = 0;
+                    t.line.clear();
+                }
+                Ok(0)
+            }
             0x5409 | 0x540A => Ok(0), // TCSBRK, TCXONC
             _ => Err(ENOTTY),
         }

@@ -63,10 +63,15 @@ pub fn sys_execve(upath: usize, argv: usize, envp: usize) -> KResult<usize> {
 
 /// Linux: SYSCALL_DEFINE5(execveat)
 pub fn sys_execveat(dirfd: isize, upath: usize, argv: usize, envp: usize, flags: usize) -> KResult<usize> {
+    // Linux: getname_uflags() first (an empty name without AT_EMPTY_PATH is ENOENT), then
+    // do_open_execat() checks the flags.
+    let path = strncpy_from_user(upath, PATH_MAX)?;
+    if path.is_empty() && flags & AT_EMPTY_PATH == 0 {
+        return Err(ENOENT);
+    }
     if flags & !(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0 {
         return Err(EINVAL);
     }
-    let path = strncpy_from_user(upath, PATH_MAX)?;
     let argv = copy_strings_from_user(argv)?;
     let envp = copy_strings_from_user(envp)?;
     do_execveat(dirfd, &path, argv, envp, flags)
@@ -104,6 +109,15 @@ pub fn do_execveat(dirfd: isize, path: &str, mut argv: Vec<Vec<u8>>, envp: Vec<V
         if script::is_script(head) {
             if depth == 5 {
                 return Err(ELOOP);
+            }
+            // Linux: BINPRM_FLAGS_PATH_INACCESSIBLE — a script opened through a close-on-exec
+            // fd cannot be reopened by its interpreter as /dev/fd/N.
+            if depth == 0 && path.is_empty() {
+                let cur = current();
+                let files = cur.files.lock().clone().ok_or(EBADF)?;
+                if files.get_entry(dirfd as usize)?.cloexec {
+                    return Err(ENOENT);
+                }
             }
             let sb = script::parse_shebang(head).map_err(exec_err)?;
             let args: Vec<&[u8]> = argv.iter().skip(1).map(|a| a.as_slice()).collect();

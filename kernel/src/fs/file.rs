@@ -63,6 +63,11 @@ pub trait FileOps: Send + Sync {
     fn name(&self) -> &'static str {
         "anon"
     }
+    /// Whether write() must read the user buffer at all (/dev/null does not: Linux's
+    /// write_null never touches it, so a bad pointer is not EFAULT there).
+    fn discards_writes(&self) -> bool {
+        false
+    }
 }
 
 /// Linux: struct file — one open file description, shared by dup'd fds and across fork.

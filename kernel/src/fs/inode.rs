@@ -66,6 +66,9 @@ pub struct Inode {
     pub gid: AtomicU32,
     pub mtime: AtomicU64,
     pub kind: InodeKind,
+    /// Pages of MAP_SHARED mappings of this file (a page cache for mapped pages only): while
+    /// a page is here it is the file's authoritative content, for read() and write() too.
+    pub shm: Mutex<Option<Arc<crate::mm::mmap::ShmObject>>>,
 }
 
 static NEXT_INO: AtomicU64 = AtomicU64::new(1);
@@ -80,6 +83,7 @@ impl Inode {
             gid: AtomicU32::new(0),
             mtime: AtomicU64::new(0),
             kind,
+            shm: Mutex::new(None),
         })
     }
     pub fn new_dir(mode: u32, parent: Weak<Inode>, name: &str) -> Arc<Inode> {
@@ -111,8 +115,32 @@ impl Inode {
         }
     }
 
-    /// Reads file bytes at `off` into `buf`; returns how many (0 past the end).
-    pub fn read_at_raw(&self, off: usize, buf: &mut [u8]) -> usize {
+    /// The shared-mapping page cache of this file, made on first MAP_SHARED mmap.
+    pub fn shared_pages(self: &Arc<Self>) -> Arc<crate::mm::mmap::ShmObject> {
+        let mut g = self.shm.lock();
+        g.get_or_insert_with(|| {
+            Arc::new(crate::mm::mmap::ShmObject { pages: Mutex::new(BTreeMap::new()), source: Some(Arc::downgrade(self)) })
+        })
+        .clone()
+    }
+
+    /// Calls f(page_bytes, offset_in_file) for each cached page overlapping [off, off+len).
+    fn for_cached_pages(&self, off: usize, len: usize, mut f: impl FnMut(&mut [u8; 4096], usize)) {
+        let obj = self.shm.lock().clone();
+        let Some(obj) = obj else { return };
+        let pages = obj.pages.lock();
+        if pages.is_empty() {
+            return;
+        }
+        let first = off / 4096;
+        let last = (off + len).div_ceil(4096);
+        for (&idx, &pfn) in pages.range(first..last) {
+            f(crate::mm::page_bytes(pfn), idx * 4096);
+        }
+    }
+
+    /// The bytes of the file data itself (no cached pages): filling a cached page.
+    pub fn read_data_only(&self, off: usize, buf: &mut [u8]) -> usize {
         match &self.kind {
             InodeKind::File(d) => {
                 let d = d.lock();
@@ -128,6 +156,17 @@ impl Inode {
         }
     }
 
+    /// Reads file bytes at `off` into `buf`; returns how many (0 past the end).
+    pub fn read_at_raw(&self, off: usize, buf: &mut [u8]) -> usize {
+        let n = self.read_data_only(off, buf);
+        self.for_cached_pages(off, n, |page, poff| {
+            let s = off.max(poff);
+            let e = (off + n).min(poff + 4096);
+            buf[s - off..e - off].copy_from_slice(&page[s - poff..e - poff]);
+        });
+        n
+    }
+
     pub fn write_at(&self, off: usize, data: &[u8]) -> KResult<usize> {
         match &self.kind {
             InodeKind::File(d) => {
@@ -138,6 +177,12 @@ impl Inode {
                     v.resize(off + data.len(), 0);
                 }
                 v[off..off + data.len()].copy_from_slice(data);
+                drop(d);
+                self.for_cached_pages(off, data.len(), |page, poff| {
+                    let s = off.max(poff);
+                    let e = (off + data.len()).min(poff + 4096);
+                    page[s - poff..e - poff].copy_from_slice(&data[s - off..e - off]);
+                });
                 Ok(data.len())
             }
             _ => Err(EINVAL),

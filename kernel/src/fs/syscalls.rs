@@ -52,6 +52,9 @@ impl FileOps for DirOps {
 
 pub struct NullOps;
 impl FileOps for NullOps {
+    fn discards_writes(&self) -> bool {
+        true
+    }
     fn read(&self, _f: &File, _buf: &mut [u8]) -> KResult<usize> {
         Ok(0)
     }
@@ -159,6 +162,9 @@ pub fn do_open(dirfd: isize, path: &str, flags: u32, mode: u32) -> KResult<usize
     if flags & O_TRUNC != 0 && ino.is_reg() && flags & O_ACCMODE != O_RDONLY {
         ino.truncate(0)?;
     }
+    if let InodeKind::CharDev(5, 0 | 1) | InodeKind::CharDev(4, 64) = ino.kind {
+        crate::drivers::tty::open_maybe_acquire(flags & O_NOCTTY != 0);
+    }
     let f = open_inode(ino, flags, String::from(path))?;
     fd_install(f, flags & O_CLOEXEC != 0)
 }
@@ -190,6 +196,9 @@ fn read_file(f: &File, ubuf: usize, count: usize) -> KResult<usize> {
 fn write_file(f: &File, ubuf: usize, count: usize) -> KResult<usize> {
     if !f.writable() {
         return Err(EBADF);
+    }
+    if f.ops.discards_writes() {
+        return Ok(count);
     }
     let n = count.min(1 << 20);
     let mut kbuf = vec![0u8; n];
@@ -911,4 +920,63 @@ pub fn sys_pipe2(fds: usize, flags: usize) -> KResult<usize> {
         return Err(e);
     }
     Ok(0)
+}
+
+fn p_iov(fd: usize, iov: usize, cnt: usize, off: usize, write: bool) -> KResult<usize> {
+    let f = fd_get(fd)?;
+    if !f.ops.seekable() {
+        return Err(ESPIPE);
+    }
+    if (off as isize) < 0 {
+        return Err(EINVAL);
+    }
+    let saved = *f.pos.lock();
+    *f.pos.lock() = off as u64;
+    let mut total = 0;
+    let mut res = Ok(0);
+    for e in read_iovec(iov, cnt)? {
+        if e.len == 0 {
+            continue;
+        }
+        let r = if write { write_file(&f, e.base, e.len) } else { read_file(&f, e.base, e.len) };
+        match r {
+            Ok(n) => {
+                total += n;
+                if n < e.len {
+                    break;
+                }
+            }
+            Err(err) => {
+                if total == 0 {
+                    res = Err(err);
+                }
+                break;
+            }
+        }
+    }
+    *f.pos.lock() = saved;
+    res.map(|_: usize| total)
+}
+
+/// Linux: preadv() / pwritev(): like readv/writev at an offset, file position untouched.
+pub fn sys_preadv(fd: usize, iov: usize, cnt: usize, off: usize) -> KResult<usize> {
+    p_iov(fd, iov, cnt, off, false)
+}
+pub fn sys_pwritev(fd: usize, iov: usize, cnt: usize, off: usize) -> KResult<usize> {
+    p_iov(fd, iov, cnt, off, true)
+}
+
+/// mount(2): MenuOS's pseudo filesystems (/proc, /sys, tracefs, devtmpfs) are always there;
+/// mounting them again succeeds, as a remount would.  Other filesystems: ENODEV.
+pub fn sys_mount(_src: usize, target: usize, fstype: usize, _flags: usize, _data: usize) -> KResult<usize> {
+    let t = strncpy_from_user(target, PATH_MAX)?;
+    let ino = namei_at(AT_FDCWD, &t, true)?;
+    if !ino.is_dir() {
+        return Err(ENOTDIR);
+    }
+    let ty = if fstype != 0 { strncpy_from_user(fstype, 256)? } else { String::new() };
+    match ty.as_str() {
+        "proc" | "sysfs" | "tracefs" | "devtmpfs" | "tmpfs" | "ramfs" | "debugfs" | "devpts" | "" => Ok(0),
+        _ => Err(ENODEV),
+    }
 }

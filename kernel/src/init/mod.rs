@@ -146,9 +146,7 @@ extern "C" fn kernel_init(_: usize) -> usize {
     let root = crate::fs::root();
     *cur.fs.lock() = Some(crate::fs::FsStruct::new(root));
     *cur.files.lock() = Some(crate::fs::FilesStruct::new());
-    cur.signal.pgrp.store(1, core::sync::atomic::Ordering::Relaxed);
-    cur.signal.session.store(1, core::sync::atomic::Ordering::Relaxed);
-    crate::drivers::tty::set_foreground_pgrp(1);
+    // Linux: init runs in process group 0, session 0, without a controlling tty.
 
     // Linux: populate_rootfs()
     if let Some((s, e)) = boot.initrd {

@@ -262,6 +262,37 @@ pub fn do_wait(wo: &WaitOpts) -> KResult<Option<WaitResult>> {
                 result = Some(wait_task_zombie(wo, c));
                 return true;
             }
+            if c.exit_state() == 0 {
+                // Linux: wait_task_stopped() / wait_task_continued()
+                let mut st = c.signal.stop.lock();
+                if wo.flags & WUNTRACED != 0 && st.report_stop != 0 {
+                    let sig = st.report_stop;
+                    if wo.flags & WNOWAIT == 0 {
+                        st.report_stop = 0;
+                    }
+                    result = Some(WaitResult {
+                        pid: c.tgid(),
+                        status: (sig << 8) | 0x7f,
+                        info: SigInfo { signo: SIGCHLD, code: CLD_STOPPED, pid: c.tgid(), status: sig, ..Default::default() },
+                        utime: 0,
+                        stime: 0,
+                    });
+                    return true;
+                }
+                if wo.flags & WCONTINUED != 0 && st.report_cont {
+                    if wo.flags & WNOWAIT == 0 {
+                        st.report_cont = false;
+                    }
+                    result = Some(WaitResult {
+                        pid: c.tgid(),
+                        status: 0xffff,
+                        info: SigInfo { signo: SIGCHLD, code: CLD_CONTINUED, pid: c.tgid(), status: SIGCONT, ..Default::default() },
+                        utime: 0,
+                        stime: 0,
+                    });
+                    return true;
+                }
+            }
         }
         if !any {
             err = Some(ECHILD);
@@ -317,6 +348,7 @@ fn cycles_to_tv(c: u64) -> [i64; 2] {
 #[no_mangle]
 #[inline(never)]
 pub fn sys_wait4(upid: isize, stat_addr: usize, options: usize, ru: usize) -> KResult<usize> {
+    let options = options as u32 as usize; // an int in C
     if options & !(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL) != 0 {
         return Err(EINVAL);
     }
@@ -353,6 +385,7 @@ pub fn sys_wait4(upid: isize, stat_addr: usize, options: usize, ru: usize) -> KR
 #[no_mangle]
 #[inline(never)]
 pub fn sys_waitid(which: usize, upid: usize, infop: usize, options: usize, ru: usize) -> KResult<usize> {
+    let options = options as u32 as usize; // an int in C
     if options & !(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL) != 0 {
         return Err(EINVAL);
     }

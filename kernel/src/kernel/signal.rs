@@ -56,6 +56,40 @@ pub const SI_TKILL: i32 = -6;
 pub const CLD_EXITED: i32 = 1;
 pub const CLD_KILLED: i32 = 2;
 pub const CLD_DUMPED: i32 = 3;
+pub const CLD_STOPPED: i32 = 5;
+pub const CLD_CONTINUED: i32 = 6;
+
+/// Linux: do_notify_parent_cldstop(): SIGCHLD with CLD_STOPPED / CLD_CONTINUED to the parent
+/// (not with SA_NOCLDSTOP), and a wake-up of its wait4.
+pub fn do_notify_parent_cldstop(t: &TaskStruct, parent: &Task, why: i32, status: i32) {
+    let act = parent.sighand.lock().get(SIGCHLD);
+    if act.handler != SIG_IGN && act.flags & SA_NOCLDSTOP == 0 {
+        let info = SigInfo { signo: SIGCHLD, code: why, pid: t.tgid(), status, ..Default::default() };
+        kill_process(parent, SIGCHLD, info);
+    }
+    parent.signal.wait_chldexit.wake_up_all();
+}
+
+/// Linux: do_signal_stop(): the process stops until SIGCONT (or SIGKILL).
+fn do_signal_stop(cur: &Task, sig: i32) {
+    {
+        let mut st = cur.signal.stop.lock();
+        st.stopped = true;
+        st.report_stop = sig;
+        st.report_cont = false;
+    }
+    if let Some(p) = cur.parent() {
+        do_notify_parent_cldstop(cur, &p, CLD_STOPPED, sig);
+    }
+    loop {
+        cur.set_state(TASK_STOPPED);
+        if !cur.signal.stop.lock().stopped || fatal_signal_pending(cur) {
+            break;
+        }
+        crate::kernel::sched::schedule();
+    }
+    cur.set_state(TASK_RUNNING);
+}
 
 pub fn sigmask(sig: i32) -> u64 {
     1u64 << (sig - 1)
@@ -140,6 +174,16 @@ pub struct SignalStruct {
     pub cutime: core::sync::atomic::AtomicU64,
     pub cstime: core::sync::atomic::AtomicU64,
     pub tty_controlling: AtomicBool,
+    /// Job control (Linux: signal->flags SIGNAL_STOP_STOPPED / SIGNAL_CLD_*, group_exit_code):
+    /// (stopped, stop to report with this signal (0: none), continue to report)
+    pub stop: Mutex<StopState>,
+}
+
+#[derive(Clone, Copy, Default)]
+pub struct StopState {
+    pub stopped: bool,
+    pub report_stop: i32,
+    pub report_cont: bool,
 }
 
 pub const RLIM_INFINITY: u64 = u64::MAX;
@@ -175,6 +219,7 @@ impl SignalStruct {
             cutime: Default::default(),
             cstime: Default::default(),
             tty_controlling: AtomicBool::new(false),
+            stop: Mutex::new(StopState::default()),
         })
     }
     /// Linux: copy_signal(): a new process inherits limits, process group and session.
@@ -221,7 +266,7 @@ fn sig_ignored(t: &TaskStruct, sig: i32) -> bool {
         return false;
     }
     let a = t.sighand.lock().get(sig);
-    a.handler == SIG_IGN || (a.handler == SIG_DFL && matches!(default_action(sig), Default_::Ignore | Default_::Stop))
+    a.handler == SIG_IGN || (a.handler == SIG_DFL && matches!(default_action(sig), Default_::Ignore))
 }
 
 /// Linux: send_signal_locked() + signal_wake_up().
@@ -239,6 +284,31 @@ pub fn send_signal(t: &Task, sig: i32, info: SigInfo) {
             return;
         }
     }
+    // Linux: prepare_signal(): SIGCONT resumes a stopped process and flushes pending stop
+    // signals; a stop signal flushes a pending SIGCONT.
+    if sig == SIGCONT || sig == SIGKILL {
+        t.pending.lock().set &= !(sigmask(SIGSTOP) | sigmask(SIGTSTP) | sigmask(SIGTTIN) | sigmask(SIGTTOU));
+        let was_stopped = {
+            let mut st = t.signal.stop.lock();
+            let w = st.stopped;
+            if w {
+                st.stopped = false;
+                st.report_stop = 0;
+                st.report_cont = sig == SIGCONT;
+            }
+            w
+        };
+        if was_stopped {
+            crate::kernel::sched::core::wake_up_state(t, TASK_STOPPED);
+            if sig == SIGCONT {
+                if let Some(p) = t.parent() {
+                    do_notify_parent_cldstop(t, &p, CLD_CONTINUED, SIGCONT);
+                }
+            }
+        }
+    } else if matches!(sig, SIGSTOP | SIGTSTP | SIGTTIN | SIGTTOU) {
+        t.pending.lock().set &= !sigmask(SIGCONT);
+    }
     if sig_ignored(t, sig) && sig != SIGKILL {
         return;
     }
@@ -250,7 +320,7 @@ pub fn send_signal(t: &Task, sig: i32, info: SigInfo) {
         p.set |= sigmask(sig);
     }
     if sig == SIGKILL {
-        crate::kernel::sched::core::wake_up_state(t, TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE);
+        crate::kernel::sched::core::wake_up_state(t, TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE | TASK_STOPPED);
     } else if t.blocked.load(Ordering::Relaxed) & sigmask(sig) == 0 {
         crate::kernel::sched::core::wake_up_state(t, TASK_INTERRUPTIBLE);
     }
@@ -341,7 +411,11 @@ fn do_signal(regs: &mut PtRegs) {
     }
     if ka.handler == SIG_DFL || sig == SIGKILL {
         match default_action(sig) {
-            Default_::Ignore | Default_::Stop => return,
+            Default_::Ignore => return,
+            Default_::Stop => {
+                do_signal_stop(&cur, sig);
+                return;
+            }
             Default_::Term | Default_::Core => {
                 // Linux: do_group_exit(sig): a core dump would set 0x80, but RLIMIT_CORE is 0.
                 crate::kernel::exit::do_group_exit(sig);

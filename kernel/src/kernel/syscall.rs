@@ -24,6 +24,13 @@ fn enosys(nr: usize) -> KResult<usize> {
 /// Linux: do_trap_ecall_u() -> syscall_handler()
 #[no_mangle]
 pub fn do_syscall(regs: &mut PtRegs) -> usize {
+    match do_syscall_inner(regs) {
+        Ok(v) => v,
+        Err(e) => e.as_ret(),
+    }
+}
+
+fn do_syscall_inner(regs: &mut PtRegs) -> KResult<usize> {
     let nr = regs.a7;
     let (a0, a1, a2, a3, a4, a5) = (regs.a0, regs.a1, regs.a2, regs.a3, regs.a4, regs.a5);
     let i = |x: usize| x as isize;
@@ -80,7 +87,15 @@ pub fn do_syscall(regs: &mut PtRegs) -> usize {
         114 => super::time::sys_clock_getres(a0, a1),
         115 => super::time::sys_clock_nanosleep(a0, a1, a2, a3),
         116 => super::sys::sys_syslog(a0, a1, a2),
-        122 | 123 => Ok(0), // sched_setaffinity / getaffinity (below)
+        122 => Ok(0), // sched_setaffinity: one CPU
+        123 => {
+            // sched_getaffinity: CPU 0 only; the size written is the kernel's cpumask (8 bytes)
+            if a1 < 8 {
+                return Err(EINVAL);
+            }
+            crate::mm::uaccess::write_user(a2, &1u64).map(|_| 8)
+        }
+        118..=121 | 125..=128 => Ok(0), // sched_{setparam,setscheduler,getscheduler,getparam,..}
         124 => {
             super::sched::yield_now();
             Ok(0)
@@ -113,7 +128,16 @@ pub fn do_syscall(regs: &mut PtRegs) -> usize {
         174 | 175 | 176 | 177 => Ok(0), // getuid geteuid getgid getegid
         178 => Ok(current().pid() as usize),
         179 => super::sys::sys_sysinfo(a0),
+        148 | 150 => {
+            // getresuid / getresgid: all 0 (root)
+            for a in [a0, a1, a2] {
+                crate::mm::uaccess::write_user(a, &0u32)?;
+            }
+            Ok(0)
+        }
         143..=152 => Ok(0), // setregid..setfsgid: we are root
+        140 => Ok(0),       // setpriority
+        141 => Ok(20),      // getpriority: 20 - nice (Linux's biased return)
         214 => mm::sys_brk(a0),
         215 => mm::sys_munmap(a0, a1),
         216 => mm::sys_mremap(a0, a1, a2, a3, a4),
@@ -123,6 +147,11 @@ pub fn do_syscall(regs: &mut PtRegs) -> usize {
         226 => mm::sys_mprotect(a0, a1, a2),
         227 | 228 | 229 | 230 | 231 => Ok(0), // msync, mlock, munlock, mlockall, munlockall
         233 => mm::sys_madvise(a0, a1, a2),
+        232 => mm::sys_mincore(a0, a1, a2),
+        40 => fs::sys_mount(a0, a1, a2, a3, a4),
+        39 => Ok(0), // umount2
+        69 => fs::sys_preadv(a0, a1, a2, a3),
+        70 => fs::sys_pwritev(a0, a1, a2, a3),
         260 => super::exit::sys_wait4(i(a0), a1, a2, a3),
         261 => super::sys::sys_prlimit64(a0, a1, a2, a3),
         276 => fs::sys_renameat2(i(a0), a1, i(a2), a3, a4),
@@ -135,8 +164,5 @@ pub fn do_syscall(regs: &mut PtRegs) -> usize {
         439 => fs::sys_faccessat(i(a0), a1, a2, a3),
         _ => enosys(nr),
     };
-    match r {
-        Ok(v) => v,
-        Err(e) => e.as_ret(),
-    }
+    r
 }

@@ -42,6 +42,9 @@ pub fn handle_mm_fault(mm: &mut MmInner, addr: usize, access: Access) -> KResult
                     Some(&p) => p,
                     None => {
                         let p = alloc_zeroed_page()?;
+                        if let Some(ino) = obj.source.as_ref().and_then(|w| w.upgrade()) {
+                            ino.read_data_only(idx * PAGE_SIZE, &mut page_bytes(p)[..]);
+                        }
                         pages.insert(idx, p);
                         p
                     }

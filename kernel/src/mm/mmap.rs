@@ -30,6 +30,15 @@ bitflags! {
 /// shmem inode behind shmem_zero_setup()).
 pub struct ShmObject {
     pub pages: Mutex<BTreeMap<usize, usize>>, // page index -> pfn (one reference each)
+    /// For MAP_SHARED file mappings: the file whose bytes fill a page on first touch (the
+    /// object is that inode's page cache, see Inode::shared_pages).
+    pub source: Option<alloc::sync::Weak<Inode>>,
+}
+
+impl ShmObject {
+    pub fn anon() -> Arc<ShmObject> {
+        Arc::new(ShmObject { pages: Mutex::new(BTreeMap::new()), source: None })
+    }
 }
 
 impl Drop for ShmObject {

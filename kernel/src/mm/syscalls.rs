@@ -5,9 +5,7 @@ use super::mmap::{Backing, ShmObject, VmFlags};
 use super::{page_align_up, PAGE_SIZE, TASK_SIZE};
 use crate::errno::*;
 use crate::kernel::task::current;
-use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
-use spin::Mutex;
 
 const PROT_READ: usize = 1;
 const PROT_WRITE: usize = 2;
@@ -72,7 +70,7 @@ pub fn sys_mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, o
     let backing = if flags & MAP_ANONYMOUS != 0 {
         if shared {
             vf |= VmFlags::SHARED;
-            Backing::Shared { obj: Arc::new(ShmObject { pages: Mutex::new(BTreeMap::new()) }), pgoff: 0 }
+            Backing::Shared { obj: ShmObject::anon(), pgoff: 0 }
         } else {
             Backing::Anon
         }
@@ -85,12 +83,16 @@ pub fn sys_mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, o
         if !f.readable() {
             return Err(EACCES);
         }
-        if shared && prot & PROT_WRITE != 0 {
-            // Shared writable file mappings need a page cache; MenuOS has none yet.
-            return Err(ENODEV);
+        if shared {
+            // Linux: EACCES for a shared writable mapping of a file not open for writing.
+            if prot & PROT_WRITE != 0 && !f.writable() {
+                return Err(EACCES);
+            }
+            vf |= VmFlags::SHARED;
+            Backing::Shared { obj: ino.shared_pages(), pgoff: off / PAGE_SIZE }
+        } else {
+            Backing::File { inode: ino, off, file_end: usize::MAX }
         }
-        let size = ino.size();
-        Backing::File { inode: ino, off, file_end: usize::MAX - size.min(0) }
     };
     let mm = mm()?;
     let mut m = mm.inner.lock();
@@ -199,5 +201,30 @@ pub fn sys_mremap(old: usize, old_len: usize, new_len: usize, flags: usize, new_
 }
 
 pub fn sys_madvise(_addr: usize, _len: usize, _advice: usize) -> KResult<usize> {
+    Ok(0)
+}
+
+/// Linux: mincore(): one byte per page, 1 when resident; ENOMEM for unmapped ranges.
+pub fn sys_mincore(addr: usize, len: usize, vec: usize) -> KResult<usize> {
+    if addr & (PAGE_SIZE - 1) != 0 {
+        return Err(EINVAL);
+    }
+    let len = page_align_up(len);
+    if addr + len > TASK_SIZE {
+        return Err(ENOMEM);
+    }
+    let mm = mm()?;
+    let mut out = alloc::vec![0u8; len / PAGE_SIZE];
+    {
+        let m = mm.inner.lock();
+        for (i, b) in out.iter_mut().enumerate() {
+            let va = addr + i * PAGE_SIZE;
+            if m.find_vma(va).is_none() {
+                return Err(ENOMEM);
+            }
+            *b = m.pgt.lookup(va).is_some() as u8;
+        }
+    }
+    crate::mm::uaccess::copy_to_user(vec, &out)?;
     Ok(0)
 }
