@@ -38,13 +38,19 @@ static void on_chld(int sig, siginfo_t *si, void *uc)
 static volatile sig_atomic_t nusr1;
 static void on_usr1(int sig) { nusr1++; }
 
-/* waits (sigsuspend with SIGCHLD blocked otherwise) until nchld reaches n */
+static volatile sig_atomic_t timed_out;
+static void on_alrm(int sig) { timed_out = 1; }
+
+/* waits (sigsuspend with SIGCHLD blocked otherwise) until nchld reaches n, at most 10 s */
 static void wait_for_chld(int n)
 {
 	sigset_t none;
 	sigemptyset(&none);
-	while (nchld < n)
+	timed_out = 0;
+	alarm(10);
+	while (nchld < n && !timed_out)
 		sigsuspend(&none);
+	alarm(0);
 }
 
 int main(void)
@@ -55,6 +61,7 @@ int main(void)
 	sigset_t chld, old;
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
+	signal(SIGALRM, on_alrm);
 
 	/* SIGCHLD delivered to a handler with the child's siginfo */
 	{
@@ -322,8 +329,9 @@ int main(void)
 				waitpid(gc, &s, 0);
 				int ok = sig == SIGUSR1 && WIFEXITED(s) && WEXITSTATUS(s) == 0x21;
 				write(p[1], &ok, sizeof ok);
-				for (;;)
-					pause(); /* until the parent's death signal */
+				for (int i = 0; i < 100; i++)
+					msleep(100); /* until the parent's death signal */
+				_exit(0x77);
 			}
 			int ok = 0;
 			read(p[0], &ok, sizeof ok);
