@@ -1,0 +1,5 @@
+/* true - static glibc `true` for the fork+execve benchmark (the full glibc start-up). */
+int main(void)
+{
+	return 0;
+}
