@@ -152,6 +152,8 @@ fn load_elf_binary(ino: &Arc<Inode>, argv: &[Vec<u8>], envp: &[Vec<u8>], execfn:
     };
     let file_size = ino.size() as u64;
     let mm = MmStruct::new()?;
+    // Linux: do_open_execat() -> deny_write_access(): ETXTBSY while open for writing.
+    mm.set_exe(ino)?;
     let sp;
     {
         let mut m = mm.inner.lock();

@@ -77,11 +77,23 @@ pub struct File {
     pub pos: Mutex<u64>,
     pub flags: AtomicU32,
     pub path: String,
+    /// This open holds write access to a regular inode (Linux: FMODE_WRITER).
+    pub write_access: core::sync::atomic::AtomicBool,
+}
+
+impl Drop for File {
+    fn drop(&mut self) {
+        if self.write_access.load(Ordering::Relaxed) {
+            if let Some(i) = &self.inode {
+                i.writecount.fetch_sub(1, Ordering::AcqRel);
+            }
+        }
+    }
 }
 
 impl File {
     pub fn new(ops: Arc<dyn FileOps>, inode: Option<Arc<Inode>>, flags: u32, path: String) -> Arc<File> {
-        Arc::new(File { ops, inode, pos: Mutex::new(0), flags: AtomicU32::new(flags), path })
+        Arc::new(File { ops, inode, pos: Mutex::new(0), flags: AtomicU32::new(flags), path, write_access: core::sync::atomic::AtomicBool::new(false) })
     }
     pub fn flags(&self) -> u32 {
         self.flags.load(Ordering::Relaxed)

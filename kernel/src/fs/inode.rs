@@ -69,6 +69,9 @@ pub struct Inode {
     /// Pages of MAP_SHARED mappings of this file (a page cache for mapped pages only): while
     /// a page is here it is the file's authoritative content, for read() and write() too.
     pub shm: Mutex<Option<Arc<crate::mm::mmap::ShmObject>>>,
+    /// Linux: i_writecount — > 0: open for writing that many times; < 0: being executed
+    /// (deny_write_access) that many times.  Either excludes the other: ETXTBSY.
+    pub writecount: core::sync::atomic::AtomicI32,
 }
 
 static NEXT_INO: AtomicU64 = AtomicU64::new(1);
@@ -84,6 +87,7 @@ impl Inode {
             mtime: AtomicU64::new(0),
             kind,
             shm: Mutex::new(None),
+            writecount: core::sync::atomic::AtomicI32::new(0),
         })
     }
     pub fn new_dir(mode: u32, parent: Weak<Inode>, name: &str) -> Arc<Inode> {
@@ -115,11 +119,26 @@ impl Inode {
         }
     }
 
+    /// Linux: get_write_access()
+    pub fn get_write_access(&self) -> KResult<()> {
+        self.writecount
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| if c < 0 { None } else { Some(c + 1) })
+            .map(|_| ())
+            .map_err(|_| ETXTBSY)
+    }
+    /// Linux: deny_write_access()
+    pub fn deny_write_access(&self) -> KResult<()> {
+        self.writecount
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| if c > 0 { None } else { Some(c - 1) })
+            .map(|_| ())
+            .map_err(|_| ETXTBSY)
+    }
+
     /// The shared-mapping page cache of this file, made on first MAP_SHARED mmap.
     pub fn shared_pages(self: &Arc<Self>) -> Arc<crate::mm::mmap::ShmObject> {
         let mut g = self.shm.lock();
         g.get_or_insert_with(|| {
-            Arc::new(crate::mm::mmap::ShmObject { pages: Mutex::new(BTreeMap::new()), source: Some(Arc::downgrade(self)) })
+            Arc::new(crate::mm::mmap::ShmObject { pages: Mutex::new(BTreeMap::new()), source: Some(Arc::downgrade(self)), size_pages: 0 })
         })
         .clone()
     }

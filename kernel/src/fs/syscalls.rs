@@ -159,13 +159,26 @@ pub fn do_open(dirfd: isize, path: &str, flags: u32, mode: u32) -> KResult<usize
         Err(e) => return Err(e),
     };
     may_open(&ino, flags)?;
+    let writer = ino.is_reg() && flags & O_ACCMODE != O_RDONLY && flags & O_PATH == 0;
+    if writer {
+        ino.get_write_access()?;
+    }
     if flags & O_TRUNC != 0 && ino.is_reg() && flags & O_ACCMODE != O_RDONLY {
         ino.truncate(0)?;
     }
     if let InodeKind::CharDev(5, 0 | 1) | InodeKind::CharDev(4, 64) = ino.kind {
         crate::drivers::tty::open_maybe_acquire(flags & O_NOCTTY != 0);
     }
-    let f = open_inode(ino, flags, String::from(path))?;
+    let f = match open_inode(ino.clone(), flags, String::from(path)) {
+        Ok(f) => f,
+        Err(e) => {
+            if writer {
+                ino.writecount.fetch_sub(1, Ordering::AcqRel);
+            }
+            return Err(e);
+        }
+    };
+    f.write_access.store(writer, Ordering::Relaxed);
     fd_install(f, flags & O_CLOEXEC != 0)
 }
 
@@ -979,4 +992,36 @@ pub fn sys_mount(_src: usize, target: usize, fstype: usize, _flags: usize, _data
         "proc" | "sysfs" | "tracefs" | "devtmpfs" | "tmpfs" | "ramfs" | "debugfs" | "devpts" | "" => Ok(0),
         _ => Err(ENODEV),
     }
+}
+
+/// Linux: close_range(first, last, flags): CLOSE_RANGE_UNSHARE (2), CLOSE_RANGE_CLOEXEC (4).
+pub fn sys_close_range(first: u32, last: u32, flags: u32) -> KResult<usize> {
+    if flags & !(2 | 4) != 0 || first > last {
+        return Err(EINVAL);
+    }
+    let cur = current();
+    let mut files = cur.files.lock().clone().ok_or(EBADF)?;
+    if flags & 2 != 0 && Arc::strong_count(&files) > 1 {
+        files = files.dup()?;
+        *cur.files.lock() = Some(files.clone());
+    }
+    let closed: Vec<Arc<File>> = {
+        let mut fds = files.fds.lock();
+        let end = (last as usize).min(fds.len().saturating_sub(1));
+        let mut v = Vec::new();
+        if (first as usize) < fds.len() {
+            for e in fds[first as usize..=end].iter_mut() {
+                if flags & 4 != 0 {
+                    if let Some(x) = e.as_mut() {
+                        x.cloexec = true;
+                    }
+                } else if let Some(x) = e.take() {
+                    v.push(x.file);
+                }
+            }
+        }
+        v
+    };
+    drop(closed);
+    Ok(0)
 }

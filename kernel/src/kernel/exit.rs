@@ -107,6 +107,11 @@ fn exit_notify(cur: &Task) {
     if !children.is_empty() {
         let reaper = find_new_reaper(cur);
         for c in children {
+            // Linux: reparent_leader() -> pdeath_signal to children whose parent died.
+            let pds = c.pdeath_signal.load(Ordering::Relaxed);
+            if pds != 0 && c.exit_state() == 0 {
+                send_signal(&c, pds, SigInfo { signo: pds, code: SI_USER, pid: cur.tgid(), ..Default::default() });
+            }
             match &reaper {
                 Some(r) if !Arc::ptr_eq(r, cur) => {
                     c.rel.lock().real_parent = Some(Arc::downgrade(r));

@@ -470,6 +470,7 @@ fn dup_task_struct(orig: &TaskStruct, args: &KernelCloneArgs) -> KResult<Task> {
         nivcsw: AtomicU64::new(0),
         min_flt: AtomicU64::new(0),
         timeout: AtomicU64::new(0),
+        pdeath_signal: AtomicI32::new(0),
     });
     Ok(t)
 }
@@ -640,6 +641,7 @@ pub fn make_init_task() -> Task {
         nivcsw: AtomicU64::new(0),
         min_flt: AtomicU64::new(0),
         timeout: AtomicU64::new(0),
+        pdeath_signal: AtomicI32::new(0),
     })
 }
 

@@ -177,6 +177,8 @@ pub struct SignalStruct {
     /// Job control (Linux: signal->flags SIGNAL_STOP_STOPPED / SIGNAL_CLD_*, group_exit_code):
     /// (stopped, stop to report with this signal (0: none), continue to report)
     pub stop: Mutex<StopState>,
+    /// ITIMER_REAL: (expiry in timer cycles, 0 = off; interval in cycles)
+    pub itimer_real: Mutex<(u64, u64)>,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -220,6 +222,7 @@ impl SignalStruct {
             cstime: Default::default(),
             tty_controlling: AtomicBool::new(false),
             stop: Mutex::new(StopState::default()),
+            itimer_real: Mutex::new((0, 0)),
         })
     }
     /// Linux: copy_signal(): a new process inherits limits, process group and session.

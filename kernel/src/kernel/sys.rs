@@ -247,7 +247,20 @@ pub fn sys_prctl(option: usize, arg2: usize, _a3: usize, _a4: usize, _a5: usize)
             write_user(arg2, &v)?;
             Ok(0)
         }
-        1 | 2 | 4 | 3 => Ok(0), // PDEATHSIG, DUMPABLE
+        1 => {
+            // PR_SET_PDEATHSIG
+            if arg2 > 64 {
+                return Err(EINVAL);
+            }
+            cur.pdeath_signal.store(arg2 as i32, Ordering::Relaxed);
+            Ok(0)
+        }
+        2 => {
+            write_user(arg2, &cur.pdeath_signal.load(Ordering::Relaxed))?;
+            Ok(0)
+        }
+        3 => Ok(1), // PR_GET_DUMPABLE
+        4 => Ok(0), // PR_SET_DUMPABLE
         38 | 39 => Ok(0),        // NO_NEW_PRIVS
         _ => Err(EINVAL),
     }
@@ -283,5 +296,70 @@ pub fn sys_getrusage(who: isize, ru: usize) -> KResult<usize> {
         return Err(EINVAL);
     }
     write_user(ru, &crate::kernel::exit::Rusage::default())?;
+    Ok(0)
+}
+
+/// ITIMER_REAL per process (Linux: signal->real_timer): (expiry in cycles, interval cycles).
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct Itimerval {
+    interval: [i64; 2],
+    value: [i64; 2],
+}
+// SAFETY: integers.
+unsafe impl Pod for Itimerval {}
+
+fn tv_to_cycles(tv: [i64; 2]) -> KResult<u64> {
+    if tv[0] < 0 || !(0..1_000_000).contains(&tv[1]) {
+        return Err(EINVAL);
+    }
+    Ok(crate::arch::riscv::time::ns_to_cycles(tv[0] as u64 * 1_000_000_000 + tv[1] as u64 * 1000))
+}
+fn cycles_to_tv(c: u64) -> [i64; 2] {
+    let us = crate::arch::riscv::time::cycles_to_ns(c).div_ceil(1000);
+    [(us / 1_000_000) as i64, (us % 1_000_000) as i64]
+}
+
+fn itimer_get(t: &crate::kernel::task::TaskStruct) -> Itimerval {
+    let (exp, iv) = *t.signal.itimer_real.lock();
+    let now = crate::arch::riscv::time::get_cycles();
+    let left = if exp == 0 { 0 } else { exp.saturating_sub(now).max(1) };
+    Itimerval { interval: cycles_to_tv(iv), value: cycles_to_tv(left) }
+}
+
+pub fn sys_getitimer(which: usize, cur_value: usize) -> KResult<usize> {
+    if which != 0 {
+        return if which <= 2 { write_user(cur_value, &Itimerval::default()).map(|_| 0) } else { Err(EINVAL) };
+    }
+    write_user(cur_value, &itimer_get(&current()))?;
+    Ok(0)
+}
+
+/// Linux: do_setitimer(ITIMER_REAL): SIGALRM at expiry (alarm(2) in glibc is this).
+pub fn sys_setitimer(which: usize, new: usize, old: usize) -> KResult<usize> {
+    if which > 2 {
+        return Err(EINVAL);
+    }
+    let cur = current();
+    let nv: Option<Itimerval> = if new != 0 { Some(read_user(new)?) } else { None };
+    if which != 0 {
+        if old != 0 {
+            write_user(old, &Itimerval::default())?;
+        }
+        return Ok(0);
+    }
+    let oldv = itimer_get(&cur);
+    if let Some(n) = nv {
+        let val = tv_to_cycles(n.value)?;
+        let iv = tv_to_cycles(n.interval)?;
+        let exp = if val == 0 { 0 } else { crate::arch::riscv::time::get_cycles() + val };
+        *cur.signal.itimer_real.lock() = (exp, iv);
+        if exp != 0 {
+            crate::kernel::time::add_alarm(&cur, exp);
+        }
+    }
+    if old != 0 {
+        write_user(old, &oldv)?;
+    }
     Ok(0)
 }

@@ -83,6 +83,8 @@ fn do_syscall_inner(regs: &mut PtRegs) -> KResult<usize> {
         98 => super::futex::sys_futex(a0, a1, a2, a3, a4, a5),
         99 => Ok(0), // set_robust_list
         101 => super::time::sys_nanosleep(a0, a1),
+        102 => super::sys::sys_getitimer(a0, a1),
+        103 => super::sys::sys_setitimer(a0, a1, a2),
         113 => super::time::sys_clock_gettime(a0, a1),
         114 => super::time::sys_clock_getres(a0, a1),
         115 => super::time::sys_clock_nanosleep(a0, a1, a2, a3),
@@ -161,6 +163,7 @@ fn do_syscall_inner(regs: &mut PtRegs) -> KResult<usize> {
         424 => crate::fs::pidfd::sys_pidfd_send_signal(a0, a1, a2, a3),
         434 => crate::fs::pidfd::sys_pidfd_open(i(a0), a1),
         435 => super::fork::sys_clone3(a0, a1),
+        436 => fs::sys_close_range(a0 as u32, a1 as u32, a2 as u32),
         439 => fs::sys_faccessat(i(a0), a1, a2, a3),
         _ => enosys(nr),
     };

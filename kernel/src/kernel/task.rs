@@ -101,6 +101,8 @@ pub struct TaskStruct {
     pub min_flt: AtomicU64,
     /// A pending timeout wakeup for schedule_timeout (cycles, 0 = none).
     pub timeout: AtomicU64,
+    /// Linux: pdeath_signal (prctl PR_SET_PDEATHSIG): sent when the parent dies.
+    pub pdeath_signal: AtomicI32,
 }
 
 // SAFETY: all shared mutable state is behind locks or atomics; thread_info/thread are ArchCell

@@ -14,6 +14,8 @@ pub const HZ: u64 = 100;
 static BOOT_CYCLES: AtomicU64 = AtomicU64::new(0);
 static NEXT_TICK: AtomicU64 = AtomicU64::new(0);
 pub static JIFFIES: AtomicU64 = AtomicU64::new(0);
+/// Processes with an armed ITIMER_REAL, by (expiry, sequence).
+static ALARMS: Mutex<BTreeMap<(u64, u64), Weak<TaskStruct>>> = Mutex::new(BTreeMap::new());
 /// Sleepers by (deadline, sequence).
 static TIMEOUTS: Mutex<BTreeMap<(u64, u64), Weak<TaskStruct>>> = Mutex::new(BTreeMap::new());
 static SEQ: AtomicU64 = AtomicU64::new(0);
@@ -40,7 +42,47 @@ pub fn uptime_ns() -> u64 {
 fn program_next() {
     let tick = NEXT_TICK.load(Ordering::Relaxed);
     let first = TIMEOUTS.lock().keys().next().map(|k| k.0).unwrap_or(u64::MAX);
-    set_next_event(tick.min(first));
+    let alarm = ALARMS.lock().keys().next().map(|k| k.0).unwrap_or(u64::MAX);
+    set_next_event(tick.min(first).min(alarm));
+}
+
+pub fn add_alarm(t: &Task, at: u64) {
+    let seq = SEQ.fetch_add(1, Ordering::Relaxed);
+    ALARMS.lock().insert((at, seq), Arc::downgrade(t));
+    program_next();
+}
+
+/// Linux: it_real_fn(): SIGALRM to the process whose ITIMER_REAL expired (stale entries of
+/// re-armed or cancelled timers are skipped by comparing the expiry).
+fn run_alarms(now: u64) {
+    loop {
+        let e = {
+            let mut a = ALARMS.lock();
+            match a.keys().next().copied() {
+                Some(k) if k.0 <= now => a.remove(&k).map(|w| (k.0, w)),
+                _ => None,
+            }
+        };
+        let Some((at, w)) = e else { break };
+        let Some(t) = w.upgrade() else { continue };
+        let rearm = {
+            let mut it = t.signal.itimer_real.lock();
+            if it.0 != at {
+                continue;
+            }
+            if it.1 != 0 {
+                it.0 = at + it.1;
+                Some(it.0)
+            } else {
+                it.0 = 0;
+                None
+            }
+        };
+        crate::kernel::signal::kill_process(&t, crate::kernel::signal::SIGALRM, crate::kernel::signal::SigInfo { signo: 14, code: 0x80, ..Default::default() });
+        if let Some(n) = rearm {
+            add_alarm(&t, n);
+        }
+    }
 }
 
 /// Wakes `t` at `deadline` (cycles) unless it is woken before.
@@ -62,6 +104,7 @@ pub fn timer_interrupt() {
         NEXT_TICK.store(tick, Ordering::Relaxed);
         crate::kernel::sched::core::scheduler_tick();
     }
+    run_alarms(now);
     loop {
         let e = {
             let mut t = TIMEOUTS.lock();

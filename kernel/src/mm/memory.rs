@@ -37,6 +37,9 @@ pub fn handle_mm_fault(mm: &mut MmInner, addr: usize, access: Access) -> KResult
             Backing::Anon => (alloc_zeroed_page()?, flags),
             Backing::Shared { obj, pgoff } => {
                 let idx = pgoff + (va - vma.start) / PAGE_SIZE;
+                if !obj.contains(idx) {
+                    return Err(EIO); // past the object: SIGBUS
+                }
                 let mut pages = obj.pages.lock();
                 let pfn = match pages.get(&idx) {
                     Some(&p) => p,

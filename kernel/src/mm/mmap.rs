@@ -23,6 +23,9 @@ bitflags! {
         const GROWSDOWN = 0x100;
         const STACK = 0x200;
         const HEAP = 0x400;
+        /// Linux: VM_DONTCOPY (MADV_DONTFORK), VM_WIPEONFORK (MADV_WIPEONFORK)
+        const DONTCOPY = 0x2_0000;
+        const WIPEONFORK = 0x4_0000;
     }
 }
 
@@ -33,11 +36,21 @@ pub struct ShmObject {
     /// For MAP_SHARED file mappings: the file whose bytes fill a page on first touch (the
     /// object is that inode's page cache, see Inode::shared_pages).
     pub source: Option<alloc::sync::Weak<Inode>>,
+    /// Size in pages of an anonymous shared object (Linux: the shmem inode's size); a fault
+    /// past it is SIGBUS.  File objects use the file's size.
+    pub size_pages: usize,
 }
 
 impl ShmObject {
-    pub fn anon() -> Arc<ShmObject> {
-        Arc::new(ShmObject { pages: Mutex::new(BTreeMap::new()), source: None })
+    pub fn anon(len: usize) -> Arc<ShmObject> {
+        Arc::new(ShmObject { pages: Mutex::new(BTreeMap::new()), source: None, size_pages: len.div_ceil(PAGE_SIZE) })
+    }
+    /// Whether page `idx` lies inside the object.
+    pub fn contains(&self, idx: usize) -> bool {
+        match self.source.as_ref().and_then(|w| w.upgrade()) {
+            Some(ino) => idx < ino.size().div_ceil(PAGE_SIZE),
+            None => idx < self.size_pages,
+        }
     }
 }
 
@@ -119,6 +132,16 @@ pub struct MmInner {
 pub struct MmStruct {
     pub inner: Mutex<MmInner>,
     satp: usize,
+    /// Linux: mm->exe_file — the executable, write-denied while this mm lives (ETXTBSY).
+    pub exe: Mutex<Option<Arc<Inode>>>,
+}
+
+impl Drop for MmStruct {
+    fn drop(&mut self) {
+        if let Some(i) = self.exe.lock().take() {
+            i.writecount.fetch_add(1, core::sync::atomic::Ordering::AcqRel);
+        }
+    }
 }
 
 /// Linux: mmap_base() with randomisation off: below the stack gap (at least 128 MiB).
@@ -148,7 +171,17 @@ impl MmStruct {
                 vdso: 0,
             }),
             satp,
+            exe: Mutex::new(None),
         }))
+    }
+
+    /// Linux: set_mm_exe_file(): takes a deny-write reference on the executable.
+    pub fn set_exe(&self, ino: &Arc<Inode>) -> KResult<()> {
+        ino.deny_write_access()?;
+        if let Some(old) = self.exe.lock().replace(ino.clone()) {
+            old.writecount.fetch_add(1, core::sync::atomic::Ordering::AcqRel);
+        }
+        Ok(())
     }
 
     pub fn satp(&self) -> usize {
@@ -160,12 +193,16 @@ impl MmStruct {
     /// shared pages stay shared.
     pub fn dup_mmap(&self) -> KResult<Arc<MmStruct>> {
         let new = MmStruct::new()?;
+        if let Some(exe) = self.exe.lock().clone() {
+            exe.writecount.fetch_sub(1, core::sync::atomic::Ordering::AcqRel);
+            *new.exe.lock() = Some(exe);
+        }
         {
             let mut old = self.inner.lock();
             let mut child = new.inner.lock();
             let o = &mut *old;
             let c = &mut *child;
-            c.vmas = o.vmas.clone();
+            c.vmas = o.vmas.iter().filter(|(_, v)| !v.flags.contains(VmFlags::DONTCOPY)).map(|(k, v)| (*k, v.clone())).collect();
             c.start_code = o.start_code;
             c.end_code = o.end_code;
             c.start_data = o.start_data;
@@ -181,6 +218,9 @@ impl MmStruct {
             c.vdso = o.vdso;
             let mut err = None;
             for vma in o.vmas.values() {
+                if vma.flags.intersects(VmFlags::DONTCOPY | VmFlags::WIPEONFORK) {
+                    continue;
+                }
                 let shared = vma.flags.contains(VmFlags::SHARED);
                 let cpgt = &mut c.pgt;
                 o.pgt.for_each_leaf(vma.start, vma.end, |va, pte| {
@@ -291,6 +331,27 @@ impl MmInner {
         }
         crate::arch::riscv::flush_tlb_all();
         Ok(())
+    }
+
+    /// Linux: madvise_update_vma(): set or clear flags on [start, end), splitting VMAs.
+    pub fn vma_set_flags(&mut self, start: usize, end: usize, set: VmFlags, clear: VmFlags) -> KResult<()> {
+        let mut a = start;
+        while a < end {
+            let v = self.find_vma(a).ok_or(ENOMEM)?;
+            a = v.end;
+        }
+        self.split_at(start);
+        self.split_at(end);
+        for (_, v) in self.vmas.range_mut(start..end) {
+            v.flags = (v.flags - clear) | set;
+        }
+        Ok(())
+    }
+
+    /// Linux: MADV_DONTNEED: drop the pages; private anonymous memory reads back as zero.
+    pub fn zap_range(&mut self, start: usize, end: usize) {
+        self.pgt.unmap_range(start, end);
+        crate::arch::riscv::flush_tlb_all();
     }
 
     /// Checks and maps a new VMA (Linux: mmap_region()).  MAP_FIXED replaces what was there.

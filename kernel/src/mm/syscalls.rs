@@ -70,7 +70,7 @@ pub fn sys_mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, o
     let backing = if flags & MAP_ANONYMOUS != 0 {
         if shared {
             vf |= VmFlags::SHARED;
-            Backing::Shared { obj: ShmObject::anon(), pgoff: 0 }
+            Backing::Shared { obj: ShmObject::anon(len), pgoff: 0 }
         } else {
             Backing::Anon
         }
@@ -159,9 +159,12 @@ pub fn sys_mremap(old: usize, old_len: usize, new_len: usize, flags: usize, new_
     if old + old_len > vma.end {
         return Err(EFAULT);
     }
-    if new_len <= old_len {
+    if new_len <= old_len && flags & MREMAP_FIXED == 0 {
         m.munmap(old + new_len, old + old_len);
         return Ok(old);
+    }
+    if flags & MREMAP_FIXED != 0 && (new_addr & (PAGE_SIZE - 1) != 0 || new_addr + new_len > TASK_SIZE) {
+        return Err(EINVAL);
     }
     if flags & MREMAP_FIXED == 0 && old + old_len == vma.end && m.is_free(vma.end, old + new_len) {
         if let Some(v) = m.vmas.get_mut(&vma.start) {
@@ -180,7 +183,8 @@ pub fn sys_mremap(old: usize, old_len: usize, new_len: usize, flags: usize, new_
     };
     // Move the entries (no copy: the frames follow).
     let mut moved = alloc::vec::Vec::new();
-    m.pgt.for_each_leaf(old, old + old_len, |va, pte| {
+    let move_len = old_len.min(new_len);
+    m.pgt.for_each_leaf(old, old + move_len, |va, pte| {
         moved.push((va - old, *pte));
         *pte = super::pgtable::Pte(0);
     });
@@ -189,8 +193,13 @@ pub fn sys_mremap(old: usize, old_len: usize, new_len: usize, flags: usize, new_
     }
     let mut nv = vma.clone();
     let delta = old - vma.start;
-    if let Backing::File { off, .. } | Backing::Shared { pgoff: off, .. } = &mut nv.backing {
-        let _ = (off, delta);
+    match &mut nv.backing {
+        Backing::File { off, file_end, .. } => {
+            *off += delta;
+            *file_end = file_end.saturating_sub(old).saturating_add(dst);
+        }
+        Backing::Shared { pgoff, .. } => *pgoff += delta / PAGE_SIZE,
+        Backing::Anon => {}
     }
     nv.start = dst;
     nv.end = dst + new_len;
@@ -200,7 +209,56 @@ pub fn sys_mremap(old: usize, old_len: usize, new_len: usize, flags: usize, new_
     Ok(dst)
 }
 
-pub fn sys_madvise(_addr: usize, _len: usize, _advice: usize) -> KResult<usize> {
+/// Linux: madvise() — the advice that changes behaviour; the rest is accepted and ignored.
+pub fn sys_madvise(addr: usize, len: usize, advice: usize) -> KResult<usize> {
+    const MADV_NORMAL: usize = 0;
+    const MADV_DONTNEED: usize = 4;
+    const MADV_FREE: usize = 8;
+    const MADV_REMOVE: usize = 9;
+    const MADV_DONTFORK: usize = 10;
+    const MADV_DOFORK: usize = 11;
+    const MADV_WIPEONFORK: usize = 18;
+    const MADV_KEEPONFORK: usize = 19;
+    if addr & (PAGE_SIZE - 1) != 0 {
+        return Err(EINVAL);
+    }
+    let known = matches!(advice, 0..=4 | 8..=19 | 20..=23 | 100 | 101);
+    if !known {
+        return Err(EINVAL);
+    }
+    let end = addr.checked_add(page_align_up(len)).ok_or(EINVAL)?;
+    if end == addr {
+        return Ok(0);
+    }
+    let mm = mm()?;
+    let mut m = mm.inner.lock();
+    match advice {
+        MADV_DONTNEED | MADV_FREE | MADV_REMOVE => {
+            let mut a = addr;
+            while a < end {
+                let v = m.find_vma(a).ok_or(ENOMEM)?;
+                a = v.end;
+            }
+            m.zap_range(addr, end);
+        }
+        MADV_DONTFORK => m.vma_set_flags(addr, end, VmFlags::DONTCOPY, VmFlags::empty())?,
+        MADV_DOFORK => m.vma_set_flags(addr, end, VmFlags::empty(), VmFlags::DONTCOPY)?,
+        MADV_WIPEONFORK => {
+            // Linux: only for private anonymous memory.
+            if m.find_vma(addr).is_some_and(|v| !matches!(v.backing, Backing::Anon) || v.flags.contains(VmFlags::SHARED)) {
+                return Err(EINVAL);
+            }
+            m.vma_set_flags(addr, end, VmFlags::WIPEONFORK, VmFlags::empty())?
+        }
+        MADV_KEEPONFORK => m.vma_set_flags(addr, end, VmFlags::empty(), VmFlags::WIPEONFORK)?,
+        MADV_NORMAL | _ => {
+            let mut a = addr;
+            while a < end {
+                let v = m.find_vma(a).ok_or(ENOMEM)?;
+                a = v.end;
+            }
+        }
+    }
     Ok(0)
 }
 

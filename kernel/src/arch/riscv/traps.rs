@@ -80,6 +80,11 @@ fn do_page_fault(regs: &mut PtRegs, access: Access) {
             let r = handle_mm_fault(&mut mm.inner.lock(), addr, access);
             match r {
                 Ok(()) => return,
+                Err(crate::errno::EIO) if regs.user_mode() => {
+                    // Linux: VM_FAULT_SIGBUS — past the end of the object behind a mapping.
+                    signal::force_sig_fault(SIGBUS, 2 /* BUS_ADRERR */, addr);
+                    return;
+                }
                 Err(crate::errno::ENOMEM) if regs.user_mode() => {
                     // Linux: pagefault_out_of_memory() — the OOM killer picks us.
                     signal::force_sig(SIGKILL);

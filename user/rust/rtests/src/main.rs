@@ -261,7 +261,7 @@ fn main() {
             format!("slept 20 ms, SystemTime says {dwall:?}")
         })?;
         ensure(wall > std::time::UNIX_EPOCH, || {
-            "SystemTime::now() is the epoch".into()
+            format!("SystemTime::now() is the epoch: {wall:?}")
         })
     });
 
