@@ -499,9 +499,17 @@ class CurrentCmd(gdb.Command):
         gdb.write(describe_task(addr) + "\n")
 
 
+# The fork being followed: set when sys_clone is entered (the parent), the child at copy_thread.
+_fork = {"gated": True, "parent": None, "child": None}
+
+
 class SeedBreakpoint(gdb.Breakpoint):
-    """A breakpoint at a function's first instruction (arguments still in a0..a7), which at
-    copy_thread stores the child task in $child and at ret_from_fork shows who runs."""
+    """A breakpoint at a function's first instruction (arguments still in a0..a7).
+
+    Gated (the default): only a fork from user mode stops -- sys_clone arms the others for the
+    task that entered it (kernel threads made at boot, kernel_init and friends, also go through
+    kernel_clone and would stop otherwise); ret_from_fork stops only in that fork's child, and
+    disarms.  At copy_thread the new task is stored in $child."""
 
     def __init__(self, func, spec):
         super().__init__(spec, gdb.BP_BREAKPOINT)
@@ -509,16 +517,28 @@ class SeedBreakpoint(gdb.Breakpoint):
 
     def stop(self):
         try:
+            tp = reg("tp")
+            if self.func == "sys_clone":
+                _fork["parent"], _fork["child"] = tp, None
+                gdb.set_convenience_variable("parent", tp)
+                return True
+            if _fork["gated"]:
+                if self.func == "ret_from_fork":
+                    if _fork["child"] is None or tp != _fork["child"]:
+                        return False
+                elif _fork["parent"] is None or tp != _fork["parent"]:
+                    return False
             if self.func == "copy_thread":
                 child = self._arg("p")
+                _fork["child"] = child
                 gdb.set_convenience_variable("child", child)
-                gdb.write("menuos: copy_thread(p = 0x%x): $child = the new task; `finish`, then "
-                          "`menuos-task $child` and `menuos-regs -t $child`\n" % child)
-            elif self.func in ("wake_up_new_task",):
-                pass
+                gdb.write("menuos: copy_thread(p = 0x%x): $child = the new task, $parent = "
+                          "current; `finish`, then `menuos-task $child`, `menuos-regs -t $child`"
+                          ", `menuos-fork-check`\n" % child)
             elif self.func == "ret_from_fork":
-                gdb.write("menuos: ret_from_fork: sp = 0x%x, the child's pt_regs; "
-                          "`menuos-current`, `menuos-regs $sp`\n" % reg("sp"))
+                _fork["parent"] = None
+                gdb.write("menuos: ret_from_fork in the child: tp = $child, sp = 0x%x = its "
+                          "pt_regs; `menuos-current`, `menuos-regs $sp`\n" % reg("sp"))
         except (gdb.error, gdb.MemoryError):
             pass
         return True
@@ -531,32 +551,46 @@ class SeedBreakpoint(gdb.Breakpoint):
             return reg("a0")
 
 
-def set_seed_breakpoints(quiet=False):
+def set_seed_breakpoints(quiet=False, gated=True):
     linux = flavour() == "linux"
+    _fork["gated"] = gated
     made = []
     for menu_name, linux_name in SEED_BREAKPOINTS:
         name = linux_name if linux else menu_name
         addr = sym_addr(name)
-        if addr is None:
-            gdb.write("menuos: no symbol %s (inlined or renamed?): no breakpoint\n" % name)
-            continue
-        SeedBreakpoint(menu_name, "*0x%x" % addr)
+        if addr is not None:
+            SeedBreakpoint(menu_name, "*0x%x" % addr)
+        else:
+            try:  # inlined (Linux's dup_task_struct): gdb finds the inlined copies by name
+                SeedBreakpoint(menu_name, name)
+            except gdb.error:
+                gdb.write("menuos: no symbol %s (inlined or renamed?): no breakpoint\n" % name)
+                continue
         made.append(name)
     if not quiet:
         gdb.write("menuos: breakpoints on %s\n" % ", ".join(made))
+        if gated:
+            gdb.write("menuos: they stop for a fork from user mode only (sys_clone arms them); "
+                      "`menuos-breakpoints -all` stops for kernel threads too\n")
     return made
 
 
 class BreakpointsCmd(gdb.Command):
-    """menuos-breakpoints: the seed experiment's breakpoints, at each function's first
+    """menuos-breakpoints [-all]: the seed experiment's breakpoints, at each function's first
 instruction: sys_clone, kernel_clone, copy_process, dup_task_struct, copy_thread,
-wake_up_new_task, ret_from_fork (Linux: __se_sys_clone for sys_clone)."""
+wake_up_new_task, ret_from_fork (Linux: __se_sys_clone for sys_clone).
+They stop only for a fork from user mode: sys_clone arms the others for its task, and
+ret_from_fork stops in that fork's child.  -all: stop at every hit (kernel threads at boot
+too).  $parent and $child hold the two task_structs."""
 
     def __init__(self):
         super().__init__("menuos-breakpoints", gdb.COMMAND_BREAKPOINTS)
 
     def invoke(self, arg, from_tty):
-        set_seed_breakpoints()
+        for b in gdb.breakpoints() or ():
+            if isinstance(b, SeedBreakpoint):
+                b.delete()
+        set_seed_breakpoints(gated=arg.strip() not in ("-all", "all"))
 
 
 class SendCmd(gdb.Command):
@@ -589,7 +623,12 @@ for TASK (default $child): thread.ra == ret_from_fork, thread.sp == TASK's pt_re
         super().__init__("menuos-fork-check", gdb.COMMAND_DATA, gdb.COMPLETE_EXPRESSION)
 
     def invoke(self, arg, from_tty):
-        addr = eval_addr(arg.strip() or "$child")
+        try:
+            addr = eval_addr(arg.strip() or "$child")
+        except gdb.error:
+            addr = 0
+        if not addr:
+            raise gdb.GdbError("menuos-fork-check: no $child yet (stop at copy_thread first)")
         c = task_at(addr)
         regs = pt_regs_of(c)
         rff = sym_addr("ret_from_fork")
