@@ -2,7 +2,7 @@
 //! do_anonymous_page, do_fault, do_wp_page), arch/riscv/mm/fault.c (do_page_fault).
 
 use super::mmap::{Backing, MmInner, VmFlags};
-use super::page_alloc::{alloc_page, alloc_zeroed_page, get_page, page_count, put_page};
+use super::page_alloc::{alloc_page, alloc_zeroed_page, page_count, put_page};
 use super::pgtable::{Pte, PteFlags};
 use super::{copy_page, page_align_down, page_bytes, PAGE_SIZE};
 use crate::errno::*;
@@ -40,29 +40,32 @@ pub fn handle_mm_fault(mm: &mut MmInner, addr: usize, access: Access) -> KResult
                 if !obj.contains(idx) {
                     return Err(EIO); // past the object: SIGBUS
                 }
-                let mut pages = obj.pages.lock();
-                let pfn = match pages.get(&idx) {
-                    Some(&p) => p,
-                    None => {
-                        let p = alloc_zeroed_page()?;
-                        if let Some(ino) = obj.source.as_ref().and_then(|w| w.upgrade()) {
-                            ino.read_data_only(idx * PAGE_SIZE, &mut page_bytes(p)[..]);
-                        }
-                        pages.insert(idx, p);
-                        p
-                    }
-                };
-                get_page(pfn);
-                (pfn, flags)
+                (obj.get_page(idx)?, flags)
             }
             Backing::File { inode, off, file_end } => {
-                let pfn = alloc_page()?;
-                let page = page_bytes(pfn);
                 let foff = off + (va - vma.start);
-                let valid = file_end.saturating_sub(va).min(PAGE_SIZE);
-                let n = inode.read_at_raw(foff, &mut page[..valid]);
-                page[n..].fill(0);
-                (pfn, flags)
+                let whole_page = va + PAGE_SIZE <= *file_end && foff % PAGE_SIZE == 0 && foff + PAGE_SIZE <= inode.size();
+                if whole_page {
+                    // Linux: filemap_fault(): map the page-cache page itself, read-only; a
+                    // write (now or later) copies it (do_cow_fault / do_wp_page).
+                    let cached = inode.shared_pages().get_page(foff / PAGE_SIZE)?;
+                    if access == Access::Write {
+                        let new = alloc_page()?;
+                        copy_page(new, cached);
+                        put_page(cached);
+                        (new, flags)
+                    } else {
+                        (cached, flags - PteFlags::W)
+                    }
+                } else {
+                    // A page the file only partly fills (the bss boundary): a private copy.
+                    let pfn = alloc_page()?;
+                    let page = page_bytes(pfn);
+                    let valid = file_end.saturating_sub(va).min(PAGE_SIZE);
+                    let n = inode.read_at_raw(foff, &mut page[..valid]);
+                    page[n..].fill(0);
+                    (pfn, flags)
+                }
             }
         };
         *slot = Pte::new(pfn, map_flags);

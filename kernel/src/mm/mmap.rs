@@ -45,6 +45,25 @@ impl ShmObject {
     pub fn anon(len: usize) -> Arc<ShmObject> {
         Arc::new(ShmObject { pages: Mutex::new(BTreeMap::new()), source: None, size_pages: len.div_ceil(PAGE_SIZE) })
     }
+    /// Page `idx` of the object with one more reference for the caller's mapping, filled
+    /// from the file (or zero) on first use.  Linux: filemap_fault() / shmem_fault().
+    pub fn get_page(&self, idx: usize) -> KResult<usize> {
+        let mut pages = self.pages.lock();
+        let pfn = match pages.get(&idx) {
+            Some(&p) => p,
+            None => {
+                let p = super::page_alloc::alloc_zeroed_page()?;
+                if let Some(ino) = self.source.as_ref().and_then(|w| w.upgrade()) {
+                    ino.read_data_only(idx * PAGE_SIZE, &mut super::page_bytes(p)[..]);
+                }
+                pages.insert(idx, p);
+                p
+            }
+        };
+        get_page(pfn);
+        Ok(pfn)
+    }
+
     /// Whether page `idx` lies inside the object.
     pub fn contains(&self, idx: usize) -> bool {
         match self.source.as_ref().and_then(|w| w.upgrade()) {
