@@ -1,0 +1,325 @@
+#!/usr/bin/env python3
+"""menutest.py - drives the MenuOS menu (the init, user/rust/menu) over the serial line.
+
+    python3 tools/menutest.py [--kernel build/vmlinux] [--initrd build/initramfs.cpio]
+                              [--timeout 120] [-v]
+    python3 tools/menutest.py --kernel build/linux-ref/Image      (the same menu on Linux)
+
+Boots the boot contract's line (QEMU's serial console on its stdin/stdout), waits for the
+`MenuOS>>` prompt, types each command followed by Enter (\\r, as a terminal sends it) and
+reads what it printed up to the next prompt.  The checks, one line each
+(`PASS menu/<check>` or `FAIL menu/<check>: why`):
+
+    banner        the MenuOS banner and "Welcome to MenuOS!" (pid 1)
+    prompt        the MenuOS>> prompt
+    help          `help` lists every command the menu registers (read from
+                  user/rust/menu/src/main.rs: its .config("name", ...) calls, plus help)
+    commands      ... and that list is the course's: help version quit time time-asm write
+                  write-asm fork-new exec vfork-new clone-thread ps pstree dmesg trace sh
+    version       `version` prints the menu version and uname
+    fork-new      the seed's three lines: This is Child Process! / This is Parent Process! /
+                  Child Complete!
+    vfork-new     the same three lines, by vfork
+    clone-thread  a thread with the same pid and another tid, joined
+    exec          `exec` runs /hello (fork + execve + wait): it exits with status 0
+    write         `write` prints Hello World! (libc write)
+    write-asm     `write-asm` prints Hello World! (ecall write, syscall 64)
+    time-asm      `time-asm` reads the clock by a raw ecall
+    ps            `ps` lists the menu as PID 1 (PPID 0, /init): needs /proc
+    quit          `quit` powers off: QEMU exits by itself
+
+It ends with `N passed, M failed` and exits 1 when anything failed.  A global timeout
+(--timeout) stops everything; QEMU is killed on every path.  The console goes to
+build/test-logs/menutest-<kind>.log.
+"""
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+QEMU = "qemu-system-riscv64"
+QEMU_BASE = ["-machine", "virt", "-bios", "default", "-nographic", "-m", "512M", "-smp", "1"]
+APPEND = "console=ttyS0 rdinit=/init"
+PROMPT = "MenuOS>>"
+MENU_SRC = os.path.join(ROOT, "user", "rust", "menu", "src", "main.rs")
+COURSE_COMMANDS = ["help", "version", "quit", "time", "time-asm", "write", "write-asm",
+                   "fork-new", "exec", "vfork-new", "clone-thread", "ps", "pstree", "dmesg",
+                   "trace", "sh"]
+FORK_LINES = ["This is Child Process!", "This is Parent Process!", "Child Complete!"]
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+PROCS = []
+
+
+class Console:
+    """QEMU with its serial console on a pipe, read in a thread."""
+
+    def __init__(self, cmd):
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
+        PROCS.append(self)
+        self.raw = ""
+        self.closed = False
+        self.cv = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        fd = self.p.stdout.fileno()
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                chunk = b""
+            with self.cv:
+                if not chunk:
+                    self.closed = True
+                    self.cv.notify_all()
+                    return
+                self.raw += chunk.decode("utf-8", "replace")
+                self.cv.notify_all()
+
+    @property
+    def text(self):
+        return ANSI.sub("", self.raw).replace("\r", "")
+
+    def wait_for(self, pred, deadline):
+        with self.cv:
+            while True:
+                t = self.text
+                if pred(t):
+                    return True
+                if self.closed:
+                    return False
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.cv.wait(min(left, 0.5))
+
+    def send(self, s):
+        try:
+            self.p.stdin.write(s.encode())
+            self.p.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+
+    def kill(self):
+        if self.p.poll() is None:
+            try:
+                os.killpg(self.p.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        try:
+            self.p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+def menu_commands():
+    """The commands the menu registers, in order: help (built in) and every .config(...)."""
+    try:
+        src = open(MENU_SRC).read()
+    except OSError:
+        return None
+    names = re.findall(r'\.config(?:_with_menu)?\(\s*"([^"]+)"', src)
+    return ["help"] + [n for n in names if n != "help"]
+
+
+def tail(text, n=5):
+    lines = [l for l in text.splitlines() if l.strip()]
+    return " | ".join(lines[-n:]) if lines else "(nothing)"
+
+
+def run(args, results):
+    def check(name, ok, why=""):
+        results.append((bool(ok), name, why))
+
+    kernel, initrd = os.path.abspath(args.kernel), os.path.abspath(args.initrd)
+    for p in (kernel, initrd):
+        if not os.path.exists(p):
+            check("boot", False, "%s is missing (make kernel initramfs)" % p)
+            return ""
+    if shutil.which(QEMU) is None:
+        check("boot", False, QEMU + " not found (make deps)")
+        return ""
+    tmp = tempfile.mkdtemp(prefix="menutest.")
+    try:
+        # snapshots: another build may replace build/vmlinux meanwhile
+        k = os.path.join(tmp, os.path.basename(kernel))
+        i = os.path.join(tmp, "initramfs.cpio")
+        shutil.copyfile(kernel, k)
+        shutil.copyfile(initrd, i)
+        cmd = [QEMU] + QEMU_BASE + ["-kernel", k, "-initrd", i, "-append", args.append]
+        if args.verbose:
+            print("# " + " ".join(cmd))
+        deadline = time.monotonic() + args.timeout
+        con = Console(cmd)
+        ok = con.wait_for(lambda t: PROMPT in t, min(deadline, time.monotonic() + args.boot_timeout))
+        t = con.text
+        banner = "Welcome to MenuOS!" in t and "|_|  |_|\\___|_| |_|\\__,_|\\___/|____/" in t
+        check("banner", banner, "no MenuOS banner / Welcome line; console: " + tail(t))
+        m = re.search(r"Welcome to MenuOS!.*pid (\d+)", t)
+        if m and m.group(1) != "1":
+            check("banner-pid1", False, "the menu says pid %s, not 1" % m.group(1))
+        check("prompt", ok, "no %s within %d s (%s); console: %s" % (
+            PROMPT, args.boot_timeout, "QEMU exited" if con.closed else "timeout", tail(t)))
+        if not ok:
+            return con.raw
+
+        def run_cmd(line, wait=15.0):
+            """Types line, returns (output up to the next prompt, finished)."""
+            start = len(con.text)
+            time.sleep(0.1)
+            con.send(line + "\r")
+            end = min(deadline, time.monotonic() + wait)
+
+            def split(t):
+                """(output, finished): after the echo of line and its newline, up to the
+                prompt that starts a line again (the line editor redraws the prompt while the
+                line is typed, so a prompt before the newline does not count)."""
+                seg = t[start:]
+                j = seg.find(line)
+                if j < 0:
+                    return seg, False
+                rest = seg[j + len(line):]
+                n = rest.find("\n")
+                if n < 0:
+                    return "", False
+                rest = rest[n + 1:]
+                m = re.search(r"(^|\n)" + re.escape(PROMPT), rest)
+                if m is None:
+                    return rest, False
+                return rest[:m.start()], True
+            con.wait_for(lambda t: split(t)[1], end)
+            body, fin = split(con.text)
+            return body.strip("\n"), fin
+
+        def expect_lines(name, line, needles, wait=15.0, ordered=False):
+            out, fin = run_cmd(line, wait)
+            miss = [n for n in needles if n not in out]
+            why = ""
+            if miss:
+                why = "missing %s" % ", ".join(repr(n) for n in miss)
+            if not fin:
+                why = (why + "; " if why else "") + "no prompt after it (hung?)"
+            check(name, not miss and fin, why + "; output: " + tail(out))
+            return out
+
+        # help against the source's command list
+        out, fin = run_cmd("help")
+        listed = set(re.findall(r"^\s{1,4}(\S+)\s", out, re.M))
+        src = menu_commands()
+        if src is None:
+            check("help", False, "cannot read %s" % MENU_SRC)
+            src = COURSE_COMMANDS
+        else:
+            miss = [c for c in src if c not in listed]
+            check("help", fin and not miss, ("help does not list %s" % ", ".join(miss) if miss
+                                             else "no prompt after help") + "; output: " + tail(out))
+        diff_missing = [c for c in COURSE_COMMANDS if c not in src]
+        diff_extra = [c for c in src if c not in COURSE_COMMANDS]
+        check("commands", not diff_missing,
+              "the menu lacks %s (extra: %s)" % (", ".join(diff_missing), ", ".join(diff_extra) or "none"))
+        if diff_extra and args.verbose:
+            print("# commands beyond the course's list: " + ", ".join(diff_extra))
+
+        expect_lines("version", "version", ["MenuOS menu", "uname: Linux"])
+        out = expect_lines("fork-new", "fork-new", FORK_LINES)
+        # the parent prints Child Complete! only after wait() returned: it comes last
+        if all(l in out for l in FORK_LINES) and out.rfind(FORK_LINES[2]) < max(out.find(FORK_LINES[0]), out.find(FORK_LINES[1])):
+            check("fork-new-order", False, "Child Complete! before the other lines: " + tail(out))
+        expect_lines("vfork-new", "vfork-new", FORK_LINES)
+        out, fin = run_cmd("clone-thread")
+        m1 = re.search(r"main thread: pid (\d+) tid (\d+)", out)
+        m2 = re.search(r"new thread:\s+pid (\d+) tid (\d+)", out)
+        ok = bool(fin and m1 and m2 and m1.group(1) == m2.group(1) and m1.group(2) != m2.group(2)
+                  and "joined thread " + (m2.group(2) if m2 else "?") in out)
+        check("clone-thread", ok, "expected the same pid, another tid, joined; output: " + tail(out))
+        out, fin = run_cmd("exec")
+        ok = fin and re.search(r"exec: /hello \(pid \d+\) exited with status 0", out)
+        check("exec", ok, "expected 'exec: /hello (pid N) exited with status 0'; output: " + tail(out))
+        expect_lines("write", "write", ["Hello World! (libc write)"])
+        expect_lines("write-asm", "write-asm", ["Hello World! (ecall write, syscall 64)"])
+        out, fin = run_cmd("time-asm")
+        check("time-asm", fin and re.search(r"clock_gettime\(CLOCK_REALTIME\) by ecall 113: \d+\.\d{9} s", out),
+              "output: " + tail(out))
+        out, fin = run_cmd("ps")
+        ok = fin and re.search(r"^\s*1\s+0\s+\S\s+(/init|init|\[init\])\b", out, re.M)
+        if ok:
+            check("ps", True)
+        else:
+            rows = [l for l in out.splitlines()[1:] if l.strip()]
+            check("ps", False, "no 'PID 1 PPID 0 /init' row (%s): ps reads /proc/<pid>/stat and "
+                  "cmdline, so this passes once /proc is there; output: %s"
+                  % ("no process rows at all" if not rows else "%d rows" % len(rows), tail(out)))
+
+        # quit: the machine powers off and QEMU exits by itself
+        start = len(con.text)
+        con.send("quit\r")
+        end = min(deadline, time.monotonic() + 20)
+        while time.monotonic() < end and con.p.poll() is None:
+            time.sleep(0.1)
+        out = con.text[start:]
+        exited = con.p.poll() is not None
+        check("quit", exited and "powering off" in out,
+              ("QEMU still runs %d s after quit" % 20 if not exited else "no 'MenuOS: powering off'")
+              + "; output: " + tail(out))
+        return con.raw
+    finally:
+        for p in PROCS:
+            p.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--kernel", default=os.path.join(ROOT, "build", "vmlinux"))
+    ap.add_argument("--initrd", default=os.path.join(ROOT, "build", "initramfs.cpio"))
+    ap.add_argument("--append", default=APPEND)
+    ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("--boot-timeout", type=float, default=60)
+    ap.add_argument("--log", default=None, help="console log (default build/test-logs/menutest-<kind>.log)")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args()
+    kind = "linux" if "linux" in os.path.basename(args.kernel).lower() or "linux-ref" in args.kernel \
+        or os.path.basename(args.kernel) == "Image" else "menuos"
+    results = []
+    box = {}
+    done = threading.Event()
+
+    def body():
+        try:
+            box["raw"] = run(args, results)
+        except Exception as e:  # a harness bug is a failed check, never a hang
+            results.append((False, "harness", "%s: %s" % (type(e).__name__, e)))
+        done.set()
+
+    threading.Thread(target=body, daemon=True).start()
+    if not done.wait(args.timeout + 30):
+        results.append((False, "timeout", "the harness itself hung"))
+        for p in PROCS:
+            p.kill()
+    log = args.log or os.path.join(ROOT, "build", "test-logs", "menutest-%s.log" % kind)
+    try:
+        os.makedirs(os.path.dirname(log), exist_ok=True)
+        with open(log, "w") as f:
+            f.write(box.get("raw", ""))
+    except OSError:
+        pass
+    npass = sum(1 for ok, _, _ in results if ok)
+    nfail = len(results) - npass
+    for ok, name, why in results:
+        print("PASS menu/%s" % name if ok else "FAIL menu/%s: %s" % (name, why))
+    print("%d passed, %d failed" % (npass, nfail))
+    sys.stdout.flush()
+    os._exit(0 if nfail == 0 and npass > 0 else 1)
+
+
+if __name__ == "__main__":
+    main()
