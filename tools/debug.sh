@@ -10,6 +10,8 @@
 #                                            (gdb) menuos-send fork-new
 #   tools/debug.sh qemu       two terminals, like the seed's init-gdb.sh: QEMU (console) here...
 #   tools/debug.sh gdb        ...and gdb here, in a second terminal (start-gdb.sh)
+#   tools/debug.sh stop       stops a QEMU that `tools/debug.sh qemu` started (VS Code's
+#                             postDebugTask; its pid is in build/debug-qemu.pid)
 #
 # Options (before the mode):  --linux  the reference Linux (build/linux-ref/Image + vmlinux)
 #                             --port N gdb port (default 1234, as -s; or MENUOS_GDB_PORT)
@@ -34,8 +36,8 @@ while [ $# -gt 0 ]; do
     --linux) ELF=build/linux-ref/vmlinux; BOOT=build/linux-ref/Image ;;
     --port) PORT=$2; shift ;;
     --port=*) PORT=${1#--port=} ;;
-    qemu|gdb|one) MODE=$1 ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    qemu|gdb|one|stop) MODE=$1 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "debug.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -75,15 +77,24 @@ run_gdb() {
   "$GDB" -q "$ELF" -x tools/gdb/menuos.gdb
 }
 
+QEMU_PIDFILE=build/debug-qemu.pid
 case "$MODE" in
+  stop)
+    if [ -s "$QEMU_PIDFILE" ] && kill "$(cat "$QEMU_PIDFILE")" 2>/dev/null; then
+      echo "debug.sh: stopped QEMU (pid $(cat "$QEMU_PIDFILE"))"
+    fi
+    rm -f "$QEMU_PIDFILE"
+    exit 0
+    ;;
   qemu)
     check_port
+    mkdir -p build
     cat <<EOF
 debug.sh: QEMU is waiting for gdb on localhost:$PORT (CPU halted: -S).  In a second terminal:
     tools/debug.sh gdb            (or: $GDB $ELF -x tools/gdb/menuos.gdb)
 then \`c\` in gdb boots MenuOS here; at MenuOS>> type fork-new.  Leave QEMU: Ctrl-A then X.
 EOF
-    exec "${QEMU_CMD[@]}"
+    exec "${QEMU_CMD[@]}" -pidfile "$QEMU_PIDFILE"
     ;;
   gdb)
     run_gdb
