@@ -137,7 +137,14 @@ def tail(text, n=5):
 
 
 def run(args, results):
+    state = {"stuck": None, "skipped": False}
+
     def check(name, ok, why=""):
+        if not ok and state["skipped"]:
+            why = "not run: " + state["stuck"]
+        elif not ok and state["stuck"] and not state.get("reported"):
+            why += "; " + state["stuck"]  # this very command did not come back
+            state["reported"] = True
         results.append((bool(ok), name, why))
 
     kernel, initrd = os.path.abspath(args.kernel), os.path.abspath(args.initrd)
@@ -173,7 +180,12 @@ def run(args, results):
             return con.raw
 
         def run_cmd(line, wait=15.0):
-            """Types line, returns (output up to the next prompt, finished)."""
+            """Types line, returns (output up to the next prompt, finished).  Once a command
+            has not come back to the prompt, the later ones are not run (their output would
+            be mixed up)."""
+            state["skipped"] = state["stuck"] is not None
+            if state["skipped"]:
+                return "", False
             start = len(con.text)
             time.sleep(0.1)
             con.send(line + "\r")
@@ -198,6 +210,11 @@ def run(args, results):
                 return rest[:m.start()], True
             con.wait_for(lambda t: split(t)[1], end)
             body, fin = split(con.text)
+            if not fin:
+                state["stuck"] = "the menu did not come back to %s after `%s` (%s)" % (
+                    PROMPT, line, "QEMU exited" if con.closed else
+                    "global timeout %d s" % args.timeout if time.monotonic() >= deadline else
+                    "%d s" % wait)
             return body.strip("\n"), fin
 
         def expect_lines(name, line, needles, wait=15.0, ordered=False):
@@ -260,15 +277,18 @@ def run(args, results):
                   % ("no process rows at all" if not rows else "%d rows" % len(rows), tail(out)))
 
         # quit: the machine powers off and QEMU exits by itself
+        state["skipped"] = False
         start = len(con.text)
         con.send("quit\r")
-        end = min(deadline, time.monotonic() + 20)
+        t0 = time.monotonic()
+        end = max(min(deadline, t0 + 20), t0 + 3)
         while time.monotonic() < end and con.p.poll() is None:
             time.sleep(0.1)
         out = con.text[start:]
         exited = con.p.poll() is not None
         check("quit", exited and "powering off" in out,
-              ("QEMU still runs %d s after quit" % 20 if not exited else "no 'MenuOS: powering off'")
+              ("QEMU still runs %.0f s after quit" % (time.monotonic() - t0) if not exited
+               else "no 'MenuOS: powering off'")
               + "; output: " + tail(out))
         return con.raw
     finally:
