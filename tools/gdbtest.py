@@ -416,7 +416,7 @@ def run(args):
         early = [e for e in events_of(gdbp.buf) if e["ev"] == "hit"]
         mark = len(qemu.buf)
         time.sleep(0.3)
-        qemu.send("fork-new\r")
+        qemu.send(args.fork_command + "\r")
 
         def gdb_done(text):
             return any(e["ev"] in ("detached_breakpoints", "end", "fatal") for e in events_of(text))
@@ -431,11 +431,11 @@ def run(args):
         fatal = next((e for e in evs if e["ev"] == "fatal"), None)
 
         if par is None:
-            check("sys_clone", False, "sys_clone was not entered after fork-new (%s)%s; console: %s"
-                  % (why_end, "; " + fatal["why"] if fatal else "", last_lines(qemu.buf[mark:])))
+            check("sys_clone", False, "sys_clone was not entered after %s (%s)%s; console: %s"
+                  % (args.fork_command, why_end, "; " + fatal["why"] if fatal else "", last_lines(qemu.buf[mark:])))
         else:
             check("sys_clone", not early,
-                  "sys_clone hit before fork-new was typed" if early else "")
+                  "sys_clone hit before %s was typed" % args.fork_command if early else "")
             if args.verbose:
                 print("# parent: task 0x%x pid %d comm %s, clone flags 0x%x, pt_regs at 0x%x, epc 0x%x"
                       % (par["task"], par["pid"], par["comm"], par["clone_flags"], par["regs_addr"],
@@ -517,7 +517,7 @@ def run(args):
                   "QEMU still runs after quit; console: " + last_lines(qemu.buf[mark2:]))
         else:
             check("output", False, "gdb never let the fork run to its end (%s)" % why_end)
-            check("poweroff", False, "not tried")
+            check("poweroff", False, "not tried: the fork did not finish under gdb")
         return results, qemu.buf, gdbp.buf
     finally:
         for p in (gdbp, qemu):
@@ -540,6 +540,8 @@ def main():
     ap.add_argument("--gdb", default="gdb-multiarch")
     ap.add_argument("--keep-log", default=os.path.join(ROOT, "build", "test-logs"),
                     help="where the console and gdb logs go ('' for nowhere)")
+    ap.add_argument("--fork-command", default="fork-new",
+                    help="the menu command that forks (default fork-new; others test the harness)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     done = threading.Event()
