@@ -74,9 +74,57 @@ def u64(x):
     return int(x) & MASK64
 
 
+def _phys_read(paddr, n):
+    """Reads physical memory through QEMU's gdbstub (qqemu.PhyMemMode)."""
+    gdb.execute("maintenance packet Qqemu.PhyMemMode:1", to_string=True)
+    try:
+        return bytes(gdb.selected_inferior().read_memory(paddr, n))
+    finally:
+        gdb.execute("maintenance packet Qqemu.PhyMemMode:0", to_string=True)
+
+
+def virt_to_phys(vaddr):
+    """Walks the page table of satp (Sv39/Sv48/Sv57) for vaddr; None when unmapped."""
+    satp = reg("satp")
+    levels = {8: 3, 9: 4, 10: 5}.get(satp >> 60)
+    if levels is None:
+        return vaddr  # bare: no translation
+    table = (satp & ((1 << 44) - 1)) << 12
+    for level in range(levels - 1, -1, -1):
+        vpn = (vaddr >> (12 + 9 * level)) & 0x1ff
+        pte = int.from_bytes(_phys_read(table + 8 * vpn, 8), "little")
+        if not pte & 1:
+            return None
+        ppn = (pte >> 10) & ((1 << 44) - 1)
+        if pte & 0xa:  # R or X: a leaf (maybe a superpage)
+            span = 12 + 9 * level
+            return ((ppn << 12) & ~((1 << span) - 1)) | (vaddr & ((1 << span) - 1))
+        table = ppn << 12
+    return None
+
+
+def _read(addr, n):
+    try:
+        return bytes(gdb.selected_inferior().read_memory(addr, n))
+    except gdb.MemoryError:
+        # Stopped in user mode, QEMU's gdbstub reads with user permissions: kernel pages are
+        # out of reach.  Translate by hand and read the physical memory instead.
+        if not in_kernel(addr) or in_kernel(reg("pc")):
+            raise
+        out = b""
+        while n > 0:
+            chunk = min(n, 4096 - (addr & 0xfff))
+            pa = virt_to_phys(addr)
+            if pa is None:
+                raise gdb.MemoryError("Cannot access memory at address 0x%x (unmapped)" % addr)
+            out += _phys_read(pa, chunk)
+            addr += chunk
+            n -= chunk
+        return out
+
+
 def read_u(addr, size=8):
-    mem = gdb.selected_inferior().read_memory(addr, size)
-    return int.from_bytes(bytes(mem), "little")
+    return int.from_bytes(_read(addr, size), "little")
 
 
 def read_s(addr, size=4):
@@ -85,7 +133,7 @@ def read_s(addr, size=4):
 
 
 def read_bytes(addr, n):
-    return bytes(gdb.selected_inferior().read_memory(addr, n))
+    return _read(addr, n)
 
 
 def reg(name):
@@ -291,11 +339,13 @@ class MenuosTask:
 
 
 class LinuxTask:
-    """A Linux struct task_struct at an address (C debug info)."""
+    """A Linux struct task_struct at an address (C debug info), read in one go (so that it
+    also works while stopped in user mode, see _read)."""
 
     def __init__(self, addr):
         self.addr = addr
-        self.v = gdb.Value(addr).cast(gdb.lookup_type("struct task_struct").pointer()).dereference()
+        t = gdb.lookup_type("struct task_struct")
+        self.v = gdb.Value(_read(addr, t.sizeof), t)
 
     def _get(self, *names):
         for n in names:
@@ -318,7 +368,9 @@ class LinuxTask:
         return int(self.v["exit_state"])
 
     def comm(self):
-        return read_bytes(u64(self.v["comm"].address), 16).split(b"\0")[0].decode("utf-8", "replace")
+        c = self.v["comm"]
+        raw = bytes(int(c[i]) & 0xff for i in range(16))
+        return raw.split(b"\0")[0].decode("utf-8", "replace")
 
     def stack(self):
         return u64(self.v["stack"])
@@ -334,8 +386,8 @@ class LinuxTask:
 
     def ppid(self):
         try:
-            return int(self.v["real_parent"].dereference()["tgid"])
-        except gdb.error:
+            return LinuxTask(u64(self.v["real_parent"])).tgid()
+        except (gdb.error, gdb.MemoryError):
             return None
 
 
@@ -496,7 +548,10 @@ class CurrentCmd(gdb.Command):
             raise gdb.GdbError("menuos-current: no task yet (tp is 0: early boot)")
         where = "tp" if in_kernel(reg("pc")) else "sscratch (stopped in user mode)"
         gdb.write("current (from %s):\n" % where)
-        gdb.write(describe_task(addr) + "\n")
+        try:
+            gdb.write(describe_task(addr) + "\n")
+        except gdb.MemoryError as e:
+            raise gdb.GdbError("menuos-current: cannot read the task_struct at 0x%x: %s" % (addr, e))
 
 
 # The fork being followed: set when sys_clone is entered (the parent), the child at copy_thread.
@@ -617,7 +672,8 @@ then `continue`.  Example: menuos-send fork-new"""
 class ForkCheckCmd(gdb.Command):
     """menuos-fork-check [TASK]: after copy_thread has returned (`finish`), check what it built
 for TASK (default $child): thread.ra == ret_from_fork, thread.sp == TASK's pt_regs (stack top
-- 288), pt_regs.a0 == 0, and epc/sp equal to current's (the parent's) pt_regs."""
+- 288), pt_regs.a0 == 0, and epc/sp equal to the parent's pt_regs ($parent, set at sys_clone;
+else current)."""
 
     def __init__(self):
         super().__init__("menuos-fork-check", gdb.COMMAND_DATA, gdb.COMPLETE_EXPRESSION)
@@ -633,7 +689,11 @@ for TASK (default $child): thread.ra == ret_from_fork, thread.sp == TASK's pt_re
         regs = pt_regs_of(c)
         rff = sym_addr("ret_from_fork")
         cr = read_pt_regs(regs)
-        pr = read_pt_regs(pt_regs_of(task_at(current_task_addr())))
+        par = gdb.convenience_variable("parent")  # set at sys_clone
+        par = u64(par) if par is not None else current_task_addr()
+        if par == addr:
+            raise gdb.GdbError("menuos-fork-check: the parent is the child? (set $parent)")
+        pr = read_pt_regs(pt_regs_of(task_at(par)))
         checks = [
             ("thread.ra == &ret_from_fork", c.thread_ra() == rff,
              "0x%x vs 0x%x" % (c.thread_ra(), rff or 0)),
