@@ -40,7 +40,12 @@ python
 import os, gdb
 port = os.environ.get("MENUOS_GDB_PORT", "1234")
 if os.environ.get("MENUOS_NO_CONNECT") != "1":
-    gdb.execute("target remote localhost:" + port)
+    try:
+        gdb.execute("target remote localhost:" + port)
+    except gdb.error as e:
+        gdb.write("menuos.gdb: cannot attach to QEMU on localhost:%s (%s).\n"
+                  "  Start it first: tools/debug.sh qemu   (or make debug), then: target remote :%s\n"
+                  % (port, e, port))
 end
 
 # The seed's breakpoints (each at the function's first instruction):
