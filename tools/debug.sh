@@ -31,11 +31,12 @@ INITRD=${INITRD:-build/initramfs.cpio}
 APPEND=${APPEND:-console=ttyS0 rdinit=/init}
 GDB=${GDB:-gdb-multiarch}
 MODE=one
+OPTS=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --linux) ELF=build/linux-ref/vmlinux; BOOT=build/linux-ref/Image ;;
-    --port) PORT=$2; shift ;;
-    --port=*) PORT=${1#--port=} ;;
+    --linux) ELF=build/linux-ref/vmlinux; BOOT=build/linux-ref/Image; OPTS+="--linux " ;;
+    --port) PORT=$2; OPTS+="--port $2 "; shift ;;
+    --port=*) PORT=${1#--port=}; OPTS+="--port $PORT " ;;
     qemu|gdb|one|stop) MODE=$1 ;;
     -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "debug.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
@@ -91,7 +92,7 @@ case "$MODE" in
     mkdir -p build
     cat <<EOF
 debug.sh: QEMU is waiting for gdb on localhost:$PORT (CPU halted: -S).  In a second terminal:
-    tools/debug.sh gdb            (or: $GDB $ELF -x tools/gdb/menuos.gdb)
+    tools/debug.sh ${OPTS}gdb            (or: MENUOS_GDB_PORT=$PORT $GDB $ELF -x tools/gdb/menuos.gdb)
 then \`c\` in gdb boots MenuOS here; at MenuOS>> type fork-new.  Leave QEMU: Ctrl-A then X.
 EOF
     exec "${QEMU_CMD[@]}" -pidfile "$QEMU_PIDFILE"
