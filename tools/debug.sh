@@ -81,8 +81,10 @@ run_gdb() {
 QEMU_PIDFILE=build/debug-qemu.pid
 case "$MODE" in
   stop)
-    if [ -s "$QEMU_PIDFILE" ] && kill "$(cat "$QEMU_PIDFILE")" 2>/dev/null; then
-      echo "debug.sh: stopped QEMU (pid $(cat "$QEMU_PIDFILE"))"
+    pid=$(cat "$QEMU_PIDFILE" 2>/dev/null || true)
+    # only if that pid is still a QEMU (the pid file may be stale)
+    if [ -n "$pid" ] && grep -q qemu "/proc/$pid/comm" 2>/dev/null && kill "$pid" 2>/dev/null; then
+      echo "debug.sh: stopped QEMU (pid $pid)"
     fi
     rm -f "$QEMU_PIDFILE"
     exit 0
