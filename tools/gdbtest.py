@@ -335,6 +335,8 @@ def run(args):
 
     kernel = os.path.abspath(args.kernel)
     initrd = os.path.abspath(args.initrd)
+    if os.path.basename(kernel) == "Image":  # gdb needs the ELF: Linux's vmlinux next to it
+        kernel = os.path.join(os.path.dirname(kernel), "vmlinux")
     for p in (kernel, initrd):
         if not os.path.exists(p):
             check("setup", False, "%s is missing (make kernel initramfs)" % p)
@@ -346,8 +348,7 @@ def run(args):
     # The gdb ELF and the booted image: vmlinux for MenuOS (both); for Linux the Image next to
     # vmlinux boots and vmlinux gives the symbols.
     boot_image = kernel
-    if os.path.basename(kernel) == "vmlinux" and os.path.exists(os.path.join(os.path.dirname(kernel), "Image")) \
-            and "linux-ref" in kernel:
+    if os.path.basename(kernel) == "vmlinux" and os.path.exists(os.path.join(os.path.dirname(kernel), "Image")):
         boot_image = os.path.join(os.path.dirname(kernel), "Image")
 
     tmp = tempfile.mkdtemp(prefix="gdbtest.")
