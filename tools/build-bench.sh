@@ -2,7 +2,7 @@
 # Builds the benchmark programs and their own initramfs (the test initramfs is left alone):
 #   user/bench/bench.c      -> build/bench/bench      (static glibc; /bench/bench, run as PID 1)
 #   user/bench/true.c       -> build/bench/true       (static glibc `true`; /bin/true)
-#   user/bench/true-tiny.S  -> build/bench/true-tiny  (-nostdlib, ~700 bytes; /bin/true-tiny)
+#   user/bench/true-tiny.c  -> build/bench/true-tiny  (-nostdlib, 728 bytes; /bin/true-tiny)
 #   build/bench.cpio        /dev/console (and null, tty, zero), /bin/true, /bin/true-tiny,
 #                           /bench/bench, empty /proc /sys /tmp
 # CC / CFLAGS may be overridden.
@@ -21,10 +21,10 @@ cc() { # out args...
 	"$CC" "$@" -o "$out.tmp" && mv "$out.tmp" "$out"
 }
 # shellcheck disable=SC2086
-cc "$OUT/bench" $CFLAGS "$SRC/bench.c" -lpthread
+cc "$OUT/bench" $CFLAGS -fno-reorder-functions -fno-reorder-blocks-and-partition "$SRC/bench.c" -lpthread
 # shellcheck disable=SC2086
 cc "$OUT/true" $CFLAGS "$SRC/true.c"
-cc "$OUT/true-tiny" -nostdlib -static -s "$SRC/true-tiny.S"
+cc "$OUT/true-tiny" -nostdlib -static -O2 -s -Wl,--build-id=none "$SRC/true-tiny.c"
 echo "build-bench: true-tiny is $(stat -c %s "$OUT/true-tiny") bytes"
 
 python3 - "$ROOT" <<'PY'
