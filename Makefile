@@ -10,7 +10,7 @@ QEMU       := qemu-system-riscv64
 QEMU_BASE  := -machine virt -bios default -nographic -m 512M -smp 1
 APPEND     ?= console=ttyS0 rdinit=/init
 
-.PHONY: deps kernel user initramfs run test test-host test-qemu test-linux debug bench trace clean
+.PHONY: deps kernel user initramfs run test test-host test-qemu test-linux debug debug-qemu debug-gdb bench trace clean
 
 deps:
 	@bash tools/deps.sh
@@ -41,6 +41,18 @@ test-linux: initramfs
 
 debug: kernel initramfs
 	@bash tools/debug.sh
+
+# Two-terminal variant of the seed's setup: QEMU in one, gdb in the other.
+debug-qemu: kernel initramfs
+	@bash tools/debug.sh qemu
+debug-gdb:
+	@bash tools/debug.sh gdb
+
+# Process-creation cost in guest instructions (-icount shift=0,sleep=off), MenuOS beside the
+# reference Linux; writes build/bench/results.json and docs/bench.md.
+bench: kernel
+	@bash tools/linux-ref.sh
+	@python3 tools/bench.py
 
 clean:
 	rm -rf $(BUILD) kernel/target user/rust/target target

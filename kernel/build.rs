@@ -4,7 +4,7 @@ fn main() {
     println!("cargo:rustc-link-arg=-T{dir}/linker.ld");
     println!("cargo:rustc-link-arg=--no-relax");
     println!("cargo:rerun-if-changed=linker.ld");
-    for f in ["src/arch/riscv/head.S", "src/arch/riscv/entry.S", "src/arch/riscv/uaccess.S"] {
+    for f in ["src/arch/riscv/head.S", "src/arch/riscv/entry.S", "src/arch/riscv/uaccess.S", "src/arch/riscv/page.S"] {
         println!("cargo:rerun-if-changed={f}");
     }
 }

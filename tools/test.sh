@@ -45,6 +45,17 @@ line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' build/test-logs/qemu.log | tail 
 if [ -z "$line" ]; then fail=$((fail + 1)); echo "qemutest printed no summary"; else
   pass=$((pass + $(echo "$line" | awk '{print $1}'))); fail=$((fail + $(echo "$line" | awk '{print $3}'))); fi
 
+if [ "$#" -eq 0 ]; then
+  # The seed's gdb experiment in batch mode, and the menu driven over the serial line.
+  for t in gdbtest; do  # menutest joins once /proc lands (its ps check needs it)
+    echo "== $t (tools/$t.py): one QEMU boot"
+    python3 tools/$t.py | tee build/test-logs/$t.out
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' build/test-logs/$t.out | tail -1)
+    if [ -z "$line" ]; then fail=$((fail + 1)); echo "$t printed no summary"; else
+      pass=$((pass + $(echo "$line" | awk '{print $1}'))); fail=$((fail + $(echo "$line" | awk '{print $3}'))); fi
+  done
+fi
+
 echo
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -257,6 +257,12 @@ pub fn kernel_clone(args: &KernelCloneArgs) -> KResult<i32> {
         None
     };
     wake_up_new_task(&p);
+    // The child runs first (Linux's old sched_child_runs_first): a child that execs or exits
+    // at once then releases the copy-on-write sharing before the parent writes, so neither
+    // side copies pages it is about to drop.
+    if !args.kthread && args.fn_.is_none() {
+        with_current(|c| c.need_resched.store(true, Ordering::Relaxed));
+    }
     if let Some(c) = vfork {
         wait_for_vfork_done(&p, &c);
     }

@@ -3,7 +3,7 @@
 //! mm/mremap.c, kernel/fork.c (dup_mm, dup_mmap).
 
 use super::page_alloc::{get_page, page_count, put_page};
-use super::pgtable::{PageTable, Pte, PteFlags};
+use super::pgtable::{PageTable, Pte, PteFlags, PMD_SIZE};
 use super::{page_align_up, PAGE_SIZE, TASK_SIZE};
 use crate::errno::*;
 use crate::fs::Inode;
@@ -235,30 +235,54 @@ impl MmStruct {
             c.env_end = o.env_end;
             c.mmap_base = o.mmap_base;
             c.vdso = o.vdso;
-            let mut err = None;
+            // Per 2 MiB region: share the leaf table when every VMA in it is plain private
+            // memory (On-demand-fork); otherwise copy entry by entry.
+            let mut regions: alloc::vec::Vec<(usize, bool)> = alloc::vec::Vec::new();
             for vma in o.vmas.values() {
-                if vma.flags.intersects(VmFlags::DONTCOPY | VmFlags::WIPEONFORK) {
+                let plain = !vma.flags.intersects(VmFlags::SHARED | VmFlags::DONTCOPY | VmFlags::WIPEONFORK);
+                let mut r = vma.start & !(PMD_SIZE - 1);
+                while r < vma.end {
+                    match regions.last_mut() {
+                        Some(last) if last.0 == r => last.1 &= plain,
+                        _ => regions.push((r, plain)),
+                    }
+                    r += PMD_SIZE;
+                }
+            }
+            let mut err = None;
+            for &(r, plain) in regions.iter() {
+                if plain {
+                    if let Err(e) = o.pgt.share_pte_table(&mut c.pgt, r) {
+                        err = Some(e);
+                        break;
+                    }
                     continue;
                 }
-                let shared = vma.flags.contains(VmFlags::SHARED);
-                let cpgt = &mut c.pgt;
-                o.pgt.for_each_leaf(vma.start, vma.end, |va, pte| {
-                    if err.is_some() {
-                        return;
+                for vma in o.vmas.range(..r + PMD_SIZE).rev().map(|(_, v)| v).take_while(|v| v.end > r) {
+                    if vma.flags.intersects(VmFlags::DONTCOPY | VmFlags::WIPEONFORK) {
+                        continue;
                     }
-                    let mut e = *pte;
-                    if !shared && e.flags().contains(PteFlags::W) {
-                        e = Pte(e.0 & !PteFlags::W.bits());
-                        *pte = e;
-                    }
-                    match cpgt.walk(va, true) {
-                        Ok(Some(slot)) => {
-                            get_page(e.pfn());
-                            *slot = e;
+                    let shared = vma.flags.contains(VmFlags::SHARED);
+                    let cpgt = &mut c.pgt;
+                    let (s0, e0) = (vma.start.max(r), vma.end.min(r + PMD_SIZE));
+                    o.pgt.for_each_leaf(s0, e0, |va, pte| {
+                        if err.is_some() {
+                            return;
                         }
-                        _ => err = Some(ENOMEM),
-                    }
-                });
+                        let mut e = *pte;
+                        if !shared && e.flags().contains(PteFlags::W) {
+                            e = Pte(e.0 & !PteFlags::W.bits());
+                            *pte = e;
+                        }
+                        match cpgt.walk(va, true) {
+                            Ok(Some(slot)) => {
+                                get_page(e.pfn());
+                                *slot = e;
+                            }
+                            _ => err = Some(ENOMEM),
+                        }
+                    });
+                }
             }
             crate::arch::riscv::flush_tlb_all();
             if let Some(e) = err {

@@ -61,17 +61,9 @@ pub fn page_bytes(pfn: usize) -> &'static mut [u8; PAGE_SIZE] {
 
 /// Copy one page to another (CoW break, fork of a private page).
 pub fn copy_page(dst_pfn: usize, src_pfn: usize) {
-    // SAFETY: two distinct owned pages in the linear map, 8-byte aligned.
-    unsafe {
-        core::ptr::copy_nonoverlapping(
-            pfn_to_virt(src_pfn) as *const u64,
-            pfn_to_virt(dst_pfn) as *mut u64,
-            PAGE_SIZE / 8,
-        )
-    }
+    crate::arch::riscv::copy_page(pfn_to_virt(dst_pfn), pfn_to_virt(src_pfn))
 }
 
 pub fn clear_page(pfn: usize) {
-    // SAFETY: an owned page in the linear map.
-    unsafe { core::ptr::write_bytes(pfn_to_virt(pfn) as *mut u64, 0, PAGE_SIZE / 8) }
+    crate::arch::riscv::clear_page(pfn_to_virt(pfn))
 }

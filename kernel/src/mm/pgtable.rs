@@ -79,10 +79,21 @@ fn vpn(va: usize, level: usize) -> usize {
     (va >> (12 + 9 * level)) & 0x1ff
 }
 
-/// An owned page-table tree: the root and all intermediate tables of the user half.
+/// An owned page-table tree: the root and the intermediate tables of the user half.
+///
+/// Leaf tables (the last level, 512 PTEs covering 2 MiB) may be shared between the mms of a
+/// parent and its children after fork, copy-on-write at table granularity (On-demand-fork,
+/// EuroSys'21): the table page's refcount is the number of mms whose PMD entry points at it,
+/// and a leaf page's refcount counts tables, not mms.  Every path that changes PTEs goes
+/// through `walk`, `for_each_leaf` or `unmap_range`, which first give this mm a private copy
+/// of a shared table (`unshare_pte_table`); `lookup` only reads.
 pub struct PageTable {
     pub root: usize,
 }
+
+/// Size of the region one leaf table maps.
+pub const PMD_SIZE: usize = 1 << 21;
+const PGDIR_SIZE: usize = 1 << 30;
 
 impl PageTable {
     /// Linux: pgd_alloc(): a new root with the kernel half copied in.
@@ -99,24 +110,54 @@ impl PageTable {
         (8 << 60) | self.root
     }
 
-    /// The leaf entry for `va`, creating the intermediate tables when `alloc`.
-    pub fn walk(&mut self, va: usize, alloc: bool) -> KResult<Option<&'static mut Pte>> {
-        let mut pfn = self.root;
-        for level in [2, 1] {
-            let e = &mut table(pfn)[vpn(va, level)];
-            if !e.is_valid() {
-                if !alloc {
-                    return Ok(None);
-                }
-                let new = alloc_zeroed_page()?;
-                *e = Pte::new(new, PteFlags::V);
+    /// The PMD entry (level-1 slot) for `va`, creating the level-1 table when `alloc`.
+    fn pmd_entry(&mut self, va: usize, alloc: bool) -> KResult<Option<&'static mut Pte>> {
+        let e = &mut table(self.root)[vpn(va, 2)];
+        if !e.is_valid() {
+            if !alloc {
+                return Ok(None);
             }
-            pfn = e.pfn();
+            *e = Pte::new(alloc_zeroed_page()?, PteFlags::V);
         }
-        Ok(Some(&mut table(pfn)[vpn(va, 0)]))
+        Ok(Some(&mut table(e.pfn())[vpn(va, 1)]))
     }
 
-    /// Looks up the leaf entry without allocating.
+    /// Gives this mm its own copy of a leaf table shared at fork: the copy takes a reference
+    /// on every page it maps, then the shared table loses ours.
+    fn unshare_pte_table(pmd: &mut Pte) -> KResult<()> {
+        let old = pmd.pfn();
+        if super::page_alloc::page_count(old) == 1 {
+            return Ok(());
+        }
+        let new = super::page_alloc::alloc_page()?;
+        let (src, dst) = (table(old), table(new));
+        for (d, s) in dst.iter_mut().zip(src.iter()) {
+            if s.is_valid() {
+                super::page_alloc::get_page(s.pfn());
+            }
+            *d = *s;
+        }
+        *pmd = Pte::new(new, PteFlags::V);
+        put_page(old);
+        Ok(())
+    }
+
+    /// The leaf entry for `va`, creating the intermediate tables when `alloc`; a shared leaf
+    /// table is unshared first, since the caller may write the entry.
+    pub fn walk(&mut self, va: usize, alloc: bool) -> KResult<Option<&'static mut Pte>> {
+        let Some(pmd) = self.pmd_entry(va, alloc)? else { return Ok(None) };
+        if !pmd.is_valid() {
+            if !alloc {
+                return Ok(None);
+            }
+            *pmd = Pte::new(alloc_zeroed_page()?, PteFlags::V);
+        } else {
+            Self::unshare_pte_table(pmd)?;
+        }
+        Ok(Some(&mut table(pmd.pfn())[vpn(va, 0)]))
+    }
+
+    /// Looks up the leaf entry without allocating or unsharing.
     pub fn lookup(&self, va: usize) -> Option<Pte> {
         let mut pfn = self.root;
         for level in [2, 1] {
@@ -131,44 +172,88 @@ impl PageTable {
     }
 
     /// Calls `f(va, &mut pte)` for every valid leaf in [start, end), walking tables, not
-    /// pages, so empty 1 GiB / 2 MiB regions cost one entry each.
+    /// pages, so empty 1 GiB / 2 MiB regions cost one entry each.  Shared leaf tables are
+    /// unshared first (f may change entries).
     pub fn for_each_leaf(&mut self, start: usize, end: usize, mut f: impl FnMut(usize, &mut Pte)) {
-        let root = table(self.root);
         let mut va = start;
         while va < end {
-            let l2 = root[vpn(va, 2)];
+            let l2 = table(self.root)[vpn(va, 2)];
             if !l2.is_valid() {
-                va = (va | ((1 << 30) - 1)) + 1;
+                va = (va | (PGDIR_SIZE - 1)) + 1;
                 continue;
             }
-            let pmd = table(l2.pfn());
-            let l1 = pmd[vpn(va, 1)];
-            if !l1.is_valid() {
-                va = (va | ((1 << 21) - 1)) + 1;
+            let pmd = &mut table(l2.pfn())[vpn(va, 1)];
+            let stop = core::cmp::min(end, (va | (PMD_SIZE - 1)) + 1);
+            if !pmd.is_valid() || Self::unshare_pte_table(pmd).is_err() {
+                va = stop;
                 continue;
             }
-            let pt = table(l1.pfn());
-            let stop = core::cmp::min(end, (va | ((1 << 21) - 1)) + 1);
-            while va < stop {
-                let e = &mut pt[vpn(va, 0)];
+            let pt = table(pmd.pfn());
+            let (i0, i1) = (vpn(va, 0), vpn(stop - 1, 0));
+            for (i, e) in pt[i0..=i1].iter_mut().enumerate() {
                 if e.is_valid() {
-                    f(va, e);
+                    f((va & !(PMD_SIZE - 1)) + ((i0 + i) << 12), e);
                 }
-                va += 1 << 12;
             }
+            va = stop;
         }
     }
 
     /// Removes and releases every user leaf in [start, end) (Linux: zap_page_range +
-    /// free_pgtables for a whole mm when called on [0, TASK_SIZE)).
+    /// free_pgtables).  A leaf table the range covers whole is dropped whole: a shared one
+    /// just loses this mm's reference, without touching its 512 entries.
     pub fn unmap_range(&mut self, start: usize, end: usize) {
-        self.for_each_leaf(start, end, |_, e| {
-            put_page(e.pfn());
-            *e = Pte(0);
-        });
+        let mut va = start;
+        while va < end {
+            let l2 = table(self.root)[vpn(va, 2)];
+            if !l2.is_valid() {
+                va = (va | (PGDIR_SIZE - 1)) + 1;
+                continue;
+            }
+            let pmd = &mut table(l2.pfn())[vpn(va, 1)];
+            let base = va & !(PMD_SIZE - 1);
+            let stop = core::cmp::min(end, base + PMD_SIZE);
+            if pmd.is_valid() {
+                if va == base && stop == base + PMD_SIZE {
+                    free_pte_table(pmd.pfn());
+                    *pmd = Pte(0);
+                } else if Self::unshare_pte_table(pmd).is_ok() {
+                    let pt = table(pmd.pfn());
+                    for e in pt[vpn(va, 0)..=vpn(stop - 1, 0)].iter_mut() {
+                        if e.is_valid() {
+                            put_page(e.pfn());
+                            *e = Pte(0);
+                        }
+                    }
+                }
+            }
+            va = stop;
+        }
     }
 
-    /// Frees the intermediate tables of the user half (after unmap_range of everything).
+    /// Fork, for one 2 MiB region whose VMAs are all private: share the parent's leaf table
+    /// with the child instead of copying it.  The parent's writable leaves are write-protected
+    /// first (skipped when the table is already shared: then they already are).
+    pub fn share_pte_table(&mut self, child: &mut PageTable, va: usize) -> KResult<bool> {
+        let Some(pmd) = self.pmd_entry(va, false)? else { return Ok(false) };
+        if !pmd.is_valid() {
+            return Ok(false);
+        }
+        let pt = pmd.pfn();
+        if super::page_alloc::page_count(pt) == 1 {
+            for e in table(pt).iter_mut() {
+                if e.0 & (PteFlags::V | PteFlags::W).bits() == (PteFlags::V | PteFlags::W).bits() {
+                    e.0 &= !PteFlags::W.bits();
+                }
+            }
+        }
+        let cpmd = child.pmd_entry(va, true)?.ok_or(crate::errno::ENOMEM)?;
+        super::page_alloc::get_page(pt);
+        *cpmd = Pte::new(pt, PteFlags::V);
+        Ok(true)
+    }
+
+    /// Frees the level-1 tables of the user half (after every leaf table is gone).
     fn free_tables(&mut self) {
         let root = table(self.root);
         for e in root[..256].iter_mut() {
@@ -176,7 +261,8 @@ impl PageTable {
                 let pmd = table(e.pfn());
                 for p in pmd.iter_mut() {
                     if p.is_valid() {
-                        put_page(p.pfn());
+                        free_pte_table(p.pfn());
+                        *p = Pte(0);
                     }
                 }
                 put_page(e.pfn());
@@ -186,9 +272,20 @@ impl PageTable {
     }
 }
 
+/// Drops one reference to a leaf table; the last one releases the pages it maps.
+fn free_pte_table(pt: usize) {
+    if super::page_alloc::page_count(pt) == 1 {
+        for e in table(pt).iter() {
+            if e.is_valid() {
+                put_page(e.pfn());
+            }
+        }
+    }
+    put_page(pt);
+}
+
 impl Drop for PageTable {
     fn drop(&mut self) {
-        self.unmap_range(0, super::TASK_SIZE);
         self.free_tables();
         put_page(self.root);
     }

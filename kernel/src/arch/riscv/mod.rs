@@ -17,6 +17,7 @@ use ptrace::PtRegs;
 
 global_asm!(include_str!("head.S"));
 global_asm!(include_str!("uaccess.S"));
+global_asm!(include_str!("page.S"));
 // Linux: arch/riscv/kernel/asm-offsets.c — the offsets entry.S uses, computed by the compiler.
 global_asm!(
     include_str!("entry.S"),
@@ -68,9 +69,27 @@ const _: () = assert!(offset_of!(TaskStruct, thread_info) == 0);
 extern "C" {
     fn handle_exception();
     pub fn ret_from_fork();
+    // Pointers only: entry.S reads the fields at the asm-offsets computed above.
+    #[allow(improper_ctypes)]
     fn __switch_to(prev: *const TaskStruct, next: *const TaskStruct) -> *const TaskStruct;
     fn __fstate_save(f: *mut process::FpState);
     fn __fstate_restore(f: *const process::FpState);
+    fn __copy_page(dst: usize, src: usize);
+    fn __clear_page(dst: usize);
+}
+
+/// Copies one 4 KiB page (kernel virtual, page-aligned).
+pub fn copy_page(dst: usize, src: usize) {
+    debug_assert!(dst & 0xfff == 0 && src & 0xfff == 0);
+    // SAFETY: the caller (mm::copy_page) passes two distinct owned pages of the linear map.
+    unsafe { __copy_page(dst, src) }
+}
+
+/// Zeroes one 4 KiB page (kernel virtual, page-aligned).
+pub fn clear_page(dst: usize) {
+    debug_assert!(dst & 0xfff == 0);
+    // SAFETY: the caller (mm::clear_page) passes an owned page of the linear map.
+    unsafe { __clear_page(dst) }
 }
 
 /// Linux: trap_init(): stvec points at handle_exception; sscratch = 0 means "in the kernel".
@@ -78,7 +97,7 @@ pub fn trap_init() {
     // SAFETY: installing the trap vector and clearing sscratch, before any trap can occur.
     unsafe {
         asm!("csrw sscratch, zero");
-        asm!("csrw stvec, {}", in(reg) handle_exception as usize);
+        asm!("csrw stvec, {}", in(reg) handle_exception as *const () as usize);
         // Timer (STIE) and external (SEIE) interrupts; they are taken only where SIE is set
         // (user mode, and the idle loop).
         asm!("csrs sie, {}", in(reg) (1usize << 5) | (1usize << 9));

@@ -56,6 +56,7 @@ impl<T> ArchCell<T> {
 
 /// A task's kernel stack: THREAD_SIZE bytes, THREAD_SIZE-aligned, with STACK_END_MAGIC at its
 /// lowest word and struct pt_regs at its top.  Linux: alloc_thread_stack_node().
+#[repr(C)]
 pub struct KernelStack {
     base: usize,
     owned: bool,
@@ -173,7 +174,7 @@ pub extern "Rust" fn copy_thread(p: &TaskStruct, parent_regs: Option<&PtRegs>, a
         // SAFETY: as above; p's thread struct is not yet shared.
         thread.fstate = unsafe { (*cur.thread.get()).fstate };
     }
-    thread.ra = super::ret_from_fork as usize;
+    thread.ra = super::ret_from_fork as *const () as usize;
     thread.sp = childregs as *mut PtRegs as usize;
     Ok(())
 }

@@ -120,5 +120,5 @@ pub fn dump_stack() {
     let fp: usize;
     // SAFETY: reading the frame pointer.
     unsafe { core::arch::asm!("mv {}, s0", out(reg) fp) };
-    dump_backtrace(fp, dump_stack as usize);
+    dump_backtrace(fp, dump_stack as *const () as usize);
 }
