@@ -206,7 +206,11 @@ def run_kernel(kind, kernel, initrd, timeout, stall, logdir, extra=""):
                 res["figures"][n] = "unsupported (%s)" % why
             res["failure_tail"] = tail
             break
-        why = {"kernel panic": "kernel panic", "QEMU exited": "QEMU exited"}.get(reason, reason)
+        why = reason
+        for l in lines:
+            if PANIC_RE.search(l.encode()):
+                why = "kernel panic: " + l.strip()[:160]
+                break
         res["figures"][running] = "unsupported (%s during this benchmark; log %s)" % (
             why, os.path.relpath(log, ROOT))
         res.setdefault("crash_tails", {})[running] = tail
@@ -418,7 +422,7 @@ figure except the 1 MiB and 16 MiB lines (-11% and -2%), for these reasons:
   benchmarks: once a thread has been created, glibc's fork takes and releases its malloc and stdio
   locks, so the parent writes about 4 more pages per round (getrusage minflt 2 -> 6), about 27,000
   instructions whatever the memory size.  `python3 tools/bench.py --inproc` (every benchmark in
-  PID 1, one after the other) reproduces it: 218,200 / 1,288,600 / 4,703,200 / 18,314,800 against
+  PID 1, one after the other) reproduces it: 218,000 / 1,288,400 / 4,702,550 / 18,313,400 against
   209,500 / 1,279,900 / 4,694,450 / 18,307,900.  Here each benchmark runs in its own fresh process.
 - An assembler-only true-tiny has no PT_GNU_STACK; user/bench/true-tiny.c (728 bytes, like the
   reference's) has one.
@@ -456,7 +460,7 @@ def main(argv=None):
     ap.add_argument("--kernels", default="menuos,linux")
     ap.add_argument("--initrd", default=BENCH_CPIO)
     ap.add_argument("--timeout", type=float, default=600, help="seconds per boot in all")
-    ap.add_argument("--stall", type=float, default=180, help="seconds without console output")
+    ap.add_argument("--stall", type=float, default=120, help="seconds without console output")
     ap.add_argument("--no-build", action="store_true", help="do not run tools/build-bench.sh")
     ap.add_argument("--json", default=os.path.join(ROOT, "build", "bench", "results.json"))
     ap.add_argument("--doc", default=os.path.join(ROOT, "docs", "bench.md"))

@@ -251,7 +251,8 @@ static const struct bench benches[] = {
 
 /* benchtest=hang:NAME (the runner of NAME blocks forever: the supervisor's timeout) or
  * benchtest=spin:NAME (the supervisor spins silently before NAME: tools/bench.py's stall timeout
- * and reboot past it).  For testing the harness only. */
+ * and reboot past it) or benchtest=exit:NAME (PID 1 exits before NAME: a kernel panic).  For
+ * testing the harness only. */
 static int test_hook(const char *kind, const char *name)
 {
 	const char *s = getenv("benchtest");
@@ -455,6 +456,8 @@ static void supervise(const struct bench *b)
 	if (test_hook("spin", b->name))
 		for (volatile unsigned long i = 0;; i++)
 			;
+	if (test_hook("exit", b->name))
+		exit(3); /* PID 1 exits: the kernel panics */
 	const char *mode = getenv("benchmode");
 	if (mode && !strcmp(mode, "inproc")) { /* all in this one process, one after the other */
 		run_one(b);
