@@ -407,7 +407,7 @@ DOC_NOTES = """## How to read these figures
 
 ## This Linux beside the figures of linux-reference.md
 
-Checked on 2026-12-01 with this benchmark binary: every line is within 3% of linux-reference.md's
+Checked on 2026-12-01 with this benchmark binary: every line is within 4% of linux-reference.md's
 figure except the 1 MiB and 16 MiB lines (-11% and -2%), for these reasons:
 
 - Fork figures move by whole page faults when the benchmark binary's code moves.  Linux does not
