@@ -82,7 +82,75 @@ EXPECT_TESTS = [
         "exit": True,
         "timeout": 60,
     },
+    {
+        # The seed's QEMU line has no -append at all: /init must be found by default.
+        "name": "no_append_runs_init",
+        "append": None,
+        "initrd_from": "hello_as_init",
+        "expect": [("greets", r"Hello from user space \(pid 1\)")],
+        "exit": True,
+        "timeout": 60,
+    },
+    {
+        # Linux accepts a gzip-compressed initramfs; so must MenuOS.
+        "name": "gzip_initramfs",
+        "append": "rdinit=/hello",
+        "initrd_from": "gzip",
+        "expect": [("greets", r"Hello from user space \(pid 1\)")],
+        "exit": True,
+        "timeout": 60,
+    },
+    {
+        # A cpio made outside the repo's tools: GNU cpio -H newc from a directory.
+        "name": "gnu_cpio_initramfs",
+        "append": "rdinit=/init",
+        "initrd_from": "gnu_cpio",
+        "expect": [("greets", r"Hello from user space \(pid 1\)")],
+        "exit": True,
+        "timeout": 60,
+    },
+    {
+        # rdinit= naming a missing program: Linux warns and falls back to /sbin/init.
+        "name": "rdinit_missing_falls_back",
+        "append": "rdinit=/no/such/init",
+        "initrd_from": "hello_as_init",
+        "expect": [("warns", r"Failed to execute /no/such/init \(error -2\)"),
+                   ("greets", r"Hello from user space \(pid 1\)")],
+        "exit": True,
+        "timeout": 60,
+    },
 ]
+
+
+def derived_initrd(kind, base, workdir):
+    """Initrds for the boot-protocol expect tests, made from build/user/bin/hello."""
+    import gzip as _gzip
+    import shutil
+    os.makedirs(workdir, exist_ok=True)
+    hello = os.path.join(ROOT, "build", "user", "bin", "hello")
+    out = os.path.join(workdir, kind + ".cpio")
+    if kind == "gzip":
+        out += ".gz"
+        with open(base, "rb") as f, open(out, "wb") as g:
+            g.write(_gzip.compress(f.read(), 6, mtime=0))
+    elif kind == "hello_as_init":
+        import mkcpio
+        a = mkcpio.Archive()
+        a.standard_devices()
+        a.file("init", src=hello, mode=0o755)
+        a.file("sbin/init", src=hello, mode=0o755)
+        a.write(out)
+    elif kind == "gnu_cpio":
+        stage = os.path.join(workdir, "gnu-stage")
+        shutil.rmtree(stage, ignore_errors=True)
+        os.makedirs(os.path.join(stage, "dev"))
+        shutil.copy(hello, os.path.join(stage, "init"))
+        os.chmod(os.path.join(stage, "init"), 0o755)
+        names = subprocess.run(["find", "."], cwd=stage, capture_output=True, text=True, check=True).stdout
+        with open(out, "wb") as f:
+            subprocess.run(["cpio", "--quiet", "-o", "-H", "newc", "-R", "0:0"], cwd=stage, input=names.encode(),
+                           stdout=f, check=True)
+    return out
 
 # A kernel panic ends a test boot early (Linux's, or a Rust panic message).
 PANIC_RE = re.compile(rb"Kernel panic - not syncing|KERNEL PANIC|panicked at ")
@@ -168,7 +236,7 @@ def boot(kernel, initrd, append, timeout, log_path, stop_when=None, extra_qemu=(
 
     stop_when(output_bytes) -> None (go on) | ("kill", reason) | ("grace", seconds, reason):
     "grace" waits that long more for QEMU to exit by itself, then kills it."""
-    cmd = (list(QEMU) if isinstance(QEMU, (list, tuple)) else [QEMU]) + QEMU_BASE + list(extra_qemu) + ["-kernel", kernel, "-initrd", initrd, "-append", append]
+    cmd = (list(QEMU) if isinstance(QEMU, (list, tuple)) else [QEMU]) + QEMU_BASE + list(extra_qemu) + ["-kernel", kernel, "-initrd", initrd] + (["-append", append] if append is not None else [])
     b = Boot()
     t0 = time.monotonic()
     deadline = t0 + timeout
@@ -316,7 +384,10 @@ def run_test(cfg, name):
 
 def run_expect(cfg, t):
     name = t["name"]
-    append = BASE_APPEND + " " + t["append"]
+    append = None if t["append"] is None else BASE_APPEND + " " + t["append"]
+    initrd = cfg.initrd
+    if t.get("initrd_from"):
+        initrd = derived_initrd(t["initrd_from"], cfg.initrd, os.path.join(ROOT, "build", "test-initrd"))
     timeout = cfg.timeout or t.get("timeout") or DEFAULT_TIMEOUT
     log = os.path.join(cfg.logdir, name + ".log")
     pats = [(label, re.compile(rx.encode())) for label, rx in t["expect"]]
@@ -334,7 +405,7 @@ def run_expect(cfg, t):
             return ("kill", "done")
         return None
 
-    b = boot(cfg.kernel, cfg.initrd, append, timeout, log, stop, cfg.qemu_extra)
+    b = boot(cfg.kernel, initrd, append, timeout, log, stop, cfg.qemu_extra)
     for label, rx in pats:
         if rx.search(b.output):
             npass += 1

@@ -163,7 +163,7 @@ pub fn populate_rootfs(image: &'static [u8]) -> KResult<usize> {
     })?;
     let r = root();
     let mut n = 0;
-    for e in entries.iter() {
+    for e in entries.into_iter() {
         let name: &str = e.name.as_str();
         if name.is_empty() || name == "." {
             continue;
@@ -183,14 +183,13 @@ pub fn populate_rootfs(image: &'static [u8]) -> KResult<usize> {
                 Inode::new_dir(mode, Arc::downgrade(&parent), base)
             }
             S_IFREG => {
-                let data: &'static [u8] = match &e.data {
-                    alloc::borrow::Cow::Borrowed(b) => {
-                        // SAFETY: borrowed from `image`, which is 'static.
-                        unsafe { core::slice::from_raw_parts(b.as_ptr(), b.len()) }
-                    }
-                    alloc::borrow::Cow::Owned(v) => alloc::boxed::Box::leak(v.clone().into_boxed_slice()),
+                let data = match e.data {
+                    // Plain archive: the bytes stay in the initrd image, never copied.
+                    alloc::borrow::Cow::Borrowed(b) => FileData::Static(b),
+                    // Decompressed: the entry's own buffer becomes the file.
+                    alloc::borrow::Cow::Owned(v) => FileData::Owned(v),
                 };
-                Inode::new(mode, InodeKind::File(spin::Mutex::new(FileData::Static(data))))
+                Inode::new(mode, InodeKind::File(spin::Mutex::new(data)))
             }
             S_IFLNK => Inode::new(mode, InodeKind::Symlink(String::from_utf8_lossy(e.data.as_ref()).into_owned())),
             S_IFCHR => {

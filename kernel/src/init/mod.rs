@@ -100,7 +100,7 @@ pub extern "C" fn start_kernel(hartid: usize, dtb_pa: usize) -> ! {
         nfree += 1;
     }
     let (bi, big) = free[..nfree].iter().copied().enumerate().max_by_key(|(_, r)| r.1 - r.0).expect("no free RAM");
-    let heap_size = ((ram_end - ram_start) / 8).clamp(8 << 20, 128 << 20).min((big.1 - big.0) / 2) & !(PAGE_SIZE - 1);
+    let heap_size = ((ram_end - ram_start) / 4).clamp(8 << 20, 256 << 20).min((big.1 - big.0) / 2) & !(PAGE_SIZE - 1);
     heap::init(phys_to_virt(big.0), heap_size);
     free[bi].0 += heap_size;
     page_alloc::init(&free[..nfree], ram_start >> PAGE_SHIFT, ram_end >> PAGE_SHIFT);
@@ -152,9 +152,23 @@ extern "C" fn kernel_init(_: usize) -> usize {
     if let Some((s, e)) = boot.initrd {
         // SAFETY: the initrd region was kept out of the page allocator and is never freed.
         let image: &'static [u8] = unsafe { core::slice::from_raw_parts(phys_to_virt(s) as *const u8, e - s) };
-        match crate::fs::populate_rootfs(image) {
-            Ok(n) => pr_info!("Unpacking initramfs... {} entries", n),
-            Err(_) => pr_warn!("Initramfs unpacking failed"),
+        // A gzip-compressed image is inflated on a larger stack than a task's 16 KiB.
+        extern "C" fn unpack(img: usize) -> usize {
+            // SAFETY: `img` is the address of the &'static [u8] below, alive for the call.
+            let image: &'static [u8] = unsafe { *(img as *const &'static [u8]) };
+            match crate::fs::populate_rootfs(image) {
+                Ok(n) => n,
+                Err(_) => usize::MAX,
+            }
+        }
+        let n = if image.starts_with(&[0x1f, 0x8b]) {
+            arch::call_on_stack(1 << 20, unpack, &image as *const &'static [u8] as usize)
+        } else {
+            unpack(&image as *const &'static [u8] as usize)
+        };
+        match n {
+            usize::MAX => pr_warn!("Initramfs unpacking failed"),
+            n => pr_info!("Unpacking initramfs... {} entries", n),
         }
     } else {
         pr_warn!("No initramfs found");

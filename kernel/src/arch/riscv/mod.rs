@@ -75,7 +75,20 @@ extern "C" {
     fn __fstate_save(f: *mut process::FpState);
     fn __fstate_restore(f: *const process::FpState);
     fn __copy_page(dst: usize, src: usize);
+    fn __call_on_stack(arg: usize, f: extern "C" fn(usize) -> usize, stack_top: usize) -> usize;
     fn __clear_page(dst: usize);
+}
+
+/// Runs `f(arg)` on a temporary stack of `size` bytes (Linux: call_on_irq_stack): for code
+/// whose frames do not fit a 16 KiB kernel stack, like the gzip inflater at boot.
+pub fn call_on_stack(size: usize, f: extern "C" fn(usize) -> usize, arg: usize) -> usize {
+    let stack: alloc::vec::Vec<u64> = alloc::vec![0; size / 8];
+    let top = (stack.as_ptr() as usize + size) & !15;
+    // SAFETY: `stack` outlives the call; __call_on_stack restores sp before returning; f is
+    // an ordinary function and interrupts are off in the kernel, so nothing else runs on it.
+    let r = unsafe { __call_on_stack(arg, f, top) };
+    drop(stack);
+    r
 }
 
 /// Copies one 4 KiB page (kernel virtual, page-aligned).

@@ -44,3 +44,19 @@ __clear_page:			# a0 = dst (page-aligned)
 	addi	a0, a0, 64
 	bltu	a0, t6, 1b
 	ret
+
+/* usize __call_on_stack(usize arg, usize fn, usize stack_top): run fn(arg) on another stack
+ * (Linux: call_on_irq_stack()).  For the rare deep callers (gzip inflate of the initramfs). */
+	.globl __call_on_stack
+__call_on_stack:
+	addi	sp, sp, -16
+	sd	ra, 8(sp)
+	sd	s0, 0(sp)
+	mv	s0, sp
+	mv	sp, a2
+	jalr	a1
+	mv	sp, s0
+	ld	s0, 0(sp)
+	ld	ra, 8(sp)
+	addi	sp, sp, 16
+	ret
