@@ -230,6 +230,7 @@ impl Inode {
     pub fn parent(&self) -> Option<Arc<Inode>> {
         match &self.kind {
             InodeKind::Dir(d) => d.lock().parent.upgrade(),
+            InodeKind::Proc(n) => crate::fs::procfs::parent(n),
             _ => None,
         }
     }

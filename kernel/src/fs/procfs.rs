@@ -105,11 +105,24 @@ fn mk(ino: u64, mode: u32, kind: InodeKind) -> Arc<Inode> {
     })
 }
 
+static PROC_ROOT: spin::Once<Arc<Inode>> = spin::Once::new();
+
 /// Linux: proc_root_init() + the mount on /proc: the rootfs's /proc becomes the proc root.
 pub fn mount(root: &Arc<Inode>) {
     let _ = root.unlink("proc", true);
     let _ = root.unlink("proc", false);
-    let _ = root.link("proc", mk(ROOT_INO, S_IFDIR | 0o555, InodeKind::Proc(ProcNode::Root)));
+    let r = PROC_ROOT.call_once(|| mk(ROOT_INO, S_IFDIR | 0o555, InodeKind::Proc(ProcNode::Root)));
+    let _ = root.link("proc", r.clone());
+}
+
+/// The directory holding a /proc directory node (path walking's "..", getdents' "..").
+pub fn parent(n: &ProcNode) -> Option<Arc<Inode>> {
+    match n {
+        ProcNode::Root => Some(super::root()),
+        ProcNode::PidDir(_) => PROC_ROOT.get().cloned(),
+        ProcNode::FdDir(p) => lookup(&ProcNode::Root, &format!("{}", p)).ok(),
+        _ => None,
+    }
 }
 
 fn task_of(pid: i32) -> KResult<Task> {
@@ -864,14 +877,23 @@ fn global_text(g: Global) -> String {
         }
         Global::Cpuinfo => {
             // Linux: arch/riscv/kernel/cpu.c c_show().
-            s.push_str("processor\t: 0\nhart\t\t: 0\nisa\t\t: rv64imafdc\nmmu\t\t: sv39\n\n");
+            // mvendorid/marchid/mimpid come from SBI as on Linux (sbi_get_mvendorid()...).
+            s.push_str("processor\t: 0\nhart\t\t: 0\nisa\t\t: rv64imafdc\nmmu\t\t: sv39\n");
+            let _ = write!(
+                s,
+                "mvendorid\t: {:#x}\nmarchid\t\t: {:#x}\nmimpid\t\t: {:#x}\n\n",
+                sbi_rt::get_mvendorid(),
+                sbi_rt::get_marchid(),
+                sbi_rt::get_mimpid()
+            );
         }
         Global::Version => {
             // Linux: version_proc_show(): linux_proc_banner.
             let _ = writeln!(
                 s,
-                "Linux version {} (menuos@menuos) (rustc) {}",
+                "Linux version {} (root@menuos) ({}) {}",
                 crate::kernel::sys::UTS_RELEASE,
+                crate::init::MENUOS_BANNER,
                 crate::kernel::sys::UTS_VERSION
             );
         }

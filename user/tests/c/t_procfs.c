@@ -425,6 +425,13 @@ int main(int argc, char **argv)
 	chdir("/");
 	CHECK("root-link", rdlink("/proc/self/root", l, sizeof l) > 0 && !strcmp(l, "/"));
 	CHECK("stat-file-mode", stat("/proc/self/stat", &st) == 0 && st.st_mode == (S_IFREG | 0444));
+	struct stat st2;
+	CHECK("proc-dotdot-is-root", stat("/proc/..", &st) == 0 && stat("/", &st2) == 0 && st.st_ino == st2.st_ino &&
+					     st.st_dev == st2.st_dev);
+	CHECK("pid-dir-dotdot-is-proc", stat("/proc/self/..", &st) == 0 && stat("/proc", &st2) == 0 &&
+						st.st_ino == st2.st_ino && st.st_dev == st2.st_dev);
+	CHECK("fd-dir-dotdot-is-pid-dir", stat("/proc/self/fd/..", &st) == 0 && stat("/proc/self", &st2) == 0 &&
+						  st.st_ino == st2.st_ino);
 	snprintf(path, sizeof path, "/proc/%d", getpid());
 	CHECK("pid-dir-mode", stat(path, &st) == 0 && st.st_mode == (S_IFDIR | 0555));
 
@@ -473,6 +480,11 @@ int main(int argc, char **argv)
 	}
 	snprintf(path, sizeof path, "/proc/self/fd/%d", ffd);
 	CHECK("fd-file-path", rdlink(path, l, sizeof l) > 0 && !strcmp(l, self_path));
+	int rf = open(path, O_RDONLY);
+	char elf[4] = {0};
+	CHECK("fd-file-reopen-reads-file", rf >= 0 && read(rf, elf, 4) == 4 && !memcmp(elf, "\177ELF", 4));
+	if (rf >= 0)
+		close(rf);
 	snprintf(path, sizeof path, "/proc/self/fd/%d", dfd);
 	CHECK("fd-dir-path", rdlink(path, l, sizeof l) > 0 && !strcmp(l, "/tmp"));
 	close(ffd);
@@ -685,7 +697,8 @@ int main(int argc, char **argv)
 	/* ---- cpuinfo, version ---- */
 	n = slurp("/proc/cpuinfo", buf, sizeof buf);
 	CHECK("cpuinfo-fields", n > 0 && !strncmp(buf, "processor\t: 0\n", 14) && strstr(buf, "\nhart\t\t: ") &&
-					strstr(buf, "\nisa\t\t: rv64") && strstr(buf, "\nmmu\t\t: sv39\n"));
+					strstr(buf, "\nisa\t\t: rv64") && strstr(buf, "\nmmu\t\t: sv39\n") && strstr(buf, "\nmvendorid\t: 0x") &&
+					strstr(buf, "\nmarchid\t\t: 0x") && strstr(buf, "\nmimpid\t\t: 0x"));
 	n = slurp("/proc/version", buf, sizeof buf);
 	CHECK("version", n > 0 && !strncmp(buf, "Linux version ", 14) && buf[n - 1] == '\n');
 
