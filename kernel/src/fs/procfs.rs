@@ -22,7 +22,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt::Write;
-use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::Ordering;
 
 /// Files of the /proc root.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -94,15 +94,7 @@ fn fd_ino(pid: i32, fd: usize) -> u64 {
 
 /// An inode with a chosen number (Inode::new numbers from the rootfs counter).
 fn mk(ino: u64, mode: u32, kind: InodeKind) -> Arc<Inode> {
-    Arc::new(Inode {
-        ino,
-        mode: AtomicU32::new(mode),
-        nlink: AtomicU32::new(if mode & S_IFMT == S_IFDIR { 2 } else { 1 }),
-        uid: AtomicU32::new(0),
-        gid: AtomicU32::new(0),
-        mtime: AtomicU64::new(0),
-        kind,
-    })
+    Inode::new_with_ino(ino, mode, kind)
 }
 
 static PROC_ROOT: spin::Once<Arc<Inode>> = spin::Once::new();
@@ -753,32 +745,41 @@ fn maps_text(t: &TaskStruct) -> String {
         };
         match &v.backing {
             Backing::File { inode, off, file_end } => {
-                let path = match paths.iter().find(|(i, _)| *i == inode.ino) {
-                    Some((_, p)) => p.clone(),
-                    None => {
-                        let p = inode_path(inode).unwrap_or_default();
-                        paths.push((inode.ino, p.clone()));
-                        p
-                    }
-                };
+                let path = path_of(&mut paths, inode);
                 // The zero-filled part past the file's bytes shows as anonymous (Linux maps
                 // it with a separate anonymous VMA, the bss).
-                let split = page_align_up(*file_end).clamp(v.start, v.end);
+                let split = if *file_end >= v.end { v.end } else { page_align_up(*file_end).clamp(v.start, v.end) };
                 let split = if split == v.start { v.end } else { split };
                 line(&mut s, v.start, split, v.flags, *off, 1, inode.ino, Some(&path));
                 if split < v.end {
                     line(&mut s, split, v.end, v.flags, 0, 0, 0, special);
                 }
             }
-            Backing::Shared { pgoff, .. } => {
-                line(&mut s, v.start, v.end, v.flags, pgoff * PAGE_SIZE, 1, 0, Some(special.unwrap_or("/dev/zero (deleted)")));
-            }
+            Backing::Shared { obj, pgoff } => match obj.source.as_ref().and_then(|w| w.upgrade()) {
+                // MAP_SHARED of a file: the file's path
+                Some(inode) => {
+                    let path = path_of(&mut paths, &inode);
+                    line(&mut s, v.start, v.end, v.flags, pgoff * PAGE_SIZE, 1, inode.ino, Some(&path));
+                }
+                // MAP_SHARED|MAP_ANONYMOUS: Linux's shmem file "/dev/zero (deleted)"
+                None => line(&mut s, v.start, v.end, v.flags, pgoff * PAGE_SIZE, 1, 0, Some(special.unwrap_or("/dev/zero (deleted)"))),
+            },
             // The trampoline page is mapped shared here; Linux's vdso VMA is private.
             Backing::Anon if v.start == vdso => line(&mut s, v.start, v.end, v.flags - VmFlags::SHARED, 0, 0, 0, special),
             Backing::Anon => line(&mut s, v.start, v.end, v.flags, 0, 0, 0, special),
         }
     }
     s
+}
+
+/// An inode's path for maps, looked up once per inode.
+fn path_of(paths: &mut Vec<(u64, String)>, inode: &Arc<Inode>) -> String {
+    if let Some((_, p)) = paths.iter().find(|(i, _)| *i == inode.ino) {
+        return p.clone();
+    }
+    let p = inode_path(inode).map_or_else(String::new, |p| p);
+    paths.push((inode.ino, p.clone()));
+    p
 }
 
 fn pid_text(t: &TaskStruct, f: PidFile) -> Vec<u8> {

@@ -35,7 +35,9 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/sysmacros.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -379,6 +381,41 @@ int main(int argc, char **argv)
 	prctl(PR_SET_NAME, base);
 
 	/* ---- maps ---- */
+	int mfd = open("/tmp/procfs-map", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	static char page[4096 * 3];
+	memset(page, 'm', sizeof page);
+	(void)!write(mfd, page, sizeof page);
+	struct stat mst;
+	fstat(mfd, &mst);
+	char *mpriv = mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, mfd, 4096);
+	char *mshared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	char *manon = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK("maps-mmap", mpriv != MAP_FAILED && mshared != MAP_FAILED && manon != MAP_FAILED);
+	int priv_ok = 0, shared_ok = 0, anon_ok = 0;
+	n = slurp("/proc/self/maps", buf, sizeof buf);
+	for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		unsigned long lo, hi, off, ino;
+		unsigned maj, min;
+		char perms[8], name[256] = "";
+		if (sscanf(l, "%lx-%lx %4s %lx %x:%x %lu %255s", &lo, &hi, perms, &off, &maj, &min, &ino, name) < 7)
+			continue;
+		int same_file = !strcmp(name, "/tmp/procfs-map") && ino == mst.st_ino && maj == major(mst.st_dev) &&
+				min == minor(mst.st_dev);
+		if (lo == (uintptr_t)mpriv && hi == lo + 8192 && !strcmp(perms, "r--p") && off == 4096 && same_file)
+			priv_ok = 1;
+		if (lo == (uintptr_t)mshared && hi == lo + 4096 && !strcmp(perms, "rw-s") && off == 0 && same_file)
+			shared_ok = 1;
+		if (lo == (uintptr_t)manon && !strcmp(perms, "rw-s") && strstr(l, " /dev/zero (deleted)\n"))
+			anon_ok = 1;
+	}
+	CHECK("maps-private-file-mapping", priv_ok);
+	CHECK("maps-shared-file-mapping", shared_ok);
+	CHECK("maps-shared-anon-dev-zero-deleted", anon_ok);
+	munmap(mpriv, 8192);
+	munmap(mshared, 4096);
+	munmap(manon, 4096);
+	close(mfd);
+	unlink("/tmp/procfs-map");
 	n = slurp("/proc/self/maps", buf, sizeof buf);
 	CHECK("maps-read", n > 0 && buf[n - 1] == '\n');
 	int shapes = 1, exe_text = 0, stack = 0, heap_seen = 0, vdso = 0, lines = 0;
