@@ -78,6 +78,8 @@ pub enum ProcNode {
     PidDir(i32),
     PidFile(i32, PidFile),
     FdDir(i32),
+    /// /proc/PID/task: one directory per thread of the group (Linux: proc_task_lookup()).
+    TaskDir(i32),
     /// /proc/PID/fd/N for a file without a path (pipe, pidfd).
     FdLink(i32, usize),
 }
@@ -112,7 +114,7 @@ pub fn parent(n: &ProcNode) -> Option<Arc<Inode>> {
     match n {
         ProcNode::Root => Some(super::root()),
         ProcNode::PidDir(_) => PROC_ROOT.get().cloned(),
-        ProcNode::FdDir(p) => lookup(&ProcNode::Root, &format!("{}", p)).ok(),
+        ProcNode::FdDir(p) | ProcNode::TaskDir(p) => lookup(&ProcNode::Root, &format!("{}", p)).ok(),
         _ => None,
     }
 }
@@ -173,7 +175,7 @@ impl FileOps for SeqFile {
 pub fn open(n: &ProcNode) -> KResult<Arc<dyn FileOps>> {
     match n {
         ProcNode::Root => Ok(Arc::new(super::syscalls::DirOps)),
-        ProcNode::PidDir(p) | ProcNode::FdDir(p) => {
+        ProcNode::PidDir(p) | ProcNode::FdDir(p) | ProcNode::TaskDir(p) => {
             task_of(*p)?;
             Ok(Arc::new(super::syscalls::DirOps))
         }
@@ -201,6 +203,7 @@ pub fn readdir(n: &ProcNode) -> Vec<(String, u64, u8)> {
                 v.push((String::from(*name), ROOT_INO + 1 + i as u64, DT_REG));
             }
             v.push((String::from("self"), ROOT_INO + 0x100, DT_LNK));
+            v.push((String::from("thread-self"), ROOT_INO + 0x101, DT_LNK));
             for t in crate::kernel::pid::all_processes() {
                 if t.pid() > 0 {
                     v.push((format!("{}", t.pid()), pid_ino(t.pid(), 0), DT_DIR));
@@ -211,12 +214,20 @@ pub fn readdir(n: &ProcNode) -> Vec<(String, u64, u8)> {
             if task_of(*p).is_err() {
                 return v;
             }
+            v.push((String::from("task"), pid_ino(*p, 2), DT_DIR));
             v.push((String::from("fd"), pid_ino(*p, 1), DT_DIR));
             for (i, (name, _)) in PID_FILES.iter().enumerate() {
                 v.push((String::from(*name), pid_ino(*p, 0x10 + i as u64), DT_REG));
             }
             for (i, name) in PID_LINKS.iter().enumerate() {
                 v.push((String::from(*name), pid_ino(*p, 0x20 + i as u64), DT_LNK));
+            }
+        }
+        ProcNode::TaskDir(p) => {
+            if let Ok(t) = task_of(*p) {
+                for x in threads_of(&t) {
+                    v.push((format!("{}", x.pid()), pid_ino(x.pid(), 0), DT_DIR));
+                }
             }
         }
         ProcNode::FdDir(p) => {
@@ -243,6 +254,12 @@ pub fn lookup(n: &ProcNode, name: &str) -> KResult<Arc<Inode>> {
                 let me = current().tgid();
                 return Ok(mk(ROOT_INO + 0x100, S_IFLNK | 0o777, InodeKind::Symlink(format!("{}", me))));
             }
+            if name == "thread-self" {
+                // Linux: proc_thread_self_get_link(): "tgid/task/tid".
+                let cur = current();
+                let target = format!("{}/task/{}", cur.tgid(), cur.pid());
+                return Ok(mk(ROOT_INO + 0x101, S_IFLNK | 0o777, InodeKind::Symlink(target)));
+            }
             let pid: i32 = parse_num(name).ok_or(ENOENT)?;
             task_of(pid)?;
             Ok(mk(pid_ino(pid, 0), S_IFDIR | 0o555, InodeKind::Proc(ProcNode::PidDir(pid))))
@@ -251,6 +268,9 @@ pub fn lookup(n: &ProcNode, name: &str) -> KResult<Arc<Inode>> {
             let t = task_of(*p)?;
             if name == "fd" {
                 return Ok(mk(pid_ino(*p, 1), S_IFDIR | 0o500, InodeKind::Proc(ProcNode::FdDir(*p))));
+            }
+            if name == "task" {
+                return Ok(mk(pid_ino(*p, 2), S_IFDIR | 0o555, InodeKind::Proc(ProcNode::TaskDir(*p))));
             }
             if let Some(i) = PID_FILES.iter().position(|(f, _)| *f == name) {
                 let f = PID_FILES[i].1;
@@ -271,6 +291,12 @@ pub fn lookup(n: &ProcNode, name: &str) -> KResult<Arc<Inode>> {
                 return Ok(mk(pid_ino(*p, 0x20 + i as u64), S_IFLNK | 0o777, InodeKind::Symlink(target)));
             }
             Err(ENOENT)
+        }
+        ProcNode::TaskDir(p) => {
+            let t = task_of(*p)?;
+            let tid: i32 = parse_num(name).ok_or(ENOENT)?;
+            let x = threads_of(&t).into_iter().find(|x| x.pid() == tid).ok_or(ENOENT)?;
+            Ok(mk(pid_ino(x.pid(), 0), S_IFDIR | 0o555, InodeKind::Proc(ProcNode::PidDir(x.pid()))))
         }
         ProcNode::FdDir(p) => {
             let t = task_of(*p)?;
@@ -380,6 +406,7 @@ fn proc_node_path(n: &ProcNode) -> String {
         ProcNode::PidDir(p) => format!("/proc/{}", p),
         ProcNode::PidFile(p, f) => format!("/proc/{}/{}", p, PID_FILES.iter().find(|(_, x)| x == f).map_or("", |(s, _)| *s)),
         ProcNode::FdDir(p) => format!("/proc/{}/fd", p),
+        ProcNode::TaskDir(p) => format!("/proc/{}/task", p),
         ProcNode::FdLink(p, fd) => format!("/proc/{}/fd/{}", p, fd),
     }
 }
@@ -459,9 +486,14 @@ fn state_of(t: &TaskStruct) -> &'static str {
     }
 }
 
-fn thread_count(t: &TaskStruct) -> usize {
+/// The threads of t's group, in tid order.
+fn threads_of(t: &TaskStruct) -> Vec<Task> {
     let tgid = t.tgid();
-    crate::kernel::pid::all_tasks().iter().filter(|x| x.tgid() == tgid && x.exit_state() == 0).count().max(1)
+    crate::kernel::pid::all_tasks().into_iter().filter(|x| x.tgid() == tgid).collect()
+}
+
+fn thread_count(t: &TaskStruct) -> usize {
+    threads_of(t).iter().filter(|x| x.exit_state() == 0).count().max(1)
 }
 
 /// Address-space numbers (in bytes, rss in pages).  Linux: task_mem(), task_statm().
@@ -634,7 +666,8 @@ fn kb(s: &mut String, key: &str, bytes: usize) {
 fn status_text(t: &TaskStruct) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "Name:\t{}", t.comm_string());
-    if let Some(fs) = t.fs.lock().clone() {
+    let fs = t.fs.lock().clone();
+    if let Some(fs) = fs {
         let _ = writeln!(s, "Umask:\t{:04o}", fs.inner.lock().umask);
     }
     let _ = writeln!(s, "State:\t{}", state_of(t));
@@ -643,7 +676,8 @@ fn status_text(t: &TaskStruct) -> String {
     let _ = writeln!(s, "Tgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0", t.tgid(), pid, t.ppid());
     s.push_str("Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n");
     // Linux: fdt->max_fds: 64 (NR_OPEN_DEFAULT on 64-bit), doubled as the table grows.
-    let max_fds = match t.files.lock().clone() {
+    let files = t.files.lock().clone();
+    let max_fds = match files {
         Some(f) => {
             let n = f.fds.lock().len();
             let mut m = 64;
@@ -657,7 +691,8 @@ fn status_text(t: &TaskStruct) -> String {
     let _ = writeln!(s, "FDSize:\t{}\nGroups:\t ", max_fds);
     let (pg, sid) = (sig.pgrp.load(Ordering::Relaxed), sig.session.load(Ordering::Relaxed));
     let _ = writeln!(s, "NStgid:\t{}\nNSpid:\t{}\nNSpgid:\t{}\nNSsid:\t{}", t.tgid(), pid, pg, sid);
-    if let Some(mm) = t.mm.lock().clone() {
+    let mm = t.mm.lock().clone();
+    if let Some(mm) = mm {
         let st = mm_stats(&mut mm.inner.lock());
         let rss = st.rss * PAGE_SIZE;
         kb(&mut s, "VmPeak:", st.vsize);

@@ -12,11 +12,16 @@
  *    read in 7-byte pieces it is the same text (a snapshot, seq_file style);
  *  - a child exec'd with arguments: cmdline NUL-separated (empty argument included), environ,
  *    comm, state S while it sleeps, ppid, exe, its fd as "pipe:[ino]", exit_signal 17;
- *  - a second thread: Threads 2, num_threads 2;
+ *  - a second thread: Threads 2, num_threads 2, task/ lists both tids, task/TID/stat is the
+ *    thread's, /proc/thread-self -> PID/task/TID;
  *  - maps: the "%08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu" lines, names at column 73, the
- *    executable's path on the line holding main, [heap], [stack] around a local, [vdso];
+ *    executable's path on the line holding main, [heap], [stack] around a local, [vdso]; a
+ *    private and a shared file mapping (offset, dev, ino, path), a shared anonymous one
+ *    ("/dev/zero (deleted)");
  *  - fd/: 0 1 2 and a pipe, /dev/console, "pipe:[N]" with N = fstat's st_ino, a file and a
- *    directory by path, the link modes (lr-x / l-wx), opening fd/N of a pipe reads the pipe;
+ *    directory by path, a pidfd as "anon_inode:[pidfd]", the link modes (lr-x / l-wx), opening
+ *    fd/N of a pipe reads the pipe, of a file the file;
+ *  - ".." of /proc is /, of /proc/PID is /proc, of /proc/PID/fd is /proc/PID;
  *  - exe, cwd (after chdir), root, /proc/self -> pid;
  *  - meminfo ("%-16s%8lu kB" lines, MemTotal MemFree MemAvailable Buffers Cached first),
  *    uptime ("%lu.%02lu %lu.%02lu", near CLOCK_BOOTTIME), loadavg ("0.00 0.00 0.00 R/T last"),
@@ -40,6 +45,7 @@
 #include <sys/sysmacros.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -189,10 +195,12 @@ static void on_hup(int s)
 }
 
 static int thread_pipe[2];
+static volatile pid_t thread_tid;
 static void *thread_main(void *a)
 {
 	char c;
 	(void)a;
+	thread_tid = gettid();
 	while (read(thread_pipe[0], &c, 1) < 0 && errno == EINTR)
 		;
 	return NULL;
@@ -522,6 +530,10 @@ int main(int argc, char **argv)
 	CHECK("fd-file-reopen-reads-file", rf >= 0 && read(rf, elf, 4) == 4 && !memcmp(elf, "\177ELF", 4));
 	if (rf >= 0)
 		close(rf);
+	int pfd = syscall(SYS_pidfd_open, getpid(), 0);
+	snprintf(path, sizeof path, "/proc/self/fd/%d", pfd);
+	CHECK("fd-pidfd-anon-inode", pfd >= 0 && rdlink(path, l, sizeof l) > 0 && !strcmp(l, "anon_inode:[pidfd]"));
+	close(pfd);
 	snprintf(path, sizeof path, "/proc/self/fd/%d", dfd);
 	CHECK("fd-dir-path", rdlink(path, l, sizeof l) > 0 && !strcmp(l, "/tmp"));
 	close(ffd);
@@ -639,6 +651,27 @@ int main(int argc, char **argv)
 		n = slurp("/proc/self/stat", buf, sizeof buf);
 		nf = stat_fields(buf, f, 80);
 		CHECK("stat-num-threads-2", nf == 52 && atoi(f[20]) == 2);
+		int saw_main = 0, saw_thread = 0, others = 0;
+		d = opendir("/proc/self/task");
+		while (d && (e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			if (atoi(e->d_name) == getpid() && e->d_type == DT_DIR)
+				saw_main = 1;
+			else if (atoi(e->d_name) == thread_tid && e->d_type == DT_DIR)
+				saw_thread = 1;
+			else
+				others++;
+		}
+		if (d)
+			closedir(d);
+		CHECK("task-dir-lists-both-threads", saw_main && saw_thread && !others);
+		snprintf(path, sizeof path, "/proc/self/task/%d/stat", thread_tid);
+		n = slurp(path, buf, sizeof buf);
+		nf = stat_fields(buf, f, 80);
+		CHECK("task-thread-stat", nf == 52 && atoi(f[1]) == thread_tid && !strcmp(f[2], base));
+		snprintf(tmp, sizeof tmp, "%d/task/%d", getpid(), getpid());
+		CHECK("thread-self-link", rdlink("/proc/thread-self", l, sizeof l) > 0 && !strcmp(l, tmp));
 		(void)!write(thread_pipe[1], "x", 1);
 		pthread_join(th, NULL);
 	} else {
