@@ -256,6 +256,8 @@ impl Inode {
                 d.entries.insert(name.into(), child);
                 Ok(())
             }
+            // Linux: nothing can be created in /proc (the lookup finds no entry): ENOENT.
+            InodeKind::Proc(_) => Err(ENOENT),
             _ => Err(ENOTDIR),
         }
     }

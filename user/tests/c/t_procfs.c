@@ -25,13 +25,13 @@
  *  - exe, cwd (after chdir), root, /proc/self -> pid;
  *  - meminfo ("%-16s%8lu kB" lines, MemTotal MemFree MemAvailable Buffers Cached first),
  *    uptime ("%lu.%02lu %lu.%02lu", near CLOCK_BOOTTIME), loadavg ("0.00 0.00 0.00 R/T last"),
- *    cpuinfo (processor, hart, isa, mmu), version;
+ *    cpuinfo (processor, hart, isa, mmu, mvendorid, marchid, mimpid), version;
  *  - getdents on /proc: "1", "self" (DT_LNK), pids as DT_DIR, the fixed files; a reaped child
  *    is gone;
  *  - a zombie: state Z, exit_code 768 in field 52, no memory, empty cmdline, exe ENOENT,
  *    status "Z (zombie)"; after the reap ENOENT;
  *  - ENOENT for /proc/99999/stat, /proc/99999, /proc/self/nosuch; writes: stat EINVAL,
- *    meminfo EIO; comm is writable by the process itself;
+ *    meminfo EIO; creat and mkdir in /proc ENOENT; comm is writable by the process itself;
  *  - every /proc/<pid>/stat parses as the menu's `ps` parses it (pid (comm) state ppid).
  */
 #include "mtest.h"
@@ -711,6 +711,8 @@ int main(int argc, char **argv)
 	CHECK_ERR("missing-pid-dir-enoent", open("/proc/99999", O_RDONLY), ENOENT);
 	CHECK_ERR("missing-entry-enoent", open("/proc/self/nosuch", O_RDONLY), ENOENT);
 	CHECK_ERR("missing-top-enoent", open("/proc/nosuch", O_RDONLY), ENOENT);
+	CHECK_ERR("creat-in-proc-enoent", open("/proc/procfs-new", O_CREAT | O_WRONLY, 0644), ENOENT);
+	CHECK_ERR("mkdir-in-proc-enoent", mkdir("/proc/procfs-dir", 0755), ENOENT);
 	fd = open("/proc/self/stat", O_WRONLY);
 	CHECK_ERR("write-stat-einval", write(fd, "x", 1), EINVAL);
 	close(fd);
