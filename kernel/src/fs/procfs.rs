@@ -2,7 +2,8 @@
 //! uptime.c, loadavg.c, version.c, self.c) and arch/riscv/kernel/cpu.c (cpuinfo).
 //!
 //! The tree is not stored: every name is made on lookup from the pid table.  Directories
-//! (the root, /proc/PID, /proc/PID/fd) are `InodeKind::Proc` nodes with S_IFDIR; files are
+//! (the root, /proc/PID, /proc/PID/fd, /proc/PID/task) are `InodeKind::Proc` nodes with
+//! S_IFDIR; files are
 //! `InodeKind::Proc` nodes whose text is generated when they are opened and read from that
 //! snapshot at the file position (Linux's seq_file for small files: single_open()).  Links
 //! whose target is a path (/proc/self, exe, cwd, root, an fd open on a path) are plain
