@@ -10,7 +10,8 @@
  *  - /proc/self/status: the keys in Linux's order; Name, Umask, State, Tgid, Pid, PPid, Uid,
  *    FDSize, Threads, SigBlk / SigIgn / SigCgt in 16 hex digits, ctxt switches last;
  *    read in 7-byte pieces it is the same text (a snapshot, seq_file style);
- *  - a child exec'd with arguments: cmdline NUL-separated (empty argument included), environ,
+ *  - a child exec'd with arguments: cmdline NUL-separated (an empty argument, and a long one
+ *    whose bytes cross a page boundary), environ,
  *    comm, state S while it sleeps, ppid, exe, its fd as "pipe:[ino]", exit_signal 17;
  *  - a second thread: Threads 2, num_threads 2, task/ lists both tids, task/TID/stat is the
  *    thread's, /proc/thread-self -> PID/task/TID;
@@ -547,7 +548,10 @@ int main(int argc, char **argv)
 	pid_t child = fork();
 	if (child == 0) {
 		dup2(sync_pipe[1], 10);
-		char *cargv[] = {(char *)self_path, "--child", "two words", "", "x", NULL};
+		/* a long last argument: the text crosses a page boundary */
+		static char longarg[5001];
+		memset(longarg, 'L', 5000);
+		char *cargv[] = {(char *)self_path, "--child", "two words", "", "x", longarg, NULL};
 		char *cenv[] = {"PROCFS_T=1", "B=2", NULL};
 		execve(self_path, cargv, cenv);
 		_exit(127);
@@ -557,9 +561,13 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof path, "/proc/%d/cmdline", child);
 	n = slurp(path, buf, sizeof buf);
 	size_t spl = strlen(self_path);
-	CHECK_EQ("child-cmdline-length", n, (long)(spl + 22));
+	CHECK_EQ("child-cmdline-length", n, (long)(spl + 22 + 5001));
 	CHECK("child-cmdline-nul-separated", n > 0 && !memcmp(buf, self_path, spl + 1) &&
 						     !memcmp(buf + spl + 1, "--child\0two words\0\0x\0", 21));
+	int long_ok = n == (long)(spl + 22 + 5001) && buf[n - 1] == 0;
+	for (long i = spl + 22; long_ok && i < n - 1; i++)
+		long_ok = buf[i] == 'L';
+	CHECK("child-cmdline-long-arg-across-pages", long_ok);
 	snprintf(path, sizeof path, "/proc/%d/environ", child);
 	n = slurp(path, buf, sizeof buf);
 	CHECK("child-environ", n == 15 && !memcmp(buf, "PROCFS_T=1\0B=2\0", 15));
@@ -574,7 +582,7 @@ int main(int argc, char **argv)
 		CHECK_EQ("child-stat-ppid", atoi(f[4]), getpid());
 		CHECK_EQ("child-stat-exit-signal-sigchld", atoi(f[38]), SIGCHLD);
 		CHECK("child-stat-wchan-1-sleeping", !strcmp(f[35], "1"));
-		CHECK("child-stat-arg-range", ull(f[49]) - ull(f[48]) == spl + 22);
+		CHECK("child-stat-arg-range", ull(f[49]) - ull(f[48]) == spl + 22 + 5001);
 	}
 	snprintf(path, sizeof path, "/proc/%d/status", child);
 	n = slurp(path, buf, sizeof buf);
