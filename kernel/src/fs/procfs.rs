@@ -510,7 +510,7 @@ struct MmStats {
     file: usize,
 }
 
-fn mm_stats(m: &mut MmInner) -> MmStats {
+fn mm_stats(m: &MmInner) -> MmStats {
     let mut s = MmStats::default();
     for v in m.vmas.values() {
         let len = v.end.saturating_sub(v.start);
@@ -533,7 +533,7 @@ fn mm_stats(m: &mut MmInner) -> MmStats {
     let mut tables = alloc::collections::BTreeSet::new();
     for (start, end, k) in kinds {
         let mut n = 0;
-        m.pgt.for_each_leaf(start, end, |va, _| {
+        m.pgt.for_each_leaf_ro(start, end, |va, _| {
             n += 1;
             tables.insert(va >> 21);
         });
@@ -586,8 +586,8 @@ fn stat_text(t: &TaskStruct) -> String {
     let mm = t.mm.lock().clone();
     let (vsize, rss, mmv) = match &mm {
         Some(mm) => {
-            let mut m = mm.inner.lock();
-            let st = mm_stats(&mut m);
+            let m = mm.inner.lock();
+            let st = mm_stats(&m);
             let v = [
                 m.start_code,
                 m.end_code,
@@ -694,7 +694,7 @@ fn status_text(t: &TaskStruct) -> String {
     let _ = writeln!(s, "NStgid:\t{}\nNSpid:\t{}\nNSpgid:\t{}\nNSsid:\t{}", t.tgid(), pid, pg, sid);
     let mm = t.mm.lock().clone();
     if let Some(mm) = mm {
-        let st = mm_stats(&mut mm.inner.lock());
+        let st = mm_stats(&mm.inner.lock());
         let rss = st.rss * PAGE_SIZE;
         kb(&mut s, "VmPeak:", st.vsize);
         kb(&mut s, "VmSize:", st.vsize);
@@ -836,7 +836,7 @@ fn pid_text(t: &TaskStruct, f: PidFile) -> Vec<u8> {
         }
         PidFile::Statm => {
             let Some(mm) = t.mm.lock().clone() else { return b"0 0 0 0 0 0 0\n".to_vec() };
-            let st = mm_stats(&mut mm.inner.lock());
+            let st = mm_stats(&mm.inner.lock());
             format!(
                 "{} {} {} {} 0 {} 0\n",
                 st.vsize / PAGE_SIZE,

@@ -29,6 +29,8 @@
  *    cpuinfo (processor, hart, isa, mmu, mvendorid, marchid, mimpid), version;
  *  - getdents on /proc: "1", "self" (DT_LNK), pids as DT_DIR, the fixed files; a reaped child
  *    is gone;
+ *  - a forked child: statm size = the parent's, resident and VmRSS > 0, and it still
+ *    breaks copy-on-write after its /proc files were read;
  *  - a zombie: state Z, exit_code 768 in field 52, no memory, empty cmdline, exe ENOENT,
  *    status "Z (zombie)"; after the reap ENOENT;
  *  - ENOENT for /proc/99999/stat, /proc/99999, /proc/self/nosuch; writes: stat EINVAL,
@@ -685,6 +687,33 @@ int main(int argc, char **argv)
 	} else {
 		CHECK("pthread-create", 0);
 	}
+
+	/* ---- a forked child (no exec): its memory is counted, reading it changes nothing ---- */
+	static volatile int cow_word = 1;
+	int cp[2];
+	pipe(cp);
+	unsigned long parent_size = 0;
+	if (slurp("/proc/self/statm", buf, sizeof buf) > 0)
+		parent_size = strtoul(buf, NULL, 10);
+	pid_t fc = fork();
+	if (fc == 0) {
+		char c;
+		(void)!read(cp[0], &c, 1);
+		cow_word = 2; /* a write after the parent read our /proc files */
+		_exit(cow_word == 2 ? 0 : 1);
+	}
+	snprintf(path, sizeof path, "/proc/%d/statm", fc);
+	n = slurp(path, buf, sizeof buf);
+	CHECK("forked-child-statm", n > 0 && sscanf(buf, "%lu %lu", &sm[0], &sm[1]) == 2 && sm[0] == parent_size &&
+					    sm[1] > 0);
+	snprintf(path, sizeof path, "/proc/%d/status", fc);
+	n = slurp(path, buf, sizeof buf);
+	CHECK("forked-child-vmrss", status_val(buf, "VmRSS", v, sizeof v) && strtoul(v, NULL, 10) > 0);
+	(void)!write(cp[1], "x", 1);
+	int fst = reap(fc);
+	CHECK("forked-child-cow-after-proc-read", WIFEXITED(fst) && WEXITSTATUS(fst) == 0 && cow_word == 1);
+	close(cp[0]);
+	close(cp[1]);
 
 	/* ---- a zombie ---- */
 	pid_t z = fork();
