@@ -368,3 +368,8 @@ impl FileOps for ConsoleOps {
 pub fn set_foreground_pgrp(p: i32) {
     TTY.lock().pgrp = p;
 }
+
+/// The console's foreground process group (Linux: tty->pgrp; /proc/PID/stat's tpgid).
+pub fn foreground_pgrp() -> i32 {
+    TTY.lock().pgrp
+}

@@ -78,8 +78,12 @@ static NEXT_INO: AtomicU64 = AtomicU64::new(1);
 
 impl Inode {
     pub fn new(mode: u32, kind: InodeKind) -> Arc<Inode> {
+        Inode::new_with_ino(NEXT_INO.fetch_add(1, Ordering::Relaxed), mode, kind)
+    }
+    /// An inode with a given number (procfs: numbers that stay the same across lookups).
+    pub fn new_with_ino(ino: u64, mode: u32, kind: InodeKind) -> Arc<Inode> {
         Arc::new(Inode {
-            ino: NEXT_INO.fetch_add(1, Ordering::Relaxed),
+            ino,
             mode: AtomicU32::new(mode),
             nlink: AtomicU32::new(if mode & S_IFMT == S_IFDIR { 2 } else { 1 }),
             uid: AtomicU32::new(0),
@@ -230,6 +234,7 @@ impl Inode {
     pub fn parent(&self) -> Option<Arc<Inode>> {
         match &self.kind {
             InodeKind::Dir(d) => d.lock().parent.upgrade(),
+            InodeKind::Proc(n) => crate::fs::procfs::parent(n),
             _ => None,
         }
     }
@@ -251,6 +256,8 @@ impl Inode {
                 d.entries.insert(name.into(), child);
                 Ok(())
             }
+            // Linux: nothing can be created in /proc (the lookup finds no entry): ENOENT.
+            InodeKind::Proc(_) => Err(ENOENT),
             _ => Err(ENOTDIR),
         }
     }

@@ -400,13 +400,18 @@ pub fn stat_of(ino: &Inode) -> Stat {
     }
 }
 
+/// The inode number of a file without an inode (fstat, and /proc/PID/fd's "pipe:[N]").
+pub fn anon_ino(f: &File) -> u64 {
+    Arc::as_ptr(&f.ops) as *const u8 as u64 & 0xffff_ffff
+}
+
 /// A stat for files without an inode (pipes, pidfds): Linux reports a FIFO on pipefs.
 fn stat_anon(f: &File) -> Stat {
     let mode = match f.ops.name() {
         "pipe" => S_IFIFO | 0o600,
         _ => 0o600,
     };
-    Stat { st_dev: 12, st_ino: Arc::as_ptr(&f.ops) as *const u8 as u64 & 0xffff_ffff, st_mode: mode, st_nlink: 1, st_blksize: 4096, ..Default::default() }
+    Stat { st_dev: 12, st_ino: anon_ino(f), st_mode: mode, st_nlink: 1, st_blksize: 4096, ..Default::default() }
 }
 
 pub fn sys_fstat(fd: usize, statbuf: usize) -> KResult<usize> {

@@ -17,6 +17,19 @@ struct BootInfo {
 }
 
 static BOOT: Once<BootInfo> = Once::new();
+/// The device tree's physical address (kept reserved, never freed): /proc/cpuinfo reads it.
+static DTB_PA: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
+/// The device tree OpenSBI passed, if any.
+pub fn device_tree() -> Option<fdt::Fdt<'static>> {
+    let pa = DTB_PA.load(core::sync::atomic::Ordering::Relaxed);
+    if pa == 0 {
+        return None;
+    }
+    // SAFETY: the DTB region is reserved in start_kernel and stays mapped in the linear map.
+    unsafe { fdt::Fdt::from_ptr(phys_to_virt(pa) as *const u8) }.ok()
+}
+
 pub static MENUOS_BANNER: &str = concat!("MenuOS version ", env!("CARGO_PKG_VERSION"), " (Linux-compatible, riscv64) ", "#1 SMP");
 
 extern "C" {
@@ -28,6 +41,7 @@ extern "C" {
 #[no_mangle]
 pub extern "C" fn start_kernel(hartid: usize, dtb_pa: usize) -> ! {
     crate::drivers::console_write(b"\n");
+    DTB_PA.store(dtb_pa, core::sync::atomic::Ordering::Relaxed);
     // setup_arch(): the device tree tells us RAM, the console, the interrupt controller.
     // SAFETY: OpenSBI passes the DTB's physical address; RAM is in the linear map.
     let fdt = unsafe { fdt::Fdt::from_ptr(phys_to_virt(dtb_pa) as *const u8) }.expect("no valid device tree");

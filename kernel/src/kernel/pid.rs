@@ -79,3 +79,8 @@ pub fn nr_tasks() -> usize {
 pub fn set_pid_max(m: i32) {
     PIDS.lock().pid_max = m;
 }
+
+/// The last pid handed out (Linux: the last field of /proc/loadavg).
+pub fn last_pid() -> i32 {
+    PIDS.lock().last
+}

@@ -88,3 +88,24 @@ pub fn handle_mm_fault(mm: &mut MmInner, addr: usize, access: Access) -> KResult
     crate::arch::riscv::flush_tlb_page(va);
     Ok(())
 }
+
+/// Linux: access_remote_vm() (for /proc/PID/cmdline and environ): the bytes [addr, addr + len)
+/// of a possibly foreign address space, read through its page table and the kernel's linear
+/// map, page by page, never through the current satp (no copy_from_user).  Stops at the
+/// first page that is not present (Linux would fault it in; argv and envp pages always are).
+pub fn access_remote_vm(mm: &MmInner, addr: usize, len: usize) -> alloc::vec::Vec<u8> {
+    let mut out = alloc::vec::Vec::new();
+    let end = addr.saturating_add(len).min(super::TASK_SIZE);
+    let mut va = addr;
+    while va < end {
+        let Some(pte) = mm.pgt.lookup(va) else { break };
+        if !pte.is_leaf() || !pte.flags().contains(PteFlags::U) || !super::page_alloc::is_ram_pfn(pte.pfn()) {
+            break;
+        }
+        let off = va & (PAGE_SIZE - 1);
+        let n = (PAGE_SIZE - off).min(end - va);
+        out.extend_from_slice(&page_bytes(pte.pfn())[off..off + n]);
+        va += n;
+    }
+    out
+}

@@ -199,6 +199,31 @@ impl PageTable {
         }
     }
 
+    /// Calls `f(va, pte)` for every valid leaf in [start, end), reading only: no table is
+    /// unshared or changed (/proc/PID/stat, status, statm count pages with it).
+    pub fn for_each_leaf_ro(&self, start: usize, end: usize, mut f: impl FnMut(usize, Pte)) {
+        let mut va = start;
+        while va < end {
+            let l2 = table(self.root)[vpn(va, 2)];
+            if !l2.is_valid() {
+                va = (va | (PGDIR_SIZE - 1)) + 1;
+                continue;
+            }
+            let pmd = table(l2.pfn())[vpn(va, 1)];
+            let stop = core::cmp::min(end, (va | (PMD_SIZE - 1)) + 1);
+            if pmd.is_valid() {
+                let pt = table(pmd.pfn());
+                let (i0, i1) = (vpn(va, 0), vpn(stop - 1, 0));
+                for (i, e) in pt[i0..=i1].iter().enumerate() {
+                    if e.is_valid() {
+                        f((va & !(PMD_SIZE - 1)) + ((i0 + i) << 12), *e);
+                    }
+                }
+            }
+            va = stop;
+        }
+    }
+
     /// Removes and releases every user leaf in [start, end) (Linux: zap_page_range +
     /// free_pgtables).  A leaf table the range covers whole is dropped whole: a shared one
     /// just loses this mm's reference, without touching its 512 entries.
