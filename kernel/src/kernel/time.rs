@@ -93,14 +93,23 @@ pub fn add_timeout(t: &Task, deadline: u64) {
 }
 
 /// Linux: tick_handle_periodic() + hrtimer_interrupt().
-pub fn timer_interrupt() {
+pub fn timer_interrupt(from_user: bool) {
     let now = get_cycles();
     let mut tick = NEXT_TICK.load(Ordering::Relaxed);
     if now >= tick {
+        let mut ticks = 0;
         while tick <= now {
             tick += tick_cycles();
+            ticks += 1;
             JIFFIES.fetch_add(1, Ordering::Relaxed);
         }
+        // Linux: account_process_tick(): the tick goes to whatever was interrupted.
+        crate::kernel::task::with_current(|c| {
+            if !c.has_flag(crate::kernel::task::PF_IDLE) {
+                let t = if from_user { &c.utime } else { &c.stime };
+                t.fetch_add(ticks * tick_cycles(), Ordering::Relaxed);
+            }
+        });
         NEXT_TICK.store(tick, Ordering::Relaxed);
         crate::kernel::sched::core::scheduler_tick();
     }

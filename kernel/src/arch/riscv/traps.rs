@@ -31,7 +31,7 @@ pub extern "C" fn do_trap(regs: &mut PtRegs) {
     let cause = regs.cause;
     if (cause as isize) < 0 {
         match cause & !(1 << 63) {
-            IRQ_S_TIMER => crate::kernel::time::timer_interrupt(),
+            IRQ_S_TIMER => crate::kernel::time::timer_interrupt(regs.user_mode()),
             IRQ_S_EXT => crate::drivers::plic::handle_irq(),
             _ => {}
         }
