@@ -857,6 +857,9 @@ fn global_text(g: Global) -> String {
             // Linux: meminfo_proc_show(), "%-16s%8lu kB" (show_val_kb()).
             let total = crate::mm::page_alloc::nr_total_pages() * PAGE_SIZE;
             let free = crate::mm::page_alloc::nr_free_pages() * PAGE_SIZE;
+            // Kernel heap in use (Linux: slab) and kernel stacks: what a leak would grow.
+            let slab = crate::mm::heap::bytes_in_use();
+            let kstack = crate::kernel::pid::nr_tasks() * crate::arch::riscv::process::THREAD_SIZE;
             let rows: [(&str, usize); 37] = [
                 ("MemTotal:", total),
                 ("MemFree:", free),
@@ -880,10 +883,10 @@ fn global_text(g: Global) -> String {
                 ("Mapped:", 0),
                 ("Shmem:", 0),
                 ("KReclaimable:", 0),
-                ("Slab:", 0),
+                ("Slab:", slab),
                 ("SReclaimable:", 0),
-                ("SUnreclaim:", 0),
-                ("KernelStack:", 0),
+                ("SUnreclaim:", slab),
+                ("KernelStack:", kstack),
                 ("PageTables:", 0),
                 ("SecPageTables:", 0),
                 ("NFS_Unstable:", 0),

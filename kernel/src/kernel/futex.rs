@@ -43,6 +43,12 @@ pub fn sys_futex(uaddr: usize, op: usize, val: usize, timeout: usize, _uaddr2: u
             let q = queue(uaddr);
             let gen = *q.1.lock();
             let r = q.0.wait_event_timeout(|| *q.1.lock() != gen, deadline);
+            // The last waiter removes the queue (the map holds one reference, we hold one).
+            let mut map = QUEUES.lock();
+            if Arc::strong_count(&q) == 2 {
+                map.remove(&uaddr);
+            }
+            drop(map);
             r.map(|_| 0)
         }
         1 | 10 => Ok(futex_wake(uaddr, val)), // FUTEX_WAKE / FUTEX_WAKE_BITSET
