@@ -419,7 +419,15 @@ pub fn gunzip_member(buf: &[u8]) -> Result<(Vec<u8>, usize), Error> {
     let hlen = gzip_header_len(buf).ok_or(Error::DecompressorFailed)?;
     // zune-inflate does not report how much input it used: inflate the raw
     // deflate stream, then find the trailer (CRC32, ISIZE) that matches it.
-    let opts = zune_inflate::DeflateOptions::default().set_confirm_checksum(false);
+    // Size the output once: a single-member archive ends with ISIZE (the size mod 2^32),
+    // so the kernel heap sees one allocation instead of a chain of doublings.
+    let isize_hint = if buf.len() >= 4 {
+        u32::from_le_bytes([buf[buf.len() - 4], buf[buf.len() - 3], buf[buf.len() - 2], buf[buf.len() - 1]]) as usize
+    } else {
+        0
+    };
+    let hint = isize_hint.clamp(37000, 1 << 30) + 65536;
+    let opts = zune_inflate::DeflateOptions::default().set_confirm_checksum(false).set_size_hint(hint);
     let mut dec = zune_inflate::DeflateDecoder::new_with_options(&buf[hlen..], opts);
     let data = dec.decode_deflate().map_err(|_| Error::DecompressorFailed)?;
     let mut trailer = [0u8; 8];
