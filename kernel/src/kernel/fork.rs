@@ -24,7 +24,7 @@ use crate::errno::*;
 use crate::kernel::pid::{alloc_pid, attach_pid};
 use crate::kernel::sched::wait::Completion;
 use crate::kernel::sched::wake_up_new_task;
-use crate::kernel::signal::{SigHand, SigPending, SignalStruct, NSIG};
+use crate::kernel::signal::{SigHand, SigPending, SignalStruct};
 use crate::kernel::task::*;
 use crate::mm::uaccess::{read_user, write_user, copy_from_user};
 use alloc::sync::{Arc, Weak};
@@ -32,35 +32,18 @@ use alloc::vec::Vec;
 use core::sync::atomic::*;
 use spin::Mutex;
 
-// Linux: include/uapi/linux/sched.h
-pub const CSIGNAL: u64 = 0x0000_00ff;
-pub const CLONE_VM: u64 = 0x0000_0100;
-pub const CLONE_FS: u64 = 0x0000_0200;
-pub const CLONE_FILES: u64 = 0x0000_0400;
-pub const CLONE_SIGHAND: u64 = 0x0000_0800;
-pub const CLONE_PIDFD: u64 = 0x0000_1000;
-pub const CLONE_PTRACE: u64 = 0x0000_2000;
-pub const CLONE_VFORK: u64 = 0x0000_4000;
-pub const CLONE_PARENT: u64 = 0x0000_8000;
-pub const CLONE_THREAD: u64 = 0x0001_0000;
-pub const CLONE_NEWNS: u64 = 0x0002_0000;
-pub const CLONE_SYSVSEM: u64 = 0x0004_0000;
-pub const CLONE_SETTLS: u64 = 0x0008_0000;
-pub const CLONE_PARENT_SETTID: u64 = 0x0010_0000;
-pub const CLONE_CHILD_CLEARTID: u64 = 0x0020_0000;
-pub const CLONE_DETACHED: u64 = 0x0040_0000;
-pub const CLONE_UNTRACED: u64 = 0x0080_0000;
-pub const CLONE_CHILD_SETTID: u64 = 0x0100_0000;
-pub const CLONE_NEWCGROUP: u64 = 0x0200_0000;
-pub const CLONE_NEWUTS: u64 = 0x0400_0000;
-pub const CLONE_NEWIPC: u64 = 0x0800_0000;
-pub const CLONE_NEWUSER: u64 = 0x1000_0000;
-pub const CLONE_NEWPID: u64 = 0x2000_0000;
-pub const CLONE_NEWNET: u64 = 0x4000_0000;
-pub const CLONE_IO: u64 = 0x8000_0000;
-pub const CLONE_CLEAR_SIGHAND: u64 = 0x1_0000_0000;
-pub const CLONE_INTO_CGROUP: u64 = 0x2_0000_0000;
-pub const CLONE_NEWTIME: u64 = 0x0000_0080;
+// Linux: include/uapi/linux/sched.h — the flag values and the pure argument checks live in
+// the host-tested `clonecheck` crate; this file calls them at the points Linux does.
+pub use clonecheck::{
+    CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_CLEAR_SIGHAND, CLONE_DETACHED, CLONE_FILES, CLONE_FS,
+    CLONE_INTO_CGROUP, CLONE_IO, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID,
+    CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, CLONE_PARENT, CLONE_PARENT_SETTID, CLONE_PIDFD, CLONE_PTRACE,
+    CLONE_SETTLS, CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD, CLONE_UNTRACED, CLONE_VFORK, CLONE_VM, CSIGNAL,
+};
+
+fn errno(e: clonecheck::Errno) -> Errno {
+    Errno(e as i32)
+}
 
 /// Linux: struct kernel_clone_args
 #[derive(Clone, Default)]
@@ -84,152 +67,59 @@ pub struct KernelCloneArgs {
 #[no_mangle]
 #[inline(never)]
 pub fn sys_clone(clone_flags: usize, newsp: usize, parent_tidptr: usize, tls: usize, child_tidptr: usize) -> KResult<usize> {
-    let flags = clone_flags as u32 as u64; // lower_32_bits()
-    let args = KernelCloneArgs {
-        flags: flags & !CSIGNAL,
-        pidfd: parent_tidptr,
-        child_tid: child_tidptr,
-        parent_tid: parent_tidptr,
-        exit_signal: (flags & CSIGNAL) as i32,
-        stack: newsp,
-        tls,
-        ..Default::default()
-    };
-    kernel_clone(&args).map(|p| p as usize)
+    let k = clonecheck::sys_clone_args(clone_flags as u64, newsp as u64, parent_tidptr as u64, tls as u64, child_tidptr as u64);
+    kernel_clone(&KernelCloneArgs::from_user(&k, Vec::new())).map(|p| p as usize)
 }
 
-/// Linux: struct clone_args (include/uapi/linux/sched.h), 88 bytes in 6.1 (VER2).
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct CloneArgs {
-    pub flags: u64,
-    pub pidfd: u64,
-    pub child_tid: u64,
-    pub parent_tid: u64,
-    pub exit_signal: u64,
-    pub stack: u64,
-    pub stack_size: u64,
-    pub tls: u64,
-    pub set_tid: u64,
-    pub set_tid_size: u64,
-    pub cgroup: u64,
-}
-// SAFETY: u64 fields only.
-unsafe impl crate::mm::uaccess::Pod for CloneArgs {}
-pub const CLONE_ARGS_SIZE_VER0: usize = 64;
-pub const MAX_PID_NS_LEVEL: u64 = 32;
-
-/// Linux: copy_clone_args_from_user()
-fn copy_clone_args_from_user(uargs: usize, usize_: usize) -> KResult<KernelCloneArgs> {
-    let known = core::mem::size_of::<CloneArgs>();
-    if usize_ > crate::mm::PAGE_SIZE {
-        return Err(E2BIG);
-    }
-    if usize_ < CLONE_ARGS_SIZE_VER0 {
-        return Err(EINVAL);
-    }
-    // Linux: copy_struct_from_user(): bytes past what we know must be zero.
-    let mut raw = [0u8; 88];
-    let n = usize_.min(known);
-    copy_from_user(&mut raw[..n], uargs)?;
-    if usize_ > known {
-        let mut rest = alloc::vec![0u8; usize_ - known];
-        copy_from_user(&mut rest, uargs + known)?;
-        if rest.iter().any(|&b| b != 0) {
-            return Err(E2BIG);
+impl KernelCloneArgs {
+    fn from_user(k: &clonecheck::KernelCloneArgs, set_tid: Vec<i32>) -> Self {
+        KernelCloneArgs {
+            flags: k.flags,
+            pidfd: k.pidfd as usize,
+            child_tid: k.child_tid as usize,
+            parent_tid: k.parent_tid as usize,
+            exit_signal: k.exit_signal as i32,
+            stack: k.stack as usize,
+            stack_size: k.stack_size as usize,
+            tls: k.tls as usize,
+            set_tid,
+            cgroup: k.cgroup,
+            ..Default::default()
         }
     }
-    let a: CloneArgs = {
-        let mut v = CloneArgs::default();
-        // SAFETY: CloneArgs is Pod and 88 bytes; raw holds 88 bytes.
-        let dst = unsafe { core::slice::from_raw_parts_mut(&mut v as *mut CloneArgs as *mut u8, known) };
-        dst.copy_from_slice(&raw);
-        v
-    };
-    if a.set_tid_size > MAX_PID_NS_LEVEL || (a.set_tid == 0 && a.set_tid_size != 0) || (a.set_tid != 0 && a.set_tid_size == 0) {
-        return Err(EINVAL);
+    fn checkable(&self) -> clonecheck::KernelCloneArgs {
+        clonecheck::KernelCloneArgs {
+            flags: self.flags,
+            pidfd: self.pidfd as u64,
+            child_tid: self.child_tid as u64,
+            parent_tid: self.parent_tid as u64,
+            exit_signal: self.exit_signal as u32,
+            stack: self.stack as u64,
+            stack_size: self.stack_size as u64,
+            tls: self.tls as u64,
+            set_tid: 0,
+            set_tid_size: self.set_tid.len() as u64,
+            cgroup: self.cgroup,
+        }
     }
-    // Verify that higher 32 bits of exit_signal are unset and that it is a valid signal.
-    if a.exit_signal & !CSIGNAL != 0 {
-        return Err(EINVAL);
-    }
-    if (a.flags & CLONE_INTO_CGROUP != 0) && (a.cgroup > i32::MAX as u64 || usize_ < 88) {
-        return Err(EINVAL);
-    }
-    let mut set_tid = Vec::new();
-    for i in 0..a.set_tid_size as usize {
-        set_tid.push(read_user::<i32>(a.set_tid as usize + 4 * i)?);
-    }
-    Ok(KernelCloneArgs {
-        flags: a.flags,
-        pidfd: a.pidfd as usize,
-        child_tid: a.child_tid as usize,
-        parent_tid: a.parent_tid as usize,
-        exit_signal: a.exit_signal as i32,
-        stack: a.stack as usize,
-        stack_size: a.stack_size as usize,
-        tls: a.tls as usize,
-        set_tid,
-        cgroup: a.cgroup,
-        ..Default::default()
-    })
 }
 
-/// Linux: clone3_stack_valid()
-fn clone3_stack_valid(k: &mut KernelCloneArgs) -> bool {
-    if k.stack == 0 {
-        if k.stack_size != 0 {
-            return false;
-        }
-    } else {
-        if k.stack_size == 0 {
-            return false;
-        }
-        if !crate::mm::uaccess::access_ok(k.stack, k.stack_size) {
-            return false;
-        }
-        // stack grows down: the child starts at stack + stack_size
-        k.stack += k.stack_size;
-    }
-    true
-}
-
-/// Linux: clone3_args_valid()
-fn clone3_args_valid(k: &mut KernelCloneArgs) -> bool {
-    // All lower bits of the flag word are taken; verify that no other unknown flags are
-    // passed along.
-    if k.flags & !(CSIGNAL_FLAGS_ALL | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP) != 0 {
-        return false;
-    }
-    // - make the CLONE_DETACHED bit reusable for clone3
-    // - make the CSIGNAL bits reusable for clone3
-    if k.flags & (CLONE_DETACHED | (CSIGNAL & !CLONE_NEWTIME)) != 0 {
-        return false;
-    }
-    if (k.flags & (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND)) == (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND) {
-        return false;
-    }
-    if (k.flags & (CLONE_THREAD | CLONE_PARENT)) != 0 && k.exit_signal != 0 {
-        return false;
-    }
-    if !(0..=NSIG).contains(&k.exit_signal) {
-        return false;
-    }
-    clone3_stack_valid(k)
-}
-
-/// Every legacy flag bit (lower 32) but CSIGNAL, plus CLONE_NEWTIME which lives in CSIGNAL.
-const CSIGNAL_FLAGS_ALL: u64 = 0xffff_ffff;
-
-/// Linux: SYSCALL_DEFINE2(clone3, struct clone_args __user *, uargs, size_t, size)
+/// Linux: SYSCALL_DEFINE2(clone3, struct clone_args __user *, uargs, size_t, size):
+/// copy_clone_args_from_user() (size checks before the copy, then the struct's own checks),
+/// then clone3_args_valid().
 #[no_mangle]
 #[inline(never)]
 pub fn sys_clone3(uargs: usize, size: usize) -> KResult<usize> {
-    let mut kargs = copy_clone_args_from_user(uargs, size)?;
-    if !clone3_args_valid(&mut kargs) {
-        return Err(EINVAL);
+    clonecheck::clone3_size_check(size).map_err(errno)?;
+    let mut bytes = alloc::vec![0u8; size];
+    copy_from_user(&mut bytes, uargs)?;
+    let mut k = clonecheck::copy_clone_args_from_user(&bytes).map_err(errno)?;
+    let mut set_tid = Vec::new();
+    for i in 0..k.set_tid_size as usize {
+        set_tid.push(read_user::<i32>(k.set_tid as usize + 4 * i)?);
     }
-    kernel_clone(&kargs).map(|p| p as usize)
+    clonecheck::clone3_args_valid(&mut k, crate::mm::TASK_SIZE as u64).map_err(errno)?;
+    kernel_clone(&KernelCloneArgs::from_user(&k, set_tid)).map(|p| p as usize)
 }
 
 /// Linux: kernel_clone() — the common body of fork, vfork, clone, clone3 and kernel threads.
@@ -240,9 +130,7 @@ pub fn kernel_clone(args: &KernelCloneArgs) -> KResult<i32> {
     let clone_flags = args.flags;
     // For legacy clone() calls, CLONE_PIDFD uses the parent_tid argument to return the pidfd,
     // so CLONE_PIDFD and CLONE_PARENT_SETTID are mutually exclusive there.
-    if clone_flags & CLONE_PIDFD != 0 && clone_flags & CLONE_PARENT_SETTID != 0 && args.pidfd == args.parent_tid {
-        return Err(EINVAL);
-    }
+    clonecheck::kernel_clone_check(&args.checkable()).map_err(errno)?;
     let p = copy_process(args)?;
     let nr = p.pid();
     if clone_flags & CLONE_PARENT_SETTID != 0 {
@@ -280,46 +168,6 @@ fn wait_for_vfork_done(child: &Task, c: &Completion) {
     }
 }
 
-/// Linux: the argument checks at the top of copy_process(), in its order.
-fn copy_process_checks(args: &KernelCloneArgs, cur: &TaskStruct) -> KResult<()> {
-    let f = args.flags;
-    if (f & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS) {
-        return Err(EINVAL);
-    }
-    if (f & (CLONE_NEWUSER | CLONE_FS)) == (CLONE_NEWUSER | CLONE_FS) {
-        return Err(EINVAL);
-    }
-    // Thread groups must share signals as well, and detached threads can only be started up
-    // within the thread group.
-    if f & CLONE_THREAD != 0 && f & CLONE_SIGHAND == 0 {
-        return Err(EINVAL);
-    }
-    // Shared signal handlers imply shared VM.
-    if f & CLONE_SIGHAND != 0 && f & CLONE_VM == 0 {
-        return Err(EINVAL);
-    }
-    // Siblings of global init remain as zombies on exit since they are not reaped by their
-    // parent (swapper).  To solve this and to avoid multi-rooted process trees, prevent
-    // global and container-inits from creating siblings.
-    if f & CLONE_PARENT != 0 && cur.tgid() == 1 {
-        return Err(EINVAL);
-    }
-    // If the new process will be in a different pid or user namespace do not allow it to
-    // share a thread group with the forking task.
-    if f & CLONE_THREAD != 0 && f & (CLONE_NEWUSER | CLONE_NEWPID) != 0 {
-        return Err(EINVAL);
-    }
-    if f & CLONE_PIDFD != 0 {
-        // - CLONE_DETACHED is blocked so that we can potentially reuse it later for
-        //   CLONE_PIDFD.
-        // - CLONE_THREAD is blocked until someone really needs it.
-        if f & (CLONE_DETACHED | CLONE_THREAD) != 0 {
-            return Err(EINVAL);
-        }
-    }
-    Ok(())
-}
-
 /// Linux: copy_process() — creates a new process as a copy of the old one, but does not
 /// actually start it yet.
 #[no_mangle]
@@ -328,23 +176,23 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
     crate::trace_point!(copy_process, args.flags, 0);
     let cur = current();
     let clone_flags = args.flags;
-    copy_process_checks(args, &cur)?;
-    // MenuOS is built without namespaces: copy_namespaces() refuses CLONE_NEW* as a Linux
-    // kernel without CONFIG_*_NS does (EINVAL), checked here before any allocation.
-    if clone_flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP) != 0
-        || (clone_flags & CLONE_NEWTIME != 0 && args.kthread)
-    {
-        return Err(EINVAL);
-    }
-    if !args.set_tid.is_empty() {
-        // set_tid needs CAP_CHECKPOINT_RESTORE in the owning user namespace; we are root, but
-        // without pid namespaces only one level is valid.
-        if args.set_tid.len() > 1 {
-            return Err(EINVAL);
-        }
-    }
+    // Linux: the flag checks at the top of copy_process(), in its order (clonecheck).
+    let signal_unkillable = cur.tgid() == 1;
+    clonecheck::copy_process_flag_checks(clone_flags, &clonecheck::CurrentTask { signal_unkillable }).map_err(errno)?;
 
     let p = dup_task_struct(&cur, args)?;
+    // Linux: copy_creds() (CLONE_NEWUSER), the RLIMIT_NPROC and max_threads checks, and
+    // copy_namespaces() of a kernel without namespaces (EINVAL; we are root).
+    clonecheck::copy_process_late_checks(
+        clone_flags,
+        &clonecheck::ResourceState {
+            nproc_over_limit: false,
+            nproc_exempt: true,
+            threads_at_max: crate::kernel::pid::nr_tasks() >= crate::kernel::pid::PID_MAX_DEFAULT as usize,
+            cap_sys_admin: true,
+        },
+    )
+    .map_err(errno)?;
     sched_fork(&p);
 
     // Linux: the copy_* helpers, in order.  Each stores into p; on error, p is dropped and
@@ -363,14 +211,12 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
     let parent_regs = if args.fn_.is_some() { None } else { Some(*cur.pt_regs_mut()) };
     copy_thread(&p, parent_regs.as_ref(), &targs)?;
 
-    let pid = match args.set_tid.first() {
-        Some(&want) => {
-            if want <= 0 || crate::kernel::pid::find_task_by_pid(want).is_some() {
-                return Err(if want <= 0 { EINVAL } else { EEXIST });
-            }
-            want
-        }
-        None => alloc_pid()?,
+    // Linux: alloc_pid(), with a clone3 set_tid checked first.
+    let pid = if args.set_tid.is_empty() {
+        alloc_pid()?
+    } else {
+        clonecheck::set_tid_check(&args.set_tid, crate::kernel::pid::PID_MAX_DEFAULT, true, true).map_err(errno)?;
+        crate::kernel::pid::alloc_pid_at(args.set_tid[0])?
     };
     p.pid.store(pid, Ordering::Relaxed);
     if clone_flags & CLONE_THREAD != 0 {

@@ -15,37 +15,30 @@ pub const RESERVED_PIDS: i32 = 300;
 
 struct PidTable {
     tasks: BTreeMap<i32, Task>,
-    last: i32,
-    pid_max: i32,
+    /// The cyclic allocator (host-tested crate pidmap; Linux: idr_alloc_cyclic).
+    map: Option<pidmap::PidMap>,
 }
 
-static PIDS: Mutex<PidTable> = Mutex::new(PidTable { tasks: BTreeMap::new(), last: 0, pid_max: PID_MAX_DEFAULT });
+static PIDS: Mutex<PidTable> = Mutex::new(PidTable { tasks: BTreeMap::new(), map: None });
+
+impl PidTable {
+    fn map(&mut self) -> &mut pidmap::PidMap {
+        self.map.get_or_insert_with(|| pidmap::PidMap::new(PID_MAX_DEFAULT as u32))
+    }
+}
 
 /// Linux: alloc_pid().  Reserves a number; attach_pid() makes the task findable.
 #[no_mangle]
 #[inline(never)]
 pub fn alloc_pid() -> KResult<i32> {
-    let mut t = PIDS.lock();
-    let max = t.pid_max;
-    let mut cand = t.last + 1;
-    for _ in 0..max {
-        if cand >= max {
-            cand = RESERVED_PIDS;
-        }
-        if !t.tasks.contains_key(&cand) && !t.reserved(cand) {
-            t.last = cand;
-            crate::trace_point!(alloc_pid, cand, 0);
-            return Ok(cand);
-        }
-        cand += 1;
-    }
-    Err(EAGAIN)
+    let pid = PIDS.lock().map().alloc().map_err(|e| Errno(e as i32))? as i32;
+    crate::trace_point!(alloc_pid, pid, 0);
+    Ok(pid)
 }
 
-impl PidTable {
-    fn reserved(&self, _pid: i32) -> bool {
-        false
-    }
+/// alloc_pid() for a clone3 set_tid: exactly that number, EEXIST when taken.
+pub fn alloc_pid_at(pid: i32) -> KResult<i32> {
+    PIDS.lock().map().alloc_at(pid as u32).map(|p| p as i32).map_err(|e| Errno(e as i32))
 }
 
 pub fn attach_pid(pid: i32, task: &Task) {
@@ -54,7 +47,11 @@ pub fn attach_pid(pid: i32, task: &Task) {
 
 /// Linux: free_pid() (from release_task).
 pub fn detach_pid(pid: i32) {
-    let t = PIDS.lock().tasks.remove(&pid);
+    let t = {
+        let mut p = PIDS.lock();
+        p.map().free(pid as u32);
+        p.tasks.remove(&pid)
+    };
     drop(t);
 }
 
@@ -76,11 +73,12 @@ pub fn nr_tasks() -> usize {
     PIDS.lock().tasks.len()
 }
 
-pub fn set_pid_max(m: i32) {
-    PIDS.lock().pid_max = m;
+pub fn set_pid_max(m: i32) -> KResult<()> {
+    PIDS.lock().map().set_pid_max(m as u32).map_err(|e| Errno(e as i32))
 }
 
 /// The last pid handed out (Linux: the last field of /proc/loadavg).
 pub fn last_pid() -> i32 {
-    PIDS.lock().last
+    // the allocator's cursor is the next candidate: the last one handed out is just below
+    (PIDS.lock().map().cursor() as i32 - 1).max(0)
 }
