@@ -28,6 +28,10 @@ pub static FAIL_NTH: AtomicUsize = AtomicUsize::new(0);
 struct MemMap {
     base_pfn: usize,
     refs: Vec<AtomicU32>,
+    /// For page-table pages: the range of entry indices that may be valid (lo | hi << 16;
+    /// lo > hi when empty), so scans of a table skip its empty ends.  Linux keeps per-page
+    /// page-table state in struct page (ptdesc) the same way.
+    aux: Vec<AtomicU32>,
 }
 
 /// Hands the free physical ranges to the allocator (Linux: memblock_free_all at the end of
@@ -44,7 +48,9 @@ pub fn init(free: &[(usize, usize)], ram_base_pfn: usize, ram_end_pfn: usize) {
             list.push(pfn as u32);
         }
     }
-    MEM_MAP.call_once(|| MemMap { base_pfn: ram_base_pfn, refs });
+    let mut aux = Vec::with_capacity(ram_end_pfn - ram_base_pfn);
+    aux.resize_with(ram_end_pfn - ram_base_pfn, || AtomicU32::new(PT_RANGE_EMPTY));
+    MEM_MAP.call_once(|| MemMap { base_pfn: ram_base_pfn, refs, aux });
     NR_FREE.store(list.len(), Ordering::Relaxed);
     NR_TOTAL.store(ram_end_pfn - ram_base_pfn, Ordering::Relaxed);
     FREE.lock().frames = list;
@@ -53,6 +59,43 @@ pub fn init(free: &[(usize, usize)], ram_base_pfn: usize, ram_end_pfn: usize) {
 fn page_ref(pfn: usize) -> &'static AtomicU32 {
     let mm = MEM_MAP.get().expect("page allocator not initialised");
     &mm.refs[pfn - mm.base_pfn]
+}
+
+const PT_RANGE_EMPTY: u32 = 512;
+
+fn page_aux(pfn: usize) -> &'static AtomicU32 {
+    let mm = MEM_MAP.get().expect("page allocator not initialised");
+    &mm.aux[pfn - mm.base_pfn]
+}
+
+/// The indices [lo, hi] of a page table that may hold valid entries (empty: lo > hi).
+#[inline]
+pub fn pt_range(pfn: usize) -> (usize, usize) {
+    let v = page_aux(pfn).load(Ordering::Relaxed);
+    ((v & 0xffff) as usize, (v >> 16) as usize)
+}
+
+#[inline]
+pub fn pt_range_set(pfn: usize, lo: usize, hi: usize) {
+    page_aux(pfn).store((lo as u32) | ((hi as u32) << 16), Ordering::Relaxed);
+}
+
+/// A fresh (zeroed) page table: no valid entries.
+#[inline]
+pub fn pt_range_reset(pfn: usize) {
+    page_aux(pfn).store(PT_RANGE_EMPTY, Ordering::Relaxed);
+}
+
+/// Entry `idx` of a page table may become valid.
+#[inline]
+pub fn pt_range_add(pfn: usize, idx: usize) {
+    let a = page_aux(pfn);
+    let v = a.load(Ordering::Relaxed);
+    let (lo, hi) = ((v & 0xffff) as usize, (v >> 16) as usize);
+    if idx < lo || idx > hi || lo > hi {
+        let (nlo, nhi) = if lo > hi { (idx, idx) } else { (lo.min(idx), hi.max(idx)) };
+        a.store((nlo as u32) | ((nhi as u32) << 16), Ordering::Relaxed);
+    }
 }
 
 pub fn is_ram_pfn(pfn: usize) -> bool {

@@ -5,7 +5,7 @@
 //! leaves, so they are shared and never change after boot.  Leaf user entries hold one
 //! reference on their frame (page_alloc::get_page/put_page).
 
-use super::page_alloc::{alloc_zeroed_page, put_page};
+use super::page_alloc::{alloc_zeroed_page, pt_range, pt_range_add, pt_range_reset, pt_range_set, put_page};
 use super::{pfn_to_virt, virt_to_phys, PAGE_SHIFT};
 use crate::errno::KResult;
 use bitflags::bitflags;
@@ -91,6 +91,22 @@ pub struct PageTable {
     pub root: usize,
 }
 
+/// A new, empty page-table page.
+fn alloc_table() -> KResult<usize> {
+    let pfn = alloc_zeroed_page()?;
+    pt_range_reset(pfn);
+    Ok(pfn)
+}
+
+/// The slice of a table's entries that may be valid, with the index of its first entry.
+fn live(pfn: usize) -> (usize, &'static mut [Pte]) {
+    let (lo, hi) = pt_range(pfn);
+    if lo > hi {
+        return (0, &mut table(pfn)[0..0]);
+    }
+    (lo, &mut table(pfn)[lo..=hi])
+}
+
 /// Size of the region one leaf table maps.
 pub const PMD_SIZE: usize = 1 << 21;
 const PGDIR_SIZE: usize = 1 << 30;
@@ -98,7 +114,7 @@ const PGDIR_SIZE: usize = 1 << 30;
 impl PageTable {
     /// Linux: pgd_alloc(): a new root with the kernel half copied in.
     pub fn new() -> KResult<PageTable> {
-        let root = alloc_zeroed_page()?;
+        let root = alloc_table()?;
         let k = table(kernel_root_pfn());
         let t = table(root);
         t[256..].copy_from_slice(&k[256..]);
@@ -117,7 +133,11 @@ impl PageTable {
             if !alloc {
                 return Ok(None);
             }
-            *e = Pte::new(alloc_zeroed_page()?, PteFlags::V);
+            *e = Pte::new(alloc_table()?, PteFlags::V);
+            pt_range_add(self.root, vpn(va, 2));
+        }
+        if alloc {
+            pt_range_add(e.pfn(), vpn(va, 1));
         }
         Ok(Some(&mut table(e.pfn())[vpn(va, 1)]))
     }
@@ -129,13 +149,17 @@ impl PageTable {
         if super::page_alloc::page_count(old) == 1 {
             return Ok(());
         }
-        let new = super::page_alloc::alloc_page()?;
-        let (src, dst) = (table(old), table(new));
+        let new = alloc_table()?;
+        let (lo, src) = live(old);
+        let dst = &mut table(new)[lo..lo + src.len()];
         for (d, s) in dst.iter_mut().zip(src.iter()) {
             if s.is_valid() {
                 super::page_alloc::get_page(s.pfn());
             }
             *d = *s;
+        }
+        if !src.is_empty() {
+            pt_range_set(new, lo, lo + src.len() - 1);
         }
         *pmd = Pte::new(new, PteFlags::V);
         put_page(old);
@@ -150,10 +174,12 @@ impl PageTable {
             if !alloc {
                 return Ok(None);
             }
-            *pmd = Pte::new(alloc_zeroed_page()?, PteFlags::V);
+            *pmd = Pte::new(alloc_table()?, PteFlags::V);
         } else {
             Self::unshare_pte_table(pmd)?;
         }
+        // The caller may make this entry valid.
+        pt_range_add(pmd.pfn(), vpn(va, 0));
         Ok(Some(&mut table(pmd.pfn())[vpn(va, 0)]))
     }
 
@@ -189,10 +215,13 @@ impl PageTable {
                 continue;
             }
             let pt = table(pmd.pfn());
-            let (i0, i1) = (vpn(va, 0), vpn(stop - 1, 0));
-            for (i, e) in pt[i0..=i1].iter_mut().enumerate() {
-                if e.is_valid() {
-                    f((va & !(PMD_SIZE - 1)) + ((i0 + i) << 12), e);
+            let (lo, hi) = pt_range(pmd.pfn());
+            let (i0, i1) = (vpn(va, 0).max(lo), vpn(stop - 1, 0).min(hi));
+            if i0 <= i1 {
+                for (i, e) in pt[i0..=i1].iter_mut().enumerate() {
+                    if e.is_valid() {
+                        f((va & !(PMD_SIZE - 1)) + ((i0 + i) << 12), e);
+                    }
                 }
             }
             va = stop;
@@ -244,10 +273,14 @@ impl PageTable {
                     *pmd = Pte(0);
                 } else if Self::unshare_pte_table(pmd).is_ok() {
                     let pt = table(pmd.pfn());
-                    for e in pt[vpn(va, 0)..=vpn(stop - 1, 0)].iter_mut() {
-                        if e.is_valid() {
-                            put_page(e.pfn());
-                            *e = Pte(0);
+                    let (lo, hi) = pt_range(pmd.pfn());
+                    let (i0, i1) = (vpn(va, 0).max(lo), vpn(stop - 1, 0).min(hi));
+                    if i0 <= i1 {
+                        for e in pt[i0..=i1].iter_mut() {
+                            if e.is_valid() {
+                                put_page(e.pfn());
+                                *e = Pte(0);
+                            }
                         }
                     }
                 }
@@ -266,7 +299,7 @@ impl PageTable {
         }
         let pt = pmd.pfn();
         if super::page_alloc::page_count(pt) == 1 {
-            for e in table(pt).iter_mut() {
+            for e in live(pt).1.iter_mut() {
                 if e.0 & (PteFlags::V | PteFlags::W).bits() == (PteFlags::V | PteFlags::W).bits() {
                     e.0 &= !PteFlags::W.bits();
                 }
@@ -280,11 +313,11 @@ impl PageTable {
 
     /// Frees the level-1 tables of the user half (after every leaf table is gone).
     fn free_tables(&mut self) {
-        let root = table(self.root);
-        for e in root[..256].iter_mut() {
+        let (lo, root) = live(self.root);
+        let user = 256usize.saturating_sub(lo).min(root.len());
+        for e in root[..user].iter_mut() {
             if e.is_valid() {
-                let pmd = table(e.pfn());
-                for p in pmd.iter_mut() {
+                for p in live(e.pfn()).1.iter_mut() {
                     if p.is_valid() {
                         free_pte_table(p.pfn());
                         *p = Pte(0);
@@ -300,7 +333,7 @@ impl PageTable {
 /// Drops one reference to a leaf table; the last one releases the pages it maps.
 fn free_pte_table(pt: usize) {
     if super::page_alloc::page_count(pt) == 1 {
-        for e in table(pt).iter() {
+        for e in live(pt).1.iter() {
             if e.is_valid() {
                 put_page(e.pfn());
             }
