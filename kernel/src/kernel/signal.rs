@@ -150,12 +150,23 @@ pub struct SigInfo {
 
 pub struct SigPending {
     pub set: u64,
-    pub info: [SigInfo; 64],
+    /// siginfo of each pending signal (standard signals are not queued: one each).
+    pub info: alloc::collections::BTreeMap<i32, SigInfo>,
+}
+
+impl SigPending {
+    /// Drops the pending signals in `mask` (and their siginfo).
+    pub fn discard(&mut self, mask: u64) {
+        self.set &= !mask;
+        if !self.info.is_empty() {
+            self.info.retain(|&sig, _| mask & sigmask(sig) == 0);
+        }
+    }
 }
 
 impl Default for SigPending {
     fn default() -> Self {
-        SigPending { set: 0, info: [SigInfo::default(); 64] }
+        SigPending { set: 0, info: alloc::collections::BTreeMap::new() }
     }
 }
 
@@ -290,7 +301,7 @@ pub fn send_signal(t: &Task, sig: i32, info: SigInfo) {
     // Linux: prepare_signal(): SIGCONT resumes a stopped process and flushes pending stop
     // signals; a stop signal flushes a pending SIGCONT.
     if sig == SIGCONT || sig == SIGKILL {
-        t.pending.lock().set &= !(sigmask(SIGSTOP) | sigmask(SIGTSTP) | sigmask(SIGTTIN) | sigmask(SIGTTOU));
+        t.pending.lock().discard(sigmask(SIGSTOP) | sigmask(SIGTSTP) | sigmask(SIGTTIN) | sigmask(SIGTTOU));
         let was_stopped = {
             let mut st = t.signal.stop.lock();
             let w = st.stopped;
@@ -310,7 +321,7 @@ pub fn send_signal(t: &Task, sig: i32, info: SigInfo) {
             }
         }
     } else if matches!(sig, SIGSTOP | SIGTSTP | SIGTTIN | SIGTTOU) {
-        t.pending.lock().set &= !sigmask(SIGCONT);
+        t.pending.lock().discard(sigmask(SIGCONT));
     }
     if sig_ignored(t, sig) && sig != SIGKILL {
         return;
@@ -318,7 +329,7 @@ pub fn send_signal(t: &Task, sig: i32, info: SigInfo) {
     {
         let mut p = t.pending.lock();
         if p.set & sigmask(sig) == 0 {
-            p.info[(sig - 1) as usize] = SigInfo { signo: sig, ..info };
+            p.info.insert(sig, SigInfo { signo: sig, ..info });
         }
         p.set |= sigmask(sig);
     }
@@ -351,7 +362,7 @@ pub fn force_sig_fault(sig: i32, code: i32, addr: usize) {
         }
     }
     let mut p = cur.pending.lock();
-    p.info[(sig - 1) as usize] = SigInfo { signo: sig, code, addr, ..Default::default() };
+    p.info.insert(sig, SigInfo { signo: sig, code, addr, ..Default::default() });
     p.set |= sigmask(sig);
 }
 
@@ -373,7 +384,7 @@ fn dequeue_signal(t: &TaskStruct) -> Option<SigInfo> {
     let pick = if sync != 0 { sync } else { avail };
     let sig = pick.trailing_zeros() as i32 + 1;
     p.set &= !sigmask(sig);
-    Some(p.info[(sig - 1) as usize])
+    Some(p.info.remove(&sig).unwrap_or(SigInfo { signo: sig, ..Default::default() }))
 }
 
 const EXC_SYSCALL: usize = 8;
@@ -597,7 +608,7 @@ pub fn sys_rt_sigaction(sig: usize, act: usize, oact: usize, sigsetsize: usize) 
     // Linux: setting SIG_IGN (or SIG_DFL for a default-ignored signal) discards pending ones.
     if let Some(n) = new {
         if n.handler == SIG_IGN || (n.handler == SIG_DFL && matches!(default_action(sig), Default_::Ignore)) {
-            cur.pending.lock().set &= !sigmask(sig);
+            cur.pending.lock().discard(sigmask(sig));
         }
     }
     if oact != 0 {
