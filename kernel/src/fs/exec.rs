@@ -98,6 +98,8 @@ fn open_exec(dirfd: isize, path: &str, flags: usize) -> KResult<Arc<Inode>> {
 
 /// Linux: do_execveat_common() -> bprm_execve() -> exec_binprm() (with search_binary_handler
 /// trying binfmt_script, then binfmt_elf, up to 5 levels of interpreters).
+#[no_mangle]
+#[inline(never)]
 pub fn do_execveat(dirfd: isize, path: &str, mut argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, flags: usize) -> KResult<usize> {
     let mut ino = open_exec(dirfd, path, flags)?;
     let mut filename: Vec<u8> = if path.is_empty() { alloc::format!("/dev/fd/{}", dirfd).into_bytes() } else { path.as_bytes().to_vec() };
@@ -277,6 +279,8 @@ static VDSO_ADDR: spin::Mutex<usize> = spin::Mutex::new(0);
 
 /// Linux: exec_mmap(): install the new mm, release the old one (mm_release: vfork parent,
 /// clear_child_tid).
+#[no_mangle]
+#[inline(never)]
 fn exec_mmap(cur: &Task, mm: Arc<MmStruct>) {
     crate::kernel::exit::mm_release(cur);
     let satp = mm.satp();
@@ -291,6 +295,8 @@ pub fn vdso_sigreturn(t: &Task) -> usize {
 }
 
 /// Linux: kernel_execve(): exec from the kernel (run_init_process).
+#[no_mangle]
+#[inline(never)]
 pub fn kernel_execve(path: &str, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>) -> KResult<usize> {
     do_execveat(AT_FDCWD, path, argv, envp, 0)
 }

@@ -144,6 +144,8 @@ pub extern "C" fn start_kernel(hartid: usize, dtb_pa: usize) -> ! {
 }
 
 /// Linux: rest_init(): init (pid 1) as a user-mode thread; the boot CPU becomes idle.
+#[no_mangle]
+#[inline(never)]
 fn rest_init() -> ! {
     let pid = user_mode_thread(kernel_init, 0, CLONE_FS).expect("cannot create init");
     debug_assert_eq!(pid, 1);
@@ -152,6 +154,7 @@ fn rest_init() -> ! {
 }
 
 /// Linux: kernel_init() — runs as pid 1: unpack the initramfs, open the console, exec init.
+#[no_mangle]
 extern "C" fn kernel_init(_: usize) -> usize {
     let boot = BOOT.get().unwrap();
     let cur = crate::kernel::task::current();

@@ -10,6 +10,8 @@ use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 
 /// Linux: complete_vfork_done(): release a CLONE_VFORK parent.
+#[no_mangle]
+#[inline(never)]
 fn complete_vfork_done(t: &TaskStruct) {
     if let Some(c) = t.vfork_done.lock().take() {
         c.complete();
@@ -18,6 +20,8 @@ fn complete_vfork_done(t: &TaskStruct) {
 
 /// Linux: mm_release(): on exit or exec, the old mm is let go of: clear_child_tid is
 /// cleared and futex-woken (pthread_join), and a vfork parent is released.
+#[no_mangle]
+#[inline(never)]
 pub fn mm_release(t: &TaskStruct) {
     let tid = t.clear_child_tid.swap(0, Ordering::Relaxed);
     if tid != 0 && t.signal.live.load(Ordering::Relaxed) > 1 || tid != 0 {
@@ -29,6 +33,8 @@ pub fn mm_release(t: &TaskStruct) {
 }
 
 /// Linux: exit_mm()
+#[no_mangle]
+#[inline(never)]
 fn exit_mm(t: &TaskStruct) {
     mm_release(t);
     let mm = t.mm.lock().take();
@@ -64,6 +70,8 @@ pub fn do_exit(code: i32) -> ! {
 }
 
 /// Linux: do_group_exit(): exit_group(2) and fatal signals kill every thread of the group.
+#[no_mangle]
+#[inline(never)]
 pub fn do_group_exit(code: i32) -> ! {
     let cur = current();
     let sig = &cur.signal;
@@ -85,6 +93,8 @@ pub fn do_group_exit(code: i32) -> ! {
 }
 
 /// Linux: find_new_reaper(): a child subreaper ancestor, else init.
+#[no_mangle]
+#[inline(never)]
 fn find_new_reaper(father: &TaskStruct) -> Option<Task> {
     let mut p = father.parent();
     while let Some(t) = p {
@@ -101,6 +111,8 @@ fn find_new_reaper(father: &TaskStruct) -> Option<Task> {
 
 /// Linux: exit_notify(): reparent our children, tell our parent, become a zombie (or be
 /// released at once when nobody will wait: SIGCHLD ignored / SA_NOCLDWAIT, or a thread).
+#[no_mangle]
+#[inline(never)]
 fn exit_notify(cur: &Task) {
     // forget_original_parent(): children go to the reaper (init).
     let children: Vec<Task> = core::mem::take(&mut cur.rel.lock().children);
@@ -154,6 +166,8 @@ fn exit_notify(cur: &Task) {
 
 /// Linux: do_notify_parent(): send the exit signal; returns true when the child should be
 /// reaped at once (the parent ignores SIGCHLD or set SA_NOCLDWAIT).
+#[no_mangle]
+#[inline(never)]
 fn do_notify_parent(t: &TaskStruct, parent: &Task) -> bool {
     let sig = t.exit_signal.load(Ordering::Relaxed);
     let code = t.exit_code.load(Ordering::Relaxed);
@@ -168,6 +182,8 @@ fn do_notify_parent(t: &TaskStruct, parent: &Task) -> bool {
 }
 
 /// Linux: release_task(): the task is gone from its parent's list and the pid table.
+#[no_mangle]
+#[inline(never)]
 pub fn release_task(t: &TaskStruct) {
     let pid = t.pid();
     if let Some(p) = t.parent() {
@@ -316,6 +332,8 @@ pub fn do_wait(wo: &WaitOpts) -> KResult<Option<WaitResult>> {
 }
 
 /// Linux: wait_task_zombie(): collect the status and release the child (unless WNOWAIT).
+#[no_mangle]
+#[inline(never)]
 fn wait_task_zombie(wo: &WaitOpts, p: &Task) -> WaitResult {
     let code = p.exit_code.load(Ordering::Relaxed);
     let (si_code, st) = if code & 0x7f != 0 { (CLD_KILLED, code & 0x7f) } else { (CLD_EXITED, (code >> 8) & 0xff) };

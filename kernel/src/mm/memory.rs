@@ -17,6 +17,8 @@ pub enum Access {
 /// Linux: handle_mm_fault().  Ok when the access may now be retried; EFAULT when the address
 /// is not mapped for this access (the caller sends SIGSEGV or takes the uaccess fixup);
 /// ENOMEM when a frame could not be had.
+#[no_mangle]
+#[inline(never)]
 pub fn handle_mm_fault(mm: &mut MmInner, addr: usize, access: Access) -> KResult<()> {
     let va = page_align_down(addr);
     let vma = mm.find_vma(addr).ok_or(EFAULT)?.clone();

@@ -207,90 +207,100 @@ impl MmStruct {
         self.satp
     }
 
-    /// Linux: dup_mm() + dup_mmap(): the child's copy of this address space.  Private
+    /// Linux: dup_mm() + dup_mmap(): the child's copy of this address space (see the
+    /// free function dup_mmap below, the symbol gdb breaks on).  Private
     /// writable pages become copy-on-write in both (write bit cleared, one more reference);
     /// shared pages stay shared.
     pub fn dup_mmap(&self) -> KResult<Arc<MmStruct>> {
-        let new = MmStruct::new()?;
-        if let Some(exe) = self.exe.lock().clone() {
-            exe.writecount.fetch_sub(1, core::sync::atomic::Ordering::AcqRel);
-            *new.exe.lock() = Some(exe);
-        }
-        {
-            let mut old = self.inner.lock();
-            let mut child = new.inner.lock();
-            let o = &mut *old;
-            let c = &mut *child;
-            c.vmas = o.vmas.iter().filter(|(_, v)| !v.flags.contains(VmFlags::DONTCOPY)).map(|(k, v)| (*k, v.clone())).collect();
-            c.start_code = o.start_code;
-            c.end_code = o.end_code;
-            c.start_data = o.start_data;
-            c.end_data = o.end_data;
-            c.start_brk = o.start_brk;
-            c.brk = o.brk;
-            c.start_stack = o.start_stack;
-            c.arg_start = o.arg_start;
-            c.arg_end = o.arg_end;
-            c.env_start = o.env_start;
-            c.env_end = o.env_end;
-            c.mmap_base = o.mmap_base;
-            c.vdso = o.vdso;
-            // Per 2 MiB region: share the leaf table when every VMA in it is plain private
-            // memory (On-demand-fork); otherwise copy entry by entry.
-            let mut regions: alloc::vec::Vec<(usize, bool)> = alloc::vec::Vec::new();
-            for vma in o.vmas.values() {
-                let plain = !vma.flags.intersects(VmFlags::SHARED | VmFlags::DONTCOPY | VmFlags::WIPEONFORK);
-                let mut r = vma.start & !(PMD_SIZE - 1);
-                while r < vma.end {
-                    match regions.last_mut() {
-                        Some(last) if last.0 == r => last.1 &= plain,
-                        _ => regions.push((r, plain)),
-                    }
-                    r += PMD_SIZE;
+        dup_mmap(self)
+    }
+}
+
+/// Linux: dup_mmap() in kernel/fork.c: the VMAs are copied; per 2 MiB region the leaf page
+/// table is shared copy-on-write (write-protected once) or, for regions with shared or
+/// DONTFORK/WIPEONFORK memory, copied entry by entry.
+#[no_mangle]
+#[inline(never)]
+pub fn dup_mmap(oldmm: &MmStruct) -> KResult<Arc<MmStruct>> {
+    let new = MmStruct::new()?;
+    if let Some(exe) = oldmm.exe.lock().clone() {
+        exe.writecount.fetch_sub(1, core::sync::atomic::Ordering::AcqRel);
+        *new.exe.lock() = Some(exe);
+    }
+    {
+        let mut old = oldmm.inner.lock();
+        let mut child = new.inner.lock();
+        let o = &mut *old;
+        let c = &mut *child;
+        c.vmas = o.vmas.iter().filter(|(_, v)| !v.flags.contains(VmFlags::DONTCOPY)).map(|(k, v)| (*k, v.clone())).collect();
+        c.start_code = o.start_code;
+        c.end_code = o.end_code;
+        c.start_data = o.start_data;
+        c.end_data = o.end_data;
+        c.start_brk = o.start_brk;
+        c.brk = o.brk;
+        c.start_stack = o.start_stack;
+        c.arg_start = o.arg_start;
+        c.arg_end = o.arg_end;
+        c.env_start = o.env_start;
+        c.env_end = o.env_end;
+        c.mmap_base = o.mmap_base;
+        c.vdso = o.vdso;
+        // Per 2 MiB region: share the leaf table when every VMA in it is plain private
+        // memory (On-demand-fork); otherwise copy entry by entry.
+        let mut regions: alloc::vec::Vec<(usize, bool)> = alloc::vec::Vec::new();
+        for vma in o.vmas.values() {
+            let plain = !vma.flags.intersects(VmFlags::SHARED | VmFlags::DONTCOPY | VmFlags::WIPEONFORK);
+            let mut r = vma.start & !(PMD_SIZE - 1);
+            while r < vma.end {
+                match regions.last_mut() {
+                    Some(last) if last.0 == r => last.1 &= plain,
+                    _ => regions.push((r, plain)),
                 }
+                r += PMD_SIZE;
             }
-            let mut err = None;
-            for &(r, plain) in regions.iter() {
-                if plain {
-                    if let Err(e) = o.pgt.share_pte_table(&mut c.pgt, r) {
-                        err = Some(e);
-                        break;
-                    }
+        }
+        let mut err = None;
+        for &(r, plain) in regions.iter() {
+            if plain {
+                if let Err(e) = o.pgt.share_pte_table(&mut c.pgt, r) {
+                    err = Some(e);
+                    break;
+                }
+                continue;
+            }
+            for vma in o.vmas.range(..r + PMD_SIZE).rev().map(|(_, v)| v).take_while(|v| v.end > r) {
+                if vma.flags.intersects(VmFlags::DONTCOPY | VmFlags::WIPEONFORK) {
                     continue;
                 }
-                for vma in o.vmas.range(..r + PMD_SIZE).rev().map(|(_, v)| v).take_while(|v| v.end > r) {
-                    if vma.flags.intersects(VmFlags::DONTCOPY | VmFlags::WIPEONFORK) {
-                        continue;
+                let shared = vma.flags.contains(VmFlags::SHARED);
+                let cpgt = &mut c.pgt;
+                let (s0, e0) = (vma.start.max(r), vma.end.min(r + PMD_SIZE));
+                o.pgt.for_each_leaf(s0, e0, |va, pte| {
+                    if err.is_some() {
+                        return;
                     }
-                    let shared = vma.flags.contains(VmFlags::SHARED);
-                    let cpgt = &mut c.pgt;
-                    let (s0, e0) = (vma.start.max(r), vma.end.min(r + PMD_SIZE));
-                    o.pgt.for_each_leaf(s0, e0, |va, pte| {
-                        if err.is_some() {
-                            return;
+                    let mut e = *pte;
+                    if !shared && e.flags().contains(PteFlags::W) {
+                        e = Pte(e.0 & !PteFlags::W.bits());
+                        *pte = e;
+                    }
+                    match cpgt.walk(va, true) {
+                        Ok(Some(slot)) => {
+                            get_page(e.pfn());
+                            *slot = e;
                         }
-                        let mut e = *pte;
-                        if !shared && e.flags().contains(PteFlags::W) {
-                            e = Pte(e.0 & !PteFlags::W.bits());
-                            *pte = e;
-                        }
-                        match cpgt.walk(va, true) {
-                            Ok(Some(slot)) => {
-                                get_page(e.pfn());
-                                *slot = e;
-                            }
-                            _ => err = Some(ENOMEM),
-                        }
-                    });
-                }
-            }
-            crate::arch::riscv::flush_tlb_all();
-            if let Some(e) = err {
-                return Err(e);
+                        _ => err = Some(ENOMEM),
+                    }
+                });
             }
         }
-        Ok(new)
+        crate::arch::riscv::flush_tlb_all();
+        if let Some(e) = err {
+            return Err(e);
+        }
     }
+    Ok(new)
 }
 
 impl MmInner {

@@ -71,6 +71,8 @@ fn user_fault_or_die(regs: &mut PtRegs, sig: i32, code: i32, what: &str) {
 }
 
 /// Linux: do_page_fault() in arch/riscv/mm/fault.c.
+#[no_mangle]
+#[inline(never)]
 fn do_page_fault(regs: &mut PtRegs, access: Access) {
     let addr = regs.badaddr;
     if addr < TASK_SIZE {

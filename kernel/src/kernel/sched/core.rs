@@ -58,6 +58,8 @@ pub fn wake_up_new_task(p: &Task) {
 }
 
 /// Linux: try_to_wake_up() for sleeping tasks (TASK_NORMAL).
+#[no_mangle]
+#[inline(never)]
 pub fn wake_up_process(p: &Task) -> bool {
     wake_up_state(p, TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE)
 }
@@ -150,6 +152,8 @@ pub fn schedule() {
 }
 
 /// Linux: finish_task_switch(): drop the reference to the task we switched away from.
+#[no_mangle]
+#[inline(never)]
 fn finish_task_switch() {
     let prev = RQ.lock().prev.take();
     drop(prev);
