@@ -253,14 +253,16 @@ fn read_iovec(iov: usize, cnt: usize) -> KResult<Vec<IoVec>> {
     Ok(v)
 }
 
-pub fn sys_readv(fd: usize, iov: usize, cnt: usize) -> KResult<usize> {
-    let f = fd_get(fd)?;
+/// Linux: do_readv() / do_writev(): one iovec after another; a short transfer ends the
+/// call, and an error counts only when nothing was transferred yet.
+fn rw_iov(f: &File, iov: usize, cnt: usize, write: bool) -> KResult<usize> {
     let mut total = 0;
     for e in read_iovec(iov, cnt)? {
         if e.len == 0 {
             continue;
         }
-        let n = match read_file(&f, e.base, e.len) {
+        let r = if write { write_file(f, e.base, e.len) } else { read_file(f, e.base, e.len) };
+        let n = match r {
             Ok(n) => n,
             Err(err) if total == 0 => return Err(err),
             Err(_) => break,
@@ -271,56 +273,37 @@ pub fn sys_readv(fd: usize, iov: usize, cnt: usize) -> KResult<usize> {
         }
     }
     Ok(total)
+}
+
+pub fn sys_readv(fd: usize, iov: usize, cnt: usize) -> KResult<usize> {
+    rw_iov(&*fd_get(fd)?, iov, cnt, false)
 }
 
 pub fn sys_writev(fd: usize, iov: usize, cnt: usize) -> KResult<usize> {
+    rw_iov(&*fd_get(fd)?, iov, cnt, true)
+}
+
+/// pread64/pwrite64: a transfer at `off` that leaves the file position alone.
+fn rw_at(fd: usize, buf: usize, count: usize, off: usize, write: bool) -> KResult<usize> {
     let f = fd_get(fd)?;
-    let mut total = 0;
-    for e in read_iovec(iov, cnt)? {
-        if e.len == 0 {
-            continue;
-        }
-        let n = match write_file(&f, e.base, e.len) {
-            Ok(n) => n,
-            Err(err) if total == 0 => return Err(err),
-            Err(_) => break,
-        };
-        total += n;
-        if n < e.len {
-            break;
-        }
+    if !f.ops.seekable() {
+        return Err(ESPIPE);
     }
-    Ok(total)
+    if (off as isize) < 0 {
+        return Err(EINVAL);
+    }
+    let saved = core::mem::replace(&mut *f.pos.lock(), off as u64);
+    let r = if write { write_file(&f, buf, count) } else { read_file(&f, buf, count) };
+    *f.pos.lock() = saved;
+    r
 }
 
 pub fn sys_pread64(fd: usize, buf: usize, count: usize, off: usize) -> KResult<usize> {
-    let f = fd_get(fd)?;
-    if !f.ops.seekable() {
-        return Err(ESPIPE);
-    }
-    if (off as isize) < 0 {
-        return Err(EINVAL);
-    }
-    let saved = *f.pos.lock();
-    *f.pos.lock() = off as u64;
-    let r = read_file(&f, buf, count);
-    *f.pos.lock() = saved;
-    r
+    rw_at(fd, buf, count, off, false)
 }
 
 pub fn sys_pwrite64(fd: usize, buf: usize, count: usize, off: usize) -> KResult<usize> {
-    let f = fd_get(fd)?;
-    if !f.ops.seekable() {
-        return Err(ESPIPE);
-    }
-    if (off as isize) < 0 {
-        return Err(EINVAL);
-    }
-    let saved = *f.pos.lock();
-    *f.pos.lock() = off as u64;
-    let r = write_file(&f, buf, count);
-    *f.pos.lock() = saved;
-    r
+    rw_at(fd, buf, count, off, true)
 }
 
 pub fn sys_lseek(fd: usize, off: isize, whence: usize) -> KResult<usize> {
@@ -948,32 +931,10 @@ fn p_iov(fd: usize, iov: usize, cnt: usize, off: usize, write: bool) -> KResult<
     if (off as isize) < 0 {
         return Err(EINVAL);
     }
-    let saved = *f.pos.lock();
-    *f.pos.lock() = off as u64;
-    let mut total = 0;
-    let mut res = Ok(0);
-    for e in read_iovec(iov, cnt)? {
-        if e.len == 0 {
-            continue;
-        }
-        let r = if write { write_file(&f, e.base, e.len) } else { read_file(&f, e.base, e.len) };
-        match r {
-            Ok(n) => {
-                total += n;
-                if n < e.len {
-                    break;
-                }
-            }
-            Err(err) => {
-                if total == 0 {
-                    res = Err(err);
-                }
-                break;
-            }
-        }
-    }
+    let saved = core::mem::replace(&mut *f.pos.lock(), off as u64);
+    let r = rw_iov(&f, iov, cnt, write);
     *f.pos.lock() = saved;
-    res.map(|_: usize| total)
+    r
 }
 
 /// Linux: preadv() / pwritev(): like readv/writev at an offset, file position untouched.

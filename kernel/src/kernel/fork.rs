@@ -17,20 +17,18 @@
 //! ladder of bad_fork_* labels): the Arcs of the half-built task release its stack, files,
 //! mm and pid.
 
-use crate::arch::riscv::process::{copy_thread, KernelStack, ThreadArgs, ThreadStruct};
-use crate::arch::riscv::process::ArchCell;
+use crate::arch::riscv::process::{copy_thread, KernelStack, ThreadArgs};
 use crate::arch::riscv::ptrace::PtRegs;
 use crate::errno::*;
 use crate::kernel::pid::{alloc_pid, attach_pid};
 use crate::kernel::sched::wait::Completion;
 use crate::kernel::sched::wake_up_new_task;
-use crate::kernel::signal::{SigHand, SigPending, SignalStruct};
+use crate::kernel::signal::{SigHand, SignalStruct};
 use crate::kernel::task::*;
 use crate::mm::uaccess::{read_user, write_user, copy_from_user};
-use alloc::sync::{Arc, Weak};
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::*;
-use spin::Mutex;
 
 // Linux: include/uapi/linux/sched.h — the flag values and the pure argument checks live in
 // the host-tested `clonecheck` crate; this file calls them at the points Linux does.
@@ -286,43 +284,20 @@ fn dup_task_struct(orig: &TaskStruct, args: &KernelCloneArgs) -> KResult<Task> {
     } else {
         flags &= !PF_KTHREAD;
     }
-    let t = Arc::new(TaskStruct {
-        thread_info: ArchCell::new(ThreadInfo { flags: 0, preempt_count: 0, kernel_sp: stack.top(), user_sp: 0, cpu: 0 }),
-        thread: ArchCell::new(ThreadStruct::zeroed()),
+    let t = TaskStruct::new(TaskInit {
         stack,
         // Linux: p->pid still holds the parent's pid until alloc_pid (the seed notes this).
-        pid: AtomicI32::new(orig.pid()),
-        tgid: AtomicI32::new(orig.tgid()),
-        state: AtomicU32::new(TASK_NEW),
-        exit_state: AtomicU32::new(0),
-        flags: AtomicU32::new(flags),
-        exit_code: AtomicI32::new(0),
-        exit_signal: AtomicI32::new(args.exit_signal),
-        on_rq: AtomicBool::new(false),
-        need_resched: AtomicBool::new(false),
-        comm: Mutex::new(*orig.comm.lock()),
-        rel: Mutex::new(Relatives { real_parent: None, children: Vec::new(), group_leader: None }),
-        mm: Mutex::new(None),
-        files: Mutex::new(None),
-        fs: Mutex::new(None),
-        sighand: Mutex::new(orig.sighand.lock().clone()),
+        pid: orig.pid(),
+        tgid: orig.tgid(),
+        state: TASK_NEW,
+        flags,
+        exit_signal: args.exit_signal,
+        comm: *orig.comm.lock(),
+        sighand: orig.sighand.lock().clone(),
         signal,
-        pending: Mutex::new(SigPending::default()),
-        blocked: AtomicU64::new(orig.blocked.load(Ordering::Relaxed)),
-        saved_sigmask: Mutex::new(None),
-        sigaltstack: Mutex::new(if clone_flags & (CLONE_VM | CLONE_VFORK) == CLONE_VM { (0, 0, 2) } else { *orig.sigaltstack.lock() }),
-        vfork_done: Mutex::new(None),
-        set_child_tid: AtomicUsize::new(0),
-        clear_child_tid: AtomicUsize::new(0),
+        blocked: orig.blocked.load(Ordering::Relaxed),
+        sigaltstack: if clone_flags & (CLONE_VM | CLONE_VFORK) == CLONE_VM { (0, 0, 2) } else { *orig.sigaltstack.lock() },
         start_time: crate::kernel::time::uptime_cycles(),
-        utime: AtomicU64::new(0),
-        stime: AtomicU64::new(0),
-        last_switch: AtomicU64::new(0),
-        nvcsw: AtomicU64::new(0),
-        nivcsw: AtomicU64::new(0),
-        min_flt: AtomicU64::new(0),
-        timeout: AtomicU64::new(0),
-        pdeath_signal: AtomicI32::new(0),
     });
     Ok(t)
 }
@@ -456,46 +431,19 @@ pub fn user_mode_thread(f: extern "C" fn(usize) -> usize, arg: usize, flags: u64
 
 /// The idle task, pid 0 (Linux: init_task in init/init_task.c, on init_stack).
 pub fn make_init_task() -> Task {
-    let stack = KernelStack::boot();
-    let top = stack.top();
-    Arc::new(TaskStruct {
-        thread_info: ArchCell::new(ThreadInfo { flags: 0, preempt_count: 0, kernel_sp: top, user_sp: 0, cpu: 0 }),
-        thread: ArchCell::new(ThreadStruct::zeroed()),
-        stack,
-        pid: AtomicI32::new(0),
-        tgid: AtomicI32::new(0),
-        state: AtomicU32::new(TASK_RUNNING),
-        exit_state: AtomicU32::new(0),
-        flags: AtomicU32::new(PF_KTHREAD | PF_IDLE),
-        exit_code: AtomicI32::new(0),
-        exit_signal: AtomicI32::new(0),
-        on_rq: AtomicBool::new(false),
-        need_resched: AtomicBool::new(false),
-        comm: Mutex::new(*b"swapper\0\0\0\0\0\0\0\0\0"),
-        rel: Mutex::new(Relatives { real_parent: None, children: Vec::new(), group_leader: None }),
-        mm: Mutex::new(None),
-        files: Mutex::new(None),
-        fs: Mutex::new(None),
-        sighand: Mutex::new(SigHand::new()),
+    TaskStruct::new(TaskInit {
+        stack: KernelStack::boot(),
+        pid: 0,
+        tgid: 0,
+        state: TASK_RUNNING,
+        flags: PF_KTHREAD | PF_IDLE,
+        exit_signal: 0,
+        comm: *b"swapper\0\0\0\0\0\0\0\0\0",
+        sighand: SigHand::new(),
         signal: SignalStruct::new(),
-        pending: Mutex::new(SigPending::default()),
-        blocked: AtomicU64::new(0),
-        saved_sigmask: Mutex::new(None),
-        sigaltstack: Mutex::new((0, 0, 2)),
-        vfork_done: Mutex::new(None),
-        set_child_tid: AtomicUsize::new(0),
-        clear_child_tid: AtomicUsize::new(0),
+        blocked: 0,
+        sigaltstack: (0, 0, 2),
         start_time: 0,
-        utime: AtomicU64::new(0),
-        stime: AtomicU64::new(0),
-        last_switch: AtomicU64::new(0),
-        nvcsw: AtomicU64::new(0),
-        nivcsw: AtomicU64::new(0),
-        min_flt: AtomicU64::new(0),
-        timeout: AtomicU64::new(0),
-        pdeath_signal: AtomicI32::new(0),
     })
 }
 
-#[allow(dead_code)]
-fn _weak(_: Weak<TaskStruct>) {}

@@ -112,6 +112,66 @@ unsafe impl Send for TaskStruct {}
 
 pub type Task = Arc<TaskStruct>;
 
+/// What differs between new tasks; everything else starts empty (Linux: what
+/// dup_task_struct copies from the parent, or init_task's static initialiser).
+pub struct TaskInit {
+    pub stack: KernelStack,
+    pub pid: i32,
+    pub tgid: i32,
+    pub state: u32,
+    pub flags: u32,
+    pub exit_signal: i32,
+    pub comm: [u8; 16],
+    pub sighand: Arc<SigHand>,
+    pub signal: Arc<SignalStruct>,
+    pub blocked: u64,
+    pub sigaltstack: (usize, usize, i32),
+    pub start_time: u64,
+}
+
+impl TaskStruct {
+    pub fn new(i: TaskInit) -> Task {
+        let top = i.stack.top();
+        Arc::new(TaskStruct {
+            thread_info: ArchCell::new(ThreadInfo { flags: 0, preempt_count: 0, kernel_sp: top, user_sp: 0, cpu: 0 }),
+            thread: ArchCell::new(ThreadStruct::zeroed()),
+            stack: i.stack,
+            pid: AtomicI32::new(i.pid),
+            tgid: AtomicI32::new(i.tgid),
+            state: AtomicU32::new(i.state),
+            exit_state: AtomicU32::new(0),
+            flags: AtomicU32::new(i.flags),
+            exit_code: AtomicI32::new(0),
+            exit_signal: AtomicI32::new(i.exit_signal),
+            on_rq: AtomicBool::new(false),
+            need_resched: AtomicBool::new(false),
+            comm: Mutex::new(i.comm),
+            rel: Mutex::new(Relatives { real_parent: None, children: Vec::new(), group_leader: None }),
+            mm: Mutex::new(None),
+            files: Mutex::new(None),
+            fs: Mutex::new(None),
+            sighand: Mutex::new(i.sighand),
+            signal: i.signal,
+            pending: Mutex::new(SigPending::default()),
+            blocked: AtomicU64::new(i.blocked),
+            saved_sigmask: Mutex::new(None),
+            sigaltstack: Mutex::new(i.sigaltstack),
+            vfork_done: Mutex::new(None),
+            set_child_tid: AtomicUsize::new(0),
+            clear_child_tid: AtomicUsize::new(0),
+            start_time: i.start_time,
+            utime: AtomicU64::new(0),
+            stime: AtomicU64::new(0),
+            last_switch: AtomicU64::new(0),
+            nvcsw: AtomicU64::new(0),
+            nivcsw: AtomicU64::new(0),
+            min_flt: AtomicU64::new(0),
+            timeout: AtomicU64::new(0),
+            pdeath_signal: AtomicI32::new(0),
+        })
+    }
+}
+
 impl TaskStruct {
     pub fn pid(&self) -> i32 {
         self.pid.load(Ordering::Relaxed)

@@ -355,14 +355,19 @@ impl MmInner {
         crate::arch::riscv::flush_tlb_all();
     }
 
-    /// Linux: mprotect_fixup() over [start, end): every page must be mapped by a VMA.
-    pub fn mprotect(&mut self, start: usize, end: usize, prot: VmFlags) -> KResult<()> {
-        // Linux: ENOMEM when part of the range is not mapped.
+    /// ENOMEM unless every page of [start, end) lies in a VMA (Linux's check in mprotect,
+    /// madvise, mincore).
+    pub fn all_mapped(&self, start: usize, end: usize) -> KResult<()> {
         let mut a = start;
         while a < end {
-            let v = self.find_vma(a).ok_or(ENOMEM)?;
-            a = v.end;
+            a = self.find_vma(a).ok_or(ENOMEM)?.end;
         }
+        Ok(())
+    }
+
+    /// Linux: mprotect_fixup() over [start, end): every page must be mapped by a VMA.
+    pub fn mprotect(&mut self, start: usize, end: usize, prot: VmFlags) -> KResult<()> {
+        self.all_mapped(start, end)?;
         self.split_at(start);
         self.split_at(end);
         let keys: alloc::vec::Vec<usize> = self.vmas.range(start..end).map(|(k, _)| *k).collect();
@@ -388,11 +393,7 @@ impl MmInner {
 
     /// Linux: madvise_update_vma(): set or clear flags on [start, end), splitting VMAs.
     pub fn vma_set_flags(&mut self, start: usize, end: usize, set: VmFlags, clear: VmFlags) -> KResult<()> {
-        let mut a = start;
-        while a < end {
-            let v = self.find_vma(a).ok_or(ENOMEM)?;
-            a = v.end;
-        }
+        self.all_mapped(start, end)?;
         self.split_at(start);
         self.split_at(end);
         for (_, v) in self.vmas.range_mut(start..end) {

@@ -234,11 +234,7 @@ pub fn sys_madvise(addr: usize, len: usize, advice: usize) -> KResult<usize> {
     let mut m = mm.inner.lock();
     match advice {
         MADV_DONTNEED | MADV_FREE | MADV_REMOVE => {
-            let mut a = addr;
-            while a < end {
-                let v = m.find_vma(a).ok_or(ENOMEM)?;
-                a = v.end;
-            }
+            m.all_mapped(addr, end)?;
             m.zap_range(addr, end);
         }
         MADV_DONTFORK => m.vma_set_flags(addr, end, VmFlags::DONTCOPY, VmFlags::empty())?,
@@ -251,13 +247,7 @@ pub fn sys_madvise(addr: usize, len: usize, advice: usize) -> KResult<usize> {
             m.vma_set_flags(addr, end, VmFlags::WIPEONFORK, VmFlags::empty())?
         }
         MADV_KEEPONFORK => m.vma_set_flags(addr, end, VmFlags::empty(), VmFlags::WIPEONFORK)?,
-        MADV_NORMAL | _ => {
-            let mut a = addr;
-            while a < end {
-                let v = m.find_vma(a).ok_or(ENOMEM)?;
-                a = v.end;
-            }
-        }
+        MADV_NORMAL | _ => m.all_mapped(addr, end)?,
     }
     Ok(0)
 }

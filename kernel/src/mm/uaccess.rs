@@ -84,47 +84,31 @@ pub fn as_bytes<T: Pod>(val: &T) -> &[u8] {
 /// Linux: strncpy_from_user() + getname(): a NUL-terminated string of at most `max` bytes
 /// (ENAMETOOLONG past it, EFAULT on a bad pointer).
 pub fn strncpy_from_user(addr: usize, max: usize) -> KResult<String> {
+    let bytes = copy_string(addr, max, ENAMETOOLONG)?;
+    String::from_utf8(bytes).map_err(|_| EINVAL)
+}
+
+/// Like strncpy_from_user, but raw bytes (argv/envp strings may be any bytes; E2BIG past
+/// `max`, as copy_strings() says).
+pub fn strncpy_bytes_from_user(addr: usize, max: usize) -> KResult<Vec<u8>> {
+    copy_string(addr, max, E2BIG)
+}
+
+/// Copies in 256-byte chunks, so short strings need no PATH_MAX buffer.
+fn copy_string(addr: usize, max: usize, too_long: Errno) -> KResult<Vec<u8>> {
     if addr >= TASK_SIZE {
         return Err(EFAULT);
     }
     let max = max.min(TASK_SIZE - addr);
     let mut buf: Vec<u8> = Vec::with_capacity(max.min(256));
     let mut done = 0;
-    // Copy in chunks so short strings do not need a PATH_MAX buffer.
     loop {
         let chunk = (max - done).min(256);
         if chunk == 0 {
-            return Err(ENAMETOOLONG);
+            return Err(too_long);
         }
         buf.resize(done + chunk, 0);
         // SAFETY: buf has `chunk` writable bytes at `done`; user faults are fixed up.
-        let n = unsafe { __strncpy_from_user(buf.as_mut_ptr().add(done), addr + done, chunk) };
-        if n < 0 {
-            return Err(EFAULT);
-        }
-        let n = n as usize;
-        if n < chunk {
-            buf.truncate(done + n);
-            return String::from_utf8(buf).map_err(|_| EINVAL);
-        }
-        done += chunk;
-    }
-}
-
-/// Like strncpy_from_user, but raw bytes (argv/envp strings may be any bytes).
-pub fn strncpy_bytes_from_user(addr: usize, max: usize) -> KResult<Vec<u8>> {
-    if addr >= TASK_SIZE {
-        return Err(EFAULT);
-    }
-    let mut buf: Vec<u8> = Vec::new();
-    let mut done = 0;
-    loop {
-        let chunk = (max - done).min(256);
-        if chunk == 0 {
-            return Err(E2BIG);
-        }
-        buf.resize(done + chunk, 0);
-        // SAFETY: as above.
         let n = unsafe { __strncpy_from_user(buf.as_mut_ptr().add(done), addr + done, chunk) };
         if n < 0 {
             return Err(EFAULT);
