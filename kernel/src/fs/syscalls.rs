@@ -652,37 +652,33 @@ pub fn sys_faccessat(dirfd: isize, upath: usize, mode: usize, flags: usize) -> K
     Ok(0)
 }
 
-pub fn sys_chdir(upath: usize) -> KResult<usize> {
-    let path = strncpy_from_user(upath, PATH_MAX)?;
-    let ino = namei_at(AT_FDCWD, &path, true)?;
+/// Makes directory `ino` this process's cwd (or root): set_fs_pwd() / set_fs_root().
+fn set_fs_dir(ino: Arc<Inode>, root: bool) -> KResult<usize> {
     if !ino.is_dir() {
         return Err(ENOTDIR);
     }
     let fs = current().fs.lock().clone().ok_or(ENOENT)?;
-    fs.inner.lock().cwd = ino;
+    let mut i = fs.inner.lock();
+    if root {
+        i.root = ino;
+    } else {
+        i.cwd = ino;
+    }
     Ok(0)
 }
 
+pub fn sys_chdir(upath: usize) -> KResult<usize> {
+    let path = strncpy_from_user(upath, PATH_MAX)?;
+    set_fs_dir(namei_at(AT_FDCWD, &path, true)?, false)
+}
+
 pub fn sys_fchdir(fd: usize) -> KResult<usize> {
-    let f = fd_get(fd)?;
-    let ino = f.inode.clone().ok_or(ENOTDIR)?;
-    if !ino.is_dir() {
-        return Err(ENOTDIR);
-    }
-    let fs = current().fs.lock().clone().ok_or(ENOENT)?;
-    fs.inner.lock().cwd = ino;
-    Ok(0)
+    set_fs_dir(fd_get(fd)?.inode.clone().ok_or(ENOTDIR)?, false)
 }
 
 pub fn sys_chroot(upath: usize) -> KResult<usize> {
     let path = strncpy_from_user(upath, PATH_MAX)?;
-    let ino = namei_at(AT_FDCWD, &path, true)?;
-    if !ino.is_dir() {
-        return Err(ENOTDIR);
-    }
-    let fs = current().fs.lock().clone().ok_or(ENOENT)?;
-    fs.inner.lock().root = ino;
-    Ok(0)
+    set_fs_dir(namei_at(AT_FDCWD, &path, true)?, true)
 }
 
 /// Linux: getcwd() in fs/d_path.c: ERANGE when the buffer is too small.
