@@ -32,9 +32,7 @@ pub fn uart_ready() {
 }
 
 fn test_dev_write(v: u32) {
-    let va = crate::mm::phys_to_virt(TEST_DEV.load(Ordering::Relaxed));
-    // SAFETY: the sifive_test MMIO register, mapped by the linear map.
-    unsafe { (va as *mut u32).write_volatile(v) };
+    crate::mm::mmio::Mmio::new(TEST_DEV.load(Ordering::Relaxed)).write32(0, v);
 }
 
 /// Makes QEMU exit with status `code` (FINISHER_FAIL).

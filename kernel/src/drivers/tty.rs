@@ -6,7 +6,7 @@
 use crate::errno::*;
 use crate::fs::file::*;
 use crate::kernel::sched::wait::WaitQueue;
-use crate::mm::uaccess::{read_user, write_user, Pod};
+use crate::mm::uaccess::{read_user, write_user};
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
@@ -22,8 +22,8 @@ pub struct Termios {
     pub c_line: u8,
     pub c_cc: [u8; 19],
 }
-// SAFETY: integers; 36 bytes without padding (4*4 + 1 + 19).
-unsafe impl Pod for Termios {}
+// Pod: integers; 36 bytes without padding (4*4 + 1 + 19).
+crate::user_pod!(Termios);
 
 const ICRNL: u32 = 0o400;
 const IXON: u32 = 0o2000;

@@ -1,9 +1,10 @@
 //! The ns16550a UART of QEMU virt.  Linux: drivers/tty/serial/8250/.
 //! Output is polled (THR empty); input arrives by interrupt through the PLIC.
 
-use core::sync::atomic::{AtomicUsize, Ordering};
+use crate::mm::mmio::Mmio;
+use spin::Once;
 
-static BASE: AtomicUsize = AtomicUsize::new(0);
+static UART: Once<Mmio> = Once::new();
 
 const RBR: usize = 0;
 const THR: usize = 0;
@@ -15,21 +16,17 @@ const LSR: usize = 5;
 const LSR_DR: u8 = 0x01;
 const LSR_THRE: u8 = 0x20;
 
-fn reg(off: usize) -> *mut u8 {
-    (BASE.load(Ordering::Relaxed) + off) as *mut u8
-}
-
 fn read(off: usize) -> u8 {
-    // SAFETY: a UART register in the linear map, probed from the DTB.
-    unsafe { reg(off).read_volatile() }
+    UART.get().map_or(0, |u| u.read8(off))
 }
 fn write(off: usize, v: u8) {
-    // SAFETY: as above.
-    unsafe { reg(off).write_volatile(v) }
+    if let Some(u) = UART.get() {
+        u.write8(off, v)
+    }
 }
 
 pub fn init(pa: usize) {
-    BASE.store(crate::mm::phys_to_virt(pa), Ordering::Relaxed);
+    UART.call_once(|| Mmio::new(pa));
     write(LCR, 0x03); // 8N1
     write(FCR, 0x01); // FIFO on
     write(MCR, 0x08); // OUT2: interrupts to the PLIC

@@ -4,7 +4,7 @@
 use super::file::*;
 use super::inode::*;
 use super::*;
-use crate::mm::uaccess::{copy_from_user, copy_to_user, read_user, strncpy_from_user, write_user, Pod};
+use crate::mm::uaccess::{copy_from_user, copy_to_user, read_user, strncpy_from_user, write_user};
 use alloc::vec;
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
@@ -235,8 +235,8 @@ struct IoVec {
     base: usize,
     len: usize,
 }
-// SAFETY: two usize.
-unsafe impl Pod for IoVec {}
+// Pod: two usize.
+crate::user_pod!(IoVec);
 
 fn read_iovec(iov: usize, cnt: usize) -> KResult<Vec<IoVec>> {
     if cnt > 1024 {
@@ -357,8 +357,8 @@ pub struct Stat {
     pub st_ctime_nsec: u64,
     pub __unused: [u32; 2],
 }
-// SAFETY: integers, explicit padding fields.
-unsafe impl Pod for Stat {}
+// Pod: integers, explicit padding fields.
+crate::user_pod!(Stat);
 
 /// Linux: new_encode_dev()
 fn encode_dev(ma: u32, mi: u32) -> u64 {
@@ -458,8 +458,8 @@ struct Statx {
     stx_dev_minor: u32,
     __spare2: [u64; 14],
 }
-// SAFETY: integers and explicit padding.
-unsafe impl Pod for Statx {}
+// Pod: integers and explicit padding.
+crate::user_pod!(Statx);
 
 pub fn sys_statx(dirfd: isize, upath: usize, flags: usize, _mask: usize, buf: usize) -> KResult<usize> {
     let st = stat_target(dirfd, upath, flags & !0x6000)?;
@@ -824,8 +824,8 @@ struct PollFd {
     events: i16,
     revents: i16,
 }
-// SAFETY: integers, no padding.
-unsafe impl Pod for PollFd {}
+// Pod: integers, no padding.
+crate::user_pod!(PollFd);
 
 /// Linux: do_sys_poll(): ppoll/poll.  Sleeps on the files' wait queues, or polls each tick.
 pub fn sys_ppoll(ufds: usize, nfds: usize, tsp: usize, sigmask: usize, _sigsetsize: usize) -> KResult<usize> {

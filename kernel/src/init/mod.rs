@@ -17,6 +17,7 @@ struct BootInfo {
 }
 
 static BOOT: Once<BootInfo> = Once::new();
+static INITRD: Once<&'static [u8]> = Once::new();
 /// The device tree's physical address (kept reserved, never freed): /proc/cpuinfo reads it.
 static DTB_PA: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
 
@@ -26,8 +27,7 @@ pub fn device_tree() -> Option<fdt::Fdt<'static>> {
     if pa == 0 {
         return None;
     }
-    // SAFETY: the DTB region is reserved in start_kernel and stays mapped in the linear map.
-    unsafe { fdt::Fdt::from_ptr(phys_to_virt(pa) as *const u8) }.ok()
+    fdt::Fdt::new(crate::mm::mmio::boot_dtb(pa)).ok()
 }
 
 pub static MENUOS_BANNER: &str = concat!("MenuOS version ", env!("CARGO_PKG_VERSION"), " (Linux-compatible, riscv64) ", "#1 SMP");
@@ -43,8 +43,8 @@ pub extern "C" fn start_kernel(hartid: usize, dtb_pa: usize) -> ! {
     crate::drivers::console_write(b"\n");
     DTB_PA.store(dtb_pa, core::sync::atomic::Ordering::Relaxed);
     // setup_arch(): the device tree tells us RAM, the console, the interrupt controller.
-    // SAFETY: OpenSBI passes the DTB's physical address; RAM is in the linear map.
-    let fdt = unsafe { fdt::Fdt::from_ptr(phys_to_virt(dtb_pa) as *const u8) }.expect("no valid device tree");
+    // OpenSBI passes the DTB's physical address (a1), as for Linux.
+    let fdt = fdt::Fdt::new(crate::mm::mmio::boot_dtb(dtb_pa)).expect("no valid device tree");
     let mem = fdt.memory().regions().next().expect("DTB: no /memory");
     let ram_start = mem.starting_address as usize;
     let ram_end = ram_start + mem.size.unwrap_or(0);
@@ -167,21 +167,21 @@ extern "C" fn kernel_init(_: usize) -> usize {
 
     // Linux: populate_rootfs()
     if let Some((s, e)) = boot.initrd {
-        // SAFETY: the initrd region was kept out of the page allocator and is never freed.
-        let image: &'static [u8] = unsafe { core::slice::from_raw_parts(phys_to_virt(s) as *const u8, e - s) };
+        // The initrd region was kept out of the page allocator and is never freed.
+        let image: &'static [u8] = crate::mm::mmio::boot_region(s, e - s);
+        INITRD.call_once(|| image);
         // A gzip-compressed image is inflated on a larger stack than a task's 16 KiB.
-        extern "C" fn unpack(img: usize) -> usize {
-            // SAFETY: `img` is the address of the &'static [u8] below, alive for the call.
-            let image: &'static [u8] = unsafe { *(img as *const &'static [u8]) };
+        extern "C" fn unpack(_: usize) -> usize {
+            let image: &'static [u8] = INITRD.get().unwrap();
             match crate::fs::populate_rootfs(image) {
                 Ok(n) => n,
                 Err(_) => usize::MAX,
             }
         }
         let n = if image.starts_with(&[0x1f, 0x8b]) {
-            arch::call_on_stack(1 << 20, unpack, &image as *const &'static [u8] as usize)
+            arch::call_on_stack(1 << 20, unpack, 0)
         } else {
-            unpack(&image as *const &'static [u8] as usize)
+            unpack(0)
         };
         match n {
             usize::MAX => pr_warn!("Initramfs unpacking failed"),

@@ -359,8 +359,8 @@ pub struct Rusage {
     pub stime: [i64; 2],
     pub rest: [i64; 14],
 }
-// SAFETY: integers only.
-unsafe impl crate::mm::uaccess::Pod for Rusage {}
+// Pod: integers only.
+crate::user_pod!(Rusage);
 
 fn cycles_to_tv(c: u64) -> [i64; 2] {
     let us = crate::arch::riscv::time::cycles_to_ns(c) / 1000;

@@ -4,6 +4,10 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 static PANICKING: AtomicBool = AtomicBool::new(false);
 
+pub fn panicking() -> bool {
+    PANICKING.load(Ordering::Relaxed)
+}
+
 /// Linux: panic("Attempted to kill init! exitcode=0x%08x\n") from do_exit(): powers off
 /// with the exit status as QEMU's failure code (0 stays 0: a clean init exit).
 pub fn kill_init(code: i32) -> ! {
@@ -17,7 +21,6 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
     if PANICKING.swap(true, Ordering::SeqCst) {
         crate::arch::riscv::sbi::shutdown(Some(2));
     }
-    crate::kernel::printk::force_unlock();
     crate::pr_emerg!("Kernel panic - not syncing: {}", info.message());
     if let Some(l) = info.location() {
         crate::pr_emerg!("  at {}:{}", l.file(), l.line());

@@ -43,9 +43,18 @@ impl Write for LineWriter<'_> {
 /// One message at `level` (0 emerg .. 7 debug), timestamped.
 pub fn vprintk(level: usize, args: fmt::Arguments) {
     let ns = crate::arch::riscv::time::cycles_to_ns(crate::kernel::time::uptime_cycles());
-    let mut log = LOG.lock();
+    // On the panic path the lock may be held by the code that panicked: then the message
+    // goes to the console alone.
+    let mut guard = if crate::kernel::panic::panicking() { LOG.try_lock() } else { Some(LOG.lock()) };
+    let Some(log) = guard.as_deref_mut() else {
+        let mut w = ConsoleOnly;
+        let _ = write!(w, "[{:5}.{:06}] ", ns / 1_000_000_000, (ns % 1_000_000_000) / 1000);
+        let _ = w.write_fmt(args);
+        let _ = w.write_str("\n");
+        return;
+    };
     let console = level < CONSOLE_LOGLEVEL.load(core::sync::atomic::Ordering::Relaxed);
-    let mut w = LineWriter { log: &mut log, console };
+    let mut w = LineWriter { log, console };
     let _ = write!(w, "[{:5}.{:06}] ", ns / 1_000_000_000, (ns % 1_000_000_000) / 1000);
     let _ = w.write_fmt(args);
     let _ = w.write_str("\n");
@@ -65,11 +74,12 @@ pub fn log_len() -> usize {
     log.head.min(LOG_BUF_LEN)
 }
 
-/// Forces console output after a panic even if the log lock is held.
-pub fn force_unlock() {
-    // SAFETY: only called on the panic path of a single-CPU kernel, after which nothing
-    // resumes the code that held the lock.
-    unsafe { LOG.force_unlock() };
+struct ConsoleOnly;
+impl Write for ConsoleOnly {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        crate::drivers::console_write(s.as_bytes());
+        Ok(())
+    }
 }
 
 #[macro_export]

@@ -8,7 +8,7 @@
 use crate::arch::riscv::ptrace::PtRegs;
 use crate::errno::*;
 use crate::kernel::task::*;
-use crate::mm::uaccess::{copy_to_user, read_user, write_user, Pod};
+use crate::mm::uaccess::{copy_to_user, read_user, write_user};
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
 use spin::Mutex;
@@ -105,8 +105,8 @@ pub struct SigAction {
     pub flags: u64,
     pub mask: u64,
 }
-// SAFETY: three u64-sized fields, no padding.
-unsafe impl Pod for SigAction {}
+// Pod: three u64-sized fields, no padding.
+crate::user_pod!(SigAction);
 
 /// Linux: struct sighand_struct — shared with CLONE_SIGHAND.
 pub struct SigHand {
@@ -481,8 +481,8 @@ pub struct UserSigInfo {
     /// union: kill {pid, uid}, sigchld {pid, uid, status, _, utime, stime}, fault {addr}
     pub f: [u64; 14],
 }
-// SAFETY: plain integers, no padding beyond the explicit field.
-unsafe impl Pod for UserSigInfo {}
+// Pod: plain integers, no padding beyond the explicit field.
+crate::user_pod!(UserSigInfo);
 
 impl UserSigInfo {
     pub fn from(info: &SigInfo) -> Self {
@@ -515,8 +515,8 @@ struct RtSigframe {
     sc_regs: [u64; 32],    // 304: pc, ra, sp, gp, tp, t0..t6 as user_regs_struct
     sc_fpregs: [u64; 66],  // f[32] + fcsr (d-ext), padded to the q-ext union size (528 B)
 }
-// SAFETY: integers only; explicit padding fields are zeroed when built.
-unsafe impl Pod for RtSigframe {}
+// Pod: integers only; explicit padding fields are zeroed when built.
+crate::user_pod!(RtSigframe);
 const _: () = assert!(core::mem::offset_of!(RtSigframe, sc_regs) == 128 + 176);
 
 fn setup_rt_frame(cur: &Task, sig: i32, info: &SigInfo, ka: &SigAction, regs: &mut PtRegs) -> KResult<()> {
@@ -677,8 +677,8 @@ struct StackT {
     _pad: i32,
     ss_size: u64,
 }
-// SAFETY: integers, explicit padding.
-unsafe impl Pod for StackT {}
+// Pod: integers, explicit padding.
+crate::user_pod!(StackT);
 
 pub fn sys_sigaltstack(ss: usize, oss: usize, regs: &PtRegs) -> KResult<usize> {
     let cur = current();

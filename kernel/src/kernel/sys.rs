@@ -5,7 +5,7 @@
 use crate::errno::*;
 use crate::kernel::signal::RLIM_INFINITY;
 use crate::kernel::task::current;
-use crate::mm::uaccess::{copy_to_user, read_user, write_user, Pod};
+use crate::mm::uaccess::{copy_to_user, read_user, write_user};
 use core::sync::atomic::{AtomicU64, Ordering};
 
 pub const UTS_RELEASE: &str = "6.1.0-menuos";
@@ -143,8 +143,8 @@ struct Sysinfo {
     mem_unit: u32,
     _f: [u8; 4],
 }
-// SAFETY: integers, explicit padding.
-unsafe impl Pod for Sysinfo {}
+// Pod: integers, explicit padding.
+crate::user_pod!(Sysinfo);
 
 pub fn sys_sysinfo(info: usize) -> KResult<usize> {
     let s = Sysinfo {
@@ -271,8 +271,8 @@ pub fn sys_prctl(option: usize, arg2: usize, _a3: usize, _a4: usize, _a5: usize)
 struct Tms {
     t: [i64; 4],
 }
-// SAFETY: integers.
-unsafe impl Pod for Tms {}
+// Pod: integers.
+crate::user_pod!(Tms);
 
 pub fn sys_times(buf: usize) -> KResult<usize> {
     let cur = current();
@@ -306,8 +306,8 @@ struct Itimerval {
     interval: [i64; 2],
     value: [i64; 2],
 }
-// SAFETY: integers.
-unsafe impl Pod for Itimerval {}
+// Pod: integers.
+crate::user_pod!(Itimerval);
 
 fn tv_to_cycles(tv: [i64; 2]) -> KResult<u64> {
     if tv[0] < 0 || !(0..1_000_000).contains(&tv[1]) {

@@ -105,10 +105,6 @@ pub struct TaskStruct {
     pub pdeath_signal: AtomicI32,
 }
 
-// SAFETY: all shared mutable state is behind locks or atomics; thread_info/thread are ArchCell
-// (accessed only by the CPU running the task).
-unsafe impl Sync for TaskStruct {}
-unsafe impl Send for TaskStruct {}
 
 pub type Task = Arc<TaskStruct>;
 
@@ -198,9 +194,7 @@ impl TaskStruct {
     /// Linux: task_pt_regs()
     #[allow(clippy::mut_from_ref)]
     pub fn pt_regs_mut(&self) -> &mut PtRegs {
-        // SAFETY: the pt_regs at the top of the task's own kernel stack; only the task itself
-        // (or copy_process before the task runs) touches them, one CPU at a time.
-        unsafe { &mut *self.stack.pt_regs() }
+        crate::arch::riscv::process::task_pt_regs(self)
     }
 
     pub fn comm_string(&self) -> String {
@@ -233,26 +227,18 @@ impl TaskStruct {
 
     /// The user-visible thread struct (for gdb helpers and the tracer).
     pub fn thread_ra_sp(&self) -> (usize, usize) {
-        // SAFETY: plain reads of two words; racing with __switch_to only on SMP.
-        unsafe { ((*self.thread.get()).ra, (*self.thread.get()).sp) }
+        crate::arch::riscv::process::thread_ra_sp(self)
     }
 }
 
 /// Linux: `current`.
 pub fn current() -> Task {
-    let p = crate::arch::riscv::current_ptr();
-    // SAFETY: tp always points at the running task, which the scheduler's per-CPU `curr`
-    // keeps a strong reference to while it runs; we add one for the returned Arc.
-    unsafe {
-        Arc::increment_strong_count(p);
-        Arc::from_raw(p)
-    }
+    crate::arch::riscv::current_task()
 }
 
 /// Runs `f` with a reference to current without touching its refcount (hot paths).
 pub fn with_current<R>(f: impl FnOnce(&TaskStruct) -> R) -> R {
-    // SAFETY: as in current(); the reference does not outlive this call.
-    f(unsafe { &*crate::arch::riscv::current_ptr() })
+    crate::arch::riscv::with_current_task(f)
 }
 
 pub fn account_user_entry() {}

@@ -157,8 +157,8 @@ pub struct Timespec {
     pub tv_sec: i64,
     pub tv_nsec: i64,
 }
-// SAFETY: two i64, no padding.
-unsafe impl crate::mm::uaccess::Pod for Timespec {}
+// Pod: two i64, no padding.
+crate::user_pod!(Timespec);
 
 impl Timespec {
     pub fn from_ns(ns: u64) -> Self {

@@ -9,6 +9,7 @@
 pub mod heap;
 pub mod memory;
 pub mod mmap;
+pub mod mmio;
 pub mod page_alloc;
 pub mod pgtable;
 pub mod syscalls;

@@ -56,6 +56,18 @@ pub fn clear_user(dst: usize, n: usize) -> KResult<()> {
 /// kernel memory (or the caller zero-initialises it).
 pub unsafe trait Pod: Copy + 'static {}
 macro_rules! pod { ($($t:ty),*) => { $(unsafe impl Pod for $t {})* } }
+
+/// Declares user-ABI structs as Pod.  Each must be `#[repr(C)]` with only integer (or Pod)
+/// fields and every padding byte spelled out as a field, so that all bit patterns are valid
+/// and no uninitialised kernel byte can reach user space; the invocation site names the
+/// layout it relies on in a comment.
+#[macro_export]
+macro_rules! user_pod {
+    ($($t:ty),* $(,)?) => { $(
+        // SAFETY: the caller's promise above: repr(C), integer fields, explicit padding.
+        unsafe impl $crate::mm::uaccess::Pod for $t {}
+    )* };
+}
 pod!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
 unsafe impl<T: Pod, const N: usize> Pod for [T; N] {}
 

@@ -125,6 +125,32 @@ pub fn current_ptr() -> *const TaskStruct {
     tp as *const TaskStruct
 }
 
+/// Linux: `current` — a new strong reference to the running task.
+pub fn current_task() -> alloc::sync::Arc<TaskStruct> {
+    let p = current_ptr();
+    // SAFETY: tp always points at the running task, which the scheduler's per-CPU `curr`
+    // keeps a strong reference to while it runs; we add one for the returned Arc.
+    unsafe {
+        alloc::sync::Arc::increment_strong_count(p);
+        alloc::sync::Arc::from_raw(p)
+    }
+}
+
+/// Runs `f` on the running task without touching its refcount (hot paths).
+pub fn with_current_task<R>(f: impl FnOnce(&TaskStruct) -> R) -> R {
+    // SAFETY: as in current_task(); the reference does not outlive this call.
+    f(unsafe { &*current_ptr() })
+}
+
+/// Switches from the task at `prev` to the task at `next`, given as raw pointers because the
+/// caller has dropped its own references: the run queue keeps both alive across the switch.
+pub fn context_switch(prev: *const TaskStruct, next: *const TaskStruct) {
+    // SAFETY: see above — the scheduler's curr/prev slots hold strong references to both
+    // until finish_task_switch() runs on the far side of the switch.
+    let (p, n) = unsafe { (&*prev, &*next) };
+    switch_to(p, n);
+}
+
 /// Sets tp for the first task (the boot CPU's idle task, init_task).
 pub fn set_current_ptr(t: *const TaskStruct) {
     // SAFETY: tp is reserved for `current` by the whole kernel (never allocated by the compiler

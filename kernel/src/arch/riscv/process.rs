@@ -210,3 +210,19 @@ pub fn restore_user_fpu(t: &TaskStruct, fp: &FpState) {
     let regs = t.pt_regs_mut();
     regs.status = (regs.status & !super::ptrace::SR_FS) | super::ptrace::SR_FS_CLEAN;
 }
+
+/// Linux: task_pt_regs(): the saved user registers of `t`.
+#[allow(clippy::mut_from_ref)]
+pub fn task_pt_regs(t: &TaskStruct) -> &mut PtRegs {
+    // SAFETY: the pt_regs at the top of the task's own kernel stack; only the task itself
+    // (or copy_process before the task runs) touches them, one CPU at a time.
+    unsafe { &mut *t.stack.pt_regs() }
+}
+
+/// thread.ra and thread.sp of a task (what __switch_to will load): for the tracer, /proc
+/// and the gdb helpers' self-checks.
+pub fn thread_ra_sp(t: &TaskStruct) -> (usize, usize) {
+    // SAFETY: two word reads of the task's thread struct; on one CPU nothing writes them
+    // concurrently (__switch_to runs only in schedule()).
+    unsafe { ((*t.thread.get()).ra, (*t.thread.get()).sp) }
+}

@@ -144,10 +144,7 @@ pub fn schedule() {
             arch::switch_mm(satp);
         }
     }
-    // SAFETY: the run queue holds strong references to both tasks (curr and prev) until
-    // finish_task_switch() runs, so both pointers stay valid across the switch.
-    let (prev_r, next_r) = unsafe { (&*prev_p, &*next_p) };
-    arch::switch_to(prev_r, next_r);
+    arch::context_switch(prev_p, next_p);
     finish_task_switch();
 }
 
