@@ -192,6 +192,11 @@ pub fn sys_close(fd: usize) -> KResult<usize> {
 }
 
 /// Reads into a user buffer through a kernel bounce buffer (at most 64 KiB a call chunk).
+/// Bounce-buffer size: reads and writes move through the kernel in chunks this big.
+const RW_CHUNK: usize = 64 * 1024;
+
+/// Linux: vfs_read(): through a kernel bounce buffer, chunk by chunk for files that can
+/// seek (regular files read in full), one chunk for pipes and ttys (whatever is there).
 fn read_file(f: &File, ubuf: usize, count: usize) -> KResult<usize> {
     if !f.readable() {
         return Err(EBADF);
@@ -199,13 +204,27 @@ fn read_file(f: &File, ubuf: usize, count: usize) -> KResult<usize> {
     if !crate::mm::uaccess::access_ok(ubuf, count) {
         return Err(EFAULT);
     }
-    let n = count.min(1 << 20);
-    let mut kbuf = vec![0u8; n];
-    let got = f.ops.read(f, &mut kbuf)?;
-    copy_to_user(ubuf, &kbuf[..got])?;
-    Ok(got)
+    let mut kbuf = vec![0u8; count.min(RW_CHUNK)];
+    let mut done = 0;
+    while done < count {
+        let want = (count - done).min(kbuf.len());
+        let got = match f.ops.read(f, &mut kbuf[..want]) {
+            Ok(n) => n,
+            Err(e) if done == 0 => return Err(e),
+            Err(_) => break,
+        };
+        if let Err(e) = copy_to_user(ubuf + done, &kbuf[..got]) {
+            return if done > 0 { Ok(done) } else { Err(e) };
+        }
+        done += got;
+        if got < want || !f.ops.seekable() {
+            break;
+        }
+    }
+    Ok(done)
 }
 
+/// Linux: vfs_write(), chunked like read_file.
 fn write_file(f: &File, ubuf: usize, count: usize) -> KResult<usize> {
     if !f.writable() {
         return Err(EBADF);
@@ -213,10 +232,30 @@ fn write_file(f: &File, ubuf: usize, count: usize) -> KResult<usize> {
     if f.ops.discards_writes() {
         return Ok(count);
     }
-    let n = count.min(1 << 20);
-    let mut kbuf = vec![0u8; n];
-    copy_from_user(&mut kbuf, ubuf)?;
-    f.ops.write(f, &kbuf)
+    if !f.ops.seekable() && count <= RW_CHUNK {
+        // pipes and ttys: one piece (a pipe write of <= PIPE_BUF must stay whole)
+        let mut kbuf = vec![0u8; count];
+        copy_from_user(&mut kbuf, ubuf)?;
+        return f.ops.write(f, &kbuf);
+    }
+    let mut kbuf = vec![0u8; count.min(RW_CHUNK)];
+    let mut done = 0;
+    while done < count {
+        let n = (count - done).min(kbuf.len());
+        if let Err(e) = copy_from_user(&mut kbuf[..n], ubuf + done) {
+            return if done > 0 { Ok(done) } else { Err(e) };
+        }
+        let w = match f.ops.write(f, &kbuf[..n]) {
+            Ok(w) => w,
+            Err(e) if done == 0 => return Err(e),
+            Err(_) => break,
+        };
+        done += w;
+        if w < n {
+            break;
+        }
+    }
+    Ok(done)
 }
 
 pub fn sys_read(fd: usize, buf: usize, count: usize) -> KResult<usize> {

@@ -85,11 +85,18 @@ fn run_alarms(now: u64) {
     }
 }
 
-/// Wakes `t` at `deadline` (cycles) unless it is woken before.
-pub fn add_timeout(t: &Task, deadline: u64) {
+/// Wakes `t` at `deadline` (cycles) unless it is woken before; the key cancels it.
+pub fn add_timeout(t: &Task, deadline: u64) -> (u64, u64) {
     let seq = SEQ.fetch_add(1, Ordering::Relaxed);
     TIMEOUTS.lock().insert((deadline, seq), Arc::downgrade(t));
     program_next();
+    (deadline, seq)
+}
+
+/// Linux: hrtimer_cancel() — a sleeper woken early drops its timer, so it cannot be woken
+/// spuriously later while it sleeps on something else.
+pub fn cancel_timeout(key: (u64, u64)) {
+    TIMEOUTS.lock().remove(&key);
 }
 
 /// Linux: tick_handle_periodic() + hrtimer_interrupt().
@@ -145,8 +152,9 @@ pub fn schedule_timeout_interruptible(deadline: u64) -> KResult<()> {
             return Err(ERESTARTSYS);
         }
         cur.set_state(TASK_INTERRUPTIBLE);
-        add_timeout(&cur, deadline);
+        let key = add_timeout(&cur, deadline);
         crate::kernel::sched::schedule();
+        cancel_timeout(key);
         cur.set_state(TASK_RUNNING);
     }
 }

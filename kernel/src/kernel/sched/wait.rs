@@ -76,10 +76,11 @@ impl WaitQueue {
             if deadline != 0 && crate::arch::riscv::time::get_cycles() >= deadline {
                 break Err(ETIMEDOUT);
             }
-            if deadline != 0 {
-                crate::kernel::time::add_timeout(&cur, deadline);
-            }
+            let key = (deadline != 0).then(|| crate::kernel::time::add_timeout(&cur, deadline));
             schedule();
+            if let Some(k) = key {
+                crate::kernel::time::cancel_timeout(k);
+            }
         };
         cur.set_state(TASK_RUNNING);
         self.remove(&cur);
