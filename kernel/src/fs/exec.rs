@@ -55,10 +55,13 @@ fn copy_strings_from_user(uptr: usize) -> KResult<Vec<Vec<u8>>> {
 #[no_mangle]
 #[inline(never)]
 pub fn sys_execve(upath: usize, argv: usize, envp: usize) -> KResult<usize> {
+    let mut _t = crate::trace_func!(sys_execve);
     let path = strncpy_from_user(upath, PATH_MAX)?;
     let argv = copy_strings_from_user(argv)?;
     let envp = copy_strings_from_user(envp)?;
-    do_execveat(AT_FDCWD, &path, argv, envp, 0)
+    let r = do_execveat(AT_FDCWD, &path, argv, envp, 0);
+    _t.ret_result(&r);
+    r
 }
 
 /// Linux: SYSCALL_DEFINE5(execveat)
