@@ -54,11 +54,11 @@ POINT = re.compile(r"^(?P<ind> *)/\* (?P<name>[\w.]+): (?P<vals>.*) \*/$")
 
 
 def parse_values(s):
-    """'flags=0x11, pid=35' -> {'flags': '0x11', 'pid': 35} (hex stays a string)."""
+    """'flags=0x11, pid=35' or 'comm=init pid=1' -> {'flags': '0x11', 'pid': 35, ...}
+    (hex stays a string)."""
     out = {}
-    for part in (s or "").split(","):
-        part = part.strip()
-        if "=" not in part:
+    for part in re.split(r"[,\s]+", s or ""):
+        if "=" not in part or part.startswith("="):
             continue
         k, v = part.split("=", 1)
         try:

@@ -275,6 +275,7 @@ fn load_elf_binary(ino: &Arc<Inode>, argv: &[Vec<u8>], envp: &[Vec<u8>], execfn:
     let regs = cur.pt_regs_mut();
     start_thread(regs, plan.entry as usize, sp);
     crate::trace_point!(execve, cur.pid(), plan.entry);
+    crate::trace_event!(sched_process_exec, cur.pid(), crate::kernel::trace::comm_words(&cur.comm.lock()).0, crate::kernel::trace::comm_words(&cur.comm.lock()).1);
     Ok(0)
 }
 

@@ -12,17 +12,21 @@
 //!   available_filter_functions  what can be recorded (kernel::trace::FUNCS)
 //!   buffer_size_kb              the ring's size (fixed: writes are EINVAL)
 //!   options/funcgraph-*         cpu, proc, abstime, duration, overhead, args, retval (0/1)
+//!   events/[SYSTEM/[EVENT/]]enable  trace events (sched_process_fork, task_newtask,
+//!                               sched_wakeup_new, sched_process_exec, sched_process_exit,
+//!                               sched_switch): 0/1, "X" when mixed; comments in the graph,
+//!                               or Linux's one-line-per-event format under nop
 //!
 //! Differences from Linux: one tracer (function_graph, on by default, over the process
 //! functions only); funcgraph-proc, -abstime, -args (Linux 6.15) and -retval are on by
 //! default so that the text carries everything tools/trace.py needs; abstime has ns digits.
-//! Writing a file that does not exist here (events/...) fails with ENOENT, as on a Linux
-//! without that event.
+//! Writing a file that does not exist here (another event's enable) fails with ENOENT, as on
+//! a Linux without that event.
 
 use super::file::*;
 use super::inode::*;
 use crate::errno::*;
-use crate::kernel::trace::{self, Event, KIND_ENTRY, KIND_EXIT, KIND_POINT};
+use crate::kernel::trace::{self, Event, KIND_ENTRY, KIND_EVENT, KIND_EXIT, KIND_POINT};
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -39,6 +43,8 @@ pub enum TraceNode {
     AvailableFilterFunctions,
     BufferSizeKb,
     Option(u32),
+    /// events/enable, events/SYSTEM/enable, events/SYSTEM/EVENT/enable: the EVENTS bits
+    EventEnable(u32),
 }
 
 // options/ (Linux: TRACE_GRAPH_PRINT_*)
@@ -95,6 +101,14 @@ pub fn mount(root: &Arc<Inode>) {
     let o = subdir(&t, "options");
     for (name, bit) in OPTIONS_LIST {
         add_file(&o, name, 0o644, TraceNode::Option(bit));
+    }
+    let ev = subdir(&t, "events");
+    add_file(&ev, "enable", 0o644, TraceNode::EventEnable((1 << trace::EVENTS.len()) - 1));
+    for (i, (sys, name)) in trace::EVENTS.iter().enumerate() {
+        let sd = subdir(&ev, sys);
+        let mask: u32 = trace::EVENTS.iter().enumerate().filter(|(_, e)| e.0 == *sys).map(|(k, _)| 1 << k).sum();
+        add_file(&sd, "enable", 0o644, TraceNode::EventEnable(mask));
+        add_file(&subdir(&sd, name), "enable", 0o644, TraceNode::EventEnable(1 << i));
     }
 }
 
@@ -203,6 +217,16 @@ fn write_node(n: &TraceNode, buf: &[u8]) -> KResult<()> {
                 OPTIONS.fetch_and(!*bit, Ordering::Relaxed);
             }
         }
+        TraceNode::EventEnable(mask) => match parse_ulong(buf)? {
+            // Linux: event_enable_write() / system_enable_write(): 0 or 1
+            0 => {
+                trace::EVENTS_ON.fetch_and(!*mask, Ordering::Relaxed);
+            }
+            1 => {
+                trace::EVENTS_ON.fetch_or(*mask, Ordering::Relaxed);
+            }
+            _ => return Err(EINVAL),
+        },
         TraceNode::AvailableTracers | TraceNode::AvailableFilterFunctions | TraceNode::BufferSizeKb => return Err(EINVAL),
     }
     Ok(())
@@ -239,6 +263,85 @@ fn content(n: &TraceNode) -> String {
             let _ = writeln!(s, "{}", trace::RING_SIZE * core::mem::size_of::<Event>() / 1024);
         }
         TraceNode::Option(bit) => s.push_str(if OPTIONS.load(Ordering::Relaxed) & bit != 0 { "1\n" } else { "0\n" }),
+        TraceNode::EventEnable(mask) => {
+            // Linux: "X" when some of a system's events are on and some off
+            let on = trace::EVENTS_ON.load(Ordering::Relaxed) & mask;
+            s.push_str(if on == 0 { "0\n" } else if on == *mask { "1\n" } else { "X\n" });
+        }
+    }
+    s
+}
+
+fn comm_of(pid: i32) -> String {
+    let (comm, known) = trace::find_cmdline(pid);
+    if !known {
+        return String::from("<...>");
+    }
+    let n = comm.iter().position(|&b| b == 0).unwrap_or(16);
+    String::from_utf8_lossy(&comm[..n]).into_owned()
+}
+
+/// "name: fields" of a trace event, in Linux's TP_printk formats.
+fn event_text(e: &Event) -> String {
+    let (_, name) = trace::EVENTS[e.func as usize];
+    let c = comm_of(e.pid);
+    let a = e.a;
+    let mut s = String::from(name);
+    s.push_str(": ");
+    let _ = match name {
+        "sched_process_fork" => write!(s, "comm={} pid={} child_comm={} child_pid={}", c, e.pid, c, a[0] as i64),
+        "task_newtask" => write!(s, "pid={} comm={} clone_flags={:x} oom_score_adj=0", a[0] as i64, c, a[1]),
+        "sched_wakeup_new" => write!(s, "comm={} pid={} prio=120 target_cpu=000", c, a[0] as i64),
+        "sched_process_exec" => {
+            let mut b = [0u8; 16];
+            b[..8].copy_from_slice(&a[1].to_le_bytes());
+            b[8..].copy_from_slice(&a[2].to_le_bytes());
+            let n = b.iter().position(|&x| x == 0).unwrap_or(16);
+            write!(s, "filename={} pid={} old_pid={}", String::from_utf8_lossy(&b[..n]), a[0] as i64, a[0] as i64)
+        }
+        "sched_process_exit" => write!(s, "comm={} pid={} prio=120", c, a[0] as i64),
+        "sched_switch" => {
+            let st = match a[2] as u32 {
+                0 => "R",
+                1 => "S",
+                2 => "D",
+                4 => "T",
+                _ => "X",
+            };
+            write!(s, "prev_comm={} prev_pid={} prev_prio=120 prev_state={} ==> next_comm={} next_pid={} next_prio=120",
+                   comm_of(a[0] as i32), a[0] as i64, st, comm_of(a[1] as i32), a[1] as i64)
+        }
+        _ => Ok(()),
+    };
+    s
+}
+
+/// The buffer without the graph tracer (current_tracer nop): one line per event, in the
+/// format of Linux's default output.
+fn render_events(ev: &[Event], overrun: u64, clk: &trace::Clock) -> String {
+    let mut s = String::with_capacity(ev.len() * 100 + 800);
+    let _ = writeln!(s, "# tracer: nop\n#\n# entries-in-buffer/entries-written: {}/{}   #P:1\n#", ev.len(), ev.len() as u64 + overrun);
+    s.push_str("#                                _-----=> irqs-off/BH-disabled\n");
+    s.push_str("#                               / _----=> need-resched\n");
+    s.push_str("#                              | / _---=> hardirq/softirq\n");
+    s.push_str("#                              || / _--=> preempt-depth\n");
+    s.push_str("#                              ||| / _-=> migrate-disable\n");
+    s.push_str("#                              |||| /     delay\n");
+    s.push_str("#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION\n");
+    s.push_str("#              | |         |   |||||     |         |\n");
+    for e in ev {
+        let text = match e.kind {
+            KIND_EVENT => event_text(e),
+            KIND_POINT => {
+                let mut t = String::from(e.info().name);
+                t.push_str(": ");
+                put_values(&mut t, e.info().args, e);
+                t
+            }
+            _ => continue,
+        };
+        let ns = clk.ns(e.ts);
+        let _ = writeln!(s, "{:>16}-{:<7} [000] ..... {:5}.{:06}: {}", comm_of(e.pid), e.pid, ns / 1_000_000_000, ns % 1_000_000_000 / 1000, text);
     }
     s
 }
@@ -404,6 +507,9 @@ pub fn render() -> String {
     let (ev, overrun) = trace::snapshot();
     let clk = trace::Clock::now();
     let opts = OPTIONS.load(Ordering::Relaxed);
+    if !trace::GRAPH_TRACER.load(Ordering::Relaxed) {
+        return render_events(&ev, overrun, &clk);
+    }
     // Pair each exit with its entry: per-pid stacks of open entries.
     let none = usize::MAX;
     let mut mate = alloc::vec![none; ev.len()];
@@ -436,7 +542,7 @@ pub fn render() -> String {
 
     let mut o = Out { s: String::with_capacity(ev.len() * 96 + 512), opts, clk: &clk, last_pid: -1 };
     o.s.push_str("# tracer: ");
-    o.s.push_str(if trace::GRAPH_TRACER.load(Ordering::Relaxed) { "function_graph\n" } else { "nop\n" });
+    o.s.push_str("function_graph\n");
     o.s.push_str("#\n");
     if overrun > 0 {
         let _ = writeln!(o.s, "# (the buffer overflowed: {} older events were overwritten)", overrun);
@@ -515,14 +621,19 @@ pub fn render() -> String {
                 o.retval(e, true);
                 o.s.push('\n');
             }
-            KIND_POINT => {
+            KIND_POINT | KIND_EVENT => {
+                // Linux: print_graph_comment(): events inside the graph, as comments
                 let d = *depth_of(&mut depths, e.pid);
                 o.prologue(e, None);
                 o.indent(d);
                 o.s.push_str("/* ");
-                o.s.push_str(e.info().name);
-                o.s.push_str(": ");
-                put_values(&mut o.s, e.info().args, e);
+                if e.kind == KIND_EVENT {
+                    o.s.push_str(&event_text(e));
+                } else {
+                    o.s.push_str(e.info().name);
+                    o.s.push_str(": ");
+                    put_values(&mut o.s, e.info().args, e);
+                }
                 o.s.push_str(" */\n");
             }
             _ => {}

@@ -49,6 +49,7 @@ fn exit_mm(t: &TaskStruct) {
 pub fn do_exit(code: i32) -> ! {
     let cur = current();
     let _t = crate::trace_func!(do_exit, cur.pid(), code);
+    crate::trace_event!(sched_process_exit, cur.pid());
     if cur.tgid() == 1 && cur.signal.live.load(Ordering::Relaxed) <= 1 {
         // Linux: panic("Attempted to kill init! exitcode=0x%08x\n", ...)
         crate::kernel::panic::kill_init(code);

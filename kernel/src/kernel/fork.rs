@@ -147,6 +147,7 @@ pub fn kernel_clone(args: &KernelCloneArgs) -> KResult<i32> {
         }
     };
     let nr = p.pid();
+    crate::trace_event!(sched_process_fork, nr);
     if clone_flags & CLONE_PARENT_SETTID != 0 {
         // Linux ignores a fault here (put_user's result is not checked).
         let _ = write_user(args.parent_tid, &nr);
@@ -282,6 +283,7 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
     }
     parent.rel.lock().children.push(p.clone());
     attach_pid(pid, &p);
+    crate::trace_event!(task_newtask, pid, clone_flags);
     _t.ret(pid);
     Ok(p)
 }

@@ -86,7 +86,41 @@ pub const fn func_id(name: &str) -> u8 {
     panic!("trace: function not in kernel::trace::FUNCS")
 }
 
+/// Trace events (Linux: include/trace/events/sched.h, task.h): (system, name).  Each has an
+/// enable file under events/; what they record is in fs/tracefs.rs event_text().
+pub static EVENTS: [(&str, &str); 6] = [
+    ("sched", "sched_process_fork"),
+    ("task", "task_newtask"),
+    ("sched", "sched_wakeup_new"),
+    ("sched", "sched_process_exec"),
+    ("sched", "sched_process_exit"),
+    ("sched", "sched_switch"),
+];
+/// The enabled events, a bitmask of EVENTS ids (events/.../enable).
+pub static EVENTS_ON: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
+
+pub const fn event_id(name: &str) -> u8 {
+    let mut i = 0;
+    while i < EVENTS.len() {
+        let a = EVENTS[i].1.as_bytes();
+        let b = name.as_bytes();
+        if a.len() == b.len() {
+            let mut j = 0;
+            while j < a.len() && a[j] == b[j] {
+                j += 1;
+            }
+            if j == a.len() {
+                return i as u8;
+            }
+        }
+        i += 1;
+    }
+    panic!("trace: event not in kernel::trace::EVENTS")
+}
+
 pub const KIND_ENTRY: u8 = b'E';
+/// A trace event: `func` is its EVENTS id.
+pub const KIND_EVENT: u8 = b'V';
 pub const KIND_EXIT: u8 = b'X';
 pub const KIND_POINT: u8 = b'P';
 
@@ -339,6 +373,27 @@ pub fn point(id: u8, a: u64, b: u64) {
     }
 }
 
+/// A trace event, if enabled (tracing is on: the trace_event! macro checked).
+#[cold]
+#[inline(never)]
+pub fn event(id: u8, args: &[u64]) {
+    if EVENTS_ON.load(Ordering::Relaxed) & (1 << id) != 0 {
+        let mut a = [0u64; 3];
+        let n = args.len().min(3);
+        a[..n].copy_from_slice(&args[..n]);
+        record(id, KIND_EVENT, n, &a);
+    }
+}
+
+/// A comm (16 bytes) as two trace values.
+pub fn comm_words(c: &[u8; 16]) -> (u64, u64) {
+    let mut a = [0u8; 8];
+    let mut b = [0u8; 8];
+    a.copy_from_slice(&c[..8]);
+    b.copy_from_slice(&c[8..]);
+    (u64::from_le_bytes(a), u64::from_le_bytes(b))
+}
+
 /// What a traced value turns into (pointers, pids, flags, errnos: all fit in a u64).
 pub trait TraceValue {
     fn trace_value(self) -> u64;
@@ -390,6 +445,17 @@ macro_rules! trace_point {
         const ID: u8 = $crate::kernel::trace::func_id(stringify!($f));
         if $crate::kernel::trace::tracing_on() {
             $crate::kernel::trace::point(ID, $crate::kernel::trace::TraceValue::trace_value($a), $crate::kernel::trace::TraceValue::trace_value($b));
+        }
+    }};
+}
+
+/// A trace event with up to three values: `trace_event!(sched_process_fork, child_pid)`.
+#[macro_export]
+macro_rules! trace_event {
+    ($e:ident $(, $a:expr)* $(,)?) => {{
+        const ID: u8 = $crate::kernel::trace::event_id(stringify!($e));
+        if $crate::kernel::trace::tracing_on() {
+            $crate::kernel::trace::event(ID, &[$($crate::kernel::trace::TraceValue::trace_value($a)),*]);
         }
     }};
 }

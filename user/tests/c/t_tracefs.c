@@ -100,6 +100,29 @@ int main(void)
 	CHECK_EQ("trace-clear-again", wr("trace", "", O_TRUNC), 0);
 	CHECK("trace-empty", rd("trace") > 0 && strstr(big, "kernel_clone(") == NULL);
 
+	/* trace events under the nop tracer: Linux's one line per event */
+	CHECK_EQ("nop", wr("current_tracer", "nop", O_TRUNC), 0);
+	CHECK_EQ("event-enable", wr("events/sched/sched_process_fork/enable", "1", O_TRUNC), 0);
+	CHECK("event-enable-read", rd("events/sched/sched_process_fork/enable") == 2 && strcmp(big, "1\n") == 0);
+	CHECK("event-system-mixed", rd("events/sched/enable") == 2 && strcmp(big, "X\n") == 0);
+	CHECK_ERR("event-enable-bogus", wr("events/sched/sched_process_fork/enable", "2", O_TRUNC), EINVAL);
+	CHECK_EQ("event-clear", wr("trace", "", O_TRUNC), 0);
+	CHECK_EQ("event-on", wr("tracing_on", "1", 0), 0);
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	CHECK_EQ("event-waitpid", waitpid(pid, &st, 0), pid);
+	CHECK_EQ("event-off", wr("tracing_on", "0", 0), 0);
+	n = rd("trace");
+	char want[64];
+	snprintf(want, sizeof want, "child_pid=%d", (int)pid);
+	CHECK("event-nop-header", n > 0 && strncmp(big, "# tracer: nop", 13) == 0);
+	CHECK("event-line", strstr(big, "sched_process_fork: comm=") && strstr(big, want));
+	CHECK("event-no-graph", strstr(big, "kernel_clone") == NULL);
+	printf("%s\n", big);
+	CHECK_EQ("event-disable", wr("events/sched/sched_process_fork/enable", "0", O_TRUNC), 0);
+	CHECK("event-system-off", rd("events/sched/enable") == 2 && strcmp(big, "0\n") == 0);
+
 	/* put everything back: nop, no filter */
 	CHECK_EQ("filter-reset", wr("set_ftrace_filter", "", O_TRUNC), 0);
 	CHECK("filter-empty", rd("set_ftrace_filter") >= 0 && strstr(big, "kernel_clone") == NULL);

@@ -53,6 +53,7 @@ fn enqueue(rq: &mut RunQueue, t: Task) {
 #[inline(never)]
 pub fn wake_up_new_task(p: &Task) {
     let _t = crate::trace_func!(wake_up_new_task, p.pid());
+    crate::trace_event!(sched_wakeup_new, p.pid());
     p.set_state(TASK_RUNNING);
     enqueue(&mut RQ.lock(), p.clone());
 }
@@ -132,6 +133,7 @@ pub fn schedule() {
             prev.nvcsw.fetch_add(1, Ordering::Relaxed);
         }
         _t.ret2(prev.pid(), next.pid());
+        crate::trace_event!(sched_switch, prev.pid(), next.pid(), prev.state());
         prev_p = Arc::as_ptr(&prev);
         next_p = Arc::as_ptr(&next);
         next_satp = next.mm.lock().as_ref().map(|m| m.satp());
