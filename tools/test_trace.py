@@ -32,46 +32,50 @@ SAMPLE = """# tracer: function_graph
 #
 #       TIME          CPU  TASK/PID         DURATION                  FUNCTION CALLS
 #        |            |     |    |           |   |                     |   |   |   |
-  134.730146281 |   0)     init-1     |               |  sys_clone(flags=0x1200011, newsp=0x0) {
-  134.730146770 |   0)     init-1     |               |    kernel_clone(flags=0x1200000, exit_signal=17) {
-  134.730146992 |   0)     init-1     |               |      copy_process(flags=0x1200000) {
-  134.730147265 |   0)     init-1     |   4.766 us    |        dup_task_struct(orig_pid=1);
-  134.730152198 |   0)     init-1     |   0.110 us    |        sched_fork();
-  134.730152515 |   0)     init-1     |   0.564 us    |        copy_files(clone_files=0);
-  134.730153294 |   0)     init-1     |   0.332 us    |        copy_fs(clone_fs=0);
-  134.730153843 |   0)     init-1     |               |        copy_sighand(clone_sighand=0) {
-  134.730158393 |   0)     init-1     |   0.106 us    |          copy_signal(clone_thread=0);
-  134.730158600 |   0)     init-1     |   4.757 us    |        } /* copy_sighand */
-  134.730158814 |   0)     init-1     |               |        copy_mm(clone_vm=0) {
-  134.730159007 |   0)     init-1     | + 29.855 us   |          dup_mm();
-  134.730188998 |   0)     init-1     | + 30.184 us   |        } /* copy_mm */
-  134.730189403 |   0)     init-1     |   0.766 us    |        copy_thread(); /* ra=0xffffffff80200164, sp=0xffffffc08d303ee0 */
-  134.730190327 |   0)     init-1     |   0.154 us    |        alloc_pid(); /* pid=2 */
-  134.730191013 |   0)     init-1     | + 44.021 us   |      } /* copy_process pid=2 */
-  134.730191233 |   0)     init-1     |   0.148 us    |      wake_up_new_task(pid=2);
-  134.730191487 |   0)     init-1     | + 44.717 us   |    } /* kernel_clone pid=2 */
-  134.730191600 |   0)     init-1     | + 45.319 us   |  } /* sys_clone ret=2 */
-  134.730200471 |   0)     init-1     |               |  do_wait(pid=-1) {
-  134.730201355 |   0)     init-1     |               |    schedule() {
-  134.730201685 |   0)     init-1     |               |      __switch_to(prev=1, next=2) {
+  284.420419045 |   0)     init-1     |               |  sys_clone(flags=0x1200011, newsp=0x0) {
+  284.420419535 |   0)     init-1     |               |    kernel_clone(flags=0x1200000, exit_signal=17) {
+  284.420419758 |   0)     init-1     |               |      copy_process(flags=0x1200000) {
+  284.420420024 |   0)     init-1     |   4.742 us    |        dup_task_struct(orig_pid=1);
+  284.420424955 |   0)     init-1     |   0.110 us    |        sched_fork();
+  284.420425272 |   0)     init-1     |   0.542 us    |        copy_files(clone_files=0);
+  284.420426029 |   0)     init-1     |   0.354 us    |        copy_fs(clone_fs=0);
+  284.420426599 |   0)     init-1     |               |        copy_sighand(clone_sighand=0) {
+  284.420429145 |   0)     init-1     |   0.106 us    |          copy_signal(clone_thread=0);
+  284.420429352 |   0)     init-1     |   2.753 us    |        } /* copy_sighand */
+  284.420429565 |   0)     init-1     |               |        copy_mm(clone_vm=0) {
+  284.420429760 |   0)     init-1     | + 11.213 us   |          dup_mm();
+  284.420441109 |   0)     init-1     | + 11.544 us   |        } /* copy_mm */
+  284.420441514 |   0)     init-1     |   0.766 us    |        copy_thread(); /* ra=0xffffffff80200164, sp=0xffffffc0914a7ee0 */
+  284.420442443 |   0)     init-1     |   0.220 us    |        alloc_pid(); /* pid=2 */
+  284.420443327 |   0)     init-1     |               |        /* task_newtask: pid=2 comm=init clone_flags=1200000 oom_score_adj=0 */
+  284.420443440 |   0)     init-1     | + 23.682 us   |      } /* copy_process pid=2 */
+  284.420443681 |   0)     init-1     |               |      /* sched_process_fork: comm=init pid=1 child_comm=init child_pid=2 */
+  284.420443890 |   0)     init-1     |               |      wake_up_new_task(pid=2) {
+  284.420444125 |   0)     init-1     |               |        /* sched_wakeup_new: comm=init pid=2 prio=120 target_cpu=000 */
+  284.420444267 |   0)     init-1     |   0.377 us    |      } /* wake_up_new_task */
+  284.420444380 |   0)     init-1     | + 24.845 us   |    } /* kernel_clone pid=2 */
+  284.420444495 |   0)     init-1     | + 25.450 us   |  } /* sys_clone ret=2 */
+  284.420444715 |   0)     init-1     |               |  schedule() {
+  284.420445094 |   0)     init-1     |               |    __switch_to(prev=1, next=2) {
  ------------------------------------------
  0)     init-1     =>     init-2    
  ------------------------------------------
 
-  134.730201851 |   0)     init-2     |               |  ret_from_fork(pid=2, a0=0) {
-  134.730202185 |   0)     init-2     |   3.414 us    |    schedule_tail();
-  134.730205751 |   0)     init-2     |   0.203 us    |    ret_from_fork_user(); /* epc=0x5d154, sp=0x3ffffff1c0, a0=0 */
-  134.730206054 |   0)     init-2     |   4.203 us    |  } /* ret_from_fork */
-  134.730223094 |   0)     init-2     |               |  do_exit(pid=2, code=0) {
-  134.730275830 |   0)     init-2     |               |    schedule() {
-  134.730276160 |   0)     init-2     |               |      __switch_to(prev=2, next=1) {
+  284.420445260 |   0)     init-2     |               |  ret_from_fork(pid=2, a0=0) {
+  284.420445594 |   0)     init-2     |   6.131 us    |    schedule_tail();
+  284.420451877 |   0)     init-2     |   0.203 us    |    ret_from_fork_user(); /* epc=0x5d154, sp=0x3ffffff1c0, a0=0 */
+  284.420452180 |   0)     init-2     |   6.920 us    |  } /* ret_from_fork */
+  284.420467981 |   0)     init-2     |               |  do_exit(pid=2, code=0) {
+  284.420468218 |   0)     init-2     |               |    /* sched_process_exit: comm=init pid=2 prio=120 */
+  284.420477614 |   0)     init-2     |               |    schedule() {
+  284.420477966 |   0)     init-2     |               |      __switch_to(prev=2, next=1) {
  ------------------------------------------
  0)     init-2     =>     init-1    
  ------------------------------------------
 
-  134.730276303 |   0)     init-1     | + 74.618 us   |      } /* __switch_to */
-  134.730276611 |   0)     init-1     | + 75.256 us   |    } /* schedule prev=1, next=2 */
-  134.730278229 |   0)     init-1     | + 77.758 us   |  } /* do_wait ret=2 */
+  284.420478109 |   0)     init-1     | + 33.015 us   |    } /* __switch_to */
+  284.420478417 |   0)     init-1     | + 33.702 us   |  } /* schedule prev=1, next=2 */
+  284.420482033 |   0)     init-1     |   1.651 us    |  do_wait(pid=-1); /* ret=2 */
 """
 
 

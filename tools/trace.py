@@ -188,6 +188,9 @@ def fmt_args(a):
 
 
 def to_mermaid(events, symbols=None):
+    """A sequenceDiagram of the first fork: the parent's ecall, the kernel functions of the
+    clone in order, the return of the pid to the parent, the switch to the child, its
+    ret_from_fork and first return to user mode (a0 = 0), its exit and the parent's wait."""
     parent, child = fork_pids(events)
     sym = lambda v: (" (%s)" % symbols[int(v, 16)]) if symbols and isinstance(v, str) and v.startswith("0x") and int(v, 16) in symbols else ""
     L = ["sequenceDiagram", "    participant Parent as Parent (pid %s)" % parent,
@@ -195,47 +198,60 @@ def to_mermaid(events, symbols=None):
     if parent is None:
         L.append("    Note over Kernel: no fork in this trace")
         return "\n".join(L) + "\n"
-    in_clone = False
+    say = lambda line: L.append("    " + line)
+    state = "before"      # before -> clone -> returned -> (switched) ...
+    pending_ret = None    # the pid sys_clone returned, until the parent is back in user mode
     switched = False
-    last_sched = None
-    for e in events:
+    sched_entry = {}
+    for idx, e in enumerate(events):
         pid, k, n, a = e["pid"], e["kind"], e["name"], e["args"]
-        if pid == parent and not switched or pid == parent and in_clone:
-            if k in "BX" and n in ("sys_clone", "sys_clone3") and not in_clone:
-                in_clone = True
-                L.append("    Parent->>Kernel: ecall (a7=%d %s) fork()" % (220 if n == "sys_clone" else 435,
-                                                                         "clone" if n == "sys_clone" else "clone3"))
-            if in_clone and k in "BX":
-                L.append("    Kernel->>Kernel: %s(%s)" % (n, fmt_args(e.get("call", a))))
-                if n == "copy_thread" and "ra" in a:
-                    L.append("    Note right of Kernel: child thread.ra=%s%s, thread.sp=%s (its pt_regs, a0=0)"
-                             % (a["ra"], sym(a["ra"]), a.get("sp")))
-                if n == "alloc_pid" and "pid" in a:
-                    L.append("    Note right of Kernel: child pid %s" % a["pid"])
-            if in_clone and k == "E" and n == "copy_thread" and "ra" in a:
-                L.append("    Note right of Kernel: child thread.ra=%s%s, thread.sp=%s (its pt_regs, a0=0)"
-                         % (a["ra"], sym(a["ra"]), a.get("sp")))
-            if in_clone and k == "E" and n in ("sys_clone", "sys_clone3"):
-                in_clone = False
-                L.append("    Kernel-->>Parent: sret: fork() returns %s (the child's pid)" % a.get("ret", child))
+        call = e.get("call", a)
+        if pid == parent:
+            if state == "before" and k in "BX" and n in ("sys_clone", "sys_clone3"):
+                state = "clone"
+                say("Parent->>Kernel: ecall (a7=%d, %s) fork()" % (220 if n == "sys_clone" else 435,
+                                                                   "clone" if n == "sys_clone" else "clone3"))
+            if state == "clone":
+                if k in "BX":
+                    say("Kernel->>Kernel: %s(%s)" % (n, fmt_args(call)))
+                if n == "copy_thread" and k in "XE" and "ra" in a:
+                    say("Note right of Kernel: child thread.ra=%s%s, thread.sp=%s (its pt_regs, a0=0)"
+                        % (a["ra"], sym(a["ra"]), a.get("sp")))
+                if n == "alloc_pid" and k in "XE" and "pid" in a:
+                    say("Note right of Kernel: child pid %s" % a["pid"])
+                if k == "E" and n in ("sys_clone", "sys_clone3"):
+                    state = "returned"
+                    pending_ret = a.get("ret", child)
+                    nxt = next((x for x in events[idx + 1:] if x["pid"] == parent), None)
+                    if not (nxt and nxt["name"] == "schedule" and nxt["kind"] == "B"):
+                        say("Kernel-->>Parent: sret: fork() returns %s (the child's pid)" % pending_ret)
+                        pending_ret = None
+                    else:
+                        say("Note right of Kernel: %s returns %s: a0 of the parent's pt_regs, but on its way out the parent yields (the child runs first)" % (n, pending_ret))
+                continue
+            if state == "returned" and pending_ret is not None and switched and k == "E" and n == "schedule":
+                say("Kernel-->>Parent: sret: fork() returns %s (the child's pid)" % pending_ret)
+                pending_ret = None
+            if state == "returned" and n == "do_wait" and k in "BX":
+                say("Parent->>Kernel: ecall wait4 → do_wait(pid=%s)" % call.get("pid"))
+            if state == "returned" and n == "do_wait" and k in "XE" and a.get("ret") == child:
+                say("Kernel-->>Parent: wait() returns %s (the child exited)" % child)
         if k == "B" and n == "schedule":
-            last_sched = e
-        if k in "BX" and n == "__switch_to" and a.get("next") == child and not switched:
-            switched = True
-            if last_sched is not None and last_sched["pid"] == pid:
-                L.append("    Kernel->>Kernel: schedule() in pid %s" % pid)
-            L.append("    Kernel->>Kernel: __switch_to(prev=%s, next=%s)" % (a.get("prev"), a.get("next")))
+            sched_entry[pid] = e
+        if k in "BX" and n == "__switch_to" and state != "before":
+            if a.get("next") == child and not switched:
+                switched = True
+                say("Kernel->>Kernel: schedule() (pid %s gives up the CPU)" % pid)
+                say("Kernel->>Kernel: __switch_to(prev=%s, next=%s)" % (a.get("prev"), a.get("next")))
+            elif switched and a.get("prev") == child and a.get("next") == parent:
+                say("Kernel->>Kernel: __switch_to(prev=%s, next=%s)" % (a.get("prev"), a.get("next")))
         if pid == child:
             if k in "BX" and n in ("ret_from_fork", "schedule_tail"):
-                L.append("    Kernel->>Kernel: %s(%s)" % (n, fmt_args(a) if n == "ret_from_fork" else ""))
+                say("Kernel->>Kernel: %s(%s)" % (n, fmt_args(call) if n == "ret_from_fork" else ""))
             if n == "ret_from_fork_user" and k in "XE" and "epc" in a:
-                L.append("    Kernel-->>Child: sret to epc=%s, sp=%s: fork() returns %s in the child" % (a["epc"], a["sp"], a.get("a0")))
+                say("Kernel-->>Child: sret to epc=%s, sp=%s: fork() returns %s in the child" % (a["epc"], a["sp"], a.get("a0")))
             if k in "BX" and n == "do_exit":
-                L.append("    Child->>Kernel: ecall exit -> do_exit(code=%s)" % a.get("code"))
-        if pid == parent and not in_clone and not switched and k == "B" and n == "do_wait":
-            L.append("    Parent->>Kernel: ecall wait4 -> do_wait(pid=%s)" % a.get("pid"))
-        if pid == parent and switched and k == "E" and n == "do_wait" and a.get("ret") == child:
-            L.append("    Kernel-->>Parent: wait() returns %s (the child exited)" % child)
+                say("Child->>Kernel: ecall exit_group → do_exit(code=%s)" % call.get("code"))
     return "\n".join(L) + "\n"
 
 
