@@ -48,7 +48,8 @@ fn exit_mm(t: &TaskStruct) {
 #[inline(never)]
 pub fn do_exit(code: i32) -> ! {
     let cur = current();
-    let _t = crate::trace_func!(do_exit, cur.pid(), code);
+    // (never returns: an entry without a guard)
+    crate::trace_enter!(do_exit, cur.pid(), code);
     crate::trace_event!(sched_process_exit, cur.pid());
     if cur.tgid() == 1 && cur.signal.live.load(Ordering::Relaxed) <= 1 {
         // Linux: panic("Attempted to kill init! exitcode=0x%08x\n", ...)

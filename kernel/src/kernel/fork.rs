@@ -407,8 +407,11 @@ fn copy_mm(clone_flags: u64, cur: &TaskStruct, p: &Task) -> KResult<()> {
 #[no_mangle]
 #[inline(never)]
 fn dup_mm(oldmm: &Arc<crate::mm::MmStruct>) -> KResult<Arc<crate::mm::MmStruct>> {
-    let _t = crate::trace_func!(dup_mm);
-    oldmm.dup_mmap()
+    // (no guard: dup_mmap is inlined here, and a guard's frame slot changes its code)
+    crate::trace_enter!(dup_mm);
+    let r = oldmm.dup_mmap();
+    crate::trace_exit!(dup_mm);
+    r
 }
 
 /// Linux: the tail of ret_from_fork/schedule_tail(): CLONE_CHILD_SETTID writes the tid.

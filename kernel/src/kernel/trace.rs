@@ -6,11 +6,11 @@
 //!
 //!     let mut _t = crate::trace_func!(copy_process, args.flags);   // entry (flags)
 //!     ...
-//!     _t.ret(pid);                                                 // value for the exit
-//!     // the exit event is recorded when _t is dropped (any return path)
+//!     _t.ret(pid);                                 // the exit, now, with the value returned
+//!     // without ret(), the exit is recorded when _t is dropped (any return path)
 //!
 //! With tracing off the guard costs one relaxed atomic load and a branch: the arguments are
-//! not even evaluated.  With tracing on an event is 48 bytes copied into a static ring under a
+//! not even evaluated (the guard is a bool).  With tracing on an event is 48 bytes copied into a static ring under a
 //! spin lock: no allocation.  The timestamp is the cycle counter (rdcycle); under QEMU
 //! -icount it counts guest instructions (with shift=0 that is also the guest's nanoseconds).
 //!
@@ -54,7 +54,7 @@ pub static FUNCS: [FuncInfo; 25] = [
     f("copy_thread", &[], &["ra", "sp"]),
     f("alloc_pid", &[], &["pid"]),
     f("wake_up_new_task", &["pid"], &[]),
-    f("schedule", &[], &["prev", "next"]),
+    f("schedule", &[], &[]),
     f("__switch_to", &["prev", "next"], &[]),
     f("ret_from_fork", &["pid", "a0"], &[]),
     f("schedule_tail", &[], &[]),
@@ -270,48 +270,53 @@ pub fn clear() {
     r.overrun = 0;
 }
 
-/// Entry of a traced function: the guard records the exit when it is dropped.
-pub struct FuncGuard {
-    id: u8,
+/// Entry of a traced function: the guard records the exit when it is dropped, or at once
+/// with a value by ret()/ret2()/ret3()/ret_result() (called just before the function
+/// returns).  The guard is one bool and the function id a constant, so that a traced
+/// function's frame hardly changes: its other stack temporaries keep their alignment.
+pub struct FuncGuard<const ID: u8> {
     active: bool,
-    n: u8,
-    ret: [u64; 3],
 }
 
-impl FuncGuard {
+impl<const ID: u8> FuncGuard<ID> {
     #[inline(always)]
-    pub const fn off() -> FuncGuard {
-        FuncGuard { id: 0, active: false, n: 0, ret: [0; 3] }
+    pub const fn off() -> Self {
+        FuncGuard { active: false }
     }
     /// Slow path of trace_func!: tracing is on.
     #[cold]
     #[inline(never)]
-    pub fn enter(id: u8, args: &[u64]) -> FuncGuard {
-        if !GRAPH_TRACER.load(Ordering::Relaxed) || !filtered(id) {
+    pub fn enter(args: &[u64]) -> Self {
+        if !GRAPH_TRACER.load(Ordering::Relaxed) || !filtered(ID) {
             return FuncGuard::off();
         }
         let mut a = [0u64; 3];
         let n = args.len().min(3);
         a[..n].copy_from_slice(&args[..n]);
-        record(id, KIND_ENTRY, n, &a);
-        FuncGuard { id, active: true, n: 0, ret: [0; 3] }
+        record(ID, KIND_ENTRY, n, &a);
+        FuncGuard { active: true }
     }
-    /// The value the exit event records (the return value).
+    /// The exit, now, with the value it returns.
     #[inline(always)]
     pub fn ret(&mut self, v: impl TraceValue) {
-        self.ret[0] = v.trace_value();
-        self.n = 1;
+        if self.active {
+            self.active = false;
+            exit_vals(ID, 1, v.trace_value(), 0, 0);
+        }
     }
     #[inline(always)]
     pub fn ret2(&mut self, a: impl TraceValue, b: impl TraceValue) {
-        self.ret[0] = a.trace_value();
-        self.ret[1] = b.trace_value();
-        self.n = 2;
+        if self.active {
+            self.active = false;
+            exit_vals(ID, 2, a.trace_value(), b.trace_value(), 0);
+        }
     }
     #[inline(always)]
     pub fn ret3(&mut self, a: impl TraceValue, b: impl TraceValue, c: impl TraceValue) {
-        self.ret = [a.trace_value(), b.trace_value(), c.trace_value()];
-        self.n = 3;
+        if self.active {
+            self.active = false;
+            exit_vals(ID, 3, a.trace_value(), b.trace_value(), c.trace_value());
+        }
     }
     /// A Result: the Ok value, or -errno.
     #[inline(always)]
@@ -323,20 +328,20 @@ impl FuncGuard {
     }
 }
 
-impl Drop for FuncGuard {
+impl<const ID: u8> Drop for FuncGuard<ID> {
     #[inline(always)]
     fn drop(&mut self) {
         if self.active {
-            exit(self.id, self.n, &self.ret);
+            exit_vals(ID, 0, 0, 0, 0);
         }
     }
 }
 
 #[cold]
 #[inline(never)]
-fn exit(id: u8, n: u8, ret: &[u64; 3]) {
+fn exit_vals(id: u8, n: u8, a: u64, b: u64, c: u64) {
     if tracing_on() {
-        record(id, KIND_EXIT, n as usize, ret);
+        record(id, KIND_EXIT, n as usize, &[a, b, c]);
     }
 }
 
@@ -410,9 +415,9 @@ macro_rules! trace_func {
     ($f:ident $(, $a:expr)* $(,)?) => {{
         const ID: u8 = $crate::kernel::trace::func_id(stringify!($f));
         if $crate::kernel::trace::tracing_on() {
-            $crate::kernel::trace::FuncGuard::enter(ID, &[$($crate::kernel::trace::TraceValue::trace_value($a)),*])
+            $crate::kernel::trace::FuncGuard::<ID>::enter(&[$($crate::kernel::trace::TraceValue::trace_value($a)),*])
         } else {
-            $crate::kernel::trace::FuncGuard::off()
+            $crate::kernel::trace::FuncGuard::<ID>::off()
         }
     }};
 }

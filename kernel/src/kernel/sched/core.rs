@@ -97,7 +97,7 @@ pub fn need_resched() -> bool {
 #[no_mangle]
 #[inline(never)]
 pub fn schedule() {
-    let mut _t = crate::trace_func!(schedule);
+    let _t = crate::trace_func!(schedule);
     let (prev_p, next_p, next_satp);
     {
         let mut rq = RQ.lock();
@@ -132,7 +132,6 @@ pub fn schedule() {
         } else {
             prev.nvcsw.fetch_add(1, Ordering::Relaxed);
         }
-        _t.ret2(prev.pid(), next.pid());
         crate::trace_event!(sched_switch, prev.pid(), next.pid(), prev.state());
         prev_p = Arc::as_ptr(&prev);
         next_p = Arc::as_ptr(&next);
