@@ -55,10 +55,13 @@ fn copy_strings_from_user(uptr: usize) -> KResult<Vec<Vec<u8>>> {
 #[no_mangle]
 #[inline(never)]
 pub fn sys_execve(upath: usize, argv: usize, envp: usize) -> KResult<usize> {
+    let mut _t = crate::trace_func!(sys_execve);
     let path = strncpy_from_user(upath, PATH_MAX)?;
     let argv = copy_strings_from_user(argv)?;
     let envp = copy_strings_from_user(envp)?;
-    do_execveat(AT_FDCWD, &path, argv, envp, 0)
+    let r = do_execveat(AT_FDCWD, &path, argv, envp, 0);
+    _t.ret_result(&r);
+    r
 }
 
 /// Linux: SYSCALL_DEFINE5(execveat)
@@ -272,6 +275,7 @@ fn load_elf_binary(ino: &Arc<Inode>, argv: &[Vec<u8>], envp: &[Vec<u8>], execfn:
     let regs = cur.pt_regs_mut();
     start_thread(regs, plan.entry as usize, sp);
     crate::trace_point!(execve, cur.pid(), plan.entry);
+    crate::trace_event!(sched_process_exec, cur.pid(), crate::kernel::trace::comm_words(&cur.comm.lock()).0, crate::kernel::trace::comm_words(&cur.comm.lock()).1);
     Ok(0)
 }
 

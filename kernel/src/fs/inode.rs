@@ -56,6 +56,8 @@ pub enum InodeKind {
     CharDev(u32, u32),
     /// Generated content (procfs): called on open.
     Proc(crate::fs::procfs::ProcNode),
+    /// A tracefs control file (fs/tracefs.rs): generated on open, acted on by write.
+    Trace(crate::fs::tracefs::TraceNode),
 }
 
 pub struct Inode {
@@ -219,6 +221,7 @@ impl Inode {
                 Ok(())
             }
             InodeKind::Dir(_) => Err(EISDIR),
+            InodeKind::Trace(n) => crate::fs::tracefs::truncate(n),
             _ => Err(EINVAL),
         }
     }

@@ -9,6 +9,7 @@ pub mod pidfd;
 pub mod pipe;
 pub mod procfs;
 pub mod syscalls;
+pub mod tracefs;
 
 pub use file::{File, FileOps, FilesStruct, FsStruct};
 pub use inode::Inode;
@@ -233,4 +234,5 @@ pub fn populate_defaults() {
     let _ = mkdir_p(&r, "root");
     let _ = mkdir_p(&r, "tmp");
     procfs::mount(&r);
+    tracefs::mount(&r);
 }

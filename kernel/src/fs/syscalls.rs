@@ -115,6 +115,7 @@ pub fn open_inode(ino: Arc<Inode>, flags: u32, path: String) -> KResult<Arc<File
             }
         }
         InodeKind::Proc(node) => procfs::open(node)?,
+        InodeKind::Trace(node) => super::tracefs::open(node, flags)?,
         InodeKind::Symlink(_) => Arc::new(NullOps), // O_PATH|O_NOFOLLOW only
     };
     Ok(File::new(ops, Some(ino), flags & !(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC), path))

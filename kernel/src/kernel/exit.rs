@@ -48,7 +48,9 @@ fn exit_mm(t: &TaskStruct) {
 #[inline(never)]
 pub fn do_exit(code: i32) -> ! {
     let cur = current();
-    crate::trace_point!(do_exit, cur.pid(), code);
+    // (never returns: an entry without a guard)
+    crate::trace_enter!(do_exit, cur.pid(), code);
+    crate::trace_event!(sched_process_exit, cur.pid());
     if cur.tgid() == 1 && cur.signal.live.load(Ordering::Relaxed) <= 1 {
         // Linux: panic("Attempted to kill init! exitcode=0x%08x\n", ...)
         crate::kernel::panic::kill_init(code);
@@ -267,6 +269,7 @@ fn eligible_child(wo: &WaitOpts, p: &TaskStruct) -> bool {
 #[no_mangle]
 #[inline(never)]
 pub fn do_wait(wo: &WaitOpts) -> KResult<Option<WaitResult>> {
+    let mut _t = crate::trace_func!(do_wait, match &wo.target { WaitTarget::All => -1, WaitTarget::Pid(p) => *p, WaitTarget::Pgid(g) => -*g, WaitTarget::Task(t) => t.pid() });
     let cur = current();
     let wq = &cur.signal.wait_chldexit;
     let mut result = None;
@@ -325,9 +328,11 @@ pub fn do_wait(wo: &WaitOpts) -> KResult<Option<WaitResult>> {
         false
     });
     if let Some(e) = err {
+        _t.ret(-(e.0 as i64));
         return Err(e);
     }
     r?;
+    _t.ret(result.as_ref().map_or(0, |w| w.pid));
     Ok(result)
 }
 

@@ -65,8 +65,11 @@ pub struct KernelCloneArgs {
 #[no_mangle]
 #[inline(never)]
 pub fn sys_clone(clone_flags: usize, newsp: usize, parent_tidptr: usize, tls: usize, child_tidptr: usize) -> KResult<usize> {
+    let mut _t = crate::trace_func!(sys_clone, clone_flags, newsp);
     let k = clonecheck::sys_clone_args(clone_flags as u64, newsp as u64, parent_tidptr as u64, tls as u64, child_tidptr as u64);
-    kernel_clone(&KernelCloneArgs::from_user(&k, Vec::new())).map(|p| p as usize)
+    let r = kernel_clone(&KernelCloneArgs::from_user(&k, Vec::new())).map(|p| p as usize);
+    _t.ret_result(&r);
+    r
 }
 
 impl KernelCloneArgs {
@@ -116,21 +119,35 @@ pub fn sys_clone3(uargs: usize, size: usize) -> KResult<usize> {
     for i in 0..k.set_tid_size as usize {
         set_tid.push(read_user::<i32>(k.set_tid as usize + 4 * i)?);
     }
-    clonecheck::clone3_args_valid(&mut k, crate::mm::TASK_SIZE as u64).map_err(errno)?;
-    kernel_clone(&KernelCloneArgs::from_user(&k, set_tid)).map(|p| p as usize)
+    // (the entry is recorded once the flags are known)
+    let mut _t = crate::trace_func!(sys_clone3, k.flags, size);
+    if let Err(e) = clonecheck::clone3_args_valid(&mut k, crate::mm::TASK_SIZE as u64) {
+        _t.ret(-(errno(e).0 as i64));
+        return Err(errno(e));
+    }
+    let r = kernel_clone(&KernelCloneArgs::from_user(&k, set_tid)).map(|p| p as usize);
+    _t.ret_result(&r);
+    r
 }
 
 /// Linux: kernel_clone() — the common body of fork, vfork, clone, clone3 and kernel threads.
 #[no_mangle]
 #[inline(never)]
 pub fn kernel_clone(args: &KernelCloneArgs) -> KResult<i32> {
-    crate::trace_point!(kernel_clone, args.flags, args.exit_signal);
+    let mut _t = crate::trace_func!(kernel_clone, args.flags, args.exit_signal);
     let clone_flags = args.flags;
     // For legacy clone() calls, CLONE_PIDFD uses the parent_tid argument to return the pidfd,
     // so CLONE_PIDFD and CLONE_PARENT_SETTID are mutually exclusive there.
     clonecheck::kernel_clone_check(&args.checkable()).map_err(errno)?;
-    let p = copy_process(args)?;
+    let p = match copy_process(args) {
+        Ok(p) => p,
+        Err(e) => {
+            _t.ret(-(e.0 as i64));
+            return Err(e);
+        }
+    };
     let nr = p.pid();
+    crate::trace_event!(sched_process_fork, nr);
     if clone_flags & CLONE_PARENT_SETTID != 0 {
         // Linux ignores a fault here (put_user's result is not checked).
         let _ = write_user(args.parent_tid, &nr);
@@ -152,6 +169,7 @@ pub fn kernel_clone(args: &KernelCloneArgs) -> KResult<i32> {
     if let Some(c) = vfork {
         wait_for_vfork_done(&p, &c);
     }
+    _t.ret(nr);
     Ok(nr)
 }
 
@@ -171,7 +189,7 @@ fn wait_for_vfork_done(child: &Task, c: &Completion) {
 #[no_mangle]
 #[inline(never)]
 pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
-    crate::trace_point!(copy_process, args.flags, 0);
+    let mut _t = crate::trace_func!(copy_process, args.flags);
     let cur = current();
     let clone_flags = args.flags;
     // Linux: the flag checks at the top of copy_process(), in its order (clonecheck).
@@ -265,6 +283,8 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
     }
     parent.rel.lock().children.push(p.clone());
     attach_pid(pid, &p);
+    crate::trace_event!(task_newtask, pid, clone_flags);
+    _t.ret(pid);
     Ok(p)
 }
 
@@ -273,7 +293,7 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
 #[no_mangle]
 #[inline(never)]
 fn dup_task_struct(orig: &TaskStruct, args: &KernelCloneArgs) -> KResult<Task> {
-    crate::trace_point!(dup_task_struct, orig.pid(), 0);
+    let _t = crate::trace_func!(dup_task_struct, orig.pid());
     let stack = KernelStack::alloc()?;
     let clone_flags = args.flags;
     let signal = if clone_flags & CLONE_THREAD != 0 { orig.signal.clone() } else { orig.signal.dup() };
@@ -306,7 +326,7 @@ fn dup_task_struct(orig: &TaskStruct, args: &KernelCloneArgs) -> KResult<Task> {
 #[no_mangle]
 #[inline(never)]
 fn sched_fork(p: &Task) {
-    crate::trace_point!(sched_fork, p.pid(), 0);
+    let _t = crate::trace_func!(sched_fork);
     p.set_state(TASK_NEW);
     p.on_rq.store(false, Ordering::Relaxed);
 }
@@ -315,7 +335,7 @@ fn sched_fork(p: &Task) {
 #[no_mangle]
 #[inline(never)]
 fn copy_files(clone_flags: u64, cur: &TaskStruct, p: &Task) -> KResult<()> {
-    crate::trace_point!(copy_files, clone_flags & CLONE_FILES, 0);
+    let _t = crate::trace_func!(copy_files, clone_flags & CLONE_FILES != 0);
     let files = cur.files.lock().clone();
     *p.files.lock() = match files {
         None => None,
@@ -329,7 +349,7 @@ fn copy_files(clone_flags: u64, cur: &TaskStruct, p: &Task) -> KResult<()> {
 #[no_mangle]
 #[inline(never)]
 fn copy_fs(clone_flags: u64, cur: &TaskStruct, p: &Task) -> KResult<()> {
-    crate::trace_point!(copy_fs, clone_flags & CLONE_FS, 0);
+    let _t = crate::trace_func!(copy_fs, clone_flags & CLONE_FS != 0);
     let fs = cur.fs.lock().clone();
     *p.fs.lock() = match fs {
         None => None,
@@ -344,7 +364,7 @@ fn copy_fs(clone_flags: u64, cur: &TaskStruct, p: &Task) -> KResult<()> {
 #[no_mangle]
 #[inline(never)]
 fn copy_sighand(clone_flags: u64, cur: &TaskStruct, p: &Task) -> KResult<()> {
-    crate::trace_point!(copy_sighand, clone_flags & CLONE_SIGHAND, 0);
+    let _t = crate::trace_func!(copy_sighand, clone_flags & CLONE_SIGHAND != 0);
     let sh = cur.sighand.lock().clone();
     let new = if clone_flags & CLONE_SIGHAND != 0 {
         sh
@@ -365,7 +385,7 @@ fn copy_sighand(clone_flags: u64, cur: &TaskStruct, p: &Task) -> KResult<()> {
 #[no_mangle]
 #[inline(never)]
 fn copy_signal(clone_flags: u64, p: &Task) {
-    crate::trace_point!(copy_signal, clone_flags & CLONE_THREAD, 0);
+    let _t = crate::trace_func!(copy_signal, clone_flags & CLONE_THREAD != 0);
     let _ = p;
 }
 
@@ -373,7 +393,7 @@ fn copy_signal(clone_flags: u64, p: &Task) {
 #[no_mangle]
 #[inline(never)]
 fn copy_mm(clone_flags: u64, cur: &TaskStruct, p: &Task) -> KResult<()> {
-    crate::trace_point!(copy_mm, clone_flags & CLONE_VM, 0);
+    let _t = crate::trace_func!(copy_mm, clone_flags & CLONE_VM != 0);
     let mm = cur.mm.lock().clone();
     *p.mm.lock() = match mm {
         None => None,
@@ -387,7 +407,11 @@ fn copy_mm(clone_flags: u64, cur: &TaskStruct, p: &Task) -> KResult<()> {
 #[no_mangle]
 #[inline(never)]
 fn dup_mm(oldmm: &Arc<crate::mm::MmStruct>) -> KResult<Arc<crate::mm::MmStruct>> {
-    oldmm.dup_mmap()
+    // (no guard: dup_mmap is inlined here, and a guard's frame slot changes its code)
+    crate::trace_enter!(dup_mm);
+    let r = oldmm.dup_mmap();
+    crate::trace_exit!(dup_mm);
+    r
 }
 
 /// Linux: the tail of ret_from_fork/schedule_tail(): CLONE_CHILD_SETTID writes the tid.
@@ -397,13 +421,19 @@ pub fn schedule_tail_child() {
     if tid_addr != 0 {
         let _ = write_user(tid_addr, &cur.pid());
     }
-    crate::trace_point!(ret_from_fork, cur.pid(), cur.pt_regs_mut().a0);
 }
 
-/// Called from ret_from_fork (entry.S) just before a new task first enters user mode.
+/// Called from ret_from_fork (entry.S) just before a new task first enters user mode.  The
+/// tracer records the registers the child's user mode starts with (a0 = 0: fork's return
+/// value in the child), then the end of ret_from_fork (entered in schedule_tail).
 #[no_mangle]
 pub extern "C" fn ret_from_fork_user(regs: &mut PtRegs) {
-    crate::kernel::signal::exit_to_user_mode(regs);
+    {
+        let mut _t = crate::trace_func!(ret_from_fork_user);
+        crate::kernel::signal::exit_to_user_mode(regs);
+        _t.ret3(regs.epc, regs.sp, regs.a0);
+    }
+    crate::trace_exit!(ret_from_fork);
 }
 
 /// Linux: kernel_thread(): a kernel thread running fn(arg), sharing the kernel's mm.

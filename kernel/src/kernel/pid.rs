@@ -31,8 +31,9 @@ impl PidTable {
 #[no_mangle]
 #[inline(never)]
 pub fn alloc_pid() -> KResult<i32> {
+    let mut _t = crate::trace_func!(alloc_pid);
     let pid = PIDS.lock().map().alloc().map_err(|e| Errno(e as i32))? as i32;
-    crate::trace_point!(alloc_pid, pid, 0);
+    _t.ret(pid);
     Ok(pid)
 }
 

@@ -172,6 +172,9 @@ pub fn switch_to(prev: &TaskStruct, next: &TaskStruct) -> *const TaskStruct {
         // SAFETY: next is not running (single CPU), we own its thread struct now.
         unsafe { __fstate_restore(&(*next.thread.get()).fstate) };
     }
+    // The entry is recorded by prev; the exit when prev runs again (a new child never returns
+    // here: it starts in ret_from_fork).
+    let _t = crate::trace_func!(__switch_to, prev.pid(), next.pid());
     // SAFETY: both tasks are alive (the caller holds references); __switch_to saves prev's
     // callee-saved registers and resumes next where it last switched out (or at ret_from_fork).
     unsafe { __switch_to(prev as *const _, next as *const _) }
@@ -209,6 +212,14 @@ pub fn cpu_idle_wait() {
     unsafe {
         asm!("csrsi sstatus, 2", "wfi", "csrci sstatus, 2");
     }
+}
+
+/// The cycle counter (rdcycle).  Under QEMU -icount it counts guest instructions.
+pub fn read_cycle() -> u64 {
+    let c: u64;
+    // SAFETY: reading the cycle CSR (OpenSBI enables it for S-mode in mcounteren).
+    unsafe { asm!("rdcycle {}", out(reg) c) };
+    c
 }
 
 pub fn read_time() -> u64 {

@@ -139,6 +139,7 @@ pub struct ThreadArgs {
 #[no_mangle]
 #[inline(never)]
 pub extern "Rust" fn copy_thread(p: &TaskStruct, parent_regs: Option<&PtRegs>, args: &ThreadArgs) -> KResult<()> {
+    let mut _t = crate::trace_func!(copy_thread);
     // SAFETY: p is not yet visible to the scheduler: we are the only one touching its stack
     // and thread struct.
     let childregs = unsafe { &mut *p.stack.pt_regs() };
@@ -176,6 +177,7 @@ pub extern "Rust" fn copy_thread(p: &TaskStruct, parent_regs: Option<&PtRegs>, a
     }
     thread.ra = super::ret_from_fork as *const () as usize;
     thread.sp = childregs as *mut PtRegs as usize;
+    _t.ret2(thread.ra, thread.sp);
     Ok(())
 }
 

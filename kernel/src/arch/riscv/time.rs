@@ -9,6 +9,11 @@ pub fn get_cycles() -> u64 {
     super::read_time()
 }
 
+/// The cycle counter: the tracer's clock (under QEMU -icount: guest instructions).
+pub fn read_cycles() -> u64 {
+    super::read_cycle()
+}
+
 pub fn freq() -> u64 {
     TIMEBASE_FREQ.load(Ordering::Relaxed)
 }

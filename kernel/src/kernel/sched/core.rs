@@ -52,7 +52,8 @@ fn enqueue(rq: &mut RunQueue, t: Task) {
 #[no_mangle]
 #[inline(never)]
 pub fn wake_up_new_task(p: &Task) {
-    crate::trace_point!(wake_up_new_task, p.pid() as u64, 0);
+    let _t = crate::trace_func!(wake_up_new_task, p.pid());
+    crate::trace_event!(sched_wakeup_new, p.pid());
     p.set_state(TASK_RUNNING);
     enqueue(&mut RQ.lock(), p.clone());
 }
@@ -96,6 +97,7 @@ pub fn need_resched() -> bool {
 #[no_mangle]
 #[inline(never)]
 pub fn schedule() {
+    let _t = crate::trace_func!(schedule);
     let (prev_p, next_p, next_satp);
     {
         let mut rq = RQ.lock();
@@ -130,7 +132,7 @@ pub fn schedule() {
         } else {
             prev.nvcsw.fetch_add(1, Ordering::Relaxed);
         }
-        crate::trace_point!(schedule, prev.pid() as u64, next.pid() as u64);
+        crate::trace_event!(sched_switch, prev.pid(), next.pid(), prev.state());
         prev_p = Arc::as_ptr(&prev);
         next_p = Arc::as_ptr(&next);
         next_satp = next.mm.lock().as_ref().map(|m| m.satp());
@@ -159,6 +161,10 @@ fn finish_task_switch() {
 /// Linux: schedule_tail(): the first thing a new task does (from ret_from_fork).
 #[no_mangle]
 pub extern "C" fn schedule_tail(_prev: usize) {
+    // ret_from_fork (entry.S) has no Rust frame: its entry is recorded here, its exit in
+    // ret_from_fork_user.  a0 = 0 already: the child's return value from fork.
+    crate::trace_enter!(ret_from_fork, crate::kernel::task::with_current(|c| c.pid()), crate::kernel::task::with_current(|c| c.pt_regs_mut().a0));
+    let _t = crate::trace_func!(schedule_tail);
     finish_task_switch();
     crate::kernel::fork::schedule_tail_child();
 }

@@ -535,15 +535,16 @@ fn trace(menu: &Menu, args: &[String]) -> i32 {
     for ev in &events {
         let _ = trace_write(dir, &event_file(ev), "0");
     }
-    if tracer.is_some() {
-        let _ = trace_write(dir, "current_tracer", "nop");
-    }
+    // read the buffer before switching the tracer back: a tracer change empties it
     match fs::read_to_string(format!("{dir}/trace")) {
         Ok(t) => print!("{t}"),
         Err(e) => {
             println!("trace: reading {dir}/trace: {e}");
             status = 1;
         }
+    }
+    if tracer.is_some() {
+        let _ = trace_write(dir, "current_tracer", "nop");
     }
     status
 }
