@@ -54,5 +54,10 @@ bench: kernel
 	@bash tools/linux-ref.sh
 	@python3 tools/bench.py
 
+# A trace of the fork path for fork-new: build/trace/fork-new.{trace,json,mmd}
+# (ftrace function_graph text, a Chrome/Perfetto trace, a Mermaid sequence diagram).
+trace: kernel initramfs
+	@python3 tools/trace.py
+
 clean:
 	rm -rf $(BUILD) kernel/target user/rust/target target
