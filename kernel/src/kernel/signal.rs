@@ -253,12 +253,20 @@ impl SignalStruct {
 }
 
 pub fn signal_pending(t: &TaskStruct) -> bool {
-    let p = t.pending.lock().set;
-    p & !t.blocked.load(Ordering::Relaxed) != 0 || p & sigmask(SIGKILL) != 0
+    let p = t.pending_mask.load(Ordering::Acquire);
+    p != 0 && (p & !t.blocked.load(Ordering::Relaxed) != 0 || p & sigmask(SIGKILL) != 0)
 }
 
 pub fn fatal_signal_pending(t: &TaskStruct) -> bool {
-    t.pending.lock().set & sigmask(SIGKILL) != 0
+    t.pending_mask.load(Ordering::Acquire) & sigmask(SIGKILL) != 0
+}
+
+/// Changes `t`'s pending signals under its lock, keeping the lock-free mirror in step.
+pub fn with_pending<R>(t: &TaskStruct, f: impl FnOnce(&mut SigPending) -> R) -> R {
+    let mut p = t.pending.lock();
+    let r = f(&mut p);
+    t.pending_mask.store(p.set, Ordering::Release);
+    r
 }
 
 enum Default_ {
@@ -304,7 +312,7 @@ pub fn send_signal(t: &Task, sig: i32, info: SigInfo) {
     // Linux: prepare_signal(): SIGCONT resumes a stopped process and flushes pending stop
     // signals; a stop signal flushes a pending SIGCONT.
     if sig == SIGCONT || sig == SIGKILL {
-        t.pending.lock().discard(sigmask(SIGSTOP) | sigmask(SIGTSTP) | sigmask(SIGTTIN) | sigmask(SIGTTOU));
+        with_pending(t, |p| p.discard(sigmask(SIGSTOP) | sigmask(SIGTSTP) | sigmask(SIGTTIN) | sigmask(SIGTTOU)));
         let was_stopped = {
             let mut st = t.signal.stop.lock();
             let w = st.stopped;
@@ -324,18 +332,17 @@ pub fn send_signal(t: &Task, sig: i32, info: SigInfo) {
             }
         }
     } else if matches!(sig, SIGSTOP | SIGTSTP | SIGTTIN | SIGTTOU) {
-        t.pending.lock().discard(sigmask(SIGCONT));
+        with_pending(t, |p| p.discard(sigmask(SIGCONT)));
     }
     if sig_ignored(t, sig) && sig != SIGKILL {
         return;
     }
-    {
-        let mut p = t.pending.lock();
+    with_pending(t, |p| {
         if p.set & sigmask(sig) == 0 {
             p.info.insert(sig, SigInfo { signo: sig, ..info });
         }
         p.set |= sigmask(sig);
-    }
+    });
     if sig == SIGKILL {
         crate::kernel::sched::core::wake_up_state(t, TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE | TASK_STOPPED);
     } else if t.blocked.load(Ordering::Relaxed) & sigmask(sig) == 0 {
@@ -364,9 +371,10 @@ pub fn force_sig_fault(sig: i32, code: i32, addr: usize) {
             cur.blocked.fetch_and(!sigmask(sig), Ordering::Relaxed);
         }
     }
-    let mut p = cur.pending.lock();
-    p.info.insert(sig, SigInfo { signo: sig, code, addr, ..Default::default() });
-    p.set |= sigmask(sig);
+    with_pending(&cur, |p| {
+        p.info.insert(sig, SigInfo { signo: sig, code, addr, ..Default::default() });
+        p.set |= sigmask(sig);
+    });
 }
 
 /// Sends `sig` to the process `tgid` (Linux: kill_pid_info -> group_send_sig_info).
@@ -377,7 +385,10 @@ pub fn kill_process(target: &Task, sig: i32, info: SigInfo) {
 
 fn dequeue_signal(t: &TaskStruct) -> Option<SigInfo> {
     let blocked = t.blocked.load(Ordering::Relaxed);
-    let mut p = t.pending.lock();
+    with_pending(t, |p| dequeue_locked(p, blocked))
+}
+
+fn dequeue_locked(p: &mut SigPending, blocked: u64) -> Option<SigInfo> {
     let avail = p.set & (!blocked | sigmask(SIGKILL));
     if avail == 0 {
         return None;
@@ -611,7 +622,7 @@ pub fn sys_rt_sigaction(sig: usize, act: usize, oact: usize, sigsetsize: usize) 
     // Linux: setting SIG_IGN (or SIG_DFL for a default-ignored signal) discards pending ones.
     if let Some(n) = new {
         if n.handler == SIG_IGN || (n.handler == SIG_DFL && matches!(default_action(sig), Default_::Ignore)) {
-            cur.pending.lock().discard(sigmask(sig));
+            with_pending(&cur, |p| p.discard(sigmask(sig)));
         }
     }
     if oact != 0 {

@@ -81,6 +81,9 @@ pub struct TaskStruct {
     pub sighand: Mutex<Arc<SigHand>>,
     pub signal: Arc<SignalStruct>,
     pub pending: Mutex<SigPending>,
+    /// A copy of pending.set for the lock-free check on every return to user mode (Linux:
+    /// TIF_SIGPENDING); written only under the pending lock.
+    pub pending_mask: AtomicU64,
     /// Linux: blocked (sigset_t)
     pub blocked: AtomicU64,
     pub saved_sigmask: Mutex<Option<u64>>,
@@ -149,6 +152,7 @@ impl TaskStruct {
             sighand: Mutex::new(i.sighand),
             signal: i.signal,
             pending: Mutex::new(SigPending::default()),
+            pending_mask: AtomicU64::new(0),
             blocked: AtomicU64::new(i.blocked),
             saved_sigmask: Mutex::new(None),
             sigaltstack: Mutex::new(i.sigaltstack),
