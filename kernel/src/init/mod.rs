@@ -149,8 +149,21 @@ pub extern "C" fn start_kernel(hartid: usize, dtb_pa: usize) -> ! {
 fn rest_init() -> ! {
     let pid = user_mode_thread(kernel_init, 0, CLONE_FS).expect("cannot create init");
     debug_assert_eq!(pid, 1);
-    let _ = kernel_thread;
+    // Linux: kthreadd is pid 2, the parent of every kernel thread made later.
+    let _ = kernel_thread(kthreadd, 0, CLONE_FS | crate::kernel::fork::CLONE_FILES);
     sched::core::cpu_idle_loop()
+}
+
+/// Linux: kthreadd() in kernel/kthread.c.  MenuOS creates no kernel threads on demand yet,
+/// so it only sleeps; it is there so that pids and `ps` look as on Linux.
+#[no_mangle]
+extern "C" fn kthreadd(_: usize) -> usize {
+    let cur = crate::kernel::task::current();
+    cur.set_comm(b"kthreadd");
+    loop {
+        cur.set_state(crate::kernel::task::TASK_INTERRUPTIBLE);
+        sched::schedule();
+    }
 }
 
 /// Linux: kernel_init() — runs as pid 1: unpack the initramfs, open the console, exec init.

@@ -302,6 +302,10 @@ pub fn send_signal(t: &Task, sig: i32, info: SigInfo) {
     if t.exit_state() != 0 {
         return;
     }
+    // Linux: kernel threads ignore signals unless they allow them (allow_signal()).
+    if t.is_kthread() {
+        return;
+    }
     // Linux: init (pid 1) gets only the signals it has a handler for (SIGNAL_UNKILLABLE).
     if t.tgid() == 1 && info.code != SI_KERNEL {
         let a = t.sighand.lock().get(sig);
