@@ -314,6 +314,9 @@ impl MmInner {
 
     /// Linux: get_unmapped_area(), top-down below mmap_base.
     pub fn get_unmapped_area(&self, len: usize) -> KResult<usize> {
+        if len > self.mmap_base - PAGE_SIZE * 16 {
+            return Err(ENOMEM);
+        }
         let mut top = self.mmap_base;
         for (_, v) in self.vmas.range(..self.mmap_base).rev() {
             if v.end <= top && top - v.end >= len {
@@ -429,7 +432,8 @@ impl MmInner {
     /// Linux: sys_brk() in mm/mmap.c: grows or shrinks the heap VMA; returns the new break,
     /// or the old one when the request cannot be met.
     pub fn brk(&mut self, want: usize) -> usize {
-        if want < self.start_brk {
+        // Below the heap's start, or into the mmap area: refused (the old break comes back).
+        if want < self.start_brk || want > self.mmap_base {
             return self.brk;
         }
         let old_end = page_align_up(self.brk);

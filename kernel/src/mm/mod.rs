@@ -46,7 +46,7 @@ pub fn pfn_to_virt(pfn: usize) -> usize {
 }
 #[inline]
 pub const fn page_align_up(x: usize) -> usize {
-    (x + PAGE_SIZE - 1) & !(PAGE_SIZE - 1)
+    x.saturating_add(PAGE_SIZE - 1) & !(PAGE_SIZE - 1)
 }
 #[inline]
 pub const fn page_align_down(x: usize) -> usize {

@@ -35,6 +35,11 @@ fn prot_flags(prot: usize) -> KResult<VmFlags> {
     Ok(f)
 }
 
+/// The end of a user range, EINVAL when it wraps or leaves user space.
+fn user_end(addr: usize, len: usize) -> KResult<usize> {
+    addr.checked_add(len).filter(|&e| e <= TASK_SIZE).ok_or(EINVAL)
+}
+
 fn mm() -> KResult<Arc<super::MmStruct>> {
     current().mm.lock().clone().ok_or(EINVAL)
 }
@@ -63,8 +68,13 @@ pub fn sys_mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, o
     }
     let mut vf = prot_flags(prot)?;
     let fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0;
-    if fixed && (addr & (PAGE_SIZE - 1) != 0 || addr + len > TASK_SIZE) {
+    // Linux: an unaligned MAP_FIXED address is EINVAL; one whose range leaves user space,
+    // ENOMEM (get_unmapped_area()).
+    if fixed && addr & (PAGE_SIZE - 1) != 0 {
         return Err(EINVAL);
+    }
+    if fixed && user_end(addr, len).is_err() {
+        return Err(ENOMEM);
     }
     let shared = typ != MAP_PRIVATE;
     let backing = if flags & MAP_ANONYMOUS != 0 {
@@ -96,7 +106,7 @@ pub fn sys_mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, o
     };
     let mm = mm()?;
     let mut m = mm.inner.lock();
-    if flags & MAP_FIXED_NOREPLACE != 0 && !m.is_free(addr, addr + len) {
+    if flags & MAP_FIXED_NOREPLACE != 0 && !m.is_free(addr, user_end(addr, len)?) {
         return Err(EEXIST);
     }
     let start = m.mmap_region(addr & !(PAGE_SIZE - 1), len, vf, backing, flags & MAP_FIXED != 0)?;
@@ -114,12 +124,9 @@ pub fn sys_munmap(addr: usize, len: usize) -> KResult<usize> {
     if addr & (PAGE_SIZE - 1) != 0 || len == 0 {
         return Err(EINVAL);
     }
-    let len = page_align_up(len);
-    if addr + len > TASK_SIZE {
-        return Err(EINVAL);
-    }
+    let end = user_end(addr, page_align_up(len))?;
     let mm = mm()?;
-    mm.inner.lock().munmap(addr, addr + len);
+    mm.inner.lock().munmap(addr, end);
     Ok(0)
 }
 
@@ -132,8 +139,9 @@ pub fn sys_mprotect(addr: usize, len: usize, prot: usize) -> KResult<usize> {
     if len == 0 {
         return Ok(0);
     }
+    let end = user_end(addr, len).map_err(|_| ENOMEM)?;
     let mm = mm()?;
-    mm.inner.lock().mprotect(addr, addr + len, vf)?;
+    mm.inner.lock().mprotect(addr, end, vf)?;
     Ok(0)
 }
 
@@ -153,20 +161,24 @@ pub fn sys_mremap(old: usize, old_len: usize, new_len: usize, flags: usize, new_
     if new_len == 0 {
         return Err(EINVAL);
     }
+    // Linux: mremap_to() checks the target before looking at the old mapping.
+    if flags & MREMAP_FIXED != 0 && (new_addr & (PAGE_SIZE - 1) != 0 || user_end(new_addr, new_len).is_err()) {
+        return Err(EINVAL);
+    }
+    if new_len > TASK_SIZE {
+        return Err(ENOMEM);
+    }
     let mm = mm()?;
     let mut m = mm.inner.lock();
     let vma = m.find_vma(old).cloned().ok_or(EFAULT)?;
-    if old + old_len > vma.end {
+    if old.checked_add(old_len).is_none_or(|e| e > vma.end) {
         return Err(EFAULT);
     }
     if new_len <= old_len && flags & MREMAP_FIXED == 0 {
         m.munmap(old + new_len, old + old_len);
         return Ok(old);
     }
-    if flags & MREMAP_FIXED != 0 && (new_addr & (PAGE_SIZE - 1) != 0 || new_addr + new_len > TASK_SIZE) {
-        return Err(EINVAL);
-    }
-    if flags & MREMAP_FIXED == 0 && old + old_len == vma.end && m.is_free(vma.end, old + new_len) {
+    if flags & MREMAP_FIXED == 0 && old + old_len == vma.end && user_end(old, new_len).is_ok_and(|e| m.is_free(vma.end, e)) {
         if let Some(v) = m.vmas.get_mut(&vma.start) {
             v.end = old + new_len;
         }
@@ -258,7 +270,7 @@ pub fn sys_mincore(addr: usize, len: usize, vec: usize) -> KResult<usize> {
         return Err(EINVAL);
     }
     let len = page_align_up(len);
-    if addr + len > TASK_SIZE {
+    if user_end(addr, len).is_err() {
         return Err(ENOMEM);
     }
     let mm = mm()?;
