@@ -250,7 +250,6 @@ fn load_elf_binary(ino: &Arc<Inode>, argv: &[Vec<u8>], envp: &[Vec<u8>], execfn:
         m.env_start = st.env_start as usize;
         m.env_end = st.env_end as usize;
         sp = st.sp as usize;
-        *VDSO_ADDR.lock() = 0;
         m.vdso = vdso;
     }
 
@@ -278,8 +277,6 @@ fn load_elf_binary(ino: &Arc<Inode>, argv: &[Vec<u8>], envp: &[Vec<u8>], execfn:
     crate::trace_event!(sched_process_exec, cur.pid(), crate::kernel::trace::comm_words(&cur.comm.lock()).0, crate::kernel::trace::comm_words(&cur.comm.lock()).1);
     Ok(0)
 }
-
-static VDSO_ADDR: spin::Mutex<usize> = spin::Mutex::new(0);
 
 /// Linux: exec_mmap(): install the new mm, release the old one (mm_release: vfork parent,
 /// clear_child_tid).

@@ -3,7 +3,7 @@
 
 use super::file::*;
 use crate::errno::*;
-use crate::kernel::task::{Task, TaskStruct};
+use crate::kernel::task::Task;
 use alloc::string::String;
 use alloc::sync::Arc;
 
@@ -35,8 +35,6 @@ pub fn pidfd_get_task(fd: i32) -> KResult<Task> {
     let f = super::fd_get(fd as usize)?;
     f.ops.pidfd_task().ok_or(EBADF)
 }
-
-pub fn notify_exit(_t: &TaskStruct) {}
 
 pub fn sys_pidfd_open(pid: isize, flags: usize) -> KResult<usize> {
     if flags & !(O_NONBLOCK as usize) != 0 {

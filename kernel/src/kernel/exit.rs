@@ -163,7 +163,6 @@ fn exit_notify(cur: &Task) {
     if let Some(p) = parent {
         p.signal.wait_chldexit.wake_up_all();
     }
-    crate::fs::pidfd::notify_exit(cur);
 }
 
 /// Linux: do_notify_parent(): send the exit signal; returns true when the child should be
@@ -239,6 +238,9 @@ pub struct WaitResult {
     pub info: SigInfo,
     pub utime: u64,
     pub stime: u64,
+    pub minflt: u64,
+    pub nvcsw: u64,
+    pub nivcsw: u64,
 }
 
 /// Linux: eligible_pid() + eligible_child()
@@ -300,6 +302,9 @@ pub fn do_wait(wo: &WaitOpts) -> KResult<Option<WaitResult>> {
                         info: SigInfo { signo: SIGCHLD, code: CLD_STOPPED, pid: c.tgid(), status: sig, ..Default::default() },
                         utime: 0,
                         stime: 0,
+                        minflt: 0,
+                        nvcsw: 0,
+                        nivcsw: 0,
                     });
                     return true;
                 }
@@ -313,6 +318,9 @@ pub fn do_wait(wo: &WaitOpts) -> KResult<Option<WaitResult>> {
                         info: SigInfo { signo: SIGCHLD, code: CLD_CONTINUED, pid: c.tgid(), status: SIGCONT, ..Default::default() },
                         utime: 0,
                         stime: 0,
+                        minflt: 0,
+                        nvcsw: 0,
+                        nivcsw: 0,
                     });
                     return true;
                 }
@@ -348,6 +356,9 @@ fn wait_task_zombie(wo: &WaitOpts, p: &Task) -> WaitResult {
         info: SigInfo { signo: SIGCHLD, code: si_code, pid: p.tgid(), status: st, ..Default::default() },
         utime: p.utime.load(Ordering::Relaxed),
         stime: p.stime.load(Ordering::Relaxed),
+        minflt: p.min_flt.load(Ordering::Relaxed),
+        nvcsw: p.nvcsw.load(Ordering::Relaxed),
+        nivcsw: p.nivcsw.load(Ordering::Relaxed),
     };
     if wo.flags & WNOWAIT == 0 {
         p.exit_state.store(EXIT_DEAD, Ordering::Release);
@@ -366,6 +377,17 @@ pub struct Rusage {
 }
 // Pod: integers only.
 crate::user_pod!(Rusage);
+
+impl Rusage {
+    /// Linux: getrusage()'s fields that MenuOS counts.
+    pub fn of(utime: u64, stime: u64, minflt: u64, nvcsw: u64, nivcsw: u64) -> Rusage {
+        let mut rest = [0i64; 14];
+        rest[4] = minflt as i64; // ru_minflt
+        rest[12] = nvcsw as i64; // ru_nvcsw
+        rest[13] = nivcsw as i64; // ru_nivcsw
+        Rusage { utime: cycles_to_tv(utime), stime: cycles_to_tv(stime), rest }
+    }
+}
 
 fn cycles_to_tv(c: u64) -> [i64; 2] {
     let us = crate::arch::riscv::time::cycles_to_ns(c) / 1000;
@@ -401,8 +423,7 @@ pub fn sys_wait4(upid: isize, stat_addr: usize, options: usize, ru: usize) -> KR
                 write_user(stat_addr, &r.status)?;
             }
             if ru != 0 {
-                let u = Rusage { utime: cycles_to_tv(r.utime), stime: cycles_to_tv(r.stime), rest: [0; 14] };
-                write_user(ru, &u)?;
+                write_user(ru, &Rusage::of(r.utime, r.stime, r.minflt, r.nvcsw, r.nivcsw))?;
             }
             Ok(r.pid as usize)
         }
@@ -453,7 +474,7 @@ pub fn sys_waitid(which: usize, upid: usize, infop: usize, options: usize, ru: u
     }
     if ru != 0 {
         let u = match &r {
-            Some(r) => Rusage { utime: cycles_to_tv(r.utime), stime: cycles_to_tv(r.stime), rest: [0; 14] },
+            Some(r) => Rusage::of(r.utime, r.stime, r.minflt, r.nvcsw, r.nivcsw),
             None => Rusage::default(),
         };
         write_user(ru, &u)?;

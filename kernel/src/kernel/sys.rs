@@ -295,7 +295,20 @@ pub fn sys_getrusage(who: isize, ru: usize) -> KResult<usize> {
     if who != 0 && who != -1 && who != 1 {
         return Err(EINVAL);
     }
-    write_user(ru, &crate::kernel::exit::Rusage::default())?;
+    let cur = current();
+    let u = if who == -1 {
+        // RUSAGE_CHILDREN: what reaped children used (Linux: signal->cutime, cstime)
+        crate::kernel::exit::Rusage::of(cur.signal.cutime.load(Ordering::Relaxed), cur.signal.cstime.load(Ordering::Relaxed), 0, 0, 0)
+    } else {
+        crate::kernel::exit::Rusage::of(
+            cur.utime.load(Ordering::Relaxed),
+            cur.stime.load(Ordering::Relaxed),
+            cur.min_flt.load(Ordering::Relaxed),
+            cur.nvcsw.load(Ordering::Relaxed),
+            cur.nivcsw.load(Ordering::Relaxed),
+        )
+    };
+    write_user(ru, &u)?;
     Ok(0)
 }
 

@@ -98,12 +98,10 @@ pub struct TaskStruct {
     pub start_time: u64,
     pub utime: AtomicU64,
     pub stime: AtomicU64,
-    pub last_switch: AtomicU64,
     pub nvcsw: AtomicU64,
     pub nivcsw: AtomicU64,
+    /// Page faults handled without I/O (Linux: min_flt), for getrusage and /proc/PID/stat.
     pub min_flt: AtomicU64,
-    /// A pending timeout wakeup for schedule_timeout (cycles, 0 = none).
-    pub timeout: AtomicU64,
     /// Linux: pdeath_signal (prctl PR_SET_PDEATHSIG): sent when the parent dies.
     pub pdeath_signal: AtomicI32,
 }
@@ -162,11 +160,9 @@ impl TaskStruct {
             start_time: i.start_time,
             utime: AtomicU64::new(0),
             stime: AtomicU64::new(0),
-            last_switch: AtomicU64::new(0),
             nvcsw: AtomicU64::new(0),
             nivcsw: AtomicU64::new(0),
             min_flt: AtomicU64::new(0),
-            timeout: AtomicU64::new(0),
             pdeath_signal: AtomicI32::new(0),
         })
     }
@@ -245,4 +241,3 @@ pub fn with_current<R>(f: impl FnOnce(&TaskStruct) -> R) -> R {
     crate::arch::riscv::with_current_task(f)
 }
 
-pub fn account_user_entry() {}

@@ -38,7 +38,6 @@ pub extern "C" fn do_trap(regs: &mut PtRegs) {
     } else {
         match cause {
             EXC_SYSCALL => {
-                crate::kernel::task::account_user_entry();
                 regs.epc += 4;
                 regs.orig_a0 = regs.a0;
                 regs.a0 = crate::kernel::syscall::do_syscall(regs);
@@ -81,7 +80,10 @@ fn do_page_fault(regs: &mut PtRegs, access: Access) {
         if let Some(mm) = mm {
             let r = handle_mm_fault(&mut mm.inner.lock(), addr, access);
             match r {
-                Ok(()) => return,
+                Ok(()) => {
+                    cur.min_flt.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+                    return;
+                }
                 Err(crate::errno::EIO) if regs.user_mode() => {
                     // Linux: VM_FAULT_SIGBUS — past the end of the object behind a mapping.
                     signal::force_sig_fault(SIGBUS, 2 /* BUS_ADRERR */, addr);
