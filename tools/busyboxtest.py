@@ -15,13 +15,13 @@ Needs build/user/bin/busybox (tools/build-busybox.sh).  Two boots of the boot co
    each check, printing `BEGIN busybox/<check>` and then `PASS busybox/<check>` or
    `FAIL busybox/<check>: why`; at the end BBTEST-END and `poweroff -f`.
 2. menu_sh: the default initramfs (build/initramfs.cpio, the menu as /init): the menu's `sh`
-   command starts /bin/sh over the serial line, a command runs in it, `exit` returns to the
-   menu prompt, `quit` powers off.
+   command starts /bin/sh over the serial line, a command runs in it (menu_sh), busybox ps lists
+   the menu as PID 1 "init" (menu_sh_ps), `exit` returns to the menu prompt, `quit` powers off.
 
 The checks (one line each, `PASS busybox/<check>` or `FAIL busybox/<check>: why`):
     CHECKS below, in order; a check the script never reported fails: "hung" for the one that was
     running when the boot ended (timeout, panic, QEMU exit: the console tail is shown), "not run"
-    for the later ones; poweroff (QEMU exited by itself after BBTEST-END), menu_sh.
+    for the later ones; poweroff (QEMU exited by itself after BBTEST-END), menu_sh, menu_sh_ps.
 Ends with `N passed, M failed`; exit status 1 when anything failed.  Console logs:
 build/test-logs/busybox-<kind>.log and busybox-menu-<kind>.log.
 """
@@ -119,8 +119,27 @@ b sleep; s0=$(date +%s); sleep 1; s1=$(date +%s); t sleep yes "$([ $((s1 - s0)) 
 b free; tm free '^Mem: +[0-9]+' "$(free | grep '^Mem:')"
 b uptime; tm uptime 'up .*load average' "$(uptime)"
 b dmesg; tm dmesg '[^ ]' "$(dmesg | head -1)"
+b heredoc
+r=$(cat <<EOF
+line1 $((1 + 1))
+EOF
+)
+t heredoc "line1 2" "$r"
+b read_builtin; printf 'x y\n' >/tmp/bb.r; read a b </tmp/bb.r; t read_builtin "y x" "$b $a"
+b exec_fd; exec 3>/tmp/bb.fd; echo via-fd3 >&3; exec 3>&-; t exec_fd via-fd3 "$(cat /tmp/bb.fd)"
+b cd_pwd; t cd_pwd "/tmp /" "$(cd /tmp && pwd) $(pwd)"
+b sh_stdin; t sh_stdin piped "$(echo 'echo piped' | sh)"
+b trap_usr1; r=$(trap 'echo got-usr1' USR1; sh -c 'kill -USR1 $PPID'; sleep 1; echo done); t trap_usr1 "got-usr1 done" "$(echo $r)"
+b dev_zero; t dev_zero 4096 "$(dd if=/dev/zero bs=1024 count=4 2>/dev/null | wc -c)"
+b dev_null; t dev_null 0 "$(echo gone >/dev/null; cat /dev/null | wc -c)"
+b ls_l; tm ls_l '^-rwxr-xr-x +1 +root +root +[0-9]+ .*/bin/busybox$' "$(ls -l /bin/busybox)"
+b timeout; timeout 1 sleep 5; t timeout 143 "$?"
+# comm of a #! script is the script's name (Linux: kbasename(bprm->filename)), not the interpreter's
+b comm_script; t comm_script bbtest.sh "$(cat /proc/1/comm)"
+b ps_o; tm ps_o '^ +1 +0 ' "$(ps -o pid,ppid,comm | grep -E '^ *1 ')"
+b top; tm top '^Mem: ' "$(top -b -n 1 | head -1)"
 echo BBTEST-END
-rm -f /tmp/bb.out /tmp/bb.w1 /tmp/bb.w2
+rm -f /tmp/bb.out /tmp/bb.w1 /tmp/bb.w2 /tmp/bb.r /tmp/bb.fd
 poweroff -f
 echo "poweroff -f returned $?"
 '''
@@ -130,16 +149,29 @@ CHECK_RE = re.compile(r"(?:^|\s)(PASS|FAIL|BEGIN) busybox/([A-Za-z0-9_]+)(?::\s?
 PROMPT = "MenuOS>>"
 
 
-def make_initrd(path):
+APPLETS = os.path.join(ROOT, "build", "busybox", "applets")
+SKIP_LINKS = ("init", "linuxrc")  # /init and /sbin/init stay the menu's
+
+
+def make_initrd(path, links=False):
+    """The real initramfs's layout (mkinitramfs.build), without /tests, plus /bbtest.sh.
+    links: /bin/sh and every applet not otherwise in /bin as symlinks to busybox (the layout
+    docs/busybox.md proposes for mkinitramfs.py) instead of today's copy of busybox as /bin/sh."""
     a = mkinitramfs.build(BIN, os.path.join(ROOT, "build", "user", "no-tests"))
+    if links:
+        a.symlink("bin/sh", "busybox")
+        with open(APPLETS) as f:
+            for name in f.read().split():
+                if name not in SKIP_LINKS and "bin/" + name not in a.entries:
+                    a.symlink("bin/" + name, "busybox")
     a.file("bbtest.sh", data=SCRIPT, mode=0o755)
     a.write(path)
 
 
-def script_boot(kernel, kind, timeout, verbose):
+def script_boot(kernel, kind, timeout, verbose, links=False):
     """Boot 1: /bbtest.sh as PID 1.  Returns [(ok, check, why)]."""
     initrd = os.path.join(tempfile.mkdtemp(prefix="bbtest-"), "bbtest.cpio")
-    make_initrd(initrd)
+    make_initrd(initrd, links)
     log = os.path.join(LOGDIR, "busybox-%s.log" % kind)
 
     def stop(out):
@@ -188,21 +220,21 @@ def script_boot(kernel, kind, timeout, verbose):
     return res
 
 
-def menu_boot(kernel, kind, timeout, verbose):
+def menu_boot(kernel, kind, timeout, verbose, initrd):
     """Boot 2: the menu's `sh` command.  Returns [(ok, check, why)]."""
     import menutest
-    initrd = os.path.join(ROOT, "build", "initramfs.cpio")
     if not os.path.exists(initrd):
-        return [(False, "menu_sh", "no build/initramfs.cpio (make initramfs)")]
+        return [(False, "menu_sh", "no %s (make initramfs)" % initrd)]
     entries = qemutest.initrd_entries(initrd)
     if "bin/sh" not in entries:
-        return [(False, "menu_sh", "build/initramfs.cpio has no /bin/sh (run tools/build-busybox.sh, "
-                 "then make initramfs)")]
+        return [(False, "menu_sh", "%s has no /bin/sh (run tools/build-busybox.sh, "
+                 "then make initramfs)" % initrd)]
     cmd = [qemutest.QEMU] + qemutest.QEMU_BASE + ["-kernel", kernel, "-initrd", initrd,
                                                    "-append", "console=ttyS0 rdinit=/init"]
     con = menutest.Console(cmd)
     deadline = time.monotonic() + timeout
     why = ""
+    ps_why = "not run"
     try:
         if not con.wait_for(lambda t: PROMPT in t, deadline):
             why = "no menu prompt"
@@ -214,6 +246,10 @@ def menu_boot(kernel, kind, timeout, verbose):
             if not con.wait_for(lambda t: "bb-42 2" in t, min(deadline, time.monotonic() + 30)):
                 why = "the command typed into sh printed no 'bb-42 2'"
             else:
+                con.send("ps -o pid,comm | grep -E '^ +1 ' | sed 's/^ */pid-/'\r")
+                ps_ok = con.wait_for(lambda t: re.search(r"^pid-1 +init\s*$", t, re.M),
+                                     min(deadline, time.monotonic() + 30))
+                ps_why = "" if ps_ok else "`ps -o pid,comm` in the menu's sh did not list PID 1 as init"
                 con.send("exit\r")
                 if not con.wait_for(lambda t: t.count(PROMPT) > n0, min(deadline, time.monotonic() + 30)):
                     why = "no menu prompt after exit from sh"
@@ -225,10 +261,12 @@ def menu_boot(kernel, kind, timeout, verbose):
         os.makedirs(LOGDIR, exist_ok=True)
         with open(os.path.join(LOGDIR, "busybox-menu-%s.log" % kind), "w") as f:
             f.write(con.text)
+    tail = "; ".join(x for x in con.text.splitlines()[-6:] if x.strip())
     if why:
-        tail = "; ".join(x for x in con.text.splitlines()[-6:] if x.strip())
         why += "; console: " + tail
-    return [(not why, "menu_sh", why)]
+    if ps_why and ps_why != "not run":
+        ps_why += "; console: " + tail
+    return [(not why, "menu_sh", why), (not ps_why, "menu_sh_ps", ps_why)]
 
 
 def main(argv=None):
@@ -236,7 +274,11 @@ def main(argv=None):
     ap.add_argument("--kernel", default=os.path.join(ROOT, "build", "vmlinux"))
     ap.add_argument("--kind", help="menuos or linux (default: from the kernel's name)")
     ap.add_argument("--timeout", type=float, default=180.0)
+    ap.add_argument("--initrd", default=os.path.join(ROOT, "build", "initramfs.cpio"),
+                    help="the menu boot's initramfs (default build/initramfs.cpio)")
     ap.add_argument("--no-menu", action="store_true", help="skip the menu boot")
+    ap.add_argument("--links", action="store_true",
+                    help="script boot with /bin/<applet> -> busybox symlinks (the proposed layout)")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args(argv)
     kind = a.kind or ("linux" if "linux" in os.path.basename(os.path.dirname(os.path.abspath(a.kernel))) or
@@ -247,11 +289,22 @@ def main(argv=None):
     elif not os.path.exists(a.kernel):
         results.append((False, "build", "no kernel %s" % a.kernel))
     else:
-        results += script_boot(a.kernel, kind, a.timeout, a.verbose)
+        results += script_boot(a.kernel, kind, a.timeout, a.verbose, a.links)
         if not a.no_menu:
-            results += menu_boot(a.kernel, kind, min(a.timeout, 120.0), a.verbose)
+            results += menu_boot(a.kernel, kind, min(a.timeout, 120.0), a.verbose, a.initrd)
     for ok, name, why in results:
         print("PASS busybox/%s" % name if ok else "FAIL busybox/%s: %s" % (name, why))
+    # not checks: what the kernel logged as missing while busybox ran (MenuOS prints
+    # "<comm>[pid]: syscall N (name) not implemented")
+    for log in ("busybox-%s.log" % kind, "busybox-menu-%s.log" % kind):
+        try:
+            with open(os.path.join(LOGDIR, log), errors="replace") as f:
+                notes = sorted({re.sub(r"^.*?\]\s*|\[\d+\]", "", x).strip() for x in f
+                                if "not implemented" in x})
+        except OSError:
+            notes = []
+        for n in notes:
+            print("# note (%s): %s" % (log, n))
     npass = sum(1 for r in results if r[0])
     print("%d passed, %d failed" % (npass, len(results) - npass))
     return 0 if npass == len(results) else 1
