@@ -92,6 +92,8 @@ b ps_pid1; tm ps_pid1 '^ *1 ' "$(ps | grep -E '^ *1 ')"
 b ps_self; tm ps_self '^ *[0-9]+ .*(\{ps\}| ps$)' "$(ps | grep -E '\{ps\}| ps$')"
 b ps_child
 sleep 30 & p=$!
+# (until the child has exec'd, its cmdline is this shell's)
+i=0; while [ $i -lt 50 ] && ! grep -q sleep /proc/$p/cmdline 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
 tm ps_child "^ *$p .*sleep 30" "$(ps | grep -E "^ *$p ")"
 kill $p; wait $p 2>/dev/null
 b pstree; tm pstree 'sh' "$(pstree 1 2>&1 | head -1)"
