@@ -20,10 +20,12 @@ kernel: deps
 	@mkdir -p $(BUILD) && cp $(KERNEL_ELF) $(BUILD)/vmlinux.tmp
 	@python3 tools/kallsyms.py $(BUILD)/vmlinux.tmp && mv $(BUILD)/vmlinux.tmp $(BUILD)/vmlinux
 
-# User programs: C tests (static glibc) and Rust programs (static Rust std), staged in build/user/bin.
+# User programs: C tests (static glibc), Rust programs (static Rust std) and busybox (from
+# Debian's source package, cross-built once and cached), staged in build/user/bin.
 user: deps
 	@bash tools/build-user-c.sh
 	@bash tools/build-user-rust.sh
+	@bash tools/build-busybox.sh
 
 # build/initramfs.cpio: the default root (the menu as /init) with the test programs under /tests.
 initramfs: user

@@ -10,6 +10,8 @@ PKGS=(
   qemu-system-misc gdb-multiarch gcc-riscv64-linux-gnu libc6-dev-riscv64-cross qemu-user-static
   # host side of the build and test driver
   python3 cpio make git xz-utils gzip
+  # busybox from Debian's source package (tools/build-busybox.sh)
+  dpkg-dev bzip2
 )
 # The reference Linux (make test-linux) needs more; tools/linux-ref.sh asks for it with DEPS_LINUX=1.
 if [ "${DEPS_LINUX:-0}" = 1 ]; then

@@ -52,7 +52,17 @@ def build(bindir, testdir, init=None):
         a.file("hello", src=bins["hello"], mode=0o755)
     a.dir("bin")
     for name, p in sorted(bins.items()):
-        a.file("bin/" + name, src=p, mode=0o755)
+        if os.path.islink(p) and "/" not in os.readlink(p):
+            a.symlink("bin/" + name, os.readlink(p))  # e.g. sh -> busybox (tools/build-busybox.sh)
+        else:
+            a.file("bin/" + name, src=p, mode=0o755)
+    # busybox's applets as /bin/<applet> -> busybox, where no program of that name is staged
+    applets = os.path.join(ROOT, "build", "busybox", "applets")
+    if "busybox" in bins and os.path.isfile(applets):
+        with open(applets) as f:
+            for name in f.read().split():
+                if name not in bins and name not in ("init", "linuxrc"):
+                    a.symlink("bin/" + name, "busybox")
     a.dir("tests")
     for name, p in programs(testdir):
         a.file("tests/" + name, src=p, mode=0o755)

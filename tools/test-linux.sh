@@ -6,4 +6,10 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 bash "$ROOT/tools/linux-ref.sh"
-exec python3 "$ROOT/tools/qemutest.py" --kernel "$ROOT/build/linux-ref/Image" --kind linux "$@"
+python3 "$ROOT/tools/qemutest.py" --kernel "$ROOT/build/linux-ref/Image" --kind linux "$@"
+rc=$?
+# busybox's shell and ps on the oracle too (skipped when only some tests were asked for)
+if [ "$#" -eq 0 ]; then
+  python3 "$ROOT/tools/busyboxtest.py" --kernel "$ROOT/build/linux-ref/Image" --kind linux || rc=1
+fi
+exit $rc

@@ -47,7 +47,7 @@ if [ -z "$line" ]; then fail=$((fail + 1)); echo "qemutest printed no summary"; 
 
 if [ "$#" -eq 0 ]; then
   # The seed's gdb experiment in batch mode, and the menu driven over the serial line.
-  for t in gdbtest menutest test_trace; do
+  for t in gdbtest menutest test_trace busyboxtest; do
     echo "== $t (tools/$t.py): one QEMU boot"
     python3 tools/$t.py | tee build/test-logs/$t.out
     line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' build/test-logs/$t.out | tail -1)

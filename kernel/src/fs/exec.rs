@@ -270,7 +270,10 @@ fn load_elf_binary(ino: &Arc<Inode>, argv: &[Vec<u8>], envp: &[Vec<u8>], execfn:
     }
     *cur.sigaltstack.lock() = (0, 0, 2);
     cur.flags.fetch_and(!PF_FORKNOEXEC, Ordering::Relaxed);
-    cur.set_comm(filename);
+    // Linux: __set_task_comm(kbasename(bprm->filename)): the file exec'd, a script's own
+    // name rather than its interpreter's.
+    cur.set_comm(execfn);
+    let _ = filename;
     let regs = cur.pt_regs_mut();
     start_thread(regs, plan.entry as usize, sp);
     crate::trace_point!(execve, cur.pid(), plan.entry);

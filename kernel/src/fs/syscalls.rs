@@ -1027,3 +1027,55 @@ pub fn sys_close_range(first: u32, last: u32, flags: u32) -> KResult<usize> {
     drop(closed);
     Ok(0)
 }
+
+/// Linux: sendfile(out_fd, in_fd, offset, count): in_fd's bytes to out_fd through the kernel;
+/// with `offset`, in_fd's position is left alone and *offset advances.
+pub fn sys_sendfile(out_fd: usize, in_fd: usize, offp: usize, count: usize) -> KResult<usize> {
+    let inf = fd_get(in_fd)?;
+    let outf = fd_get(out_fd)?;
+    if !inf.readable() || !outf.writable() {
+        return Err(EBADF);
+    }
+    if offp != 0 && !inf.ops.seekable() {
+        return Err(ESPIPE);
+    }
+    let start: u64 = if offp != 0 { read_user::<i64>(offp)?.try_into().map_err(|_| EINVAL)? } else { 0 };
+    let saved = if offp != 0 { Some(core::mem::replace(&mut *inf.pos.lock(), start)) } else { None };
+    let mut kbuf = vec![0u8; count.min(RW_CHUNK)];
+    let mut done = 0;
+    let mut res = Ok(());
+    while done < count {
+        let want = (count - done).min(kbuf.len());
+        let n = match inf.ops.read(&inf, &mut kbuf[..want]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) => {
+                res = Err(e);
+                break;
+            }
+        };
+        match outf.ops.write(&outf, &kbuf[..n]) {
+            Ok(w) => {
+                done += w;
+                if w < n {
+                    break;
+                }
+            }
+            Err(e) => {
+                res = Err(e);
+                break;
+            }
+        }
+        if !inf.ops.seekable() {
+            break;
+        }
+    }
+    if let Some(old) = saved {
+        *inf.pos.lock() = old;
+        write_user(offp, &((start + done as u64) as i64))?;
+    }
+    match res {
+        Err(e) if done == 0 => Err(e),
+        _ => Ok(done),
+    }
+}

@@ -65,6 +65,7 @@ fn do_syscall_inner(regs: &mut PtRegs) -> KResult<usize> {
         66 => fs::sys_writev(a0, a1, a2),
         67 => fs::sys_pread64(a0, a1, a2, a3),
         68 => fs::sys_pwrite64(a0, a1, a2, a3),
+        71 => fs::sys_sendfile(a0, a1, a2, a3),
         73 => fs::sys_ppoll(a0, a1, a2, a3, a4),
         78 => fs::sys_readlinkat(i(a0), a1, a2, a3),
         79 => fs::sys_newfstatat(i(a0), a1, a2, a3),
