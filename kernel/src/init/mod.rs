@@ -213,7 +213,6 @@ extern "C" fn kernel_init(_: usize) -> usize {
         Err(_) => pr_warn!("Warning: unable to open an initial console."),
     }
     pr_info!("Freeing unused kernel image memory: 0K");
-    pr_info!("Run {} as init process", "/init");
 
     let (cands, envp, extra_argv): (Vec<(String, bool)>, Vec<Vec<u8>>, Vec<String>) = match &boot.params {
         Some(p) => {
@@ -230,6 +229,12 @@ extern "C" fn kernel_init(_: usize) -> usize {
     for (path, fatal) in cands {
         let mut argv: Vec<Vec<u8>> = alloc::vec![path.clone().into_bytes()];
         argv.extend(extra_argv.iter().map(|a| a.clone().into_bytes()));
+        // Linux: kernel_init_freeable() checks rdinit= with init_eaccess() and
+        // try_to_run_init_process() stays silent on ENOENT: a missing candidate is skipped.
+        if crate::fs::namei_at(crate::fs::AT_FDCWD, &path, true).is_err() && !fatal {
+            continue;
+        }
+        pr_info!("Run {} as init process", path);
         match crate::fs::exec::kernel_execve(&path, argv, envp.clone()) {
             Ok(_) => {
                 crate::trace_point!(kernel_init, 1, 0);
@@ -239,7 +244,7 @@ extern "C" fn kernel_init(_: usize) -> usize {
                 if fatal {
                     panic!("Requested init {} failed (error {}).", path, -(e.0 as isize));
                 }
-                pr_warn!("Failed to execute {} (error {}).", path, -(e.0 as isize));
+                pr_warn!("Starting init: {} exists but couldn't execute it (error {})", path, -(e.0 as isize));
             }
         }
     }
