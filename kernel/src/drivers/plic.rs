@@ -26,6 +26,7 @@ pub fn init(pa: usize) {
 }
 
 /// Linux: plic_handle_irq(): claim, dispatch, complete.
+#[inline(never)]
 pub fn handle_irq() {
     if PLIC.get().is_none() {
         return;

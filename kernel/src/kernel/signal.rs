@@ -407,8 +407,21 @@ fn dequeue_locked(p: &mut SigPending, blocked: u64) -> Option<SigInfo> {
 
 const EXC_SYSCALL: usize = 8;
 
-/// Linux: exit_to_user_mode_loop(): reschedule and deliver signals before returning to user.
+/// Linux: exit_to_user_mode(): the common case (nothing to do) inline and cheap; the loop
+/// that reschedules and delivers signals out of line.
+#[inline(always)]
 pub fn exit_to_user_mode(regs: &mut PtRegs) {
+    let work = with_current(|c| c.need_resched.load(Ordering::Relaxed) || c.pending_mask.load(Ordering::Acquire) != 0);
+    if work || regs.cause == EXC_SYSCALL && (regs.a0 as isize) < -511 && (regs.a0 as isize) > -520 {
+        exit_to_user_mode_loop(regs);
+    } else {
+        regs.cause = usize::MAX;
+    }
+}
+
+/// Linux: exit_to_user_mode_loop(): reschedule and deliver signals before returning to user.
+#[inline(never)]
+fn exit_to_user_mode_loop(regs: &mut PtRegs) {
     loop {
         if crate::kernel::sched::core::need_resched() {
             crate::kernel::sched::yield_now();

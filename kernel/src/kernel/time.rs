@@ -100,6 +100,7 @@ pub fn cancel_timeout(key: (u64, u64)) {
 }
 
 /// Linux: tick_handle_periodic() + hrtimer_interrupt().
+#[inline(never)]
 pub fn timer_interrupt(from_user: bool) {
     let now = get_cycles();
     let mut tick = NEXT_TICK.load(Ordering::Relaxed);

@@ -61,6 +61,7 @@ pub extern "C" fn do_trap(regs: &mut PtRegs) {
     }
 }
 
+#[inline(never)]
 fn user_fault_or_die(regs: &mut PtRegs, sig: i32, code: i32, what: &str) {
     if regs.user_mode() {
         signal::force_sig_fault(sig, code, regs.badaddr);
