@@ -27,8 +27,13 @@ build_dir() { # srcdir outdir
 		fi
 		[ $dep = 1 ] || continue
 		echo "  CC  ${c#$ROOT/} -> ${bin#$ROOT/}"
+		# A source may ask for other flags with a first-lines comment `BUILD-CFLAGS: ...`
+		# (e.g. -static-pie for the static-PIE test).
+		local flags
+		flags=$(head -5 "$c" | sed -n 's/.*BUILD-CFLAGS:[ \t]*\(.*[^ *\/]\)[ \t*\/]*$/\1/p' | head -1)
+		[ -n "$flags" ] || flags=$CFLAGS
 		# shellcheck disable=SC2086
-		if $CC $CFLAGS -I"$src" -o "$bin.tmp" "$c"; then
+		if $CC $flags -I"$src" -o "$bin.tmp" "$c"; then
 			mv "$bin.tmp" "$bin"
 			built=$((built + 1))
 		else
