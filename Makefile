@@ -10,7 +10,7 @@ QEMU       := qemu-system-riscv64
 QEMU_BASE  := -machine virt -bios default -nographic -m 512M -smp 1
 APPEND     ?= console=ttyS0 rdinit=/init
 
-.PHONY: deps kernel user initramfs run test test-host test-qemu test-linux debug debug-qemu debug-gdb bench trace clean
+.PHONY: deps kernel user initramfs run test test-host test-qemu test-linux debug debug-qemu debug-gdb bench trace docs clean
 
 deps:
 	@bash tools/deps.sh
@@ -60,6 +60,10 @@ bench: kernel
 # (ftrace function_graph text, a Chrome/Perfetto trace, a Mermaid sequence diagram).
 trace: kernel initramfs
 	@python3 tools/trace.py
+
+# docs/fork.md from docs/src/fork.md.in: its source links follow the code (make test checks).
+docs:
+	@python3 tools/render_fork_doc.py
 
 clean:
 	rm -rf $(BUILD) kernel/target user/rust/target target
