@@ -66,20 +66,28 @@ pub static FUNCS: [FuncInfo; 25] = [
     f("kernel_init", &["pid"], &[]),
 ];
 
+/// Whether two strings are equal, in a const context.
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut j = 0;
+    while j < a.len() {
+        if a[j] != b[j] {
+            return false;
+        }
+        j += 1;
+    }
+    true
+}
+
 /// The id of a function by name, at compile time (a name not in FUNCS does not compile).
 pub const fn func_id(name: &str) -> u8 {
     let mut i = 0;
     while i < FUNCS.len() {
-        let a = FUNCS[i].name.as_bytes();
-        let b = name.as_bytes();
-        if a.len() == b.len() {
-            let mut j = 0;
-            while j < a.len() && a[j] == b[j] {
-                j += 1;
-            }
-            if j == a.len() {
-                return i as u8;
-            }
+        if str_eq(FUNCS[i].name, name) {
+            return i as u8;
         }
         i += 1;
     }
@@ -102,16 +110,8 @@ pub static EVENTS_ON: core::sync::atomic::AtomicU32 = core::sync::atomic::Atomic
 pub const fn event_id(name: &str) -> u8 {
     let mut i = 0;
     while i < EVENTS.len() {
-        let a = EVENTS[i].1.as_bytes();
-        let b = name.as_bytes();
-        if a.len() == b.len() {
-            let mut j = 0;
-            while j < a.len() && a[j] == b[j] {
-                j += 1;
-            }
-            if j == a.len() {
-                return i as u8;
-            }
+        if str_eq(EVENTS[i].1, name) {
+            return i as u8;
         }
         i += 1;
     }

@@ -197,10 +197,10 @@ impl PageTable {
         e.is_valid().then_some(e)
     }
 
-    /// Calls `f(va, &mut pte)` for every valid leaf in [start, end), walking tables, not
-    /// pages, so empty 1 GiB / 2 MiB regions cost one entry each.  Shared leaf tables are
-    /// unshared first (f may change entries).
-    pub fn for_each_leaf(&mut self, start: usize, end: usize, mut f: impl FnMut(usize, &mut Pte)) {
+    /// Calls `f(pmd, va, stop)` for each present PMD entry covering part of [start, end):
+    /// [va, stop) is the part inside that 2 MiB region.  Empty 1 GiB and 2 MiB regions cost one
+    /// entry each: the walk is by tables, not pages.
+    fn for_each_pmd(&self, start: usize, end: usize, mut f: impl FnMut(&'static mut Pte, usize, usize)) {
         let mut va = start;
         while va < end {
             let l2 = table(self.root)[vpn(va, 2)];
@@ -210,83 +210,69 @@ impl PageTable {
             }
             let pmd = &mut table(l2.pfn())[vpn(va, 1)];
             let stop = core::cmp::min(end, (va | (PMD_SIZE - 1)) + 1);
-            if !pmd.is_valid() || Self::unshare_pte_table(pmd).is_err() {
-                va = stop;
-                continue;
-            }
-            let pt = table(pmd.pfn());
-            let (lo, hi) = pt_range(pmd.pfn());
-            let (i0, i1) = (vpn(va, 0).max(lo), vpn(stop - 1, 0).min(hi));
-            if i0 <= i1 {
-                for (i, e) in pt[i0..=i1].iter_mut().enumerate() {
-                    if e.is_valid() {
-                        f((va & !(PMD_SIZE - 1)) + ((i0 + i) << 12), e);
-                    }
-                }
+            if pmd.is_valid() {
+                f(pmd, va, stop);
             }
             va = stop;
         }
     }
 
+    /// The indices of leaf table `pt` that [va, stop) covers and that may be valid.
+    fn leaf_span(pt: usize, va: usize, stop: usize) -> core::ops::Range<usize> {
+        let (lo, hi) = pt_range(pt);
+        let (i0, i1) = (vpn(va, 0).max(lo), vpn(stop - 1, 0).min(hi));
+        if i0 <= i1 { i0..i1 + 1 } else { i0..i0 }
+    }
+
+    /// Calls `f(va, &mut pte)` for every valid leaf in [start, end).  Shared leaf tables are
+    /// unshared first (f may change entries).
+    pub fn for_each_leaf(&mut self, start: usize, end: usize, mut f: impl FnMut(usize, &mut Pte)) {
+        self.for_each_pmd(start, end, |pmd, va, stop| {
+            if Self::unshare_pte_table(pmd).is_err() {
+                return;
+            }
+            let span = Self::leaf_span(pmd.pfn(), va, stop);
+            let i0 = span.start;
+            for (i, e) in table(pmd.pfn())[span].iter_mut().enumerate() {
+                if e.is_valid() {
+                    f((va & !(PMD_SIZE - 1)) + ((i0 + i) << 12), e);
+                }
+            }
+        });
+    }
+
     /// Calls `f(va, pte)` for every valid leaf in [start, end), reading only: no table is
     /// unshared or changed (/proc/PID/stat, status, statm count pages with it).
     pub fn for_each_leaf_ro(&self, start: usize, end: usize, mut f: impl FnMut(usize, Pte)) {
-        let mut va = start;
-        while va < end {
-            let l2 = table(self.root)[vpn(va, 2)];
-            if !l2.is_valid() {
-                va = (va | (PGDIR_SIZE - 1)) + 1;
-                continue;
-            }
-            let pmd = table(l2.pfn())[vpn(va, 1)];
-            let stop = core::cmp::min(end, (va | (PMD_SIZE - 1)) + 1);
-            if pmd.is_valid() {
-                let pt = table(pmd.pfn());
-                let (i0, i1) = (vpn(va, 0), vpn(stop - 1, 0));
-                for (i, e) in pt[i0..=i1].iter().enumerate() {
-                    if e.is_valid() {
-                        f((va & !(PMD_SIZE - 1)) + ((i0 + i) << 12), *e);
-                    }
+        self.for_each_pmd(start, end, |pmd, va, stop| {
+            let span = Self::leaf_span(pmd.pfn(), va, stop);
+            let i0 = span.start;
+            for (i, e) in table(pmd.pfn())[span].iter().enumerate() {
+                if e.is_valid() {
+                    f((va & !(PMD_SIZE - 1)) + ((i0 + i) << 12), *e);
                 }
             }
-            va = stop;
-        }
+        });
     }
 
     /// Removes and releases every user leaf in [start, end) (Linux: zap_page_range +
     /// free_pgtables).  A leaf table the range covers whole is dropped whole: a shared one
     /// just loses this mm's reference, without touching its 512 entries.
     pub fn unmap_range(&mut self, start: usize, end: usize) {
-        let mut va = start;
-        while va < end {
-            let l2 = table(self.root)[vpn(va, 2)];
-            if !l2.is_valid() {
-                va = (va | (PGDIR_SIZE - 1)) + 1;
-                continue;
-            }
-            let pmd = &mut table(l2.pfn())[vpn(va, 1)];
-            let base = va & !(PMD_SIZE - 1);
-            let stop = core::cmp::min(end, base + PMD_SIZE);
-            if pmd.is_valid() {
-                if va == base && stop == base + PMD_SIZE {
-                    free_pte_table(pmd.pfn());
-                    *pmd = Pte(0);
-                } else if Self::unshare_pte_table(pmd).is_ok() {
-                    let pt = table(pmd.pfn());
-                    let (lo, hi) = pt_range(pmd.pfn());
-                    let (i0, i1) = (vpn(va, 0).max(lo), vpn(stop - 1, 0).min(hi));
-                    if i0 <= i1 {
-                        for e in pt[i0..=i1].iter_mut() {
-                            if e.is_valid() {
-                                put_page(e.pfn());
-                                *e = Pte(0);
-                            }
-                        }
+        self.for_each_pmd(start, end, |pmd, va, stop| {
+            if va & (PMD_SIZE - 1) == 0 && stop - va == PMD_SIZE {
+                free_pte_table(pmd.pfn());
+                *pmd = Pte(0);
+            } else if Self::unshare_pte_table(pmd).is_ok() {
+                let span = Self::leaf_span(pmd.pfn(), va, stop);
+                for e in table(pmd.pfn())[span].iter_mut() {
+                    if e.is_valid() {
+                        put_page(e.pfn());
+                        *e = Pte(0);
                     }
                 }
             }
-            va = stop;
-        }
+        });
     }
 
     /// Fork, for one 2 MiB region whose VMAs are all private: share the parent's leaf table
