@@ -198,6 +198,13 @@ impl Inode {
                 let mut d = d.lock();
                 let v = d.make_owned();
                 if v.len() < off + data.len() {
+                    // Growth reallocates (Vec doubles, the buddy heap rounds to powers of two):
+                    // it must leave the kernel its reserve (heap::can_grow).  File data in page
+                    // frames instead of the heap is the next step for a larger tmpfs.
+                    let need = (off + data.len()).max(v.capacity() * 2);
+                    if need > v.capacity() && !crate::mm::heap::can_grow(need) {
+                        return Err(ENOSPC);
+                    }
                     v.try_reserve(off + data.len() - v.len()).map_err(|_| ENOSPC)?;
                     v.resize(off + data.len(), 0);
                 }
@@ -217,7 +224,17 @@ impl Inode {
     pub fn truncate(&self, len: usize) -> KResult<()> {
         match &self.kind {
             InodeKind::File(d) => {
-                d.lock().make_owned().resize(len, 0);
+                let mut d = d.lock();
+                let v = d.make_owned();
+                if len > v.len() {
+                    // Files are not sparse here: growing allocates.  Linux's tmpfs would keep a
+                    // hole; MenuOS answers EFBIG rather than exhaust the kernel heap.
+                    if !crate::mm::heap::can_grow(len.saturating_sub(v.capacity())) {
+                        return Err(EFBIG);
+                    }
+                    v.try_reserve(len - v.len()).map_err(|_| EFBIG)?;
+                }
+                v.resize(len, 0);
                 Ok(())
             }
             InodeKind::Dir(_) => Err(EISDIR),

@@ -118,7 +118,7 @@ impl FileOps for PipeWriter {
                 // Atomic for writes <= PIPE_BUF: wait for room for the whole write.
                 if room > 0 && (left > PIPE_BUF || room >= left) {
                     let n = room.min(left);
-                    if b.try_reserve(n).is_err() {
+                    if (b.capacity() - b.len() < n && !crate::mm::heap::can_grow(n.max(b.capacity()))) || b.try_reserve(n).is_err() {
                         return if done > 0 { Ok(done) } else { Err(ENOMEM) };
                     }
                     b.extend(&data[done..done + n]);

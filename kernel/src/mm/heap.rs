@@ -52,3 +52,13 @@ pub fn bytes_in_use() -> usize {
 pub fn total_bytes() -> usize {
     HEAP.heap.lock().stats_total_bytes()
 }
+
+/// Whether the heap can give `bytes` to user-driven growth (tmpfs file data, pipe buffers)
+/// and still keep an eighth of itself for the kernel's own allocations (tasks, stacks, VMAs),
+/// whose failure would be fatal.  Callers answer ENOSPC / ENOMEM instead of growing.
+/// Linux bounds the same things with tmpfs size= and pipe-user-pages-soft.
+pub fn can_grow(bytes: usize) -> bool {
+    let total = total_bytes();
+    let used = bytes_in_use();
+    used.saturating_add(bytes).saturating_add(total / 8) <= total
+}
