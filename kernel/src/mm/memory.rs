@@ -75,7 +75,7 @@ pub fn handle_mm_fault(mm: &mut MmInner, addr: usize, access: Access) -> KResult
         // Linux: do_wp_page(): the page is shared copy-on-write.  The last user just gets
         // the write bit back (wp_page_reuse); otherwise copy (wp_page_copy).
         let old = pte.pfn();
-        if vma.flags.contains(VmFlags::SHARED) || page_count(old) == 1 {
+        if cow::write_fault(vma.flags.contains(VmFlags::SHARED), page_count(old)) == cow::WriteFault::Reuse {
             *slot = Pte::new(old, flags);
         } else {
             let new = alloc_page()?;

@@ -113,6 +113,17 @@ impl Vma {
         Vma { start, end, flags: self.flags, backing }
     }
 
+    /// What the `cow` crate's fork decisions look at.
+    pub fn cow_desc(&self) -> cow::VmaDesc {
+        cow::VmaDesc {
+            start: self.start,
+            end: self.end,
+            shared: self.flags.contains(VmFlags::SHARED),
+            dontcopy: self.flags.contains(VmFlags::DONTCOPY),
+            wipeonfork: self.flags.contains(VmFlags::WIPEONFORK),
+        }
+    }
+
     pub fn pte_flags(&self) -> PteFlags {
         let mut f = PteFlags::V | PteFlags::U | PteFlags::A | PteFlags::D;
         if self.flags.contains(VmFlags::READ) {
@@ -247,19 +258,9 @@ pub fn dup_mmap(oldmm: &MmStruct) -> KResult<Arc<MmStruct>> {
         c.mmap_base = o.mmap_base;
         c.vdso = o.vdso;
         // Per 2 MiB region: share the leaf table when every VMA in it is plain private
-        // memory (On-demand-fork); otherwise copy entry by entry.
-        let mut regions: alloc::vec::Vec<(usize, bool)> = alloc::vec::Vec::new();
-        for vma in o.vmas.values() {
-            let plain = !vma.flags.intersects(VmFlags::SHARED | VmFlags::DONTCOPY | VmFlags::WIPEONFORK);
-            let mut r = vma.start & !(PMD_SIZE - 1);
-            while r < vma.end {
-                match regions.last_mut() {
-                    Some(last) if last.0 == r => last.1 &= plain,
-                    _ => regions.push((r, plain)),
-                }
-                r += PMD_SIZE;
-            }
-        }
+        // memory (On-demand-fork); otherwise copy entry by entry.  The decisions are the
+        // host-tested `cow` crate's.
+        let regions = cow::fork_regions(o.vmas.values().map(|v| v.cow_desc()), PMD_SIZE);
         let mut err = None;
         for &(r, plain) in regions.iter() {
             if plain {
@@ -270,10 +271,10 @@ pub fn dup_mmap(oldmm: &MmStruct) -> KResult<Arc<MmStruct>> {
                 continue;
             }
             for vma in o.vmas.range(..r + PMD_SIZE).rev().map(|(_, v)| v).take_while(|v| v.end > r) {
-                if vma.flags.intersects(VmFlags::DONTCOPY | VmFlags::WIPEONFORK) {
+                let action = cow::vma_fork(&vma.cow_desc());
+                if matches!(action, cow::VmaFork::Skip | cow::VmaFork::Empty) {
                     continue;
                 }
-                let shared = vma.flags.contains(VmFlags::SHARED);
                 let cpgt = &mut c.pgt;
                 let (s0, e0) = (vma.start.max(r), vma.end.min(r + PMD_SIZE));
                 o.pgt.for_each_leaf(s0, e0, |va, pte| {
@@ -281,9 +282,12 @@ pub fn dup_mmap(oldmm: &MmStruct) -> KResult<Arc<MmStruct>> {
                         return;
                     }
                     let mut e = *pte;
-                    if !shared && e.flags().contains(PteFlags::W) {
+                    let (parent_w, child_w) = cow::fork_pte(e.flags().contains(PteFlags::W), action);
+                    if !parent_w {
+                        *pte = Pte(pte.0 & !PteFlags::W.bits());
+                    }
+                    if !child_w {
                         e = Pte(e.0 & !PteFlags::W.bits());
-                        *pte = e;
                     }
                     match cpgt.walk(va, true) {
                         Ok(Some(slot)) => {

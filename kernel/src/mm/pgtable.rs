@@ -146,7 +146,7 @@ impl PageTable {
     /// on every page it maps, then the shared table loses ours.
     fn unshare_pte_table(pmd: &mut Pte) -> KResult<()> {
         let old = pmd.pfn();
-        if super::page_alloc::page_count(old) == 1 {
+        if !cow::must_unshare_table(super::page_alloc::page_count(old)) {
             return Ok(());
         }
         let new = alloc_table()?;
