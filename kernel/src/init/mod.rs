@@ -114,7 +114,8 @@ pub extern "C" fn start_kernel(hartid: usize, dtb_pa: usize) -> ! {
         nfree += 1;
     }
     let (bi, big) = free[..nfree].iter().copied().enumerate().max_by_key(|(_, r)| r.1 - r.0).expect("no free RAM");
-    let heap_size = ((ram_end - ram_start) / 4).clamp(8 << 20, 256 << 20).min((big.1 - big.0) / 2) & !(PAGE_SIZE - 1);
+    // The heap starts small and grows from the page allocator (heap.rs): 16 MiB to begin.
+    let heap_size = ((ram_end - ram_start) / 32).clamp(8 << 20, 16 << 20).min((big.1 - big.0) / 2) & !(PAGE_SIZE - 1);
     heap::init(phys_to_virt(big.0), heap_size);
     free[bi].0 += heap_size;
     page_alloc::init(&free[..nfree], ram_start >> PAGE_SHIFT, ram_end >> PAGE_SHIFT);

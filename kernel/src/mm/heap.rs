@@ -1,23 +1,45 @@
-//! The kernel heap (Box, Vec, Arc): a buddy allocator over one region carved out of RAM at
-//! boot.  Linux: mm/slub.c (kmalloc) — here the well-kept buddy_system_allocator crate.
+//! The kernel heap (Box, Vec, Arc): a buddy allocator that starts with a slice of RAM and
+//! grows on demand with runs of free page frames.  Linux: mm/slub.c (kmalloc) over the page
+//! allocator — here the well-kept buddy_system_allocator crate's Heap, fed by page_alloc.
 
-use buddy_system_allocator::LockedHeap;
+use buddy_system_allocator::Heap;
 use core::alloc::{GlobalAlloc, Layout};
 use core::sync::atomic::{AtomicUsize, Ordering};
+use spin::Mutex;
 
 struct KernelHeap {
-    heap: LockedHeap<32>,
+    heap: Mutex<Heap<32>>,
     in_use: AtomicUsize,
+    total: AtomicUsize,
 }
 
 #[global_allocator]
-static HEAP: KernelHeap = KernelHeap { heap: LockedHeap::<32>::new(), in_use: AtomicUsize::new(0) };
+static HEAP: KernelHeap = KernelHeap { heap: Mutex::new(Heap::<32>::new()), in_use: AtomicUsize::new(0), total: AtomicUsize::new(0) };
 
 /// Failure injection for kmalloc (Linux: failslab): the Nth next allocation fails when set.
 pub static FAIL_NTH: AtomicUsize = AtomicUsize::new(0);
 
-// SAFETY: delegates to the buddy allocator, which is a sound GlobalAlloc; the counter is only
-// bookkeeping.
+/// The heap grows by at least this much at a time.
+const GROW_MIN: usize = 4 << 20;
+
+/// Adds a run of page frames big enough for `layout` (twice its power-of-two size, so an
+/// aligned block of that size lies inside) to the heap.  Called with the heap locked; takes
+/// only the page allocator's lock, which never allocates from the heap.
+fn grow(heap: &mut Heap<32>, layout: &Layout) -> bool {
+    let block = layout.size().max(layout.align()).next_power_of_two();
+    let bytes = (2 * block).max(GROW_MIN);
+    let pages = bytes.div_ceil(super::PAGE_SIZE);
+    let Some(pfn) = super::page_alloc::alloc_contiguous(pages) else { return false };
+    let start = super::pfn_to_virt(pfn);
+    // SAFETY: the frames were just taken out of the page allocator for good; they are RAM
+    // in the linear map and nothing else refers to them.
+    unsafe { heap.add_to_heap(start, start + pages * super::PAGE_SIZE) };
+    HEAP.total.fetch_add(pages * super::PAGE_SIZE, Ordering::Relaxed);
+    true
+}
+
+// SAFETY: delegates to the buddy allocator, which is a sound allocator over the regions we
+// hand it (each handed over exactly once); the counters are bookkeeping.
 unsafe impl GlobalAlloc for KernelHeap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let n = FAIL_NTH.load(Ordering::Relaxed);
@@ -27,7 +49,12 @@ unsafe impl GlobalAlloc for KernelHeap {
                 return core::ptr::null_mut();
             }
         }
-        let p = unsafe { self.heap.alloc(layout) };
+        let mut heap = self.heap.lock();
+        let p = match heap.alloc(layout) {
+            Ok(p) => p.as_ptr(),
+            Err(()) if grow(&mut heap, &layout) => heap.alloc(layout).map_or(core::ptr::null_mut(), |p| p.as_ptr()),
+            Err(()) => core::ptr::null_mut(),
+        };
         if !p.is_null() {
             self.in_use.fetch_add(layout.size(), Ordering::Relaxed);
         }
@@ -35,14 +62,16 @@ unsafe impl GlobalAlloc for KernelHeap {
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         self.in_use.fetch_sub(layout.size(), Ordering::Relaxed);
-        unsafe { self.heap.dealloc(ptr, layout) }
+        // SAFETY: ptr came from alloc() with this layout.
+        self.heap.lock().dealloc(unsafe { core::ptr::NonNull::new_unchecked(ptr) }, layout)
     }
 }
 
-/// Gives [start, start+size) (kernel virtual) to the heap.
+/// Gives [start, start+size) (kernel virtual) to the heap: its first region, at boot.
 pub fn init(start: usize, size: usize) {
     // SAFETY: the caller hands over a region of RAM nothing else uses, mapped in the linear map.
     unsafe { HEAP.heap.lock().init(start, size) };
+    HEAP.total.fetch_add(size, Ordering::Relaxed);
 }
 
 pub fn bytes_in_use() -> usize {
@@ -50,15 +79,18 @@ pub fn bytes_in_use() -> usize {
 }
 
 pub fn total_bytes() -> usize {
-    HEAP.heap.lock().stats_total_bytes()
+    HEAP.total.load(Ordering::Relaxed)
 }
 
-/// Whether the heap can give `bytes` to user-driven growth (tmpfs file data, pipe buffers)
-/// and still keep an eighth of itself for the kernel's own allocations (tasks, stacks, VMAs),
-/// whose failure would be fatal.  Callers answer ENOSPC / ENOMEM instead of growing.
-/// Linux bounds the same things with tmpfs size= and pipe-user-pages-soft.
+/// Memory kept for the kernel's own allocations (tasks, stacks, VMAs), whose failure is
+/// fatal: user-driven growth (tmpfs file data, pipe buffers) stops short of it.
+const RESERVE: usize = 16 << 20;
+
+/// Whether the heap can give `bytes` to user-driven growth and still keep RESERVE of heap and
+/// free frames for the kernel.  Callers answer ENOSPC / ENOMEM instead of growing.  Linux
+/// bounds the same things with tmpfs size= and pipe-user-pages-soft.
 pub fn can_grow(bytes: usize) -> bool {
-    let total = total_bytes();
-    let used = bytes_in_use();
-    used.saturating_add(bytes).saturating_add(total / 8) <= total
+    let heap_free = total_bytes().saturating_sub(bytes_in_use());
+    let frames_free = super::page_alloc::nr_free_pages() * super::PAGE_SIZE;
+    heap_free.saturating_add(frames_free) >= bytes.saturating_add(RESERVE)
 }

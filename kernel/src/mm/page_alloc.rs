@@ -129,6 +129,36 @@ pub fn alloc_zeroed_page() -> KResult<usize> {
     Ok(pfn)
 }
 
+/// `n` physically contiguous frames, refcount 1, taken out of the allocator for good (the
+/// kernel heap grows with them).  A scan of the refcounts for a free run, from the top of RAM
+/// down (the free list hands out low frames first, so the top stays unfragmented longest).
+/// Linux: alloc_contig_pages().
+pub fn alloc_contiguous(n: usize) -> Option<usize> {
+    let mm = MEM_MAP.get()?;
+    let mut free = FREE.lock();
+    let (mut run, mut i, mut found) = (0usize, mm.refs.len(), None);
+    while i > 0 {
+        i -= 1;
+        if mm.refs[i].load(Ordering::Relaxed) == 0 {
+            run += 1;
+            if run == n {
+                found = Some(i);
+                break;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    let start = found?;
+    for r in &mm.refs[start..start + n] {
+        r.store(1, Ordering::Relaxed);
+    }
+    let (lo, hi) = ((mm.base_pfn + start) as u32, (mm.base_pfn + start + n) as u32);
+    free.frames.retain(|&f| f < lo || f >= hi);
+    NR_FREE.fetch_sub(n, Ordering::Relaxed);
+    Some(mm.base_pfn + start)
+}
+
 /// Linux: get_page()
 pub fn get_page(pfn: usize) {
     page_ref(pfn).fetch_add(1, Ordering::Relaxed);
