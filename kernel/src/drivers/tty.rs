@@ -171,7 +171,11 @@ pub fn receive_char(mut c: u8) {
         if pgrp > 0 {
             for p in crate::kernel::pid::all_processes() {
                 if p.signal.pgrp.load(Ordering::Relaxed) == pgrp {
-                    crate::kernel::signal::kill_process(&p, sig, crate::kernel::signal::SigInfo { code: 0x80, ..Default::default() });
+                    crate::kernel::signal::kill_process(
+                        &p,
+                        sig,
+                        crate::kernel::signal::SigInfo { code: 0x80, ..Default::default() },
+                    );
                 }
             }
         }

@@ -10,7 +10,7 @@ use super::inode::*;
 use super::*;
 use crate::arch::riscv::process::start_thread;
 use crate::kernel::task::{current, Task, PF_FORKNOEXEC};
-use crate::mm::mmap::{Backing, MmStruct, Vma, VmFlags};
+use crate::mm::mmap::{Backing, MmStruct, VmFlags, Vma};
 use crate::mm::uaccess::{read_user, strncpy_bytes_from_user, strncpy_from_user};
 use crate::mm::{page_align_down, page_align_up, PAGE_SIZE, STACK_TOP};
 use alloc::vec::Vec;
@@ -103,9 +103,16 @@ fn open_exec(dirfd: isize, path: &str, flags: usize) -> KResult<Arc<Inode>> {
 /// trying binfmt_script, then binfmt_elf, up to 5 levels of interpreters).
 #[no_mangle]
 #[inline(never)]
-pub fn do_execveat(dirfd: isize, path: &str, mut argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, flags: usize) -> KResult<usize> {
+pub fn do_execveat(
+    dirfd: isize,
+    path: &str,
+    mut argv: Vec<Vec<u8>>,
+    envp: Vec<Vec<u8>>,
+    flags: usize,
+) -> KResult<usize> {
     let mut ino = open_exec(dirfd, path, flags)?;
-    let mut filename: Vec<u8> = if path.is_empty() { alloc::format!("/dev/fd/{}", dirfd).into_bytes() } else { path.as_bytes().to_vec() };
+    let mut filename: Vec<u8> =
+        if path.is_empty() { alloc::format!("/dev/fd/{}", dirfd).into_bytes() } else { path.as_bytes().to_vec() };
     let execfn = filename.clone();
     for depth in 0..=5 {
         let mut head = [0u8; elf::BINPRM_BUF_SIZE];
@@ -145,14 +152,24 @@ pub fn do_execveat(dirfd: isize, path: &str, mut argv: Vec<Vec<u8>>, envp: Vec<V
 /// Linux: load_elf_binary()
 #[no_mangle]
 #[inline(never)]
-fn load_elf_binary(ino: &Arc<Inode>, argv: &[Vec<u8>], envp: &[Vec<u8>], execfn: &[u8], filename: &[u8]) -> KResult<usize> {
+fn load_elf_binary(
+    ino: &Arc<Inode>,
+    argv: &[Vec<u8>],
+    envp: &[Vec<u8>],
+    execfn: &[u8],
+    filename: &[u8],
+) -> KResult<usize> {
     let plan = {
         let data = match &ino.kind {
             InodeKind::File(d) => d,
             _ => return Err(EACCES),
         };
         let d = data.lock();
-        let cfg = elf::LoadConfig { task_size: crate::mm::TASK_SIZE as u64, dyn_base: crate::mm::ELF_ET_DYN_BASE as u64, allow_interp: false };
+        let cfg = elf::LoadConfig {
+            task_size: crate::mm::TASK_SIZE as u64,
+            dyn_base: crate::mm::ELF_ET_DYN_BASE as u64,
+            allow_interp: false,
+        };
         elf::inspect(d.as_slice(), &cfg).map_err(exec_err)?
     };
     let file_size = ino.size() as u64;
@@ -216,8 +233,17 @@ fn load_elf_binary(ino: &Arc<Inode>, argv: &[Vec<u8>], envp: &[Vec<u8>], execfn:
         // li a7, 139 (rt_sigreturn); ecall
         page[0..4].copy_from_slice(&0x08b0_0893u32.to_le_bytes());
         page[4..8].copy_from_slice(&0x0000_0073u32.to_le_bytes());
-        m.insert_vma(Vma { start: vdso, end: vdso + PAGE_SIZE, flags: VmFlags::READ | VmFlags::EXEC | VmFlags::SHARED, backing: Backing::Anon });
-        let f = crate::mm::pgtable::PteFlags::V | crate::mm::pgtable::PteFlags::R | crate::mm::pgtable::PteFlags::X | crate::mm::pgtable::PteFlags::U | crate::mm::pgtable::PteFlags::A;
+        m.insert_vma(Vma {
+            start: vdso,
+            end: vdso + PAGE_SIZE,
+            flags: VmFlags::READ | VmFlags::EXEC | VmFlags::SHARED,
+            backing: Backing::Anon,
+        });
+        let f = crate::mm::pgtable::PteFlags::V
+            | crate::mm::pgtable::PteFlags::R
+            | crate::mm::pgtable::PteFlags::X
+            | crate::mm::pgtable::PteFlags::U
+            | crate::mm::pgtable::PteFlags::A;
         *m.pgt.walk(vdso, true)?.ok_or(ENOMEM)? = crate::mm::pgtable::Pte::new(pfn, f);
 
         // Linux: create_elf_tables()
@@ -277,7 +303,12 @@ fn load_elf_binary(ino: &Arc<Inode>, argv: &[Vec<u8>], envp: &[Vec<u8>], execfn:
     let regs = cur.pt_regs_mut();
     start_thread(regs, plan.entry as usize, sp);
     crate::trace_point!(execve, cur.pid(), plan.entry);
-    crate::trace_event!(sched_process_exec, cur.pid(), crate::kernel::trace::comm_words(&cur.comm.lock()).0, crate::kernel::trace::comm_words(&cur.comm.lock()).1);
+    crate::trace_event!(
+        sched_process_exec,
+        cur.pid(),
+        crate::kernel::trace::comm_words(&cur.comm.lock()).0,
+        crate::kernel::trace::comm_words(&cur.comm.lock()).1
+    );
     Ok(0)
 }
 

@@ -93,7 +93,14 @@ impl Drop for File {
 
 impl File {
     pub fn new(ops: Arc<dyn FileOps>, inode: Option<Arc<Inode>>, flags: u32, path: String) -> Arc<File> {
-        Arc::new(File { ops, inode, pos: Mutex::new(0), flags: AtomicU32::new(flags), path, write_access: core::sync::atomic::AtomicBool::new(false) })
+        Arc::new(File {
+            ops,
+            inode,
+            pos: Mutex::new(0),
+            flags: AtomicU32::new(flags),
+            path,
+            write_access: core::sync::atomic::AtomicBool::new(false),
+        })
     }
     pub fn flags(&self) -> u32 {
         self.flags.load(Ordering::Relaxed)

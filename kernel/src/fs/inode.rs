@@ -144,7 +144,11 @@ impl Inode {
     pub fn shared_pages(self: &Arc<Self>) -> Arc<crate::mm::mmap::ShmObject> {
         let mut g = self.shm.lock();
         g.get_or_insert_with(|| {
-            Arc::new(crate::mm::mmap::ShmObject { pages: Mutex::new(BTreeMap::new()), source: Some(Arc::downgrade(self)), size_pages: 0 })
+            Arc::new(crate::mm::mmap::ShmObject {
+                pages: Mutex::new(BTreeMap::new()),
+                source: Some(Arc::downgrade(self)),
+                size_pages: 0,
+            })
         })
         .clone()
     }

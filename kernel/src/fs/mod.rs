@@ -124,7 +124,15 @@ pub fn lookup_parent(dirfd: isize, path: &str) -> KResult<(Arc<Inode>, String)> 
         None => ("", trimmed),
     };
     let start = start_dir(dirfd, path)?;
-    let d = if dir.is_empty() { if path.starts_with('/') { root() } else { start } } else { walk(start, dir, true, 0)? };
+    let d = if dir.is_empty() {
+        if path.starts_with('/') {
+            root()
+        } else {
+            start
+        }
+    } else {
+        walk(start, dir, true, 0)?
+    };
     if !d.is_dir() {
         return Err(ENOTDIR);
     }
@@ -226,7 +234,14 @@ fn mkdir_p(r: &Arc<Inode>, path: &str) -> KResult<Arc<Inode>> {
 pub fn populate_defaults() {
     let r = root();
     let dev = mkdir_p(&r, "dev").unwrap();
-    for (name, ma, mi, mode) in [("console", 5, 1, 0o600), ("null", 1, 3, 0o666), ("zero", 1, 5, 0o666), ("tty", 5, 0, 0o666), ("urandom", 1, 9, 0o666), ("random", 1, 8, 0o666)] {
+    for (name, ma, mi, mode) in [
+        ("console", 5, 1, 0o600),
+        ("null", 1, 3, 0o666),
+        ("zero", 1, 5, 0o666),
+        ("tty", 5, 0, 0o666),
+        ("urandom", 1, 9, 0o666),
+        ("random", 1, 8, 0o666),
+    ] {
         if dev.lookup(name).is_err() {
             let _ = dev.link(name, Inode::new(S_IFCHR | mode, InodeKind::CharDev(ma, mi)));
         }

@@ -15,7 +15,11 @@ impl FileOps for PidFd {
     }
     /// Readable once the process has exited (Linux: pidfd_poll()).
     fn poll(&self, _f: &File) -> u16 {
-        if self.0.exit_state() != 0 { POLLIN | POLLRDNORM } else { 0 }
+        if self.0.exit_state() != 0 {
+            POLLIN | POLLRDNORM
+        } else {
+            0
+        }
     }
     fn pidfd_task(&self) -> Option<Task> {
         Some(self.0.clone())
@@ -64,6 +68,10 @@ pub fn sys_pidfd_send_signal(pidfd: usize, sig: usize, info: usize, flags: usize
         return Err(EINVAL);
     }
     let cur = crate::kernel::task::current();
-    crate::kernel::signal::kill_process(&t, sig, crate::kernel::signal::SigInfo { signo: sig, code: 0, pid: cur.tgid(), ..Default::default() });
+    crate::kernel::signal::kill_process(
+        &t,
+        sig,
+        crate::kernel::signal::SigInfo { signo: sig, code: 0, pid: cur.tgid(), ..Default::default() },
+    );
     Ok(0)
 }

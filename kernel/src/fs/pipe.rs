@@ -26,7 +26,12 @@ pub struct PipeReader(Arc<Pipe>);
 pub struct PipeWriter(Arc<Pipe>);
 
 pub fn create_pipe(flags: u32) -> KResult<(Arc<File>, Arc<File>)> {
-    let p = Arc::new(Pipe { buf: Mutex::new(VecDeque::new()), readers: Mutex::new(1), writers: Mutex::new(1), wq: WaitQueue::new() });
+    let p = Arc::new(Pipe {
+        buf: Mutex::new(VecDeque::new()),
+        readers: Mutex::new(1),
+        writers: Mutex::new(1),
+        wq: WaitQueue::new(),
+    });
     let fl = flags & O_NONBLOCK;
     let r = File::new(Arc::new(PipeReader(p.clone())), None, O_RDONLY | fl, String::from("pipe:"));
     let w = File::new(Arc::new(PipeWriter(p)), None, O_WRONLY | fl, String::from("pipe:"));
@@ -108,7 +113,11 @@ impl FileOps for PipeWriter {
         let mut done = 0;
         while done < data.len() {
             if *p.readers.lock() == 0 {
-                crate::kernel::signal::send_signal(&crate::kernel::task::current(), crate::kernel::signal::SIGPIPE, crate::kernel::signal::SigInfo { code: 0, ..Default::default() });
+                crate::kernel::signal::send_signal(
+                    &crate::kernel::task::current(),
+                    crate::kernel::signal::SIGPIPE,
+                    crate::kernel::signal::SigInfo { code: 0, ..Default::default() },
+                );
                 return if done > 0 { Ok(done) } else { Err(EPIPE) };
             }
             let left = data.len() - done;
@@ -118,7 +127,9 @@ impl FileOps for PipeWriter {
                 // Atomic for writes <= PIPE_BUF: wait for room for the whole write.
                 if room > 0 && (left > PIPE_BUF || room >= left) {
                     let n = room.min(left);
-                    if (b.capacity() - b.len() < n && !crate::mm::heap::can_grow(n.max(b.capacity()))) || b.try_reserve(n).is_err() {
+                    if (b.capacity() - b.len() < n && !crate::mm::heap::can_grow(n.max(b.capacity())))
+                        || b.try_reserve(n).is_err()
+                    {
                         return if done > 0 { Ok(done) } else { Err(ENOMEM) };
                     }
                     b.extend(&data[done..done + n]);
@@ -132,7 +143,8 @@ impl FileOps for PipeWriter {
                 return if done > 0 { Ok(done) } else { Err(EAGAIN) };
             }
             let need = left.min(PIPE_BUF);
-            let r = p.wq.wait_event_interruptible(|| PIPE_BUF_SIZE - p.buf.lock().len() >= need || *p.readers.lock() == 0);
+            let r =
+                p.wq.wait_event_interruptible(|| PIPE_BUF_SIZE - p.buf.lock().len() >= need || *p.readers.lock() == 0);
             if let Err(e) = r {
                 return if done > 0 { Ok(done) } else { Err(e) };
             }

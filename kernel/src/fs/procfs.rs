@@ -248,7 +248,11 @@ pub fn lookup(n: &ProcNode, name: &str) -> KResult<Arc<Inode>> {
     match n {
         ProcNode::Root => {
             if let Some(i) = GLOBALS.iter().position(|(g, _)| *g == name) {
-                return Ok(mk(ROOT_INO + 1 + i as u64, S_IFREG | 0o444, InodeKind::Proc(ProcNode::Global(GLOBALS[i].1))));
+                return Ok(mk(
+                    ROOT_INO + 1 + i as u64,
+                    S_IFREG | 0o444,
+                    InodeKind::Proc(ProcNode::Global(GLOBALS[i].1)),
+                ));
             }
             if name == "self" {
                 // Linux: proc_self_get_link(): the caller's tgid.
@@ -405,7 +409,9 @@ fn proc_node_path(n: &ProcNode) -> String {
         ProcNode::Root => String::from("/proc"),
         ProcNode::Global(g) => format!("/proc/{}", GLOBALS.iter().find(|(_, x)| x == g).map_or("", |(s, _)| *s)),
         ProcNode::PidDir(p) => format!("/proc/{}", p),
-        ProcNode::PidFile(p, f) => format!("/proc/{}/{}", p, PID_FILES.iter().find(|(_, x)| x == f).map_or("", |(s, _)| *s)),
+        ProcNode::PidFile(p, f) => {
+            format!("/proc/{}/{}", p, PID_FILES.iter().find(|(_, x)| x == f).map_or("", |(s, _)| *s))
+        }
         ProcNode::FdDir(p) => format!("/proc/{}/fd", p),
         ProcNode::TaskDir(p) => format!("/proc/{}/task", p),
         ProcNode::FdLink(p, fd) => format!("/proc/{}/fd/{}", p, fd),
@@ -717,7 +723,13 @@ fn status_text(t: &TaskStruct) -> String {
     let (ign, cat) = sig_ign_catch(t);
     let _ = writeln!(s, "Threads:\t{}\nSigQ:\t{}/{}", thread_count(t), pending.count_ones(), sig.rlimit(11));
     let _ = writeln!(s, "SigPnd:\t{:016x}\nShdPnd:\t{:016x}", pending, 0);
-    let _ = writeln!(s, "SigBlk:\t{:016x}\nSigIgn:\t{:016x}\nSigCgt:\t{:016x}", t.blocked.load(Ordering::Relaxed), ign, cat);
+    let _ = writeln!(
+        s,
+        "SigBlk:\t{:016x}\nSigIgn:\t{:016x}\nSigCgt:\t{:016x}",
+        t.blocked.load(Ordering::Relaxed),
+        ign,
+        cat
+    );
     // Linux 6.1: CAP_LAST_CAP = 40, so root's full set is 0x1ffffffffff.
     s.push_str("CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\n");
     s.push_str("CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\n");
@@ -742,31 +754,32 @@ fn maps_text(t: &TaskStruct) -> String {
         m.vmas.values().cloned().collect()
     };
     let vdso = mm.inner.lock().vdso;
-    let line = |s: &mut String, start: usize, end: usize, fl: VmFlags, off: usize, dev: u32, ino: u64, name: Option<&str>| {
-        let len0 = s.len();
-        let _ = write!(
-            s,
-            "{:08x}-{:08x} {}{}{}{} {:08x} {:02x}:{:02x} {} ",
-            start,
-            end,
-            if fl.contains(VmFlags::READ) { 'r' } else { '-' },
-            if fl.contains(VmFlags::WRITE) { 'w' } else { '-' },
-            if fl.contains(VmFlags::EXEC) { 'x' } else { '-' },
-            if fl.contains(VmFlags::SHARED) { 's' } else { 'p' },
-            off,
-            dev >> 8,
-            dev & 0xff,
-            ino
-        );
-        if let Some(n) = name {
-            while s.len() - len0 < 72 {
+    let line =
+        |s: &mut String, start: usize, end: usize, fl: VmFlags, off: usize, dev: u32, ino: u64, name: Option<&str>| {
+            let len0 = s.len();
+            let _ = write!(
+                s,
+                "{:08x}-{:08x} {}{}{}{} {:08x} {:02x}:{:02x} {} ",
+                start,
+                end,
+                if fl.contains(VmFlags::READ) { 'r' } else { '-' },
+                if fl.contains(VmFlags::WRITE) { 'w' } else { '-' },
+                if fl.contains(VmFlags::EXEC) { 'x' } else { '-' },
+                if fl.contains(VmFlags::SHARED) { 's' } else { 'p' },
+                off,
+                dev >> 8,
+                dev & 0xff,
+                ino
+            );
+            if let Some(n) = name {
+                while s.len() - len0 < 72 {
+                    s.push(' ');
+                }
                 s.push(' ');
+                s.push_str(n);
             }
-            s.push(' ');
-            s.push_str(n);
-        }
-        s.push('\n');
-    };
+            s.push('\n');
+        };
     // One path per inode (the tree search is not free).
     let mut paths: Vec<(u64, String)> = Vec::new();
     for v in vmas.iter().filter(|v| v.end > v.start) {
@@ -798,10 +811,21 @@ fn maps_text(t: &TaskStruct) -> String {
                     line(&mut s, v.start, v.end, v.flags, pgoff * PAGE_SIZE, 1, inode.ino, Some(&path));
                 }
                 // MAP_SHARED|MAP_ANONYMOUS: Linux's shmem file "/dev/zero (deleted)"
-                None => line(&mut s, v.start, v.end, v.flags, pgoff * PAGE_SIZE, 1, 0, Some(special.unwrap_or("/dev/zero (deleted)"))),
+                None => line(
+                    &mut s,
+                    v.start,
+                    v.end,
+                    v.flags,
+                    pgoff * PAGE_SIZE,
+                    1,
+                    0,
+                    Some(special.unwrap_or("/dev/zero (deleted)")),
+                ),
             },
             // The trampoline page is mapped shared here; Linux's vdso VMA is private.
-            Backing::Anon if v.start == vdso => line(&mut s, v.start, v.end, v.flags - VmFlags::SHARED, 0, 0, 0, special),
+            Backing::Anon if v.start == vdso => {
+                line(&mut s, v.start, v.end, v.flags - VmFlags::SHARED, 0, 0, 0, special)
+            }
             Backing::Anon => line(&mut s, v.start, v.end, v.flags, 0, 0, 0, special),
         }
     }
@@ -923,7 +947,10 @@ fn global_text(g: Global) -> String {
             let (hart, isa) = crate::init::device_tree()
                 .and_then(|dt| {
                     let cpu = dt.cpus().next()?;
-                    let isa = cpu.property("riscv,isa").and_then(|p| p.as_str()).map(|s| String::from(s.trim_end_matches('\0')));
+                    let isa = cpu
+                        .property("riscv,isa")
+                        .and_then(|p| p.as_str())
+                        .map(|s| String::from(s.trim_end_matches('\0')));
                     Some((cpu.ids().first(), isa))
                 })
                 .unwrap_or((0, None));

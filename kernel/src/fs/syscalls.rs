@@ -153,7 +153,10 @@ pub fn do_open(dirfd: isize, path: &str, flags: u32, mode: u32) -> KResult<usize
                 return Err(EISDIR);
             }
             let umask = current().fs.lock().as_ref().map_or(0o022, |f| f.inner.lock().umask);
-            let ino = Inode::new(S_IFREG | (mode & 0o7777 & !umask), InodeKind::File(spin::Mutex::new(FileData::Owned(Vec::new()))));
+            let ino = Inode::new(
+                S_IFREG | (mode & 0o7777 & !umask),
+                InodeKind::File(spin::Mutex::new(FileData::Owned(Vec::new()))),
+            );
             dir.link(&name, ino.clone())?;
             ino
         }
@@ -362,7 +365,11 @@ pub fn sys_lseek(fd: usize, off: isize, whence: usize) -> KResult<usize> {
             if off < 0 || off >= size {
                 return Err(ENXIO);
             }
-            if whence == 3 { off } else { size }
+            if whence == 3 {
+                off
+            } else {
+                size
+            }
         }
         _ => return Err(EINVAL),
     };

@@ -64,7 +64,8 @@ const OPTIONS_LIST: [(&str, u32); 7] = [
     ("funcgraph-args", OPT_ARGS),
     ("funcgraph-retval", OPT_RETVAL),
 ];
-static OPTIONS: AtomicU32 = AtomicU32::new(OPT_CPU | OPT_PROC | OPT_ABSTIME | OPT_DURATION | OPT_OVERHEAD | OPT_ARGS | OPT_RETVAL);
+static OPTIONS: AtomicU32 =
+    AtomicU32::new(OPT_CPU | OPT_PROC | OPT_ABSTIME | OPT_DURATION | OPT_OVERHEAD | OPT_ARGS | OPT_RETVAL);
 /// The functions named in set_ftrace_filter (0: none named = every function).
 static SELECTED: AtomicU64 = AtomicU64::new(0);
 
@@ -206,7 +207,11 @@ fn write_node(n: &TraceNode, buf: &[u8]) -> KResult<()> {
                 if hit == 0 && !neg {
                     return Err(EINVAL); // Linux: no function matches the filter
                 }
-                if neg { sel &= !hit } else { sel |= hit }
+                if neg {
+                    sel &= !hit
+                } else {
+                    sel |= hit
+                }
             }
             set_selected(sel);
         }
@@ -227,7 +232,9 @@ fn write_node(n: &TraceNode, buf: &[u8]) -> KResult<()> {
             }
             _ => return Err(EINVAL),
         },
-        TraceNode::AvailableTracers | TraceNode::AvailableFilterFunctions | TraceNode::BufferSizeKb => return Err(EINVAL),
+        TraceNode::AvailableTracers | TraceNode::AvailableFilterFunctions | TraceNode::BufferSizeKb => {
+            return Err(EINVAL)
+        }
     }
     Ok(())
 }
@@ -266,7 +273,13 @@ fn content(n: &TraceNode) -> String {
         TraceNode::EventEnable(mask) => {
             // Linux: "X" when some of a system's events are on and some off
             let on = trace::EVENTS_ON.load(Ordering::Relaxed) & mask;
-            s.push_str(if on == 0 { "0\n" } else if on == *mask { "1\n" } else { "X\n" });
+            s.push_str(if on == 0 {
+                "0\n"
+            } else if on == *mask {
+                "1\n"
+            } else {
+                "X\n"
+            });
         }
     }
     s
@@ -308,8 +321,15 @@ fn event_text(e: &Event) -> String {
                 4 => "T",
                 _ => "X",
             };
-            write!(s, "prev_comm={} prev_pid={} prev_prio=120 prev_state={} ==> next_comm={} next_pid={} next_prio=120",
-                   comm_of(a[0] as i32), a[0] as i64, st, comm_of(a[1] as i32), a[1] as i64)
+            write!(
+                s,
+                "prev_comm={} prev_pid={} prev_prio=120 prev_state={} ==> next_comm={} next_pid={} next_prio=120",
+                comm_of(a[0] as i32),
+                a[0] as i64,
+                st,
+                comm_of(a[1] as i32),
+                a[1] as i64
+            )
         }
         _ => Ok(()),
     };
@@ -320,7 +340,12 @@ fn event_text(e: &Event) -> String {
 /// format of Linux's default output.
 fn render_events(ev: &[Event], overrun: u64, clk: &trace::Clock) -> String {
     let mut s = String::with_capacity(ev.len() * 100 + 800);
-    let _ = writeln!(s, "# tracer: nop\n#\n# entries-in-buffer/entries-written: {}/{}   #P:1\n#", ev.len(), ev.len() as u64 + overrun);
+    let _ = writeln!(
+        s,
+        "# tracer: nop\n#\n# entries-in-buffer/entries-written: {}/{}   #P:1\n#",
+        ev.len(),
+        ev.len() as u64 + overrun
+    );
     s.push_str("#                                _-----=> irqs-off/BH-disabled\n");
     s.push_str("#                               / _----=> need-resched\n");
     s.push_str("#                              | / _---=> hardirq/softirq\n");
@@ -341,7 +366,15 @@ fn render_events(ev: &[Event], overrun: u64, clk: &trace::Clock) -> String {
             _ => continue,
         };
         let ns = clk.ns(e.ts);
-        let _ = writeln!(s, "{:>16}-{:<7} [000] ..... {:5}.{:06}: {}", comm_of(e.pid), e.pid, ns / 1_000_000_000, ns % 1_000_000_000 / 1000, text);
+        let _ = writeln!(
+            s,
+            "{:>16}-{:<7} [000] ..... {:5}.{:06}: {}",
+            comm_of(e.pid),
+            e.pid,
+            ns / 1_000_000_000,
+            ns % 1_000_000_000 / 1000,
+            text
+        );
     }
     s
 }
@@ -391,7 +424,14 @@ fn put_proc(s: &mut String, pid: i32) {
 
 /// Linux: trace_find_mark()
 fn mark(d: u64) -> char {
-    for (v, c) in [(1_000_000_000u64, '$'), (100_000_000, '@'), (10_000_000, '*'), (1_000_000, '#'), (100_000, '!'), (10_000, '+')] {
+    for (v, c) in [
+        (1_000_000_000u64, '$'),
+        (100_000_000, '@'),
+        (10_000_000, '*'),
+        (1_000_000, '#'),
+        (100_000, '!'),
+        (10_000, '+'),
+    ] {
         if d > v {
             return c;
         }

@@ -30,7 +30,8 @@ pub fn device_tree() -> Option<fdt::Fdt<'static>> {
     fdt::Fdt::new(crate::mm::mmio::boot_dtb(pa)).ok()
 }
 
-pub static MENUOS_BANNER: &str = concat!("MenuOS version ", env!("CARGO_PKG_VERSION"), " (Linux-compatible, riscv64) ", "#1 SMP");
+pub static MENUOS_BANNER: &str =
+    concat!("MenuOS version ", env!("CARGO_PKG_VERSION"), " (Linux-compatible, riscv64) ", "#1 SMP");
 
 extern "C" {
     static _end: u8;
@@ -67,7 +68,8 @@ pub extern "C" fn start_kernel(hartid: usize, dtb_pa: usize) -> ! {
                 uart = r.starting_address as usize;
             }
         }
-        let is_plic = node.compatible().map(|c| c.all().any(|s| s == "riscv,plic0" || s == "sifive,plic-1.0.0")).unwrap_or(false);
+        let is_plic =
+            node.compatible().map(|c| c.all().any(|s| s == "riscv,plic0" || s == "sifive,plic-1.0.0")).unwrap_or(false);
         if is_plic {
             if let Some(r) = node.reg().and_then(|mut r| r.next()) {
                 plic = r.starting_address as usize;
@@ -192,11 +194,7 @@ extern "C" fn kernel_init(_: usize) -> usize {
                 Err(_) => usize::MAX,
             }
         }
-        let n = if image.starts_with(&[0x1f, 0x8b]) {
-            arch::call_on_stack(1 << 20, unpack, 0)
-        } else {
-            unpack(0)
-        };
+        let n = if image.starts_with(&[0x1f, 0x8b]) { arch::call_on_stack(1 << 20, unpack, 0) } else { unpack(0) };
         match n {
             usize::MAX => pr_warn!("Initramfs unpacking failed"),
             n => pr_info!("Unpacking initramfs... {} entries", n),
@@ -217,7 +215,8 @@ extern "C" fn kernel_init(_: usize) -> usize {
 
     let (cands, envp, extra_argv): (Vec<(String, bool)>, Vec<Vec<u8>>, Vec<String>) = match &boot.params {
         Some(p) => {
-            let c = p.init_candidates().into_iter().map(|(s, f)| (s, matches!(f, bootparam::OnFailure::Panic))).collect();
+            let c =
+                p.init_candidates().into_iter().map(|(s, f)| (s, matches!(f, bootparam::OnFailure::Panic))).collect();
             (c, p.init_envp.iter().map(|s| s.clone().into_bytes()).collect(), p.init_args.clone())
         }
         None => (

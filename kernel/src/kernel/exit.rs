@@ -24,7 +24,7 @@ fn complete_vfork_done(t: &TaskStruct) {
 #[inline(never)]
 pub fn mm_release(t: &TaskStruct) {
     let tid = t.clear_child_tid.swap(0, Ordering::Relaxed);
-    if tid != 0 && t.signal.live.load(Ordering::Relaxed) > 1 || tid != 0 {
+    if tid != 0 {
         if write_user(tid, &0i32).is_ok() {
             crate::kernel::futex::futex_wake(tid, 1);
         }
@@ -271,7 +271,15 @@ fn eligible_child(wo: &WaitOpts, p: &TaskStruct) -> bool {
 #[no_mangle]
 #[inline(never)]
 pub fn do_wait(wo: &WaitOpts) -> KResult<Option<WaitResult>> {
-    let mut _t = crate::trace_func!(do_wait, match &wo.target { WaitTarget::All => -1, WaitTarget::Pid(p) => *p, WaitTarget::Pgid(g) => -*g, WaitTarget::Task(t) => t.pid() });
+    let mut _t = crate::trace_func!(
+        do_wait,
+        match &wo.target {
+            WaitTarget::All => -1,
+            WaitTarget::Pid(p) => *p,
+            WaitTarget::Pgid(g) => -*g,
+            WaitTarget::Task(t) => t.pid(),
+        }
+    );
     let cur = current();
     let wq = &cur.signal.wait_chldexit;
     let mut result = None;
@@ -299,7 +307,13 @@ pub fn do_wait(wo: &WaitOpts) -> KResult<Option<WaitResult>> {
                     result = Some(WaitResult {
                         pid: c.tgid(),
                         status: (sig << 8) | 0x7f,
-                        info: SigInfo { signo: SIGCHLD, code: CLD_STOPPED, pid: c.tgid(), status: sig, ..Default::default() },
+                        info: SigInfo {
+                            signo: SIGCHLD,
+                            code: CLD_STOPPED,
+                            pid: c.tgid(),
+                            status: sig,
+                            ..Default::default()
+                        },
                         utime: 0,
                         stime: 0,
                         minflt: 0,
@@ -315,7 +329,13 @@ pub fn do_wait(wo: &WaitOpts) -> KResult<Option<WaitResult>> {
                     result = Some(WaitResult {
                         pid: c.tgid(),
                         status: 0xffff,
-                        info: SigInfo { signo: SIGCHLD, code: CLD_CONTINUED, pid: c.tgid(), status: SIGCONT, ..Default::default() },
+                        info: SigInfo {
+                            signo: SIGCHLD,
+                            code: CLD_CONTINUED,
+                            pid: c.tgid(),
+                            status: SIGCONT,
+                            ..Default::default()
+                        },
                         utime: 0,
                         stime: 0,
                         minflt: 0,

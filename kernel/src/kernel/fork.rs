@@ -25,7 +25,7 @@ use crate::kernel::sched::wait::Completion;
 use crate::kernel::sched::wake_up_new_task;
 use crate::kernel::signal::{SigHand, SignalStruct};
 use crate::kernel::task::*;
-use crate::mm::uaccess::{read_user, write_user, copy_from_user};
+use crate::mm::uaccess::{copy_from_user, read_user, write_user};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::*;
@@ -34,9 +34,9 @@ use core::sync::atomic::*;
 // the host-tested `clonecheck` crate; this file calls them at the points Linux does.
 pub use clonecheck::{
     CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_CLEAR_SIGHAND, CLONE_DETACHED, CLONE_FILES, CLONE_FS,
-    CLONE_INTO_CGROUP, CLONE_IO, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID,
-    CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS, CLONE_PARENT, CLONE_PARENT_SETTID, CLONE_PIDFD, CLONE_PTRACE,
-    CLONE_SETTLS, CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD, CLONE_UNTRACED, CLONE_VFORK, CLONE_VM, CSIGNAL,
+    CLONE_INTO_CGROUP, CLONE_IO, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME,
+    CLONE_NEWUSER, CLONE_NEWUTS, CLONE_PARENT, CLONE_PARENT_SETTID, CLONE_PIDFD, CLONE_PTRACE, CLONE_SETTLS,
+    CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD, CLONE_UNTRACED, CLONE_VFORK, CLONE_VM, CSIGNAL,
 };
 
 fn errno(e: clonecheck::Errno) -> Errno {
@@ -64,9 +64,21 @@ pub struct KernelCloneArgs {
 /// parent_tidptr, tls, child_tidptr.
 #[no_mangle]
 #[inline(never)]
-pub fn sys_clone(clone_flags: usize, newsp: usize, parent_tidptr: usize, tls: usize, child_tidptr: usize) -> KResult<usize> {
+pub fn sys_clone(
+    clone_flags: usize,
+    newsp: usize,
+    parent_tidptr: usize,
+    tls: usize,
+    child_tidptr: usize,
+) -> KResult<usize> {
     let mut _t = crate::trace_func!(sys_clone, clone_flags, newsp);
-    let k = clonecheck::sys_clone_args(clone_flags as u64, newsp as u64, parent_tidptr as u64, tls as u64, child_tidptr as u64);
+    let k = clonecheck::sys_clone_args(
+        clone_flags as u64,
+        newsp as u64,
+        parent_tidptr as u64,
+        tls as u64,
+        child_tidptr as u64,
+    );
     let r = kernel_clone(&KernelCloneArgs::from_user(&k, Vec::new())).map(|p| p as usize);
     _t.ret_result(&r);
     r
@@ -279,7 +291,15 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
         p.exit_signal.store(-1, Ordering::Relaxed);
         p.signal.live.fetch_add(1, Ordering::Relaxed);
     } else if clone_flags & CLONE_PARENT != 0 {
-        p.exit_signal.store(cur.rel.lock().group_leader.as_ref().and_then(|g| g.upgrade()).map_or(17, |g| g.exit_signal.load(Ordering::Relaxed)), Ordering::Relaxed);
+        p.exit_signal.store(
+            cur.rel
+                .lock()
+                .group_leader
+                .as_ref()
+                .and_then(|g| g.upgrade())
+                .map_or(17, |g| g.exit_signal.load(Ordering::Relaxed)),
+            Ordering::Relaxed,
+        );
     }
     parent.rel.lock().children.push(p.clone());
     attach_pid(pid, &p);
@@ -316,7 +336,11 @@ fn dup_task_struct(orig: &TaskStruct, args: &KernelCloneArgs) -> KResult<Task> {
         sighand: orig.sighand.lock().clone(),
         signal,
         blocked: orig.blocked.load(Ordering::Relaxed),
-        sigaltstack: if clone_flags & (CLONE_VM | CLONE_VFORK) == CLONE_VM { (0, 0, 2) } else { *orig.sigaltstack.lock() },
+        sigaltstack: if clone_flags & (CLONE_VM | CLONE_VFORK) == CLONE_VM {
+            (0, 0, 2)
+        } else {
+            *orig.sigaltstack.lock()
+        },
         start_time: crate::kernel::time::uptime_cycles(),
     });
     Ok(t)
@@ -476,4 +500,3 @@ pub fn make_init_task() -> Task {
         start_time: 0,
     })
 }
-

@@ -398,7 +398,8 @@ fn dequeue_locked(p: &mut SigPending, blocked: u64) -> Option<SigInfo> {
         return None;
     }
     // Synchronous faults first (Linux: SYNCHRONOUS_MASK), then the lowest number.
-    let sync = avail & (sigmask(SIGSEGV) | sigmask(SIGBUS) | sigmask(SIGILL) | sigmask(SIGTRAP) | sigmask(SIGFPE) | sigmask(SIGSYS));
+    let sync = avail
+        & (sigmask(SIGSEGV) | sigmask(SIGBUS) | sigmask(SIGILL) | sigmask(SIGTRAP) | sigmask(SIGFPE) | sigmask(SIGSYS));
     let pick = if sync != 0 { sync } else { avail };
     let sig = pick.trailing_zeros() as i32 + 1;
     p.set &= !sigmask(sig);
@@ -478,9 +479,13 @@ fn do_signal(regs: &mut PtRegs) {
             } else {
                 regs.a0 = EINTR.as_ret();
             }
-        } else if a0 == -514 /* ERESTARTNOHAND */ || a0 == -516 /* ERESTART_RESTARTBLOCK */ {
+        } else if a0 == -514 /* ERESTARTNOHAND */ || a0 == -516
+        /* ERESTART_RESTARTBLOCK */
+        {
             regs.a0 = EINTR.as_ret();
-        } else if a0 == -513 /* ERESTARTNOINTR */ {
+        } else if a0 == -513
+        /* ERESTARTNOINTR */
+        {
             regs.a0 = regs.orig_a0;
             regs.epc -= 4;
         }
@@ -517,7 +522,8 @@ crate::user_pod!(UserSigInfo);
 
 impl UserSigInfo {
     pub fn from(info: &SigInfo) -> Self {
-        let mut s = UserSigInfo { si_signo: info.signo, si_errno: info.errno, si_code: info.code, _pad0: 0, f: [0; 14] };
+        let mut s =
+            UserSigInfo { si_signo: info.signo, si_errno: info.errno, si_code: info.code, _pad0: 0, f: [0; 14] };
         match info.signo {
             SIGSEGV | SIGBUS | SIGILL | SIGFPE | SIGTRAP => s.f[0] = info.addr as u64,
             _ => {
@@ -533,18 +539,18 @@ impl UserSigInfo {
 #[repr(C, align(16))]
 #[derive(Clone, Copy)]
 struct RtSigframe {
-    info: UserSigInfo,     // 0
-    uc_flags: u64,         // 128
-    uc_link: u64,          // 136
-    ss_sp: u64,            // 144
-    ss_flags: u32,         // 152
+    info: UserSigInfo, // 0
+    uc_flags: u64,     // 128
+    uc_link: u64,      // 136
+    ss_sp: u64,        // 144
+    ss_flags: u32,     // 152
     _ss_pad: u32,
-    ss_size: u64,          // 160
-    uc_sigmask: u64,       // 168
-    _unused: [u8; 120],    // 176
-    _align: u64,           // 296: sigcontext is 16-aligned (at 304 = 128 + 176)
-    sc_regs: [u64; 32],    // 304: pc, ra, sp, gp, tp, t0..t6 as user_regs_struct
-    sc_fpregs: [u64; 66],  // f[32] + fcsr (d-ext), padded to the q-ext union size (528 B)
+    ss_size: u64,         // 160
+    uc_sigmask: u64,      // 168
+    _unused: [u8; 120],   // 176
+    _align: u64,          // 296: sigcontext is 16-aligned (at 304 = 128 + 176)
+    sc_regs: [u64; 32],   // 304: pc, ra, sp, gp, tp, t0..t6 as user_regs_struct
+    sc_fpregs: [u64; 66], // f[32] + fcsr (d-ext), padded to the q-ext union size (528 B)
 }
 // Pod: integers only; explicit padding fields are zeroed when built.
 crate::user_pod!(RtSigframe);
@@ -564,7 +570,13 @@ fn setup_rt_frame(cur: &Task, sig: i32, info: &SigInfo, ka: &SigAction, regs: &m
         uc_flags: 0,
         uc_link: 0,
         ss_sp: ss_sp as u64,
-        ss_flags: if on_alt { 1 } else if ss_size == 0 { 2 } else { 0 },
+        ss_flags: if on_alt {
+            1
+        } else if ss_size == 0 {
+            2
+        } else {
+            0
+        },
         _ss_pad: 0,
         ss_size: ss_size as u64,
         uc_sigmask: cur.saved_sigmask.lock().take().unwrap_or(cur.blocked.load(Ordering::Relaxed)),
@@ -716,7 +728,18 @@ pub fn sys_sigaltstack(ss: usize, oss: usize, regs: &PtRegs) -> KResult<usize> {
     let (sp, size, flags) = *cur.sigaltstack.lock();
     let on = size != 0 && regs.sp > sp && regs.sp <= sp + size;
     if oss != 0 {
-        let o = StackT { ss_sp: sp as u64, ss_flags: if on { 1 } else if size == 0 { 2 } else { flags }, _pad: 0, ss_size: size as u64 };
+        let o = StackT {
+            ss_sp: sp as u64,
+            ss_flags: if on {
+                1
+            } else if size == 0 {
+                2
+            } else {
+                flags
+            },
+            _pad: 0,
+            ss_size: size as u64,
+        };
         write_user(oss, &o)?;
     }
     if ss != 0 {
@@ -772,7 +795,11 @@ pub fn sys_kill(pid: isize, sig: usize) -> KResult<usize> {
             kill_process(&t, sig, info);
         }
     }
-    if found { Ok(0) } else { Err(ESRCH) }
+    if found {
+        Ok(0)
+    } else {
+        Err(ESRCH)
+    }
 }
 
 pub fn sys_tkill(tid: isize, sig: usize) -> KResult<usize> {

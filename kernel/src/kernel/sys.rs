@@ -259,9 +259,9 @@ pub fn sys_prctl(option: usize, arg2: usize, _a3: usize, _a4: usize, _a5: usize)
             write_user(arg2, &cur.pdeath_signal.load(Ordering::Relaxed))?;
             Ok(0)
         }
-        3 => Ok(1), // PR_GET_DUMPABLE
-        4 => Ok(0), // PR_SET_DUMPABLE
-        38 | 39 => Ok(0),        // NO_NEW_PRIVS
+        3 => Ok(1),       // PR_GET_DUMPABLE
+        4 => Ok(0),       // PR_SET_DUMPABLE
+        38 | 39 => Ok(0), // NO_NEW_PRIVS
         _ => Err(EINVAL),
     }
 }
@@ -298,7 +298,13 @@ pub fn sys_getrusage(who: isize, ru: usize) -> KResult<usize> {
     let cur = current();
     let u = if who == -1 {
         // RUSAGE_CHILDREN: what reaped children used (Linux: signal->cutime, cstime)
-        crate::kernel::exit::Rusage::of(cur.signal.cutime.load(Ordering::Relaxed), cur.signal.cstime.load(Ordering::Relaxed), 0, 0, 0)
+        crate::kernel::exit::Rusage::of(
+            cur.signal.cutime.load(Ordering::Relaxed),
+            cur.signal.cstime.load(Ordering::Relaxed),
+            0,
+            0,
+            0,
+        )
     } else {
         crate::kernel::exit::Rusage::of(
             cur.utime.load(Ordering::Relaxed),

@@ -15,7 +15,13 @@ fn enosys(nr: usize) -> KResult<usize> {
     if nr < 512 {
         let bit = 1u64 << (nr % 64);
         if ENOSYS_SEEN[nr / 64].fetch_or(bit, Ordering::Relaxed) & bit == 0 {
-            crate::pr_warn!("{}[{}]: syscall {} ({}) not implemented: -ENOSYS", current().comm_string(), current().pid(), nr, super::syscall_names::syscall_name(nr));
+            crate::pr_warn!(
+                "{}[{}]: syscall {} ({}) not implemented: -ENOSYS",
+                current().comm_string(),
+                current().pid(),
+                nr,
+                super::syscall_names::syscall_name(nr)
+            );
         }
     }
     Err(ENOSYS)

@@ -106,7 +106,6 @@ pub struct TaskStruct {
     pub pdeath_signal: AtomicI32,
 }
 
-
 pub type Task = Arc<TaskStruct>;
 
 /// What differs between new tasks; everything else starts empty (Linux: what
@@ -240,4 +239,3 @@ pub fn current() -> Task {
 pub fn with_current<R>(f: impl FnOnce(&TaskStruct) -> R) -> R {
     crate::arch::riscv::with_current_task(f)
 }
-

@@ -78,7 +78,11 @@ fn run_alarms(now: u64) {
                 None
             }
         };
-        crate::kernel::signal::kill_process(&t, crate::kernel::signal::SIGALRM, crate::kernel::signal::SigInfo { signo: 14, code: 0x80, ..Default::default() });
+        crate::kernel::signal::kill_process(
+            &t,
+            crate::kernel::signal::SIGALRM,
+            crate::kernel::signal::SigInfo { signo: 14, code: 0x80, ..Default::default() },
+        );
         if let Some(n) = rearm {
             add_alarm(&t, n);
         }
@@ -231,7 +235,6 @@ pub fn sys_gettimeofday(tv: usize, _tz: usize) -> KResult<usize> {
     }
     Ok(0)
 }
-
 
 fn do_nanosleep(ns: u64, rem: usize) -> KResult<usize> {
     let start = get_cycles();

@@ -449,7 +449,11 @@ macro_rules! trace_point {
     ($f:ident, $a:expr, $b:expr) => {{
         const ID: u8 = $crate::kernel::trace::func_id(stringify!($f));
         if $crate::kernel::trace::tracing_on() {
-            $crate::kernel::trace::point(ID, $crate::kernel::trace::TraceValue::trace_value($a), $crate::kernel::trace::TraceValue::trace_value($b));
+            $crate::kernel::trace::point(
+                ID,
+                $crate::kernel::trace::TraceValue::trace_value($a),
+                $crate::kernel::trace::TraceValue::trace_value($b),
+            );
         }
     }};
 }

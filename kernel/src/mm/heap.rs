@@ -14,7 +14,8 @@ struct KernelHeap {
 }
 
 #[global_allocator]
-static HEAP: KernelHeap = KernelHeap { heap: Mutex::new(Heap::<32>::new()), in_use: AtomicUsize::new(0), total: AtomicUsize::new(0) };
+static HEAP: KernelHeap =
+    KernelHeap { heap: Mutex::new(Heap::<32>::new()), in_use: AtomicUsize::new(0), total: AtomicUsize::new(0) };
 
 /// Failure injection for kmalloc (Linux: failslab): the Nth next allocation fails when set.
 pub static FAIL_NTH: AtomicUsize = AtomicUsize::new(0);

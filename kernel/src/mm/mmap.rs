@@ -85,10 +85,17 @@ impl Drop for ShmObject {
 pub enum Backing {
     Anon,
     /// `pgoff`: page index in the object of vma.start
-    Shared { obj: Arc<ShmObject>, pgoff: usize },
+    Shared {
+        obj: Arc<ShmObject>,
+        pgoff: usize,
+    },
     /// A private file mapping: bytes [vma.start, file_end) come from `inode` at `off` + (va -
     /// vma.start); the rest of the VMA is zero (bss).
-    File { inode: Arc<Inode>, off: usize, file_end: usize },
+    File {
+        inode: Arc<Inode>,
+        off: usize,
+        file_end: usize,
+    },
 }
 
 #[derive(Clone)]
@@ -243,7 +250,8 @@ pub fn dup_mmap(oldmm: &MmStruct) -> KResult<Arc<MmStruct>> {
         let mut child = new.inner.lock();
         let o = &mut *old;
         let c = &mut *child;
-        c.vmas = o.vmas.iter().filter(|(_, v)| !v.flags.contains(VmFlags::DONTCOPY)).map(|(k, v)| (*k, v.clone())).collect();
+        c.vmas =
+            o.vmas.iter().filter(|(_, v)| !v.flags.contains(VmFlags::DONTCOPY)).map(|(k, v)| (*k, v.clone())).collect();
         c.start_code = o.start_code;
         c.end_code = o.end_code;
         c.start_data = o.start_data;
@@ -416,7 +424,14 @@ impl MmInner {
     }
 
     /// Checks and maps a new VMA (Linux: mmap_region()).  MAP_FIXED replaces what was there.
-    pub fn mmap_region(&mut self, addr: usize, len: usize, flags: VmFlags, backing: Backing, fixed: bool) -> KResult<usize> {
+    pub fn mmap_region(
+        &mut self,
+        addr: usize,
+        len: usize,
+        flags: VmFlags,
+        backing: Backing,
+        fixed: bool,
+    ) -> KResult<usize> {
         let start = if fixed {
             self.munmap(addr, addr + len);
             addr

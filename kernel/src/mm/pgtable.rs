@@ -221,7 +221,11 @@ impl PageTable {
     fn leaf_span(pt: usize, va: usize, stop: usize) -> core::ops::Range<usize> {
         let (lo, hi) = pt_range(pt);
         let (i0, i1) = (vpn(va, 0).max(lo), vpn(stop - 1, 0).min(hi));
-        if i0 <= i1 { i0..i1 + 1 } else { i0..i0 }
+        if i0 <= i1 {
+            i0..i1 + 1
+        } else {
+            i0..i0
+        }
     }
 
     /// Calls `f(va, &mut pte)` for every valid leaf in [start, end).  Shared leaf tables are

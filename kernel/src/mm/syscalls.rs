@@ -178,7 +178,10 @@ pub fn sys_mremap(old: usize, old_len: usize, new_len: usize, flags: usize, new_
         m.munmap(old + new_len, old + old_len);
         return Ok(old);
     }
-    if flags & MREMAP_FIXED == 0 && old + old_len == vma.end && user_end(old, new_len).is_ok_and(|e| m.is_free(vma.end, e)) {
+    if flags & MREMAP_FIXED == 0
+        && old + old_len == vma.end
+        && user_end(old, new_len).is_ok_and(|e| m.is_free(vma.end, e))
+    {
         if let Some(v) = m.vmas.get_mut(&vma.start) {
             v.end = old + new_len;
         }
@@ -253,7 +256,9 @@ pub fn sys_madvise(addr: usize, len: usize, advice: usize) -> KResult<usize> {
         MADV_DOFORK => m.vma_set_flags(addr, end, VmFlags::empty(), VmFlags::DONTCOPY)?,
         MADV_WIPEONFORK => {
             // Linux: only for private anonymous memory.
-            if m.find_vma(addr).is_some_and(|v| !matches!(v.backing, Backing::Anon) || v.flags.contains(VmFlags::SHARED)) {
+            if m.find_vma(addr)
+                .is_some_and(|v| !matches!(v.backing, Backing::Anon) || v.flags.contains(VmFlags::SHARED))
+            {
                 return Err(EINVAL);
             }
             m.vma_set_flags(addr, end, VmFlags::WIPEONFORK, VmFlags::empty())?

@@ -29,7 +29,11 @@ pub fn copy_from_user(dst: &mut [u8], src: usize) -> KResult<()> {
     // SAFETY: dst is a valid kernel buffer of dst.len() bytes; src is checked to be a user
     // address, and a fault on it is caught by the exception table.
     let left = unsafe { __asm_copy_from_user(dst.as_mut_ptr() as usize, src, dst.len()) };
-    if left == 0 { Ok(()) } else { Err(EFAULT) }
+    if left == 0 {
+        Ok(())
+    } else {
+        Err(EFAULT)
+    }
 }
 
 pub fn copy_to_user(dst: usize, src: &[u8]) -> KResult<()> {
@@ -38,7 +42,11 @@ pub fn copy_to_user(dst: usize, src: &[u8]) -> KResult<()> {
     }
     // SAFETY: as in copy_from_user, the other way round.
     let left = unsafe { __asm_copy_to_user(dst, src.as_ptr() as usize, src.len()) };
-    if left == 0 { Ok(()) } else { Err(EFAULT) }
+    if left == 0 {
+        Ok(())
+    } else {
+        Err(EFAULT)
+    }
 }
 
 pub fn clear_user(dst: usize, n: usize) -> KResult<()> {
@@ -47,7 +55,11 @@ pub fn clear_user(dst: usize, n: usize) -> KResult<()> {
     }
     // SAFETY: user range checked; faults are fixed up.
     let left = unsafe { __clear_user(dst, n) };
-    if left == 0 { Ok(()) } else { Err(EFAULT) }
+    if left == 0 {
+        Ok(())
+    } else {
+        Err(EFAULT)
+    }
 }
 
 /// Plain data that may be copied to and from user memory byte for byte.

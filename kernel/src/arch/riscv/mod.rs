@@ -144,7 +144,9 @@ pub fn with_current_task<R>(f: impl FnOnce(&TaskStruct) -> R) -> R {
 
 /// Switches from the task at `prev` to the task at `next`, given as raw pointers because the
 /// caller has dropped its own references: the run queue keeps both alive across the switch.
-pub fn context_switch(prev: *const TaskStruct, next: *const TaskStruct) {
+/// Only schedule() calls it, with pointers taken from the run queue's curr and prev slots.
+#[allow(clippy::not_unsafe_ptr_arg_deref)]
+pub(crate) fn context_switch(prev: *const TaskStruct, next: *const TaskStruct) {
     // SAFETY: see above — the scheduler's curr/prev slots hold strong references to both
     // until finish_task_switch() runs on the far side of the switch.
     let (p, n) = unsafe { (&*prev, &*next) };

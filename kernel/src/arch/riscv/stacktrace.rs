@@ -54,7 +54,11 @@ pub fn lookup(addr: usize) -> Option<(&'static str, usize, usize)> {
     let (mut lo, mut hi) = (0usize, n);
     while lo < hi {
         let mid = (lo + hi) / 2;
-        if rd64(b, ent(mid)) <= addr { lo = mid + 1 } else { hi = mid }
+        if rd64(b, ent(mid)) <= addr {
+            lo = mid + 1
+        } else {
+            hi = mid
+        }
     }
     if lo == 0 {
         return None;

@@ -100,7 +100,11 @@ fn do_page_fault(regs: &mut PtRegs, access: Access) {
         }
     }
     if regs.user_mode() {
-        let code = if addr < TASK_SIZE && has_vma(addr) { 2 /* SEGV_ACCERR */ } else { 1 /* SEGV_MAPERR */ };
+        let code = if addr < TASK_SIZE && has_vma(addr) {
+            2 /* SEGV_ACCERR */
+        } else {
+            1 /* SEGV_MAPERR */
+        };
         signal::force_sig_fault(SIGSEGV, code, addr);
         return;
     }

@@ -163,7 +163,11 @@ fn finish_task_switch() {
 pub extern "C" fn schedule_tail(_prev: usize) {
     // ret_from_fork (entry.S) has no Rust frame: its entry is recorded here, its exit in
     // ret_from_fork_user.  a0 = 0 already: the child's return value from fork.
-    crate::trace_enter!(ret_from_fork, crate::kernel::task::with_current(|c| c.pid()), crate::kernel::task::with_current(|c| c.pt_regs_mut().a0));
+    crate::trace_enter!(
+        ret_from_fork,
+        crate::kernel::task::with_current(|c| c.pid()),
+        crate::kernel::task::with_current(|c| c.pt_regs_mut().a0)
+    );
     let _t = crate::trace_func!(schedule_tail);
     finish_task_switch();
     crate::kernel::fork::schedule_tail_child();
