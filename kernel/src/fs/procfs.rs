@@ -57,9 +57,13 @@ pub enum PidFile {
     Stat,
     Statm,
     Status,
+    /// Linux: /proc/PID/fail-nth (CONFIG_FAULT_INJECTION): the Nth next page allocation of
+    /// this task fails.
+    FailNth,
 }
 
-const PID_FILES: [(&str, PidFile); 7] = [
+const PID_FILES: [(&str, PidFile); 8] = [
+    ("fail-nth", PidFile::FailNth),
     ("environ", PidFile::Environ),
     ("status", PidFile::Status),
     ("comm", PidFile::Comm),
@@ -159,6 +163,14 @@ impl FileOps for SeqFile {
                 let n = name.len().min(15);
                 c[..n].copy_from_slice(&name[..n]);
                 *t.comm.lock() = c;
+                Ok(buf.len())
+            }
+            ProcNode::PidFile(pid, PidFile::FailNth) => {
+                // Linux: proc_fail_nth_write(): a decimal N; 0 disarms.
+                let t = task_of(*pid).map_err(|_| ESRCH)?;
+                let text = core::str::from_utf8(buf).map_err(|_| EINVAL)?;
+                let n: u32 = text.trim().parse().map_err(|_| EINVAL)?;
+                t.fail_nth.store(n, Ordering::Relaxed);
                 Ok(buf.len())
             }
             ProcNode::Global(_) => Err(EIO),
@@ -280,7 +292,7 @@ pub fn lookup(n: &ProcNode, name: &str) -> KResult<Arc<Inode>> {
             if let Some(i) = PID_FILES.iter().position(|(f, _)| *f == name) {
                 let f = PID_FILES[i].1;
                 let mode = match f {
-                    PidFile::Comm => 0o644,
+                    PidFile::Comm | PidFile::FailNth => 0o644,
                     PidFile::Environ => 0o400,
                     _ => 0o444,
                 };
@@ -847,6 +859,7 @@ fn pid_text(t: &TaskStruct, f: PidFile) -> Vec<u8> {
         PidFile::Stat => stat_text(t).into_bytes(),
         PidFile::Status => status_text(t).into_bytes(),
         PidFile::Comm => format!("{}\n", t.comm_string()).into_bytes(),
+        PidFile::FailNth => format!("{}", t.fail_nth.load(Ordering::Relaxed)).into_bytes(),
         PidFile::Maps => maps_text(t).into_bytes(),
         PidFile::Cmdline | PidFile::Environ => {
             // Linux: get_mm_cmdline() / environ_read(): the bytes of the target's stack.

@@ -104,6 +104,9 @@ pub struct TaskStruct {
     pub min_flt: AtomicU64,
     /// Linux: pdeath_signal (prctl PR_SET_PDEATHSIG): sent when the parent dies.
     pub pdeath_signal: AtomicI32,
+    /// Fault injection (Linux: current->fail_nth): when N > 0, this task's Nth next page
+    /// allocation fails with ENOMEM (/proc/PID/fail-nth).
+    pub fail_nth: AtomicU32,
 }
 
 pub type Task = Arc<TaskStruct>;
@@ -163,6 +166,7 @@ impl TaskStruct {
             nivcsw: AtomicU64::new(0),
             min_flt: AtomicU64::new(0),
             pdeath_signal: AtomicI32::new(0),
+            fail_nth: AtomicU32::new(0),
         })
     }
 }

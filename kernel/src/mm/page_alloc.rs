@@ -102,13 +102,16 @@ pub fn is_ram_pfn(pfn: usize) -> bool {
     MEM_MAP.get().is_some_and(|mm| pfn >= mm.base_pfn && pfn < mm.base_pfn + mm.refs.len())
 }
 
+/// Linux: should_fail(): the global counter, then the running task's fail-nth.
 fn should_fail() -> bool {
     let n = FAIL_NTH.load(Ordering::Relaxed);
-    if n == 0 {
-        return false;
+    if n != 0 {
+        FAIL_NTH.store(n - 1, Ordering::Relaxed);
+        if n == 1 {
+            return true;
+        }
     }
-    FAIL_NTH.store(n - 1, Ordering::Relaxed);
-    n == 1
+    crate::arch::riscv::current_fail_nth()
 }
 
 /// A frame with refcount 1, contents undefined.  Linux: alloc_page(GFP_KERNEL).

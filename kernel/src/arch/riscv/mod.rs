@@ -142,6 +142,23 @@ pub fn with_current_task<R>(f: impl FnOnce(&TaskStruct) -> R) -> R {
     f(unsafe { &*current_ptr() })
 }
 
+/// Counts down the running task's fail-nth and says whether this allocation must fail (none
+/// before the first task exists).
+pub fn current_fail_nth() -> bool {
+    let p = current_ptr();
+    if p.is_null() {
+        return false;
+    }
+    with_current_task(|t| {
+        let n = t.fail_nth.load(core::sync::atomic::Ordering::Relaxed);
+        if n == 0 {
+            return false;
+        }
+        t.fail_nth.store(n - 1, core::sync::atomic::Ordering::Relaxed);
+        n == 1
+    })
+}
+
 /// Switches from the task at `prev` to the task at `next`, given as raw pointers because the
 /// caller has dropped its own references: the run queue keeps both alive across the switch.
 /// Only schedule() calls it, with pointers taken from the run queue's curr and prev slots.
