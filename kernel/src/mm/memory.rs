@@ -21,7 +21,10 @@ pub enum Access {
 #[inline(never)]
 pub fn handle_mm_fault(mm: &mut MmInner, addr: usize, access: Access) -> KResult<()> {
     let va = page_align_down(addr);
-    let vma = mm.find_vma(addr).ok_or(EFAULT)?.clone();
+    // The VMA tree and the page table are separate fields: borrow both, copy nothing (this
+    // runs on every fault).
+    let MmInner { vmas, pgt, .. } = mm;
+    let vma = super::mmap::vma_at(vmas, addr).ok_or(EFAULT)?;
     let ok = match access {
         Access::Read => vma.flags.intersects(VmFlags::READ | VmFlags::WRITE | VmFlags::EXEC),
         Access::Write => vma.flags.contains(VmFlags::WRITE),
@@ -31,7 +34,7 @@ pub fn handle_mm_fault(mm: &mut MmInner, addr: usize, access: Access) -> KResult
         return Err(EFAULT);
     }
     let flags = vma.pte_flags();
-    let slot = mm.pgt.walk(va, true)?.ok_or(ENOMEM)?;
+    let slot = pgt.walk(va, true)?.ok_or(ENOMEM)?;
     let pte = *slot;
     if !pte.is_valid() {
         // Linux: do_anonymous_page() / do_fault() / shmem_fault()

@@ -315,9 +315,14 @@ pub fn dup_mmap(oldmm: &MmStruct) -> KResult<Arc<MmStruct>> {
     Ok(new)
 }
 
+/// The VMA containing `addr` (Linux: vma_lookup()).
+pub fn vma_at(vmas: &BTreeMap<usize, Vma>, addr: usize) -> Option<&Vma> {
+    vmas.range(..=addr).next_back().map(|(_, v)| v).filter(|v| addr < v.end)
+}
+
 impl MmInner {
     pub fn find_vma(&self, addr: usize) -> Option<&Vma> {
-        self.vmas.range(..=addr).next_back().map(|(_, v)| v).filter(|v| addr < v.end)
+        vma_at(&self.vmas, addr)
     }
 
     fn overlaps(&self, start: usize, end: usize) -> bool {

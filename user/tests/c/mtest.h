@@ -73,6 +73,24 @@ static void mt_report(int ok, const char *check, const char *fmt, ...)
 			  __LINE__);                                                       \
 	} while (0)
 
+/* mt_meminfo_kb("MemFree:"): a /proc/meminfo value in kB, -1 when absent.  Reads into a
+ * static buffer, so it allocates nothing (the leak tests call it between measurements). */
+#include <fcntl.h>
+static __attribute__((unused)) long mt_meminfo_kb(const char *key)
+{
+	static char buf[8192];
+	int fd = open("/proc/meminfo", O_RDONLY);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	char *p = strstr(buf, key);
+	return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
 /* Ends the test: summary line, then power off when PID 1, else exit status. */
 static void __attribute__((noreturn)) mt_end(void)
 {

@@ -15,21 +15,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-static char buf[8192];
-
-static long meminfo(const char *key)
-{
-	int fd = open("/proc/meminfo", O_RDONLY);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	char *p = strstr(buf, key);
-	return p ? strtol(p + strlen(key), NULL, 10) : -1;
-}
 
 /* exit codes: 0 fork worked, 1 fork failed with ENOMEM, 2 other error, 77 no fail-nth */
 static int worker(int n)
@@ -74,14 +59,14 @@ int main(void)
 	}
 	for (int i = 0; i < 40; i++) /* warm-up: page cache, allocator steady state */
 		run(0);
-	meminfo("MemFree:");
-	long free0 = meminfo("MemFree:"), slab0 = meminfo("Slab:");
+	mt_meminfo_kb("MemFree:");
+	long free0 = mt_meminfo_kb("MemFree:"), slab0 = mt_meminfo_kb("Slab:");
 	int counts[5] = { 0 };
 	for (int n = 1; n <= 60; n++) {
 		int r = run(n);
 		counts[r < 5 ? r : 4]++;
 	}
-	long free1 = meminfo("MemFree:"), slab1 = meminfo("Slab:");
+	long free1 = mt_meminfo_kb("MemFree:"), slab1 = mt_meminfo_kb("Slab:");
 	mt_report(counts[1] > 0, "fork-fails-with-enomem", "no injected failure reached fork (%d ok)", counts[0]);
 	mt_report(counts[0] > 0, "fork-succeeds-past-its-allocations", "fork never succeeded");
 	mt_report(counts[2] == 0 && counts[4] == 0, "no-other-errors", "%d odd errors, %d odd deaths", counts[2], counts[4]);

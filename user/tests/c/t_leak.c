@@ -18,23 +18,6 @@
 #include <sys/wait.h>
 #include <linux/sched.h>
 
-static char buf[8192];
-
-static long meminfo(const char *key)
-{
-	int fd = open("/proc/meminfo", O_RDONLY);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	char *p = strstr(buf, key);
-	if (!p)
-		return -1;
-	return strtol(p + strlen(key), NULL, 10);
-}
 
 static void round_trip(int i)
 {
@@ -80,14 +63,14 @@ int main(void)
 	mount("proc", "/proc", "proc", 0, NULL);
 	for (int i = 0; i < 200; i++) /* warm-up */
 		round_trip(i);
-	meminfo("MemFree:"); /* fault in meminfo()'s own code and data before measuring */
-	meminfo("Slab:");
+	mt_meminfo_kb("MemFree:"); /* fault in mt_meminfo_kb()'s own code and data before measuring */
+	mt_meminfo_kb("Slab:");
 	/* Nothing but the rounds between the two readings: the first printf would fault in
 	 * (page-cache) pages of this program's own text. */
-	long free0 = meminfo("MemFree:"), slab0 = meminfo("Slab:");
+	long free0 = mt_meminfo_kb("MemFree:"), slab0 = mt_meminfo_kb("Slab:");
 	for (int i = 0; i < 2000; i++)
 		round_trip(i);
-	long free1 = meminfo("MemFree:"), slab1 = meminfo("Slab:");
+	long free1 = mt_meminfo_kb("MemFree:"), slab1 = mt_meminfo_kb("Slab:");
 	CHECK("meminfo-readable", free0 > 0 && slab0 >= 0);
 	long tol = menuos ? 0 : 1024; /* kB */
 	mt_report(labs(free1 - free0) <= tol, "memfree-back", "MemFree %ld kB -> %ld kB (tolerance %ld kB)", free0, free1, tol);
