@@ -5,12 +5,12 @@
 
 use crate::errno::*;
 use crate::fs::file::*;
+use crate::kernel::locking::{class, SpinLock};
 use crate::kernel::sched::wait::WaitQueue;
 use crate::mm::uaccess::{read_user, write_user};
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
-use spin::Mutex;
 
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -91,7 +91,7 @@ pub fn open_maybe_acquire(noctty: bool) {
     }
 }
 
-static TTY: Mutex<Tty> = Mutex::new(Tty {
+static TTY: SpinLock<Tty, class::Tty> = SpinLock::new(Tty {
     termios: DEFAULT_TERMIOS,
     read_buf: VecDeque::new(),
     line: Vec::new(),

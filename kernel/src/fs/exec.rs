@@ -11,7 +11,7 @@ use super::*;
 use crate::arch::riscv::process::start_thread;
 use crate::kernel::task::{current, Task, PF_FORKNOEXEC};
 use crate::mm::mmap::{Backing, MmStruct, VmFlags, Vma};
-use crate::mm::uaccess::{read_user, strncpy_bytes_from_user, strncpy_from_user};
+use crate::mm::uaccess::{UserCStr, UserPtr};
 use crate::mm::{page_align_down, page_align_up, PAGE_SIZE, STACK_TOP};
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
@@ -26,9 +26,9 @@ fn exec_err(e: execimage::ExecError) -> Errno {
 }
 
 /// Linux: get_user_arg_ptr() + copy_strings(): the NULL-terminated array at `uptr`.
-fn copy_strings_from_user(uptr: usize) -> KResult<Vec<Vec<u8>>> {
+fn copy_strings_from_user(uptr: UserPtr<UserCStr>) -> KResult<Vec<Vec<u8>>> {
     let mut v = Vec::new();
-    if uptr == 0 {
+    if uptr.is_null() {
         return Ok(v);
     }
     let mut total = 0usize;
@@ -36,11 +36,11 @@ fn copy_strings_from_user(uptr: usize) -> KResult<Vec<Vec<u8>>> {
         if i >= MAX_ARG_STRINGS {
             return Err(E2BIG);
         }
-        let p: usize = read_user(uptr + i * 8)?;
-        if p == 0 {
+        let p = uptr.add(i).read()?;
+        if p.is_null() {
             break;
         }
-        let s = strncpy_bytes_from_user(p, MAX_ARG_STRLEN)?;
+        let s = p.read_bytes(MAX_ARG_STRLEN)?;
         total += s.len() + 1 + 8;
         // Linux: bprm_stack_limits(): a quarter of the 8 MiB stack rlimit.
         if total > 2 * 1024 * 1024 {
@@ -54,9 +54,9 @@ fn copy_strings_from_user(uptr: usize) -> KResult<Vec<Vec<u8>>> {
 /// Linux: SYSCALL_DEFINE3(execve)
 #[no_mangle]
 #[inline(never)]
-pub fn sys_execve(upath: usize, argv: usize, envp: usize) -> KResult<usize> {
+pub fn sys_execve(filename: UserCStr, argv: UserPtr<UserCStr>, envp: UserPtr<UserCStr>) -> KResult<usize> {
     let mut _t = crate::trace_func!(sys_execve);
-    let path = strncpy_from_user(upath, PATH_MAX)?;
+    let path = filename.read_path()?;
     let argv = copy_strings_from_user(argv)?;
     let envp = copy_strings_from_user(envp)?;
     let r = do_execveat(AT_FDCWD, &path, argv, envp, 0);
@@ -65,10 +65,17 @@ pub fn sys_execve(upath: usize, argv: usize, envp: usize) -> KResult<usize> {
 }
 
 /// Linux: SYSCALL_DEFINE5(execveat)
-pub fn sys_execveat(dirfd: isize, upath: usize, argv: usize, envp: usize, flags: usize) -> KResult<usize> {
+pub fn sys_execveat(
+    fd: i32,
+    filename: UserCStr,
+    argv: UserPtr<UserCStr>,
+    envp: UserPtr<UserCStr>,
+    flags: i32,
+) -> KResult<usize> {
+    let flags = flags as u32;
     // Linux: getname_uflags() first (an empty name without AT_EMPTY_PATH is ENOENT), then
     // do_open_execat() checks the flags.
-    let path = strncpy_from_user(upath, PATH_MAX)?;
+    let path = filename.read_path()?;
     if path.is_empty() && flags & AT_EMPTY_PATH == 0 {
         return Err(ENOENT);
     }
@@ -77,15 +84,15 @@ pub fn sys_execveat(dirfd: isize, upath: usize, argv: usize, envp: usize, flags:
     }
     let argv = copy_strings_from_user(argv)?;
     let envp = copy_strings_from_user(envp)?;
-    do_execveat(dirfd, &path, argv, envp, flags)
+    do_execveat(fd, &path, argv, envp, flags)
 }
 
-fn open_exec(dirfd: isize, path: &str, flags: usize) -> KResult<Arc<Inode>> {
+fn open_exec(dirfd: i32, path: &str, flags: u32) -> KResult<Arc<Inode>> {
     let ino = if path.is_empty() {
         if flags & AT_EMPTY_PATH == 0 {
             return Err(ENOENT);
         }
-        fd_get(dirfd as usize)?.inode.clone().ok_or(EACCES)?
+        fd_get(dirfd as u32)?.inode.clone().ok_or(EACCES)?
     } else {
         namei_at(dirfd, path, flags & AT_SYMLINK_NOFOLLOW == 0)?
     };
@@ -103,13 +110,7 @@ fn open_exec(dirfd: isize, path: &str, flags: usize) -> KResult<Arc<Inode>> {
 /// trying binfmt_script, then binfmt_elf, up to 5 levels of interpreters).
 #[no_mangle]
 #[inline(never)]
-pub fn do_execveat(
-    dirfd: isize,
-    path: &str,
-    mut argv: Vec<Vec<u8>>,
-    envp: Vec<Vec<u8>>,
-    flags: usize,
-) -> KResult<usize> {
+pub fn do_execveat(dirfd: i32, path: &str, mut argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, flags: u32) -> KResult<usize> {
     let mut ino = open_exec(dirfd, path, flags)?;
     let mut filename: Vec<u8> =
         if path.is_empty() { alloc::format!("/dev/fd/{}", dirfd).into_bytes() } else { path.as_bytes().to_vec() };
@@ -319,7 +320,7 @@ fn load_elf_binary(
 fn exec_mmap(cur: &Task, mm: Arc<MmStruct>) {
     crate::kernel::exit::mm_release(cur);
     let satp = mm.satp();
-    let old = cur.mm.lock().replace(mm);
+    let old = cur.set_mm(Some(mm));
     crate::arch::riscv::switch_mm(satp);
     drop(old);
 }

@@ -3,11 +3,11 @@
 
 use super::inode::Inode;
 use crate::errno::*;
+use crate::kernel::locking::{class, SpinLock};
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, Ordering};
-use spin::Mutex;
 
 pub const O_ACCMODE: u32 = 0o3;
 pub const O_RDONLY: u32 = 0;
@@ -74,7 +74,7 @@ pub trait FileOps: Send + Sync {
 pub struct File {
     pub ops: Arc<dyn FileOps>,
     pub inode: Option<Arc<Inode>>,
-    pub pos: Mutex<u64>,
+    pub pos: SpinLock<u64, class::FilePos>,
     pub flags: AtomicU32,
     pub path: String,
     /// This open holds write access to a regular inode (Linux: FMODE_WRITER).
@@ -96,7 +96,7 @@ impl File {
         Arc::new(File {
             ops,
             inode,
-            pos: Mutex::new(0),
+            pos: SpinLock::new(0),
             flags: AtomicU32::new(flags),
             path,
             write_access: core::sync::atomic::AtomicBool::new(false),
@@ -124,19 +124,19 @@ pub struct FdEntry {
 
 /// Linux: struct files_struct / fdtable
 pub struct FilesStruct {
-    pub fds: Mutex<Vec<Option<FdEntry>>>,
+    pub fds: SpinLock<Vec<Option<FdEntry>>, class::FilesTable>,
 }
 
 pub const NR_OPEN_DEFAULT: usize = 1024;
 
 impl FilesStruct {
     pub fn new() -> Arc<FilesStruct> {
-        Arc::new(FilesStruct { fds: Mutex::new(Vec::new()) })
+        Arc::new(FilesStruct { fds: SpinLock::new(Vec::new()) })
     }
     /// Linux: dup_fd()
     pub fn dup(&self) -> KResult<Arc<FilesStruct>> {
         let v = self.fds.lock().clone();
-        Ok(Arc::new(FilesStruct { fds: Mutex::new(v) }))
+        Ok(Arc::new(FilesStruct { fds: SpinLock::new(v) }))
     }
     pub fn get(&self, fd: usize) -> KResult<Arc<File>> {
         self.fds.lock().get(fd).and_then(|e| e.as_ref()).map(|e| e.file.clone()).ok_or(EBADF)
@@ -192,7 +192,7 @@ impl FilesStruct {
 
 /// Linux: struct fs_struct — root, cwd, umask; shared with CLONE_FS.
 pub struct FsStruct {
-    pub inner: Mutex<FsInner>,
+    pub inner: SpinLock<FsInner, class::FsStruct>,
 }
 
 #[derive(Clone)]
@@ -204,10 +204,10 @@ pub struct FsInner {
 
 impl FsStruct {
     pub fn new(root: Arc<Inode>) -> Arc<FsStruct> {
-        Arc::new(FsStruct { inner: Mutex::new(FsInner { cwd: root.clone(), root, umask: 0o022 }) })
+        Arc::new(FsStruct { inner: SpinLock::new(FsInner { cwd: root.clone(), root, umask: 0o022 }) })
     }
     /// Linux: copy_fs_struct()
     pub fn dup(&self) -> Arc<FsStruct> {
-        Arc::new(FsStruct { inner: Mutex::new(self.inner.lock().clone()) })
+        Arc::new(FsStruct { inner: SpinLock::new(self.inner.lock().clone()) })
     }
 }

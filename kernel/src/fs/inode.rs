@@ -2,12 +2,12 @@
 //! Linux: fs/ramfs/inode.c, include/linux/fs.h (struct inode), fs/dcache.c (names).
 
 use crate::errno::*;
+use crate::kernel::locking::{class, SpinLock};
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use spin::Mutex;
 
 pub const S_IFMT: u32 = 0o170000;
 pub const S_IFSOCK: u32 = 0o140000;
@@ -49,8 +49,8 @@ pub struct DirData {
 }
 
 pub enum InodeKind {
-    Dir(Mutex<DirData>),
-    File(Mutex<FileData>),
+    Dir(SpinLock<DirData, class::Inode>),
+    File(SpinLock<FileData, class::Inode>),
     Symlink(String),
     /// Character device: (major, minor)
     CharDev(u32, u32),
@@ -70,7 +70,7 @@ pub struct Inode {
     pub kind: InodeKind,
     /// Pages of MAP_SHARED mappings of this file (a page cache for mapped pages only): while
     /// a page is here it is the file's authoritative content, for read() and write() too.
-    pub shm: Mutex<Option<Arc<crate::mm::mmap::ShmObject>>>,
+    pub shm: SpinLock<Option<Arc<crate::mm::mmap::ShmObject>>, class::Inode>,
     /// Linux: i_writecount — > 0: open for writing that many times; < 0: being executed
     /// (deny_write_access) that many times.  Either excludes the other: ETXTBSY.
     pub writecount: core::sync::atomic::AtomicI32,
@@ -92,14 +92,14 @@ impl Inode {
             gid: AtomicU32::new(0),
             mtime: AtomicU64::new(0),
             kind,
-            shm: Mutex::new(None),
+            shm: SpinLock::new(None),
             writecount: core::sync::atomic::AtomicI32::new(0),
         })
     }
     pub fn new_dir(mode: u32, parent: Weak<Inode>, name: &str) -> Arc<Inode> {
         Inode::new(
             S_IFDIR | (mode & 0o7777),
-            InodeKind::Dir(Mutex::new(DirData { entries: BTreeMap::new(), parent, name: name.into() })),
+            InodeKind::Dir(SpinLock::new(DirData { entries: BTreeMap::new(), parent, name: name.into() })),
         )
     }
     pub fn mode(&self) -> u32 {
@@ -145,7 +145,7 @@ impl Inode {
         let mut g = self.shm.lock();
         g.get_or_insert_with(|| {
             Arc::new(crate::mm::mmap::ShmObject {
-                pages: Mutex::new(BTreeMap::new()),
+                pages: SpinLock::new(BTreeMap::new()),
                 source: Some(Arc::downgrade(self)),
                 size_pages: 0,
             })
@@ -272,7 +272,8 @@ impl Inode {
                     return Err(EEXIST);
                 }
                 if let InodeKind::Dir(cd) = &child.kind {
-                    let mut cd = cd.lock();
+                    // parent before child (Linux: I_MUTEX_PARENT, then I_MUTEX_CHILD)
+                    let mut cd = cd.lock_nested(1);
                     cd.parent = Arc::downgrade(self);
                     cd.name = name.into();
                     self.nlink.fetch_add(1, Ordering::Relaxed);
@@ -294,7 +295,7 @@ impl Inode {
                 if want_dir {
                     match &c.kind {
                         InodeKind::Dir(cd) => {
-                            if !cd.lock().entries.is_empty() {
+                            if !cd.lock_nested(1).entries.is_empty() {
                                 return Err(ENOTEMPTY);
                             }
                         }

@@ -31,15 +31,15 @@ pub fn root() -> Arc<Inode> {
     .clone()
 }
 
-pub const AT_FDCWD: isize = -100;
-pub const AT_SYMLINK_NOFOLLOW: usize = 0x100;
-pub const AT_REMOVEDIR: usize = 0x200;
-pub const AT_SYMLINK_FOLLOW: usize = 0x400;
-pub const AT_EMPTY_PATH: usize = 0x1000;
+pub const AT_FDCWD: i32 = -100;
+pub const AT_SYMLINK_NOFOLLOW: u32 = 0x100;
+pub const AT_REMOVEDIR: u32 = 0x200;
+pub const AT_SYMLINK_FOLLOW: u32 = 0x400;
+pub const AT_EMPTY_PATH: u32 = 0x1000;
 pub const PATH_MAX: usize = 4096;
 
 /// The directory a relative path starts from: cwd, or the directory open at `dirfd`.
-fn start_dir(dirfd: isize, path: &str) -> KResult<Arc<Inode>> {
+fn start_dir(dirfd: i32, path: &str) -> KResult<Arc<Inode>> {
     let cur = current();
     let fs = cur.fs.lock().clone().ok_or(ENOENT)?;
     let fsi = fs.inner.lock().clone();
@@ -49,7 +49,7 @@ fn start_dir(dirfd: isize, path: &str) -> KResult<Arc<Inode>> {
     if dirfd == AT_FDCWD {
         return Ok(fsi.cwd);
     }
-    let f = fd_get(dirfd as usize)?;
+    let f = fd_get(dirfd as u32)?;
     let ino = f.inode.clone().ok_or(ENOTDIR)?;
     if !ino.is_dir() {
         return Err(ENOTDIR);
@@ -62,7 +62,7 @@ fn parent_of(d: &Arc<Inode>) -> Arc<Inode> {
 }
 
 /// Linux: path_lookupat() — resolve `path` to an inode; `follow` follows a final symlink.
-pub fn namei_at(dirfd: isize, path: &str, follow: bool) -> KResult<Arc<Inode>> {
+pub fn namei_at(dirfd: i32, path: &str, follow: bool) -> KResult<Arc<Inode>> {
     if path.is_empty() {
         return Err(ENOENT);
     }
@@ -111,7 +111,7 @@ fn walk(start: Arc<Inode>, path: &str, follow: bool, depth: usize) -> KResult<Ar
 }
 
 /// Linux: filename_parentat() — the directory holding the last component, and its name.
-pub fn lookup_parent(dirfd: isize, path: &str) -> KResult<(Arc<Inode>, String)> {
+pub fn lookup_parent(dirfd: i32, path: &str) -> KResult<(Arc<Inode>, String)> {
     if path.is_empty() {
         return Err(ENOENT);
     }
@@ -142,10 +142,10 @@ pub fn lookup_parent(dirfd: isize, path: &str) -> KResult<(Arc<Inode>, String)> 
     Ok((d, String::from(if name.is_empty() { "." } else { name })))
 }
 
-pub fn fd_get(fd: usize) -> KResult<Arc<File>> {
+pub fn fd_get(fd: u32) -> KResult<Arc<File>> {
     let cur = current();
     let files = cur.files.lock().clone().ok_or(EBADF)?;
-    files.get(fd)
+    files.get(fd as usize)
 }
 
 pub fn fd_install(file: Arc<File>, cloexec: bool) -> KResult<usize> {
@@ -155,10 +155,10 @@ pub fn fd_install(file: Arc<File>, cloexec: bool) -> KResult<usize> {
     files.install_from(0, file, cloexec, limit)
 }
 
-pub fn close_fd(fd: usize) -> KResult<()> {
+pub fn close_fd(fd: u32) -> KResult<()> {
     let cur = current();
     let files = cur.files.lock().clone().ok_or(EBADF)?;
-    let f = files.close(fd)?;
+    let f = files.close(fd as usize)?;
     drop(f);
     Ok(())
 }
@@ -198,7 +198,7 @@ pub fn populate_rootfs(image: &'static [u8]) -> KResult<usize> {
                     // Decompressed: the entry's own buffer becomes the file.
                     alloc::borrow::Cow::Owned(v) => FileData::Owned(v),
                 };
-                Inode::new(mode, InodeKind::File(spin::Mutex::new(data)))
+                Inode::new(mode, InodeKind::File(crate::kernel::locking::SpinLock::new(data)))
             }
             S_IFLNK => Inode::new(mode, InodeKind::Symlink(String::from_utf8_lossy(e.data.as_ref()).into_owned())),
             S_IFCHR => {

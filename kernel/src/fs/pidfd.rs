@@ -36,34 +36,38 @@ pub fn install_pidfd(p: &Task) -> KResult<usize> {
 }
 
 pub fn pidfd_get_task(fd: i32) -> KResult<Task> {
-    let f = super::fd_get(fd as usize)?;
+    let f = super::fd_get(fd as u32)?;
     f.ops.pidfd_task().ok_or(EBADF)
 }
 
-pub fn sys_pidfd_open(pid: isize, flags: usize) -> KResult<usize> {
-    if flags & !(O_NONBLOCK as usize) != 0 {
+pub fn sys_pidfd_open(pid: i32, flags: u32) -> KResult<usize> {
+    if flags & !O_NONBLOCK != 0 {
         return Err(EINVAL);
     }
     if pid <= 0 {
         return Err(EINVAL);
     }
-    let t = crate::kernel::pid::find_task_by_pid(pid as i32).ok_or(ESRCH)?;
+    let t = crate::kernel::pid::find_task_by_pid(pid).ok_or(ESRCH)?;
     if t.pid() != t.tgid() {
         return Err(ENOENT);
     }
     install_pidfd(&t)
 }
 
-pub fn sys_pidfd_send_signal(pidfd: usize, sig: usize, info: usize, flags: usize) -> KResult<usize> {
+pub fn sys_pidfd_send_signal(
+    pidfd: i32,
+    sig: i32,
+    info: Option<crate::mm::uaccess::UserPtr<crate::kernel::signal::UserSigInfo>>,
+    flags: u32,
+) -> KResult<usize> {
     if flags != 0 {
         return Err(EINVAL);
     }
     let _ = info;
-    let t = pidfd_get_task(pidfd as i32)?;
+    let t = pidfd_get_task(pidfd)?;
     if t.exit_state() != 0 {
         return Err(ESRCH);
     }
-    let sig = sig as i32;
     if !(0..=64).contains(&sig) {
         return Err(EINVAL);
     }

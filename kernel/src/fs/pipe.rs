@@ -6,19 +6,19 @@
 
 use super::file::*;
 use crate::errno::*;
+use crate::kernel::locking::{class, SpinLock};
 use crate::kernel::sched::wait::WaitQueue;
 use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::sync::Arc;
-use spin::Mutex;
 
 pub const PIPE_BUF_SIZE: usize = 65536;
 pub const PIPE_BUF: usize = 4096;
 
 pub struct Pipe {
-    buf: Mutex<VecDeque<u8>>,
-    readers: Mutex<usize>,
-    writers: Mutex<usize>,
+    buf: SpinLock<VecDeque<u8>, class::Pipe>,
+    readers: SpinLock<usize, class::Pipe>,
+    writers: SpinLock<usize, class::Pipe>,
     wq: WaitQueue,
 }
 
@@ -27,9 +27,9 @@ pub struct PipeWriter(Arc<Pipe>);
 
 pub fn create_pipe(flags: u32) -> KResult<(Arc<File>, Arc<File>)> {
     let p = Arc::new(Pipe {
-        buf: Mutex::new(VecDeque::new()),
-        readers: Mutex::new(1),
-        writers: Mutex::new(1),
+        buf: SpinLock::new(VecDeque::new()),
+        readers: SpinLock::new(1),
+        writers: SpinLock::new(1),
         wq: WaitQueue::new(),
     });
     let fl = flags & O_NONBLOCK;

@@ -4,7 +4,7 @@
 use super::file::*;
 use super::inode::*;
 use super::*;
-use crate::mm::uaccess::{copy_from_user, copy_to_user, read_user, strncpy_from_user, write_user};
+use crate::mm::uaccess::{UserCStr, UserPtr};
 use alloc::vec;
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
@@ -133,7 +133,7 @@ fn may_open(ino: &Inode, flags: u32) -> KResult<()> {
 }
 
 /// Linux: do_sys_openat2()
-pub fn do_open(dirfd: isize, path: &str, flags: u32, mode: u32) -> KResult<usize> {
+pub fn do_open(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<usize> {
     let follow = flags & O_NOFOLLOW == 0;
     let ino = match namei_at(dirfd, path, follow) {
         Ok(ino) => {
@@ -155,7 +155,7 @@ pub fn do_open(dirfd: isize, path: &str, flags: u32, mode: u32) -> KResult<usize
             let umask = current().fs.lock().as_ref().map_or(0o022, |f| f.inner.lock().umask);
             let ino = Inode::new(
                 S_IFREG | (mode & 0o7777 & !umask),
-                InodeKind::File(spin::Mutex::new(FileData::Owned(Vec::new()))),
+                InodeKind::File(crate::kernel::locking::SpinLock::new(FileData::Owned(Vec::new()))),
             );
             dir.link(&name, ino.clone())?;
             ino
@@ -186,12 +186,12 @@ pub fn do_open(dirfd: isize, path: &str, flags: u32, mode: u32) -> KResult<usize
     fd_install(f, flags & O_CLOEXEC != 0)
 }
 
-pub fn sys_openat(dirfd: isize, upath: usize, flags: usize, mode: usize) -> KResult<usize> {
-    let path = strncpy_from_user(upath, PATH_MAX)?;
-    do_open(dirfd, &path, flags as u32, mode as u32)
+pub fn sys_openat(dirfd: i32, filename: UserCStr, flags: i32, mode: u32) -> KResult<usize> {
+    let path = filename.read_path()?;
+    do_open(dirfd, &path, flags as u32, mode)
 }
 
-pub fn sys_close(fd: usize) -> KResult<usize> {
+pub fn sys_close(fd: u32) -> KResult<usize> {
     close_fd(fd).map(|_| 0)
 }
 
@@ -201,13 +201,11 @@ const RW_CHUNK: usize = 64 * 1024;
 
 /// Linux: vfs_read(): through a kernel bounce buffer, chunk by chunk for files that can
 /// seek (regular files read in full), one chunk for pipes and ttys (whatever is there).
-fn read_file(f: &File, ubuf: usize, count: usize) -> KResult<usize> {
+fn read_file(f: &File, ubuf: UserPtr<u8>, count: usize) -> KResult<usize> {
     if !f.readable() {
         return Err(EBADF);
     }
-    if !crate::mm::uaccess::access_ok(ubuf, count) {
-        return Err(EFAULT);
-    }
+    ubuf.check(count)?;
     let mut kbuf = vec![0u8; count.min(RW_CHUNK)];
     let mut done = 0;
     while done < count {
@@ -217,7 +215,7 @@ fn read_file(f: &File, ubuf: usize, count: usize) -> KResult<usize> {
             Err(e) if done == 0 => return Err(e),
             Err(_) => break,
         };
-        if let Err(e) = copy_to_user(ubuf + done, &kbuf[..got]) {
+        if let Err(e) = ubuf.byte_add(done).copy_out(&kbuf[..got]) {
             return if done > 0 { Ok(done) } else { Err(e) };
         }
         done += got;
@@ -229,7 +227,7 @@ fn read_file(f: &File, ubuf: usize, count: usize) -> KResult<usize> {
 }
 
 /// Linux: vfs_write(), chunked like read_file.
-fn write_file(f: &File, ubuf: usize, count: usize) -> KResult<usize> {
+fn write_file(f: &File, ubuf: UserPtr<u8>, count: usize) -> KResult<usize> {
     if !f.writable() {
         return Err(EBADF);
     }
@@ -239,14 +237,14 @@ fn write_file(f: &File, ubuf: usize, count: usize) -> KResult<usize> {
     if !f.ops.seekable() && count <= RW_CHUNK {
         // pipes and ttys: one piece (a pipe write of <= PIPE_BUF must stay whole)
         let mut kbuf = vec![0u8; count];
-        copy_from_user(&mut kbuf, ubuf)?;
+        ubuf.copy_in(&mut kbuf)?;
         return f.ops.write(f, &kbuf);
     }
     let mut kbuf = vec![0u8; count.min(RW_CHUNK)];
     let mut done = 0;
     while done < count {
         let n = (count - done).min(kbuf.len());
-        if let Err(e) = copy_from_user(&mut kbuf[..n], ubuf + done) {
+        if let Err(e) = ubuf.byte_add(done).copy_in(&mut kbuf[..n]) {
             return if done > 0 { Ok(done) } else { Err(e) };
         }
         let w = match f.ops.write(f, &kbuf[..n]) {
@@ -262,32 +260,32 @@ fn write_file(f: &File, ubuf: usize, count: usize) -> KResult<usize> {
     Ok(done)
 }
 
-pub fn sys_read(fd: usize, buf: usize, count: usize) -> KResult<usize> {
+pub fn sys_read(fd: u32, buf: UserPtr<u8>, count: usize) -> KResult<usize> {
     let f = fd_get(fd)?;
     read_file(&f, buf, count)
 }
 
-pub fn sys_write(fd: usize, buf: usize, count: usize) -> KResult<usize> {
+pub fn sys_write(fd: u32, buf: UserPtr<u8>, count: usize) -> KResult<usize> {
     let f = fd_get(fd)?;
     write_file(&f, buf, count)
 }
 
 #[repr(C)]
 #[derive(Clone, Copy)]
-struct IoVec {
-    base: usize,
+pub struct IoVec {
+    base: UserPtr<u8>,
     len: usize,
 }
-// Pod: two usize.
+// Pod: a user pointer and a usize.
 crate::user_pod!(IoVec);
 
-fn read_iovec(iov: usize, cnt: usize) -> KResult<Vec<IoVec>> {
+fn read_iovec(iov: UserPtr<IoVec>, cnt: usize) -> KResult<Vec<IoVec>> {
     if cnt > 1024 {
         return Err(EINVAL);
     }
     let mut v = Vec::with_capacity(cnt);
     for i in 0..cnt {
-        let e: IoVec = read_user(iov + i * 16)?;
+        let e = iov.add(i).read()?;
         if e.len > isize::MAX as usize {
             return Err(EINVAL);
         }
@@ -298,7 +296,7 @@ fn read_iovec(iov: usize, cnt: usize) -> KResult<Vec<IoVec>> {
 
 /// Linux: do_readv() / do_writev(): one iovec after another; a short transfer ends the
 /// call, and an error counts only when nothing was transferred yet.
-fn rw_iov(f: &File, iov: usize, cnt: usize, write: bool) -> KResult<usize> {
+fn rw_iov(f: &File, iov: UserPtr<IoVec>, cnt: usize, write: bool) -> KResult<usize> {
     let mut total = 0;
     for e in read_iovec(iov, cnt)? {
         if e.len == 0 {
@@ -318,21 +316,21 @@ fn rw_iov(f: &File, iov: usize, cnt: usize, write: bool) -> KResult<usize> {
     Ok(total)
 }
 
-pub fn sys_readv(fd: usize, iov: usize, cnt: usize) -> KResult<usize> {
-    rw_iov(&*fd_get(fd)?, iov, cnt, false)
+pub fn sys_readv(fd: u32, vec: UserPtr<IoVec>, vlen: usize) -> KResult<usize> {
+    rw_iov(&*fd_get(fd)?, vec, vlen, false)
 }
 
-pub fn sys_writev(fd: usize, iov: usize, cnt: usize) -> KResult<usize> {
-    rw_iov(&*fd_get(fd)?, iov, cnt, true)
+pub fn sys_writev(fd: u32, vec: UserPtr<IoVec>, vlen: usize) -> KResult<usize> {
+    rw_iov(&*fd_get(fd)?, vec, vlen, true)
 }
 
 /// pread64/pwrite64: a transfer at `off` that leaves the file position alone.
-fn rw_at(fd: usize, buf: usize, count: usize, off: usize, write: bool) -> KResult<usize> {
+fn rw_at(fd: u32, buf: UserPtr<u8>, count: usize, off: i64, write: bool) -> KResult<usize> {
     let f = fd_get(fd)?;
     if !f.ops.seekable() {
         return Err(ESPIPE);
     }
-    if (off as isize) < 0 {
+    if off < 0 {
         return Err(EINVAL);
     }
     let saved = core::mem::replace(&mut *f.pos.lock(), off as u64);
@@ -341,19 +339,20 @@ fn rw_at(fd: usize, buf: usize, count: usize, off: usize, write: bool) -> KResul
     r
 }
 
-pub fn sys_pread64(fd: usize, buf: usize, count: usize, off: usize) -> KResult<usize> {
-    rw_at(fd, buf, count, off, false)
+pub fn sys_pread64(fd: u32, buf: UserPtr<u8>, count: usize, pos: i64) -> KResult<usize> {
+    rw_at(fd, buf, count, pos, false)
 }
 
-pub fn sys_pwrite64(fd: usize, buf: usize, count: usize, off: usize) -> KResult<usize> {
-    rw_at(fd, buf, count, off, true)
+pub fn sys_pwrite64(fd: u32, buf: UserPtr<u8>, count: usize, pos: i64) -> KResult<usize> {
+    rw_at(fd, buf, count, pos, true)
 }
 
-pub fn sys_lseek(fd: usize, off: isize, whence: usize) -> KResult<usize> {
+pub fn sys_lseek(fd: u32, offset: i64, whence: u32) -> KResult<usize> {
     let f = fd_get(fd)?;
     if !f.ops.seekable() {
         return Err(ESPIPE);
     }
+    let off = offset as isize;
     let size = f.inode.as_ref().map_or(0, |i| i.size()) as isize;
     let mut pos = f.pos.lock();
     let new = match whence {
@@ -444,27 +443,27 @@ fn stat_anon(f: &File) -> Stat {
     Stat { st_dev: 12, st_ino: anon_ino(f), st_mode: mode, st_nlink: 1, st_blksize: 4096, ..Default::default() }
 }
 
-pub fn sys_fstat(fd: usize, statbuf: usize) -> KResult<usize> {
+pub fn sys_fstat(fd: u32, statbuf: UserPtr<Stat>) -> KResult<usize> {
     let f = fd_get(fd)?;
     let st = match &f.inode {
         Some(i) => stat_of(i),
         None => stat_anon(&f),
     };
-    write_user(statbuf, &st)?;
+    statbuf.write(&st)?;
     Ok(0)
 }
 
-fn stat_target(dirfd: isize, upath: usize, flags: usize) -> KResult<Stat> {
+fn stat_target(dirfd: i32, filename: UserCStr, flags: u32) -> KResult<Stat> {
     if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 /* AT_NO_AUTOMOUNT */ | 0x6000) != 0 {
         return Err(EINVAL);
     }
-    let path = strncpy_from_user(upath, PATH_MAX)?;
+    let path = filename.read_path()?;
     if path.is_empty() && flags & AT_EMPTY_PATH != 0 {
         if dirfd == AT_FDCWD {
             let cwd = current().fs.lock().clone().ok_or(ENOENT)?.inner.lock().cwd.clone();
             return Ok(stat_of(&cwd));
         }
-        let f = fd_get(dirfd as usize)?;
+        let f = fd_get(dirfd as u32)?;
         return Ok(match &f.inode {
             Some(i) => stat_of(i),
             None => stat_anon(&f),
@@ -474,15 +473,15 @@ fn stat_target(dirfd: isize, upath: usize, flags: usize) -> KResult<Stat> {
     Ok(stat_of(&ino))
 }
 
-pub fn sys_newfstatat(dirfd: isize, upath: usize, statbuf: usize, flags: usize) -> KResult<usize> {
-    let st = stat_target(dirfd, upath, flags)?;
-    write_user(statbuf, &st)?;
+pub fn sys_newfstatat(dfd: i32, filename: UserCStr, statbuf: UserPtr<Stat>, flag: i32) -> KResult<usize> {
+    let st = stat_target(dfd, filename, flag as u32)?;
+    statbuf.write(&st)?;
     Ok(0)
 }
 
 #[repr(C)]
 #[derive(Clone, Copy, Default)]
-struct Statx {
+pub struct Statx {
     stx_mask: u32,
     stx_blksize: u32,
     stx_attributes: u64,
@@ -508,8 +507,8 @@ struct Statx {
 // Pod: integers and explicit padding.
 crate::user_pod!(Statx);
 
-pub fn sys_statx(dirfd: isize, upath: usize, flags: usize, _mask: usize, buf: usize) -> KResult<usize> {
-    let st = stat_target(dirfd, upath, flags & !0x6000)?;
+pub fn sys_statx(dfd: i32, filename: UserCStr, flags: u32, _mask: u32, buffer: UserPtr<Statx>) -> KResult<usize> {
+    let st = stat_target(dfd, filename, flags & !0x6000)?;
     let x = Statx {
         stx_mask: 0x7ff,
         stx_blksize: 4096,
@@ -526,13 +525,13 @@ pub fn sys_statx(dirfd: isize, upath: usize, flags: usize, _mask: usize, buf: us
         stx_dev_minor: st.st_dev as u32,
         ..Default::default()
     };
-    write_user(buf, &x)?;
+    buffer.write(&x)?;
     Ok(0)
 }
 
 /// Linux: getdents64() — struct linux_dirent64 records; the file position is the index of
 /// the next entry ("." and ".." first).
-pub fn sys_getdents64(fd: usize, dirp: usize, count: usize) -> KResult<usize> {
+pub fn sys_getdents64(fd: u32, dirent: UserPtr<u8>, count: u32) -> KResult<usize> {
     let f = fd_get(fd)?;
     let ino = f.inode.clone().ok_or(ENOTDIR)?;
     let entries: Vec<(String, u64, u8)> = {
@@ -561,7 +560,7 @@ pub fn sys_getdents64(fd: usize, dirp: usize, count: usize) -> KResult<usize> {
     while i < entries.len() {
         let (name, ino_nr, t) = &entries[i];
         let reclen = (19 + name.len() + 1 + 7) & !7;
-        if out.len() + reclen > count {
+        if out.len() + reclen > count as usize {
             break;
         }
         let mut rec = vec![0u8; reclen];
@@ -576,7 +575,7 @@ pub fn sys_getdents64(fd: usize, dirp: usize, count: usize) -> KResult<usize> {
     if out.is_empty() && i < entries.len() {
         return Err(EINVAL);
     }
-    copy_to_user(dirp, &out)?;
+    dirent.copy_out(&out)?;
     *pos = i as u64;
     Ok(out.len())
 }
@@ -592,24 +591,25 @@ fn dtype(i: &Inode) -> u8 {
     }
 }
 
-pub fn sys_mkdirat(dirfd: isize, upath: usize, mode: usize) -> KResult<usize> {
-    let path = strncpy_from_user(upath, PATH_MAX)?;
-    let (dir, name) = lookup_parent(dirfd, &path)?;
+pub fn sys_mkdirat(dfd: i32, pathname: UserCStr, mode: u32) -> KResult<usize> {
+    let path = pathname.read_path()?;
+    let (dir, name) = lookup_parent(dfd, &path)?;
     if name == "." || name == ".." {
         return Err(EEXIST);
     }
     let umask = current().fs.lock().as_ref().map_or(0o022, |f| f.inner.lock().umask);
-    let d = Inode::new_dir(mode as u32 & 0o7777 & !umask, Arc::downgrade(&dir), &name);
+    let d = Inode::new_dir(mode & 0o7777 & !umask, Arc::downgrade(&dir), &name);
     dir.link(&name, d)?;
     Ok(0)
 }
 
-pub fn sys_unlinkat(dirfd: isize, upath: usize, flags: usize) -> KResult<usize> {
+pub fn sys_unlinkat(dfd: i32, pathname: UserCStr, flag: i32) -> KResult<usize> {
+    let flags = flag as u32;
     if flags & !AT_REMOVEDIR != 0 {
         return Err(EINVAL);
     }
-    let path = strncpy_from_user(upath, PATH_MAX)?;
-    let (dir, name) = lookup_parent(dirfd, &path)?;
+    let path = pathname.read_path()?;
+    let (dir, name) = lookup_parent(dfd, &path)?;
     if flags & AT_REMOVEDIR != 0 {
         if name == "." {
             return Err(EINVAL);
@@ -622,32 +622,32 @@ pub fn sys_unlinkat(dirfd: isize, upath: usize, flags: usize) -> KResult<usize> 
     Ok(0)
 }
 
-pub fn sys_symlinkat(utarget: usize, dirfd: isize, upath: usize) -> KResult<usize> {
-    let target = strncpy_from_user(utarget, PATH_MAX)?;
-    let path = strncpy_from_user(upath, PATH_MAX)?;
-    let (dir, name) = lookup_parent(dirfd, &path)?;
+pub fn sys_symlinkat(oldname: UserCStr, newdfd: i32, newname: UserCStr) -> KResult<usize> {
+    let target = oldname.read_path()?;
+    let path = newname.read_path()?;
+    let (dir, name) = lookup_parent(newdfd, &path)?;
     dir.link(&name, Inode::new(S_IFLNK | 0o777, InodeKind::Symlink(target)))?;
     Ok(0)
 }
 
-pub fn sys_linkat(olddirfd: isize, uold: usize, newdirfd: isize, unew: usize, flags: usize) -> KResult<usize> {
-    let old = strncpy_from_user(uold, PATH_MAX)?;
-    let new = strncpy_from_user(unew, PATH_MAX)?;
-    let ino = namei_at(olddirfd, &old, flags & AT_SYMLINK_FOLLOW != 0)?;
+pub fn sys_linkat(olddfd: i32, oldname: UserCStr, newdfd: i32, newname: UserCStr, flags: i32) -> KResult<usize> {
+    let old = oldname.read_path()?;
+    let new = newname.read_path()?;
+    let ino = namei_at(olddfd, &old, flags as u32 & AT_SYMLINK_FOLLOW != 0)?;
     if ino.is_dir() {
         return Err(EPERM);
     }
-    let (dir, name) = lookup_parent(newdirfd, &new)?;
+    let (dir, name) = lookup_parent(newdfd, &new)?;
     dir.link(&name, ino.clone())?;
     ino.nlink.fetch_add(1, Ordering::Relaxed);
     Ok(0)
 }
 
-pub fn sys_renameat2(olddirfd: isize, uold: usize, newdirfd: isize, unew: usize, _flags: usize) -> KResult<usize> {
-    let old = strncpy_from_user(uold, PATH_MAX)?;
-    let new = strncpy_from_user(unew, PATH_MAX)?;
-    let (od, on) = lookup_parent(olddirfd, &old)?;
-    let (nd, nn) = lookup_parent(newdirfd, &new)?;
+pub fn sys_renameat2(olddfd: i32, oldname: UserCStr, newdfd: i32, newname: UserCStr, _flags: u32) -> KResult<usize> {
+    let old = oldname.read_path()?;
+    let new = newname.read_path()?;
+    let (od, on) = lookup_parent(olddfd, &old)?;
+    let (nd, nn) = lookup_parent(newdfd, &new)?;
     let ino = od.lookup(&on)?;
     if let Ok(existing) = nd.lookup(&nn) {
         if Arc::ptr_eq(&existing, &ino) {
@@ -666,31 +666,42 @@ pub fn sys_renameat2(olddirfd: isize, uold: usize, newdirfd: isize, unew: usize,
     Ok(0)
 }
 
-pub fn sys_readlinkat(dirfd: isize, upath: usize, buf: usize, size: usize) -> KResult<usize> {
-    let path = strncpy_from_user(upath, PATH_MAX)?;
-    if (size as isize) <= 0 {
+pub fn sys_readlinkat(dfd: i32, pathname: UserCStr, buf: UserPtr<u8>, bufsiz: i32) -> KResult<usize> {
+    let path = pathname.read_path()?;
+    if bufsiz <= 0 {
         return Err(EINVAL);
     }
-    let ino = namei_at(dirfd, &path, false)?;
+    let size = bufsiz as usize;
+    let ino = namei_at(dfd, &path, false)?;
     let target: String = match &ino.kind {
         InodeKind::Symlink(t) => t.clone(),
         InodeKind::Proc(n) => procfs::readlink(n)?,
         _ => return Err(EINVAL),
     };
     let n = target.len().min(size);
-    copy_to_user(buf, &target.as_bytes()[..n])?;
+    buf.copy_out(&target.as_bytes()[..n])?;
     Ok(n)
 }
 
-pub fn sys_faccessat(dirfd: isize, upath: usize, mode: usize, flags: usize) -> KResult<usize> {
+/// Linux: faccessat(2) — faccessat2 without flags.
+pub fn sys_faccessat(dfd: i32, filename: UserCStr, mode: i32) -> KResult<usize> {
+    do_faccessat(dfd, filename, mode, 0)
+}
+
+pub fn sys_faccessat2(dfd: i32, filename: UserCStr, mode: i32, flags: i32) -> KResult<usize> {
+    do_faccessat(dfd, filename, mode, flags as u32)
+}
+
+/// Linux: do_faccessat()
+fn do_faccessat(dfd: i32, filename: UserCStr, mode: i32, flags: u32) -> KResult<usize> {
     if mode & !7 != 0 {
         return Err(EINVAL);
     }
-    let path = strncpy_from_user(upath, PATH_MAX)?;
+    let path = filename.read_path()?;
     let ino = if path.is_empty() && flags & AT_EMPTY_PATH != 0 {
-        fd_get(dirfd as usize)?.inode.clone().ok_or(EBADF)?
+        fd_get(dfd as u32)?.inode.clone().ok_or(EBADF)?
     } else {
-        namei_at(dirfd, &path, flags & AT_SYMLINK_NOFOLLOW == 0)?
+        namei_at(dfd, &path, flags & AT_SYMLINK_NOFOLLOW == 0)?
     };
     // root: X needs at least one x bit (or a directory).
     if mode & 1 != 0 && !ino.is_dir() && ino.mode() & 0o111 == 0 {
@@ -714,22 +725,22 @@ fn set_fs_dir(ino: Arc<Inode>, root: bool) -> KResult<usize> {
     Ok(0)
 }
 
-pub fn sys_chdir(upath: usize) -> KResult<usize> {
-    let path = strncpy_from_user(upath, PATH_MAX)?;
+pub fn sys_chdir(filename: UserCStr) -> KResult<usize> {
+    let path = filename.read_path()?;
     set_fs_dir(namei_at(AT_FDCWD, &path, true)?, false)
 }
 
-pub fn sys_fchdir(fd: usize) -> KResult<usize> {
+pub fn sys_fchdir(fd: u32) -> KResult<usize> {
     set_fs_dir(fd_get(fd)?.inode.clone().ok_or(ENOTDIR)?, false)
 }
 
-pub fn sys_chroot(upath: usize) -> KResult<usize> {
-    let path = strncpy_from_user(upath, PATH_MAX)?;
+pub fn sys_chroot(filename: UserCStr) -> KResult<usize> {
+    let path = filename.read_path()?;
     set_fs_dir(namei_at(AT_FDCWD, &path, true)?, true)
 }
 
 /// Linux: getcwd() in fs/d_path.c: ERANGE when the buffer is too small.
-pub fn sys_getcwd(buf: usize, size: usize) -> KResult<usize> {
+pub fn sys_getcwd(buf: UserPtr<u8>, size: usize) -> KResult<usize> {
     let fs = current().fs.lock().clone().ok_or(ENOENT)?;
     let cwd = fs.inner.lock().cwd.clone();
     let mut p = cwd.dir_path().into_bytes();
@@ -737,11 +748,11 @@ pub fn sys_getcwd(buf: usize, size: usize) -> KResult<usize> {
     if p.len() > size {
         return Err(ERANGE);
     }
-    copy_to_user(buf, &p)?;
+    buf.copy_out(&p)?;
     Ok(p.len())
 }
 
-pub fn sys_umask(mask: usize) -> KResult<usize> {
+pub fn sys_umask(mask: i32) -> KResult<usize> {
     let fs = current().fs.lock().clone().ok_or(ENOENT)?;
     let mut i = fs.inner.lock();
     let old = i.umask;
@@ -749,48 +760,50 @@ pub fn sys_umask(mask: usize) -> KResult<usize> {
     Ok(old as usize)
 }
 
-pub fn sys_fchmodat(dirfd: isize, upath: usize, mode: usize) -> KResult<usize> {
-    let path = strncpy_from_user(upath, PATH_MAX)?;
-    let ino = namei_at(dirfd, &path, true)?;
+pub fn sys_fchmodat(dfd: i32, filename: UserCStr, mode: u32) -> KResult<usize> {
+    let path = filename.read_path()?;
+    let ino = namei_at(dfd, &path, true)?;
     let m = ino.mode();
-    ino.mode.store((m & S_IFMT) | (mode as u32 & 0o7777), Ordering::Relaxed);
+    ino.mode.store((m & S_IFMT) | (mode & 0o7777), Ordering::Relaxed);
     Ok(0)
 }
 
-pub fn sys_fchmod(fd: usize, mode: usize) -> KResult<usize> {
+pub fn sys_fchmod(fd: u32, mode: u32) -> KResult<usize> {
     let f = fd_get(fd)?;
     let ino = f.inode.clone().ok_or(EINVAL)?;
     let m = ino.mode();
-    ino.mode.store((m & S_IFMT) | (mode as u32 & 0o7777), Ordering::Relaxed);
+    ino.mode.store((m & S_IFMT) | (mode & 0o7777), Ordering::Relaxed);
     Ok(0)
 }
 
-pub fn sys_ftruncate(fd: usize, len: usize) -> KResult<usize> {
+pub fn sys_ftruncate(fd: u32, length: usize) -> KResult<usize> {
     let f = fd_get(fd)?;
     if !f.writable() {
         return Err(EINVAL);
     }
-    f.inode.as_ref().ok_or(EINVAL)?.truncate(len)?;
+    f.inode.as_ref().ok_or(EINVAL)?.truncate(length)?;
     Ok(0)
 }
 
-pub fn sys_dup(fd: usize) -> KResult<usize> {
-    let f = fd_get(fd)?;
+pub fn sys_dup(fildes: u32) -> KResult<usize> {
+    let f = fd_get(fildes)?;
     fd_install(f, false)
 }
 
 /// Linux: dup3(): EINVAL for oldfd == newfd or flags other than O_CLOEXEC.
-pub fn sys_dup3(oldfd: usize, newfd: usize, flags: usize) -> KResult<usize> {
-    if flags & !(O_CLOEXEC as usize) != 0 || oldfd == newfd {
+pub fn sys_dup3(oldfd: u32, newfd: u32, flags: i32) -> KResult<usize> {
+    let flags = flags as u32;
+    if flags & !O_CLOEXEC != 0 || oldfd == newfd {
         return Err(EINVAL);
     }
     let cur = current();
     let files = cur.files.lock().clone().ok_or(EBADF)?;
-    let f = files.get(oldfd)?;
+    let f = files.get(oldfd as usize)?;
+    let newfd = newfd as usize;
     if newfd >= cur.signal.rlimit(crate::kernel::signal::RLIMIT_NOFILE) as usize {
         return Err(EBADF);
     }
-    let old = files.install_at(newfd, f, flags & O_CLOEXEC as usize != 0);
+    let old = files.install_at(newfd, f, flags & O_CLOEXEC != 0);
     drop(old);
     Ok(newfd)
 }
@@ -807,7 +820,8 @@ pub const F_DUPFD_CLOEXEC: usize = 1030;
 pub const F_GETPIPE_SZ: usize = 1032;
 pub const F_SETPIPE_SZ: usize = 1031;
 
-pub fn sys_fcntl(fd: usize, cmd: usize, arg: usize) -> KResult<usize> {
+pub fn sys_fcntl(fd: u32, cmd: u32, arg: usize) -> KResult<usize> {
+    let (fd, cmd) = (fd as usize, cmd as usize);
     let cur = current();
     let files = cur.files.lock().clone().ok_or(EBADF)?;
     let e = files.get_entry(fd)?;
@@ -841,21 +855,22 @@ pub fn sys_fcntl(fd: usize, cmd: usize, arg: usize) -> KResult<usize> {
     }
 }
 
-pub fn sys_ioctl(fd: usize, cmd: usize, arg: usize) -> KResult<usize> {
+pub fn sys_ioctl(fd: u32, cmd: u32, arg: usize) -> KResult<usize> {
+    let cmd = cmd as usize;
     let f = fd_get(fd)?;
     match cmd {
         0x5451 => {
             // FIOCLEX
             let files = current().files.lock().clone().ok_or(EBADF)?;
-            files.set_cloexec(fd, true).map(|_| 0)
+            files.set_cloexec(fd as usize, true).map(|_| 0)
         }
         0x5450 => {
             let files = current().files.lock().clone().ok_or(EBADF)?;
-            files.set_cloexec(fd, false).map(|_| 0)
+            files.set_cloexec(fd as usize, false).map(|_| 0)
         }
         0x5421 => {
             // FIONBIO
-            let on: i32 = read_user(arg)?;
+            let on: i32 = UserPtr::<i32>::new(arg).read()?;
             let old = f.flags();
             f.flags.store(if on != 0 { old | O_NONBLOCK } else { old & !O_NONBLOCK }, Ordering::Relaxed);
             Ok(0)
@@ -866,7 +881,7 @@ pub fn sys_ioctl(fd: usize, cmd: usize, arg: usize) -> KResult<usize> {
 
 #[repr(C)]
 #[derive(Clone, Copy)]
-struct PollFd {
+pub struct PollFd {
     fd: i32,
     events: i16,
     revents: i16,
@@ -875,23 +890,27 @@ struct PollFd {
 crate::user_pod!(PollFd);
 
 /// Linux: do_sys_poll(): ppoll/poll.  Sleeps on the files' wait queues, or polls each tick.
-pub fn sys_ppoll(ufds: usize, nfds: usize, tsp: usize, sigmask: usize, _sigsetsize: usize) -> KResult<usize> {
+pub fn sys_ppoll(
+    ufds: UserPtr<PollFd>,
+    nfds: u32,
+    tsp: Option<UserPtr<crate::kernel::time::Timespec>>,
+    sigmask: Option<UserPtr<u64>>,
+    _sigsetsize: usize,
+) -> KResult<usize> {
+    let nfds = nfds as usize;
     if nfds > 1024 * 1024 {
         return Err(EINVAL);
     }
-    let mut fds: Vec<PollFd> = Vec::with_capacity(nfds);
-    for i in 0..nfds {
-        fds.push(read_user(ufds + i * 8)?);
-    }
-    let deadline = if tsp != 0 {
-        let ts: crate::kernel::time::Timespec = read_user(tsp)?;
+    let mut fds = ufds.read_array(nfds)?;
+    let deadline = if let Some(tsp) = tsp {
+        let ts = tsp.read()?;
         Some(crate::arch::riscv::time::get_cycles() + crate::arch::riscv::time::ns_to_cycles(ts.to_ns()?))
     } else {
         None
     };
     let cur = current();
-    let saved = if sigmask != 0 {
-        let m: u64 = read_user(sigmask)?;
+    let saved = if let Some(sigmask) = sigmask {
+        let m = sigmask.read()?;
         Some(cur.blocked.swap(m, Ordering::Relaxed))
     } else {
         None
@@ -939,39 +958,40 @@ pub fn sys_ppoll(ufds: usize, nfds: usize, tsp: usize, sigmask: usize, _sigsetsi
     }
     let n = r?;
     for (i, p) in fds.iter().enumerate() {
-        write_user(ufds + i * 8 + 6, &p.revents)?;
+        ufds.add(i).cast::<u8>().byte_add(6).cast::<i16>().write(&p.revents)?;
     }
     Ok(n)
 }
 
-pub fn sys_pipe2(fds: usize, flags: usize) -> KResult<usize> {
-    if flags & !((O_CLOEXEC | O_NONBLOCK | 0o40000) as usize) != 0 {
+pub fn sys_pipe2(fildes: UserPtr<[i32; 2]>, flags: i32) -> KResult<usize> {
+    let flags = flags as u32;
+    if flags & !(O_CLOEXEC | O_NONBLOCK | 0o40000) != 0 {
         return Err(EINVAL);
     }
-    let (r, w) = pipe::create_pipe(flags as u32)?;
-    let cloexec = flags & O_CLOEXEC as usize != 0;
+    let (r, w) = pipe::create_pipe(flags)?;
+    let cloexec = flags & O_CLOEXEC != 0;
     let rfd = fd_install(r, cloexec)?;
     let wfd = match fd_install(w, cloexec) {
         Ok(fd) => fd,
         Err(e) => {
-            let _ = close_fd(rfd);
+            let _ = close_fd(rfd as u32);
             return Err(e);
         }
     };
-    if let Err(e) = write_user(fds, &[rfd as i32, wfd as i32]) {
-        let _ = close_fd(rfd);
-        let _ = close_fd(wfd);
+    if let Err(e) = fildes.write(&[rfd as i32, wfd as i32]) {
+        let _ = close_fd(rfd as u32);
+        let _ = close_fd(wfd as u32);
         return Err(e);
     }
     Ok(0)
 }
 
-fn p_iov(fd: usize, iov: usize, cnt: usize, off: usize, write: bool) -> KResult<usize> {
+fn p_iov(fd: u32, iov: UserPtr<IoVec>, cnt: usize, off: i64, write: bool) -> KResult<usize> {
     let f = fd_get(fd)?;
     if !f.ops.seekable() {
         return Err(ESPIPE);
     }
-    if (off as isize) < 0 {
+    if off < 0 {
         return Err(EINVAL);
     }
     let saved = core::mem::replace(&mut *f.pos.lock(), off as u64);
@@ -981,22 +1001,29 @@ fn p_iov(fd: usize, iov: usize, cnt: usize, off: usize, write: bool) -> KResult<
 }
 
 /// Linux: preadv() / pwritev(): like readv/writev at an offset, file position untouched.
-pub fn sys_preadv(fd: usize, iov: usize, cnt: usize, off: usize) -> KResult<usize> {
-    p_iov(fd, iov, cnt, off, false)
+/// (riscv64 passes the offset whole in pos_l; pos_h is unused.)
+pub fn sys_preadv(fd: u32, vec: UserPtr<IoVec>, vlen: usize, pos_l: i64) -> KResult<usize> {
+    p_iov(fd, vec, vlen, pos_l, false)
 }
-pub fn sys_pwritev(fd: usize, iov: usize, cnt: usize, off: usize) -> KResult<usize> {
-    p_iov(fd, iov, cnt, off, true)
+pub fn sys_pwritev(fd: u32, vec: UserPtr<IoVec>, vlen: usize, pos_l: i64) -> KResult<usize> {
+    p_iov(fd, vec, vlen, pos_l, true)
 }
 
 /// mount(2): MenuOS's pseudo filesystems (/proc, /sys, tracefs, devtmpfs) are always there;
 /// mounting them again succeeds, as a remount would.  Other filesystems: ENODEV.
-pub fn sys_mount(_src: usize, target: usize, fstype: usize, _flags: usize, _data: usize) -> KResult<usize> {
-    let t = strncpy_from_user(target, PATH_MAX)?;
+pub fn sys_mount(
+    _dev_name: UserCStr,
+    dir_name: UserCStr,
+    fstype: UserCStr,
+    _flags: usize,
+    _data: UserPtr<u8>,
+) -> KResult<usize> {
+    let t = dir_name.read_path()?;
     let ino = namei_at(AT_FDCWD, &t, true)?;
     if !ino.is_dir() {
         return Err(ENOTDIR);
     }
-    let ty = if fstype != 0 { strncpy_from_user(fstype, 256)? } else { String::new() };
+    let ty = if !fstype.is_null() { fstype.read_string(256)? } else { String::new() };
     match ty.as_str() {
         "proc" | "sysfs" | "tracefs" | "devtmpfs" | "tmpfs" | "ramfs" | "debugfs" | "devpts" | "" => Ok(0),
         _ => Err(ENODEV),
@@ -1037,17 +1064,20 @@ pub fn sys_close_range(first: u32, last: u32, flags: u32) -> KResult<usize> {
 
 /// Linux: sendfile(out_fd, in_fd, offset, count): in_fd's bytes to out_fd through the kernel;
 /// with `offset`, in_fd's position is left alone and *offset advances.
-pub fn sys_sendfile(out_fd: usize, in_fd: usize, offp: usize, count: usize) -> KResult<usize> {
+pub fn sys_sendfile(out_fd: u32, in_fd: u32, offset: Option<UserPtr<i64>>, count: usize) -> KResult<usize> {
     let inf = fd_get(in_fd)?;
     let outf = fd_get(out_fd)?;
     if !inf.readable() || !outf.writable() {
         return Err(EBADF);
     }
-    if offp != 0 && !inf.ops.seekable() {
+    if offset.is_some() && !inf.ops.seekable() {
         return Err(ESPIPE);
     }
-    let start: u64 = if offp != 0 { read_user::<i64>(offp)?.try_into().map_err(|_| EINVAL)? } else { 0 };
-    let saved = if offp != 0 { Some(core::mem::replace(&mut *inf.pos.lock(), start)) } else { None };
+    let start: u64 = match offset {
+        Some(p) => p.read()?.try_into().map_err(|_| EINVAL)?,
+        None => 0,
+    };
+    let saved = offset.map(|_| core::mem::replace(&mut *inf.pos.lock(), start));
     let mut kbuf = vec![0u8; count.min(RW_CHUNK)];
     let mut done = 0;
     let mut res = Ok(());
@@ -1079,10 +1109,49 @@ pub fn sys_sendfile(out_fd: usize, in_fd: usize, offp: usize, count: usize) -> K
     }
     if let Some(old) = saved {
         *inf.pos.lock() = old;
-        write_user(offp, &((start + done as u64) as i64))?;
+        if let Some(p) = offset {
+            p.write(&((start + done as u64) as i64))?;
+        }
     }
     match res {
         Err(e) if done == 0 => Err(e),
         _ => Ok(done),
     }
+}
+
+/// Linux: mknodat(2).  Not yet: device nodes and FIFOs cannot be made (EPERM, as for a caller
+/// without CAP_MKNOD).
+pub fn sys_mknodat(_dfd: i32, _filename: UserCStr, _mode: u32, _dev: u32) -> KResult<usize> {
+    Err(EPERM)
+}
+
+/// Linux: umount2(2).  The pseudo filesystems stay (see sys_mount).
+pub fn sys_umount(_name: UserCStr, _flags: i32) -> KResult<usize> {
+    Ok(0)
+}
+
+/// Linux: fchownat(2) / fchown(2).  Not yet: owners are not changed (everyone is root).
+pub fn sys_fchownat(_dfd: i32, _filename: UserCStr, _user: u32, _group: u32, _flag: i32) -> KResult<usize> {
+    Ok(0)
+}
+pub fn sys_fchown(_fd: u32, _user: u32, _group: u32) -> KResult<usize> {
+    Ok(0)
+}
+
+/// Linux: sync(2): the in-memory filesystem has nothing to write back.
+pub fn sys_sync() -> KResult<usize> {
+    Ok(0)
+}
+
+/// Linux: fsync(2) / fdatasync(2): ramfs's noop_fsync, after the fd check.
+pub fn sys_fsync(fd: u32) -> KResult<usize> {
+    fd_get(fd).map(|_| 0)
+}
+pub fn sys_fdatasync(fd: u32) -> KResult<usize> {
+    fd_get(fd).map(|_| 0)
+}
+
+/// Linux: utimensat(2).  Not yet: times are not stored.
+pub fn sys_utimensat(_dfd: i32, _filename: UserCStr, _utimes: UserPtr<u8>, _flags: i32) -> KResult<usize> {
+    Ok(0)
 }

@@ -2,9 +2,10 @@
 //! do_wait, wait4, waitid), kernel/fork.c (mm_release, complete_vfork_done).
 
 use crate::errno::*;
+use crate::kernel::fork::{tasklist_lock, TasklistGuard};
 use crate::kernel::signal::*;
 use crate::kernel::task::*;
-use crate::mm::uaccess::write_user;
+use crate::mm::uaccess::{write_user, UserPtr};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
@@ -37,7 +38,7 @@ pub fn mm_release(t: &TaskStruct) {
 #[inline(never)]
 fn exit_mm(t: &TaskStruct) {
     mm_release(t);
-    let mm = t.mm.lock().take();
+    let mm = t.set_mm(None);
     // Switch to the kernel's page table before the last reference can free ours.
     crate::arch::riscv::switch_mm((8 << 60) | crate::mm::pgtable::kernel_root_pfn());
     drop(mm);
@@ -97,7 +98,7 @@ pub fn do_group_exit(code: i32) -> ! {
 /// Linux: find_new_reaper(): a child subreaper ancestor, else init.
 #[no_mangle]
 #[inline(never)]
-fn find_new_reaper(father: &TaskStruct) -> Option<Task> {
+fn find_new_reaper(father: &TaskStruct, _tl: &TasklistGuard) -> Option<Task> {
     let mut p = father.parent();
     while let Some(t) = p {
         if t.pid() <= 1 {
@@ -111,39 +112,49 @@ fn find_new_reaper(father: &TaskStruct) -> Option<Task> {
     crate::kernel::pid::find_task_by_pid(1)
 }
 
+/// Linux: forget_original_parent(): our children go to the reaper (a subreaper, or init).
+#[no_mangle]
+#[inline(never)]
+fn forget_original_parent(father: &Task, tl: &TasklistGuard) {
+    let children: Vec<Task> = core::mem::take(&mut father.rel.lock().children);
+    if children.is_empty() {
+        return;
+    }
+    let reaper = find_new_reaper(father, tl);
+    for c in children {
+        // Linux: reparent_leader() -> pdeath_signal to children whose parent died.
+        let pds = c.pdeath_signal.load(Ordering::Relaxed);
+        if pds != 0 && c.exit_state() == 0 {
+            send_signal(&c, pds, SigInfo { signo: pds, code: SI_USER, pid: father.tgid(), ..Default::default() });
+        }
+        match &reaper {
+            Some(r) if !Arc::ptr_eq(r, father) => {
+                c.rel.lock().real_parent = Some(Arc::downgrade(r));
+                // Linux: reparent_leader(): a process's exit signal goes back to SIGCHLD
+                // (threads keep -1), so the new parent is never sent anything else.
+                if c.exit_signal.load(Ordering::Relaxed) != -1 {
+                    c.exit_signal.store(SIGCHLD, Ordering::Relaxed);
+                }
+                let zombie = c.exit_state() == EXIT_ZOMBIE;
+                r.rel.lock().children.push(c.clone());
+                if zombie {
+                    do_notify_parent(&c, r);
+                    r.signal.wait_chldexit.wake_up_all();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Linux: exit_notify(): reparent our children, tell our parent, become a zombie (or be
 /// released at once when nobody will wait: SIGCHLD ignored / SA_NOCLDWAIT, or a thread).
+/// All under tasklist_lock, as in Linux.
 #[no_mangle]
 #[inline(never)]
 fn exit_notify(cur: &Task) {
-    // forget_original_parent(): children go to the reaper (init).
-    let children: Vec<Task> = core::mem::take(&mut cur.rel.lock().children);
-    if !children.is_empty() {
-        let reaper = find_new_reaper(cur);
-        for c in children {
-            // Linux: reparent_leader() -> pdeath_signal to children whose parent died.
-            let pds = c.pdeath_signal.load(Ordering::Relaxed);
-            if pds != 0 && c.exit_state() == 0 {
-                send_signal(&c, pds, SigInfo { signo: pds, code: SI_USER, pid: cur.tgid(), ..Default::default() });
-            }
-            match &reaper {
-                Some(r) if !Arc::ptr_eq(r, cur) => {
-                    c.rel.lock().real_parent = Some(Arc::downgrade(r));
-                    // A thread's exit signal goes back to SIGCHLD when reparented.
-                    if c.exit_signal.load(Ordering::Relaxed) != -1 {
-                        c.exit_signal.store(SIGCHLD, Ordering::Relaxed);
-                    }
-                    let zombie = c.exit_state() == EXIT_ZOMBIE;
-                    r.rel.lock().children.push(c.clone());
-                    if zombie {
-                        do_notify_parent(&c, r);
-                        r.signal.wait_chldexit.wake_up_all();
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
+    let tl = tasklist_lock();
+    forget_original_parent(cur, &tl);
     let parent = cur.parent();
     let mut autoreap = cur.exit_signal.load(Ordering::Relaxed) == -1;
     if let Some(p) = &parent {
@@ -156,10 +167,11 @@ fn exit_notify(cur: &Task) {
     cur.signal.live.fetch_sub(1, Ordering::Relaxed);
     if autoreap {
         cur.exit_state.store(EXIT_DEAD, Ordering::Release);
-        release_task(cur);
+        release_task(cur, &tl);
     } else {
         cur.exit_state.store(EXIT_ZOMBIE, Ordering::Release);
     }
+    drop(tl);
     if let Some(p) = parent {
         p.signal.wait_chldexit.wake_up_all();
     }
@@ -176,7 +188,9 @@ fn do_notify_parent(t: &TaskStruct, parent: &Task) -> bool {
     let info = SigInfo { signo: sig, code: si_code, pid: t.tgid(), status, ..Default::default() };
     let act = parent.sighand.lock().get(SIGCHLD);
     let autoreap = sig == SIGCHLD && (act.handler == SIG_IGN || act.flags & SA_NOCLDWAIT != 0);
-    if sig > 0 && !(sig == SIGCHLD && act.handler == SIG_IGN) {
+    // Linux: `if (valid_signal(sig) && sig)`: an exit signal clone() accepted but that is no
+    // signal (above _NSIG) is not sent.
+    if valid_signal(sig) && sig > 0 && !(sig == SIGCHLD && act.handler == SIG_IGN) {
         kill_process(parent, sig, info);
     }
     autoreap
@@ -185,22 +199,22 @@ fn do_notify_parent(t: &TaskStruct, parent: &Task) -> bool {
 /// Linux: release_task(): the task is gone from its parent's list and the pid table.
 #[no_mangle]
 #[inline(never)]
-pub fn release_task(t: &TaskStruct) {
+pub fn release_task(t: &TaskStruct, tl: &TasklistGuard) {
     let pid = t.pid();
     if let Some(p) = t.parent() {
         p.rel.lock().children.retain(|c| c.pid() != pid);
         p.signal.cutime.fetch_add(t.utime.load(Ordering::Relaxed), Ordering::Relaxed);
         p.signal.cstime.fetch_add(t.stime.load(Ordering::Relaxed), Ordering::Relaxed);
     }
-    crate::kernel::pid::detach_pid(pid);
+    crate::kernel::pid::detach_pid(pid, tl);
 }
 
-pub fn sys_exit(code: usize) -> ! {
-    do_exit(((code & 0xff) << 8) as i32)
+pub fn sys_exit(error_code: i32) -> KResult<usize> {
+    do_exit((error_code & 0xff) << 8)
 }
 
-pub fn sys_exit_group(code: usize) -> ! {
-    do_group_exit(((code & 0xff) << 8) as i32)
+pub fn sys_exit_group(error_code: i32) -> KResult<usize> {
+    do_group_exit((error_code & 0xff) << 8)
 }
 
 // wait options
@@ -285,6 +299,9 @@ pub fn do_wait(wo: &WaitOpts) -> KResult<Option<WaitResult>> {
     let mut result = None;
     let mut err = None;
     let r = wq.wait_event_interruptible(|| {
+        // Linux: read_lock(&tasklist_lock) around do_wait_thread(): the children cannot be
+        // reparented or released while we look at them.
+        let tl = tasklist_lock();
         let children: Vec<Task> = cur.rel.lock().children.clone();
         let mut any = false;
         for c in children.iter() {
@@ -293,55 +310,12 @@ pub fn do_wait(wo: &WaitOpts) -> KResult<Option<WaitResult>> {
             }
             any = true;
             if c.exit_state() == EXIT_ZOMBIE && wo.flags & WEXITED != 0 {
-                result = Some(wait_task_zombie(wo, c));
+                result = Some(wait_task_zombie(wo, c, &tl));
                 return true;
             }
             if c.exit_state() == 0 {
-                // Linux: wait_task_stopped() / wait_task_continued()
-                let mut st = c.signal.stop.lock();
-                if wo.flags & WUNTRACED != 0 && st.report_stop != 0 {
-                    let sig = st.report_stop;
-                    if wo.flags & WNOWAIT == 0 {
-                        st.report_stop = 0;
-                    }
-                    result = Some(WaitResult {
-                        pid: c.tgid(),
-                        status: (sig << 8) | 0x7f,
-                        info: SigInfo {
-                            signo: SIGCHLD,
-                            code: CLD_STOPPED,
-                            pid: c.tgid(),
-                            status: sig,
-                            ..Default::default()
-                        },
-                        utime: 0,
-                        stime: 0,
-                        minflt: 0,
-                        nvcsw: 0,
-                        nivcsw: 0,
-                    });
-                    return true;
-                }
-                if wo.flags & WCONTINUED != 0 && st.report_cont {
-                    if wo.flags & WNOWAIT == 0 {
-                        st.report_cont = false;
-                    }
-                    result = Some(WaitResult {
-                        pid: c.tgid(),
-                        status: 0xffff,
-                        info: SigInfo {
-                            signo: SIGCHLD,
-                            code: CLD_CONTINUED,
-                            pid: c.tgid(),
-                            status: SIGCONT,
-                            ..Default::default()
-                        },
-                        utime: 0,
-                        stime: 0,
-                        minflt: 0,
-                        nvcsw: 0,
-                        nivcsw: 0,
-                    });
+                result = wait_task_stopped(wo, c).or_else(|| wait_task_continued(wo, c));
+                if result.is_some() {
                     return true;
                 }
             }
@@ -350,10 +324,7 @@ pub fn do_wait(wo: &WaitOpts) -> KResult<Option<WaitResult>> {
             err = Some(ECHILD);
             return true;
         }
-        if wo.flags & WNOHANG != 0 {
-            return true;
-        }
-        false
+        wo.flags & WNOHANG != 0
     });
     if let Some(e) = err {
         _t.ret(-(e.0 as i64));
@@ -364,10 +335,59 @@ pub fn do_wait(wo: &WaitOpts) -> KResult<Option<WaitResult>> {
     Ok(result)
 }
 
+/// A stop or continue report: the status wait4 gives and the siginfo waitid gives.
+fn job_control_result(c: &TaskStruct, status: i32, code: i32, sig: i32) -> WaitResult {
+    WaitResult {
+        pid: c.tgid(),
+        status,
+        info: SigInfo { signo: SIGCHLD, code, pid: c.tgid(), status: sig, ..Default::default() },
+        utime: 0,
+        stime: 0,
+        minflt: 0,
+        nvcsw: 0,
+        nivcsw: 0,
+    }
+}
+
+/// Linux: wait_task_stopped(): a stopped child not yet reported (WUNTRACED / WSTOPPED).
+#[no_mangle]
+#[inline(never)]
+fn wait_task_stopped(wo: &WaitOpts, c: &TaskStruct) -> Option<WaitResult> {
+    if wo.flags & WUNTRACED == 0 {
+        return None;
+    }
+    let mut st = c.signal.stop.lock();
+    if st.report_stop == 0 {
+        return None;
+    }
+    let sig = st.report_stop;
+    if wo.flags & WNOWAIT == 0 {
+        st.report_stop = 0;
+    }
+    Some(job_control_result(c, (sig << 8) | 0x7f, CLD_STOPPED, sig))
+}
+
+/// Linux: wait_task_continued(): a child resumed by SIGCONT not yet reported (WCONTINUED).
+#[no_mangle]
+#[inline(never)]
+fn wait_task_continued(wo: &WaitOpts, c: &TaskStruct) -> Option<WaitResult> {
+    if wo.flags & WCONTINUED == 0 {
+        return None;
+    }
+    let mut st = c.signal.stop.lock();
+    if !st.report_cont {
+        return None;
+    }
+    if wo.flags & WNOWAIT == 0 {
+        st.report_cont = false;
+    }
+    Some(job_control_result(c, 0xffff, CLD_CONTINUED, SIGCONT))
+}
+
 /// Linux: wait_task_zombie(): collect the status and release the child (unless WNOWAIT).
 #[no_mangle]
 #[inline(never)]
-fn wait_task_zombie(wo: &WaitOpts, p: &Task) -> WaitResult {
+fn wait_task_zombie(wo: &WaitOpts, p: &Task, tl: &TasklistGuard) -> WaitResult {
     let code = p.exit_code.load(Ordering::Relaxed);
     let (si_code, st) = if code & 0x7f != 0 { (CLD_KILLED, code & 0x7f) } else { (CLD_EXITED, (code >> 8) & 0xff) };
     let res = WaitResult {
@@ -382,7 +402,7 @@ fn wait_task_zombie(wo: &WaitOpts, p: &Task) -> WaitResult {
     };
     if wo.flags & WNOWAIT == 0 {
         p.exit_state.store(EXIT_DEAD, Ordering::Release);
-        release_task(p);
+        release_task(p, tl);
     }
     res
 }
@@ -417,33 +437,38 @@ fn cycles_to_tv(c: u64) -> [i64; 2] {
 /// Linux: kernel_wait4() / SYSCALL_DEFINE4(wait4, ...)
 #[no_mangle]
 #[inline(never)]
-pub fn sys_wait4(upid: isize, stat_addr: usize, options: usize, ru: usize) -> KResult<usize> {
-    let options = options as u32 as usize; // an int in C
+pub fn sys_wait4(
+    upid: i32,
+    stat_addr: Option<UserPtr<i32>>,
+    options: i32,
+    ru: Option<UserPtr<Rusage>>,
+) -> KResult<usize> {
+    let options = options as u32 as usize;
     if options & !(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL) != 0 {
         return Err(EINVAL);
     }
     // -INT_MIN is not defined
-    if upid == i32::MIN as isize {
+    if upid == i32::MIN {
         return Err(ESRCH);
     }
     let target = if upid == -1 {
         WaitTarget::All
     } else if upid < 0 {
-        WaitTarget::Pgid((-upid) as i32)
+        WaitTarget::Pgid(-upid)
     } else if upid == 0 {
         WaitTarget::Pgid(current().signal.pgrp.load(Ordering::Relaxed))
     } else {
-        WaitTarget::Pid(upid as i32)
+        WaitTarget::Pid(upid)
     };
     let wo = WaitOpts { target, flags: options | WEXITED };
     match do_wait(&wo)? {
         None => Ok(0),
         Some(r) => {
-            if stat_addr != 0 {
-                write_user(stat_addr, &r.status)?;
+            if let Some(stat_addr) = stat_addr {
+                stat_addr.write(&r.status)?;
             }
-            if ru != 0 {
-                write_user(ru, &Rusage::of(r.utime, r.stime, r.minflt, r.nvcsw, r.nivcsw))?;
+            if let Some(ru) = ru {
+                ru.write(&Rusage::of(r.utime, r.stime, r.minflt, r.nvcsw, r.nivcsw))?;
             }
             Ok(r.pid as usize)
         }
@@ -453,16 +478,22 @@ pub fn sys_wait4(upid: isize, stat_addr: usize, options: usize, ru: usize) -> KR
 /// Linux: SYSCALL_DEFINE5(waitid, ...)
 #[no_mangle]
 #[inline(never)]
-pub fn sys_waitid(which: usize, upid: usize, infop: usize, options: usize, ru: usize) -> KResult<usize> {
-    let options = options as u32 as usize; // an int in C
+pub fn sys_waitid(
+    which: i32,
+    upid: i32,
+    infop: Option<UserPtr<UserSigInfo>>,
+    options: i32,
+    ru: Option<UserPtr<Rusage>>,
+) -> KResult<usize> {
+    let options = options as u32 as usize;
     if options & !(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL) != 0 {
         return Err(EINVAL);
     }
     if options & (WEXITED | WSTOPPED | WCONTINUED) == 0 {
         return Err(EINVAL);
     }
-    let pid = upid as i32;
-    let target = match which {
+    let pid = upid;
+    let target = match which as usize {
         P_ALL => WaitTarget::All,
         P_PID => {
             if pid <= 0 {
@@ -486,18 +517,18 @@ pub fn sys_waitid(which: usize, upid: usize, infop: usize, options: usize, ru: u
     };
     let wo = WaitOpts { target, flags: options };
     let r = do_wait(&wo)?;
-    if infop != 0 {
+    if let Some(infop) = infop {
         match &r {
             Some(r) => copy_siginfo_to_user(infop, &r.info)?,
-            None => crate::mm::uaccess::clear_user(infop, 128)?,
+            None => infop.cast::<u8>().clear(core::mem::size_of::<UserSigInfo>())?,
         }
     }
-    if ru != 0 {
+    if let Some(ru) = ru {
         let u = match &r {
             Some(r) => Rusage::of(r.utime, r.stime, r.minflt, r.nvcsw, r.nivcsw),
             None => Rusage::default(),
         };
-        write_user(ru, &u)?;
+        ru.write(&u)?;
     }
     Ok(0)
 }

@@ -20,12 +20,14 @@
 use crate::arch::riscv::process::{copy_thread, KernelStack, ThreadArgs};
 use crate::arch::riscv::ptrace::PtRegs;
 use crate::errno::*;
-use crate::kernel::pid::{alloc_pid, attach_pid};
+use crate::kernel::locking::{class, SpinLock, SpinLockGuard};
+use crate::kernel::pid::alloc_pid;
 use crate::kernel::sched::wait::Completion;
 use crate::kernel::sched::wake_up_new_task;
+use crate::kernel::signal::SIGCHLD;
 use crate::kernel::signal::{SigHand, SignalStruct};
 use crate::kernel::task::*;
-use crate::mm::uaccess::{copy_from_user, read_user, write_user};
+use crate::mm::uaccess::{write_user, UserPtr};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::*;
@@ -41,6 +43,20 @@ pub use clonecheck::{
 
 fn errno(e: clonecheck::Errno) -> Errno {
     Errno(e as i32)
+}
+
+/// Linux: tasklist_lock (DEFINE_RWLOCK in kernel/fork.c): held while tasks are linked into or
+/// out of the task tree (copy_process, exit_notify, release_task, reparenting) and while
+/// do_wait walks a parent's children, so each of those is one step for all the others.
+/// Lock order: the outermost lock (kernel/locking/mod.rs).
+static TASKLIST_LOCK: SpinLock<(), class::Tasklist> = SpinLock::new(());
+
+/// Proof that tasklist_lock is held: the functions that change the task tree take one.
+pub struct TasklistGuard<'a>(#[allow(dead_code)] SpinLockGuard<'a, ()>);
+
+/// Linux: write_lock_irq(&tasklist_lock).
+pub fn tasklist_lock() -> TasklistGuard<'static> {
+    TasklistGuard(TASKLIST_LOCK.lock())
 }
 
 /// Linux: struct kernel_clone_args
@@ -67,17 +83,17 @@ pub struct KernelCloneArgs {
 pub fn sys_clone(
     clone_flags: usize,
     newsp: usize,
-    parent_tidptr: usize,
+    parent_tidptr: UserPtr<i32>,
     tls: usize,
-    child_tidptr: usize,
+    child_tidptr: UserPtr<i32>,
 ) -> KResult<usize> {
     let mut _t = crate::trace_func!(sys_clone, clone_flags, newsp);
     let k = clonecheck::sys_clone_args(
         clone_flags as u64,
         newsp as u64,
-        parent_tidptr as u64,
+        parent_tidptr.addr() as u64,
         tls as u64,
-        child_tidptr as u64,
+        child_tidptr.addr() as u64,
     );
     let r = kernel_clone(&KernelCloneArgs::from_user(&k, Vec::new())).map(|p| p as usize);
     _t.ret_result(&r);
@@ -122,15 +138,13 @@ impl KernelCloneArgs {
 /// then clone3_args_valid().
 #[no_mangle]
 #[inline(never)]
-pub fn sys_clone3(uargs: usize, size: usize) -> KResult<usize> {
+pub fn sys_clone3(uargs: UserPtr<u8>, size: usize) -> KResult<usize> {
     clonecheck::clone3_size_check(size).map_err(errno)?;
     let mut bytes = alloc::vec![0u8; size];
-    copy_from_user(&mut bytes, uargs)?;
+    uargs.copy_in(&mut bytes)?;
     let mut k = clonecheck::copy_clone_args_from_user(&bytes).map_err(errno)?;
-    let mut set_tid = Vec::new();
-    for i in 0..k.set_tid_size as usize {
-        set_tid.push(read_user::<i32>(k.set_tid as usize + 4 * i)?);
-    }
+    // (set_tid_size is bounded by the checks above: at most MAX_PID_NS_LEVEL)
+    let set_tid = UserPtr::<i32>::new(k.set_tid as usize).read_array(k.set_tid_size as usize)?;
     // (the entry is recorded once the flags are known)
     let mut _t = crate::trace_func!(sys_clone3, k.flags, size);
     if let Err(e) = clonecheck::clone3_args_valid(&mut k, crate::mm::TASK_SIZE as u64) {
@@ -239,13 +253,15 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
     let parent_regs = if args.fn_.is_some() { None } else { Some(*cur.pt_regs_mut()) };
     copy_thread(&p, parent_regs.as_ref(), &targs)?;
 
-    // Linux: alloc_pid(), with a clone3 set_tid checked first.
-    let pid = if args.set_tid.is_empty() {
+    // Linux: alloc_pid(), with a clone3 set_tid checked first.  The number is freed on every
+    // error path below until attach_pid() gives it to the task (NewPid's Drop).
+    let new_pid = if args.set_tid.is_empty() {
         alloc_pid()?
     } else {
         clonecheck::set_tid_check(&args.set_tid, crate::kernel::pid::PID_MAX_DEFAULT, true, true).map_err(errno)?;
         crate::kernel::pid::alloc_pid_at(args.set_tid[0])?
     };
+    let pid = new_pid.nr();
     p.pid.store(pid, Ordering::Relaxed);
     if clone_flags & CLONE_THREAD != 0 {
         p.tgid.store(cur.tgid(), Ordering::Relaxed);
@@ -253,17 +269,14 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
         p.tgid.store(pid, Ordering::Relaxed);
     }
 
-    // Linux: pidfd_prepare() + put_user(pidfd, args->pidfd)
-    let mut pidfd_installed = None;
+    // Linux: pidfd_prepare() + put_user(pidfd, args->pidfd).  The last step that can fail.
     if clone_flags & CLONE_PIDFD != 0 {
         let fd = crate::fs::pidfd::install_pidfd(&p)?;
         if let Err(e) = write_user(args.pidfd, &(fd as i32)) {
-            let _ = crate::fs::close_fd(fd);
+            let _ = crate::fs::close_fd(fd as u32);
             return Err(e);
         }
-        pidfd_installed = Some(fd);
     }
-    let _ = pidfd_installed;
 
     if clone_flags & CLONE_CHILD_SETTID != 0 {
         p.set_child_tid.store(args.child_tid, Ordering::Relaxed);
@@ -272,7 +285,22 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
         p.clear_child_tid.store(args.child_tid, Ordering::Relaxed);
     }
 
-    // Linux: under tasklist_lock — pick the parent, link the child, attach the pid.
+    // Linux: CLONE_PARENT and CLONE_THREAD keep the parent's parent, and a CLONE_PARENT child
+    // gets the exit signal of the parent's group leader; threads have none.
+    let group_leader =
+        if clone_flags & CLONE_THREAD != 0 { cur.rel.lock().group_leader.clone() } else { Some(Arc::downgrade(&p)) };
+    if clone_flags & CLONE_THREAD != 0 {
+        p.exit_signal.store(-1, Ordering::Relaxed);
+        p.signal.live.fetch_add(1, Ordering::Relaxed);
+    } else if clone_flags & CLONE_PARENT != 0 {
+        let leader = cur.rel.lock().group_leader.as_ref().and_then(|g| g.upgrade());
+        let sig = leader.map_or(SIGCHLD, |g| g.exit_signal.load(Ordering::Relaxed));
+        p.exit_signal.store(sig, Ordering::Relaxed);
+    }
+
+    // Linux: write_lock_irq(&tasklist_lock) — pick the parent, link the child, attach the pid,
+    // as one step for everyone who walks the task tree (wait, exit, kill).
+    let tl = tasklist_lock();
     let parent = if clone_flags & (CLONE_PARENT | CLONE_THREAD) != 0 {
         cur.parent().unwrap_or_else(|| cur.clone())
     } else {
@@ -281,28 +309,11 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
     {
         let mut rel = p.rel.lock();
         rel.real_parent = Some(Arc::downgrade(&parent));
-        rel.group_leader = if clone_flags & CLONE_THREAD != 0 {
-            cur.rel.lock().group_leader.clone()
-        } else {
-            Some(Arc::downgrade(&p))
-        };
-    }
-    if clone_flags & CLONE_THREAD != 0 {
-        p.exit_signal.store(-1, Ordering::Relaxed);
-        p.signal.live.fetch_add(1, Ordering::Relaxed);
-    } else if clone_flags & CLONE_PARENT != 0 {
-        p.exit_signal.store(
-            cur.rel
-                .lock()
-                .group_leader
-                .as_ref()
-                .and_then(|g| g.upgrade())
-                .map_or(17, |g| g.exit_signal.load(Ordering::Relaxed)),
-            Ordering::Relaxed,
-        );
+        rel.group_leader = group_leader;
     }
     parent.rel.lock().children.push(p.clone());
-    attach_pid(pid, &p);
+    new_pid.attach(&p, &tl);
+    drop(tl);
     crate::trace_event!(task_newtask, pid, clone_flags);
     _t.ret(pid);
     Ok(p)
@@ -324,6 +335,10 @@ fn dup_task_struct(orig: &TaskStruct, args: &KernelCloneArgs) -> KResult<Task> {
     } else {
         flags &= !PF_KTHREAD;
     }
+    // (each lock is taken and released on its own: they are of one class, task_lock)
+    let comm = *orig.comm.lock();
+    let sighand = orig.sighand.lock().clone();
+    let sigaltstack = *orig.sigaltstack.lock();
     let t = TaskStruct::new(TaskInit {
         stack,
         // Linux: p->pid still holds the parent's pid until alloc_pid (the seed notes this).
@@ -332,15 +347,11 @@ fn dup_task_struct(orig: &TaskStruct, args: &KernelCloneArgs) -> KResult<Task> {
         state: TASK_NEW,
         flags,
         exit_signal: args.exit_signal,
-        comm: *orig.comm.lock(),
-        sighand: orig.sighand.lock().clone(),
+        comm,
+        sighand,
         signal,
         blocked: orig.blocked.load(Ordering::Relaxed),
-        sigaltstack: if clone_flags & (CLONE_VM | CLONE_VFORK) == CLONE_VM {
-            (0, 0, 2)
-        } else {
-            *orig.sigaltstack.lock()
-        },
+        sigaltstack: if clone_flags & (CLONE_VM | CLONE_VFORK) == CLONE_VM { (0, 0, 2) } else { sigaltstack },
         start_time: crate::kernel::time::uptime_cycles(),
     });
     Ok(t)
@@ -419,11 +430,11 @@ fn copy_signal(clone_flags: u64, p: &Task) {
 fn copy_mm(clone_flags: u64, cur: &TaskStruct, p: &Task) -> KResult<()> {
     let _t = crate::trace_func!(copy_mm, clone_flags & CLONE_VM != 0);
     let mm = cur.mm.lock().clone();
-    *p.mm.lock() = match mm {
+    p.set_mm(match mm {
         None => None,
         Some(m) if clone_flags & CLONE_VM != 0 => Some(m),
         Some(m) => Some(dup_mm(&m)?),
-    };
+    });
     Ok(())
 }
 
@@ -436,6 +447,14 @@ fn dup_mm(oldmm: &Arc<crate::mm::MmStruct>) -> KResult<Arc<crate::mm::MmStruct>>
     let r = oldmm.dup_mmap();
     crate::trace_exit!(dup_mm);
     r
+}
+
+/// Linux: set_tid_address(2) in kernel/fork.c: clear_child_tid for this thread; returns the tid.
+pub fn sys_set_tid_address(tidptr: UserPtr<i32>) -> KResult<usize> {
+    with_current(|c| {
+        c.clear_child_tid.store(tidptr.addr(), Ordering::Relaxed);
+        Ok(c.pid() as usize)
+    })
 }
 
 /// Linux: the tail of ret_from_fork/schedule_tail(): CLONE_CHILD_SETTID writes the tid.

@@ -2,6 +2,7 @@
 pub mod exit;
 pub mod fork;
 pub mod futex;
+pub mod locking;
 pub mod panic;
 pub mod pid;
 pub mod printk;
@@ -9,7 +10,6 @@ pub mod sched;
 pub mod signal;
 pub mod sys;
 pub mod syscall;
-pub mod syscall_names;
 pub mod task;
 pub mod time;
 pub mod trace;

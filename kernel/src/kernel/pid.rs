@@ -5,10 +5,10 @@
 //! table maps pid -> task for every task that has not been released (zombies included).
 
 use crate::errno::*;
+use crate::kernel::locking::{class, SpinLock};
 use crate::kernel::task::Task;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
-use spin::Mutex;
 
 pub const PID_MAX_DEFAULT: i32 = 32768;
 pub const RESERVED_PIDS: i32 = 300;
@@ -19,7 +19,7 @@ struct PidTable {
     map: Option<pidmap::PidMap>,
 }
 
-static PIDS: Mutex<PidTable> = Mutex::new(PidTable { tasks: BTreeMap::new(), map: None });
+static PIDS: SpinLock<PidTable, class::Pids> = SpinLock::new(PidTable { tasks: BTreeMap::new(), map: None });
 
 impl PidTable {
     fn map(&mut self) -> &mut pidmap::PidMap {
@@ -27,27 +27,45 @@ impl PidTable {
     }
 }
 
-/// Linux: alloc_pid().  Reserves a number; attach_pid() makes the task findable.
+/// A pid number allocated for a task that does not have it yet: freed when dropped, so every
+/// error path of copy_process gives it back (Linux: free_pid() under bad_fork_free_pid).
+#[must_use]
+pub struct NewPid(i32);
+
+impl NewPid {
+    pub fn nr(&self) -> i32 {
+        self.0
+    }
+    /// Linux: attach_pid(): the task becomes findable by its pid; the number is its now.
+    pub fn attach(self, task: &Task, _tl: &crate::kernel::fork::TasklistGuard) {
+        PIDS.lock().tasks.insert(self.0, task.clone());
+        core::mem::forget(self);
+    }
+}
+
+impl Drop for NewPid {
+    fn drop(&mut self) {
+        PIDS.lock().map().free(self.0 as u32);
+    }
+}
+
+/// Linux: alloc_pid().  Reserves a number; NewPid::attach() makes the task findable.
 #[no_mangle]
 #[inline(never)]
-pub fn alloc_pid() -> KResult<i32> {
+pub fn alloc_pid() -> KResult<NewPid> {
     let mut _t = crate::trace_func!(alloc_pid);
     let pid = PIDS.lock().map().alloc().map_err(|e| Errno(e as i32))? as i32;
     _t.ret(pid);
-    Ok(pid)
+    Ok(NewPid(pid))
 }
 
 /// alloc_pid() for a clone3 set_tid: exactly that number, EEXIST when taken.
-pub fn alloc_pid_at(pid: i32) -> KResult<i32> {
-    PIDS.lock().map().alloc_at(pid as u32).map(|p| p as i32).map_err(|e| Errno(e as i32))
+pub fn alloc_pid_at(pid: i32) -> KResult<NewPid> {
+    PIDS.lock().map().alloc_at(pid as u32).map(|p| NewPid(p as i32)).map_err(|e| Errno(e as i32))
 }
 
-pub fn attach_pid(pid: i32, task: &Task) {
-    PIDS.lock().tasks.insert(pid, task.clone());
-}
-
-/// Linux: free_pid() (from release_task).
-pub fn detach_pid(pid: i32) {
+/// Linux: free_pid() (from release_task, under tasklist_lock).
+pub fn detach_pid(pid: i32, _tl: &crate::kernel::fork::TasklistGuard) {
     let t = {
         let mut p = PIDS.lock();
         p.map().free(pid as u32);

@@ -1,8 +1,8 @@
 //! printk: kernel messages with Linux's `[    0.001234]` timestamps, kept in a ring buffer
 //! that syslog(2)/dmesg reads.  Linux: kernel/printk/printk.c.
 
+use crate::kernel::locking::{class, SpinLock};
 use core::fmt::{self, Write};
-use spin::Mutex;
 
 pub const LOG_BUF_LEN: usize = 64 * 1024;
 
@@ -12,7 +12,7 @@ pub struct LogBuf {
     head: usize,
 }
 
-static LOG: Mutex<LogBuf> = Mutex::new(LogBuf { buf: [0; LOG_BUF_LEN], head: 0 });
+static LOG: SpinLock<LogBuf, class::Printk> = SpinLock::new(LogBuf { buf: [0; LOG_BUF_LEN], head: 0 });
 /// Console log level (Linux: console_loglevel, default 7: everything but debug).
 pub static CONSOLE_LOGLEVEL: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(7);
 

@@ -7,11 +7,11 @@
 
 use crate::arch::riscv::ptrace::PtRegs;
 use crate::errno::*;
+use crate::kernel::locking::{class, SpinLock};
 use crate::kernel::task::*;
-use crate::mm::uaccess::{copy_to_user, read_user, write_user};
+use crate::mm::uaccess::UserPtr;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
-use spin::Mutex;
 
 pub const SIGHUP: i32 = 1;
 pub const SIGINT: i32 = 2;
@@ -110,19 +110,19 @@ crate::user_pod!(SigAction);
 
 /// Linux: struct sighand_struct — shared with CLONE_SIGHAND.
 pub struct SigHand {
-    pub action: Mutex<[SigAction; 64]>,
+    pub action: SpinLock<[SigAction; 64], class::Sighand>,
 }
 
 impl SigHand {
     pub fn new() -> Arc<SigHand> {
-        Arc::new(SigHand { action: Mutex::new([SigAction::default(); 64]) })
+        Arc::new(SigHand { action: SpinLock::new([SigAction::default(); 64]) })
     }
     /// Linux: copy_sighand() without CLONE_SIGHAND.  Never inlined: inlined, the 1.5 KiB copy's
     /// stack temporary lands wherever the caller's frame puts it, and at an address misaligned
     /// with the heap copy memcpy goes the slow (shifting) way: ~2,000 instructions per fork.
     #[inline(never)]
     pub fn dup(&self) -> Arc<SigHand> {
-        Arc::new(SigHand { action: Mutex::new(*self.action.lock()) })
+        Arc::new(SigHand { action: SpinLock::new(*self.action.lock()) })
     }
     pub fn get(&self, sig: i32) -> SigAction {
         self.action.lock()[(sig - 1) as usize]
@@ -180,7 +180,7 @@ pub struct SignalStruct {
     pub group_exit: AtomicBool,
     pub group_exit_code: AtomicI32,
     pub live: AtomicU32,
-    pub rlimits: Mutex<[[u64; 2]; 16]>,
+    pub rlimits: SpinLock<[[u64; 2]; 16], class::SignalMisc>,
     /// Linux: signal->wait_chldexit — parents sleep here in wait4/waitid.
     pub wait_chldexit: crate::kernel::sched::wait::WaitQueue,
     /// Linux: is_child_subreaper / has_child_subreaper (prctl)
@@ -190,9 +190,9 @@ pub struct SignalStruct {
     pub tty_controlling: AtomicBool,
     /// Job control (Linux: signal->flags SIGNAL_STOP_STOPPED / SIGNAL_CLD_*, group_exit_code):
     /// (stopped, stop to report with this signal (0: none), continue to report)
-    pub stop: Mutex<StopState>,
+    pub stop: SpinLock<StopState, class::SignalMisc>,
     /// ITIMER_REAL: (expiry in timer cycles, 0 = off; interval in cycles)
-    pub itimer_real: Mutex<(u64, u64)>,
+    pub itimer_real: SpinLock<(u64, u64), class::SignalMisc>,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -229,20 +229,21 @@ impl SignalStruct {
             group_exit: AtomicBool::new(false),
             group_exit_code: AtomicI32::new(0),
             live: AtomicU32::new(1),
-            rlimits: Mutex::new(r),
+            rlimits: SpinLock::new(r),
             wait_chldexit: crate::kernel::sched::wait::WaitQueue::new(),
             is_child_subreaper: AtomicBool::new(false),
             cutime: Default::default(),
             cstime: Default::default(),
             tty_controlling: AtomicBool::new(false),
-            stop: Mutex::new(StopState::default()),
-            itimer_real: Mutex::new((0, 0)),
+            stop: SpinLock::new(StopState::default()),
+            itimer_real: SpinLock::new((0, 0)),
         })
     }
     /// Linux: copy_signal(): a new process inherits limits, process group and session.
     pub fn dup(&self) -> Arc<SignalStruct> {
         let s = SignalStruct::new();
-        *s.rlimits.lock() = *self.rlimits.lock();
+        let r = *self.rlimits.lock();
+        *s.rlimits.lock() = r;
         s.pgrp.store(self.pgrp.load(Ordering::Relaxed), Ordering::Relaxed);
         s.session.store(self.session.load(Ordering::Relaxed), Ordering::Relaxed);
         s
@@ -285,18 +286,27 @@ fn default_action(sig: i32) -> Default_ {
     }
 }
 
-/// Linux: sig_ignored()
-fn sig_ignored(t: &TaskStruct, sig: i32) -> bool {
+/// Linux: valid_signal(): 0 (the null signal) up to _NSIG.
+pub fn valid_signal(sig: i32) -> bool {
+    (0..=NSIG).contains(&sig)
+}
+
+/// Linux: sig_ignored(), with the handler table locked by the caller.
+fn sig_ignored(t: &TaskStruct, acts: &[SigAction; 64], sig: i32) -> bool {
     if t.blocked.load(Ordering::Relaxed) & sigmask(sig) != 0 {
         return false;
     }
-    let a = t.sighand.lock().get(sig);
+    let a = acts[(sig - 1) as usize];
     a.handler == SIG_IGN || (a.handler == SIG_DFL && matches!(default_action(sig), Default_::Ignore))
 }
 
-/// Linux: send_signal_locked() + signal_wake_up().
+/// Linux: send_signal_locked() + signal_wake_up(): the decisions (is it ignored? does it
+/// resume a stopped process?) and the queueing are one critical section under the target's
+/// siglock, so a sigaction() in between cannot make a signal be queued after it was found
+/// ignored, or lost after it was found caught.  Wake-ups and the parent's notification follow
+/// once the lock is dropped.
 pub fn send_signal(t: &Task, sig: i32, info: SigInfo) {
-    if sig == 0 {
+    if sig <= 0 || !valid_signal(sig) {
         return;
     }
     if t.exit_state() != 0 {
@@ -306,47 +316,50 @@ pub fn send_signal(t: &Task, sig: i32, info: SigInfo) {
     if t.is_kthread() {
         return;
     }
-    // Linux: init (pid 1) gets only the signals it has a handler for (SIGNAL_UNKILLABLE).
-    if t.tgid() == 1 && info.code != SI_KERNEL {
-        let a = t.sighand.lock().get(sig);
-        if a.handler == SIG_DFL {
+    let sighand = t.sighand.lock().clone();
+    let mut resumed = false;
+    {
+        let acts = sighand.action.lock();
+        // Linux: init (pid 1) gets only the signals it has a handler for (SIGNAL_UNKILLABLE).
+        if t.tgid() == 1 && info.code != SI_KERNEL && acts[(sig - 1) as usize].handler == SIG_DFL {
             return;
         }
-    }
-    // Linux: prepare_signal(): SIGCONT resumes a stopped process and flushes pending stop
-    // signals; a stop signal flushes a pending SIGCONT.
-    if sig == SIGCONT || sig == SIGKILL {
-        with_pending(t, |p| p.discard(sigmask(SIGSTOP) | sigmask(SIGTSTP) | sigmask(SIGTTIN) | sigmask(SIGTTOU)));
-        let was_stopped = {
+        // Linux: prepare_signal(): SIGCONT (and SIGKILL) resumes a stopped process and flushes
+        // pending stop signals; a stop signal flushes a pending SIGCONT.
+        if sig == SIGCONT || sig == SIGKILL {
+            with_pending(t, |p| p.discard(sigmask(SIGSTOP) | sigmask(SIGTSTP) | sigmask(SIGTTIN) | sigmask(SIGTTOU)));
             let mut st = t.signal.stop.lock();
-            let w = st.stopped;
-            if w {
+            if st.stopped {
                 st.stopped = false;
                 st.report_stop = 0;
                 st.report_cont = sig == SIGCONT;
+                resumed = true;
             }
-            w
-        };
-        if was_stopped {
-            crate::kernel::sched::core::wake_up_state(t, TASK_STOPPED);
-            if sig == SIGCONT {
-                if let Some(p) = t.parent() {
-                    do_notify_parent_cldstop(t, &p, CLD_CONTINUED, SIGCONT);
+        } else if matches!(sig, SIGSTOP | SIGTSTP | SIGTTIN | SIGTTOU) {
+            with_pending(t, |p| p.discard(sigmask(SIGCONT)));
+        }
+        if sig == SIGKILL || !sig_ignored(t, &acts, sig) {
+            with_pending(t, |p| {
+                if p.set & sigmask(sig) == 0 {
+                    p.info.insert(sig, SigInfo { signo: sig, ..info });
                 }
+                p.set |= sigmask(sig);
+            });
+        } else if !resumed {
+            return;
+        }
+    }
+    if resumed {
+        crate::kernel::sched::core::wake_up_state(t, TASK_STOPPED);
+        if sig == SIGCONT {
+            if let Some(p) = t.parent() {
+                do_notify_parent_cldstop(t, &p, CLD_CONTINUED, SIGCONT);
             }
         }
-    } else if matches!(sig, SIGSTOP | SIGTSTP | SIGTTIN | SIGTTOU) {
-        with_pending(t, |p| p.discard(sigmask(SIGCONT)));
     }
-    if sig_ignored(t, sig) && sig != SIGKILL {
+    if t.pending_mask.load(Ordering::Acquire) & sigmask(sig) == 0 {
         return;
     }
-    with_pending(t, |p| {
-        if p.set & sigmask(sig) == 0 {
-            p.info.insert(sig, SigInfo { signo: sig, ..info });
-        }
-        p.set |= sigmask(sig);
-    });
     if sig == SIGKILL {
         crate::kernel::sched::core::wake_up_state(t, TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE | TASK_STOPPED);
     } else if t.blocked.load(Ordering::Relaxed) & sigmask(sig) == 0 {
@@ -591,7 +604,7 @@ fn setup_rt_frame(cur: &Task, sig: i32, info: &SigInfo, ka: &SigAction, regs: &m
     let fp = crate::arch::riscv::process::save_user_fpu(cur);
     frame.sc_fpregs[..32].copy_from_slice(&fp.f);
     frame.sc_fpregs[32] = fp.fcsr as u64;
-    write_user(sp, &frame)?;
+    UserPtr::<RtSigframe>::new(sp).write(&frame)?;
     regs.epc = ka.handler;
     regs.a0 = sig as usize;
     regs.a1 = sp; // &frame->info
@@ -604,7 +617,7 @@ fn setup_rt_frame(cur: &Task, sig: i32, info: &SigInfo, ka: &SigAction, regs: &m
 /// Linux: SYSCALL_DEFINE0(rt_sigreturn) in arch/riscv/kernel/signal.c.
 pub fn sys_rt_sigreturn(regs: &mut PtRegs) -> KResult<usize> {
     let cur = current();
-    let frame: RtSigframe = match read_user(regs.sp) {
+    let frame = match UserPtr::<RtSigframe>::new(regs.sp).read() {
         Ok(f) => f,
         Err(_) => {
             force_sig(SIGSEGV);
@@ -625,15 +638,19 @@ pub fn sys_rt_sigreturn(regs: &mut PtRegs) -> KResult<usize> {
     Ok(regs.a0)
 }
 
-pub fn sys_rt_sigaction(sig: usize, act: usize, oact: usize, sigsetsize: usize) -> KResult<usize> {
+pub fn sys_rt_sigaction(
+    sig: i32,
+    act: Option<UserPtr<SigAction>>,
+    oact: Option<UserPtr<SigAction>>,
+    sigsetsize: usize,
+) -> KResult<usize> {
     if sigsetsize != 8 {
         return Err(EINVAL);
     }
-    let sig = sig as i32;
     if !(1..=NSIG).contains(&sig) {
         return Err(EINVAL);
     }
-    let new: Option<SigAction> = if act != 0 { Some(read_user(act)?) } else { None };
+    let new = act.map(|a| a.read()).transpose()?;
     if new.is_some() && (sig == SIGKILL || sig == SIGSTOP) {
         return Err(EINVAL);
     }
@@ -654,20 +671,25 @@ pub fn sys_rt_sigaction(sig: usize, act: usize, oact: usize, sigsetsize: usize) 
             with_pending(&cur, |p| p.discard(sigmask(sig)));
         }
     }
-    if oact != 0 {
-        write_user(oact, &old)?;
+    if let Some(oact) = oact {
+        oact.write(&old)?;
     }
     Ok(0)
 }
 
-pub fn sys_rt_sigprocmask(how: usize, set: usize, oset: usize, sigsetsize: usize) -> KResult<usize> {
+pub fn sys_rt_sigprocmask(
+    how: i32,
+    nset: Option<UserPtr<u64>>,
+    oset: Option<UserPtr<u64>>,
+    sigsetsize: usize,
+) -> KResult<usize> {
     if sigsetsize != 8 {
         return Err(EINVAL);
     }
     let cur = current();
     let old = cur.blocked.load(Ordering::Relaxed);
-    if set != 0 {
-        let s: u64 = read_user(set)?;
+    if let Some(nset) = nset {
+        let s = nset.read()?;
         let new = match how {
             0 => old | s,  // SIG_BLOCK
             1 => old & !s, // SIG_UNBLOCK
@@ -676,28 +698,28 @@ pub fn sys_rt_sigprocmask(how: usize, set: usize, oset: usize, sigsetsize: usize
         };
         cur.blocked.store(new & !UNBLOCKABLE, Ordering::Relaxed);
     }
-    if oset != 0 {
-        write_user(oset, &old)?;
+    if let Some(oset) = oset {
+        oset.write(&old)?;
     }
     Ok(0)
 }
 
-pub fn sys_rt_sigpending(set: usize, sigsetsize: usize) -> KResult<usize> {
+pub fn sys_rt_sigpending(uset: UserPtr<u64>, sigsetsize: usize) -> KResult<usize> {
     if sigsetsize > 8 {
         return Err(EINVAL);
     }
     let cur = current();
     let p = cur.pending.lock().set & cur.blocked.load(Ordering::Relaxed);
-    write_user(set, &p)?;
+    uset.write(&p)?;
     Ok(0)
 }
 
 /// Linux: sys_rt_sigsuspend(): wait for a signal with a temporary mask.
-pub fn sys_rt_sigsuspend(mask: usize, sigsetsize: usize) -> KResult<usize> {
+pub fn sys_rt_sigsuspend(unewset: UserPtr<u64>, sigsetsize: usize) -> KResult<usize> {
     if sigsetsize != 8 {
         return Err(EINVAL);
     }
-    let m: u64 = read_user(mask)?;
+    let m = unewset.read()?;
     let cur = current();
     let old = cur.blocked.swap(m & !UNBLOCKABLE, Ordering::Relaxed);
     *cur.saved_sigmask.lock() = Some(old);
@@ -714,7 +736,7 @@ pub fn sys_rt_sigsuspend(mask: usize, sigsetsize: usize) -> KResult<usize> {
 
 #[repr(C)]
 #[derive(Clone, Copy, Default)]
-struct StackT {
+pub struct StackT {
     ss_sp: u64,
     ss_flags: i32,
     _pad: i32,
@@ -723,11 +745,15 @@ struct StackT {
 // Pod: integers, explicit padding.
 crate::user_pod!(StackT);
 
-pub fn sys_sigaltstack(ss: usize, oss: usize, regs: &PtRegs) -> KResult<usize> {
+pub fn sys_sigaltstack(
+    regs: &mut PtRegs,
+    uss: Option<UserPtr<StackT>>,
+    uoss: Option<UserPtr<StackT>>,
+) -> KResult<usize> {
     let cur = current();
     let (sp, size, flags) = *cur.sigaltstack.lock();
     let on = size != 0 && regs.sp > sp && regs.sp <= sp + size;
-    if oss != 0 {
+    if let Some(uoss) = uoss {
         let o = StackT {
             ss_sp: sp as u64,
             ss_flags: if on {
@@ -740,10 +766,10 @@ pub fn sys_sigaltstack(ss: usize, oss: usize, regs: &PtRegs) -> KResult<usize> {
             _pad: 0,
             ss_size: size as u64,
         };
-        write_user(oss, &o)?;
+        uoss.write(&o)?;
     }
-    if ss != 0 {
-        let n: StackT = read_user(ss)?;
+    if let Some(uss) = uss {
+        let n = uss.read()?;
         if on {
             return Err(EPERM);
         }
@@ -765,15 +791,18 @@ pub fn sys_sigaltstack(ss: usize, oss: usize, regs: &PtRegs) -> KResult<usize> {
 }
 
 /// Linux: sys_kill()
-pub fn sys_kill(pid: isize, sig: usize) -> KResult<usize> {
-    let sig = sig as i32;
+pub fn sys_kill(pid: i32, sig: i32) -> KResult<usize> {
     if !(0..=NSIG).contains(&sig) {
         return Err(EINVAL);
+    }
+    // Linux: kill_something_info(): -INT_MIN is undefined.
+    if pid == i32::MIN {
+        return Err(ESRCH);
     }
     let cur = current();
     let info = SigInfo { signo: sig, code: SI_USER, pid: cur.tgid(), ..Default::default() };
     if pid > 0 {
-        let t = crate::kernel::pid::find_task_by_pid(pid as i32).ok_or(ESRCH)?;
+        let t = crate::kernel::pid::find_task_by_pid(pid).ok_or(ESRCH)?;
         kill_process(&t, sig, info);
         return Ok(0);
     }
@@ -781,7 +810,7 @@ pub fn sys_kill(pid: isize, sig: usize) -> KResult<usize> {
     let pgrp = match pid {
         0 => cur.signal.pgrp.load(Ordering::Relaxed),
         -1 => -1,
-        p => (-p) as i32,
+        p => -p,
     };
     let mut found = false;
     for t in crate::kernel::pid::all_processes() {
@@ -802,30 +831,29 @@ pub fn sys_kill(pid: isize, sig: usize) -> KResult<usize> {
     }
 }
 
-pub fn sys_tkill(tid: isize, sig: usize) -> KResult<usize> {
-    let sig = sig as i32;
+pub fn sys_tkill(tid: i32, sig: i32) -> KResult<usize> {
     if tid <= 0 || !(0..=NSIG).contains(&sig) {
         return Err(EINVAL);
     }
-    let t = crate::kernel::pid::find_task_by_pid(tid as i32).ok_or(ESRCH)?;
+    let t = crate::kernel::pid::find_task_by_pid(tid).ok_or(ESRCH)?;
     let cur = current();
     send_signal(&t, sig, SigInfo { signo: sig, code: SI_TKILL, pid: cur.tgid(), ..Default::default() });
     Ok(0)
 }
 
-pub fn sys_tgkill(tgid: isize, tid: isize, sig: usize) -> KResult<usize> {
+pub fn sys_tgkill(tgid: i32, pid: i32, sig: i32) -> KResult<usize> {
     if tgid <= 0 {
         return Err(EINVAL);
     }
-    let t = crate::kernel::pid::find_task_by_pid(tid as i32).ok_or(ESRCH)?;
-    if t.tgid() != tgid as i32 {
+    let tid = pid;
+    let t = crate::kernel::pid::find_task_by_pid(tid).ok_or(ESRCH)?;
+    if t.tgid() != tgid {
         return Err(ESRCH);
     }
     sys_tkill(tid, sig)
 }
 
 /// Copies a siginfo to user space (waitid, pidfd).
-pub fn copy_siginfo_to_user(addr: usize, info: &SigInfo) -> KResult<()> {
-    let u = UserSigInfo::from(info);
-    copy_to_user(addr, crate::mm::uaccess::as_bytes(&u))
+pub fn copy_siginfo_to_user(to: UserPtr<UserSigInfo>, info: &SigInfo) -> KResult<()> {
+    to.write(&UserSigInfo::from(info))
 }

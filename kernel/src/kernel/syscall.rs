@@ -1,178 +1,176 @@
-//! The syscall table.  Linux: arch/riscv/kernel/syscall_table.c over
-//! include/uapi/asm-generic/unistd.h — a7 is the number, a0-a5 the arguments, the result
-//! (or -errno) goes back in a0.  Anything not here returns -ENOSYS and is logged once.
+//! Syscall entry: from the trap frame to a typed handler and back.  Linux:
+//! include/linux/syscalls.h (SYSCALL_DEFINEx and its __se_sys_* argument casts),
+//! arch/riscv/kernel/traps.c (do_trap_ecall_u), kernel/sys_ni.c (sys_ni_syscall).
+//!
+//! The table itself is arch/riscv/syscall_table.rs: one line per riscv64 syscall, number from
+//! linux-raw-sys, handler by name.  A handler is an ordinary function whose parameter types
+//! say what each register holds, as SYSCALL_DEFINEx's do:
+//!
+//!     pub fn sys_read(fd: u32, buf: UserPtr<u8>, count: usize) -> KResult<usize>
+//!
+//! and [`Handler`] turns the registers into those types: integers are cast as Linux's
+//! __se_sys_* wrappers cast them (an `int` is the low 32 bits), user memory becomes
+//! `UserPtr<T>` / `UserCStr` (see mm/uaccess.rs), never a bare address.  A handler that needs
+//! the trap frame itself (rt_sigreturn, clone, execve) takes `&mut PtRegs` first.
 
 use crate::arch::riscv::ptrace::PtRegs;
 use crate::errno::*;
-use crate::fs::syscalls as fs;
-use crate::kernel::task::current;
-use crate::mm::syscalls as mm;
+use crate::mm::uaccess::{UserCStr, UserPtr};
 use core::sync::atomic::{AtomicU64, Ordering};
+
+/// A syscall parameter type: how it is made from its register.
+pub trait SyscallArg: Sized {
+    fn from_reg(r: usize) -> Self;
+}
+
+macro_rules! int_arg {
+    ($($t:ty),*) => { $(impl SyscallArg for $t {
+        #[inline(always)]
+        fn from_reg(r: usize) -> Self { r as $t }
+    })* };
+}
+// `as` keeps the low bits: a C `int` or `unsigned int` parameter is the register's low 32 bits
+// (Linux: __SC_CAST in __se_sys_*), a `long`/`size_t` the whole register.
+int_arg!(usize, isize, u64, i64, u32, i32);
+
+impl<T> SyscallArg for UserPtr<T> {
+    #[inline(always)]
+    fn from_reg(r: usize) -> Self {
+        UserPtr::new(r)
+    }
+}
+
+impl SyscallArg for UserCStr {
+    #[inline(always)]
+    fn from_reg(r: usize) -> Self {
+        UserCStr::new(r)
+    }
+}
+
+/// NULL is None: for the optional pointers (`oldact`, `rem`, `tz`, ...).
+impl<T> SyscallArg for Option<UserPtr<T>> {
+    #[inline(always)]
+    fn from_reg(r: usize) -> Self {
+        UserPtr::new(r).non_null()
+    }
+}
+
+/// What a handler returns, as the value left in a0 (Linux: a long, -errno on failure).
+pub trait SyscallRet {
+    fn into_ret(self) -> usize;
+}
+
+impl SyscallRet for KResult<usize> {
+    #[inline(always)]
+    fn into_ret(self) -> usize {
+        match self {
+            Ok(v) => v,
+            Err(e) => e.as_ret(),
+        }
+    }
+}
+
+impl SyscallRet for KResult<isize> {
+    #[inline(always)]
+    fn into_ret(self) -> usize {
+        self.map(|v| v as usize).into_ret()
+    }
+}
+
+impl SyscallRet for KResult<i32> {
+    #[inline(always)]
+    fn into_ret(self) -> usize {
+        self.map(|v| v as isize as usize).into_ret()
+    }
+}
+
+impl SyscallRet for KResult<()> {
+    #[inline(always)]
+    fn into_ret(self) -> usize {
+        self.map(|()| 0usize).into_ret()
+    }
+}
+
+/// Marker for handlers of plain arguments, `fn(A0, .., An) -> R`.
+pub struct Args<T>(T);
+/// Marker for handlers that take the trap frame first, `fn(&mut PtRegs, A0, ..) -> R`.
+pub struct RegsArgs<T>(T);
+
+/// A function that can serve as a syscall: the parameter types are its own, so the table
+/// needs only its name (and the compiler checks that every parameter is a [`SyscallArg`]).
+pub trait Handler<M> {
+    fn call(self, regs: &mut PtRegs) -> usize;
+}
+
+macro_rules! handler_impls {
+    ($($a:ident $i:tt),*) => {
+        impl<F, R, $($a: SyscallArg),*> Handler<Args<($($a,)*)>> for F
+        where
+            F: FnOnce($($a),*) -> R,
+            R: SyscallRet,
+        {
+            #[inline(always)]
+            #[allow(unused_variables)]
+            fn call(self, regs: &mut PtRegs) -> usize {
+                let a = [regs.a0, regs.a1, regs.a2, regs.a3, regs.a4, regs.a5];
+                self($(<$a as SyscallArg>::from_reg(a[$i])),*).into_ret()
+            }
+        }
+        impl<F, R, $($a: SyscallArg),*> Handler<RegsArgs<($($a,)*)>> for F
+        where
+            F: FnOnce(&mut PtRegs, $($a),*) -> R,
+            R: SyscallRet,
+        {
+            #[inline(always)]
+            #[allow(unused_variables)]
+            fn call(self, regs: &mut PtRegs) -> usize {
+                let a = [regs.a0, regs.a1, regs.a2, regs.a3, regs.a4, regs.a5];
+                self(regs, $(<$a as SyscallArg>::from_reg(a[$i])),*).into_ret()
+            }
+        }
+    };
+}
+handler_impls!();
+handler_impls!(A0 0);
+handler_impls!(A0 0, A1 1);
+handler_impls!(A0 0, A1 1, A2 2);
+handler_impls!(A0 0, A1 1, A2 2, A3 3);
+handler_impls!(A0 0, A1 1, A2 2, A3 3, A4 4);
+handler_impls!(A0 0, A1 1, A2 2, A3 3, A4 4, A5 5);
+
+/// Calls `h` with the arguments in `regs` (used by the generated table).
+#[inline(always)]
+pub fn invoke<M, H: Handler<M>>(h: H, regs: &mut PtRegs) -> usize {
+    h.call(regs)
+}
+
+/// Linux: do_trap_ecall_u() -> syscall_handler(): a7 is the number, a0..a5 the arguments,
+/// the result (or -errno) goes back in a0.
+#[no_mangle]
+pub fn do_syscall(regs: &mut PtRegs) -> usize {
+    crate::arch::riscv::syscall_table::sys_call_table(regs.a7, regs)
+}
 
 static ENOSYS_SEEN: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
 
-fn enosys(nr: usize) -> KResult<usize> {
-    if nr < 512 {
+/// Linux: sys_ni_syscall() — every number without a handler: -ENOSYS, logged once per number
+/// with the syscall's name, so a missing syscall is visible in dmesg.
+#[no_mangle]
+#[inline(never)]
+pub fn sys_ni_syscall(regs: &mut PtRegs) -> KResult<usize> {
+    let nr = regs.a7;
+    if nr < 64 * ENOSYS_SEEN.len() {
         let bit = 1u64 << (nr % 64);
         if ENOSYS_SEEN[nr / 64].fetch_or(bit, Ordering::Relaxed) & bit == 0 {
+            let c = super::task::current();
             crate::pr_warn!(
                 "{}[{}]: syscall {} ({}) not implemented: -ENOSYS",
-                current().comm_string(),
-                current().pid(),
+                c.comm_string(),
+                c.pid(),
                 nr,
-                super::syscall_names::syscall_name(nr)
+                crate::arch::riscv::syscall_table::syscall_name(nr).unwrap_or("unknown")
             );
         }
     }
     Err(ENOSYS)
-}
-
-/// Linux: do_trap_ecall_u() -> syscall_handler()
-#[no_mangle]
-pub fn do_syscall(regs: &mut PtRegs) -> usize {
-    match do_syscall_inner(regs) {
-        Ok(v) => v,
-        Err(e) => e.as_ret(),
-    }
-}
-
-fn do_syscall_inner(regs: &mut PtRegs) -> KResult<usize> {
-    let nr = regs.a7;
-    let (a0, a1, a2, a3, a4, a5) = (regs.a0, regs.a1, regs.a2, regs.a3, regs.a4, regs.a5);
-    let i = |x: usize| x as isize;
-    let r: KResult<usize> = match nr {
-        17 => fs::sys_getcwd(a0, a1),
-        23 => fs::sys_dup(a0),
-        24 => fs::sys_dup3(a0, a1, a2),
-        25 => fs::sys_fcntl(a0, a1, a2),
-        29 => fs::sys_ioctl(a0, a1, a2),
-        33 => Err(EPERM), // mknodat
-        34 => fs::sys_mkdirat(i(a0), a1, a2),
-        35 => fs::sys_unlinkat(i(a0), a1, a2),
-        36 => fs::sys_symlinkat(a0, i(a1), a2),
-        37 => fs::sys_linkat(i(a0), a1, i(a2), a3, a4),
-        38 => fs::sys_renameat2(i(a0), a1, i(a2), a3, 0),
-        46 => fs::sys_ftruncate(a0, a1),
-        48 => fs::sys_faccessat(i(a0), a1, a2, 0),
-        49 => fs::sys_chdir(a0),
-        50 => fs::sys_fchdir(a0),
-        51 => fs::sys_chroot(a0),
-        52 => fs::sys_fchmod(a0, a1),
-        53 => fs::sys_fchmodat(i(a0), a1, a2),
-        54 | 55 => Ok(0), // fchownat, fchown: root owns everything
-        56 => fs::sys_openat(i(a0), a1, a2, a3),
-        57 => fs::sys_close(a0),
-        59 => fs::sys_pipe2(a0, a1),
-        61 => fs::sys_getdents64(a0, a1, a2),
-        62 => fs::sys_lseek(a0, i(a1), a2),
-        63 => fs::sys_read(a0, a1, a2),
-        64 => fs::sys_write(a0, a1, a2),
-        65 => fs::sys_readv(a0, a1, a2),
-        66 => fs::sys_writev(a0, a1, a2),
-        67 => fs::sys_pread64(a0, a1, a2, a3),
-        68 => fs::sys_pwrite64(a0, a1, a2, a3),
-        71 => fs::sys_sendfile(a0, a1, a2, a3),
-        73 => fs::sys_ppoll(a0, a1, a2, a3, a4),
-        78 => fs::sys_readlinkat(i(a0), a1, a2, a3),
-        79 => fs::sys_newfstatat(i(a0), a1, a2, a3),
-        80 => fs::sys_fstat(a0, a1),
-        81 | 82 | 83 => Ok(0), // sync, fsync, fdatasync
-        88 => Ok(0),           // utimensat
-        93 => super::exit::sys_exit(a0),
-        94 => super::exit::sys_exit_group(a0),
-        95 => super::exit::sys_waitid(a0, a1, a2, a3, a4),
-        96 => {
-            // set_tid_address
-            let c = current();
-            c.clear_child_tid.store(a0, Ordering::Relaxed);
-            Ok(c.pid() as usize)
-        }
-        98 => super::futex::sys_futex(a0, a1, a2, a3, a4, a5),
-        99 => Ok(0), // set_robust_list
-        101 => super::time::sys_nanosleep(a0, a1),
-        102 => super::sys::sys_getitimer(a0, a1),
-        103 => super::sys::sys_setitimer(a0, a1, a2),
-        113 => super::time::sys_clock_gettime(a0, a1),
-        114 => super::time::sys_clock_getres(a0, a1),
-        115 => super::time::sys_clock_nanosleep(a0, a1, a2, a3),
-        116 => super::sys::sys_syslog(a0, a1, a2),
-        122 => Ok(0), // sched_setaffinity: one CPU
-        123 => {
-            // sched_getaffinity: CPU 0 only; the size written is the kernel's cpumask (8 bytes)
-            if a1 < 8 {
-                return Err(EINVAL);
-            }
-            crate::mm::uaccess::write_user(a2, &1u64).map(|_| 8)
-        }
-        118..=121 | 125..=128 => Ok(0), // sched_{setparam,setscheduler,getscheduler,getparam,..}
-        124 => {
-            super::sched::yield_now();
-            Ok(0)
-        }
-        129 => super::signal::sys_kill(i(a0), a1),
-        130 => super::signal::sys_tkill(i(a0), a1),
-        131 => super::signal::sys_tgkill(i(a0), i(a1), a2),
-        132 => super::signal::sys_sigaltstack(a0, a1, regs),
-        133 => super::signal::sys_rt_sigsuspend(a0, a1),
-        134 => super::signal::sys_rt_sigaction(a0, a1, a2, a3),
-        135 => super::signal::sys_rt_sigprocmask(a0, a1, a2, a3),
-        136 => super::signal::sys_rt_sigpending(a0, a1),
-        139 => super::signal::sys_rt_sigreturn(regs),
-        142 => super::sys::sys_reboot(a0, a1, a2, a3),
-        153 => super::sys::sys_times(a0),
-        154 => super::sys::sys_setpgid(a0, a1),
-        155 => super::sys::sys_getpgid(a0),
-        156 => super::sys::sys_getsid(a0),
-        157 => super::sys::sys_setsid(),
-        158 | 159 => Ok(0), // getgroups / setgroups
-        160 => super::sys::sys_uname(a0),
-        163 => super::sys::sys_prlimit64(0, a0, 0, a1), // getrlimit
-        164 => super::sys::sys_prlimit64(0, a0, a1, 0), // setrlimit
-        165 => super::sys::sys_getrusage(i(a0), a1),
-        166 => fs::sys_umask(a0),
-        167 => super::sys::sys_prctl(a0, a1, a2, a3, a4),
-        169 => super::time::sys_gettimeofday(a0, a1),
-        172 => Ok(current().tgid() as usize),
-        173 => Ok(current().ppid() as usize),
-        174 | 175 | 176 | 177 => Ok(0), // getuid geteuid getgid getegid
-        178 => Ok(current().pid() as usize),
-        179 => super::sys::sys_sysinfo(a0),
-        148 | 150 => {
-            // getresuid / getresgid: all 0 (root)
-            for a in [a0, a1, a2] {
-                crate::mm::uaccess::write_user(a, &0u32)?;
-            }
-            Ok(0)
-        }
-        143..=152 => Ok(0), // setregid..setfsgid: we are root
-        140 => Ok(0),       // setpriority
-        141 => Ok(20),      // getpriority: 20 - nice (Linux's biased return)
-        214 => mm::sys_brk(a0),
-        215 => mm::sys_munmap(a0, a1),
-        216 => mm::sys_mremap(a0, a1, a2, a3, a4),
-        220 => super::fork::sys_clone(a0, a1, a2, a3, a4),
-        221 => crate::fs::exec::sys_execve(a0, a1, a2),
-        222 => mm::sys_mmap(a0, a1, a2, a3, a4, a5),
-        226 => mm::sys_mprotect(a0, a1, a2),
-        227 | 228 | 229 | 230 | 231 => Ok(0), // msync, mlock, munlock, mlockall, munlockall
-        233 => mm::sys_madvise(a0, a1, a2),
-        232 => mm::sys_mincore(a0, a1, a2),
-        40 => fs::sys_mount(a0, a1, a2, a3, a4),
-        39 => Ok(0), // umount2
-        69 => fs::sys_preadv(a0, a1, a2, a3),
-        70 => fs::sys_pwritev(a0, a1, a2, a3),
-        260 => super::exit::sys_wait4(i(a0), a1, a2, a3),
-        261 => super::sys::sys_prlimit64(a0, a1, a2, a3),
-        276 => fs::sys_renameat2(i(a0), a1, i(a2), a3, a4),
-        278 => super::sys::sys_getrandom(a0, a1, a2),
-        281 => crate::fs::exec::sys_execveat(i(a0), a1, a2, a3, a4),
-        291 => fs::sys_statx(i(a0), a1, a2, a3, a4),
-        424 => crate::fs::pidfd::sys_pidfd_send_signal(a0, a1, a2, a3),
-        434 => crate::fs::pidfd::sys_pidfd_open(i(a0), a1),
-        435 => super::fork::sys_clone3(a0, a1),
-        436 => fs::sys_close_range(a0 as u32, a1 as u32, a2 as u32),
-        439 => fs::sys_faccessat(i(a0), a1, a2, a3),
-        _ => enosys(nr),
-    };
-    r
 }

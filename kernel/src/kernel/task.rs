@@ -13,12 +13,12 @@ use super::signal::{SigHand, SigPending, SignalStruct};
 use crate::arch::riscv::process::{ArchCell, KernelStack, ThreadStruct};
 use crate::arch::riscv::ptrace::PtRegs;
 use crate::fs::{FilesStruct, FsStruct};
+use crate::kernel::locking::{class, SpinLock};
 use crate::mm::MmStruct;
 use alloc::string::String;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, AtomicUsize, Ordering};
-use spin::Mutex;
 
 /// Linux: struct thread_info (riscv): entry.S reads kernel_sp/user_sp at fixed offsets.
 #[repr(C)]
@@ -71,26 +71,30 @@ pub struct TaskStruct {
     pub exit_signal: AtomicI32,
     pub on_rq: AtomicBool,
     pub need_resched: AtomicBool,
-    pub comm: Mutex<[u8; 16]>,
+    pub comm: SpinLock<[u8; 16], class::TaskLock>,
 
-    pub rel: Mutex<Relatives>,
+    pub rel: SpinLock<Relatives, class::TaskRel>,
 
-    pub mm: Mutex<Option<Arc<MmStruct>>>,
-    pub files: Mutex<Option<Arc<FilesStruct>>>,
-    pub fs: Mutex<Option<Arc<FsStruct>>>,
-    pub sighand: Mutex<Arc<SigHand>>,
+    pub mm: SpinLock<Option<Arc<MmStruct>>, class::TaskLock>,
+    /// The satp value of `mm` (0 for none), for schedule(), which reads it without taking
+    /// task_lock under the run-queue lock (Linux reads next->mm the same way: it cannot
+    /// change while the task is not running).  Written only by set_mm().
+    pub mm_satp: AtomicUsize,
+    pub files: SpinLock<Option<Arc<FilesStruct>>, class::TaskLock>,
+    pub fs: SpinLock<Option<Arc<FsStruct>>, class::TaskLock>,
+    pub sighand: SpinLock<Arc<SigHand>, class::TaskLock>,
     pub signal: Arc<SignalStruct>,
-    pub pending: Mutex<SigPending>,
+    pub pending: SpinLock<SigPending, class::Pending>,
     /// A copy of pending.set for the lock-free check on every return to user mode (Linux:
     /// TIF_SIGPENDING); written only under the pending lock.
     pub pending_mask: AtomicU64,
     /// Linux: blocked (sigset_t)
     pub blocked: AtomicU64,
-    pub saved_sigmask: Mutex<Option<u64>>,
-    pub sigaltstack: Mutex<(usize, usize, i32)>,
+    pub saved_sigmask: SpinLock<Option<u64>, class::SignalMisc>,
+    pub sigaltstack: SpinLock<(usize, usize, i32), class::SignalMisc>,
 
     /// Linux: vfork_done — the parent of a CLONE_VFORK child sleeps on it.
-    pub vfork_done: Mutex<Option<Arc<super::sched::wait::Completion>>>,
+    pub vfork_done: SpinLock<Option<Arc<super::sched::wait::Completion>>, class::TaskLock>,
     pub set_child_tid: AtomicUsize,
     pub clear_child_tid: AtomicUsize,
 
@@ -144,19 +148,20 @@ impl TaskStruct {
             exit_signal: AtomicI32::new(i.exit_signal),
             on_rq: AtomicBool::new(false),
             need_resched: AtomicBool::new(false),
-            comm: Mutex::new(i.comm),
-            rel: Mutex::new(Relatives { real_parent: None, children: Vec::new(), group_leader: None }),
-            mm: Mutex::new(None),
-            files: Mutex::new(None),
-            fs: Mutex::new(None),
-            sighand: Mutex::new(i.sighand),
+            comm: SpinLock::new(i.comm),
+            rel: SpinLock::new(Relatives { real_parent: None, children: Vec::new(), group_leader: None }),
+            mm: SpinLock::new(None),
+            mm_satp: AtomicUsize::new(0),
+            files: SpinLock::new(None),
+            fs: SpinLock::new(None),
+            sighand: SpinLock::new(i.sighand),
             signal: i.signal,
-            pending: Mutex::new(SigPending::default()),
+            pending: SpinLock::new(SigPending::default()),
             pending_mask: AtomicU64::new(0),
             blocked: AtomicU64::new(i.blocked),
-            saved_sigmask: Mutex::new(None),
-            sigaltstack: Mutex::new(i.sigaltstack),
-            vfork_done: Mutex::new(None),
+            saved_sigmask: SpinLock::new(None),
+            sigaltstack: SpinLock::new(i.sigaltstack),
+            vfork_done: SpinLock::new(None),
             set_child_tid: AtomicUsize::new(0),
             clear_child_tid: AtomicUsize::new(0),
             start_time: i.start_time,
@@ -192,6 +197,13 @@ impl TaskStruct {
     }
     pub fn is_kthread(&self) -> bool {
         self.has_flag(PF_KTHREAD)
+    }
+
+    /// Installs `mm` (exec, fork, exit) and returns the old one; keeps mm_satp in step.
+    pub fn set_mm(&self, mm: Option<Arc<MmStruct>>) -> Option<Arc<MmStruct>> {
+        let mut g = self.mm.lock();
+        self.mm_satp.store(mm.as_ref().map_or(0, |m| m.satp()), Ordering::Release);
+        core::mem::replace(&mut *g, mm)
     }
 
     /// Linux: task_pt_regs()

@@ -3,21 +3,21 @@
 
 use crate::arch::riscv::time::{cycles_to_ns, get_cycles, ns_to_cycles, set_next_event};
 use crate::errno::*;
+use crate::kernel::locking::{class, SpinLock};
 use crate::kernel::task::{Task, TaskStruct, TASK_INTERRUPTIBLE, TASK_RUNNING};
-use crate::mm::uaccess::{read_user, write_user};
+use crate::mm::uaccess::UserPtr;
 use alloc::collections::BTreeMap;
 use alloc::sync::{Arc, Weak};
 use core::sync::atomic::{AtomicU64, Ordering};
-use spin::Mutex;
 
 pub const HZ: u64 = 100;
 static BOOT_CYCLES: AtomicU64 = AtomicU64::new(0);
 static NEXT_TICK: AtomicU64 = AtomicU64::new(0);
 pub static JIFFIES: AtomicU64 = AtomicU64::new(0);
 /// Processes with an armed ITIMER_REAL, by (expiry, sequence).
-static ALARMS: Mutex<BTreeMap<(u64, u64), Weak<TaskStruct>>> = Mutex::new(BTreeMap::new());
+static ALARMS: SpinLock<BTreeMap<(u64, u64), Weak<TaskStruct>>, class::Timers> = SpinLock::new(BTreeMap::new());
 /// Sleepers by (deadline, sequence).
-static TIMEOUTS: Mutex<BTreeMap<(u64, u64), Weak<TaskStruct>>> = Mutex::new(BTreeMap::new());
+static TIMEOUTS: SpinLock<BTreeMap<(u64, u64), Weak<TaskStruct>>, class::Timers> = SpinLock::new(BTreeMap::new());
 static SEQ: AtomicU64 = AtomicU64::new(0);
 
 pub fn time_init() {
@@ -189,16 +189,16 @@ impl Timespec {
 /// value of the goldfish RTC if present (not yet): boot time = 0.
 static REALTIME_OFFSET_NS: AtomicU64 = AtomicU64::new(0);
 
-pub const CLOCK_REALTIME: usize = 0;
-pub const CLOCK_MONOTONIC: usize = 1;
-pub const CLOCK_PROCESS_CPUTIME_ID: usize = 2;
-pub const CLOCK_THREAD_CPUTIME_ID: usize = 3;
-pub const CLOCK_MONOTONIC_RAW: usize = 4;
-pub const CLOCK_REALTIME_COARSE: usize = 5;
-pub const CLOCK_MONOTONIC_COARSE: usize = 6;
-pub const CLOCK_BOOTTIME: usize = 7;
+pub const CLOCK_REALTIME: i32 = 0;
+pub const CLOCK_MONOTONIC: i32 = 1;
+pub const CLOCK_PROCESS_CPUTIME_ID: i32 = 2;
+pub const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+pub const CLOCK_MONOTONIC_RAW: i32 = 4;
+pub const CLOCK_REALTIME_COARSE: i32 = 5;
+pub const CLOCK_MONOTONIC_COARSE: i32 = 6;
+pub const CLOCK_BOOTTIME: i32 = 7;
 
-fn clock_ns(clk: usize) -> KResult<u64> {
+fn clock_ns(clk: i32) -> KResult<u64> {
     match clk {
         CLOCK_REALTIME | CLOCK_REALTIME_COARSE => Ok(uptime_ns() + REALTIME_OFFSET_NS.load(Ordering::Relaxed)),
         CLOCK_MONOTONIC | CLOCK_MONOTONIC_RAW | CLOCK_MONOTONIC_COARSE | CLOCK_BOOTTIME => Ok(uptime_ns()),
@@ -214,37 +214,37 @@ pub fn set_realtime_offset(ns: u64) {
     REALTIME_OFFSET_NS.store(ns, Ordering::Relaxed);
 }
 
-pub fn sys_clock_gettime(clk: usize, tp: usize) -> KResult<usize> {
-    let ns = clock_ns(clk)?;
-    write_user(tp, &Timespec::from_ns(ns))?;
+pub fn sys_clock_gettime(which_clock: i32, tp: UserPtr<Timespec>) -> KResult<usize> {
+    let ns = clock_ns(which_clock)?;
+    tp.write(&Timespec::from_ns(ns))?;
     Ok(0)
 }
 
-pub fn sys_clock_getres(clk: usize, tp: usize) -> KResult<usize> {
-    clock_ns(clk)?;
-    if tp != 0 {
-        write_user(tp, &Timespec { tv_sec: 0, tv_nsec: 1 })?;
+pub fn sys_clock_getres(which_clock: i32, tp: Option<UserPtr<Timespec>>) -> KResult<usize> {
+    clock_ns(which_clock)?;
+    if let Some(tp) = tp {
+        tp.write(&Timespec { tv_sec: 0, tv_nsec: 1 })?;
     }
     Ok(0)
 }
 
-pub fn sys_gettimeofday(tv: usize, _tz: usize) -> KResult<usize> {
-    if tv != 0 {
+pub fn sys_gettimeofday(tv: Option<UserPtr<[i64; 2]>>, _tz: UserPtr<u8>) -> KResult<usize> {
+    if let Some(tv) = tv {
         let ns = clock_ns(CLOCK_REALTIME)?;
-        write_user(tv, &[(ns / 1_000_000_000) as i64, ((ns % 1_000_000_000) / 1000) as i64])?;
+        tv.write(&[(ns / 1_000_000_000) as i64, ((ns % 1_000_000_000) / 1000) as i64])?;
     }
     Ok(0)
 }
 
-fn do_nanosleep(ns: u64, rem: usize) -> KResult<usize> {
+fn do_nanosleep(ns: u64, rem: Option<UserPtr<Timespec>>) -> KResult<usize> {
     let start = get_cycles();
     let deadline = start + ns_to_cycles(ns) + 1;
     match schedule_timeout_interruptible(deadline) {
         Ok(()) => Ok(0),
         Err(e) => {
-            if rem != 0 {
+            if let Some(rem) = rem {
                 let left = cycles_to_ns(deadline.saturating_sub(get_cycles()));
-                write_user(rem, &Timespec::from_ns(left))?;
+                rem.write(&Timespec::from_ns(left))?;
             }
             // Linux restarts through restart_block; without SA_RESTART semantics for
             // nanosleep we report EINTR.
@@ -254,19 +254,24 @@ fn do_nanosleep(ns: u64, rem: usize) -> KResult<usize> {
     }
 }
 
-pub fn sys_nanosleep(req: usize, rem: usize) -> KResult<usize> {
-    let ts: Timespec = read_user(req)?;
-    do_nanosleep(ts.to_ns()?, rem)
+pub fn sys_nanosleep(rqtp: UserPtr<Timespec>, rmtp: Option<UserPtr<Timespec>>) -> KResult<usize> {
+    let ts = rqtp.read()?;
+    do_nanosleep(ts.to_ns()?, rmtp)
 }
 
-pub fn sys_clock_nanosleep(clk: usize, flags: usize, req: usize, rem: usize) -> KResult<usize> {
-    let ts: Timespec = read_user(req)?;
+pub fn sys_clock_nanosleep(
+    which_clock: i32,
+    flags: i32,
+    rqtp: UserPtr<Timespec>,
+    rmtp: Option<UserPtr<Timespec>>,
+) -> KResult<usize> {
+    let ts = rqtp.read()?;
     let mut ns = ts.to_ns()?;
-    let now = clock_ns(clk)?;
+    let now = clock_ns(which_clock)?;
     if flags & 1 != 0 {
         // TIMER_ABSTIME
         ns = ns.saturating_sub(now);
-        return do_nanosleep(ns, 0);
+        return do_nanosleep(ns, None);
     }
-    do_nanosleep(ns, rem)
+    do_nanosleep(ns, rmtp)
 }

@@ -16,8 +16,8 @@
 //!
 //! A function must be listed in FUNCS (its index is its id: set_ftrace_filter is a bitmask);
 //! a name missing there is a compile-time error.
+use crate::kernel::locking::{class, SpinLock};
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use spin::Mutex;
 
 /// tracing_on (Linux: tracer_tracing_is_on()).  The only thing the fast path reads.
 pub static TRACING_ON: AtomicBool = AtomicBool::new(false);
@@ -153,11 +153,13 @@ struct Ring {
     overrun: u64,
 }
 
-static RING: Mutex<Ring> = Mutex::new(Ring { buf: [Event::EMPTY; RING_SIZE], head: 0, len: 0, overrun: 0 });
+static RING: SpinLock<Ring, class::Trace> =
+    SpinLock::new(Ring { buf: [Event::EMPTY; RING_SIZE], head: 0, len: 0, overrun: 0 });
 
 /// pid -> comm, filled as events are recorded (Linux: saved_cmdlines).
 const CMDLINES: usize = 32;
-static SAVED_CMDLINES: Mutex<([(i32, [u8; 16]); CMDLINES], usize)> = Mutex::new(([(-1, [0; 16]); CMDLINES], 0));
+static SAVED_CMDLINES: SpinLock<([(i32, [u8; 16]); CMDLINES], usize), class::Trace> =
+    SpinLock::new(([(-1, [0; 16]); CMDLINES], 0));
 static LAST_PID: core::sync::atomic::AtomicI32 = core::sync::atomic::AtomicI32::new(-1);
 
 /// The clock at the last tracing_on write: (cycles, ns since boot), to turn cycles into ns.

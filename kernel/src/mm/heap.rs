@@ -2,20 +2,20 @@
 //! grows on demand with runs of free page frames.  Linux: mm/slub.c (kmalloc) over the page
 //! allocator — here the well-kept buddy_system_allocator crate's Heap, fed by page_alloc.
 
+use crate::kernel::locking::{class, SpinLock};
 use buddy_system_allocator::Heap;
 use core::alloc::{GlobalAlloc, Layout};
 use core::sync::atomic::{AtomicUsize, Ordering};
-use spin::Mutex;
 
 struct KernelHeap {
-    heap: Mutex<Heap<32>>,
+    heap: SpinLock<Heap<32>, class::Heap>,
     in_use: AtomicUsize,
     total: AtomicUsize,
 }
 
 #[global_allocator]
 static HEAP: KernelHeap =
-    KernelHeap { heap: Mutex::new(Heap::<32>::new()), in_use: AtomicUsize::new(0), total: AtomicUsize::new(0) };
+    KernelHeap { heap: SpinLock::new(Heap::<32>::new()), in_use: AtomicUsize::new(0), total: AtomicUsize::new(0) };
 
 /// Failure injection for kmalloc (Linux: failslab): the Nth next allocation fails when set.
 pub static FAIL_NTH: AtomicUsize = AtomicUsize::new(0);

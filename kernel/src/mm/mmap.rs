@@ -7,10 +7,10 @@ use super::pgtable::{PageTable, Pte, PteFlags, PMD_SIZE};
 use super::{page_align_up, PAGE_SIZE, TASK_SIZE};
 use crate::errno::*;
 use crate::fs::Inode;
+use crate::kernel::locking::{class, SpinLock};
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use bitflags::bitflags;
-use spin::Mutex;
 
 bitflags! {
     /// Linux: VM_READ, VM_WRITE, VM_EXEC, VM_SHARED, VM_GROWSDOWN
@@ -32,7 +32,7 @@ bitflags! {
 /// Pages of a MAP_SHARED|MAP_ANONYMOUS mapping, shared by every mm that maps it (Linux: the
 /// shmem inode behind shmem_zero_setup()).
 pub struct ShmObject {
-    pub pages: Mutex<BTreeMap<usize, usize>>, // page index -> pfn (one reference each)
+    pub pages: SpinLock<BTreeMap<usize, usize>, class::ShmPages>, // page index -> pfn (one reference each)
     /// For MAP_SHARED file mappings: the file whose bytes fill a page on first touch (the
     /// object is that inode's page cache, see Inode::shared_pages).
     pub source: Option<alloc::sync::Weak<Inode>>,
@@ -43,24 +43,29 @@ pub struct ShmObject {
 
 impl ShmObject {
     pub fn anon(len: usize) -> Arc<ShmObject> {
-        Arc::new(ShmObject { pages: Mutex::new(BTreeMap::new()), source: None, size_pages: len.div_ceil(PAGE_SIZE) })
+        Arc::new(ShmObject { pages: SpinLock::new(BTreeMap::new()), source: None, size_pages: len.div_ceil(PAGE_SIZE) })
     }
     /// Page `idx` of the object with one more reference for the caller's mapping, filled
     /// from the file (or zero) on first use.  Linux: filemap_fault() / shmem_fault().
     pub fn get_page(&self, idx: usize) -> KResult<usize> {
+        let cached = self.pages.lock().get(&idx).copied();
+        if let Some(pfn) = cached {
+            get_page(pfn);
+            return Ok(pfn);
+        }
+        // Filled outside the page-list lock (the file's own lock ranks below it), then
+        // inserted unless someone else got there first (Linux: filemap_add_folio's -EEXIST).
+        let p = super::page_alloc::alloc_zeroed_page()?;
+        if let Some(ino) = self.source.as_ref().and_then(|w| w.upgrade()) {
+            ino.read_data_only(idx * PAGE_SIZE, &mut super::page_bytes(p)[..]);
+        }
         let mut pages = self.pages.lock();
-        let pfn = match pages.get(&idx) {
-            Some(&p) => p,
-            None => {
-                let p = super::page_alloc::alloc_zeroed_page()?;
-                if let Some(ino) = self.source.as_ref().and_then(|w| w.upgrade()) {
-                    ino.read_data_only(idx * PAGE_SIZE, &mut super::page_bytes(p)[..]);
-                }
-                pages.insert(idx, p);
-                p
-            }
-        };
+        let pfn = *pages.entry(idx).or_insert(p);
         get_page(pfn);
+        drop(pages);
+        if pfn != p {
+            put_page(p);
+        }
         Ok(pfn)
     }
 
@@ -167,10 +172,10 @@ pub struct MmInner {
 
 /// Linux: struct mm_struct.  `satp` is fixed at creation so switch_mm needs no lock.
 pub struct MmStruct {
-    pub inner: Mutex<MmInner>,
+    pub inner: SpinLock<MmInner, class::MmapLock>,
     satp: usize,
     /// Linux: mm->exe_file — the executable, write-denied while this mm lives (ETXTBSY).
-    pub exe: Mutex<Option<Arc<Inode>>>,
+    pub exe: SpinLock<Option<Arc<Inode>>, class::MmapLock>,
 }
 
 impl Drop for MmStruct {
@@ -190,7 +195,7 @@ impl MmStruct {
         let pgt = PageTable::new()?;
         let satp = pgt.satp();
         Ok(Arc::new(MmStruct {
-            inner: Mutex::new(MmInner {
+            inner: SpinLock::new(MmInner {
                 pgt,
                 vmas: BTreeMap::new(),
                 start_code: 0,
@@ -208,7 +213,7 @@ impl MmStruct {
                 vdso: 0,
             }),
             satp,
-            exe: Mutex::new(None),
+            exe: SpinLock::new(None),
         }))
     }
 
@@ -241,13 +246,15 @@ impl MmStruct {
 #[inline(never)]
 pub fn dup_mmap(oldmm: &MmStruct) -> KResult<Arc<MmStruct>> {
     let new = MmStruct::new()?;
-    if let Some(exe) = oldmm.exe.lock().clone() {
+    let exe = oldmm.exe.lock().clone();
+    if let Some(exe) = exe {
         exe.writecount.fetch_sub(1, core::sync::atomic::Ordering::AcqRel);
         *new.exe.lock() = Some(exe);
     }
     {
         let mut old = oldmm.inner.lock();
-        let mut child = new.inner.lock();
+        // Linux: mmap_write_lock_nested(mm, SINGLE_DEPTH_NESTING): the old mm, then the new.
+        let mut child = new.inner.lock_nested(1);
         let o = &mut *old;
         let c = &mut *child;
         c.vmas =

@@ -9,15 +9,16 @@
 
 use super::{clear_page, PAGE_SHIFT};
 use crate::errno::{KResult, ENOMEM};
+use crate::kernel::locking::{class, SpinLock};
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
-use spin::{Mutex, Once};
+use spin::Once;
 
 struct FreeList {
     frames: Vec<u32>,
 }
 
-static FREE: Mutex<FreeList> = Mutex::new(FreeList { frames: Vec::new() });
+static FREE: SpinLock<FreeList, class::PageAlloc> = SpinLock::new(FreeList { frames: Vec::new() });
 static MEM_MAP: Once<MemMap> = Once::new();
 static NR_FREE: AtomicUsize = AtomicUsize::new(0);
 static NR_TOTAL: AtomicUsize = AtomicUsize::new(0);

@@ -85,7 +85,7 @@ pub fn sys_mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, o
             Backing::Anon
         }
     } else {
-        let f = crate::fs::fd_get(fd)?;
+        let f = crate::fs::fd_get(fd as u32)?;
         let ino = f.inode.clone().ok_or(ENODEV)?;
         if !ino.is_reg() {
             return Err(ENODEV);
@@ -270,7 +270,7 @@ pub fn sys_madvise(addr: usize, len: usize, advice: usize) -> KResult<usize> {
 }
 
 /// Linux: mincore(): one byte per page, 1 when resident; ENOMEM for unmapped ranges.
-pub fn sys_mincore(addr: usize, len: usize, vec: usize) -> KResult<usize> {
+pub fn sys_mincore(addr: usize, len: usize, vec: crate::mm::uaccess::UserPtr<u8>) -> KResult<usize> {
     if addr & (PAGE_SIZE - 1) != 0 {
         return Err(EINVAL);
     }
@@ -290,6 +290,27 @@ pub fn sys_mincore(addr: usize, len: usize, vec: usize) -> KResult<usize> {
             *b = m.pgt.lookup(va).is_some() as u8;
         }
     }
-    crate::mm::uaccess::copy_to_user(vec, &out)?;
+    vec.copy_out(&out)?;
+    Ok(0)
+}
+
+/// Linux: msync(2).  Not yet checked: the range and flags are not validated, and there is no
+/// backing store to write to.
+pub fn sys_msync(_start: usize, _len: usize, _flags: i32) -> KResult<usize> {
+    Ok(0)
+}
+
+/// Linux: mlock(2) and friends.  Not yet: nothing is locked or accounted (there is no swap, so
+/// every page stays resident anyway).
+pub fn sys_mlock(_start: usize, _len: usize) -> KResult<usize> {
+    Ok(0)
+}
+pub fn sys_munlock(_start: usize, _len: usize) -> KResult<usize> {
+    Ok(0)
+}
+pub fn sys_mlockall(_flags: i32) -> KResult<usize> {
+    Ok(0)
+}
+pub fn sys_munlockall() -> KResult<usize> {
     Ok(0)
 }

@@ -145,3 +145,144 @@ fn copy_string(addr: usize, max: usize, too_long: Errno) -> KResult<Vec<u8>> {
         done += chunk;
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Typed user memory at the syscall boundary (as Hubris's USlice and Redox's UserSlice): a value
+// from a syscall register that names user memory is one of these types, never a bare usize.
+// It is only a claim until uaccess has copied through it: nothing here dereferences it, every
+// method goes through access_ok() and the fault-fixup copies above.  Linux: `T __user *`.
+
+/// A user-space address of a `T` (Linux: `T __user *`).
+#[repr(transparent)]
+pub struct UserPtr<T> {
+    addr: usize,
+    _t: core::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for UserPtr<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for UserPtr<T> {}
+
+impl<T> core::fmt::Debug for UserPtr<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{:#x}", self.addr)
+    }
+}
+
+// SAFETY: a UserPtr is a usize (repr(transparent)); every bit pattern is a valid claim, so it
+// may be read from user memory (an array of pointers: argv, iovecs).
+unsafe impl<T: 'static> Pod for UserPtr<T> {}
+
+impl<T> UserPtr<T> {
+    pub const fn new(addr: usize) -> Self {
+        UserPtr { addr, _t: core::marker::PhantomData }
+    }
+    pub const fn null() -> Self {
+        Self::new(0)
+    }
+    /// The address, for arithmetic and for storing (a user address is never dereferenced).
+    pub const fn addr(self) -> usize {
+        self.addr
+    }
+    pub const fn is_null(self) -> bool {
+        self.addr == 0
+    }
+    /// NULL becomes None (Linux: the optional out-parameters, `if (uptr) put_user(...)`).
+    pub fn non_null(self) -> Option<Self> {
+        (!self.is_null()).then_some(self)
+    }
+    /// The `n`th element after this one (wrapping: access_ok() rejects what wrapped).
+    pub fn add(self, n: usize) -> Self {
+        Self::new(self.addr.wrapping_add(n.wrapping_mul(core::mem::size_of::<T>())))
+    }
+    pub fn byte_add(self, n: usize) -> Self {
+        Self::new(self.addr.wrapping_add(n))
+    }
+    pub fn cast<U>(self) -> UserPtr<U> {
+        UserPtr::new(self.addr)
+    }
+    /// Linux: access_ok() for `n` elements: EFAULT unless all of them lie in user space.
+    pub fn check(self, n: usize) -> KResult<()> {
+        match n.checked_mul(core::mem::size_of::<T>()) {
+            Some(len) if access_ok(self.addr, len) => Ok(()),
+            _ => Err(EFAULT),
+        }
+    }
+}
+
+impl<T: Pod> UserPtr<T> {
+    /// Linux: get_user() / copy_from_user() of one T.
+    pub fn read(self) -> KResult<T> {
+        read_user(self.addr)
+    }
+    /// Linux: put_user() / copy_to_user() of one T.
+    pub fn write(self, val: &T) -> KResult<()> {
+        write_user(self.addr, val)
+    }
+    /// `n` consecutive elements (the caller bounds `n`).
+    pub fn read_array(self, n: usize) -> KResult<Vec<T>> {
+        self.check(n)?;
+        let mut v = Vec::new();
+        v.try_reserve_exact(n).map_err(|_| ENOMEM)?;
+        for i in 0..n {
+            v.push(self.add(i).read()?);
+        }
+        Ok(v)
+    }
+    pub fn write_array(self, vals: &[T]) -> KResult<()> {
+        // SAFETY: viewing Pod values as their bytes.
+        let bytes = unsafe { core::slice::from_raw_parts(vals.as_ptr() as *const u8, core::mem::size_of_val(vals)) };
+        copy_to_user(self.addr, bytes)
+    }
+}
+
+impl UserPtr<u8> {
+    /// Linux: copy_from_user(dst, this, dst.len()).
+    pub fn copy_in(self, dst: &mut [u8]) -> KResult<()> {
+        copy_from_user(dst, self.addr)
+    }
+    /// Linux: copy_to_user(this, src, src.len()).
+    pub fn copy_out(self, src: &[u8]) -> KResult<()> {
+        copy_to_user(self.addr, src)
+    }
+    /// Linux: clear_user(this, n).
+    pub fn clear(self, n: usize) -> KResult<()> {
+        clear_user(self.addr, n)
+    }
+}
+
+/// A NUL-terminated string in user space (Linux: `const char __user *`).
+#[derive(Clone, Copy, Debug)]
+#[repr(transparent)]
+pub struct UserCStr(UserPtr<u8>);
+
+// SAFETY: a usize, as UserPtr (argv and envp are arrays of these).
+unsafe impl Pod for UserCStr {}
+
+impl UserCStr {
+    pub const fn new(addr: usize) -> Self {
+        UserCStr(UserPtr::new(addr))
+    }
+    pub const fn addr(self) -> usize {
+        self.0.addr()
+    }
+    pub const fn is_null(self) -> bool {
+        self.0.is_null()
+    }
+    /// Linux: getname(): a path of at most PATH_MAX bytes (ENAMETOOLONG past it, EFAULT on a
+    /// bad pointer, EINVAL if it is not UTF-8: MenuOS's paths are Rust strings).
+    pub fn read_path(self) -> KResult<String> {
+        strncpy_from_user(self.addr(), crate::fs::PATH_MAX)
+    }
+    /// Linux: strncpy_from_user() of at most `max` bytes, as a string.
+    pub fn read_string(self, max: usize) -> KResult<String> {
+        strncpy_from_user(self.addr(), max)
+    }
+    /// Raw bytes of at most `max` (E2BIG past it: argv/envp, as copy_strings() says).
+    pub fn read_bytes(self, max: usize) -> KResult<Vec<u8>> {
+        strncpy_bytes_from_user(self.addr(), max)
+    }
+}

@@ -6,6 +6,7 @@ pub mod process;
 pub mod ptrace;
 pub mod sbi;
 pub mod stacktrace;
+pub mod syscall_table;
 pub mod time;
 pub mod traps;
 

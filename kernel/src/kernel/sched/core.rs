@@ -9,11 +9,11 @@
 //! finish_task_switch for TASK_DEAD).
 
 use crate::arch::riscv as arch;
+use crate::kernel::locking::{class, SpinLock};
 use crate::kernel::task::*;
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use core::sync::atomic::Ordering;
-use spin::Mutex;
 
 pub struct RunQueue {
     queue: VecDeque<Task>,
@@ -23,8 +23,8 @@ pub struct RunQueue {
     pub nr_switches: u64,
 }
 
-static RQ: Mutex<RunQueue> =
-    Mutex::new(RunQueue { queue: VecDeque::new(), curr: None, idle: None, prev: None, nr_switches: 0 });
+static RQ: SpinLock<RunQueue, class::Runqueue> =
+    SpinLock::new(RunQueue { queue: VecDeque::new(), curr: None, idle: None, prev: None, nr_switches: 0 });
 
 /// Linux: sched_init() + init_idle(): the boot context becomes the idle task (pid 0).
 pub fn init_idle(idle: Task) {
@@ -97,6 +97,7 @@ pub fn need_resched() -> bool {
 #[no_mangle]
 #[inline(never)]
 pub fn schedule() {
+    crate::kernel::locking::lockdep::assert_none_held("schedule");
     let _t = crate::trace_func!(schedule);
     let (prev_p, next_p, next_satp);
     {
@@ -135,7 +136,7 @@ pub fn schedule() {
         crate::trace_event!(sched_switch, prev.pid(), next.pid(), prev.state());
         prev_p = Arc::as_ptr(&prev);
         next_p = Arc::as_ptr(&next);
-        next_satp = next.mm.lock().as_ref().map(|m| m.satp());
+        next_satp = Some(next.mm_satp.load(Ordering::Acquire)).filter(|&s| s != 0);
         rq.curr = Some(next);
         rq.prev = Some(prev);
     }
@@ -187,4 +188,64 @@ pub fn cpu_idle_loop() -> ! {
         }
         arch::cpu_idle_wait();
     }
+}
+
+// The scheduling syscalls.  Linux: kernel/sched/core.c.
+
+/// Linux: sched_yield(2)
+pub fn sys_sched_yield() -> crate::errno::KResult<usize> {
+    yield_now();
+    Ok(0)
+}
+
+/// Linux: sched_getaffinity(2): CPU 0 only; returns the size of the kernel's cpumask (8
+/// bytes), EINVAL when the user's buffer is smaller.
+pub fn sys_sched_getaffinity(
+    _pid: i32,
+    len: u32,
+    user_mask_ptr: crate::mm::uaccess::UserPtr<u64>,
+) -> crate::errno::KResult<usize> {
+    if len < 8 {
+        return Err(crate::errno::EINVAL);
+    }
+    user_mask_ptr.write(&1)?;
+    Ok(8)
+}
+
+// Not yet: policy, priority and affinity are not kept; these claim success (or report the
+// defaults of SCHED_OTHER on one CPU) without looking at their arguments.
+pub fn sys_sched_setaffinity(
+    _pid: i32,
+    _len: u32,
+    _mask: crate::mm::uaccess::UserPtr<u64>,
+) -> crate::errno::KResult<usize> {
+    Ok(0)
+}
+pub fn sys_sched_setparam(_pid: i32, _param: crate::mm::uaccess::UserPtr<i32>) -> crate::errno::KResult<usize> {
+    Ok(0)
+}
+pub fn sys_sched_setscheduler(
+    _pid: i32,
+    _policy: i32,
+    _param: crate::mm::uaccess::UserPtr<i32>,
+) -> crate::errno::KResult<usize> {
+    Ok(0)
+}
+pub fn sys_sched_getscheduler(_pid: i32) -> crate::errno::KResult<usize> {
+    Ok(0)
+}
+pub fn sys_sched_getparam(_pid: i32, _param: crate::mm::uaccess::UserPtr<i32>) -> crate::errno::KResult<usize> {
+    Ok(0)
+}
+pub fn sys_sched_get_priority_max(_policy: i32) -> crate::errno::KResult<usize> {
+    Ok(0)
+}
+pub fn sys_sched_get_priority_min(_policy: i32) -> crate::errno::KResult<usize> {
+    Ok(0)
+}
+pub fn sys_sched_rr_get_interval(
+    _pid: i32,
+    _interval: crate::mm::uaccess::UserPtr<u8>,
+) -> crate::errno::KResult<usize> {
+    Ok(0)
 }

@@ -2,13 +2,13 @@
 
 use super::core::{schedule, wake_up_process};
 use crate::errno::*;
+use crate::kernel::locking::{class, SpinLock};
 use crate::kernel::task::*;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use spin::Mutex;
 
 pub struct WaitQueue {
-    waiters: Mutex<Vec<Task>>,
+    waiters: SpinLock<Vec<Task>, class::WaitQueue>,
 }
 
 impl Default for WaitQueue {
@@ -19,7 +19,7 @@ impl Default for WaitQueue {
 
 impl WaitQueue {
     pub const fn new() -> Self {
-        WaitQueue { waiters: Mutex::new(Vec::new()) }
+        WaitQueue { waiters: SpinLock::new(Vec::new()) }
     }
 
     fn add(&self, t: &Task) {
@@ -90,7 +90,7 @@ impl WaitQueue {
 
 /// Linux: struct completion
 pub struct Completion {
-    done: Mutex<bool>,
+    done: SpinLock<bool, class::Completion>,
     wq: WaitQueue,
 }
 
@@ -102,7 +102,7 @@ impl Default for Completion {
 
 impl Completion {
     pub const fn new() -> Self {
-        Completion { done: Mutex::new(false), wq: WaitQueue::new() }
+        Completion { done: SpinLock::new(false), wq: WaitQueue::new() }
     }
     /// Linux: complete_all()
     pub fn complete(&self) {

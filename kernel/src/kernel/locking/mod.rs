@@ -1,0 +1,119 @@
+//! Locks and the order they are taken in.  Linux: include/linux/spinlock.h,
+//! kernel/locking/lockdep.c, Documentation/locking/lockdep-design.rst.
+//!
+//! Every lock in MenuOS is a [`SpinLock`] of a *class*, and every class has a *rank*.  The
+//! rule: **a task may take a lock only if its rank is higher than the rank of every lock it
+//! already holds** (ranks only rise), and it holds none when it sleeps (schedule()).  Taking
+//! two locks of one class at once needs an explicit `lock_nested(subclass)`, which Linux
+//! spells spin_lock_nested().  With the `lockdep` cargo feature (the kernel `make test`
+//! boots) every acquisition is checked and a violation is an oops naming both locks; without
+//! it the classes cost nothing.
+//!
+//! The order, outermost first (the table below is the one source; docs/kernel.md copies it):
+//!
+//! | rank | class          | guards                                                          |
+//! |------|----------------|-----------------------------------------------------------------|
+//! |   10 | Tasklist       | tasklist_lock: real_parent/children links, reparenting, release |
+//! |   12 | TaskRel        | one task's Relatives (read alone; changed under Tasklist) |
+//! |   16 | FilePos        | a file's f_pos (held across user copies: below everything a page fault takes) |
+//! |   20 | Pids           | the pid table and allocator (kernel/pid.rs) |
+//! |   24 | TaskLock       | a task's mm/files/fs/sighand pointers, comm, vfork_done (task_lock) |
+//! |   30 | Sighand        | sighand->siglock: the handler table |
+//! |   32 | Pending        | a task's pending signals (under siglock when both are needed) |
+//! |   34 | SignalMisc     | signal_struct's rlimits, stop state, itimer; saved_sigmask, altstack |
+//! |   36 | FilesTable     | files_struct's fd array (a File may be dropped under it) |
+//! |   38 | FsStruct       | fs_struct: root, cwd, umask |
+//! |   40 | MmapLock       | mm->mmap_lock: the VMAs and page table of an mm; exe_file |
+//! |   46 | Inode          | an inode's data, directory entries, shared-page object (file faults take it) |
+//! |   48 | ShmPages       | a shared anonymous/shmem object's page list |
+//! |   64 | Pipe           | a pipe's buffer and counts |
+//! |   66 | Tty            | the console tty |
+//! |   70 | Futex          | the futex hash |
+//! |   72 | FutexQueue     | one futex queue's wake sequence |
+//! |   80 | WaitQueue      | a wait queue's list of sleepers |
+//! |   82 | Completion     | a completion's done flag |
+//! |   84 | Timers         | the timer and timeout queues |
+//! |   90 | Runqueue       | the run queue (wake-ups from anywhere take it last) |
+//! |   94 | Trace          | the tracer's ring and saved command lines |
+//! |   96 | Printk         | the printk ring |
+//! |  100 | Heap           | the kernel heap (any allocation, under any lock) |
+//! |  104 | PageAlloc      | the free-frame list (taken inside Heap when the heap grows) |
+
+pub mod lockdep;
+pub mod spinlock;
+
+pub use spinlock::{SpinLock, SpinLockGuard};
+
+/// A lock class: its rank in the order above and its name in lockdep's reports.
+pub trait LockClass {
+    const RANK: u8;
+    const NAME: &'static str;
+}
+
+macro_rules! lock_classes {
+    ($($(#[$m:meta])* $name:ident = $rank:expr, $lname:expr;)*) => {
+        /// The lock classes (type-level, so a lock's class is part of its declared type).
+        pub mod class {
+            $($(#[$m])* pub struct $name;
+            impl super::LockClass for $name {
+                const RANK: u8 = $rank;
+                const NAME: &'static str = $lname;
+            })*
+        }
+        /// (rank, name) of every class, for docs/kernel.md's check and the host test.
+        pub const CLASSES: &[(u8, &str)] = &[$(($rank, $lname),)*];
+    };
+}
+
+lock_classes! {
+    /// Linux: tasklist_lock.
+    Tasklist = 10, "tasklist_lock";
+    /// One task's relatives (real_parent, children, group_leader).
+    TaskRel = 12, "task->rel";
+    /// Linux: file->f_pos_lock (a mutex held across copy_to_user, so below the fault path).
+    FilePos = 16, "file->f_pos_lock";
+    /// Linux: pidmap_lock.
+    Pids = 20, "pidmap_lock";
+    /// Linux: task_lock() (alloc_lock): the task's resource pointers.
+    TaskLock = 24, "task_lock";
+    /// Linux: sighand->siglock.
+    Sighand = 30, "siglock";
+    /// A task's pending signal queue.
+    Pending = 32, "task->pending";
+    /// signal_struct's other state.
+    SignalMisc = 34, "signal->misc";
+    /// Linux: files->file_lock.
+    FilesTable = 36, "files->file_lock";
+    /// Linux: fs->lock.
+    FsStruct = 38, "fs->lock";
+    /// Linux: mm->mmap_lock.
+    MmapLock = 40, "mmap_lock";
+    /// Linux: inode->i_rwsem / i_lock.
+    Inode = 46, "inode->i_lock";
+    /// A shared memory object's pages (Linux: the shmem inode's i_pages).
+    ShmPages = 48, "shmem->i_pages";
+    /// Linux: pipe->mutex.
+    Pipe = 64, "pipe->mutex";
+    /// Linux: tty->termios_rwsem and the port lock.
+    Tty = 66, "tty_lock";
+    /// Linux: the futex hash bucket locks.
+    Futex = 70, "futex_hash";
+    /// One futex's wake sequence.
+    FutexQueue = 72, "futex_q";
+    /// Linux: wait_queue_head->lock.
+    WaitQueue = 80, "wq_head->lock";
+    /// Linux: completion's wait.lock.
+    Completion = 82, "completion";
+    /// Linux: the timer base lock.
+    Timers = 84, "timer_base";
+    /// Linux: rq->__lock.
+    Runqueue = 90, "rq->lock";
+    /// Linux: the ring buffer's reader lock.
+    Trace = 94, "trace_ring";
+    /// Linux: logbuf_lock.
+    Printk = 96, "logbuf_lock";
+    /// Linux: the slab locks.
+    Heap = 100, "kmalloc";
+    /// Linux: zone->lock.
+    PageAlloc = 104, "zone->lock";
+}
