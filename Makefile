@@ -5,9 +5,7 @@ SHELL := /bin/bash
 
 BUILD      := build
 KERNEL_ELF := kernel/target/riscv64gc-unknown-none-elf/release/menuos
-QEMU       := qemu-system-riscv64
-# The boot contract: the same line boots MenuOS and Linux.
-QEMU_BASE  := -machine virt -bios default -nographic -m 512M -smp 1
+# The boot contract (the same line boots MenuOS and Linux) is written once, in tools/qemu.py.
 APPEND     ?= console=ttyS0 rdinit=/init
 
 .PHONY: deps kernel user initramfs run test test-host test-qemu test-linux debug debug-qemu debug-gdb bench trace docs clean
@@ -33,7 +31,7 @@ initramfs: user
 
 run: kernel initramfs
 	@echo "MenuOS: booting in QEMU. Leave QEMU with Ctrl-A then X."
-	$(QEMU) $(QEMU_BASE) -kernel $(BUILD)/vmlinux -initrd $(BUILD)/initramfs.cpio -append "$(APPEND)"
+	@python3 tools/qemu.py --run --kernel $(BUILD)/vmlinux --initrd $(BUILD)/initramfs.cpio --append "$(APPEND)"
 
 test: kernel initramfs
 	@bash tools/test.sh

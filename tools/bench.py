@@ -30,16 +30,14 @@ import datetime
 import json
 import os
 import re
-import selectors
-import signal
 import subprocess
 import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-QEMU = "qemu-system-riscv64"
-QEMU_BASE = ["-machine", "virt", "-bios", "default", "-nographic", "-m", "512M", "-smp", "1"]
-ICOUNT = ["-icount", "shift=0,sleep=off"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qemu  # noqa: E402  (the boot contract's line: qemu.boot_argv, qemu.run)
+
 APPEND = "console=ttyS0 rdinit=/bench/bench norandmaps"
 BENCH_CPIO = os.path.join(ROOT, "build", "bench.cpio")
 
@@ -63,82 +61,38 @@ BENCH_RE = re.compile(r"^BENCH (\S+) (.*)$")
 START_RE = re.compile(r"^BENCH-START (\S+)")
 INFO_RE = re.compile(r"^BENCH-INFO (\S+) (.*)$")
 DETAIL_RE = re.compile(r"^BENCH-DETAIL (\S+) (.*)$")
-PANIC_RE = re.compile(rb"Kernel panic - not syncing|KERNEL PANIC|panicked at ")
-
-
-def clean(raw):
-    s = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
-    s = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\x1bc", "", s)
-    return "".join(ch for ch in s if ch == "\t" or ch >= " ").rstrip()
+PANIC_RE = qemu.PANIC_RE
+clean = qemu.clean_line
+shq = qemu.shq
 
 
 def qemu_cmd(kernel, initrd, append):
-    return [QEMU] + QEMU_BASE + ICOUNT + ["-kernel", kernel, "-initrd", initrd, "-append", append]
-
-
-def shq(s):
-    return s if re.fullmatch(r"[\w./=:,+-]+", s) else "'" + s.replace("'", "'\\''") + "'"
+    """The boot contract's line under -icount shift=0,sleep=off."""
+    return qemu.boot_argv(kernel, initrd, append, icount=True)
 
 
 def boot(cmd, timeout, stall, log_path):
     """Runs QEMU until it exits, BENCH-DONE + grace, a panic + grace, `timeout` seconds in all
-    or `stall` seconds without output.  Returns (output bytes, reason)."""
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    buf = bytearray()
-    t0 = last = time.monotonic()
-    deadline = t0 + timeout
-    reason = None
-    try:
-        sel = selectors.DefaultSelector()
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        fd = proc.stdout.fileno()
-        while True:
-            now = time.monotonic()
-            if now >= deadline:
-                reason = reason or "timeout after %d s" % timeout
-                break
-            if now - last >= stall and reason is None:
-                reason = "hang: no console output for %d s" % stall
-                break
-            events = sel.select(timeout=min(0.5, deadline - now))
-            eof = False
-            for _ in events:
-                chunk = os.read(fd, 65536)
-                if not chunk:
-                    eof = True
-                    break
-                buf += chunk
-                last = time.monotonic()
-            if eof:
-                if reason is None or reason in ("done", "panic"):
-                    reason = {"done": "done", "panic": "kernel panic"}.get(reason, "QEMU exited")
-                break
-            if reason is None:
-                if b"\nBENCH-DONE" in buf:
-                    reason = "done"
-                    deadline = min(deadline, time.monotonic() + 15)  # power-off grace
-                elif PANIC_RE.search(buf):
-                    reason = "panic"
-                    deadline = min(deadline, time.monotonic() + 2)
-        sel.close()
-    finally:
-        if proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        proc.wait()
-        proc.stdout.close()
-    secs = time.monotonic() - t0
-    if reason == "panic":
-        reason = "kernel panic"
-    os.makedirs(os.path.dirname(log_path), exist_ok=True)
-    with open(log_path, "wb") as f:
-        f.write(("# " + " ".join(shq(c) for c in cmd) + "\n").encode())
-        f.write(bytes(buf))
-        f.write(("\n# end: %s after %.1f s\n" % (reason, secs)).encode())
-    return bytes(buf), reason, secs
+    or `stall` seconds without output (qemu.run).  Returns (output bytes, reason)."""
+
+    def stop(out):
+        if b"\nBENCH-DONE" in out:
+            return ("grace", 15, "done")  # power-off grace
+        if PANIC_RE.search(out):
+            return ("grace", 2, "kernel panic")
+        return None
+
+    b = qemu.run(cmd, timeout, stop_when=stop, stall=stall)
+    if b.reason == "exited":
+        reason = b.grace or "QEMU exited"
+    elif b.reason == "timeout":
+        reason = "timeout after %d s" % timeout
+    elif b.reason == "stall":
+        reason = "hang: no console output for %d s" % stall
+    else:
+        reason = b.reason  # a grace period ran out: done / kernel panic
+    qemu.write_log(log_path, cmd, b.output, "end: %s after %.1f s" % (reason, b.seconds))
+    return b.output, reason, b.seconds
 
 
 def parse_value(v):

@@ -6,6 +6,7 @@
     python3 tools/busyboxtest.py --no-menu                           (only the script boot)
 
 Needs build/user/bin/busybox (tools/build-busybox.sh).  Two boots of the boot contract's line
+(tools/qemu.py: boot_argv)
     qemu-system-riscv64 -machine virt -bios default -nographic -m 512M -smp 1 \\
         -kernel K -initrd CPIO -append "console=ttyS0 rdinit=..."
 
@@ -35,6 +36,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mkinitramfs  # noqa: E402
+import qemu  # noqa: E402
 import qemutest  # noqa: E402
 
 BIN = os.path.join(ROOT, "build", "user", "bin")
@@ -224,16 +226,14 @@ def script_boot(kernel, kind, timeout, verbose, links=False):
 
 def menu_boot(kernel, kind, timeout, verbose, initrd):
     """Boot 2: the menu's `sh` command.  Returns [(ok, check, why)]."""
-    import menutest
     if not os.path.exists(initrd):
         return [(False, "menu_sh", "no %s (make initramfs)" % initrd)]
     entries = qemutest.initrd_entries(initrd)
     if "bin/sh" not in entries:
         return [(False, "menu_sh", "%s has no /bin/sh (run tools/build-busybox.sh, "
                  "then make initramfs)" % initrd)]
-    cmd = [qemutest.QEMU] + qemutest.QEMU_BASE + ["-kernel", kernel, "-initrd", initrd,
-                                                   "-append", "console=ttyS0 rdinit=/init"]
-    con = menutest.Console(cmd)
+    cmd = qemu.boot_argv(kernel, initrd, "console=ttyS0 rdinit=/init")
+    con = qemu.Console(cmd)
     deadline = time.monotonic() + timeout
     why = ""
     ps_why = "not run"
@@ -260,9 +260,7 @@ def menu_boot(kernel, kind, timeout, verbose, initrd):
                     con.wait_for(lambda t: False, min(deadline, time.monotonic() + 10))
     finally:
         con.kill()
-        os.makedirs(LOGDIR, exist_ok=True)
-        with open(os.path.join(LOGDIR, "busybox-menu-%s.log" % kind), "w") as f:
-            f.write(con.text)
+        con.save(os.path.join(LOGDIR, "busybox-menu-%s.log" % kind), clean=True)
     tail = "; ".join(x for x in con.text.splitlines()[-6:] if x.strip())
     if why:
         why += "; console: " + tail
@@ -283,8 +281,7 @@ def main(argv=None):
                     help="script boot with /bin/<applet> -> busybox symlinks (the proposed layout)")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args(argv)
-    kind = a.kind or ("linux" if "linux" in os.path.basename(os.path.dirname(os.path.abspath(a.kernel))) or
-                      os.path.basename(a.kernel) == "Image" else "menuos")
+    kind = a.kind or qemu.kernel_kind(a.kernel)
     results = []
     if not os.path.exists(os.path.join(BIN, "busybox")):
         results.append((False, "build", "no build/user/bin/busybox (run tools/build-busybox.sh)"))

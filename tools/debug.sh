@@ -18,7 +18,7 @@
 # Environment: KERNEL (ELF for gdb and QEMU, default build/vmlinux), INITRD
 # (build/initramfs.cpio), APPEND (console=ttyS0 rdinit=/init), GDB (gdb-multiarch).
 #
-# QEMU runs the boot contract's line plus -s -S (gdb server on tcp::1234, CPU halted until gdb
+# QEMU runs the boot contract's line (tools/qemu.py) plus -s -S (gdb server on tcp::1234, CPU halted until gdb
 # says continue) and never -icount: gdb and icount together hang QEMU.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,9 +50,10 @@ for f in "$ELF" "$BOOT" "$INITRD"; do
   [ -e "$f" ] || { echo "debug.sh: $f is missing (make kernel initramfs)" >&2; exit 1; }
 done
 
-QEMU_CMD=(qemu-system-riscv64 -machine virt -bios default -nographic -m 512M -smp 1
-          -kernel "$BOOT" -initrd "$INITRD" -append "$APPEND"
-          -gdb "tcp::$PORT" -S)
+# The boot contract's line comes from tools/qemu.py (its one place), plus the gdb server.
+mapfile -t QEMU_CMD < <(python3 tools/qemu.py --print-argv --kernel "$BOOT" --initrd "$INITRD" \
+  --append "$APPEND" -- -gdb "tcp::$PORT" -S)
+[ "${#QEMU_CMD[@]}" -gt 0 ] || { echo "debug.sh: tools/qemu.py printed no QEMU command line" >&2; exit 1; }
 
 port_busy() {
   python3 - "$1" <<'EOF'

@@ -4,7 +4,7 @@
     python3 tools/gdbtest.py [--kernel build/vmlinux] [--initrd build/initramfs.cpio]
                              [--timeout 120] [-v] [--keep-log DIR]
 
-Boots the kernel in QEMU with a gdb server and the CPU halted (as -s -S, but on a free port;
+Boots the kernel in QEMU (the boot contract's line, tools/qemu.py) with a gdb server and the CPU halted (as -s -S, but on a free port;
 never -icount: gdb and icount together hang), attaches gdb-multiarch in batch mode (its Python
 API drives it; the struct readers are tools/gdb/menuos.py, the same helpers a student uses),
 waits for the menu's `MenuOS>>` prompt on the serial line and types `fork-new`.  Only then are
@@ -43,21 +43,15 @@ inlined into copy_process (its breakpoint is the inlined location).
 import argparse
 import json
 import os
-import queue
-import re
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qemu  # noqa: E402  (the boot contract's line, processes, snapshots)
+
 GDB_DIR = os.path.join(ROOT, "tools", "gdb")
-QEMU = "qemu-system-riscv64"
-QEMU_BASE = ["-machine", "virt", "-bios", "default", "-nographic", "-m", "512M", "-smp", "1"]
 APPEND = "console=ttyS0 rdinit=/init"
 PROMPT = "MenuOS>>"
 FORK_LINES = ["This is Child Process!", "This is Parent Process!", "Child Complete!"]
@@ -237,78 +231,9 @@ emit("end")
 '''
 
 
-PROCS = []  # every child process, killed on every path
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-class Proc:
-    """A child process whose output is read line by line (or chunk by chunk) in a thread."""
-
-    def __init__(self, cmd, env=None, stdin=False, cwd=None):
-        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
-                                  cwd=cwd, start_new_session=True)
-        self.buf = ""
-        self.lock = threading.Condition()
-        self.closed = False
-        self.t = threading.Thread(target=self._read, daemon=True)
-        self.t.start()
-
-    def _read(self):
-        fd = self.p.stdout.fileno()
-        while True:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                chunk = b""
-            with self.lock:
-                if not chunk:
-                    self.closed = True
-                    self.lock.notify_all()
-                    return
-                self.buf += chunk.decode("utf-8", "replace")
-                self.lock.notify_all()
-
-    def wait_for(self, pred, deadline):
-        """Waits until pred(buf) is true (returns True), the output ends or the deadline."""
-        with self.lock:
-            while True:
-                if pred(self.buf):
-                    return True
-                if self.closed:
-                    return pred(self.buf)
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self.lock.wait(min(left, 0.5))
-
-    def send(self, data):
-        try:
-            self.p.stdin.write(data.encode())
-            self.p.stdin.flush()
-        except (BrokenPipeError, OSError, ValueError):
-            pass
-
-    def kill(self):
-        if self.p.poll() is None:
-            try:
-                os.killpg(self.p.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                try:
-                    self.p.kill()
-                except ProcessLookupError:
-                    pass
-        try:
-            self.p.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
+# QEMU and gdb: qemu.Process (a child whose output a thread reads; wait_for sees the raw
+# output), killed on every path (qemu.kill_all() as the backstop).
+Proc = qemu.Process
 
 
 def events_of(text):
@@ -341,7 +266,7 @@ def run(args):
         if not os.path.exists(p):
             check("setup", False, "%s is missing (make kernel initramfs)" % p)
             return results, "", ""
-    for tool in (QEMU, args.gdb):
+    for tool in (qemu.QEMU, args.gdb):
         if shutil.which(tool) is None:
             check("setup", False, "%s not found (make deps)" % tool)
             return results, "", ""
@@ -351,37 +276,31 @@ def run(args):
     if os.path.basename(kernel) == "vmlinux" and os.path.exists(os.path.join(os.path.dirname(kernel), "Image")):
         boot_image = os.path.join(os.path.dirname(kernel), "Image")
 
-    tmp = tempfile.mkdtemp(prefix="gdbtest.")
     # Snapshots: other builds may replace build/vmlinux while we run.
-    snap_k = os.path.join(tmp, "vmlinux")
-    shutil.copyfile(kernel, snap_k)
+    snap = qemu.Snapshot(prefix="gdbtest.")
+    snap_k = snap.copy(kernel, "vmlinux")
     snap_boot = snap_k
     if boot_image != kernel:
-        snap_boot = os.path.join(tmp, "Image")
-        shutil.copyfile(boot_image, snap_boot)
-    snap_i = os.path.join(tmp, "initramfs.cpio")
-    shutil.copyfile(initrd, snap_i)
-    driver = os.path.join(tmp, "driver.py")
+        snap_boot = snap.copy(boot_image, "Image")
+    snap_i = snap.copy(initrd, "initramfs.cpio")
+    driver = snap.path("driver.py")
     with open(driver, "w") as f:
         f.write(GDB_DRIVER)
 
-    port = free_port()
+    port = qemu.free_port()
     deadline = time.monotonic() + args.timeout
-    qemu_cmd = [QEMU] + QEMU_BASE + ["-kernel", snap_boot, "-initrd", snap_i, "-append", APPEND,
-                                     "-gdb", "tcp:127.0.0.1:%d" % port, "-S"]
+    qemu_cmd = qemu.boot_argv(snap_boot, snap_i, APPEND, extra=["-gdb", "tcp:127.0.0.1:%d" % port, "-S"])
     env = dict(os.environ, GDBTEST_PORT=str(port),
                GDBTEST_MENUOS_PY=os.path.join(GDB_DIR, "menuos.py"))
     gdb_cmd = [args.gdb, "-batch", "-nx", "-ex", "set confirm off", "-x", driver, snap_k]
     if args.verbose:
-        print("# qemu: " + " ".join(qemu_cmd))
+        print("# vm: " + " ".join(qemu_cmd))
         print("# gdb:  " + " ".join(gdb_cmd))
-    qemu = gdbp = None
+    vm = gdbp = None
     try:
-        qemu = Proc(qemu_cmd, stdin=True)
-        PROCS.append(qemu)
+        vm = Proc(qemu_cmd, stdin=True)
         # gdb retries its connection until QEMU's gdb server listens
-        gdbp = Proc(gdb_cmd, env=env)
-        PROCS.append(gdbp)
+        gdbp = Proc(gdb_cmd, stdin=False, env=env)
 
         def ev_seen(name):
             return lambda text: any(e["ev"] == name or e["ev"] in ("fatal", "connect_failed")
@@ -395,7 +314,7 @@ def run(args):
         else:
             check("connect", False, (conn[0]["why"] if conn else "gdb never connected") +
                   "; gdb: " + last_lines(gdbp.buf))
-            return results, qemu.buf, gdbp.buf
+            return results, vm.buf, gdbp.buf
         sym = [e for e in evs if e["ev"] == "symbols"]
         if sym:
             miss = sym[0]["missing"]
@@ -406,18 +325,18 @@ def run(args):
                 print("# not traced (no symbol): " + ", ".join(miss))
         else:
             check("symbols", False, "gdb reported no symbols; gdb: " + last_lines(gdbp.buf))
-            return results, qemu.buf, gdbp.buf
+            return results, vm.buf, gdbp.buf
 
         # boot to the menu under gdb
-        ok = qemu.wait_for(lambda t: PROMPT in t, deadline)
+        ok = vm.wait_for(lambda t: PROMPT in t, deadline)
         check("prompt", ok, "no %s on the serial line (%s); console: %s" % (
-            PROMPT, "QEMU exited" if qemu.closed else "timeout", last_lines(qemu.buf)))
+            PROMPT, "QEMU exited" if vm.closed else "timeout", last_lines(vm.buf)))
         if not ok:
-            return results, qemu.buf, gdbp.buf
+            return results, vm.buf, gdbp.buf
         early = [e for e in events_of(gdbp.buf) if e["ev"] == "hit"]
-        mark = len(qemu.buf)
+        mark = len(vm.buf)
         time.sleep(0.3)
-        qemu.send(args.fork_command + "\r")
+        vm.send(args.fork_command + "\r")
 
         def gdb_done(text):
             return any(e["ev"] in ("detached_breakpoints", "end", "fatal") for e in events_of(text))
@@ -433,7 +352,7 @@ def run(args):
 
         if par is None:
             check("sys_clone", False, "sys_clone was not entered after %s (%s)%s; console: %s"
-                  % (args.fork_command, why_end, "; " + fatal["why"] if fatal else "", last_lines(qemu.buf[mark:])))
+                  % (args.fork_command, why_end, "; " + fatal["why"] if fatal else "", last_lines(vm.buf[mark:])))
         else:
             check("sys_clone", not early,
                   "sys_clone hit before %s was typed" % args.fork_command if early else "")
@@ -504,33 +423,30 @@ def run(args):
 
         # free run: the fork-new output, then quit
         if any(e["ev"] == "detached_breakpoints" for e in evs):
-            ok = qemu.wait_for(lambda t: all(l in t[mark:] for l in FORK_LINES) and
+            ok = vm.wait_for(lambda t: all(l in t[mark:] for l in FORK_LINES) and
                                PROMPT in t[mark + max(t[mark:].find(FORK_LINES[2]), 0):], deadline)
-            out = qemu.buf[mark:]
+            out = vm.buf[mark:]
             check("output", ok, "missing %s; console: %s" % (
                 ", ".join(repr(l) for l in FORK_LINES if l not in out), last_lines(out)))
-            mark2 = len(qemu.buf)
-            qemu.send("quit\r")
-            end = min(deadline, time.monotonic() + 20)
-            while time.monotonic() < end and qemu.p.poll() is None:
-                time.sleep(0.1)
-            check("poweroff", qemu.p.poll() is not None,
-                  "QEMU still runs after quit; console: " + last_lines(qemu.buf[mark2:]))
+            mark2 = len(vm.buf)
+            vm.send("quit\r")
+            check("poweroff", vm.wait_exit(min(deadline, time.monotonic() + 20) - time.monotonic()),
+                  "QEMU still runs after quit; console: " + last_lines(vm.buf[mark2:]))
         else:
             check("output", False, "gdb never let the fork run to its end (%s)" % why_end)
             check("poweroff", False, "not tried: the fork did not finish under gdb")
-        return results, qemu.buf, gdbp.buf
+        return results, vm.buf, gdbp.buf
     finally:
-        for p in (gdbp, qemu):
+        for p in (gdbp, vm):
             if p is not None:
                 p.kill()
         if args.keep_log:
             os.makedirs(args.keep_log, exist_ok=True)
             with open(os.path.join(args.keep_log, "gdbtest-console.log"), "w") as f:
-                f.write(qemu.buf if qemu else "")
+                f.write(vm.buf if vm else "")
             with open(os.path.join(args.keep_log, "gdbtest-gdb.log"), "w") as f:
                 f.write(gdbp.buf if gdbp else "")
-        shutil.rmtree(tmp, ignore_errors=True)
+        snap.remove()
 
 
 def main():
@@ -545,30 +461,14 @@ def main():
                     help="the menu command that forks (default fork-new; others test the harness)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
-    done = threading.Event()
-    box = {}
-
-    def body():
-        try:
-            box["r"] = run(args)
-        except Exception as e:  # a harness bug is a failed check, never a hang
-            box["r"] = ([(False, "harness", "%s: %s" % (type(e).__name__, e))], "", "")
-        done.set()
-
-    t = threading.Thread(target=body, daemon=True)
-    t.start()
-    # run() enforces the timeout itself; this is the backstop.
-    if not done.wait(args.timeout + 30):
-        box["r"] = ([(False, "timeout", "the harness itself hung")], "", "")
-        for p in PROCS:
-            p.kill()
-    results = box["r"][0]
-    npass = sum(1 for ok, _, _ in results if ok)
-    nfail = len(results) - npass
-    for ok, name, why in results:
-        print("PASS gdb/%s" % name if ok else "FAIL gdb/%s: %s" % (name, why))
-    print("%d passed, %d failed" % (npass, nfail))
-    sys.stdout.flush()
+    # run() enforces the timeout itself; this is the backstop (it kills QEMU and gdb).
+    status, r = qemu.guarded(lambda: run(args), args.timeout + 30)
+    if status == "error":  # a harness bug is a failed check, never a hang
+        r = ([(False, "harness", "%s: %s" % (type(r).__name__, r))], "", "")
+    elif status == "hung":
+        r = ([(False, "timeout", "the harness itself hung")], "", "")
+    results = r[0]
+    npass, nfail = qemu.print_results("gdb", results)
     os._exit(0 if nfail == 0 and npass > 0 else 1)
 
 

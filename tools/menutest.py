@@ -5,7 +5,7 @@
                               [--timeout 120] [-v]
     python3 tools/menutest.py --kernel build/linux-ref/Image      (the same menu on Linux)
 
-Boots the boot contract's line (QEMU's serial console on its stdin/stdout), waits for the
+Boots the boot contract's line (tools/qemu.py; QEMU's serial console on its stdin/stdout), waits for the
 `MenuOS>>` prompt, types each command followed by Enter (\\r, as a terminal sends it) and
 reads what it printed up to the next prompt.  The checks, one line each
 (`PASS menu/<check>` or `FAIL menu/<check>: why`):
@@ -36,16 +36,14 @@ import argparse
 import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-QEMU = "qemu-system-riscv64"
-QEMU_BASE = ["-machine", "virt", "-bios", "default", "-nographic", "-m", "512M", "-smp", "1"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qemu  # noqa: E402  (the boot contract's line, the serial console)
+from qemu import Console  # noqa: E402,F401  (QEMU with its serial console on a pipe)
+
 APPEND = "console=ttyS0 rdinit=/init"
 PROMPT = "MenuOS>>"
 MENU_SRC = os.path.join(ROOT, "user", "rust", "menu", "src", "main.rs")
@@ -53,72 +51,6 @@ COURSE_COMMANDS = ["help", "version", "quit", "time", "time-asm", "write", "writ
                    "fork-new", "exec", "vfork-new", "clone-thread", "ps", "pstree", "dmesg",
                    "trace", "sh"]
 FORK_LINES = ["This is Child Process!", "This is Parent Process!", "Child Complete!"]
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-PROCS = []
-
-
-class Console:
-    """QEMU with its serial console on a pipe, read in a thread."""
-
-    def __init__(self, cmd):
-        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, start_new_session=True)
-        PROCS.append(self)
-        self.raw = ""
-        self.closed = False
-        self.cv = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        fd = self.p.stdout.fileno()
-        while True:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                chunk = b""
-            with self.cv:
-                if not chunk:
-                    self.closed = True
-                    self.cv.notify_all()
-                    return
-                self.raw += chunk.decode("utf-8", "replace")
-                self.cv.notify_all()
-
-    @property
-    def text(self):
-        return ANSI.sub("", self.raw).replace("\r", "")
-
-    def wait_for(self, pred, deadline):
-        with self.cv:
-            while True:
-                t = self.text
-                if pred(t):
-                    return True
-                if self.closed:
-                    return False
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self.cv.wait(min(left, 0.5))
-
-    def send(self, s):
-        try:
-            self.p.stdin.write(s.encode())
-            self.p.stdin.flush()
-        except (BrokenPipeError, OSError, ValueError):
-            pass
-
-    def kill(self):
-        if self.p.poll() is None:
-            try:
-                os.killpg(self.p.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        try:
-            self.p.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
 
 
 def menu_commands():
@@ -152,17 +84,16 @@ def run(args, results):
         if not os.path.exists(p):
             check("boot", False, "%s is missing (make kernel initramfs)" % p)
             return ""
-    if shutil.which(QEMU) is None:
-        check("boot", False, QEMU + " not found (make deps)")
+    if shutil.which(qemu.QEMU) is None:
+        check("boot", False, qemu.QEMU + " not found (make deps)")
         return ""
-    tmp = tempfile.mkdtemp(prefix="menutest.")
+    snap = qemu.Snapshot(prefix="menutest.")
+    con = None
     try:
         # snapshots: another build may replace build/vmlinux meanwhile
-        k = os.path.join(tmp, os.path.basename(kernel))
-        i = os.path.join(tmp, "initramfs.cpio")
-        shutil.copyfile(kernel, k)
-        shutil.copyfile(initrd, i)
-        cmd = [QEMU] + QEMU_BASE + ["-kernel", k, "-initrd", i, "-append", args.append]
+        k = snap.copy(kernel)
+        i = snap.copy(initrd, "initramfs.cpio")
+        cmd = qemu.boot_argv(k, i, args.append)
         if args.verbose:
             print("# " + " ".join(cmd))
         deadline = time.monotonic() + args.timeout
@@ -281,20 +212,17 @@ def run(args, results):
         start = len(con.text)
         con.send("quit\r")
         t0 = time.monotonic()
-        end = max(min(deadline, t0 + 20), t0 + 3)
-        while time.monotonic() < end and con.p.poll() is None:
-            time.sleep(0.1)
+        exited = con.wait_exit(max(min(deadline, t0 + 20), t0 + 3) - t0)
         out = con.text[start:]
-        exited = con.p.poll() is not None
         check("quit", exited and "powering off" in out,
               ("QEMU still runs %.0f s after quit" % (time.monotonic() - t0) if not exited
                else "no 'MenuOS: powering off'")
               + "; output: " + tail(out))
         return con.raw
     finally:
-        for p in PROCS:
-            p.kill()
-        shutil.rmtree(tmp, ignore_errors=True)
+        if con is not None:
+            con.kill()
+        snap.remove()
 
 
 def main():
@@ -307,37 +235,22 @@ def main():
     ap.add_argument("--log", default=None, help="console log (default build/test-logs/menutest-<kind>.log)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
-    kind = "linux" if "linux" in os.path.basename(args.kernel).lower() or "linux-ref" in args.kernel \
-        or os.path.basename(args.kernel) == "Image" else "menuos"
+    kind = qemu.kernel_kind(args.kernel)
     results = []
-    box = {}
-    done = threading.Event()
-
-    def body():
-        try:
-            box["raw"] = run(args, results)
-        except Exception as e:  # a harness bug is a failed check, never a hang
-            results.append((False, "harness", "%s: %s" % (type(e).__name__, e)))
-        done.set()
-
-    threading.Thread(target=body, daemon=True).start()
-    if not done.wait(args.timeout + 30):
+    # run() enforces the timeout itself; this is the backstop (it kills QEMU)
+    status, raw = qemu.guarded(lambda: run(args, results), args.timeout + 30)
+    if status == "error":  # a harness bug is a failed check, never a hang
+        results.append((False, "harness", "%s: %s" % (type(raw).__name__, raw)))
+    elif status == "hung":
         results.append((False, "timeout", "the harness itself hung"))
-        for p in PROCS:
-            p.kill()
     log = args.log or os.path.join(ROOT, "build", "test-logs", "menutest-%s.log" % kind)
     try:
         os.makedirs(os.path.dirname(log), exist_ok=True)
         with open(log, "w") as f:
-            f.write(box.get("raw", ""))
+            f.write(raw if status == "ok" else "")
     except OSError:
         pass
-    npass = sum(1 for ok, _, _ in results if ok)
-    nfail = len(results) - npass
-    for ok, name, why in results:
-        print("PASS menu/%s" % name if ok else "FAIL menu/%s: %s" % (name, why))
-    print("%d passed, %d failed" % (npass, nfail))
-    sys.stdout.flush()
+    npass, nfail = qemu.print_results("menu", results)
     os._exit(0 if nfail == 0 and npass > 0 else 1)
 
 

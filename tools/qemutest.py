@@ -5,7 +5,7 @@
     python3 tools/qemutest.py --kernel build/linux-ref/Image --kind linux
         [--initrd build/initramfs.cpio] [--only NAME[,NAME..]] [--timeout S] [--jobs 2] [-q] [--list]
 
-Each test boots the boot-contract line
+Each test boots the boot-contract line (tools/qemu.py: boot_argv)
     qemu-system-riscv64 -machine virt -bios default -nographic -m 512M -smp 1 \
         -kernel K -initrd INITRD -append "console=ttyS0 rdinit=/tests/<name> [extra]"
 and its console is parsed for the mtest.h protocol (user/tests/c/mtest.h):
@@ -40,18 +40,14 @@ import fnmatch
 import json
 import os
 import re
-import selectors
-import signal
 import subprocess
 import sys
-import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qemu  # noqa: E402  (the boot contract's line: qemu.boot_argv)
 
-QEMU = "qemu-system-riscv64"
-QEMU_BASE = ["-machine", "virt", "-bios", "default", "-nographic", "-m", "512M", "-smp", "1"]
 BASE_APPEND = "console=ttyS0"
 
 # Extra kernel command-line arguments for tests that need them (appended after rdinit=...).
@@ -153,7 +149,7 @@ def derived_initrd(kind, base, workdir):
     return out
 
 # A kernel panic ends a test boot early (Linux's, or a Rust panic message).
-PANIC_RE = re.compile(rb"Kernel panic - not syncing|KERNEL PANIC|panicked at ")
+PANIC_RE = qemu.PANIC_RE
 PANIC_GRACE = 2.0      # seconds of output still collected after a panic (backtrace)
 POWEROFF_GRACE = 15.0  # seconds allowed between TEST-END and QEMU exiting
 TAIL_LINES = 20
@@ -165,15 +161,7 @@ MAGIC_RE = re.compile(r"QEMUTEST-(APPEND|TIMEOUT):[ \t]*(.*?)[ \t]*(?:\*/)?[ \t]
 # `qemutest: append=<the whole kernel command line>` (replaces the default line entirely)
 FULL_APPEND_RE = re.compile(r"qemutest:[ \t]*append=(.*?)[ \t]*(?:\*/)?[ \t]*$", re.M)
 
-_running = set()
-_running_lock = threading.Lock()
-
-
-def clean_line(raw):
-    """Console line as text: no CR, no ANSI escapes, no other control characters."""
-    s = raw.decode("utf-8", "replace")
-    s = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\x1bc", "", s)
-    return "".join(ch for ch in s if ch == "\t" or ch >= " ").rstrip()
+clean_line = qemu.clean_line  # console line as text: no CR, no ANSI escapes, no control characters
 
 
 def parse_protocol(text, test=None):
@@ -221,87 +209,18 @@ def source_settings(srcdir, name):
     return res
 
 
-class Boot:
-    """Result of one QEMU boot."""
-
-    def __init__(self):
-        self.output = b""
-        self.reason = ""      # why the boot ended: exited / timeout / panic / done / poweroff-timeout
-        self.rc = None
-        self.seconds = 0.0
+Boot = qemu.Boot  # the result of one boot: output, reason, rc, seconds
 
 
 def boot(kernel, initrd, append, timeout, log_path, stop_when=None, extra_qemu=()):
-    """Boots QEMU, collects the console until QEMU exits or a stop condition.
+    """Boots the boot contract's line (qemu.boot_argv; append None: no -append) and collects the
+    console until QEMU exits or a stop condition (qemu.run): returns a qemu.Boot whose reason is
+    exited / timeout / the stop condition's.
 
     stop_when(output_bytes) -> None (go on) | ("kill", reason) | ("grace", seconds, reason):
     "grace" waits that long more for QEMU to exit by itself, then kills it."""
-    cmd = (list(QEMU) if isinstance(QEMU, (list, tuple)) else [QEMU]) + QEMU_BASE + list(extra_qemu) + ["-kernel", kernel, "-initrd", initrd] + (["-append", append] if append is not None else [])
-    b = Boot()
-    t0 = time.monotonic()
-    deadline = t0 + timeout
-    os.makedirs(os.path.dirname(log_path), exist_ok=True)
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    with _running_lock:
-        _running.add(proc)
-    buf = bytearray()
-    grace_reason = None
-    try:
-        sel = selectors.DefaultSelector()
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        fd = proc.stdout.fileno()
-        eof = False
-        while not eof:
-            now = time.monotonic()
-            if now >= deadline:
-                b.reason = grace_reason[1] if grace_reason else "timeout"
-                break
-            for _ in sel.select(timeout=min(0.5, deadline - now)):
-                chunk = os.read(fd, 65536)
-                if not chunk:
-                    eof = True
-                    break
-                buf += chunk
-            if eof:
-                break
-            if stop_when is not None and grace_reason is None:
-                act = stop_when(bytes(buf))
-                if act is not None:
-                    if act[0] == "kill":
-                        b.reason = act[1]
-                        break
-                    deadline = min(deadline, time.monotonic() + act[1])
-                    grace_reason = (act[1], act[2])
-        sel.close()
-        if eof:
-            # QEMU closed its output: it is exiting
-            try:
-                b.rc = proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
-            b.reason = "exited"
-    finally:
-        if proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.wait()
-        proc.stdout.close()
-        with _running_lock:
-            _running.discard(proc)
-    b.seconds = time.monotonic() - t0
-    b.output = bytes(buf)
-    with open(log_path, "wb") as f:
-        f.write(("# " + " ".join(_shq(c) for c in cmd) + "\n").encode())
-        f.write(b.output)
-        f.write(("\n# end: %s rc=%s after %.1f s\n" % (b.reason, b.rc, b.seconds)).encode())
-    return b
-
-
-def _shq(s):
-    return s if re.fullmatch(r"[\w./=:,+-]+", s) else "'" + s.replace("'", "'\\''") + "'"
+    cmd = qemu.boot_argv(kernel, initrd, append, extra=extra_qemu)
+    return qemu.run(cmd, timeout, stop_when=stop_when, log_path=log_path)
 
 
 def tail(output, n=TAIL_LINES):
@@ -479,8 +398,7 @@ def main(argv=None):
     cfg.kernel = os.path.abspath(cfg.kernel)
     cfg.initrd = os.path.abspath(cfg.initrd)
     if cfg.kind is None:
-        cfg.kind = "linux" if "linux" in os.path.basename(os.path.dirname(cfg.kernel)).lower() \
-            or os.path.basename(cfg.kernel) == "Image" else "menuos"
+        cfg.kind = qemu.kernel_kind(cfg.kernel)
     cfg.logdir = cfg.logdir or os.path.join(ROOT, "build", "test-logs", cfg.kind)
     cfg.qemu_extra = cfg.qemu_extra.split()
 
@@ -547,12 +465,7 @@ def main(argv=None):
                 failed_tests.append(name)
     except KeyboardInterrupt:
         ex.shutdown(wait=False, cancel_futures=True)
-        with _running_lock:
-            for p in list(_running):
-                try:
-                    os.killpg(p.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+        qemu.kill_all()
         print("\nqemutest: interrupted")
         print("%d passed, %d failed" % (total_pass, total_fail + 1))
         return 130

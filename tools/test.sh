@@ -2,13 +2,69 @@
 # make test: every test of MenuOS, ending with one line "N passed, N failed".
 #   1. host unit tests of the no_std crates and the menu library (cargo test, root workspace)
 #   2. host checks of the test harness itself (python unittest)
-#   3. the QEMU tests: every program in build/user/tests booted as PID 1 on build/vmlinux,
+#   3. formatting and lint (one check per crate per tool; a failure says what to run):
+#      cargo fmt --check for each root-workspace crate (crates/*) and for kernel/,
+#      cargo clippy -D warnings for each root-workspace crate (host), and the kernel's clippy
+#      when KERNEL_CLIPPY=1 (off by default: see kernel_clippy below)
+#   4. the QEMU tests: every program in build/user/tests booted as PID 1 on build/vmlinux,
 #      plus the expect tests (tools/qemutest.py)
-# Extra arguments go to qemutest.py (e.g. --only t_fork).
+# Extra arguments go to qemutest.py (e.g. --only t_fork).  `tools/test.sh --lint` runs only step 3.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build/test-logs
 pass=0; fail=0
+
+# lint_check NAME FIX CMD...: runs CMD (output to build/test-logs/lint-NAME.log); one check,
+# PASS lint/NAME or FAIL lint/NAME with the start of the log and "run: FIX".
+lint_check() {
+  local name=$1 fix=$2 log
+  shift 2
+  log=build/test-logs/lint-${name//\//-}.log
+  if "$@" >"$log" 2>&1; then
+    echo "PASS lint/$name"; pass=$((pass + 1)); lint_pass=$((lint_pass + 1))
+  else
+    echo "FAIL lint/$name: $log; run: $fix"
+    grep -vE '^\s*(Checking|Compiling|Finished|Blocking) ' "$log" | head -25 | sed 's/^/   | /'
+    fail=$((fail + 1)); lint_fail=$((lint_fail + 1))
+  fi
+}
+
+# The kernel's clippy: Debian's clippy (rust-web-clippy, kernel/rust-toolchain.toml) with the
+# kernel's build-std target (kernel/.cargo/config.toml), the profile `make kernel` builds.
+# Off until the kernel is clippy-clean (17 style warnings when this was written); KERNEL_CLIPPY=1
+# makes it one more check.
+kernel_clippy() {
+  lint_check kernel-clippy "cd kernel && cargo clippy --release  (then fix what it lists)" \
+    bash -c 'cd kernel && cargo clippy --release --message-format=short -- -D warnings'
+}
+
+lint_step() {
+  lint_pass=0; lint_fail=0
+  echo "== formatting and lint (cargo fmt --check, cargo clippy -D warnings)"
+  local dir pkg
+  for dir in crates/*/; do
+    dir=${dir%/}
+    pkg=$(sed -n 's/^name *= *"\(.*\)"/\1/p' "$dir/Cargo.toml" | head -1)
+    lint_check "fmt/$pkg" "cargo fmt -p $pkg" cargo fmt --check -p "$pkg" -- --color never
+    lint_check "clippy/$pkg" "cargo clippy -p $pkg --all-targets  (then fix what it lists)" \
+      cargo clippy -p "$pkg" --all-targets --message-format=short -- -D warnings
+  done
+  lint_check kernel-fmt "cd kernel && cargo fmt" bash -c 'cd kernel && cargo fmt --check -- --color never'
+  if [ "${KERNEL_CLIPPY:-0}" = 1 ]; then
+    kernel_clippy
+  else
+    echo "   (kernel clippy not run: KERNEL_CLIPPY=1 enables it)"
+  fi
+  echo "== lint: $lint_pass passed, $lint_fail failed"
+}
+
+if [ "${1:-}" = "--lint" ]; then
+  lint_step
+  echo
+  echo "$pass passed, $fail failed"
+  [ "$fail" -eq 0 ]
+  exit
+fi
 
 count_cargo() { # sums "test result: ok. N passed; M failed" lines
   local p f
@@ -37,6 +93,8 @@ if [ "$#" -eq 0 ]; then
     [ "${nf:-0}" -eq 0 ] && nf=1
     echo "== harness: $(( ${n:-0} - nf )) passed, $nf failed"; pass=$((pass + ${n:-0} - nf)); fail=$((fail + nf))
   fi
+
+  lint_step
 fi
 
 echo "== QEMU tests on MenuOS (build/vmlinux)"

@@ -15,6 +15,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mkcpio  # noqa: E402
 import mkinitramfs  # noqa: E402
+import qemu  # noqa: E402
 import qemutest  # noqa: E402
 
 
@@ -243,12 +244,12 @@ class HarnessWithFakeQemu(unittest.TestCase):
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp()
-        self.saved = (qemutest.QEMU, qemutest.POWEROFF_GRACE, qemutest.PANIC_GRACE,
+        self.saved = (qemu.QEMU, qemutest.POWEROFF_GRACE, qemutest.PANIC_GRACE,
                       dict(qemutest.TEST_ARGS))
         fake = os.path.join(self.tmp, "fake_qemu.py")
         with open(fake, "w") as f:
             f.write(FAKE_QEMU)
-        qemutest.QEMU = [sys.executable, fake]
+        qemu.QEMU = [sys.executable, fake]  # boot_argv puts it where qemu-system-riscv64 goes
         qemutest.POWEROFF_GRACE = 0.5
         qemutest.PANIC_GRACE = 0.2
         qemutest.TEST_ARGS["t_args"] = "foo=bar bareword"
@@ -271,7 +272,7 @@ class HarnessWithFakeQemu(unittest.TestCase):
         open(self.kernel, "w").close()
 
     def tearDown(self):
-        qemutest.QEMU, qemutest.POWEROFF_GRACE, qemutest.PANIC_GRACE, ta = self.saved
+        qemu.QEMU, qemutest.POWEROFF_GRACE, qemutest.PANIC_GRACE, ta = self.saved
         qemutest.TEST_ARGS.clear()
         qemutest.TEST_ARGS.update(ta)
         shutil.rmtree(self.tmp)

@@ -26,15 +26,12 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qemu  # noqa: E402  (the boot contract's line, the serial console)
 
-QEMU = "qemu-system-riscv64"
-QEMU_BASE = ["-machine", "virt", "-bios", "default", "-nographic", "-m", "512M", "-smp", "1"]
-ICOUNT = ["-icount", "shift=0,sleep=off"]
 APPEND = "console=ttyS0 rdinit=/init"
 PROMPT = "MenuOS>>"
 
@@ -278,17 +275,13 @@ def load_symbols(elf):
 
 def capture(kernel, initrd, command, timeout, verbose=False, log=None):
     """Boots, runs `trace COMMAND` at the menu, returns (trace text, console)."""
-    from menutest import Console, PROCS
-    tmp = tempfile.mkdtemp(prefix="trace.")
-    try:
-        k, i = os.path.join(tmp, "vmlinux"), os.path.join(tmp, "initramfs.cpio")
-        shutil.copyfile(kernel, k)
-        shutil.copyfile(initrd, i)
-        cmd = [QEMU] + QEMU_BASE + ICOUNT + ["-kernel", k, "-initrd", i, "-append", APPEND]
+    with qemu.Snapshot(prefix="trace.") as snap:
+        k, i = snap.copy(kernel, "vmlinux"), snap.copy(initrd, "initramfs.cpio")
+        cmd = qemu.boot_argv(k, i, APPEND, icount=True)
         if verbose:
             print("# " + " ".join(cmd))
         deadline = time.monotonic() + timeout
-        con = Console(cmd)
+        con = qemu.Console(cmd)
         try:
             if not con.wait_for(lambda t: PROMPT in t, deadline):
                 raise RuntimeError("no %s prompt (console: %s)" % (PROMPT, con.text[-400:]))
@@ -315,10 +308,7 @@ def capture(kernel, initrd, command, timeout, verbose=False, log=None):
                 os.makedirs(os.path.dirname(log), exist_ok=True)
                 with open(log, "w") as f:
                     f.write(con.raw)
-            for p in PROCS:
-                p.kill()
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+            con.kill()
 
 
 def write_outputs(text, outdir, name, symbols=None):

@@ -14,8 +14,9 @@ BOOT_WAIT=${BOOT_WAIT:-10} # seconds before typing: boot to the prompt
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 python3 "$ROOT/tools/mkinitramfs.py" --out "$TMP/root.cpio" >/dev/null || exit 2
-QEMU=(qemu-system-riscv64 -machine virt -bios default -nographic -m 512M -smp 1
-	-kernel "$KERNEL" -initrd "$TMP/root.cpio")
+# the boot contract's line (tools/qemu.py), -append added per boot below
+mapfile -t QEMU < <(python3 "$ROOT/tools/qemu.py" --print-argv --kernel "$KERNEL" --initrd "$TMP/root.cpio" --no-append)
+[ "${#QEMU[@]}" -gt 0 ] || exit 2
 
 pass=0 fail=0
 check() { # name file pattern...: every pattern (grep -E) must be in file

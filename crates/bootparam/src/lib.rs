@@ -292,9 +292,7 @@ impl BootParams {
 
 fn match_known<'k>(known: &'k [Known], word: &str) -> Option<&'k Known> {
     known.iter().find(|kp| match kp.kind {
-        Kind::Early => {
-            word.starts_with(kp.name) && matches!(word.as_bytes().get(kp.name.len()), None | Some(b'='))
-        }
+        Kind::Early => word.starts_with(kp.name) && matches!(word.as_bytes().get(kp.name.len()), None | Some(b'=')),
         Kind::Setup => word.starts_with(kp.name),
         Kind::SetupBare => word == kp.name,
     })

@@ -9,13 +9,10 @@ fn w(n: &str, v: Option<&str>) -> (String, Option<String>) {
 
 #[test]
 fn next_arg_quoting() {
-    assert_eq!(words("  a  b=c\td=\"x y\" \"e=f g\" h=\"i\"j "), vec![
-        w("a", None),
-        w("b", Some("c")),
-        w("d", Some("x y")),
-        w("e", Some("f g")),
-        w("h", Some("i\"j")),
-    ]);
+    assert_eq!(
+        words("  a  b=c\td=\"x y\" \"e=f g\" h=\"i\"j "),
+        vec![w("a", None), w("b", Some("c")), w("d", Some("x y")), w("e", Some("f g")), w("h", Some("i\"j")),]
+    );
     // '=' at index 0 is not a separator; a later one is
     assert_eq!(words("=a =a=b"), vec![w("=a", None), w("=a", Some("b"))]);
     assert_eq!(words("k= k=\"\" \"q\""), vec![w("k", Some("")), w("k", Some("")), w("q", None)]);

@@ -269,7 +269,13 @@ pub fn clone3(user: &[u8], task_size: u64) -> Result<KernelCloneArgs, Errno> {
 /// (CONFIG_CLONE_BACKWARDS): only the low 32 bits of `flags` count; the exit
 /// signal is `flags & CSIGNAL` (not validated, as in Linux); `pidfd` is
 /// `parent_tidptr`; no flag is rejected here.
-pub fn sys_clone_args(clone_flags: u64, newsp: u64, parent_tidptr: u64, tls: u64, child_tidptr: u64) -> KernelCloneArgs {
+pub fn sys_clone_args(
+    clone_flags: u64,
+    newsp: u64,
+    parent_tidptr: u64,
+    tls: u64,
+    child_tidptr: u64,
+) -> KernelCloneArgs {
     let low = clone_flags & 0xffff_ffff;
     KernelCloneArgs {
         flags: low & !CSIGNAL,
@@ -412,7 +418,12 @@ pub fn copy_process_late_checks(flags: u64, st: &ResourceState) -> Result<(), Er
 /// EINVAL; `tid != 1` while the namespace has no init (child reaper) →
 /// EINVAL; no CAP_CHECKPOINT_RESTORE/CAP_SYS_ADMIN → EPERM. Taking an id
 /// that is in use is EEXIST (the allocator's job).
-pub fn set_tid_check(set_tid: &[i32], pid_max: i32, has_child_reaper: bool, cap_checkpoint_restore: bool) -> Result<(), Errno> {
+pub fn set_tid_check(
+    set_tid: &[i32],
+    pid_max: i32,
+    has_child_reaper: bool,
+    cap_checkpoint_restore: bool,
+) -> Result<(), Errno> {
     const NS_LEVEL: usize = 0;
     if set_tid.len() > NS_LEVEL + 1 {
         return Err(EINVAL);

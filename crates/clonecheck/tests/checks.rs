@@ -65,10 +65,7 @@ fn clone3_args_valid_checks() {
     assert_eq!(c3(CloneArgs { flags: CLONE_DETACHED, ..base() }), Err(EINVAL));
     assert_eq!(c3(CloneArgs { flags: CLONE_NEWTIME, ..base() }), Err(EINVAL)); // inside CSIGNAL
     assert_eq!(c3(CloneArgs { flags: 17, ..base() }), Err(EINVAL));
-    assert_eq!(
-        c3(CloneArgs { flags: CLONE_SIGHAND | CLONE_VM | CLONE_CLEAR_SIGHAND, ..base() }),
-        Err(EINVAL)
-    );
+    assert_eq!(c3(CloneArgs { flags: CLONE_SIGHAND | CLONE_VM | CLONE_CLEAR_SIGHAND, ..base() }), Err(EINVAL));
     assert!(c3(CloneArgs { flags: CLONE_CLEAR_SIGHAND, ..base() }).is_ok());
     assert_eq!(c3(CloneArgs { flags: CLONE_THREAD | CLONE_SIGHAND | CLONE_VM, ..base() }), Err(EINVAL));
     assert_eq!(c3(CloneArgs { flags: CLONE_PARENT, ..base() }), Err(EINVAL));
@@ -137,7 +134,21 @@ fn copy_process_order() {
     assert_eq!(f(CLONE_PIDFD | CLONE_DETACHED, &c), Err(EINVAL));
     assert_eq!(f(CLONE_PIDFD | CLONE_THREAD | CLONE_SIGHAND | CLONE_VM, &c), Err(EINVAL));
     assert_eq!(f(CLONE_PIDFD, &c), Ok(()));
-    assert_eq!(f(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID, &c), Ok(()));
+    assert_eq!(
+        f(
+            CLONE_VM
+                | CLONE_FS
+                | CLONE_FILES
+                | CLONE_SIGHAND
+                | CLONE_THREAD
+                | CLONE_SYSVSEM
+                | CLONE_SETTLS
+                | CLONE_PARENT_SETTID
+                | CLONE_CHILD_CLEARTID,
+            &c
+        ),
+        Ok(())
+    );
     assert_eq!(f(CLONE_DETACHED, &c), Ok(())); // legacy: ignored
 }
 

@@ -53,7 +53,7 @@ struct Pte {
 
 #[derive(Default)]
 struct World {
-    pages: BTreeMap<usize, (u32, u64)>, // id -> (refcount, contents)
+    pages: BTreeMap<usize, (u32, u64)>,                    // id -> (refcount, contents)
     tables: BTreeMap<usize, (u32, [Option<Pte>; REGION])>, // id -> (refcount, entries)
     next: usize,
 }
@@ -95,11 +95,11 @@ impl World {
     /// memory.rs handle_mm_fault() for a write.
     fn write(&mut self, mm: &mut Mm, page_va: usize, val: u64) {
         let region = page_va / REGION;
-        if !mm.pmd.contains_key(&region) {
+        mm.pmd.entry(region).or_insert_with(|| {
             let t = self.new_id();
             self.tables.insert(t, (1, [None; REGION]));
-            mm.pmd.insert(region, t);
-        }
+            t
+        });
         self.unshare(mm, region);
         let t = mm.pmd[&region];
         let slot = self.tables[&t].1[page_va % REGION];
@@ -125,7 +125,10 @@ impl World {
         self.pages.get_mut(&new).unwrap().1 = val;
     }
     fn read(&self, mm: &Mm, page_va: usize) -> u64 {
-        mm.pmd.get(&(page_va / REGION)).and_then(|t| self.tables[t].1[page_va % REGION]).map_or(0, |p| self.pages[&p.page].1)
+        mm.pmd
+            .get(&(page_va / REGION))
+            .and_then(|t| self.tables[t].1[page_va % REGION])
+            .map_or(0, |p| self.pages[&p.page].1)
     }
     /// mmap.rs dup_mmap() with every VMA plain: share each leaf table (pgtable.rs
     /// share_pte_table()), write-protecting it first when this mm is its only user.

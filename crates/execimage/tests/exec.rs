@@ -129,7 +129,8 @@ fn interp() {
     let p = inspect(&f, &LoadConfig { allow_interp: true, ..Default::default() }).unwrap();
     assert_eq!(p.interp.as_deref(), Some("/lib/ld-linux-riscv64-lp64d.so.1"));
     assert_eq!(inspect(&mk(b"/lib/ld"), &LoadConfig::default()), Err(ExecError::NoExec)); // no NUL
-    assert_eq!(inspect(&mk(b"\0"), &LoadConfig::default()), Err(ExecError::NoExec)); // < 2
+    assert_eq!(inspect(&mk(b"\0"), &LoadConfig::default()), Err(ExecError::NoExec));
+    // < 2
 }
 
 #[test]
@@ -206,21 +207,21 @@ fn shebang_rules() {
     assert_eq!(sb(b"#!/bin/sh\0junk\n"), ok("/bin/sh", None));
     // interpreter name filling the whole buffer without a newline: ENOEXEC
     let mut long = b"#!/".to_vec();
-    long.extend(std::iter::repeat(b'a').take(300));
+    long.extend(std::iter::repeat_n(b'a', 300));
     assert_eq!(sb(&long), Err(ExecError::NoExec));
     // all blanks without newline
     let mut blank = b"#!".to_vec();
-    blank.extend(std::iter::repeat(b' ').take(300));
+    blank.extend(std::iter::repeat_n(b' ', 300));
     assert_eq!(sb(&blank), Err(ExecError::NoExec));
     // name complete, argument truncated: fine, last buffer byte dropped
     let mut t = b"#!/bin/sh ".to_vec();
-    t.extend(std::iter::repeat(b'x').take(300));
+    t.extend(std::iter::repeat_n(b'x', 300));
     let (i, a) = sb(&t).unwrap();
     assert_eq!(i, b"/bin/sh");
     assert_eq!(a.unwrap().len(), 256 - 10 - 1);
     // exactly-full name line with newline inside the buffer
     let mut e = b"#!/".to_vec();
-    e.extend(std::iter::repeat(b'b').take(252));
+    e.extend(std::iter::repeat_n(b'b', 252));
     e.push(b'\n');
     assert_eq!(e.len(), 256);
     assert_eq!(sb(&e).unwrap().0.len(), 253);
@@ -280,15 +281,15 @@ fn stack_layout() {
     assert_eq!(&st.data[o..o + 16], b"0123456789abcdef");
     // table
     assert_eq!(rd(&st, st.sp), 3);
-    for i in 0..3 {
+    for (i, want) in argv.iter().enumerate() {
         let p = rd(&st, st.sp + 8 + 8 * i as u64);
         assert_eq!(p, st.argv[i]);
-        assert_eq!(rs(&st, p), argv[i]);
+        assert_eq!(rs(&st, p), *want);
     }
     assert_eq!(rd(&st, st.sp + 32), 0);
-    for i in 0..2 {
+    for (i, want) in envp.iter().enumerate() {
         let p = rd(&st, st.sp + 40 + 8 * i as u64);
-        assert_eq!(rs(&st, p), envp[i]);
+        assert_eq!(rs(&st, p), *want);
     }
     assert_eq!(rd(&st, st.sp + 56), 0);
     // auxv

@@ -299,10 +299,8 @@ fn parse_run(buf: &[u8], mut pos: usize, links: &mut Links, out: &mut Vec<RawEnt
                 let name = normalise(raw_name);
                 let mut hardlink_of = None;
                 if ftype == S_IFREG && h.nlink >= 2 {
-                    if let Some(l) = links
-                        .0
-                        .iter()
-                        .find(|l| l.0 == h.ino && l.1 == h.major && l.2 == h.minor && l.3 == ftype)
+                    if let Some(l) =
+                        links.0.iter().find(|l| l.0 == h.ino && l.1 == h.major && l.2 == h.minor && l.3 == ftype)
                     {
                         hardlink_of = Some(l.4.clone());
                     } else {
@@ -433,11 +431,8 @@ pub fn gunzip_member(buf: &[u8]) -> Result<(Vec<u8>, usize), Error> {
     let mut trailer = [0u8; 8];
     trailer[..4].copy_from_slice(&crc32(&data).to_le_bytes());
     trailer[4..].copy_from_slice(&(data.len() as u32).to_le_bytes());
-    let end = buf[hlen..]
-        .windows(8)
-        .position(|w| w == trailer)
-        .map(|p| hlen + p + 8)
-        .ok_or(Error::DecompressorFailed)?;
+    let end =
+        buf[hlen..].windows(8).position(|w| w == trailer).map(|p| hlen + p + 8).ok_or(Error::DecompressorFailed)?;
     Ok((data, end))
 }
 

@@ -48,7 +48,7 @@ impl W {
         self.raw("TRAILER!!!", 0, 0, 1, (0, 0), b"", None)
     }
     fn pad(&mut self) {
-        while self.buf.len() % 4 != 0 {
+        while !self.buf.len().is_multiple_of(4) {
             self.buf.push(0)
         }
     }
@@ -123,7 +123,7 @@ fn gzip_member_and_mixed() {
     let plain = sample();
     let mut a = gz(&plain);
     // then an uncompressed archive, 4-aligned
-    while a.len() % 4 != 0 {
+    while !a.len().is_multiple_of(4) {
         a.push(0);
     }
     let mut w = W::new(false);

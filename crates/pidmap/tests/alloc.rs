@@ -27,6 +27,7 @@ fn wrap_restarts_at_reserved() {
         assert_eq!(m.alloc(), Ok(i));
     }
     assert_eq!(m.alloc(), Err(11)); // EAGAIN: full
+
     // free some low and some above RESERVED_PIDS
     m.free(5);
     m.free(299);

@@ -91,6 +91,63 @@ static __attribute__((unused)) long mt_meminfo_kb(const char *key)
 	return p ? strtol(p + strlen(key), NULL, 10) : -1;
 }
 
+/* Helpers many tests share (unused ones cost nothing: static, marked unused). */
+#include <sys/wait.h>
+#include <time.h>
+
+/* mt_reap_flags(pid, flags): waitpid(pid, &st, flags), retried on EINTR.  Returns the wait
+ * status, or -1 when waitpid did not return pid (error, or 0 with WNOHANG). */
+static __attribute__((unused)) int mt_reap_flags(pid_t pid, int flags)
+{
+	int st;
+	pid_t r;
+	do
+		r = waitpid(pid, &st, flags);
+	while (r < 0 && errno == EINTR);
+	return r == pid ? st : -1;
+}
+
+/* mt_reap(pid): waits for that child (blocking, EINTR retried); its wait status, or -1. */
+static __attribute__((unused)) int mt_reap(pid_t pid)
+{
+	return mt_reap_flags(pid, 0);
+}
+
+/* mt_msleep(ms): sleeps ms milliseconds (nanosleep, resumed after a signal handler). */
+static __attribute__((unused)) void mt_msleep(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* mt_now(): CLOCK_MONOTONIC in seconds, for timing and timeouts within a test. */
+static __attribute__((unused)) double mt_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* mt_blocked_child(code, &wfd): forks a child that blocks reading a pipe until the parent
+ * closes the write end it gets in *wfd (or writes a byte to it), then exits with `code`.
+ * Returns the child's pid.  A child that is alive, and asleep, for as long as the test wants. */
+static __attribute__((unused)) pid_t mt_blocked_child(int code, int *wfd)
+{
+	int p[2];
+	pipe(p);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char c;
+		close(p[1]);
+		read(p[0], &c, 1);
+		_exit(code);
+	}
+	close(p[0]);
+	*wfd = p[1];
+	return pid;
+}
+
 /* Ends the test: summary line, then power off when PID 1, else exit status. */
 static void __attribute__((noreturn)) mt_end(void)
 {

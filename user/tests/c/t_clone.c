@@ -56,17 +56,6 @@ static char *new_stack(void)
 	return s == MAP_FAILED ? NULL : s + sz;
 }
 
-static int reap_flags(pid_t pid, int flags)
-{
-	int st;
-	pid_t r;
-	do
-		r = waitpid(pid, &st, flags);
-	while (r < 0 && errno == EINTR);
-	return r == pid ? st : -1;
-}
-static int reap(pid_t pid) { return reap_flags(pid, 0); }
-
 static volatile long vm_var;
 static volatile long got_tp, got_tid, got_pid, got_ctid;
 static int ctid_word, ptid_word;
@@ -135,14 +124,14 @@ int main(void)
 	if (r == 0)
 		_exit(getppid() == me ? 11 : 12);
 	CHECK("fork-style-clone", r > 0);
-	st = reap(r);
+	st = mt_reap(r);
 	CHECK("fork-style-child-status", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 11);
 
 	/* CLONE_VM with a new stack: the child's write is visible */
 	vm_var = 0;
 	r = raw_clone(CLONE_VM | SIGCHLD, new_stack(), NULL, 0, NULL, fn_set_var, (void *)1234);
 	CHECK("clone-vm", r > 0);
-	st = reap(r);
+	st = mt_reap(r);
 	CHECK("clone-vm-status", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	CHECK_EQ("clone-vm-shared-write", vm_var, 1234);
 
@@ -150,7 +139,7 @@ int main(void)
 	vm_var = 0;
 	r = raw_clone(SIGCHLD, new_stack(), NULL, 0, NULL, fn_set_var, (void *)99);
 	CHECK("clone-novm-newstack", r > 0);
-	st = reap(r);
+	st = mt_reap(r);
 	CHECK("clone-novm-status", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	CHECK_EQ("clone-novm-not-shared", vm_var, 0);
 
@@ -158,7 +147,7 @@ int main(void)
 	vm_var = 0;
 	r = raw_clone(CLONE_VM | CLONE_VFORK | SIGCHLD, new_stack(), NULL, 0, NULL, fn_sleep_set, 0);
 	CHECK_EQ("clone-vfork-parent-waited", vm_var, 2);
-	reap(r);
+	mt_reap(r);
 
 	/* CLONE_VFORK without CLONE_VM: the parent still waits, the memory is a copy */
 	vm_var = 0;
@@ -170,7 +159,7 @@ int main(void)
 		double dt = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 		mt_report(dt > 0.08, "clone-vfork-novm-parent-waited", "clone returned after %.3f s", dt);
 		CHECK_EQ("clone-vfork-novm-not-shared", vm_var, 0);
-		reap(r);
+		mt_reap(r);
 	}
 
 	/* bad parent_tid / child_tid pointers are ignored (put_user errors are not reported) */
@@ -180,13 +169,13 @@ int main(void)
 		if (r == 0)
 			_exit(13);
 		CHECK("parent-settid-bad-pointer-ignored", r > 0);
-		st = reap(r);
+		st = mt_reap(r);
 		CHECK("parent-settid-bad-pointer-child-ran", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 13);
 		r = syscall(SYS_clone, CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD, 0, 0, 0, bad);
 		if (r == 0)
 			_exit(14);
 		CHECK("child-settid-bad-pointer-ignored", r > 0);
-		st = reap(r);
+		st = mt_reap(r);
 		CHECK("child-settid-bad-pointer-child-ran", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 14);
 	}
 
@@ -196,25 +185,25 @@ int main(void)
 	if (r == 0)
 		_exit(0);
 	CHECK_EQ("parent-settid-fork-style", ptid_word, r);
-	reap(r);
+	mt_reap(r);
 	ptid_word = -1;
 	r = raw_clone(CLONE_VM | CLONE_PARENT_SETTID | SIGCHLD, new_stack(), &ptid_word, 0, NULL,
 		      fn_set_var, 0);
 	CHECK_EQ("parent-settid-vm", ptid_word, r);
-	reap(r);
+	mt_reap(r);
 
 	/* CLONE_CHILD_SETTID stores the tid in the child's memory */
 	ctid_word = -1;
 	r = syscall(SYS_clone, CLONE_CHILD_SETTID | SIGCHLD, 0, 0, 0, &ctid_word);
 	if (r == 0)
 		_exit(ctid_word == getpid() ? 0 : 1);
-	CHECK_EQ("child-settid-in-child", WEXITSTATUS(reap(r)), 0);
+	CHECK_EQ("child-settid-in-child", WEXITSTATUS(mt_reap(r)), 0);
 	CHECK_EQ("child-settid-not-in-parent", ctid_word, -1);
 	ctid_word = -1;
 	got_ctid = 0;
 	r = raw_clone(CLONE_VM | CLONE_CHILD_SETTID | SIGCHLD, new_stack(), NULL, 0, &ctid_word,
 		      fn_ids, &ctid_word);
-	reap(r);
+	mt_reap(r);
 	CHECK_EQ("child-settid-vm-seen-by-child", got_ctid, r);
 	CHECK_EQ("child-settid-vm-in-parent", ctid_word, r);
 
@@ -222,7 +211,7 @@ int main(void)
 	ctid_word = 12345;
 	r = raw_clone(CLONE_VM | CLONE_CHILD_CLEARTID | SIGCHLD, new_stack(), NULL, 0, &ctid_word,
 		      fn_set_var, 0);
-	st = reap(r);
+	st = mt_reap(r);
 	CHECK_EQ("child-cleartid-cleared", ctid_word, 0);
 	/* SETTID + CLEARTID: the parent waits on the futex only, not with wait */
 	ctid_word = -1;
@@ -237,23 +226,23 @@ int main(void)
 		CHECK_EQ("cleartid-futex-wake", ctid_word, 0);
 		CHECK_EQ("cleartid-child-ran", vm_var, 2);
 	}
-	reap(r);
+	mt_reap(r);
 
 	/* CLONE_SETTLS sets the child's tp */
 	got_tp = 0;
 	r = raw_clone(CLONE_VM | CLONE_SETTLS | SIGCHLD, new_stack(), NULL, 0x5a5a5000, NULL, fn_tp, 0);
-	reap(r);
+	mt_reap(r);
 	CHECK_EQ("settls-child-tp", got_tp, 0x5a5a5000);
 	/* fork-style with CLONE_SETTLS: the child reports through its exit status */
 	r = raw_clone(CLONE_SETTLS | SIGCHLD, new_stack(), NULL, 0x5a5a5000, NULL, fn_tp_status, 0);
-	st = reap(r);
+	st = mt_reap(r);
 	CHECK("settls-fork-style", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	{
 		long mytp;
 		__asm__ volatile("mv %0, tp" : "=r"(mytp));
 		got_tp = 0;
 		r = raw_clone(CLONE_VM | SIGCHLD, new_stack(), NULL, 0x5a5a5000, NULL, fn_tp, 0);
-		reap(r);
+		mt_reap(r);
 		CHECK_EQ("no-settls-inherits-tp", got_tp, mytp);
 	}
 
@@ -262,20 +251,20 @@ int main(void)
 		r = syscall(SYS_clone, CLONE_FILES | SIGCHLD, 0, 0, 0, 0);
 		if (r == 0)
 			_exit(open("/dev/null", O_RDONLY));
-		st = reap(r);
+		st = mt_reap(r);
 		int fd = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 		CHECK("clone-files-child-opened", fd > 2);
 		CHECK("clone-files-fd-visible", fd > 2 && fcntl(fd, F_GETFD) >= 0);
 		r = syscall(SYS_clone, CLONE_FILES | SIGCHLD, 0, 0, 0, 0);
 		if (r == 0)
 			_exit(close(fd) == 0 ? 0 : 1);
-		st = reap(r);
+		st = mt_reap(r);
 		CHECK_ERR("clone-files-child-close-visible", fcntl(fd, F_GETFD), EBADF);
 
 		r = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
 		if (r == 0)
 			_exit(open("/dev/null", O_RDONLY));
-		st = reap(r);
+		st = mt_reap(r);
 		fd = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 		CHECK("no-clone-files-child-opened", fd > 2);
 		CHECK_ERR("no-clone-files-fd-private", fcntl(fd, F_GETFD), EBADF);
@@ -289,7 +278,7 @@ int main(void)
 			umask(077);
 			_exit(chdir("/tmp") == 0 ? 0 : 1);
 		}
-		reap(r);
+		mt_reap(r);
 		CHECK_EQ("clone-fs-umask-shared", umask(022), 077);
 		char buf[64] = "";
 		getcwd(buf, sizeof buf);
@@ -300,7 +289,7 @@ int main(void)
 			umask(077);
 			_exit(chdir("/tmp") == 0 ? 0 : 1);
 		}
-		reap(r);
+		mt_reap(r);
 		CHECK_EQ("no-clone-fs-umask-private", umask(old), 022);
 		getcwd(buf, sizeof buf);
 		CHECK("no-clone-fs-cwd-private", strcmp(buf, "/") == 0);
@@ -312,13 +301,13 @@ int main(void)
 		signal(SIGUSR2, SIG_DFL);
 		r = raw_clone(CLONE_VM | CLONE_SIGHAND | SIGCHLD, new_stack(), NULL, 0, NULL,
 			      fn_ignore_usr2, 0);
-		st = reap(r);
+		st = mt_reap(r);
 		CHECK("clone-sighand-child-ok", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		sigaction(SIGUSR2, NULL, &sa);
 		CHECK("clone-sighand-shared", sa.sa_handler == SIG_IGN);
 		signal(SIGUSR2, SIG_DFL);
 		r = raw_clone(CLONE_VM | SIGCHLD, new_stack(), NULL, 0, NULL, fn_ignore_usr2, 0);
-		reap(r);
+		mt_reap(r);
 		sigaction(SIGUSR2, NULL, &sa);
 		CHECK("no-clone-sighand-private", sa.sa_handler == SIG_DFL);
 	}
@@ -351,10 +340,10 @@ int main(void)
 		r = raw_clone(CLONE_VM, new_stack(), NULL, 0, NULL, fn_sleep_set, 0);
 		CHECK("exit-signal-0-allowed", r > 0);
 		CHECK_ERR("exit-signal-0-plain-wait-echild", waitpid(r, &st, WNOHANG), ECHILD);
-		st = reap_flags(r, __WALL);
+		st = mt_reap_flags(r, __WALL);
 		CHECK("exit-signal-0-wall", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		r = raw_clone(CLONE_VM, new_stack(), NULL, 0, NULL, fn_set_var, 0);
-		st = reap_flags(r, __WCLONE);
+		st = mt_reap_flags(r, __WCLONE);
 		CHECK("exit-signal-0-wclone", st >= 0 && WIFEXITED(st));
 		/* a SIGCHLD child is not a __WCLONE child */
 		r = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
@@ -364,14 +353,14 @@ int main(void)
 			_exit(0);
 		}
 		CHECK_ERR("sigchld-child-not-wclone", waitpid(r, &st, __WCLONE | WNOHANG), ECHILD);
-		reap(r);
+		mt_reap(r);
 		/* exit signal SIGUSR1 (not SIGCHLD) also makes a "clone" child */
 		signal(SIGUSR1, SIG_IGN);
 		r = syscall(SYS_clone, SIGUSR1, 0, 0, 0, 0);
 		if (r == 0)
 			_exit(4);
 		CHECK_ERR("sigusr1-child-plain-wait-echild", waitpid(r, &st, WNOHANG), ECHILD);
-		st = reap_flags(r, __WCLONE);
+		st = mt_reap_flags(r, __WCLONE);
 		CHECK("sigusr1-child-wclone", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 4);
 		signal(SIGUSR1, SIG_DFL);
 	}
@@ -409,14 +398,14 @@ int main(void)
 		if (r == 0)
 			_exit(0);
 		CHECK("clone-pidfd-stored", pfd > 2 && fcntl(pfd, F_GETFD) == FD_CLOEXEC);
-		reap(r);
+		mt_reap(r);
 		close(pfd);
 		/* CLONE_DETACHED alone is ignored by the legacy clone */
 		r = syscall(SYS_clone, CLONE_DETACHED | SIGCHLD, 0, 0, 0, 0);
 		if (r == 0)
 			_exit(6);
 		CHECK("detached-ignored", r > 0);
-		st = reap(r);
+		st = mt_reap(r);
 		CHECK("detached-child-status", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 6);
 	}
 
@@ -434,9 +423,9 @@ int main(void)
 		}
 		long g = -1;
 		read(p[0], &g, sizeof g);
-		st = reap(r);
+		st = mt_reap(r);
 		CHECK("clone-parent-from-child", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
-		st = g > 0 ? reap(g) : -1;
+		st = g > 0 ? mt_reap(g) : -1;
 		CHECK("clone-parent-sibling-reaped-by-us",
 		      st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 21);
 		close(p[0]);

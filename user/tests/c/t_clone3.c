@@ -51,16 +51,6 @@ __asm__(".text\n"
 	"1:	ret\n"
 	".size raw_clone3, .-raw_clone3\n");
 
-static int reap(pid_t pid)
-{
-	int st;
-	pid_t r;
-	do
-		r = waitpid(pid, &st, 0);
-	while (r < 0 && errno == EINTR);
-	return r == pid ? st : -1;
-}
-
 static volatile long stack_var;
 static long fn_on_stack(void *arg)
 {
@@ -167,7 +157,7 @@ int main(void)
 		CHECK_EQ("set-tid-777", r, 777);
 		if (r > 0) {
 			CHECK_ERR("set-tid-busy-eexist", clone3(&a, sizeof a), EEXIST);
-			st = reap(r);
+			st = mt_reap(r);
 			CHECK("set-tid-child-sees-777", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		}
 		a.set_tid = 0;
@@ -186,7 +176,7 @@ int main(void)
 	if (r == 0)
 		_exit(getppid() == me ? 31 : 32);
 	CHECK("plain-fork-v0", r > 0);
-	st = reap(r);
+	st = mt_reap(r);
 	CHECK("plain-fork-v0-status", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 31);
 	memset(big, 0, sizeof big);
 	memcpy(big, &a, sizeof a);
@@ -194,7 +184,7 @@ int main(void)
 	if (r == 0)
 		_exit(33);
 	CHECK("plain-fork-4096", r > 0);
-	st = reap(r);
+	st = mt_reap(r);
 	CHECK("plain-fork-4096-status", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 33);
 	/* exit_signal 64 is a valid signal */
 	a.exit_signal = 64;
@@ -217,7 +207,7 @@ int main(void)
 		if (r == 0)
 			_exit(ctid == getpid() ? 0 : 1);
 		CHECK_EQ("parent-settid", ptid, r);
-		st = reap(r);
+		st = mt_reap(r);
 		CHECK("child-settid", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		CHECK_EQ("child-settid-not-in-parent", ctid, -1);
 		memset(&a, 0, sizeof a);
@@ -236,7 +226,7 @@ int main(void)
 		CHECK("new-stack-clone", r > 0);
 		CHECK("new-stack-sp-inside",
 		      stack_var > (long)stk && stack_var <= (long)(stk + sz));
-		reap(r);
+		mt_reap(r);
 		memset(&a, 0, sizeof a);
 		a.exit_signal = SIGCHLD;
 	}
@@ -341,7 +331,7 @@ int main(void)
 			sigaction(SIGUSR2, NULL, &o2);
 			_exit((o1.sa_handler == SIG_DFL ? 1 : 0) | (o2.sa_handler == SIG_IGN ? 2 : 0));
 		}
-		st = reap(r);
+		st = mt_reap(r);
 		CHECK("clear-sighand-handler-reset", st >= 0 && WIFEXITED(st) && (WEXITSTATUS(st) & 1));
 		CHECK("clear-sighand-ignore-kept", st >= 0 && WIFEXITED(st) && (WEXITSTATUS(st) & 2));
 		a.flags = 0;
@@ -351,7 +341,7 @@ int main(void)
 			sigaction(SIGUSR1, NULL, &o1);
 			_exit(o1.sa_handler == on_usr1 ? 0 : 1);
 		}
-		st = reap(r);
+		st = mt_reap(r);
 		CHECK("no-clear-sighand-inherited", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		sigaction(SIGUSR1, NULL, &sa);
 		CHECK("clear-sighand-parent-kept", sa.sa_handler == on_usr1);

@@ -7,16 +7,6 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
-static int reap(pid_t pid)
-{
-	int st;
-	pid_t r;
-	do
-		r = waitpid(pid, &st, 0);
-	while (r < 0 && errno == EINTR);
-	return r == pid ? st : -1;
-}
-
 #define EXITED_0(st) ((st) >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0)
 
 static volatile int gvar = 1;
@@ -47,7 +37,7 @@ int main(void)
 		read(back[0], &c, 1);
 		gvar = 2;
 		write(go[1], "w", 1);
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("child-sees-old-value-after-parent-write", EXITED_0(st));
 		CHECK_EQ("parent-keeps-its-write", gvar, 2);
 		close(go[0]); close(go[1]); close(back[0]); close(back[1]);
@@ -89,7 +79,7 @@ int main(void)
 		for (size_t i = step; i < words; i += step * 2)
 			m[i] = 0xa0000000u | (uint32_t)i;
 		write(go[1], "p", 1);
-		st = reap(pid);
+		st = mt_reap(pid);
 		mt_report(EXITED_0(st), "8m-child-view", "child status 0x%x", st);
 		int bad = 0;
 		for (size_t i = 0; i < words; i += step) {
@@ -126,7 +116,7 @@ int main(void)
 			waitpid(g, &s, 0);
 			_exit(EXITED_0(s) && gvar == 11 ? 0 : 1);
 		}
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("fork-chain-cow", EXITED_0(st) && gvar == 10);
 	}
 
@@ -144,7 +134,7 @@ int main(void)
 			sh[PG * 3 / sizeof(int)] = 3; /* a page first touched in the child */
 			_exit(ok ? 0 : 1);
 		}
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("shared-child-saw-parent", EXITED_0(st));
 		CHECK_EQ("shared-anon-child-write-seen", sh[0], 2);
 		CHECK_EQ("shared-anon-child-new-page-seen", sh[PG * 3 / sizeof(int)], 3);
@@ -160,7 +150,7 @@ int main(void)
 		}
 		sh[1] = 42;
 		write(go[1], "x", 1);
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("shared-anon-parent-write-seen", EXITED_0(st));
 		close(go[0]);
 		close(go[1]);
@@ -180,7 +170,7 @@ int main(void)
 			memcpy(pm + 200, "private", 7);
 			_exit(0);
 		}
-		reap(pid);
+		mt_reap(pid);
 		char buf[8] = { 0 };
 		pread(fd, buf, 6, 100);
 		CHECK("shared-file-child-write-in-file", memcmp(buf, "shared", 6) == 0);
@@ -206,7 +196,7 @@ int main(void)
 			memcpy(pm, "child!", 6);
 			_exit(ok ? 0 : 1);
 		}
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("private-file-child-sees-parent-copy", EXITED_0(st));
 		CHECK("private-file-parent-copy-kept", memcmp(pm, "PARENTal", 8) == 0);
 		char buf[8];
@@ -230,7 +220,7 @@ int main(void)
 			m[0] = 'b';
 			_exit(m[0] == 'b' ? 0 : 2);
 		}
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("child-mprotect-write", EXITED_0(st));
 		CHECK("parent-unchanged-after-child-mprotect", m[0] == 'a');
 		pid = fork();
@@ -238,7 +228,7 @@ int main(void)
 			*(volatile char *)m = 'c';
 			_exit(0);
 		}
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("parent-mapping-still-readonly-in-new-child",
 		      st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
 		/* the parent makes it writable after the fork: a running child keeps its view */
@@ -253,7 +243,7 @@ int main(void)
 		mprotect(m, PG, PROT_READ | PROT_WRITE);
 		m[0] = 'z';
 		write(go[1], "x", 1);
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("child-view-after-parent-mprotect-write", EXITED_0(st));
 		close(go[0]);
 		close(go[1]);
@@ -288,7 +278,7 @@ int main(void)
 			write(go[1], "g", 1);
 		int bad = 0;
 		for (int k = 0; k < 8; k++) {
-			st = reap(kids[k]);
+			st = mt_reap(kids[k]);
 			bad += !EXITED_0(st);
 		}
 		int pbad = 0;
@@ -312,7 +302,7 @@ int main(void)
 		pid_t pid = fork();
 		if (pid == 0)
 			_exit(w[0] == 0 && w[PG * 2 - 1] == 0 ? 0 : 1);
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("wipeonfork-child-zero", EXITED_0(st));
 		CHECK("wipeonfork-parent-kept", w[0] == 'w');
 		pid = fork();
@@ -321,7 +311,7 @@ int main(void)
 			(void)c;
 			_exit(0);
 		}
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("dontfork-child-segv", st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
 		CHECK("dontfork-parent-kept", d[0] == 'd');
 		munmap(w, PG * 2);
@@ -351,7 +341,7 @@ int main(void)
 			g[5] = 1;
 			_exit(ok ? 0 : 1);
 		}
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("mremap-then-fork", EXITED_0(st) && g[5] == (char)35);
 		char *s = mremap(g, PG * 64, PG * 2, 0);
 		CHECK("mremap-shrink-in-place", s == g);
@@ -390,7 +380,7 @@ int main(void)
 			sh2[0] = 2;
 			_exit(0);
 		}
-		reap(pid);
+		mt_reap(pid);
 		CHECK("mremap-shared-still-shared", sh2[0] == 2);
 		/* the shmem object behind it keeps its size: past it is SIGBUS (in a child) */
 		pid = fork();
@@ -398,7 +388,7 @@ int main(void)
 			sh2[PG * 7 / sizeof(int)] = 3;
 			_exit(0);
 		}
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("mremap-shared-past-object-sigbus",
 		      st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS);
 		munmap((void *)sh2, PG * 8);

@@ -17,16 +17,6 @@ struct ldirent {
 	char d_name[];
 };
 
-static int reap(pid_t pid)
-{
-	int st;
-	pid_t r;
-	do
-		r = waitpid(pid, &st, 0);
-	while (r < 0 && errno == EINTR);
-	return r == pid ? st : -1;
-}
-
 /* lists dir into names ("name/type;" ...); returns the entry count or -1 */
 static int list_dir(const char *path, char *names, size_t cap, int bufsize)
 {
@@ -206,7 +196,7 @@ int main(void)
 			chdir("/dev");
 			_exit(ok ? 0 : 1);
 		}
-		int st = reap(pid);
+		int st = mt_reap(pid);
 		CHECK("fork-child-inherits-cwd", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		mt_report(strcmp(getcwd_s(), "/tmp") == 0, "fork-child-chdir-private", "cwd %s", cwd);
 	}
@@ -217,7 +207,7 @@ int main(void)
 		long r = syscall(SYS_clone, CLONE_FS | SIGCHLD, 0, 0, 0, 0);
 		if (r == 0)
 			_exit(chdir("/tmp/dtest") == 0 ? 0 : 1);
-		int st = reap(r);
+		int st = mt_reap(r);
 		CHECK("clone-fs-child-ok", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		mt_report(strcmp(getcwd_s(), "/tmp/dtest") == 0, "clone-fs-chdir-shared", "cwd %s", cwd);
 		CHECK_EQ("clone-fs-relative-open", access("file1", F_OK), 0);
@@ -226,7 +216,7 @@ int main(void)
 		r = syscall(SYS_clone, CLONE_FS | SIGCHLD, 0, 0, 0, 0);
 		if (r == 0)
 			_exit(fchdir(dfd) == 0 ? 0 : 1);
-		reap(r);
+		mt_reap(r);
 		close(dfd);
 		mt_report(strcmp(getcwd_s(), "/dev") == 0, "clone-fs-fchdir-shared", "cwd %s", cwd);
 		/* the other direction: our chdir is seen by a CLONE_FS child that is still running */
@@ -242,7 +232,7 @@ int main(void)
 		}
 		chdir("/tmp");
 		write(p[1], "x", 1);
-		st = reap(r);
+		st = mt_reap(r);
 		CHECK("clone-fs-parent-chdir-seen", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		close(p[0]);
 		close(p[1]);
@@ -253,7 +243,7 @@ int main(void)
 		r = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
 		if (r == 0)
 			_exit(chdir("/tmp/dtest") == 0 ? 0 : 1);
-		st = reap(r);
+		st = mt_reap(r);
 		CHECK("no-clone-fs-child-ok", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		mt_report(strcmp(getcwd_s(), "/") == 0, "no-clone-fs-chdir-private", "cwd %s", cwd);
 	}

@@ -13,16 +13,6 @@
 #define AT_EMPTY_PATH 0x1000
 #endif
 
-static int reap(pid_t pid)
-{
-	int st;
-	pid_t r;
-	do
-		r = waitpid(pid, &st, 0);
-	while (r < 0 && errno == EINTR);
-	return r == pid ? st : -1;
-}
-
 static char outbuf[16384];
 
 /* runs execve(path, argv, envp) in a child with stdout on a pipe; returns the output (in outbuf)
@@ -48,7 +38,7 @@ static const char *run_capture(const char *path, char *const argv[], char *const
 		n += r;
 	outbuf[n] = 0;
 	close(p[0]);
-	*status = reap(pid);
+	*status = mt_reap(pid);
 	return outbuf;
 }
 
@@ -60,7 +50,7 @@ static int run_status(const char *path, char *const argv[], char *const envp[])
 		execve(path, argv, envp);
 		_exit(100 + errno);
 	}
-	int st = reap(pid);
+	int st = mt_reap(pid);
 	return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
@@ -94,7 +84,7 @@ static void on_usr2(int sig) { (void)sig; }
 			int mt_e = errno;                                                    \
 			_exit(mt_r != -1 ? 0x7e : canary != 0x1234 ? 0x7d : (mt_e & 0x7f));  \
 		}                                                                            \
-		int mt_s = reap(mt_p);                                                       \
+		int mt_s = mt_reap(mt_p);                                                       \
 		int mt_g = mt_s >= 0 && WIFEXITED(mt_s) ? WEXITSTATUS(mt_s) : -1;            \
 		mt_report(mt_g == (want_errno), (check),                                     \
 			  "%s: child status %d (%s), want errno %d (%s) (line %d)", #expr, mt_g, \
@@ -158,7 +148,7 @@ int main(void)
 		ssize_t n = read(p[0], buf, sizeof buf - 1);
 		buf[n > 0 ? n : 0] = 0;
 		close(p[0]);
-		reap(pid);
+		mt_reap(pid);
 		snprintf(want, sizeof want, "argc=2\nargv[0]=echo-args\nargv[1]=%d\nenvc=0\n", pid);
 		mt_report(strcmp(buf, want) == 0, "pid-kept-across-exec", "got \"%s\"", buf);
 	}
@@ -296,7 +286,7 @@ int main(void)
 			syscall(SYS_execveat, fd, "", ec, noenv, AT_EMPTY_PATH);
 			_exit(100 + errno);
 		}
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("execveat-empty-path", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 61);
 		close(fd);
 		fd = open("/bin/exit-code", O_PATH);
@@ -305,7 +295,7 @@ int main(void)
 			syscall(SYS_execveat, fd, "", ec, noenv, AT_EMPTY_PATH);
 			_exit(100 + errno);
 		}
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("execveat-o-path", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 61);
 		CHECK_EXEC_ERR("execveat-empty-no-flag-enoent", syscall(SYS_execveat, fd, "", ec, noenv, 0),
 			  ENOENT);
@@ -321,7 +311,7 @@ int main(void)
 			syscall(SYS_execveat, dfd, "exit-code", ec, noenv, 0);
 			_exit(100 + errno);
 		}
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("execveat-dirfd-relative", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 61);
 		CHECK_EXEC_ERR("execveat-file-dirfd-enotdir",
 			  syscall(SYS_execveat, 1, "exit-code", ec, noenv, 0), ENOTDIR);
@@ -351,7 +341,7 @@ int main(void)
 		ssize_t n = read(p[0], buf, sizeof buf - 1);
 		buf[n > 0 ? n : 0] = 0;
 		close(p[0]);
-		reap(pid);
+		mt_reap(pid);
 		snprintf(want, sizeof want, "argc=2\nargv[0]=/bin/echo-args\nargv[1]=/dev/fd/%d\n", sfd);
 		mt_report(strncmp(buf, want, strlen(want)) == 0, "execveat-script-dev-fd", "got \"%s\"",
 			  buf);
@@ -386,7 +376,7 @@ int main(void)
 		nanosleep(&ts, NULL);
 		write(in[1], "abc", 3);
 		close(in[1]);
-		st = reap(pid);
+		st = mt_reap(pid);
 		mt_report(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 3, "ignored-signal-stays-ignored",
 			  "status 0x%x", st);
 
@@ -408,7 +398,7 @@ int main(void)
 		read(ep[0], &c, 1);
 		close(ep[0]);
 		kill(pid, SIGUSR2); /* the handler is gone: default action, terminate */
-		st = reap(pid);
+		st = mt_reap(pid);
 		close(in[1]);
 		mt_report(st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR2,
 			  "handled-signal-reset-to-default", "status 0x%x", st);
@@ -443,7 +433,7 @@ int main(void)
 		nanosleep(&ts, NULL);
 		write(in[1], "ab", 2);
 		close(in[1]);
-		st = reap(pid);
+		st = mt_reap(pid);
 		mt_report(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 2, "exec-keeps-signal-mask",
 			  "status 0x%x", st);
 	}
@@ -480,7 +470,7 @@ int main(void)
 		close(ep[0]);
 		CHECK_ERR("write-open-running-program-etxtbsy", open("/tmp/rc-copy", O_WRONLY), ETXTBSY);
 		close(in[1]);
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("exec-copy-ran", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		int w = open("/tmp/rc-copy", O_WRONLY);
 		CHECK("write-open-after-exit-ok", w >= 0);

@@ -6,16 +6,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-static int reap(pid_t pid)
-{
-	int st;
-	pid_t r;
-	do
-		r = waitpid(pid, &st, 0);
-	while (r < 0 && errno == EINTR);
-	return r == pid ? st : -1;
-}
-
 int main(void)
 {
 	mt_begin("t_fd");
@@ -92,7 +82,7 @@ int main(void)
 	pid_t pid = fork();
 	if (pid == 0)
 		_exit(lseek(f, 7, SEEK_SET) == 7 ? 0 : 1);
-	reap(pid);
+	mt_reap(pid);
 	CHECK_EQ("fork-shares-offset", lseek(f, 0, SEEK_CUR), 7);
 	/* a second open() is a separate description */
 	int g = open("/tmp/t_fd.dat", O_RDONLY);
@@ -140,7 +130,7 @@ int main(void)
 			execve("/bin/fd-open", argv, envp);
 			_exit(255);
 		}
-		int st = reap(pid);
+		int st = mt_reap(pid);
 		CHECK("fd-open-ran", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) != 255);
 		CHECK_EQ("exec-closes-cloexec-fds", WEXITSTATUS(st), 1 | 16);
 		CHECK_EQ("exec-in-child-leaves-parent-fds", fcntl(hc, F_GETFD), FD_CLOEXEC);

@@ -22,17 +22,6 @@ static int __attribute__((noinline)) deep(int n)
 	return deep(n - 1) + 3 + pad[0] - (char)n;
 }
 
-/* waits for pid, retrying on EINTR; returns the raw status or -1 */
-static int reap(pid_t pid)
-{
-	int st;
-	pid_t r;
-	do
-		r = waitpid(pid, &st, 0);
-	while (r < 0 && errno == EINTR);
-	return r == pid ? st : -1;
-}
-
 int main(void)
 {
 	mt_begin("t_fork");
@@ -68,7 +57,7 @@ int main(void)
 		CHECK_EQ("child-getppid-is-parent", info[1], me);
 		CHECK_EQ("child-gettid-is-pid", info[2], pid);
 		CHECK("child-pid-differs", pid != me);
-		int st = reap(pid);
+		int st = mt_reap(pid);
 		CHECK("child-exit-0", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		close(p[0]);
 		close(p[1]);
@@ -91,7 +80,7 @@ int main(void)
 			ok = ok && global == 200 && bss_buf[100] == 'c' && heap[50000] == 'c';
 			_exit(ok ? 0 : 1);
 		}
-		int st = reap(pid);
+		int st = mt_reap(pid);
 		CHECK("child-saw-parent-memory", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		CHECK_EQ("parent-global-unchanged", global, 100);
 		CHECK_EQ("parent-stack-unchanged", *(volatile int *)&local, 7);
@@ -114,7 +103,7 @@ int main(void)
 		}
 		global = 2;
 		write(go[1], "x", 1);
-		int st = reap(pid);
+		int st = mt_reap(pid);
 		CHECK("child-keeps-pre-fork-value", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 1);
 		close(go[0]); close(go[1]); close(back[0]); close(back[1]);
 	}
@@ -128,7 +117,7 @@ int main(void)
 			int ok = fcntl(fd, F_GETFD) >= 0 && write(fd, "child", 5) == 5;
 			_exit(ok ? 0 : 1);
 		}
-		int st = reap(pid);
+		int st = mt_reap(pid);
 		CHECK("child-wrote-inherited-fd", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		CHECK_EQ("shared-file-offset", lseek(fd, 0, SEEK_CUR), 5);
 		char buf[8] = { 0 };
@@ -138,7 +127,7 @@ int main(void)
 		pid = fork();
 		if (pid == 0)
 			_exit(close(fd) == 0 ? 0 : 1);
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("child-close-ok", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		CHECK("parent-fd-still-open", fcntl(fd, F_GETFD) >= 0);
 		close(fd);
@@ -167,7 +156,7 @@ int main(void)
 		pid = fork();
 		if (pid == 0)
 			return 3; /* return from main = exit(3) */
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("return-from-main", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 3);
 	}
 
@@ -178,7 +167,7 @@ int main(void)
 			raise(SIGKILL);
 			_exit(99);
 		}
-		int st = reap(pid);
+		int st = mt_reap(pid);
 		CHECK("sigkill-wifsignaled", st >= 0 && WIFSIGNALED(st) && !WIFEXITED(st));
 		CHECK_EQ("sigkill-termsig", WTERMSIG(st), SIGKILL);
 
@@ -191,7 +180,7 @@ int main(void)
 				pause();
 		}
 		CHECK_EQ("kill-child", kill(pid, SIGKILL), 0);
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("kill-sigkill-status", st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 		close(sync_p[0]);
 		close(sync_p[1]);
@@ -202,7 +191,7 @@ int main(void)
 			*bad = 1;
 			_exit(98);
 		}
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("sigsegv-wifsignaled", st >= 0 && WIFSIGNALED(st));
 		CHECK_EQ("sigsegv-termsig", WTERMSIG(st), SIGSEGV);
 	}
@@ -244,7 +233,7 @@ int main(void)
 			*(volatile char *)ro = 'w';
 			_exit(2);
 		}
-		int st = reap(pid);
+		int st = mt_reap(pid);
 		CHECK("child-readonly-write-segv", st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
 		char *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		pid = fork();
@@ -253,7 +242,7 @@ int main(void)
 			(void)c;
 			_exit(2);
 		}
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("child-prot-none-read-segv", st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
 		munmap(ro, 4096);
 		munmap(none, 4096);
@@ -264,7 +253,7 @@ int main(void)
 		pid_t pid = fork();
 		if (pid == 0)
 			_exit(deep(1024) == 1024 * 3 ? 0 : 1);
-		int st = reap(pid);
+		int st = mt_reap(pid);
 		CHECK("child-stack-grows", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	}
 
@@ -281,7 +270,7 @@ int main(void)
 			memset(m, 1, 1 << 20);
 			_exit(sbrk(0) == (char *)b0 + (1 << 20) ? 0 : 3);
 		}
-		int st = reap(pid);
+		int st = mt_reap(pid);
 		CHECK("child-brk", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		CHECK("parent-brk-unchanged", sbrk(0) == b0);
 	}
@@ -292,7 +281,7 @@ int main(void)
 		pid_t pid = fork();
 		if (pid == 0)
 			_exit(alarm(0));
-		int st = reap(pid);
+		int st = mt_reap(pid);
 		CHECK("alarm-not-inherited", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		unsigned left = alarm(0);
 		CHECK("parent-alarm-kept", left > 90 && left <= 100);
@@ -312,7 +301,7 @@ int main(void)
 				_exit(2);
 			_exit(0);
 		}
-		int st = reap(pid);
+		int st = mt_reap(pid);
 		CHECK("grandchild-reaped-by-child", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	}
 

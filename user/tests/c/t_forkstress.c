@@ -16,20 +16,13 @@
 #define VROUNDS 1000
 #define EROUNDS 200
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static volatile int vshared;
 
 int main(void)
 {
 	mt_begin("t_forkstress");
 	int st;
-	double t0 = now();
+	double t0 = mt_now();
 
 	/* sequential fork + _exit + waitpid, every status checked */
 	{
@@ -180,7 +173,7 @@ int main(void)
 	}
 
 	CHECK_ERR("no-zombies-left", waitpid(-1, &st, WNOHANG), ECHILD);
-	double dt = now() - t0;
+	double dt = mt_now() - t0;
 	printf("t_forkstress: %d forks in %.2f s of guest time\n",
 	       ROUNDS + BATCHES * BATCH + VROUNDS + EROUNDS + 200 + 400, dt);
 	mt_end();

@@ -12,30 +12,6 @@
 #define F_GETPIPE_SZ 1032
 #endif
 
-static int reap(pid_t pid)
-{
-	int st;
-	pid_t r;
-	do
-		r = waitpid(pid, &st, 0);
-	while (r < 0 && errno == EINTR);
-	return r == pid ? st : -1;
-}
-
-static void msleep(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static volatile sig_atomic_t got_sigpipe;
 static void on_sigpipe(int sig) { got_sigpipe++; }
 
@@ -72,7 +48,7 @@ int main(void)
 	CHECK_EQ("child-to-parent-bytes", n, 10);
 	CHECK("child-to-parent-data", memcmp(buf, "hello pipe", 10) == 0);
 	CHECK_EQ("eof-after-writer-exit", read(p[0], buf, 1), 0);
-	st = reap(pid);
+	st = mt_reap(pid);
 	CHECK("writer-child-status", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	close(p[0]);
 
@@ -81,19 +57,19 @@ int main(void)
 	pid = fork();
 	if (pid == 0) {
 		close(p[0]);
-		msleep(150);
+		mt_msleep(150);
 		write(p[1], "late", 4);
-		msleep(50);
+		mt_msleep(50);
 		_exit(0);
 	}
 	close(p[1]);
-	double t0 = now();
+	double t0 = mt_now();
 	r = read(p[0], buf, sizeof buf);
-	double dt = now() - t0;
+	double dt = mt_now() - t0;
 	CHECK_EQ("blocking-read-got-data", r, 4);
 	mt_report(dt >= 0.1, "blocking-read-blocked", "returned after %.3f s", dt);
 	CHECK_EQ("blocking-read-eof", read(p[0], buf, sizeof buf), 0);
-	reap(pid);
+	mt_reap(pid);
 	close(p[0]);
 
 	/* EOF only after all writers close: a second writer (the child) keeps it open */
@@ -101,7 +77,7 @@ int main(void)
 	pid = fork();
 	if (pid == 0) {
 		close(p[0]);
-		msleep(100);
+		mt_msleep(100);
 		write(p[1], "Z", 1);
 		_exit(0);
 	}
@@ -109,7 +85,7 @@ int main(void)
 	r = read(p[0], buf, sizeof buf);
 	CHECK_EQ("read-from-second-writer", r, 1);
 	CHECK_EQ("eof-after-last-writer", read(p[0], buf, sizeof buf), 0);
-	reap(pid);
+	mt_reap(pid);
 	close(p[0]);
 
 	/* parent to child, and data left in the pipe after the writer closes is still read */
@@ -123,7 +99,7 @@ int main(void)
 		ssize_t e = read(p[0], b + 4, 4);
 		_exit(k == 3 && memcmp(b, "abc", 3) == 0 && e == 0 ? 0 : 1);
 	}
-	st = reap(pid);
+	st = mt_reap(pid);
 	CHECK("buffered-data-after-close-then-eof", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	close(p[0]);
 
@@ -136,7 +112,7 @@ int main(void)
 		write(q[1], "x", 1);
 		_exit(0);
 	}
-	st = reap(pid);
+	st = mt_reap(pid);
 	CHECK("sigpipe-kills-writer", st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE);
 	pid = fork();
 	if (pid == 0) {
@@ -148,7 +124,7 @@ int main(void)
 		ssize_t k = write(q[1], "x", 1);
 		_exit(k == -1 && errno == EPIPE ? 0 : 1);
 	}
-	st = reap(pid);
+	st = mt_reap(pid);
 	CHECK("sigpipe-ignored-epipe", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	{
 		struct sigaction sa;
@@ -172,7 +148,7 @@ int main(void)
 		pid = fork();
 		if (pid == 0) {
 			close(p[1]);
-			msleep(100);
+			mt_msleep(100);
 			_exit(0); /* closes the last read end */
 		}
 		close(p[0]);
@@ -184,7 +160,7 @@ int main(void)
 		CHECK("blocked-writer-after-reader-exit",
 		      (r == -1 && e == EPIPE) || (r > 0 && r < (ssize_t)sizeof big));
 		signal(SIGPIPE, SIG_DFL);
-		reap(pid);
+		mt_reap(pid);
 		close(p[1]);
 	}
 
@@ -247,7 +223,7 @@ int main(void)
 			}
 		}
 		for (int k = 0; k < 4; k++)
-			reap(kids[k]);
+			mt_reap(kids[k]);
 		fcntl(p[0], F_SETFL, 0);
 		close(p[1]);
 		char msg[512];

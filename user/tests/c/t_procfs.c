@@ -171,16 +171,6 @@ static int wait_state(pid_t pid, char want)
 	return 0;
 }
 
-static int reap(pid_t pid)
-{
-	int st;
-	pid_t r;
-	do
-		r = waitpid(pid, &st, 0);
-	while (r < 0 && errno == EINTR);
-	return r == pid ? st : -1;
-}
-
 static int rdlink(const char *path, char *out, size_t size)
 {
 	ssize_t n = readlink(path, out, size - 1);
@@ -639,7 +629,7 @@ int main(int argc, char **argv)
 	CHECK("proc-dir-pids-are-dirs", pid_dirs);
 	CHECK("proc-dir-every-stat-parses-like-ps", all_parse);
 	kill(child, SIGKILL);
-	reap(child);
+	mt_reap(child);
 	close(sync_pipe[0]);
 	close(sync_pipe[1]);
 	saw_child = 0;
@@ -710,7 +700,7 @@ int main(int argc, char **argv)
 	n = slurp(path, buf, sizeof buf);
 	CHECK("forked-child-vmrss", status_val(buf, "VmRSS", v, sizeof v) && strtoul(v, NULL, 10) > 0);
 	(void)!write(cp[1], "x", 1);
-	int fst = reap(fc);
+	int fst = mt_reap(fc);
 	CHECK("forked-child-cow-after-proc-read", WIFEXITED(fst) && WEXITSTATUS(fst) == 0 && cow_word == 1);
 	close(cp[0]);
 	close(cp[1]);
@@ -739,7 +729,7 @@ int main(int argc, char **argv)
 	CHECK_EQ("zombie-cmdline-empty", slurp(path, buf, sizeof buf), 0);
 	snprintf(path, sizeof path, "/proc/%d/exe", z);
 	CHECK_ERR("zombie-exe-enoent", readlink(path, l, sizeof l), ENOENT);
-	reap(z);
+	mt_reap(z);
 	snprintf(path, sizeof path, "/proc/%d/stat", z);
 	CHECK_ERR("reaped-stat-enoent", open(path, O_RDONLY), ENOENT);
 

@@ -9,23 +9,6 @@
 #include <sys/wait.h>
 #include <time.h>
 
-static int reap(pid_t pid)
-{
-	int st;
-	pid_t r;
-	do
-		r = waitpid(pid, &st, 0);
-	while (r < 0 && errno == EINTR);
-	return r == pid ? st : -1;
-}
-
-static void msleep(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 static volatile sig_atomic_t nchld, last_code, last_status, last_pid, last_signo;
 static void on_chld(int sig, siginfo_t *si, void *uc)
 {
@@ -81,7 +64,7 @@ int main(void)
 		CHECK_EQ("sigchld-si-code-exited", last_code, CLD_EXITED);
 		CHECK_EQ("sigchld-si-status", last_status, 5);
 		CHECK_EQ("sigchld-si-pid", last_pid, pid);
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("sigchld-child-still-waitable", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 5);
 
 		/* killed child: CLD_KILLED with the signal number */
@@ -94,7 +77,7 @@ int main(void)
 		wait_for_chld(2);
 		CHECK_EQ("sigchld-killed-code", last_code, CLD_KILLED);
 		CHECK_EQ("sigchld-killed-status", last_status, SIGTERM);
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("kill-sigterm-wifsignaled", st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
 
 		/* a stopped child sends CLD_STOPPED, unless SA_NOCLDSTOP.  SIGCHLD is not queued
@@ -118,7 +101,7 @@ int main(void)
 		write(go[1], "x", 1);
 		wait_for_chld(5);
 		CHECK_EQ("sigchld-after-continue-exit", last_code, CLD_EXITED);
-		reap(pid);
+		mt_reap(pid);
 		close(go[0]);
 		close(go[1]);
 
@@ -138,7 +121,7 @@ int main(void)
 		kill(pid, SIGCONT);
 		wait_for_chld(1);
 		CHECK_EQ("nocldstop-exit-still-signals", last_code, CLD_EXITED);
-		reap(pid);
+		mt_reap(pid);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		signal(SIGCHLD, SIG_DFL);
 	}
@@ -149,12 +132,12 @@ int main(void)
 		pid_t pid = fork();
 		if (pid == 0)
 			_exit(3);
-		msleep(50);
+		mt_msleep(50);
 		CHECK_ERR("sig-ign-autoreap-echild", waitpid(pid, &st, 0), ECHILD);
 		/* a wait blocks until the (last) child has exited, then ECHILD */
 		pid = fork();
 		if (pid == 0) {
-			msleep(150);
+			mt_msleep(150);
 			_exit(0);
 		}
 		struct timespec t0, t1;
@@ -175,16 +158,16 @@ int main(void)
 		pid = fork();
 		if (pid == 0)
 			_exit(4);
-		msleep(50);
+		mt_msleep(50);
 		CHECK_ERR("sa-nocldwait-autoreap-echild", waitpid(pid, &st, 0), ECHILD);
 		signal(SIGCHLD, SIG_DFL);
 		/* with SIG_DFL a child is a zombie until waited for */
 		pid = fork();
 		if (pid == 0)
 			_exit(4);
-		msleep(50);
+		mt_msleep(50);
 		CHECK_EQ("zombie-kill-0-ok", kill(pid, 0), 0);
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("sig-dfl-child-waitable", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 4);
 		CHECK_ERR("reaped-kill-0-esrch", kill(pid, 0), ESRCH);
 	}
@@ -202,7 +185,7 @@ int main(void)
 		CHECK_ERR("kill-no-such-pid-esrch", kill(30000, SIGTERM), ESRCH);
 		CHECK_ERR("kill-no-such-group-esrch", kill(-30000, SIGTERM), ESRCH);
 		CHECK_EQ("kill-sigterm", kill(pid, SIGTERM), 0);
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("kill-sigterm-status", st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
 		/* a handled SIGTERM does not kill */
 		int p[2];
@@ -218,7 +201,7 @@ int main(void)
 		char c;
 		read(p[0], &c, 1);
 		kill(pid, SIGTERM);
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("handled-sigterm-exit", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 9);
 		close(p[0]);
 		close(p[1]);
@@ -236,7 +219,7 @@ int main(void)
 		}
 		setpgid(b, a);
 		CHECK_EQ("kill-group", kill(-a, SIGKILL), 0);
-		int s1 = reap(a), s2 = reap(b);
+		int s1 = mt_reap(a), s2 = mt_reap(b);
 		CHECK("kill-group-both-died", WIFSIGNALED(s1) && WIFSIGNALED(s2) &&
 						      WTERMSIG(s1) == SIGKILL && WTERMSIG(s2) == SIGKILL);
 	}
@@ -251,7 +234,7 @@ int main(void)
 			write(q[1], "x", 1);
 			_exit(0);
 		}
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("sigpipe-default-kills", st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE);
 		pid = fork();
 		if (pid == 0) {
@@ -261,7 +244,7 @@ int main(void)
 			close(q[0]);
 			_exit(write(q[1], "x", 1) == -1 && errno == EPIPE ? 0 : 1);
 		}
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("sigpipe-ignored-epipe", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	}
 
@@ -293,7 +276,7 @@ int main(void)
 				r |= 8;
 			_exit(r);
 		}
-		st = reap(pid);
+		st = mt_reap(pid);
 		int r = st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : 0;
 		CHECK("fork-inherits-mask", r & 1);
 		CHECK("fork-clears-pending", r & 2);
@@ -330,7 +313,7 @@ int main(void)
 				int ok = sig == SIGUSR1 && WIFEXITED(s) && WEXITSTATUS(s) == 0x21;
 				write(p[1], &ok, sizeof ok);
 				for (int i = 0; i < 100; i++)
-					msleep(100); /* until the parent's death signal */
+					mt_msleep(100); /* until the parent's death signal */
 				_exit(0x77);
 			}
 			int ok = 0;
@@ -338,11 +321,11 @@ int main(void)
 			write(p[1], &leaf, sizeof leaf);
 			_exit(ok ? 0 : 1);
 		}
-		int st1 = reap(mid);
+		int st1 = mt_reap(mid);
 		CHECK("pdeathsig-set-not-inherited", st1 >= 0 && WIFEXITED(st1) && WEXITSTATUS(st1) == 0);
 		pid_t leaf = -1;
 		read(p[0], &leaf, sizeof leaf);
-		st = leaf > 0 ? reap(leaf) : -1;
+		st = leaf > 0 ? mt_reap(leaf) : -1;
 		mt_report(st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR1, "pdeathsig-delivered",
 			  "status 0x%x", st);
 		close(p[0]);
@@ -360,10 +343,10 @@ int main(void)
 				r |= 2;
 			if (kill(1, SIGUSR2) == 0)
 				r |= 4;
-			msleep(50);
+			mt_msleep(50);
 			_exit(r);
 		}
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK_EQ("kill-init-returns-0", WIFEXITED(st) ? WEXITSTATUS(st) : -1, 7);
 		sigset_t pend;
 		sigpending(&pend);
@@ -375,9 +358,9 @@ int main(void)
 		pid = fork();
 		if (pid == 0)
 			_exit(kill(1, SIGUSR1) == 0 ? 0 : 1);
-		reap(pid);
+		mt_reap(pid);
 		for (int i = 0; i < 50 && !nusr1; i++)
-			msleep(10);
+			mt_msleep(10);
 		CHECK_EQ("init-handled-signal-delivered", nusr1, 1);
 		signal(SIGUSR1, SIG_DFL);
 		/* and the ones it sends to itself with a default action are ignored too */

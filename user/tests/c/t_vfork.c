@@ -12,16 +12,6 @@ static volatile int shared_var;
 static volatile pid_t child_pid_seen, child_ppid_seen;
 static volatile int child_errno;
 
-static int reap(pid_t pid)
-{
-	int st;
-	pid_t r;
-	do
-		r = waitpid(pid, &st, 0);
-	while (r < 0 && errno == EINTR);
-	return r == pid ? st : -1;
-}
-
 static const struct timespec t100ms = { 0, 100 * 1000 * 1000 };
 
 int main(void)
@@ -42,7 +32,7 @@ int main(void)
 	CHECK_EQ("child-write-seen-by-parent", shared_var, 1);
 	CHECK_EQ("child-getpid", child_pid_seen, pid);
 	CHECK_EQ("child-getppid", child_ppid_seen, me);
-	int st = reap(pid);
+	int st = mt_reap(pid);
 	CHECK("child-exit-status", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 5);
 
 	/* the parent is suspended while the child runs (the child sleeps before writing) */
@@ -55,7 +45,7 @@ int main(void)
 		_exit(0);
 	}
 	CHECK_EQ("parent-suspended-until-exit", shared_var, 2);
-	reap(pid);
+	mt_reap(pid);
 
 	/* vfork + execve: the parent resumes at the exec, before the child exits.  The child
 	 * (read-count) blocks on a pipe that only the resumed parent writes and closes. */
@@ -80,7 +70,7 @@ int main(void)
 		CHECK_EQ("parent-fd-table-not-shared", write(p[1], "hello", 5), 5);
 		close(p[1]);
 		close(p[0]);
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("vfork-exec-child-status", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 5);
 	}
 
@@ -94,7 +84,7 @@ int main(void)
 		_exit(127);
 	}
 	CHECK_EQ("failed-exec-errno-shared", child_errno, ENOENT);
-	st = reap(pid);
+	st = mt_reap(pid);
 	CHECK("failed-exec-exit-127", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 127);
 
 	/* vfork + execve of a program that exits with a given code */
@@ -105,7 +95,7 @@ int main(void)
 		execve("/bin/exit-code", argv, envp);
 		_exit(127);
 	}
-	st = reap(pid);
+	st = mt_reap(pid);
 	CHECK("vfork-exec-exit-code", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 77);
 
 	/* a vfork child killed by a signal also releases the parent */
@@ -117,7 +107,7 @@ int main(void)
 		_exit(0);
 	}
 	CHECK_EQ("killed-child-releases-parent", shared_var, 3);
-	st = reap(pid);
+	st = mt_reap(pid);
 	CHECK("killed-vfork-child-status", st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 
 	/* only the memory is shared: the signal handlers, cwd and umask are the child's own */
@@ -133,7 +123,7 @@ int main(void)
 			syscall(SYS_umask, 077);
 			_exit(0);
 		}
-		reap(pid);
+		mt_reap(pid);
 		struct sigaction sa;
 		sigaction(SIGUSR2, NULL, &sa);
 		CHECK("vfork-sighand-not-shared", sa.sa_handler == SIG_DFL);
@@ -153,10 +143,10 @@ int main(void)
 		shared_var = g;
 		_exit(0);
 	}
-	reap(pid);
+	mt_reap(pid);
 	CHECK("vfork-child-forked", shared_var > 0);
 	if (shared_var > 0) {
-		st = reap(shared_var);
+		st = mt_reap(shared_var);
 		/* the grandchild was reparented to init (us) when the vfork child exited */
 		CHECK("grandchild-reaped-by-init", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 9);
 	}

@@ -10,47 +10,6 @@
 #include <sys/wait.h>
 #include <time.h>
 
-static int reap(pid_t pid)
-{
-	int st;
-	pid_t r;
-	do
-		r = waitpid(pid, &st, 0);
-	while (r < 0 && errno == EINTR);
-	return r == pid ? st : -1;
-}
-
-static void msleep(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* a child that blocks reading *fd_out's other end until we close it, then exits with code */
-static pid_t blocked_child(int code, int *wfd)
-{
-	int p[2];
-	pipe(p);
-	pid_t pid = fork();
-	if (pid == 0) {
-		char c;
-		close(p[1]);
-		read(p[0], &c, 1);
-		_exit(code);
-	}
-	close(p[0]);
-	*wfd = p[1];
-	return pid;
-}
-
 int main(void)
 {
 	mt_begin("t_wait");
@@ -78,7 +37,7 @@ int main(void)
 	/* WNOHANG on a live child returns 0; waitid WNOHANG returns 0 with si_pid = 0 */
 	{
 		int w;
-		pid_t pid = blocked_child(3, &w);
+		pid_t pid = mt_blocked_child(3, &w);
 		CHECK_EQ("wnohang-alive-returns-0", waitpid(pid, &st, WNOHANG), 0);
 		CHECK_EQ("wnohang-any-alive-returns-0", wait4(-1, &st, WNOHANG, NULL), 0);
 		memset(&si, 0x5a, sizeof si);
@@ -115,14 +74,14 @@ int main(void)
 	/* si_code CLD_KILLED; waitid with a NULL infop */
 	{
 		int w;
-		pid_t pid = blocked_child(0, &w);
+		pid_t pid = mt_blocked_child(0, &w);
 		kill(pid, SIGKILL);
 		memset(&si, 0, sizeof si);
 		CHECK_EQ("waitid-killed", waitid(P_PID, pid, &si, WEXITED), 0);
 		CHECK_EQ("waitid-si-code-killed", si.si_code, CLD_KILLED);
 		CHECK_EQ("waitid-si-status-signal", si.si_status, SIGKILL);
 		close(w);
-		pid = blocked_child(0, &w);
+		pid = mt_blocked_child(0, &w);
 		kill(pid, SIGTERM);
 		CHECK_EQ("waitid-null-infop", syscall(SYS_waitid, P_PID, pid, NULL, WEXITED, NULL), 0);
 		CHECK_ERR("waitid-null-infop-reaped", waitpid(pid, &st, WNOHANG), ECHILD);
@@ -151,7 +110,7 @@ int main(void)
 		CHECK("wifcontinued", WIFCONTINUED(st));
 		CHECK_EQ("continue-reported-once", waitpid(pid, &st, WCONTINUED | WNOHANG), 0);
 		write(go[1], "x", 1);
-		st = reap(pid);
+		st = mt_reap(pid);
 		CHECK("after-continue-exit", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 8);
 
 		pid = fork();
@@ -171,7 +130,7 @@ int main(void)
 		CHECK_EQ("waitid-cld-continued", si.si_code, CLD_CONTINUED);
 		CHECK_EQ("waitid-continued-status", si.si_status, SIGCONT);
 		write(go[1], "x", 1);
-		st = reap(pid);
+		st = mt_reap(pid);
 		close(go[0]);
 		close(go[1]);
 		CHECK("waitid-stop-child-exit", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 9);
@@ -180,16 +139,16 @@ int main(void)
 	/* P_PGID and negative pids select by process group */
 	{
 		int w1, w2, w3;
-		pid_t a = blocked_child(51, &w1);
+		pid_t a = mt_blocked_child(51, &w1);
 		setpgid(a, a);
-		pid_t b = blocked_child(52, &w2);
+		pid_t b = mt_blocked_child(52, &w2);
 		setpgid(b, a);
-		pid_t c = blocked_child(53, &w3);
+		pid_t c = mt_blocked_child(53, &w3);
 		CHECK_EQ("child-pgid", getpgid(b), a);
 		close(w1);
 		close(w2);
 		close(w3);
-		msleep(100); /* all three are zombies now */
+		mt_msleep(100); /* all three are zombies now */
 		memset(&si, 0, sizeof si);
 		int got = 0;
 		for (int i = 0; i < 2; i++) {
@@ -202,12 +161,12 @@ int main(void)
 		CHECK_EQ("other-group-child-still-there", waitpid(-1, &st, WNOHANG), c);
 		CHECK("other-group-status", WIFEXITED(st) && WEXITSTATUS(st) == 53);
 
-		a = blocked_child(61, &w1);
+		a = mt_blocked_child(61, &w1);
 		setpgid(a, a);
-		b = blocked_child(62, &w2);
+		b = mt_blocked_child(62, &w2);
 		close(w1);
 		close(w2);
-		msleep(100);
+		mt_msleep(100);
 		CHECK_EQ("waitpid-negative-pgid", waitpid(-a, &st, 0), a);
 		CHECK_ERR("waitpid-negative-pgid-empty", waitpid(-a, &st, WNOHANG), ECHILD);
 		/* pid 0: our own process group */
@@ -226,25 +185,25 @@ int main(void)
 
 	/* a parent blocked in wait wakes up when the child exits */
 	{
-		double t0 = now();
+		double t0 = mt_now();
 		pid_t pid = fork();
 		if (pid == 0) {
-			msleep(200);
+			mt_msleep(200);
 			_exit(17);
 		}
-		st = reap(pid);
-		double dt = now() - t0;
+		st = mt_reap(pid);
+		double dt = mt_now() - t0;
 		CHECK("blocking-wait-status", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 17);
 		mt_report(dt >= 0.15, "blocking-wait-waited", "waited only %.3f s", dt);
 		/* waiting for any of two: returns the first to exit */
 		pid_t slow = fork();
 		if (slow == 0) {
-			msleep(300);
+			mt_msleep(300);
 			_exit(1);
 		}
 		pid_t fast = fork();
 		if (fast == 0) {
-			msleep(50);
+			mt_msleep(50);
 			_exit(2);
 		}
 		CHECK_EQ("wait-any-first-exiter", wait(&st), fast);
@@ -261,20 +220,20 @@ int main(void)
 			if (g == 0) {
 				int n = 0;
 				while (getppid() != 1 && n++ < 500)
-					msleep(10);
+					mt_msleep(10);
 				_exit(getppid() == 1 ? 0x55 : 0x66);
 			}
 			write(p[1], &g, sizeof g);
-			msleep(50);
+			mt_msleep(50);
 			_exit(0);
 		}
 		close(p[1]);
 		pid_t g = -1;
 		read(p[0], &g, sizeof g);
 		close(p[0]);
-		st = reap(child);
+		st = mt_reap(child);
 		CHECK("orphan-parent-exited", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
-		st = g > 0 ? reap(g) : -1;
+		st = g > 0 ? mt_reap(g) : -1;
 		CHECK("orphan-reaped-by-init", st >= 0 && WIFEXITED(st));
 		CHECK_EQ("orphan-saw-ppid-1", WEXITSTATUS(st), 0x55);
 
@@ -284,10 +243,10 @@ int main(void)
 			pid_t g2 = fork();
 			if (g2 == 0)
 				_exit(0x44);
-			msleep(100); /* the grandchild is a zombie now */
+			mt_msleep(100); /* the grandchild is a zombie now */
 			_exit(g2 & 0xff);
 		}
-		st = reap(child);
+		st = mt_reap(child);
 		int low = WEXITSTATUS(st);
 		pid_t r = wait(&st);
 		CHECK("zombie-orphan-reaped-by-init", r > 0 && (r & 0xff) == low);
@@ -313,7 +272,7 @@ int main(void)
 				if (leaf == 0) {
 					int n = 0;
 					while (getppid() != self && n++ < 500)
-						msleep(10);
+						mt_msleep(10);
 					_exit(getppid() == self ? 0x33 : 0x34);
 				}
 				write(p[1], &leaf, sizeof leaf);
@@ -328,7 +287,7 @@ int main(void)
 				_exit(4); /* the orphan must be our child now */
 			_exit(WIFEXITED(s) && WEXITSTATUS(s) == 0x33 ? 0 : 5);
 		}
-		st = reap(sub);
+		st = mt_reap(sub);
 		mt_report(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "child-subreaper",
 			  "status 0x%x", st);
 		CHECK_ERR("subreaper-nothing-for-init", waitpid(-1, &st, WNOHANG), ECHILD);
