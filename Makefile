@@ -8,7 +8,7 @@ KERNEL_ELF := kernel/target/riscv64gc-unknown-none-elf/release/menuos
 # The boot contract (the same line boots MenuOS and Linux) is written once, in tools/qemu.py.
 APPEND     ?= console=ttyS0 rdinit=/init
 
-.PHONY: deps kernel user initramfs run test test-host test-qemu test-linux debug debug-qemu debug-gdb bench trace docs clean
+.PHONY: deps kernel kernel-lockdep user initramfs run test test-host test-qemu test-linux debug debug-qemu debug-gdb bench trace docs clean
 
 deps:
 	@bash tools/deps.sh
@@ -17,6 +17,14 @@ kernel: deps
 	cd kernel && cargo build --release
 	@mkdir -p $(BUILD) && cp $(KERNEL_ELF) $(BUILD)/vmlinux.tmp
 	@python3 tools/kallsyms.py $(BUILD)/vmlinux.tmp && mv $(BUILD)/vmlinux.tmp $(BUILD)/vmlinux
+
+# The same kernel with the lock-order check (cargo feature lockdep; Linux: CONFIG_PROVE_LOCKING):
+# make test boots its QEMU tests on it.  Its own target dir, so neither build undoes the other.
+LOCKDEP_ELF := kernel/target/lockdep/riscv64gc-unknown-none-elf/release/menuos
+kernel-lockdep: deps
+	cd kernel && cargo build --release --features lockdep --target-dir target/lockdep
+	@mkdir -p $(BUILD) && cp $(LOCKDEP_ELF) $(BUILD)/vmlinux-lockdep.tmp
+	@python3 tools/kallsyms.py $(BUILD)/vmlinux-lockdep.tmp && mv $(BUILD)/vmlinux-lockdep.tmp $(BUILD)/vmlinux-lockdep
 
 # User programs: C tests (static glibc), Rust programs (static Rust std) and busybox (from
 # Debian's source package, cross-built once and cached), staged in build/user/bin.
@@ -33,7 +41,7 @@ run: kernel initramfs
 	@echo "MenuOS: booting in QEMU. Leave QEMU with Ctrl-A then X."
 	@python3 tools/qemu.py --run --kernel $(BUILD)/vmlinux --initrd $(BUILD)/initramfs.cpio --append "$(APPEND)"
 
-test: kernel initramfs
+test: kernel kernel-lockdep initramfs
 	@bash tools/test.sh
 
 test-linux: initramfs

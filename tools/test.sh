@@ -6,7 +6,7 @@
 #      cargo fmt --check for each root-workspace crate (crates/*) and for kernel/,
 #      cargo clippy -D warnings for each root-workspace crate (host), and the kernel's clippy
 #      when KERNEL_CLIPPY=1 (off by default: see kernel_clippy below)
-#   4. the QEMU tests: every program in build/user/tests booted as PID 1 on build/vmlinux,
+#   4. the QEMU tests: every program in build/user/tests booted as PID 1 on build/vmlinux-lockdep,
 #      plus the expect tests (tools/qemutest.py)
 # Extra arguments go to qemutest.py (e.g. --only t_fork).  `tools/test.sh --lint` runs only step 3.
 set -uo pipefail
@@ -97,8 +97,12 @@ if [ "$#" -eq 0 ]; then
   lint_step
 fi
 
-echo "== QEMU tests on MenuOS (build/vmlinux)"
-python3 tools/qemutest.py --kernel build/vmlinux --kind menuos -q "$@" | tee build/test-logs/qemu.log
+# The QEMU tests boot the lockdep kernel (make kernel-lockdep): the same kernel with every lock
+# acquisition checked against the lock order; a violation is an oops and fails the test.
+KERNEL_QEMUTEST=build/vmlinux-lockdep
+[ -f "$KERNEL_QEMUTEST" ] || { echo "no $KERNEL_QEMUTEST: run make kernel-lockdep (make test does)"; KERNEL_QEMUTEST=build/vmlinux; fail=$((fail + 1)); }
+echo "== QEMU tests on MenuOS ($KERNEL_QEMUTEST)"
+python3 tools/qemutest.py --kernel "$KERNEL_QEMUTEST" --kind menuos -q "$@" | tee build/test-logs/qemu.log
 line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' build/test-logs/qemu.log | tail -1)
 if [ -z "$line" ]; then fail=$((fail + 1)); echo "qemutest printed no summary"; else
   pass=$((pass + $(echo "$line" | awk '{print $1}'))); fail=$((fail + $(echo "$line" | awk '{print $3}'))); fi
