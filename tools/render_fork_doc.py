@@ -23,7 +23,7 @@ ALIAS = {"F": "kernel/src/kernel/fork.rs", "P": "kernel/src/arch/riscv/process.r
          "S": "kernel/src/kernel/sched/core.rs", "W": "kernel/src/kernel/sched/wait.rs", "PID": "kernel/src/kernel/pid.rs",
          "MM": "kernel/src/mm/mmap.rs", "PG": "kernel/src/mm/pgtable.rs", "ME": "kernel/src/mm/memory.rs",
          "X": "kernel/src/kernel/exit.rs", "EX": "kernel/src/fs/exec.rs", "SC": "kernel/src/kernel/syscall.rs", "ST": "kernel/src/arch/riscv/syscall_table.rs",
-         "SG": "kernel/src/kernel/signal.rs", "TK": "kernel/src/kernel/task.rs", "CC": "crates/clonecheck/src/lib.rs",
+         "SG": "kernel/src/kernel/signal.rs", "EC": "kernel/src/kernel/entry/common.rs", "TK": "kernel/src/kernel/task.rs", "CC": "crates/clonecheck/src/lib.rs",
          "IN": "kernel/src/init/mod.rs", "GPY": "tools/gdb/menuos.py", "GDB": "tools/gdb/menuos.gdb", "GT": "tools/gdbtest.py",
          "DS": "tools/debug.sh", "MK": "Makefile", "MENU": "user/rust/menu/src/main.rs", "RAW": "user/rust/menu/src/raw.rs"}
 def expand(p):

@@ -71,8 +71,19 @@ errnos!(
     ECANCELED,
 );
 
-/// Kernel-internal: restart the syscall if the handler has SA_RESTART (never seen by user).
+// Kernel-internal errnos (Linux: include/linux/errno.h): a syscall returns them to ask the way
+// back to user mode (arch/riscv/signal.rs) to restart it; user space never sees them.
+
+/// Restart the syscall if the handler has SA_RESTART (EINTR otherwise).
 pub const ERESTARTSYS: Errno = Errno(512);
+/// Restart the syscall whatever the handler's flags.
+pub const ERESTARTNOINTR: Errno = Errno(513);
+/// Restart only if no handler runs (EINTR after a handler).
+pub const ERESTARTNOHAND: Errno = Errno(514);
+/// Restart through restart_syscall(2) (Linux: restart_block); EINTR after a handler.
+pub const ERESTART_RESTARTBLOCK: Errno = Errno(516);
+/// The last of the kernel-internal errnos (ERESTARTSYS..=ENOPARAM, 512..=519).
+pub const ENOPARAM: Errno = Errno(519);
 
 impl Errno {
     /// The value a syscall returns in a0: -errno.

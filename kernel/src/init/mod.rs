@@ -1,8 +1,8 @@
-//! Boot: start_kernel, rest_init, kernel_init.  Linux: init/main.c, init/initramfs.c,
-//! arch/riscv/kernel/setup.c (setup_arch), arch/riscv/mm/init.c (paging_init, mem_init).
+//! Boot: start_kernel, mm_init, rest_init, kernel_init.  Linux: init/main.c, init/initramfs.c
+//! (populate_rootfs's call).  setup_arch() is arch/riscv/setup.rs; paging_init is mm/pgtable.rs.
 
 use crate::arch::riscv as arch;
-use crate::kernel::fork::{kernel_thread, make_init_task, user_mode_thread, CLONE_FS};
+use crate::kernel::fork::{kernel_thread, user_mode_thread, CLONE_FS};
 use crate::kernel::sched;
 use crate::mm::{heap, page_alloc, phys_to_virt, virt_to_phys, PAGE_SHIFT, PAGE_SIZE};
 use crate::{pr_info, pr_notice, pr_warn};
@@ -38,66 +38,41 @@ extern "C" {
     static _stext: u8;
 }
 
-/// Linux: start_kernel() — everything before the first task.
+/// Linux: start_kernel() — everything before the first task, as Linux's list of steps:
+/// setup_arch, mm_init, trap_init, sched_init, rest_init (each a symbol gdb can break on).
 #[no_mangle]
 pub extern "C" fn start_kernel(hartid: usize, dtb_pa: usize) -> ! {
     crate::drivers::console_write(b"\n");
     DTB_PA.store(dtb_pa, core::sync::atomic::Ordering::Relaxed);
-    // setup_arch(): the device tree tells us RAM, the console, the interrupt controller.
-    // OpenSBI passes the DTB's physical address (a1), as for Linux.
-    let fdt = fdt::Fdt::new(crate::mm::mmio::boot_dtb(dtb_pa)).expect("no valid device tree");
-    let mem = fdt.memory().regions().next().expect("DTB: no /memory");
-    let ram_start = mem.starting_address as usize;
-    let ram_end = ram_start + mem.size.unwrap_or(0);
-    let chosen = fdt.chosen();
-    let cmdline_str: &str = chosen.bootargs().unwrap_or("");
-    let initrd = {
-        let node = fdt.find_node("/chosen");
-        let get = |name: &str| node.as_ref().and_then(|n| n.property(name)).and_then(|p| p.as_usize());
-        match (get("linux,initrd-start"), get("linux,initrd-end")) {
-            (Some(s), Some(e)) if e > s => Some((s, e)),
-            _ => None,
-        }
-    };
-    let mut uart = 0x1000_0000;
-    let mut plic = 0x0c00_0000;
-    for node in fdt.all_nodes() {
-        let compat = node.compatible().map(|c| c.all().any(|s| s == "ns16550a")).unwrap_or(false);
-        if compat {
-            if let Some(r) = node.reg().and_then(|mut r| r.next()) {
-                uart = r.starting_address as usize;
-            }
-        }
-        let is_plic =
-            node.compatible().map(|c| c.all().any(|s| s == "riscv,plic0" || s == "sifive,plic-1.0.0")).unwrap_or(false);
-        if is_plic {
-            if let Some(r) = node.reg().and_then(|mut r| r.next()) {
-                plic = r.starting_address as usize;
-            }
-        }
-        let is_test = node.compatible().map(|c| c.all().any(|s| s == "sifive,test0")).unwrap_or(false);
-        if is_test {
-            if let Some(r) = node.reg().and_then(|mut r| r.next()) {
-                crate::drivers::set_test_dev(r.starting_address as usize);
-            }
-        }
-    }
-    crate::drivers::uart::init(uart);
+    let setup = arch::setup::setup_arch(dtb_pa);
+    // Linux calls time_init() later; here it comes first so that printk's timestamps count
+    // from boot.
     crate::kernel::time::time_init();
     pr_notice!("Linux version 6.1.0-menuos ({}) #1 SMP", MENUOS_BANNER);
-    pr_info!("Machine model: {}", fdt.root().model());
+    pr_info!("Machine model: {}", setup.model);
     pr_info!("hart {}: booted by OpenSBI, DTB at {:#x}", hartid, dtb_pa);
-    pr_notice!("Kernel command line: {}", cmdline_str);
+    pr_notice!("Kernel command line: {}", setup.cmdline);
+    mm_init(&setup);
+    crate::drivers::plic::init(setup.plic); // Linux: init_IRQ()
+    arch::trap_init();
+    setup_command_line(&setup);
+    sched::core::sched_init();
+    rest_init()
+}
 
-    // mm_init(): RAM minus the kernel image, the initrd and the DTB (Linux: memblock
-    // reservations) is free.  The heap is carved from the largest free range; the rest of the
-    // frames go to the page allocator.
+/// Linux: mm_init() (init/main.c) over memblock: RAM minus the kernel image, the initrd and
+/// the DTB is free.  The heap is carved from the largest free range; the rest of the frames
+/// go to the page allocator; then paging_init() drops the boot mappings.
+#[no_mangle]
+#[inline(never)]
+fn mm_init(setup: &arch::setup::SetupInfo) {
+    let (ram_start, ram_end, dtb_pa) = (setup.ram_start, setup.ram_end, setup.dtb_pa);
     let kend = virt_to_phys(core::ptr::addr_of!(_end) as usize);
     let mut reserved = [(ram_start, (kend + PAGE_SIZE - 1) & !(PAGE_SIZE - 1)), (0, 0), (0, 0)];
-    if let Some((s, e)) = initrd {
+    if let Some((s, e)) = setup.initrd {
         reserved[1] = (s & !(PAGE_SIZE - 1), (e + PAGE_SIZE - 1) & !(PAGE_SIZE - 1));
     }
-    let dtb_size = fdt.total_size();
+    let dtb_size = setup.dtb_size;
     reserved[2] = (dtb_pa & !(PAGE_SIZE - 1), (dtb_pa + dtb_size + PAGE_SIZE - 1) & !(PAGE_SIZE - 1));
     let mut free: [(usize, usize); 4] = [(0, 0); 4];
     let mut nfree = 0;
@@ -121,7 +96,6 @@ pub extern "C" fn start_kernel(hartid: usize, dtb_pa: usize) -> ! {
     heap::init(phys_to_virt(big.0), heap_size);
     free[bi].0 += heap_size;
     page_alloc::init(&free[..nfree], ram_start >> PAGE_SHIFT, ram_end >> PAGE_SHIFT);
-    let cmdline = String::from(cmdline_str);
     crate::mm::pgtable::paging_init();
     pr_info!(
         "Memory: {}K/{}K available ({}K kernel heap)",
@@ -129,9 +103,12 @@ pub extern "C" fn start_kernel(hartid: usize, dtb_pa: usize) -> ! {
         (ram_end - ram_start) / 1024,
         heap_size / 1024
     );
-    crate::drivers::plic::init(plic);
-    arch::trap_init();
+}
 
+/// Linux: setup_command_line() + parse_args(): the command line as kernel_init will read it
+/// (rdinit=, init=, and what goes to init as arguments and environment).
+fn setup_command_line(setup: &arch::setup::SetupInfo) {
+    let cmdline = String::from(setup.cmdline);
     let params = match bootparam::parse(cmdline.as_bytes()) {
         Ok(p) => Some(p),
         Err(_) => {
@@ -139,11 +116,7 @@ pub extern "C" fn start_kernel(hartid: usize, dtb_pa: usize) -> ! {
             None
         }
     };
-    BOOT.call_once(|| BootInfo { initrd, cmdline, params });
-
-    // sched_init() + the idle task (pid 0) on init_stack.
-    sched::core::init_idle(make_init_task());
-    rest_init()
+    BOOT.call_once(|| BootInfo { initrd: setup.initrd, cmdline, params });
 }
 
 /// Linux: rest_init(): init (pid 1) as a user-mode thread; the boot CPU becomes idle.
@@ -154,7 +127,7 @@ fn rest_init() -> ! {
     debug_assert_eq!(pid, 1);
     // Linux: kthreadd is pid 2, the parent of every kernel thread made later.
     let _ = kernel_thread(kthreadd, 0, CLONE_FS | crate::kernel::fork::CLONE_FILES);
-    sched::core::cpu_idle_loop()
+    sched::idle::cpu_idle_loop()
 }
 
 /// Linux: kthreadd() in kernel/kthread.c.  MenuOS creates no kernel threads on demand yet,

@@ -24,8 +24,7 @@ use crate::kernel::locking::{class, SpinLock, SpinLockGuard};
 use crate::kernel::pid::alloc_pid;
 use crate::kernel::sched::wait::Completion;
 use crate::kernel::sched::wake_up_new_task;
-use crate::kernel::signal::SIGCHLD;
-use crate::kernel::signal::{SigHand, SignalStruct};
+use crate::kernel::signal_types::{SigHand, SignalStruct, SIGCHLD, SS_DISABLE};
 use crate::kernel::task::*;
 use crate::mm::uaccess::{write_user, UserPtr};
 use alloc::sync::Arc;
@@ -351,7 +350,7 @@ fn dup_task_struct(orig: &TaskStruct, args: &KernelCloneArgs) -> KResult<Task> {
         sighand,
         signal,
         blocked: orig.blocked.load(Ordering::Relaxed),
-        sigaltstack: if clone_flags & (CLONE_VM | CLONE_VFORK) == CLONE_VM { (0, 0, 2) } else { sigaltstack },
+        sigaltstack: if clone_flags & (CLONE_VM | CLONE_VFORK) == CLONE_VM { (0, 0, SS_DISABLE) } else { sigaltstack },
         start_time: crate::kernel::time::uptime_cycles(),
     });
     Ok(t)
@@ -473,7 +472,7 @@ pub fn schedule_tail_child() {
 pub extern "C" fn ret_from_fork_user(regs: &mut PtRegs) {
     {
         let mut _t = crate::trace_func!(ret_from_fork_user);
-        crate::kernel::signal::exit_to_user_mode(regs);
+        crate::kernel::entry::common::exit_to_user_mode(regs);
         _t.ret3(regs.epc, regs.sp, regs.a0);
     }
     crate::trace_exit!(ret_from_fork);
@@ -515,7 +514,7 @@ pub fn make_init_task() -> Task {
         sighand: SigHand::new(),
         signal: SignalStruct::new(),
         blocked: 0,
-        sigaltstack: (0, 0, 2),
+        sigaltstack: (0, 0, SS_DISABLE),
         start_time: 0,
     })
 }

@@ -1,13 +1,17 @@
 //! Core kernel: processes, scheduling, signals, time.  Linux: kernel/.
+pub mod entry;
 pub mod exit;
 pub mod fork;
 pub mod futex;
+pub mod groups;
 pub mod locking;
 pub mod panic;
 pub mod pid;
 pub mod printk;
+pub mod reboot;
 pub mod sched;
 pub mod signal;
+pub mod signal_types;
 pub mod sys;
 pub mod syscall;
 pub mod task;

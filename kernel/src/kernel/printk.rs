@@ -1,8 +1,11 @@
 //! printk: kernel messages with Linux's `[    0.001234]` timestamps, kept in a ring buffer
-//! that syslog(2)/dmesg reads.  Linux: kernel/printk/printk.c.
+//! that syslog(2)/dmesg reads; and syslog(2) itself.  Linux: kernel/printk/printk.c.
 
+use crate::errno::*;
 use crate::kernel::locking::{class, SpinLock};
+use crate::mm::uaccess::UserPtr;
 use core::fmt::{self, Write};
+use core::sync::atomic::Ordering;
 
 pub const LOG_BUF_LEN: usize = 64 * 1024;
 
@@ -79,6 +82,54 @@ impl Write for ConsoleOnly {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         crate::drivers::console_write(s.as_bytes());
         Ok(())
+    }
+}
+
+// syslog(2)'s actions.  Linux: include/linux/syslog.h.
+const SYSLOG_ACTION_CLOSE: i32 = 0;
+const SYSLOG_ACTION_OPEN: i32 = 1;
+const SYSLOG_ACTION_READ: i32 = 2;
+const SYSLOG_ACTION_READ_ALL: i32 = 3;
+const SYSLOG_ACTION_READ_CLEAR: i32 = 4;
+const SYSLOG_ACTION_CLEAR: i32 = 5;
+const SYSLOG_ACTION_CONSOLE_OFF: i32 = 6;
+const SYSLOG_ACTION_CONSOLE_ON: i32 = 7;
+const SYSLOG_ACTION_CONSOLE_LEVEL: i32 = 8;
+const SYSLOG_ACTION_SIZE_UNREAD: i32 = 9;
+const SYSLOG_ACTION_SIZE_BUFFER: i32 = 10;
+
+/// Linux: SYSCALL_DEFINE3(syslog) -> do_syslog(): the reads return the newest `len` bytes of
+/// the buffer (READ and READ_CLEAR as READ_ALL: nothing is consumed or cleared), the console
+/// level can be set, the rest succeed doing nothing.
+pub fn sys_syslog(ty: i32, buf: UserPtr<u8>, len: i32) -> KResult<usize> {
+    match ty {
+        SYSLOG_ACTION_CLOSE | SYSLOG_ACTION_OPEN => Ok(0),
+        SYSLOG_ACTION_READ | SYSLOG_ACTION_READ_ALL | SYSLOG_ACTION_READ_CLEAR => {
+            if len < 0 {
+                return Err(EINVAL);
+            }
+            if len == 0 {
+                return Ok(0);
+            }
+            let mut v = alloc::vec::Vec::new();
+            read_all(&mut v);
+            let start = v.len().saturating_sub(len as usize);
+            buf.copy_out(&v[start..])?;
+            Ok(v.len() - start)
+        }
+        SYSLOG_ACTION_CLEAR => Ok(0),
+        SYSLOG_ACTION_CONSOLE_OFF | SYSLOG_ACTION_CONSOLE_ON => Ok(0),
+        SYSLOG_ACTION_CONSOLE_LEVEL => {
+            // Linux: levels 1..=8 (0 emerg .. 7 debug; a console shows those below its level).
+            if !(1..=8).contains(&len) {
+                return Err(EINVAL);
+            }
+            CONSOLE_LOGLEVEL.store(len.max(1) as usize, Ordering::Relaxed);
+            Ok(0)
+        }
+        SYSLOG_ACTION_SIZE_UNREAD => Ok(0),
+        SYSLOG_ACTION_SIZE_BUFFER => Ok(LOG_BUF_LEN),
+        _ => Err(EINVAL),
     }
 }
 

@@ -1,63 +1,25 @@
-//! Signals: sending, delivery with a Linux rt_sigframe, sigreturn, sigaction, masks.
-//! Linux: kernel/signal.c, arch/riscv/kernel/signal.c, include/linux/sched/signal.h.
+//! Signals: sending (send_signal, force_sig_fault, kill/tkill/tgkill), dequeueing, the
+//! decision get_signal() makes for each (ignore, stop, kill, or run a handler), job-control
+//! stops, and the sigaction / sigprocmask / sigpending / sigsuspend / sigaltstack syscalls.
+//! Linux: kernel/signal.c, include/linux/sched/signal.h (signal_pending).
 //!
 //! Pending signals are a bitmask per task (standard signals are not queued, as in Linux; RT
 //! signals are not queued either yet).  A signal to a process goes to its thread-group
-//! leader.  Stop signals are treated as ignored: job control is not implemented yet.
+//! leader.  Stop signals stop the whole process until SIGCONT (do_signal_stop), and the
+//! parent hears of both through SIGCHLD and wait.
+//!
+//! The rest of signal handling lives where Linux keeps it: the types and numbers in
+//! signal_types.rs, the loop that delivers signals on the way back to user mode in
+//! kernel/entry/common.rs, and the user-mode frame, syscall restarts and rt_sigreturn in
+//! arch/riscv/signal.rs.
+
+pub use super::signal_types::*;
 
 use crate::arch::riscv::ptrace::PtRegs;
 use crate::errno::*;
-use crate::kernel::locking::{class, SpinLock};
 use crate::kernel::task::*;
 use crate::mm::uaccess::UserPtr;
-use alloc::sync::Arc;
-use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
-
-pub const SIGHUP: i32 = 1;
-pub const SIGINT: i32 = 2;
-pub const SIGQUIT: i32 = 3;
-pub const SIGILL: i32 = 4;
-pub const SIGTRAP: i32 = 5;
-pub const SIGABRT: i32 = 6;
-pub const SIGBUS: i32 = 7;
-pub const SIGFPE: i32 = 8;
-pub const SIGKILL: i32 = 9;
-pub const SIGUSR1: i32 = 10;
-pub const SIGSEGV: i32 = 11;
-pub const SIGUSR2: i32 = 12;
-pub const SIGPIPE: i32 = 13;
-pub const SIGALRM: i32 = 14;
-pub const SIGTERM: i32 = 15;
-pub const SIGCHLD: i32 = 17;
-pub const SIGCONT: i32 = 18;
-pub const SIGSTOP: i32 = 19;
-pub const SIGTSTP: i32 = 20;
-pub const SIGTTIN: i32 = 21;
-pub const SIGTTOU: i32 = 22;
-pub const SIGURG: i32 = 23;
-pub const SIGWINCH: i32 = 28;
-pub const SIGSYS: i32 = 31;
-pub const NSIG: i32 = 64;
-
-pub const SIG_DFL: usize = 0;
-pub const SIG_IGN: usize = 1;
-
-pub const SA_NOCLDSTOP: u64 = 1;
-pub const SA_NOCLDWAIT: u64 = 2;
-pub const SA_SIGINFO: u64 = 4;
-pub const SA_ONSTACK: u64 = 0x0800_0000;
-pub const SA_RESTART: u64 = 0x1000_0000;
-pub const SA_NODEFER: u64 = 0x4000_0000;
-pub const SA_RESETHAND: u64 = 0x8000_0000;
-
-pub const SI_USER: i32 = 0;
-pub const SI_KERNEL: i32 = 0x80;
-pub const SI_TKILL: i32 = -6;
-pub const CLD_EXITED: i32 = 1;
-pub const CLD_KILLED: i32 = 2;
-pub const CLD_DUMPED: i32 = 3;
-pub const CLD_STOPPED: i32 = 5;
-pub const CLD_CONTINUED: i32 = 6;
+use core::sync::atomic::Ordering;
 
 /// Linux: do_notify_parent_cldstop(): SIGCHLD with CLD_STOPPED / CLD_CONTINUED to the parent
 /// (not with SA_NOCLDSTOP), and a wake-up of its wait4.
@@ -91,173 +53,13 @@ fn do_signal_stop(cur: &Task, sig: i32) {
     cur.set_state(TASK_RUNNING);
 }
 
-pub fn sigmask(sig: i32) -> u64 {
-    1u64 << (sig - 1)
-}
-const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
-
-/// Linux: struct k_sigaction (asm-generic layout: handler, flags, mask — riscv has no
-/// sa_restorer).
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct SigAction {
-    pub handler: usize,
-    pub flags: u64,
-    pub mask: u64,
-}
-// Pod: three u64-sized fields, no padding.
-crate::user_pod!(SigAction);
-
-/// Linux: struct sighand_struct — shared with CLONE_SIGHAND.
-pub struct SigHand {
-    pub action: SpinLock<[SigAction; 64], class::Sighand>,
-}
-
-impl SigHand {
-    pub fn new() -> Arc<SigHand> {
-        Arc::new(SigHand { action: SpinLock::new([SigAction::default(); 64]) })
-    }
-    /// Linux: copy_sighand() without CLONE_SIGHAND.  Never inlined: inlined, the 1.5 KiB copy's
-    /// stack temporary lands wherever the caller's frame puts it, and at an address misaligned
-    /// with the heap copy memcpy goes the slow (shifting) way: ~2,000 instructions per fork.
-    #[inline(never)]
-    pub fn dup(&self) -> Arc<SigHand> {
-        Arc::new(SigHand { action: SpinLock::new(*self.action.lock()) })
-    }
-    pub fn get(&self, sig: i32) -> SigAction {
-        self.action.lock()[(sig - 1) as usize]
-    }
-    /// Linux: flush_signal_handlers(): exec resets caught signals to SIG_DFL (ignored stay).
-    pub fn flush_handlers(&self, force_default: bool) {
-        for a in self.action.lock().iter_mut() {
-            if force_default || a.handler != SIG_IGN {
-                a.handler = SIG_DFL;
-            }
-            a.flags = 0;
-            a.mask = 0;
-        }
-    }
-}
-
-/// siginfo as the kernel keeps it.
-#[derive(Clone, Copy, Default)]
-pub struct SigInfo {
-    pub signo: i32,
-    pub code: i32,
-    pub errno: i32,
-    pub pid: i32,
-    pub uid: u32,
-    pub status: i32,
-    pub addr: usize,
-}
-
-pub struct SigPending {
-    pub set: u64,
-    /// siginfo of each pending signal (standard signals are not queued: one each).
-    pub info: alloc::collections::BTreeMap<i32, SigInfo>,
-}
-
-impl SigPending {
-    /// Drops the pending signals in `mask` (and their siginfo).
-    pub fn discard(&mut self, mask: u64) {
-        self.set &= !mask;
-        if !self.info.is_empty() {
-            self.info.retain(|&sig, _| mask & sigmask(sig) == 0);
-        }
-    }
-}
-
-impl Default for SigPending {
-    fn default() -> Self {
-        SigPending { set: 0, info: alloc::collections::BTreeMap::new() }
-    }
-}
-
-/// Linux: struct signal_struct — shared by a thread group.
-pub struct SignalStruct {
-    pub pgrp: AtomicI32,
-    pub session: AtomicI32,
-    pub group_exit: AtomicBool,
-    pub group_exit_code: AtomicI32,
-    pub live: AtomicU32,
-    pub rlimits: SpinLock<[[u64; 2]; 16], class::SignalMisc>,
-    /// Linux: signal->wait_chldexit — parents sleep here in wait4/waitid.
-    pub wait_chldexit: crate::kernel::sched::wait::WaitQueue,
-    /// Linux: is_child_subreaper / has_child_subreaper (prctl)
-    pub is_child_subreaper: AtomicBool,
-    pub cutime: core::sync::atomic::AtomicU64,
-    pub cstime: core::sync::atomic::AtomicU64,
-    pub tty_controlling: AtomicBool,
-    /// Job control (Linux: signal->flags SIGNAL_STOP_STOPPED / SIGNAL_CLD_*, group_exit_code):
-    /// (stopped, stop to report with this signal (0: none), continue to report)
-    pub stop: SpinLock<StopState, class::SignalMisc>,
-    /// ITIMER_REAL: (expiry in timer cycles, 0 = off; interval in cycles)
-    pub itimer_real: SpinLock<(u64, u64), class::SignalMisc>,
-}
-
-#[derive(Clone, Copy, Default)]
-pub struct StopState {
-    pub stopped: bool,
-    pub report_stop: i32,
-    pub report_cont: bool,
-}
-
-pub const RLIM_INFINITY: u64 = u64::MAX;
-pub const RLIMIT_STACK: usize = 3;
-pub const RLIMIT_NOFILE: usize = 7;
-pub const RLIMIT_NPROC: usize = 6;
-pub const RLIMIT_CORE: usize = 4;
-
-impl SignalStruct {
-    pub fn new() -> Arc<SignalStruct> {
-        // Linux: INIT_RLIMITS in include/asm-generic/resource.h
-        let inf = [RLIM_INFINITY, RLIM_INFINITY];
-        let mut r = [inf; 16];
-        r[RLIMIT_STACK] = [8 * 1024 * 1024, RLIM_INFINITY];
-        r[RLIMIT_CORE] = [0, RLIM_INFINITY];
-        r[RLIMIT_NOFILE] = [1024, 4096];
-        r[RLIMIT_NPROC] = [3806, 3806];
-        r[8] = [8 * 1024 * 1024, 8 * 1024 * 1024]; // MEMLOCK
-        r[9] = inf;
-        r[11] = [3806, 3806]; // SIGPENDING
-        r[12] = [819200, 819200]; // MSGQUEUE
-        r[13] = [0, 0]; // NICE
-        r[14] = [0, 0]; // RTPRIO
-        Arc::new(SignalStruct {
-            pgrp: AtomicI32::new(0),
-            session: AtomicI32::new(0),
-            group_exit: AtomicBool::new(false),
-            group_exit_code: AtomicI32::new(0),
-            live: AtomicU32::new(1),
-            rlimits: SpinLock::new(r),
-            wait_chldexit: crate::kernel::sched::wait::WaitQueue::new(),
-            is_child_subreaper: AtomicBool::new(false),
-            cutime: Default::default(),
-            cstime: Default::default(),
-            tty_controlling: AtomicBool::new(false),
-            stop: SpinLock::new(StopState::default()),
-            itimer_real: SpinLock::new((0, 0)),
-        })
-    }
-    /// Linux: copy_signal(): a new process inherits limits, process group and session.
-    pub fn dup(&self) -> Arc<SignalStruct> {
-        let s = SignalStruct::new();
-        let r = *self.rlimits.lock();
-        *s.rlimits.lock() = r;
-        s.pgrp.store(self.pgrp.load(Ordering::Relaxed), Ordering::Relaxed);
-        s.session.store(self.session.load(Ordering::Relaxed), Ordering::Relaxed);
-        s
-    }
-    pub fn rlimit(&self, r: usize) -> u64 {
-        self.rlimits.lock()[r][0]
-    }
-}
-
+/// Linux: signal_pending(): an unblocked signal (or SIGKILL) is pending, so a sleep should end.
 pub fn signal_pending(t: &TaskStruct) -> bool {
     let p = t.pending_mask.load(Ordering::Acquire);
     p != 0 && (p & !t.blocked.load(Ordering::Relaxed) != 0 || p & sigmask(SIGKILL) != 0)
 }
 
+/// Linux: fatal_signal_pending(): SIGKILL is pending.
 pub fn fatal_signal_pending(t: &TaskStruct) -> bool {
     t.pending_mask.load(Ordering::Acquire) & sigmask(SIGKILL) != 0
 }
@@ -270,6 +72,8 @@ pub fn with_pending<R>(t: &TaskStruct, f: impl FnOnce(&mut SigPending) -> R) -> 
     r
 }
 
+/// What a signal does with SIG_DFL (Linux: sig_kernel_ignore / sig_kernel_stop /
+/// sig_kernel_coredump in include/linux/signal.h; everything else terminates).
 enum Default_ {
     Term,
     Core,
@@ -281,7 +85,7 @@ fn default_action(sig: i32) -> Default_ {
     match sig {
         SIGCHLD | SIGURG | SIGWINCH | SIGCONT => Default_::Ignore,
         SIGSTOP | SIGTSTP | SIGTTIN | SIGTTOU => Default_::Stop,
-        SIGQUIT | SIGILL | SIGTRAP | SIGABRT | SIGBUS | SIGFPE | SIGSEGV | 24 | 25 | SIGSYS => Default_::Core,
+        SIGQUIT | SIGILL | SIGTRAP | SIGABRT | SIGBUS | SIGFPE | SIGSEGV | SIGXCPU | SIGXFSZ | SIGSYS => Default_::Core,
         _ => Default_::Term,
     }
 }
@@ -292,7 +96,7 @@ pub fn valid_signal(sig: i32) -> bool {
 }
 
 /// Linux: sig_ignored(), with the handler table locked by the caller.
-fn sig_ignored(t: &TaskStruct, acts: &[SigAction; 64], sig: i32) -> bool {
+fn sig_ignored(t: &TaskStruct, acts: &[SigAction; NSIG as usize], sig: i32) -> bool {
     if t.blocked.load(Ordering::Relaxed) & sigmask(sig) != 0 {
         return false;
     }
@@ -419,61 +223,23 @@ fn dequeue_locked(p: &mut SigPending, blocked: u64) -> Option<SigInfo> {
     Some(p.info.remove(&sig).unwrap_or(SigInfo { signo: sig, ..Default::default() }))
 }
 
-const EXC_SYSCALL: usize = 8;
-
-/// Linux: exit_to_user_mode(): the common case (nothing to do) inline and cheap; the loop
-/// that reschedules and delivers signals out of line.
-#[inline(always)]
-pub fn exit_to_user_mode(regs: &mut PtRegs) {
-    let work = with_current(|c| c.need_resched.load(Ordering::Relaxed) || c.pending_mask.load(Ordering::Acquire) != 0);
-    if work || regs.cause == EXC_SYSCALL && (regs.a0 as isize) < -511 && (regs.a0 as isize) > -520 {
-        exit_to_user_mode_loop(regs);
-    } else {
-        regs.cause = usize::MAX;
-    }
-}
-
-/// Linux: exit_to_user_mode_loop(): reschedule and deliver signals before returning to user.
-#[inline(never)]
-fn exit_to_user_mode_loop(regs: &mut PtRegs) {
-    loop {
-        if crate::kernel::sched::core::need_resched() {
-            crate::kernel::sched::yield_now();
-            continue;
-        }
-        let has = with_current(|c| signal_pending(c));
-        if has {
-            do_signal(regs);
-            continue;
-        }
-        break;
-    }
-    // A syscall interrupted by a signal that was then ignored or discarded is restarted.
-    if regs.cause == EXC_SYSCALL {
-        let a0 = regs.a0 as isize;
-        if a0 == -(ERESTARTSYS.0 as isize) || a0 == -512 - 1 || a0 == -512 - 2 {
-            regs.a0 = regs.orig_a0;
-            regs.epc -= 4;
-        }
-        regs.cause = usize::MAX;
-    }
-}
-
-/// Linux: arch_do_signal_or_restart() / get_signal() / handle_signal().
-fn do_signal(regs: &mut PtRegs) {
-    let cur = current();
-    let Some(info) = dequeue_signal(&cur) else { return };
+/// Linux: get_signal(): takes the next pending signal and acts on it.  A default action is
+/// taken here (ignore, stop the process, or kill it); a signal with a handler is returned, for
+/// the arch code to deliver (arch_do_signal_or_restart in arch/riscv/signal.rs).  One signal
+/// per call: the caller (exit_to_user_mode_loop) calls again while signals are pending.
+pub fn get_signal(cur: &Task) -> Option<KSignal> {
+    let info = dequeue_signal(cur)?;
     let sig = info.signo;
     let ka = cur.sighand.lock().get(sig);
     if ka.handler == SIG_IGN && sig != SIGKILL {
-        return;
+        return None;
     }
     if ka.handler == SIG_DFL || sig == SIGKILL {
         match default_action(sig) {
-            Default_::Ignore => return,
+            Default_::Ignore => return None,
             Default_::Stop => {
-                do_signal_stop(&cur, sig);
-                return;
+                do_signal_stop(cur, sig);
+                return None;
             }
             Default_::Term | Default_::Core => {
                 // Linux: do_group_exit(sig): a core dump would set 0x80, but RLIMIT_CORE is 0.
@@ -481,34 +247,18 @@ fn do_signal(regs: &mut PtRegs) {
             }
         }
     }
-    // A handler: restart logic for an interrupted syscall first.
-    if regs.cause == EXC_SYSCALL {
-        let a0 = regs.a0 as isize;
-        let erestartsys = -(ERESTARTSYS.0 as isize);
-        if a0 == erestartsys {
-            if ka.flags & SA_RESTART != 0 {
-                regs.a0 = regs.orig_a0;
-                regs.epc -= 4;
-            } else {
-                regs.a0 = EINTR.as_ret();
-            }
-        } else if a0 == -514 /* ERESTARTNOHAND */ || a0 == -516
-        /* ERESTART_RESTARTBLOCK */
-        {
-            regs.a0 = EINTR.as_ret();
-        } else if a0 == -513
-        /* ERESTARTNOINTR */
-        {
-            regs.a0 = regs.orig_a0;
-            regs.epc -= 4;
-        }
-        regs.cause = usize::MAX;
-    }
-    if setup_rt_frame(&cur, sig, &info, &ka, regs).is_err() {
-        // Linux: force_sigsegv() when the frame cannot be written.
+    Some(KSignal { ka, info, sig })
+}
+
+/// Linux: signal_setup_done(): the end of delivering a signal to a handler.  A frame that
+/// could not be written kills the process (Linux: force_sigsegv()); otherwise
+/// signal_delivered() blocks sa_mask (and the signal itself unless SA_NODEFER) and makes an
+/// SA_RESETHAND handler one-shot.
+pub fn signal_setup_done(failed: bool, cur: &Task, ksig: &KSignal) {
+    if failed {
         crate::kernel::exit::do_group_exit(SIGSEGV);
     }
-    // Linux: signal_setup_done(): block sa_mask (and sig unless SA_NODEFER); one-shot reset.
+    let (sig, ka) = (ksig.sig, &ksig.ka);
     let mut add = ka.mask;
     if ka.flags & SA_NODEFER == 0 {
         add |= sigmask(sig);
@@ -519,132 +269,13 @@ fn do_signal(regs: &mut PtRegs) {
     }
 }
 
-/// The user-visible siginfo (128 bytes).  Linux: include/uapi/asm-generic/siginfo.h
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct UserSigInfo {
-    pub si_signo: i32,
-    pub si_errno: i32,
-    pub si_code: i32,
-    pub _pad0: i32,
-    /// union: kill {pid, uid}, sigchld {pid, uid, status, _, utime, stime}, fault {addr}
-    pub f: [u64; 14],
-}
-// Pod: plain integers, no padding beyond the explicit field.
-crate::user_pod!(UserSigInfo);
-
-impl UserSigInfo {
-    pub fn from(info: &SigInfo) -> Self {
-        let mut s =
-            UserSigInfo { si_signo: info.signo, si_errno: info.errno, si_code: info.code, _pad0: 0, f: [0; 14] };
-        match info.signo {
-            SIGSEGV | SIGBUS | SIGILL | SIGFPE | SIGTRAP => s.f[0] = info.addr as u64,
-            _ => {
-                s.f[0] = (info.pid as u32 as u64) | ((info.uid as u64) << 32);
-                s.f[1] = info.status as u32 as u64;
-            }
-        }
-        s
-    }
-}
-
-/// Linux riscv: struct ucontext with struct sigcontext (user_regs_struct + FP state).
-#[repr(C, align(16))]
-#[derive(Clone, Copy)]
-struct RtSigframe {
-    info: UserSigInfo, // 0
-    uc_flags: u64,     // 128
-    uc_link: u64,      // 136
-    ss_sp: u64,        // 144
-    ss_flags: u32,     // 152
-    _ss_pad: u32,
-    ss_size: u64,         // 160
-    uc_sigmask: u64,      // 168
-    _unused: [u8; 120],   // 176
-    _align: u64,          // 296: sigcontext is 16-aligned (at 304 = 128 + 176)
-    sc_regs: [u64; 32],   // 304: pc, ra, sp, gp, tp, t0..t6 as user_regs_struct
-    sc_fpregs: [u64; 66], // f[32] + fcsr (d-ext), padded to the q-ext union size (528 B)
-}
-// Pod: integers only; explicit padding fields are zeroed when built.
-crate::user_pod!(RtSigframe);
-const _: () = assert!(core::mem::offset_of!(RtSigframe, sc_regs) == 128 + 176);
-
-fn setup_rt_frame(cur: &Task, sig: i32, info: &SigInfo, ka: &SigAction, regs: &mut PtRegs) -> KResult<()> {
-    let (ss_sp, ss_size, ss_flags) = *cur.sigaltstack.lock();
-    let on_alt = ss_size != 0 && regs.sp > ss_sp && regs.sp <= ss_sp + ss_size;
-    let mut sp = regs.sp;
-    if ka.flags & SA_ONSTACK != 0 && ss_size != 0 && !on_alt && ss_flags & 2 == 0 {
-        sp = ss_sp + ss_size;
-    }
-    let size = core::mem::size_of::<RtSigframe>();
-    sp = (sp - size) & !15;
-    let mut frame = RtSigframe {
-        info: UserSigInfo::from(info),
-        uc_flags: 0,
-        uc_link: 0,
-        ss_sp: ss_sp as u64,
-        ss_flags: if on_alt {
-            1
-        } else if ss_size == 0 {
-            2
-        } else {
-            0
-        },
-        _ss_pad: 0,
-        ss_size: ss_size as u64,
-        uc_sigmask: cur.saved_sigmask.lock().take().unwrap_or(cur.blocked.load(Ordering::Relaxed)),
-        _unused: [0; 120],
-        _align: 0,
-        sc_regs: [0; 32],
-        sc_fpregs: [0; 66],
-    };
-    for (i, r) in regs.as_array().iter().enumerate() {
-        frame.sc_regs[i] = *r as u64;
-    }
-    let fp = crate::arch::riscv::process::save_user_fpu(cur);
-    frame.sc_fpregs[..32].copy_from_slice(&fp.f);
-    frame.sc_fpregs[32] = fp.fcsr as u64;
-    UserPtr::<RtSigframe>::new(sp).write(&frame)?;
-    regs.epc = ka.handler;
-    regs.a0 = sig as usize;
-    regs.a1 = sp; // &frame->info
-    regs.a2 = sp + 128; // &frame->uc
-    regs.sp = sp;
-    regs.ra = crate::fs::exec::vdso_sigreturn(cur);
-    Ok(())
-}
-
-/// Linux: SYSCALL_DEFINE0(rt_sigreturn) in arch/riscv/kernel/signal.c.
-pub fn sys_rt_sigreturn(regs: &mut PtRegs) -> KResult<usize> {
-    let cur = current();
-    let frame = match UserPtr::<RtSigframe>::new(regs.sp).read() {
-        Ok(f) => f,
-        Err(_) => {
-            force_sig(SIGSEGV);
-            return Ok(regs.a0);
-        }
-    };
-    let status = regs.status;
-    for (i, r) in regs.as_array_mut().iter_mut().enumerate() {
-        *r = frame.sc_regs[i] as usize;
-    }
-    regs.status = status;
-    regs.cause = usize::MAX; // no syscall restart after sigreturn
-    let mut fp = crate::arch::riscv::process::FpState { f: [0; 32], fcsr: 0 };
-    fp.f.copy_from_slice(&frame.sc_fpregs[..32]);
-    fp.fcsr = frame.sc_fpregs[32] as u32;
-    crate::arch::riscv::process::restore_user_fpu(&cur, &fp);
-    cur.blocked.store(frame.uc_sigmask & !UNBLOCKABLE, Ordering::Relaxed);
-    Ok(regs.a0)
-}
-
 pub fn sys_rt_sigaction(
     sig: i32,
     act: Option<UserPtr<SigAction>>,
     oact: Option<UserPtr<SigAction>>,
     sigsetsize: usize,
 ) -> KResult<usize> {
-    if sigsetsize != 8 {
+    if sigsetsize != SIGSET_SIZE {
         return Err(EINVAL);
     }
     if !(1..=NSIG).contains(&sig) {
@@ -683,7 +314,7 @@ pub fn sys_rt_sigprocmask(
     oset: Option<UserPtr<u64>>,
     sigsetsize: usize,
 ) -> KResult<usize> {
-    if sigsetsize != 8 {
+    if sigsetsize != SIGSET_SIZE {
         return Err(EINVAL);
     }
     let cur = current();
@@ -691,9 +322,9 @@ pub fn sys_rt_sigprocmask(
     if let Some(nset) = nset {
         let s = nset.read()?;
         let new = match how {
-            0 => old | s,  // SIG_BLOCK
-            1 => old & !s, // SIG_UNBLOCK
-            2 => s,        // SIG_SETMASK
+            SIG_BLOCK => old | s,
+            SIG_UNBLOCK => old & !s,
+            SIG_SETMASK => s,
             _ => return Err(EINVAL),
         };
         cur.blocked.store(new & !UNBLOCKABLE, Ordering::Relaxed);
@@ -705,7 +336,7 @@ pub fn sys_rt_sigprocmask(
 }
 
 pub fn sys_rt_sigpending(uset: UserPtr<u64>, sigsetsize: usize) -> KResult<usize> {
-    if sigsetsize > 8 {
+    if sigsetsize > SIGSET_SIZE {
         return Err(EINVAL);
     }
     let cur = current();
@@ -716,7 +347,7 @@ pub fn sys_rt_sigpending(uset: UserPtr<u64>, sigsetsize: usize) -> KResult<usize
 
 /// Linux: sys_rt_sigsuspend(): wait for a signal with a temporary mask.
 pub fn sys_rt_sigsuspend(unewset: UserPtr<u64>, sigsetsize: usize) -> KResult<usize> {
-    if sigsetsize != 8 {
+    if sigsetsize != SIGSET_SIZE {
         return Err(EINVAL);
     }
     let m = unewset.read()?;
@@ -731,19 +362,8 @@ pub fn sys_rt_sigsuspend(unewset: UserPtr<u64>, sigsetsize: usize) -> KResult<us
         crate::kernel::sched::schedule();
     }
     // The old mask comes back through the signal frame (saved_sigmask) once delivered.
-    Err(Errno(514)) // ERESTARTNOHAND: becomes EINTR after the handler
+    Err(ERESTARTNOHAND) // becomes EINTR after the handler
 }
-
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct StackT {
-    ss_sp: u64,
-    ss_flags: i32,
-    _pad: i32,
-    ss_size: u64,
-}
-// Pod: integers, explicit padding.
-crate::user_pod!(StackT);
 
 pub fn sys_sigaltstack(
     regs: &mut PtRegs,
@@ -757,9 +377,9 @@ pub fn sys_sigaltstack(
         let o = StackT {
             ss_sp: sp as u64,
             ss_flags: if on {
-                1
+                SS_ONSTACK
             } else if size == 0 {
-                2
+                SS_DISABLE
             } else {
                 flags
             },
@@ -773,15 +393,15 @@ pub fn sys_sigaltstack(
         if on {
             return Err(EPERM);
         }
-        let mode = n.ss_flags & !(0x8000_0000u32 as i32);
-        if mode != 0 && mode != 2 {
+        let mode = n.ss_flags & !SS_AUTODISARM;
+        if mode != 0 && mode != SS_DISABLE {
             return Err(EINVAL);
         }
-        if mode == 2 {
-            *cur.sigaltstack.lock() = (0, 0, 2);
+        if mode == SS_DISABLE {
+            *cur.sigaltstack.lock() = (0, 0, SS_DISABLE);
         } else {
             // Linux: MINSIGSTKSZ (2048) — ENOMEM below it.
-            if (n.ss_size as usize) < 2048 {
+            if (n.ss_size as usize) < MINSIGSTKSZ {
                 return Err(ENOMEM);
             }
             *cur.sigaltstack.lock() = (n.ss_sp as usize, n.ss_size as usize, n.ss_flags);

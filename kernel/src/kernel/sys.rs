@@ -1,26 +1,34 @@
-//! Miscellaneous syscalls.  Linux: kernel/sys.c (uname, getpid..., prlimit64, setpgid,
-//! setsid, sysinfo, prctl), kernel/reboot.c, drivers/char/random.c (getrandom),
-//! kernel/printk/printk.c (syslog).
+//! The process-wide odds and ends of the syscall table: uname, the pid and id calls,
+//! resource limits, process groups and sessions, umask, sysinfo, prctl, times, getrusage,
+//! get/setpriority.  Linux: kernel/sys.c.
+//!
+//! (getrandom and get_random_bytes are here until they move to drivers/char/random.rs.)
+//! Elsewhere, as in Linux: reboot is kernel/reboot.rs, syslog kernel/printk.rs,
+//! getitimer/setitimer kernel/time/itimer.rs, getgroups/setgroups kernel/groups.rs.
 
 use crate::errno::*;
-use crate::kernel::signal::RLIM_INFINITY;
+use crate::kernel::signal::{RLIMIT_NOFILE, RLIM_INFINITY, RLIM_NLIMITS};
 use crate::kernel::task::current;
 use crate::mm::uaccess::{UserCStr, UserPtr};
 use core::sync::atomic::{AtomicU64, Ordering};
+use linux_raw_sys::general as uapi;
 
 pub const UTS_RELEASE: &str = "6.1.0-menuos";
 pub const UTS_VERSION: &str = "#1 SMP MenuOS";
+/// Linux: __NEW_UTS_LEN + 1 — each of struct new_utsname's six fields.
+const UTS_FIELD_LEN: usize = 65;
 
-fn field(s: &str) -> [u8; 65] {
-    let mut f = [0u8; 65];
+fn field(s: &str) -> [u8; UTS_FIELD_LEN] {
+    let mut f = [0u8; UTS_FIELD_LEN];
     f[..s.len()].copy_from_slice(s.as_bytes());
     f
 }
 
-pub fn sys_uname(name: UserPtr<[u8; 65 * 6]>) -> KResult<usize> {
-    let mut u = [0u8; 65 * 6];
+/// Linux: SYSCALL_DEFINE1(newuname): sysname, nodename, release, version, machine, domainname.
+pub fn sys_uname(name: UserPtr<[u8; UTS_FIELD_LEN * 6]>) -> KResult<usize> {
+    let mut u = [0u8; UTS_FIELD_LEN * 6];
     for (i, s) in ["Linux", "(none)", UTS_RELEASE, UTS_VERSION, "riscv64", "(none)"].iter().enumerate() {
-        u[i * 65..(i + 1) * 65].copy_from_slice(&field(s));
+        u[i * UTS_FIELD_LEN..(i + 1) * UTS_FIELD_LEN].copy_from_slice(&field(s));
     }
     name.write(&u)?;
     Ok(0)
@@ -62,6 +70,10 @@ pub fn sys_getrandom(ubuf: UserPtr<u8>, len: usize, flags: u32) -> KResult<usize
     Ok(n)
 }
 
+/// Linux: sysctl_nr_open (fs/file.c): the largest RLIMIT_NOFILE hard limit.
+const NR_OPEN: u64 = 1024 * 1024;
+
+/// Linux: SYSCALL_DEFINE4(prlimit64) -> do_prlimit().
 pub fn sys_prlimit64(
     pid: i32,
     resource: u32,
@@ -69,7 +81,7 @@ pub fn sys_prlimit64(
     old_rlim: Option<UserPtr<[u64; 2]>>,
 ) -> KResult<usize> {
     let resource = resource as usize;
-    if resource >= 16 {
+    if resource >= RLIM_NLIMITS {
         return Err(EINVAL);
     }
     let t = if pid == 0 { current() } else { crate::kernel::pid::find_task_by_pid(pid).ok_or(ESRCH)? };
@@ -82,7 +94,7 @@ pub fn sys_prlimit64(
     let mut r = t.signal.rlimits.lock();
     let oldv = r[resource];
     if let Some(n) = newv {
-        if resource == crate::kernel::signal::RLIMIT_NOFILE && n[1] != RLIM_INFINITY && n[1] > 1024 * 1024 {
+        if resource == RLIMIT_NOFILE && n[1] != RLIM_INFINITY && n[1] > NR_OPEN {
             return Err(EPERM);
         }
         r[resource] = n;
@@ -138,6 +150,19 @@ pub fn sys_setsid() -> KResult<usize> {
     Ok(pid as usize)
 }
 
+/// Linux: S_IRWXUGO (include/linux/stat.h): the permission bits umask keeps.
+const S_IRWXUGO: u32 = 0o777;
+
+/// Linux: SYSCALL_DEFINE1(umask): sets the creation mask, returns the old one.
+pub fn sys_umask(mask: i32) -> KResult<usize> {
+    let fs = current().fs.lock().clone().ok_or(ENOENT)?;
+    let mut i = fs.inner.lock();
+    let old = i.umask;
+    i.umask = mask as u32 & S_IRWXUGO;
+    Ok(old as usize)
+}
+
+/// Linux: struct sysinfo (include/uapi/linux/sysinfo.h).
 #[repr(C)]
 #[derive(Clone, Copy, Default)]
 pub struct Sysinfo {
@@ -163,8 +188,8 @@ crate::user_pod!(Sysinfo);
 pub fn sys_sysinfo(info: UserPtr<Sysinfo>) -> KResult<usize> {
     let s = Sysinfo {
         uptime: (crate::kernel::time::uptime_ns() / 1_000_000_000) as i64,
-        totalram: (crate::mm::page_alloc::nr_total_pages() * 4096) as u64,
-        freeram: (crate::mm::page_alloc::nr_free_pages() * 4096) as u64,
+        totalram: (crate::mm::page_alloc::nr_total_pages() * crate::mm::PAGE_SIZE) as u64,
+        freeram: (crate::mm::page_alloc::nr_free_pages() * crate::mm::PAGE_SIZE) as u64,
         procs: crate::kernel::pid::nr_tasks() as u16,
         mem_unit: 1,
         ..Default::default()
@@ -173,69 +198,23 @@ pub fn sys_sysinfo(info: UserPtr<Sysinfo>) -> KResult<usize> {
     Ok(0)
 }
 
-/// Linux: SYSCALL_DEFINE4(reboot) in kernel/reboot.c
-pub fn sys_reboot(magic1: i32, magic2: i32, cmd: u32, _arg: UserPtr<u8>) -> KResult<usize> {
-    if magic1 as u32 != 0xfee1dead || ![672274793u32, 85072278, 369367448, 537993216].contains(&(magic2 as u32)) {
-        return Err(EINVAL);
-    }
-    match cmd {
-        0x4321FEDC => {
-            // LINUX_REBOOT_CMD_POWER_OFF
-            crate::pr_notice!("reboot: Power down");
-            crate::arch::riscv::sbi::shutdown(None);
-        }
-        0xCDEF0123 => {
-            crate::pr_notice!("reboot: System halted");
-            crate::arch::riscv::sbi::shutdown(None);
-        }
-        0x01234567 | 0xA1B2C3D4 => {
-            crate::pr_notice!("reboot: Restarting system");
-            sbi_rt::system_reset(sbi_rt::ColdReboot, sbi_rt::NoReason);
-            crate::arch::riscv::sbi::shutdown(None);
-        }
-        0x89ABCDEF | 0 => Ok(0), // CAD_ON / CAD_OFF
-        _ => Err(EINVAL),
-    }
-}
-
-/// Linux: do_syslog(): READ_ALL (3), SIZE_BUFFER (10), CONSOLE_LEVEL (8)...
-pub fn sys_syslog(ty: i32, buf: UserPtr<u8>, len: i32) -> KResult<usize> {
-    match ty {
-        0 | 1 => Ok(0),
-        2 | 3 | 4 => {
-            if len < 0 {
-                return Err(EINVAL);
-            }
-            if len == 0 {
-                return Ok(0);
-            }
-            let mut v = alloc::vec::Vec::new();
-            crate::kernel::printk::read_all(&mut v);
-            let start = v.len().saturating_sub(len as usize);
-            buf.copy_out(&v[start..])?;
-            Ok(v.len() - start)
-        }
-        5 => Ok(0),
-        6 | 7 => Ok(0),
-        8 => {
-            if !(1..=8).contains(&len) {
-                return Err(EINVAL);
-            }
-            crate::kernel::printk::CONSOLE_LOGLEVEL.store(len.max(1) as usize, Ordering::Relaxed);
-            Ok(0)
-        }
-        9 => Ok(0),
-        10 => Ok(crate::kernel::printk::LOG_BUF_LEN),
-        _ => Err(EINVAL),
-    }
-}
+// prctl(2) options.  Linux: include/uapi/linux/prctl.h.
+const PR_SET_PDEATHSIG: i32 = 1;
+const PR_GET_PDEATHSIG: i32 = 2;
+const PR_GET_DUMPABLE: i32 = 3;
+const PR_SET_DUMPABLE: i32 = 4;
+const PR_SET_NAME: i32 = 15;
+const PR_GET_NAME: i32 = 16;
+const PR_SET_CHILD_SUBREAPER: i32 = 36;
+const PR_GET_CHILD_SUBREAPER: i32 = 37;
+const PR_SET_NO_NEW_PRIVS: i32 = 38;
+const PR_GET_NO_NEW_PRIVS: i32 = 39;
 
 /// Linux: prctl(): PR_SET_NAME/PR_GET_NAME, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG...
 pub fn sys_prctl(option: i32, arg2: usize, _arg3: usize, _arg4: usize, _arg5: usize) -> KResult<usize> {
     let cur = current();
     match option {
-        15 => {
-            // PR_SET_NAME
+        PR_SET_NAME => {
             let s = UserCStr::new(arg2).read_bytes(16).or_else(|_| {
                 let mut b = [0u8; 16];
                 UserPtr::<u8>::new(arg2).copy_in(&mut b[..15])?;
@@ -247,39 +226,39 @@ pub fn sys_prctl(option: i32, arg2: usize, _arg3: usize, _arg4: usize, _arg5: us
             *cur.comm.lock() = c;
             Ok(0)
         }
-        16 => {
+        PR_GET_NAME => {
             let c = *cur.comm.lock();
             UserPtr::<[u8; 16]>::new(arg2).write(&c)?;
             Ok(0)
         }
-        36 => {
+        PR_SET_CHILD_SUBREAPER => {
             cur.signal.is_child_subreaper.store(arg2 != 0, Ordering::Relaxed);
             Ok(0)
         }
-        37 => {
+        PR_GET_CHILD_SUBREAPER => {
             let v = cur.signal.is_child_subreaper.load(Ordering::Relaxed) as i32;
             UserPtr::<i32>::new(arg2).write(&v)?;
             Ok(0)
         }
-        1 => {
-            // PR_SET_PDEATHSIG
-            if arg2 > 64 {
+        PR_SET_PDEATHSIG => {
+            if arg2 > crate::kernel::signal::NSIG as usize {
                 return Err(EINVAL);
             }
             cur.pdeath_signal.store(arg2 as i32, Ordering::Relaxed);
             Ok(0)
         }
-        2 => {
+        PR_GET_PDEATHSIG => {
             UserPtr::<i32>::new(arg2).write(&cur.pdeath_signal.load(Ordering::Relaxed))?;
             Ok(0)
         }
-        3 => Ok(1),       // PR_GET_DUMPABLE
-        4 => Ok(0),       // PR_SET_DUMPABLE
-        38 | 39 => Ok(0), // NO_NEW_PRIVS
+        PR_GET_DUMPABLE => Ok(1),
+        PR_SET_DUMPABLE => Ok(0),
+        PR_SET_NO_NEW_PRIVS | PR_GET_NO_NEW_PRIVS => Ok(0),
         _ => Err(EINVAL),
     }
 }
 
+/// Linux: struct tms — utime, stime, cutime, cstime in clock ticks.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct Tms {
@@ -288,9 +267,14 @@ pub struct Tms {
 // Pod: integers.
 crate::user_pod!(Tms);
 
+/// Linux: USER_HZ — times(2) counts in clock_t ticks of 1/100 s (nsec_to_clock_t()).
+const USER_HZ: u64 = 100;
+const NSEC_PER_CLOCK_T: u64 = 1_000_000_000 / USER_HZ;
+
+/// Linux: SYSCALL_DEFINE1(times): the CPU times in clock ticks; returns the ticks since boot.
 pub fn sys_times(tbuf: Option<UserPtr<Tms>>) -> KResult<usize> {
     let cur = current();
-    let to_ticks = |c: u64| (crate::arch::riscv::time::cycles_to_ns(c) / 10_000_000) as i64;
+    let to_ticks = |c: u64| (crate::arch::riscv::time::cycles_to_ns(c) / NSEC_PER_CLOCK_T) as i64;
     if let Some(tbuf) = tbuf {
         let t = Tms {
             t: [
@@ -302,15 +286,21 @@ pub fn sys_times(tbuf: Option<UserPtr<Tms>>) -> KResult<usize> {
         };
         tbuf.write(&t)?;
     }
-    Ok((crate::kernel::time::uptime_ns() / 10_000_000) as usize)
+    Ok((crate::kernel::time::uptime_ns() / NSEC_PER_CLOCK_T) as usize)
 }
 
+const RUSAGE_SELF: i32 = uapi::RUSAGE_SELF as i32;
+const RUSAGE_CHILDREN: i32 = uapi::RUSAGE_CHILDREN;
+const RUSAGE_THREAD: i32 = uapi::RUSAGE_THREAD as i32;
+
+/// Linux: SYSCALL_DEFINE2(getrusage): RUSAGE_THREAD reads as RUSAGE_SELF (one thread's
+/// counters either way).
 pub fn sys_getrusage(who: i32, ru: UserPtr<crate::kernel::exit::Rusage>) -> KResult<usize> {
-    if who != 0 && who != -1 && who != 1 {
+    if who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD {
         return Err(EINVAL);
     }
     let cur = current();
-    let u = if who == -1 {
+    let u = if who == RUSAGE_CHILDREN {
         // RUSAGE_CHILDREN: what reaped children used (Linux: signal->cutime, cstime)
         crate::kernel::exit::Rusage::of(
             cur.signal.cutime.load(Ordering::Relaxed),
@@ -329,75 +319,6 @@ pub fn sys_getrusage(who: i32, ru: UserPtr<crate::kernel::exit::Rusage>) -> KRes
         )
     };
     ru.write(&u)?;
-    Ok(0)
-}
-
-/// ITIMER_REAL per process (Linux: signal->real_timer): (expiry in cycles, interval cycles).
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct Itimerval {
-    interval: [i64; 2],
-    value: [i64; 2],
-}
-// Pod: integers.
-crate::user_pod!(Itimerval);
-
-fn tv_to_cycles(tv: [i64; 2]) -> KResult<u64> {
-    if tv[0] < 0 || !(0..1_000_000).contains(&tv[1]) {
-        return Err(EINVAL);
-    }
-    Ok(crate::arch::riscv::time::ns_to_cycles(tv[0] as u64 * 1_000_000_000 + tv[1] as u64 * 1000))
-}
-fn cycles_to_tv(c: u64) -> [i64; 2] {
-    let us = crate::arch::riscv::time::cycles_to_ns(c).div_ceil(1000);
-    [(us / 1_000_000) as i64, (us % 1_000_000) as i64]
-}
-
-fn itimer_get(t: &crate::kernel::task::TaskStruct) -> Itimerval {
-    let (exp, iv) = *t.signal.itimer_real.lock();
-    let now = crate::arch::riscv::time::get_cycles();
-    let left = if exp == 0 { 0 } else { exp.saturating_sub(now).max(1) };
-    Itimerval { interval: cycles_to_tv(iv), value: cycles_to_tv(left) }
-}
-
-pub fn sys_getitimer(which: i32, value: UserPtr<Itimerval>) -> KResult<usize> {
-    if which != 0 {
-        return if (0..=2).contains(&which) { value.write(&Itimerval::default()).map(|_| 0) } else { Err(EINVAL) };
-    }
-    value.write(&itimer_get(&current()))?;
-    Ok(0)
-}
-
-/// Linux: do_setitimer(ITIMER_REAL): SIGALRM at expiry (alarm(2) in glibc is this).
-pub fn sys_setitimer(
-    which: i32,
-    value: Option<UserPtr<Itimerval>>,
-    ovalue: Option<UserPtr<Itimerval>>,
-) -> KResult<usize> {
-    if !(0..=2).contains(&which) {
-        return Err(EINVAL);
-    }
-    let cur = current();
-    let nv = value.map(|v| v.read()).transpose()?;
-    if which != 0 {
-        if let Some(o) = ovalue {
-            o.write(&Itimerval::default())?;
-        }
-        return Ok(0);
-    }
-    let oldv = itimer_get(&cur);
-    if let Some(n) = nv {
-        let val = tv_to_cycles(n.value)?;
-        let iv = tv_to_cycles(n.interval)?;
-        let exp = if val == 0 { 0 } else { crate::arch::riscv::time::get_cycles() + val };
-        *cur.signal.itimer_real.lock() = (exp, iv);
-        if exp != 0 {
-            crate::kernel::time::add_alarm(&cur, exp);
-        }
-    }
-    if let Some(o) = ovalue {
-        o.write(&oldv)?;
-    }
     Ok(0)
 }
 
@@ -463,13 +384,6 @@ pub fn sys_setfsuid(_uid: u32) -> KResult<usize> {
 pub fn sys_setfsgid(_gid: u32) -> KResult<usize> {
     Ok(0)
 }
-pub fn sys_getgroups(_gidsetsize: i32, _grouplist: UserPtr<u32>) -> KResult<usize> {
-    Ok(0)
-}
-pub fn sys_setgroups(_gidsetsize: i32, _grouplist: UserPtr<u32>) -> KResult<usize> {
-    Ok(0)
-}
-
 /// Not yet: nice values are not kept (setpriority claims success; getpriority reports nice 0,
 /// as Linux's biased 20 - nice).
 pub fn sys_setpriority(_which: i32, _who: i32, _niceval: i32) -> KResult<usize> {

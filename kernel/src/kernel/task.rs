@@ -9,7 +9,7 @@
 //!   - mm, files, fs, sighand: each its own lock (Linux: task_lock), so exec and exit can
 //!     swap them while others read.
 
-use super::signal::{SigHand, SigPending, SignalStruct};
+use super::signal_types::{SigHand, SigPending, SignalStruct};
 use crate::arch::riscv::process::{ArchCell, KernelStack, ThreadStruct};
 use crate::arch::riscv::ptrace::PtRegs;
 use crate::fs::{FilesStruct, FsStruct};

@@ -5,6 +5,8 @@
 pub mod process;
 pub mod ptrace;
 pub mod sbi;
+pub mod setup;
+pub mod signal;
 pub mod stacktrace;
 pub mod syscall_table;
 pub mod time;
@@ -107,6 +109,8 @@ pub fn clear_page(dst: usize) {
 }
 
 /// Linux: trap_init(): stvec points at handle_exception; sscratch = 0 means "in the kernel".
+#[no_mangle]
+#[inline(never)]
 pub fn trap_init() {
     // SAFETY: installing the trap vector and clearing sscratch, before any trap can occur.
     unsafe {

@@ -1,7 +1,7 @@
 //! Trap dispatch: syscalls, page faults, interrupts, and faults that become signals or oopses.
 //! Linux: arch/riscv/kernel/traps.c (do_trap_*), arch/riscv/mm/fault.c (do_page_fault),
-//! arch/riscv/kernel/entry.S (the table of exception handlers), kernel/entry/common.c
-//! (exit_to_user_mode_loop).
+//! arch/riscv/kernel/entry.S (the table of exception handlers).  The way back to user mode
+//! is kernel/entry/common.rs (exit_to_user_mode).
 
 use super::ptrace::PtRegs;
 use crate::kernel::signal::{self, SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP};
@@ -17,7 +17,7 @@ const EXC_LOAD_MISALIGNED: usize = 4;
 const EXC_LOAD_ACCESS: usize = 5;
 const EXC_STORE_MISALIGNED: usize = 6;
 const EXC_STORE_ACCESS: usize = 7;
-const EXC_SYSCALL: usize = 8;
+pub const EXC_SYSCALL: usize = 8;
 const EXC_INST_PAGE_FAULT: usize = 12;
 const EXC_LOAD_PAGE_FAULT: usize = 13;
 const EXC_STORE_PAGE_FAULT: usize = 15;
@@ -31,7 +31,7 @@ pub extern "C" fn do_trap(regs: &mut PtRegs) {
     let cause = regs.cause;
     if (cause as isize) < 0 {
         match cause & !(1 << 63) {
-            IRQ_S_TIMER => crate::kernel::time::timer_interrupt(regs.user_mode()),
+            IRQ_S_TIMER => crate::kernel::time::timer::timer_interrupt(regs.user_mode()),
             IRQ_S_EXT => crate::drivers::plic::handle_irq(),
             _ => {}
         }
@@ -57,7 +57,7 @@ pub extern "C" fn do_trap(regs: &mut PtRegs) {
         }
     }
     if regs.user_mode() {
-        crate::kernel::signal::exit_to_user_mode(regs);
+        crate::kernel::entry::common::exit_to_user_mode(regs);
     }
 }
 

@@ -26,7 +26,15 @@ pub struct RunQueue {
 static RQ: SpinLock<RunQueue, class::Runqueue> =
     SpinLock::new(RunQueue { queue: VecDeque::new(), curr: None, idle: None, prev: None, nr_switches: 0 });
 
-/// Linux: sched_init() + init_idle(): the boot context becomes the idle task (pid 0).
+/// Linux: sched_init(): the run queue starts with the idle task, pid 0 (init_task): the boot
+/// context becomes it.
+#[no_mangle]
+#[inline(never)]
+pub fn sched_init() {
+    init_idle(crate::kernel::fork::make_init_task());
+}
+
+/// Linux: init_idle(): `idle` is this CPU's current and idle task.
 pub fn init_idle(idle: Task) {
     arch::set_current_ptr(Arc::as_ptr(&idle));
     let mut rq = RQ.lock();
@@ -177,17 +185,6 @@ pub extern "C" fn schedule_tail(_prev: usize) {
 pub fn yield_now() {
     with_current(|c| c.set_state(TASK_RUNNING));
     schedule();
-}
-
-/// The idle loop (Linux: do_idle() in kernel/sched/idle.c).
-pub fn cpu_idle_loop() -> ! {
-    loop {
-        if !RQ.lock().queue.is_empty() {
-            schedule();
-            continue;
-        }
-        arch::cpu_idle_wait();
-    }
 }
 
 // The scheduling syscalls.  Linux: kernel/sched/core.c.

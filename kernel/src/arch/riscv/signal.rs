@@ -1,0 +1,162 @@
+//! Delivering a signal to a user handler and returning from it: the signal frame, the
+//! syscall-restart decisions, and rt_sigreturn.  Linux: arch/riscv/kernel/signal.c.
+//!
+//! The frame is Linux's struct rt_sigframe, so glibc's handlers and debuggers read it as on
+//! Linux: siginfo, then a ucontext whose sigcontext holds the user registers and the
+//! D-extension FP state.  The handler returns through the one-page trampoline that stands in
+//! for the vDSO's __vdso_rt_sigreturn (fs/exec.rs, vdso_sigreturn).  Which signal to deliver
+//! is kernel/signal.rs's get_signal(); the loop that calls in here on the way back to user
+//! mode is kernel/entry/common.rs.
+
+use super::ptrace::PtRegs;
+use super::traps::EXC_SYSCALL;
+use crate::errno::*;
+use crate::kernel::signal::*;
+use crate::kernel::task::*;
+use crate::mm::uaccess::UserPtr;
+use core::sync::atomic::Ordering;
+
+/// Linux: struct rt_sigframe — siginfo, then struct ucontext with struct sigcontext
+/// (user_regs_struct + FP state).
+#[repr(C, align(16))]
+#[derive(Clone, Copy)]
+struct RtSigframe {
+    info: UserSigInfo, // 0
+    uc_flags: u64,     // 128
+    uc_link: u64,      // 136
+    ss_sp: u64,        // 144
+    ss_flags: u32,     // 152
+    _ss_pad: u32,
+    ss_size: u64,         // 160
+    uc_sigmask: u64,      // 168
+    _unused: [u8; 120],   // 176
+    _align: u64,          // 296: sigcontext is 16-aligned (at 304 = 128 + 176)
+    sc_regs: [u64; 32],   // 304: pc, ra, sp, gp, tp, t0..t6 as user_regs_struct
+    sc_fpregs: [u64; 66], // f[32] + fcsr (d-ext), padded to the q-ext union size (528 B)
+}
+// Pod: integers only; explicit padding fields are zeroed when built.
+crate::user_pod!(RtSigframe);
+const _: () = assert!(core::mem::offset_of!(RtSigframe, sc_regs) == 128 + 176);
+
+/// Linux: setup_rt_frame() with get_sigframe(): the frame goes below the user's sp (or at the
+/// top of the alternate stack for SA_ONSTACK), and the handler starts with a0 = sig,
+/// a1 = &frame->info, a2 = &frame->uc, ra = the sigreturn trampoline.
+fn setup_rt_frame(cur: &Task, sig: i32, info: &SigInfo, ka: &SigAction, regs: &mut PtRegs) -> KResult<()> {
+    let (ss_sp, ss_size, ss_flags) = *cur.sigaltstack.lock();
+    let on_alt = ss_size != 0 && regs.sp > ss_sp && regs.sp <= ss_sp + ss_size;
+    let mut sp = regs.sp;
+    if ka.flags & SA_ONSTACK != 0 && ss_size != 0 && !on_alt && ss_flags & SS_DISABLE == 0 {
+        sp = ss_sp + ss_size;
+    }
+    let size = core::mem::size_of::<RtSigframe>();
+    sp = (sp - size) & !15;
+    let mut frame = RtSigframe {
+        info: UserSigInfo::from(info),
+        uc_flags: 0,
+        uc_link: 0,
+        ss_sp: ss_sp as u64,
+        ss_flags: if on_alt {
+            SS_ONSTACK as u32
+        } else if ss_size == 0 {
+            SS_DISABLE as u32
+        } else {
+            0
+        },
+        _ss_pad: 0,
+        ss_size: ss_size as u64,
+        uc_sigmask: cur.saved_sigmask.lock().take().unwrap_or(cur.blocked.load(Ordering::Relaxed)),
+        _unused: [0; 120],
+        _align: 0,
+        sc_regs: [0; 32],
+        sc_fpregs: [0; 66],
+    };
+    for (i, r) in regs.as_array().iter().enumerate() {
+        frame.sc_regs[i] = *r as u64;
+    }
+    let fp = crate::arch::riscv::process::save_user_fpu(cur);
+    frame.sc_fpregs[..32].copy_from_slice(&fp.f);
+    frame.sc_fpregs[32] = fp.fcsr as u64;
+    UserPtr::<RtSigframe>::new(sp).write(&frame)?;
+    regs.epc = ka.handler;
+    regs.a0 = sig as usize;
+    regs.a1 = sp; // &frame->info
+    regs.a2 = sp + core::mem::offset_of!(RtSigframe, uc_flags); // &frame->uc
+    regs.sp = sp;
+    regs.ra = crate::fs::exec::vdso_sigreturn(cur);
+    Ok(())
+}
+
+/// Linux: handle_signal(): write the frame for the handler, then signal_setup_done().
+fn handle_signal(cur: &Task, ksig: &KSignal, regs: &mut PtRegs) {
+    let failed = setup_rt_frame(cur, ksig.sig, &ksig.info, &ksig.ka, regs).is_err();
+    signal_setup_done(failed, cur, ksig);
+}
+
+/// Linux: arch_do_signal_or_restart(): get_signal() takes a default action itself, or picks
+/// a signal to run a handler for; then a syscall the signal interrupted returns EINTR or
+/// is restarted, by the handler's SA_RESTART and the kernel-internal errno it returned,
+/// and handle_signal() sets up the handler.  (Linux prepares the restart before
+/// get_signal(); when no handler runs, MenuOS restarts after the loop,
+/// restart_interrupted_syscall() below.)
+pub fn arch_do_signal_or_restart(regs: &mut PtRegs) {
+    let cur = current();
+    let Some(ksig) = get_signal(&cur) else { return };
+    // A handler: restart logic for an interrupted syscall first.
+    if regs.cause == EXC_SYSCALL {
+        let a0 = regs.a0;
+        if a0 == ERESTARTSYS.as_ret() {
+            if ksig.ka.flags & SA_RESTART != 0 {
+                regs.a0 = regs.orig_a0;
+                regs.epc -= 4;
+            } else {
+                regs.a0 = EINTR.as_ret();
+            }
+        } else if a0 == ERESTARTNOHAND.as_ret() || a0 == ERESTART_RESTARTBLOCK.as_ret() {
+            regs.a0 = EINTR.as_ret();
+        } else if a0 == ERESTARTNOINTR.as_ret() {
+            regs.a0 = regs.orig_a0;
+            regs.epc -= 4;
+        }
+        regs.cause = usize::MAX;
+    }
+    handle_signal(&cur, &ksig, regs);
+}
+
+/// The end of arch_do_signal_or_restart() when no handler ran: a syscall interrupted by a
+/// signal that was then ignored, discarded or handled by default (a stop) is restarted — a0
+/// gets its first argument back and epc points at the ecall again.  cause = -1 marks the
+/// trap frame as done with, so that nothing restarts it twice.
+pub fn restart_interrupted_syscall(regs: &mut PtRegs) {
+    if regs.cause == EXC_SYSCALL {
+        let a0 = regs.a0;
+        if a0 == ERESTARTSYS.as_ret() || a0 == ERESTARTNOINTR.as_ret() || a0 == ERESTARTNOHAND.as_ret() {
+            regs.a0 = regs.orig_a0;
+            regs.epc -= 4;
+        }
+        regs.cause = usize::MAX;
+    }
+}
+
+/// Linux: SYSCALL_DEFINE0(rt_sigreturn) in arch/riscv/kernel/signal.c.
+pub fn sys_rt_sigreturn(regs: &mut PtRegs) -> KResult<usize> {
+    let cur = current();
+    let frame = match UserPtr::<RtSigframe>::new(regs.sp).read() {
+        Ok(f) => f,
+        Err(_) => {
+            force_sig(SIGSEGV);
+            return Ok(regs.a0);
+        }
+    };
+    let status = regs.status;
+    for (i, r) in regs.as_array_mut().iter_mut().enumerate() {
+        *r = frame.sc_regs[i] as usize;
+    }
+    regs.status = status;
+    regs.cause = usize::MAX; // no syscall restart after sigreturn
+    let mut fp = crate::arch::riscv::process::FpState { f: [0; 32], fcsr: 0 };
+    fp.f.copy_from_slice(&frame.sc_fpregs[..32]);
+    fp.fcsr = frame.sc_fpregs[32] as u32;
+    crate::arch::riscv::process::restore_user_fpu(&cur, &fp);
+    cur.blocked.store(frame.uc_sigmask & !UNBLOCKABLE, Ordering::Relaxed);
+    Ok(regs.a0)
+}

@@ -1,0 +1,36 @@
+//! reboot(2): power off, halt or restart the machine through the SBI.  Linux: kernel/reboot.c.
+
+use crate::errno::*;
+use crate::mm::uaccess::UserPtr;
+use linux_raw_sys::general::{
+    LINUX_REBOOT_CMD_CAD_OFF, LINUX_REBOOT_CMD_CAD_ON, LINUX_REBOOT_CMD_HALT, LINUX_REBOOT_CMD_POWER_OFF,
+    LINUX_REBOOT_CMD_RESTART, LINUX_REBOOT_CMD_RESTART2, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
+    LINUX_REBOOT_MAGIC2A, LINUX_REBOOT_MAGIC2B, LINUX_REBOOT_MAGIC2C,
+};
+
+/// Linux: SYSCALL_DEFINE4(reboot) in kernel/reboot.c
+pub fn sys_reboot(magic1: i32, magic2: i32, cmd: u32, _arg: UserPtr<u8>) -> KResult<usize> {
+    if magic1 as u32 != LINUX_REBOOT_MAGIC1
+        || ![LINUX_REBOOT_MAGIC2, LINUX_REBOOT_MAGIC2A, LINUX_REBOOT_MAGIC2B, LINUX_REBOOT_MAGIC2C]
+            .contains(&(magic2 as u32))
+    {
+        return Err(EINVAL);
+    }
+    match cmd {
+        LINUX_REBOOT_CMD_POWER_OFF => {
+            crate::pr_notice!("reboot: Power down");
+            crate::arch::riscv::sbi::shutdown(None);
+        }
+        LINUX_REBOOT_CMD_HALT => {
+            crate::pr_notice!("reboot: System halted");
+            crate::arch::riscv::sbi::shutdown(None);
+        }
+        LINUX_REBOOT_CMD_RESTART | LINUX_REBOOT_CMD_RESTART2 => {
+            crate::pr_notice!("reboot: Restarting system");
+            sbi_rt::system_reset(sbi_rt::ColdReboot, sbi_rt::NoReason);
+            crate::arch::riscv::sbi::shutdown(None);
+        }
+        LINUX_REBOOT_CMD_CAD_ON | LINUX_REBOOT_CMD_CAD_OFF => Ok(0),
+        _ => Err(EINVAL),
+    }
+}

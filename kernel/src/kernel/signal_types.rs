@@ -1,0 +1,299 @@
+//! The signal API's types and numbers: signal numbers and SA_* flags, struct sigaction, the
+//! pending set, siginfo (the kernel's and the user's), stack_t, and the two structures a task
+//! shares with others: sighand_struct (CLONE_SIGHAND) and signal_struct (the thread group,
+//! with its rlimits, process group, job-control state and ITIMER_REAL).
+//! Linux: include/linux/signal_types.h (k_sigaction, sigpending, ksignal),
+//! include/linux/sched/signal.h (signal_struct, sighand_struct), include/linux/signal.h
+//! (sigmask, SIG_KERNEL_ONLY_MASK), include/uapi/asm-generic/signal.h and siginfo.h (numbers,
+//! flags, stack_t, siginfo_t), include/asm-generic/resource.h (INIT_RLIMITS).
+//!
+//! The numbers come from linux-raw-sys.  kernel/signal.rs re-exports everything here (as
+//! kernel/signal.c includes <linux/signal.h>), so `kernel::signal::SIGCHLD` names the same item.
+
+use crate::kernel::locking::{class, SpinLock};
+use alloc::sync::Arc;
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
+use linux_raw_sys::general as uapi;
+
+pub const SIGHUP: i32 = uapi::SIGHUP as i32;
+pub const SIGINT: i32 = uapi::SIGINT as i32;
+pub const SIGQUIT: i32 = uapi::SIGQUIT as i32;
+pub const SIGILL: i32 = uapi::SIGILL as i32;
+pub const SIGTRAP: i32 = uapi::SIGTRAP as i32;
+pub const SIGABRT: i32 = uapi::SIGABRT as i32;
+pub const SIGBUS: i32 = uapi::SIGBUS as i32;
+pub const SIGFPE: i32 = uapi::SIGFPE as i32;
+pub const SIGKILL: i32 = uapi::SIGKILL as i32;
+pub const SIGUSR1: i32 = uapi::SIGUSR1 as i32;
+pub const SIGSEGV: i32 = uapi::SIGSEGV as i32;
+pub const SIGUSR2: i32 = uapi::SIGUSR2 as i32;
+pub const SIGPIPE: i32 = uapi::SIGPIPE as i32;
+pub const SIGALRM: i32 = uapi::SIGALRM as i32;
+pub const SIGTERM: i32 = uapi::SIGTERM as i32;
+pub const SIGCHLD: i32 = uapi::SIGCHLD as i32;
+pub const SIGCONT: i32 = uapi::SIGCONT as i32;
+pub const SIGSTOP: i32 = uapi::SIGSTOP as i32;
+pub const SIGTSTP: i32 = uapi::SIGTSTP as i32;
+pub const SIGTTIN: i32 = uapi::SIGTTIN as i32;
+pub const SIGTTOU: i32 = uapi::SIGTTOU as i32;
+pub const SIGURG: i32 = uapi::SIGURG as i32;
+pub const SIGXCPU: i32 = uapi::SIGXCPU as i32;
+pub const SIGXFSZ: i32 = uapi::SIGXFSZ as i32;
+pub const SIGWINCH: i32 = uapi::SIGWINCH as i32;
+pub const SIGSYS: i32 = uapi::SIGSYS as i32;
+/// Linux: _NSIG — signals are 1..=64.
+pub const NSIG: i32 = uapi::_NSIG as i32;
+
+// Linux: include/uapi/asm-generic/signal-defs.h (SIG_DFL, SIG_IGN are handler values).
+pub const SIG_DFL: usize = 0;
+pub const SIG_IGN: usize = 1;
+
+// rt_sigprocmask(2)'s `how`.
+pub const SIG_BLOCK: i32 = uapi::SIG_BLOCK as i32;
+pub const SIG_UNBLOCK: i32 = uapi::SIG_UNBLOCK as i32;
+pub const SIG_SETMASK: i32 = uapi::SIG_SETMASK as i32;
+
+pub const SA_NOCLDSTOP: u64 = uapi::SA_NOCLDSTOP as u64;
+pub const SA_NOCLDWAIT: u64 = uapi::SA_NOCLDWAIT as u64;
+pub const SA_SIGINFO: u64 = uapi::SA_SIGINFO as u64;
+pub const SA_ONSTACK: u64 = uapi::SA_ONSTACK as u64;
+pub const SA_RESTART: u64 = uapi::SA_RESTART as u64;
+pub const SA_NODEFER: u64 = uapi::SA_NODEFER as u64;
+pub const SA_RESETHAND: u64 = uapi::SA_RESETHAND as u64;
+
+// si_code values (Linux: include/uapi/asm-generic/siginfo.h).
+pub const SI_USER: i32 = uapi::SI_USER as i32;
+pub const SI_KERNEL: i32 = uapi::SI_KERNEL as i32;
+pub const SI_TKILL: i32 = uapi::SI_TKILL;
+pub const CLD_EXITED: i32 = uapi::CLD_EXITED as i32;
+pub const CLD_KILLED: i32 = uapi::CLD_KILLED as i32;
+pub const CLD_DUMPED: i32 = uapi::CLD_DUMPED as i32;
+pub const CLD_STOPPED: i32 = uapi::CLD_STOPPED as i32;
+pub const CLD_CONTINUED: i32 = uapi::CLD_CONTINUED as i32;
+
+// sigaltstack(2): ss_flags, and the smallest stack it accepts.
+pub const SS_ONSTACK: i32 = uapi::SS_ONSTACK as i32;
+pub const SS_DISABLE: i32 = uapi::SS_DISABLE as i32;
+pub const SS_AUTODISARM: i32 = uapi::SS_AUTODISARM as i32;
+pub const MINSIGSTKSZ: usize = uapi::MINSIGSTKSZ as usize;
+
+/// Linux: sizeof(sigset_t), which the rt_sig* syscalls take as `sigsetsize`: one bit a signal.
+pub const SIGSET_SIZE: usize = NSIG as usize / 8;
+
+/// Linux: sigmask(): the bit of `sig` in a sigset.
+pub fn sigmask(sig: i32) -> u64 {
+    1u64 << (sig - 1)
+}
+/// Linux: SIG_KERNEL_ONLY_MASK — SIGKILL and SIGSTOP can be neither blocked nor caught.
+pub const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
+
+/// Linux: struct k_sigaction (asm-generic layout: handler, flags, mask — riscv has no
+/// sa_restorer).
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct SigAction {
+    pub handler: usize,
+    pub flags: u64,
+    pub mask: u64,
+}
+// Pod: three u64-sized fields, no padding.
+crate::user_pod!(SigAction);
+
+/// Linux: struct sighand_struct — shared with CLONE_SIGHAND.
+pub struct SigHand {
+    pub action: SpinLock<[SigAction; NSIG as usize], class::Sighand>,
+}
+
+impl SigHand {
+    pub fn new() -> Arc<SigHand> {
+        Arc::new(SigHand { action: SpinLock::new([SigAction::default(); NSIG as usize]) })
+    }
+    /// Linux: copy_sighand() without CLONE_SIGHAND.  Never inlined: inlined, the 1.5 KiB copy's
+    /// stack temporary lands wherever the caller's frame puts it, and at an address misaligned
+    /// with the heap copy memcpy goes the slow (shifting) way: ~2,000 instructions per fork.
+    #[inline(never)]
+    pub fn dup(&self) -> Arc<SigHand> {
+        Arc::new(SigHand { action: SpinLock::new(*self.action.lock()) })
+    }
+    pub fn get(&self, sig: i32) -> SigAction {
+        self.action.lock()[(sig - 1) as usize]
+    }
+    /// Linux: flush_signal_handlers(): exec resets caught signals to SIG_DFL (ignored stay).
+    pub fn flush_handlers(&self, force_default: bool) {
+        for a in self.action.lock().iter_mut() {
+            if force_default || a.handler != SIG_IGN {
+                a.handler = SIG_DFL;
+            }
+            a.flags = 0;
+            a.mask = 0;
+        }
+    }
+}
+
+/// siginfo as the kernel keeps it (Linux: kernel_siginfo_t).
+#[derive(Clone, Copy, Default)]
+pub struct SigInfo {
+    pub signo: i32,
+    pub code: i32,
+    pub errno: i32,
+    pub pid: i32,
+    pub uid: u32,
+    pub status: i32,
+    pub addr: usize,
+}
+
+/// Linux: struct ksignal — a signal get_signal() chose for a handler: its action and siginfo.
+#[derive(Clone, Copy)]
+pub struct KSignal {
+    pub ka: SigAction,
+    pub info: SigInfo,
+    pub sig: i32,
+}
+
+/// Linux: struct sigpending.
+#[derive(Default)]
+pub struct SigPending {
+    pub set: u64,
+    /// siginfo of each pending signal (standard signals are not queued: one each).
+    pub info: alloc::collections::BTreeMap<i32, SigInfo>,
+}
+
+impl SigPending {
+    /// Drops the pending signals in `mask` (and their siginfo).
+    pub fn discard(&mut self, mask: u64) {
+        self.set &= !mask;
+        if !self.info.is_empty() {
+            self.info.retain(|&sig, _| mask & sigmask(sig) == 0);
+        }
+    }
+}
+
+/// Linux: struct signal_struct — shared by a thread group.
+pub struct SignalStruct {
+    pub pgrp: AtomicI32,
+    pub session: AtomicI32,
+    pub group_exit: AtomicBool,
+    pub group_exit_code: AtomicI32,
+    pub live: AtomicU32,
+    pub rlimits: SpinLock<[[u64; 2]; RLIM_NLIMITS], class::SignalMisc>,
+    /// Linux: signal->wait_chldexit — parents sleep here in wait4/waitid.
+    pub wait_chldexit: crate::kernel::sched::wait::WaitQueue,
+    /// Linux: is_child_subreaper / has_child_subreaper (prctl)
+    pub is_child_subreaper: AtomicBool,
+    pub cutime: core::sync::atomic::AtomicU64,
+    pub cstime: core::sync::atomic::AtomicU64,
+    pub tty_controlling: AtomicBool,
+    /// Job control (Linux: signal->flags SIGNAL_STOP_STOPPED / SIGNAL_CLD_*, group_exit_code):
+    /// (stopped, stop to report with this signal (0: none), continue to report)
+    pub stop: SpinLock<StopState, class::SignalMisc>,
+    /// ITIMER_REAL: (expiry in timer cycles, 0 = off; interval in cycles)
+    pub itimer_real: SpinLock<(u64, u64), class::SignalMisc>,
+}
+
+#[derive(Clone, Copy, Default)]
+pub struct StopState {
+    pub stopped: bool,
+    pub report_stop: i32,
+    pub report_cont: bool,
+}
+
+// Resource limits, kept in signal_struct (Linux: signal->rlim).
+// Linux: include/uapi/asm-generic/resource.h.
+pub const RLIM_INFINITY: u64 = u64::MAX;
+pub const RLIM_NLIMITS: usize = uapi::RLIM_NLIMITS as usize;
+pub const RLIMIT_STACK: usize = uapi::RLIMIT_STACK as usize;
+pub const RLIMIT_CORE: usize = uapi::RLIMIT_CORE as usize;
+pub const RLIMIT_NPROC: usize = uapi::RLIMIT_NPROC as usize;
+pub const RLIMIT_NOFILE: usize = uapi::RLIMIT_NOFILE as usize;
+pub const RLIMIT_MEMLOCK: usize = uapi::RLIMIT_MEMLOCK as usize;
+pub const RLIMIT_AS: usize = uapi::RLIMIT_AS as usize;
+pub const RLIMIT_SIGPENDING: usize = uapi::RLIMIT_SIGPENDING as usize;
+pub const RLIMIT_MSGQUEUE: usize = uapi::RLIMIT_MSGQUEUE as usize;
+pub const RLIMIT_NICE: usize = uapi::RLIMIT_NICE as usize;
+pub const RLIMIT_RTPRIO: usize = uapi::RLIMIT_RTPRIO as usize;
+
+impl SignalStruct {
+    pub fn new() -> Arc<SignalStruct> {
+        // Linux: INIT_RLIMITS in include/asm-generic/resource.h
+        let inf = [RLIM_INFINITY, RLIM_INFINITY];
+        let mut r = [inf; RLIM_NLIMITS];
+        r[RLIMIT_STACK] = [8 * 1024 * 1024, RLIM_INFINITY]; // _STK_LIM
+        r[RLIMIT_CORE] = [0, RLIM_INFINITY];
+        r[RLIMIT_NOFILE] = [1024, 4096]; // INR_OPEN_CUR, INR_OPEN_MAX
+        r[RLIMIT_NPROC] = [3806, 3806]; // fork_init(): max_threads / 2, as the reference Linux has it
+        r[RLIMIT_MEMLOCK] = [8 * 1024 * 1024, 8 * 1024 * 1024]; // MLOCK_LIMIT
+        r[RLIMIT_AS] = inf;
+        r[RLIMIT_SIGPENDING] = [3806, 3806]; // as RLIMIT_NPROC
+        r[RLIMIT_MSGQUEUE] = [819200, 819200]; // MQ_BYTES_MAX
+        r[RLIMIT_NICE] = [0, 0];
+        r[RLIMIT_RTPRIO] = [0, 0];
+        Arc::new(SignalStruct {
+            pgrp: AtomicI32::new(0),
+            session: AtomicI32::new(0),
+            group_exit: AtomicBool::new(false),
+            group_exit_code: AtomicI32::new(0),
+            live: AtomicU32::new(1),
+            rlimits: SpinLock::new(r),
+            wait_chldexit: crate::kernel::sched::wait::WaitQueue::new(),
+            is_child_subreaper: AtomicBool::new(false),
+            cutime: Default::default(),
+            cstime: Default::default(),
+            tty_controlling: AtomicBool::new(false),
+            stop: SpinLock::new(StopState::default()),
+            itimer_real: SpinLock::new((0, 0)),
+        })
+    }
+    /// Linux: copy_signal(): a new process inherits limits, process group and session.
+    pub fn dup(&self) -> Arc<SignalStruct> {
+        let s = SignalStruct::new();
+        let r = *self.rlimits.lock();
+        *s.rlimits.lock() = r;
+        s.pgrp.store(self.pgrp.load(Ordering::Relaxed), Ordering::Relaxed);
+        s.session.store(self.session.load(Ordering::Relaxed), Ordering::Relaxed);
+        s
+    }
+    pub fn rlimit(&self, r: usize) -> u64 {
+        self.rlimits.lock()[r][0]
+    }
+}
+
+/// The user-visible siginfo (128 bytes).  Linux: include/uapi/asm-generic/siginfo.h
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct UserSigInfo {
+    pub si_signo: i32,
+    pub si_errno: i32,
+    pub si_code: i32,
+    pub _pad0: i32,
+    /// union: kill {pid, uid}, sigchld {pid, uid, status, _, utime, stime}, fault {addr}
+    pub f: [u64; 14],
+}
+// Pod: plain integers, no padding beyond the explicit field.
+crate::user_pod!(UserSigInfo);
+
+impl UserSigInfo {
+    pub fn from(info: &SigInfo) -> Self {
+        let mut s =
+            UserSigInfo { si_signo: info.signo, si_errno: info.errno, si_code: info.code, _pad0: 0, f: [0; 14] };
+        match info.signo {
+            SIGSEGV | SIGBUS | SIGILL | SIGFPE | SIGTRAP => s.f[0] = info.addr as u64,
+            _ => {
+                s.f[0] = (info.pid as u32 as u64) | ((info.uid as u64) << 32);
+                s.f[1] = info.status as u32 as u64;
+            }
+        }
+        s
+    }
+}
+
+/// Linux: stack_t (include/uapi/asm-generic/signal.h), for sigaltstack(2).
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct StackT {
+    pub ss_sp: u64,
+    pub ss_flags: i32,
+    pub _pad: i32,
+    pub ss_size: u64,
+}
+// Pod: integers, explicit padding.
+crate::user_pod!(StackT);
