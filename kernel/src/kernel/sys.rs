@@ -1,12 +1,11 @@
 //! Miscellaneous syscalls.  Linux: kernel/sys.c (uname, getpid..., prlimit64, setpgid,
-//! setsid, sysinfo, prctl), kernel/reboot.c, drivers/char/random.c (getrandom),
-//! kernel/printk/printk.c (syslog).
+//! setsid, sysinfo, prctl, umask), kernel/reboot.c, kernel/printk/printk.c (syslog).
 
 use crate::errno::*;
 use crate::kernel::signal::RLIM_INFINITY;
 use crate::kernel::task::current;
 use crate::mm::uaccess::{UserCStr, UserPtr};
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::Ordering;
 
 pub const UTS_RELEASE: &str = "6.1.0-menuos";
 pub const UTS_VERSION: &str = "#1 SMP MenuOS";
@@ -24,42 +23,6 @@ pub fn sys_uname(name: UserPtr<[u8; 65 * 6]>) -> KResult<usize> {
     }
     name.write(&u)?;
     Ok(0)
-}
-
-/// xorshift-based generator seeded from the timer; good enough for AT_RANDOM and
-/// getrandom() in a teaching kernel (not cryptographic).
-static RNG: AtomicU64 = AtomicU64::new(0x9E37_79B9_7F4A_7C15);
-
-pub fn get_random_bytes(buf: &mut [u8]) {
-    let mut x = RNG.load(Ordering::Relaxed) ^ crate::arch::riscv::time::get_cycles().rotate_left(17);
-    for chunk in buf.chunks_mut(8) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        let b = x.to_le_bytes();
-        chunk.copy_from_slice(&b[..chunk.len()]);
-    }
-    RNG.store(x, Ordering::Relaxed);
-}
-
-pub fn sys_getrandom(ubuf: UserPtr<u8>, len: usize, flags: u32) -> KResult<usize> {
-    if flags & !7 != 0 {
-        return Err(EINVAL);
-    }
-    if (flags & 4 != 0) && (flags & 2 != 0) {
-        // GRND_INSECURE | GRND_RANDOM
-        return Err(EINVAL);
-    }
-    let n = len.min(33554431);
-    let mut k = alloc::vec![0u8; n.min(1 << 16)];
-    let mut done = 0;
-    while done < n {
-        let c = (n - done).min(k.len());
-        get_random_bytes(&mut k[..c]);
-        ubuf.byte_add(done).copy_out(&k[..c])?;
-        done += c;
-    }
-    Ok(n)
 }
 
 pub fn sys_prlimit64(
@@ -330,6 +293,15 @@ pub fn sys_getrusage(who: i32, ru: UserPtr<crate::kernel::exit::Rusage>) -> KRes
     };
     ru.write(&u)?;
     Ok(0)
+}
+
+/// Linux: SYSCALL_DEFINE1(umask): the new mask (permission bits only), the old one back.
+pub fn sys_umask(mask: i32) -> KResult<usize> {
+    let fs = current().fs.lock().clone().ok_or(ENOENT)?;
+    let mut i = fs.inner.lock();
+    let old = i.umask;
+    i.umask = mask as u32 & crate::fs::inode::S_IRWXUGO;
+    Ok(old as usize)
 }
 
 /// ITIMER_REAL per process (Linux: signal->real_timer): (expiry in cycles, interval cycles).
