@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""test_trace.py - checks of the fork-path tracer (kernel/trace.rs, fs/tracefs.rs, tools/trace.py).
+"""test_trace.py - checks of the fork-path tracer (kernel/trace.rs, fs/tracefs/, tools/trace.py).
 
     python3 tools/test_trace.py             boots MenuOS (tools/trace.py: `trace fork-new` under
                                             -icount), then checks build/trace/fork-new.{trace,json,mmd}

@@ -36,7 +36,7 @@ APPEND = "console=ttyS0 rdinit=/init"
 PROMPT = "MenuOS>>"
 
 # ---------------------------------------------------------------------------------------------
-# Parsing the function_graph text (kernel/src/fs/tracefs.rs render()).
+# Parsing the function_graph text (kernel/src/fs/tracefs/trace_functions_graph.rs render()).
 
 LINE = re.compile(
     r"^\s*(?:(?P<sec>\d+)\.(?P<frac>\d+) \|\s+)?"      # funcgraph-abstime

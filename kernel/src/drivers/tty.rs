@@ -4,7 +4,7 @@
 //! ICANON is cleared (the menu's line editor).  Output does OPOST|ONLCR.
 
 use crate::errno::*;
-use crate::fs::file::*;
+use crate::fs::file_table::*;
 use crate::kernel::locking::{class, SpinLock};
 use crate::kernel::sched::wait::WaitQueue;
 use crate::mm::uaccess::{read_user, write_user};

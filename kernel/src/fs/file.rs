@@ -1,120 +1,16 @@
-//! Open files and fd tables.  Linux: include/linux/fs.h (struct file, file_operations),
-//! fs/file.c (files_struct, dup_fd, alloc_fd, close_fd), fs/fs_struct.c.
+//! File descriptor tables.  Linux: fs/file.c (files_struct and its fdtable, dup_fd,
+//! alloc_fd, fd_install, close_fd, __close_range, do_close_on_exec, dup, dup3),
+//! include/linux/fdtable.h.
+//!
+//! The files the tables point at are fs/file_table.rs.
 
-use super::inode::Inode;
+use super::file_table::File;
 use crate::errno::*;
 use crate::kernel::locking::{class, SpinLock};
-use alloc::string::String;
+use crate::kernel::task::current;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU32, Ordering};
-
-pub const O_ACCMODE: u32 = 0o3;
-pub const O_RDONLY: u32 = 0;
-pub const O_WRONLY: u32 = 1;
-pub const O_RDWR: u32 = 2;
-pub const O_CREAT: u32 = 0o100;
-pub const O_EXCL: u32 = 0o200;
-pub const O_NOCTTY: u32 = 0o400;
-pub const O_TRUNC: u32 = 0o1000;
-pub const O_APPEND: u32 = 0o2000;
-pub const O_NONBLOCK: u32 = 0o4000;
-pub const O_DIRECTORY: u32 = 0o200000;
-pub const O_NOFOLLOW: u32 = 0o400000;
-pub const O_CLOEXEC: u32 = 0o2000000;
-pub const O_PATH: u32 = 0o10000000;
-pub const O_LARGEFILE: u32 = 0o100000;
-
-pub const POLLIN: u16 = 0x1;
-pub const POLLPRI: u16 = 0x2;
-pub const POLLOUT: u16 = 0x4;
-pub const POLLERR: u16 = 0x8;
-pub const POLLHUP: u16 = 0x10;
-pub const POLLNVAL: u16 = 0x20;
-pub const POLLRDNORM: u16 = 0x40;
-pub const POLLWRNORM: u16 = 0x100;
-
-/// Linux: struct file_operations.  Defaults are what a file without the operation does.
-pub trait FileOps: Send + Sync {
-    fn read(&self, _f: &File, _buf: &mut [u8]) -> KResult<usize> {
-        Err(EINVAL)
-    }
-    fn write(&self, _f: &File, _buf: &[u8]) -> KResult<usize> {
-        Err(EINVAL)
-    }
-    fn ioctl(&self, _f: &File, _cmd: usize, _arg: usize) -> KResult<usize> {
-        Err(ENOTTY)
-    }
-    /// Ready events now (Linux: f_op->poll without the wait table).
-    fn poll(&self, _f: &File) -> u16 {
-        POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM
-    }
-    /// The wait queue poll() sleeps on, if any.
-    fn poll_queue(&self) -> Option<&crate::kernel::sched::wait::WaitQueue> {
-        None
-    }
-    fn seekable(&self) -> bool {
-        false
-    }
-    /// For pidfds: the task.
-    fn pidfd_task(&self) -> Option<crate::kernel::task::Task> {
-        None
-    }
-    fn name(&self) -> &'static str {
-        "anon"
-    }
-    /// Whether write() must read the user buffer at all (/dev/null does not: Linux's
-    /// write_null never touches it, so a bad pointer is not EFAULT there).
-    fn discards_writes(&self) -> bool {
-        false
-    }
-}
-
-/// Linux: struct file — one open file description, shared by dup'd fds and across fork.
-pub struct File {
-    pub ops: Arc<dyn FileOps>,
-    pub inode: Option<Arc<Inode>>,
-    pub pos: SpinLock<u64, class::FilePos>,
-    pub flags: AtomicU32,
-    pub path: String,
-    /// This open holds write access to a regular inode (Linux: FMODE_WRITER).
-    pub write_access: core::sync::atomic::AtomicBool,
-}
-
-impl Drop for File {
-    fn drop(&mut self) {
-        if self.write_access.load(Ordering::Relaxed) {
-            if let Some(i) = &self.inode {
-                i.writecount.fetch_sub(1, Ordering::AcqRel);
-            }
-        }
-    }
-}
-
-impl File {
-    pub fn new(ops: Arc<dyn FileOps>, inode: Option<Arc<Inode>>, flags: u32, path: String) -> Arc<File> {
-        Arc::new(File {
-            ops,
-            inode,
-            pos: SpinLock::new(0),
-            flags: AtomicU32::new(flags),
-            path,
-            write_access: core::sync::atomic::AtomicBool::new(false),
-        })
-    }
-    pub fn flags(&self) -> u32 {
-        self.flags.load(Ordering::Relaxed)
-    }
-    pub fn readable(&self) -> bool {
-        self.flags() & O_PATH == 0 && self.flags() & O_ACCMODE != O_WRONLY
-    }
-    pub fn writable(&self) -> bool {
-        self.flags() & O_PATH == 0 && self.flags() & O_ACCMODE != O_RDONLY
-    }
-    pub fn nonblock(&self) -> bool {
-        self.flags() & O_NONBLOCK != 0
-    }
-}
+use linux_raw_sys::general::{O_CLOEXEC, RLIMIT_NOFILE};
 
 #[derive(Clone)]
 pub struct FdEntry {
@@ -127,7 +23,8 @@ pub struct FilesStruct {
     pub fds: SpinLock<Vec<Option<FdEntry>>, class::FilesTable>,
 }
 
-pub const NR_OPEN_DEFAULT: usize = 1024;
+/// Linux: NR_OPEN_DEFAULT (BITS_PER_LONG): the size an fd table starts at.
+pub const NR_OPEN_DEFAULT: usize = 64;
 
 impl FilesStruct {
     pub fn new() -> Arc<FilesStruct> {
@@ -190,24 +87,86 @@ impl FilesStruct {
     }
 }
 
-/// Linux: struct fs_struct — root, cwd, umask; shared with CLONE_FS.
-pub struct FsStruct {
-    pub inner: SpinLock<FsInner, class::FsStruct>,
+/// Linux: fget(): the file open at `fd` in the caller's table.
+pub fn fd_get(fd: u32) -> KResult<Arc<File>> {
+    let cur = current();
+    let files = cur.files.lock().clone().ok_or(EBADF)?;
+    files.get(fd as usize)
 }
 
-#[derive(Clone)]
-pub struct FsInner {
-    pub root: Arc<Inode>,
-    pub cwd: Arc<Inode>,
-    pub umask: u32,
+/// Linux: get_unused_fd_flags() + fd_install(): the lowest free fd under RLIMIT_NOFILE.
+pub fn fd_install(file: Arc<File>, cloexec: bool) -> KResult<usize> {
+    let cur = current();
+    let files = cur.files.lock().clone().ok_or(EMFILE)?;
+    let limit = cur.signal.rlimit(RLIMIT_NOFILE as usize) as usize;
+    files.install_from(0, file, cloexec, limit)
 }
 
-impl FsStruct {
-    pub fn new(root: Arc<Inode>) -> Arc<FsStruct> {
-        Arc::new(FsStruct { inner: SpinLock::new(FsInner { cwd: root.clone(), root, umask: 0o022 }) })
+/// Linux: close_fd()
+pub fn close_fd(fd: u32) -> KResult<()> {
+    let cur = current();
+    let files = cur.files.lock().clone().ok_or(EBADF)?;
+    let f = files.close(fd as usize)?;
+    drop(f);
+    Ok(())
+}
+
+pub fn sys_dup(fildes: u32) -> KResult<usize> {
+    let f = fd_get(fildes)?;
+    fd_install(f, false)
+}
+
+/// Linux: dup3(): EINVAL for oldfd == newfd or flags other than O_CLOEXEC.
+pub fn sys_dup3(oldfd: u32, newfd: u32, flags: i32) -> KResult<usize> {
+    let flags = flags as u32;
+    if flags & !O_CLOEXEC != 0 || oldfd == newfd {
+        return Err(EINVAL);
     }
-    /// Linux: copy_fs_struct()
-    pub fn dup(&self) -> Arc<FsStruct> {
-        Arc::new(FsStruct { inner: SpinLock::new(self.inner.lock().clone()) })
+    let cur = current();
+    let files = cur.files.lock().clone().ok_or(EBADF)?;
+    let f = files.get(oldfd as usize)?;
+    let newfd = newfd as usize;
+    if newfd >= cur.signal.rlimit(RLIMIT_NOFILE as usize) as usize {
+        return Err(EBADF);
     }
+    let old = files.install_at(newfd, f, flags & O_CLOEXEC != 0);
+    drop(old);
+    Ok(newfd)
+}
+
+// Linux: include/uapi/linux/close_range.h.
+const CLOSE_RANGE_UNSHARE: u32 = 1 << 1;
+const CLOSE_RANGE_CLOEXEC: u32 = 1 << 2;
+
+/// Linux: close_range(first, last, flags) — SYSCALL_DEFINE3(close_range) in fs/open.c, whose
+/// work is __close_range() here in fs/file.c.
+pub fn sys_close_range(first: u32, last: u32, flags: u32) -> KResult<usize> {
+    if flags & !(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) != 0 || first > last {
+        return Err(EINVAL);
+    }
+    let cur = current();
+    let mut files = cur.files.lock().clone().ok_or(EBADF)?;
+    if flags & CLOSE_RANGE_UNSHARE != 0 && Arc::strong_count(&files) > 1 {
+        files = files.dup()?;
+        *cur.files.lock() = Some(files.clone());
+    }
+    let closed: Vec<Arc<File>> = {
+        let mut fds = files.fds.lock();
+        let end = (last as usize).min(fds.len().saturating_sub(1));
+        let mut v = Vec::new();
+        if (first as usize) < fds.len() {
+            for e in fds[first as usize..=end].iter_mut() {
+                if flags & CLOSE_RANGE_CLOEXEC != 0 {
+                    if let Some(x) = e.as_mut() {
+                        x.cloexec = true;
+                    }
+                } else if let Some(x) = e.take() {
+                    v.push(x.file);
+                }
+            }
+        }
+        v
+    };
+    drop(closed);
+    Ok(0)
 }

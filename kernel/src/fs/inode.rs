@@ -1,5 +1,7 @@
 //! In-memory inodes: the rootfs (ramfs) that the initramfs is unpacked into.
-//! Linux: fs/ramfs/inode.c, include/linux/fs.h (struct inode), fs/dcache.c (names).
+//! Linux: fs/ramfs/inode.c, include/linux/fs.h (struct inode), fs/dcache.c (names),
+//! include/linux/stat.h (the mode bits).  Paths of inodes are fs/d_path.rs; the file
+//! operations of a ramfs file fs/ramfs/file_mmu.rs.
 
 use crate::errno::*;
 use crate::kernel::locking::{class, SpinLock};
@@ -9,13 +11,13 @@ use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
-pub const S_IFMT: u32 = 0o170000;
-pub const S_IFSOCK: u32 = 0o140000;
-pub const S_IFLNK: u32 = 0o120000;
-pub const S_IFREG: u32 = 0o100000;
-pub const S_IFDIR: u32 = 0o040000;
-pub const S_IFCHR: u32 = 0o020000;
-pub const S_IFIFO: u32 = 0o010000;
+pub use linux_raw_sys::general::{S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK};
+use linux_raw_sys::general::{S_IRWXG, S_IRWXO, S_IRWXU, S_ISGID, S_ISUID, S_ISVTX, S_IXGRP, S_IXOTH, S_IXUSR};
+
+// Linux: include/linux/stat.h.
+pub const S_IRWXUGO: u32 = S_IRWXU | S_IRWXG | S_IRWXO;
+pub const S_IALLUGO: u32 = S_ISUID | S_ISGID | S_ISVTX | S_IRWXUGO;
+pub const S_IXUGO: u32 = S_IXUSR | S_IXGRP | S_IXOTH;
 
 /// File contents: either bytes of the initramfs image itself (never copied, never freed)
 /// or owned bytes once written.
@@ -54,9 +56,9 @@ pub enum InodeKind {
     Symlink(String),
     /// Character device: (major, minor)
     CharDev(u32, u32),
-    /// Generated content (procfs): called on open.
-    Proc(crate::fs::procfs::ProcNode),
-    /// A tracefs control file (fs/tracefs.rs): generated on open, acted on by write.
+    /// Generated content (/proc, fs/proc/): made on lookup and open.
+    Proc(crate::fs::proc::ProcNode),
+    /// A tracefs control file (fs/tracefs/): generated on open, acted on by write.
     Trace(crate::fs::tracefs::TraceNode),
 }
 
@@ -82,7 +84,7 @@ impl Inode {
     pub fn new(mode: u32, kind: InodeKind) -> Arc<Inode> {
         Inode::new_with_ino(NEXT_INO.fetch_add(1, Ordering::Relaxed), mode, kind)
     }
-    /// An inode with a given number (procfs: numbers that stay the same across lookups).
+    /// An inode with a given number (/proc: numbers that stay the same across lookups).
     pub fn new_with_ino(ino: u64, mode: u32, kind: InodeKind) -> Arc<Inode> {
         Arc::new(Inode {
             ino,
@@ -98,7 +100,7 @@ impl Inode {
     }
     pub fn new_dir(mode: u32, parent: Weak<Inode>, name: &str) -> Arc<Inode> {
         Inode::new(
-            S_IFDIR | (mode & 0o7777),
+            S_IFDIR | (mode & S_IALLUGO),
             InodeKind::Dir(SpinLock::new(DirData { entries: BTreeMap::new(), parent, name: name.into() })),
         )
     }
@@ -250,7 +252,7 @@ impl Inode {
     pub fn lookup(&self, name: &str) -> KResult<Arc<Inode>> {
         match &self.kind {
             InodeKind::Dir(d) => d.lock().entries.get(name).cloned().ok_or(ENOENT),
-            InodeKind::Proc(n) => crate::fs::procfs::lookup(n, name),
+            InodeKind::Proc(n) => crate::fs::proc::lookup(n, name),
             _ => Err(ENOTDIR),
         }
     }
@@ -258,7 +260,7 @@ impl Inode {
     pub fn parent(&self) -> Option<Arc<Inode>> {
         match &self.kind {
             InodeKind::Dir(d) => d.lock().parent.upgrade(),
-            InodeKind::Proc(n) => crate::fs::procfs::parent(n),
+            InodeKind::Proc(n) => crate::fs::proc::parent(n),
             _ => None,
         }
     }
@@ -311,36 +313,5 @@ impl Inode {
             }
             _ => Err(ENOTDIR),
         }
-    }
-
-    /// The absolute path of a directory, through its parent links (getcwd, /proc/PID/cwd).
-    pub fn dir_path(self: &Arc<Self>) -> String {
-        let mut parts: Vec<String> = Vec::new();
-        let mut cur = self.clone();
-        for _ in 0..256 {
-            let (name, parent) = match &cur.kind {
-                InodeKind::Dir(d) => {
-                    let d = d.lock();
-                    (d.name.clone(), d.parent.upgrade())
-                }
-                _ => break,
-            };
-            match parent {
-                Some(p) if !Arc::ptr_eq(&p, &cur) => {
-                    parts.push(name);
-                    cur = p;
-                }
-                _ => break,
-            }
-        }
-        if parts.is_empty() {
-            return "/".into();
-        }
-        let mut s = String::new();
-        for p in parts.iter().rev() {
-            s.push('/');
-            s.push_str(p);
-        }
-        s
     }
 }

@@ -1,11 +1,15 @@
 //! Process file descriptors (CLONE_PIDFD, pidfd_open, pidfd_send_signal, waitid(P_PIDFD)).
-//! Linux: kernel/pid.c (pidfd_create, pidfd_poll), kernel/signal.c (pidfd_send_signal).
+//! Linux has no fs/pidfd.c; it keeps these pieces in kernel/: the file operations
+//! (pidfd_fops, pidfd_poll) in kernel/fork.c, pidfd_create(), pidfd_get_task() and
+//! sys_pidfd_open in kernel/pid.c, sys_pidfd_send_signal in kernel/signal.c.  They stay
+//! together here until kernel/ takes them.
 
-use super::file::*;
+use super::file_table::*;
 use crate::errno::*;
 use crate::kernel::task::Task;
 use alloc::string::String;
 use alloc::sync::Arc;
+use linux_raw_sys::general::{O_NONBLOCK, O_RDWR};
 
 pub struct PidFd(pub Task);
 
@@ -32,11 +36,11 @@ impl FileOps for PidFd {
 /// A new pidfd for `p` (always O_CLOEXEC, as Linux's pidfd_create).
 pub fn install_pidfd(p: &Task) -> KResult<usize> {
     let f = File::new(Arc::new(PidFd(p.clone())), None, O_RDWR, String::from("anon_inode:[pidfd]"));
-    super::fd_install(f, true)
+    super::file::fd_install(f, true)
 }
 
 pub fn pidfd_get_task(fd: i32) -> KResult<Task> {
-    let f = super::fd_get(fd as u32)?;
+    let f = super::file::fd_get(fd as u32)?;
     f.ops.pidfd_task().ok_or(EBADF)
 }
 

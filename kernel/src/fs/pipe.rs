@@ -1,16 +1,21 @@
-//! Pipes.  Linux: fs/pipe.c (pipe_read, pipe_write, pipe_poll, pipe_release).
+//! Pipes.  Linux: fs/pipe.c (pipe_read, pipe_write, pipe_poll, pipe_ioctl, pipe_release,
+//! do_pipe2).
 //!
 //! A 64 KiB ring (Linux's default 16 pages).  Reads block while empty and writers exist;
 //! EOF once every writer is gone.  Writes block while full; with no reader left a write gets
 //! EPIPE and the writer SIGPIPE.  Writes of up to PIPE_BUF bytes are atomic.
 
-use super::file::*;
+use super::file::{close_fd, fd_install};
+use super::file_table::*;
 use crate::errno::*;
 use crate::kernel::locking::{class, SpinLock};
 use crate::kernel::sched::wait::WaitQueue;
+use crate::mm::uaccess::UserPtr;
 use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::sync::Arc;
+use linux_raw_sys::general::{O_CLOEXEC, O_DIRECT, O_NONBLOCK, O_RDONLY, O_WRONLY};
+use linux_raw_sys::ioctl::FIONREAD;
 
 pub const PIPE_BUF_SIZE: usize = 65536;
 pub const PIPE_BUF: usize = 4096;
@@ -94,8 +99,7 @@ impl FileOps for PipeReader {
         Some(&self.0.wq)
     }
     fn ioctl(&self, _f: &File, cmd: usize, arg: usize) -> KResult<usize> {
-        if cmd == 0x541B {
-            // FIONREAD
+        if cmd == FIONREAD as usize {
             let n = self.0.buf.lock().len() as i32;
             crate::mm::uaccess::write_user(arg, &n)?;
             return Ok(0);
@@ -168,4 +172,28 @@ impl FileOps for PipeWriter {
     fn name(&self) -> &'static str {
         "pipe"
     }
+}
+
+/// Linux: do_pipe2(): O_DIRECT (packet mode) is accepted and ignored.
+pub fn sys_pipe2(fildes: UserPtr<[i32; 2]>, flags: i32) -> KResult<usize> {
+    let flags = flags as u32;
+    if flags & !(O_CLOEXEC | O_NONBLOCK | O_DIRECT) != 0 {
+        return Err(EINVAL);
+    }
+    let (r, w) = create_pipe(flags)?;
+    let cloexec = flags & O_CLOEXEC != 0;
+    let rfd = fd_install(r, cloexec)?;
+    let wfd = match fd_install(w, cloexec) {
+        Ok(fd) => fd,
+        Err(e) => {
+            let _ = close_fd(rfd as u32);
+            return Err(e);
+        }
+    };
+    if let Err(e) = fildes.write(&[rfd as i32, wfd as i32]) {
+        let _ = close_fd(rfd as u32);
+        let _ = close_fd(wfd as u32);
+        return Err(e);
+    }
+    Ok(0)
 }

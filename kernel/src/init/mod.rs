@@ -10,6 +10,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use spin::Once;
 
+pub mod initramfs;
+
 struct BootInfo {
     initrd: Option<(usize, usize)>,
     cmdline: String,
@@ -162,7 +164,7 @@ extern "C" fn kernel_init(_: usize) -> usize {
         // A gzip-compressed image is inflated on a larger stack than a task's 16 KiB.
         extern "C" fn unpack(_: usize) -> usize {
             let image: &'static [u8] = INITRD.get().unwrap();
-            match crate::fs::populate_rootfs(image) {
+            match crate::init::initramfs::populate_rootfs(image) {
                 Ok(n) => n,
                 Err(_) => usize::MAX,
             }
@@ -175,12 +177,12 @@ extern "C" fn kernel_init(_: usize) -> usize {
     } else {
         pr_warn!("No initramfs found");
     }
-    crate::fs::populate_defaults();
+    crate::init::initramfs::populate_defaults();
     // Linux: console_on_rootfs(): fds 0, 1, 2 on /dev/console.
-    match crate::fs::syscalls::do_open(crate::fs::AT_FDCWD, "/dev/console", crate::fs::file::O_RDWR, 0) {
+    match crate::fs::open::do_open(crate::fs::AT_FDCWD, "/dev/console", linux_raw_sys::general::O_RDWR, 0) {
         Ok(_) => {
-            let _ = crate::fs::syscalls::sys_dup(0);
-            let _ = crate::fs::syscalls::sys_dup(0);
+            let _ = crate::fs::file::sys_dup(0);
+            let _ = crate::fs::file::sys_dup(0);
         }
         Err(_) => pr_warn!("Warning: unable to open an initial console."),
     }

@@ -2,7 +2,6 @@
 //! resource limits, process groups and sessions, umask, sysinfo, prctl, times, getrusage,
 //! get/setpriority.  Linux: kernel/sys.c.
 //!
-//! (getrandom and get_random_bytes are here until they move to drivers/char/random.rs.)
 //! Elsewhere, as in Linux: reboot is kernel/reboot.rs, syslog kernel/printk.rs,
 //! getitimer/setitimer kernel/time/itimer.rs, getgroups/setgroups kernel/groups.rs.
 
@@ -10,7 +9,7 @@ use crate::errno::*;
 use crate::kernel::signal::{RLIMIT_NOFILE, RLIM_INFINITY, RLIM_NLIMITS};
 use crate::kernel::task::current;
 use crate::mm::uaccess::{UserCStr, UserPtr};
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::Ordering;
 use linux_raw_sys::general as uapi;
 
 pub const UTS_RELEASE: &str = "6.1.0-menuos";
@@ -32,42 +31,6 @@ pub fn sys_uname(name: UserPtr<[u8; UTS_FIELD_LEN * 6]>) -> KResult<usize> {
     }
     name.write(&u)?;
     Ok(0)
-}
-
-/// xorshift-based generator seeded from the timer; good enough for AT_RANDOM and
-/// getrandom() in a teaching kernel (not cryptographic).
-static RNG: AtomicU64 = AtomicU64::new(0x9E37_79B9_7F4A_7C15);
-
-pub fn get_random_bytes(buf: &mut [u8]) {
-    let mut x = RNG.load(Ordering::Relaxed) ^ crate::arch::riscv::time::get_cycles().rotate_left(17);
-    for chunk in buf.chunks_mut(8) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        let b = x.to_le_bytes();
-        chunk.copy_from_slice(&b[..chunk.len()]);
-    }
-    RNG.store(x, Ordering::Relaxed);
-}
-
-pub fn sys_getrandom(ubuf: UserPtr<u8>, len: usize, flags: u32) -> KResult<usize> {
-    if flags & !7 != 0 {
-        return Err(EINVAL);
-    }
-    if (flags & 4 != 0) && (flags & 2 != 0) {
-        // GRND_INSECURE | GRND_RANDOM
-        return Err(EINVAL);
-    }
-    let n = len.min(33554431);
-    let mut k = alloc::vec![0u8; n.min(1 << 16)];
-    let mut done = 0;
-    while done < n {
-        let c = (n - done).min(k.len());
-        get_random_bytes(&mut k[..c]);
-        ubuf.byte_add(done).copy_out(&k[..c])?;
-        done += c;
-    }
-    Ok(n)
 }
 
 /// Linux: sysctl_nr_open (fs/file.c): the largest RLIMIT_NOFILE hard limit.

@@ -1,5 +1,5 @@
 //! The process-creation tracer: a fixed ring buffer of function entry/exit events with cycle
-//! timestamps, read through tracefs (fs/tracefs.rs) in ftrace's function_graph format.
+//! timestamps, read through tracefs (fs/tracefs/) in ftrace's function_graph format.
 //! Linux: kernel/trace/ (ring_buffer.c, trace_functions_graph.c, trace_events.c).
 //!
 //! Every function of the fork path opens a guard:
@@ -95,7 +95,7 @@ pub const fn func_id(name: &str) -> u8 {
 }
 
 /// Trace events (Linux: include/trace/events/sched.h, task.h): (system, name).  Each has an
-/// enable file under events/; what they record is in fs/tracefs.rs event_text().
+/// enable file under events/; what they record is in fs/tracefs/trace_output.rs event_text().
 pub static EVENTS: [(&str, &str); 6] = [
     ("sched", "sched_process_fork"),
     ("task", "task_newtask"),

@@ -23,4 +23,4 @@ pub mod timer;
 // <linux/timekeeping.h>, and schedule_timeout() in <linux/sched.h>).
 pub use self::time::Timespec;
 pub use timekeeping::{uptime_cycles, uptime_ns};
-pub use timer::{add_timeout, cancel_timeout, schedule_timeout_interruptible, time_init};
+pub use timer::{add_timeout, cancel_timeout, schedule_timeout_interruptible, time_init, HZ};

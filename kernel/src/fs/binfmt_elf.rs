@@ -1,0 +1,165 @@
+//! ELF executables.  Linux: fs/binfmt_elf.c (load_elf_binary, create_elf_tables),
+//! arch/riscv/kernel/vdso.c (the page mapped for the signal return).  What to map is the
+//! host-tested `execimage::elf` plan; the initial stack is `execimage::stack`.
+
+use super::exec::{begin_new_exec, exec_err};
+use super::inode::*;
+use crate::arch::riscv::process::start_thread;
+use crate::errno::*;
+use crate::kernel::task::current;
+use crate::mm::mmap::{Backing, MmStruct, VmFlags, Vma};
+use crate::mm::{page_align_down, page_align_up, PAGE_SIZE, STACK_TOP};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use execimage::{elf, stack};
+use linux_raw_sys::general::{__NR_rt_sigreturn, _STK_LIM};
+
+/// The signal trampoline (Linux: the vDSO's __vdso_rt_sigreturn): `li a7, __NR_rt_sigreturn`
+/// (addi a7, zero, 139: imm << 20 | rd x17 << 7 | OP-IMM) and `ecall`.
+const LI_A7_RT_SIGRETURN: u32 = (__NR_rt_sigreturn << 20) | (17 << 7) | 0x13;
+const ECALL: u32 = 0x0000_0073;
+
+/// Linux: load_elf_binary()
+#[no_mangle]
+#[inline(never)]
+pub(super) fn load_elf_binary(
+    ino: &Arc<Inode>,
+    argv: &[Vec<u8>],
+    envp: &[Vec<u8>],
+    execfn: &[u8],
+    filename: &[u8],
+) -> KResult<usize> {
+    let plan = {
+        let data = match &ino.kind {
+            InodeKind::File(d) => d,
+            _ => return Err(EACCES),
+        };
+        let d = data.lock();
+        let cfg = elf::LoadConfig {
+            task_size: crate::mm::TASK_SIZE as u64,
+            dyn_base: crate::mm::ELF_ET_DYN_BASE as u64,
+            allow_interp: false,
+        };
+        elf::inspect(d.as_slice(), &cfg).map_err(exec_err)?
+    };
+    let file_size = ino.size() as u64;
+    let mm = MmStruct::new()?;
+    // Linux: do_open_execat() -> deny_write_access(): ETXTBSY while open for writing.
+    mm.set_exe(ino)?;
+    let sp;
+    {
+        let mut m = mm.inner.lock();
+        for seg in plan.segments.iter() {
+            let start = seg.map_start() as usize;
+            let end = page_align_up((seg.vaddr + seg.memsz) as usize);
+            let mut flags = VmFlags::empty();
+            if seg.prot.read {
+                flags |= VmFlags::READ;
+            }
+            if seg.prot.write {
+                flags |= VmFlags::WRITE;
+            }
+            if seg.prot.exec {
+                flags |= VmFlags::EXEC;
+            }
+            let file_end = (seg.vaddr + seg.filesz) as usize;
+            if seg.offset + seg.filesz > file_size {
+                return Err(EIO);
+            }
+            if !m.is_free(start, end) {
+                // Overlapping segments share a page: Linux maps them over each other.
+                m.munmap(start, end);
+            }
+            m.insert_vma(Vma {
+                start,
+                end,
+                flags,
+                backing: Backing::File { inode: ino.clone(), off: seg.map_offset() as usize, file_end },
+            });
+        }
+        m.start_code = plan.start_code as usize;
+        m.end_code = plan.end_code as usize;
+        m.start_data = plan.start_data as usize;
+        m.end_data = plan.end_data as usize;
+        let brk = plan.brk_start() as usize;
+        m.start_brk = brk;
+        m.brk = brk;
+
+        // The stack: RLIMIT_STACK reserved below STACK_TOP (Linux grows it on demand).
+        let stack_size = _STK_LIM as usize;
+        let stack_start = STACK_TOP - stack_size;
+        m.insert_vma(Vma {
+            start: stack_start,
+            end: STACK_TOP,
+            flags: VmFlags::READ | VmFlags::WRITE | VmFlags::GROWSDOWN | VmFlags::STACK,
+            backing: Backing::Anon,
+        });
+        m.mmap_base = crate::mm::mmap::MMAP_BASE;
+
+        // The signal trampoline page (Linux: the vDSO's __vdso_rt_sigreturn).
+        let vdso = m.get_unmapped_area(PAGE_SIZE)?;
+        let pfn = crate::mm::page_alloc::alloc_zeroed_page()?;
+        let page = crate::mm::page_bytes(pfn);
+        page[0..4].copy_from_slice(&LI_A7_RT_SIGRETURN.to_le_bytes());
+        page[4..8].copy_from_slice(&ECALL.to_le_bytes());
+        m.insert_vma(Vma {
+            start: vdso,
+            end: vdso + PAGE_SIZE,
+            flags: VmFlags::READ | VmFlags::EXEC | VmFlags::SHARED,
+            backing: Backing::Anon,
+        });
+        let f = crate::mm::pgtable::PteFlags::V
+            | crate::mm::pgtable::PteFlags::R
+            | crate::mm::pgtable::PteFlags::X
+            | crate::mm::pgtable::PteFlags::U
+            | crate::mm::pgtable::PteFlags::A;
+        *m.pgt.walk(vdso, true)?.ok_or(ENOMEM)? = crate::mm::pgtable::Pte::new(pfn, f);
+
+        // Linux: create_elf_tables()
+        let mut random = [0u8; 16];
+        crate::drivers::char::random::get_random_bytes(&mut random);
+        let argv_r: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
+        let envp_r: Vec<&[u8]> = envp.iter().map(|a| a.as_slice()).collect();
+        let mut b = stack::StackBuilder::new(STACK_TOP as u64, &argv_r, &envp_r, execfn);
+        b.random = random;
+        b.aux = stack::AuxInfo::default().with_plan(&plan);
+        b.aux.minsigstksz = None;
+        let st = b.build().map_err(exec_err)?;
+        // Copy the image into the new mm's stack pages.
+        let base = st.sp as usize;
+        let mut off = 0;
+        while off < st.data.len() {
+            let va = base + off;
+            let page_va = page_align_down(va);
+            crate::mm::memory::handle_mm_fault(&mut m, va, crate::mm::memory::Access::Write)?;
+            let pte = m.pgt.lookup(page_va).ok_or(ENOMEM)?;
+            let pg = crate::mm::page_bytes(pte.pfn());
+            let in_page = va - page_va;
+            let n = (PAGE_SIZE - in_page).min(st.data.len() - off);
+            pg[in_page..in_page + n].copy_from_slice(&st.data[off..off + n]);
+            off += n;
+        }
+        m.start_stack = st.sp as usize;
+        m.arg_start = st.arg_start as usize;
+        m.arg_end = st.arg_end as usize;
+        m.env_start = st.env_start as usize;
+        m.env_end = st.env_end as usize;
+        sp = st.sp as usize;
+        m.vdso = vdso;
+    }
+
+    // ---- point of no return ----
+    let cur = current();
+    begin_new_exec(&cur, mm, execfn);
+    let _ = filename;
+    let regs = cur.pt_regs_mut();
+    start_thread(regs, plan.entry as usize, sp);
+    crate::trace_point!(execve, cur.pid(), plan.entry);
+    crate::trace_event!(
+        sched_process_exec,
+        cur.pid(),
+        crate::kernel::trace::comm_words(&cur.comm.lock()).0,
+        crate::kernel::trace::comm_words(&cur.comm.lock()).1
+    );
+    Ok(0)
+}

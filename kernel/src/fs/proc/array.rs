@@ -1,0 +1,247 @@
+//! /proc/PID/stat, status and statm.  Linux: fs/proc/array.c (do_task_stat,
+//! proc_pid_status, proc_pid_statm, task_state_array, collect_sigign_sigcatch).
+//! The address-space numbers come from task_mmu.rs.
+
+use super::base::threads_of;
+use super::task_mmu::{mm_stats, task_mem};
+use crate::fs::char_dev::{TTYS0_MINOR, TTY_MAJOR};
+use crate::fs::file::NR_OPEN_DEFAULT;
+use crate::fs::stat::encode_dev;
+use crate::kernel::signal::{SIG_DFL, SIG_IGN};
+use crate::kernel::task::*;
+use crate::mm::PAGE_SIZE;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::Write;
+use core::sync::atomic::Ordering;
+use linux_raw_sys::general::{RLIMIT_RSS, RLIMIT_SIGPENDING};
+
+/// Linux: do_task_stat() shows the first 31 signals of each set (the old int-sized fields).
+const SIG_MASK_31: u64 = 0x7fff_ffff;
+/// Linux: USER_HZ, the unit of the times in /proc/PID/stat.
+const USER_HZ: u64 = 100;
+const NSEC_PER_SEC: u64 = 1_000_000_000;
+
+fn cycles_to_ticks(c: u64) -> u64 {
+    // Linux: nsec_to_clock_t()
+    crate::arch::riscv::time::cycles_to_ns(c) / (NSEC_PER_SEC / USER_HZ)
+}
+
+/// Linux: task_state_array[] / task_state_index().
+fn state_of(t: &TaskStruct) -> &'static str {
+    let es = t.exit_state();
+    if es & EXIT_ZOMBIE != 0 {
+        return "Z (zombie)";
+    }
+    if es & EXIT_DEAD != 0 {
+        return "X (dead)";
+    }
+    let s = t.state();
+    if s & TASK_INTERRUPTIBLE != 0 {
+        "S (sleeping)"
+    } else if s & TASK_UNINTERRUPTIBLE != 0 {
+        if t.is_kthread() {
+            "I (idle)"
+        } else {
+            "D (disk sleep)"
+        }
+    } else if s & TASK_STOPPED != 0 {
+        "T (stopped)"
+    } else if s & TASK_DEAD != 0 {
+        "X (dead)"
+    } else {
+        "R (running)"
+    }
+}
+
+fn thread_count(t: &TaskStruct) -> usize {
+    threads_of(t).iter().filter(|x| x.exit_state() == 0).count().max(1)
+}
+
+/// Linux: collect_sigign_sigcatch().
+fn sig_ign_catch(t: &TaskStruct) -> (u64, u64) {
+    let acts = *t.sighand.lock().action.lock();
+    let (mut ign, mut cat) = (0u64, 0u64);
+    for (i, a) in acts.iter().enumerate() {
+        match a.handler {
+            SIG_DFL => {}
+            SIG_IGN => ign |= 1 << i,
+            _ => cat |= 1 << i,
+        }
+    }
+    (ign, cat)
+}
+
+/// Linux: the tty of the controlling terminal (ttyS0, 4:64, new_encode_dev) and its
+/// foreground process group; 0 and -1 without one.
+fn tty_of(t: &TaskStruct) -> (i64, i64) {
+    if t.signal.tty_controlling.load(Ordering::Relaxed) {
+        (encode_dev(TTY_MAJOR, TTYS0_MINOR) as i64, crate::drivers::tty::foreground_pgrp() as i64)
+    } else {
+        (0, -1)
+    }
+}
+
+/// Linux: do_task_stat(): the 52 fields of /proc/PID/stat.
+pub(super) fn stat_text(t: &TaskStruct) -> String {
+    let mut s = String::new();
+    let state = state_of(t).as_bytes()[0] as char;
+    let sig = &t.signal;
+    let (tty_nr, tpgid) = tty_of(t);
+    let mm = t.mm.lock().clone();
+    let (vsize, rss, mmv) = match &mm {
+        Some(mm) => {
+            let m = mm.inner.lock();
+            let st = mm_stats(&m);
+            let v = [
+                m.start_code,
+                m.end_code,
+                m.start_stack,
+                m.start_data,
+                m.end_data,
+                m.start_brk,
+                m.arg_start,
+                m.arg_end,
+                m.env_start,
+                m.env_end,
+            ];
+            (st.vsize, st.rss, Some(v))
+        }
+        None => (0, 0, None),
+    };
+    let (ign, cat) = sig_ign_catch(t);
+    let pending = t.pending.lock().set;
+    let wchan = (t.state() != TASK_RUNNING || t.exit_state() != 0) as u64;
+    let rsslim = sig.rlimit(RLIMIT_RSS as usize);
+    let _ = write!(
+        s,
+        "{} ({}) {} {} {} {} {} {} {} {} 0 0 0 {} {} {} {} 20 0 {} 0 {} {} {} {}",
+        t.pid(),
+        t.comm_string(),
+        state,
+        t.ppid(),
+        sig.pgrp.load(Ordering::Relaxed),
+        sig.session.load(Ordering::Relaxed),
+        tty_nr,
+        tpgid,
+        t.flags.load(Ordering::Relaxed),
+        t.min_flt.load(Ordering::Relaxed),
+        cycles_to_ticks(t.utime.load(Ordering::Relaxed)),
+        cycles_to_ticks(t.stime.load(Ordering::Relaxed)),
+        cycles_to_ticks(sig.cutime.load(Ordering::Relaxed)),
+        cycles_to_ticks(sig.cstime.load(Ordering::Relaxed)),
+        thread_count(t),
+        cycles_to_ticks(t.start_time),
+        vsize,
+        rss,
+        rsslim,
+    );
+    match &mmv {
+        Some(v) => {
+            let _ = write!(s, " {} {} {}", v[0], v[1], v[2]);
+        }
+        None => s.push_str(" 0 0 0"),
+    }
+    let m31 = SIG_MASK_31;
+    let _ = write!(
+        s,
+        " 0 0 {} {} {} {} {} 0 0 {} 0 0 0 0 0 0",
+        pending & m31,
+        t.blocked.load(Ordering::Relaxed) & m31,
+        ign & m31,
+        cat & m31,
+        wchan,
+        t.exit_signal.load(Ordering::Relaxed),
+    );
+    match &mmv {
+        Some(v) => {
+            let _ = write!(s, " {} {} {} {} {} {} {}", v[3], v[4], v[5], v[6], v[7], v[8], v[9]);
+        }
+        None => s.push_str(" 0 0 0 0 0 0 0"),
+    }
+    let code = if t.exit_state() != 0 { t.exit_code.load(Ordering::Relaxed) } else { 0 };
+    let _ = writeln!(s, " {}", code);
+    s
+}
+
+/// Linux: proc_pid_status().
+pub(super) fn status_text(t: &TaskStruct) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "Name:\t{}", t.comm_string());
+    let fs = t.fs.lock().clone();
+    if let Some(fs) = fs {
+        let _ = writeln!(s, "Umask:\t{:04o}", fs.inner.lock().umask);
+    }
+    let _ = writeln!(s, "State:\t{}", state_of(t));
+    let sig = &t.signal;
+    let pid = t.pid();
+    let _ = writeln!(s, "Tgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0", t.tgid(), pid, t.ppid());
+    s.push_str("Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n");
+    // Linux: fdt->max_fds: 64 (NR_OPEN_DEFAULT on 64-bit), doubled as the table grows.
+    let files = t.files.lock().clone();
+    let max_fds = match files {
+        Some(f) => {
+            let n = f.fds.lock().len();
+            let mut m = NR_OPEN_DEFAULT;
+            while m < n {
+                m *= 2;
+            }
+            m
+        }
+        None => 0,
+    };
+    let _ = writeln!(s, "FDSize:\t{}\nGroups:\t ", max_fds);
+    let (pg, sid) = (sig.pgrp.load(Ordering::Relaxed), sig.session.load(Ordering::Relaxed));
+    let _ = writeln!(s, "NStgid:\t{}\nNSpid:\t{}\nNSpgid:\t{}\nNSsid:\t{}", t.tgid(), pid, pg, sid);
+    let mm = t.mm.lock().clone();
+    if let Some(mm) = mm {
+        let st = mm_stats(&mm.inner.lock());
+        task_mem(&mut s, &st);
+        s.push_str("CoreDumping:\t0\nTHP_enabled:\t0\n");
+    }
+    let pending = t.pending.lock().set;
+    let (ign, cat) = sig_ign_catch(t);
+    let _ = writeln!(
+        s,
+        "Threads:\t{}\nSigQ:\t{}/{}",
+        thread_count(t),
+        pending.count_ones(),
+        sig.rlimit(RLIMIT_SIGPENDING as usize)
+    );
+    let _ = writeln!(s, "SigPnd:\t{:016x}\nShdPnd:\t{:016x}", pending, 0);
+    let _ = writeln!(
+        s,
+        "SigBlk:\t{:016x}\nSigIgn:\t{:016x}\nSigCgt:\t{:016x}",
+        t.blocked.load(Ordering::Relaxed),
+        ign,
+        cat
+    );
+    // Linux 6.1: CAP_LAST_CAP = 40, so root's full set is 0x1ffffffffff.
+    s.push_str("CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\n");
+    s.push_str("CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\n");
+    s.push_str("Speculation_Store_Bypass:\tunknown\nSpeculationIndirectBranch:\tunsupported\n");
+    s.push_str("Cpus_allowed:\t1\nCpus_allowed_list:\t0\n");
+    let _ = writeln!(
+        s,
+        "voluntary_ctxt_switches:\t{}\nnonvoluntary_ctxt_switches:\t{}",
+        t.nvcsw.load(Ordering::Relaxed),
+        t.nivcsw.load(Ordering::Relaxed)
+    );
+    s
+}
+
+/// Linux: proc_pid_statm(): task_statm()'s numbers, in pages.
+pub(super) fn statm_text(t: &TaskStruct) -> Vec<u8> {
+    let Some(mm) = t.mm.lock().clone() else { return b"0 0 0 0 0 0 0\n".to_vec() };
+    let st = mm_stats(&mm.inner.lock());
+    format!(
+        "{} {} {} {} 0 {} 0\n",
+        st.vsize / PAGE_SIZE,
+        st.rss,
+        st.file + st.shmem,
+        st.exe / PAGE_SIZE,
+        (st.data + st.stack) / PAGE_SIZE
+    )
+    .into_bytes()
+}

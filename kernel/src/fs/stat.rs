@@ -1,0 +1,203 @@
+//! fstat, newfstatat, statx and readlinkat.  Linux: fs/stat.c (vfs_getattr, cp_new_stat,
+//! cp_statx, do_readlinkat), include/uapi/asm-generic/stat.h (struct stat),
+//! include/uapi/linux/stat.h (struct statx).
+
+use super::file::fd_get;
+use super::file_table::File;
+use super::inode::*;
+use super::namei::namei_at;
+use super::{AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
+use crate::errno::*;
+use crate::kernel::task::current;
+use crate::mm::uaccess::{UserCStr, UserPtr};
+use crate::mm::PAGE_SIZE;
+use alloc::string::String;
+use alloc::sync::Arc;
+use core::sync::atomic::Ordering;
+use linux_raw_sys::general::{AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE, STATX_BASIC_STATS};
+
+// The st_dev of each filesystem: Linux numbers them as it mounts them (get_anon_bdev()); these
+// are the numbers MenuOS reports.
+const ROOTFS_DEV: u64 = 1;
+const PROC_DEV: u64 = 4;
+/// pipefs and anon_inodefs: files without an inode here (pipes, pidfds).
+const ANON_DEV: u64 = 12;
+
+/// Linux: struct stat (asm-generic, riscv64).
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct Stat {
+    pub st_dev: u64,
+    pub st_ino: u64,
+    pub st_mode: u32,
+    pub st_nlink: u32,
+    pub st_uid: u32,
+    pub st_gid: u32,
+    pub st_rdev: u64,
+    pub __pad1: u64,
+    pub st_size: i64,
+    pub st_blksize: i32,
+    pub __pad2: i32,
+    pub st_blocks: i64,
+    pub st_atime: i64,
+    pub st_atime_nsec: u64,
+    pub st_mtime: i64,
+    pub st_mtime_nsec: u64,
+    pub st_ctime: i64,
+    pub st_ctime_nsec: u64,
+    pub __unused: [u32; 2],
+}
+// Pod: integers, explicit padding fields.
+crate::user_pod!(Stat);
+
+/// Linux: new_encode_dev()
+pub fn encode_dev(ma: u32, mi: u32) -> u64 {
+    ((mi & 0xff) | (ma << 8) | ((mi & !0xff) << 12)) as u64
+}
+
+/// Linux: generic_fillattr() + cp_new_stat().
+pub fn stat_of(ino: &Inode) -> Stat {
+    let (ma, mi) = ino.rdev();
+    let size = ino.size() as i64;
+    Stat {
+        st_dev: if matches!(ino.kind, InodeKind::Proc(_)) { PROC_DEV } else { ROOTFS_DEV },
+        st_ino: ino.ino,
+        st_mode: ino.mode(),
+        st_nlink: ino.nlink.load(Ordering::Relaxed),
+        st_uid: ino.uid.load(Ordering::Relaxed),
+        st_gid: ino.gid.load(Ordering::Relaxed),
+        st_rdev: encode_dev(ma, mi),
+        st_size: size,
+        st_blksize: PAGE_SIZE as i32,
+        st_blocks: (size + 511) / 512,
+        ..Default::default()
+    }
+}
+
+/// The inode number of a file without an inode (fstat, and /proc/PID/fd's "pipe:[N]").
+pub fn anon_ino(f: &File) -> u64 {
+    Arc::as_ptr(&f.ops) as *const u8 as u64 & 0xffff_ffff
+}
+
+/// A stat for files without an inode (pipes, pidfds): Linux reports a FIFO on pipefs.
+fn stat_anon(f: &File) -> Stat {
+    let mode = match f.ops.name() {
+        "pipe" => S_IFIFO | 0o600,
+        _ => 0o600,
+    };
+    Stat {
+        st_dev: ANON_DEV,
+        st_ino: anon_ino(f),
+        st_mode: mode,
+        st_nlink: 1,
+        st_blksize: PAGE_SIZE as i32,
+        ..Default::default()
+    }
+}
+
+pub fn sys_fstat(fd: u32, statbuf: UserPtr<Stat>) -> KResult<usize> {
+    let f = fd_get(fd)?;
+    let st = match &f.inode {
+        Some(i) => stat_of(i),
+        None => stat_anon(&f),
+    };
+    statbuf.write(&st)?;
+    Ok(0)
+}
+
+/// Linux: vfs_statx(): the stat of a path, or of `dirfd` itself with AT_EMPTY_PATH.
+fn stat_target(dirfd: i32, filename: UserCStr, flags: u32) -> KResult<Stat> {
+    if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE) != 0 {
+        return Err(EINVAL);
+    }
+    let path = filename.read_path()?;
+    if path.is_empty() && flags & AT_EMPTY_PATH != 0 {
+        if dirfd == AT_FDCWD {
+            let cwd = current().fs.lock().clone().ok_or(ENOENT)?.inner.lock().cwd.clone();
+            return Ok(stat_of(&cwd));
+        }
+        let f = fd_get(dirfd as u32)?;
+        return Ok(match &f.inode {
+            Some(i) => stat_of(i),
+            None => stat_anon(&f),
+        });
+    }
+    let ino = namei_at(dirfd, &path, flags & AT_SYMLINK_NOFOLLOW == 0)?;
+    Ok(stat_of(&ino))
+}
+
+pub fn sys_newfstatat(dfd: i32, filename: UserCStr, statbuf: UserPtr<Stat>, flag: i32) -> KResult<usize> {
+    let st = stat_target(dfd, filename, flag as u32)?;
+    statbuf.write(&st)?;
+    Ok(0)
+}
+
+/// Linux: struct statx.
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct Statx {
+    stx_mask: u32,
+    stx_blksize: u32,
+    stx_attributes: u64,
+    stx_nlink: u32,
+    stx_uid: u32,
+    stx_gid: u32,
+    stx_mode: u16,
+    __spare0: u16,
+    stx_ino: u64,
+    stx_size: u64,
+    stx_blocks: u64,
+    stx_attributes_mask: u64,
+    stx_atime: [u64; 2],
+    stx_btime: [u64; 2],
+    stx_ctime: [u64; 2],
+    stx_mtime: [u64; 2],
+    stx_rdev_major: u32,
+    stx_rdev_minor: u32,
+    stx_dev_major: u32,
+    stx_dev_minor: u32,
+    __spare2: [u64; 14],
+}
+// Pod: integers and explicit padding.
+crate::user_pod!(Statx);
+
+pub fn sys_statx(dfd: i32, filename: UserCStr, flags: u32, _mask: u32, buffer: UserPtr<Statx>) -> KResult<usize> {
+    let st = stat_target(dfd, filename, flags & !AT_STATX_SYNC_TYPE)?;
+    let x = Statx {
+        stx_mask: STATX_BASIC_STATS,
+        stx_blksize: PAGE_SIZE as u32,
+        stx_nlink: st.st_nlink,
+        stx_uid: st.st_uid,
+        stx_gid: st.st_gid,
+        stx_mode: st.st_mode as u16,
+        stx_ino: st.st_ino,
+        stx_size: st.st_size as u64,
+        stx_blocks: st.st_blocks as u64,
+        // Linux: new_decode_dev() of st_rdev.
+        stx_rdev_major: ((st.st_rdev >> 8) & 0xfff) as u32,
+        stx_rdev_minor: ((st.st_rdev & 0xff) | ((st.st_rdev >> 12) & !0xff)) as u32,
+        stx_dev_major: 0,
+        stx_dev_minor: st.st_dev as u32,
+        ..Default::default()
+    };
+    buffer.write(&x)?;
+    Ok(0)
+}
+
+/// Linux: do_readlinkat(): a symlink's target, or a /proc magic link's.
+pub fn sys_readlinkat(dfd: i32, pathname: UserCStr, buf: UserPtr<u8>, bufsiz: i32) -> KResult<usize> {
+    let path = pathname.read_path()?;
+    if bufsiz <= 0 {
+        return Err(EINVAL);
+    }
+    let size = bufsiz as usize;
+    let ino = namei_at(dfd, &path, false)?;
+    let target: String = match &ino.kind {
+        InodeKind::Symlink(t) => t.clone(),
+        InodeKind::Proc(n) => super::proc::readlink(n)?,
+        _ => return Err(EINVAL),
+    };
+    let n = target.len().min(size);
+    buf.copy_out(&target.as_bytes()[..n])?;
+    Ok(n)
+}
