@@ -26,10 +26,7 @@ impl Entry {
 
 /// Parses the entries of the `syscall_table! { ... }` invocation, in file order.
 pub fn parse_table(src: &str) -> Result<Vec<Entry>, String> {
-    let body = src
-        .split("syscall_table! {")
-        .nth(1)
-        .ok_or("no `syscall_table! {` invocation")?;
+    let body = src.split("syscall_table! {").nth(1).ok_or("no `syscall_table! {` invocation")?;
     let mut v = Vec::new();
     for (i, line) in body.lines().enumerate() {
         let l = line.trim();
@@ -39,18 +36,10 @@ pub fn parse_table(src: &str) -> Result<Vec<Entry>, String> {
         if l.is_empty() || l.starts_with("//") {
             continue;
         }
-        let (lhs, rhs) = l
-            .split_once("=>")
-            .ok_or(format!("table line {}: no `=>`: {l}", i + 1))?;
-        let name = lhs
-            .trim()
-            .strip_prefix("__NR_")
-            .ok_or(format!("table line {}: not an __NR_ name: {l}", i + 1))?;
+        let (lhs, rhs) = l.split_once("=>").ok_or(format!("table line {}: no `=>`: {l}", i + 1))?;
+        let name = lhs.trim().strip_prefix("__NR_").ok_or(format!("table line {}: not an __NR_ name: {l}", i + 1))?;
         let handler = rhs.trim().trim_end_matches(',').trim();
-        v.push(Entry {
-            name: name.to_string(),
-            handler: handler.to_string(),
-        });
+        v.push(Entry { name: name.to_string(), handler: handler.to_string() });
     }
     Ok(v)
 }
@@ -83,11 +72,7 @@ pub fn locked_version(lock: &str, package: &str) -> Option<String> {
     let mut it = lock.lines();
     while let Some(l) = it.next() {
         if l.trim() == format!("name = \"{package}\"") {
-            let v = it
-                .next()?
-                .trim()
-                .strip_prefix("version = \"")?
-                .strip_suffix('"')?;
+            let v = it.next()?.trim().strip_prefix("version = \"")?.strip_suffix('"')?;
             return Some(v.to_string());
         }
     }
@@ -104,16 +89,10 @@ pub fn find_riscv64_general(version: &str) -> Result<PathBuf, String> {
     let src = home.join("registry").join("src");
     let dirs = std::fs::read_dir(&src).map_err(|e| format!("{}: {e}", src.display()))?;
     for d in dirs.flatten() {
-        let p = d
-            .path()
-            .join(format!("linux-raw-sys-{version}"))
-            .join("src/riscv64/general.rs");
+        let p = d.path().join(format!("linux-raw-sys-{version}")).join("src/riscv64/general.rs");
         if p.is_file() {
             return Ok(p);
         }
     }
-    Err(format!(
-        "linux-raw-sys-{version} is not in {} (run `cargo fetch` in the root workspace)",
-        src.display()
-    ))
+    Err(format!("linux-raw-sys-{version} is not in {} (run `cargo fetch` in the root workspace)", src.display()))
 }

@@ -8,11 +8,7 @@ use std::path::Path;
 use systable::*;
 
 fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().parent().unwrap()
 }
 
 fn table() -> Vec<Entry> {
@@ -41,29 +37,14 @@ const ALIASES: &[(&str, &str)] = &[("umount2", "sys_umount")];
 fn every_riscv64_syscall_has_one_line() {
     let t = table();
     let nrs = numbers();
-    assert!(
-        nrs.len() > 300,
-        "parsed only {} numbers from linux-raw-sys",
-        nrs.len()
-    );
+    assert!(nrs.len() > 300, "parsed only {} numbers from linux-raw-sys", nrs.len());
     let mut seen = BTreeSet::new();
     for e in &t {
-        assert!(
-            seen.insert(e.name.clone()),
-            "__NR_{} is listed twice",
-            e.name
-        );
-        assert!(
-            nrs.contains_key(&e.name),
-            "__NR_{} is not a riscv64 syscall in linux-raw-sys",
-            e.name
-        );
+        assert!(seen.insert(e.name.clone()), "__NR_{} is listed twice", e.name);
+        assert!(nrs.contains_key(&e.name), "__NR_{} is not a riscv64 syscall in linux-raw-sys", e.name);
     }
     let missing: Vec<_> = nrs.keys().filter(|n| !seen.contains(*n)).collect();
-    assert!(
-        missing.is_empty(),
-        "riscv64 syscalls without a line: {missing:?}"
-    );
+    assert!(missing.is_empty(), "riscv64 syscalls without a line: {missing:?}");
 }
 
 #[test]
@@ -72,12 +53,7 @@ fn lines_are_in_number_order() {
     let t = table();
     for w in t.windows(2) {
         let (a, b) = (nrs[&w[0].name], nrs[&w[1].name]);
-        assert!(
-            a < b,
-            "__NR_{} ({a}) is listed before __NR_{} ({b})",
-            w[0].name,
-            w[1].name
-        );
+        assert!(a < b, "__NR_{} ({a}) is listed before __NR_{} ({b})", w[0].name, w[1].name);
     }
 }
 
@@ -87,18 +63,9 @@ fn handlers_are_named_after_their_syscall() {
         if e.is_ni() {
             continue;
         }
-        let want = ALIASES
-            .iter()
-            .find(|(n, _)| *n == e.name)
-            .map(|(_, h)| h.to_string())
-            .unwrap_or(format!("sys_{}", e.name));
-        assert_eq!(
-            e.handler_fn(),
-            want,
-            "__NR_{} is wired to {}",
-            e.name,
-            e.handler
-        );
+        let want =
+            ALIASES.iter().find(|(n, _)| *n == e.name).map(|(_, h)| h.to_string()).unwrap_or(format!("sys_{}", e.name));
+        assert_eq!(e.handler_fn(), want, "__NR_{} is wired to {}", e.name, e.handler);
     }
 }
 
@@ -114,12 +81,7 @@ fn status_report() {
         t.len() - implemented
     );
     for e in &t {
-        println!(
-            "  {:4} {:24} {}",
-            nrs[&e.name],
-            e.name,
-            if e.is_ni() { "ENOSYS" } else { &e.handler }
-        );
+        println!("  {:4} {:24} {}", nrs[&e.name], e.name, if e.is_ni() { "ENOSYS" } else { &e.handler });
     }
     assert_eq!(t.len(), nrs.len());
 }
@@ -128,13 +90,13 @@ fn status_report() {
 fn parser_rejects_what_it_should() {
     assert!(parse_table("no table here").is_err());
     assert!(parse_table("syscall_table! {\n    read => sys_read,\n}").is_err());
-    let t = parse_table("syscall_table! {\n    // c\n    __NR_read => fs::sys_read,\n    __NR_x => sys_ni_syscall,\n}\n").unwrap();
+    let t =
+        parse_table("syscall_table! {\n    // c\n    __NR_read => fs::sys_read,\n    __NR_x => sys_ni_syscall,\n}\n")
+            .unwrap();
     assert_eq!(t.len(), 2);
     assert_eq!(t[0].handler_fn(), "sys_read");
     assert!(t[1].is_ni());
-    let n = parse_linux_raw_sys(
-        "pub const __NR_read: u32 = 63;\npub const __NR_syscalls: u32 = 462;\n",
-    );
+    let n = parse_linux_raw_sys("pub const __NR_read: u32 = 63;\npub const __NR_syscalls: u32 = 462;\n");
     assert_eq!(n.len(), 1);
     assert_eq!(n["read"], 63);
 }
