@@ -10,7 +10,7 @@ use super::inode::*;
 use super::*;
 use crate::arch::riscv::process::start_thread;
 use crate::kernel::task::{current, Task, PF_FORKNOEXEC};
-use crate::mm::mmap::{Backing, MmStruct, VmFlags, Vma};
+use crate::mm::mm_types::{Backing, MmStruct, VmFlags, Vma};
 use crate::mm::uaccess::{UserCStr, UserPtr};
 use crate::mm::{page_align_down, page_align_up, PAGE_SIZE, STACK_TOP};
 use alloc::vec::Vec;

@@ -70,7 +70,7 @@ pub struct Inode {
     pub kind: InodeKind,
     /// Pages of MAP_SHARED mappings of this file (a page cache for mapped pages only): while
     /// a page is here it is the file's authoritative content, for read() and write() too.
-    pub shm: SpinLock<Option<Arc<crate::mm::mmap::ShmObject>>, class::Inode>,
+    pub shm: SpinLock<Option<Arc<crate::mm::shmem::ShmObject>>, class::Inode>,
     /// Linux: i_writecount — > 0: open for writing that many times; < 0: being executed
     /// (deny_write_access) that many times.  Either excludes the other: ETXTBSY.
     pub writecount: core::sync::atomic::AtomicI32,
@@ -141,10 +141,10 @@ impl Inode {
     }
 
     /// The shared-mapping page cache of this file, made on first MAP_SHARED mmap.
-    pub fn shared_pages(self: &Arc<Self>) -> Arc<crate::mm::mmap::ShmObject> {
+    pub fn shared_pages(self: &Arc<Self>) -> Arc<crate::mm::shmem::ShmObject> {
         let mut g = self.shm.lock();
         g.get_or_insert_with(|| {
-            Arc::new(crate::mm::mmap::ShmObject {
+            Arc::new(crate::mm::shmem::ShmObject {
                 pages: SpinLock::new(BTreeMap::new()),
                 source: Some(Arc::downgrade(self)),
                 size_pages: 0,

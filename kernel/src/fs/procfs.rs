@@ -16,7 +16,7 @@ use super::file::*;
 use super::inode::*;
 use crate::errno::*;
 use crate::kernel::task::*;
-use crate::mm::mmap::{Backing, MmInner, VmFlags};
+use crate::mm::mm_types::{Backing, MmInner, VmFlags};
 use crate::mm::{page_align_down, page_align_up, PAGE_SIZE};
 use alloc::format;
 use alloc::string::String;
@@ -761,7 +761,7 @@ fn status_text(t: &TaskStruct) -> String {
 fn maps_text(t: &TaskStruct) -> String {
     let mut s = String::new();
     let Some(mm) = t.mm.lock().clone() else { return s };
-    let vmas: Vec<crate::mm::mmap::Vma> = {
+    let vmas: Vec<crate::mm::mm_types::Vma> = {
         let m = mm.inner.lock();
         m.vmas.values().cloned().collect()
     };

@@ -1,7 +1,7 @@
 //! Page faults: demand paging and copy-on-write.  Linux: mm/memory.c (handle_mm_fault,
 //! do_anonymous_page, do_fault, do_wp_page), arch/riscv/mm/fault.c (do_page_fault).
 
-use super::mmap::{Backing, MmInner, VmFlags};
+use super::mm_types::{Backing, MmInner, VmFlags};
 use super::page_alloc::{alloc_page, alloc_zeroed_page, page_count, put_page};
 use super::pgtable::{Pte, PteFlags};
 use super::{copy_page, page_align_down, page_bytes, PAGE_SIZE};

@@ -5,17 +5,41 @@
 //!   PAGE_OFFSET = 0xffff_ffc0_0000_0000 + pa       linear map of physical [0, 4 GiB)
 //!   0xffff_ffff_8000_0000 + (pa - 0x8000_0000)     the kernel image (link address)
 //! All `unsafe` that touches raw physical memory lives in this module and arch/.
+//!
+//! The files, as Linux names them:
+//!   page_alloc.rs  frames and their reference counts   mm/page_alloc.c, include/linux/mm.h
+//!   heap.rs        the kernel heap (kmalloc)            mm/slub.c
+//!   pgtable.rs     Sv39 page tables                     arch/riscv/include/asm/pgtable.h
+//!   mm_types.rs    mm_struct, vm_area_struct, VM_*      include/linux/mm_types.h
+//!   mmap.rs        VMAs: mmap, munmap, brk, dup_mmap    mm/mmap.c (dup_mmap: kernel/fork.c)
+//!   mprotect.rs    mprotect                             mm/mprotect.c
+//!   mremap.rs      mremap                               mm/mremap.c
+//!   madvise.rs     madvise                              mm/madvise.c
+//!   mincore.rs     mincore                              mm/mincore.c
+//!   mlock.rs       mlock, munlock, mlockall             mm/mlock.c
+//!   msync.rs       msync                                mm/msync.c
+//!   shmem.rs       MAP_SHARED objects                   mm/shmem.c
+//!   memory.rs      page faults, copy-on-write           mm/memory.c, arch/riscv/mm/fault.c
+//!   uaccess.rs     user memory, Pod                     include/linux/uaccess.h
+//!   mmio.rs        device registers, boot memory        include/asm-generic/io.h
 
 pub mod heap;
+pub mod madvise;
 pub mod memory;
+pub mod mincore;
+pub mod mlock;
+pub mod mm_types;
 pub mod mmap;
 pub mod mmio;
+pub mod mprotect;
+pub mod mremap;
+pub mod msync;
 pub mod page_alloc;
 pub mod pgtable;
-pub mod syscalls;
+pub mod shmem;
 pub mod uaccess;
 
-pub use mmap::MmStruct;
+pub use mm_types::MmStruct;
 
 pub const PAGE_SIZE: usize = 4096;
 pub const PAGE_SHIFT: usize = 12;
