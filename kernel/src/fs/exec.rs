@@ -8,7 +8,7 @@
 
 use super::inode::*;
 use super::*;
-use crate::arch::riscv::process::start_thread;
+use crate::arch::riscv::process::{start_thread, with_current_pt_regs};
 use crate::kernel::task::{current, Task, PF_FORKNOEXEC};
 use crate::mm::mm_types::{Backing, MmStruct, VmFlags, Vma};
 use crate::mm::uaccess::{UserCStr, UserPtr};
@@ -229,8 +229,7 @@ fn load_elf_binary(
 
         // The signal trampoline page (Linux: the vDSO's __vdso_rt_sigreturn).
         let vdso = m.get_unmapped_area(PAGE_SIZE)?;
-        let pfn = crate::mm::page_alloc::alloc_zeroed_page()?;
-        let page = crate::mm::page_bytes(pfn);
+        let mut page = crate::mm::highmem::NewPage::alloc_zeroed()?;
         // li a7, 139 (rt_sigreturn); ecall
         page[0..4].copy_from_slice(&0x08b0_0893u32.to_le_bytes());
         page[4..8].copy_from_slice(&0x0000_0073u32.to_le_bytes());
@@ -245,7 +244,7 @@ fn load_elf_binary(
             | crate::mm::pgtable::PteFlags::X
             | crate::mm::pgtable::PteFlags::U
             | crate::mm::pgtable::PteFlags::A;
-        *m.pgt.walk(vdso, true)?.ok_or(ENOMEM)? = crate::mm::pgtable::Pte::new(pfn, f);
+        *m.pgt.walk(vdso, true)?.ok_or(ENOMEM)? = crate::mm::pgtable::Pte::new(page.into_pfn(), f);
 
         // Linux: create_elf_tables()
         let mut random = [0u8; 16];
@@ -265,10 +264,10 @@ fn load_elf_binary(
             let page_va = page_align_down(va);
             crate::mm::memory::handle_mm_fault(&mut m, va, crate::mm::memory::Access::Write)?;
             let pte = m.pgt.lookup(page_va).ok_or(ENOMEM)?;
-            let pg = crate::mm::page_bytes(pte.pfn());
+            let pg = crate::mm::highmem::Page::get(pte.pfn()).ok_or(ENOMEM)?;
             let in_page = va - page_va;
             let n = (PAGE_SIZE - in_page).min(st.data.len() - off);
-            pg[in_page..in_page + n].copy_from_slice(&st.data[off..off + n]);
+            pg.write(in_page, &st.data[off..off + n]);
             off += n;
         }
         m.start_stack = st.sp as usize;
@@ -301,8 +300,7 @@ fn load_elf_binary(
     // name rather than its interpreter's.
     cur.set_comm(execfn);
     let _ = filename;
-    let regs = cur.pt_regs_mut();
-    start_thread(regs, plan.entry as usize, sp);
+    with_current_pt_regs(|regs| start_thread(regs, plan.entry as usize, sp));
     crate::trace_point!(execve, cur.pid(), plan.entry);
     crate::trace_event!(
         sched_process_exec,

@@ -153,8 +153,8 @@ impl Inode {
         .clone()
     }
 
-    /// Calls f(page_bytes, offset_in_file) for each cached page overlapping [off, off+len).
-    fn for_cached_pages(&self, off: usize, len: usize, mut f: impl FnMut(&mut [u8; 4096], usize)) {
+    /// Calls f(page, offset_in_file) for each cached page overlapping [off, off+len).
+    fn for_cached_pages(&self, off: usize, len: usize, mut f: impl FnMut(&crate::mm::highmem::Page, usize)) {
         let obj = self.shm.lock().clone();
         let Some(obj) = obj else { return };
         let pages = obj.pages.lock();
@@ -163,8 +163,8 @@ impl Inode {
         }
         let first = off / 4096;
         let last = (off + len).div_ceil(4096);
-        for (&idx, &pfn) in pages.range(first..last) {
-            f(crate::mm::page_bytes(pfn), idx * 4096);
+        for (&idx, page) in pages.range(first..last) {
+            f(page, idx * 4096);
         }
     }
 
@@ -191,7 +191,7 @@ impl Inode {
         self.for_cached_pages(off, n, |page, poff| {
             let s = off.max(poff);
             let e = (off + n).min(poff + 4096);
-            buf[s - off..e - off].copy_from_slice(&page[s - poff..e - poff]);
+            page.read(s - poff, &mut buf[s - off..e - off]);
         });
         n
     }
@@ -217,7 +217,7 @@ impl Inode {
                 self.for_cached_pages(off, data.len(), |page, poff| {
                     let s = off.max(poff);
                     let e = (off + data.len()).min(poff + 4096);
-                    page[s - poff..e - poff].copy_from_slice(&data[s - off..e - off]);
+                    page.write(s - poff, &data[s - off..e - off]);
                 });
                 Ok(data.len())
             }

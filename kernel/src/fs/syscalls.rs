@@ -270,14 +270,13 @@ pub fn sys_write(fd: u32, buf: UserPtr<u8>, count: usize) -> KResult<usize> {
     write_file(&f, buf, count)
 }
 
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct IoVec {
-    base: UserPtr<u8>,
-    len: usize,
+crate::user_pod! {
+    #[derive(Clone, Copy)]
+    pub struct IoVec {
+        base: UserPtr<u8>,
+        len: usize,
+    }
 }
-// Pod: a user pointer and a usize.
-crate::user_pod!(IoVec);
 
 fn read_iovec(iov: UserPtr<IoVec>, cnt: usize) -> KResult<Vec<IoVec>> {
     if cnt > 1024 {
@@ -379,32 +378,31 @@ pub fn sys_lseek(fd: u32, offset: i64, whence: u32) -> KResult<usize> {
     Ok(new as usize)
 }
 
-/// Linux: struct stat (asm-generic, riscv64).
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct Stat {
-    pub st_dev: u64,
-    pub st_ino: u64,
-    pub st_mode: u32,
-    pub st_nlink: u32,
-    pub st_uid: u32,
-    pub st_gid: u32,
-    pub st_rdev: u64,
-    pub __pad1: u64,
-    pub st_size: i64,
-    pub st_blksize: i32,
-    pub __pad2: i32,
-    pub st_blocks: i64,
-    pub st_atime: i64,
-    pub st_atime_nsec: u64,
-    pub st_mtime: i64,
-    pub st_mtime_nsec: u64,
-    pub st_ctime: i64,
-    pub st_ctime_nsec: u64,
-    pub __unused: [u32; 2],
+crate::user_pod! {
+    /// Linux: struct stat (asm-generic, riscv64).
+    #[derive(Clone, Copy, Default)]
+    pub struct Stat {
+        pub st_dev: u64,
+        pub st_ino: u64,
+        pub st_mode: u32,
+        pub st_nlink: u32,
+        pub st_uid: u32,
+        pub st_gid: u32,
+        pub st_rdev: u64,
+        pub __pad1: u64,
+        pub st_size: i64,
+        pub st_blksize: i32,
+        pub __pad2: i32,
+        pub st_blocks: i64,
+        pub st_atime: i64,
+        pub st_atime_nsec: u64,
+        pub st_mtime: i64,
+        pub st_mtime_nsec: u64,
+        pub st_ctime: i64,
+        pub st_ctime_nsec: u64,
+        pub __unused: [u32; 2],
+    }
 }
-// Pod: integers, explicit padding fields.
-crate::user_pod!(Stat);
 
 /// Linux: new_encode_dev()
 fn encode_dev(ma: u32, mi: u32) -> u64 {
@@ -479,33 +477,32 @@ pub fn sys_newfstatat(dfd: i32, filename: UserCStr, statbuf: UserPtr<Stat>, flag
     Ok(0)
 }
 
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct Statx {
-    stx_mask: u32,
-    stx_blksize: u32,
-    stx_attributes: u64,
-    stx_nlink: u32,
-    stx_uid: u32,
-    stx_gid: u32,
-    stx_mode: u16,
-    __spare0: u16,
-    stx_ino: u64,
-    stx_size: u64,
-    stx_blocks: u64,
-    stx_attributes_mask: u64,
-    stx_atime: [u64; 2],
-    stx_btime: [u64; 2],
-    stx_ctime: [u64; 2],
-    stx_mtime: [u64; 2],
-    stx_rdev_major: u32,
-    stx_rdev_minor: u32,
-    stx_dev_major: u32,
-    stx_dev_minor: u32,
-    __spare2: [u64; 14],
+crate::user_pod! {
+    #[derive(Clone, Copy, Default)]
+    pub struct Statx {
+        stx_mask: u32,
+        stx_blksize: u32,
+        stx_attributes: u64,
+        stx_nlink: u32,
+        stx_uid: u32,
+        stx_gid: u32,
+        stx_mode: u16,
+        __spare0: u16,
+        stx_ino: u64,
+        stx_size: u64,
+        stx_blocks: u64,
+        stx_attributes_mask: u64,
+        stx_atime: [u64; 2],
+        stx_btime: [u64; 2],
+        stx_ctime: [u64; 2],
+        stx_mtime: [u64; 2],
+        stx_rdev_major: u32,
+        stx_rdev_minor: u32,
+        stx_dev_major: u32,
+        stx_dev_minor: u32,
+        __spare2: [u64; 14],
+    }
 }
-// Pod: integers and explicit padding.
-crate::user_pod!(Statx);
 
 pub fn sys_statx(dfd: i32, filename: UserCStr, flags: u32, _mask: u32, buffer: UserPtr<Statx>) -> KResult<usize> {
     let st = stat_target(dfd, filename, flags & !0x6000)?;
@@ -879,15 +876,14 @@ pub fn sys_ioctl(fd: u32, cmd: u32, arg: usize) -> KResult<usize> {
     }
 }
 
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct PollFd {
-    fd: i32,
-    events: i16,
-    revents: i16,
+crate::user_pod! {
+    #[derive(Clone, Copy)]
+    pub struct PollFd {
+        fd: i32,
+        events: i16,
+        revents: i16,
+    }
 }
-// Pod: integers, no padding.
-crate::user_pod!(PollFd);
 
 /// Linux: do_sys_poll(): ppoll/poll.  Sleeps on the files' wait queues, or polls each tick.
 pub fn sys_ppoll(

@@ -96,17 +96,16 @@ pub fn sigmask(sig: i32) -> u64 {
 }
 const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
 
-/// Linux: struct k_sigaction (asm-generic layout: handler, flags, mask — riscv has no
-/// sa_restorer).
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct SigAction {
-    pub handler: usize,
-    pub flags: u64,
-    pub mask: u64,
+crate::user_pod! {
+    /// Linux: struct k_sigaction (asm-generic layout: handler, flags, mask — riscv has no
+    /// sa_restorer).
+    #[derive(Clone, Copy, Default)]
+    pub struct SigAction {
+        pub handler: usize,
+        pub flags: u64,
+        pub mask: u64,
+    }
 }
-// Pod: three u64-sized fields, no padding.
-crate::user_pod!(SigAction);
 
 /// Linux: struct sighand_struct — shared with CLONE_SIGHAND.
 pub struct SigHand {
@@ -519,19 +518,18 @@ fn do_signal(regs: &mut PtRegs) {
     }
 }
 
-/// The user-visible siginfo (128 bytes).  Linux: include/uapi/asm-generic/siginfo.h
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct UserSigInfo {
-    pub si_signo: i32,
-    pub si_errno: i32,
-    pub si_code: i32,
-    pub _pad0: i32,
-    /// union: kill {pid, uid}, sigchld {pid, uid, status, _, utime, stime}, fault {addr}
-    pub f: [u64; 14],
+crate::user_pod! {
+    /// The user-visible siginfo (128 bytes).  Linux: include/uapi/asm-generic/siginfo.h
+    #[derive(Clone, Copy)]
+    pub struct UserSigInfo {
+        pub si_signo: i32,
+        pub si_errno: i32,
+        pub si_code: i32,
+        pub _pad0: i32,
+        /// union: kill {pid, uid}, sigchld {pid, uid, status, _, utime, stime}, fault {addr}
+        pub f: [u64; 14],
+    }
 }
-// Pod: plain integers, no padding beyond the explicit field.
-crate::user_pod!(UserSigInfo);
 
 impl UserSigInfo {
     pub fn from(info: &SigInfo) -> Self {
@@ -548,25 +546,25 @@ impl UserSigInfo {
     }
 }
 
-/// Linux riscv: struct ucontext with struct sigcontext (user_regs_struct + FP state).
-#[repr(C, align(16))]
-#[derive(Clone, Copy)]
-struct RtSigframe {
-    info: UserSigInfo, // 0
-    uc_flags: u64,     // 128
-    uc_link: u64,      // 136
-    ss_sp: u64,        // 144
-    ss_flags: u32,     // 152
-    _ss_pad: u32,
-    ss_size: u64,         // 160
-    uc_sigmask: u64,      // 168
-    _unused: [u8; 120],   // 176
-    _align: u64,          // 296: sigcontext is 16-aligned (at 304 = 128 + 176)
-    sc_regs: [u64; 32],   // 304: pc, ra, sp, gp, tp, t0..t6 as user_regs_struct
-    sc_fpregs: [u64; 66], // f[32] + fcsr (d-ext), padded to the q-ext union size (528 B)
+crate::user_pod! {
+    /// Linux riscv: struct ucontext with struct sigcontext (user_regs_struct + FP state).
+    #[repr(align(16))]
+    #[derive(Clone, Copy)]
+    struct RtSigframe {
+        info: UserSigInfo, // 0
+        uc_flags: u64,     // 128
+        uc_link: u64,      // 136
+        ss_sp: u64,        // 144
+        ss_flags: u32,     // 152
+        _ss_pad: u32,
+        ss_size: u64,         // 160
+        uc_sigmask: u64,      // 168
+        _unused: [u8; 120],   // 176
+        _align: u64,          // 296: sigcontext is 16-aligned (at 304 = 128 + 176)
+        sc_regs: [u64; 32],   // 304: pc, ra, sp, gp, tp, t0..t6 as user_regs_struct
+        sc_fpregs: [u64; 66], // f[32] + fcsr (d-ext), padded to the q-ext union size (528 B)
+    }
 }
-// Pod: integers only; explicit padding fields are zeroed when built.
-crate::user_pod!(RtSigframe);
 const _: () = assert!(core::mem::offset_of!(RtSigframe, sc_regs) == 128 + 176);
 
 fn setup_rt_frame(cur: &Task, sig: i32, info: &SigInfo, ka: &SigAction, regs: &mut PtRegs) -> KResult<()> {
@@ -734,16 +732,15 @@ pub fn sys_rt_sigsuspend(unewset: UserPtr<u64>, sigsetsize: usize) -> KResult<us
     Err(Errno(514)) // ERESTARTNOHAND: becomes EINTR after the handler
 }
 
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct StackT {
-    ss_sp: u64,
-    ss_flags: i32,
-    _pad: i32,
-    ss_size: u64,
+crate::user_pod! {
+    #[derive(Clone, Copy, Default)]
+    pub struct StackT {
+        ss_sp: u64,
+        ss_flags: i32,
+        _pad: i32,
+        ss_size: u64,
+    }
 }
-// Pod: integers, explicit padding.
-crate::user_pod!(StackT);
 
 pub fn sys_sigaltstack(
     regs: &mut PtRegs,

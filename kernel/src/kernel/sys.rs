@@ -138,27 +138,26 @@ pub fn sys_setsid() -> KResult<usize> {
     Ok(pid as usize)
 }
 
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct Sysinfo {
-    uptime: i64,
-    loads: [u64; 3],
-    totalram: u64,
-    freeram: u64,
-    sharedram: u64,
-    bufferram: u64,
-    totalswap: u64,
-    freeswap: u64,
-    procs: u16,
-    pad: u16,
-    pad2: u32,
-    totalhigh: u64,
-    freehigh: u64,
-    mem_unit: u32,
-    _f: [u8; 4],
+crate::user_pod! {
+    #[derive(Clone, Copy, Default)]
+    pub struct Sysinfo {
+        uptime: i64,
+        loads: [u64; 3],
+        totalram: u64,
+        freeram: u64,
+        sharedram: u64,
+        bufferram: u64,
+        totalswap: u64,
+        freeswap: u64,
+        procs: u16,
+        pad: u16,
+        pad2: u32,
+        totalhigh: u64,
+        freehigh: u64,
+        mem_unit: u32,
+        _f: [u8; 4],
+    }
 }
-// Pod: integers, explicit padding.
-crate::user_pod!(Sysinfo);
 
 pub fn sys_sysinfo(info: UserPtr<Sysinfo>) -> KResult<usize> {
     let s = Sysinfo {
@@ -280,13 +279,12 @@ pub fn sys_prctl(option: i32, arg2: usize, _arg3: usize, _arg4: usize, _arg5: us
     }
 }
 
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct Tms {
-    t: [i64; 4],
+crate::user_pod! {
+    #[derive(Clone, Copy)]
+    pub struct Tms {
+        t: [i64; 4],
+    }
 }
-// Pod: integers.
-crate::user_pod!(Tms);
 
 pub fn sys_times(tbuf: Option<UserPtr<Tms>>) -> KResult<usize> {
     let cur = current();
@@ -332,15 +330,14 @@ pub fn sys_getrusage(who: i32, ru: UserPtr<crate::kernel::exit::Rusage>) -> KRes
     Ok(0)
 }
 
-/// ITIMER_REAL per process (Linux: signal->real_timer): (expiry in cycles, interval cycles).
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct Itimerval {
-    interval: [i64; 2],
-    value: [i64; 2],
+crate::user_pod! {
+    /// ITIMER_REAL per process (Linux: signal->real_timer): (expiry in cycles, interval cycles).
+    #[derive(Clone, Copy, Default)]
+    pub struct Itimerval {
+        interval: [i64; 2],
+        value: [i64; 2],
+    }
 }
-// Pod: integers.
-crate::user_pod!(Itimerval);
 
 fn tv_to_cycles(tv: [i64; 2]) -> KResult<u64> {
     if tv[0] < 0 || !(0..1_000_000).contains(&tv[1]) {

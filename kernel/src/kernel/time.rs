@@ -164,14 +164,13 @@ pub fn schedule_timeout_interruptible(deadline: u64) -> KResult<()> {
     }
 }
 
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct Timespec {
-    pub tv_sec: i64,
-    pub tv_nsec: i64,
+crate::user_pod! {
+    #[derive(Clone, Copy, Default)]
+    pub struct Timespec {
+        pub tv_sec: i64,
+        pub tv_nsec: i64,
+    }
 }
-// Pod: two i64, no padding.
-crate::user_pod!(Timespec);
 
 impl Timespec {
     pub fn from_ns(ns: u64) -> Self {
