@@ -3,7 +3,8 @@
 #   1. host unit tests of the no_std crates and the menu library (cargo test, root workspace)
 #   2. host checks of the test harness itself (python unittest)
 #   3. formatting and lint (one check per crate per tool; a failure says what to run):
-#      cargo fmt --check for each root-workspace crate (crates/*) and for kernel/,
+#      cargo fmt --check for each root-workspace crate (crates/*) and for kernel/, the unsafe
+#      boundary of kernel/src (unsafe_lint),
 #      cargo clippy -D warnings for each root-workspace crate (host), and the kernel's clippy
 #      when KERNEL_CLIPPY=1 (off by default: see kernel_clippy below)
 #   4. the QEMU tests: every program in build/user/tests booted as PID 1 on build/vmlinux-lockdep,
@@ -38,6 +39,58 @@ kernel_clippy() {
     bash -c 'cd kernel && cargo clippy --release --message-format=short -- -D warnings'
 }
 
+# unsafe_lint: the unsafe boundary (docs/kernel.md, "Rules the code relies on").  Prints
+# file:line and what to do for every `unsafe` in kernel/src outside arch/ and mm/, and for every
+# `unsafe {` block or `unsafe impl` without a `// SAFETY:` comment on the line(s) just above it
+# (comment and attribute lines may stand between; a trailing comment on its own line counts).
+# Comments are not code: the word in a comment is fine.  Fails when it printed anything.
+unsafe_lint() {
+  python3 - kernel/src <<'PY'
+import os, re, sys
+root = sys.argv[1]
+word = re.compile(r"\bunsafe\b")
+needs = re.compile(r"\bunsafe\s*(\{|impl\b)")
+bad = 0
+for d, _, files in sorted(os.walk(root)):
+    for f in sorted(files):
+        if not f.endswith(".rs"):
+            continue
+        path = os.path.join(d, f)
+        rel = os.path.relpath(path, root)
+        inside = rel.startswith(("arch" + os.sep, "mm" + os.sep))
+        lines = open(path, encoding="utf-8").read().split("\n")
+        for i, line in enumerate(lines):
+            code = line.split("//", 1)[0]
+            if not word.search(code):
+                continue
+            if not inside:
+                print(f"{path}:{i + 1}: `unsafe` outside arch/ and mm/: move it into arch/ or mm/ "
+                      "behind a safe function that is sound for any argument")
+                bad += 1
+                continue
+            if not needs.search(code) or "// SAFETY:" in line:
+                continue
+            j = i - 1
+            ok = False
+            while j >= 0:
+                t = lines[j].strip()
+                if "// SAFETY:" in t:
+                    ok = True
+                    break
+                if t.startswith("//") or t.startswith("#["):
+                    j -= 1
+                    continue
+                break
+            if not ok:
+                print(f"{path}:{i + 1}: unsafe block without a `// SAFETY:` comment just above it: "
+                      "say why it is sound (what the caller or the types guarantee)")
+                bad += 1
+if bad:
+    print(f"{bad} unsafe-boundary problem(s)")
+sys.exit(1 if bad else 0)
+PY
+}
+
 lint_step() {
   lint_pass=0; lint_fail=0
   echo "== formatting and lint (cargo fmt --check, cargo clippy -D warnings)"
@@ -50,6 +103,7 @@ lint_step() {
       cargo clippy -p "$pkg" --all-targets --message-format=short -- -D warnings
   done
   lint_check kernel-fmt "cd kernel && cargo fmt" bash -c 'cd kernel && cargo fmt --check -- --color never'
+  lint_check unsafe "fix the lines listed (docs/kernel.md: unsafe only in arch/ and mm/, each block with // SAFETY:)" unsafe_lint
   if [ "${KERNEL_CLIPPY:-0}" = 1 ]; then
     kernel_clippy
   else

@@ -33,7 +33,10 @@ pub fn uart_ready() {
 }
 
 fn test_dev_write(v: u32) {
-    crate::mm::mmio::Mmio::new(TEST_DEV.load(Ordering::Relaxed)).write32(0, v);
+    // One 32-bit register (Linux: syscon-poweroff's regmap write at offset 0).
+    if let Some(dev) = crate::mm::mmio::Mmio::new(TEST_DEV.load(Ordering::Relaxed), 4) {
+        dev.write32(0, v);
+    }
 }
 
 /// Makes QEMU exit with status `code` (FINISHER_FAIL).

@@ -7,6 +7,9 @@ use spin::Once;
 static PLIC: Once<Mmio> = Once::new();
 pub const UART_IRQ: u32 = 10;
 const CONTEXT: usize = 1;
+/// The registers used, up to our context's claim/complete (Linux: CONTEXT_BASE + (ctx + 1) *
+/// CONTEXT_SIZE).
+const PLIC_REGS: usize = 0x20_0000 + (CONTEXT + 1) * 0x1000;
 
 fn w(off: usize, v: u32) {
     if let Some(p) = PLIC.get() {
@@ -18,7 +21,8 @@ fn r(off: usize) -> u32 {
 }
 
 pub fn init(pa: usize) {
-    PLIC.call_once(|| Mmio::new(pa));
+    let Some(regs) = Mmio::new(pa, PLIC_REGS) else { return };
+    PLIC.call_once(|| regs);
     w(UART_IRQ as usize * 4, 1); // priority
     let en = 0x2000 + CONTEXT * 0x80 + (UART_IRQ as usize / 32) * 4;
     w(en, 1 << (UART_IRQ % 32));

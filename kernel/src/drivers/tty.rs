@@ -12,18 +12,17 @@ use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct Termios {
-    pub c_iflag: u32,
-    pub c_oflag: u32,
-    pub c_cflag: u32,
-    pub c_lflag: u32,
-    pub c_line: u8,
-    pub c_cc: [u8; 19],
+crate::user_pod! {
+    #[derive(Clone, Copy)]
+    pub struct Termios {
+        pub c_iflag: u32,
+        pub c_oflag: u32,
+        pub c_cflag: u32,
+        pub c_lflag: u32,
+        pub c_line: u8,
+        pub c_cc: [u8; 19],
+    }
 }
-// Pod: integers; 36 bytes without padding (4*4 + 1 + 19).
-crate::user_pod!(Termios);
 
 const ICRNL: u32 = 0o400;
 const IXON: u32 = 0o2000;

@@ -15,6 +15,8 @@ const MCR: usize = 4;
 const LSR: usize = 5;
 const LSR_DR: u8 = 0x01;
 const LSR_THRE: u8 = 0x20;
+/// The eight 8250 registers (reg-shift 0).
+const UART_REGS: usize = 8;
 
 fn read(off: usize) -> u8 {
     UART.get().map_or(0, |u| u.read8(off))
@@ -26,7 +28,8 @@ fn write(off: usize, v: u8) {
 }
 
 pub fn init(pa: usize) {
-    UART.call_once(|| Mmio::new(pa));
+    let Some(regs) = Mmio::new(pa, UART_REGS) else { return };
+    UART.call_once(|| regs);
     write(LCR, 0x03); // 8N1
     write(FCR, 0x01); // FIFO on
     write(MCR, 0x08); // OUT2: interrupts to the PLIC

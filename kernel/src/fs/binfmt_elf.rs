@@ -4,10 +4,10 @@
 
 use super::exec::{begin_new_exec, exec_err};
 use super::inode::*;
-use crate::arch::riscv::process::start_thread;
+use crate::arch::riscv::process::{start_thread, with_current_pt_regs};
 use crate::errno::*;
 use crate::kernel::task::current;
-use crate::mm::mmap::{Backing, MmStruct, VmFlags, Vma};
+use crate::mm::mm_types::{Backing, MmStruct, VmFlags, Vma};
 use crate::mm::{page_align_down, page_align_up, PAGE_SIZE, STACK_TOP};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -98,8 +98,7 @@ pub(super) fn load_elf_binary(
 
         // The signal trampoline page (Linux: the vDSO's __vdso_rt_sigreturn).
         let vdso = m.get_unmapped_area(PAGE_SIZE)?;
-        let pfn = crate::mm::page_alloc::alloc_zeroed_page()?;
-        let page = crate::mm::page_bytes(pfn);
+        let mut page = crate::mm::highmem::NewPage::alloc_zeroed()?;
         page[0..4].copy_from_slice(&LI_A7_RT_SIGRETURN.to_le_bytes());
         page[4..8].copy_from_slice(&ECALL.to_le_bytes());
         m.insert_vma(Vma {
@@ -113,7 +112,7 @@ pub(super) fn load_elf_binary(
             | crate::mm::pgtable::PteFlags::X
             | crate::mm::pgtable::PteFlags::U
             | crate::mm::pgtable::PteFlags::A;
-        *m.pgt.walk(vdso, true)?.ok_or(ENOMEM)? = crate::mm::pgtable::Pte::new(pfn, f);
+        *m.pgt.walk(vdso, true)?.ok_or(ENOMEM)? = crate::mm::pgtable::Pte::new(page.into_pfn(), f);
 
         // Linux: create_elf_tables()
         let mut random = [0u8; 16];
@@ -133,10 +132,10 @@ pub(super) fn load_elf_binary(
             let page_va = page_align_down(va);
             crate::mm::memory::handle_mm_fault(&mut m, va, crate::mm::memory::Access::Write)?;
             let pte = m.pgt.lookup(page_va).ok_or(ENOMEM)?;
-            let pg = crate::mm::page_bytes(pte.pfn());
+            let pg = crate::mm::highmem::Page::get(pte.pfn()).ok_or(ENOMEM)?;
             let in_page = va - page_va;
             let n = (PAGE_SIZE - in_page).min(st.data.len() - off);
-            pg[in_page..in_page + n].copy_from_slice(&st.data[off..off + n]);
+            pg.write(in_page, &st.data[off..off + n]);
             off += n;
         }
         m.start_stack = st.sp as usize;
@@ -152,8 +151,7 @@ pub(super) fn load_elf_binary(
     let cur = current();
     begin_new_exec(&cur, mm, execfn);
     let _ = filename;
-    let regs = cur.pt_regs_mut();
-    start_thread(regs, plan.entry as usize, sp);
+    with_current_pt_regs(|regs| start_thread(regs, plan.entry as usize, sp));
     crate::trace_point!(execve, cur.pid(), plan.entry);
     crate::trace_event!(
         sched_process_exec,

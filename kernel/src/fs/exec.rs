@@ -15,7 +15,7 @@ use super::namei::namei_at;
 use super::{AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
 use crate::errno::*;
 use crate::kernel::task::{current, Task, PF_FORKNOEXEC};
-use crate::mm::mmap::MmStruct;
+use crate::mm::mm_types::MmStruct;
 use crate::mm::uaccess::{UserCStr, UserPtr};
 use crate::mm::PAGE_SIZE;
 use alloc::sync::Arc;

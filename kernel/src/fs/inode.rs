@@ -72,7 +72,7 @@ pub struct Inode {
     pub kind: InodeKind,
     /// Pages of MAP_SHARED mappings of this file (a page cache for mapped pages only): while
     /// a page is here it is the file's authoritative content, for read() and write() too.
-    pub shm: SpinLock<Option<Arc<crate::mm::mmap::ShmObject>>, class::Inode>,
+    pub shm: SpinLock<Option<Arc<crate::mm::shmem::ShmObject>>, class::Inode>,
     /// Linux: i_writecount — > 0: open for writing that many times; < 0: being executed
     /// (deny_write_access) that many times.  Either excludes the other: ETXTBSY.
     pub writecount: core::sync::atomic::AtomicI32,
@@ -143,10 +143,10 @@ impl Inode {
     }
 
     /// The shared-mapping page cache of this file, made on first MAP_SHARED mmap.
-    pub fn shared_pages(self: &Arc<Self>) -> Arc<crate::mm::mmap::ShmObject> {
+    pub fn shared_pages(self: &Arc<Self>) -> Arc<crate::mm::shmem::ShmObject> {
         let mut g = self.shm.lock();
         g.get_or_insert_with(|| {
-            Arc::new(crate::mm::mmap::ShmObject {
+            Arc::new(crate::mm::shmem::ShmObject {
                 pages: SpinLock::new(BTreeMap::new()),
                 source: Some(Arc::downgrade(self)),
                 size_pages: 0,
@@ -155,8 +155,8 @@ impl Inode {
         .clone()
     }
 
-    /// Calls f(page_bytes, offset_in_file) for each cached page overlapping [off, off+len).
-    fn for_cached_pages(&self, off: usize, len: usize, mut f: impl FnMut(&mut [u8; 4096], usize)) {
+    /// Calls f(page, offset_in_file) for each cached page overlapping [off, off+len).
+    fn for_cached_pages(&self, off: usize, len: usize, mut f: impl FnMut(&crate::mm::highmem::Page, usize)) {
         let obj = self.shm.lock().clone();
         let Some(obj) = obj else { return };
         let pages = obj.pages.lock();
@@ -165,8 +165,8 @@ impl Inode {
         }
         let first = off / 4096;
         let last = (off + len).div_ceil(4096);
-        for (&idx, &pfn) in pages.range(first..last) {
-            f(crate::mm::page_bytes(pfn), idx * 4096);
+        for (&idx, page) in pages.range(first..last) {
+            f(page, idx * 4096);
         }
     }
 
@@ -193,7 +193,7 @@ impl Inode {
         self.for_cached_pages(off, n, |page, poff| {
             let s = off.max(poff);
             let e = (off + n).min(poff + 4096);
-            buf[s - off..e - off].copy_from_slice(&page[s - poff..e - poff]);
+            page.read(s - poff, &mut buf[s - off..e - off]);
         });
         n
     }
@@ -219,7 +219,7 @@ impl Inode {
                 self.for_cached_pages(off, data.len(), |page, poff| {
                     let s = off.max(poff);
                     let e = (off + data.len()).min(poff + 4096);
-                    page[s - poff..e - poff].copy_from_slice(&data[s - off..e - off]);
+                    page.write(s - poff, &data[s - off..e - off]);
                 });
                 Ok(data.len())
             }

@@ -142,15 +142,14 @@ pub fn sys_pwrite64(fd: u32, buf: UserPtr<u8>, count: usize, pos: i64) -> KResul
     rw_at(fd, buf, count, pos, true)
 }
 
-/// Linux: struct iovec (include/uapi/linux/uio.h).
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct IoVec {
-    base: UserPtr<u8>,
-    len: usize,
+crate::user_pod! {
+    /// Linux: struct iovec (include/uapi/linux/uio.h).
+    #[derive(Clone, Copy)]
+    pub struct IoVec {
+        base: UserPtr<u8>,
+        len: usize,
+    }
 }
-// Pod: a user pointer and a usize.
-crate::user_pod!(IoVec);
 
 /// Linux: import_iovec(): at most UIO_MAXIOV entries, each no longer than isize::MAX.
 fn read_iovec(iov: UserPtr<IoVec>, cnt: usize) -> KResult<Vec<IoVec>> {

@@ -14,15 +14,14 @@ const NR_OPEN: usize = 1024 * 1024;
 /// Linux: ERESTARTNOHAND (include/linux/errno.h): restart unless a handler ran, then EINTR.
 const ERESTARTNOHAND: Errno = Errno(514);
 
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct PollFd {
-    fd: i32,
-    events: i16,
-    revents: i16,
+crate::user_pod! {
+    #[derive(Clone, Copy)]
+    pub struct PollFd {
+        fd: i32,
+        events: i16,
+        revents: i16,
+    }
 }
-// Pod: integers, no padding.
-crate::user_pod!(PollFd);
 
 /// Linux: do_sys_poll(): ppoll/poll.  Polls every file once a tick until one is ready, the
 /// timeout passes or a signal comes (the files' poll_queue()s are not slept on yet).

@@ -23,32 +23,31 @@ const PROC_DEV: u64 = 4;
 /// pipefs and anon_inodefs: files without an inode here (pipes, pidfds).
 const ANON_DEV: u64 = 12;
 
-/// Linux: struct stat (asm-generic, riscv64).
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct Stat {
-    pub st_dev: u64,
-    pub st_ino: u64,
-    pub st_mode: u32,
-    pub st_nlink: u32,
-    pub st_uid: u32,
-    pub st_gid: u32,
-    pub st_rdev: u64,
-    pub __pad1: u64,
-    pub st_size: i64,
-    pub st_blksize: i32,
-    pub __pad2: i32,
-    pub st_blocks: i64,
-    pub st_atime: i64,
-    pub st_atime_nsec: u64,
-    pub st_mtime: i64,
-    pub st_mtime_nsec: u64,
-    pub st_ctime: i64,
-    pub st_ctime_nsec: u64,
-    pub __unused: [u32; 2],
+crate::user_pod! {
+    /// Linux: struct stat (asm-generic, riscv64).
+    #[derive(Clone, Copy, Default)]
+    pub struct Stat {
+        pub st_dev: u64,
+        pub st_ino: u64,
+        pub st_mode: u32,
+        pub st_nlink: u32,
+        pub st_uid: u32,
+        pub st_gid: u32,
+        pub st_rdev: u64,
+        pub __pad1: u64,
+        pub st_size: i64,
+        pub st_blksize: i32,
+        pub __pad2: i32,
+        pub st_blocks: i64,
+        pub st_atime: i64,
+        pub st_atime_nsec: u64,
+        pub st_mtime: i64,
+        pub st_mtime_nsec: u64,
+        pub st_ctime: i64,
+        pub st_ctime_nsec: u64,
+        pub __unused: [u32; 2],
+    }
 }
-// Pod: integers, explicit padding fields.
-crate::user_pod!(Stat);
 
 /// Linux: new_encode_dev()
 pub fn encode_dev(ma: u32, mi: u32) -> u64 {
@@ -132,34 +131,33 @@ pub fn sys_newfstatat(dfd: i32, filename: UserCStr, statbuf: UserPtr<Stat>, flag
     Ok(0)
 }
 
-/// Linux: struct statx.
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct Statx {
-    stx_mask: u32,
-    stx_blksize: u32,
-    stx_attributes: u64,
-    stx_nlink: u32,
-    stx_uid: u32,
-    stx_gid: u32,
-    stx_mode: u16,
-    __spare0: u16,
-    stx_ino: u64,
-    stx_size: u64,
-    stx_blocks: u64,
-    stx_attributes_mask: u64,
-    stx_atime: [u64; 2],
-    stx_btime: [u64; 2],
-    stx_ctime: [u64; 2],
-    stx_mtime: [u64; 2],
-    stx_rdev_major: u32,
-    stx_rdev_minor: u32,
-    stx_dev_major: u32,
-    stx_dev_minor: u32,
-    __spare2: [u64; 14],
+crate::user_pod! {
+    /// Linux: struct statx.
+    #[derive(Clone, Copy, Default)]
+    pub struct Statx {
+        stx_mask: u32,
+        stx_blksize: u32,
+        stx_attributes: u64,
+        stx_nlink: u32,
+        stx_uid: u32,
+        stx_gid: u32,
+        stx_mode: u16,
+        __spare0: u16,
+        stx_ino: u64,
+        stx_size: u64,
+        stx_blocks: u64,
+        stx_attributes_mask: u64,
+        stx_atime: [u64; 2],
+        stx_btime: [u64; 2],
+        stx_ctime: [u64; 2],
+        stx_mtime: [u64; 2],
+        stx_rdev_major: u32,
+        stx_rdev_minor: u32,
+        stx_dev_major: u32,
+        stx_dev_minor: u32,
+        __spare2: [u64; 14],
+    }
 }
-// Pod: integers and explicit padding.
-crate::user_pod!(Statx);
 
 pub fn sys_statx(dfd: i32, filename: UserCStr, flags: u32, _mask: u32, buffer: UserPtr<Statx>) -> KResult<usize> {
     let st = stat_target(dfd, filename, flags & !AT_STATX_SYNC_TYPE)?;

@@ -407,16 +407,15 @@ fn wait_task_zombie(wo: &WaitOpts, p: &Task, tl: &TasklistGuard) -> WaitResult {
     res
 }
 
-/// Linux: struct rusage (riscv64: 18 longs after two timevals).
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct Rusage {
-    pub utime: [i64; 2],
-    pub stime: [i64; 2],
-    pub rest: [i64; 14],
+crate::user_pod! {
+    /// Linux: struct rusage (riscv64: 18 longs after two timevals).
+    #[derive(Clone, Copy, Default)]
+    pub struct Rusage {
+        pub utime: [i64; 2],
+        pub stime: [i64; 2],
+        pub rest: [i64; 14],
+    }
 }
-// Pod: integers only.
-crate::user_pod!(Rusage);
 
 impl Rusage {
     /// Linux: getrusage()'s fields that MenuOS counts.

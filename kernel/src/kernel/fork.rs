@@ -17,7 +17,7 @@
 //! ladder of bad_fork_* labels): the Arcs of the half-built task release its stack, files,
 //! mm and pid.
 
-use crate::arch::riscv::process::{copy_thread, KernelStack, ThreadArgs};
+use crate::arch::riscv::process::{copy_thread, with_current_pt_regs, KernelStack, ThreadArgs};
 use crate::arch::riscv::ptrace::PtRegs;
 use crate::errno::*;
 use crate::kernel::locking::{class, SpinLock, SpinLockGuard};
@@ -249,7 +249,7 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
         stack: args.stack,
         tls: if clone_flags & CLONE_SETTLS != 0 { Some(args.tls) } else { None },
     };
-    let parent_regs = if args.fn_.is_some() { None } else { Some(*cur.pt_regs_mut()) };
+    let parent_regs = if args.fn_.is_some() { None } else { Some(with_current_pt_regs(|r| *r)) };
     copy_thread(&p, parent_regs.as_ref(), &targs)?;
 
     // Linux: alloc_pid(), with a clone3 set_tid checked first.  The number is freed on every

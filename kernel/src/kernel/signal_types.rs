@@ -87,17 +87,16 @@ pub fn sigmask(sig: i32) -> u64 {
 /// Linux: SIG_KERNEL_ONLY_MASK — SIGKILL and SIGSTOP can be neither blocked nor caught.
 pub const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
 
-/// Linux: struct k_sigaction (asm-generic layout: handler, flags, mask — riscv has no
-/// sa_restorer).
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct SigAction {
-    pub handler: usize,
-    pub flags: u64,
-    pub mask: u64,
+crate::user_pod! {
+    /// Linux: struct k_sigaction (asm-generic layout: handler, flags, mask — riscv has no
+    /// sa_restorer).
+    #[derive(Clone, Copy, Default)]
+    pub struct SigAction {
+        pub handler: usize,
+        pub flags: u64,
+        pub mask: u64,
+    }
 }
-// Pod: three u64-sized fields, no padding.
-crate::user_pod!(SigAction);
 
 /// Linux: struct sighand_struct — shared with CLONE_SIGHAND.
 pub struct SigHand {
@@ -257,19 +256,18 @@ impl SignalStruct {
     }
 }
 
-/// The user-visible siginfo (128 bytes).  Linux: include/uapi/asm-generic/siginfo.h
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct UserSigInfo {
-    pub si_signo: i32,
-    pub si_errno: i32,
-    pub si_code: i32,
-    pub _pad0: i32,
-    /// union: kill {pid, uid}, sigchld {pid, uid, status, _, utime, stime}, fault {addr}
-    pub f: [u64; 14],
+crate::user_pod! {
+    /// The user-visible siginfo (128 bytes).  Linux: include/uapi/asm-generic/siginfo.h
+    #[derive(Clone, Copy)]
+    pub struct UserSigInfo {
+        pub si_signo: i32,
+        pub si_errno: i32,
+        pub si_code: i32,
+        pub _pad0: i32,
+        /// union: kill {pid, uid}, sigchld {pid, uid, status, _, utime, stime}, fault {addr}
+        pub f: [u64; 14],
+    }
 }
-// Pod: plain integers, no padding beyond the explicit field.
-crate::user_pod!(UserSigInfo);
 
 impl UserSigInfo {
     pub fn from(info: &SigInfo) -> Self {
@@ -286,14 +284,13 @@ impl UserSigInfo {
     }
 }
 
-/// Linux: stack_t (include/uapi/asm-generic/signal.h), for sigaltstack(2).
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct StackT {
-    pub ss_sp: u64,
-    pub ss_flags: i32,
-    pub _pad: i32,
-    pub ss_size: u64,
+crate::user_pod! {
+    /// Linux: stack_t (include/uapi/asm-generic/signal.h), for sigaltstack(2).
+    #[derive(Clone, Copy, Default)]
+    pub struct StackT {
+        pub ss_sp: u64,
+        pub ss_flags: i32,
+        pub _pad: i32,
+        pub ss_size: u64,
+    }
 }
-// Pod: integers, explicit padding.
-crate::user_pod!(StackT);

@@ -125,28 +125,27 @@ pub fn sys_umask(mask: i32) -> KResult<usize> {
     Ok(old as usize)
 }
 
-/// Linux: struct sysinfo (include/uapi/linux/sysinfo.h).
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct Sysinfo {
-    uptime: i64,
-    loads: [u64; 3],
-    totalram: u64,
-    freeram: u64,
-    sharedram: u64,
-    bufferram: u64,
-    totalswap: u64,
-    freeswap: u64,
-    procs: u16,
-    pad: u16,
-    pad2: u32,
-    totalhigh: u64,
-    freehigh: u64,
-    mem_unit: u32,
-    _f: [u8; 4],
+crate::user_pod! {
+    /// Linux: struct sysinfo (include/uapi/linux/sysinfo.h).
+    #[derive(Clone, Copy, Default)]
+    pub struct Sysinfo {
+        uptime: i64,
+        loads: [u64; 3],
+        totalram: u64,
+        freeram: u64,
+        sharedram: u64,
+        bufferram: u64,
+        totalswap: u64,
+        freeswap: u64,
+        procs: u16,
+        pad: u16,
+        pad2: u32,
+        totalhigh: u64,
+        freehigh: u64,
+        mem_unit: u32,
+        _f: [u8; 4],
+    }
 }
-// Pod: integers, explicit padding.
-crate::user_pod!(Sysinfo);
 
 pub fn sys_sysinfo(info: UserPtr<Sysinfo>) -> KResult<usize> {
     let s = Sysinfo {
@@ -221,14 +220,13 @@ pub fn sys_prctl(option: i32, arg2: usize, _arg3: usize, _arg4: usize, _arg5: us
     }
 }
 
-/// Linux: struct tms — utime, stime, cutime, cstime in clock ticks.
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct Tms {
-    t: [i64; 4],
+crate::user_pod! {
+    /// Linux: struct tms — utime, stime, cutime, cstime in clock ticks.
+    #[derive(Clone, Copy)]
+    pub struct Tms {
+        t: [i64; 4],
+    }
 }
-// Pod: integers.
-crate::user_pod!(Tms);
 
 /// Linux: USER_HZ — times(2) counts in clock_t ticks of 1/100 s (nsec_to_clock_t()).
 const USER_HZ: u64 = 100;

@@ -11,7 +11,6 @@
 
 use super::signal_types::{SigHand, SigPending, SignalStruct};
 use crate::arch::riscv::process::{ArchCell, KernelStack, ThreadStruct};
-use crate::arch::riscv::ptrace::PtRegs;
 use crate::fs::{FilesStruct, FsStruct};
 use crate::kernel::locking::{class, SpinLock};
 use crate::mm::MmStruct;
@@ -204,12 +203,6 @@ impl TaskStruct {
         let mut g = self.mm.lock();
         self.mm_satp.store(mm.as_ref().map_or(0, |m| m.satp()), Ordering::Release);
         core::mem::replace(&mut *g, mm)
-    }
-
-    /// Linux: task_pt_regs()
-    #[allow(clippy::mut_from_ref)]
-    pub fn pt_regs_mut(&self) -> &mut PtRegs {
-        crate::arch::riscv::process::task_pt_regs(self)
     }
 
     pub fn comm_string(&self) -> String {

@@ -1,10 +1,11 @@
 //! Page faults: demand paging and copy-on-write.  Linux: mm/memory.c (handle_mm_fault,
 //! do_anonymous_page, do_fault, do_wp_page), arch/riscv/mm/fault.c (do_page_fault).
 
-use super::mmap::{Backing, MmInner, VmFlags};
-use super::page_alloc::{alloc_page, alloc_zeroed_page, page_count, put_page};
+use super::highmem::{copy_page, NewPage, Page};
+use super::mm_types::{Backing, MmInner, VmFlags};
+use super::page_alloc::{alloc_zeroed_page, page_count, put_page};
 use super::pgtable::{Pte, PteFlags};
-use super::{copy_page, page_align_down, page_bytes, PAGE_SIZE};
+use super::{page_align_down, PAGE_SIZE};
 use crate::errno::*;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -56,8 +57,7 @@ pub fn handle_mm_fault(mm: &mut MmInner, addr: usize, access: Access) -> KResult
                     // write (now or later) copies it (do_cow_fault / do_wp_page).
                     let cached = inode.shared_pages().get_page(foff / PAGE_SIZE)?;
                     if access == Access::Write {
-                        let new = alloc_page()?;
-                        copy_page(new, cached);
+                        let new = copy_page(cached)?;
                         put_page(cached);
                         (new, flags)
                     } else {
@@ -65,12 +65,11 @@ pub fn handle_mm_fault(mm: &mut MmInner, addr: usize, access: Access) -> KResult
                     }
                 } else {
                     // A page the file only partly fills (the bss boundary): a private copy.
-                    let pfn = alloc_page()?;
-                    let page = page_bytes(pfn);
+                    let mut page = NewPage::alloc()?;
                     let valid = file_end.saturating_sub(va).min(PAGE_SIZE);
                     let n = inode.read_at_raw(foff, &mut page[..valid]);
                     page[n..].fill(0);
-                    (pfn, flags)
+                    (page.into_pfn(), flags)
                 }
             }
         };
@@ -82,8 +81,7 @@ pub fn handle_mm_fault(mm: &mut MmInner, addr: usize, access: Access) -> KResult
         if cow::write_fault(vma.flags.contains(VmFlags::SHARED), page_count(old)) == cow::WriteFault::Reuse {
             *slot = Pte::new(old, flags);
         } else {
-            let new = alloc_page()?;
-            copy_page(new, old);
+            let new = copy_page(old)?;
             *slot = Pte::new(new, flags);
             put_page(old);
         }
@@ -105,12 +103,15 @@ pub fn access_remote_vm(mm: &MmInner, addr: usize, len: usize) -> alloc::vec::Ve
     let mut va = addr;
     while va < end {
         let Some(pte) = mm.pgt.lookup(va) else { break };
-        if !pte.is_leaf() || !pte.flags().contains(PteFlags::U) || !super::page_alloc::is_ram_pfn(pte.pfn()) {
+        if !pte.is_leaf() || !pte.flags().contains(PteFlags::U) {
             break;
         }
+        let Some(page) = Page::get(pte.pfn()) else { break };
         let off = va & (PAGE_SIZE - 1);
         let n = (PAGE_SIZE - off).min(end - va);
-        out.extend_from_slice(&page_bytes(pte.pfn())[off..off + n]);
+        let at = out.len();
+        out.resize(at + n, 0);
+        page.read(off, &mut out[at..]);
         va += n;
     }
     out

@@ -5,17 +5,52 @@
 //!   PAGE_OFFSET = 0xffff_ffc0_0000_0000 + pa       linear map of physical [0, 4 GiB)
 //!   0xffff_ffff_8000_0000 + (pa - 0x8000_0000)     the kernel image (link address)
 //! All `unsafe` that touches raw physical memory lives in this module and arch/.
+//!
+//! The files, as Linux names them:
+//!   page_alloc.rs  frames and their reference counts   mm/page_alloc.c, include/linux/mm.h
+//!   heap.rs        the kernel heap (kmalloc)            mm/slub.c
+//!   highmem.rs     a page's bytes: NewPage, Page        include/linux/highmem.h
+//!   pgtable.rs     Sv39 page tables                     arch/riscv/include/asm/pgtable.h
+//!   mm_types.rs    mm_struct, vm_area_struct, VM_*      include/linux/mm_types.h
+//!   mmap.rs        VMAs: mmap, munmap, brk, dup_mmap    mm/mmap.c (dup_mmap: kernel/fork.c)
+//!   mprotect.rs    mprotect                             mm/mprotect.c
+//!   mremap.rs      mremap                               mm/mremap.c
+//!   madvise.rs     madvise                              mm/madvise.c
+//!   mincore.rs     mincore                              mm/mincore.c
+//!   mlock.rs       mlock, munlock, mlockall             mm/mlock.c
+//!   msync.rs       msync                                mm/msync.c
+//!   shmem.rs       MAP_SHARED objects                   mm/shmem.c
+//!   memory.rs      page faults, copy-on-write           mm/memory.c, arch/riscv/mm/fault.c
+//!   uaccess.rs     user memory, Pod                     include/linux/uaccess.h
+//!   mmio.rs        device registers, boot memory        include/asm-generic/io.h
 
+// The files that need `unsafe` (the crate denies it) allow it here; every block in them has
+// its SAFETY comment.  memory.rs and mmap.rs need it only for #[no_mangle].
+#[allow(unsafe_code)]
 pub mod heap;
+#[allow(unsafe_code)]
+pub mod highmem;
+pub mod madvise;
+#[allow(unsafe_code)] // #[no_mangle] handle_mm_fault
 pub mod memory;
+pub mod mincore;
+pub mod mlock;
+pub mod mm_types;
+#[allow(unsafe_code)] // #[no_mangle] dup_mmap
 pub mod mmap;
+#[allow(unsafe_code)]
 pub mod mmio;
+pub mod mprotect;
+pub mod mremap;
+pub mod msync;
 pub mod page_alloc;
+#[allow(unsafe_code)]
 pub mod pgtable;
-pub mod syscalls;
+pub mod shmem;
+#[allow(unsafe_code)]
 pub mod uaccess;
 
-pub use mmap::MmStruct;
+pub use mm_types::MmStruct;
 
 pub const PAGE_SIZE: usize = 4096;
 pub const PAGE_SHIFT: usize = 12;
@@ -51,20 +86,4 @@ pub const fn page_align_up(x: usize) -> usize {
 #[inline]
 pub const fn page_align_down(x: usize) -> usize {
     x & !(PAGE_SIZE - 1)
-}
-
-/// The bytes of one physical page, through the linear map.
-pub fn page_bytes(pfn: usize) -> &'static mut [u8; PAGE_SIZE] {
-    // SAFETY: every RAM page is in the linear map; the caller owns a reference to the page
-    // (page_alloc refcount), so nothing else frees it while the slice is used.
-    unsafe { &mut *(pfn_to_virt(pfn) as *mut [u8; PAGE_SIZE]) }
-}
-
-/// Copy one page to another (CoW break, fork of a private page).
-pub fn copy_page(dst_pfn: usize, src_pfn: usize) {
-    crate::arch::riscv::copy_page(pfn_to_virt(dst_pfn), pfn_to_virt(src_pfn))
-}
-
-pub fn clear_page(pfn: usize) {
-    crate::arch::riscv::clear_page(pfn_to_virt(pfn))
 }

@@ -6,12 +6,19 @@
 //! are the hot users).  Every RAM frame has a reference count (Linux's page->_refcount):
 //! a page-table entry holds one reference, so copy-on-write knows when a page is shared.
 //! Free-frame counts feed /proc/meminfo and the fork-stress leak check.
+//!
+//! Frames are numbers here (pfn); the functions that take a reference or free one are for mm/
+//! only, whose callers own the reference they pass.  Outside mm/, a frame is a
+//! highmem::NewPage or highmem::Page, which own their reference; `page_flags` records what each
+//! allocated frame is, so that Page::get never hands out a frame someone holds a Rust reference
+//! into (a page table, a NewPage, the heap, the kernel image).
 
-use super::{clear_page, PAGE_SHIFT};
+use super::highmem::clear_page;
+use super::{PAGE_SHIFT, PAGE_SIZE};
 use crate::errno::{KResult, ENOMEM};
 use crate::kernel::locking::{class, SpinLock};
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU8, AtomicUsize, Ordering};
 use spin::Once;
 
 struct FreeList {
@@ -33,39 +40,87 @@ struct MemMap {
     /// lo > hi when empty), so scans of a table skip its empty ends.  Linux keeps per-page
     /// page-table state in struct page (ptdesc) the same way.
     aux: Vec<AtomicU32>,
+    /// What each frame is: 0 (a plain frame, or free) or one of the PG_* values below.
+    flags: Vec<AtomicU8>,
 }
 
+/// Never handed out by the allocator: the kernel image, the initrd, the DTB, the heap's runs
+/// (Linux: PG_reserved).
+pub(super) const PG_RESERVED: u8 = 1;
+/// A page-table page, written through `&mut [Pte; 512]` by pgtable.rs (Linux: PG_table).
+pub(super) const PG_TABLE: u8 = 2;
+/// A highmem::NewPage: its owner holds the only reference and may hold `&mut` to its bytes.
+pub(super) const PG_EXCLUSIVE: u8 = 4;
+
 /// Hands the free physical ranges to the allocator (Linux: memblock_free_all at the end of
-/// mm_init).  Frames outside them (kernel, initrd, DTB, heap) keep refcount 1 forever.
+/// mm_init).  Frames outside them (kernel, initrd, DTB, heap) keep refcount 1 forever and are
+/// PG_RESERVED.
 pub fn init(free: &[(usize, usize)], ram_base_pfn: usize, ram_end_pfn: usize) {
     let mut refs = Vec::with_capacity(ram_end_pfn - ram_base_pfn);
     refs.resize_with(ram_end_pfn - ram_base_pfn, || AtomicU32::new(1));
-    let n: usize = free.iter().map(|r| (r.1 >> PAGE_SHIFT).saturating_sub((r.0 + 4095) >> PAGE_SHIFT)).sum();
+    let mut flags = Vec::with_capacity(ram_end_pfn - ram_base_pfn);
+    flags.resize_with(ram_end_pfn - ram_base_pfn, || AtomicU8::new(PG_RESERVED));
+    let first_pfn = |start: usize| (start + PAGE_SIZE - 1) >> PAGE_SHIFT;
+    let n: usize = free.iter().map(|r| (r.1 >> PAGE_SHIFT).saturating_sub(first_pfn(r.0))).sum();
     let mut list = Vec::with_capacity(n);
     // Push high frames first so the low ones are handed out first (deterministic layout).
     for r in free.iter().rev() {
-        for pfn in (((r.0 + 4095) >> PAGE_SHIFT)..(r.1 >> PAGE_SHIFT)).rev() {
+        for pfn in (first_pfn(r.0)..(r.1 >> PAGE_SHIFT)).rev() {
             refs[pfn - ram_base_pfn].store(0, Ordering::Relaxed);
+            flags[pfn - ram_base_pfn].store(0, Ordering::Relaxed);
             list.push(pfn as u32);
         }
     }
     let mut aux = Vec::with_capacity(ram_end_pfn - ram_base_pfn);
     aux.resize_with(ram_end_pfn - ram_base_pfn, || AtomicU32::new(PT_RANGE_EMPTY));
-    MEM_MAP.call_once(|| MemMap { base_pfn: ram_base_pfn, refs, aux });
+    MEM_MAP.call_once(|| MemMap { base_pfn: ram_base_pfn, refs, aux, flags });
     NR_FREE.store(list.len(), Ordering::Relaxed);
     NR_TOTAL.store(ram_end_pfn - ram_base_pfn, Ordering::Relaxed);
     FREE.lock().frames = list;
 }
 
+fn mem_map() -> &'static MemMap {
+    MEM_MAP.get().expect("page allocator not initialised")
+}
+
 fn page_ref(pfn: usize) -> &'static AtomicU32 {
-    let mm = MEM_MAP.get().expect("page allocator not initialised");
+    let mm = mem_map();
     &mm.refs[pfn - mm.base_pfn]
+}
+
+fn page_flags(pfn: usize) -> &'static AtomicU8 {
+    let mm = mem_map();
+    &mm.flags[pfn - mm.base_pfn]
+}
+
+/// Marks an allocated frame as what it now is (PG_TABLE, PG_EXCLUSIVE, or 0 once a NewPage is
+/// handed over).
+#[inline]
+pub(super) fn set_page_flags(pfn: usize, f: u8) {
+    page_flags(pfn).store(f, Ordering::Relaxed);
+}
+
+/// Whether `pfn` is a RAM frame that no Rust reference can point into: allocated or free, but
+/// not a page table, a NewPage, the heap or the kernel image.  A copy through a raw pointer to
+/// or from such a frame aliases nothing.
+#[inline]
+pub(super) fn is_plain_frame(pfn: usize) -> bool {
+    MEM_MAP.get().is_some_and(|mm| {
+        pfn.checked_sub(mm.base_pfn).and_then(|i| mm.flags.get(i)).is_some_and(|f| f.load(Ordering::Relaxed) == 0)
+    })
+}
+
+/// Linux: get_page_unless_zero() for a plain frame: one more reference on `pfn` if it is an
+/// allocated plain frame (see is_plain_frame); false, and nothing taken, otherwise.
+pub(super) fn try_get_page(pfn: usize) -> bool {
+    is_plain_frame(pfn)
+        && page_ref(pfn).fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| (c != 0).then(|| c + 1)).is_ok()
 }
 
 const PT_RANGE_EMPTY: u32 = 512;
 
 fn page_aux(pfn: usize) -> &'static AtomicU32 {
-    let mm = MEM_MAP.get().expect("page allocator not initialised");
+    let mm = mem_map();
     &mm.aux[pfn - mm.base_pfn]
 }
 
@@ -79,12 +134,6 @@ pub fn pt_range(pfn: usize) -> (usize, usize) {
 #[inline]
 pub fn pt_range_set(pfn: usize, lo: usize, hi: usize) {
     page_aux(pfn).store((lo as u32) | ((hi as u32) << 16), Ordering::Relaxed);
-}
-
-/// A fresh (zeroed) page table: no valid entries.
-#[inline]
-pub fn pt_range_reset(pfn: usize) {
-    page_aux(pfn).store(PT_RANGE_EMPTY, Ordering::Relaxed);
 }
 
 /// Entry `idx` of a page table may become valid.
@@ -115,29 +164,43 @@ fn should_fail() -> bool {
     crate::arch::riscv::current_fail_nth()
 }
 
-/// A frame with refcount 1, contents undefined.  Linux: alloc_page(GFP_KERNEL).
-pub fn alloc_page() -> KResult<usize> {
+/// A frame with refcount 1 and page flags `flags`, contents undefined.  Linux:
+/// alloc_page(GFP_KERNEL).
+pub(super) fn alloc_page_flags(flags: u8) -> KResult<usize> {
     if should_fail() {
         return Err(ENOMEM);
     }
     let pfn = FREE.lock().frames.pop().ok_or(ENOMEM)? as usize;
     NR_FREE.fetch_sub(1, Ordering::Relaxed);
-    page_ref(pfn).store(1, Ordering::Relaxed);
+    let mm = mem_map();
+    let i = pfn - mm.base_pfn;
+    mm.refs[i].store(1, Ordering::Relaxed);
+    mm.flags[i].store(flags, Ordering::Relaxed);
+    if flags == PG_TABLE {
+        // A fresh page table: no valid entries yet.
+        mm.aux[i].store(PT_RANGE_EMPTY, Ordering::Relaxed);
+    }
     Ok(pfn)
 }
 
-/// A zero-filled frame with refcount 1.  Linux: alloc_page(GFP_KERNEL | __GFP_ZERO).
-pub fn alloc_zeroed_page() -> KResult<usize> {
-    let pfn = alloc_page()?;
+/// A zero-filled frame with refcount 1 and page flags `flags`.  Linux: alloc_page(GFP_KERNEL |
+/// __GFP_ZERO).
+pub(super) fn alloc_zeroed_page_flags(flags: u8) -> KResult<usize> {
+    let pfn = alloc_page_flags(flags)?;
     clear_page(pfn);
     Ok(pfn)
+}
+
+/// A zero-filled plain frame with refcount 1 (an anonymous page).
+pub(super) fn alloc_zeroed_page() -> KResult<usize> {
+    alloc_zeroed_page_flags(0)
 }
 
 /// `n` physically contiguous frames, refcount 1, taken out of the allocator for good (the
 /// kernel heap grows with them).  A scan of the refcounts for a free run, from the top of RAM
 /// down (the free list hands out low frames first, so the top stays unfragmented longest).
 /// Linux: alloc_contig_pages().
-pub fn alloc_contiguous(n: usize) -> Option<usize> {
+pub(super) fn alloc_contiguous(n: usize) -> Option<usize> {
     let mm = MEM_MAP.get()?;
     let mut free = FREE.lock();
     let (mut run, mut i, mut found) = (0usize, mm.refs.len(), None);
@@ -157,19 +220,22 @@ pub fn alloc_contiguous(n: usize) -> Option<usize> {
     for r in &mm.refs[start..start + n] {
         r.store(1, Ordering::Relaxed);
     }
+    for f in &mm.flags[start..start + n] {
+        f.store(PG_RESERVED, Ordering::Relaxed);
+    }
     let (lo, hi) = ((mm.base_pfn + start) as u32, (mm.base_pfn + start + n) as u32);
     free.frames.retain(|&f| f < lo || f >= hi);
     NR_FREE.fetch_sub(n, Ordering::Relaxed);
     Some(mm.base_pfn + start)
 }
 
-/// Linux: get_page()
-pub fn get_page(pfn: usize) {
+/// Linux: get_page(): the caller holds a reference on `pfn` already.
+pub(super) fn get_page(pfn: usize) {
     page_ref(pfn).fetch_add(1, Ordering::Relaxed);
 }
 
-/// Linux: put_page(): drops a reference, frees the frame at zero.
-pub fn put_page(pfn: usize) {
+/// Linux: put_page(): drops a reference the caller holds, frees the frame at zero.
+pub(super) fn put_page(pfn: usize) {
     let old = page_ref(pfn).fetch_sub(1, Ordering::AcqRel);
     assert!(old != 0, "put_page: pfn {:#x} already free", pfn);
     if old == 1 {
@@ -179,7 +245,7 @@ pub fn put_page(pfn: usize) {
 }
 
 /// Linux: page_count()
-pub fn page_count(pfn: usize) -> u32 {
+pub(super) fn page_count(pfn: usize) -> u32 {
     page_ref(pfn).load(Ordering::Relaxed)
 }
 

@@ -5,7 +5,7 @@
 //! leaves, so they are shared and never change after boot.  Leaf user entries hold one
 //! reference on their frame (page_alloc::get_page/put_page).
 
-use super::page_alloc::{alloc_zeroed_page, pt_range, pt_range_add, pt_range_reset, pt_range_set, put_page};
+use super::page_alloc::{alloc_zeroed_page_flags, pt_range, pt_range_add, pt_range_set, put_page, PG_TABLE};
 use super::{pfn_to_virt, virt_to_phys, PAGE_SHIFT};
 use crate::errno::KResult;
 use bitflags::bitflags;
@@ -51,10 +51,14 @@ impl Pte {
 }
 
 pub const PTRS_PER_PT: usize = 512;
+/// satp's MODE field for Sv39.  Linux: SATP_MODE_39 (arch/riscv/include/asm/csr.h).
+pub const SATP_MODE_39: usize = 8 << 60;
 
 fn table(pfn: usize) -> &'static mut [Pte; PTRS_PER_PT] {
-    // SAFETY: `pfn` is a page-table page owned by the PageTable that asks; page tables are
-    // only touched under the owning mm's lock (or before the mm is shared).
+    // SAFETY: `pfn` is a page-table page (PG_TABLE, so highmem's Page::get refuses it) of the
+    // PageTable that asks, or the kernel's root; page tables are touched only here, under the
+    // owning mm's lock (or before the mm is shared), and each borrow made from this ends
+    // before the next of the same table (a walk's entry is tied to `&mut PageTable`).
     unsafe { &mut *(pfn_to_virt(pfn) as *mut [Pte; PTRS_PER_PT]) }
 }
 
@@ -88,14 +92,14 @@ fn vpn(va: usize, level: usize) -> usize {
 /// through `walk`, `for_each_leaf` or `unmap_range`, which first give this mm a private copy
 /// of a shared table (`unshare_pte_table`); `lookup` only reads.
 pub struct PageTable {
-    pub root: usize,
+    root: usize,
 }
 
-/// A new, empty page-table page.
+/// A new, empty page-table page.  Out of line: the fault path (walk, pmd_entry) stays small.
+#[inline(never)]
 fn alloc_table() -> KResult<usize> {
-    let pfn = alloc_zeroed_page()?;
-    pt_range_reset(pfn);
-    Ok(pfn)
+    // PG_TABLE: zeroed, with an empty pt_range (page_alloc sets both).
+    alloc_zeroed_page_flags(PG_TABLE)
 }
 
 /// The slice of a table's entries that may be valid, with the index of its first entry.
@@ -123,7 +127,7 @@ impl PageTable {
 
     /// The satp value that makes this table current (Sv39, ASID 0).
     pub fn satp(&self) -> usize {
-        (8 << 60) | self.root
+        SATP_MODE_39 | self.root
     }
 
     /// The PMD entry (level-1 slot) for `va`, creating the level-1 table when `alloc`.
@@ -167,8 +171,9 @@ impl PageTable {
     }
 
     /// The leaf entry for `va`, creating the intermediate tables when `alloc`; a shared leaf
-    /// table is unshared first, since the caller may write the entry.
-    pub fn walk(&mut self, va: usize, alloc: bool) -> KResult<Option<&'static mut Pte>> {
+    /// table is unshared first, since the caller may write the entry.  The entry is borrowed
+    /// from this table: it cannot outlive it.
+    pub fn walk(&mut self, va: usize, alloc: bool) -> KResult<Option<&mut Pte>> {
         let Some(pmd) = self.pmd_entry(va, alloc)? else { return Ok(None) };
         if !pmd.is_valid() {
             if !alloc {

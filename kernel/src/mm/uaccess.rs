@@ -53,7 +53,8 @@ pub fn clear_user(dst: usize, n: usize) -> KResult<()> {
     if !access_ok(dst, n) {
         return Err(EFAULT);
     }
-    // SAFETY: user range checked; faults are fixed up.
+    // SAFETY: the user range is checked by access_ok; a fault on it is fixed up (EFAULT) and
+    // no kernel memory is written.
     let left = unsafe { __clear_user(dst, n) };
     if left == 0 {
         Ok(())
@@ -67,20 +68,63 @@ pub fn clear_user(dst: usize, n: usize) -> KResult<()> {
 /// Every bit pattern must be a valid value, and the type must have no padding that could leak
 /// kernel memory (or the caller zero-initialises it).
 pub unsafe trait Pod: Copy + 'static {}
-macro_rules! pod { ($($t:ty),*) => { $(unsafe impl Pod for $t {})* } }
-
-/// Declares user-ABI structs as Pod.  Each must be `#[repr(C)]` with only integer (or Pod)
-/// fields and every padding byte spelled out as a field, so that all bit patterns are valid
-/// and no uninitialised kernel byte can reach user space; the invocation site names the
-/// layout it relies on in a comment.
-#[macro_export]
-macro_rules! user_pod {
-    ($($t:ty),* $(,)?) => { $(
-        // SAFETY: the caller's promise above: repr(C), integer fields, explicit padding.
-        unsafe impl $crate::mm::uaccess::Pod for $t {}
+macro_rules! pod {
+    ($($t:ty),*) => { $(
+        // SAFETY: a primitive integer: every bit pattern is a value, no padding.
+        unsafe impl Pod for $t {}
     )* };
 }
+
+/// Declares a user-ABI struct as plain data ([`Pod`]), checked at compile time.  The macro
+/// takes the struct definition itself, adds `#[repr(C)]`, and asserts that every field's type
+/// is `Pod` and that the struct's size is the sum of its fields' sizes (no padding: spell every
+/// padding byte out as a field, as Linux's uapi headers do), so that every bit pattern is a
+/// valid value and no uninitialised kernel byte can reach user space.  The one `unsafe impl`
+/// is here, in mm/, where it is audited once.
+///
+/// ```ignore
+/// crate::user_pod! {
+///     /// Linux: struct timespec
+///     #[derive(Clone, Copy, Default)]
+///     pub struct Timespec {
+///         pub tv_sec: i64,
+///         pub tv_nsec: i64,
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! user_pod {
+    (
+        $(#[$attr:meta])*
+        $vis:vis struct $name:ident {
+            $($(#[$fattr:meta])* $fvis:vis $field:ident : $fty:ty),* $(,)?
+        }
+    ) => {
+        $(#[$attr])*
+        #[repr(C)]
+        $vis struct $name {
+            $($(#[$fattr])* $fvis $field: $fty),*
+        }
+        const _: () = {
+            const fn field_is_pod<T: $crate::mm::uaccess::Pod>() {}
+            $(field_is_pod::<$fty>();)*
+            assert!(
+                ::core::mem::size_of::<$name>() == 0 $(+ ::core::mem::size_of::<$fty>())*,
+                concat!("user_pod!: ", stringify!($name), " has padding: spell it out as a field")
+            );
+        };
+        // SAFETY: the struct is repr(C); every field is Pod (checked above), so every bit
+        // pattern of every field is valid and none holds a pointer or reference; and its size
+        // is the sum of its fields' (checked above), so it has no padding: every byte belongs
+        // to a Pod field.  Hence every bit pattern of the struct is a valid value and copying
+        // it to user space copies no uninitialised byte.
+        #[allow(unsafe_code)]
+        unsafe impl $crate::mm::uaccess::Pod for $name {}
+    };
+}
 pod!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
+// SAFETY: an array of Pod has no padding between elements (size = N * size_of::<T>()) and
+// every element may be any bit pattern.
 unsafe impl<T: Pod, const N: usize> Pod for [T; N] {}
 
 pub fn read_user<T: Pod>(addr: usize) -> KResult<T> {
@@ -94,14 +138,15 @@ pub fn read_user<T: Pod>(addr: usize) -> KResult<T> {
 }
 
 pub fn write_user<T: Pod>(addr: usize, val: &T) -> KResult<()> {
-    // SAFETY: viewing a Pod value as its bytes.
+    // SAFETY: T: Pod has no padding, so all size_of::<T>() bytes of *val are initialised; the
+    // slice borrows val and lives no longer.
     let buf = unsafe { core::slice::from_raw_parts(val as *const T as *const u8, core::mem::size_of::<T>()) };
     copy_to_user(addr, buf)
 }
 
 /// A value as bytes, for building user-visible structs.
 pub fn as_bytes<T: Pod>(val: &T) -> &[u8] {
-    // SAFETY: Pod.
+    // SAFETY: as in write_user: a Pod value's bytes are all initialised; the slice borrows val.
     unsafe { core::slice::from_raw_parts(val as *const T as *const u8, core::mem::size_of::<T>()) }
 }
 
@@ -233,7 +278,7 @@ impl<T: Pod> UserPtr<T> {
         Ok(v)
     }
     pub fn write_array(self, vals: &[T]) -> KResult<()> {
-        // SAFETY: viewing Pod values as their bytes.
+        // SAFETY: as in write_user, for a slice of Pod values (no padding between elements).
         let bytes = unsafe { core::slice::from_raw_parts(vals.as_ptr() as *const u8, core::mem::size_of_val(vals)) };
         copy_to_user(self.addr, bytes)
     }

@@ -1,6 +1,7 @@
 //! RISC-V architecture support.  Linux: arch/riscv/.
 //! Everything here that must be `unsafe` (CSRs, asm, raw stack memory) is wrapped in small
-//! safe functions so that process logic in kernel/ stays safe code.
+//! safe functions so that process logic in kernel/ stays safe code; the few `unsafe fn`s
+//! (copy_page, clear_page) are for mm/, which states why each call keeps their contract.
 
 pub mod process;
 pub mod ptrace;
@@ -8,10 +9,13 @@ pub mod sbi;
 pub mod setup;
 pub mod signal;
 pub mod stacktrace;
+#[deny(unsafe_code)]
 pub mod syscall_table;
+#[deny(unsafe_code)]
 pub mod time;
 pub mod traps;
 
+use crate::kernel::locking::SpinLockGuard;
 use crate::kernel::task::{TaskStruct, ThreadInfo};
 use core::arch::{asm, global_asm};
 use core::mem::offset_of;
@@ -94,19 +98,32 @@ pub fn call_on_stack(size: usize, f: extern "C" fn(usize) -> usize, arg: usize) 
     r
 }
 
-/// Copies one 4 KiB page (kernel virtual, page-aligned).
-pub fn copy_page(dst: usize, src: usize) {
+/// Copies one 4 KiB page (kernel virtual, page-aligned).  Linux: copy_page().
+///
+/// # Safety
+/// `dst` and `src` are distinct page-aligned pages of mapped kernel memory; nothing else
+/// reads or writes `dst`, or writes `src`, during the copy, and no Rust reference into `dst`
+/// is live.  (mm/highmem.rs's copy_page is the safe form.)
+pub unsafe fn copy_page(dst: usize, src: usize) {
     debug_assert!(dst & 0xfff == 0 && src & 0xfff == 0);
-    // SAFETY: the caller (mm::copy_page) passes two distinct owned pages of the linear map.
+    // SAFETY: the caller's contract above.
     unsafe { __copy_page(dst, src) }
 }
 
-/// Zeroes one 4 KiB page (kernel virtual, page-aligned).
-pub fn clear_page(dst: usize) {
+/// Zeroes one 4 KiB page (kernel virtual, page-aligned).  Linux: clear_page().
+///
+/// # Safety
+/// `dst` is a page-aligned page of mapped kernel memory that nothing else reads or writes
+/// during the call and that no live Rust reference points into.
+pub unsafe fn clear_page(dst: usize) {
     debug_assert!(dst & 0xfff == 0);
-    // SAFETY: the caller (mm::clear_page) passes an owned page of the linear map.
+    // SAFETY: the caller's contract above.
     unsafe { __clear_page(dst) }
 }
+
+/// sie bits: supervisor timer and external interrupts.  Linux: IE_TIE, IE_EIE (asm/csr.h).
+const IE_TIE: usize = 1 << 5;
+const IE_EIE: usize = 1 << 9;
 
 /// Linux: trap_init(): stvec points at handle_exception; sscratch = 0 means "in the kernel".
 #[no_mangle]
@@ -118,7 +135,7 @@ pub fn trap_init() {
         asm!("csrw stvec, {}", in(reg) handle_exception as *const () as usize);
         // Timer (STIE) and external (SEIE) interrupts; they are taken only where SIE is set
         // (user mode, and the idle loop).
-        asm!("csrs sie, {}", in(reg) (1usize << 5) | (1usize << 9));
+        asm!("csrs sie, {}", in(reg) IE_TIE | IE_EIE);
     }
 }
 
@@ -164,15 +181,23 @@ pub fn current_fail_nth() -> bool {
     })
 }
 
-/// Switches from the task at `prev` to the task at `next`, given as raw pointers because the
-/// caller has dropped its own references: the run queue keeps both alive across the switch.
-/// Only schedule() calls it, with pointers taken from the run queue's curr and prev slots.
-#[allow(clippy::not_unsafe_ptr_arg_deref)]
-pub(crate) fn context_switch(prev: *const TaskStruct, next: *const TaskStruct) {
-    // SAFETY: see above — the scheduler's curr/prev slots hold strong references to both
-    // until finish_task_switch() runs on the far side of the switch.
-    let (p, n) = unsafe { (&*prev, &*next) };
-    switch_to(p, n);
+/// The switch of schedule() (Linux: context_switch() -> switch_to()): from the running task to
+/// another, given as borrows of the locked run queue `rq` whose slots own both (`pick` returns
+/// (prev, next) from it).  The lock is released here, just before the switch, because the next
+/// task takes it again (finish_task_switch); on one hart, with interrupts off in the kernel,
+/// nothing runs between the unlock and __switch_to, so both tasks are still alive when their
+/// registers are saved and loaded, and no reference to either is kept across the switch (this
+/// frame may sleep until long after `next` has exited).  Only schedule() calls it.
+pub(crate) fn context_switch<T>(rq: SpinLockGuard<'static, T>, pick: impl FnOnce(&T) -> (&TaskStruct, &TaskStruct)) {
+    let (prev, next) = pick(&rq);
+    let (prev, next) = (prev as *const TaskStruct, next as *const TaskStruct);
+    // __switch_to saves the running task's registers into `prev`: it must be that task.
+    assert!(core::ptr::eq(prev, current_ptr()), "context_switch: prev is not the running task");
+    drop(rq);
+    // SAFETY: prev is the running task (checked) and next another task, both alive at the
+    // unlock (borrowed from the run queue, or from something that outlives this call) and
+    // still alive at the switch, since nothing runs in between (see above).
+    unsafe { switch_to(prev, next) };
 }
 
 /// Sets tp for the first task (the boot CPU's idle task, init_task).
@@ -183,25 +208,27 @@ pub fn set_current_ptr(t: *const TaskStruct) {
 }
 
 /// Linux: switch_to(prev, next).  Returns the task that ran before us once we run again.
-pub fn switch_to(prev: &TaskStruct, next: &TaskStruct) -> *const TaskStruct {
+///
+/// # Safety
+/// `prev` is the running task and `next` a task that is not running; both stay alive until
+/// __switch_to has saved prev's registers and loaded next's.  Neither task's pt_regs are
+/// borrowed (process::with_current_pt_regs checks that).
+unsafe fn switch_to(prev: *const TaskStruct, next: *const TaskStruct) -> *const TaskStruct {
+    // SAFETY: both are alive (the contract above); these borrows end before __switch_to.
+    let (p, n) = unsafe { (&*prev, &*next) };
     // FPU state: save prev's registers if user mode dirtied them, load next's.
     // Linux: __switch_to_aux() / fstate_save() / fstate_restore().
-    let pregs = prev.pt_regs_mut();
-    if pregs.status & ptrace::SR_FS == ptrace::SR_FS_DIRTY {
-        // SAFETY: prev is the running task; its thread struct is ours.
-        unsafe { __fstate_save(&mut (*prev.thread.get()).fstate) };
-        pregs.status = (pregs.status & !ptrace::SR_FS) | ptrace::SR_FS_CLEAN;
-    }
-    if next.pt_regs_mut().status & ptrace::SR_FS != 0 {
-        // SAFETY: next is not running (single CPU), we own its thread struct now.
-        unsafe { __fstate_restore(&(*next.thread.get()).fstate) };
+    process::fstate_save(p);
+    if process::user_status(n) & ptrace::SR_FS != 0 {
+        // SAFETY: next is not running (single CPU), so its thread struct is ours until it runs.
+        unsafe { __fstate_restore(&(*n.thread.get()).fstate) };
     }
     // The entry is recorded by prev; the exit when prev runs again (a new child never returns
     // here: it starts in ret_from_fork).
-    let _t = crate::trace_func!(__switch_to, prev.pid(), next.pid());
-    // SAFETY: both tasks are alive (the caller holds references); __switch_to saves prev's
-    // callee-saved registers and resumes next where it last switched out (or at ret_from_fork).
-    unsafe { __switch_to(prev as *const _, next as *const _) }
+    let _t = crate::trace_func!(__switch_to, p.pid(), n.pid());
+    // SAFETY: both tasks are alive (the contract above); __switch_to saves prev's callee-saved
+    // registers and resumes next where it last switched out (or at ret_from_fork).
+    unsafe { __switch_to(prev, next) }
 }
 
 /// Linux: switch_mm(): make `satp` the active page table.
@@ -234,7 +261,7 @@ pub fn flush_tlb_page(va: usize) {
 pub fn cpu_idle_wait() {
     // SAFETY: enabling interrupts for one wfi; the trap handler runs on idle's stack.
     unsafe {
-        asm!("csrsi sstatus, 2", "wfi", "csrci sstatus, 2");
+        asm!("csrsi sstatus, {sie}", "wfi", "csrci sstatus, {sie}", sie = const ptrace::SR_SIE);
     }
 }
 

@@ -2,9 +2,9 @@
 //! (copy_thread, start_thread, arch_dup_task_struct), arch/riscv/include/asm/processor.h
 //! (struct thread_struct).
 
-use super::ptrace::{PtRegs, PT_SIZE, SR_FS_INITIAL, SR_SPIE, SR_UXL_64};
+use super::ptrace::{PtRegs, PT_SIZE, SR_FS, SR_FS_CLEAN, SR_FS_DIRTY, SR_FS_INITIAL, SR_SPIE, SR_UXL_64};
 use crate::errno::*;
-use crate::kernel::task::TaskStruct;
+use crate::kernel::task::{TaskStruct, TASK_NEW};
 use core::alloc::Layout;
 use core::cell::UnsafeCell;
 
@@ -30,11 +30,20 @@ pub struct ThreadStruct {
     pub s: [usize; 12],
     pub fstate: FpState,
     pub bad_cause: usize,
+    /// Set while with_current_pt_regs lends this task's pt_regs out (a RefCell's flag).
+    pub pt_regs_borrowed: bool,
 }
 
 impl ThreadStruct {
     pub const fn zeroed() -> Self {
-        ThreadStruct { ra: 0, sp: 0, s: [0; 12], fstate: FpState { f: [0; 32], fcsr: 0 }, bad_cause: 0 }
+        ThreadStruct {
+            ra: 0,
+            sp: 0,
+            s: [0; 12],
+            fstate: FpState { f: [0; 32], fcsr: 0 },
+            bad_cause: 0,
+            pt_regs_borrowed: false,
+        }
     }
 }
 
@@ -89,13 +98,15 @@ impl KernelStack {
 
     /// Linux: set_task_stack_end_magic()
     fn set_end_magic(&self) {
-        // SAFETY: the lowest word of our own stack, far below any frame in use.
+        // SAFETY: `base` is the 8-aligned start of the THREAD_SIZE bytes this KernelStack owns
+        // (allocated in alloc(), or the boot stack); frames grow down from the top and never
+        // reach the lowest word unless the stack overflowed, which this magic detects.
         unsafe { (self.base as *mut u64).write_volatile(STACK_END_MAGIC) };
     }
 
     /// Linux: task_stack_end_corrupted()
     pub fn end_corrupted(&self) -> bool {
-        // SAFETY: reading the lowest word of our own stack.
+        // SAFETY: as in set_end_magic: the lowest word of the stack this KernelStack owns.
         unsafe { (self.base as *const u64).read_volatile() != STACK_END_MAGIC }
     }
 
@@ -140,9 +151,13 @@ pub struct ThreadArgs {
 #[inline(never)]
 pub extern "Rust" fn copy_thread(p: &TaskStruct, parent_regs: Option<&PtRegs>, args: &ThreadArgs) -> KResult<()> {
     let mut _t = crate::trace_func!(copy_thread);
-    // SAFETY: p is not yet visible to the scheduler: we are the only one touching its stack
-    // and thread struct.
+    // Only a new task (copy_process, before wake_up_new_task) has a stack and thread struct
+    // nobody else touches.
+    assert_eq!(p.state(), TASK_NEW, "copy_thread: not a new task");
+    // SAFETY: p is TASK_NEW (checked): not yet visible to the scheduler, never run, so we are
+    // the only one touching its stack and thread struct, and nothing borrows them.
     let childregs = unsafe { &mut *p.stack.pt_regs() };
+    // SAFETY: as above.
     let thread = unsafe { &mut *p.thread.get() };
     *thread = ThreadStruct::zeroed();
     if let Some((f, arg)) = args.kthread_fn {
@@ -165,14 +180,11 @@ pub extern "Rust" fn copy_thread(p: &TaskStruct, parent_regs: Option<&PtRegs>, a
         // The child inherits the parent's FPU registers (Linux: arch_dup_task_struct saves
         // them first with fstate_save).
         let cur = crate::kernel::task::current();
-        let pregs = cur.pt_regs_mut();
-        if pregs.status & super::ptrace::SR_FS == super::ptrace::SR_FS_DIRTY {
-            // SAFETY: cur is the running task; its thread struct is ours.
-            unsafe { super::__fstate_save(&mut (*cur.thread.get()).fstate) };
-            pregs.status = (pregs.status & !super::ptrace::SR_FS) | super::ptrace::SR_FS_CLEAN;
-            childregs.status = pregs.status;
+        if fstate_save(&cur) {
+            childregs.status = user_status(&cur);
         }
-        // SAFETY: as above; p's thread struct is not yet shared.
+        // SAFETY: cur is the running task, whose thread struct only it touches; p's (`thread`)
+        // is another task's.
         thread.fstate = unsafe { (*cur.thread.get()).fstate };
     }
     thread.ra = super::ret_from_fork as *const () as usize;
@@ -189,36 +201,96 @@ pub fn start_thread(regs: &mut PtRegs, pc: usize, sp: usize) {
     regs.sp = sp;
 }
 
+/// The saved user `status` (sstatus) of `t`, whose FS bits say whether user mode dirtied the
+/// FPU.  Read through a raw pointer: no reference to the frame is made.
+#[inline]
+pub(super) fn user_status(t: &TaskStruct) -> usize {
+    // SAFETY: the pt_regs at the top of t's own kernel stack, which lives as long as t; no
+    // `&mut PtRegs` to it is lent out (checked), so this read aliases no exclusive borrow.
+    unsafe { user_status_ptr(t).read() }
+}
+
+#[inline]
+fn set_user_status(t: &TaskStruct, v: usize) {
+    // SAFETY: as in user_status; t is the running task or one that is not running, so nothing
+    // else writes its frame meanwhile.
+    unsafe { user_status_ptr(t).write(v) }
+}
+
+#[inline]
+fn user_status_ptr(t: &TaskStruct) -> *mut usize {
+    assert!(!pt_regs_borrowed(t), "pt_regs of pid {} lent out across schedule()", t.pid());
+    let regs = t.stack.pt_regs();
+    regs.wrapping_byte_add(core::mem::offset_of!(PtRegs, status)) as *mut usize
+}
+
+#[inline]
+fn pt_regs_borrowed(t: &TaskStruct) -> bool {
+    // SAFETY: a byte of t's thread struct, written only by t itself (with_current_pt_regs) and
+    // by copy_thread before t exists for anyone else; one CPU.
+    unsafe { core::ptr::addr_of!((*t.thread.get()).pt_regs_borrowed).read() }
+}
+
+/// Linux: fstate_save(): if user mode dirtied the FPU of `t` (the running task), saves its
+/// registers into t's thread struct and marks them clean.  Whether it saved.
+#[inline]
+pub(super) fn fstate_save(t: &TaskStruct) -> bool {
+    let status = user_status(t);
+    if status & SR_FS != SR_FS_DIRTY {
+        return false;
+    }
+    // SAFETY: t is the running task (the callers'), so the live FPU registers and its thread
+    // struct are its own; nothing else borrows t's thread struct.
+    unsafe { super::__fstate_save(&mut (*t.thread.get()).fstate) };
+    set_user_status(t, (status & !SR_FS) | SR_FS_CLEAN);
+    true
+}
+
 /// Saves the user FPU registers of `t` (the running task) into its thread struct and returns
 /// them (signal frames, fork).
 pub fn save_user_fpu(t: &TaskStruct) -> FpState {
-    let regs = t.pt_regs_mut();
-    if regs.status & super::ptrace::SR_FS == super::ptrace::SR_FS_DIRTY {
-        // SAFETY: t is current; its thread struct is ours.
-        unsafe { super::__fstate_save(&mut (*t.thread.get()).fstate) };
-        regs.status = (regs.status & !super::ptrace::SR_FS) | super::ptrace::SR_FS_CLEAN;
-    }
-    // SAFETY: as above.
+    fstate_save(t);
+    // SAFETY: a copy out of t's thread struct, which nothing borrows across a call (see
+    // restore_user_fpu); one CPU.
     unsafe { (*t.thread.get()).fstate }
 }
 
 /// Loads `fp` as the user FPU registers of `t` (the running task): rt_sigreturn.
 pub fn restore_user_fpu(t: &TaskStruct, fp: &FpState) {
-    // SAFETY: t is current; the live FPU registers are its own.
+    // SAFETY: t's thread struct, through its ArchCell: no reference into a thread struct is
+    // held across a call anywhere (arch/ borrows them only within one function), and one CPU
+    // runs, so this write aliases nothing; loading the FPU registers has no memory effect.
     unsafe {
         (*t.thread.get()).fstate = *fp;
         super::__fstate_restore(&(*t.thread.get()).fstate);
     }
-    let regs = t.pt_regs_mut();
-    regs.status = (regs.status & !super::ptrace::SR_FS) | super::ptrace::SR_FS_CLEAN;
+    set_user_status(t, (user_status(t) & !SR_FS) | SR_FS_CLEAN);
 }
 
-/// Linux: task_pt_regs(): the saved user registers of `t`.
-#[allow(clippy::mut_from_ref)]
-pub fn task_pt_regs(t: &TaskStruct) -> &mut PtRegs {
-    // SAFETY: the pt_regs at the top of the task's own kernel stack; only the task itself
-    // (or copy_process before the task runs) touches them, one CPU at a time.
-    unsafe { &mut *t.stack.pt_regs() }
+/// Linux: current_pt_regs(): runs `f` on the saved user registers of the running task.
+///
+/// Sound by construction: only the running task's own registers are lent (the pt_regs at the
+/// top of its kernel stack, which lives as long as the task), only for the closure's duration,
+/// and a nested call panics (the task's pt_regs_borrowed flag, as a RefCell's), so this never
+/// makes two `&mut PtRegs` to one frame; `f` must not sleep (switch_to panics on a lent frame).
+/// The trap path holds the frame too (do_trap's `regs`): a syscall handler that needs the
+/// registers takes them from there (`&mut PtRegs` first); this is for code that is not handed
+/// them: exec's start_thread, fork's copy of the parent's registers, schedule_tail.
+#[inline]
+pub fn with_current_pt_regs<R>(f: impl FnOnce(&mut PtRegs) -> R) -> R {
+    super::with_current_task(|t| {
+        let flag = t.thread.get().wrapping_byte_add(core::mem::offset_of!(ThreadStruct, pt_regs_borrowed)) as *mut bool;
+        // SAFETY: the flag byte of the running task's thread struct, which only the task itself
+        // touches here; no reference to it is held.
+        let busy = unsafe { flag.replace(true) };
+        assert!(!busy, "with_current_pt_regs: pt_regs already lent out");
+        // SAFETY: t's pt_regs, on its own live kernel stack; the flag (just set) guarantees no
+        // other borrow of them made here is live, and they are lent only until `f` returns.
+        let r = f(unsafe { &mut *t.stack.pt_regs() });
+        // SAFETY: as above; `f`'s borrow has ended.
+        unsafe { flag.write(false) };
+        r
+    })
 }
 
 /// thread.ra and thread.sp of a task (what __switch_to will load): for the tracer, /proc

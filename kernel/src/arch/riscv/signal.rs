@@ -16,26 +16,26 @@ use crate::kernel::task::*;
 use crate::mm::uaccess::UserPtr;
 use core::sync::atomic::Ordering;
 
-/// Linux: struct rt_sigframe — siginfo, then struct ucontext with struct sigcontext
-/// (user_regs_struct + FP state).
-#[repr(C, align(16))]
-#[derive(Clone, Copy)]
-struct RtSigframe {
-    info: UserSigInfo, // 0
-    uc_flags: u64,     // 128
-    uc_link: u64,      // 136
-    ss_sp: u64,        // 144
-    ss_flags: u32,     // 152
-    _ss_pad: u32,
-    ss_size: u64,         // 160
-    uc_sigmask: u64,      // 168
-    _unused: [u8; 120],   // 176
-    _align: u64,          // 296: sigcontext is 16-aligned (at 304 = 128 + 176)
-    sc_regs: [u64; 32],   // 304: pc, ra, sp, gp, tp, t0..t6 as user_regs_struct
-    sc_fpregs: [u64; 66], // f[32] + fcsr (d-ext), padded to the q-ext union size (528 B)
+crate::user_pod! {
+    /// Linux: struct rt_sigframe — siginfo, then struct ucontext with struct sigcontext
+    /// (user_regs_struct + FP state).
+    #[repr(align(16))]
+    #[derive(Clone, Copy)]
+    struct RtSigframe {
+        info: UserSigInfo, // 0
+        uc_flags: u64,     // 128
+        uc_link: u64,      // 136
+        ss_sp: u64,        // 144
+        ss_flags: u32,     // 152
+        _ss_pad: u32,
+        ss_size: u64,         // 160
+        uc_sigmask: u64,      // 168
+        _unused: [u8; 120],   // 176
+        _align: u64,          // 296: sigcontext is 16-aligned (at 304 = 128 + 176)
+        sc_regs: [u64; 32],   // 304: pc, ra, sp, gp, tp, t0..t6 as user_regs_struct
+        sc_fpregs: [u64; 66], // f[32] + fcsr (d-ext), padded to the q-ext union size (528 B)
+    }
 }
-// Pod: integers only; explicit padding fields are zeroed when built.
-crate::user_pod!(RtSigframe);
 const _: () = assert!(core::mem::offset_of!(RtSigframe, sc_regs) == 128 + 176);
 
 /// Linux: setup_rt_frame() with get_sigframe(): the frame goes below the user's sp (or at the

@@ -29,9 +29,11 @@ impl core::fmt::Display for SymName {
 /// Blob format: "KSYM" u32 count, then count × (u64 addr, u32 size, u32 name_off), then names
 /// (NUL-terminated), sorted by address.
 fn blob() -> &'static [u8] {
-    // SAFETY: reading a static whose contents the post-link step may have changed: read
-    // through a volatile pointer so the compiler does not fold the zero initialiser.
+    // The post-link step (tools/kallsyms.py) changes the static's contents: the pointer is read
+    // through a volatile load so the compiler does not fold the zero initialiser.
     let p = core::ptr::addr_of!(KALLSYMS) as *const u8;
+    // SAFETY: `p` points at KALLSYMS, an immutable static of KALLSYMS.len() bytes that lives for
+    // the whole run and that nothing writes at run time.
     unsafe { core::slice::from_raw_parts(core::ptr::read_volatile(&p), KALLSYMS.len()) }
 }
 
@@ -104,8 +106,10 @@ pub fn dump_backtrace(mut fp: usize, pc: usize) {
         if fp < 16 || fp & 7 != 0 || !(fp >= crate::mm::PAGE_OFFSET) {
             break;
         }
-        // SAFETY: fp is an aligned kernel address on a kernel stack (checked above loosely);
-        // a corrupt chain can at worst fault again inside die(), which then stops.
+        // SAFETY: two word reads, only printed and compared: fp is 8-aligned and at or above
+        // PAGE_OFFSET (checked), so both words lie in the kernel's own mappings (the linear map
+        // or the image), normally the kernel stack being walked.  A corrupt chain can at worst
+        // fault again inside die(), which then stops (the oops path's rule).
         let (ra, next) = unsafe { (*((fp - 8) as *const usize), *((fp - 16) as *const usize)) };
         if !is_kernel_addr(ra) {
             break;

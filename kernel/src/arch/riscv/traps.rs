@@ -8,6 +8,15 @@ use crate::kernel::signal::{self, SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP};
 use crate::kernel::task::current;
 use crate::mm::memory::{handle_mm_fault, Access};
 use crate::mm::TASK_SIZE;
+use linux_raw_sys::general as uapi;
+
+// si_code values of the faults below (include/uapi/asm-generic/siginfo.h).
+const ILL_ILLOPN: i32 = uapi::ILL_ILLOPN as i32;
+const TRAP_BRKPT: i32 = uapi::TRAP_BRKPT as i32;
+const BUS_ADRALN: i32 = uapi::BUS_ADRALN as i32;
+const BUS_ADRERR: i32 = uapi::BUS_ADRERR as i32;
+const SEGV_MAPERR: i32 = uapi::SEGV_MAPERR as i32;
+const SEGV_ACCERR: i32 = uapi::SEGV_ACCERR as i32;
 
 const EXC_INST_MISALIGNED: usize = 0;
 const EXC_INST_ACCESS: usize = 1;
@@ -45,13 +54,13 @@ pub extern "C" fn do_trap(regs: &mut PtRegs) {
             EXC_INST_PAGE_FAULT => do_page_fault(regs, Access::Exec),
             EXC_LOAD_PAGE_FAULT => do_page_fault(regs, Access::Read),
             EXC_STORE_PAGE_FAULT => do_page_fault(regs, Access::Write),
-            EXC_INST_ILLEGAL => user_fault_or_die(regs, SIGILL, 2 /* ILL_ILLOPN */, "illegal instruction"),
-            EXC_BREAKPOINT => user_fault_or_die(regs, SIGTRAP, 1 /* TRAP_BRKPT */, "breakpoint"),
+            EXC_INST_ILLEGAL => user_fault_or_die(regs, SIGILL, ILL_ILLOPN, "illegal instruction"),
+            EXC_BREAKPOINT => user_fault_or_die(regs, SIGTRAP, TRAP_BRKPT, "breakpoint"),
             EXC_INST_MISALIGNED | EXC_LOAD_MISALIGNED | EXC_STORE_MISALIGNED => {
-                user_fault_or_die(regs, SIGBUS, 1 /* BUS_ADRALN */, "misaligned access")
+                user_fault_or_die(regs, SIGBUS, BUS_ADRALN, "misaligned access")
             }
             EXC_INST_ACCESS | EXC_LOAD_ACCESS | EXC_STORE_ACCESS => {
-                user_fault_or_die(regs, SIGSEGV, 2 /* SEGV_ACCERR */, "access fault")
+                user_fault_or_die(regs, SIGSEGV, SEGV_ACCERR, "access fault")
             }
             _ => user_fault_or_die(regs, SIGILL, 0, "unknown exception"),
         }
@@ -87,7 +96,7 @@ fn do_page_fault(regs: &mut PtRegs, access: Access) {
                 }
                 Err(crate::errno::EIO) if regs.user_mode() => {
                     // Linux: VM_FAULT_SIGBUS — past the end of the object behind a mapping.
-                    signal::force_sig_fault(SIGBUS, 2 /* BUS_ADRERR */, addr);
+                    signal::force_sig_fault(SIGBUS, BUS_ADRERR, addr);
                     return;
                 }
                 Err(crate::errno::ENOMEM) if regs.user_mode() => {
@@ -100,11 +109,7 @@ fn do_page_fault(regs: &mut PtRegs, access: Access) {
         }
     }
     if regs.user_mode() {
-        let code = if addr < TASK_SIZE && has_vma(addr) {
-            2 /* SEGV_ACCERR */
-        } else {
-            1 /* SEGV_MAPERR */
-        };
+        let code = if addr < TASK_SIZE && has_vma(addr) { SEGV_ACCERR } else { SEGV_MAPERR };
         signal::force_sig_fault(SIGSEGV, code, addr);
         return;
     }

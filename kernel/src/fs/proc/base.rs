@@ -9,7 +9,7 @@ use crate::errno::*;
 use crate::fs::inode::*;
 use crate::fs::readdir::{DT_DIR, DT_LNK, DT_REG};
 use crate::kernel::task::*;
-use crate::mm::mmap::{Backing, MmInner};
+use crate::mm::mm_types::{Backing, MmInner};
 use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;

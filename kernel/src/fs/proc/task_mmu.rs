@@ -3,7 +3,7 @@
 
 use crate::fs::inode::Inode;
 use crate::kernel::task::TaskStruct;
-use crate::mm::mmap::{Backing, MmInner, VmFlags};
+use crate::mm::mm_types::{Backing, MmInner, VmFlags};
 use crate::mm::{page_align_down, page_align_up, PAGE_SIZE};
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -99,7 +99,7 @@ pub(super) fn task_mem(s: &mut String, st: &MmStats) {
 pub(super) fn maps_text(t: &TaskStruct) -> String {
     let mut s = String::new();
     let Some(mm) = t.mm.lock().clone() else { return s };
-    let vmas: Vec<crate::mm::mmap::Vma> = {
+    let vmas: Vec<crate::mm::mm_types::Vma> = {
         let m = mm.inner.lock();
         m.vmas.values().cloned().collect()
     };

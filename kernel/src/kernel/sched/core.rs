@@ -107,7 +107,7 @@ pub fn need_resched() -> bool {
 pub fn schedule() {
     crate::kernel::locking::lockdep::assert_none_held("schedule");
     let _t = crate::trace_func!(schedule);
-    let (prev_p, next_p, next_satp);
+    let (rq_locked, next_satp);
     {
         let mut rq = RQ.lock();
         let prev = rq.curr.take().expect("schedule: no current task");
@@ -142,11 +142,10 @@ pub fn schedule() {
             prev.nvcsw.fetch_add(1, Ordering::Relaxed);
         }
         crate::trace_event!(sched_switch, prev.pid(), next.pid(), prev.state());
-        prev_p = Arc::as_ptr(&prev);
-        next_p = Arc::as_ptr(&next);
         next_satp = Some(next.mm_satp.load(Ordering::Acquire)).filter(|&s| s != 0);
         rq.curr = Some(next);
         rq.prev = Some(prev);
+        rq_locked = rq;
     }
     // Linux: context_switch(): switch_mm, then switch_to.  Kernel threads keep whatever page
     // table is loaded (Linux: lazy TLB, active_mm); all share the kernel half.
@@ -155,7 +154,10 @@ pub fn schedule() {
             arch::switch_mm(satp);
         }
     }
-    arch::context_switch(prev_p, next_p);
+    // The run queue stays locked until the switch: its prev and curr slots own both tasks, and
+    // arch::context_switch borrows them from it, unlocks and switches with nothing run between
+    // (finish_task_switch, on the far side, drops prev).
+    arch::context_switch(rq_locked, |rq| (rq.prev.as_deref().unwrap(), rq.curr.as_deref().unwrap()));
     finish_task_switch();
 }
 
@@ -175,7 +177,7 @@ pub extern "C" fn schedule_tail(_prev: usize) {
     crate::trace_enter!(
         ret_from_fork,
         crate::kernel::task::with_current(|c| c.pid()),
-        crate::kernel::task::with_current(|c| c.pt_regs_mut().a0)
+        arch::process::with_current_pt_regs(|r| r.a0)
     );
     let _t = crate::trace_func!(schedule_tail);
     finish_task_switch();

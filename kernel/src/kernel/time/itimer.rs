@@ -66,15 +66,14 @@ pub(super) fn run_alarms(now: u64) {
     }
 }
 
-/// Linux: struct __kernel_old_itimerval: (interval, value), each a timeval.
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct Itimerval {
-    interval: [i64; 2],
-    value: [i64; 2],
+crate::user_pod! {
+    /// Linux: struct __kernel_old_itimerval: (interval, value), each a timeval.
+    #[derive(Clone, Copy, Default)]
+    pub struct Itimerval {
+        interval: [i64; 2],
+        value: [i64; 2],
+    }
 }
-// Pod: integers.
-crate::user_pod!(Itimerval);
 
 fn tv_to_cycles(tv: [i64; 2]) -> KResult<u64> {
     if tv[0] < 0 || !(0..1_000_000).contains(&tv[1]) {

@@ -5,15 +5,14 @@ use super::posix_timers::{clock_ns, CLOCK_REALTIME};
 use crate::errno::*;
 use crate::mm::uaccess::UserPtr;
 
-/// Linux: struct __kernel_timespec.
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct Timespec {
-    pub tv_sec: i64,
-    pub tv_nsec: i64,
+crate::user_pod! {
+    /// Linux: struct __kernel_timespec.
+    #[derive(Clone, Copy, Default)]
+    pub struct Timespec {
+        pub tv_sec: i64,
+        pub tv_nsec: i64,
+    }
 }
-// Pod: two i64, no padding.
-crate::user_pod!(Timespec);
 
 impl Timespec {
     /// Linux: ns_to_timespec64().
