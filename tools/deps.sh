@@ -17,6 +17,11 @@ PKGS=(
 if [ "${DEPS_LINUX:-0}" = 1 ]; then
   PKGS+=(linux-source-6.1 bc flex bison libssl-dev libelf-dev)
 fi
+# The external test suites (tools/build-kselftests.sh, tools/suitetest.py) with DEPS_SUITES=1: the
+# kselftests come from linux-source-6.1 and their install step uses rsync.
+if [ "${DEPS_SUITES:-0}" = 1 ]; then
+  PKGS+=(linux-source-6.1 rsync)
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do

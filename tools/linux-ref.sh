@@ -23,16 +23,27 @@ SERIAL_8250_CONSOLE SERIAL_OF_PLATFORM SERIAL_EARLYCON_RISCV_SBI HVC_RISCV_SBI B
 RD_GZIP BINFMT_ELF BINFMT_SCRIPT PROC_FS PROC_SYSCTL SYSFS DEVTMPFS DEVTMPFS_MOUNT POWER_RESET
 POWER_RESET_SYSCON POWER_RESET_SYSCON_POWEROFF DEBUG_KERNEL DEBUG_INFO DEBUG_INFO_DWARF4
 KALLSYMS FRAME_POINTER FTRACE FUNCTION_TRACER FUNCTION_GRAPH_TRACER"
+# What the external suites (tools/suitetest.py: kselftests, busybox's testsuite) need and a normal
+# distro kernel has.  Unlike OPTIONS above, each of these must survive olddefconfig (an error):
+#   SYSVIPC, POSIX_MQUEUE (needs NET): System V IPC and mq_* (mqueue, proc/setns-sysvipc); with
+#     them IPC_NS sticks.  NET, UNIX, NET_NS: what pidfd_setns_test and a distro kernel have.
+#   RTC_CLASS, RTC_INTF_DEV, RTC_DRV_GOLDFISH: /dev/rtc0 (QEMU virt's goldfish RTC; timers/rtcpie,
+#     and the alarm timers of timers' CLOCK_*_ALARM, built in with RTC_CLASS).
+#   PROC_PAGE_MONITOR: /proc/PID/smaps, pagemap, clear_refs (proc/proc-pid-vm).
+#   CGROUPS: the cgroup namespace (pidfd_setns_test).
+#   FUTEX_PI (FUTEX implies RT_MUTEXES): futex/functional's requeue_pi tests.
+SUITE_OPTIONS="SYSVIPC NET UNIX NET_NS POSIX_MQUEUE IPC_NS RTC_CLASS RTC_INTF_DEV RTC_DRV_GOLDFISH
+PROC_PAGE_MONITOR CGROUPS FUTEX_PI"
 PATCH_FROM='set_satp_mode();'
 PATCH_TO='disable_pgtable_l5(); disable_pgtable_l4();'
 
 fragment() {
-	for o in $OPTIONS; do echo "CONFIG_$o=y"; done
+	for o in $OPTIONS $SUITE_OPTIONS; do echo "CONFIG_$o=y"; done
 	echo "# CONFIG_MODULES is not set"
 }
 
 stamp() {
-	{ fragment; echo "patch: $PATCH_FROM -> $PATCH_TO"; echo "recipe: 1"; } | sha256sum | cut -d' ' -f1
+	{ fragment; echo "patch: $PATCH_FROM -> $PATCH_TO"; echo "recipe: 2"; } | sha256sum | cut -d' ' -f1
 }
 
 STAMP_FILE=$OUT/stamp
@@ -91,12 +102,19 @@ make "${MAKEARGS[@]}" tinyconfig >/dev/null
 scripts/kconfig/merge_config.sh -m .config "$OUT/menuos.config" >"$OUT/merge.log" 2>&1
 make "${MAKEARGS[@]}" olddefconfig >/dev/null
 
-# every requested option must have survived olddefconfig (IPC_NS does not: it depends on SYSVIPC
-# or POSIX_MQUEUE, neither of which is in the list, so the reference Linux has no IPC namespaces)
-bad=0
+# every requested option must have survived olddefconfig: a warning for OPTIONS, an error for
+# SUITE_OPTIONS (the suites' expected results depend on them)
 for o in $OPTIONS; do
-	grep -qx "CONFIG_$o=y" .config || { echo "linux-ref: warning: CONFIG_$o not =y after olddefconfig" >&2; bad=1; }
+	grep -qx "CONFIG_$o=y" .config || echo "linux-ref: warning: CONFIG_$o not =y after olddefconfig" >&2
 done
+bad=0
+for o in $SUITE_OPTIONS; do
+	grep -qx "CONFIG_$o=y" .config || {
+		echo "linux-ref: CONFIG_$o not =y after olddefconfig (got: $(grep -E "^(# )?CONFIG_$o[= ]" .config || echo nothing)); fix its dependencies in SUITE_OPTIONS" >&2
+		bad=1
+	}
+done
+[ $bad = 0 ] || exit 1
 grep -qx "CONFIG_MODULES=y" .config && { echo "linux-ref: CONFIG_MODULES is on" >&2; exit 1; }
 
 echo "linux-ref: make -j$JOBS Image vmlinux (a few minutes)" >&2
