@@ -5,8 +5,7 @@
 #   3. formatting and lint (one check per crate per tool; a failure says what to run):
 #      cargo fmt --check for each root-workspace crate (crates/*) and for kernel/, the unsafe
 #      boundary of kernel/src (unsafe_lint),
-#      cargo clippy -D warnings for each root-workspace crate (host), and the kernel's clippy
-#      when KERNEL_CLIPPY=1 (off by default: see kernel_clippy below)
+#      cargo clippy -D warnings for each root-workspace crate (host) and for the kernel
 #   4. the QEMU tests: every program in build/user/tests booted as PID 1 on build/vmlinux-lockdep,
 #      plus the expect tests (tools/qemutest.py)
 # Extra arguments go to qemutest.py (e.g. --only t_fork).  `tools/test.sh --lint` runs only step 3.
@@ -32,8 +31,6 @@ lint_check() {
 
 # The kernel's clippy: Debian's clippy (rust-web-clippy, kernel/rust-toolchain.toml) with the
 # kernel's build-std target (kernel/.cargo/config.toml), the profile `make kernel` builds.
-# Off until the kernel is clippy-clean (17 style warnings when this was written); KERNEL_CLIPPY=1
-# makes it one more check.
 kernel_clippy() {
   lint_check kernel-clippy "cd kernel && cargo clippy --release  (then fix what it lists)" \
     bash -c 'cd kernel && cargo clippy --release --message-format=short -- -D warnings'
@@ -104,11 +101,7 @@ lint_step() {
   done
   lint_check kernel-fmt "cd kernel && cargo fmt" bash -c 'cd kernel && cargo fmt --check -- --color never'
   lint_check unsafe "fix the lines listed (docs/kernel.md: unsafe only in arch/ and mm/, each block with // SAFETY:)" unsafe_lint
-  if [ "${KERNEL_CLIPPY:-0}" = 1 ]; then
-    kernel_clippy
-  else
-    echo "   (kernel clippy not run: KERNEL_CLIPPY=1 enables it)"
-  fi
+  kernel_clippy
   echo "== lint: $lint_pass passed, $lint_fail failed"
 }
 

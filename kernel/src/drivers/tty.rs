@@ -209,11 +209,11 @@ fn tty_read(f: &File, buf: &mut [u8]) -> KResult<usize> {
                             break;
                         }
                     }
-                    if n == 0 || (t.read_buf.is_empty() && t.eof_pending > 0 && buf[n - 1] != b'\n') {
-                        if t.eof_pending > 0 {
-                            t.eof_pending -= 1;
-                            t.lines -= 1;
-                        }
+                    if (n == 0 || (t.read_buf.is_empty() && t.eof_pending > 0 && buf[n - 1] != b'\n'))
+                        && t.eof_pending > 0
+                    {
+                        t.eof_pending -= 1;
+                        t.lines -= 1;
                     }
                 } else {
                     while n < buf.len() {

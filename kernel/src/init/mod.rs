@@ -188,7 +188,9 @@ extern "C" fn kernel_init(_: usize) -> usize {
     }
     pr_info!("Freeing unused kernel image memory: 0K");
 
-    let (cands, envp, extra_argv): (Vec<(String, bool)>, Vec<Vec<u8>>, Vec<String>) = match &boot.params {
+    // (init candidates with their "panic if it fails" flag, init's environment, extra argv)
+    type InitPlan = (Vec<(String, bool)>, Vec<Vec<u8>>, Vec<String>);
+    let (cands, envp, extra_argv): InitPlan = match &boot.params {
         Some(p) => {
             let c =
                 p.init_candidates().into_iter().map(|(s, f)| (s, matches!(f, bootparam::OnFailure::Panic))).collect();

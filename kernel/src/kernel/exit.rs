@@ -25,10 +25,8 @@ fn complete_vfork_done(t: &TaskStruct) {
 #[inline(never)]
 pub fn mm_release(t: &TaskStruct) {
     let tid = t.clear_child_tid.swap(0, Ordering::Relaxed);
-    if tid != 0 {
-        if write_user(tid, &0i32).is_ok() {
-            crate::kernel::futex::futex_wake(tid, 1);
-        }
+    if tid != 0 && write_user(tid, &0i32).is_ok() {
+        crate::kernel::futex::futex_wake(tid, 1);
     }
     complete_vfork_done(t);
 }

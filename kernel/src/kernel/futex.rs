@@ -8,10 +8,12 @@ use crate::mm::uaccess::UserPtr;
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 
-static QUEUES: SpinLock<BTreeMap<usize, Arc<(WaitQueue, SpinLock<u32, class::FutexQueue>)>>, class::Futex> =
-    SpinLock::new(BTreeMap::new());
+/// One futex address's sleepers and its wake sequence number.
+type FutexQueue = (WaitQueue, SpinLock<u32, class::FutexQueue>);
 
-fn queue(addr: usize) -> Arc<(WaitQueue, SpinLock<u32, class::FutexQueue>)> {
+static QUEUES: SpinLock<BTreeMap<usize, Arc<FutexQueue>>, class::Futex> = SpinLock::new(BTreeMap::new());
+
+fn queue(addr: usize) -> Arc<FutexQueue> {
     QUEUES.lock().entry(addr).or_insert_with(|| Arc::new((WaitQueue::new(), SpinLock::new(0)))).clone()
 }
 

@@ -158,8 +158,9 @@ static RING: SpinLock<Ring, class::Trace> =
 
 /// pid -> comm, filled as events are recorded (Linux: saved_cmdlines).
 const CMDLINES: usize = 32;
-static SAVED_CMDLINES: SpinLock<([(i32, [u8; 16]); CMDLINES], usize), class::Trace> =
-    SpinLock::new(([(-1, [0; 16]); CMDLINES], 0));
+/// (pid, comm) slots and the next slot to overwrite.
+type SavedCmdlines = ([(i32, [u8; 16]); CMDLINES], usize);
+static SAVED_CMDLINES: SpinLock<SavedCmdlines, class::Trace> = SpinLock::new(([(-1, [0; 16]); CMDLINES], 0));
 static LAST_PID: core::sync::atomic::AtomicI32 = core::sync::atomic::AtomicI32::new(-1);
 
 /// The clock at the last tracing_on write: (cycles, ns since boot), to turn cycles into ns.

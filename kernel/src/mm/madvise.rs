@@ -61,7 +61,7 @@ pub fn sys_madvise(addr: usize, len: usize, advice: usize) -> KResult<usize> {
             m.vma_set_flags(addr, end, VmFlags::WIPEONFORK, VmFlags::empty())?
         }
         MADV_KEEPONFORK => m.vma_set_flags(addr, end, VmFlags::empty(), VmFlags::WIPEONFORK)?,
-        MADV_NORMAL | _ => m.all_mapped(addr, end)?,
+        _ => m.all_mapped(addr, end)?, // MADV_NORMAL and the rest (see the header)
     }
     Ok(0)
 }

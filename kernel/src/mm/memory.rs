@@ -51,7 +51,7 @@ pub fn handle_mm_fault(mm: &mut MmInner, addr: usize, access: Access) -> KResult
             Backing::File { inode, off, file_end } => {
                 let foff = off + (va - vma.start);
                 let whole_page =
-                    va + PAGE_SIZE <= *file_end && foff % PAGE_SIZE == 0 && foff + PAGE_SIZE <= inode.size();
+                    va + PAGE_SIZE <= *file_end && foff.is_multiple_of(PAGE_SIZE) && foff + PAGE_SIZE <= inode.size();
                 if whole_page {
                     // Linux: filemap_fault(): map the page-cache page itself, read-only; a
                     // write (now or later) copies it (do_cow_fault / do_wp_page).

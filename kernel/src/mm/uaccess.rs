@@ -239,7 +239,9 @@ impl<T> UserPtr<T> {
     pub fn non_null(self) -> Option<Self> {
         (!self.is_null()).then_some(self)
     }
-    /// The `n`th element after this one (wrapping: access_ok() rejects what wrapped).
+    /// The `n`th element after this one (wrapping: access_ok() rejects what wrapped).  Named
+    /// as the raw-pointer method it mirrors.
+    #[allow(clippy::should_implement_trait)]
     pub fn add(self, n: usize) -> Self {
         Self::new(self.addr.wrapping_add(n.wrapping_mul(core::mem::size_of::<T>())))
     }

@@ -407,6 +407,28 @@ int main(void)
 		CHECK("detached-ignored", r > 0);
 		st = mt_reap(r);
 		CHECK("detached-child-status", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 6);
+
+		/* A clone that fails after its pid was allocated (here: the pidfd cannot be stored,
+		 * EFAULT) gives the pid back: more failures than there are pids (pid_max 32768), then
+		 * fork still works (Linux: free_pid() on bad_fork_put_pidfd; it once leaked). */
+		int efault = 0, other = 0;
+		for (int i = 0; i < 33000; i++) {
+			long e = syscall(SYS_clone, CLONE_PIDFD | SIGCHLD, 0, (int *)8, 0, 0);
+			if (e == 0)
+				_exit(0);
+			if (e == -1 && errno == EFAULT)
+				efault++;
+			else
+				other++;
+		}
+		CHECK_EQ("pidfd-efault-33000", efault, 33000);
+		CHECK_EQ("pidfd-efault-nothing-else", other, 0);
+		r = fork();
+		if (r == 0)
+			_exit(7);
+		CHECK("fork-after-33000-failed-clones", r > 0);
+		st = mt_reap(r);
+		CHECK("fork-after-failed-clones-status", st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 7);
 	}
 
 	/* CLONE_PARENT works from a non-init process: the grandchild becomes our child */

@@ -103,7 +103,7 @@ pub fn dump_backtrace(mut fp: usize, pc: usize) {
     crate::pr_emerg!("Call Trace:");
     crate::pr_emerg!("[<{:016x}>] {}", pc, symbolize(pc));
     for _ in 0..32 {
-        if fp < 16 || fp & 7 != 0 || !(fp >= crate::mm::PAGE_OFFSET) {
+        if fp < 16 || fp & 7 != 0 || fp < crate::mm::PAGE_OFFSET {
             break;
         }
         // SAFETY: two word reads, only printed and compared: fp is 8-aligned and at or above

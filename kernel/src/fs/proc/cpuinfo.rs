@@ -40,7 +40,7 @@ fn linux_isa(dt: &str) -> String {
     let (base, letters) = if first.len() >= 4 { first.split_at(4) } else { (first, "") };
     let mut s = String::from(base);
     // The first multi-letter extension may follow the letters without '_' ("...hzicsr").
-    let (letters, first_multi) = match letters.find(|c| c == 'z' || c == 's' || c == 'x') {
+    let (letters, first_multi) = match letters.find(['z', 's', 'x']) {
         Some(i) => (&letters[..i], Some(&letters[i..])),
         None => (letters, None),
     };

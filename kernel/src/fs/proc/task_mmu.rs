@@ -187,7 +187,7 @@ fn path_of(paths: &mut Vec<(u64, String)>, inode: &Arc<Inode>) -> String {
     if let Some((_, p)) = paths.iter().find(|(i, _)| *i == inode.ino) {
         return p.clone();
     }
-    let p = crate::fs::d_path::inode_path(inode).map_or_else(String::new, |p| p);
+    let p = crate::fs::d_path::inode_path(inode).unwrap_or_default();
     paths.push((inode.ino, p.clone()));
     p
 }
