@@ -2,7 +2,7 @@
 """suitetest.py - external test suites (Linux's kselftests, busybox's testsuite) in QEMU, judged
 against the reference Linux.
 
-    python3 tools/suitetest.py --kernel build/vmlinux --kind menuos [--suite kselftest|busybox|all]
+    python3 tools/suitetest.py [--kernel build/vmlinux --kind menuos] [--suite kselftest|busybox|all]
     python3 tools/suitetest.py --kernel build/linux-ref/Image --kind linux
         [--only GLOB[,GLOB..]] [--jobs 2] [--write-pass] [--write-xfail] [-v]
 
@@ -22,7 +22,8 @@ printing each result on the console as it finishes, then `poweroff -f`.
       "# TIMEOUT"); a test is named "C:T" as in kselftest-list.txt.  /usr/bin/timeout is a small
       wrapper around busybox's timeout (see TIMEOUT_WRAPPER: the runner wants coreutils').
   busybox: a few boots, each running `./runtest APPLET` for a group of applets in
-      /bbts/testsuite (bindir /bbts: the busybox and its .config); results are its
+      /bbts/testsuite (bindir /bbts: the busybox and its .config), with -v so that a failed test's
+      details follow its FAIL line; results are its
       "PASS: name" / "FAIL: name" / "SKIPPED: name" / "UNTESTED: name" lines, a test is named
       "APPLET/name".
 
@@ -238,6 +239,7 @@ def parse_kselftest(text, times=None):
 BB_RESULT_RE = re.compile(r"^(PASS|FAIL|SKIPPED|UNTESTED): (.*)$")
 BB_APPLET_RE = re.compile(r"^BBTS-APPLET (\S+)\s*$")
 BB_APPLET_END_RE = re.compile(r"^BBTS-APPLET-END (\S+) (\d+)\s*$")
+BB_VERBOSE_SEP = "======================"   # testing.sh -v: before each new-style test
 
 
 def parse_busybox(text, times=None, times_out=None):
@@ -246,14 +248,16 @@ def parse_busybox(text, times=None, times_out=None):
     with `times` (of each line) and a dict `times_out`, the seconds each applet took go there;
     running: the applet that started and never ended (None if none); finished_applets: {applet: rc}."""
     results, running, finished, out = [], None, {}, []
-    seen, began = {}, None
+    seen, began, failed_out = {}, None, None
     for i, raw in enumerate(text.split("\n")):
         line = clean_line(raw)
         m = BB_APPLET_RE.match(line)
         if m:
-            running, out = m.group(1), []
+            running, out, failed_out = m.group(1), [], None
             began = times[i] if times else None
             continue
+        if line == BB_VERBOSE_SEP:
+            failed_out = None
         m = BB_APPLET_END_RE.match(line)
         if m:
             finished[m.group(1)] = int(m.group(2))
@@ -275,8 +279,13 @@ def parse_busybox(text, times=None, times_out=None):
             status = {"PASS": "pass", "FAIL": "fail"}.get(word, "skip")
             results.append((name, status, word.lower() if status == "skip" else "", out, None))
             out = []
+            # runtest -v prints a failed test's details (diff -u, the old-style test's sh -x
+            # trace) after its FAIL line
+            failed_out = results[-1][3] if status == "fail" else None
             continue
-        if running is not None:
+        if failed_out is not None:
+            failed_out.append(line)
+        elif running is not None:
             out.append(line)
     return results, running, finished
 
@@ -450,8 +459,10 @@ KSFT_ARGS = {
     "inconsistency-check": "-t 3",   # default 10 s for each of ~10 clocks
     "threadtest": "-t 10",           # default 30 s
 }
-# Seconds each collection took on Linux under TCG (the order of the boots: longest first)
-KSFT_SECONDS = {"timers": 350, "ptrace": 32, "pidfd": 23, "futex/functional": 11, "proc": 7}
+# Seconds each collection took under TCG, the longer of Linux and MenuOS (whose failing tests run
+# into their timeouts): the boots start longest first, so that the two jobs end together
+KSFT_SECONDS = {"timers": 370, "rseq": 244, "pidfd": 154, "futex/functional": 55, "proc": 48,
+                "ptrace": 32}
 # Built and listed, but not run (on either kernel):
 KSFT_LEAVE_OUT = {
     # CPU-bound per-CPU counter loops: seconds on hardware, more than 300 s under TCG on Linux
@@ -614,7 +625,8 @@ class BusyboxSuite:
         script += "cd /bbts/testsuite\n"
         script += "for a in %s; do\n" % " ".join(spec.tests)
         script += "\techo \"BBTS-APPLET $a\"\n"
-        script += "\ttimeout %d ./runtest \"$a\" </dev/null 2>&1\n" % BB_APPLET_TIMEOUT
+        # -v: a failed test's details (diff -u of expected and actual, or its sh -x trace)
+        script += "\ttimeout %d ./runtest -v \"$a\" </dev/null 2>&1\n" % BB_APPLET_TIMEOUT
         script += "\techo \"BBTS-APPLET-END $a $?\"\n"
         script += "done\n" + INIT_TAIL
         a.file("init", data=script, mode=0o755)
@@ -658,8 +670,10 @@ def write_list(path, header, names):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--kernel", required=True)
-    ap.add_argument("--kind", choices=["menuos", "linux"], required=True)
+    ap.add_argument("--kernel", default=os.path.join(ROOT, "build", "vmlinux"),
+                    help="default build/vmlinux")
+    ap.add_argument("--kind", choices=["menuos", "linux"],
+                    help="default: from the kernel's path (tools/qemu.py kernel_kind)")
     ap.add_argument("--suite", choices=["kselftest", "busybox", "all"], default="all")
     ap.add_argument("--only", action="append", default=[],
                     help="kselftest tests (C:T) or busybox applets, globs, comma-separated")
@@ -671,6 +685,7 @@ def main(argv=None):
     ap.add_argument("-v", "--verbose", action="store_true", help="print the output of failed tests")
     a = ap.parse_args(argv)
     kernel = os.path.abspath(a.kernel)
+    a.kind = a.kind or qemu.kernel_kind(kernel)
     logdir = os.path.join(ROOT, "build", "test-logs", a.kind, "suites")
     os.makedirs(logdir, exist_ok=True)
     suites = [s for s in (Kselftest(), BusyboxSuite()) if a.suite in ("all", s.name)]

@@ -81,8 +81,12 @@ BB_CONSOLE = textwrap.dedent("""\
     BBTS-APPLET cat
     PASS: cat-prints-a-file
     FAIL: cat -n   with  spaces
+    + busybox cat -n
+    cat: read error
     BBTS-APPLET-END cat 1
     BBTS-APPLET sed
+    ======================
+    echo -ne '' | sed n
     PASS: sed n
     PASS: sed n
     SKIPPED: sed -z
@@ -112,6 +116,13 @@ class ParseBusybox(unittest.TestCase):
         ])
         self.assertEqual(running, "tar")
         self.assertEqual(finished, {"cat": 1, "sed": 0, "wget": 0})
+
+    def test_failure_details_follow_the_fail_line(self):
+        res, _, _ = suitetest.parse_busybox(BB_CONSOLE)
+        out = {r[0]: r[3] for r in res}
+        self.assertEqual(out["cat/cat -n with spaces"], ["+ busybox cat -n", "cat: read error"])
+        self.assertEqual(out["sed/sed n"], ["======================", "echo -ne '' | sed n"])
+        self.assertEqual(out["cat/cat-prints-a-file"], [])
 
     def test_no_pass_is_counted_from_a_skip(self):
         res, _, _ = suitetest.parse_busybox(BB_CONSOLE)
