@@ -247,6 +247,10 @@ pub struct ExecCreds {
     pub secureexec: bool,
     /// Linux: bprm->per_clear has PER_CLEAR_ON_SETID (the personality bits to clear).
     pub per_clear: bool,
+    /// The exec changes ids or gains capabilities (is_setid || __cap_gained(permitted)): the
+    /// case where ExecCtx's unsafe conditions matter, so the caller need only find out
+    /// whether its fs_struct is shared when this is set.
+    pub elevates: bool,
 }
 
 /// Linux: bprm_fill_uid() — set-user-ID and set-group-ID files (the group bit only with the
@@ -307,7 +311,8 @@ pub fn bprm_creds_from_file(old: &Cred, f: &ExecFile, ctx: &ExecCtx, root_uid: u
 
     // Don't let someone trace a set[ug]id/setpcap binary with the revised credentials, nor
     // run one from a shared fs_struct or under no_new_privs (the ptracer case needs ptrace).
-    if (is_setid || gained_permitted) && (ctx.unsafe_share || ctx.no_new_privs) {
+    let elevates = is_setid || gained_permitted;
+    if elevates && (ctx.unsafe_share || ctx.no_new_privs) {
         if !old.has_cap(CAP_SETUID) || ctx.no_new_privs {
             new.euid = new.uid;
             new.egid = new.gid;
@@ -333,5 +338,5 @@ pub fn bprm_creds_from_file(old: &Cred, f: &ExecFile, ctx: &ExecCtx, root_uid: u
     new.securebits &= !issecure_mask(SECURE_KEEP_CAPS);
 
     let secureexec = is_setid || (new.uid != root_uid && (effective || !new.cap_permitted.is_subset(new.cap_ambient)));
-    Ok(ExecCreds { cred: new, secureexec, per_clear })
+    Ok(ExecCreds { cred: new, secureexec, per_clear, elevates })
 }

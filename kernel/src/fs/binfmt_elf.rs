@@ -2,7 +2,7 @@
 //! arch/riscv/kernel/vdso.c (the page mapped for the signal return).  What to map is the
 //! host-tested `execimage::elf` plan; the initial stack is `execimage::stack`.
 
-use super::exec::{begin_new_exec, exec_err};
+use super::exec::{begin_new_exec, bprm_creds_from_file, exec_err};
 use super::inode::*;
 use crate::arch::riscv::process::{start_thread, with_current_pt_regs};
 use crate::errno::*;
@@ -43,6 +43,9 @@ pub(super) fn load_elf_binary(
         elf::inspect(d.as_slice(), &cfg).map_err(exec_err)?
     };
     let file_size = ino.size() as u64;
+    // Linux: begin_new_exec() -> bprm_creds_from_file(): the credentials the new image runs
+    // with, computed before the point of no return (the initial stack's AT_* need them).
+    let bprm = bprm_creds_from_file(ino)?;
     let mm = MmStruct::new()?;
     // Linux: do_open_execat() -> deny_write_access(): ETXTBSY while open for writing.
     mm.set_exe(ino)?;
@@ -123,6 +126,13 @@ pub(super) fn load_elf_binary(
         b.random = random;
         b.aux = stack::AuxInfo::default().with_plan(&plan);
         b.aux.minsigstksz = None;
+        // Linux: create_elf_tables(): the ids of the new cred, and bprm->secureexec.
+        let (c, ns) = (&bprm.cred, &bprm.cred.user_ns);
+        b.aux.uid = ns.from_kuid_munged(c.uid) as u64;
+        b.aux.euid = ns.from_kuid_munged(c.euid) as u64;
+        b.aux.gid = ns.from_kgid_munged(c.gid) as u64;
+        b.aux.egid = ns.from_kgid_munged(c.egid) as u64;
+        b.aux.secure = bprm.secureexec as u64;
         let st = b.build().map_err(exec_err)?;
         // Copy the image into the new mm's stack pages.
         let base = st.sp as usize;
@@ -149,7 +159,7 @@ pub(super) fn load_elf_binary(
 
     // ---- point of no return ----
     let cur = current();
-    begin_new_exec(&cur, mm, execfn);
+    begin_new_exec(&cur, mm, execfn, bprm);
     let _ = filename;
     with_current_pt_regs(|regs| start_thread(regs, plan.entry as usize, sp));
     crate::trace_point!(execve, cur.pid(), plan.entry);

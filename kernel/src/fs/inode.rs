@@ -107,6 +107,22 @@ impl Inode {
     pub fn mode(&self) -> u32 {
         self.mode.load(Ordering::Relaxed)
     }
+
+    /// Linux: inode_init_owner() — a new inode belongs to the creator's fsuid, and to its
+    /// fsgid or, in a set-group-ID directory, to the directory's group (a new directory there
+    /// is set-group-ID too).
+    pub fn inode_init_owner(&self, dir: &Inode) {
+        let (fsuid, fsgid) = crate::kernel::cred::with_current_cred(|c| (c.fsuid, c.fsgid));
+        self.uid.store(fsuid, Ordering::Relaxed);
+        if dir.mode() & S_ISGID != 0 {
+            self.gid.store(dir.gid.load(Ordering::Relaxed), Ordering::Relaxed);
+            if self.is_dir() {
+                self.mode.fetch_or(S_ISGID, Ordering::Relaxed);
+            }
+        } else {
+            self.gid.store(fsgid, Ordering::Relaxed);
+        }
+    }
     pub fn is_dir(&self) -> bool {
         self.mode() & S_IFMT == S_IFDIR
     }

@@ -10,6 +10,7 @@
 //!   namespace.rs      the root of the tree; mount, umount
 //!   namei.rs          path lookup; mknodat, mkdirat, unlinkat, symlinkat, linkat, renameat2
 //!   open.rs           openat, close, faccessat, chdir, fchdir, chroot, fchmod, fchown, ftruncate
+//!   attr.rs           attribute changes: who may chown, chmod, set times (notify_change)
 //!   read_write.rs     read, write, readv, writev, pread64, pwrite64, preadv, pwritev, lseek,
 //!                     sendfile
 //!   stat.rs           fstat, newfstatat, statx, readlinkat
@@ -27,6 +28,7 @@
 //! The initramfs is unpacked into the rootfs by init/initramfs.rs.  The items re-exported
 //! below are what the rest of the kernel uses (Linux: include/linux/fs.h, file.h, namei.h).
 
+pub mod attr;
 #[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
 pub mod binfmt_elf;
 pub mod binfmt_script;

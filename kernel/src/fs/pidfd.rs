@@ -76,10 +76,12 @@ pub fn sys_pidfd_send_signal(
         return Err(EINVAL);
     }
     let cur = crate::kernel::task::current();
-    crate::kernel::signal::kill_process(
-        &t,
+    let uid = crate::kernel::cred::with_current_cred(|c| c.user_ns.from_kuid_munged(c.uid));
+    // Linux: kill_pid_info() -> group_send_sig_info(): check_kill_permission() first.
+    crate::kernel::signal::group_send_sig_info(
         sig,
-        crate::kernel::signal::SigInfo { signo: sig, code: 0, pid: cur.tgid(), ..Default::default() },
-    );
+        crate::kernel::signal::SigInfo { signo: sig, code: 0, pid: cur.tgid(), uid, ..Default::default() },
+        &t,
+    )?;
     Ok(0)
 }

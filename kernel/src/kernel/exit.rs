@@ -183,7 +183,7 @@ fn do_notify_parent(t: &TaskStruct, parent: &Task) -> bool {
     let sig = t.exit_signal.load(Ordering::Relaxed);
     let code = t.exit_code.load(Ordering::Relaxed);
     let (si_code, status) = if code & 0x7f != 0 { (CLD_KILLED, code & 0x7f) } else { (CLD_EXITED, (code >> 8) & 0xff) };
-    let info = SigInfo { signo: sig, code: si_code, pid: t.tgid(), status, ..Default::default() };
+    let info = SigInfo { signo: sig, code: si_code, pid: t.tgid(), uid: task_uid(t), status, ..Default::default() };
     let act = parent.sighand.lock().get(SIGCHLD);
     let autoreap = sig == SIGCHLD && (act.handler == SIG_IGN || act.flags & SA_NOCLDWAIT != 0);
     // Linux: `if (valid_signal(sig) && sig)`: an exit signal clone() accepted but that is no
@@ -198,6 +198,7 @@ fn do_notify_parent(t: &TaskStruct, parent: &Task) -> bool {
 #[no_mangle]
 #[inline(never)]
 pub fn release_task(t: &TaskStruct, tl: &TasklistGuard) {
+    crate::kernel::cred::exit_creds_count(t);
     let pid = t.pid();
     if let Some(p) = t.parent() {
         p.rel.lock().children.retain(|c| c.pid() != pid);
@@ -338,7 +339,7 @@ fn job_control_result(c: &TaskStruct, status: i32, code: i32, sig: i32) -> WaitR
     WaitResult {
         pid: c.tgid(),
         status,
-        info: SigInfo { signo: SIGCHLD, code, pid: c.tgid(), status: sig, ..Default::default() },
+        info: SigInfo { signo: SIGCHLD, code, pid: c.tgid(), uid: task_uid(c), status: sig, ..Default::default() },
         utime: 0,
         stime: 0,
         minflt: 0,
@@ -391,7 +392,7 @@ fn wait_task_zombie(wo: &WaitOpts, p: &Task, tl: &TasklistGuard) -> WaitResult {
     let res = WaitResult {
         pid: p.tgid(),
         status: code,
-        info: SigInfo { signo: SIGCHLD, code: si_code, pid: p.tgid(), status: st, ..Default::default() },
+        info: SigInfo { signo: SIGCHLD, code: si_code, pid: p.tgid(), uid: task_uid(p), status: st, ..Default::default() },
         utime: p.utime.load(Ordering::Relaxed),
         stime: p.stime.load(Ordering::Relaxed),
         minflt: p.min_flt.load(Ordering::Relaxed),

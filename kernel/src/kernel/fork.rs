@@ -4,7 +4,7 @@
 //! symbol: `break copy_process` works in gdb):
 //!
 //!   ecall (a7 = 220) -> do_trap -> do_syscall -> sys_clone -> kernel_clone -> copy_process
-//!     -> dup_task_struct (task + kernel stack)  -> sched_fork
+//!     -> dup_task_struct (task + kernel stack) -> copy_creds -> sched_fork
 //!     -> copy_files, copy_fs, copy_sighand, copy_signal, copy_mm (dup_mm -> dup_mmap)
 //!     -> copy_thread (arch/riscv/process.rs: child pt_regs = parent's with a0 = 0,
 //!        thread.ra = ret_from_fork, thread.sp = the child's pt_regs)
@@ -20,12 +20,15 @@
 use crate::arch::riscv::process::{copy_thread, with_current_pt_regs, KernelStack, ThreadArgs};
 use crate::arch::riscv::ptrace::PtRegs;
 use crate::errno::*;
+use crate::kernel::capability::{capable, CAP_SYS_ADMIN, CAP_SYS_RESOURCE};
+use crate::kernel::cred::{copy_creds, GLOBAL_ROOT_UID};
 use crate::kernel::locking::{class, SpinLock, SpinLockGuard};
 use crate::kernel::pid::alloc_pid;
 use crate::kernel::sched::wait::Completion;
 use crate::kernel::sched::wake_up_new_task;
 use crate::kernel::signal_types::{SigHand, SignalStruct, SIGCHLD, SS_DISABLE};
 use crate::kernel::task::*;
+use crate::kernel::ucount::RlimitType;
 use crate::mm::uaccess::{write_user, UserPtr};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -222,15 +225,22 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
     clonecheck::copy_process_flag_checks(clone_flags, &clonecheck::CurrentTask { signal_unkillable }).map_err(errno)?;
 
     let p = dup_task_struct(&cur, args)?;
-    // Linux: copy_creds() (CLONE_NEWUSER), the RLIMIT_NPROC and max_threads checks, and
-    // copy_namespaces() of a kernel without namespaces (EINVAL; we are root).
+    // Linux: copy_creds() (CLONE_NEWUSER: EINVAL without user namespaces, in clonecheck),
+    // then the RLIMIT_NPROC check — the user's processes, this one counted, against the
+    // caller's limit; root and CAP_SYS_RESOURCE/CAP_SYS_ADMIN are exempt — and max_threads,
+    // and copy_namespaces() of a kernel without namespaces (EPERM/EINVAL).
+    let nproc = copy_creds(&p, clone_flags)?;
+    let (nproc_over_limit, nproc_exempt) = nproc_check(&p);
+    if !nproc_over_limit || nproc_exempt {
+        cur.flags.fetch_and(!PF_NPROC_EXCEEDED, Ordering::Relaxed);
+    }
     clonecheck::copy_process_late_checks(
         clone_flags,
         &clonecheck::ResourceState {
-            nproc_over_limit: false,
-            nproc_exempt: true,
-            threads_at_max: crate::kernel::pid::nr_tasks() >= crate::kernel::pid::PID_MAX_DEFAULT as usize,
-            cap_sys_admin: true,
+            nproc_over_limit,
+            nproc_exempt,
+            threads_at_max: crate::kernel::pid::nr_tasks() >= MAX_THREADS.load(Ordering::Relaxed),
+            cap_sys_admin: capable(CAP_SYS_ADMIN),
         },
     )
     .map_err(errno)?;
@@ -313,9 +323,26 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
     parent.rel.lock().children.push(p.clone());
     new_pid.attach(&p, &tl);
     drop(tl);
+    nproc.keep();
     crate::trace_event!(task_newtask, pid, clone_flags);
     _t.ret(pid);
     Ok(p)
+}
+
+/// Linux: max_threads (kernel/fork.c, /proc/sys/kernel/threads-max): fork_init() sizes it so
+/// that kernel stacks take at most an eighth of memory; this is the reference Linux's figure
+/// for the boot contract's 512 MiB (its RLIMIT_NPROC default is half of it, signal_types.rs).
+pub static MAX_THREADS: AtomicUsize = AtomicUsize::new(7612);
+
+/// Linux: copy_process()'s RLIMIT_NPROC test: (over the limit, exempt).  The root user is
+/// exempt without looking (Linux: p->real_cred->user != INIT_USER, tested second there).
+fn nproc_check(p: &TaskStruct) -> (bool, bool) {
+    let cred = p.real_cred.lock().clone();
+    if cred.uid == GLOBAL_ROOT_UID && cred.user_ns.level == 0 {
+        return (false, true);
+    }
+    let over = cred.ucounts.is_rlimit_overlimit(RlimitType::Nproc, p.signal.rlimit(crate::kernel::signal::RLIMIT_NPROC));
+    (over, over && (capable(CAP_SYS_RESOURCE) || capable(CAP_SYS_ADMIN)))
 }
 
 /// Linux: dup_task_struct() — a new task_struct and kernel stack, copying the parent's
@@ -338,6 +365,9 @@ fn dup_task_struct(orig: &TaskStruct, args: &KernelCloneArgs) -> KResult<Task> {
     let comm = *orig.comm.lock();
     let sighand = orig.sighand.lock().clone();
     let sigaltstack = *orig.sigaltstack.lock();
+    // Linux: `*tsk = *orig` copies the cred pointers; copy_creds() takes the references.  The
+    // child starts with the parent's subjective cred as both (prepare_creds()'s source).
+    let cred = orig.cred.lock().clone();
     let t = TaskStruct::new(TaskInit {
         stack,
         // Linux: p->pid still holds the parent's pid until alloc_pid (the seed notes this).
@@ -349,6 +379,8 @@ fn dup_task_struct(orig: &TaskStruct, args: &KernelCloneArgs) -> KResult<Task> {
         comm,
         sighand,
         signal,
+        cred,
+        no_new_privs: orig.no_new_privs.load(Ordering::Relaxed),
         blocked: orig.blocked.load(Ordering::Relaxed),
         sigaltstack: if clone_flags & (CLONE_VM | CLONE_VFORK) == CLONE_VM { (0, 0, SS_DISABLE) } else { sigaltstack },
         start_time: crate::kernel::time::uptime_cycles(),
@@ -513,6 +545,8 @@ pub fn make_init_task() -> Task {
         comm: *b"swapper\0\0\0\0\0\0\0\0\0",
         sighand: SigHand::new(),
         signal: SignalStruct::new(),
+        cred: crate::kernel::cred::init_cred(),
+        no_new_privs: false,
         blocked: 0,
         sigaltstack: (0, 0, SS_DISABLE),
         start_time: 0,

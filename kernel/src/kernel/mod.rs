@@ -1,4 +1,7 @@
 //! Core kernel: processes, scheduling, signals, time.  Linux: kernel/.
+pub mod capability;
+#[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
+pub mod cred;
 pub mod entry;
 #[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
 pub mod exit;
@@ -11,6 +14,7 @@ pub mod panic;
 #[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
 pub mod pid;
 pub mod printk;
+pub mod ptrace;
 pub mod reboot;
 pub mod sched;
 pub mod signal;
@@ -21,3 +25,4 @@ pub mod syscall;
 pub mod task;
 pub mod time;
 pub mod trace;
+pub mod ucount;

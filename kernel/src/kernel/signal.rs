@@ -17,6 +17,8 @@ pub use super::signal_types::*;
 
 use crate::arch::riscv::ptrace::PtRegs;
 use crate::errno::*;
+use crate::kernel::capability::CAP_KILL;
+use crate::kernel::cred::{current_cred, task_cred};
 use crate::kernel::task::*;
 use crate::mm::uaccess::UserPtr;
 use core::sync::atomic::Ordering;
@@ -26,10 +28,17 @@ use core::sync::atomic::Ordering;
 pub fn do_notify_parent_cldstop(t: &TaskStruct, parent: &Task, why: i32, status: i32) {
     let act = parent.sighand.lock().get(SIGCHLD);
     if act.handler != SIG_IGN && act.flags & SA_NOCLDSTOP == 0 {
-        let info = SigInfo { signo: SIGCHLD, code: why, pid: t.tgid(), status, ..Default::default() };
+        let info = SigInfo { signo: SIGCHLD, code: why, pid: t.tgid(), uid: task_uid(t), status, ..Default::default() };
         kill_process(parent, SIGCHLD, info);
     }
     parent.signal.wait_chldexit.wake_up_all();
+}
+
+/// Linux: from_kuid_munged(..., task_uid(t)): a task's real uid, for si_uid in the SIGCHLD
+/// and wait reports about it.
+pub fn task_uid(t: &TaskStruct) -> u32 {
+    let c = task_cred(t);
+    c.user_ns.from_kuid_munged(c.uid)
 }
 
 /// Linux: do_signal_stop(): the process stops until SIGCONT (or SIGKILL).
@@ -410,7 +419,46 @@ pub fn sys_sigaltstack(
     Ok(0)
 }
 
-/// Linux: sys_kill()
+/// Linux: check_kill_permission() — a signal from user space (kill, tkill, tgkill,
+/// pidfd_send_signal) to another thread group needs kill_ok_by_cred(): the sender's real or
+/// effective uid is the target's real or saved uid, or CAP_KILL in the target's user
+/// namespace.  SIGCONT is also allowed within the sender's session (job control).
+pub fn check_kill_permission(sig: i32, t: &TaskStruct) -> KResult<()> {
+    if !valid_signal(sig) {
+        return Err(EINVAL);
+    }
+    let cur = current();
+    if cur.tgid() == t.tgid() {
+        return Ok(());
+    }
+    let cred = current_cred();
+    let tcred = task_cred(t);
+    let cap_kill = crate::kernel::capability::cap_capable(&cred, &tcred.user_ns, CAP_KILL);
+    if credcheck::perm::kill_ok_by_cred(&cred, &tcred, cap_kill) {
+        return Ok(());
+    }
+    if sig == SIGCONT && t.signal.session.load(Ordering::Relaxed) == cur.signal.session.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    Err(EPERM)
+}
+
+/// Linux: group_send_sig_info(): the permission check, then (for a real signal) the sending.
+pub fn group_send_sig_info(sig: i32, info: SigInfo, t: &Task) -> KResult<()> {
+    check_kill_permission(sig, t)?;
+    if sig != 0 {
+        kill_process(t, sig, info);
+    }
+    Ok(())
+}
+
+/// The sender's uid as the target sees it in si_uid (Linux: from_kuid_munged(current_user_ns(),
+/// current_uid())).
+fn sender_uid() -> u32 {
+    crate::kernel::cred::with_current_cred(|c| c.user_ns.from_kuid_munged(c.uid))
+}
+
+/// Linux: sys_kill() -> kill_something_info()
 pub fn sys_kill(pid: i32, sig: i32) -> KResult<usize> {
     if !(0..=NSIG).contains(&sig) {
         return Err(EINVAL);
@@ -420,57 +468,71 @@ pub fn sys_kill(pid: i32, sig: i32) -> KResult<usize> {
         return Err(ESRCH);
     }
     let cur = current();
-    let info = SigInfo { signo: sig, code: SI_USER, pid: cur.tgid(), ..Default::default() };
+    let info = SigInfo { signo: sig, code: SI_USER, pid: cur.tgid(), uid: sender_uid(), ..Default::default() };
     if pid > 0 {
         let t = crate::kernel::pid::find_task_by_pid(pid).ok_or(ESRCH)?;
-        kill_process(&t, sig, info);
+        group_send_sig_info(sig, info, &t)?;
         return Ok(0);
     }
-    // Process groups: 0 = ours, -1 = everyone but init and us, < -1 = group -pid.
-    let pgrp = match pid {
-        0 => cur.signal.pgrp.load(Ordering::Relaxed),
-        -1 => -1,
-        p => -p,
-    };
-    let mut found = false;
+    if pid == -1 {
+        // Everyone but init and ourselves: success if any could be signalled or all refused
+        // with EPERM (Linux counts EPERM as neither), ESRCH if there was nobody.
+        let (mut count, mut retval) = (0, Ok(()));
+        for t in crate::kernel::pid::all_processes() {
+            if t.tgid() > 1 && t.tgid() != cur.tgid() {
+                count += 1;
+                let err = group_send_sig_info(sig, info, &t);
+                if err != Err(EPERM) {
+                    retval = err;
+                }
+            }
+        }
+        return if count == 0 { Err(ESRCH) } else { retval.map(|_| 0) };
+    }
+    // A process group (0: ours): success if any member was signalled, else the last error
+    // (Linux: __kill_pgrp_info()).
+    let pgrp = if pid == 0 { cur.signal.pgrp.load(Ordering::Relaxed) } else { -pid };
+    let (mut success, mut retval) = (false, Err(ESRCH));
     for t in crate::kernel::pid::all_processes() {
-        let hit = if pgrp == -1 {
-            t.tgid() > 1 && t.tgid() != cur.tgid()
-        } else {
-            t.signal.pgrp.load(Ordering::Relaxed) == pgrp
-        };
-        if hit {
-            found = true;
-            kill_process(&t, sig, info);
+        if t.signal.pgrp.load(Ordering::Relaxed) == pgrp {
+            let err = group_send_sig_info(sig, info, &t);
+            success |= err.is_ok();
+            retval = err;
         }
     }
-    if found {
+    if success {
         Ok(0)
     } else {
-        Err(ESRCH)
+        retval.map(|_| 0)
     }
 }
 
-pub fn sys_tkill(tid: i32, sig: i32) -> KResult<usize> {
-    if tid <= 0 || !(0..=NSIG).contains(&sig) {
-        return Err(EINVAL);
-    }
+/// Linux: do_send_specific(): one thread, after check_kill_permission().
+fn do_send_specific(tgid: i32, tid: i32, sig: i32) -> KResult<usize> {
     let t = crate::kernel::pid::find_task_by_pid(tid).ok_or(ESRCH)?;
-    let cur = current();
-    send_signal(&t, sig, SigInfo { signo: sig, code: SI_TKILL, pid: cur.tgid(), ..Default::default() });
+    if tgid > 0 && t.tgid() != tgid {
+        return Err(ESRCH);
+    }
+    check_kill_permission(sig, &t)?;
+    if sig != 0 {
+        let cur = current();
+        send_signal(&t, sig, SigInfo { signo: sig, code: SI_TKILL, pid: cur.tgid(), uid: sender_uid(), ..Default::default() });
+    }
     Ok(0)
 }
 
-pub fn sys_tgkill(tgid: i32, pid: i32, sig: i32) -> KResult<usize> {
-    if tgid <= 0 {
+pub fn sys_tkill(tid: i32, sig: i32) -> KResult<usize> {
+    if tid <= 0 {
         return Err(EINVAL);
     }
-    let tid = pid;
-    let t = crate::kernel::pid::find_task_by_pid(tid).ok_or(ESRCH)?;
-    if t.tgid() != tgid {
-        return Err(ESRCH);
+    do_send_specific(0, tid, sig)
+}
+
+pub fn sys_tgkill(tgid: i32, pid: i32, sig: i32) -> KResult<usize> {
+    if tgid <= 0 || pid <= 0 {
+        return Err(EINVAL);
     }
-    sys_tkill(tid, sig)
+    do_send_specific(tgid, pid, sig)
 }
 
 /// Copies a siginfo to user space (waitid, pidfd).

@@ -7,7 +7,12 @@
 
 use crate::errno::*;
 use crate::kernel::signal::{RLIMIT_NOFILE, RLIM_INFINITY, RLIM_NLIMITS};
-use crate::kernel::task::current;
+use crate::kernel::cred::{commit_creds, current_cred, prepare_creds, with_current_cred, Cred, GLOBAL_ROOT_UID};
+use crate::kernel::task::{current, PF_NPROC_EXCEEDED};
+use crate::kernel::ucount::{alloc_ucounts, RlimitType};
+use crate::mm::mm_types::{SUID_DUMP_DISABLE, SUID_DUMP_USER};
+use alloc::sync::Arc;
+use credcheck::setid;
 use crate::mm::uaccess::{UserCStr, UserPtr};
 use core::sync::atomic::Ordering;
 use linux_raw_sys::general as uapi;
@@ -173,7 +178,19 @@ const PR_SET_NO_NEW_PRIVS: i32 = 38;
 const PR_GET_NO_NEW_PRIVS: i32 = 39;
 
 /// Linux: prctl(): PR_SET_NAME/PR_GET_NAME, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG...
-pub fn sys_prctl(option: i32, arg2: usize, _arg3: usize, _arg4: usize, _arg5: usize) -> KResult<usize> {
+pub fn sys_prctl(option: i32, arg2: usize, arg3: usize, arg4: usize, arg5: usize) -> KResult<usize> {
+    // Linux: security_task_prctl() first — commoncap's capability options
+    // (kernel/capability.rs over credcheck's cap_task_prctl()).
+    {
+        use credcheck::commoncap::{cap_task_prctl, PrctlOutcome};
+        let old = current_cred();
+        match cap_task_prctl(&old, option as u32, arg2 as u64, arg3 as u64, arg4 as u64, arg5 as u64) {
+            Err(e) => return Err(cc_err(e)),
+            Ok(PrctlOutcome::Value(v)) => return Ok(v),
+            Ok(PrctlOutcome::Commit(new)) => return commit_creds(old.with(new)),
+            Ok(PrctlOutcome::NotMine) => {}
+        }
+    }
     let cur = current();
     match option {
         PR_SET_NAME => {
@@ -213,9 +230,29 @@ pub fn sys_prctl(option: i32, arg2: usize, _arg3: usize, _arg4: usize, _arg5: us
             UserPtr::<i32>::new(arg2).write(&cur.pdeath_signal.load(Ordering::Relaxed))?;
             Ok(0)
         }
-        PR_GET_DUMPABLE => Ok(1),
-        PR_SET_DUMPABLE => Ok(0),
-        PR_SET_NO_NEW_PRIVS | PR_GET_NO_NEW_PRIVS => Ok(0),
+        PR_GET_DUMPABLE => Ok(cur.mm.lock().as_ref().map_or(0, |m| m.get_dumpable()) as usize),
+        PR_SET_DUMPABLE => {
+            if arg2 != SUID_DUMP_DISABLE as usize && arg2 != SUID_DUMP_USER as usize {
+                return Err(EINVAL);
+            }
+            if let Some(m) = cur.mm.lock().as_ref() {
+                m.set_dumpable(arg2 as u32);
+            }
+            Ok(0)
+        }
+        PR_SET_NO_NEW_PRIVS => {
+            if arg2 != 1 || arg3 != 0 || arg4 != 0 || arg5 != 0 {
+                return Err(EINVAL);
+            }
+            cur.no_new_privs.store(true, Ordering::Relaxed);
+            Ok(0)
+        }
+        PR_GET_NO_NEW_PRIVS => {
+            if arg2 != 0 || arg3 != 0 || arg4 != 0 || arg5 != 0 {
+                return Err(EINVAL);
+            }
+            Ok(cur.no_new_privs.load(Ordering::Relaxed) as usize)
+        }
         _ => Err(EINVAL),
     }
 }
@@ -295,55 +332,138 @@ pub fn sys_getppid() -> KResult<usize> {
     Ok(current().ppid() as usize)
 }
 
-// The ids: every process is root until struct cred exists.
+// The ids.  Linux: kernel/sys.c — each reads the caller's cred, and shows its ids as its user
+// namespace maps them (from_kuid_munged).
+
+/// Linux: getuid(2)
 pub fn sys_getuid() -> KResult<usize> {
-    Ok(0)
+    Ok(with_current_cred(|c| c.user_ns.from_kuid_munged(c.uid)) as usize)
 }
+/// Linux: geteuid(2)
 pub fn sys_geteuid() -> KResult<usize> {
-    Ok(0)
+    Ok(with_current_cred(|c| c.user_ns.from_kuid_munged(c.euid)) as usize)
 }
+/// Linux: getgid(2)
 pub fn sys_getgid() -> KResult<usize> {
-    Ok(0)
+    Ok(with_current_cred(|c| c.user_ns.from_kgid_munged(c.gid)) as usize)
 }
+/// Linux: getegid(2)
 pub fn sys_getegid() -> KResult<usize> {
+    Ok(with_current_cred(|c| c.user_ns.from_kgid_munged(c.egid)) as usize)
+}
+/// Linux: getresuid(2): real, effective, saved — written in that order, stopping at a fault.
+pub fn sys_getresuid(ruidp: UserPtr<u32>, euidp: UserPtr<u32>, suidp: UserPtr<u32>) -> KResult<usize> {
+    let c = current_cred();
+    let ns = &c.user_ns;
+    ruidp.write(&ns.from_kuid_munged(c.uid))?;
+    euidp.write(&ns.from_kuid_munged(c.euid))?;
+    suidp.write(&ns.from_kuid_munged(c.suid))?;
     Ok(0)
 }
-pub fn sys_getresuid(ruid: UserPtr<u32>, euid: UserPtr<u32>, suid: UserPtr<u32>) -> KResult<usize> {
-    for p in [ruid, euid, suid] {
-        p.write(&0)?;
+/// Linux: getresgid(2)
+pub fn sys_getresgid(rgidp: UserPtr<u32>, egidp: UserPtr<u32>, sgidp: UserPtr<u32>) -> KResult<usize> {
+    let c = current_cred();
+    let ns = &c.user_ns;
+    rgidp.write(&ns.from_kgid_munged(c.gid))?;
+    egidp.write(&ns.from_kgid_munged(c.egid))?;
+    sgidp.write(&ns.from_kgid_munged(c.sgid))?;
+    Ok(0)
+}
+
+fn cc_err(e: credcheck::Errno) -> Errno {
+    Errno(e as i32)
+}
+
+/// A uid argument: None for -1 ("unchanged"), else its kernel id (INVALID_ID when the
+/// caller's namespace does not map it: the rules answer EINVAL).
+fn kuid_arg(c: &Cred, uid: u32) -> Option<u32> {
+    (uid != u32::MAX).then(|| c.user_ns.make_kuid(uid))
+}
+fn kgid_arg(c: &Cred, gid: u32) -> Option<u32> {
+    (gid != u32::MAX).then(|| c.user_ns.make_kgid(gid))
+}
+
+/// Linux: flag_nproc_exceeded() — a set*uid to a user already at RLIMIT_NPROC succeeds, but
+/// marks the task so that its next execve fails with EAGAIN (unless the user is root, or by
+/// then under the limit).
+fn flag_nproc_exceeded(old: &Cred, new: &Cred) {
+    if new.uid == old.uid && Arc::ptr_eq(&new.user_ns, &old.user_ns) {
+        return;
     }
-    Ok(0)
-}
-pub fn sys_getresgid(rgid: UserPtr<u32>, egid: UserPtr<u32>, sgid: UserPtr<u32>) -> KResult<usize> {
-    for p in [rgid, egid, sgid] {
-        p.write(&0)?;
+    let cur = current();
+    let ucounts = alloc_ucounts(&new.user_ns, new.uid);
+    let limit = cur.signal.rlimit(crate::kernel::signal::RLIMIT_NPROC);
+    // (Linux compares the count before commit_creds() moves this task to it)
+    if ucounts.is_rlimit_overlimit(RlimitType::Nproc, limit) && !(new.uid == GLOBAL_ROOT_UID && new.user_ns.level == 0) {
+        cur.flags.fetch_or(PF_NPROC_EXCEEDED, Ordering::Relaxed);
+    } else {
+        cur.flags.fetch_and(!PF_NPROC_EXCEEDED, Ordering::Relaxed);
     }
-    Ok(0)
 }
-/// Not yet: the set*id calls claim success without changing anything (no struct cred).
-pub fn sys_setuid(_uid: u32) -> KResult<usize> {
-    Ok(0)
+
+/// Commits what a set*uid rule computed (Linux: set_user(), flag_nproc_exceeded(),
+/// commit_creds()).
+fn commit_setuid(old: Cred, r: Result<credcheck::Cred, credcheck::Errno>) -> KResult<usize> {
+    let new = old.with(r.map_err(cc_err)?);
+    flag_nproc_exceeded(&old, &new);
+    commit_creds(new)
 }
-pub fn sys_setgid(_gid: u32) -> KResult<usize> {
-    Ok(0)
+
+/// Linux: SYSCALL_DEFINE1(setuid)
+pub fn sys_setuid(uid: u32) -> KResult<usize> {
+    let old = prepare_creds();
+    let kuid = old.user_ns.make_kuid(uid);
+    let r = setid::setuid(&old, kuid, old.root_uid());
+    commit_setuid(old, r)
 }
-pub fn sys_setreuid(_ruid: u32, _euid: u32) -> KResult<usize> {
-    Ok(0)
+/// Linux: SYSCALL_DEFINE2(setreuid)
+pub fn sys_setreuid(ruid: u32, euid: u32) -> KResult<usize> {
+    let old = prepare_creds();
+    let r = setid::setreuid(&old, kuid_arg(&old, ruid), kuid_arg(&old, euid), old.root_uid());
+    commit_setuid(old, r)
 }
-pub fn sys_setregid(_rgid: u32, _egid: u32) -> KResult<usize> {
-    Ok(0)
+/// Linux: SYSCALL_DEFINE3(setresuid)
+pub fn sys_setresuid(ruid: u32, euid: u32, suid: u32) -> KResult<usize> {
+    let old = prepare_creds();
+    let r = setid::setresuid(&old, kuid_arg(&old, ruid), kuid_arg(&old, euid), kuid_arg(&old, suid), old.root_uid());
+    commit_setuid(old, r)
 }
-pub fn sys_setresuid(_ruid: u32, _euid: u32, _suid: u32) -> KResult<usize> {
-    Ok(0)
+/// Linux: SYSCALL_DEFINE1(setgid)
+pub fn sys_setgid(gid: u32) -> KResult<usize> {
+    let old = prepare_creds();
+    let kgid = old.user_ns.make_kgid(gid);
+    let new = old.with(setid::setgid(&old, kgid).map_err(cc_err)?);
+    commit_creds(new)
 }
-pub fn sys_setresgid(_rgid: u32, _egid: u32, _sgid: u32) -> KResult<usize> {
-    Ok(0)
+/// Linux: SYSCALL_DEFINE2(setregid)
+pub fn sys_setregid(rgid: u32, egid: u32) -> KResult<usize> {
+    let old = prepare_creds();
+    let new = old.with(setid::setregid(&old, kgid_arg(&old, rgid), kgid_arg(&old, egid)).map_err(cc_err)?);
+    commit_creds(new)
 }
-pub fn sys_setfsuid(_uid: u32) -> KResult<usize> {
-    Ok(0)
+/// Linux: SYSCALL_DEFINE3(setresgid)
+pub fn sys_setresgid(rgid: u32, egid: u32, sgid: u32) -> KResult<usize> {
+    let old = prepare_creds();
+    let r = setid::setresgid(&old, kgid_arg(&old, rgid), kgid_arg(&old, egid), kgid_arg(&old, sgid));
+    commit_creds(old.with(r.map_err(cc_err)?))
 }
-pub fn sys_setfsgid(_gid: u32) -> KResult<usize> {
-    Ok(0)
+/// Linux: SYSCALL_DEFINE1(setfsuid): returns the previous fsuid whether or not it changed.
+pub fn sys_setfsuid(uid: u32) -> KResult<usize> {
+    let old = prepare_creds();
+    let (prev, new) = setid::setfsuid(&old, old.user_ns.make_kuid(uid), old.root_uid());
+    if let Some(n) = new {
+        commit_creds(old.with(n))?;
+    }
+    Ok(old.user_ns.from_kuid_munged(prev) as usize)
+}
+/// Linux: SYSCALL_DEFINE1(setfsgid)
+pub fn sys_setfsgid(gid: u32) -> KResult<usize> {
+    let old = prepare_creds();
+    let (prev, new) = setid::setfsgid(&old, old.user_ns.make_kgid(gid));
+    if let Some(n) = new {
+        commit_creds(old.with(n))?;
+    }
+    Ok(old.user_ns.from_kgid_munged(prev) as usize)
 }
 /// Not yet: nice values are not kept (setpriority claims success; getpriority reports nice 0,
 /// as Linux's biased 20 - nice).

@@ -7,8 +7,10 @@
 //!   - state, flags, exit_*: atomics, written by the task itself or by the scheduler;
 //!   - rel (real_parent, children): the per-task lock, taken parent-then-child;
 //!   - mm, files, fs, sighand: each its own lock (Linux: task_lock), so exec and exit can
-//!     swap them while others read.
+//!     swap them while others read;
+//!   - real_cred, cred: their own lock; the creds they point to never change (kernel/cred.rs).
 
+use super::cred::Cred;
 use super::signal_types::{SigHand, SigPending, SignalStruct};
 use crate::arch::riscv::process::{ArchCell, KernelStack, ThreadStruct};
 use crate::fs::{FilesStruct, FsStruct};
@@ -42,6 +44,8 @@ pub const EXIT_ZOMBIE: u32 = 0x0020;
 // flags
 pub const PF_EXITING: u32 = 0x0000_0004;
 pub const PF_FORKNOEXEC: u32 = 0x0000_0040;
+/// set*uid found the new user over RLIMIT_NPROC: the next execve fails with EAGAIN.
+pub const PF_NPROC_EXCEEDED: u32 = 0x0000_1000;
 pub const PF_KTHREAD: u32 = 0x0020_0000;
 pub const PF_IDLE: u32 = 0x0000_0002;
 
@@ -83,6 +87,14 @@ pub struct TaskStruct {
     pub fs: SpinLock<Option<Arc<FsStruct>>, class::TaskLock>,
     pub sighand: SpinLock<Arc<SigHand>, class::TaskLock>,
     pub signal: Arc<SignalStruct>,
+    /// Linux: real_cred — the objective cred, what others see when they act on this task
+    /// (kill, /proc, capget); and cred — the subjective one it acts with.  They differ only
+    /// under override_creds().  Replaced whole by commit_creds(), never edited (kernel/cred.rs).
+    pub real_cred: SpinLock<Arc<Cred>, class::TaskCred>,
+    pub cred: SpinLock<Arc<Cred>, class::TaskCred>,
+    /// Linux: PFA_NO_NEW_PRIVS (prctl PR_SET_NO_NEW_PRIVS): exec grants nothing; inherited by
+    /// fork, kept across exec, never cleared.
+    pub no_new_privs: AtomicBool,
     pub pending: SpinLock<SigPending, class::Pending>,
     /// A copy of pending.set for the lock-free check on every return to user mode (Linux:
     /// TIF_SIGPENDING); written only under the pending lock.
@@ -126,6 +138,8 @@ pub struct TaskInit {
     pub comm: [u8; 16],
     pub sighand: Arc<SigHand>,
     pub signal: Arc<SignalStruct>,
+    pub cred: Arc<Cred>,
+    pub no_new_privs: bool,
     pub blocked: u64,
     pub sigaltstack: (usize, usize, i32),
     pub start_time: u64,
@@ -155,6 +169,9 @@ impl TaskStruct {
             fs: SpinLock::new(None),
             sighand: SpinLock::new(i.sighand),
             signal: i.signal,
+            real_cred: SpinLock::new(i.cred.clone()),
+            cred: SpinLock::new(i.cred),
+            no_new_privs: AtomicBool::new(i.no_new_privs),
             pending: SpinLock::new(SigPending::default()),
             pending_mask: AtomicU64::new(0),
             blocked: AtomicU64::new(i.blocked),

@@ -127,6 +127,10 @@ pub struct MmStruct {
     satp: usize,
     /// Linux: mm->exe_file — the executable, write-denied while this mm lives (ETXTBSY).
     pub exe: SpinLock<Option<Arc<Inode>>, class::MmapLock>,
+    /// Linux: the MMF_DUMPABLE bits of mm->flags (SUID_DUMP_DISABLE 0, SUID_DUMP_USER 1):
+    /// whether the owner may ptrace the process and read its private /proc files.  Copied by
+    /// fork, set by exec and commit_creds() (kernel/cred.rs), PR_SET_DUMPABLE.
+    pub dumpable: core::sync::atomic::AtomicU32,
 }
 
 impl Drop for MmStruct {
@@ -137,7 +141,20 @@ impl Drop for MmStruct {
     }
 }
 
+/// Linux: SUID_DUMP_DISABLE, SUID_DUMP_USER (include/linux/sched/coredump.h).
+pub const SUID_DUMP_DISABLE: u32 = 0;
+pub const SUID_DUMP_USER: u32 = 1;
+
 impl MmStruct {
+    /// Linux: set_dumpable()
+    pub fn set_dumpable(&self, v: u32) {
+        self.dumpable.store(v, core::sync::atomic::Ordering::Relaxed);
+    }
+    /// Linux: get_dumpable()
+    pub fn get_dumpable(&self) -> u32 {
+        self.dumpable.load(core::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Linux: mm_alloc()
     pub fn new() -> KResult<Arc<MmStruct>> {
         let pgt = PageTable::new()?;
@@ -162,6 +179,7 @@ impl MmStruct {
             }),
             satp,
             exe: SpinLock::new(None),
+            dumpable: core::sync::atomic::AtomicU32::new(SUID_DUMP_USER),
         }))
     }
 

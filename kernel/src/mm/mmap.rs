@@ -291,6 +291,8 @@ impl MmStruct {
 #[inline(never)]
 pub fn dup_mmap(oldmm: &MmStruct) -> KResult<Arc<MmStruct>> {
     let new = MmStruct::new()?;
+    // Linux: mm_init() copies MMF_INIT_MASK, which holds the dumpable bits.
+    new.set_dumpable(oldmm.get_dumpable());
     let exe = oldmm.exe.lock().clone();
     if let Some(exe) = exe {
         exe.writecount.fetch_sub(1, core::sync::atomic::Ordering::AcqRel);

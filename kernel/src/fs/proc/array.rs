@@ -7,6 +7,7 @@ use super::task_mmu::{mm_stats, task_mem};
 use crate::fs::char_dev::{TTYS0_MINOR, TTY_MAJOR};
 use crate::fs::file::NR_OPEN_DEFAULT;
 use crate::fs::stat::encode_dev;
+use crate::kernel::cred::task_cred;
 use crate::kernel::signal::{SIG_DFL, SIG_IGN};
 use crate::kernel::task::*;
 use crate::mm::PAGE_SIZE;
@@ -177,7 +178,22 @@ pub(super) fn status_text(t: &TaskStruct) -> String {
     let sig = &t.signal;
     let pid = t.pid();
     let _ = writeln!(s, "Tgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0", t.tgid(), pid, t.ppid());
-    s.push_str("Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n");
+    // Linux: task_state(): real, effective, saved and fs ids of the task's (objective) cred,
+    // as the reader's user namespace maps them.
+    let cred = task_cred(t);
+    let ns = &cred.user_ns;
+    let _ = writeln!(
+        s,
+        "Uid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}",
+        ns.from_kuid_munged(cred.uid),
+        ns.from_kuid_munged(cred.euid),
+        ns.from_kuid_munged(cred.suid),
+        ns.from_kuid_munged(cred.fsuid),
+        ns.from_kgid_munged(cred.gid),
+        ns.from_kgid_munged(cred.egid),
+        ns.from_kgid_munged(cred.sgid),
+        ns.from_kgid_munged(cred.fsgid)
+    );
     // Linux: fdt->max_fds: 64 (NR_OPEN_DEFAULT on 64-bit), doubled as the table grows.
     let files = t.files.lock().clone();
     let max_fds = match files {
@@ -191,7 +207,13 @@ pub(super) fn status_text(t: &TaskStruct) -> String {
         }
         None => 0,
     };
-    let _ = writeln!(s, "FDSize:\t{}\nGroups:\t ", max_fds);
+    // Linux: the groups separated by spaces, then a space ("shouldn't have been added in the
+    // first place").
+    let _ = write!(s, "FDSize:\t{}\nGroups:\t", max_fds);
+    for (i, g) in cred.groups.iter().enumerate() {
+        let _ = write!(s, "{}{}", if i > 0 { " " } else { "" }, ns.from_kgid_munged(*g));
+    }
+    s.push_str(" \n");
     let (pg, sid) = (sig.pgrp.load(Ordering::Relaxed), sig.session.load(Ordering::Relaxed));
     let _ = writeln!(s, "NStgid:\t{}\nNSpid:\t{}\nNSpgid:\t{}\nNSsid:\t{}", t.tgid(), pid, pg, sid);
     let mm = t.mm.lock().clone();
@@ -217,9 +239,17 @@ pub(super) fn status_text(t: &TaskStruct) -> String {
         ign,
         cat
     );
-    // Linux 6.1: CAP_LAST_CAP = 40, so root's full set is 0x1ffffffffff.
-    s.push_str("CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\n");
-    s.push_str("CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\n");
+    // Linux: task_cap() (render_cap_t: 16 hex digits) and task_seccomp()'s NoNewPrivs.
+    let _ = writeln!(
+        s,
+        "CapInh:\t{:016x}\nCapPrm:\t{:016x}\nCapEff:\t{:016x}\nCapBnd:\t{:016x}\nCapAmb:\t{:016x}",
+        cred.cap_inheritable.0,
+        cred.cap_permitted.0,
+        cred.cap_effective.0,
+        cred.cap_bset.0,
+        cred.cap_ambient.0
+    );
+    let _ = writeln!(s, "NoNewPrivs:\t{}", t.no_new_privs.load(Ordering::Relaxed) as u32);
     s.push_str("Speculation_Store_Bypass:\tunknown\nSpeculationIndirectBranch:\tunsupported\n");
     s.push_str("Cpus_allowed:\t1\nCpus_allowed_list:\t0\n");
     let _ = writeln!(

@@ -4,11 +4,14 @@
 //! proc_cwd_link, proc_root_link, proc_exe_link).  stat, status and statm are array.rs,
 //! maps task_mmu.rs, fd/ fd.rs.
 
-use super::{array, mk, parse_num, task_mmu, task_of, ProcNode};
+use super::{array, parse_num, pid_mk, task_mmu, task_of, ProcNode};
 use crate::errno::*;
 use crate::fs::inode::*;
 use crate::fs::readdir::{DT_DIR, DT_LNK, DT_REG};
+use crate::kernel::cred::{task_cred, GLOBAL_ROOT_UID};
+use crate::kernel::ptrace::{ptrace_may_access, PTRACE_MODE_READ_FSCREDS};
 use crate::kernel::task::*;
+use crate::mm::mm_types::SUID_DUMP_USER;
 use crate::mm::mm_types::{Backing, MmInner};
 use alloc::format;
 use alloc::string::String;
@@ -81,10 +84,10 @@ pub(super) fn proc_tgid_base_readdir(p: i32) -> Vec<(String, u64, u8)> {
 pub(super) fn proc_tgid_base_lookup(p: i32, name: &str) -> KResult<Arc<Inode>> {
     let t = task_of(p)?;
     if name == "fd" {
-        return Ok(mk(pid_ino(p, INO_FD), S_IFDIR | 0o500, InodeKind::Proc(ProcNode::FdDir(p))));
+        return Ok(pid_mk(&t, pid_ino(p, INO_FD), S_IFDIR | 0o500, InodeKind::Proc(ProcNode::FdDir(p))));
     }
     if name == "task" {
-        return Ok(mk(pid_ino(p, INO_TASK), S_IFDIR | 0o555, InodeKind::Proc(ProcNode::TaskDir(p))));
+        return Ok(pid_mk(&t, pid_ino(p, INO_TASK), S_IFDIR | 0o555, InodeKind::Proc(ProcNode::TaskDir(p))));
     }
     if let Some(i) = PID_FILES.iter().position(|(f, _)| *f == name) {
         let f = PID_FILES[i].1;
@@ -93,18 +96,52 @@ pub(super) fn proc_tgid_base_lookup(p: i32, name: &str) -> KResult<Arc<Inode>> {
             PidFile::Environ => 0o400,
             _ => 0o444,
         };
-        return Ok(mk(pid_ino(p, INO_FILES + i as u64), S_IFREG | mode, InodeKind::Proc(ProcNode::PidFile(p, f))));
+        return Ok(pid_mk(&t, pid_ino(p, INO_FILES + i as u64), S_IFREG | mode, InodeKind::Proc(ProcNode::PidFile(p, f))));
     }
     if let Some(i) = PID_LINKS.iter().position(|l| *l == name) {
+        // Linux: proc_fd_access_allowed(): following or reading the link needs
+        // ptrace_may_access(PTRACE_MODE_READ_FSCREDS): EACCES.  (Linux still lets lstat see
+        // the link; here the name itself is refused.)
+        if !ptrace_may_access(&t, PTRACE_MODE_READ_FSCREDS) {
+            return Err(EACCES);
+        }
         let target = match name {
             "cwd" => fs_path(&t, false),
             "root" => fs_path(&t, true),
             _ => exe_path(&t),
         }
         .ok_or(ENOENT)?;
-        return Ok(mk(pid_ino(p, INO_LINKS + i as u64), S_IFLNK | 0o777, InodeKind::Symlink(target)));
+        return Ok(pid_mk(&t, pid_ino(p, INO_LINKS + i as u64), S_IFLNK | 0o777, InodeKind::Symlink(target)));
     }
     Err(ENOENT)
+}
+
+/// Linux: task_dump_owner() — who owns a task's /proc files: its effective uid and gid; root
+/// for a kernel thread, and, except for the world-readable directories, for a task that is
+/// not dumpable (its ids changed: kernel/cred.rs commit_creds()) or has no mm.
+pub(super) fn task_dump_owner(t: &TaskStruct, mode: u32) -> (u32, u32) {
+    if t.is_kthread() {
+        return (GLOBAL_ROOT_UID, GLOBAL_ROOT_UID);
+    }
+    let cred = task_cred(t);
+    let (mut uid, mut gid) = (cred.euid, cred.egid);
+    if mode != S_IFDIR | 0o555 {
+        let dumpable = t.mm.lock().as_ref().map(|m| m.get_dumpable() == SUID_DUMP_USER);
+        if dumpable != Some(true) {
+            uid = cred.user_ns.make_kuid(0);
+            gid = cred.user_ns.make_kgid(0);
+        }
+    }
+    (uid, gid)
+}
+
+/// Linux: the open-time checks of /proc/PID files: environ (__mem_open) and maps
+/// (proc_maps_open) need ptrace_may_access(PTRACE_MODE_READ_FSCREDS) (mm_access(): EACCES).
+pub(super) fn pid_file_open_check(t: &TaskStruct, f: PidFile) -> KResult<()> {
+    match f {
+        PidFile::Environ | PidFile::Maps if !ptrace_may_access(t, PTRACE_MODE_READ_FSCREDS) => Err(EACCES),
+        _ => Ok(()),
+    }
 }
 
 /// Linux: proc_task_readdir(): a directory per thread of the group.
@@ -123,7 +160,7 @@ pub(super) fn proc_task_lookup(p: i32, name: &str) -> KResult<Arc<Inode>> {
     let t = task_of(p)?;
     let tid: i32 = parse_num(name).ok_or(ENOENT)?;
     let x = threads_of(&t).into_iter().find(|x| x.pid() == tid).ok_or(ENOENT)?;
-    Ok(mk(pid_ino(x.pid(), INO_DIR), S_IFDIR | 0o555, InodeKind::Proc(ProcNode::PidDir(x.pid()))))
+    Ok(pid_mk(&x, pid_ino(x.pid(), INO_DIR), S_IFDIR | 0o555, InodeKind::Proc(ProcNode::PidDir(x.pid()))))
 }
 
 /// The threads of t's group, in tid order.

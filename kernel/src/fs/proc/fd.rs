@@ -7,7 +7,7 @@
 
 use super::base::PID_FILES;
 use super::root::GLOBALS;
-use super::{mk, parse_num, task_of, ProcNode};
+use super::{parse_num, pid_mk, task_of, ProcNode};
 use crate::errno::*;
 use crate::fs::d_path::inode_path;
 use crate::fs::file_table::{File, FileOps};
@@ -62,8 +62,8 @@ pub(super) fn proc_lookupfd(p: i32, name: &str) -> KResult<Arc<Inode>> {
     }
     let ino = fd_ino(p, fd);
     Ok(match file_path(&f) {
-        Some(path) => mk(ino, mode, InodeKind::Symlink(path)),
-        None => mk(ino, mode, InodeKind::Proc(ProcNode::FdLink(p, fd))),
+        Some(path) => pid_mk(&t, ino, mode, InodeKind::Symlink(path)),
+        None => pid_mk(&t, ino, mode, InodeKind::Proc(ProcNode::FdLink(p, fd))),
     })
 }
 

@@ -64,6 +64,15 @@ fn mk(ino: u64, mode: u32, kind: InodeKind) -> Arc<Inode> {
     Inode::new_with_ino(ino, mode, kind)
 }
 
+/// An inode of /proc/PID, owned as Linux's proc_pid_make_inode() owns it (task_dump_owner()).
+fn pid_mk(t: &crate::kernel::task::TaskStruct, ino: u64, mode: u32, kind: InodeKind) -> Arc<Inode> {
+    let i = mk(ino, mode, kind);
+    let (uid, gid) = base::task_dump_owner(t, mode);
+    i.uid.store(uid, core::sync::atomic::Ordering::Relaxed);
+    i.gid.store(gid, core::sync::atomic::Ordering::Relaxed);
+    i
+}
+
 fn task_of(pid: i32) -> KResult<Task> {
     crate::kernel::pid::find_task_by_pid(pid).ok_or(ENOENT)
 }
@@ -124,6 +133,7 @@ pub fn open(n: &ProcNode) -> KResult<Arc<dyn FileOps>> {
         ProcNode::Global(g) => Ok(Arc::new(SeqFile { data: root::global_text(*g).into_bytes(), node: n.clone() })),
         ProcNode::PidFile(p, f) => {
             let t = task_of(*p)?;
+            base::pid_file_open_check(&t, *f)?;
             Ok(Arc::new(SeqFile { data: base::pid_text(&t, *f), node: n.clone() }))
         }
         ProcNode::FdLink(p, fd) => fd::proc_fd_open(*p, *fd),
@@ -149,6 +159,15 @@ pub fn lookup(n: &ProcNode, name: &str) -> KResult<Arc<Inode>> {
         ProcNode::TaskDir(p) => base::proc_task_lookup(*p, name),
         ProcNode::FdDir(p) => fd::proc_lookupfd(*p, name),
         _ => Err(ENOTDIR),
+    }
+}
+
+/// Linux: the /proc inodes' own ->permission, where it grants more than generic_permission():
+/// a process may always search its own fd directory (proc_fd_permission()).
+pub fn permission_override(n: &ProcNode) -> bool {
+    match n {
+        ProcNode::FdDir(p) => task_of(*p).is_ok_and(|t| t.tgid() == crate::kernel::task::with_current(|c| c.tgid())),
+        _ => false,
     }
 }
 

@@ -105,6 +105,6 @@ pub(super) fn proc_root_lookup(name: &str) -> KResult<Arc<Inode>> {
     }
     // Linux: proc_pid_lookup()
     let pid: i32 = parse_num(name).ok_or(ENOENT)?;
-    task_of(pid)?;
-    Ok(mk(pid_ino(pid, INO_DIR), S_IFDIR | 0o555, InodeKind::Proc(ProcNode::PidDir(pid))))
+    let t = task_of(pid)?;
+    Ok(super::pid_mk(&t, pid_ino(pid, INO_DIR), S_IFDIR | 0o555, InodeKind::Proc(ProcNode::PidDir(pid))))
 }

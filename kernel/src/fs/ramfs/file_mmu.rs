@@ -17,6 +17,9 @@ impl FileOps for RegOps {
     }
     fn write(&self, f: &File, buf: &[u8]) -> KResult<usize> {
         let ino = f.inode.as_ref().unwrap();
+        // Linux: __generic_file_write_iter() -> file_remove_privs(): a write by someone
+        // without CAP_FSETID clears the set-id bits (fs/attr.rs).
+        crate::fs::attr::file_remove_privs(ino)?;
         let mut pos = f.pos.lock();
         if f.flags() & O_APPEND != 0 {
             *pos = ino.size() as u64;

@@ -33,7 +33,9 @@
 //! |   80 | WaitQueue      | a wait queue's list of sleepers |
 //! |   82 | Completion     | a completion's done flag |
 //! |   84 | Timers         | the timer and timeout queues |
+//! |   88 | TaskCred       | a task's real_cred/cred pointers (a cred itself never changes) |
 //! |   90 | Runqueue       | the run queue (wake-ups from anywhere take it last) |
+//! |   92 | Ucounts        | the per-user counts table (a task may be freed under any lock above) |
 //! |   94 | Trace          | the tracer's ring and saved command lines |
 //! |   96 | Printk         | the printk ring |
 //! |  100 | Heap           | the kernel heap (any allocation, under any lock) |
@@ -106,8 +108,12 @@ lock_classes! {
     Completion = 82, "completion";
     /// Linux: the timer base lock.
     Timers = 84, "timer_base";
+    /// The task's cred pointers (Linux: RCU, and cred_guard_mutex for exec's decision).
+    TaskCred = 88, "task->cred";
     /// Linux: rq->__lock.
     Runqueue = 90, "rq->lock";
+    /// Linux: ucounts_lock (kernel/ucount.c).
+    Ucounts = 92, "ucounts_lock";
     /// Linux: the ring buffer's reader lock.
     Trace = 94, "trace_ring";
     /// Linux: logbuf_lock.
