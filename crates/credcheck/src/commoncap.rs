@@ -272,6 +272,32 @@ fn bprm_fill_uid(new: &mut Cred, per_clear: &mut bool, f: &ExecFile, ctx: &ExecC
     }
 }
 
+/// Whether an exec of a file with `mode` leaves `old` exactly as it is, with secureexec off —
+/// what most execs are (no set-id bits; ids that agree; the capability sets exec would give
+/// anyway).  A quick answer for the kernel's hot path, equal to running
+/// [`bprm_creds_from_file`] and comparing (the tests check it against that).
+pub fn exec_keeps_creds(old: &Cred, mode: u32, root_uid: u32) -> bool {
+    if mode & (S_ISUID | S_ISGID) != 0 || old.securebits & issecure_mask(SECURE_KEEP_CAPS) != 0 {
+        return false;
+    }
+    let u = old.uid;
+    let g = old.gid;
+    if old.euid != u || old.suid != u || old.fsuid != u || old.egid != g || old.sgid != g || old.fsgid != g {
+        return false;
+    }
+    if !old.ambient_invariant_ok() {
+        return false;
+    }
+    if u == root_uid && !old.issecure(SECURE_NOROOT) {
+        // pP' = bset | pI (| pA, within it), pE' = pP'
+        let p = old.cap_bset.combine(old.cap_inheritable).combine(old.cap_ambient);
+        old.cap_permitted == p && old.cap_effective == p
+    } else {
+        // pP' = pE' = pA'; not secure as long as pP' does not grow beyond pA'
+        old.cap_permitted == old.cap_ambient && old.cap_effective == old.cap_ambient
+    }
+}
+
 /// Linux: prepare_exec_creds() + bprm_creds_from_file() = bprm_fill_uid() +
 /// cap_bprm_creds_from_file(), for a file without file capabilities (the rootfs keeps no
 /// security.capability xattrs).  `root_uid` is uid 0 of the cred's user namespace.

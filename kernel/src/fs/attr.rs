@@ -113,7 +113,10 @@ fn setattr_copy(cred: &Cred, ino: &Inode, attr: &Iattr) -> KResult<()> {
     }
     if attr.valid & ATTR_MTIME_SET != 0 {
         // (only the modification time has a field yet; fs/inode.rs keeps the times)
-        ino.mtime.store((attr.mtime.0 as u64).wrapping_mul(1_000_000_000).wrapping_add(attr.mtime.1 as u64), Ordering::Relaxed);
+        ino.mtime.store(
+            (attr.mtime.0 as u64).wrapping_mul(1_000_000_000).wrapping_add(attr.mtime.1 as u64),
+            Ordering::Relaxed,
+        );
     }
     Ok(())
 }
@@ -161,12 +164,8 @@ pub fn file_remove_privs(ino: &Inode) -> KResult<()> {
         return Ok(());
     }
     let cred = current_cred();
-    let kill = perm::setattr_should_drop_suidgid(
-        &cred,
-        &inode_ids(ino),
-        capable(CAP_FSETID),
-        cap_wrt(&cred, ino, CAP_FSETID),
-    );
+    let kill =
+        perm::setattr_should_drop_suidgid(&cred, &inode_ids(ino), capable(CAP_FSETID), cap_wrt(&cred, ino, CAP_FSETID));
     if kill == 0 {
         return Ok(());
     }

@@ -127,7 +127,7 @@ pub(super) fn load_elf_binary(
         b.aux = stack::AuxInfo::default().with_plan(&plan);
         b.aux.minsigstksz = None;
         // Linux: create_elf_tables(): the ids of the new cred, and bprm->secureexec.
-        let (c, ns) = (&bprm.cred, &bprm.cred.user_ns);
+        let (c, ns) = (bprm.cred.as_ref().unwrap_or(&bprm.old), &bprm.old.user_ns);
         b.aux.uid = ns.from_kuid_munged(c.uid) as u64;
         b.aux.euid = ns.from_kuid_munged(c.euid) as u64;
         b.aux.gid = ns.from_kgid_munged(c.gid) as u64;

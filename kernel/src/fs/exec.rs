@@ -11,20 +11,20 @@ use super::binfmt_elf::load_elf_binary;
 use super::binfmt_script::load_script;
 use super::file::fd_get;
 use super::inode::*;
-use super::namei::{inode_ids, inode_permission, namei_at, MAY_EXEC, MAY_OPEN, MAY_READ};
+use super::namei::{inode_ids, inode_permission, inode_permission_cred, namei_at, MAY_EXEC, MAY_OPEN, MAY_READ};
 use super::{AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
 use crate::errno::*;
-use crate::kernel::cred::{commit_creds, prepare_creds, task_cred, with_current_cred, Cred, SUID_DUMPABLE};
+use crate::kernel::cred::{commit_creds, current_cred, task_cred, Cred, SUID_DUMPABLE};
 use crate::kernel::task::{current, Task, PF_FORKNOEXEC, PF_NPROC_EXCEEDED};
 use crate::kernel::ucount::RlimitType;
-use crate::mm::mm_types::SUID_DUMP_USER;
-use credcheck::commoncap::{ExecCtx, ExecFile};
 use crate::mm::mm_types::MmStruct;
+use crate::mm::mm_types::SUID_DUMP_USER;
 use crate::mm::uaccess::{UserCStr, UserPtr};
 use crate::mm::PAGE_SIZE;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
+use credcheck::commoncap::{ExecCtx, ExecFile};
 use execimage::{elf, script};
 use linux_raw_sys::general::{_STK_LIM, SS_DISABLE};
 
@@ -129,7 +129,10 @@ pub(super) fn open_exec(dirfd: i32, path: &str, flags: u32) -> KResult<Arc<Inode
 /// The credential half of Linux's struct linux_binprm: the cred exec installs at the point
 /// of no return, AT_SECURE, and whether the new image may be dumped.
 pub(super) struct BprmCreds {
-    pub cred: Cred,
+    /// The caller's cred (Linux: current_cred() while exec runs).
+    pub old: Arc<Cred>,
+    /// The new cred's data (Linux: bprm->cred); None when it is the caller's unchanged.
+    pub cred: Option<credcheck::Cred>,
     /// Linux: bprm->secureexec
     pub secureexec: bool,
     /// Linux: BINPRM_FLAGS_ENFORCE_NONDUMP (would_dump(): the caller cannot read the file)
@@ -159,26 +162,29 @@ fn fs_shared_outside_group(cur: &Task) -> bool {
 /// that will run (a script's interpreter: Linux ignores set-id bits on scripts).
 pub(super) fn bprm_creds_from_file(ino: &Inode) -> KResult<BprmCreds> {
     let cur = current();
-    let old = prepare_creds();
+    let old = current_cred();
     let ids = inode_ids(ino);
+    let root = old.root_uid();
+    let nondump = inode_permission_cred(&old, ino, MAY_READ).is_err();
+    if credcheck::commoncap::exec_keeps_creds(&old, ids.mode, root) {
+        return Ok(BprmCreds { cred: None, secureexec: false, nondump, old });
+    }
     let f = ExecFile {
         mode: ids.mode,
         uid: ids.uid,
         gid: ids.gid,
-        exec_ok: inode_permission(ino, MAY_EXEC).is_ok(),
+        exec_ok: inode_permission_cred(&old, ino, MAY_EXEC).is_ok(),
         ids_mapped: old.user_ns.kuid_has_mapping(ids.uid) && old.user_ns.kgid_has_mapping(ids.gid),
         nosuid: false,
     };
     let mut ctx = ExecCtx { no_new_privs: cur.no_new_privs.load(Ordering::Relaxed), unsafe_share: false };
-    let root = old.root_uid();
     let err = |e: credcheck::Errno| Errno(e as i32);
     let mut r = credcheck::commoncap::bprm_creds_from_file(&old, &f, &ctx, root).map_err(err)?;
     if r.elevates && !ctx.no_new_privs && fs_shared_outside_group(&cur) {
         ctx.unsafe_share = true;
         r = credcheck::commoncap::bprm_creds_from_file(&old, &f, &ctx, root).map_err(err)?;
     }
-    let nondump = inode_permission(ino, MAY_READ).is_err();
-    Ok(BprmCreds { cred: old.with(r.cred), secureexec: r.secureexec, nondump })
+    Ok(BprmCreds { cred: Some(r.cred), secureexec: r.secureexec, nondump, old })
 }
 
 /// Linux: do_execveat_common() -> bprm_execve() -> exec_binprm() (with search_binary_handler
@@ -251,7 +257,7 @@ fn exec_mmap(cur: &Task, mm: Arc<MmStruct>) {
 pub(super) fn begin_new_exec(cur: &Task, mm: Arc<MmStruct>, execfn: &[u8], bprm: BprmCreds) {
     // Linux: dumpable as the caller's current ids say (not the new ones: "userspace depends
     // on it"), and never for a file the caller could not read.
-    let same_ids = with_current_cred(|c| c.euid == c.uid && c.egid == c.gid);
+    let same_ids = bprm.old.euid == bprm.old.uid && bprm.old.egid == bprm.old.gid;
     mm.set_dumpable(if bprm.nondump || !same_ids { SUID_DUMPABLE } else { SUID_DUMP_USER });
     exec_mmap(cur, mm);
     if let Some(files) = cur.files.lock().clone() {
@@ -275,8 +281,13 @@ pub(super) fn begin_new_exec(cur: &Task, mm: Arc<MmStruct>, execfn: &[u8], bprm:
     // Linux: __set_task_comm(kbasename(bprm->filename)): the file exec'd, a script's own
     // name rather than its interpreter's.
     cur.set_comm(execfn);
-    // Linux: commit_creds(bprm->cred) — cannot fail.
-    let _ = commit_creds(bprm.cred);
+    // Linux: commit_creds(bprm->cred) — cannot fail.  (An exec that changes nothing, as
+    // most do, keeps the cred it has: the same content, without a copy.)
+    if let Some(c) = bprm.cred.filter(|c| *c != **bprm.old) {
+        let new = bprm.old.with(c);
+        drop(bprm.old);
+        let _ = commit_creds(new);
+    }
 }
 
 /// The address of the signal-return trampoline in the current mm.

@@ -22,10 +22,10 @@ use crate::kernel::capability::{capable_wrt_inode_uidgid, CAP_FOWNER, CAP_FSETID
 use crate::kernel::cred::{current_cred, Cred};
 use crate::kernel::task::current;
 use crate::mm::uaccess::UserCStr;
-use credcheck::perm::{self, InodeIds};
 use alloc::string::String;
 use alloc::sync::Arc;
 use core::sync::atomic::Ordering;
+use credcheck::perm::{self, InodeIds};
 use linux_raw_sys::general::{O_ACCMODE, O_APPEND, O_DIRECTORY, O_NOATIME, O_PATH, O_RDONLY, O_TRUNC, O_WRONLY};
 
 /// Linux: NAME_MAX, the longest name of one path component.

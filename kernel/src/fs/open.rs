@@ -2,12 +2,12 @@
 //! (ftruncate, faccessat, chdir, fchdir, chroot, fchmod(at), fchown(at), do_dentry_open,
 //! do_sys_openat2, openat, close).
 
+use super::attr::{notify_change, should_drop_sgid, Iattr, ATTR_CTIME, ATTR_GID, ATTR_KILL_SUID, ATTR_MODE, ATTR_UID};
 use super::char_dev::{chrdev_ops, TTYAUX_CONSOLE_MINOR, TTYAUX_MAJOR, TTYAUX_TTY_MINOR, TTYS0_MINOR, TTY_MAJOR};
 use super::file::{close_fd, fd_get, fd_install};
 use super::file_table::{File, FileOps};
 use super::fs_struct::{current_umask, set_fs_dir};
 use super::inode::*;
-use super::attr::{notify_change, should_drop_sgid, Iattr, ATTR_CTIME, ATTR_GID, ATTR_KILL_SUID, ATTR_MODE, ATTR_UID};
 use super::namei::{
     inode_permission, lookup_parent, may_create, may_open, namei_at, open_acc_mode, vfs_prepare_mode, MAY_ACCESS,
     MAY_CHDIR, MAY_EXEC,

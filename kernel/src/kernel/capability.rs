@@ -7,7 +7,9 @@
 //! named: `capable(CAP_SYS_NICE)`, never `euid == 0`.
 
 use crate::errno::*;
-use crate::kernel::cred::{commit_creds, init_user_ns, prepare_creds, task_cred, with_current_cred, Cred, UserNamespace};
+use crate::kernel::cred::{
+    commit_creds, init_user_ns, prepare_creds, task_cred, with_current_cred, Cred, UserNamespace,
+};
 use crate::kernel::task::{current, TaskStruct};
 use crate::mm::uaccess::UserPtr;
 use alloc::sync::Arc;

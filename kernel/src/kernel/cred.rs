@@ -251,19 +251,19 @@ impl Drop for OverrideCreds {
 /// The process count a new task adds to its user, given back if the fork fails (Linux:
 /// copy_creds()'s inc_rlimit_ucounts, undone at bad_fork_cleanup_count) and otherwise at
 /// release_task().
-pub struct NprocCharge(Option<Arc<UCounts>>);
+pub struct NprocCharge<'a>(Option<&'a TaskStruct>);
 
-impl NprocCharge {
+impl NprocCharge<'_> {
     /// The fork succeeded: the count stays until release_task().
     pub fn keep(mut self) {
         self.0 = None;
     }
 }
 
-impl Drop for NprocCharge {
+impl Drop for NprocCharge<'_> {
     fn drop(&mut self) {
-        if let Some(u) = self.0.take() {
-            u.dec_rlimit(RlimitType::Nproc, 1);
+        if let Some(p) = self.0.take() {
+            exit_creds_count(p);
         }
     }
 }
@@ -274,10 +274,9 @@ impl Drop for NprocCharge {
 /// equal the original and sharing it is the same.)
 #[no_mangle]
 #[inline(never)]
-pub fn copy_creds(p: &TaskStruct, _clone_flags: u64) -> KResult<NprocCharge> {
-    let u = p.real_cred.lock().ucounts.clone();
-    u.inc_rlimit(RlimitType::Nproc, 1);
-    Ok(NprocCharge(Some(u)))
+pub fn copy_creds(p: &TaskStruct, _clone_flags: u64) -> KResult<NprocCharge<'_>> {
+    p.real_cred.lock().ucounts.inc_rlimit(RlimitType::Nproc, 1);
+    Ok(NprocCharge(Some(p)))
 }
 
 /// Linux: release_task()'s dec_rlimit_ucounts(): a reaped task no longer counts for its user.

@@ -392,7 +392,14 @@ fn wait_task_zombie(wo: &WaitOpts, p: &Task, tl: &TasklistGuard) -> WaitResult {
     let res = WaitResult {
         pid: p.tgid(),
         status: code,
-        info: SigInfo { signo: SIGCHLD, code: si_code, pid: p.tgid(), uid: task_uid(p), status: st, ..Default::default() },
+        info: SigInfo {
+            signo: SIGCHLD,
+            code: si_code,
+            pid: p.tgid(),
+            uid: task_uid(p),
+            status: st,
+            ..Default::default()
+        },
         utime: p.utime.load(Ordering::Relaxed),
         stime: p.stime.load(Ordering::Relaxed),
         minflt: p.min_flt.load(Ordering::Relaxed),

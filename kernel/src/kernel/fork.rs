@@ -231,7 +231,7 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
     // and copy_namespaces() of a kernel without namespaces (EPERM/EINVAL).
     let nproc = copy_creds(&p, clone_flags)?;
     let (nproc_over_limit, nproc_exempt) = nproc_check(&p);
-    if !nproc_over_limit || nproc_exempt {
+    if (!nproc_over_limit || nproc_exempt) && cur.has_flag(PF_NPROC_EXCEEDED) {
         cur.flags.fetch_and(!PF_NPROC_EXCEEDED, Ordering::Relaxed);
     }
     clonecheck::copy_process_late_checks(
@@ -240,7 +240,8 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
             nproc_over_limit,
             nproc_exempt,
             threads_at_max: crate::kernel::pid::nr_tasks() >= MAX_THREADS.load(Ordering::Relaxed),
-            cap_sys_admin: capable(CAP_SYS_ADMIN),
+            // (asked only where it decides: a namespace flag)
+            cap_sys_admin: clone_flags & (clonecheck::CLONE_NS_FLAGS | CLONE_NEWUSER) != 0 && capable(CAP_SYS_ADMIN),
         },
     )
     .map_err(errno)?;
@@ -337,11 +338,14 @@ pub static MAX_THREADS: AtomicUsize = AtomicUsize::new(7612);
 /// Linux: copy_process()'s RLIMIT_NPROC test: (over the limit, exempt).  The root user is
 /// exempt without looking (Linux: p->real_cred->user != INIT_USER, tested second there).
 fn nproc_check(p: &TaskStruct) -> (bool, bool) {
-    let cred = p.real_cred.lock().clone();
-    if cred.uid == GLOBAL_ROOT_UID && cred.user_ns.level == 0 {
-        return (false, true);
-    }
-    let over = cred.ucounts.is_rlimit_overlimit(RlimitType::Nproc, p.signal.rlimit(crate::kernel::signal::RLIMIT_NPROC));
+    let ucounts = {
+        let cred = p.real_cred.lock();
+        if cred.uid == GLOBAL_ROOT_UID && cred.user_ns.level == 0 {
+            return (false, true);
+        }
+        cred.ucounts.clone()
+    };
+    let over = ucounts.is_rlimit_overlimit(RlimitType::Nproc, p.signal.rlimit(crate::kernel::signal::RLIMIT_NPROC));
     (over, over && (capable(CAP_SYS_RESOURCE) || capable(CAP_SYS_ADMIN)))
 }
 

@@ -516,7 +516,11 @@ fn do_send_specific(tgid: i32, tid: i32, sig: i32) -> KResult<usize> {
     check_kill_permission(sig, &t)?;
     if sig != 0 {
         let cur = current();
-        send_signal(&t, sig, SigInfo { signo: sig, code: SI_TKILL, pid: cur.tgid(), uid: sender_uid(), ..Default::default() });
+        send_signal(
+            &t,
+            sig,
+            SigInfo { signo: sig, code: SI_TKILL, pid: cur.tgid(), uid: sender_uid(), ..Default::default() },
+        );
     }
     Ok(0)
 }

@@ -6,15 +6,15 @@
 //! getitimer/setitimer kernel/time/itimer.rs, getgroups/setgroups kernel/groups.rs.
 
 use crate::errno::*;
-use crate::kernel::signal::{RLIMIT_NOFILE, RLIM_INFINITY, RLIM_NLIMITS};
 use crate::kernel::cred::{commit_creds, current_cred, prepare_creds, with_current_cred, Cred, GLOBAL_ROOT_UID};
+use crate::kernel::signal::{RLIMIT_NOFILE, RLIM_INFINITY, RLIM_NLIMITS};
 use crate::kernel::task::{current, PF_NPROC_EXCEEDED};
 use crate::kernel::ucount::{alloc_ucounts, RlimitType};
 use crate::mm::mm_types::{SUID_DUMP_DISABLE, SUID_DUMP_USER};
-use alloc::sync::Arc;
-use credcheck::setid;
 use crate::mm::uaccess::{UserCStr, UserPtr};
+use alloc::sync::Arc;
 use core::sync::atomic::Ordering;
+use credcheck::setid;
 use linux_raw_sys::general as uapi;
 
 pub const UTS_RELEASE: &str = "6.1.0-menuos";
@@ -394,7 +394,8 @@ fn flag_nproc_exceeded(old: &Cred, new: &Cred) {
     let ucounts = alloc_ucounts(&new.user_ns, new.uid);
     let limit = cur.signal.rlimit(crate::kernel::signal::RLIMIT_NPROC);
     // (Linux compares the count before commit_creds() moves this task to it)
-    if ucounts.is_rlimit_overlimit(RlimitType::Nproc, limit) && !(new.uid == GLOBAL_ROOT_UID && new.user_ns.level == 0) {
+    if ucounts.is_rlimit_overlimit(RlimitType::Nproc, limit) && !(new.uid == GLOBAL_ROOT_UID && new.user_ns.level == 0)
+    {
         cur.flags.fetch_or(PF_NPROC_EXCEEDED, Ordering::Relaxed);
     } else {
         cur.flags.fetch_and(!PF_NPROC_EXCEEDED, Ordering::Relaxed);

@@ -243,11 +243,7 @@ pub(super) fn status_text(t: &TaskStruct) -> String {
     let _ = writeln!(
         s,
         "CapInh:\t{:016x}\nCapPrm:\t{:016x}\nCapEff:\t{:016x}\nCapBnd:\t{:016x}\nCapAmb:\t{:016x}",
-        cred.cap_inheritable.0,
-        cred.cap_permitted.0,
-        cred.cap_effective.0,
-        cred.cap_bset.0,
-        cred.cap_ambient.0
+        cred.cap_inheritable.0, cred.cap_permitted.0, cred.cap_effective.0, cred.cap_bset.0, cred.cap_ambient.0
     );
     let _ = writeln!(s, "NoNewPrivs:\t{}", t.no_new_privs.load(Ordering::Relaxed) as u32);
     s.push_str("Speculation_Store_Bypass:\tunknown\nSpeculationIndirectBranch:\tunsupported\n");

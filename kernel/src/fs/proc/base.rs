@@ -96,7 +96,12 @@ pub(super) fn proc_tgid_base_lookup(p: i32, name: &str) -> KResult<Arc<Inode>> {
             PidFile::Environ => 0o400,
             _ => 0o444,
         };
-        return Ok(pid_mk(&t, pid_ino(p, INO_FILES + i as u64), S_IFREG | mode, InodeKind::Proc(ProcNode::PidFile(p, f))));
+        return Ok(pid_mk(
+            &t,
+            pid_ino(p, INO_FILES + i as u64),
+            S_IFREG | mode,
+            InodeKind::Proc(ProcNode::PidFile(p, f)),
+        ));
     }
     if let Some(i) = PID_LINKS.iter().position(|l| *l == name) {
         // Linux: proc_fd_access_allowed(): following or reading the link needs
