@@ -6,7 +6,8 @@
 //! getitimer/setitimer kernel/time/itimer.rs, getgroups/setgroups kernel/groups.rs.
 
 use crate::errno::*;
-use crate::kernel::cred::{commit_creds, current_cred, prepare_creds, with_current_cred, Cred, GLOBAL_ROOT_UID};
+use crate::kernel::capability::{cap_capable, capable, CAP_SYS_RESOURCE};
+use crate::kernel::cred::{commit_creds, current_cred, prepare_creds, task_cred, with_current_cred, Cred, GLOBAL_ROOT_UID};
 use crate::kernel::signal::{RLIMIT_NOFILE, RLIM_INFINITY, RLIM_NLIMITS};
 use crate::kernel::task::{current, PF_NPROC_EXCEEDED};
 use crate::kernel::ucount::{alloc_ucounts, RlimitType};
@@ -59,9 +60,23 @@ pub fn sys_prlimit64(
             return Err(EINVAL);
         }
     }
+    // Linux: check_prlimit_permission(): another process's limits need all of its ids to be
+    // the caller's real ids, or CAP_SYS_RESOURCE.
+    if !Arc::ptr_eq(&t, &current()) {
+        let (cred, tcred) = (current_cred(), task_cred(&t));
+        let id_match = [tcred.uid, tcred.euid, tcred.suid].iter().all(|&u| u == cred.uid)
+            && [tcred.gid, tcred.egid, tcred.sgid].iter().all(|&g| g == cred.gid);
+        if !id_match && !cap_capable(&cred, &tcred.user_ns, CAP_SYS_RESOURCE) {
+            return Err(EPERM);
+        }
+    }
     let mut r = t.signal.rlimits.lock();
     let oldv = r[resource];
     if let Some(n) = newv {
+        // Linux: do_prlimit(): raising the hard limit needs CAP_SYS_RESOURCE.
+        if n[1] > oldv[1] && !capable(CAP_SYS_RESOURCE) {
+            return Err(EPERM);
+        }
         if resource == RLIMIT_NOFILE && n[1] != RLIM_INFINITY && n[1] > NR_OPEN {
             return Err(EPERM);
         }
