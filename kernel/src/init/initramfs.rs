@@ -35,6 +35,8 @@ pub fn populate_rootfs(image: &'static [u8]) -> KResult<usize> {
             S_IFDIR => {
                 if let Ok(existing) = parent.lookup(base) {
                     existing.mode.store(mode, core::sync::atomic::Ordering::Relaxed);
+                    existing.uid.store(e.uid, core::sync::atomic::Ordering::Relaxed);
+                    existing.gid.store(e.gid, core::sync::atomic::Ordering::Relaxed);
                     continue;
                 }
                 Inode::new_dir(mode, Arc::downgrade(&parent), base)
@@ -55,6 +57,9 @@ pub fn populate_rootfs(image: &'static [u8]) -> KResult<usize> {
             }
             _ => continue,
         };
+        // Linux: init/initramfs.c do_name()/do_symlink(): the archive's owner (chown).
+        node.uid.store(e.uid, core::sync::atomic::Ordering::Relaxed);
+        node.gid.store(e.gid, core::sync::atomic::Ordering::Relaxed);
         let _ = parent.unlink(base, false);
         parent.link(base, node)?;
         n += 1;
