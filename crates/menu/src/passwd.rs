@@ -16,7 +16,10 @@ pub struct Passwd {
 /// (getpwnam, or getpwuid for a number).  Malformed lines are skipped.
 pub fn lookup_user(passwd: &str, who: &str) -> Option<Passwd> {
     let by_uid = who.parse::<u32>().ok();
-    passwd.lines().filter_map(parse_passwd_line).find(|p| p.name == who || Some(p.uid) == by_uid)
+    passwd
+        .lines()
+        .filter_map(parse_passwd_line)
+        .find(|p| p.name == who || Some(p.uid) == by_uid)
 }
 
 fn parse_passwd_line(line: &str) -> Option<Passwd> {
@@ -66,12 +69,16 @@ mod tests {
                           broken line\n\
                           user:x:1000:1000:MenuOS user:/home/user:/bin/sh\n\
                           nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n";
-    const GROUP: &str = "root:x:0:\nusers:x:100:user,guest\nuser:x:1000:\nwheel:x:10:root,user\nbad\n";
+    const GROUP: &str =
+        "root:x:0:\nusers:x:100:user,guest\nuser:x:1000:\nwheel:x:10:root,user\nbad\n";
 
     #[test]
     fn users_by_name_and_uid() {
         let u = lookup_user(PASSWD, "user").unwrap();
-        assert_eq!((u.uid, u.gid, u.home.as_str(), u.shell.as_str()), (1000, 1000, "/home/user", "/bin/sh"));
+        assert_eq!(
+            (u.uid, u.gid, u.home.as_str(), u.shell.as_str()),
+            (1000, 1000, "/home/user", "/bin/sh")
+        );
         assert_eq!(lookup_user(PASSWD, "65534").unwrap().name, "nobody");
         assert_eq!(lookup_user(PASSWD, "0").unwrap().name, "root");
         assert!(lookup_user(PASSWD, "ghost").is_none());

@@ -9,8 +9,8 @@ use super::inode::Inode;
 use super::namei::namei_at;
 use super::{AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
 use crate::errno::*;
-use crate::kernel::time::time::Timespec;
 use crate::kernel::task::current;
+use crate::kernel::time::time::Timespec;
 use crate::mm::uaccess::{UserCStr, UserPtr};
 use alloc::sync::Arc;
 use linux_raw_sys::general::{UTIME_NOW, UTIME_OMIT};
@@ -61,7 +61,12 @@ fn vfs_utimes(ino: &Inode, times: Option<[Timespec; 2]>) -> KResult<usize> {
 /// Linux: SYSCALL_DEFINE4(utimensat): a path (AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH), or with a
 /// NULL path the file open at `dfd`.  UTIME_OMIT for both times does nothing, not even the
 /// lookup.
-pub fn sys_utimensat(dfd: i32, filename: UserCStr, utimes: Option<UserPtr<[Timespec; 2]>>, flags: i32) -> KResult<usize> {
+pub fn sys_utimensat(
+    dfd: i32,
+    filename: UserCStr,
+    utimes: Option<UserPtr<[Timespec; 2]>>,
+    flags: i32,
+) -> KResult<usize> {
     let times = utimes.map(|u| u.read()).transpose()?;
     if let Some(t) = &times {
         if t[0].tv_nsec == UTIME_OMIT_NS && t[1].tv_nsec == UTIME_OMIT_NS {

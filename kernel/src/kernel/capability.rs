@@ -141,19 +141,17 @@ pub fn sys_capset(header: UserPtr<CapUserHeader>, data: UserPtr<CapUserData>) ->
     if pid != 0 && pid != current().pid() {
         return Err(EPERM);
     }
-    let mut w = [[0u32; 2]; 3];
-    for k in 0..tocopy {
-        let d = data.add(k).read()?;
-        w[0][k] = d.effective;
-        w[1][k] = d.permitted;
-        w[2][k] = d.inheritable;
+    // Linux: the words not copied (v1 has one) are 0.
+    let mut d = [CapUserData::default(); 2];
+    for (k, slot) in d.iter_mut().enumerate().take(tocopy) {
+        *slot = data.add(k).read()?;
     }
     let old = prepare_creds();
     let new = credcheck::commoncap::cap_capset(
         &old,
-        KernelCap::from_words(w[0]),
-        KernelCap::from_words(w[2]),
-        KernelCap::from_words(w[1]),
+        KernelCap::from_words([d[0].effective, d[1].effective]),
+        KernelCap::from_words([d[0].inheritable, d[1].inheritable]),
+        KernelCap::from_words([d[0].permitted, d[1].permitted]),
     )
     .map_err(|e| Errno(e as i32))?;
     commit_creds(old.with(new))

@@ -7,7 +7,9 @@
 
 use crate::errno::*;
 use crate::kernel::capability::{cap_capable, capable, CAP_SYS_RESOURCE};
-use crate::kernel::cred::{commit_creds, current_cred, prepare_creds, task_cred, with_current_cred, Cred, GLOBAL_ROOT_UID};
+use crate::kernel::cred::{
+    commit_creds, current_cred, prepare_creds, task_cred, with_current_cred, Cred, GLOBAL_ROOT_UID,
+};
 use crate::kernel::signal::{RLIMIT_NOFILE, RLIM_INFINITY, RLIM_NLIMITS};
 use crate::kernel::task::{current, PF_NPROC_EXCEEDED};
 use crate::kernel::ucount::{alloc_ucounts, RlimitType};
