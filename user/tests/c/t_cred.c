@@ -14,6 +14,7 @@
 #include <linux/capability.h>
 #include <signal.h>
 #include <sys/fsuid.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -506,6 +507,28 @@ static void kill_rules(void)
 	close(g_pidfd);
 }
 
+/* what only root may do: each is a capability check (capable()) in the kernel */
+static void root_only(void)
+{
+	CHECK_ERR("reboot-eperm", syscall(SYS_reboot, 0xfee1dead, 672274793, 0x4321fedc, NULL), EPERM);
+	CHECK_ERR("reboot-bad-magic-eperm-first", syscall(SYS_reboot, 1, 2, 0x4321fedc, NULL), EPERM);
+	char b[64];
+	CHECK("syslog-read-all", syscall(SYS_syslog, 3 /* READ_ALL */, b, sizeof b) >= 0);
+	CHECK("syslog-size", syscall(SYS_syslog, 10 /* SIZE_BUFFER */, NULL, 0) > 0);
+	CHECK_ERR("syslog-clear-eperm", syscall(SYS_syslog, 5 /* CLEAR */, NULL, 0), EPERM);
+	CHECK_ERR("syslog-console-level-eperm", syscall(SYS_syslog, 8 /* CONSOLE_LEVEL */, NULL, 7), EPERM);
+	CHECK_ERR("mount-eperm", mount("proc", "/proc", "proc", 0, NULL), EPERM);
+	CHECK_ERR("chroot-eperm", chroot("/"), EPERM);
+	CHECK_ERR("setgroups-eperm", setgroups(0, NULL), EPERM);
+	CHECK_ERR("capset-raise-eperm", capset_(1, 1, 0), EPERM);
+	CHECK_ERR("capbset-drop-eperm", prctl(PR_CAPBSET_DROP, CAP_CHOWN, 0, 0, 0), EPERM);
+	struct rlimit r;
+	getrlimit(RLIMIT_NOFILE, &r);
+	r.rlim_max += 1;
+	CHECK_ERR("rlimit-raise-hard-eperm", setrlimit(RLIMIT_NOFILE, &r), EPERM);
+	CHECK_ERR("prlimit-other-user-eperm", prlimit(1, RLIMIT_NOFILE, NULL, &r), EPERM);
+}
+
 int main(void)
 {
 	mt_begin("t_cred");
@@ -522,5 +545,6 @@ int main(void)
 	in_child("nproc-limit", nproc_limit);
 	nproc_exec();
 	kill_rules();
+	as_user("root-only", 1000, 1000, root_only);
 	mt_end();
 }
