@@ -141,12 +141,19 @@ pub(super) fn task_dump_owner(t: &TaskStruct, mode: u32) -> (u32, u32) {
 }
 
 /// Linux: the open-time checks of /proc/PID files: environ (__mem_open) and maps
-/// (proc_maps_open) need ptrace_may_access(PTRACE_MODE_READ_FSCREDS) (mm_access(): EACCES).
+/// (proc_maps_open) go through mm_access(): another process's mm needs
+/// ptrace_may_access(PTRACE_MODE_READ_FSCREDS), else EACCES (a task without an mm has
+/// nothing to refuse).
 pub(super) fn pid_file_open_check(t: &TaskStruct, f: PidFile) -> KResult<()> {
-    match f {
-        PidFile::Environ | PidFile::Maps if !ptrace_may_access(t, PTRACE_MODE_READ_FSCREDS) => Err(EACCES),
-        _ => Ok(()),
+    if !matches!(f, PidFile::Environ | PidFile::Maps) {
+        return Ok(());
     }
+    let Some(mm) = t.mm.lock().clone() else { return Ok(()) };
+    let mine = current().mm.lock().as_ref().is_some_and(|m| alloc::sync::Arc::ptr_eq(m, &mm));
+    if !mine && !ptrace_may_access(t, PTRACE_MODE_READ_FSCREDS) {
+        return Err(EACCES);
+    }
+    Ok(())
 }
 
 /// Linux: proc_task_readdir(): a directory per thread of the group.
