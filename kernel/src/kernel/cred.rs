@@ -274,7 +274,8 @@ impl Drop for NprocCharge<'_> {
 /// equal the original and sharing it is the same.)
 #[no_mangle]
 #[inline(never)]
-pub fn copy_creds(p: &TaskStruct, _clone_flags: u64) -> KResult<NprocCharge<'_>> {
+pub fn copy_creds(p: &TaskStruct, clone_flags: u64) -> KResult<NprocCharge<'_>> {
+    let _t = crate::trace_func!(copy_creds, clone_flags & crate::kernel::fork::CLONE_THREAD != 0);
     p.real_cred.lock().ucounts.inc_rlimit(RlimitType::Nproc, 1);
     Ok(NprocCharge(Some(p)))
 }
