@@ -69,13 +69,16 @@ pub fn inode_permission(ino: &Inode, mask: u32) -> KResult<()> {
     inode_permission_cred(&current_cred(), ino, mask)
 }
 
-/// Linux: may_lookup() — search permission on a directory a walk passes through.
+/// Linux: may_lookup() — search permission on a directory a walk passes through.  (Out of
+/// line: walk() recurses once per symlink, and its frame must stay small.)
+#[inline(never)]
 fn may_lookup(cred: &Cred, dir: &Inode) -> KResult<()> {
     inode_permission_cred(cred, dir, MAY_EXEC)
 }
 
 /// Linux: may_follow_link() (fs.protected_symlinks = 1): in a sticky world-writable
 /// directory, only links owned by the follower or by the directory's owner are followed.
+#[inline(never)]
 fn may_follow_link(cred: &Cred, dir: &Inode, link: &Inode) -> KResult<()> {
     perm::may_follow_link(cred, &inode_ids(dir), link.uid.load(Ordering::Relaxed)).map_err(|e| Errno(e as i32))
 }
@@ -137,13 +140,14 @@ pub fn namei_at(dirfd: i32, path: &str, follow: bool) -> KResult<Arc<Inode>> {
         return Err(ENAMETOOLONG);
     }
     let start = start_dir(dirfd, path)?;
-    walk(&current_cred(), start, path, follow, 0)
+    walk(&current_cred(), start, path, follow, &mut 0)
 }
 
-/// Linux: link_path_walk() + walk_component(), with symlinks followed by recursion.  Every
+/// Linux: link_path_walk() + walk_component(), with symlinks followed by recursion (at most
+/// MAXSYMLINKS in the whole walk, counted in `links`: ELOOP past them).  Every
 /// directory passed through needs search permission, the last one too (may_lookup).
-fn walk(cred: &Cred, start: Arc<Inode>, path: &str, follow: bool, depth: usize) -> KResult<Arc<Inode>> {
-    if depth > MAXSYMLINKS {
+fn walk(cred: &Cred, start: Arc<Inode>, path: &str, follow: bool, links: &mut usize) -> KResult<Arc<Inode>> {
+    if *links > MAXSYMLINKS {
         return Err(ELOOP);
     }
     let mut cur = if path.starts_with('/') { root() } else { start };
@@ -166,7 +170,11 @@ fn walk(cred: &Cred, start: Arc<Inode>, path: &str, follow: bool, depth: usize) 
         let next = if let InodeKind::Symlink(target) = &next.kind {
             if !last || follow || trailing_slash {
                 may_follow_link(cred, &cur, &next)?;
-                walk(cred, cur.clone(), target, true, depth + 1)?
+                *links += 1;
+                if *links > MAXSYMLINKS {
+                    return Err(ELOOP);
+                }
+                walk(cred, cur.clone(), target, true, links)?
             } else {
                 next
             }
@@ -203,7 +211,7 @@ pub fn lookup_parent(dirfd: i32, path: &str) -> KResult<(Arc<Inode>, String)> {
             start
         }
     } else {
-        walk(&cred, start, dir, true, 0)?
+        walk(&cred, start, dir, true, &mut 0)?
     };
     if !d.is_dir() {
         return Err(ENOTDIR);
@@ -381,6 +389,16 @@ pub fn sys_renameat2(olddfd: i32, oldname: UserCStr, newdfd: i32, newname: UserC
         }
     }
     let was_dir = ino.is_dir();
+    // Linux: lock_rename()'s trap: a directory cannot move into itself or below itself.
+    if was_dir {
+        let mut d = Some(nd.clone());
+        while let Some(x) = d {
+            if Arc::ptr_eq(&x, &ino) {
+                return Err(EINVAL);
+            }
+            d = x.parent().filter(|p| !Arc::ptr_eq(p, &x));
+        }
+    }
     may_delete(&od, &ino, was_dir)?;
     match &target {
         Some(t) => may_delete(&nd, t, was_dir)?,

@@ -1,5 +1,5 @@
-/* t_leak - thousands of fork/exit/wait rounds (and vfork+exec, clone3, pipes, files) leave the
- * kernel's memory exactly where it was.
+/* t_leak - thousands of fork/exit/wait rounds (and vfork+exec, clone3, pipes, files, a new user
+ * with its groups and an exec as it) leave the kernel's memory exactly where it was.
  *
  * Reads MemFree and Slab from /proc/meminfo before and after (after a warm-up that fills the
  * page cache of /bin/true and grows every kernel table to its steady size).  On MenuOS, whose
@@ -10,6 +10,7 @@
  */
 #include "mtest.h"
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -49,6 +50,18 @@ static void round_trip(int i)
 		int fd = open("/hello", O_RDONLY);
 		if (fd >= 0)
 			close(fd);
+		/* credentials: a new user (a per-user count made and freed), groups, an exec as it */
+		p = fork();
+		if (p == 0) {
+			gid_t g = 20000 + i;
+			if (setgroups(1, &g) || setresgid(g, g, g) || setresuid(20000 + i, 20000 + i, 20000 + i))
+				_exit(1);
+			execve("/bin/true", argv, envp);
+			_exit(127);
+		}
+		waitpid(p, &st, 0);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			printf("round %d: cred child status %#x\n", i, st);
 	}
 }
 

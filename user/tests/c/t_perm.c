@@ -372,6 +372,42 @@ static void proc_of_others(void)
 	CHECK_EQ("proc-self-environ-dumpable", try_open("/proc/self/environ", O_RDONLY), 0);
 }
 
+/* The deepest walks: 40 symlinks, each followed as a middle component of the next (every
+ * link in the chain is walked with its permission checks), through open, stat, exec and
+ * rename; the 41st is ELOOP.  As a user, in /tmp (sticky: protected_symlinks applies). */
+static void symlink_chain(void)
+{
+	char a[64], b[64];
+	mkdir("/tmp/chain", 0755);
+	mkdir("/tmp/chain/d", 0755);
+	symlink("/bin", "/tmp/chain/d/bin");
+	/* l0 -> d, lN -> l(N-1)/. : resolving l40 follows 41 links */
+	symlink("d", "/tmp/chain/l0");
+	for (int i = 1; i <= 40; i++) {
+		snprintf(a, sizeof a, "l%d/.", i - 1);
+		snprintf(b, sizeof b, "/tmp/chain/l%d", i);
+		symlink(a, b);
+	}
+	struct stat st;
+	CHECK_EQ("chain-40-links-stat", stat("/tmp/chain/l39", &st), 0);
+	CHECK_ERR("chain-41-links-eloop", stat("/tmp/chain/l40", &st), ELOOP);
+	CHECK_ERR("chain-41-links-middle-eloop", stat("/tmp/chain/l39/bin", &st), ELOOP);
+	CHECK_EQ("chain-40-links-middle", stat("/tmp/chain/l38/bin/exit-code", &st), 0);
+	pid_t p = fork();
+	if (p == 0) {
+		char *av[] = {"exit-code", "3", NULL};
+		execve("/tmp/chain/l38/bin/exit-code", av, NULL);
+		_exit(99);
+	}
+	int ws = mt_reap(p);
+	mt_report(ws >= 0 && WIFEXITED(ws) && WEXITSTATUS(ws) == 3, "chain-40-links-exec", "status %#x", ws);
+	CHECK_ERR("chain-open-eloop", try_open("/tmp/chain/l40/bin/exit-code", O_RDONLY), ELOOP);
+	char *argv[] = {"exit-code", NULL};
+	CHECK_ERR("chain-exec-eloop", execve("/tmp/chain/l40/bin/exit-code", argv, NULL), ELOOP);
+	CHECK_ERR("chain-rename-eloop", rename("/tmp/chain/l40/x", "/tmp/chain/l40/y"), ELOOP);
+	CHECK_EQ("chain-38-open", try_open("/tmp/chain/l38", O_RDONLY | O_DIRECTORY), 0);
+}
+
 int main(void)
 {
 	mt_begin("t_perm");
@@ -399,6 +435,7 @@ int main(void)
 	}
 	mt_reap(p);
 	as_user("proc-of-others", U, G, 0, NULL, proc_of_others);
+	as_user("symlink-chain", U, G, 0, NULL, symlink_chain);
 	root_rules();
 	mt_end();
 }
