@@ -216,8 +216,8 @@ pub fn commit_creds(mut new: Cred) -> KResult<usize> {
         new.ucounts.inc_rlimit(RlimitType::Nproc, 1);
     }
     let new = Arc::new(new);
-    // (the old creds are dropped once the locks are released: a cred's last reference may
-    // free per-user counts, whose lock ranks below nothing held here)
+    // (the old creds are dropped after the locks are released: the last reference to a cred
+    // frees it, and maybe its user's counts)
     let old_real = core::mem::replace(&mut *task.real_cred.lock(), new.clone());
     let old_subj = core::mem::replace(&mut *task.cred.lock(), new);
     if moved {
