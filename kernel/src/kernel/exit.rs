@@ -173,6 +173,9 @@ fn exit_notify(cur: &Task) {
     if let Some(p) = parent {
         p.signal.wait_chldexit.wake_up_all();
     }
+    // Linux: do_notify_pidfd(): pidfd pollers see each exit of the group (readable once the
+    // whole group is gone).
+    cur.signal.wait_pidfd.wake_up_all();
 }
 
 /// Linux: do_notify_parent(): send the exit signal; returns true when the child should be
@@ -490,6 +493,7 @@ pub fn sys_waitid(
         return Err(EINVAL);
     }
     let pid = upid;
+    let mut nonblock = false;
     let target = match which as usize {
         P_ALL => WaitTarget::All,
         P_PID => {
@@ -508,12 +512,19 @@ pub fn sys_waitid(
             if pid < 0 {
                 return Err(EINVAL);
             }
-            WaitTarget::Task(crate::fs::pidfd::pidfd_get_task(pid)?)
+            let (t, f_flags) = crate::kernel::pid::pidfd_get_task(pid as u32)?;
+            nonblock = f_flags & crate::kernel::pid::PIDFD_NONBLOCK != 0;
+            WaitTarget::Task(t)
         }
         _ => return Err(EINVAL),
     };
-    let wo = WaitOpts { target, flags: options };
+    // Linux: a PIDFD_NONBLOCK pidfd waits as with WNOHANG, and says EAGAIN when the caller did
+    // not ask for WNOHANG itself and nothing was ready.
+    let wo = WaitOpts { target, flags: options | if nonblock { WNOHANG } else { 0 } };
     let r = do_wait(&wo)?;
+    if r.is_none() && nonblock && options & WNOHANG == 0 {
+        return Err(EAGAIN);
+    }
     if let Some(infop) = infop {
         match &r {
             Some(r) => copy_siginfo_to_user(infop, &r.info)?,

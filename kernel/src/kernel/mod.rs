@@ -11,13 +11,16 @@ pub mod panic;
 #[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
 pub mod pid;
 pub mod printk;
+pub mod ptrace;
 pub mod reboot;
 pub mod sched;
 pub mod signal;
 pub mod signal_types;
 pub mod sys;
+pub mod sysctl;
 #[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
 pub mod syscall;
 pub mod task;
 pub mod time;
 pub mod trace;
+pub mod utsname;

@@ -16,6 +16,7 @@ use crate::errno::*;
 use crate::kernel::task::current;
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
+use core::sync::atomic::AtomicI32;
 use linux_raw_sys::general as uapi;
 
 const PROT_READ: usize = uapi::PROT_READ as usize;
@@ -30,6 +31,16 @@ const MAP_TYPE: usize = uapi::MAP_TYPE as usize;
 const MAP_FIXED: usize = uapi::MAP_FIXED as usize;
 const MAP_ANONYMOUS: usize = uapi::MAP_ANONYMOUS as usize;
 const MAP_FIXED_NOREPLACE: usize = uapi::MAP_FIXED_NOREPLACE as usize;
+
+/// Linux: sysctl_max_map_count (/proc/sys/vm/max_map_count): DEFAULT_MAX_MAP_COUNT, USHRT_MAX
+/// less MAPCOUNT_ELF_CORE_MARGIN.  Kept for the sysctl; the mm limits check it.
+pub static SYSCTL_MAX_MAP_COUNT: [AtomicI32; 1] = [AtomicI32::new(u16::MAX as i32 - 5)];
+/// Linux: sysctl_overcommit_memory (OVERCOMMIT_GUESS = 0) and sysctl_overcommit_ratio (50)
+/// (mm/util.c, /proc/sys/vm/overcommit_*).  MenuOS does not account commitments yet: every
+/// mapping is allowed and backed on demand, as Linux's OVERCOMMIT_ALWAYS would; the values are
+/// kept for programs that read them.
+pub static SYSCTL_OVERCOMMIT_MEMORY: [AtomicI32; 1] = [AtomicI32::new(0)];
+pub static SYSCTL_OVERCOMMIT_RATIO: [AtomicI32; 1] = [AtomicI32::new(50)];
 
 /// Linux: mmap_base() with randomisation off: below the stack gap (at least 128 MiB).
 pub const MMAP_BASE: usize = TASK_SIZE - 128 * 1024 * 1024 - 8 * 1024 * 1024;
