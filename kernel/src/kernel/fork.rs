@@ -504,6 +504,85 @@ fn dup_mm(oldmm: &Arc<crate::mm::MmStruct>) -> KResult<Arc<crate::mm::MmStruct>>
     r
 }
 
+/// Linux: check_unshare_flags(): the flags unshare takes; unsharing the thread group, the
+/// signal handlers or the address space works only when there is nothing to unshare (one
+/// thread, handlers and mm not shared).
+fn check_unshare_flags(cur: &TaskStruct, flags: u64) -> KResult<()> {
+    let known = CLONE_THREAD
+        | CLONE_FS
+        | CLONE_NEWNS
+        | CLONE_SIGHAND
+        | CLONE_VM
+        | CLONE_FILES
+        | CLONE_SYSVSEM
+        | CLONE_NEWUTS
+        | CLONE_NEWIPC
+        | CLONE_NEWNET
+        | CLONE_NEWUSER
+        | CLONE_NEWPID
+        | CLONE_NEWCGROUP
+        | CLONE_NEWTIME;
+    if flags & !known != 0 {
+        return Err(EINVAL);
+    }
+    let threads = cur.signal.live.load(Ordering::Relaxed);
+    if flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM) != 0 && threads > 1 {
+        return Err(EINVAL);
+    }
+    if flags & (CLONE_SIGHAND | CLONE_VM) != 0 && Arc::strong_count(&cur.sighand.lock()) > 1 {
+        return Err(EINVAL);
+    }
+    if flags & CLONE_VM != 0 && cur.mm.lock().as_ref().is_some_and(|m| Arc::strong_count(m) > 1) {
+        return Err(EINVAL);
+    }
+    Ok(())
+}
+
+/// Linux: SYSCALL_DEFINE1(unshare) -> ksys_unshare(): the caller stops sharing its fd table
+/// (CLONE_FILES) and its root/cwd/umask (CLONE_FS) with the tasks it shares them with.
+/// Namespace flags fail as copy_namespaces() fails on a kernel without namespaces (EPERM
+/// without CAP_SYS_ADMIN, else EINVAL); CLONE_SYSVSEM has no undo list to detach here.
+pub fn sys_unshare(unshare_flags: usize) -> KResult<usize> {
+    let mut flags = unshare_flags as u64;
+    if flags & CLONE_NEWUSER != 0 {
+        flags |= CLONE_THREAD | CLONE_FS;
+    }
+    if flags & CLONE_VM != 0 {
+        flags |= CLONE_SIGHAND;
+    }
+    if flags & CLONE_SIGHAND != 0 {
+        flags |= CLONE_THREAD;
+    }
+    if flags & CLONE_NEWNS != 0 {
+        flags |= CLONE_FS;
+    }
+    let cur = current();
+    check_unshare_flags(&cur, flags)?;
+    // Linux: unshare_userns() / unshare_nsproxy_namespaces(): as copy_process's late checks.
+    clonecheck::copy_process_late_checks(
+        flags & (CLONE_NEWUSER | clonecheck::CLONE_NS_FLAGS),
+        &clonecheck::ResourceState { cap_sys_admin: true, nproc_exempt: true, ..Default::default() },
+    )
+    .map_err(errno)?;
+    // Linux: unshare_fs() and unshare_fd(): a private copy when the current one is shared.
+    if flags & CLONE_FS != 0 {
+        let fs = cur.fs.lock().clone();
+        // (our clone is one of the references)
+        if let Some(fs) = fs.filter(|f| Arc::strong_count(f) > 2) {
+            *cur.fs.lock() = Some(fs.dup());
+        }
+    }
+    if flags & CLONE_FILES != 0 {
+        let files = cur.files.lock().clone();
+        if let Some(files) = files.filter(|f| Arc::strong_count(f) > 2) {
+            let new = files.dup()?;
+            let old = cur.files.lock().replace(new);
+            drop(old);
+        }
+    }
+    Ok(0)
+}
+
 /// Linux: set_tid_address(2) in kernel/fork.c: clear_child_tid for this thread; returns the tid.
 pub fn sys_set_tid_address(tidptr: UserPtr<i32>) -> KResult<usize> {
     with_current(|c| {

@@ -17,9 +17,9 @@ pub mod sched;
 pub mod signal;
 pub mod signal_types;
 pub mod sys;
-pub mod sysctl;
 #[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
 pub mod syscall;
+pub mod sysctl;
 pub mod task;
 pub mod time;
 pub mod trace;

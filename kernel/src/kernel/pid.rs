@@ -6,8 +6,8 @@
 
 use crate::errno::*;
 use crate::kernel::locking::{class, SpinLock};
-use crate::kernel::task::Task;
 use crate::kernel::sysctl::{CtlTable, Io};
+use crate::kernel::task::Task;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicI32, Ordering};

@@ -80,7 +80,13 @@ fn ints(t: &CtlTable) -> KResult<&'static [AtomicI32]> {
 /// Linux: __do_proc_dointvec() with do_proc_dointvec_minmax_conv(): each value written is
 /// checked against [min, max] before it is stored (handlers that keep their value elsewhere
 /// call it on a copy, as Linux's do on a struct ctl_table copy).
-pub fn do_proc_dointvec(vals: &[AtomicI32], io: Io, pos: &mut u64, min: Option<i64>, max: Option<i64>) -> KResult<usize> {
+pub fn do_proc_dointvec(
+    vals: &[AtomicI32],
+    io: Io,
+    pos: &mut u64,
+    min: Option<i64>,
+    max: Option<i64>,
+) -> KResult<usize> {
     match io {
         Io::Read { count, out } => {
             let v: Vec<(bool, u64)> = vals.iter().map(|a| sysctl::int_val(a.load(Ordering::Relaxed))).collect();
@@ -394,7 +400,14 @@ static FS_TABLE: [CtlTable; 7] = [
         Some(0),
         Some(MAXOLDUID),
     ),
-    entry("pipe-max-size", 0o644, Data::Uint(&crate::fs::pipe::PIPE_MAX_SIZE), crate::fs::pipe::proc_dopipe_max_size, None, None),
+    entry(
+        "pipe-max-size",
+        0o644,
+        Data::Uint(&crate::fs::pipe::PIPE_MAX_SIZE),
+        crate::fs::pipe::proc_dopipe_max_size,
+        None,
+        None,
+    ),
     entry(
         "pipe-user-pages-hard",
         0o644,

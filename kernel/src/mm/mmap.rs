@@ -12,7 +12,9 @@ use super::page_alloc::get_page;
 use super::pgtable::{Pte, PteFlags, PMD_SIZE};
 use super::shmem::ShmObject;
 use super::{page_align_up, PAGE_SIZE, TASK_SIZE};
+use crate::drivers::char::mem::ZERO_MINOR;
 use crate::errno::*;
+use crate::fs::char_dev::MEM_MAJOR;
 use crate::kernel::task::current;
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
@@ -116,13 +118,23 @@ pub fn sys_mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, o
     } else {
         let f = crate::fs::fd_get(fd as u32)?;
         let ino = f.inode.clone().ok_or(ENODEV)?;
-        if !ino.is_reg() {
+        let dev_zero = matches!(ino.kind, crate::fs::inode::InodeKind::CharDev(MEM_MAJOR, ZERO_MINOR));
+        if !ino.is_reg() && !dev_zero {
             return Err(ENODEV);
         }
         if !f.readable() {
             return Err(EACCES);
         }
-        if shared {
+        if dev_zero && shared {
+            // Linux: mmap_zero() -> shmem_zero_setup(): shared anonymous memory.
+            vf |= VmFlags::SHARED;
+            Backing::Shared { obj: ShmObject::anon(len), pgoff: 0 }
+        } else if dev_zero {
+            // Linux: mmap_zero(): private zero pages (vma_set_anonymous), the VMA still names
+            // /dev/zero (maps, map_files): a mapping of a file whose bytes all lie past its
+            // end.
+            Backing::File { inode: ino, off, file_end: 0 }
+        } else if shared {
             // Linux: EACCES for a shared writable mapping of a file not open for writing.
             if prot & PROT_WRITE != 0 && !f.writable() {
                 return Err(EACCES);

@@ -140,7 +140,7 @@ syscall_table! {
     __NR_exit_group              => kernel::exit::sys_exit_group,
     __NR_waitid                  => kernel::exit::sys_waitid,
     __NR_set_tid_address         => kernel::fork::sys_set_tid_address,
-    __NR_unshare                 => sys_ni_syscall,
+    __NR_unshare                 => kernel::fork::sys_unshare,
     __NR_futex                   => kernel::futex::sys_futex,
     __NR_set_robust_list         => kernel::futex::sys_set_robust_list,
     __NR_get_robust_list         => sys_ni_syscall,

@@ -23,8 +23,7 @@ pub fn show_stat(s: &mut String) {
     let (user, system, idle) = (ticks(user), ticks(system), ticks(idle));
     let _ = writeln!(s, "cpu  {} 0 {} {} 0 0 0 0 0 0", user, system, idle);
     let _ = writeln!(s, "cpu0 {} 0 {} {} 0 0 0 0 0 0", user, system, idle);
-    let boot = crate::kernel::time::timekeeping::ktime_get_real_ns()
-        .saturating_sub(crate::kernel::time::uptime_ns())
+    let boot = crate::kernel::time::timekeeping::ktime_get_real_ns().saturating_sub(crate::kernel::time::uptime_ns())
         / NSEC_PER_SEC;
     let _ = writeln!(
         s,

@@ -41,10 +41,7 @@ pub struct SysfsDir {
 }
 
 fn new_dir(mode: u32, parent: Weak<Inode>, name: &'static str) -> Arc<Inode> {
-    Inode::new(
-        S_IFDIR | mode,
-        InodeKind::Sysfs(SysfsNode::Dir(SysfsDir { children: spin::Once::new(), parent, name })),
-    )
+    Inode::new(S_IFDIR | mode, InodeKind::Sysfs(SysfsNode::Dir(SysfsDir { children: spin::Once::new(), parent, name })))
 }
 
 fn attr(show: Show) -> Arc<Inode> {
