@@ -362,14 +362,12 @@ pub fn string_write(data: &mut Vec<u8>, maxlen: usize, buf: &[u8], pos: u64) -> 
     if pos > cur as u64 {
         return Done { len: lenp, pos };
     }
-    let mut len = pos as usize;
-    data.truncate(len);
+    data.truncate(pos as usize);
     for &c in buf {
-        if len >= maxlen - 1 || c == 0 || c == b'\n' {
+        if data.len() >= maxlen - 1 || c == 0 || c == b'\n' {
             break;
         }
         data.push(c);
-        len += 1;
     }
     Done { len: lenp, pos: pos + lenp as u64 }
 }
