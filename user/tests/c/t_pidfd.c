@@ -8,7 +8,8 @@
  *    (O_RDWR | O_CLOEXEC), "Pid:\t<pid>" and "NSpid:\t<pid>", then -1 once reaped;
  *  - poll: 0 while the process lives, POLLIN once it exited (and still after the reap); a
  *    leader that exits before its other thread does not make it readable until the thread
- *    has exited too;
+ *    has exited too, and wait(2) does not report it before then either (the status is the
+ *    last thread's);
  *  - waitid(P_PIDFD): the child's exit (si_pid, CLD_EXITED, status), EINVAL for fd -1, EBADF
  *    for a file that is not a pidfd, ECHILD for a process that is not our child; a
  *    PIDFD_NONBLOCK pidfd: EAGAIN while nothing happened, 0 with WNOHANG;
@@ -114,6 +115,14 @@ static void *sleeper(void *arg)
 	return NULL;
 }
 
+static void *exit5_thread(void *arg)
+{
+	(void)arg;
+	mt_msleep(100);
+	syscall(SYS_exit, 5);
+	return NULL;
+}
+
 static void *tid_thread(void *arg)
 {
 	*(pid_t *)arg = syscall(SYS_gettid);
@@ -185,6 +194,29 @@ static void test_poll_and_wait(void)
 	int st = mt_reap(c);
 	mt_report(WIFEXITED(st) && WEXITSTATUS(st) == 0, "group-exit-status", "status %#x", st);
 	close(fd);
+
+	/* wait(2) for such a leader waits for the whole group (Linux: delay_group_leader) */
+	c = fork();
+	if (c == 0) {
+		pthread_t t;
+		pthread_create(&t, NULL, sleeper, NULL);
+		syscall(SYS_exit, 3);
+	}
+	mt_msleep(100);
+	CHECK_EQ("leader-not-reaped-early", waitpid(c, &st, WNOHANG), 0);
+	double t0 = mt_now();
+	st = mt_reap(c);
+	mt_report(mt_now() - t0 > 0.1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "leader-reaped-after-group",
+		  "after %.2f s, status %#x", mt_now() - t0, st);
+	/* the status is the last thread's (Linux: synchronize_group_exit) */
+	c = fork();
+	if (c == 0) {
+		pthread_t t;
+		pthread_create(&t, NULL, exit5_thread, NULL);
+		syscall(SYS_exit, 3);
+	}
+	st = mt_reap(c);
+	mt_report(WIFEXITED(st) && WEXITSTATUS(st) == 5, "last-thread-exit-code", "status %#x", st);
 }
 
 static volatile siginfo_t got;
