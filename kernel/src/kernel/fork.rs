@@ -239,7 +239,9 @@ pub fn kernel_clone(args: &KernelCloneArgs) -> KResult<i32> {
     wake_up_new_task(&p);
     // Linux: task_fork_fair() with sysctl_sched_child_runs_first: when set, the child goes
     // first (the parent reschedules on its way out); by default (0) the parent keeps the CPU
-    // and the child runs when the parent sleeps or its slice ends.
+    // and the child runs when the parent sleeps or its slice ends.  (A child that runs first
+    // and execs or exits at once spares the parent copy-on-write copies: docs/fork.md §12
+    // measures the difference.)
     if !args.kthread
         && args.fn_.is_none()
         && crate::kernel::sched::core::SYSCTL_SCHED_CHILD_RUNS_FIRST[0].load(Ordering::Relaxed) != 0
