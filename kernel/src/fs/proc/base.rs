@@ -522,7 +522,7 @@ fn file_vmas(p: i32) -> Vec<(usize, usize, Option<Arc<Inode>>, bool)> {
 }
 
 fn map_file_ino(p: i32, start: usize) -> u64 {
-    0x2_0000_0000 + ((p as u64) << 24) + ((start as u64 >> 12) & 0xff_ffff)
+    super::INO_SPACE_MAP_FILES + ((p as u64) << 24) + ((start as u64 >> 12) & 0xff_ffff)
 }
 
 /// Linux: proc_map_files_readdir(): "start-end" in lowercase hex for each mapped file.

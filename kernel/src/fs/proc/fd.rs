@@ -23,7 +23,7 @@ use core::fmt::Write;
 use linux_raw_sys::general::{O_CLOEXEC, O_LARGEFILE, O_PATH};
 
 fn fd_ino(pid: i32, fd: usize, info: bool) -> u64 {
-    (if info { 0x1_8000_0000 } else { 0x1_0000_0000 }) + ((pid as u64) << 20) + (fd as u64 & 0xf_ffff)
+    (if info { super::INO_SPACE_FDINFO } else { super::INO_SPACE_FD }) + ((pid as u64) << 20) + (fd as u64 & 0xf_ffff)
 }
 
 fn task_fds(t: &TaskStruct) -> Vec<(usize, Arc<File>)> {

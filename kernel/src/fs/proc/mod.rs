@@ -195,6 +195,14 @@ pub enum ProcNode {
     SysFile(&'static CtlTable),
 }
 
+/// Inode-number spaces of the /proc nodes that are not per-pid entries (those are
+/// base::pid_ino, below 2^32): each kind gets its own range above 2^48, so that numbers made
+/// from a pid, an fd or an address never collide across kinds.
+pub(super) const INO_SPACE_FD: u64 = 1 << 48;
+pub(super) const INO_SPACE_FDINFO: u64 = 2 << 48;
+pub(super) const INO_SPACE_MAP_FILES: u64 = 3 << 48;
+pub(super) const INO_SPACE_SYSCTL: u64 = 4 << 48;
+
 /// An inode with a chosen number (Inode::new numbers from the rootfs counter).
 fn mk(fs: &Arc<ProcFsInfo>, ino: u64, mode: u32, node: ProcNode) -> Arc<Inode> {
     Inode::new_with_ino(ino, mode, InodeKind::Proc(ProcInode { fs: fs.clone(), node }))

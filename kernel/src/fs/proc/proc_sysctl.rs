@@ -30,7 +30,7 @@ fn children(t: Option<&'static CtlTable>) -> &'static [CtlTable] {
 
 /// A stable inode number for an entry: the table lives in the kernel image for good.
 fn sys_ino(t: &'static CtlTable) -> u64 {
-    0x3_0000_0000 + ((t as *const CtlTable as u64) & 0xfff_ffff)
+    super::INO_SPACE_SYSCTL + ((t as *const CtlTable as u64) & 0xffff_ffff)
 }
 
 /// Linux: proc_sys_readdir(): the entries in table order.
