@@ -54,8 +54,8 @@ pub fn generic_permission(cred: &Cred, ino: &Inode, mask: u32) -> KResult<()> {
 pub fn inode_permission_cred(cred: &Cred, ino: &Inode, mask: u32) -> KResult<()> {
     let r = generic_permission(cred, ino, mask);
     if r.is_err() {
-        if let InodeKind::Proc(n) = &ino.kind {
-            if crate::fs::proc::permission_override(n) {
+        if let InodeKind::Proc(pi) = &ino.kind {
+            if crate::fs::proc::permission_override(pi) {
                 return Ok(());
             }
         }

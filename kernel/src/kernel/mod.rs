@@ -22,7 +22,9 @@ pub mod signal_types;
 pub mod sys;
 #[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
 pub mod syscall;
+pub mod sysctl;
 pub mod task;
 pub mod time;
 pub mod trace;
 pub mod ucount;
+pub mod utsname;

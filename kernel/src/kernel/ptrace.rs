@@ -1,6 +1,9 @@
-//! Process tracing.  Linux: kernel/ptrace.c.  So far only the access check that ptrace and
-//! /proc share: may the caller inspect task `t`?  (ptrace(2) itself is not implemented yet:
-//! its table entry is sys_ni_syscall.)
+//! The ptrace access check, which /proc, pidfd_getfd, kcmp and process_vm_* ask before they
+//! show or take another process's state.  Linux: kernel/ptrace.c (__ptrace_may_access,
+//! ptrace_may_access), security/commoncap.c (cap_ptrace_access_check), include/linux/ptrace.h
+//! (the PTRACE_MODE_* bits).
+//!
+//! The ptrace(2) requests themselves are not here yet.
 
 use crate::errno::*;
 use crate::kernel::capability::{cap_capable, CAP_SYS_PTRACE};
