@@ -527,6 +527,26 @@ static void root_only(void)
 	r.rlim_max += 1;
 	CHECK_ERR("rlimit-raise-hard-eperm", setrlimit(RLIMIT_NOFILE, &r), EPERM);
 	CHECK_ERR("prlimit-other-user-eperm", prlimit(1, RLIMIT_NOFILE, NULL, &r), EPERM);
+	/* /proc/sys: the entry's mode for a user (test_perm); reading is open to all */
+	int fd = open("/proc/sys/kernel/threads-max", O_WRONLY);
+	mt_report(fd == -1 && errno == EACCES, "sysctl-write-eacces", "open = %d errno %d", fd, errno);
+	if (fd >= 0)
+		close(fd);
+	fd = open("/proc/sys/kernel/threads-max", O_RDONLY);
+	CHECK("sysctl-read", fd >= 0);
+	close(fd);
+	/* another user's fds: pidfd_getfd needs ptrace access (EPERM) */
+	int pfd = syscall(SYS_pidfd_open, 1, 0);
+	CHECK("pidfd-open-init", pfd >= 0);
+	CHECK_ERR("pidfd-getfd-eperm", syscall(SYS_pidfd_getfd, pfd, 0, 0), EPERM);
+	close(pfd);
+	/* oom_score_adj: up is anyone's, down below the floor needs CAP_SYS_RESOURCE */
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	fd = open("/proc/self/oom_score_adj", O_WRONLY);
+	CHECK("oom-score-adj-open", fd >= 0);
+	CHECK_EQ("oom-score-adj-raise", write(fd, "5", 1), 1);
+	CHECK_ERR("oom-score-adj-lower-eacces", write(fd, "-5", 2), EACCES);
+	close(fd);
 }
 
 int main(void)
