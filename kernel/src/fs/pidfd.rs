@@ -17,13 +17,11 @@ impl FileOps for PidFd {
     fn read(&self, _f: &File, _buf: &mut [u8]) -> KResult<usize> {
         Err(EINVAL)
     }
-    /// Readable once the process has exited (Linux: pidfd_poll()).
-    fn poll(&self, _f: &File) -> u16 {
-        if self.0.exit_state() != 0 {
-            POLLIN | POLLRDNORM
-        } else {
-            0
-        }
+    /// Readable once the process has exited (Linux: pidfd_poll(), woken by
+    /// do_notify_pidfd() through signal->wait_pidfd).
+    fn poll(&self, _f: &File, pt: Option<&mut super::select::PollTable>) -> Option<u32> {
+        super::select::poll_wait(&self.0.signal.wait_pidfd, pt);
+        Some(if self.0.exit_state() != 0 { POLLIN | POLLRDNORM } else { 0 })
     }
     fn pidfd_task(&self) -> Option<Task> {
         Some(self.0.clone())

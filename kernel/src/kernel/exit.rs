@@ -173,6 +173,8 @@ fn exit_notify(cur: &Task) {
     if let Some(p) = parent {
         p.signal.wait_chldexit.wake_up_all();
     }
+    // Linux: do_notify_pidfd(): pidfd pollers see the exit.
+    cur.signal.wait_pidfd.wake_up_all();
 }
 
 /// Linux: do_notify_parent(): send the exit signal; returns true when the child should be

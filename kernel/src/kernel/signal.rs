@@ -269,6 +269,44 @@ pub fn signal_setup_done(failed: bool, cur: &Task, ksig: &KSignal) {
     }
 }
 
+/// Linux: set_current_blocked(): the caller's new mask (SIGKILL and SIGSTOP stay unblocked).
+pub fn set_current_blocked(t: &TaskStruct, mask: u64) {
+    t.blocked.store(mask & !UNBLOCKABLE, Ordering::Relaxed);
+}
+
+/// Linux: set_user_sigmask(): a syscall that sleeps with a temporary mask (ppoll, pselect6,
+/// epoll_pwait) installs it and keeps the caller's in saved_sigmask (set_restore_sigmask()).
+/// No mask: nothing to do; a mask of another size than sigset_t: EINVAL.
+pub fn set_user_sigmask(umask: Option<UserPtr<u64>>, sigsetsize: usize) -> KResult<()> {
+    let Some(umask) = umask else { return Ok(()) };
+    if sigsetsize != SIGSET_SIZE {
+        return Err(EINVAL);
+    }
+    let m = umask.read()?;
+    let cur = current();
+    *cur.saved_sigmask.lock() = Some(cur.blocked.load(Ordering::Relaxed));
+    set_current_blocked(&cur, m);
+    Ok(())
+}
+
+/// Linux: restore_saved_sigmask(): the mask saved by set_user_sigmask() or sigsuspend comes
+/// back (when no signal handler is about to run with it in its frame).
+pub fn restore_saved_sigmask(t: &TaskStruct) {
+    let saved = t.saved_sigmask.lock().take();
+    if let Some(m) = saved {
+        set_current_blocked(t, m);
+    }
+}
+
+/// Linux: restore_saved_sigmask_unless(): unless the call was interrupted by a signal, whose
+/// delivery restores the mask (from the signal frame, or restore_saved_sigmask() when no
+/// handler runs), the saved mask comes back now.
+pub fn restore_saved_sigmask_unless(interrupted: bool) {
+    if !interrupted {
+        restore_saved_sigmask(&current());
+    }
+}
+
 pub fn sys_rt_sigaction(
     sig: i32,
     act: Option<UserPtr<SigAction>>,

@@ -177,6 +177,8 @@ pub struct SignalStruct {
     pub rlimits: SpinLock<[[u64; 2]; RLIM_NLIMITS], class::SignalMisc>,
     /// Linux: signal->wait_chldexit — parents sleep here in wait4/waitid.
     pub wait_chldexit: crate::kernel::sched::wait::WaitQueue,
+    /// Linux: pid->wait_pidfd — pidfd pollers, woken when the process exits.
+    pub wait_pidfd: crate::kernel::sched::wait::WaitQueue,
     /// Linux: is_child_subreaper / has_child_subreaper (prctl)
     pub is_child_subreaper: AtomicBool,
     pub cutime: core::sync::atomic::AtomicU64,
@@ -234,6 +236,7 @@ impl SignalStruct {
             live: AtomicU32::new(1),
             rlimits: SpinLock::new(r),
             wait_chldexit: crate::kernel::sched::wait::WaitQueue::new(),
+            wait_pidfd: crate::kernel::sched::wait::WaitQueue::new(),
             is_child_subreaper: AtomicBool::new(false),
             cutime: Default::default(),
             cstime: Default::default(),

@@ -124,17 +124,25 @@ pub fn arch_do_signal_or_restart(regs: &mut PtRegs) {
 
 /// The end of arch_do_signal_or_restart() when no handler ran: a syscall interrupted by a
 /// signal that was then ignored, discarded or handled by default (a stop) is restarted — a0
-/// gets its first argument back and epc points at the ecall again.  cause = -1 marks the
-/// trap frame as done with, so that nothing restarts it twice.
+/// gets its first argument back and epc points at the ecall again; one that asked for
+/// ERESTART_RESTARTBLOCK continues through restart_syscall(2) (kernel/signal.rs
+/// sys_restart_syscall: the rest of a nanosleep, ...).  cause = -1 marks the trap frame as
+/// done with, so that nothing restarts it twice.  A mask saved by sigsuspend, ppoll or
+/// pselect comes back (Linux: restore_saved_sigmask()): no signal frame will restore it.
 pub fn restart_interrupted_syscall(regs: &mut PtRegs) {
     if regs.cause == EXC_SYSCALL {
         let a0 = regs.a0;
         if a0 == ERESTARTSYS.as_ret() || a0 == ERESTARTNOINTR.as_ret() || a0 == ERESTARTNOHAND.as_ret() {
             regs.a0 = regs.orig_a0;
             regs.epc -= 4;
+        } else if a0 == ERESTART_RESTARTBLOCK.as_ret() {
+            regs.a0 = regs.orig_a0;
+            regs.epc -= 4;
+            regs.a7 = linux_raw_sys::general::__NR_restart_syscall as usize;
         }
         regs.cause = usize::MAX;
     }
+    with_current(restore_saved_sigmask);
 }
 
 /// Linux: SYSCALL_DEFINE0(rt_sigreturn) in arch/riscv/kernel/signal.c.

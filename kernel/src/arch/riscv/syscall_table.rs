@@ -115,7 +115,7 @@ syscall_table! {
     __NR_preadv                  => fs::read_write::sys_preadv,
     __NR_pwritev                 => fs::read_write::sys_pwritev,
     __NR_sendfile                => fs::read_write::sys_sendfile,
-    __NR_pselect6                => sys_ni_syscall,
+    __NR_pselect6                => fs::select::sys_pselect6,
     __NR_ppoll                   => fs::select::sys_ppoll,
     __NR_signalfd4               => sys_ni_syscall,
     __NR_vmsplice                => sys_ni_syscall,
