@@ -8,7 +8,8 @@ use super::inode::Inode;
 use crate::errno::*;
 use crate::kernel::locking::{class, SpinLock};
 use alloc::string::String;
-use alloc::sync::Arc;
+use alloc::sync::{Arc, Weak};
+use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, Ordering};
 use linux_raw_sys::general as uapi;
 use linux_raw_sys::general::{O_ACCMODE, O_NONBLOCK, O_PATH, O_RDONLY, O_WRONLY};
@@ -75,12 +76,18 @@ pub struct File {
     pub path: String,
     /// This open holds write access to a regular inode (Linux: FMODE_WRITER).
     pub write_access: core::sync::atomic::AtomicBool,
+    /// Linux: f_ep — the epoll items watching this file, removed at the last fput.
+    pub f_ep: SpinLock<Vec<Weak<super::eventpoll::EpItem>>, class::Epoll>,
 }
 
-/// Linux: __fput(): the last reference is gone; an open for writing gives back its write
-/// access (put_write_access()).
+/// Linux: __fput(): the last reference is gone; epoll lets go of it (eventpoll_release()), and
+/// an open for writing gives back its write access (put_write_access()).
 impl Drop for File {
     fn drop(&mut self) {
+        let ep = core::mem::take(&mut *self.f_ep.lock());
+        if !ep.is_empty() {
+            super::eventpoll::eventpoll_release(ep);
+        }
         if self.write_access.load(Ordering::Relaxed) {
             if let Some(i) = &self.inode {
                 i.writecount.fetch_sub(1, Ordering::AcqRel);
@@ -99,6 +106,7 @@ impl File {
             flags: AtomicU32::new(flags),
             path,
             write_access: core::sync::atomic::AtomicBool::new(false),
+            f_ep: SpinLock::new(Vec::new()),
         })
     }
     pub fn flags(&self) -> u32 {
@@ -118,6 +126,11 @@ impl File {
     pub fn ops_as<T: FileOps>(&self) -> Option<&T> {
         let any: &dyn core::any::Any = self.ops.as_ref();
         any.downcast_ref::<T>()
+    }
+    /// The same, as a reference of its own (an epoll item keeps its instance).
+    pub fn ops_arc<T: FileOps>(&self) -> Option<Arc<T>> {
+        let any: Arc<dyn core::any::Any + Send + Sync> = self.ops.clone();
+        any.downcast::<T>().ok()
     }
 }
 

@@ -14,10 +14,13 @@
 //!                     sendfile
 //!   stat.rs           fstat, newfstatat, statx, readlinkat
 //!   readdir.rs        getdents64
-//!   fcntl.rs, ioctl.rs, select.rs (ppoll), sync.rs, utimes.rs
+//!   select.rs         poll tables (poll_wait), ppoll, pselect6
+//!   fcntl.rs, ioctl.rs, sync.rs, utimes.rs
 //!   d_path.rs         the path of an inode; getcwd
 //!   char_dev.rs       device numbers -> drivers (drivers/char/, drivers/tty.rs)
 //!   pipe.rs           pipes, pipe2
+//!   eventpoll.rs      epoll: epoll_create1, epoll_ctl, epoll_pwait, epoll_pwait2
+//!   eventfd.rs        eventfd2
 //!   exec.rs           execve, execveat; binfmt_script.rs (#!), binfmt_elf.rs (ELF)
 //!   pidfd.rs          pidfd files (Linux keeps these in kernel/)
 //!   seq_file.rs       reading a text generated at open
@@ -32,6 +35,8 @@ pub mod binfmt_elf;
 pub mod binfmt_script;
 pub mod char_dev;
 pub mod d_path;
+pub mod eventfd;
+pub mod eventpoll;
 #[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
 pub mod exec;
 pub mod fcntl;
