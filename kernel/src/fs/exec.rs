@@ -186,6 +186,8 @@ pub(super) fn begin_new_exec(cur: &Task, mm: Arc<MmStruct>, execfn: &[u8]) {
         sh.flush_handlers(false);
     }
     *cur.sigaltstack.lock() = (0, 0, SS_DISABLE as i32);
+    // Linux: exit_itimers(): the POSIX timers do not survive exec (the itimers do).
+    crate::kernel::time::posix_timers::exit_itimers(&cur.signal);
     cur.flags.fetch_and(!PF_FORKNOEXEC, Ordering::Relaxed);
     // Linux: __set_task_comm(kbasename(bprm->filename)): the file exec'd, a script's own
     // name rather than its interpreter's.

@@ -65,7 +65,6 @@ pub fn sys_pidfd_send_signal(
     if flags != 0 {
         return Err(EINVAL);
     }
-    let _ = info;
     let t = pidfd_get_task(pidfd)?;
     if t.exit_state() != 0 {
         return Err(ESRCH);
@@ -73,11 +72,7 @@ pub fn sys_pidfd_send_signal(
     if !(0..=64).contains(&sig) {
         return Err(EINVAL);
     }
-    let cur = crate::kernel::task::current();
-    crate::kernel::signal::kill_process(
-        &t,
-        sig,
-        crate::kernel::signal::SigInfo { signo: sig, code: 0, pid: cur.tgid(), ..Default::default() },
-    );
+    // the siginfo (if any), its checks and the sending: kernel/signal.rs
+    crate::kernel::signal::pidfd_send_signal_info(&t, sig, info)?;
     Ok(0)
 }
