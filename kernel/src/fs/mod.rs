@@ -21,6 +21,8 @@
 //!   pipe.rs           pipes, pipe2
 //!   eventpoll.rs      epoll: epoll_create1, epoll_ctl, epoll_pwait, epoll_pwait2
 //!   eventfd.rs        eventfd2
+//!   signalfd.rs       signalfd4
+//!   timerfd.rs        timerfd_create, timerfd_settime, timerfd_gettime
 //!   exec.rs           execve, execveat; binfmt_script.rs (#!), binfmt_elf.rs (ELF)
 //!   pidfd.rs          pidfd files (Linux keeps these in kernel/)
 //!   seq_file.rs       reading a text generated at open
@@ -57,8 +59,10 @@ pub mod read_write;
 pub mod readdir;
 pub mod select;
 pub mod seq_file;
+pub mod signalfd;
 pub mod stat;
 pub mod sync;
+pub mod timerfd;
 pub mod tracefs;
 pub mod utimes;
 

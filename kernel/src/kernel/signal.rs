@@ -105,13 +105,18 @@ pub fn valid_signal(sig: i32) -> bool {
     (0..=NSIG).contains(&sig)
 }
 
-/// Linux: sig_ignored(), with the handler table locked by the caller: a blocked signal (or
-/// one rt_sigtimedwait waits for: real_blocked) is never ignored, it may be waited for.
-fn sig_ignored(t: &TaskStruct, acts: &[SigAction; NSIG as usize], sig: i32) -> bool {
+/// Linux: sig_ignored() and sig_task_ignored(), with the handler table locked by the caller:
+/// a blocked signal (or one rt_sigtimedwait waits for: real_blocked) is never ignored, it may
+/// be waited for; init (pid 1) ignores the signals it has no handler for (SIGNAL_UNKILLABLE),
+/// unless the kernel sends them.
+fn sig_ignored(t: &TaskStruct, acts: &[SigAction; NSIG as usize], sig: i32, info: &SigInfo) -> bool {
     if (t.blocked.load(Ordering::Relaxed) | t.real_blocked.load(Ordering::Relaxed)) & sigmask(sig) != 0 {
         return false;
     }
     let a = acts[(sig - 1) as usize];
+    if t.tgid() == 1 && a.handler == SIG_DFL && info.code != SI_KERNEL {
+        return true;
+    }
     a.handler == SIG_IGN || (a.handler == SIG_DFL && matches!(default_action(sig), Default_::Ignore))
 }
 
@@ -194,10 +199,6 @@ pub fn do_send_sig_info(sig: i32, info: SigInfo, t: &Task, ty: PidType) -> KResu
     let mut resumed = false;
     {
         let acts = sighand.action.lock();
-        // Linux: init (pid 1) gets only the signals it has a handler for (SIGNAL_UNKILLABLE).
-        if t.tgid() == 1 && info.code != SI_KERNEL && acts[(sig - 1) as usize].handler == SIG_DFL {
-            return Ok(());
-        }
         // Linux: prepare_signal(): SIGCONT (and SIGKILL) resumes a stopped process and flushes
         // pending stop signals; a stop signal flushes a pending SIGCONT.
         const STOPS: [i32; 4] = [SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU];
@@ -216,7 +217,7 @@ pub fn do_send_sig_info(sig: i32, info: SigInfo, t: &Task, ty: PidType) -> KResu
             with_shared_pending(&t.signal, |p| p.discard(sigmask(SIGCONT)));
             with_pending(t, |p| p.discard(sigmask(SIGCONT)));
         }
-        if sig == SIGKILL || !sig_ignored(t, &acts, sig) {
+        if (sig == SIGKILL && t.tgid() != 1) || !sig_ignored(t, &acts, sig, &info) {
             let queue = |p: &mut SigPending| -> KResult<bool> {
                 // Linux: legacy_queue(): a standard signal is pending at most once.
                 if sig < SIGRTMIN && p.set & sigmask(sig) != 0 {
@@ -329,7 +330,8 @@ pub fn send_sigqueue(
     let sighand = t.sighand.lock().clone();
     {
         let acts = sighand.action.lock();
-        if sig_ignored(t, &acts, sig) {
+        let info = SigInfo { signo: sig, code: SI_TIMER, ..Default::default() };
+        if sig_ignored(t, &acts, sig, &info) {
             return true;
         }
         if queued.load(Ordering::Acquire) {

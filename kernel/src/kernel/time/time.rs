@@ -43,6 +43,9 @@ crate::user_pod! {
 /// Linux: sys_tz — what settimeofday's timezone set and gettimeofday reports.
 static SYS_TZ: SpinLock<Timezone, class::Timers> = SpinLock::new(Timezone { tz_minuteswest: 0, tz_dsttime: 0 });
 
+/// Linux: do_sys_settimeofday64()'s `firsttime`.
+static FIRSTTIME: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(true);
+
 /// Linux: SYSCALL_DEFINE2(gettimeofday).
 pub fn sys_gettimeofday(tv: Option<UserPtr<[i64; 2]>>, tz: Option<UserPtr<Timezone>>) -> KResult<usize> {
     if let Some(tv) = tv {
@@ -83,6 +86,13 @@ pub fn sys_settimeofday(tv: Option<UserPtr<[i64; 2]>>, tz: Option<UserPtr<Timezo
     }
     if let Some(z) = z {
         *SYS_TZ.lock() = z;
+        // Linux: timekeeping_warp_clock(): the first timezone set without a time says the
+        // RTC keeps local time: the clock moves by the timezone's offset.
+        if FIRSTTIME.swap(false, core::sync::atomic::Ordering::Relaxed) && ts.is_none() && z.tz_minuteswest != 0 {
+            let real = super::timekeeping::ktime_get_real_ns() as i64;
+            let warped = real + z.tz_minuteswest as i64 * 60 * 1_000_000_000;
+            super::timekeeping::do_settimeofday64(warped.max(0) as u64);
+        }
     }
     if let Some(ts) = ts {
         super::posix_timers::do_settime(&ts)?;

@@ -70,7 +70,12 @@ pub fn do_settimeofday64(ns: u64) {
     super::posix_timers::clock_was_set();
 }
 
-/// Set once at boot from the RTC (Linux: rtc_hctosys()).
-pub fn set_realtime_offset(ns: u64) {
-    REALTIME_OFFSET_NS.store(ns as i64, Ordering::Relaxed);
+/// CLOCK_REALTIME minus CLOCK_MONOTONIC, in ns (Linux: ktime_mono_to_real(0)).
+pub fn realtime_offset() -> i64 {
+    REALTIME_OFFSET_NS.load(Ordering::Relaxed)
+}
+
+/// CLOCK_REALTIME reads `ns` now: at boot, from the RTC (Linux: rtc_hctosys()).
+pub fn set_realtime(ns: u64) {
+    REALTIME_OFFSET_NS.store(ns as i64 - uptime_ns() as i64, Ordering::Relaxed);
 }
