@@ -234,9 +234,9 @@ pub fn sys_clock_settime(which_clock: i32, tp: UserPtr<Timespec>) -> KResult<usi
     }
 }
 
-/// Linux: SYSCALL_DEFINE4(clock_nanosleep): EINVAL for a bad clock or timespec (and for the
-/// caller's own thread CPU clock: CLOCK_THREAD_CPUTIME_ID), EOPNOTSUPP for clocks without
-/// sleeping (the raw and coarse clocks, the alarm clocks without an RTC).
+/// Linux: SYSCALL_DEFINE4(clock_nanosleep): EINVAL for a bad clock or timespec and for the
+/// caller's own thread CPU clock by its dynamic id, EOPNOTSUPP for clocks without sleeping
+/// (CLOCK_THREAD_CPUTIME_ID, the raw and coarse clocks, the alarm clocks without an RTC).
 pub fn sys_clock_nanosleep(
     which_clock: i32,
     flags: i32,
@@ -244,7 +244,10 @@ pub fn sys_clock_nanosleep(
     rmtp: Option<UserPtr<Timespec>>,
 ) -> KResult<usize> {
     let kc = clockid_to_kclock(which_clock, false)?;
-    if matches!(kc, KClock::MonotonicRaw | KClock::RealtimeCoarse | KClock::MonotonicCoarse | KClock::Alarm) {
+    // (CLOCK_THREAD_CPUTIME_ID itself is Linux's clock_thread, which has no nsleep)
+    if matches!(kc, KClock::MonotonicRaw | KClock::RealtimeCoarse | KClock::MonotonicCoarse | KClock::Alarm)
+        || which_clock == CLOCK_THREAD_CPUTIME_ID
+    {
         return Err(EOPNOTSUPP);
     }
     let ts = rqtp.read()?;
