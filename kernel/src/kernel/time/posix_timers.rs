@@ -682,10 +682,7 @@ pub fn sys_timer_create(
     created_timer_id: UserPtr<i32>,
 ) -> KResult<usize> {
     let kc = clockid_to_kclock(which_clock, false)?;
-    if matches!(kc, KClock::Alarm) {
-        return Err(EOPNOTSUPP);
-    }
-    if !kc.has_timers() {
+    if !kc.has_timers() && !matches!(kc, KClock::Alarm) {
         return Err(EOPNOTSUPP);
     }
     let ev = timer_event_spec.map(|e| e.read()).transpose()?;
@@ -706,6 +703,7 @@ pub fn sys_timer_create(
         p.next_id = (id + 1) & i32::MAX;
         id
     };
+    // (from here on the id is used, even if the timer is not made: as Linux's posix_timer_add)
     let (target, thread_directed, notify, signo, sigval) = match ev {
         Some(ev) => {
             let (t, th) = good_sigevent(&ev, &cur).ok_or(EINVAL)?;
@@ -734,6 +732,10 @@ pub fn sys_timer_create(
     };
     let timer = new_timer(id, which_clock, clock, notify, signo, sigval, &target, thread_directed, None, Some(charge));
     created_timer_id.write(&id)?;
+    // Linux: alarm_timer_create(): no RTC to wake the system.
+    if matches!(kc, KClock::Alarm) {
+        return Err(EOPNOTSUPP);
+    }
     if matches!(kc, KClock::Cpu { .. }) {
         sig.timers.add_cpu_timer(&timer);
     }

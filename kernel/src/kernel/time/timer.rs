@@ -57,11 +57,17 @@ pub fn tick_cycles() -> u64 {
     crate::arch::riscv::time::freq() / HZ
 }
 
-/// Programs the timer for the first of: the next tick, the first queued timer.
+/// Linux: the riscv timer's clock event min_delta_ticks (drivers/clocksource/timer-riscv.c
+/// registers it with 100): an event is never programmed sooner than this many cycles from now
+/// (10 µs at QEMU virt's 10 MHz), so a timer in the past cannot keep the CPU in interrupts.
+const MIN_DELTA_CYCLES: u64 = 100;
+
+/// Programs the timer for the first of: the next tick, the first queued timer (Linux:
+/// clockevents_program_event(), with its min_delta).
 fn program_next() {
     let tick = NEXT_TICK.load(Ordering::Relaxed);
     let first = TIMERS.lock().keys().next().map(|k| k.0).unwrap_or(u64::MAX);
-    set_next_event(tick.min(first));
+    set_next_event(tick.min(first).max(get_cycles() + MIN_DELTA_CYCLES));
 }
 
 fn enqueue(at: u64, target: TimerTarget) -> TimerKey {
