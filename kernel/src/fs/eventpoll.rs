@@ -527,9 +527,10 @@ pub fn sys_epoll_pwait2(
 }
 
 /// Linux: get_epoll_tfile_raw_ptr() (for kcmp's KCMP_EPOLL_TFD): the file of the `toff`th item
-/// added as fd `tfd`, in the order of the items.
-pub fn get_epoll_tfile(ep_file: &File, tfd: i32, toff: usize) -> Option<Arc<File>> {
-    let ep = ep_file.ops_as::<EventPoll>()?;
+/// added as fd `tfd`, in the order of the items; EINVAL for a file that is no epoll, ENOENT
+/// without such an item.
+pub fn get_epoll_tfile(ep_file: &File, tfd: i32, toff: usize) -> KResult<Arc<File>> {
+    let ep = ep_file.ops_as::<EventPoll>().ok_or(EINVAL)?;
     let inner = ep.inner.lock();
-    inner.items.values().filter(|i| i.fd == tfd).nth(toff).and_then(|i| i.file.upgrade())
+    inner.items.values().filter(|i| i.fd == tfd).nth(toff).and_then(|i| i.file.upgrade()).ok_or(ENOENT)
 }

@@ -301,7 +301,7 @@ syscall_table! {
     __NR_sendmmsg                => sys_ni_syscall,
     __NR_process_vm_readv        => sys_ni_syscall,
     __NR_process_vm_writev       => sys_ni_syscall,
-    __NR_kcmp                    => sys_ni_syscall,
+    __NR_kcmp                    => kernel::kcmp::sys_kcmp,
     __NR_finit_module            => sys_ni_syscall,
     __NR_sched_setattr           => sys_ni_syscall,
     __NR_sched_getattr           => sys_ni_syscall,
