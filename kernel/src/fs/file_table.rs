@@ -84,7 +84,7 @@ pub struct File {
 /// an open for writing gives back its write access (put_write_access()).
 impl Drop for File {
     fn drop(&mut self) {
-        let ep = core::mem::take(&mut *self.f_ep.lock());
+        let ep = core::mem::take(self.f_ep.get_mut());
         if !ep.is_empty() {
             super::eventpoll::eventpoll_release(ep);
         }

@@ -20,7 +20,7 @@ impl FileOps for PidFd {
     /// Readable once the process has exited (Linux: pidfd_poll(), woken by
     /// do_notify_pidfd() through signal->wait_pidfd).
     fn poll(&self, _f: &File, pt: Option<&mut super::select::PollTable>) -> Option<u32> {
-        super::select::poll_wait(&self.0.signal.wait_pidfd, pt);
+        super::select::poll_wait(self.0.signal.wait_pidfd.get(), pt);
         Some(if self.0.exit_state() != 0 { POLLIN | POLLRDNORM } else { 0 })
     }
     fn pidfd_task(&self) -> Option<Task> {

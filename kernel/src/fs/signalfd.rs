@@ -144,7 +144,7 @@ impl SignalFd {
             if signal_pending(&cur) {
                 return Err(ERESTARTSYS);
             }
-            sh.signalfd_wqh.wait_event_interruptible(|| self.ready())?;
+            sh.signalfd_wqh.get().wait_event_interruptible(|| self.ready())?;
         }
     }
 
@@ -182,7 +182,7 @@ impl FileOps for SignalFd {
     /// Linux: signalfd_poll(): readable while a signal of the mask is pending for the poller.
     fn poll(&self, _f: &File, pt: Option<&mut PollTable>) -> Option<u32> {
         let sh = current().sighand.lock().clone();
-        poll_wait(&sh.signalfd_wqh, pt);
+        poll_wait(sh.signalfd_wqh.get(), pt);
         Some(if self.ready() { POLLIN } else { 0 })
     }
 

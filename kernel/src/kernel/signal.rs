@@ -19,6 +19,7 @@ use crate::arch::riscv::ptrace::PtRegs;
 use crate::errno::*;
 use crate::kernel::task::*;
 use crate::mm::uaccess::UserPtr;
+use alloc::sync::Arc;
 use core::sync::atomic::Ordering;
 
 /// Linux: do_notify_parent_cldstop(): SIGCHLD with CLD_STOPPED / CLD_CONTINUED to the parent
@@ -128,12 +129,16 @@ pub enum PidType {
     Tgid,
 }
 
-/// The threads of `t`'s process (just `t` while it is alone).
-fn thread_group(t: &Task) -> alloc::vec::Vec<Task> {
+/// The other live threads of `t`'s process (none, without a look at the pid table, while it
+/// is alone).
+fn other_threads(t: &Task) -> alloc::vec::Vec<Task> {
     if t.signal.live.load(Ordering::Relaxed) <= 1 {
-        return alloc::vec![t.clone()];
+        return alloc::vec::Vec::new();
     }
-    crate::kernel::pid::all_tasks().into_iter().filter(|x| x.tgid() == t.tgid() && x.exit_state() == 0).collect()
+    crate::kernel::pid::all_tasks()
+        .into_iter()
+        .filter(|x| x.tgid() == t.tgid() && x.exit_state() == 0 && !Arc::ptr_eq(x, t))
+        .collect()
 }
 
 /// Linux: wants_signal(): a thread that may take `sig` now.
@@ -145,33 +150,30 @@ fn wants_signal(sig: i32, t: &TaskStruct) -> bool {
 /// process-wide one another thread when `t` blocks it.  SIGKILL to a process kills every
 /// thread (Linux's group-exit shortcut for fatal signals).
 fn complete_signal(sig: i32, t: &Task, ty: PidType) {
+    const ALL: u32 = TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE | TASK_STOPPED;
     if sig == SIGKILL {
-        let all = if ty == PidType::Tgid { thread_group(t) } else { alloc::vec![t.clone()] };
-        for x in all {
-            if !core::ptr::eq(&*x, &**t) {
+        crate::kernel::sched::core::wake_up_state(t, ALL);
+        if ty == PidType::Tgid {
+            for x in other_threads(t) {
                 with_pending(&x, |p| p.set |= sigmask(SIGKILL));
+                crate::kernel::sched::core::wake_up_state(&x, ALL);
             }
-            crate::kernel::sched::core::wake_up_state(&x, TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE | TASK_STOPPED);
         }
         return;
     }
-    let target = if wants_signal(sig, t) {
-        Some(t.clone())
-    } else if ty == PidType::Pid {
-        None
-    } else {
-        thread_group(t).into_iter().find(|x| wants_signal(sig, x))
-    };
-    if let Some(x) = target {
-        crate::kernel::sched::core::wake_up_state(&x, TASK_INTERRUPTIBLE);
+    if wants_signal(sig, t) {
+        crate::kernel::sched::core::wake_up_state(t, TASK_INTERRUPTIBLE);
+    } else if ty == PidType::Tgid {
+        if let Some(x) = other_threads(t).into_iter().find(|x| wants_signal(sig, x)) {
+            crate::kernel::sched::core::wake_up_state(&x, TASK_INTERRUPTIBLE);
+        }
     }
 }
 
 /// Linux: signalfd_notify(): signalfd readers and pollers of the handlers' owners hear of
 /// every signal queued.
 fn signalfd_notify(t: &TaskStruct) {
-    let sh = t.sighand.lock().clone();
-    sh.signalfd_wqh.wake_up_poll(crate::fs::file_table::POLLIN);
+    t.sighand.lock().signalfd_wqh.wake_up_poll(crate::fs::file_table::POLLIN);
 }
 
 /// Linux: __send_signal_locked() with prepare_signal() and complete_signal(): the decisions
@@ -226,7 +228,7 @@ pub fn do_send_sig_info(sig: i32, info: SigInfo, t: &Task, ty: PidType) -> KResu
                 if sig != SIGKILL {
                     let special = info.code == SI_KERNEL;
                     let override_rlimit = sig < SIGRTMIN && (special || info.code >= 0);
-                    let limit = t.signal.rlimit(RLIMIT_SIGPENDING);
+                    let limit = || t.signal.rlimit(RLIMIT_SIGPENDING);
                     match SigpendingCharge::try_new(limit, override_rlimit) {
                         Some(c) => p.list.push_back(SigQueue {
                             info: SigInfo { signo: sig, ..info },
@@ -293,7 +295,7 @@ pub fn force_sig_fault(sig: i32, code: i32, addr: usize) {
     with_pending(&cur, |p| {
         if p.set & sigmask(sig) == 0 {
             let info = SigInfo { signo: sig, code, addr, ..Default::default() };
-            p.list.push_back(SigQueue { info, charge: SigpendingCharge::try_new(0, true), timer: None });
+            p.list.push_back(SigQueue { info, charge: SigpendingCharge::try_new(|| 0, true), timer: None });
         }
         p.set |= sigmask(sig);
     });
@@ -490,7 +492,8 @@ pub fn sys_rt_sigaction(
     if let Some(n) = new {
         if n.handler == SIG_IGN || (n.handler == SIG_DFL && matches!(default_action(sig), Default_::Ignore)) {
             with_shared_pending(&cur.signal, |p| p.discard(sigmask(sig)));
-            for t in thread_group(&cur) {
+            with_pending(&cur, |p| p.discard(sigmask(sig)));
+            for t in other_threads(&cur) {
                 with_pending(&t, |p| p.discard(sigmask(sig)));
             }
         }

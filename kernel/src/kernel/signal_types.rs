@@ -111,14 +111,14 @@ pub struct SigHand {
     pub action: SpinLock<[SigAction; NSIG as usize], class::Sighand>,
     /// Linux: sighand->signalfd_wqh — signalfd readers and pollers, woken by every signal
     /// queued to a task sharing these handlers.
-    pub signalfd_wqh: crate::kernel::sched::wait::WaitQueue,
+    pub signalfd_wqh: crate::kernel::sched::wait::LazyWaitQueue,
 }
 
 impl SigHand {
     pub fn new() -> Arc<SigHand> {
         Arc::new(SigHand {
             action: SpinLock::new([SigAction::default(); NSIG as usize]),
-            signalfd_wqh: crate::kernel::sched::wait::WaitQueue::new(),
+            signalfd_wqh: crate::kernel::sched::wait::LazyWaitQueue::new(),
         })
     }
     /// Linux: copy_sighand() without CLONE_SIGHAND.  Never inlined: inlined, the 1.5 KiB copy's
@@ -128,7 +128,7 @@ impl SigHand {
     pub fn dup(&self) -> Arc<SigHand> {
         Arc::new(SigHand {
             action: SpinLock::new(*self.action.lock()),
-            signalfd_wqh: crate::kernel::sched::wait::WaitQueue::new(),
+            signalfd_wqh: crate::kernel::sched::wait::LazyWaitQueue::new(),
         })
     }
     pub fn get(&self, sig: i32) -> SigAction {
@@ -205,10 +205,10 @@ pub fn sigpending_count() -> usize {
 pub struct SigpendingCharge(());
 
 impl SigpendingCharge {
-    /// None when `limit` signals are queued already, unless `override_rlimit`.
-    pub fn try_new(limit: u64, override_rlimit: bool) -> Option<Self> {
+    /// None when `limit()` signals are queued already, unless `override_rlimit`.
+    pub fn try_new(limit: impl FnOnce() -> u64, override_rlimit: bool) -> Option<Self> {
         let n = SIGPENDING_COUNT.fetch_add(1, Ordering::Relaxed) + 1;
-        if override_rlimit || n as u64 <= limit {
+        if override_rlimit || n as u64 <= limit() {
             Some(SigpendingCharge(()))
         } else {
             SIGPENDING_COUNT.fetch_sub(1, Ordering::Relaxed);
@@ -311,7 +311,7 @@ pub struct SignalStruct {
     /// Linux: signal->wait_chldexit — parents sleep here in wait4/waitid.
     pub wait_chldexit: crate::kernel::sched::wait::WaitQueue,
     /// Linux: pid->wait_pidfd — pidfd pollers, woken when the process exits.
-    pub wait_pidfd: crate::kernel::sched::wait::WaitQueue,
+    pub wait_pidfd: crate::kernel::sched::wait::LazyWaitQueue,
     /// Linux: is_child_subreaper / has_child_subreaper (prctl)
     pub is_child_subreaper: AtomicBool,
     pub cutime: core::sync::atomic::AtomicU64,
@@ -375,7 +375,7 @@ impl SignalStruct {
             live: AtomicU32::new(1),
             rlimits: SpinLock::new(r),
             wait_chldexit: crate::kernel::sched::wait::WaitQueue::new(),
-            wait_pidfd: crate::kernel::sched::wait::WaitQueue::new(),
+            wait_pidfd: crate::kernel::sched::wait::LazyWaitQueue::new(),
             is_child_subreaper: AtomicBool::new(false),
             cutime: Default::default(),
             cstime: Default::default(),

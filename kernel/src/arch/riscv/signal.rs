@@ -144,6 +144,7 @@ pub fn arch_do_signal_or_restart(regs: &mut PtRegs) {
 pub fn restart_interrupted_syscall(regs: &mut PtRegs) {
     if regs.cause == EXC_SYSCALL {
         let a0 = regs.a0;
+        let mut restart = true;
         if a0 == ERESTARTSYS.as_ret() || a0 == ERESTARTNOINTR.as_ret() || a0 == ERESTARTNOHAND.as_ret() {
             regs.a0 = regs.orig_a0;
             regs.epc -= 4;
@@ -151,10 +152,15 @@ pub fn restart_interrupted_syscall(regs: &mut PtRegs) {
             regs.a0 = regs.orig_a0;
             regs.epc -= 4;
             regs.a7 = linux_raw_sys::general::__NR_restart_syscall as usize;
+        } else {
+            restart = false;
         }
         regs.cause = usize::MAX;
+        // (only an interrupted syscall can have left a mask saved: the others put theirs back)
+        if restart {
+            with_current(restore_saved_sigmask);
+        }
     }
-    with_current(restore_saved_sigmask);
 }
 
 /// Linux: SYSCALL_DEFINE0(rt_sigreturn) in arch/riscv/kernel/signal.c.

@@ -30,7 +30,6 @@ struct FuncEntry {
     exclusive: bool,
 }
 
-#[derive(Default)]
 struct Waiters {
     tasks: Vec<Task>,
     funcs: Vec<FuncEntry>,
@@ -158,6 +157,35 @@ impl WaitQueue {
         cur.set_state(TASK_RUNNING);
         self.remove(&cur);
         r
+    }
+}
+
+/// A wait queue made on first use: for the queues most objects never wait on (a process's
+/// pidfd pollers, signalfd readers), so that making the object costs nothing.  Waking one that
+/// was never made does nothing.
+pub struct LazyWaitQueue(spin::Once<alloc::boxed::Box<WaitQueue>>);
+
+impl Default for LazyWaitQueue {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LazyWaitQueue {
+    pub const fn new() -> Self {
+        LazyWaitQueue(spin::Once::new())
+    }
+    /// The queue, made now if needed (to wait on it, or to add a poll entry).
+    pub fn get(&self) -> &WaitQueue {
+        self.0.call_once(|| alloc::boxed::Box::new(WaitQueue::new()))
+    }
+    pub fn wake_up_poll(&self, key: u32) {
+        if let Some(q) = self.0.get() {
+            q.wake_up_poll(key);
+        }
+    }
+    pub fn wake_up_all(&self) {
+        self.wake_up_poll(0);
     }
 }
 

@@ -61,8 +61,9 @@ fn arm_real(it: &mut ItReal, me: Weak<SignalStruct>) {
 /// Linux: it_real_fn(): SIGALRM to the process; not restarted here.
 impl HrTimerCallback for SignalStruct {
     fn expire(&self, _now: u64) {
+        let Some(pt) = self.timers.try_timers() else { return };
         let leader = {
-            let mut it = self.timers.it_real.lock();
+            let mut it = pt.it_real.lock();
             if it.key.take().is_none() {
                 return;
             }
@@ -80,7 +81,8 @@ impl HrTimerCallback for SignalStruct {
 /// Linux: the ITIMER_REAL part of dequeue_signal(): a periodic ITIMER_REAL whose SIGALRM was
 /// just taken goes on from its last expiry, past now.
 pub fn itimer_real_rearm(sig: &Arc<SignalStruct>) {
-    let mut it = sig.timers.it_real.lock();
+    let Some(pt) = sig.timers.try_timers() else { return };
+    let mut it = pt.it_real.lock();
     if it.key.is_some() || it.incr == 0 || it.expires == 0 {
         return;
     }
@@ -102,7 +104,8 @@ fn real_get(it: &ItReal) -> (u64, u64) {
 /// Linux: get_cpu_itimer(): a CPU itimer about to fire says one tick.
 fn cpu_get(sig: &SignalStruct, idx: usize) -> (u64, u64) {
     let now = group_cputime_ns(sig, if idx == 0 { CPUCLOCK_PROF } else { CPUCLOCK_VIRT });
-    let (expires, incr) = sig.timers.it_cpu.lock()[idx];
+    let Some(pt) = sig.timers.try_timers() else { return (0, 0) };
+    let (expires, incr) = pt.it_cpu.lock()[idx];
     if expires == 0 {
         return (0, incr);
     }
@@ -140,7 +143,7 @@ fn do_getitimer(which: i32) -> KResult<(u64, u64)> {
     let cur = current();
     let sig = &cur.signal;
     match which {
-        ITIMER_REAL => Ok(real_get(&sig.timers.it_real.lock())),
+        ITIMER_REAL => Ok(sig.timers.try_timers().map_or((0, 0), |t| real_get(&t.it_real.lock()))),
         ITIMER_PROF => Ok(cpu_get(sig, 0)),
         ITIMER_VIRTUAL => Ok(cpu_get(sig, 1)),
         _ => Err(EINVAL),
@@ -161,7 +164,7 @@ fn do_setitimer(which: i32, value: u64, interval: u64) -> KResult<(u64, u64)> {
     match which {
         ITIMER_REAL => {
             let leader = cur.rel.lock().group_leader.as_ref().and_then(|w| w.upgrade()).unwrap_or_else(|| cur.clone());
-            let mut it = sig.timers.it_real.lock();
+            let mut it = sig.timers.timers().it_real.lock();
             let old = real_get(&it);
             if let Some(k) = it.key.take() {
                 hrtimer_cancel(k);
@@ -181,7 +184,7 @@ fn do_setitimer(which: i32, value: u64, interval: u64) -> KResult<(u64, u64)> {
             let idx = if which == ITIMER_PROF { 0 } else { 1 };
             let old = cpu_get(sig, idx);
             let now = group_cputime_ns(sig, if idx == 0 { CPUCLOCK_PROF } else { CPUCLOCK_VIRT });
-            let mut it = sig.timers.it_cpu.lock();
+            let mut it = sig.timers.timers().it_cpu.lock();
             it[idx] = if value != 0 { (now + value + TICK_NSEC, interval) } else { (0, interval) };
             Ok(old)
         }
@@ -213,7 +216,8 @@ pub fn sys_setitimer(
 /// The last thread of a process is gone: its ITIMER_REAL stops (Linux: do_exit()'s
 /// hrtimer_cancel(&sig->real_timer)).
 pub fn exit_itimer_real(sig: &SignalStruct) {
-    let mut it = sig.timers.it_real.lock();
+    let Some(pt) = sig.timers.try_timers() else { return };
+    let mut it = pt.it_real.lock();
     if let Some(k) = it.key.take() {
         hrtimer_cancel(k);
     }

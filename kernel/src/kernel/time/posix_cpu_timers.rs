@@ -42,8 +42,9 @@ pub fn group_cputime_ns(sig: &SignalStruct, which: u32) -> u64 {
 /// Linux: check_cpu_itimer(): ITIMER_PROF or ITIMER_VIRTUAL expired: the next expiry is one
 /// interval later (or the timer is off) and the process gets its signal.
 fn check_cpu_itimer(t: &Task, idx: usize, now: u64, sig: i32) {
+    let Some(pt) = t.signal.timers.try_timers() else { return };
     let fire = {
-        let mut it = t.signal.timers.it_cpu.lock();
+        let mut it = pt.it_cpu.lock();
         let (expires, incr) = it[idx];
         if expires == 0 || now < expires {
             false

@@ -264,12 +264,18 @@ pub fn sys_clock_nanosleep(
 
 // --- the timers ---
 
-/// Linux: signal_struct's timer and CPU-time fields.
+/// Linux: signal_struct's timer and CPU-time fields.  The timers themselves are made on first
+/// use ([`SignalTimers::timers`]): most processes never arm one, and fork should not pay for them.
 pub struct SignalTimers {
     /// CPU time of the whole process, its live and dead threads, in timer cycles (Linux:
     /// signal->utime/stime and the threads' sums).
     pub utime: AtomicU64,
     pub stime: AtomicU64,
+    timers: spin::Once<alloc::boxed::Box<ProcessTimers>>,
+}
+
+/// A process's timers, once it has used one.
+pub struct ProcessTimers {
     /// ITIMER_REAL (Linux: signal->real_timer, it_real_incr).
     pub it_real: SpinLock<super::itimer::ItReal, class::SignalMisc>,
     /// ITIMER_PROF and ITIMER_VIRTUAL as (expiry, interval) in ns of the process's CPU time;
@@ -294,40 +300,57 @@ impl Default for SignalTimers {
 }
 
 impl SignalTimers {
-    pub fn new() -> Self {
-        SignalTimers {
-            utime: AtomicU64::new(0),
-            stime: AtomicU64::new(0),
-            it_real: SpinLock::new(super::itimer::ItReal::new()),
-            it_cpu: SpinLock::new([(0, 0); 2]),
-            posix: SpinLock::new(PosixTimers { by_id: BTreeMap::new(), next_id: 0, cpu: Vec::new() }),
-        }
+    pub const fn new() -> Self {
+        SignalTimers { utime: AtomicU64::new(0), stime: AtomicU64::new(0), timers: spin::Once::new() }
+    }
+
+    /// The process's timers, made now if it has none yet.
+    pub fn timers(&self) -> &ProcessTimers {
+        self.timers.call_once(|| {
+            alloc::boxed::Box::new(ProcessTimers {
+                it_real: SpinLock::new(super::itimer::ItReal::new()),
+                it_cpu: SpinLock::new([(0, 0); 2]),
+                posix: SpinLock::new(PosixTimers { by_id: BTreeMap::new(), next_id: 0, cpu: Vec::new() }),
+            })
+        })
+    }
+
+    /// The process's timers, if it ever had one.
+    pub fn try_timers(&self) -> Option<&ProcessTimers> {
+        self.timers.get().map(|b| &**b)
     }
 
     /// Whether the tick has CPU-time timers to look at for this process.
     pub fn cpu_timers_armed(&self) -> bool {
-        if !self.posix.lock().cpu.is_empty() {
+        let Some(t) = self.try_timers() else { return false };
+        if !t.posix.lock().cpu.is_empty() {
             return true;
         }
-        let it = self.it_cpu.lock();
+        let it = t.it_cpu.lock();
         it[0].0 != 0 || it[1].0 != 0
     }
 
     /// The live timers on CPU-time clocks.
     pub fn cpu_timers(&self) -> Vec<Arc<KItimer>> {
-        let mut p = self.posix.lock();
+        let Some(t) = self.try_timers() else { return Vec::new() };
+        let mut p = t.posix.lock();
         p.cpu.retain(|w| w.strong_count() > 0);
         p.cpu.iter().filter_map(|w| w.upgrade()).collect()
     }
 
     fn add_cpu_timer(&self, t: &Arc<KItimer>) {
-        let mut p = self.posix.lock();
+        let mut p = self.timers().posix.lock();
         p.cpu.retain(|w| w.strong_count() > 0);
         p.cpu.push(Arc::downgrade(t));
     }
 
     fn find(&self, id: i32) -> KResult<Arc<KItimer>> {
-        self.posix.lock().by_id.get(&id).cloned().ok_or(EINVAL)
+        self.try_timers().and_then(|t| t.posix.lock().by_id.get(&id).cloned()).ok_or(EINVAL)
+    }
+
+    /// Every POSIX timer of the process.
+    fn all(&self) -> Vec<Arc<KItimer>> {
+        self.try_timers().map_or(Vec::new(), |t| t.posix.lock().by_id.values().cloned().collect())
     }
 }
 
@@ -687,10 +710,10 @@ pub fn sys_timer_create(
     }
     let ev = timer_event_spec.map(|e| e.read()).transpose()?;
     let cur = current();
-    let charge = SigpendingCharge::try_new(cur.signal.rlimit(RLIMIT_SIGPENDING), false).ok_or(EAGAIN)?;
+    let charge = SigpendingCharge::try_new(|| cur.signal.rlimit(RLIMIT_SIGPENDING), false).ok_or(EAGAIN)?;
     let sig: &SignalStruct = &cur.signal;
     let id = {
-        let mut p = sig.timers.posix.lock();
+        let mut p = sig.timers.timers().posix.lock();
         let mut id = p.next_id;
         let mut tries = 0u64;
         while p.by_id.contains_key(&id) {
@@ -739,7 +762,7 @@ pub fn sys_timer_create(
     if matches!(kc, KClock::Cpu { .. }) {
         sig.timers.add_cpu_timer(&timer);
     }
-    sig.timers.posix.lock().by_id.insert(id, timer);
+    sig.timers.timers().posix.lock().by_id.insert(id, timer);
     Ok(0)
 }
 
@@ -832,14 +855,15 @@ fn itimer_delete(timer: &KItimer) {
 /// Linux: SYSCALL_DEFINE1(timer_delete).
 pub fn sys_timer_delete(timer_id: i32) -> KResult<usize> {
     let cur = current();
-    let timer = cur.signal.timers.posix.lock().by_id.remove(&timer_id).ok_or(EINVAL)?;
+    let timer = cur.signal.timers.try_timers().and_then(|t| t.posix.lock().by_id.remove(&timer_id)).ok_or(EINVAL)?;
     itimer_delete(&timer);
     Ok(0)
 }
 
 /// Linux: exit_itimers(): exec and the last thread's exit delete the process's POSIX timers.
 pub fn exit_itimers(sig: &SignalStruct) {
-    let timers = core::mem::take(&mut sig.timers.posix.lock().by_id);
+    let Some(pt) = sig.timers.try_timers() else { return };
+    let timers = core::mem::take(&mut pt.posix.lock().by_id);
     for t in timers.values() {
         itimer_delete(t);
     }
@@ -869,8 +893,7 @@ pub fn watch_clock_was_set(w: Weak<dyn ClockWasSet>) {
 pub fn clock_was_set() {
     // every process's absolute realtime timers, and the registered timerfds
     for p in crate::kernel::pid::all_processes() {
-        let timers: Vec<Arc<KItimer>> = p.signal.timers.posix.lock().by_id.values().cloned().collect();
-        for t in timers {
+        for t in p.signal.timers.all() {
             t.clock_was_set();
         }
     }
