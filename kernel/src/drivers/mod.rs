@@ -1,4 +1,5 @@
 //! Device drivers.  Linux: drivers/.
+pub mod base;
 pub mod char;
 pub mod plic;
 #[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here

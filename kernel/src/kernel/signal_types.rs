@@ -328,6 +328,10 @@ pub struct SignalStruct {
     /// The process's CPU time, interval timers and POSIX timers (Linux: signal->utime/stime,
     /// real_timer, it[], posix_timers).
     pub timers: crate::kernel::time::posix_timers::SignalTimers,
+    /// Linux: oom_score_adj and oom_score_adj_min (/proc/PID/oom_score_adj, -1000..1000),
+    /// inherited across fork.
+    pub oom_score_adj: AtomicI32,
+    pub oom_score_adj_min: AtomicI32,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -360,10 +364,10 @@ impl SignalStruct {
         r[RLIMIT_STACK] = [8 * 1024 * 1024, RLIM_INFINITY]; // _STK_LIM
         r[RLIMIT_CORE] = [0, RLIM_INFINITY];
         r[RLIMIT_NOFILE] = [1024, 4096]; // INR_OPEN_CUR, INR_OPEN_MAX
-        r[RLIMIT_NPROC] = [3806, 3806]; // fork_init(): max_threads / 2, as the reference Linux has it
+        r[RLIMIT_NPROC] = [0, 0]; // fork_init() sets init's: max_threads / 2
         r[RLIMIT_MEMLOCK] = [8 * 1024 * 1024, 8 * 1024 * 1024]; // MLOCK_LIMIT
         r[RLIMIT_AS] = inf;
-        r[RLIMIT_SIGPENDING] = [3806, 3806]; // as RLIMIT_NPROC
+        r[RLIMIT_SIGPENDING] = [0, 0]; // as RLIMIT_NPROC
         r[RLIMIT_MSGQUEUE] = [819200, 819200]; // MQ_BYTES_MAX
         r[RLIMIT_NICE] = [0, 0];
         r[RLIMIT_RTPRIO] = [0, 0];
@@ -384,6 +388,8 @@ impl SignalStruct {
             shared_pending: SpinLock::new(SigPending::default()),
             shared_mask: core::sync::atomic::AtomicU64::new(0),
             timers: crate::kernel::time::posix_timers::SignalTimers::new(),
+            oom_score_adj: AtomicI32::new(0),
+            oom_score_adj_min: AtomicI32::new(0),
         })
     }
     /// Linux: copy_signal(): a new process inherits limits, process group and session.
@@ -393,6 +399,8 @@ impl SignalStruct {
         *s.rlimits.lock() = r;
         s.pgrp.store(self.pgrp.load(Ordering::Relaxed), Ordering::Relaxed);
         s.session.store(self.session.load(Ordering::Relaxed), Ordering::Relaxed);
+        s.oom_score_adj.store(self.oom_score_adj.load(Ordering::Relaxed), Ordering::Relaxed);
+        s.oom_score_adj_min.store(self.oom_score_adj_min.load(Ordering::Relaxed), Ordering::Relaxed);
         s
     }
     pub fn rlimit(&self, r: usize) -> u64 {

@@ -120,6 +120,16 @@ pub fn timer_interrupt(from_user: bool) {
             ticks += 1;
             JIFFIES.fetch_add(1, Ordering::Relaxed);
         }
+        // Linux: account_process_tick(): the tick goes to whatever was interrupted.
+        crate::kernel::task::with_current(|c| {
+            let idle = c.has_flag(crate::kernel::task::PF_IDLE);
+            if !idle {
+                let (t, g) = if from_user { (&c.utime, &c.signal.timers.utime) } else { (&c.stime, &c.signal.timers.stime) };
+                t.fetch_add(ticks * tick_cycles(), Ordering::Relaxed);
+                g.fetch_add(ticks * tick_cycles(), Ordering::Relaxed);
+            }
+            crate::kernel::sched::cputime::account_cpu_tick(from_user, idle, ticks * tick_cycles());
+        });
         NEXT_TICK.store(tick, Ordering::Relaxed);
         update_process_times(ticks * tick_cycles(), from_user);
         crate::kernel::sched::core::scheduler_tick();
@@ -151,18 +161,14 @@ pub fn timer_interrupt(from_user: bool) {
     program_next();
 }
 
-/// Linux: update_process_times() -> account_process_tick() and run_posix_cpu_timers(): the
-/// tick's time goes to whatever was interrupted (user or system time, and its process's), and
-/// the CPU-time timers of its process (ITIMER_VIRTUAL, ITIMER_PROF, CPU-clock POSIX timers)
-/// are checked.
-fn update_process_times(cycles: u64, user: bool) {
+/// Linux: update_process_times()'s run_posix_cpu_timers() (the accounting is done above): the
+/// CPU-time timers of the interrupted task's process (ITIMER_VIRTUAL, ITIMER_PROF, CPU-clock
+/// POSIX timers).
+fn update_process_times(_cycles: u64, user: bool) {
     let cur = crate::kernel::task::with_current(|c| {
         if c.has_flag(crate::kernel::task::PF_IDLE) {
             return None;
         }
-        let (t, g) = if user { (&c.utime, &c.signal.timers.utime) } else { (&c.stime, &c.signal.timers.stime) };
-        t.fetch_add(cycles, Ordering::Relaxed);
-        g.fetch_add(cycles, Ordering::Relaxed);
         c.signal.timers.cpu_timers_armed().then(crate::kernel::task::current)
     });
     if let Some(c) = cur {
