@@ -273,6 +273,8 @@ pub(super) fn begin_new_exec(cur: &Task, mm: Arc<MmStruct>, execfn: &[u8], bprm:
         sh.flush_handlers(false);
     }
     *cur.sigaltstack.lock() = (0, 0, SS_DISABLE as i32);
+    // Linux: exit_itimers(): the POSIX timers do not survive exec (the itimers do).
+    crate::kernel::time::posix_timers::exit_itimers(&cur.signal);
     cur.flags.fetch_and(!PF_FORKNOEXEC, Ordering::Relaxed);
     // Linux: a secure exec cannot be signalled by its parent's death.
     if bprm.secureexec {

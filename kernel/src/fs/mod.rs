@@ -15,10 +15,15 @@
 //!                     sendfile
 //!   stat.rs           fstat, newfstatat, statx, readlinkat
 //!   readdir.rs        getdents64
-//!   fcntl.rs, ioctl.rs, select.rs (ppoll), sync.rs, utimes.rs
+//!   select.rs         poll tables (poll_wait), ppoll, pselect6
+//!   fcntl.rs, ioctl.rs, sync.rs, utimes.rs
 //!   d_path.rs         the path of an inode; getcwd
 //!   char_dev.rs       device numbers -> drivers (drivers/char/, drivers/tty.rs)
 //!   pipe.rs           pipes, pipe2
+//!   eventpoll.rs      epoll: epoll_create1, epoll_ctl, epoll_pwait, epoll_pwait2
+//!   eventfd.rs        eventfd2
+//!   signalfd.rs       signalfd4
+//!   timerfd.rs        timerfd_create, timerfd_settime, timerfd_gettime
 //!   exec.rs           execve, execveat; binfmt_script.rs (#!), binfmt_elf.rs (ELF)
 //!   seq_file.rs       reading a text generated at open
 //!   statfs.rs         statfs, fstatfs
@@ -35,6 +40,8 @@ pub mod binfmt_elf;
 pub mod binfmt_script;
 pub mod char_dev;
 pub mod d_path;
+pub mod eventfd;
+pub mod eventpoll;
 #[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
 pub mod exec;
 pub mod fcntl;
@@ -55,10 +62,12 @@ pub mod read_write;
 pub mod readdir;
 pub mod select;
 pub mod seq_file;
+pub mod signalfd;
 pub mod stat;
 pub mod statfs;
 pub mod sync;
 pub mod sysfs;
+pub mod timerfd;
 pub mod tracefs;
 pub mod utimes;
 

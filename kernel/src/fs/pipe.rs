@@ -7,6 +7,7 @@
 
 use super::file::{close_fd, fd_install};
 use super::file_table::*;
+use super::select::{poll_wait, PollTable};
 use crate::errno::*;
 use crate::kernel::locking::{class, SpinLock};
 use crate::kernel::sched::wait::WaitQueue;
@@ -64,7 +65,10 @@ pub struct Pipe {
     buf: SpinLock<VecDeque<u8>, class::Pipe>,
     readers: SpinLock<usize, class::Pipe>,
     writers: SpinLock<usize, class::Pipe>,
-    wq: WaitQueue,
+    /// Linux: pipe->rd_wait — readers (and pollers of the read end) wait for data or EOF.
+    rd_wait: WaitQueue,
+    /// Linux: pipe->wr_wait — writers (and pollers of the write end) wait for room.
+    wr_wait: WaitQueue,
 }
 
 pub struct PipeReader(Arc<Pipe>);
@@ -75,7 +79,8 @@ pub fn create_pipe(flags: u32) -> KResult<(Arc<File>, Arc<File>)> {
         buf: SpinLock::new(VecDeque::new()),
         readers: SpinLock::new(1),
         writers: SpinLock::new(1),
-        wq: WaitQueue::new(),
+        rd_wait: WaitQueue::new(),
+        wr_wait: WaitQueue::new(),
     });
     let fl = flags & O_NONBLOCK;
     let r = File::new(Arc::new(PipeReader(p.clone())), None, O_RDONLY | fl, String::from("pipe:"));
@@ -83,16 +88,19 @@ pub fn create_pipe(flags: u32) -> KResult<(Arc<File>, Arc<File>)> {
     Ok((r, w))
 }
 
+/// Linux: pipe_release(): the other end sees EOF (POLLHUP) or EPIPE (POLLERR).
 impl Drop for PipeReader {
     fn drop(&mut self) {
         *self.0.readers.lock() -= 1;
-        self.0.wq.wake_up_all();
+        self.0.rd_wait.wake_up_all();
+        self.0.wr_wait.wake_up_all();
     }
 }
 impl Drop for PipeWriter {
     fn drop(&mut self) {
         *self.0.writers.lock() -= 1;
-        self.0.wq.wake_up_all();
+        self.0.rd_wait.wake_up_all();
+        self.0.wr_wait.wake_up_all();
     }
 }
 
@@ -111,7 +119,7 @@ impl FileOps for PipeReader {
                         out[i] = byte;
                     }
                     drop(b);
-                    p.wq.wake_up_all();
+                    p.wr_wait.wake_up_poll(POLLOUT | POLLWRNORM);
                     return Ok(n);
                 }
             }
@@ -121,11 +129,13 @@ impl FileOps for PipeReader {
             if f.nonblock() {
                 return Err(EAGAIN);
             }
-            p.wq.wait_event_interruptible(|| !p.buf.lock().is_empty() || *p.writers.lock() == 0)?;
+            p.rd_wait.wait_event_interruptible(|| !p.buf.lock().is_empty() || *p.writers.lock() == 0)?;
         }
     }
-    fn poll(&self, _f: &File) -> u16 {
+    /// Linux: pipe_poll() for the read end: POLLIN with data, POLLHUP once no writer is left.
+    fn poll(&self, _f: &File, pt: Option<&mut PollTable>) -> Option<u32> {
         let p = &self.0;
+        poll_wait(&p.rd_wait, pt);
         let mut ev = 0;
         if !p.buf.lock().is_empty() {
             ev |= POLLIN | POLLRDNORM;
@@ -133,10 +143,7 @@ impl FileOps for PipeReader {
         if *p.writers.lock() == 0 {
             ev |= POLLHUP;
         }
-        ev
-    }
-    fn poll_queue(&self) -> Option<&WaitQueue> {
-        Some(&self.0.wq)
+        Some(ev)
     }
     fn ioctl(&self, _f: &File, cmd: usize, arg: usize) -> KResult<usize> {
         if cmd == FIONREAD as usize {
@@ -179,7 +186,8 @@ impl FileOps for PipeWriter {
                     b.extend(&data[done..done + n]);
                     done += n;
                     drop(b);
-                    p.wq.wake_up_all();
+                    // Linux wakes readers on every write (epoll's edge trigger counts on it).
+                    p.rd_wait.wake_up_poll(POLLIN | POLLRDNORM);
                     continue;
                 }
             }
@@ -187,16 +195,20 @@ impl FileOps for PipeWriter {
                 return if done > 0 { Ok(done) } else { Err(EAGAIN) };
             }
             let need = left.min(PIPE_BUF);
-            let r =
-                p.wq.wait_event_interruptible(|| PIPE_BUF_SIZE - p.buf.lock().len() >= need || *p.readers.lock() == 0);
+            let r = p
+                .wr_wait
+                .wait_event_interruptible(|| PIPE_BUF_SIZE - p.buf.lock().len() >= need || *p.readers.lock() == 0);
             if let Err(e) = r {
                 return if done > 0 { Ok(done) } else { Err(e) };
             }
         }
         Ok(done)
     }
-    fn poll(&self, _f: &File) -> u16 {
+    /// Linux: pipe_poll() for the write end: POLLOUT while a page's worth of room is left,
+    /// POLLERR once no reader is left.
+    fn poll(&self, _f: &File, pt: Option<&mut PollTable>) -> Option<u32> {
         let p = &self.0;
+        poll_wait(&p.wr_wait, pt);
         let mut ev = 0;
         if PIPE_BUF_SIZE - p.buf.lock().len() >= PIPE_BUF {
             ev |= POLLOUT | POLLWRNORM;
@@ -204,10 +216,7 @@ impl FileOps for PipeWriter {
         if *p.readers.lock() == 0 {
             ev |= POLLERR;
         }
-        ev
-    }
-    fn poll_queue(&self) -> Option<&WaitQueue> {
-        Some(&self.0.wq)
+        Some(ev)
     }
     fn name(&self) -> &'static str {
         "pipe"

@@ -57,6 +57,12 @@ pub fn do_exit(code: i32) -> ! {
     synchronize_group_exit(&cur, code);
     cur.flags.fetch_or(PF_EXITING, Ordering::Relaxed);
     cur.exit_code.store(code, Ordering::Relaxed);
+    // Linux: group_dead: the last thread stops the process's timers (hrtimer_cancel of
+    // real_timer, exit_itimers()).
+    if cur.signal.live.load(Ordering::Relaxed) <= 1 {
+        crate::kernel::time::itimer::exit_itimer_real(&cur.signal);
+        crate::kernel::time::posix_timers::exit_itimers(&cur.signal);
+    }
     exit_mm(&cur);
     // Linux: exit_files(), exit_fs()
     let files = cur.files.lock().take();

@@ -708,18 +708,12 @@ impl PidFd {
 impl crate::fs::FileOps for PidFd {
     /// Linux: pidfd_poll(): readable once the whole thread group has exited (a leader that
     /// exits before its other threads does not count), or the process has been reaped.
-    fn poll(&self, _f: &crate::fs::File) -> u16 {
+    /// Pollers wait on pid->wait_pidfd, woken as threads of the group exit (do_notify_pidfd).
+    fn poll(&self, _f: &crate::fs::File, pt: Option<&mut crate::fs::select::PollTable>) -> Option<u32> {
         let t = &self.0;
+        crate::fs::select::poll_wait(t.signal.wait_pidfd.get(), pt);
         let exited = !self.has_task() || (t.exit_state() != 0 && t.signal.live.load(Ordering::Acquire) == 0);
-        if exited {
-            crate::fs::file_table::POLLIN | crate::fs::file_table::POLLRDNORM
-        } else {
-            0
-        }
-    }
-    /// Linux: pid->wait_pidfd, woken as threads of the group exit (do_notify_pidfd).
-    fn poll_queue(&self) -> Option<&crate::kernel::sched::wait::WaitQueue> {
-        Some(&self.0.signal.wait_pidfd)
+        Some(if exited { crate::fs::file_table::POLLIN | crate::fs::file_table::POLLRDNORM } else { 0 })
     }
     fn pidfd_task(&self) -> Option<Task> {
         Some(self.0.clone())

@@ -9,6 +9,7 @@ pub mod exit;
 pub mod fork;
 pub mod futex;
 pub mod groups;
+pub mod kcmp;
 pub mod locking;
 pub mod panic;
 #[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here

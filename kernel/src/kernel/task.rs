@@ -102,7 +102,11 @@ pub struct TaskStruct {
     /// Linux: blocked (sigset_t)
     pub blocked: AtomicU64,
     pub saved_sigmask: SpinLock<Option<u64>, class::SignalMisc>,
+    /// Linux: real_blocked — the mask before rt_sigtimedwait unblocked what it waits for.
+    pub real_blocked: AtomicU64,
     pub sigaltstack: SpinLock<(usize, usize, i32), class::SignalMisc>,
+    /// Linux: restart_block — how restart_syscall(2) continues an interrupted sleep.
+    pub restart_block: SpinLock<super::signal_types::RestartBlock, class::SignalMisc>,
 
     /// Linux: vfork_done — the parent of a CLONE_VFORK child sleeps on it.
     pub vfork_done: SpinLock<Option<Arc<super::sched::wait::Completion>>, class::TaskLock>,
@@ -176,7 +180,9 @@ impl TaskStruct {
             pending_mask: AtomicU64::new(0),
             blocked: AtomicU64::new(i.blocked),
             saved_sigmask: SpinLock::new(None),
+            real_blocked: AtomicU64::new(0),
             sigaltstack: SpinLock::new(i.sigaltstack),
+            restart_block: SpinLock::new(super::signal_types::RestartBlock::None),
             vfork_done: SpinLock::new(None),
             set_child_tid: AtomicUsize::new(0),
             clear_child_tid: AtomicUsize::new(0),

@@ -228,10 +228,11 @@ pub(super) fn status_text(t: &TaskStruct) -> String {
         s,
         "Threads:\t{}\nSigQ:\t{}/{}",
         thread_count(t),
-        pending.count_ones(),
+        crate::kernel::signal_types::sigpending_count(),
         sig.rlimit(RLIMIT_SIGPENDING as usize)
     );
-    let _ = writeln!(s, "SigPnd:\t{:016x}\nShdPnd:\t{:016x}", pending, 0);
+    let shared = t.signal.shared_pending.lock().set;
+    let _ = writeln!(s, "SigPnd:\t{:016x}\nShdPnd:\t{:016x}", pending, shared);
     let _ = writeln!(
         s,
         "SigBlk:\t{:016x}\nSigIgn:\t{:016x}\nSigCgt:\t{:016x}",

@@ -20,7 +20,10 @@ use core::sync::atomic::Ordering;
 /// turned into EINTR.
 #[inline(always)]
 pub fn exit_to_user_mode(regs: &mut PtRegs) {
-    let work = with_current(|c| c.need_resched.load(Ordering::Relaxed) || c.pending_mask.load(Ordering::Acquire) != 0);
+    let work = with_current(|c| {
+        c.need_resched.load(Ordering::Relaxed)
+            || (c.pending_mask.load(Ordering::Acquire) | c.signal.shared_mask.load(Ordering::Acquire)) != 0
+    });
     let internal_errno = -(ENOPARAM.0 as isize)..=-(ERESTARTSYS.0 as isize);
     if work || regs.cause == EXC_SYSCALL && internal_errno.contains(&(regs.a0 as isize)) {
         exit_to_user_mode_loop(regs);

@@ -29,10 +29,14 @@
 //! |   56 | Uts            | uts_sem: the system's names (kernel/utsname.rs; a leaf) |
 //! |   64 | Pipe           | a pipe's buffer and counts |
 //! |   66 | Tty            | the console tty |
+//! |   68 | EventFd        | an eventfd's counter |
 //! |   70 | Futex          | the futex hash |
 //! |   72 | FutexQueue     | one futex queue's wake sequence |
+//! |   76 | Epoll          | an epoll instance's items and ready list |
 //! |   80 | WaitQueue      | a wait queue's list of sleepers |
+//! |   81 | TimerFd        | a timerfd's expiry, interval and tick count |
 //! |   82 | Completion     | a completion's done flag |
+//! |   83 | KItimer        | a POSIX timer's state (timr->it_lock) |
 //! |   84 | Timers         | the timer and timeout queues |
 //! |   87 | SeqBuf         | a /proc file's generated text (fs/seq_file.rs; copies only) |
 //! |   88 | TaskCred       | a task's real_cred/cred pointers (a cred itself never changes) |
@@ -102,14 +106,23 @@ lock_classes! {
     Pipe = 64, "pipe->mutex";
     /// Linux: tty->termios_rwsem and the port lock.
     Tty = 66, "tty_lock";
+    /// Linux: eventfd_ctx->wqh.lock, which guards the counter.
+    EventFd = 68, "eventfd_ctx->wqh.lock";
     /// Linux: the futex hash bucket locks.
     Futex = 70, "futex_hash";
     /// One futex's wake sequence.
     FutexQueue = 72, "futex_q";
+    /// Linux: ep->lock (and ep->mtx): an epoll's items and ready list.  Never held across a
+    /// file's poll operation or a wake-up.
+    Epoll = 76, "ep->lock";
     /// Linux: wait_queue_head->lock.
     WaitQueue = 80, "wq_head->lock";
+    /// Linux: timerfd_ctx->wqh.lock: a timerfd's settings and ticks (the timer queue inside).
+    TimerFd = 81, "timerfd_ctx->wqh.lock";
     /// Linux: completion's wait.lock.
     Completion = 82, "completion";
+    /// Linux: timr->it_lock: a POSIX timer's settings and overrun (the timer queue inside).
+    KItimer = 83, "timr->it_lock";
     /// Linux: the timer base lock.
     Timers = 84, "timer_base";
     /// Linux: seq_file->lock, held here only to swap or copy the generated text.
