@@ -12,6 +12,7 @@ pub mod panic;
 pub mod pid;
 pub mod printk;
 pub mod reboot;
+pub mod rseq;
 pub mod sched;
 pub mod signal;
 pub mod signal_types;

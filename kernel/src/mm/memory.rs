@@ -116,3 +116,14 @@ pub fn access_remote_vm(mm: &MmInner, addr: usize, len: usize) -> alloc::vec::Ve
     }
     out
 }
+
+/// Linux: fixup_user_fault(mm, addr, FAULT_FLAG_WRITE) (mm/gup.c), as the futex code's
+/// fault_in_user_writeable() uses it: make the page at `addr` present and writable in the
+/// caller's address space (a write fault: demand paging, copy-on-write), so that a retried
+/// atomic update under a lock with page faults disabled succeeds.  EFAULT when the address is
+/// not mapped writable.
+pub fn fixup_user_fault_write(addr: usize) -> KResult<()> {
+    let mm = crate::kernel::task::current().mm.lock().clone().ok_or(EFAULT)?;
+    let mut m = mm.inner.lock();
+    handle_mm_fault(&mut m, addr, Access::Write).map_err(|_| EFAULT)
+}

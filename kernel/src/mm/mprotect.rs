@@ -27,8 +27,8 @@ impl MmInner {
     /// Linux: mprotect_fixup() over [start, end): every page must be mapped by a VMA.
     pub fn mprotect(&mut self, start: usize, end: usize, prot: VmFlags) -> KResult<()> {
         self.all_mapped(start, end)?;
-        self.split_at(start);
-        self.split_at(end);
+        self.split_vma(start)?;
+        self.split_vma(end)?;
         let keys: alloc::vec::Vec<usize> = self.vmas.range(start..end).map(|(k, _)| *k).collect();
         for k in keys {
             let v = self.vmas.get_mut(&k).unwrap();
@@ -47,6 +47,12 @@ impl MmInner {
             });
         }
         crate::arch::riscv::flush_tlb_all();
+        // Linux: vma_merge(): the changed range joins neighbours that now agree.
+        self.merge_at(end);
+        let keys: alloc::vec::Vec<usize> = self.vmas.range(start..end).map(|(k, _)| *k).collect();
+        for k in keys.into_iter().rev() {
+            self.merge_at(k);
+        }
         Ok(())
     }
 }

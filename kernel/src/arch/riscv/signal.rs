@@ -88,6 +88,9 @@ fn setup_rt_frame(cur: &Task, sig: i32, info: &SigInfo, ka: &SigAction, regs: &m
 
 /// Linux: handle_signal(): write the frame for the handler, then signal_setup_done().
 fn handle_signal(cur: &Task, ksig: &KSignal, regs: &mut PtRegs) {
+    // Linux: rseq_signal_deliver(): an interrupted rseq critical section resumes at its abort
+    // handler once the handler returns.
+    crate::kernel::rseq::rseq_signal_deliver(ksig, regs);
     let failed = setup_rt_frame(cur, ksig.sig, &ksig.info, &ksig.ka, regs).is_err();
     signal_setup_done(failed, cur, ksig);
 }

@@ -84,6 +84,15 @@ fn user_fault_or_die(regs: &mut PtRegs, sig: i32, code: i32, what: &str) {
 #[inline(never)]
 fn do_page_fault(regs: &mut PtRegs, access: Access) {
     let addr = regs.badaddr;
+    // Linux: faulthandler_disabled(): under pagefault_disable() (the futex code, holding a
+    // bucket lock) a kernel access to user memory fails at once, without taking any lock.
+    if !regs.user_mode() && crate::mm::uaccess::pagefault_disabled() {
+        if let Some(fixup) = search_exception_tables(regs.epc) {
+            regs.epc = fixup;
+            return;
+        }
+        die(regs, "Unable to handle kernel paging request");
+    }
     if addr < TASK_SIZE {
         let cur = current();
         let mm = cur.mm.lock().clone();

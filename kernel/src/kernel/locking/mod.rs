@@ -28,8 +28,8 @@
 //! |   48 | ShmPages       | a shared anonymous/shmem object's page list |
 //! |   64 | Pipe           | a pipe's buffer and counts |
 //! |   66 | Tty            | the console tty |
-//! |   70 | Futex          | the futex hash |
-//! |   72 | FutexQueue     | one futex queue's wake sequence |
+//! |   70 | Futex          | a futex hash bucket: its waiters and PI states (two at once: lock_nested) |
+//! |   72 | PiLock         | a task's list of owned PI futexes, its PI boost (task->pi_lock) |
 //! |   80 | WaitQueue      | a wait queue's list of sleepers |
 //! |   82 | Completion     | a completion's done flag |
 //! |   84 | Timers         | the timer and timeout queues |
@@ -96,10 +96,10 @@ lock_classes! {
     Pipe = 64, "pipe->mutex";
     /// Linux: tty->termios_rwsem and the port lock.
     Tty = 66, "tty_lock";
-    /// Linux: the futex hash bucket locks.
-    Futex = 70, "futex_hash";
-    /// One futex's wake sequence.
-    FutexQueue = 72, "futex_q";
+    /// Linux: the futex hash bucket locks (hb->lock).
+    Futex = 70, "futex_hash_bucket";
+    /// Linux: task->pi_lock: the task's pi_state_list (taken under a futex bucket lock).
+    PiLock = 72, "task->pi_lock";
     /// Linux: wait_queue_head->lock.
     WaitQueue = 80, "wq_head->lock";
     /// Linux: completion's wait.lock.
