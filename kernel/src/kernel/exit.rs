@@ -25,7 +25,9 @@ fn complete_vfork_done(t: &TaskStruct) {
 #[inline(never)]
 pub fn mm_release(t: &TaskStruct) {
     let tid = t.clear_child_tid.swap(0, Ordering::Relaxed);
-    if tid != 0 && write_user(tid, &0i32).is_ok() {
+    // Linux: only when another task shares the mm (mm_users > 1): nobody else could see it.
+    let shared = t.mm.lock().as_ref().is_some_and(|mm| Arc::strong_count(mm) > 1);
+    if tid != 0 && shared && write_user(tid, &0i32).is_ok() {
         crate::kernel::futex::futex_wake_tid(tid);
     }
     complete_vfork_done(t);

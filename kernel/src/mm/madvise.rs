@@ -97,7 +97,7 @@ pub fn sys_madvise(addr: usize, len: usize, advice: i32) -> KResult<usize> {
     m.all_mapped(addr, end)?;
     let r = match advice {
         MADV_DONTNEED | MADV_DONTNEED_LOCKED | MADV_FREE => {
-            for v in vmas_in(&m, addr, end) {
+            for v in m.vmas_range(addr, end) {
                 let forbidden = if advice == MADV_DONTNEED_LOCKED { VmFlags::empty() } else { VmFlags::LOCKED };
                 if v.flags.intersects(forbidden) {
                     return Err(EINVAL);
@@ -114,7 +114,7 @@ pub fn sys_madvise(addr: usize, len: usize, advice: i32) -> KResult<usize> {
         MADV_DOFORK => m.vma_set_flags(addr, end, VmFlags::empty(), VmFlags::DONTCOPY),
         MADV_WIPEONFORK => {
             // Linux: only for private anonymous memory.
-            if vmas_in(&m, addr, end).iter().any(|v| !matches!(v.backing, Backing::Anon)) {
+            if m.vmas_range(addr, end).any(|v| !matches!(v.backing, Backing::Anon)) {
                 return Err(EINVAL);
             }
             m.vma_set_flags(addr, end, VmFlags::WIPEONFORK, VmFlags::empty())
@@ -123,14 +123,14 @@ pub fn sys_madvise(addr: usize, len: usize, advice: i32) -> KResult<usize> {
         MADV_POPULATE_READ | MADV_POPULATE_WRITE => madvise_populate(&mut m, addr, end, advice == MADV_POPULATE_WRITE),
         MADV_WILLNEED => {
             // Linux without CONFIG_SWAP: madvise_willneed() needs a file.
-            if vmas_in(&m, addr, end).iter().any(|v| matches!(v.backing, Backing::Anon)) {
+            if m.vmas_range(addr, end).any(|v| matches!(v.backing, Backing::Anon)) {
                 return Err(EBADF);
             }
             Ok(())
         }
         MADV_COLD | MADV_PAGEOUT => {
             // Linux: can_madv_lru_vma().
-            if vmas_in(&m, addr, end).iter().any(|v| v.flags.contains(VmFlags::LOCKED)) {
+            if m.vmas_range(addr, end).any(|v| v.flags.contains(VmFlags::LOCKED)) {
                 return Err(EINVAL);
             }
             Ok(())
@@ -148,14 +148,10 @@ pub fn sys_madvise(addr: usize, len: usize, advice: i32) -> KResult<usize> {
     })
 }
 
-/// The VMAs that overlap [start, end).
-fn vmas_in(m: &MmInner, start: usize, end: usize) -> alloc::vec::Vec<super::mm_types::Vma> {
-    m.vmas.range(..end).map(|(_, v)| v).filter(|v| v.end > start).cloned().collect()
-}
-
 /// Linux: madvise_remove(): free the pages of a shared writable mapping's object.
 fn madvise_remove(m: &mut MmInner, start: usize, end: usize) -> KResult<()> {
-    for v in vmas_in(m, start, end) {
+    let vmas: alloc::vec::Vec<super::mm_types::Vma> = m.vmas_range(start, end).cloned().collect();
+    for v in vmas {
         if v.flags.contains(VmFlags::LOCKED) {
             return Err(EINVAL);
         }
@@ -186,7 +182,7 @@ fn madvise_remove(m: &mut MmInner, start: usize, end: usize) -> KResult<()> {
 /// Linux: madvise_populate(): fault in [start, end) for reading or writing; EINVAL when a
 /// mapping lacks the access, EFAULT when a fault fails (SIGBUS past a file's end).
 fn madvise_populate(m: &mut MmInner, start: usize, end: usize, write: bool) -> KResult<()> {
-    for v in vmas_in(m, start, end) {
+    for v in m.vmas_range(start, end) {
         let ok = if write {
             v.flags.contains(VmFlags::WRITE)
         } else {
@@ -219,11 +215,7 @@ impl MmInner {
         for (_, v) in self.vmas.range_mut(start..end) {
             v.flags = (v.flags - clear) | set;
         }
-        self.merge_at(end);
-        let keys: alloc::vec::Vec<usize> = self.vmas.range(start..end).map(|(k, _)| *k).collect();
-        for k in keys.into_iter().rev() {
-            self.merge_at(k);
-        }
+        self.merge_range(start, end);
         Ok(())
     }
 

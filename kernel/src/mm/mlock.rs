@@ -31,8 +31,12 @@ fn capable_ipc_lock() -> bool {
     true
 }
 
-/// RLIMIT_MEMLOCK in pages (read before the mm lock: the rlimits rank below it).
+/// RLIMIT_MEMLOCK in pages, or no limit for a caller with CAP_IPC_LOCK (read before the mm
+/// lock: the rlimits rank below it; not read at all when it cannot matter).
 pub fn memlock_limit_pages() -> usize {
+    if capable_ipc_lock() {
+        return usize::MAX;
+    }
     (crate::kernel::task::current().signal.rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT) as usize
 }
 
@@ -118,8 +122,7 @@ fn mlock_fixup(m: &mut MmInner, start: usize, end: usize, newflags: VmFlags) -> 
     if let Some(v) = m.vmas.get_mut(&start) {
         v.flags = newflags;
     }
-    m.merge_at(end);
-    m.merge_at(start);
+    m.merge_range(start, end);
     Ok(())
 }
 

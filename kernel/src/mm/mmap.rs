@@ -235,6 +235,12 @@ impl MmInner {
         vma_at(&self.vmas, addr)
     }
 
+    /// The VMAs that overlap [start, end), in order (Linux: for_each_vma_range()).
+    pub fn vmas_range(&self, start: usize, end: usize) -> impl Iterator<Item = &Vma> {
+        let from = vma_at(&self.vmas, start).map_or(start, |v| v.start);
+        self.vmas.range(from..end.max(from)).map(|(_, v)| v)
+    }
+
     /// Linux: find_vma(): the first VMA that ends above `addr` (containing it, or the next).
     pub fn find_vma_from(&self, addr: usize) -> Option<&Vma> {
         use core::ops::Bound::{Excluded, Unbounded};
@@ -284,7 +290,7 @@ impl MmInner {
 
     /// Linux: split_vma(): as __split_vma, ENOMEM when the split would pass vm.max_map_count.
     pub(super) fn split_vma(&mut self, addr: usize) -> KResult<()> {
-        if self.find_vma(addr).is_some_and(|v| v.start != addr) && self.vmas.len() >= sysctl_max_map_count() {
+        if self.vmas.len() >= sysctl_max_map_count() && self.find_vma(addr).is_some_and(|v| v.start != addr) {
             return Err(ENOMEM);
         }
         self.__split_vma(addr);
@@ -320,12 +326,26 @@ impl MmInner {
         }
     }
 
+    /// merge_at() for every VMA boundary in [start, end], from the top down.
+    pub(super) fn merge_range(&mut self, start: usize, end: usize) {
+        let mut k = end;
+        loop {
+            self.merge_at(k);
+            match self.vmas.range(start..k).next_back() {
+                Some((&p, _)) => k = p,
+                None => break,
+            }
+        }
+    }
+
     /// Linux: do_vmi_munmap(): munmap with vm.max_map_count honoured: splitting a VMA in
     /// two (unmapping its middle) at the limit is ENOMEM.
     pub fn do_munmap(&mut self, start: usize, end: usize) -> KResult<()> {
-        if let Some(v) = self.find_vma(start) {
-            if v.start < start && end < v.end && self.vmas.len() >= sysctl_max_map_count() {
-                return Err(ENOMEM);
+        if self.vmas.len() >= sysctl_max_map_count() {
+            if let Some(v) = self.find_vma(start) {
+                if v.start < start && end < v.end {
+                    return Err(ENOMEM);
+                }
             }
         }
         self.munmap(start, end);

@@ -47,12 +47,6 @@ impl MmInner {
             });
         }
         crate::arch::riscv::flush_tlb_all();
-        // Linux: vma_merge(): the changed range joins neighbours that now agree.
-        self.merge_at(end);
-        let keys: alloc::vec::Vec<usize> = self.vmas.range(start..end).map(|(k, _)| *k).collect();
-        for k in keys.into_iter().rev() {
-            self.merge_at(k);
-        }
         Ok(())
     }
 }

@@ -6,7 +6,7 @@
 use super::ptrace::PtRegs;
 use crate::kernel::signal::{self, SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP};
 use crate::kernel::task::current;
-use crate::mm::memory::{handle_mm_fault, Access};
+use crate::mm::memory::{handle_user_fault, Access};
 use crate::mm::TASK_SIZE;
 use linux_raw_sys::general as uapi;
 
@@ -97,7 +97,7 @@ fn do_page_fault(regs: &mut PtRegs, access: Access) {
         let cur = current();
         let mm = cur.mm.lock().clone();
         if let Some(mm) = mm {
-            let r = handle_mm_fault(&mut mm.inner.lock(), addr, access);
+            let r = handle_user_fault(&mm, addr, access);
             match r {
                 Ok(()) => {
                     cur.min_flt.fetch_add(1, core::sync::atomic::Ordering::Relaxed);

@@ -41,8 +41,9 @@ const FUT_OFF_INODE: u32 = 1;
 const FUT_OFF_MMSHARED: u32 = 2;
 
 /// Linux: union futex_key: (the mm or the shared object, the address or page index, the
-/// offset in the page with the FUT_OFF_* kind bits).  Identities are addresses: a waiter's
-/// own mm is alive while it waits, and a shared object is pinned by its Key (below).
+/// offset in the page with the FUT_OFF_* kind bits).  The mm is named by its satp, a shared
+/// object by its address: a waiter's own mm is alive while it waits, and a shared object is
+/// pinned by its Key (below).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct FutexKey {
     ptr: usize,
@@ -77,13 +78,20 @@ pub fn get_futex_key(uaddr: UserPtr<u32>, shared: bool, rw: Rw) -> KResult<Key> 
     if !access_ok(address, core::mem::size_of::<u32>()) {
         return Err(EFAULT);
     }
-    let mm = current().mm.lock().clone().ok_or(EFAULT)?;
-    let mm_id = Arc::as_ptr(&mm) as usize;
+    // The mm's identity is its satp: the root page table's frame is the mm's own while it
+    // lives (and read without a lock: the futex fast path).  0: a kernel thread, no mm.
+    let mm_id = crate::kernel::task::with_current(|c| c.mm_satp.load(Ordering::Relaxed));
+    if mm_id == 0 {
+        return Err(EFAULT);
+    }
     // PROCESS_PRIVATE futexes are fast: the mm and the address are the key; the mapping is not
     // even looked at (a bad address shows when the word is read).
     if !shared {
         return Ok(Key { k: FutexKey { ptr: mm_id, word: page, offset }, _pin: None });
     }
+    let cur = current();
+    let mm_guard = cur.mm.lock();
+    let mm = mm_guard.as_ref().ok_or(EFAULT)?;
     let m = mm.inner.lock();
     let vma = m.find_vma(address).ok_or(EFAULT)?;
     // Linux: get_user_pages_fast(): FOLL_WRITE for FUTEX_WRITE, read access otherwise.
@@ -210,7 +218,14 @@ impl Bucket {
         let pos = self.chain.iter().position(|e| e.prio > q.prio).unwrap_or(self.chain.len());
         q.w.bucket.store(idx, Ordering::Release);
         self.chain.insert(pos, q);
+        NR_WAITERS.fetch_add(1, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// Takes the entry at `i` off the list (Linux: __futex_unqueue()).
+    pub fn take(&mut self, i: usize) -> FutexQ {
+        NR_WAITERS.fetch_sub(1, Ordering::Relaxed);
+        self.chain.remove(i)
     }
 
     /// Linux: futex_top_waiter(): the first waiter of `key`.
@@ -221,7 +236,7 @@ impl Bucket {
     /// Takes the entry of `w` off the list (it is then on none).
     pub fn remove(&mut self, w: &Arc<Waiter>) -> Option<FutexQ> {
         let i = self.chain.iter().position(|q| Arc::ptr_eq(&q.w, w))?;
-        let q = self.chain.remove(i);
+        let q = self.take(i);
         q.w.bucket.store(NOT_QUEUED, Ordering::Release);
         Some(q)
     }
@@ -232,6 +247,16 @@ impl Bucket {
     pub fn pi_state_mut(&mut self, key: &FutexKey) -> Option<&mut PiState> {
         self.pi.iter_mut().find(|p| p.key == *key)
     }
+}
+
+/// How many waiters are queued in all the buckets (Linux keeps such a count per bucket,
+/// futex_hb_waiters_pending): the exit-time clear_child_tid wake skips its key lookup when
+/// nobody waits anywhere.
+static NR_WAITERS: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether any task waits on any futex.
+pub fn futex_waiters_pending() -> bool {
+    NR_WAITERS.load(Ordering::Relaxed) != 0
 }
 
 static FUTEX_QUEUES: [SpinLock<Bucket, class::Futex>; FUTEX_HASHSIZE] =
@@ -439,9 +464,11 @@ fn handle_futex_death(uaddr: usize, curr: &TaskStruct, pi: bool, pending_op: boo
 /// Linux: exit_robust_list(): walk the dying task's list of held robust futexes (at most
 /// ROBUST_LIST_LIMIT entries: a circular or endless list stops there), then the pending one.
 fn exit_robust_list(curr: &TaskStruct, head: usize) {
-    let Ok((mut entry, mut pi)) = fetch_robust_entry(head) else { return };
-    let Ok(futex_offset) = UserPtr::<isize>::new(head + 8).read() else { return };
-    let Ok((pending, pip)) = fetch_robust_entry(head + 16) else { return };
+    // The head in one copy: the list, the futex offset, the pending entry.
+    let Ok(h) = UserPtr::<RobustListHead>::new(head).read() else { return };
+    let (mut entry, mut pi) = (h.list_next & !1, h.list_next & 1 != 0);
+    let futex_offset = h.futex_offset;
+    let (pending, pip) = (h.list_op_pending & !1, h.list_op_pending & 1 != 0);
     let mut limit = uapi::ROBUST_LIST_LIMIT;
     while entry != head {
         // Fetch the next entry in the list before calling handle_futex_death.

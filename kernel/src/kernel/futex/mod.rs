@@ -22,5 +22,8 @@ pub use syscalls::{sys_futex, sys_futex_waitv, sys_get_robust_list, sys_set_robu
 /// The wake mm_release() does for CLONE_CHILD_CLEARTID (Linux: do_futex(tsk->clear_child_tid,
 /// FUTEX_WAKE, 1, ...)): one waiter, a shared futex (pthread_join waits on it shared).
 pub fn futex_wake_tid(uaddr: usize) {
+    if !self::core::futex_waiters_pending() {
+        return;
+    }
     let _ = waitwake::futex_wake(crate::mm::uaccess::UserPtr::new(uaddr), true, 1, self::core::FUTEX_BITSET_MATCH_ANY);
 }

@@ -365,7 +365,7 @@ fn wake_futex_pi(uaddr: UserPtr<u32>, uval: u32, hb: &mut Bucket, key: &FutexKey
         return Err(if curval & FUTEX_TID_MASK == uval { EAGAIN } else { EINVAL });
     }
     // This is a point of no return: the word names the new owner.
-    let q = hb.chain.remove(top);
+    let q = hb.take(top);
     if let Some(ps) = hb.pi_state_mut(key) {
         let old = core::mem::replace(&mut ps.owner, new_owner);
         pi_owner_set(&old, *key, None);
@@ -433,7 +433,7 @@ pub fn exit_pi_state_list(t: &TaskStruct) {
         let Some(pi) = hb.pi.iter().position(|p| p.key == key && is_task(&p.owner, t)) else { continue };
         match hb.chain.iter().position(|q| q.pi && q.key.k == key) {
             Some(i) => {
-                let q = hb.chain.remove(i);
+                let q = hb.take(i);
                 hb.pi[pi].owner = q.task.clone();
                 wake_futex(q, Q_HANDOFF_OWNER_DIED);
                 pi_waiters_changed(&mut hb, &key);

@@ -37,7 +37,7 @@ fn futex_proxy_trylock_atomic(
     match futex_lock_pi_atomic(pifutex, hbs.hb2(), key2, &task, set_waiters, lookup)? {
         LockPi::Acquired => {
             // Linux: requeue_pi_wake_futex(): the waiter returns owning the PI futex.
-            let q = hbs.hb1().chain.remove(i);
+            let q = hbs.hb1().take(i);
             wake_futex(q, Q_LOCKED);
             Ok(1)
         }
@@ -62,7 +62,7 @@ fn requeue_futex(hbs: &mut DoubleLock, same: bool, b2: usize, i: usize, key2: &K
         return Ok(true);
     }
     hbs.hb2().chain.try_reserve(1).map_err(|_| ENOMEM)?;
-    let mut q = hbs.hb1().chain.remove(i);
+    let mut q = hbs.hb1().take(i);
     retarget(&mut q);
     hbs.hb2().queue(b2, q)?;
     Ok(false)
@@ -154,7 +154,7 @@ pub fn futex_requeue(
             if !requeue_pi {
                 task_count += 1;
                 if task_count <= nr_wake {
-                    let q = hbs.hb1().chain.remove(i);
+                    let q = hbs.hb1().take(i);
                     wake_futex(q, Q_WOKEN);
                 } else {
                     match requeue_futex(&mut hbs, same, b2, i, &key2, Q_QUEUED) {
@@ -217,8 +217,7 @@ pub fn futex_wait_requeue_pi(
         return Err(EINVAL);
     }
     let key2 = get_futex_key(uaddr2, shared, Rw::Write)?;
-    let w = Waiter::new();
-    futex_wait_setup(uaddr, val, shared, bitset, Some(key2.k), &w)?;
+    let (w, _key) = futex_wait_setup(uaddr, val, shared, bitset, Some(key2.k))?;
     futex_sleep(deadline, || w.state() == Q_QUEUED);
     loop {
         match w.state() {

@@ -45,7 +45,7 @@ fn wake_key(hb: &mut Bucket, key: &FutexKey, nr_wake: i32, bitset: u32) -> KResu
             i += 1;
             continue;
         }
-        let q = hb.chain.remove(i);
+        let q = hb.take(i);
         wake_futex(q, Q_WOKEN);
         ret += 1;
         if ret >= nr_wake {
@@ -123,16 +123,15 @@ pub fn futex_wake_op(
 }
 
 /// Linux: futex_wait_setup(): lock the bucket, check *uaddr == val (EWOULDBLOCK if not),
-/// and queue `q`'s waiter in TASK_INTERRUPTIBLE.  A requeue-PI waiter (requeue_pi_key set)
-/// whose two futexes are one is EINVAL.  Returns the key it waits on.
+/// and queue a waiter in TASK_INTERRUPTIBLE.  A requeue-PI waiter (requeue_pi_key set)
+/// whose two futexes are one is EINVAL.  Returns the waiter and the key it waits on.
 pub fn futex_wait_setup(
     uaddr: UserPtr<u32>,
     val: u32,
     shared: bool,
     bitset: u32,
     requeue_pi_key: Option<FutexKey>,
-    w: &Arc<Waiter>,
-) -> KResult<Key> {
+) -> KResult<(Arc<Waiter>, Key)> {
     loop {
         let key = get_futex_key(uaddr, shared, Rw::Read)?;
         let b = futex_hash(&key.k);
@@ -153,6 +152,7 @@ pub fn futex_wait_setup(
         if requeue_pi_key.is_some_and(|k2| k2 == key.k) {
             return Err(EINVAL);
         }
+        let w = Waiter::new();
         let mut q = FutexQ::new(key.clone(), bitset, current(), w.clone());
         q.requeue_pi_key = requeue_pi_key;
         prepare_to_sleep();
@@ -160,7 +160,7 @@ pub fn futex_wait_setup(
             not_sleeping();
             return Err(e);
         }
-        return Ok(key);
+        return Ok((w, key));
     }
 }
 
@@ -173,8 +173,7 @@ pub fn futex_wait(uaddr: UserPtr<u32>, shared: bool, val: u32, deadline: Option<
         return Err(EINVAL);
     }
     loop {
-        let w = Waiter::new();
-        futex_wait_setup(uaddr, val, shared, bitset, None, &w)?;
+        let (w, _key) = futex_wait_setup(uaddr, val, shared, bitset, None)?;
         futex_sleep(deadline, || w.queued());
         // If we were woken (and unqueued), we succeeded, whatever.
         if !futex_unqueue(&w) {

@@ -250,8 +250,15 @@ pub fn schedule() {
             panic!("corrupted stack end detected inside scheduler");
         }
         prev.need_resched.store(false, Ordering::Relaxed);
-        update_curr(&mut rq, &prev, now);
         let is_idle = rq.is_idle(&prev);
+        // Nothing else can run: the running task goes on (its time is charged at the next
+        // switch or tick).
+        if prev.state() == TASK_RUNNING && !is_idle && rq.rt.nr_running == 0 && rq.cfs.nr_running() == 0 {
+            prev.se.yielded.store(false, Ordering::Relaxed);
+            rq.curr = Some(prev);
+            return;
+        }
+        update_curr(&mut rq, &prev, now);
         if prev.state() == TASK_RUNNING && !is_idle {
             enqueue(&mut rq, prev.clone(), Enqueue::Preempted);
         }
@@ -328,16 +335,10 @@ pub fn do_sched_yield() {
 }
 
 /// Linux: sched_fork(): the child's scheduling parameters, from the parent's (reset when the
-/// parent set SCHED_RESET_ON_FORK); its vruntime starts at the parent's, so that it runs
-/// before the parent goes on (kernel_clone sets the parent's need_resched).
+/// parent set SCHED_RESET_ON_FORK); its vruntime starts at the parent's as last charged, which
+/// is no more than the parent's will be when it is next compared, so the child runs before
+/// the parent goes on (kernel_clone sets the parent's need_resched).
 pub fn sched_fork(parent: &TaskStruct, p: &TaskStruct) {
-    if !parent.has_flag(PF_IDLE) {
-        let now = get_cycles();
-        let mut rq = RQ.lock();
-        if rq.is_curr(parent) {
-            update_curr(&mut rq, parent, now);
-        }
-    }
     p.se.fork_from(&parent.se);
 }
 

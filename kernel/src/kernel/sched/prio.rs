@@ -104,6 +104,8 @@ pub struct SchedEntity {
     pub yielded: AtomicBool,
     /// The priority the task was queued with (the run queue's list it is on).
     pub rq_prio: AtomicI32,
+    /// 2^32 / the CFS load weight (Linux: se.load.inv_weight), kept by set_load_weight().
+    pub wmult: AtomicU32,
 }
 
 impl Default for SchedEntity {
@@ -130,6 +132,7 @@ impl SchedEntity {
             cpus_mask: AtomicU64::new(u64::MAX),
             yielded: AtomicBool::new(false),
             rq_prio: AtomicI32::new(DEFAULT_PRIO),
+            wmult: AtomicU32::new(SCHED_PRIO_TO_WMULT[(DEFAULT_PRIO - MAX_RT_PRIO) as usize]),
         }
     }
 
@@ -176,13 +179,18 @@ impl SchedEntity {
         self.normal_prio().min(self.pi_prio.load(Ordering::Relaxed))
     }
 
-    /// CFS: (weight, 2^32 / weight) of this task (Linux: set_load_weight()).
+    /// CFS: (weight, 2^32 / weight) of this task's policy and nice.
     pub fn load_weight(&self) -> (u32, u32) {
         if self.policy() == SCHED_IDLE {
             return (WEIGHT_IDLEPRIO, WMULT_IDLEPRIO);
         }
         let i = (self.static_prio() - MAX_RT_PRIO).clamp(0, NICE_WIDTH - 1) as usize;
         (SCHED_PRIO_TO_WEIGHT[i], SCHED_PRIO_TO_WMULT[i])
+    }
+
+    /// Linux: set_load_weight(): after a change of policy or nice.
+    pub fn set_load_weight(&self) {
+        self.wmult.store(self.load_weight().1, Ordering::Relaxed);
     }
 
     /// Linux: sched_fork()'s copy of the parent's parameters, with SCHED_RESET_ON_FORK: an RT
@@ -212,11 +220,18 @@ impl SchedEntity {
         self.cpus_mask.store(parent.cpus_mask.load(Ordering::Relaxed), Ordering::Relaxed);
         self.time_slice.store(RR_TIMESLICE, Ordering::Relaxed);
         self.vruntime.store(parent.vruntime.load(Ordering::Relaxed), Ordering::Relaxed);
+        self.set_load_weight();
     }
 }
 
 /// Linux: __calc_delta(delta, NICE_0_LOAD, &se->load): `delta` of run time as virtual run time
 /// (delta * 1024 / weight), with the 2^32/weight table.
 pub fn calc_delta_fair(delta: u64, wmult: u32) -> u64 {
-    ((delta as u128 * NICE_0_LOAD as u128 * wmult as u128) >> 32) as u64
+    // NICE_0_LOAD is 2^10: (delta * 2^10 * wmult) >> 32 = (delta * wmult) >> 22, and a nice-0
+    // task (wmult 2^22) is charged its run time as it is.
+    const NICE_0_WMULT: u32 = 1 << (32 - NICE_0_LOAD.trailing_zeros());
+    if wmult == NICE_0_WMULT {
+        return delta;
+    }
+    ((delta as u128 * wmult as u128) >> (32 - NICE_0_LOAD.trailing_zeros())) as u64
 }

@@ -145,6 +145,7 @@ fn __sched_setscheduler(p: &TaskStruct, attr: &SchedAttr) -> KResult<()> {
     if old_policy != policy && policy == SCHED_RR {
         se.time_slice.store(RR_TIMESLICE, Ordering::Relaxed);
     }
+    se.set_load_weight();
     super::core::set_prio(p, se.effective_prio());
     Ok(())
 }
@@ -406,6 +407,7 @@ pub fn set_user_nice(p: &TaskStruct, nice: i32) {
     }
     let se = &p.se;
     se.static_prio.store(nice_to_prio(nice), Ordering::Relaxed);
+    se.set_load_weight();
     if rt_policy(se.policy()) {
         return;
     }
