@@ -5,8 +5,8 @@
 //! transparent huge pages, no memory-failure injection, no swap) and what each does here:
 //!   - DONTNEED, DONTNEED_LOCKED, FREE: the pages go (private anonymous memory reads back as
 //!     zero); locked memory only with DONTNEED_LOCKED; FREE only on private anonymous memory;
-//!   - REMOVE: a shared anonymous mapping's pages are freed from its object (they read back
-//!     as zero in every mapping); EINVAL without a shared object, EACCES unless shared and
+//!   - REMOVE: a shared anonymous mapping's pages read back as zero in every mapping (zeroed
+//!     in place: see madvise_remove); EINVAL without a shared object, EACCES unless shared and
 //!     writable; a shared file mapping is EOPNOTSUPP (punching holes in files is not
 //!     implemented: Linux's ramfs answers the same);
 //!   - DONTFORK/DOFORK, WIPEONFORK/KEEPONFORK: VMA flags fork honours;
@@ -165,17 +165,15 @@ fn madvise_remove(m: &mut MmInner, start: usize, end: usize) -> KResult<()> {
         let (s, e) = (v.start.max(start), v.end.min(end));
         let first = pgoff + (s - v.start) / PAGE_SIZE;
         let last = pgoff + (e - v.start) / PAGE_SIZE;
-        let removed: alloc::vec::Vec<_> = {
-            let mut pages = obj.pages.lock();
-            let keys: alloc::vec::Vec<usize> = pages.range(first..last).map(|(k, _)| *k).collect();
-            keys.into_iter().filter_map(|k| pages.remove(&k)).collect()
-        };
-        drop(removed);
+        // Linux frees the pages and zaps every mapping of them (through the rmap).  MenuOS has
+        // no rmap, so other mms' page tables still point at the pages: they are zeroed where
+        // they are instead, which every mapping then reads — the contents are gone, the
+        // frames stay the object's until it goes.
+        let zero = [0u8; PAGE_SIZE];
+        for (_, page) in obj.pages.lock().range(first..last) {
+            page.write(0, &zero);
+        }
     }
-    // Every mapping of the object must stop seeing the pages; this one is unmapped here, and
-    // other mms' entries keep their reference until they fault again (Linux zaps every
-    // mapping of the range through the rmap; MenuOS has no rmap: a documented gap).
-    m.zap_range(start, end);
     Ok(())
 }
 
