@@ -24,6 +24,10 @@ impl Inode {
                     let d = d.lock();
                     (d.name.clone(), d.parent.upgrade())
                 }
+                InodeKind::Sysfs(n) => match crate::fs::sysfs::name_parent(n) {
+                    Some((name, parent)) => (String::from(name), parent),
+                    None => break,
+                },
                 _ => break,
             };
             match parent {

@@ -57,7 +57,9 @@ pub enum InodeKind {
     /// Character device: (major, minor)
     CharDev(u32, u32),
     /// Generated content (/proc, fs/proc/): made on lookup and open.
-    Proc(crate::fs::proc::ProcNode),
+    Proc(crate::fs::proc::ProcInode),
+    /// A sysfs directory or attribute (/sys, fs/sysfs/).
+    Sysfs(crate::fs::sysfs::SysfsNode),
     /// A tracefs control file (fs/tracefs/): generated on open, acted on by write.
     Trace(crate::fs::tracefs::TraceNode),
 }
@@ -245,6 +247,9 @@ impl Inode {
             }
             InodeKind::Dir(_) => Err(EISDIR),
             InodeKind::Trace(n) => crate::fs::tracefs::truncate(n),
+            // Linux: proc_setattr() / proc_sys_setattr() / kernfs accept a size change and do
+            // nothing with it (`echo x > /proc/sys/...` opens with O_TRUNC).
+            InodeKind::Proc(_) | InodeKind::Sysfs(_) => Ok(()),
             _ => Err(EINVAL),
         }
     }
@@ -253,6 +258,7 @@ impl Inode {
         match &self.kind {
             InodeKind::Dir(d) => d.lock().entries.get(name).cloned().ok_or(ENOENT),
             InodeKind::Proc(n) => crate::fs::proc::lookup(n, name),
+            InodeKind::Sysfs(n) => crate::fs::sysfs::lookup(n, name),
             _ => Err(ENOTDIR),
         }
     }
@@ -261,6 +267,7 @@ impl Inode {
         match &self.kind {
             InodeKind::Dir(d) => d.lock().parent.upgrade(),
             InodeKind::Proc(n) => crate::fs::proc::parent(n),
+            InodeKind::Sysfs(n) => crate::fs::sysfs::parent(n),
             _ => None,
         }
     }
@@ -283,8 +290,10 @@ impl Inode {
                 d.entries.insert(name.into(), child);
                 Ok(())
             }
-            // Linux: nothing can be created in /proc (the lookup finds no entry): ENOENT.
+            // Linux: nothing can be created in /proc (the lookup finds no entry): ENOENT;
+            // sysfs directories have no create: EACCES.
             InodeKind::Proc(_) => Err(ENOENT),
+            InodeKind::Sysfs(_) => Err(EACCES),
             _ => Err(ENOTDIR),
         }
     }

@@ -107,7 +107,8 @@ pub fn open_inode(ino: Arc<Inode>, flags: u32, path: String) -> KResult<Arc<File
                 chrdev_ops(*a, *b)?
             }
         }
-        InodeKind::Proc(node) => super::proc::open(node)?,
+        InodeKind::Proc(node) => super::proc::open(node, flags)?,
+        InodeKind::Sysfs(node) => super::sysfs::open(node, flags)?,
         InodeKind::Trace(node) => super::tracefs::open(node, flags)?,
         InodeKind::Symlink(_) => Arc::new(NullOps), // O_PATH|O_NOFOLLOW only
     };

@@ -14,11 +14,51 @@ use crate::mm::uaccess::UserPtr;
 use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::sync::Arc;
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use linux_raw_sys::general::{O_CLOEXEC, O_DIRECT, O_NONBLOCK, O_RDONLY, O_WRONLY};
 use linux_raw_sys::ioctl::FIONREAD;
 
 pub const PIPE_BUF_SIZE: usize = 65536;
 pub const PIPE_BUF: usize = 4096;
+
+/// Linux: pipe_max_size (/proc/sys/fs/pipe-max-size): the largest size F_SETPIPE_SZ may set
+/// without CAP_SYS_RESOURCE; 1 MiB by default, a power of two of at least a page.
+pub static PIPE_MAX_SIZE: AtomicU32 = AtomicU32::new(1024 * 1024);
+/// Linux: pipe_user_pages_hard / pipe_user_pages_soft (/proc/sys/fs/pipe-user-pages-*): the
+/// pipe buffer pages one user may hold (0: no limit; soft: PIPE_DEF_BUFFERS * INR_OPEN_CUR).
+/// Kept for the sysctl: MenuOS's pipes have one fixed size and these are not accounted yet.
+pub static PIPE_USER_PAGES_HARD: AtomicU64 = AtomicU64::new(0);
+pub static PIPE_USER_PAGES_SOFT: AtomicU64 = AtomicU64::new(16 * 1024);
+
+/// Linux: proc_dopipe_max_size(): an unsigned int rounded as round_pipe_size() does (at least
+/// a page, a power of two); EINVAL above 2 GiB.
+pub fn proc_dopipe_max_size(
+    _t: &crate::kernel::sysctl::CtlTable,
+    io: crate::kernel::sysctl::Io,
+    pos: &mut u64,
+) -> KResult<usize> {
+    use crate::kernel::sysctl::Io;
+    match io {
+        Io::Read { count, out } => {
+            let (text, d) = sysctl::uint_read(PIPE_MAX_SIZE.load(Ordering::Relaxed) as u64, count, *pos);
+            *out = text;
+            *pos = d.pos;
+            Ok(d.len)
+        }
+        Io::Write(buf) => {
+            let d = sysctl::uint_write(buf, *pos, |x| match sysctl::round_pipe_size(x) {
+                0 => Err(EINVAL.0 as u32),
+                v => {
+                    PIPE_MAX_SIZE.store(v, Ordering::Relaxed);
+                    Ok(())
+                }
+            })
+            .map_err(|e| Errno(e as i32))?;
+            *pos = d.pos;
+            Ok(d.len)
+        }
+    }
+}
 
 pub struct Pipe {
     buf: SpinLock<VecDeque<u8>, class::Pipe>,

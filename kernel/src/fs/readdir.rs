@@ -37,11 +37,8 @@ pub fn sys_getdents64(fd: u32, dirent: UserPtr<u8>, count: u32) -> KResult<usize
                     v.push((name.clone(), c.ino, dtype(c)));
                 }
             }
-            InodeKind::Proc(node) => {
-                for (name, i, t) in super::proc::readdir(node) {
-                    v.push((name, i, t));
-                }
-            }
+            InodeKind::Proc(node) => v.extend(super::proc::readdir(node)),
+            InodeKind::Sysfs(node) => v.extend(super::sysfs::readdir(node)),
             _ => return Err(ENOTDIR),
         }
         v

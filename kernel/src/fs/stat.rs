@@ -17,9 +17,11 @@ use core::sync::atomic::Ordering;
 use linux_raw_sys::general::{AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE, STATX_BASIC_STATS};
 
 // The st_dev of each filesystem: Linux numbers them as it mounts them (get_anon_bdev()); these
-// are the numbers MenuOS reports.
-const ROOTFS_DEV: u64 = 1;
-const PROC_DEV: u64 = 4;
+// are the numbers MenuOS reports (a second procfs instance gets its own, fs/proc/mod.rs).
+pub const ROOTFS_DEV: u64 = 1;
+pub const PROC_DEV: u64 = 4;
+pub const SYSFS_DEV: u64 = 3;
+pub const TRACEFS_DEV: u64 = 2;
 /// pipefs and anon_inodefs: files without an inode here (pipes, pidfds).
 const ANON_DEV: u64 = 12;
 
@@ -59,7 +61,12 @@ pub fn stat_of(ino: &Inode) -> Stat {
     let (ma, mi) = ino.rdev();
     let size = ino.size() as i64;
     Stat {
-        st_dev: if matches!(ino.kind, InodeKind::Proc(_)) { PROC_DEV } else { ROOTFS_DEV },
+        st_dev: match &ino.kind {
+            InodeKind::Proc(n) => super::proc::st_dev(n),
+            InodeKind::Sysfs(_) => SYSFS_DEV,
+            InodeKind::Trace(_) => TRACEFS_DEV,
+            _ => ROOTFS_DEV,
+        },
         st_ino: ino.ino,
         st_mode: ino.mode(),
         st_nlink: ino.nlink.load(Ordering::Relaxed),

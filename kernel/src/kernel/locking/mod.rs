@@ -26,6 +26,7 @@
 //! |   40 | MmapLock       | mm->mmap_lock: the VMAs and page table of an mm; exe_file |
 //! |   46 | Inode          | an inode's data, directory entries, shared-page object (file faults take it) |
 //! |   48 | ShmPages       | a shared anonymous/shmem object's page list |
+//! |   56 | Uts            | uts_sem: the system's names (kernel/utsname.rs; a leaf) |
 //! |   64 | Pipe           | a pipe's buffer and counts |
 //! |   66 | Tty            | the console tty |
 //! |   70 | Futex          | a futex hash bucket: its waiters and PI states (two at once: lock_nested) |
@@ -33,6 +34,7 @@
 //! |   80 | WaitQueue      | a wait queue's list of sleepers |
 //! |   82 | Completion     | a completion's done flag |
 //! |   84 | Timers         | the timer and timeout queues |
+//! |   87 | SeqBuf         | a /proc file's generated text (fs/seq_file.rs; copies only) |
 //! |   90 | Runqueue       | the run queue (wake-ups from anywhere take it last) |
 //! |   94 | Trace          | the tracer's ring and saved command lines |
 //! |   96 | Printk         | the printk ring |
@@ -92,6 +94,8 @@ lock_classes! {
     Inode = 46, "inode->i_lock";
     /// A shared memory object's pages (Linux: the shmem inode's i_pages).
     ShmPages = 48, "shmem->i_pages";
+    /// Linux: uts_sem (a leaf: names are copied under it).
+    Uts = 56, "uts_sem";
     /// Linux: pipe->mutex.
     Pipe = 64, "pipe->mutex";
     /// Linux: tty->termios_rwsem and the port lock.
@@ -106,6 +110,8 @@ lock_classes! {
     Completion = 82, "completion";
     /// Linux: the timer base lock.
     Timers = 84, "timer_base";
+    /// Linux: seq_file->lock, held here only to swap or copy the generated text.
+    SeqBuf = 87, "seq_file->lock";
     /// Linux: rq->__lock.
     Runqueue = 90, "rq->lock";
     /// Linux: the ring buffer's reader lock.

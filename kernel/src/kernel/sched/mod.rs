@@ -2,6 +2,7 @@
 //! membarrier.c, syscalls.c) and include/linux/sched/prio.h.
 #[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
 pub mod core;
+pub mod cputime;
 pub mod fair;
 pub mod idle;
 pub mod membarrier;
