@@ -242,7 +242,11 @@ pub fn do_execveat(dirfd: i32, path: &str, mut argv: Vec<Vec<u8>>, envp: Vec<Vec
 #[no_mangle]
 #[inline(never)]
 fn exec_mmap(cur: &Task, mm: Arc<MmStruct>) {
-    crate::kernel::exit::mm_release(cur);
+    crate::kernel::exit::exec_mm_release(cur);
+    crate::kernel::rseq::rseq_execve(cur);
+    if let Some(old) = cur.mm.lock().as_ref() {
+        mm.inherit_flags(old, true);
+    }
     let satp = mm.satp();
     let old = cur.set_mm(Some(mm));
     crate::arch::riscv::switch_mm(satp);

@@ -25,17 +25,36 @@ fn complete_vfork_done(t: &TaskStruct) {
 #[inline(never)]
 pub fn mm_release(t: &TaskStruct) {
     let tid = t.clear_child_tid.swap(0, Ordering::Relaxed);
-    if tid != 0 && write_user(tid, &0i32).is_ok() {
-        crate::kernel::futex::futex_wake(tid, 1);
+    // Linux: only when another task shares the mm (mm_users > 1): nobody else could see it.
+    let shared = t.mm.lock().as_ref().is_some_and(|mm| Arc::strong_count(mm) > 1);
+    if tid != 0 && shared && write_user(tid, &0i32).is_ok() {
+        crate::kernel::futex::futex_wake_tid(tid);
     }
     complete_vfork_done(t);
+}
+
+/// Linux: exit_mm_release() (kernel/fork.c): robust futexes and PI futexes the task holds are
+/// released (futex_exit_release), then mm_release.
+#[no_mangle]
+#[inline(never)]
+pub fn exit_mm_release(t: &TaskStruct) {
+    crate::kernel::futex::futex_exit_release(t);
+    mm_release(t);
+}
+
+/// Linux: exec_mm_release() (kernel/fork.c): as exit_mm_release, for the image exec replaces.
+#[no_mangle]
+#[inline(never)]
+pub fn exec_mm_release(t: &TaskStruct) {
+    crate::kernel::futex::futex_exec_release(t);
+    mm_release(t);
 }
 
 /// Linux: exit_mm()
 #[no_mangle]
 #[inline(never)]
 fn exit_mm(t: &TaskStruct) {
-    mm_release(t);
+    exit_mm_release(t);
     let mm = t.set_mm(None);
     // Switch to the kernel's page table before the last reference can free ours.
     crate::arch::riscv::switch_mm((8 << 60) | crate::mm::pgtable::kernel_root_pfn());

@@ -302,7 +302,7 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
         },
     )
     .map_err(errno)?;
-    sched_fork(&p);
+    sched_fork(&cur, &p);
 
     // Linux: the copy_* helpers, in order.  Each stores into p; on error, p is dropped and
     // everything it owns goes with it.
@@ -311,6 +311,11 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
     copy_sighand(clone_flags, &cur, &p)?;
     // copy_signal is folded into dup_task_struct: `signal` is immutable in the task.
     copy_mm(clone_flags, &cur, &p)?;
+    // Linux: rseq_fork(), and the timer slack (p->default_timer_slack_ns = current->timer_slack_ns).
+    crate::kernel::rseq::rseq_fork(&p, &cur, clone_flags & CLONE_VM != 0);
+    let slack = cur.timer_slack_ns.load(Ordering::Relaxed);
+    p.timer_slack_ns.store(slack, Ordering::Relaxed);
+    p.default_timer_slack_ns.store(slack, Ordering::Relaxed);
 
     let targs = ThreadArgs {
         kthread_fn: args.fn_,
@@ -445,13 +450,15 @@ fn dup_task_struct(orig: &TaskStruct, args: &KernelCloneArgs) -> KResult<Task> {
     Ok(t)
 }
 
-/// Linux: sched_fork(): the child is TASK_NEW, off every run queue, until wake_up_new_task.
+/// Linux: sched_fork(): the child is TASK_NEW, off every run queue, until wake_up_new_task;
+/// it takes the parent's policy and priority (kernel/sched/core.rs).
 #[no_mangle]
 #[inline(never)]
-fn sched_fork(p: &Task) {
+fn sched_fork(cur: &TaskStruct, p: &Task) {
     let _t = crate::trace_func!(sched_fork);
     p.set_state(TASK_NEW);
     p.on_rq.store(false, Ordering::Relaxed);
+    crate::kernel::sched::core::sched_fork(cur, p);
 }
 
 /// Linux: copy_files(): share the fd table (CLONE_FILES) or copy it (dup_fd).

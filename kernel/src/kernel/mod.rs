@@ -17,6 +17,7 @@ pub mod pid;
 pub mod printk;
 pub mod ptrace;
 pub mod reboot;
+pub mod rseq;
 pub mod sched;
 pub mod signal;
 pub mod signal_types;

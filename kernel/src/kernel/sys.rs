@@ -17,6 +17,7 @@ use crate::kernel::utsname::UTS_FIELD_LEN;
 use crate::mm::mm_types::{SUID_DUMP_DISABLE, SUID_DUMP_USER};
 use crate::mm::uaccess::{UserCStr, UserPtr};
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 use core::sync::atomic::{AtomicI32, Ordering};
 use credcheck::setid;
 use linux_raw_sys::general as uapi;
@@ -120,11 +121,16 @@ pub fn sys_getsid(pid: i32) -> KResult<usize> {
     Ok(t.signal.session.load(Ordering::Relaxed) as usize)
 }
 
+/// Linux: ksys_setsid(): EPERM for a process-group leader, and when a process group whose id
+/// is the caller's pid exists (the new session's id would name it).
 pub fn sys_setsid() -> KResult<usize> {
     let cur = current();
     let pid = cur.tgid();
-    // EPERM when already a process-group leader.
     if cur.signal.pgrp.load(Ordering::Relaxed) == pid {
+        return Err(EPERM);
+    }
+    // Fail if a process group id already exists that equals the proposed session id.
+    if crate::kernel::pid::all_processes().iter().any(|t| t.signal.pgrp.load(Ordering::Relaxed) == pid) {
         return Err(EPERM);
     }
     cur.signal.pgrp.store(pid, Ordering::Relaxed);
@@ -185,20 +191,18 @@ pub fn sys_sysinfo(info: UserPtr<Sysinfo>) -> KResult<usize> {
     Ok(0)
 }
 
-// prctl(2) options.  Linux: include/uapi/linux/prctl.h.
-const PR_SET_PDEATHSIG: i32 = 1;
-const PR_GET_PDEATHSIG: i32 = 2;
-const PR_GET_DUMPABLE: i32 = 3;
-const PR_SET_DUMPABLE: i32 = 4;
-const PR_SET_NAME: i32 = 15;
-const PR_GET_NAME: i32 = 16;
-const PR_SET_CHILD_SUBREAPER: i32 = 36;
-const PR_GET_CHILD_SUBREAPER: i32 = 37;
-const PR_SET_NO_NEW_PRIVS: i32 = 38;
-const PR_GET_NO_NEW_PRIVS: i32 = 39;
+use linux_raw_sys::prctl as pr;
 
-/// Linux: prctl(): PR_SET_NAME/PR_GET_NAME, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG...
+/// Linux: PR_IO_FLUSHER (PF_MEMALLOC_NOIO | PF_LOCAL_THROTTLE).
+const PR_IO_FLUSHER: u32 = crate::kernel::task::PF_MEMALLOC_NOIO | crate::kernel::task::PF_LOCAL_THROTTLE;
+
+/// Linux: SYSCALL_DEFINE5(prctl, int, option, unsigned long, arg2, unsigned long, arg3,
+/// unsigned long, arg4, unsigned long, arg5): the options Linux 6.1 on riscv64 has without
+/// seccomp or perf; every other option is EINVAL, as Linux answers an option it does not know
+/// or was built without (PR_SET_MM and PR_SET_VMA are not implemented).  The capability
+/// options (KEEPCAPS, CAPBSET, SECUREBITS, CAP_AMBIENT) are commoncap's, first.
 pub fn sys_prctl(option: i32, arg2: usize, arg3: usize, arg4: usize, arg5: usize) -> KResult<usize> {
+    use crate::kernel::task::{PF_MCE_EARLY, PF_MCE_PROCESS};
     // Linux: security_task_prctl() first — commoncap's capability options
     // (kernel/capability.rs over credcheck's cap_task_prctl()).
     {
@@ -212,8 +216,39 @@ pub fn sys_prctl(option: i32, arg2: usize, arg3: usize, arg4: usize, arg5: usize
         }
     }
     let cur = current();
+    let option = option as u32;
     match option {
-        PR_SET_NAME => {
+        pr::PR_SET_PDEATHSIG => {
+            // Linux: valid_signal(arg2): 0..=_NSIG.
+            if arg2 > crate::kernel::signal::NSIG as usize {
+                return Err(EINVAL);
+            }
+            cur.pdeath_signal.store(arg2 as i32, Ordering::Relaxed);
+            Ok(0)
+        }
+        pr::PR_GET_PDEATHSIG => {
+            UserPtr::<i32>::new(arg2).write(&cur.pdeath_signal.load(Ordering::Relaxed))?;
+            Ok(0)
+        }
+        pr::PR_GET_DUMPABLE => Ok(cur.mm.lock().as_ref().map_or(0, |m| m.get_dumpable()) as usize),
+        pr::PR_SET_DUMPABLE => {
+            if arg2 != SUID_DUMP_DISABLE as usize && arg2 != SUID_DUMP_USER as usize {
+                return Err(EINVAL);
+            }
+            if let Some(m) = cur.mm.lock().as_ref() {
+                m.set_dumpable(arg2 as u32);
+            }
+            Ok(0)
+        }
+        // Linux: timing is always statistical (PR_TIMING_TIMESTAMP was never implemented).
+        pr::PR_GET_TIMING => Ok(pr::PR_TIMING_STATISTICAL as usize),
+        pr::PR_SET_TIMING => {
+            if arg2 != pr::PR_TIMING_STATISTICAL as usize {
+                return Err(EINVAL);
+            }
+            Ok(0)
+        }
+        pr::PR_SET_NAME => {
             let s = UserCStr::new(arg2).read_bytes(16).or_else(|_| {
                 let mut b = [0u8; 16];
                 UserPtr::<u8>::new(arg2).copy_in(&mut b[..15])?;
@@ -225,53 +260,126 @@ pub fn sys_prctl(option: i32, arg2: usize, arg3: usize, arg4: usize, arg5: usize
             *cur.comm.lock() = c;
             Ok(0)
         }
-        PR_GET_NAME => {
+        pr::PR_GET_NAME => {
             let c = *cur.comm.lock();
             UserPtr::<[u8; 16]>::new(arg2).write(&c)?;
             Ok(0)
         }
-        PR_SET_CHILD_SUBREAPER => {
+        pr::PR_SET_TIMERSLACK => {
+            let v = if arg2 == 0 { cur.default_timer_slack_ns.load(Ordering::Relaxed) } else { arg2 as u64 };
+            cur.timer_slack_ns.store(v, Ordering::Relaxed);
+            Ok(0)
+        }
+        pr::PR_GET_TIMERSLACK => Ok(cur.timer_slack_ns.load(Ordering::Relaxed) as usize),
+        pr::PR_MCE_KILL => {
+            if arg4 | arg5 != 0 {
+                return Err(EINVAL);
+            }
+            match arg2 as u32 {
+                pr::PR_MCE_KILL_CLEAR if arg2 <= u32::MAX as usize => {
+                    if arg3 != 0 {
+                        return Err(EINVAL);
+                    }
+                    cur.flags.fetch_and(!PF_MCE_PROCESS, Ordering::Relaxed);
+                }
+                pr::PR_MCE_KILL_SET if arg2 <= u32::MAX as usize => {
+                    cur.flags.fetch_or(PF_MCE_PROCESS, Ordering::Relaxed);
+                    match arg3 {
+                        a if a == pr::PR_MCE_KILL_EARLY as usize => {
+                            cur.flags.fetch_or(PF_MCE_EARLY, Ordering::Relaxed);
+                        }
+                        a if a == pr::PR_MCE_KILL_LATE as usize => {
+                            cur.flags.fetch_and(!PF_MCE_EARLY, Ordering::Relaxed);
+                        }
+                        a if a == pr::PR_MCE_KILL_DEFAULT as usize => {
+                            cur.flags.fetch_and(!(PF_MCE_EARLY | PF_MCE_PROCESS), Ordering::Relaxed);
+                        }
+                        _ => return Err(EINVAL),
+                    }
+                }
+                _ => return Err(EINVAL),
+            }
+            Ok(0)
+        }
+        pr::PR_MCE_KILL_GET => {
+            if arg2 | arg3 | arg4 | arg5 != 0 {
+                return Err(EINVAL);
+            }
+            let f = cur.flags.load(Ordering::Relaxed);
+            Ok(if f & PF_MCE_PROCESS != 0 {
+                if f & PF_MCE_EARLY != 0 {
+                    pr::PR_MCE_KILL_EARLY
+                } else {
+                    pr::PR_MCE_KILL_LATE
+                }
+            } else {
+                pr::PR_MCE_KILL_DEFAULT
+            } as usize)
+        }
+        pr::PR_SET_CHILD_SUBREAPER => {
             cur.signal.is_child_subreaper.store(arg2 != 0, Ordering::Relaxed);
             Ok(0)
         }
-        PR_GET_CHILD_SUBREAPER => {
+        pr::PR_GET_CHILD_SUBREAPER => {
             let v = cur.signal.is_child_subreaper.load(Ordering::Relaxed) as i32;
             UserPtr::<i32>::new(arg2).write(&v)?;
             Ok(0)
         }
-        PR_SET_PDEATHSIG => {
-            if arg2 > crate::kernel::signal::NSIG as usize {
-                return Err(EINVAL);
-            }
-            cur.pdeath_signal.store(arg2 as i32, Ordering::Relaxed);
+        // Linux (CONFIG_CHECKPOINT_RESTORE): the clear_child_tid address.
+        pr::PR_GET_TID_ADDRESS => {
+            UserPtr::<usize>::new(arg2).write(&cur.clear_child_tid.load(Ordering::Relaxed))?;
             Ok(0)
         }
-        PR_GET_PDEATHSIG => {
-            UserPtr::<i32>::new(arg2).write(&cur.pdeath_signal.load(Ordering::Relaxed))?;
-            Ok(0)
-        }
-        PR_GET_DUMPABLE => Ok(cur.mm.lock().as_ref().map_or(0, |m| m.get_dumpable()) as usize),
-        PR_SET_DUMPABLE => {
-            if arg2 != SUID_DUMP_DISABLE as usize && arg2 != SUID_DUMP_USER as usize {
-                return Err(EINVAL);
-            }
-            if let Some(m) = cur.mm.lock().as_ref() {
-                m.set_dumpable(arg2 as u32);
-            }
-            Ok(0)
-        }
-        PR_SET_NO_NEW_PRIVS => {
+        pr::PR_SET_NO_NEW_PRIVS => {
             if arg2 != 1 || arg3 != 0 || arg4 != 0 || arg5 != 0 {
                 return Err(EINVAL);
             }
             cur.no_new_privs.store(true, Ordering::Relaxed);
             Ok(0)
         }
-        PR_GET_NO_NEW_PRIVS => {
+        pr::PR_GET_NO_NEW_PRIVS => {
             if arg2 != 0 || arg3 != 0 || arg4 != 0 || arg5 != 0 {
                 return Err(EINVAL);
             }
             Ok(cur.no_new_privs.load(Ordering::Relaxed) as usize)
+        }
+        pr::PR_SET_THP_DISABLE => {
+            if arg3 | arg4 | arg5 != 0 {
+                return Err(EINVAL);
+            }
+            if let Some(m) = cur.mm.lock().as_ref() {
+                m.set_thp_disable(arg2 != 0);
+            }
+            Ok(0)
+        }
+        pr::PR_GET_THP_DISABLE => {
+            if arg2 | arg3 | arg4 | arg5 != 0 {
+                return Err(EINVAL);
+            }
+            Ok(cur.mm.lock().as_ref().is_some_and(|m| m.thp_disabled()) as usize)
+        }
+        pr::PR_SET_IO_FLUSHER => {
+            if !capable(CAP_SYS_RESOURCE) {
+                return Err(EPERM);
+            }
+            if arg3 | arg4 | arg5 != 0 {
+                return Err(EINVAL);
+            }
+            match arg2 {
+                1 => cur.flags.fetch_or(PR_IO_FLUSHER, Ordering::Relaxed),
+                0 => cur.flags.fetch_and(!PR_IO_FLUSHER, Ordering::Relaxed),
+                _ => return Err(EINVAL),
+            };
+            Ok(0)
+        }
+        pr::PR_GET_IO_FLUSHER => {
+            if !capable(CAP_SYS_RESOURCE) {
+                return Err(EPERM);
+            }
+            if arg2 | arg3 | arg4 | arg5 != 0 {
+                return Err(EINVAL);
+            }
+            Ok((cur.flags.load(Ordering::Relaxed) & PR_IO_FLUSHER == PR_IO_FLUSHER) as usize)
         }
         _ => Err(EINVAL),
     }
@@ -486,11 +594,90 @@ pub fn sys_setfsgid(gid: u32) -> KResult<usize> {
     }
     Ok(old.user_ns.from_kgid_munged(prev) as usize)
 }
-/// Not yet: nice values are not kept (setpriority claims success; getpriority reports nice 0,
-/// as Linux's biased 20 - nice).
-pub fn sys_setpriority(_which: i32, _who: i32, _niceval: i32) -> KResult<usize> {
-    Ok(0)
+const PRIO_PROCESS: i32 = uapi::PRIO_PROCESS as i32;
+const PRIO_PGRP: i32 = uapi::PRIO_PGRP as i32;
+const PRIO_USER: i32 = uapi::PRIO_USER as i32;
+
+/// Linux: the tasks setpriority/getpriority's (which, who) names: PRIO_PROCESS a thread (0:
+/// the caller), PRIO_PGRP every thread of a process group (0: the caller's), PRIO_USER every
+/// task whose real uid is the user (0: the caller's; the uid as the caller's user namespace
+/// maps it), the idle task excepted.
+fn prio_targets(which: i32, who: i32) -> Vec<crate::kernel::task::Task> {
+    use crate::kernel::pid::{all_tasks, find_task_by_pid};
+    match which {
+        PRIO_PROCESS => {
+            if who == 0 {
+                alloc::vec![current()]
+            } else {
+                find_task_by_pid(who).into_iter().collect()
+            }
+        }
+        PRIO_PGRP => {
+            let pgrp = if who == 0 { current().signal.pgrp.load(Ordering::Relaxed) } else { who };
+            all_tasks().into_iter().filter(|t| t.signal.pgrp.load(Ordering::Relaxed) == pgrp).collect()
+        }
+        _ => {
+            let uid = with_current_cred(|c| if who == 0 { c.uid } else { c.user_ns.make_kuid(who as u32) });
+            all_tasks().into_iter().filter(|t| t.pid() != 0 && task_cred(t).uid == uid).collect()
+        }
+    }
 }
-pub fn sys_getpriority(_which: i32, _who: i32) -> KResult<usize> {
-    Ok(20)
+
+/// Linux: SYSCALL_DEFINE3(setpriority, int, which, int, who, int, niceval): nice clamped to
+/// -20..19 for every task named; ESRCH when none is.
+pub fn sys_setpriority(which: i32, who: i32, niceval: i32) -> KResult<usize> {
+    use crate::kernel::sched::prio::{MAX_NICE, MIN_NICE};
+    use crate::kernel::sched::syscalls::{can_nice, set_one_prio_perm, set_user_nice};
+    if !(PRIO_PROCESS..=PRIO_USER).contains(&which) {
+        return Err(EINVAL);
+    }
+    let niceval = niceval.clamp(MIN_NICE, MAX_NICE);
+    let mut error = Err(ESRCH);
+    for p in prio_targets(which, who) {
+        // Linux: set_one_prio().
+        if !set_one_prio_perm(&p) {
+            error = Err(EPERM);
+            continue;
+        }
+        if niceval < p.se.nice() && !can_nice(&p, niceval) {
+            error = Err(EACCES);
+            continue;
+        }
+        if error == Err(ESRCH) {
+            error = Ok(0);
+        }
+        set_user_nice(&p, niceval);
+    }
+    error
+}
+
+/// Linux: SYSCALL_DEFINE2(getpriority, int, which, int, who): the best (lowest) nice of the
+/// tasks named, as 20 - nice (nice_to_rlimit: 1..40, so no value looks like an error).
+pub fn sys_getpriority(which: i32, who: i32) -> KResult<usize> {
+    if !(PRIO_PROCESS..=PRIO_USER).contains(&which) {
+        return Err(EINVAL);
+    }
+    prio_targets(which, who)
+        .iter()
+        .map(|p| (crate::kernel::sched::prio::MAX_NICE - p.se.nice() + 1) as usize)
+        .max()
+        .ok_or(ESRCH)
+}
+
+/// Linux: SYSCALL_DEFINE3(getcpu, unsigned __user *, cpup, unsigned __user *, nodep, struct
+/// getcpu_cache __user *, unused): CPU 0, node 0 (each written when asked for; EFAULT if a
+/// write failed).
+pub fn sys_getcpu(cpup: Option<UserPtr<u32>>, nodep: Option<UserPtr<u32>>, _unused: usize) -> KResult<usize> {
+    let mut err = false;
+    if let Some(c) = cpup {
+        err |= c.write(&0).is_err();
+    }
+    if let Some(n) = nodep {
+        err |= n.write(&0).is_err();
+    }
+    if err {
+        Err(EFAULT)
+    } else {
+        Ok(0)
+    }
 }

@@ -47,6 +47,10 @@ pub const PF_FORKNOEXEC: u32 = 0x0000_0040;
 /// set*uid found the new user over RLIMIT_NPROC: the next execve fails with EAGAIN.
 pub const PF_NPROC_EXCEEDED: u32 = 0x0000_1000;
 pub const PF_KTHREAD: u32 = 0x0020_0000;
+pub const PF_MCE_PROCESS: u32 = 0x0000_0080;
+pub const PF_MEMALLOC_NOIO: u32 = 0x0008_0000;
+pub const PF_LOCAL_THROTTLE: u32 = 0x0010_0000;
+pub const PF_MCE_EARLY: u32 = 0x0800_0000;
 pub const PF_IDLE: u32 = 0x0000_0002;
 
 pub struct Relatives {
@@ -126,7 +130,21 @@ pub struct TaskStruct {
     /// Fault injection (Linux: current->fail_nth): when N > 0, this task's Nth next page
     /// allocation fails with ENOMEM (/proc/PID/fail-nth).
     pub fail_nth: AtomicU32,
+
+    /// Scheduling policy, priorities, vruntime, affinity (kernel/sched/prio.rs; atomics).
+    pub se: super::sched::prio::SchedEntity,
+    /// Robust list, owned PI futexes, futex exit state (kernel/futex/core.rs).
+    pub futex: super::futex::FutexState,
+    /// The rseq(2) registration and its pending events (kernel/rseq.rs).
+    pub rseq: super::rseq::RseqState,
+    /// Linux: timer_slack_ns / default_timer_slack_ns (prctl PR_SET_TIMERSLACK,
+    /// /proc/PID/timerslack_ns), in nanoseconds.
+    pub timer_slack_ns: AtomicU64,
+    pub default_timer_slack_ns: AtomicU64,
 }
+
+/// Linux: the initial timer_slack_ns (init_task: 50 us).
+pub const DEFAULT_TIMER_SLACK_NS: u64 = 50_000;
 
 pub type Task = Arc<TaskStruct>;
 
@@ -194,6 +212,11 @@ impl TaskStruct {
             min_flt: AtomicU64::new(0),
             pdeath_signal: AtomicI32::new(0),
             fail_nth: AtomicU32::new(0),
+            se: super::sched::prio::SchedEntity::new(),
+            futex: super::futex::FutexState::new(),
+            rseq: super::rseq::RseqState::new(),
+            timer_slack_ns: AtomicU64::new(DEFAULT_TIMER_SLACK_NS),
+            default_timer_slack_ns: AtomicU64::new(DEFAULT_TIMER_SLACK_NS),
         })
     }
 }

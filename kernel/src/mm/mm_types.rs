@@ -16,6 +16,7 @@ use crate::kernel::locking::{class, SpinLock};
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use bitflags::bitflags;
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 bitflags! {
     /// Linux: VM_READ, VM_WRITE, VM_EXEC, VM_SHARED, VM_GROWSDOWN
@@ -28,6 +29,10 @@ bitflags! {
         const GROWSDOWN = 0x100;
         const STACK = 0x200;
         const HEAP = 0x400;
+        /// Linux: VM_LOCKED (mlock, MAP_LOCKED, mlockall) and VM_LOCKONFAULT (MLOCK_ONFAULT,
+        /// MCL_ONFAULT: locked, but populated by faults rather than at once)
+        const LOCKED = 0x2000;
+        const LOCKONFAULT = 0x8_0000;
         /// Linux: VM_DONTCOPY (MADV_DONTFORK), VM_WIPEONFORK (MADV_WIPEONFORK)
         const DONTCOPY = 0x2_0000;
         const WIPEONFORK = 0x4_0000;
@@ -119,6 +124,9 @@ pub struct MmInner {
     pub mmap_base: usize,
     /// The signal trampoline page (Linux: mm->context.vdso)
     pub vdso: usize,
+    /// Linux: mm->def_flags: flags every new mapping gets (VM_LOCKED after
+    /// mlockall(MCL_FUTURE), with VM_LOCKONFAULT for MCL_ONFAULT).
+    pub def_flags: VmFlags,
 }
 
 /// Linux: struct mm_struct.  `satp` is fixed at creation so switch_mm needs no lock.
@@ -127,11 +135,18 @@ pub struct MmStruct {
     satp: usize,
     /// Linux: mm->exe_file — the executable, write-denied while this mm lives (ETXTBSY).
     pub exe: SpinLock<Option<Arc<Inode>>, class::MmapLock>,
-    /// Linux: the MMF_DUMPABLE bits of mm->flags (SUID_DUMP_DISABLE 0, SUID_DUMP_USER 1):
-    /// whether the owner may ptrace the process and read its private /proc files.  Copied by
-    /// fork, set by exec and commit_creds() (kernel/cred.rs), PR_SET_DUMPABLE.
-    pub dumpable: core::sync::atomic::AtomicU32,
+    /// Linux: mm->flags: the dumpable bits (MMF_DUMPABLE_MASK, prctl PR_SET_DUMPABLE) and
+    /// MMF_DISABLE_THP (PR_SET_THP_DISABLE); inherited by fork, the latter across exec too.
+    pub flags: AtomicU64,
+    /// Linux: mm->membarrier_state (kernel/sched/membarrier.rs's MEMBARRIER_STATE_* bits).
+    pub membarrier_state: AtomicU32,
 }
+
+/// Linux: MMF_DUMPABLE_MASK (the low two bits: SUID_DUMP_*), MMF_DISABLE_THP, MMF_INIT_MASK
+/// (what a new mm takes from the old one).
+const MMF_DUMPABLE_MASK: u64 = 3;
+const MMF_DISABLE_THP: u64 = 1 << 24;
+const MMF_INIT_MASK: u64 = MMF_DUMPABLE_MASK | MMF_DISABLE_THP;
 
 impl Drop for MmStruct {
     fn drop(&mut self) {
@@ -146,15 +161,6 @@ pub const SUID_DUMP_DISABLE: u32 = 0;
 pub const SUID_DUMP_USER: u32 = 1;
 
 impl MmStruct {
-    /// Linux: set_dumpable()
-    pub fn set_dumpable(&self, v: u32) {
-        self.dumpable.store(v, core::sync::atomic::Ordering::Relaxed);
-    }
-    /// Linux: get_dumpable()
-    pub fn get_dumpable(&self) -> u32 {
-        self.dumpable.load(core::sync::atomic::Ordering::Relaxed)
-    }
-
     /// Linux: mm_alloc()
     pub fn new() -> KResult<Arc<MmStruct>> {
         let pgt = PageTable::new()?;
@@ -176,11 +182,43 @@ impl MmStruct {
                 env_end: 0,
                 mmap_base: MMAP_BASE,
                 vdso: 0,
+                def_flags: VmFlags::empty(),
             }),
             satp,
             exe: SpinLock::new(None),
-            dumpable: core::sync::atomic::AtomicU32::new(SUID_DUMP_USER),
+            flags: AtomicU64::new(SUID_DUMP_USER as u64),
+            membarrier_state: AtomicU32::new(0),
         }))
+    }
+
+    /// Linux: get_dumpable(): SUID_DUMP_DISABLE (0) or SUID_DUMP_USER (1): whether the owner
+    /// may ptrace the process and read its private /proc files.
+    pub fn get_dumpable(&self) -> u32 {
+        (self.flags.load(Ordering::Relaxed) & MMF_DUMPABLE_MASK) as u32
+    }
+    /// Linux: set_dumpable(): set by exec and commit_creds() (kernel/cred.rs), PR_SET_DUMPABLE.
+    pub fn set_dumpable(&self, v: u32) {
+        let f = self.flags.load(Ordering::Relaxed);
+        self.flags.store((f & !MMF_DUMPABLE_MASK) | (v as u64 & MMF_DUMPABLE_MASK), Ordering::Relaxed);
+    }
+    pub fn thp_disabled(&self) -> bool {
+        self.flags.load(Ordering::Relaxed) & MMF_DISABLE_THP != 0
+    }
+    pub fn set_thp_disable(&self, on: bool) {
+        if on {
+            self.flags.fetch_or(MMF_DISABLE_THP, Ordering::Relaxed);
+        } else {
+            self.flags.fetch_and(!MMF_DISABLE_THP, Ordering::Relaxed);
+        }
+    }
+    /// Linux: mm_init()'s `mm->flags = current->mm->flags & MMF_INIT_MASK` (fork keeps the
+    /// dumpable bits; exec then sets SUID_DUMP_USER: begin_new_exec's set_dumpable).
+    pub fn inherit_flags(&self, old: &MmStruct, exec: bool) {
+        let mut f = old.flags.load(Ordering::Relaxed) & MMF_INIT_MASK;
+        if exec {
+            f = (f & !MMF_DUMPABLE_MASK) | SUID_DUMP_USER as u64;
+        }
+        self.flags.store(f, Ordering::Relaxed);
     }
 
     /// Linux: set_mm_exe_file(): takes a deny-write reference on the executable.

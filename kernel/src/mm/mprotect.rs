@@ -27,8 +27,8 @@ impl MmInner {
     /// Linux: mprotect_fixup() over [start, end): every page must be mapped by a VMA.
     pub fn mprotect(&mut self, start: usize, end: usize, prot: VmFlags) -> KResult<()> {
         self.all_mapped(start, end)?;
-        self.split_at(start);
-        self.split_at(end);
+        self.split_vma(start)?;
+        self.split_vma(end)?;
         let keys: alloc::vec::Vec<usize> = self.vmas.range(start..end).map(|(k, _)| *k).collect();
         for k in keys {
             let v = self.vmas.get_mut(&k).unwrap();

@@ -96,6 +96,9 @@ fn setup_rt_frame(cur: &Task, sig: i32, info: &SigInfo, ka: &SigAction, regs: &m
 /// an SS_AUTODISARM alternate stack is given up while the handler runs on it (the frame
 /// keeps it for rt_sigreturn).
 fn handle_signal(cur: &Task, ksig: &KSignal, regs: &mut PtRegs) {
+    // Linux: rseq_signal_deliver(): an interrupted rseq critical section resumes at its abort
+    // handler once the handler returns.
+    crate::kernel::rseq::rseq_signal_deliver(ksig, regs);
     let failed = setup_rt_frame(cur, ksig.sig, &ksig.info, &ksig.ka, regs).is_err();
     signal_setup_done(failed, cur, ksig);
     let mut ss = cur.sigaltstack.lock();

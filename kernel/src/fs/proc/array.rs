@@ -117,7 +117,7 @@ pub(super) fn stat_text(t: &TaskStruct) -> String {
     let rsslim = sig.rlimit(RLIMIT_RSS as usize);
     let _ = write!(
         s,
-        "{} ({}) {} {} {} {} {} {} {} {} 0 0 0 {} {} {} {} 20 0 {} 0 {} {} {} {}",
+        "{} ({}) {} {} {} {} {} {} {} {} 0 0 0 {} {} {} {} {} {} {} 0 {} {} {} {}",
         t.pid(),
         t.comm_string(),
         state,
@@ -132,6 +132,8 @@ pub(super) fn stat_text(t: &TaskStruct) -> String {
         cycles_to_ticks(t.stime.load(Ordering::Relaxed)),
         cycles_to_ticks(sig.cutime.load(Ordering::Relaxed)),
         cycles_to_ticks(sig.cstime.load(Ordering::Relaxed)),
+        t.se.proc_priority(),
+        t.se.nice(),
         thread_count(t),
         cycles_to_ticks(t.start_time),
         vsize,
@@ -147,13 +149,15 @@ pub(super) fn stat_text(t: &TaskStruct) -> String {
     let m31 = SIG_MASK_31;
     let _ = write!(
         s,
-        " 0 0 {} {} {} {} {} 0 0 {} 0 0 0 0 0 0",
+        " 0 0 {} {} {} {} {} 0 0 {} 0 {} {} 0 0 0",
         pending & m31,
         t.blocked.load(Ordering::Relaxed) & m31,
         ign & m31,
         cat & m31,
         wchan,
         t.exit_signal.load(Ordering::Relaxed),
+        t.se.rt_priority(),
+        t.se.policy(),
     );
     match &mmv {
         Some(v) => {

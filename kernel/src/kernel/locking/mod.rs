@@ -30,8 +30,8 @@
 //! |   64 | Pipe           | a pipe's buffer and counts |
 //! |   66 | Tty            | the console tty |
 //! |   68 | EventFd        | an eventfd's counter |
-//! |   70 | Futex          | the futex hash |
-//! |   72 | FutexQueue     | one futex queue's wake sequence |
+//! |   70 | Futex          | a futex hash bucket: its waiters and PI states (two at once: lock_nested) |
+//! |   72 | PiLock         | a task's list of owned PI futexes, its PI boost (task->pi_lock) |
 //! |   76 | Epoll          | an epoll instance's items and ready list |
 //! |   80 | WaitQueue      | a wait queue's list of sleepers |
 //! |   81 | TimerFd        | a timerfd's expiry, interval and tick count |
@@ -108,10 +108,10 @@ lock_classes! {
     Tty = 66, "tty_lock";
     /// Linux: eventfd_ctx->wqh.lock, which guards the counter.
     EventFd = 68, "eventfd_ctx->wqh.lock";
-    /// Linux: the futex hash bucket locks.
-    Futex = 70, "futex_hash";
-    /// One futex's wake sequence.
-    FutexQueue = 72, "futex_q";
+    /// Linux: the futex hash bucket locks (hb->lock).
+    Futex = 70, "futex_hash_bucket";
+    /// Linux: task->pi_lock: the task's pi_state_list (taken under a futex bucket lock).
+    PiLock = 72, "task->pi_lock";
     /// Linux: ep->lock (and ep->mtx): an epoll's items and ready list.  Never held across a
     /// file's poll operation or a wake-up.
     Epoll = 76, "ep->lock";
