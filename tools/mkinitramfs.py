@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """mkinitramfs.py - builds the MenuOS root file system as one newc cpio.
 
-Layout (deterministic: sorted entries, mtime 0, uid/gid 0):
+Layout (deterministic: sorted entries, mtime 0, uid/gid 0 except t_fsmeta's fixture):
     /init            build/user/bin/menu if it exists (the Rust menu shell), else build/user/bin/hello
     /sbin/init       -> /init (symlink)
     /hello           build/user/bin/hello (when built)
@@ -10,6 +10,8 @@ Layout (deterministic: sorted entries, mtime 0, uid/gid 0):
     /dev/console 5,1  /dev/null 1,3  /dev/tty 5,0  /dev/zero 1,5
     /proc /sys /tmp /root   empty directories
     /etc/passwd /etc/group  minimal (root)
+    /etc/fsmeta.d/file      t_fsmeta's fixture: uid 1000, gid 100, mode 04754, mtime 1234567890,
+                            in a directory of mode 02750, mtime 1111111111
 
     python3 tools/mkinitramfs.py --out build/initramfs.cpio [--gzip] [--init PROGRAM]
 """
@@ -73,6 +75,10 @@ def build(bindir, testdir, init=None):
     a.dir("etc")
     a.file("etc/passwd", data="root:x:0:0:root:/root:/init\n", mode=0o644)
     a.file("etc/group", data="root:x:0:\n", mode=0o644)
+    # t_fsmeta's fixture: an owner, a set-uid mode and mtimes that the kernel must keep
+    # (Linux: init/initramfs.c do_name()'s chown/chmod, do_utime(), dir_utime()).
+    a.dir("etc/fsmeta.d", 0o2750, mtime=1111111111, uid=1000, gid=100)
+    a.file("etc/fsmeta.d/file", data="fsmeta\n", mode=0o4754, mtime=1234567890, uid=1000, gid=100)
     return a
 
 

@@ -68,7 +68,8 @@ pub struct Inode {
     pub nlink: AtomicU32,
     pub uid: AtomicU32,
     pub gid: AtomicU32,
-    pub mtime: AtomicU64,
+    /// i_atime, i_mtime, i_ctime (a leaf lock: nothing is taken inside it).
+    pub times: SpinLock<InodeTimes, class::InodeTimes>,
     pub kind: InodeKind,
     /// Pages of MAP_SHARED mappings of this file (a page cache for mapped pages only): while
     /// a page is here it is the file's authoritative content, for read() and write() too.
@@ -80,6 +81,49 @@ pub struct Inode {
 
 static NEXT_INO: AtomicU64 = AtomicU64::new(1);
 
+/// Linux: struct timespec64, as an inode keeps its times (tmpfs: nanosecond granularity,
+/// the whole i64 range of seconds).
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub struct Timespec64 {
+    pub sec: i64,
+    pub nsec: u32,
+}
+
+/// An inode's three times (Linux: i_atime, i_mtime, i_ctime).
+#[derive(Clone, Copy, Default, Debug)]
+pub struct InodeTimes {
+    pub atime: Timespec64,
+    pub mtime: Timespec64,
+    pub ctime: Timespec64,
+    /// Creation time, statx's btime (Linux: shmem_inode_info.i_crtime).
+    pub btime: Timespec64,
+}
+
+impl InodeTimes {
+    fn all(t: Timespec64) -> InodeTimes {
+        InodeTimes { atime: t, mtime: t, ctime: t, btime: t }
+    }
+}
+
+/// Linux: current_time(inode): the wall clock as of the last tick (ktime_get_coarse_real_ts64),
+/// so that the times one operation sets (a new file's, its directory's) are equal.
+pub fn current_time() -> Timespec64 {
+    const TICK_NS: u64 = 1_000_000_000 / crate::kernel::time::HZ;
+    let ns = crate::kernel::time::timekeeping::ktime_get_real_ns();
+    let ns = ns - ns % TICK_NS;
+    Timespec64 { sec: (ns / 1_000_000_000) as i64, nsec: (ns % 1_000_000_000) as u32 }
+}
+
+/// Linux: current_fsuid() / current_fsgid() (include/linux/cred.h): the ids new files are
+/// owned by.  There is no struct cred yet and every task is root; this is the one place that
+/// answers, for struct cred to take over.
+pub fn current_fsuid() -> u32 {
+    0
+}
+pub fn current_fsgid() -> u32 {
+    0
+}
+
 impl Inode {
     pub fn new(mode: u32, kind: InodeKind) -> Arc<Inode> {
         Inode::new_with_ino(NEXT_INO.fetch_add(1, Ordering::Relaxed), mode, kind)
@@ -90,9 +134,9 @@ impl Inode {
             ino,
             mode: AtomicU32::new(mode),
             nlink: AtomicU32::new(if mode & S_IFMT == S_IFDIR { 2 } else { 1 }),
-            uid: AtomicU32::new(0),
-            gid: AtomicU32::new(0),
-            mtime: AtomicU64::new(0),
+            uid: AtomicU32::new(current_fsuid()),
+            gid: AtomicU32::new(current_fsgid()),
+            times: SpinLock::new(InodeTimes::all(current_time())),
             kind,
             shm: SpinLock::new(None),
             writecount: core::sync::atomic::AtomicI32::new(0),
@@ -109,6 +153,10 @@ impl Inode {
     }
     pub fn is_dir(&self) -> bool {
         self.mode() & S_IFMT == S_IFDIR
+    }
+    /// Whether the inode belongs to the rootfs (tmpfs) rather than /proc or tracefs.
+    pub fn is_rootfs(&self) -> bool {
+        !matches!(self.kind, InodeKind::Proc(_) | InodeKind::Trace(_))
     }
     pub fn is_reg(&self) -> bool {
         self.mode() & S_IFMT == S_IFREG
@@ -127,12 +175,65 @@ impl Inode {
         }
     }
 
+    pub fn times(&self) -> InodeTimes {
+        *self.times.lock()
+    }
+    /// mtime and ctime to now: the inode's contents changed (Linux: file_update_time(), and
+    /// what a directory gets when an entry is added or removed).
+    pub fn touch_mtime(&self) {
+        let now = current_time();
+        let mut t = self.times.lock();
+        t.mtime = now;
+        t.ctime = now;
+    }
+    /// ctime to now: the inode's attributes or links changed (chmod, chown, link, unlink).
+    pub fn touch_ctime(&self) {
+        self.times.lock().ctime = current_time();
+    }
+    /// Linux: touch_atime() on the rootfs, which the kernel mounts itself (vfs_kern_mount(),
+    /// so without the MNT_RELATIME that mount(2) adds): every access moves atime.
+    pub fn touch_atime(&self) {
+        self.times.lock().atime = current_time();
+    }
+    /// Linux: notify_change() of ATTR_UID / ATTR_GID (chown_common()): None keeps the id.  A
+    /// regular file loses S_ISUID, and S_ISGID when group-executable, as Linux's
+    /// ATTR_KILL_SUID / ATTR_KILL_SGID do (for root too; directories keep theirs).
+    pub fn chown(&self, uid: Option<u32>, gid: Option<u32>) {
+        if let Some(u) = uid {
+            self.uid.store(u, Ordering::Relaxed);
+        }
+        if let Some(g) = gid {
+            self.gid.store(g, Ordering::Relaxed);
+        }
+        if self.mode() & S_IFMT != S_IFDIR {
+            let m = self.mode();
+            let mut kill = S_ISUID;
+            if m & S_IXGRP != 0 {
+                kill |= S_ISGID;
+            }
+            if m & kill != 0 {
+                self.mode.store(m & !kill, Ordering::Relaxed);
+            }
+        }
+        self.touch_ctime();
+    }
+    /// Linux: chmod_common(): the permission bits change, the type stays.
+    pub fn chmod(&self, mode: u32) {
+        let m = self.mode();
+        self.mode.store((m & S_IFMT) | (mode & S_IALLUGO), Ordering::Relaxed);
+        self.touch_ctime();
+    }
+
     /// Linux: get_write_access()
     pub fn get_write_access(&self) -> KResult<()> {
         self.writecount
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| if c < 0 { None } else { Some(c + 1) })
             .map(|_| ())
             .map_err(|_| ETXTBSY)
+    }
+    /// Linux: put_write_access()
+    pub fn put_write_access(&self) {
+        self.writecount.fetch_sub(1, Ordering::AcqRel);
     }
     /// Linux: deny_write_access()
     pub fn deny_write_access(&self) -> KResult<()> {
@@ -227,11 +328,24 @@ impl Inode {
         }
     }
 
-    pub fn truncate(&self, len: usize) -> KResult<()> {
+    /// Linux: notify_change(ATTR_SIZE) -> shmem_setattr(): the size becomes `len` (a hole
+    /// or a cut); mtime and ctime move when it changed.
+    pub fn truncate(&self, len: u64) -> KResult<()> {
         match &self.kind {
             InodeKind::File(d) => {
+                let len = usize::try_from(len).map_err(|_| EFBIG)?;
                 let mut d = d.lock();
                 let v = d.make_owned();
+                if len == v.len() {
+                    // Linux: shmem_setattr() keeps the times, but shmem_undo_range() moves them
+                    // when the file has pages to look at.
+                    let has_pages = len != 0;
+                    drop(d);
+                    if has_pages {
+                        self.touch_mtime();
+                    }
+                    return Ok(());
+                }
                 if len > v.len() {
                     // Files are not sparse here: growing allocates.  Linux's tmpfs would keep a
                     // hole; MenuOS answers EFBIG rather than exhaust the kernel heap.
@@ -241,6 +355,8 @@ impl Inode {
                     v.try_reserve(len - v.len()).map_err(|_| EFBIG)?;
                 }
                 v.resize(len, 0);
+                drop(d);
+                self.touch_mtime();
                 Ok(())
             }
             InodeKind::Dir(_) => Err(EISDIR),
@@ -281,6 +397,8 @@ impl Inode {
                     self.nlink.fetch_add(1, Ordering::Relaxed);
                 }
                 d.entries.insert(name.into(), child);
+                drop(d);
+                self.touch_mtime();
                 Ok(())
             }
             // Linux: nothing can be created in /proc (the lookup finds no entry): ENOENT.
@@ -307,8 +425,11 @@ impl Inode {
                 } else if c.is_dir() {
                     return Err(EISDIR);
                 }
-                let c = d.entries.remove(name).unwrap();
+                let c = d.entries.remove(name).ok_or(ENOENT)?;
+                drop(d);
                 c.nlink.fetch_sub(1, Ordering::Relaxed);
+                c.touch_ctime();
+                self.touch_mtime();
                 Ok(())
             }
             _ => Err(ENOTDIR),

@@ -46,6 +46,29 @@ fn parent_of(d: &Arc<Inode>) -> Arc<Inode> {
     d.parent().unwrap_or_else(|| d.clone())
 }
 
+/// How a lookup treats its path (Linux: LOOKUP_FOLLOW, LOOKUP_EMPTY).
+#[derive(Clone, Copy, Default)]
+pub struct LookupFlags {
+    /// Follow a final symlink (AT_SYMLINK_NOFOLLOW clears it).
+    pub follow: bool,
+    /// An empty path names `dirfd` itself (AT_EMPTY_PATH), or the cwd for AT_FDCWD.
+    pub empty: bool,
+}
+
+/// Linux: user_path_at() with LOOKUP_EMPTY: like namei_at, but with `flags.empty` an empty
+/// path is the file open at `dirfd` (any kind: a pipe's or an O_PATH fd's inode too).
+pub fn namei_at_empty(dirfd: i32, path: &str, flags: LookupFlags) -> KResult<Arc<Inode>> {
+    if path.is_empty() && flags.empty {
+        if dirfd == AT_FDCWD {
+            let fs = current().fs.lock().clone().ok_or(ENOENT)?;
+            let cwd = fs.inner.lock().cwd.clone();
+            return Ok(cwd);
+        }
+        return fd_get(dirfd as u32)?.inode.clone().ok_or(EBADF);
+    }
+    namei_at(dirfd, path, flags.follow)
+}
+
 /// Linux: path_lookupat() — resolve `path` to an inode; `follow` follows a final symlink.
 pub fn namei_at(dirfd: i32, path: &str, follow: bool) -> KResult<Arc<Inode>> {
     if path.is_empty() {
@@ -199,6 +222,7 @@ pub fn sys_linkat(olddfd: i32, oldname: UserCStr, newdfd: i32, newname: UserCStr
     let (dir, name) = lookup_parent(newdfd, &new)?;
     dir.link(&name, ino.clone())?;
     ino.nlink.fetch_add(1, Ordering::Relaxed);
+    ino.touch_ctime();
     Ok(0)
 }
 
@@ -222,6 +246,8 @@ pub fn sys_renameat2(olddfd: i32, oldname: UserCStr, newdfd: i32, newname: UserC
             od.nlink.fetch_sub(1, Ordering::Relaxed);
         }
     }
-    nd.link(&nn, ino)?;
+    nd.link(&nn, ino.clone())?;
+    ino.touch_ctime();
+    od.touch_mtime();
     Ok(0)
 }

@@ -7,7 +7,7 @@ use super::file::{close_fd, fd_get, fd_install};
 use super::file_table::{File, FileOps};
 use super::fs_struct::{current_umask, set_fs_dir};
 use super::inode::*;
-use super::namei::{lookup_parent, may_open, namei_at};
+use super::namei::{lookup_parent, may_open, namei_at, namei_at_empty, LookupFlags};
 use super::{AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
 use crate::drivers::char::mem::NullOps;
 use crate::errno::*;
@@ -20,12 +20,43 @@ use linux_raw_sys::general::{
     O_ACCMODE, O_CLOEXEC, O_CREAT, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_PATH, O_RDONLY, O_TRUNC, S_IRWXO, X_OK,
 };
 
-pub fn sys_ftruncate(fd: u32, length: usize) -> KResult<usize> {
-    let f = fd_get(fd)?;
-    if !f.writable() {
+/// Linux: vfs_truncate() (truncate(2) by path): EISDIR for a directory, EINVAL for other
+/// non-regular files, ETXTBSY while the file runs; times move only when the size does.
+pub fn sys_truncate(path: UserCStr, length: i64) -> KResult<usize> {
+    if length < 0 {
         return Err(EINVAL);
     }
-    f.inode.as_ref().ok_or(EINVAL)?.truncate(length)?;
+    let path = path.read_path()?;
+    let ino = namei_at(AT_FDCWD, &path, true)?;
+    if ino.is_dir() {
+        return Err(EISDIR);
+    }
+    if !ino.is_reg() {
+        return Err(EINVAL);
+    }
+    ino.get_write_access()?;
+    let r = ino.truncate(length as u64);
+    ino.put_write_access();
+    r.map(|_| 0)
+}
+
+/// Linux: do_sys_ftruncate(): EINVAL for a negative length, EBADF for a bad or O_PATH fd,
+/// EINVAL unless a regular file open for writing; mtime and ctime move even when the size
+/// does not (ATTR_MTIME | ATTR_CTIME).
+pub fn sys_ftruncate(fd: u32, length: i64) -> KResult<usize> {
+    if length < 0 {
+        return Err(EINVAL);
+    }
+    let f = fd_get(fd)?;
+    if f.flags() & O_PATH != 0 {
+        return Err(EBADF);
+    }
+    let ino = f.inode.as_ref().ok_or(EINVAL)?;
+    if !f.writable() || !(ino.is_reg() || matches!(ino.kind, InodeKind::Trace(_))) {
+        return Err(EINVAL);
+    }
+    ino.truncate(length as u64)?;
+    ino.touch_mtime();
     Ok(0)
 }
 
@@ -71,27 +102,52 @@ pub fn sys_chroot(filename: UserCStr) -> KResult<usize> {
     set_fs_dir(namei_at(AT_FDCWD, &path, true)?, true)
 }
 
+/// Linux: fchmod(2) -> chmod_common().
 pub fn sys_fchmod(fd: u32, mode: u32) -> KResult<usize> {
     let f = fd_get(fd)?;
-    let ino = f.inode.clone().ok_or(EINVAL)?;
-    let m = ino.mode();
-    ino.mode.store((m & S_IFMT) | (mode & S_IALLUGO), Ordering::Relaxed);
+    if f.flags() & O_PATH != 0 {
+        return Err(EBADF);
+    }
+    f.inode.as_ref().ok_or(EBADF)?.chmod(mode);
     Ok(0)
 }
 
+/// Linux: fchmodat(2) (do_fchmodat without flags): follows symlinks.
 pub fn sys_fchmodat(dfd: i32, filename: UserCStr, mode: u32) -> KResult<usize> {
     let path = filename.read_path()?;
-    let ino = namei_at(dfd, &path, true)?;
-    let m = ino.mode();
-    ino.mode.store((m & S_IFMT) | (mode & S_IALLUGO), Ordering::Relaxed);
+    namei_at(dfd, &path, true)?.chmod(mode);
     Ok(0)
 }
 
-/// Linux: fchownat(2) / fchown(2).  Not yet: owners are not changed (everyone is root).
-pub fn sys_fchownat(_dfd: i32, _filename: UserCStr, _user: u32, _group: u32, _flag: i32) -> KResult<usize> {
+/// The new owner of chown_common(): (uid_t)-1 keeps the old one.
+fn chown_ids(user: u32, group: u32) -> (Option<u32>, Option<u32>) {
+    ((user != u32::MAX).then_some(user), (group != u32::MAX).then_some(group))
+}
+
+/// Linux: do_fchownat() -> chown_common(): AT_SYMLINK_NOFOLLOW changes a symlink itself
+/// (lchown), AT_EMPTY_PATH the file open at `dfd`.  Who may change an owner is the cred
+/// rules' question (CAP_CHOWN); every caller is root for now, which Linux allows.
+pub fn sys_fchownat(dfd: i32, filename: UserCStr, user: u32, group: u32, flag: i32) -> KResult<usize> {
+    let flag = flag as u32;
+    if flag & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
+        return Err(EINVAL);
+    }
+    let path = filename.read_path()?;
+    let lf = LookupFlags { follow: flag & AT_SYMLINK_NOFOLLOW == 0, empty: flag & AT_EMPTY_PATH != 0 };
+    let ino = namei_at_empty(dfd, &path, lf)?;
+    let (u, g) = chown_ids(user, group);
+    ino.chown(u, g);
     Ok(0)
 }
-pub fn sys_fchown(_fd: u32, _user: u32, _group: u32) -> KResult<usize> {
+
+/// Linux: fchown(2) -> vfs_fchown(): EBADF for an O_PATH fd (fdget without FMODE_PATH).
+pub fn sys_fchown(fd: u32, user: u32, group: u32) -> KResult<usize> {
+    let f = fd_get(fd)?;
+    if f.flags() & O_PATH != 0 {
+        return Err(EBADF);
+    }
+    let (u, g) = chown_ids(user, group);
+    f.inode.as_ref().ok_or(EBADF)?.chown(u, g);
     Ok(0)
 }
 
@@ -117,6 +173,7 @@ pub fn open_inode(ino: Arc<Inode>, flags: u32, path: String) -> KResult<Arc<File
 /// Linux: do_sys_openat2()
 pub fn do_open(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<usize> {
     let follow = flags & O_NOFOLLOW == 0;
+    let mut created = false;
     let ino = match namei_at(dirfd, path, follow) {
         Ok(ino) => {
             if flags & O_CREAT != 0 && flags & O_EXCL != 0 {
@@ -140,6 +197,7 @@ pub fn do_open(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<usize> 
                 InodeKind::File(crate::kernel::locking::SpinLock::new(FileData::Owned(Vec::new()))),
             );
             dir.link(&name, ino.clone())?;
+            created = true;
             ino
         }
         Err(e) => return Err(e),
@@ -149,8 +207,15 @@ pub fn do_open(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<usize> 
     if writer {
         ino.get_write_access()?;
     }
-    if flags & O_TRUNC != 0 && ino.is_reg() && flags & O_ACCMODE != O_RDONLY {
-        ino.truncate(0)?;
+    // Linux: handle_truncate() (O_TRUNC of an existing file: ATTR_MTIME | ATTR_CTIME too).
+    if flags & O_TRUNC != 0 && ino.is_reg() && flags & O_ACCMODE != O_RDONLY && !created {
+        if let Err(e) = ino.truncate(0) {
+            if writer {
+                ino.put_write_access();
+            }
+            return Err(e);
+        }
+        ino.touch_mtime();
     }
     if let InodeKind::CharDev(TTYAUX_MAJOR, TTYAUX_TTY_MINOR | TTYAUX_CONSOLE_MINOR)
     | InodeKind::CharDev(TTY_MAJOR, TTYS0_MINOR) = ino.kind
@@ -161,7 +226,7 @@ pub fn do_open(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<usize> 
         Ok(f) => f,
         Err(e) => {
             if writer {
-                ino.writecount.fetch_sub(1, Ordering::AcqRel);
+                ino.put_write_access();
             }
             return Err(e);
         }

@@ -10,9 +10,14 @@ use crate::fs::inode::*;
 use crate::fs::namespace::root;
 use alloc::string::String;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::sync::atomic::Ordering;
 
 /// Linux: populate_rootfs() / unpack_to_rootfs(): the initramfs becomes the root tree.
 /// File contents stay where the bootloader put them (a 'static slice), copied on first write.
+/// Owners, modes and mtimes are the archive's (do_name()'s chown and chmod, do_utime() with
+/// CONFIG_INITRAMFS_PRESERVE_MTIME, as the reference kernel has it); directories get theirs
+/// at the end (dir_utime()), once nothing more is created in them.
 pub fn populate_rootfs(image: &'static [u8]) -> KResult<usize> {
     let entries = ::initramfs::parse(image).map_err(|e| {
         crate::pr_err!("Initramfs unpacking failed: {}", e.message());
@@ -20,6 +25,7 @@ pub fn populate_rootfs(image: &'static [u8]) -> KResult<usize> {
     })?;
     let r = root();
     let mut n = 0;
+    let mut dirs: Vec<(Arc<Inode>, u64)> = Vec::new();
     for e in entries.into_iter() {
         let name: &str = e.name.as_str();
         if name.is_empty() || name == "." {
@@ -31,11 +37,31 @@ pub fn populate_rootfs(image: &'static [u8]) -> KResult<usize> {
         };
         let parent = if dir.is_empty() { r.clone() } else { mkdir_p(&r, dir)? };
         let mode = e.mode;
+        // Linux: maybe_link(): a later name of an earlier file is a hard link to it.
+        if let Some(first) = &e.hardlink_of {
+            if let Ok(old) = crate::fs::namei_at(crate::fs::AT_FDCWD, &alloc::format!("/{}", first), false) {
+                let _ = parent.unlink(base, false);
+                if parent.link(base, old.clone()).is_ok() {
+                    old.nlink.fetch_add(1, Ordering::Relaxed);
+                    if !e.data.is_empty() {
+                        // cpio puts the data with the last link: the shared inode gets it.
+                        old.write_at(0, &e.data)?;
+                    }
+                    set_mtime(&old, e.mtime);
+                    n += 1;
+                }
+            }
+            continue;
+        }
         let node = match mode & S_IFMT {
             S_IFDIR => {
                 if let Ok(existing) = parent.lookup(base) {
-                    existing.mode.store(mode, core::sync::atomic::Ordering::Relaxed);
-                    continue;
+                    if existing.is_dir() {
+                        existing.mode.store(mode, Ordering::Relaxed);
+                        existing.chown(Some(e.uid), Some(e.gid));
+                        dirs.push((existing, e.mtime));
+                        continue;
+                    }
                 }
                 Inode::new_dir(mode, Arc::downgrade(&parent), base)
             }
@@ -56,10 +82,30 @@ pub fn populate_rootfs(image: &'static [u8]) -> KResult<usize> {
             _ => continue,
         };
         let _ = parent.unlink(base, false);
-        parent.link(base, node)?;
+        let _ = parent.unlink(base, true);
+        parent.link(base, node.clone())?;
+        node.uid.store(e.uid, Ordering::Relaxed);
+        node.gid.store(e.gid, Ordering::Relaxed);
+        if node.is_dir() {
+            dirs.push((node, e.mtime));
+        } else {
+            set_mtime(&node, e.mtime);
+        }
         n += 1;
     }
+    // Linux: dir_utime(), after every entry is in place.
+    for (d, mtime) in dirs {
+        set_mtime(&d, mtime);
+    }
     Ok(n)
+}
+
+/// Linux: do_utime(): atime and mtime from the archive.
+fn set_mtime(ino: &Inode, mtime: u64) {
+    let t = Timespec64 { sec: mtime as i64, nsec: 0 };
+    let mut tm = ino.times.lock();
+    tm.atime = t;
+    tm.mtime = t;
 }
 
 fn mkdir_p(r: &Arc<Inode>, path: &str) -> KResult<Arc<Inode>> {

@@ -88,7 +88,7 @@ syscall_table! {
     __NR_nfsservctl              => sys_ni_syscall,
     __NR_statfs                  => sys_ni_syscall,
     __NR_fstatfs                 => sys_ni_syscall,
-    __NR_truncate                => sys_ni_syscall,
+    __NR_truncate                => fs::open::sys_truncate,
     __NR_ftruncate               => fs::open::sys_ftruncate,
     __NR_fallocate               => sys_ni_syscall,
     __NR_faccessat               => fs::open::sys_faccessat,

@@ -13,6 +13,7 @@ impl FileOps for RegOps {
         let mut pos = f.pos.lock();
         let n = ino.read_at_raw(*pos as usize, buf);
         *pos += n as u64;
+        ino.touch_atime();
         Ok(n)
     }
     fn write(&self, f: &File, buf: &[u8]) -> KResult<usize> {
@@ -23,6 +24,7 @@ impl FileOps for RegOps {
         }
         let n = ino.write_at(*pos as usize, buf)?;
         *pos += n as u64;
+        ino.touch_mtime();
         Ok(n)
     }
     fn seekable(&self) -> bool {

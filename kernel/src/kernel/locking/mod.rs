@@ -26,6 +26,7 @@
 //! |   40 | MmapLock       | mm->mmap_lock: the VMAs and page table of an mm; exe_file |
 //! |   46 | Inode          | an inode's data, directory entries, shared-page object (file faults take it) |
 //! |   48 | ShmPages       | a shared anonymous/shmem object's page list |
+//! |   60 | InodeTimes     | an inode's atime/mtime/ctime (a leaf: nothing is taken inside) |
 //! |   64 | Pipe           | a pipe's buffer and counts |
 //! |   66 | Tty            | the console tty |
 //! |   70 | Futex          | the futex hash |
@@ -92,6 +93,8 @@ lock_classes! {
     Inode = 46, "inode->i_lock";
     /// A shared memory object's pages (Linux: the shmem inode's i_pages).
     ShmPages = 48, "shmem->i_pages";
+    /// An inode's times (Linux: updated under i_rwsem; a leaf here).
+    InodeTimes = 60, "inode->i_times";
     /// Linux: pipe->mutex.
     Pipe = 64, "pipe->mutex";
     /// Linux: tty->termios_rwsem and the port lock.
