@@ -7,17 +7,17 @@ use super::file::{close_fd, fd_get, fd_install};
 use super::file_table::{File, FileOps};
 use super::fs_struct::{current_umask, set_fs_dir};
 use super::inode::*;
-use super::namei::{lookup_parent, may_open, namei_at, namei_at_empty, LookupFlags};
+use super::namei::{may_open, namei_at, namei_at_empty, open_lookup, LookupFlags};
 use super::{AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
-use crate::drivers::char::mem::NullOps;
 use crate::errno::*;
 use crate::mm::uaccess::UserCStr;
 use alloc::string::String;
 use alloc::sync::Arc;
-use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 use linux_raw_sys::general::{
-    O_ACCMODE, O_CLOEXEC, O_CREAT, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_PATH, O_RDONLY, O_TRUNC, S_IRWXO, X_OK,
+    FALLOC_FL_COLLAPSE_RANGE, FALLOC_FL_INSERT_RANGE, FALLOC_FL_KEEP_SIZE, FALLOC_FL_NO_HIDE_STALE,
+    FALLOC_FL_PUNCH_HOLE, FALLOC_FL_UNSHARE_RANGE, FALLOC_FL_ZERO_RANGE, O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY,
+    O_EXCL, O_NOCTTY, O_NOFOLLOW, O_PATH, O_RDONLY, O_TRUNC, S_IRWXO, X_OK,
 };
 
 /// Linux: vfs_truncate() (truncate(2) by path): EISDIR for a directory, EINVAL for other
@@ -57,6 +57,79 @@ pub fn sys_ftruncate(fd: u32, length: i64) -> KResult<usize> {
     }
     ino.truncate(length as u64)?;
     ino.touch_mtime();
+    Ok(0)
+}
+
+/// Linux: vfs_fallocate() -> shmem_fallocate(): mode 0 allocates the pages of a range (the
+/// size grows to its end), FALLOC_FL_KEEP_SIZE without growing, FALLOC_FL_PUNCH_HOLE (with
+/// KEEP_SIZE) frees them; what tmpfs lacks (COLLAPSE, ZERO, INSERT, UNSHARE) is EOPNOTSUPP.
+/// EINVAL for a negative offset or a length <= 0, EBADF unless open for writing, ESPIPE for a
+/// pipe, EISDIR for a directory, ENODEV for other non-regular files, EFBIG past
+/// MAX_LFS_FILESIZE.  ctime moves.
+pub fn sys_fallocate(fd: i32, mode: i32, offset: i64, len: i64) -> KResult<usize> {
+    let f = fd_get(fd as u32)?;
+    if f.flags() & O_PATH != 0 {
+        return Err(EBADF);
+    }
+    let mode = mode as u32;
+    if offset < 0 || len <= 0 {
+        return Err(EINVAL);
+    }
+    const SUPPORTED: u32 = FALLOC_FL_KEEP_SIZE
+        | FALLOC_FL_PUNCH_HOLE
+        | FALLOC_FL_NO_HIDE_STALE
+        | FALLOC_FL_COLLAPSE_RANGE
+        | FALLOC_FL_ZERO_RANGE
+        | FALLOC_FL_INSERT_RANGE
+        | FALLOC_FL_UNSHARE_RANGE;
+    if mode & !SUPPORTED != 0 {
+        return Err(EOPNOTSUPP);
+    }
+    if mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE) == FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE {
+        return Err(EOPNOTSUPP);
+    }
+    if mode & FALLOC_FL_PUNCH_HOLE != 0 && mode & FALLOC_FL_KEEP_SIZE == 0 {
+        return Err(EOPNOTSUPP);
+    }
+    if (mode & FALLOC_FL_COLLAPSE_RANGE != 0 && mode & !FALLOC_FL_COLLAPSE_RANGE != 0)
+        || (mode & FALLOC_FL_INSERT_RANGE != 0 && mode & !FALLOC_FL_INSERT_RANGE != 0)
+        || (mode & FALLOC_FL_UNSHARE_RANGE != 0 && mode & !(FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_KEEP_SIZE) != 0)
+    {
+        return Err(EINVAL);
+    }
+    if !f.writable() {
+        return Err(EBADF);
+    }
+    let Some(ino) = f.inode.clone() else {
+        return Err(if f.ops.pipe().is_some() { ESPIPE } else { ENODEV });
+    };
+    match ino.mode() & S_IFMT {
+        S_IFIFO => return Err(ESPIPE),
+        S_IFDIR => return Err(EISDIR),
+        S_IFREG => {}
+        _ => return Err(ENODEV),
+    }
+    if offset.checked_add(len).is_none() {
+        return Err(EFBIG);
+    }
+    let m = ino.mapping().ok_or(EOPNOTSUPP)?;
+    // Linux: shmem_fallocate() takes KEEP_SIZE and PUNCH_HOLE only.
+    if mode & !(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE) != 0 {
+        return Err(EOPNOTSUPP);
+    }
+    let (off, len) = (offset as u64, len as u64);
+    if mode & FALLOC_FL_PUNCH_HOLE != 0 {
+        m.punch_hole(off, len)?;
+        if off < m.size() {
+            ino.touch_mtime();
+        }
+        return Ok(0);
+    }
+    if mode & FALLOC_FL_KEEP_SIZE == 0 && off + len > m.size() {
+        super::ramfs::file_mmu::write_check_limits(off + len - 1, 1)?;
+    }
+    m.allocate(off, len, mode & FALLOC_FL_KEEP_SIZE != 0)?;
+    ino.touch_ctime();
     Ok(0)
 }
 
@@ -151,56 +224,84 @@ pub fn sys_fchown(fd: u32, user: u32, group: u32) -> KResult<usize> {
     Ok(0)
 }
 
-/// Opens an inode as a file (Linux: do_dentry_open()).
+/// Linux: empty_fops: what an O_PATH fd, a symlink or a socket node opens with (the fd
+/// checks make read, write, ioctl and the rest EBADF before they get here).
+pub struct EmptyOps;
+impl FileOps for EmptyOps {}
+
+/// Opens an inode as a file (Linux: do_dentry_open()).  With O_PATH nothing of the file is
+/// opened (no driver, no FIFO wait).  A FIFO opens its pipe (fifo_open(): it may wait for a
+/// partner); a block device ENODEV (no block layer: fs/no-block.c); a socket node ENXIO
+/// (no_open()).
 pub fn open_inode(ino: Arc<Inode>, flags: u32, path: String) -> KResult<Arc<File>> {
-    let ops: Arc<dyn FileOps> = match &ino.kind {
-        InodeKind::Dir(_) => Arc::new(super::libfs::DirOps),
-        InodeKind::File(_) => Arc::new(super::ramfs::file_mmu::RegOps),
-        InodeKind::CharDev(a, b) => {
-            if flags & O_PATH != 0 {
-                Arc::new(NullOps)
-            } else {
-                chrdev_ops(*a, *b)?
-            }
+    let ops: Arc<dyn FileOps> = if flags & O_PATH != 0 {
+        Arc::new(EmptyOps)
+    } else {
+        match &ino.kind {
+            InodeKind::Dir(_) => Arc::new(super::libfs::DirOps),
+            InodeKind::File(_) => Arc::new(super::ramfs::file_mmu::RegOps),
+            InodeKind::CharDev(a, b) => chrdev_ops(*a, *b)?,
+            InodeKind::BlockDev(..) => return Err(ENODEV),
+            InodeKind::Fifo(p) => Arc::new(super::pipe::fifo_open(p, flags, true)?),
+            InodeKind::Socket => return Err(ENXIO),
+            InodeKind::Proc(node) => super::proc::open(node)?,
+            InodeKind::Trace(node) => super::tracefs::open(node, flags)?,
+            InodeKind::Symlink(_) => Arc::new(EmptyOps),
         }
-        InodeKind::Proc(node) => super::proc::open(node)?,
-        InodeKind::Trace(node) => super::tracefs::open(node, flags)?,
-        InodeKind::Symlink(_) => Arc::new(NullOps), // O_PATH|O_NOFOLLOW only
     };
-    Ok(File::new(ops, Some(ino), flags & !(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC), path))
+    let keep = if flags & O_PATH != 0 { O_PATH_FLAGS } else { !(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC) };
+    Ok(File::new(ops, Some(ino), flags & keep, path))
 }
 
-/// Linux: do_sys_openat2()
-pub fn do_open(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<usize> {
+/// Linux: O_PATH_FLAGS: what O_PATH keeps of the open flags.
+const O_PATH_FLAGS: u32 = O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
+
+/// Linux: do_sys_openat2() -> path_openat(): the last component is looked up (a final
+/// symlink followed unless O_NOFOLLOW), made with O_CREAT when missing (the umask applies;
+/// EEXIST with O_EXCL when it exists; EISDIR for a directory or a trailing slash), then
+/// may_open, write access (ETXTBSY), O_TRUNC and the open itself.  O_PATH ignores O_CREAT and
+/// O_TRUNC, and opens a symlink itself with O_NOFOLLOW (ELOOP without O_PATH).
+pub fn do_open(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized), flags: u32, mode: u32) -> KResult<usize> {
+    let path = path.as_ref();
+    let flags = if flags & O_PATH != 0 { flags & O_PATH_FLAGS } else { flags };
     let follow = flags & O_NOFOLLOW == 0;
+    let creat = flags & O_CREAT != 0;
+    let excl = creat && flags & O_EXCL != 0;
+    let (dir, last, found) = open_lookup(dirfd, path, follow, excl)?;
     let mut created = false;
-    let ino = match namei_at(dirfd, path, follow) {
-        Ok(ino) => {
-            if flags & O_CREAT != 0 && flags & O_EXCL != 0 {
-                return Err(EEXIST);
-            }
-            if let InodeKind::Symlink(_) = ino.kind {
-                if flags & O_PATH == 0 {
-                    return Err(ELOOP);
+    let ino = match found {
+        Some(ino) => {
+            if creat {
+                if excl {
+                    return Err(EEXIST);
                 }
+                if ino.is_dir() || last.trailing_slash {
+                    return Err(EISDIR);
+                }
+            }
+            if ino.is_symlink() && flags & O_PATH == 0 {
+                return Err(ELOOP);
+            }
+            if last.trailing_slash && !ino.is_dir() {
+                return Err(ENOTDIR);
             }
             ino
         }
-        Err(ENOENT) if flags & O_CREAT != 0 => {
-            let (dir, name) = lookup_parent(dirfd, path)?;
-            if path.ends_with('/') {
+        None if creat => {
+            if last.trailing_slash {
                 return Err(EISDIR);
             }
-            let umask = current_umask();
-            let ino = Inode::new(
-                S_IFREG | (mode & S_IALLUGO & !umask),
-                InodeKind::File(crate::kernel::locking::SpinLock::new(FileData::Owned(Vec::new()))),
-            );
-            dir.link(&name, ino.clone())?;
+            if !matches!(dir.fs, FsType::Rootfs | FsType::Shm) {
+                return Err(if dir.fs == FsType::Proc { ENOENT } else { EACCES });
+            }
+            may_create_inode(&dir)?;
+            let ino = Inode::new_file(mode & S_IALLUGO & !current_umask());
+            super::namei::inode_init_owner(&ino, &dir);
+            dir.link(&last.name, ino.clone())?;
             created = true;
             ino
         }
-        Err(e) => return Err(e),
+        None => return Err(ENOENT),
     };
     may_open(&ino, flags)?;
     let writer = ino.is_reg() && flags & O_ACCMODE != O_RDONLY && flags & O_PATH == 0;
@@ -217,12 +318,14 @@ pub fn do_open(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<usize> 
         }
         ino.touch_mtime();
     }
-    if let InodeKind::CharDev(TTYAUX_MAJOR, TTYAUX_TTY_MINOR | TTYAUX_CONSOLE_MINOR)
-    | InodeKind::CharDev(TTY_MAJOR, TTYS0_MINOR) = ino.kind
-    {
-        crate::drivers::tty::open_maybe_acquire(flags & O_NOCTTY != 0);
+    if flags & O_PATH == 0 {
+        if let InodeKind::CharDev(TTYAUX_MAJOR, TTYAUX_TTY_MINOR | TTYAUX_CONSOLE_MINOR)
+        | InodeKind::CharDev(TTY_MAJOR, TTYS0_MINOR) = ino.kind
+        {
+            crate::drivers::tty::open_maybe_acquire(flags & O_NOCTTY != 0);
+        }
     }
-    let f = match open_inode(ino.clone(), flags, String::from(path)) {
+    let f = match open_inode(ino.clone(), flags, String::from_utf8_lossy(path).into_owned()) {
         Ok(f) => f,
         Err(e) => {
             if writer {

@@ -10,17 +10,30 @@ use super::{AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
 use crate::errno::*;
 use crate::mm::uaccess::{UserCStr, UserPtr};
 use crate::mm::PAGE_SIZE;
-use alloc::string::String;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 use linux_raw_sys::general::{AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE, STATX_BASIC_STATS, STATX_BTIME, STATX__RESERVED};
 
 // The st_dev of each filesystem: Linux numbers them as it mounts them (get_anon_bdev()); these
 // are the numbers MenuOS reports.
 const ROOTFS_DEV: u64 = 1;
+const SHM_DEV: u64 = 2;
 const PROC_DEV: u64 = 4;
+const TRACEFS_DEV: u64 = 9;
 /// pipefs and anon_inodefs: files without an inode here (pipes, pidfds).
 const ANON_DEV: u64 = 12;
+
+/// The st_dev of a filesystem.
+pub fn fs_dev(fs: FsType) -> u64 {
+    match fs {
+        FsType::Rootfs => ROOTFS_DEV,
+        FsType::Shm => SHM_DEV,
+        FsType::Proc => PROC_DEV,
+        FsType::Tracefs => TRACEFS_DEV,
+        FsType::Pipefs => ANON_DEV,
+    }
+}
 
 crate::user_pod! {
     /// Linux: struct stat (asm-generic, riscv64).
@@ -59,7 +72,7 @@ pub fn stat_of(ino: &Inode) -> Stat {
     let size = ino.size() as i64;
     let t = ino.times();
     Stat {
-        st_dev: if matches!(ino.kind, InodeKind::Proc(_)) { PROC_DEV } else { ROOTFS_DEV },
+        st_dev: fs_dev(ino.fs),
         st_ino: ino.ino,
         st_mode: ino.mode(),
         st_nlink: ino.nlink.load(Ordering::Relaxed),
@@ -68,7 +81,7 @@ pub fn stat_of(ino: &Inode) -> Stat {
         st_rdev: encode_dev(ma, mi),
         st_size: size,
         st_blksize: PAGE_SIZE as i32,
-        st_blocks: (size + 511) / 512,
+        st_blocks: ino.blocks() as i64,
         st_atime: t.atime.sec,
         st_atime_nsec: t.atime.nsec as u64,
         st_mtime: t.mtime.sec,
@@ -210,12 +223,13 @@ pub fn sys_readlinkat(dfd: i32, pathname: UserCStr, buf: UserPtr<u8>, bufsiz: i3
     }
     let size = bufsiz as usize;
     let ino = namei_at(dfd, &path, false)?;
-    let target: String = match &ino.kind {
+    let target: Vec<u8> = match &ino.kind {
         InodeKind::Symlink(t) => t.clone(),
-        InodeKind::Proc(n) => super::proc::readlink(n)?,
+        InodeKind::Proc(n) => super::proc::readlink(n)?.into_bytes(),
         _ => return Err(EINVAL),
     };
+    ino.touch_atime();
     let n = target.len().min(size);
-    buf.copy_out(&target.as_bytes()[..n])?;
+    buf.copy_out(&target[..n])?;
     Ok(n)
 }

@@ -3,12 +3,12 @@
 //! usr/default_cpio_list and init/noinitramfs.c (the default /dev/console, /root).
 //! The cpio (and gzip) parsing is the host-tested `initramfs` crate.
 
-use crate::drivers::char::mem::{NULL_MINOR, RANDOM_MINOR, URANDOM_MINOR, ZERO_MINOR};
+use crate::drivers::char::mem::{FULL_MINOR, NULL_MINOR, RANDOM_MINOR, URANDOM_MINOR, ZERO_MINOR};
 use crate::errno::*;
 use crate::fs::char_dev::{MEM_MAJOR, TTYAUX_CONSOLE_MINOR, TTYAUX_MAJOR, TTYAUX_TTY_MINOR};
 use crate::fs::inode::*;
 use crate::fs::namespace::root;
-use alloc::string::String;
+use crate::mm::shmem::ShmObject;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
@@ -65,20 +65,20 @@ pub fn populate_rootfs(image: &'static [u8]) -> KResult<usize> {
                 }
                 Inode::new_dir(mode, Arc::downgrade(&parent), base)
             }
-            S_IFREG => {
-                let data = match e.data {
-                    // Plain archive: the bytes stay in the initrd image, never copied.
-                    alloc::borrow::Cow::Borrowed(b) => FileData::Static(b),
-                    // Decompressed: the entry's own buffer becomes the file.
-                    alloc::borrow::Cow::Owned(v) => FileData::Owned(v),
-                };
-                Inode::new(mode, InodeKind::File(crate::kernel::locking::SpinLock::new(data)))
-            }
-            S_IFLNK => Inode::new(mode, InodeKind::Symlink(String::from_utf8_lossy(e.data.as_ref()).into_owned())),
-            S_IFCHR => {
-                let (ma, mi) = (e.rdev_major, e.rdev_minor);
-                Inode::new(mode, InodeKind::CharDev(ma, mi))
-            }
+            S_IFREG => match e.data {
+                // Plain archive: the bytes stay in the initrd image until written.
+                alloc::borrow::Cow::Borrowed(b) => {
+                    Inode::new_reg(FsType::Rootfs, mode, |me| ShmObject::from_initrd(b, me))
+                }
+                // Decompressed: copied into the file's pages, the buffer freed.
+                alloc::borrow::Cow::Owned(v) => {
+                    let f = Inode::new_file(mode);
+                    f.write_at(0, &v)?;
+                    f
+                }
+            },
+            S_IFLNK => Inode::new(mode, InodeKind::Symlink(e.data.to_vec())),
+            S_IFCHR | S_IFBLK | S_IFIFO | S_IFSOCK => Inode::new_special(mode, (e.rdev_major, e.rdev_minor)),
             _ => continue,
         };
         let _ = parent.unlink(base, false);
@@ -124,7 +124,8 @@ fn mkdir_p(r: &Arc<Inode>, path: &str) -> KResult<Arc<Inode>> {
 }
 
 /// Linux: the default initramfs always has /dev/console (usr/default_cpio_list); so do we,
-/// and /dev/null etc. for programs that expect them, plus /proc and /sys/kernel/tracing.
+/// and what the reference kernel's devtmpfs gives /dev (the test harness mounts it there):
+/// null, zero, full, tty, random, urandom; plus /proc and /sys/kernel/tracing.
 pub fn populate_defaults() {
     let r = root();
     let dev = mkdir_p(&r, "dev").unwrap();
@@ -132,6 +133,7 @@ pub fn populate_defaults() {
         ("console", TTYAUX_MAJOR, TTYAUX_CONSOLE_MINOR, 0o600),
         ("null", MEM_MAJOR, NULL_MINOR, 0o666),
         ("zero", MEM_MAJOR, ZERO_MINOR, 0o666),
+        ("full", MEM_MAJOR, FULL_MINOR, 0o666),
         ("tty", TTYAUX_MAJOR, TTYAUX_TTY_MINOR, 0o666),
         ("urandom", MEM_MAJOR, URANDOM_MINOR, 0o666),
         ("random", MEM_MAJOR, RANDOM_MINOR, 0o666),

@@ -102,7 +102,7 @@ pub(super) fn proc_tgid_base_lookup(p: i32, name: &str) -> KResult<Arc<Inode>> {
             _ => exe_path(&t),
         }
         .ok_or(ENOENT)?;
-        return Ok(mk(pid_ino(p, INO_LINKS + i as u64), S_IFLNK | 0o777, InodeKind::Symlink(target)));
+        return Ok(mk(pid_ino(p, INO_LINKS + i as u64), S_IFLNK | 0o777, InodeKind::Symlink(target.into())));
     }
     Err(ENOENT)
 }

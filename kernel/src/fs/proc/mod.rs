@@ -153,6 +153,15 @@ pub fn lookup(n: &ProcNode, name: &str) -> KResult<Arc<Inode>> {
 }
 
 /// The target of a magic link without a path (Linux: proc_fd_link()).
+/// Where walking a magic link leads (Linux: proc_get_link): an fd link to its file's inode;
+/// None for a node that is not one, or an fd link to a file without an inode.
+pub fn get_link(n: &ProcNode) -> Option<KResult<Arc<Inode>>> {
+    match n {
+        ProcNode::FdLink(p, fd) => fd::proc_fd_get_link(*p, *fd),
+        _ => None,
+    }
+}
+
 pub fn readlink(n: &ProcNode) -> KResult<String> {
     match n {
         ProcNode::FdLink(p, fd) => fd::proc_fd_readlink(*p, *fd),

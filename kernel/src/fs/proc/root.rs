@@ -95,13 +95,13 @@ pub(super) fn proc_root_lookup(name: &str) -> KResult<Arc<Inode>> {
     if name == "self" {
         // Linux: proc_self_get_link(): the caller's tgid.
         let me = current().tgid();
-        return Ok(mk(SELF_INO, S_IFLNK | 0o777, InodeKind::Symlink(format!("{}", me))));
+        return Ok(mk(SELF_INO, S_IFLNK | 0o777, InodeKind::Symlink(format!("{}", me).into())));
     }
     if name == "thread-self" {
         // Linux: proc_thread_self_get_link(): "tgid/task/tid".
         let cur = current();
         let target = format!("{}/task/{}", cur.tgid(), cur.pid());
-        return Ok(mk(THREAD_SELF_INO, S_IFLNK | 0o777, InodeKind::Symlink(target)));
+        return Ok(mk(THREAD_SELF_INO, S_IFLNK | 0o777, InodeKind::Symlink(target.into())));
     }
     // Linux: proc_pid_lookup()
     let pid: i32 = parse_num(name).ok_or(ENOENT)?;

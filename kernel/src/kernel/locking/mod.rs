@@ -24,7 +24,10 @@
 //! |   36 | FilesTable     | files_struct's fd array (a File may be dropped under it) |
 //! |   38 | FsStruct       | fs_struct: root, cwd, umask |
 //! |   40 | MmapLock       | mm->mmap_lock: the VMAs and page table of an mm; exe_file |
-//! |   46 | Inode          | an inode's data, directory entries, shared-page object (file faults take it) |
+//! |   44 | Rename         | s_vfs_rename_mutex: one rename at a time, across its checks and its moves |
+//! |   45 | FileLocks      | an inode's flock/POSIX/OFD locks (fs/locks.rs) |
+//! |   46 | Inode          | a directory's entries (two at once: lock_nested, in rename) |
+//! |   47 | Dentry         | a directory's own name and parent (d_lock) |
 //! |   48 | ShmPages       | a shared anonymous/shmem object's page list |
 //! |   60 | InodeTimes     | an inode's atime/mtime/ctime (a leaf: nothing is taken inside) |
 //! |   64 | Pipe           | a pipe's buffer and counts |
@@ -89,8 +92,15 @@ lock_classes! {
     FsStruct = 38, "fs->lock";
     /// Linux: mm->mmap_lock.
     MmapLock = 40, "mmap_lock";
+    /// Linux: sb->s_vfs_rename_mutex.
+    Rename = 44, "s_vfs_rename_mutex";
+    /// Linux: flc_lock (the inode's file_lock_context).
+    FileLocks = 45, "flc_lock";
     /// Linux: inode->i_rwsem / i_lock.
     Inode = 46, "inode->i_lock";
+    /// Linux: dentry->d_lock.
+    Dentry = 47, "dentry->d_lock";
+
     /// A shared memory object's pages (Linux: the shmem inode's i_pages).
     ShmPages = 48, "shmem->i_pages";
     /// An inode's times (Linux: updated under i_rwsem; a leaf here).
