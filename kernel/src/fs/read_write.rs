@@ -396,6 +396,11 @@ pub fn sys_sendfile(out_fd: u32, in_fd: u32, offset: Option<UserPtr<i64>>, count
     if outf.flags() & O_APPEND != 0 {
         return Err(EINVAL);
     }
+    // Linux: do_splice_direct() -> splice_direct_to_actor() reads only regular files (a pipe
+    // out_fd goes through splice_file_to_pipe(), which takes any readable file).
+    if outf.ops.pipe().is_none() && !inf.inode.as_ref().is_some_and(|i| i.is_reg()) {
+        return Err(EINVAL);
+    }
     let count = count.min(MAX_RW_COUNT);
     let mut in_pos = start.map(|s| s as u64);
     let mut out_pos = None;
