@@ -406,7 +406,19 @@ impl Inode {
     pub fn truncate(&self, len: u64) -> KResult<()> {
         match &self.kind {
             InodeKind::File(m) => {
-                // Linux: inode_newsize_ok(): past MAX_LFS_FILESIZE is EFBIG.
+                // Linux: inode_newsize_ok(): growing past RLIMIT_FSIZE is SIGXFSZ and EFBIG,
+                // past MAX_LFS_FILESIZE EFBIG.
+                if len > m.size() {
+                    let cur = crate::kernel::task::current();
+                    if len > cur.signal.rlimit(linux_raw_sys::general::RLIMIT_FSIZE as usize) {
+                        crate::kernel::signal::send_signal(
+                            &cur,
+                            crate::kernel::signal_types::SIGXFSZ,
+                            crate::kernel::signal::SigInfo { code: 0, ..Default::default() },
+                        );
+                        return Err(EFBIG);
+                    }
+                }
                 if len > i64::MAX as u64 {
                     return Err(EFBIG);
                 }
