@@ -148,7 +148,7 @@ pub struct Inode {
     /// (deny_write_access) that many times.  Either excludes the other: ETXTBSY.
     pub writecount: AtomicI32,
     /// The POSIX and OFD record locks and flock locks on this inode (fs/locks.rs).
-    pub locks: crate::fs::locks::FileLockContext,
+    pub locks: crate::fs::locks::LockContextSlot,
 }
 
 static NEXT_INO: AtomicU64 = AtomicU64::new(1);
@@ -229,7 +229,7 @@ impl Inode {
             times: SpinLock::new(InodeTimes::all(current_time())),
             kind: kind(me),
             writecount: AtomicI32::new(0),
-            locks: crate::fs::locks::FileLockContext::new(),
+            locks: crate::fs::locks::LockContextSlot::new(),
         })
     }
     /// A regular file of filesystem `fs` whose pages `pages` makes (given the inode they are

@@ -25,8 +25,10 @@ use crate::kernel::locking::{class, SpinLock};
 use crate::kernel::sched::wait::WaitQueue;
 use crate::kernel::task::current;
 use crate::mm::uaccess::UserPtr;
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicBool, Ordering};
 use linux_raw_sys::general::{
     F_GETLK, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_RDLCK, F_SETLK, F_SETLKW, F_UNLCK, F_WRLCK, LOCK_EX, LOCK_NB,
     LOCK_SH, LOCK_UN, O_PATH, SEEK_CUR, SEEK_END, SEEK_SET,
@@ -74,10 +76,47 @@ struct LockState {
     posix: Vec<RangeLock>,
 }
 
+/// Linux: inode->i_flctx: the lock context, made by the first lock taken on the inode
+/// (locks_get_lock_context()); most inodes never have one.
+pub struct LockContextSlot(spin::Once<Box<FileLockContext>>);
+
+impl Default for LockContextSlot {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LockContextSlot {
+    pub const fn new() -> LockContextSlot {
+        LockContextSlot(spin::Once::new())
+    }
+    fn get(&self) -> Option<&FileLockContext> {
+        self.0.get().map(|b| &**b)
+    }
+    fn get_or_init(&self) -> &FileLockContext {
+        self.0.call_once(|| Box::new(FileLockContext::new()))
+    }
+    /// Linux: locks_remove_posix().
+    pub fn remove_posix(&self, files: usize) {
+        if let Some(c) = self.get() {
+            c.remove_posix(files);
+        }
+    }
+    /// Linux: locks_remove_file().
+    pub fn remove_file(&self, file: usize) {
+        if let Some(c) = self.get() {
+            c.remove_file(file);
+        }
+    }
+}
+
 /// Linux: struct file_lock_context.
 pub struct FileLockContext {
     state: SpinLock<LockState, class::FileLocks>,
     wq: WaitQueue,
+    /// Whether a lock was ever taken here: every close looks, and most files never had one
+    /// (Linux: the lockless list_empty() checks of locks_remove_posix/locks_remove_file).
+    used: AtomicBool,
 }
 
 impl Default for FileLockContext {
@@ -88,7 +127,11 @@ impl Default for FileLockContext {
 
 impl FileLockContext {
     pub fn new() -> FileLockContext {
-        FileLockContext { state: SpinLock::new(LockState::default()), wq: WaitQueue::new() }
+        FileLockContext {
+            state: SpinLock::new(LockState::default()),
+            wq: WaitQueue::new(),
+            used: AtomicBool::new(false),
+        }
     }
 
     /// Linux: locks_remove_posix(): `files` closed an fd of this inode.
@@ -103,6 +146,9 @@ impl FileLockContext {
     }
 
     fn remove(&self, posix: impl Fn(&RangeLock) -> bool, flock_file: Option<usize>) {
+        if !self.used.load(Ordering::Relaxed) {
+            return;
+        }
         let mut s = self.state.lock();
         let (np, nf) = (s.posix.len(), s.flock.len());
         if np == 0 && nf == 0 {
@@ -216,7 +262,7 @@ pub fn sys_flock(fd: u32, cmd: u32) -> KResult<usize> {
         // pipes and the like have no lock context here; Linux locks their inode.
         return Ok(0);
     };
-    let ctx = &ino.locks;
+    let ctx = ino.locks.get_or_init();
     let me = file_owner(&f);
     let Some(excl) = kind else {
         ctx.remove(|_| false, Some(me));
@@ -240,6 +286,7 @@ pub fn sys_flock(fd: u32, cmd: u32) -> KResult<usize> {
         if !conflict(&s) {
             s.flock.try_reserve(1).map_err(|_| ENOLCK)?;
             s.flock.push((me, excl));
+            ctx.used.store(true, Ordering::Relaxed);
             return Ok(0);
         }
         drop(s);
@@ -338,7 +385,7 @@ pub fn fcntl_lock(f: &File, cmd: u32, arg: usize) -> KResult<usize> {
         }
         return Ok(0);
     };
-    let ctx = &ino.locks;
+    let ctx = ino.locks.get_or_init();
     if getlk {
         match FileLockContext::posix_conflict(&ctx.state.lock(), &req) {
             Some(c) => {
@@ -360,6 +407,7 @@ pub fn fcntl_lock(f: &File, cmd: u32, arg: usize) -> KResult<usize> {
         let conflict = if unlock { None } else { FileLockContext::posix_conflict(&s, &req) };
         let Some(c) = conflict else {
             FileLockContext::posix_apply(&mut s, req, unlock)?;
+            ctx.used.store(true, Ordering::Relaxed);
             drop(s);
             if unlock {
                 ctx.wq.wake_up_all();

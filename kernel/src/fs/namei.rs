@@ -46,6 +46,13 @@ pub enum LastType {
     DotDot,
 }
 
+/// The last component of a path as a walk sees it, borrowed from the path.
+struct LastRef<'p> {
+    name: &'p [u8],
+    kind: LastType,
+    trailing_slash: bool,
+}
+
 /// The last component of a path (Linux: nd->last, nd->last_type), and whether slashes
 /// followed it ("dir/": it must be a directory).
 pub struct Last {
@@ -71,10 +78,6 @@ struct Nameidata {
 }
 
 impl Nameidata {
-    fn new() -> Nameidata {
-        Nameidata { root: current_root(), links: 0 }
-    }
-
     /// Linux: follow_dotdot(): the parent, except at the process's root.
     fn dotdot(&self, d: &Arc<Inode>) -> Arc<Inode> {
         if Arc::ptr_eq(d, &self.root) {
@@ -84,29 +87,37 @@ impl Nameidata {
     }
 
     /// Linux: link_path_walk(): every component but the last, from `start` (the root for an
-    /// absolute path).  Returns the directory the last component is in, and that component.
-    fn walk_parent(&mut self, start: Arc<Inode>, path: &[u8]) -> KResult<(Arc<Inode>, Last)> {
+    /// absolute path).  Returns the directory the last component is in, and that component
+    /// (borrowed from `path`: a lookup allocates nothing for it).
+    fn walk_parent_ref<'p>(&mut self, start: Arc<Inode>, path: &'p [u8]) -> KResult<(Arc<Inode>, LastRef<'p>)> {
         let mut cur = if path.first() == Some(&b'/') { self.root.clone() } else { start };
-        let comps: Vec<&[u8]> = path.split(|&c| c == b'/').filter(|c| !c.is_empty()).collect();
         let trailing_slash = path.ends_with(b"/");
-        let Some((last, dirs)) = comps.split_last() else {
-            return Ok((cur, Last { name: Vec::new(), kind: LastType::Root, trailing_slash }));
+        let mut comps = path.split(|&c| c == b'/').filter(|c| !c.is_empty());
+        let Some(mut last) = comps.next() else {
+            return Ok((cur, LastRef { name: b"", kind: LastType::Root, trailing_slash }));
         };
-        for c in dirs {
-            cur = self.step(&cur, c, true)?;
+        for c in comps {
+            cur = self.step(&cur, last, true)?;
             if !cur.is_dir() {
                 return Err(ENOTDIR);
             }
+            last = c;
         }
         if !cur.is_dir() {
             return Err(ENOTDIR);
         }
-        let kind = match *last {
+        let kind = match last {
             b"." => LastType::Dot,
             b".." => LastType::DotDot,
             _ => LastType::Norm,
         };
-        Ok((cur, Last { name: last.to_vec(), kind, trailing_slash }))
+        Ok((cur, LastRef { name: last, kind, trailing_slash }))
+    }
+
+    /// walk_parent_ref with the last component owned.
+    fn walk_parent(&mut self, start: Arc<Inode>, path: &[u8]) -> KResult<(Arc<Inode>, Last)> {
+        let (d, l) = self.walk_parent_ref(start, path)?;
+        Ok((d, Last { name: l.name.to_vec(), kind: l.kind, trailing_slash: l.trailing_slash }))
     }
 
     /// Linux: walk_component(): one name in directory `dir`; a symlink is followed when
@@ -157,8 +168,8 @@ impl Nameidata {
 
     /// Linux: path_lookupat(): the whole path; the last component followed when `follow`.
     fn walk(&mut self, start: Arc<Inode>, path: &[u8], follow: bool) -> KResult<Arc<Inode>> {
-        let (dir, last) = self.walk_parent(start, path)?;
-        let ino = self.lookup_last(&dir, &last, follow)?;
+        let (dir, last) = self.walk_parent_ref(start, path)?;
+        let ino = self.lookup_last(&dir, last.name, last.kind, last.trailing_slash, follow)?;
         if last.trailing_slash && !ino.is_dir() {
             return Err(ENOTDIR);
         }
@@ -166,11 +177,18 @@ impl Nameidata {
     }
 
     /// Linux: lookup_last(): a trailing slash follows a final symlink too.
-    fn lookup_last(&mut self, dir: &Arc<Inode>, last: &Last, follow: bool) -> KResult<Arc<Inode>> {
-        match last.kind {
+    fn lookup_last(
+        &mut self,
+        dir: &Arc<Inode>,
+        name: &[u8],
+        kind: LastType,
+        trailing_slash: bool,
+        follow: bool,
+    ) -> KResult<Arc<Inode>> {
+        match kind {
             LastType::Root | LastType::Dot => Ok(dir.clone()),
             LastType::DotDot => Ok(self.dotdot(dir)),
-            LastType::Norm => self.step(dir, &last.name, follow || last.trailing_slash),
+            LastType::Norm => self.step(dir, name, follow || trailing_slash),
         }
     }
 }
@@ -186,31 +204,36 @@ fn check_path(path: &[u8]) -> KResult<()> {
     Ok(())
 }
 
-/// Linux: path_init(): the directory a relative path starts from, the cwd or the directory
-/// open at `dirfd` (ENOTDIR if it is not one).
-fn start_dir(dirfd: i32, path: &[u8]) -> KResult<Arc<Inode>> {
+/// Linux: path_init(): the walk's root, and the directory a relative path starts from: the
+/// cwd or the directory open at `dirfd` (ENOTDIR if it is not one).
+fn path_init(dirfd: i32, path: &[u8]) -> KResult<(Nameidata, Arc<Inode>)> {
     let cur = current();
     let fs = cur.fs.lock().clone().ok_or(ENOENT)?;
-    if path.first() == Some(&b'/') {
-        return Ok(fs.inner.lock().root.clone());
-    }
-    if dirfd == AT_FDCWD {
-        return Ok(fs.inner.lock().cwd.clone());
-    }
-    let f = fd_get(dirfd as u32)?;
-    let ino = f.inode.clone().ok_or(ENOTDIR)?;
-    if !ino.is_dir() {
-        return Err(ENOTDIR);
-    }
-    Ok(ino)
+    let (root, cwd) = {
+        let i = fs.inner.lock();
+        (i.root.clone(), (dirfd == AT_FDCWD).then(|| i.cwd.clone()))
+    };
+    let start = if path.first() == Some(&b'/') {
+        root.clone()
+    } else if let Some(cwd) = cwd {
+        cwd
+    } else {
+        let f = fd_get(dirfd as u32)?;
+        let ino = f.inode.clone().ok_or(ENOTDIR)?;
+        if !ino.is_dir() {
+            return Err(ENOTDIR);
+        }
+        ino
+    };
+    Ok((Nameidata { root, links: 0 }, start))
 }
 
 /// Linux: user_path_at() — resolve `path` to an inode; `follow` follows a final symlink.
 pub fn namei_at(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized), follow: bool) -> KResult<Arc<Inode>> {
     let path = path.as_ref();
     check_path(path)?;
-    let start = start_dir(dirfd, path)?;
-    Nameidata::new().walk(start, path, follow)
+    let (mut nd, start) = path_init(dirfd, path)?;
+    nd.walk(start, path, follow)
 }
 
 /// Linux: user_path_at() with LOOKUP_EMPTY: like namei_at, but with `flags.empty` an empty
@@ -232,8 +255,8 @@ pub fn namei_at_empty(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized), flags: Loo
 pub fn filename_parentat(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized)) -> KResult<(Arc<Inode>, Last)> {
     let path = path.as_ref();
     check_path(path)?;
-    let start = start_dir(dirfd, path)?;
-    Nameidata::new().walk_parent(start, path)
+    let (mut nd, start) = path_init(dirfd, path)?;
+    nd.walk_parent(start, path)
 }
 
 /// Resolves the last component of an open (Linux: open_last_lookups()): the directory it is
@@ -247,12 +270,11 @@ pub fn open_lookup(
     excl: bool,
 ) -> KResult<(Arc<Inode>, Last, Option<Arc<Inode>>)> {
     check_path(path)?;
-    let start = start_dir(dirfd, path)?;
-    let mut nd = Nameidata::new();
+    let (mut nd, start) = path_init(dirfd, path)?;
     let (mut dir, mut last) = nd.walk_parent(start, path)?;
     loop {
         if last.kind != LastType::Norm {
-            let ino = nd.lookup_last(&dir, &last, false)?;
+            let ino = nd.lookup_last(&dir, &last.name, last.kind, last.trailing_slash, false)?;
             return Ok((dir, last, Some(ino)));
         }
         let ino = match dir.lookup(&last.name) {

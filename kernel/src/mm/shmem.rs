@@ -503,6 +503,13 @@ impl ShmObject {
     /// Page `idx` with one more reference for the caller's page-table entry, made on first
     /// use (Linux: shmem_fault() -> shmem_getpage(); filemap_fault() for a file mapping).
     pub fn get_page(&self, idx: usize) -> KResult<usize> {
+        {
+            // The page cache hit (a page mapped before: exec's text) is the common case.
+            let s = self.state.lock();
+            if let Some(p) = s.pages.get(&idx) {
+                return Ok(p.clone().into_pfn());
+            }
+        }
         let mut s = Acct(self.state.lock());
         Ok(s.page(idx)?.clone().into_pfn())
     }
