@@ -296,7 +296,7 @@ syscall_table! {
     __NR_name_to_handle_at       => sys_ni_syscall,
     __NR_open_by_handle_at       => sys_ni_syscall,
     __NR_clock_adjtime           => sys_ni_syscall,
-    __NR_syncfs                  => sys_ni_syscall,
+    __NR_syncfs                  => fs::sync::sys_syncfs,
     __NR_setns                   => sys_ni_syscall,
     __NR_sendmmsg                => sys_ni_syscall,
     __NR_process_vm_readv        => sys_ni_syscall,

@@ -28,7 +28,7 @@
 //! |   45 | FileLocks      | an inode's flock/POSIX/OFD locks (fs/locks.rs) |
 //! |   46 | Inode          | a directory's entries (two at once: lock_nested, in rename) |
 //! |   47 | Dentry         | a directory's own name and parent (d_lock) |
-//! |   48 | ShmPages       | a shared anonymous/shmem object's page list |
+//! |   48 | ShmPages       | a shmem object's pages and size: tmpfs file data, MAP_SHARED memory |
 //! |   60 | InodeTimes     | an inode's atime/mtime/ctime (a leaf: nothing is taken inside) |
 //! |   64 | Pipe           | a pipe's buffer and counts |
 //! |   66 | Tty            | the console tty |
