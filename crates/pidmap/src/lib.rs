@@ -25,7 +25,7 @@ extern crate alloc;
 
 use alloc::vec;
 use alloc::vec::Vec;
-use linux_raw_sys::errno::{EAGAIN, EEXIST, EINVAL};
+use linux_raw_sys::errno::{EAGAIN, EEXIST, EINVAL, ENOMEM};
 
 pub type Errno = u32;
 
@@ -87,14 +87,16 @@ impl PidMap {
     }
 
     /// Change `pid_max` (`/proc/sys/kernel/pid_max`): EINVAL outside
-    /// `[RESERVED_PIDS + 1, PID_MAX_LIMIT]`. Ids already above a lowered
-    /// limit stay allocated until freed, as in Linux.
+    /// `[RESERVED_PIDS + 1, PID_MAX_LIMIT]`, ENOMEM when the bitmap cannot
+    /// grow to it. Ids already above a lowered limit stay allocated until
+    /// freed, as in Linux.
     pub fn set_pid_max(&mut self, pid_max: u32) -> Result<(), Errno> {
         if !(RESERVED_PIDS + 1..=PID_MAX_LIMIT).contains(&pid_max) {
             return Err(EINVAL);
         }
         let words = (pid_max as usize).div_ceil(64);
         if words > self.bits.len() {
+            self.bits.try_reserve(words - self.bits.len()).map_err(|_| ENOMEM)?;
             self.bits.resize(words, 0);
         }
         self.pid_max = pid_max;

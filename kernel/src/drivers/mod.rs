@@ -1,4 +1,5 @@
 //! Device drivers.  Linux: drivers/.
+pub mod base;
 pub mod char;
 pub mod plic;
 pub mod tty;

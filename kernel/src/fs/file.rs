@@ -10,6 +10,7 @@ use crate::kernel::locking::{class, SpinLock};
 use crate::kernel::task::current;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::sync::atomic::AtomicU32;
 use linux_raw_sys::general::{O_CLOEXEC, RLIMIT_NOFILE};
 
 #[derive(Clone)]
@@ -40,6 +41,14 @@ impl Drop for FilesStruct {
         }
     }
 }
+
+/// Linux: sysctl_nr_open (/proc/sys/fs/nr_open): the largest RLIMIT_NOFILE hard limit (and fd
+/// table) allowed, 1024 * 1024 by default, in [NR_OPEN_MIN, NR_OPEN_MAX].
+pub static SYSCTL_NR_OPEN: AtomicU32 = AtomicU32::new(1024 * 1024);
+/// Linux: sysctl_nr_open_min (BITS_PER_LONG) and sysctl_nr_open_max (INT_MAX rounded down to
+/// BITS_PER_LONG).
+pub const NR_OPEN_MIN: u32 = 64;
+pub const NR_OPEN_MAX: u32 = i32::MAX as u32 & !(64 - 1);
 
 /// Linux: NR_OPEN_DEFAULT (BITS_PER_LONG): the size an fd table starts at.
 pub const NR_OPEN_DEFAULT: usize = 64;

@@ -9,9 +9,25 @@ use crate::errno::*;
 use crate::kernel::locking::{class, SpinLock};
 use alloc::string::String;
 use alloc::sync::Arc;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use linux_raw_sys::general as uapi;
 use linux_raw_sys::general::{O_ACCMODE, O_NONBLOCK, O_PATH, O_RDONLY, O_WRONLY};
+
+/// Linux: files_stat.max_files (/proc/sys/fs/file-max): the open-file limit for unprivileged
+/// users, set at boot by files_maxfiles_init().  Kept for the sysctl: MenuOS counts open files
+/// per fd table (RLIMIT_NOFILE), not system-wide yet.
+pub static MAX_FILES: AtomicU64 = AtomicU64::new(NR_FILE);
+/// Linux: NR_FILE, the least file-max.
+const NR_FILE: u64 = 8192;
+
+/// Linux: files_maxfiles_init(): about 10% of the memory not in use at boot, in files of 1 KiB.
+pub fn files_maxfiles_init() {
+    let nr_pages = crate::mm::page_alloc::totalram_pages() as u64;
+    let free = crate::mm::page_alloc::nr_free_pages() as u64;
+    let memreserve = (nr_pages.saturating_sub(free) * 3 / 2).min(nr_pages.saturating_sub(1));
+    let n = (nr_pages - memreserve) * (crate::mm::PAGE_SIZE as u64 / 1024) / 10;
+    MAX_FILES.store(n.max(NR_FILE), Ordering::Relaxed);
+}
 
 // What f_op->poll reports (Linux: include/uapi/asm-generic/poll.h; a u16 as in struct pollfd).
 pub const POLLIN: u16 = uapi::POLLIN as u16;
@@ -74,6 +90,8 @@ pub trait FileOps: Send + Sync {
     fn name(&self) -> &'static str {
         "anon"
     }
+    /// Linux: f_op->show_fdinfo: the lines this kind of file adds to /proc/PID/fdinfo/N.
+    fn show_fdinfo(&self, _f: &File, _m: &mut alloc::string::String) {}
     /// Whether write() must read the user buffer at all (/dev/null does not: Linux's
     /// write_null never touches it, so a bad pointer is not EFAULT there).
     fn discards_writes(&self) -> bool {

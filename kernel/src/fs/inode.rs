@@ -36,6 +36,7 @@ pub enum FsType {
     /// The rootfs: tmpfs (the reference kernel has CONFIG_TMPFS, so its rootfs is tmpfs).
     Rootfs,
     Proc,
+    Sysfs,
     Tracefs,
     /// The kernel's internal tmpfs mount (shm_mnt) memfd files live on.
     Shm,
@@ -129,7 +130,9 @@ pub enum InodeKind {
     /// A socket's name in the filesystem (mknod S_IFSOCK, bind of a unix socket).
     Socket,
     /// Generated content (/proc, fs/proc/): made on lookup and open.
-    Proc(crate::fs::proc::ProcNode),
+    Proc(crate::fs::proc::ProcInode),
+    /// A sysfs directory or attribute (/sys, fs/sysfs/).
+    Sysfs(crate::fs::sysfs::SysfsNode),
     /// A tracefs control file (fs/tracefs/): generated on open, acted on by write.
     Trace(crate::fs::tracefs::TraceNode),
 }
@@ -204,6 +207,7 @@ impl Inode {
     pub fn new_with_ino(ino: u64, mode: u32, kind: InodeKind) -> Arc<Inode> {
         let fs = match kind {
             InodeKind::Proc(_) => FsType::Proc,
+            InodeKind::Sysfs(_) => FsType::Sysfs,
             InodeKind::Trace(_) => FsType::Tracefs,
             _ => FsType::Rootfs,
         };
@@ -429,6 +433,9 @@ impl Inode {
             }
             InodeKind::Dir(_) => Err(EISDIR),
             InodeKind::Trace(n) => crate::fs::tracefs::truncate(n),
+            // Linux: proc_setattr() / proc_sys_setattr() / kernfs accept a size change and do
+            // nothing with it (`echo x > /proc/sys/...` opens with O_TRUNC).
+            InodeKind::Proc(_) | InodeKind::Sysfs(_) => Ok(()),
             _ => Err(EINVAL),
         }
     }
@@ -445,6 +452,7 @@ impl Inode {
                 d.entries.lock().get(name).cloned().ok_or(ENOENT)
             }
             InodeKind::Proc(n) => crate::fs::proc::lookup(n, core::str::from_utf8(name).map_err(|_| ENOENT)?),
+            InodeKind::Sysfs(n) => crate::fs::sysfs::lookup(n, core::str::from_utf8(name).map_err(|_| ENOENT)?),
             _ => Err(ENOTDIR),
         }
     }
@@ -454,6 +462,7 @@ impl Inode {
         match &self.kind {
             InodeKind::Dir(d) => d.dentry.lock().parent.upgrade(),
             InodeKind::Proc(n) => crate::fs::proc::parent(n),
+            InodeKind::Sysfs(n) => crate::fs::sysfs::parent(n),
             _ => None,
         }
     }
@@ -463,10 +472,27 @@ impl Inode {
         use crate::fs::proc::ProcNode;
         match &self.kind {
             InodeKind::Dir(d) => d.dentry.lock().name.clone(),
-            InodeKind::Proc(ProcNode::Root) => b"proc".to_vec(),
-            InodeKind::Proc(ProcNode::PidDir(p)) => alloc::format!("{}", p).into_bytes(),
-            InodeKind::Proc(ProcNode::FdDir(_)) => b"fd".to_vec(),
-            InodeKind::Proc(ProcNode::TaskDir(_)) => b"task".to_vec(),
+            InodeKind::Sysfs(n) => crate::fs::sysfs::name_parent(n).map_or(Vec::new(), |(name, _)| name.into()),
+            InodeKind::Proc(n) => match &n.node {
+                // A procfs instance: the name it is mounted under.
+                ProcNode::Root => {
+                    let named = n.fs.mountpoint_parent.upgrade().and_then(|p| match &p.kind {
+                        InodeKind::Dir(d) => {
+                            d.entries.lock().iter().find(|(_, c)| c.ino == self.ino).map(|(k, _)| k.clone())
+                        }
+                        _ => None,
+                    });
+                    named.unwrap_or_else(|| b"proc".to_vec())
+                }
+                ProcNode::PidDir(p) | ProcNode::TidDir(p) => alloc::format!("{}", p).into_bytes(),
+                ProcNode::FdDir(_) => b"fd".to_vec(),
+                ProcNode::FdInfoDir(_) => b"fdinfo".to_vec(),
+                ProcNode::TaskDir(_) => b"task".to_vec(),
+                ProcNode::MapFilesDir(_) => b"map_files".to_vec(),
+                ProcNode::SysDir(None) => b"sys".to_vec(),
+                ProcNode::SysDir(Some(t)) => t.procname.as_bytes().to_vec(),
+                _ => Vec::new(),
+            },
             _ => Vec::new(),
         }
     }
@@ -513,8 +539,10 @@ impl Inode {
                 self.touch_mtime();
                 Ok(())
             }
-            // Linux: nothing can be created in /proc (the lookup finds no entry): ENOENT.
+            // Linux: nothing can be created in /proc (the lookup finds no entry): ENOENT;
+            // sysfs directories have no create: EACCES.
             InodeKind::Proc(_) => Err(ENOENT),
+            InodeKind::Sysfs(_) => Err(EACCES),
             _ => Err(ENOTDIR),
         }
     }

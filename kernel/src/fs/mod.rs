@@ -23,9 +23,10 @@
 //!   char_dev.rs       device numbers -> drivers (drivers/char/, drivers/tty.rs)
 //!   pipe.rs           pipes and FIFOs, pipe2, F_SETPIPE_SZ
 //!   exec.rs           execve, execveat; binfmt_script.rs (#!), binfmt_elf.rs (ELF)
-//!   pidfd.rs          pidfd files (Linux keeps these in kernel/)
 //!   seq_file.rs       reading a text generated at open
-//!   proc/             /proc
+//!   statfs.rs         statfs, fstatfs
+//!   proc/             /proc; proc_namespace.rs /proc/PID/mounts and mountinfo
+//!   sysfs/            /sys
 //!   tracefs/          /sys/kernel/tracing
 //!
 //! The initramfs is unpacked into the rootfs by init/initramfs.rs.  The items re-exported
@@ -49,9 +50,9 @@ pub mod locks;
 pub mod namei;
 pub mod namespace;
 pub mod open;
-pub mod pidfd;
 pub mod pipe;
 pub mod proc;
+pub mod proc_namespace;
 pub mod ramfs;
 pub mod read_write;
 pub mod readdir;
@@ -61,6 +62,7 @@ pub mod splice;
 pub mod stat;
 pub mod statfs;
 pub mod sync;
+pub mod sysfs;
 pub mod tracefs;
 pub mod utimes;
 

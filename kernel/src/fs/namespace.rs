@@ -1,9 +1,10 @@
 //! The root of the tree, mount and umount.  Linux: fs/namespace.c (init_mount_tree, the
 //! mount and umount syscalls), init/do_mounts.c (the rootfs).
 //!
-//! There is one tree, the rootfs, and no mount table: /proc and /sys/kernel/tracing are
-//! linked into it at boot (fs/proc/root.rs, fs/tracefs/), so mount(2) only checks its
-//! arguments.
+//! There is one tree, the rootfs, and no mount table: /proc and /sys (with tracefs at
+//! /sys/kernel/tracing) are linked into it at boot (fs/proc/root.rs, fs/sysfs/), so mount(2)
+//! only checks its arguments.  A procfs instance with its own options is
+//! fs::proc::proc_fill_super(); /proc/PID/mounts shows the tree (fs/proc_namespace.rs).
 
 use super::inode::Inode;
 use super::namei::namei_at;

@@ -244,7 +244,8 @@ pub fn open_inode(ino: Arc<Inode>, flags: u32, path: String) -> KResult<Arc<File
             InodeKind::BlockDev(..) => return Err(ENODEV),
             InodeKind::Fifo(p) => Arc::new(super::pipe::fifo_open(p, flags, true)?),
             InodeKind::Socket => return Err(ENXIO),
-            InodeKind::Proc(node) => super::proc::open(node)?,
+            InodeKind::Proc(node) => super::proc::open(node, flags)?,
+            InodeKind::Sysfs(node) => super::sysfs::open(node, flags)?,
             InodeKind::Trace(node) => super::tracefs::open(node, flags)?,
             InodeKind::Symlink(_) => Arc::new(EmptyOps),
         }

@@ -19,7 +19,7 @@ use crate::mm::PAGE_SIZE;
 use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::sync::Arc;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use linux_raw_sys::general::{O_ACCMODE, O_CLOEXEC, O_DIRECT, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY};
 use linux_raw_sys::ioctl::FIONREAD;
 
@@ -28,28 +28,44 @@ pub const PIPE_DEF_SIZE: usize = 16 * PAGE_SIZE;
 /// Linux: PIPE_BUF, the largest write that is atomic.
 pub const PIPE_BUF: usize = 4096;
 
-/// Linux: pipe_max_size (/proc/sys/fs/pipe-max-size): the largest capacity F_SETPIPE_SZ gives
-/// a caller without CAP_SYS_RESOURCE.  1 MiB by default; set through [`set_pipe_max_size`].
-pub static PIPE_MAX_SIZE: AtomicUsize = AtomicUsize::new(1 << 20);
+/// Linux: pipe_max_size (/proc/sys/fs/pipe-max-size): the largest size F_SETPIPE_SZ may set
+/// without CAP_SYS_RESOURCE; 1 MiB by default, a power of two of at least a page.
+pub static PIPE_MAX_SIZE: AtomicU32 = AtomicU32::new(1024 * 1024);
+/// Linux: pipe_user_pages_hard / pipe_user_pages_soft (/proc/sys/fs/pipe-user-pages-*): the
+/// pipe buffer pages one user may hold (0: no limit; soft: PIPE_DEF_BUFFERS * INR_OPEN_CUR).
+/// Kept for the sysctl: pipe pages are not accounted per user yet (only root exists, which
+/// they do not limit).
+pub static PIPE_USER_PAGES_HARD: AtomicU64 = AtomicU64::new(0);
+pub static PIPE_USER_PAGES_SOFT: AtomicU64 = AtomicU64::new(16 * 1024);
 
-/// Linux: round_pipe_size(): a capacity in whole pages, a power of two of them; 0 (invalid)
-/// past 2^31.
-pub fn round_pipe_size(size: u64) -> usize {
-    if size > 1 << 31 {
-        return 0;
+/// Linux: proc_dopipe_max_size(): an unsigned int rounded as round_pipe_size() does (at least
+/// a page, a power of two); EINVAL above 2 GiB.
+pub fn proc_dopipe_max_size(
+    _t: &crate::kernel::sysctl::CtlTable,
+    io: crate::kernel::sysctl::Io,
+    pos: &mut u64,
+) -> KResult<usize> {
+    use crate::kernel::sysctl::Io;
+    match io {
+        Io::Read { count, out } => {
+            let (text, d) = sysctl::uint_read(PIPE_MAX_SIZE.load(Ordering::Relaxed) as u64, count, *pos);
+            *out = text;
+            *pos = d.pos;
+            Ok(d.len)
+        }
+        Io::Write(buf) => {
+            let d = sysctl::uint_write(buf, *pos, |x| match sysctl::round_pipe_size(x) {
+                0 => Err(EINVAL.0 as u32),
+                v => {
+                    PIPE_MAX_SIZE.store(v, Ordering::Relaxed);
+                    Ok(())
+                }
+            })
+            .map_err(|e| Errno(e as i32))?;
+            *pos = d.pos;
+            Ok(d.len)
+        }
     }
-    (size as usize).max(PAGE_SIZE).next_power_of_two()
-}
-
-/// Linux: proc_dopipe_max_size(): what writing /proc/sys/fs/pipe-max-size does (EINVAL for 0
-/// or past 2^31; the value kept is rounded as a pipe's capacity would be).
-pub fn set_pipe_max_size(size: u64) -> KResult<()> {
-    let r = round_pipe_size(size);
-    if size == 0 || r == 0 {
-        return Err(EINVAL);
-    }
-    PIPE_MAX_SIZE.store(r, Ordering::Relaxed);
-    Ok(())
 }
 
 /// Linux: struct pipe_inode_info.
@@ -101,14 +117,14 @@ impl Pipe {
     /// pages; EINVAL past 2^31, EPERM past pipe-max-size without CAP_SYS_RESOURCE, EBUSY
     /// below what the pipe holds.  Returns the new capacity.
     pub fn set_size(&self, arg: u64) -> KResult<usize> {
-        let size = round_pipe_size(arg);
+        let size = sysctl::round_pipe_size(arg) as usize;
         if size == 0 {
             return Err(EINVAL);
         }
         let mut p = self.inner.lock();
         // CAP_SYS_RESOURCE: root, until struct cred has capabilities.
         let privileged = super::inode::current_fsuid() == 0;
-        if size > p.max_usage && size > PIPE_MAX_SIZE.load(Ordering::Relaxed) && !privileged {
+        if size > p.max_usage && size > PIPE_MAX_SIZE.load(Ordering::Relaxed) as usize && !privileged {
             return Err(EPERM);
         }
         // Linux: pipe_resize_ring(): the slots (pages) in use must fit.

@@ -86,8 +86,12 @@ pub fn sys_getdents64(fd: u32, dirent: UserPtr<u8>, count: u32) -> KResult<usize
                     next = p + 1;
                 }
             }
-            InodeKind::Proc(node) => {
-                let list = super::proc::readdir(node);
+            InodeKind::Proc(_) | InodeKind::Sysfs(_) => {
+                let list = match &ino.kind {
+                    InodeKind::Proc(node) => super::proc::readdir(node),
+                    InodeKind::Sysfs(node) => super::sysfs::readdir(node),
+                    _ => Vec::new(),
+                };
                 let mut i = (next - 2) as usize;
                 while i < list.len() {
                     let (name, n, t) = &list[i];
@@ -119,6 +123,7 @@ fn has_more(ino: &Inode, pos: u64) -> bool {
     match &ino.kind {
         InodeKind::Dir(d) => d.entries.lock().from_pos(pos).next().is_some(),
         InodeKind::Proc(node) => ((pos - 2) as usize) < super::proc::readdir(node).len(),
+        InodeKind::Sysfs(node) => ((pos - 2) as usize) < super::sysfs::readdir(node).len(),
         _ => false,
     }
 }

@@ -16,11 +16,13 @@ use core::sync::atomic::Ordering;
 use linux_raw_sys::general::{AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE, STATX_BASIC_STATS, STATX_BTIME, STATX__RESERVED};
 
 // The st_dev of each filesystem: Linux numbers them as it mounts them (get_anon_bdev()); these
-// are the numbers MenuOS reports.
-const ROOTFS_DEV: u64 = 1;
-const SHM_DEV: u64 = 2;
-const PROC_DEV: u64 = 4;
-const TRACEFS_DEV: u64 = 9;
+// are the numbers MenuOS reports (a second procfs instance gets its own, fs/proc/mod.rs).
+pub const ROOTFS_DEV: u64 = 1;
+pub const PROC_DEV: u64 = 4;
+pub const SYSFS_DEV: u64 = 3;
+pub const TRACEFS_DEV: u64 = 2;
+/// memfd's internal tmpfs (shm_mnt).
+pub const SHM_DEV: u64 = 5;
 /// pipefs and anon_inodefs: files without an inode here (pipes, pidfds).
 const ANON_DEV: u64 = 12;
 
@@ -31,6 +33,7 @@ pub fn fs_dev(fs: FsType) -> u64 {
         FsType::Shm => SHM_DEV,
         FsType::Proc => PROC_DEV,
         FsType::Tracefs => TRACEFS_DEV,
+        FsType::Sysfs => SYSFS_DEV,
         FsType::Pipefs => ANON_DEV,
     }
 }
@@ -72,7 +75,10 @@ pub fn stat_of(ino: &Inode) -> Stat {
     let size = ino.size() as i64;
     let t = ino.times();
     Stat {
-        st_dev: fs_dev(ino.fs),
+        st_dev: match &ino.kind {
+            InodeKind::Proc(n) => super::proc::st_dev(n),
+            _ => fs_dev(ino.fs),
+        },
         st_ino: ino.ino,
         st_mode: ino.mode(),
         st_nlink: ino.nlink.load(Ordering::Relaxed),

@@ -2,8 +2,8 @@
 //! mm/shmem.c (shmem_statfs), fs/libfs.c (simple_statfs), include/uapi/linux/magic.h.
 //!
 //! The rootfs is tmpfs with Linux's default limits (half of RAM in blocks and in inodes:
-//! mm/shmem.rs's ROOTFS_SB); /proc, tracefs and pipefs answer as simple_statfs does; memfd's
-//! internal tmpfs has no limits (all counts 0).
+//! mm/shmem.rs's ROOTFS_SB); /proc, sysfs, tracefs, pipefs and anon_inodefs answer as
+//! simple_statfs does; memfd's internal tmpfs has no limits (all counts 0).
 
 use super::file::fd_get;
 use super::inode::{FsType, Inode, NAME_MAX};
@@ -12,12 +12,15 @@ use crate::errno::*;
 use crate::mm::shmem::ROOTFS_SB;
 use crate::mm::uaccess::{UserCStr, UserPtr};
 use crate::mm::PAGE_SIZE;
+use linux_raw_sys::general as uapi;
 
 // Linux: include/uapi/linux/magic.h.
-const TMPFS_MAGIC: i64 = 0x0102_1994;
-const PROC_SUPER_MAGIC: i64 = 0x9fa0;
-const TRACEFS_MAGIC: i64 = 0x7472_6163;
-const PIPEFS_MAGIC: i64 = 0x5049_5045;
+const TMPFS_MAGIC: i64 = uapi::TMPFS_MAGIC as i64;
+const PROC_SUPER_MAGIC: i64 = uapi::PROC_SUPER_MAGIC as i64;
+const SYSFS_MAGIC: i64 = uapi::SYSFS_MAGIC as i64;
+const TRACEFS_MAGIC: i64 = uapi::TRACEFS_MAGIC as i64;
+const PIPEFS_MAGIC: i64 = uapi::PIPEFS_MAGIC as i64;
+const ANON_INODE_FS_MAGIC: i64 = uapi::ANON_INODE_FS_MAGIC as i64;
 
 // Linux: include/linux/statfs.h: f_flags.
 const ST_VALID: i64 = 0x0020;
@@ -69,6 +72,7 @@ pub fn statfs_of(fs: FsType) -> Statfs {
         FsType::Shm => s.f_type = TMPFS_MAGIC,
         FsType::Proc => s.f_type = PROC_SUPER_MAGIC,
         FsType::Tracefs => s.f_type = TRACEFS_MAGIC,
+        FsType::Sysfs => s.f_type = SYSFS_MAGIC,
         FsType::Pipefs => s.f_type = PIPEFS_MAGIC,
     }
     s
@@ -93,7 +97,7 @@ pub fn sys_fstatfs(fd: u32, buf: UserPtr<Statfs>) -> KResult<usize> {
         Some(i) => inode_statfs(i),
         None if f.ops.pipe().is_some() => statfs_of(FsType::Pipefs),
         // anon_inodefs (pidfd): simple_statfs with ANON_INODE_FS_MAGIC.
-        None => Statfs { f_type: 0x0904_1934, ..statfs_of(FsType::Pipefs) },
+        None => Statfs { f_type: ANON_INODE_FS_MAGIC, ..statfs_of(FsType::Pipefs) },
     };
     buf.write(&st)?;
     Ok(0)

@@ -23,6 +23,17 @@ static INITRD: Once<&'static [u8]> = Once::new();
 /// The device tree's physical address (kept reserved, never freed): /proc/cpuinfo reads it.
 static DTB_PA: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
 
+/// Linux: saved_command_line (/proc/cmdline).
+pub fn saved_command_line() -> &'static str {
+    BOOT.get().map_or("", |b| b.cmdline.as_str())
+}
+
+/// The initramfs image's size in bytes (its pages hold the rootfs's file data: meminfo's
+/// Shmem).
+pub fn initrd_size() -> usize {
+    BOOT.get().and_then(|b| b.initrd).map_or(0, |(s, e)| e - s)
+}
+
 /// The device tree OpenSBI passed, if any.
 pub fn device_tree() -> Option<fdt::Fdt<'static>> {
     let pa = DTB_PA.load(core::sync::atomic::Ordering::Relaxed);
@@ -59,6 +70,8 @@ pub extern "C" fn start_kernel(hartid: usize, dtb_pa: usize) -> ! {
     arch::trap_init();
     setup_command_line(&setup);
     sched::core::sched_init();
+    crate::kernel::fork::fork_init();
+    crate::fs::file_table::files_maxfiles_init();
     rest_init()
 }
 
@@ -98,6 +111,10 @@ fn mm_init(setup: &arch::setup::SetupInfo) {
     heap::init(phys_to_virt(big.0), heap_size);
     free[bi].0 += heap_size;
     page_alloc::init(&free[..nfree], ram_start >> PAGE_SHIFT, ram_end >> PAGE_SHIFT);
+    // Linux: totalram_pages(): what memblock_free_all() gave the buddy allocator plus the
+    // initrd (freed to it later in Linux; file data here): RAM less the image and the DTB.
+    let held = |r: (usize, usize)| (r.1 - r.0) / PAGE_SIZE;
+    page_alloc::set_totalram_pages((ram_end - ram_start) / PAGE_SIZE - held(reserved[0]) - held(reserved[2]));
     crate::mm::pgtable::paging_init();
     pr_info!(
         "Memory: {}K/{}K available ({}K kernel heap)",

@@ -54,6 +54,7 @@ pub fn do_exit(code: i32) -> ! {
         // Linux: panic("Attempted to kill init! exitcode=0x%08x\n", ...)
         crate::kernel::panic::kill_init(code);
     }
+    synchronize_group_exit(&cur, code);
     cur.flags.fetch_or(PF_EXITING, Ordering::Relaxed);
     cur.exit_code.store(code, Ordering::Relaxed);
     exit_mm(&cur);
@@ -68,6 +69,16 @@ pub fn do_exit(code: i32) -> ! {
     with_current(|c| c.set_state(TASK_DEAD));
     crate::kernel::sched::schedule();
     unreachable!("do_exit: dead task scheduled again");
+}
+
+/// Linux: synchronize_group_exit(): the last thread of a group to exit, when no exit_group()
+/// is under way, gives the group its exit code: wait(2) reports it even when the leader exited
+/// first with another.
+fn synchronize_group_exit(cur: &TaskStruct, code: i32) {
+    let sig = &cur.signal;
+    if sig.live.load(Ordering::Acquire) == 1 && !sig.group_exit.swap(true, Ordering::AcqRel) {
+        sig.group_exit_code.store(code, Ordering::Relaxed);
+    }
 }
 
 /// Linux: do_group_exit(): exit_group(2) and fatal signals kill every thread of the group.
@@ -147,6 +158,8 @@ fn forget_original_parent(father: &Task, tl: &TasklistGuard) {
 
 /// Linux: exit_notify(): reparent our children, tell our parent, become a zombie (or be
 /// released at once when nobody will wait: SIGCHLD ignored / SA_NOCLDWAIT, or a thread).
+/// A group leader whose other threads still run stays a zombie without telling its parent
+/// (Linux: delay_group_leader): the last of those threads does it, in release_thread_notify.
 /// All under tasklist_lock, as in Linux.
 #[no_mangle]
 #[inline(never)]
@@ -154,25 +167,48 @@ fn exit_notify(cur: &Task) {
     let tl = tasklist_lock();
     forget_original_parent(cur, &tl);
     let parent = cur.parent();
-    let mut autoreap = cur.exit_signal.load(Ordering::Relaxed) == -1;
-    if let Some(p) = &parent {
-        if !autoreap {
-            autoreap = do_notify_parent(cur, p);
-        }
+    // the group's threads still running once this one is gone (Linux: !thread_group_empty)
+    let others = cur.signal.live.fetch_sub(1, Ordering::Relaxed).saturating_sub(1);
+    let leader = cur.pid() == cur.tgid();
+    let autoreap = if !leader || cur.exit_signal.load(Ordering::Relaxed) == -1 {
+        true
+    } else if others > 0 {
+        false
     } else {
-        autoreap = true;
-    }
-    cur.signal.live.fetch_sub(1, Ordering::Relaxed);
+        parent.as_ref().is_none_or(|p| do_notify_parent(cur, p))
+    };
     if autoreap {
         cur.exit_state.store(EXIT_DEAD, Ordering::Release);
         release_task(cur, &tl);
     } else {
         cur.exit_state.store(EXIT_ZOMBIE, Ordering::Release);
     }
+    if !leader && others == 0 {
+        release_thread_notify(cur, &tl);
+    }
     drop(tl);
     if let Some(p) = parent {
         p.signal.wait_chldexit.wake_up_all();
     }
+    // Linux: do_notify_pidfd(): pidfd pollers see each exit of the group (readable once the
+    // whole group is gone).
+    cur.signal.wait_pidfd.wake_up_all();
+}
+
+/// Linux: the end of release_task() for the last thread of a group whose leader is already a
+/// zombie: the leader's parent hears of the group's exit now (and reaps the leader at once
+/// when it ignores SIGCHLD).
+fn release_thread_notify(thread: &TaskStruct, tl: &TasklistGuard) {
+    let leader = thread.rel.lock().group_leader.as_ref().and_then(|w| w.upgrade());
+    let Some(leader) = leader.filter(|l| l.pid() != thread.pid() && l.exit_state() == EXIT_ZOMBIE) else {
+        return;
+    };
+    let Some(p) = leader.parent() else { return };
+    if do_notify_parent(&leader, &p) {
+        leader.exit_state.store(EXIT_DEAD, Ordering::Release);
+        release_task(&leader, tl);
+    }
+    p.signal.wait_chldexit.wake_up_all();
 }
 
 /// Linux: do_notify_parent(): send the exit signal; returns true when the child should be
@@ -307,7 +343,10 @@ pub fn do_wait(wo: &WaitOpts) -> KResult<Option<WaitResult>> {
                 continue;
             }
             any = true;
-            if c.exit_state() == EXIT_ZOMBIE && wo.flags & WEXITED != 0 {
+            // Linux: wait_consider_task(): a zombie leader whose threads run is not ready yet
+            // (delay_group_leader).
+            let delay_group_leader = c.signal.live.load(Ordering::Relaxed) > 0;
+            if c.exit_state() == EXIT_ZOMBIE && wo.flags & WEXITED != 0 && !delay_group_leader {
                 result = Some(wait_task_zombie(wo, c, &tl));
                 return true;
             }
@@ -386,7 +425,12 @@ fn wait_task_continued(wo: &WaitOpts, c: &TaskStruct) -> Option<WaitResult> {
 #[no_mangle]
 #[inline(never)]
 fn wait_task_zombie(wo: &WaitOpts, p: &Task, tl: &TasklistGuard) -> WaitResult {
-    let code = p.exit_code.load(Ordering::Relaxed);
+    // Linux: the group's exit code after exit_group() (SIGNAL_GROUP_EXIT), else the leader's.
+    let code = if p.signal.group_exit.load(Ordering::Acquire) {
+        p.signal.group_exit_code.load(Ordering::Relaxed)
+    } else {
+        p.exit_code.load(Ordering::Relaxed)
+    };
     let (si_code, st) = if code & 0x7f != 0 { (CLD_KILLED, code & 0x7f) } else { (CLD_EXITED, (code >> 8) & 0xff) };
     let res = WaitResult {
         pid: p.tgid(),
@@ -490,6 +534,7 @@ pub fn sys_waitid(
         return Err(EINVAL);
     }
     let pid = upid;
+    let mut nonblock = false;
     let target = match which as usize {
         P_ALL => WaitTarget::All,
         P_PID => {
@@ -508,12 +553,19 @@ pub fn sys_waitid(
             if pid < 0 {
                 return Err(EINVAL);
             }
-            WaitTarget::Task(crate::fs::pidfd::pidfd_get_task(pid)?)
+            let (t, f_flags) = crate::kernel::pid::pidfd_get_task(pid as u32)?;
+            nonblock = f_flags & crate::kernel::pid::PIDFD_NONBLOCK != 0;
+            WaitTarget::Task(t)
         }
         _ => return Err(EINVAL),
     };
-    let wo = WaitOpts { target, flags: options };
+    // Linux: a PIDFD_NONBLOCK pidfd waits as with WNOHANG, and says EAGAIN when the caller did
+    // not ask for WNOHANG itself and nothing was ready.
+    let wo = WaitOpts { target, flags: options | if nonblock { WNOHANG } else { 0 } };
     let r = do_wait(&wo)?;
+    if r.is_none() && nonblock && options & WNOHANG == 0 {
+        return Err(EAGAIN);
+    }
     if let Some(infop) = infop {
         match &r {
             Some(r) => copy_siginfo_to_user(infop, &r.info)?,

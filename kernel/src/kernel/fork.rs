@@ -17,14 +17,14 @@
 //! ladder of bad_fork_* labels): the Arcs of the half-built task release its stack, files,
 //! mm and pid.
 
-use crate::arch::riscv::process::{copy_thread, with_current_pt_regs, KernelStack, ThreadArgs};
+use crate::arch::riscv::process::{copy_thread, with_current_pt_regs, KernelStack, ThreadArgs, THREAD_SIZE};
 use crate::arch::riscv::ptrace::PtRegs;
 use crate::errno::*;
 use crate::kernel::locking::{class, SpinLock, SpinLockGuard};
 use crate::kernel::pid::alloc_pid;
 use crate::kernel::sched::wait::Completion;
 use crate::kernel::sched::wake_up_new_task;
-use crate::kernel::signal_types::{SigHand, SignalStruct, SIGCHLD, SS_DISABLE};
+use crate::kernel::signal_types::{SigHand, SignalStruct, RLIMIT_NPROC, RLIMIT_SIGPENDING, SIGCHLD, SS_DISABLE};
 use crate::kernel::task::*;
 use crate::mm::uaccess::{write_user, UserPtr};
 use alloc::sync::Arc;
@@ -56,6 +56,58 @@ pub struct TasklistGuard<'a>(#[allow(dead_code)] SpinLockGuard<'a, ()>);
 /// Linux: write_lock_irq(&tasklist_lock).
 pub fn tasklist_lock() -> TasklistGuard<'static> {
     TasklistGuard(TASKLIST_LOCK.lock())
+}
+
+/// Linux: max_threads (/proc/sys/kernel/threads-max): copy_process() refuses a new task
+/// (EAGAIN) while this many exist.  Set from the memory size by fork_init().
+pub static MAX_THREADS: AtomicI32 = AtomicI32::new(MIN_THREADS);
+/// Linux: MIN_THREADS and MAX_THREADS (FUTEX_TID_MASK: a tid must fit a futex word's tid bits).
+const MIN_THREADS: i32 = 20;
+const MAX_THREADS_LIMIT: i32 = linux_raw_sys::general::FUTEX_TID_MASK as i32;
+
+/// Linux: set_max_threads(): the thread structures (a kernel stack each) may take at most an
+/// eighth of the memory: totalram / (8 * THREAD_SIZE), within [MIN_THREADS, suggested].
+fn set_max_threads(max_threads_suggested: i32) {
+    let nr_pages = crate::mm::page_alloc::totalram_pages() as u64;
+    let threads = nr_pages * crate::mm::PAGE_SIZE as u64 / (THREAD_SIZE as u64 * 8);
+    let threads = threads.min(max_threads_suggested as u64).clamp(MIN_THREADS as u64, MAX_THREADS_LIMIT as u64);
+    MAX_THREADS.store(threads as i32, Ordering::Relaxed);
+}
+
+/// Linux: fork_init(): max_threads from the memory size, and init's RLIMIT_NPROC and
+/// RLIMIT_SIGPENDING at half of it (every process inherits them).
+#[no_mangle]
+#[inline(never)]
+pub fn fork_init() {
+    set_max_threads(MAX_THREADS_LIMIT);
+    let half = (MAX_THREADS.load(Ordering::Relaxed) / 2) as u64;
+    let cur = current();
+    let mut r = cur.signal.rlimits.lock();
+    r[RLIMIT_NPROC] = [half, half];
+    r[RLIMIT_SIGPENDING] = [half, half];
+}
+
+/// Linux: sysctl_max_threads() (/proc/sys/kernel/threads-max): proc_dointvec_minmax over
+/// [1, FUTEX_TID_MASK]; a write sets max_threads as given.
+pub fn sysctl_max_threads(
+    _t: &crate::kernel::sysctl::CtlTable,
+    io: crate::kernel::sysctl::Io,
+    pos: &mut u64,
+) -> KResult<usize> {
+    let threads = [AtomicI32::new(MAX_THREADS.load(Ordering::Relaxed))];
+    let write = matches!(io, crate::kernel::sysctl::Io::Write(_));
+    let r = crate::kernel::sysctl::do_proc_dointvec(&threads, io, pos, Some(1), Some(MAX_THREADS_LIMIT as i64))?;
+    if write {
+        MAX_THREADS.store(threads[0].load(Ordering::Relaxed), Ordering::Relaxed);
+    }
+    Ok(r)
+}
+
+/// Linux: total_forks, the processes and threads created since boot (/proc/stat's processes).
+static TOTAL_FORKS: AtomicU64 = AtomicU64::new(0);
+
+pub fn total_forks() -> u64 {
+    TOTAL_FORKS.load(Ordering::Relaxed)
 }
 
 /// Linux: struct kernel_clone_args
@@ -185,10 +237,15 @@ pub fn kernel_clone(args: &KernelCloneArgs) -> KResult<i32> {
         None
     };
     wake_up_new_task(&p);
-    // The child runs first (Linux's old sched_child_runs_first): a child that execs or exits
-    // at once then releases the copy-on-write sharing before the parent writes, so neither
-    // side copies pages it is about to drop.
-    if !args.kthread && args.fn_.is_none() {
+    // Linux: task_fork_fair() with sysctl_sched_child_runs_first: when set, the child goes
+    // first (the parent reschedules on its way out); by default (0) the parent keeps the CPU
+    // and the child runs when the parent sleeps or its slice ends.  (A child that runs first
+    // and execs or exits at once spares the parent copy-on-write copies: docs/fork.md §12
+    // measures the difference.)
+    if !args.kthread
+        && args.fn_.is_none()
+        && crate::kernel::sched::core::SYSCTL_SCHED_CHILD_RUNS_FIRST[0].load(Ordering::Relaxed) != 0
+    {
         with_current(|c| c.need_resched.store(true, Ordering::Relaxed));
     }
     if let Some(c) = vfork {
@@ -229,7 +286,7 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
         &clonecheck::ResourceState {
             nproc_over_limit: false,
             nproc_exempt: true,
-            threads_at_max: crate::kernel::pid::nr_tasks() >= crate::kernel::pid::PID_MAX_DEFAULT as usize,
+            threads_at_max: crate::kernel::pid::nr_tasks() >= MAX_THREADS.load(Ordering::Relaxed) as usize,
             cap_sys_admin: true,
         },
     )
@@ -257,7 +314,7 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
     let new_pid = if args.set_tid.is_empty() {
         alloc_pid()?
     } else {
-        clonecheck::set_tid_check(&args.set_tid, crate::kernel::pid::PID_MAX_DEFAULT, true, true).map_err(errno)?;
+        clonecheck::set_tid_check(&args.set_tid, crate::kernel::pid::pid_max(), true, true).map_err(errno)?;
         crate::kernel::pid::alloc_pid_at(args.set_tid[0])?
     };
     let pid = new_pid.nr();
@@ -270,7 +327,7 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
 
     // Linux: pidfd_prepare() + put_user(pidfd, args->pidfd).  The last step that can fail.
     if clone_flags & CLONE_PIDFD != 0 {
-        let fd = crate::fs::pidfd::install_pidfd(&p)?;
+        let fd = crate::kernel::pid::pidfd_create(&p, 0)?;
         if let Err(e) = write_user(args.pidfd, &(fd as i32)) {
             let _ = crate::fs::close_fd(fd as u32);
             return Err(e);
@@ -312,6 +369,7 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
     }
     parent.rel.lock().children.push(p.clone());
     new_pid.attach(&p, &tl);
+    TOTAL_FORKS.fetch_add(1, Ordering::Relaxed);
     drop(tl);
     crate::trace_event!(task_newtask, pid, clone_flags);
     _t.ret(pid);
@@ -448,6 +506,85 @@ fn dup_mm(oldmm: &Arc<crate::mm::MmStruct>) -> KResult<Arc<crate::mm::MmStruct>>
     r
 }
 
+/// Linux: check_unshare_flags(): the flags unshare takes; unsharing the thread group, the
+/// signal handlers or the address space works only when there is nothing to unshare (one
+/// thread, handlers and mm not shared).
+fn check_unshare_flags(cur: &TaskStruct, flags: u64) -> KResult<()> {
+    let known = CLONE_THREAD
+        | CLONE_FS
+        | CLONE_NEWNS
+        | CLONE_SIGHAND
+        | CLONE_VM
+        | CLONE_FILES
+        | CLONE_SYSVSEM
+        | CLONE_NEWUTS
+        | CLONE_NEWIPC
+        | CLONE_NEWNET
+        | CLONE_NEWUSER
+        | CLONE_NEWPID
+        | CLONE_NEWCGROUP
+        | CLONE_NEWTIME;
+    if flags & !known != 0 {
+        return Err(EINVAL);
+    }
+    let threads = cur.signal.live.load(Ordering::Relaxed);
+    if flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM) != 0 && threads > 1 {
+        return Err(EINVAL);
+    }
+    if flags & (CLONE_SIGHAND | CLONE_VM) != 0 && Arc::strong_count(&cur.sighand.lock()) > 1 {
+        return Err(EINVAL);
+    }
+    if flags & CLONE_VM != 0 && cur.mm.lock().as_ref().is_some_and(|m| Arc::strong_count(m) > 1) {
+        return Err(EINVAL);
+    }
+    Ok(())
+}
+
+/// Linux: SYSCALL_DEFINE1(unshare) -> ksys_unshare(): the caller stops sharing its fd table
+/// (CLONE_FILES) and its root/cwd/umask (CLONE_FS) with the tasks it shares them with.
+/// Namespace flags fail as copy_namespaces() fails on a kernel without namespaces (EPERM
+/// without CAP_SYS_ADMIN, else EINVAL); CLONE_SYSVSEM has no undo list to detach here.
+pub fn sys_unshare(unshare_flags: usize) -> KResult<usize> {
+    let mut flags = unshare_flags as u64;
+    if flags & CLONE_NEWUSER != 0 {
+        flags |= CLONE_THREAD | CLONE_FS;
+    }
+    if flags & CLONE_VM != 0 {
+        flags |= CLONE_SIGHAND;
+    }
+    if flags & CLONE_SIGHAND != 0 {
+        flags |= CLONE_THREAD;
+    }
+    if flags & CLONE_NEWNS != 0 {
+        flags |= CLONE_FS;
+    }
+    let cur = current();
+    check_unshare_flags(&cur, flags)?;
+    // Linux: unshare_userns() / unshare_nsproxy_namespaces(): as copy_process's late checks.
+    clonecheck::copy_process_late_checks(
+        flags & (CLONE_NEWUSER | clonecheck::CLONE_NS_FLAGS),
+        &clonecheck::ResourceState { cap_sys_admin: true, nproc_exempt: true, ..Default::default() },
+    )
+    .map_err(errno)?;
+    // Linux: unshare_fs() and unshare_fd(): a private copy when the current one is shared.
+    if flags & CLONE_FS != 0 {
+        let fs = cur.fs.lock().clone();
+        // (our clone is one of the references)
+        if let Some(fs) = fs.filter(|f| Arc::strong_count(f) > 2) {
+            *cur.fs.lock() = Some(fs.dup());
+        }
+    }
+    if flags & CLONE_FILES != 0 {
+        let files = cur.files.lock().clone();
+        if let Some(files) = files.filter(|f| Arc::strong_count(f) > 2) {
+            let new = files.dup()?;
+            let old = cur.files.lock().replace(new);
+            drop(old);
+        }
+    }
+    Ok(0)
+}
+
 /// Linux: set_tid_address(2) in kernel/fork.c: clear_child_tid for this thread; returns the tid.
 pub fn sys_set_tid_address(tidptr: UserPtr<i32>) -> KResult<usize> {
     with_current(|c| {
@@ -517,4 +654,51 @@ pub fn make_init_task() -> Task {
         sigaltstack: (0, 0, SS_DISABLE),
         start_time: 0,
     })
+}
+
+// ---- pidfds: the file a pidfd refers to.  Linux: pidfd_fops, pidfd_poll, pidfd_show_fdinfo
+// in kernel/fork.c; pidfd_create and pidfd_open are in kernel/pid.rs, pidfd_send_signal in
+// kernel/signal.rs, waitid(P_PIDFD) in kernel/exit.rs. -----------------------------------------
+
+/// Linux: a pidfd file, whose private_data is the struct pid of a thread-group leader: here
+/// the leader's task itself, kept (as struct pid is) after the task has been reaped.
+pub struct PidFd(pub Task);
+
+impl PidFd {
+    /// Linux: pid_task(pid, PIDTYPE_PID) != NULL: the task has not been reaped (a zombie still
+    /// has it).
+    pub fn has_task(&self) -> bool {
+        crate::kernel::pid::find_task_by_pid(self.0.pid()).is_some_and(|t| Arc::ptr_eq(&t, &self.0))
+    }
+}
+
+impl crate::fs::FileOps for PidFd {
+    /// Linux: pidfd_poll(): readable once the whole thread group has exited (a leader that
+    /// exits before its other threads does not count), or the process has been reaped.
+    fn poll(&self, _f: &crate::fs::File) -> u16 {
+        let t = &self.0;
+        let exited = !self.has_task() || (t.exit_state() != 0 && t.signal.live.load(Ordering::Acquire) == 0);
+        if exited {
+            crate::fs::file_table::POLLIN | crate::fs::file_table::POLLRDNORM
+        } else {
+            0
+        }
+    }
+    /// Linux: pid->wait_pidfd, woken as threads of the group exit (do_notify_pidfd).
+    fn poll_queue(&self) -> Option<&crate::kernel::sched::wait::WaitQueue> {
+        Some(&self.0.signal.wait_pidfd)
+    }
+    fn pidfd_task(&self) -> Option<Task> {
+        Some(self.0.clone())
+    }
+    fn name(&self) -> &'static str {
+        "pidfd"
+    }
+    /// Linux: pidfd_show_fdinfo(): "Pid:" and "NSpid:" (one pid namespace level here), -1
+    /// once the process has been reaped.
+    fn show_fdinfo(&self, _f: &crate::fs::File, m: &mut alloc::string::String) {
+        use core::fmt::Write;
+        let nr = if self.has_task() { self.0.pid() } else { -1 };
+        let _ = write!(m, "Pid:\t{}\nNSpid:\t{}\n", nr, nr);
+    }
 }

@@ -11,6 +11,7 @@ pub mod panic;
 #[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
 pub mod pid;
 pub mod printk;
+pub mod ptrace;
 pub mod reboot;
 pub mod sched;
 pub mod signal;
@@ -18,6 +19,8 @@ pub mod signal_types;
 pub mod sys;
 #[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
 pub mod syscall;
+pub mod sysctl;
 pub mod task;
 pub mod time;
 pub mod trace;
+pub mod utsname;

@@ -1,8 +1,11 @@
 //! panic() and the init-died message.  Linux: kernel/panic.c, kernel/exit.c.
 
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 static PANICKING: AtomicBool = AtomicBool::new(false);
+
+/// Linux: tainted_mask (/proc/sys/kernel/tainted): the TAINT_* flags set since boot.
+pub static TAINTED_MASK: AtomicU64 = AtomicU64::new(0);
 
 pub fn panicking() -> bool {
     PANICKING.load(Ordering::Relaxed)

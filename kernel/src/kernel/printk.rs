@@ -5,7 +5,7 @@ use crate::errno::*;
 use crate::kernel::locking::{class, SpinLock};
 use crate::mm::uaccess::UserPtr;
 use core::fmt::{self, Write};
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicI32, Ordering};
 
 pub const LOG_BUF_LEN: usize = 64 * 1024;
 
@@ -16,8 +16,23 @@ pub struct LogBuf {
 }
 
 static LOG: SpinLock<LogBuf, class::Printk> = SpinLock::new(LogBuf { buf: [0; LOG_BUF_LEN], head: 0 });
-/// Console log level (Linux: console_loglevel, default 7: everything but debug).
-pub static CONSOLE_LOGLEVEL: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(7);
+/// Linux: console_printk[4] (/proc/sys/kernel/printk): console_loglevel (messages below it
+/// reach the console; 7: all but debug), default_message_loglevel, minimum_console_loglevel,
+/// default_console_loglevel.
+pub static CONSOLE_PRINTK: [AtomicI32; 4] = [
+    AtomicI32::new(CONSOLE_LOGLEVEL_DEFAULT),
+    AtomicI32::new(MESSAGE_LOGLEVEL_DEFAULT),
+    AtomicI32::new(CONSOLE_LOGLEVEL_MIN),
+    AtomicI32::new(CONSOLE_LOGLEVEL_DEFAULT),
+];
+const CONSOLE_LOGLEVEL_DEFAULT: i32 = 7;
+const MESSAGE_LOGLEVEL_DEFAULT: i32 = 4;
+const CONSOLE_LOGLEVEL_MIN: i32 = 1;
+
+/// Linux: console_loglevel.
+fn console_loglevel() -> i32 {
+    CONSOLE_PRINTK[0].load(Ordering::Relaxed)
+}
 
 impl LogBuf {
     fn push(&mut self, s: &[u8]) {
@@ -56,7 +71,7 @@ pub fn vprintk(level: usize, args: fmt::Arguments) {
         let _ = w.write_str("\n");
         return;
     };
-    let console = level < CONSOLE_LOGLEVEL.load(core::sync::atomic::Ordering::Relaxed);
+    let console = (level as i32) < console_loglevel();
     let mut w = LineWriter { log, console };
     let _ = write!(w, "[{:5}.{:06}] ", ns / 1_000_000_000, (ns % 1_000_000_000) / 1000);
     let _ = w.write_fmt(args);
@@ -120,11 +135,13 @@ pub fn sys_syslog(ty: i32, buf: UserPtr<u8>, len: i32) -> KResult<usize> {
         SYSLOG_ACTION_CLEAR => Ok(0),
         SYSLOG_ACTION_CONSOLE_OFF | SYSLOG_ACTION_CONSOLE_ON => Ok(0),
         SYSLOG_ACTION_CONSOLE_LEVEL => {
-            // Linux: levels 1..=8 (0 emerg .. 7 debug; a console shows those below its level).
+            // Linux: levels 1..=8 (0 emerg .. 7 debug; a console shows those below its level),
+            // raised to minimum_console_loglevel.
             if !(1..=8).contains(&len) {
                 return Err(EINVAL);
             }
-            CONSOLE_LOGLEVEL.store(len.max(1) as usize, Ordering::Relaxed);
+            let min = CONSOLE_PRINTK[2].load(Ordering::Relaxed);
+            CONSOLE_PRINTK[0].store(len.max(min), Ordering::Relaxed);
             Ok(0)
         }
         SYSLOG_ACTION_SIZE_UNREAD => Ok(0),

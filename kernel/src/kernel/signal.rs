@@ -227,8 +227,11 @@ fn dequeue_locked(p: &mut SigPending, blocked: u64) -> Option<SigInfo> {
 /// taken here (ignore, stop the process, or kill it); a signal with a handler is returned, for
 /// the arch code to deliver (arch_do_signal_or_restart in arch/riscv/signal.rs).  One signal
 /// per call: the caller (exit_to_user_mode_loop) calls again while signals are pending.
-pub fn get_signal(cur: &Task) -> Option<KSignal> {
-    let info = dequeue_signal(cur)?;
+/// It works on `current` and holds no reference to it when it kills the process: do_exit()
+/// never returns, so a reference a caller's frame held would never be dropped.
+pub fn get_signal() -> Option<KSignal> {
+    let cur = current();
+    let info = dequeue_signal(&cur)?;
     let sig = info.signo;
     let ka = cur.sighand.lock().get(sig);
     if ka.handler == SIG_IGN && sig != SIGKILL {
@@ -238,11 +241,12 @@ pub fn get_signal(cur: &Task) -> Option<KSignal> {
         match default_action(sig) {
             Default_::Ignore => return None,
             Default_::Stop => {
-                do_signal_stop(cur, sig);
+                do_signal_stop(&cur, sig);
                 return None;
             }
             Default_::Term | Default_::Core => {
                 // Linux: do_group_exit(sig): a core dump would set 0x80, but RLIMIT_CORE is 0.
+                drop(cur);
                 crate::kernel::exit::do_group_exit(sig);
             }
         }
@@ -251,12 +255,17 @@ pub fn get_signal(cur: &Task) -> Option<KSignal> {
 }
 
 /// Linux: signal_setup_done(): the end of delivering a signal to a handler.  A frame that
-/// could not be written kills the process (Linux: force_sigsegv()); otherwise
-/// signal_delivered() blocks sa_mask (and the signal itself unless SA_NODEFER) and makes an
-/// SA_RESETHAND handler one-shot.
+/// could not be written gets the process a SIGSEGV (Linux: force_sigsegv(): with SIG_DFL
+/// when the failed signal was SIGSEGV itself), which the delivery loop then acts on;
+/// otherwise signal_delivered() blocks sa_mask (and the signal itself unless SA_NODEFER) and
+/// makes an SA_RESETHAND handler one-shot.
 pub fn signal_setup_done(failed: bool, cur: &Task, ksig: &KSignal) {
     if failed {
-        crate::kernel::exit::do_group_exit(SIGSEGV);
+        if ksig.sig == SIGSEGV {
+            cur.sighand.lock().action.lock()[(SIGSEGV - 1) as usize].handler = SIG_DFL;
+        }
+        force_sig(SIGSEGV);
+        return;
     }
     let (sig, ka) = (ksig.sig, &ksig.ka);
     let mut add = ka.mask;
@@ -476,4 +485,60 @@ pub fn sys_tgkill(tgid: i32, pid: i32, sig: i32) -> KResult<usize> {
 /// Copies a siginfo to user space (waitid, pidfd).
 pub fn copy_siginfo_to_user(to: UserPtr<UserSigInfo>, info: &SigInfo) -> KResult<()> {
     to.write(&UserSigInfo::from(info))
+}
+
+/// Linux: pidfd_to_pid(): a pidfd's process, or the process of an open /proc/PID directory
+/// (tgid_pidfd_to_pid); EBADF for any other file.
+fn pidfd_to_task(fd: i32) -> KResult<Task> {
+    let f = crate::fs::fd_get(fd as u32)?;
+    if let Some(t) = f.ops.pidfd_task() {
+        return Ok(t);
+    }
+    f.inode.as_deref().and_then(crate::fs::proc::proc_pid_dir_task).ok_or(EBADF)
+}
+
+/// Linux: SYSCALL_DEFINE4(pidfd_send_signal) (kernel/signal.c): `sig` to the process a pidfd
+/// refers to.  EINVAL for any flag; with `info`, EINVAL unless its si_signo is `sig`, and EPERM
+/// when a process other than the caller's own thread would get a forged si_code (>= 0, or
+/// SI_TKILL): only sigqueue-style codes may go elsewhere.  ESRCH once the process has been
+/// reaped (a zombie still takes the signal, which does nothing).
+pub fn sys_pidfd_send_signal(pidfd: i32, sig: i32, info: Option<UserPtr<UserSigInfo>>, flags: u32) -> KResult<usize> {
+    if flags != 0 {
+        return Err(EINVAL);
+    }
+    let t = pidfd_to_task(pidfd)?;
+    let cur = current();
+    let kinfo = match info {
+        Some(u) => {
+            // Linux: copy_siginfo_from_user_any()
+            let ui = u.read()?;
+            if ui.si_signo != sig {
+                return Err(EINVAL);
+            }
+            if cur.pid() != t.pid() && (ui.si_code >= 0 || ui.si_code == SI_TKILL) {
+                return Err(EPERM);
+            }
+            SigInfo {
+                signo: sig,
+                code: ui.si_code,
+                errno: ui.si_errno,
+                pid: ui.f[0] as u32 as i32,
+                uid: (ui.f[0] >> 32) as u32,
+                status: ui.f[1] as u32 as i32,
+                addr: 0,
+            }
+        }
+        // Linux: prepare_kill_siginfo()
+        None => SigInfo { signo: sig, code: SI_USER, pid: cur.tgid(), ..Default::default() },
+    };
+    // Linux: kill_pid_info(): pid_task() is gone once the process is reaped.
+    if !crate::kernel::pid::find_task_by_pid(t.pid()).is_some_and(|x| alloc::sync::Arc::ptr_eq(&x, &t)) {
+        return Err(ESRCH);
+    }
+    // Linux: group_send_sig_info() -> check_kill_permission()
+    if !valid_signal(sig) {
+        return Err(EINVAL);
+    }
+    kill_process(&t, sig, kinfo);
+    Ok(0)
 }

@@ -65,6 +65,7 @@ pub const SA_RESETHAND: u64 = uapi::SA_RESETHAND as u64;
 pub const SI_USER: i32 = uapi::SI_USER as i32;
 pub const SI_KERNEL: i32 = uapi::SI_KERNEL as i32;
 pub const SI_TKILL: i32 = uapi::SI_TKILL;
+pub const SI_QUEUE: i32 = uapi::SI_QUEUE;
 pub const CLD_EXITED: i32 = uapi::CLD_EXITED as i32;
 pub const CLD_KILLED: i32 = uapi::CLD_KILLED as i32;
 pub const CLD_DUMPED: i32 = uapi::CLD_DUMPED as i32;
@@ -187,6 +188,12 @@ pub struct SignalStruct {
     pub stop: SpinLock<StopState, class::SignalMisc>,
     /// ITIMER_REAL: (expiry in timer cycles, 0 = off; interval in cycles)
     pub itimer_real: SpinLock<(u64, u64), class::SignalMisc>,
+    /// Linux: oom_score_adj and oom_score_adj_min (/proc/PID/oom_score_adj, -1000..1000),
+    /// inherited across fork.
+    pub oom_score_adj: AtomicI32,
+    pub oom_score_adj_min: AtomicI32,
+    /// Linux: pid->wait_pidfd of the group leader: pidfd pollers, woken as threads exit.
+    pub wait_pidfd: crate::kernel::sched::wait::WaitQueue,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -219,10 +226,10 @@ impl SignalStruct {
         r[RLIMIT_STACK] = [8 * 1024 * 1024, RLIM_INFINITY]; // _STK_LIM
         r[RLIMIT_CORE] = [0, RLIM_INFINITY];
         r[RLIMIT_NOFILE] = [1024, 4096]; // INR_OPEN_CUR, INR_OPEN_MAX
-        r[RLIMIT_NPROC] = [3806, 3806]; // fork_init(): max_threads / 2, as the reference Linux has it
+        r[RLIMIT_NPROC] = [0, 0]; // fork_init() sets init's: max_threads / 2
         r[RLIMIT_MEMLOCK] = [8 * 1024 * 1024, 8 * 1024 * 1024]; // MLOCK_LIMIT
         r[RLIMIT_AS] = inf;
-        r[RLIMIT_SIGPENDING] = [3806, 3806]; // as RLIMIT_NPROC
+        r[RLIMIT_SIGPENDING] = [0, 0]; // as RLIMIT_NPROC
         r[RLIMIT_MSGQUEUE] = [819200, 819200]; // MQ_BYTES_MAX
         r[RLIMIT_NICE] = [0, 0];
         r[RLIMIT_RTPRIO] = [0, 0];
@@ -240,6 +247,9 @@ impl SignalStruct {
             tty_controlling: AtomicBool::new(false),
             stop: SpinLock::new(StopState::default()),
             itimer_real: SpinLock::new((0, 0)),
+            oom_score_adj: AtomicI32::new(0),
+            oom_score_adj_min: AtomicI32::new(0),
+            wait_pidfd: crate::kernel::sched::wait::WaitQueue::new(),
         })
     }
     /// Linux: copy_signal(): a new process inherits limits, process group and session.
@@ -249,6 +259,8 @@ impl SignalStruct {
         *s.rlimits.lock() = r;
         s.pgrp.store(self.pgrp.load(Ordering::Relaxed), Ordering::Relaxed);
         s.session.store(self.session.load(Ordering::Relaxed), Ordering::Relaxed);
+        s.oom_score_adj.store(self.oom_score_adj.load(Ordering::Relaxed), Ordering::Relaxed);
+        s.oom_score_adj_min.store(self.oom_score_adj_min.load(Ordering::Relaxed), Ordering::Relaxed);
         s
     }
     pub fn rlimit(&self, r: usize) -> u64 {

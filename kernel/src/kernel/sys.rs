@@ -6,35 +6,29 @@
 //! getitimer/setitimer kernel/time/itimer.rs, getgroups/setgroups kernel/groups.rs.
 
 use crate::errno::*;
-use crate::kernel::signal::{RLIMIT_NOFILE, RLIM_INFINITY, RLIM_NLIMITS};
+use crate::kernel::signal::{RLIMIT_NOFILE, RLIM_NLIMITS};
 use crate::kernel::task::current;
+use crate::kernel::utsname::UTS_FIELD_LEN;
 use crate::mm::uaccess::{UserCStr, UserPtr};
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicI32, Ordering};
 use linux_raw_sys::general as uapi;
 
-pub const UTS_RELEASE: &str = "6.1.0-menuos";
-pub const UTS_VERSION: &str = "#1 SMP MenuOS";
-/// Linux: __NEW_UTS_LEN + 1 — each of struct new_utsname's six fields.
-const UTS_FIELD_LEN: usize = 65;
+/// Linux: overflowuid / overflowgid (kernel/sys.c; /proc/sys/kernel/overflow[ug]id): the id
+/// shown for an id that does not fit a 16-bit field; fs_overflowuid / fs_overflowgid the same
+/// for filesystems with 16-bit ids (/proc/sys/fs/overflow[ug]id).  Linux: DEFAULT_OVERFLOWUID.
+pub static OVERFLOWUID: [AtomicI32; 1] = [AtomicI32::new(DEFAULT_OVERFLOWUID)];
+pub static OVERFLOWGID: [AtomicI32; 1] = [AtomicI32::new(DEFAULT_OVERFLOWUID)];
+pub static FS_OVERFLOWUID: [AtomicI32; 1] = [AtomicI32::new(DEFAULT_OVERFLOWUID)];
+pub static FS_OVERFLOWGID: [AtomicI32; 1] = [AtomicI32::new(DEFAULT_OVERFLOWUID)];
+const DEFAULT_OVERFLOWUID: i32 = 65534;
 
-fn field(s: &str) -> [u8; UTS_FIELD_LEN] {
-    let mut f = [0u8; UTS_FIELD_LEN];
-    f[..s.len()].copy_from_slice(s.as_bytes());
-    f
-}
-
-/// Linux: SYSCALL_DEFINE1(newuname): sysname, nodename, release, version, machine, domainname.
+/// Linux: SYSCALL_DEFINE1(newuname): sysname, nodename, release, version, machine, domainname
+/// (kernel/utsname.rs keeps them).
 pub fn sys_uname(name: UserPtr<[u8; UTS_FIELD_LEN * 6]>) -> KResult<usize> {
-    let mut u = [0u8; UTS_FIELD_LEN * 6];
-    for (i, s) in ["Linux", "(none)", UTS_RELEASE, UTS_VERSION, "riscv64", "(none)"].iter().enumerate() {
-        u[i * UTS_FIELD_LEN..(i + 1) * UTS_FIELD_LEN].copy_from_slice(&field(s));
-    }
+    let u = crate::kernel::utsname::utsname().to_bytes();
     name.write(&u)?;
     Ok(0)
 }
-
-/// Linux: sysctl_nr_open (fs/file.c): the largest RLIMIT_NOFILE hard limit.
-const NR_OPEN: u64 = 1024 * 1024;
 
 /// Linux: SYSCALL_DEFINE4(prlimit64) -> do_prlimit().
 pub fn sys_prlimit64(
@@ -57,7 +51,10 @@ pub fn sys_prlimit64(
     let mut r = t.signal.rlimits.lock();
     let oldv = r[resource];
     if let Some(n) = newv {
-        if resource == RLIMIT_NOFILE && n[1] != RLIM_INFINITY && n[1] > NR_OPEN {
+        // Linux: do_prlimit(): the hard limit may not exceed sysctl_nr_open (RLIM_INFINITY
+        // included).
+        let nr_open = crate::fs::file::SYSCTL_NR_OPEN.load(Ordering::Relaxed) as u64;
+        if resource == RLIMIT_NOFILE && n[1] > nr_open {
             return Err(EPERM);
         }
         r[resource] = n;
@@ -147,11 +144,17 @@ crate::user_pod! {
     }
 }
 
+/// Linux: do_sysinfo(): uptime (boot time, rounded up), no load averages kept (0), the memory
+/// numbers of si_meminfo() (the same as /proc/meminfo's), the number of tasks, unit 1 byte.
 pub fn sys_sysinfo(info: UserPtr<Sysinfo>) -> KResult<usize> {
+    let ns = crate::kernel::time::uptime_ns();
+    let m = crate::fs::proc::meminfo::si_meminfo();
     let s = Sysinfo {
-        uptime: (crate::kernel::time::uptime_ns() / 1_000_000_000) as i64,
-        totalram: (crate::mm::page_alloc::nr_total_pages() * crate::mm::PAGE_SIZE) as u64,
-        freeram: (crate::mm::page_alloc::nr_free_pages() * crate::mm::PAGE_SIZE) as u64,
+        uptime: ns.div_ceil(1_000_000_000) as i64,
+        totalram: m.total as u64,
+        freeram: m.free as u64,
+        sharedram: m.shmem as u64,
+        bufferram: m.buffers as u64,
         procs: crate::kernel::pid::nr_tasks() as u16,
         mem_unit: 1,
         ..Default::default()

@@ -8,6 +8,11 @@ use super::pgtable::{Pte, PteFlags};
 use super::{page_align_down, PAGE_SIZE};
 use crate::errno::*;
 
+/// Linux: randomize_va_space (/proc/sys/kernel/randomize_va_space), 2 by default.  MenuOS
+/// places mmap_base, the stack and brk at fixed addresses whatever its value (there is no
+/// address-space randomisation to turn off yet): the value is kept for programs that read it.
+pub static RANDOMIZE_VA_SPACE: [core::sync::atomic::AtomicI32; 1] = [core::sync::atomic::AtomicI32::new(2)];
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Access {
     Read,

@@ -12,10 +12,13 @@ use super::page_alloc::get_page;
 use super::pgtable::{Pte, PteFlags, PMD_SIZE};
 use super::shmem::{ShmObject, WritableMap};
 use super::{page_align_up, PAGE_SIZE, TASK_SIZE};
+use crate::drivers::char::mem::ZERO_MINOR;
 use crate::errno::*;
+use crate::fs::char_dev::MEM_MAJOR;
 use crate::kernel::task::current;
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
+use core::sync::atomic::AtomicI32;
 use linux_raw_sys::general as uapi;
 
 const PROT_READ: usize = uapi::PROT_READ as usize;
@@ -30,6 +33,16 @@ const MAP_TYPE: usize = uapi::MAP_TYPE as usize;
 const MAP_FIXED: usize = uapi::MAP_FIXED as usize;
 const MAP_ANONYMOUS: usize = uapi::MAP_ANONYMOUS as usize;
 const MAP_FIXED_NOREPLACE: usize = uapi::MAP_FIXED_NOREPLACE as usize;
+
+/// Linux: sysctl_max_map_count (/proc/sys/vm/max_map_count): DEFAULT_MAX_MAP_COUNT, USHRT_MAX
+/// less MAPCOUNT_ELF_CORE_MARGIN.  Kept for the sysctl; the mm limits check it.
+pub static SYSCTL_MAX_MAP_COUNT: [AtomicI32; 1] = [AtomicI32::new(u16::MAX as i32 - 5)];
+/// Linux: sysctl_overcommit_memory (OVERCOMMIT_GUESS = 0) and sysctl_overcommit_ratio (50)
+/// (mm/util.c, /proc/sys/vm/overcommit_*).  MenuOS does not account commitments yet: every
+/// mapping is allowed and backed on demand, as Linux's OVERCOMMIT_ALWAYS would; the values are
+/// kept for programs that read them.
+pub static SYSCTL_OVERCOMMIT_MEMORY: [AtomicI32; 1] = [AtomicI32::new(0)];
+pub static SYSCTL_OVERCOMMIT_RATIO: [AtomicI32; 1] = [AtomicI32::new(50)];
 
 /// Linux: mmap_base() with randomisation off: below the stack gap (at least 128 MiB).
 pub const MMAP_BASE: usize = TASK_SIZE - 128 * 1024 * 1024 - 8 * 1024 * 1024;
@@ -107,13 +120,23 @@ pub fn sys_mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, o
     } else {
         let f = crate::fs::fd_get(fd as u32)?;
         let ino = f.inode.clone().ok_or(ENODEV)?;
-        if !ino.is_reg() {
+        let dev_zero = matches!(ino.kind, crate::fs::inode::InodeKind::CharDev(MEM_MAJOR, ZERO_MINOR));
+        if !ino.is_reg() && !dev_zero {
             return Err(ENODEV);
         }
         if !f.readable() {
             return Err(EACCES);
         }
-        if shared {
+        if dev_zero && shared {
+            // Linux: mmap_zero() -> shmem_zero_setup(): shared anonymous memory.
+            vf |= VmFlags::SHARED;
+            Backing::Shared { obj: ShmObject::anon(len), pgoff: 0 }
+        } else if dev_zero {
+            // Linux: mmap_zero(): private zero pages (vma_set_anonymous), the VMA still names
+            // /dev/zero (maps, map_files): a mapping of a file whose bytes all lie past its
+            // end.
+            Backing::File { inode: ino, off, file_end: 0 }
+        } else if shared {
             // Linux: EACCES for a shared writable mapping of a file not open for writing.
             if prot & PROT_WRITE != 0 && !f.writable() {
                 return Err(EACCES);

@@ -29,6 +29,10 @@ static FREE: SpinLock<FreeList, class::PageAlloc> = SpinLock::new(FreeList { fra
 static MEM_MAP: Once<MemMap> = Once::new();
 static NR_FREE: AtomicUsize = AtomicUsize::new(0);
 static NR_TOTAL: AtomicUsize = AtomicUsize::new(0);
+/// Linux: _totalram_pages: RAM less what the kernel image, the firmware below it and the DTB
+/// hold (set once by mm_init); the initrd and the heap are counted (they hold file data and
+/// kernel objects, as Linux's tmpfs pages and slab are).
+static TOTALRAM: AtomicUsize = AtomicUsize::new(0);
 
 /// Failure injection: when non-zero, the Nth next allocation fails (Linux: fail_page_alloc).
 pub static FAIL_NTH: AtomicUsize = AtomicUsize::new(0);
@@ -254,6 +258,15 @@ pub fn nr_free_pages() -> usize {
 }
 pub fn nr_total_pages() -> usize {
     NR_TOTAL.load(Ordering::Relaxed)
+}
+/// Linux: totalram_pages() (MemTotal, sysinfo's totalram, the threads-max and file-max
+/// defaults).
+pub fn totalram_pages() -> usize {
+    TOTALRAM.load(Ordering::Relaxed)
+}
+/// mm_init's count of the frames the kernel manages (see TOTALRAM).
+pub fn set_totalram_pages(n: usize) {
+    TOTALRAM.store(n, Ordering::Relaxed);
 }
 
 #[allow(dead_code)]

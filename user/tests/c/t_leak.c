@@ -1,5 +1,6 @@
-/* t_leak - thousands of fork/exit/wait rounds (and vfork+exec, clone3, pipes, files) leave the
- * kernel's memory exactly where it was.
+/* t_leak - thousands of fork/exit/wait rounds (and vfork+exec, clone3, pipes, files, children
+ * killed by a signal's default action: SIGKILL, SIGTERM, their own SIGSEGV) leave the kernel's
+ * memory exactly where it was.
  *
  * Reads MemFree and Slab from /proc/meminfo before and after (after a warm-up that fills the
  * page cache of /bin/true and grows every kernel table to its steady size).  On MenuOS, whose
@@ -10,6 +11,7 @@
  */
 #include "mtest.h"
 #include <fcntl.h>
+#include <signal.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -49,6 +51,18 @@ static void round_trip(int i)
 		int fd = open("/hello", O_RDONLY);
 		if (fd >= 0)
 			close(fd);
+		/* deaths by signal: sent (before or after the child first ran), and a fault */
+		p = fork();
+		if (p == 0) {
+			if (i % 20 == 0)
+				*(volatile int *)0 = 0;
+			pause();
+			_exit(0);
+		}
+		if (i % 20 != 0)
+			kill(p, i % 30 == 0 ? SIGTERM : SIGKILL);
+		if (waitpid(p, &st, 0) != p || !WIFSIGNALED(st))
+			printf("round %d: killed child status %#x\n", i, st);
 	}
 }
 

@@ -228,6 +228,190 @@ static int maps_line(const char *l, unsigned long *lo, unsigned long *hi, char *
 	return 1;
 }
 
+/* ---- the files added for Linux's programs and kselftests: limits, syscall, wchan, oom_*,
+ * mounts, mountinfo, cmdline, fdinfo, map_files, task/TID (no task/ inside, children) ---- */
+static void *sleeping_thread(void *a)
+{
+	(void)a;
+	mt_msleep(300);
+	return NULL;
+}
+
+static void test_more_files(const char *self_path)
+{
+	char path[300], tmp[4096];
+	long n;
+	/* limits: Linux's table, columns of 25, 20, 20, 10 */
+	n = slurp("/proc/self/limits", buf, sizeof buf);
+	CHECK("limits-header", !strncmp(buf, "Limit                     Soft Limit           Hard Limit           Units     \n", 79));
+	CHECK("limits-nofile", strstr(buf, "\nMax open files            1024                 4096                 files     \n") != NULL);
+	CHECK("limits-stack", strstr(buf, "\nMax stack size            8388608              unlimited            bytes     \n") != NULL);
+	CHECK("limits-nice-no-unit", strstr(buf, "\nMax nice priority         0                    0                    \n") != NULL);
+	CHECK("limits-17-lines", n > 0 && buf[n - 1] == '\n' && strstr(buf, "\nMax realtime timeout      unlimited            unlimited            us        \n"));
+
+	/* syscall: our own read(2) of it, read by a raw syscall as the kselftest does */
+	int fd = open("/proc/self/syscall", O_RDONLY);
+	char want[128];
+	snprintf(want, sizeof want, "%ld 0x%lx 0x%lx 0x%lx ", (long)SYS_read, (long)fd, (long)tmp, (long)sizeof tmp);
+	memset(tmp, 0, sizeof tmp);
+	n = syscall(SYS_read, fd, tmp, sizeof tmp);
+	close(fd);
+	mt_report(n > 0 && !strncmp(tmp, want, strlen(want)) && tmp[n - 1] == '\n', "syscall-self", "\"%s\", want \"%s...\"", tmp, want);
+	/* wchan: 0 while running; a child waiting for its own child waits in do_wait */
+	n = slurp("/proc/self/wchan", buf, sizeof buf);
+	mt_report(n == 1 && buf[0] == '0', "wchan-self-0", "read %ld \"%s\"", n, buf);
+	pid_t w = fork();
+	if (w == 0) {
+		if (fork() == 0) {
+			mt_msleep(400);
+			_exit(0);
+		}
+		wait(NULL);
+		_exit(0);
+	}
+	mt_msleep(150);
+	snprintf(path, sizeof path, "/proc/%d/wchan", w);
+	n = slurp(path, buf, sizeof buf);
+	mt_report(n > 0 && !strcmp(buf, "do_wait"), "wchan-do_wait", "read %ld \"%s\"", n, buf);
+	snprintf(path, sizeof path, "/proc/%d/syscall", w);
+	n = slurp(path, buf, sizeof buf);
+	snprintf(want, sizeof want, "%ld 0x", (long)SYS_wait4);
+	mt_report(n > 0 && !strncmp(buf, want, strlen(want)), "syscall-of-sleeper", "\"%s\"", buf);
+	mt_reap(w);
+	snprintf(path, sizeof path, "/proc/%d/syscall", w);
+	CHECK_ERR("syscall-of-reaped", open(path, O_RDONLY), ENOENT);
+
+	/* oom_score_adj, oom_adj, oom_score */
+	int p[2];
+	pipe(p);
+	w = fork();
+	if (w == 0) {
+		char r[128];
+		int k = 0;
+		k += (slurp("/proc/self/oom_score_adj", buf, sizeof buf) == 2 && !strcmp(buf, "0\n"));
+		int f = open("/proc/self/oom_score_adj", O_WRONLY);
+		k += (write(f, "500", 3) == 3);
+		close(f);
+		k += (slurp("/proc/self/oom_score_adj", buf, sizeof buf) > 0 && !strcmp(buf, "500\n"));
+		k += (slurp("/proc/self/oom_adj", buf, sizeof buf) > 0 && !strcmp(buf, "8\n"));
+		f = open("/proc/self/oom_score_adj", O_WRONLY);
+		errno = 0;
+		k += (write(f, "1001", 4) == -1 && errno == EINVAL);
+		errno = 0;
+		k += (write(f, "-1001", 5) == -1 && errno == EINVAL);
+		errno = 0;
+		k += (write(f, "abc", 3) == -1 && errno == EINVAL);
+		k += (write(f, " 1000\n", 6) == 6);
+		close(f);
+		long hi = atol((slurp("/proc/self/oom_score", buf, sizeof buf), buf));
+		k += (hi >= 1300 && hi <= 2000);
+		f = open("/proc/self/oom_adj", O_WRONLY);
+		k += (write(f, "-17", 3) == 3);
+		close(f);
+		k += (slurp("/proc/self/oom_score_adj", buf, sizeof buf) > 0 && !strcmp(buf, "-1000\n"));
+		k += (slurp("/proc/self/oom_score", buf, sizeof buf) > 0 && !strcmp(buf, "0\n"));
+		snprintf(r, sizeof r, "%d %ld", k, hi);
+		write(p[1], r, strlen(r) + 1);
+		_exit(0);
+	}
+	close(p[1]);
+	memset(tmp, 0, sizeof tmp);
+	read(p[0], tmp, sizeof tmp);
+	close(p[0]);
+	mt_reap(w);
+	mt_report(atoi(tmp) == 12, "oom-files", "child's score \"%s\" (12 checks)", tmp);
+	n = slurp("/proc/1/oom_score", buf, sizeof buf);
+	mt_report(getpid() != 1 || !strcmp(buf, "0\n"), "oom_score-init-0", "\"%s\"", buf);
+
+	/* mounts, mountinfo, /proc/mounts, /proc/cmdline */
+	n = slurp("/proc/self/mounts", buf, sizeof buf);
+	CHECK("mounts-proc", strstr(buf, "\nproc /proc proc rw,relatime 0 0\n") != NULL);
+	CHECK("mounts-rootfs-first", !strncmp(buf, "rootfs / rootfs rw", 18));
+	n = slurp("/proc/self/mountinfo", buf, sizeof buf);
+	CHECK("mountinfo-proc", strstr(buf, " / /proc rw,relatime - proc proc rw\n") != NULL);
+	CHECK("mountinfo-root", !strncmp(buf, "1 1 0:", 6) && strstr(buf, " / / rw - rootfs rootfs rw"));
+	n = rdlink("/proc/mounts", tmp, sizeof tmp);
+	CHECK("proc-mounts-link", n > 0 && !strcmp(tmp, "self/mounts"));
+	n = slurp("/proc/cmdline", buf, sizeof buf);
+	snprintf(want, sizeof want, "rdinit=%s", self_path);
+	mt_report(n > 0 && buf[n - 1] == '\n' && strstr(buf, want) && !strncmp(buf, "console=ttyS0", 13),
+		  "cmdline", "\"%s\"", buf);
+
+	/* fdinfo of a file: its position and flags */
+	fd = open("/proc/self/stat", O_RDONLY);
+	read(fd, tmp, 5);
+	snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
+	n = slurp(path, buf, sizeof buf);
+	CHECK("fdinfo-pos", !strncmp(buf, "pos:\t5\nflags:\t0100000\nmnt_id:\t", 30));
+	close(fd);
+	CHECK_ERR("fdinfo-closed", open(path, O_RDONLY), ENOENT);
+
+	/* map_files: a private mapping of our own executable and of /dev/zero */
+	fd = open(self_path, O_RDONLY);
+	char *m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	snprintf(path, sizeof path, "/proc/self/map_files/%lx-%lx", (unsigned long)m, (unsigned long)m + 4096);
+	n = rdlink(path, tmp, sizeof tmp);
+	mt_report(n > 0 && !strcmp(tmp, self_path), "map_files-link", "%s -> \"%s\"", path, n > 0 ? tmp : "");
+	struct stat st;
+	CHECK("map_files-lstat", lstat(path, &st) == 0 && S_ISLNK(st.st_mode));
+	snprintf(path, sizeof path, "/proc/self/map_files/0%lx-%lx", (unsigned long)m, (unsigned long)m + 4096);
+	CHECK_ERR("map_files-leading-zero", lstat(path, &st), ENOENT);
+	snprintf(path, sizeof path, "/proc/self/map_files/%lx-%lx", (unsigned long)m, (unsigned long)m + 8192);
+	CHECK_ERR("map_files-not-exact", lstat(path, &st), ENOENT);
+	munmap(m, 4096);
+	fd = open("/dev/zero", O_RDONLY);
+	m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	close(fd);
+	CHECK("dev-zero-mmap", m != MAP_FAILED && m[0] == 0 && m[8191] == 0);
+	m[100] = 5;
+	CHECK_EQ("dev-zero-private-write", m[100], 5);
+	snprintf(path, sizeof path, "/proc/self/map_files/%lx-%lx", (unsigned long)m, (unsigned long)m + 8192);
+	n = rdlink(path, tmp, sizeof tmp);
+	mt_report(n > 0 && !strcmp(tmp, "/dev/zero"), "map_files-dev-zero", "-> \"%s\"", n > 0 ? tmp : "");
+	munmap(m, 8192);
+	DIR *d = opendir("/proc/self/map_files");
+	int entries = 0, bad = 0;
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		entries++;
+		unsigned long lo, hi;
+		char c;
+		if (sscanf(de->d_name, "%lx-%lx%c", &lo, &hi, &c) != 2 || de->d_type != DT_LNK)
+			bad++;
+	}
+	if (d)
+		closedir(d);
+	mt_report(entries > 0 && !bad, "map_files-listing", "%d entries, %d malformed", entries, bad);
+
+	/* a thread's directory has no task/ of its own; children lists a thread's children */
+	pthread_t t;
+	pthread_create(&t, NULL, sleeping_thread, NULL);
+	snprintf(path, sizeof path, "/proc/self/task/%d/task", getpid());
+	CHECK_ERR("task-tid-no-task", access(path, F_OK), ENOENT);
+	snprintf(path, sizeof path, "/proc/self/task/%d", getpid());
+	d = opendir(path);
+	int has_task = 0, has_children = 0;
+	while (d && (de = readdir(d))) {
+		has_task |= !strcmp(de->d_name, "task");
+		has_children |= !strcmp(de->d_name, "children");
+	}
+	if (d)
+		closedir(d);
+	CHECK("task-tid-listing", !has_task && has_children);
+	int wfd;
+	pid_t c1 = mt_blocked_child(0, &wfd);
+	snprintf(path, sizeof path, "/proc/self/task/%d/children", getpid());
+	n = slurp(path, buf, sizeof buf);
+	snprintf(want, sizeof want, "%d ", c1);
+	mt_report(n > 0 && strstr(buf, want), "children", "\"%s\", want \"%s\" in it", buf, want);
+	close(wfd);
+	mt_reap(c1);
+	pthread_join(t, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "--child")) {
@@ -801,5 +985,6 @@ int main(int argc, char **argv)
 	n = slurp("/proc/version", buf, sizeof buf);
 	CHECK("version", n > 0 && !strncmp(buf, "Linux version ", 14) && buf[n - 1] == '\n');
 
+	test_more_files(self_path);
 	mt_end();
 }

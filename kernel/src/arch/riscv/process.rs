@@ -300,3 +300,16 @@ pub fn thread_ra_sp(t: &TaskStruct) -> (usize, usize) {
     // concurrently (__switch_to runs only in schedule()).
     unsafe { ((*t.thread.get()).ra, (*t.thread.get()).sp) }
 }
+
+/// A copy of a task's saved user registers (Linux: task_pt_regs(), as collect_syscall() and
+/// /proc/PID/syscall read them): the running task's through with_current_pt_regs, another
+/// task's from the top of its kernel stack.
+pub fn task_user_regs(t: &TaskStruct) -> PtRegs {
+    if super::with_current_task(|c| core::ptr::eq(c, t)) {
+        return with_current_pt_regs(|r| *r);
+    }
+    // SAFETY: t is not the running task, and on one CPU nothing else runs: its pt_regs, at
+    // the top of its own live kernel stack (t holds the stack), are not written until it is
+    // switched to again, which cannot happen during this read.  A plain copy of Copy data.
+    unsafe { core::ptr::read(t.stack.pt_regs()) }
+}

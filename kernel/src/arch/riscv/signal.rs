@@ -99,8 +99,8 @@ fn handle_signal(cur: &Task, ksig: &KSignal, regs: &mut PtRegs) {
 /// get_signal(); when no handler runs, MenuOS restarts after the loop,
 /// restart_interrupted_syscall() below.)
 pub fn arch_do_signal_or_restart(regs: &mut PtRegs) {
+    let Some(ksig) = get_signal() else { return };
     let cur = current();
-    let Some(ksig) = get_signal(&cur) else { return };
     // A handler: restart logic for an interrupted syscall first.
     if regs.cause == EXC_SYSCALL {
         let a0 = regs.a0;

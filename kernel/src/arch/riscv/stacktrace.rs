@@ -130,3 +130,43 @@ pub fn dump_stack() {
     unsafe { core::arch::asm!("mv {}, s0", out(reg) fp) };
     dump_backtrace(fp, dump_stack as *const () as usize);
 }
+
+/// Linux: __get_wchan() (arch/riscv/kernel/stacktrace.c): where a sleeping task waits — the
+/// first return address on its kernel stack, from the frame __switch_to saved, that is not in
+/// the scheduler (Linux: in_sched_functions(): schedule, the wait-queue and completion
+/// helpers).  None for a task that is running or whose frames cannot be followed.
+pub fn get_wchan(t: &crate::kernel::task::TaskStruct) -> Option<&'static str> {
+    let (lo, hi) = (t.stack.base(), t.stack.top());
+    // SAFETY: a read of the thread struct's saved s0 (the frame pointer __switch_to saved);
+    // on one CPU nothing writes it while another task runs (as thread_ra_sp).
+    let (mut pc, mut fp) = (super::process::thread_ra_sp(t).0, unsafe { (*t.thread.get()).s[0] });
+    for _ in 0..16 {
+        let (name, _, _) = lookup(pc)?;
+        if !in_sched_functions(name) {
+            return Some(name);
+        }
+        // Only frames inside this task's own stack are followed.
+        if fp & 7 != 0 || fp < lo + 16 || fp > hi {
+            return None;
+        }
+        // SAFETY: fp - 16 .. fp lies within [lo, hi), the task's kernel stack, which the task
+        // (held by the caller) owns for its whole life; two aligned word reads.
+        let (ra, next) = unsafe { (*((fp - 8) as *const usize), *((fp - 16) as *const usize)) };
+        if !is_kernel_addr(ra) || next <= fp {
+            return None;
+        }
+        pc = ra;
+        fp = next;
+    }
+    None
+}
+
+/// Linux: in_sched_functions(): the scheduler's own frames (schedule(), the wait and
+/// completion helpers) are not a task's wait channel.
+fn in_sched_functions(name: &str) -> bool {
+    name == "schedule"
+        || name == "__switch_to"
+        || name.contains("::sched::")
+        || name.starts_with("schedule_")
+        || name.contains("context_switch")
+}

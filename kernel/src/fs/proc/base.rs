@@ -1,99 +1,194 @@
-//! /proc/PID and /proc/PID/task: the per-process directory, its small files and links.
-//! Linux: fs/proc/base.c (proc_tgid_base_lookup/readdir, proc_task_lookup/readdir,
-//! proc_pid_cmdline_read, environ_read, comm_show/comm_write, proc_fail_nth_read/write,
-//! proc_cwd_link, proc_root_link, proc_exe_link).  stat, status and statm are array.rs,
-//! maps task_mmu.rs, fd/ fd.rs.
+//! /proc/PID, /proc/PID/task and /proc/PID/task/TID: the per-process and per-thread
+//! directories, their small files and links, and map_files.  Linux: fs/proc/base.c
+//! (tgid_base_stuff / tid_base_stuff, proc_pid_permission, has_pid_permissions,
+//! proc_pid_cmdline_read, environ_read, comm_show/comm_write, proc_pid_limits,
+//! proc_pid_syscall, proc_pid_wchan, proc_oom_score, oom_adj/oom_score_adj, proc_cwd_link,
+//! proc_root_link, proc_exe_link, proc_map_files_*, proc_fail_nth_*), fs/proc/array.c
+//! (children).  stat, status and statm are array.rs, maps task_mmu.rs, fd/ and fdinfo/ fd.rs,
+//! mounts and mountinfo fs/proc_namespace.rs.
 
-use super::{array, mk, parse_num, task_mmu, task_of, ProcNode};
+use super::{array, mk, mk_link, parse_num, task_mmu, task_of, ProcFsInfo, ProcNode};
+use super::{HIDEPID_INVISIBLE, HIDEPID_NOT_PTRACEABLE, HIDEPID_NO_ACCESS};
 use crate::errno::*;
 use crate::fs::inode::*;
 use crate::fs::readdir::{DT_DIR, DT_LNK, DT_REG};
+use crate::kernel::ptrace::{ptrace_may_access, PTRACE_MODE_ATTACH_FSCREDS, PTRACE_MODE_READ_FSCREDS};
+use crate::kernel::signal::{RLIM_INFINITY, RLIM_NLIMITS};
 use crate::kernel::task::*;
-use crate::mm::mm_types::{Backing, MmInner};
+use crate::mm::mm_types::Backing;
 use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::fmt::Write;
 use core::sync::atomic::Ordering;
 
-/// Files of /proc/PID.
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// Files of /proc/PID and /proc/PID/task/TID.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum PidFile {
+    Children,
     Cmdline,
     Comm,
     Environ,
-    Maps,
-    Stat,
-    Statm,
-    Status,
     /// Linux: /proc/PID/fail-nth (CONFIG_FAULT_INJECTION): the Nth next page allocation of
     /// this task fails.
     FailNth,
+    Limits,
+    Maps,
+    Mountinfo,
+    Mounts,
+    OomAdj,
+    OomScore,
+    OomScoreAdj,
+    Stat,
+    Statm,
+    Status,
+    Syscall,
+    Wchan,
 }
 
-pub(super) const PID_FILES: [(&str, PidFile); 8] = [
-    ("fail-nth", PidFile::FailNth),
-    ("environ", PidFile::Environ),
-    ("status", PidFile::Status),
-    ("comm", PidFile::Comm),
-    ("cmdline", PidFile::Cmdline),
-    ("stat", PidFile::Stat),
-    ("statm", PidFile::Statm),
-    ("maps", PidFile::Maps),
-];
+/// Where a file appears: in the thread group's directory, a thread's, or both.
+const TGID: u8 = 1;
+const TID: u8 = 2;
 
-/// Linux: TASK_COMM_LEN, the size of task->comm with its NUL.
-const TASK_COMM_LEN: usize = 16;
+/// The files, in Linux's tgid_base_stuff / tid_base_stuff order: (name, file, mode, where).
+pub(super) const PID_FILES: [(&str, PidFile, u32, u8); 17] = [
+    ("environ", PidFile::Environ, 0o400, TGID | TID),
+    ("status", PidFile::Status, 0o444, TGID | TID),
+    ("limits", PidFile::Limits, 0o444, TGID | TID),
+    ("comm", PidFile::Comm, 0o644, TGID | TID),
+    ("syscall", PidFile::Syscall, 0o400, TGID | TID),
+    ("cmdline", PidFile::Cmdline, 0o444, TGID | TID),
+    ("stat", PidFile::Stat, 0o444, TGID | TID),
+    ("statm", PidFile::Statm, 0o444, TGID | TID),
+    ("maps", PidFile::Maps, 0o444, TGID | TID),
+    ("children", PidFile::Children, 0o444, TID),
+    ("mounts", PidFile::Mounts, 0o444, TGID | TID),
+    ("mountinfo", PidFile::Mountinfo, 0o444, TGID | TID),
+    ("wchan", PidFile::Wchan, 0o444, TGID | TID),
+    ("oom_score", PidFile::OomScore, 0o444, TGID | TID),
+    ("oom_adj", PidFile::OomAdj, 0o644, TGID | TID),
+    ("oom_score_adj", PidFile::OomScoreAdj, 0o644, TGID | TID),
+    ("fail-nth", PidFile::FailNth, 0o644, TGID | TID),
+];
 
 /// Links of /proc/PID (Linux: proc_cwd_link, proc_root_link, proc_exe_link).
 const PID_LINKS: [&str; 3] = ["cwd", "root", "exe"];
 
-// Inode numbers of /proc/PID's entries: pid_ino(pid, INO_*), then INO_FILES + the index in
-// PID_FILES and INO_LINKS + the index in PID_LINKS.
+/// Subdirectories: (name, mode, where).
+const PID_DIRS: [(&str, u32, u8); 4] =
+    [("task", 0o555, TGID), ("fd", 0o500, TGID | TID), ("map_files", 0o500, TGID), ("fdinfo", 0o555, TGID | TID)];
+
+// Inode numbers of /proc/PID's entries: pid_ino(pid, INO_*), then INO_DIRS + the index in
+// PID_DIRS, INO_FILES + the index in PID_FILES and INO_LINKS + the index in PID_LINKS.  A
+// thread directory (task/TID) has its own numbers: INO_TID + the same offsets.
 pub(super) const INO_DIR: u64 = 0;
-const INO_FD: u64 = 1;
-const INO_TASK: u64 = 2;
-const INO_FILES: u64 = 0x10;
-const INO_LINKS: u64 = 0x20;
+const INO_DIRS: u64 = 0x08;
+const INO_FILES: u64 = 0x20;
+const INO_LINKS: u64 = 0x50;
+const INO_TID: u64 = 0x80;
+
+/// Linux: TASK_COMM_LEN, the size of task->comm with its NUL.
+const TASK_COMM_LEN: usize = 16;
 
 pub(super) fn pid_ino(pid: i32, idx: u64) -> u64 {
     0x8000_0000 + ((pid as u64) << 8) + idx
 }
 
-/// Linux: proc_tgid_base_readdir(): task, fd, the files, the links.
-pub(super) fn proc_tgid_base_readdir(p: i32) -> Vec<(String, u64, u8)> {
+/// Linux: has_pid_permissions(): whether this mount lets the caller see `task`, given the
+/// least hidepid level that would hide it (hidepid=ptraceable always asks ptrace).
+pub(super) fn has_pid_permissions(fs: &ProcFsInfo, task: &TaskStruct, hide_pid_min: u32) -> bool {
+    let hide = fs.hide_pid();
+    if hide == HIDEPID_NOT_PTRACEABLE {
+        return ptrace_may_access(task, PTRACE_MODE_READ_FSCREDS);
+    }
+    if hide < hide_pid_min {
+        return true;
+    }
+    // Linux: in_group_p(fs_info->pid_gid): every task is in group root (0) until struct cred
+    // exists.
+    if fs.pid_gid.load(Ordering::Relaxed) == 0 {
+        return true;
+    }
+    ptrace_may_access(task, PTRACE_MODE_READ_FSCREDS)
+}
+
+/// Linux: proc_pid_permission(): entering /proc/PID under hidepid=1 (EPERM) or =2 (ENOENT).
+fn proc_pid_permission(fs: &ProcFsInfo, task: &TaskStruct) -> KResult<()> {
+    if has_pid_permissions(fs, task, HIDEPID_NO_ACCESS) {
+        return Ok(());
+    }
+    Err(if fs.hide_pid() == HIDEPID_INVISIBLE { ENOENT } else { EPERM })
+}
+
+/// The directory a /proc/PID subdirectory, /proc/PID/task or a task/TID directory is in.
+pub(super) fn pid_dir_of(fs: &Arc<ProcFsInfo>, p: i32, tid_dir: bool) -> Option<Arc<Inode>> {
+    let t = task_of(p).ok()?;
+    if tid_dir {
+        // task/TID is in the group's task/
+        let g = t.tgid();
+        return Some(mk(fs, pid_ino(g, INO_DIRS), S_IFDIR | 0o555, ProcNode::TaskDir(g)));
+    }
+    Some(mk(fs, pid_ino(p, INO_DIR), S_IFDIR | 0o555, ProcNode::PidDir(p)))
+}
+
+fn here(tid: bool) -> u8 {
+    if tid {
+        TID
+    } else {
+        TGID
+    }
+}
+
+fn ino_base(tid: bool) -> u64 {
+    if tid {
+        INO_TID
+    } else {
+        0
+    }
+}
+
+/// Linux: proc_tgid_base_readdir() / proc_tid_base_readdir(): the subdirectories, the
+/// files, the links.
+pub(super) fn proc_pid_dir_readdir(p: i32, tid: bool) -> Vec<(String, u64, u8)> {
     let mut v = Vec::new();
     if task_of(p).is_err() {
         return v;
     }
-    v.push((String::from("task"), pid_ino(p, INO_TASK), DT_DIR));
-    v.push((String::from("fd"), pid_ino(p, INO_FD), DT_DIR));
-    for (i, (name, _)) in PID_FILES.iter().enumerate() {
-        v.push((String::from(*name), pid_ino(p, INO_FILES + i as u64), DT_REG));
+    let b = ino_base(tid);
+    for (i, (name, _, w)) in PID_DIRS.iter().enumerate() {
+        if w & here(tid) != 0 {
+            v.push((String::from(*name), pid_ino(p, b + INO_DIRS + i as u64), DT_DIR));
+        }
+    }
+    for (i, (name, _, _, w)) in PID_FILES.iter().enumerate() {
+        if w & here(tid) != 0 {
+            v.push((String::from(*name), pid_ino(p, b + INO_FILES + i as u64), DT_REG));
+        }
     }
     for (i, name) in PID_LINKS.iter().enumerate() {
-        v.push((String::from(*name), pid_ino(p, INO_LINKS + i as u64), DT_LNK));
+        v.push((String::from(*name), pid_ino(p, b + INO_LINKS + i as u64), DT_LNK));
     }
     v
 }
 
-/// Linux: proc_tgid_base_lookup()
-pub(super) fn proc_tgid_base_lookup(p: i32, name: &str) -> KResult<Arc<Inode>> {
+/// Linux: proc_tgid_base_lookup() / proc_tid_base_lookup().
+pub(super) fn proc_pid_dir_lookup(fs: &Arc<ProcFsInfo>, p: i32, tid: bool, name: &str) -> KResult<Arc<Inode>> {
     let t = task_of(p)?;
-    if name == "fd" {
-        return Ok(mk(pid_ino(p, INO_FD), S_IFDIR | 0o500, InodeKind::Proc(ProcNode::FdDir(p))));
-    }
-    if name == "task" {
-        return Ok(mk(pid_ino(p, INO_TASK), S_IFDIR | 0o555, InodeKind::Proc(ProcNode::TaskDir(p))));
-    }
-    if let Some(i) = PID_FILES.iter().position(|(f, _)| *f == name) {
-        let f = PID_FILES[i].1;
-        let mode = match f {
-            PidFile::Comm | PidFile::FailNth => 0o644,
-            PidFile::Environ => 0o400,
-            _ => 0o444,
+    proc_pid_permission(fs, &t)?;
+    let b = ino_base(tid);
+    if let Some(i) = PID_DIRS.iter().position(|(d, _, w)| *d == name && w & here(tid) != 0) {
+        let node = match name {
+            "task" => ProcNode::TaskDir(p),
+            "fd" => ProcNode::FdDir(p),
+            "fdinfo" => ProcNode::FdInfoDir(p),
+            _ => ProcNode::MapFilesDir(p),
         };
-        return Ok(mk(pid_ino(p, INO_FILES + i as u64), S_IFREG | mode, InodeKind::Proc(ProcNode::PidFile(p, f))));
+        return Ok(mk(fs, pid_ino(p, b + INO_DIRS + i as u64), S_IFDIR | PID_DIRS[i].1, node));
+    }
+    if let Some(i) = PID_FILES.iter().position(|(f, _, _, w)| *f == name && w & here(tid) != 0) {
+        let (_, f, mode, _) = PID_FILES[i];
+        return Ok(mk(fs, pid_ino(p, b + INO_FILES + i as u64), S_IFREG | mode, ProcNode::PidFile(p, f)));
     }
     if let Some(i) = PID_LINKS.iter().position(|l| *l == name) {
         let target = match name {
@@ -102,7 +197,7 @@ pub(super) fn proc_tgid_base_lookup(p: i32, name: &str) -> KResult<Arc<Inode>> {
             _ => exe_path(&t),
         }
         .ok_or(ENOENT)?;
-        return Ok(mk(pid_ino(p, INO_LINKS + i as u64), S_IFLNK | 0o777, InodeKind::Symlink(target.into())));
+        return Ok(mk_link(pid_ino(p, b + INO_LINKS + i as u64), S_IFLNK | 0o777, target));
     }
     Err(ENOENT)
 }
@@ -112,18 +207,18 @@ pub(super) fn proc_task_readdir(p: i32) -> Vec<(String, u64, u8)> {
     let mut v = Vec::new();
     if let Ok(t) = task_of(p) {
         for x in threads_of(&t) {
-            v.push((format!("{}", x.pid()), pid_ino(x.pid(), INO_DIR), DT_DIR));
+            v.push((format!("{}", x.pid()), pid_ino(x.pid(), INO_TID + INO_DIR), DT_DIR));
         }
     }
     v
 }
 
-/// Linux: proc_task_lookup()
-pub(super) fn proc_task_lookup(p: i32, name: &str) -> KResult<Arc<Inode>> {
+/// Linux: proc_task_lookup(): task/TID, a thread directory (which has no task/ inside).
+pub(super) fn proc_task_lookup(fs: &Arc<ProcFsInfo>, p: i32, name: &str) -> KResult<Arc<Inode>> {
     let t = task_of(p)?;
     let tid: i32 = parse_num(name).ok_or(ENOENT)?;
     let x = threads_of(&t).into_iter().find(|x| x.pid() == tid).ok_or(ENOENT)?;
-    Ok(mk(pid_ino(x.pid(), INO_DIR), S_IFDIR | 0o555, InodeKind::Proc(ProcNode::PidDir(x.pid()))))
+    Ok(mk(fs, pid_ino(x.pid(), INO_TID + INO_DIR), S_IFDIR | 0o555, ProcNode::TidDir(x.pid())))
 }
 
 /// The threads of t's group, in tid order.
@@ -139,25 +234,29 @@ fn fs_path(t: &TaskStruct, root: bool) -> Option<String> {
     Some(if root { i.root.dir_path() } else { i.cwd.dir_path() })
 }
 
-/// Linux: mm->exe_file.  Here: the file mapped at the start of the text.
-fn exe_inode(m: &MmInner) -> Option<Arc<Inode>> {
-    let v = m.find_vma(m.start_code).or_else(|| m.vmas.values().find(|v| matches!(v.backing, Backing::File { .. })))?;
-    match &v.backing {
-        Backing::File { inode, .. } => Some(inode.clone()),
-        _ => None,
-    }
-}
-
-/// Linux: proc_exe_link()
+/// Linux: proc_exe_link(): mm->exe_file's path.
 fn exe_path(t: &TaskStruct) -> Option<String> {
     let mm = t.mm.lock().clone()?;
-    let ino = exe_inode(&mm.inner.lock())?;
+    let ino = mm.exe.lock().clone()?;
     crate::fs::d_path::inode_path(&ino)
 }
 
-/// The text of a /proc/PID file, made when it is opened.
-pub(super) fn pid_text(t: &TaskStruct, f: PidFile) -> Vec<u8> {
+/// Checks made when a /proc/PID file is opened (Linux: the files' open ops).
+pub(super) fn pid_file_open(p: i32, f: PidFile) -> KResult<()> {
+    let t = task_of(p)?;
     match f {
+        // Linux: environ_open() -> proc_mem_open(PTRACE_MODE_READ): mm_access().
+        PidFile::Environ if !ptrace_may_access(&t, PTRACE_MODE_READ_FSCREDS) => Err(EACCES),
+        _ => Ok(()),
+    }
+}
+
+/// The text of a /proc/PID file, made by the read from position 0.  ESRCH once the task is
+/// gone (Linux: proc_single_show()'s get_pid_task()).
+pub(super) fn pid_text(p: i32, f: PidFile) -> KResult<Vec<u8>> {
+    let t = task_of(p).map_err(|_| ESRCH)?;
+    let t = &*t;
+    Ok(match f {
         PidFile::Stat => array::stat_text(t).into_bytes(),
         PidFile::Status => array::status_text(t).into_bytes(),
         // Linux: comm_show()
@@ -167,19 +266,175 @@ pub(super) fn pid_text(t: &TaskStruct, f: PidFile) -> Vec<u8> {
         PidFile::Maps => task_mmu::maps_text(t).into_bytes(),
         PidFile::Cmdline | PidFile::Environ => {
             // Linux: get_mm_cmdline() / environ_read(): the bytes of the target's stack.
-            let Some(mm) = t.mm.lock().clone() else { return Vec::new() };
+            let Some(mm) = t.mm.lock().clone() else { return Ok(Vec::new()) };
             let m = mm.inner.lock();
             let (a, b) = if f == PidFile::Cmdline { (m.arg_start, m.arg_end) } else { (m.env_start, m.env_end) };
             if b <= a {
-                return Vec::new();
+                return Ok(Vec::new());
             }
             crate::mm::memory::access_remote_vm(&m, a, b - a)
         }
         PidFile::Statm => array::statm_text(t),
+        PidFile::Limits => proc_pid_limits(t).into_bytes(),
+        PidFile::Syscall => proc_pid_syscall(t)?.into_bytes(),
+        PidFile::Wchan => proc_pid_wchan(t).into_bytes(),
+        PidFile::OomScore => format!("{}\n", proc_oom_score(t)).into_bytes(),
+        PidFile::OomScoreAdj => format!("{}\n", t.signal.oom_score_adj.load(Ordering::Relaxed)).into_bytes(),
+        PidFile::OomAdj => format!("{}\n", oom_adj_of(t.signal.oom_score_adj.load(Ordering::Relaxed))).into_bytes(),
+        PidFile::Mounts => crate::fs::proc_namespace::show_vfsmnt().into_bytes(),
+        PidFile::Mountinfo => crate::fs::proc_namespace::show_mountinfo().into_bytes(),
+        PidFile::Children => children_text(t).into_bytes(),
+    })
+}
+
+/// Linux: lnames[] of fs/proc/base.c: each limit's name and unit.
+const LIMIT_NAMES: [(&str, &str); RLIM_NLIMITS] = [
+    ("Max cpu time", "seconds"),
+    ("Max file size", "bytes"),
+    ("Max data size", "bytes"),
+    ("Max stack size", "bytes"),
+    ("Max core file size", "bytes"),
+    ("Max resident set", "bytes"),
+    ("Max processes", "processes"),
+    ("Max open files", "files"),
+    ("Max locked memory", "bytes"),
+    ("Max address space", "bytes"),
+    ("Max file locks", "locks"),
+    ("Max pending signals", "signals"),
+    ("Max msgqueue size", "bytes"),
+    ("Max nice priority", ""),
+    ("Max realtime priority", ""),
+    ("Max realtime timeout", "us"),
+];
+
+/// Linux: proc_pid_limits(): a header, then per limit its name, soft and hard values
+/// ("unlimited" for RLIM_INFINITY) and unit, in columns of 25, 20, 20 and 10.  Empty for a
+/// zombie (lock_task_sighand() fails once the task has exited).
+fn proc_pid_limits(t: &TaskStruct) -> String {
+    let mut s = String::new();
+    if t.exit_state() != 0 {
+        return s;
+    }
+    let rlim = *t.signal.rlimits.lock();
+    s.push_str("Limit                     Soft Limit           Hard Limit           Units     \n");
+    let val = |v: u64| if v == RLIM_INFINITY { String::from("unlimited") } else { format!("{}", v) };
+    for (i, (name, unit)) in LIMIT_NAMES.iter().enumerate() {
+        let _ = write!(s, "{:<25} {:<20} {:<20} ", name, val(rlim[i][0]), val(rlim[i][1]));
+        if unit.is_empty() {
+            s.push('\n');
+        } else {
+            let _ = writeln!(s, "{:<10}", unit);
+        }
+    }
+    s
+}
+
+/// Linux: proc_pid_syscall() (lock_trace: PTRACE_MODE_ATTACH, else EPERM): the syscall the task is in
+/// ("nr a0 .. a5 sp pc", riscv's a7 and orig_a0, a1..a5), "-1 sp pc" when it is in the kernel
+/// for something else, "-1 0x0 0x0" once it has exited, "running" for another task that is
+/// running or runnable.
+fn proc_pid_syscall(t: &TaskStruct) -> KResult<String> {
+    if !ptrace_may_access(t, PTRACE_MODE_ATTACH_FSCREDS) {
+        return Err(EPERM);
+    }
+    let is_current = with_current(|c| core::ptr::eq(c, t));
+    if t.exit_state() != 0 || t.has_flag(PF_EXITING) {
+        return Ok(String::from("-1 0x0 0x0\n"));
+    }
+    if !is_current && t.state() == TASK_RUNNING {
+        return Ok(String::from("running\n"));
+    }
+    if t.is_kthread() {
+        return Ok(String::from("-1 0x0 0x0\n"));
+    }
+    let r = crate::arch::riscv::process::task_user_regs(t);
+    if r.cause != crate::arch::riscv::traps::EXC_SYSCALL {
+        return Ok(format!("-1 {:#x} {:#x}\n", r.sp, r.epc));
+    }
+    Ok(format!(
+        "{} {:#x} {:#x} {:#x} {:#x} {:#x} {:#x} {:#x} {:#x}\n",
+        r.a7 as i64, r.orig_a0, r.a1, r.a2, r.a3, r.a4, r.a5, r.sp, r.epc
+    ))
+}
+
+/// Linux: proc_pid_wchan(): the function a sleeping task waits in, "0" for a running one (or
+/// one the caller may not inspect).  No newline.
+fn proc_pid_wchan(t: &TaskStruct) -> String {
+    let running = with_current(|c| core::ptr::eq(c, t)) || t.state() == TASK_RUNNING || t.exit_state() != 0;
+    if running || !ptrace_may_access(t, PTRACE_MODE_READ_FSCREDS) {
+        return String::from("0");
+    }
+    match crate::arch::riscv::stacktrace::get_wchan(t) {
+        Some(name) => String::from(name),
+        None => String::from("0"),
     }
 }
 
-/// A write to a /proc/PID file: comm and fail-nth take one, the others are EINVAL.
+// Linux: include/uapi/linux/oom.h.
+const OOM_SCORE_ADJ_MIN: i32 = -1000;
+const OOM_SCORE_ADJ_MAX: i32 = 1000;
+const OOM_DISABLE: i32 = -17;
+const OOM_ADJUST_MIN: i32 = -16;
+const OOM_ADJUST_MAX: i32 = 15;
+
+/// Linux: proc_oom_score() over oom_badness(): the task's resident pages and page tables,
+/// plus oom_score_adj in thousandths of memory, scaled to [0, 2000]; 0 for init, kernel
+/// threads, tasks without memory and OOM_SCORE_ADJ_MIN.  (The OOM killer that acts on it is
+/// not there yet.)
+fn proc_oom_score(t: &TaskStruct) -> u64 {
+    let totalpages = crate::mm::page_alloc::totalram_pages() as i64;
+    let adj = t.signal.oom_score_adj.load(Ordering::Relaxed) as i64;
+    if t.tgid() == 1 || t.is_kthread() || adj == OOM_SCORE_ADJ_MIN as i64 || totalpages == 0 {
+        return 0;
+    }
+    let Some(mm) = t.mm.lock().clone() else { return 0 };
+    let st = task_mmu::mm_stats(&mm.inner.lock());
+    let points = (st.rss + st.pte / crate::mm::PAGE_SIZE) as i64 + adj * (totalpages / 1000);
+    ((1000 + points * 1000 / totalpages) * 2 / 3).max(0) as u64
+}
+
+/// Linux: oom_adj_read(): the legacy -17..15 scale of oom_score_adj.
+fn oom_adj_of(score_adj: i32) -> i32 {
+    if score_adj == OOM_SCORE_ADJ_MAX {
+        OOM_ADJUST_MAX
+    } else {
+        (score_adj * -OOM_DISABLE / OOM_SCORE_ADJ_MAX).min(OOM_ADJUST_MAX)
+    }
+}
+
+/// Linux: PROC_NUMBUF: the bytes of a write oom_adj and oom_score_adj look at.
+const PROC_NUMBUF: usize = 13;
+
+/// Linux: __set_oom_adj(): lowering below oom_score_adj_min needs CAP_SYS_RESOURCE, which
+/// also moves the minimum (every task has it until struct cred exists).
+fn set_oom_adj(t: &TaskStruct, adj: i32, legacy: bool) -> KResult<()> {
+    let cap_sys_resource = true;
+    let floor = if legacy {
+        t.signal.oom_score_adj.load(Ordering::Relaxed)
+    } else {
+        t.signal.oom_score_adj_min.load(Ordering::Relaxed)
+    };
+    if adj < floor && !cap_sys_resource {
+        return Err(EACCES);
+    }
+    t.signal.oom_score_adj.store(adj, Ordering::Relaxed);
+    if !legacy && cap_sys_resource {
+        t.signal.oom_score_adj_min.store(adj, Ordering::Relaxed);
+    }
+    Ok(())
+}
+
+/// Linux: get_children_pid() / children_seq_show(): "pid " for each child of this thread.
+fn children_text(t: &TaskStruct) -> String {
+    let mut s = String::new();
+    for c in t.rel.lock().children.iter() {
+        let _ = write!(s, "{} ", c.tgid());
+    }
+    s
+}
+
+/// A write to a /proc/PID file: comm, fail-nth, oom_adj and oom_score_adj take one, the
+/// others are EINVAL.
 pub(super) fn pid_write(pid: i32, f: PidFile, buf: &[u8]) -> KResult<usize> {
     match f {
         PidFile::Comm => {
@@ -208,6 +463,117 @@ pub(super) fn pid_write(pid: i32, f: PidFile, buf: &[u8]) -> KResult<usize> {
             t.fail_nth.store(n, Ordering::Relaxed);
             Ok(buf.len())
         }
+        PidFile::OomScoreAdj | PidFile::OomAdj => {
+            // Linux: oom_score_adj_write() / oom_adj_write(): the first PROC_NUMBUF - 1 bytes,
+            // an int (kstrtoint), its range; the whole count is returned.
+            let n = buf.len().min(PROC_NUMBUF - 1);
+            let v = sysctl::kstrtoint(&buf[..n]).map_err(|e| Errno(e as i32))?;
+            let adj = if f == PidFile::OomScoreAdj {
+                if !(OOM_SCORE_ADJ_MIN..=OOM_SCORE_ADJ_MAX).contains(&v) {
+                    return Err(EINVAL);
+                }
+                v
+            } else {
+                if !(OOM_ADJUST_MIN..=OOM_ADJUST_MAX).contains(&v) && v != OOM_DISABLE {
+                    return Err(EINVAL);
+                }
+                if v == OOM_ADJUST_MAX {
+                    OOM_SCORE_ADJ_MAX
+                } else {
+                    v * OOM_SCORE_ADJ_MAX / -OOM_DISABLE
+                }
+            };
+            let t = task_of(pid).map_err(|_| ESRCH)?;
+            set_oom_adj(&t, adj, f == PidFile::OomAdj)?;
+            Ok(buf.len())
+        }
         _ => Err(EINVAL),
     }
+}
+
+// ---- map_files (Linux: proc_map_files_readdir, proc_map_files_lookup) ----------------------
+
+/// The file a VMA maps, for map_files: its inode (None for a shared anonymous mapping, whose
+/// file is Linux's "/dev/zero (deleted)" shmem file).
+fn vma_file(b: &Backing) -> Option<Option<Arc<Inode>>> {
+    match b {
+        Backing::File { inode, .. } => Some(Some(inode.clone())),
+        Backing::Shared { obj, .. } => Some(obj.source.as_ref().and_then(|w| w.upgrade())),
+        Backing::Anon => None,
+    }
+}
+
+/// The file-backed VMAs of a task: (start, end, inode, writable shared mapping).
+fn file_vmas(p: i32) -> Vec<(usize, usize, Option<Arc<Inode>>, bool)> {
+    let Ok(t) = task_of(p) else { return Vec::new() };
+    let Some(mm) = t.mm.lock().clone() else { return Vec::new() };
+    let m = mm.inner.lock();
+    let vdso = m.vdso;
+    m.vmas
+        .values()
+        .filter(|v| v.start != vdso)
+        .filter_map(|v| {
+            let f = vma_file(&v.backing)?;
+            let w = v.flags.contains(crate::mm::mm_types::VmFlags::SHARED)
+                && v.flags.contains(crate::mm::mm_types::VmFlags::WRITE);
+            Some((v.start, v.end, f, w))
+        })
+        .collect()
+}
+
+fn map_file_ino(p: i32, start: usize) -> u64 {
+    super::INO_SPACE_MAP_FILES + ((p as u64) << 24) + ((start as u64 >> 12) & 0xff_ffff)
+}
+
+/// Linux: proc_map_files_readdir(): "start-end" in lowercase hex for each mapped file.
+pub(super) fn proc_map_files_readdir(p: i32) -> Vec<(String, u64, u8)> {
+    file_vmas(p).into_iter().map(|(s, e, _, _)| (format!("{:x}-{:x}", s, e), map_file_ino(p, s), DT_LNK)).collect()
+}
+
+/// Linux: dname_to_vma_addr(): "start-end", hex without leading zeros, nothing else.
+fn dname_to_vma_addr(name: &str) -> Option<(usize, usize)> {
+    let b = name.as_bytes();
+    let hex = |s: &[u8]| -> Option<(usize, usize)> {
+        if s.first() == Some(&b'0') && s.get(1).is_some_and(|&c| c != b'-') {
+            return None;
+        }
+        let (v, n) = sysctl::parse_integer(s, 16)?;
+        Some((usize::try_from(v).ok()?, n))
+    };
+    let (start, n) = hex(b)?;
+    if b.get(n) != Some(&b'-') || n == 0 {
+        return None;
+    }
+    let rest = &b[n + 1..];
+    if rest.first() == Some(&b'0') && rest.len() > 1 {
+        return None;
+    }
+    let (end, m) = hex(rest)?;
+    if m == 0 || m != rest.len() {
+        return None;
+    }
+    Some((start, end))
+}
+
+/// Linux: proc_map_files_lookup(): the link for an exact VMA [start, end) with a file.
+pub(super) fn proc_map_files_lookup(fs: &Arc<ProcFsInfo>, p: i32, name: &str) -> KResult<Arc<Inode>> {
+    let t = task_of(p)?;
+    proc_pid_permission(fs, &t)?;
+    let (s, e) = dname_to_vma_addr(name).ok_or(ENOENT)?;
+    let (_, _, ino, w) = file_vmas(p).into_iter().find(|v| v.0 == s && v.1 == e).ok_or(ENOENT)?;
+    // Linux: proc_map_files_instantiate(): S_IFLNK with the file's read and write bits.
+    let mode = S_IFLNK | 0o400 | if w { 0o200 } else { 0 };
+    Ok(match ino.as_ref().and_then(crate::fs::d_path::inode_path) {
+        Some(path) => mk_link(map_file_ino(p, s), mode, path),
+        None => mk(fs, map_file_ino(p, s), mode, ProcNode::MapFile(p, s, e)),
+    })
+}
+
+/// The target of a map_files link whose file has no path left.
+pub(super) fn proc_map_files_readlink(p: i32, s: usize, e: usize) -> KResult<String> {
+    let (_, _, ino, _) = file_vmas(p).into_iter().find(|v| v.0 == s && v.1 == e).ok_or(ENOENT)?;
+    Ok(match ino {
+        Some(_) => String::from("(deleted)"),
+        None => String::from("/dev/zero (deleted)"),
+    })
 }

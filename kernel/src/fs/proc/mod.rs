@@ -2,32 +2,42 @@
 //! (cpuinfo).
 //!
 //! The tree is not stored: every name is made on lookup from the pid table.  Directories
-//! (the root, /proc/PID, /proc/PID/fd, /proc/PID/task) are `InodeKind::Proc` nodes with
-//! S_IFDIR; files are `InodeKind::Proc` nodes whose text is generated when they are opened
-//! and read from that snapshot at the file position (Linux's seq_file for small files:
-//! single_open(), fs/seq_file.rs).  Links whose target is a path (/proc/self, exe, cwd, root,
-//! an fd open on a path) are plain `InodeKind::Symlink`s, so that path walking follows them;
-//! an fd link without a path ("pipe:[N]", "anon_inode:[pidfd]") is a `ProcNode::FdLink`,
-//! which opens the same file.
+//! (the root, /proc/PID, /proc/PID/task/TID, fd, fdinfo, map_files, /proc/sys/...) are
+//! `InodeKind::Proc` nodes with S_IFDIR; files are `InodeKind::Proc` nodes whose text is made
+//! by the read that starts at position 0 (Linux's seq_file single_open(), fs/seq_file.rs), or
+//! whose read and write go to a handler (/proc/sys).  Links whose target is a path
+//! (/proc/self, exe, cwd, root, an fd open on a path) are plain `InodeKind::Symlink`s, so that
+//! path walking follows them; an fd link without a path ("pipe:[N]", "anon_inode:[pidfd]") is
+//! a `ProcNode::FdLink`, which opens the same file.
+//!
+//! Every /proc inode carries its mount's [`ProcFsInfo`] (Linux: proc_sb_info(inode->i_sb)):
+//! the hidepid= and subset=pid options and the instance's device number.  Lookups and
+//! directory listings are handed it, so two procfs mounts can show the same tasks
+//! differently.  [`proc_fill_super`] makes a new instance's root (the mount code calls it);
+//! the boot instance is at /proc (root.rs).
 //!
 //! Inode numbers are stable (a function of pid and entry), as Linux's are while the task lives.
 //!
-//!   mod.rs          the node type and the operations the VFS calls (lookup, readdir, open,
-//!                   readlink, parent), dispatched to the directory's file
+//!   mod.rs          the node type, the mount options, and the operations the VFS calls
+//!                   (lookup, readdir, open, readlink, parent), dispatched to the directory's file
 //!   root.rs         the /proc root: its files, self, thread-self, the pid directories
-//!   base.rs         /proc/PID and /proc/PID/task (cmdline, comm, environ, fail-nth, links)
-//!   fd.rs           /proc/PID/fd
+//!   base.rs         /proc/PID and /proc/PID/task/TID: their files and links, map_files
+//!   fd.rs           /proc/PID/fd and /proc/PID/fdinfo
 //!   array.rs        /proc/PID/stat, status, statm
 //!   task_mmu.rs     /proc/PID/maps and the address-space numbers
-//!   meminfo.rs, cpuinfo.rs, version.rs, uptime.rs, loadavg.rs, stat.rs, filesystems.rs
+//!   proc_sysctl.rs  /proc/sys (the tables are kernel/sysctl.rs)
+//!   meminfo.rs, cpuinfo.rs, version.rs, uptime.rs, loadavg.rs, stat.rs, filesystems.rs,
+//!   cmdline.rs
 
 pub mod array;
 pub mod base;
+pub mod cmdline;
 pub mod cpuinfo;
 pub mod fd;
 pub mod filesystems;
 pub mod loadavg;
 pub mod meminfo;
+pub mod proc_sysctl;
 pub mod root;
 pub mod stat;
 pub mod task_mmu;
@@ -36,32 +46,171 @@ pub mod version;
 
 use super::file_table::{File, FileOps};
 use super::inode::*;
-use super::seq_file::seq_read;
+use super::seq_file::SeqText;
 use crate::errno::*;
+use crate::kernel::sysctl::CtlTable;
 use crate::kernel::task::Task;
-use alloc::format;
 use alloc::string::String;
-use alloc::sync::Arc;
+use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 use base::PidFile;
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use root::Global;
+
+/// Linux: enum proc_hidepid (include/linux/proc_fs.h): who sees other users' /proc/PID.
+pub const HIDEPID_OFF: u32 = 0;
+/// Directories listed, their contents not accessible (EPERM).
+pub const HIDEPID_NO_ACCESS: u32 = 1;
+/// Directories neither listed nor found (ENOENT).
+pub const HIDEPID_INVISIBLE: u32 = 2;
+/// Only the processes the reader may ptrace.
+pub const HIDEPID_NOT_PTRACEABLE: u32 = 4;
+
+/// Linux: struct proc_fs_info — one procfs mount's options.  Changing them (a remount) takes
+/// effect at once for every inode of the instance.
+pub struct ProcFsInfo {
+    /// hidepid=
+    pub hide_pid: AtomicU32,
+    /// gid= (the group exempt from hidepid)
+    pub pid_gid: AtomicU32,
+    /// subset=pid: only the pid directories, self and thread-self
+    pub pidonly: AtomicBool,
+    /// st_dev of the instance's inodes (Linux: the superblock's anonymous device)
+    pub dev: u64,
+    /// The directory the instance is mounted in ("..": Linux follows the mount up).
+    pub mountpoint_parent: Weak<Inode>,
+}
+
+/// Linux: get_anon_bdev()'s numbers for procfs instances: the boot one is 0:4
+/// (fs/stat.rs's PROC_DEV), later ones 0:33, 0:34, ...
+static NR_PROC_INSTANCES: AtomicU64 = AtomicU64::new(0);
+const PROC_DEV_LATER: u64 = 32;
+
+impl ProcFsInfo {
+    fn new(mountpoint_parent: Weak<Inode>) -> Arc<ProcFsInfo> {
+        Arc::new(ProcFsInfo {
+            hide_pid: AtomicU32::new(HIDEPID_OFF),
+            pid_gid: AtomicU32::new(0),
+            pidonly: AtomicBool::new(false),
+            dev: match NR_PROC_INSTANCES.fetch_add(1, Ordering::Relaxed) {
+                0 => crate::fs::stat::PROC_DEV,
+                n => PROC_DEV_LATER + n,
+            },
+            mountpoint_parent,
+        })
+    }
+    pub fn hide_pid(&self) -> u32 {
+        self.hide_pid.load(Ordering::Relaxed)
+    }
+    pub fn pidonly(&self) -> bool {
+        self.pidonly.load(Ordering::Relaxed)
+    }
+
+    /// Linux: proc_parse_param() + proc_apply_options(): a comma-separated option string
+    /// ("hidepid=2,gid=5,subset=pid"); hidepid takes 0/1/2/4 or off / noaccess / invisible /
+    /// ptraceable.  EINVAL for anything else.  Options are applied only if all parse.
+    pub fn apply_options(&self, opts: &str) -> KResult<()> {
+        let mut hide = None;
+        let mut gid = None;
+        let mut pidonly = None;
+        for opt in opts.split(',').filter(|o| !o.is_empty()) {
+            let (key, val) = opt.split_once('=').unwrap_or((opt, ""));
+            match key {
+                "hidepid" => hide = Some(parse_hidepid(val)?),
+                "gid" => gid = Some(val.parse::<u32>().map_err(|_| EINVAL)?),
+                "subset" => match val {
+                    "pid" => pidonly = Some(true),
+                    _ => return Err(EINVAL),
+                },
+                _ => return Err(EINVAL),
+            }
+        }
+        if let Some(h) = hide {
+            self.hide_pid.store(h, Ordering::Relaxed);
+        }
+        if let Some(g) = gid {
+            self.pid_gid.store(g, Ordering::Relaxed);
+        }
+        if let Some(p) = pidonly {
+            self.pidonly.store(p, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+}
+
+/// Linux: proc_parse_hidepid_param(): a number (0, 1, 2, 4) or a name.
+pub fn parse_hidepid(val: &str) -> KResult<u32> {
+    let h = match val {
+        "off" => HIDEPID_OFF,
+        "noaccess" => HIDEPID_NO_ACCESS,
+        "invisible" => HIDEPID_INVISIBLE,
+        "ptraceable" => HIDEPID_NOT_PTRACEABLE,
+        _ => val.parse::<u32>().map_err(|_| EINVAL)?,
+    };
+    match h {
+        HIDEPID_OFF | HIDEPID_NO_ACCESS | HIDEPID_INVISIBLE | HIDEPID_NOT_PTRACEABLE => Ok(h),
+        _ => Err(EINVAL),
+    }
+}
+
+/// Linux: proc_fill_super(): a new procfs instance with these options, mounted in the
+/// directory `mountpoint_parent` holds: its root inode.  (The mount table is the mount code's;
+/// the boot instance is root::mount.)
+pub fn proc_fill_super(mountpoint_parent: &Arc<Inode>, opts: &str) -> KResult<Arc<Inode>> {
+    let fs = ProcFsInfo::new(Arc::downgrade(mountpoint_parent));
+    fs.apply_options(opts)?;
+    Ok(root::proc_root_inode(fs))
+}
+
+/// What an `InodeKind::Proc` inode is: its mount and its node.
+#[derive(Clone)]
+pub struct ProcInode {
+    pub fs: Arc<ProcFsInfo>,
+    pub node: ProcNode,
+}
 
 #[derive(Clone)]
 pub enum ProcNode {
     Root,
     Global(Global),
+    /// /proc/PID: a thread group (Linux: proc_tgid_base_operations).
     PidDir(i32),
+    /// /proc/PID/task/TID: one thread (Linux: proc_tid_base_operations): no task/ inside.
+    TidDir(i32),
+    /// A file of a PidDir or TidDir (the pid is the task's own: a tgid or a tid).
     PidFile(i32, PidFile),
     FdDir(i32),
+    FdInfoDir(i32),
     /// /proc/PID/task: one directory per thread of the group (Linux: proc_task_lookup()).
     TaskDir(i32),
     /// /proc/PID/fd/N for a file without a path (pipe, pidfd).
     FdLink(i32, usize),
+    /// /proc/PID/fdinfo/N
+    FdInfo(i32, usize),
+    /// /proc/PID/map_files and its links, named start-end (Linux: proc_map_files_*).
+    MapFilesDir(i32),
+    MapFile(i32, usize, usize),
+    /// /proc/sys and its directories (None: /proc/sys itself), and its files.
+    SysDir(Option<&'static CtlTable>),
+    SysFile(&'static CtlTable),
 }
 
+/// Inode-number spaces of the /proc nodes that are not per-pid entries (those are
+/// base::pid_ino, below 2^32): each kind gets its own range above 2^48, so that numbers made
+/// from a pid, an fd or an address never collide across kinds.
+pub(super) const INO_SPACE_FD: u64 = 1 << 48;
+pub(super) const INO_SPACE_FDINFO: u64 = 2 << 48;
+pub(super) const INO_SPACE_MAP_FILES: u64 = 3 << 48;
+pub(super) const INO_SPACE_SYSCTL: u64 = 4 << 48;
+
 /// An inode with a chosen number (Inode::new numbers from the rootfs counter).
-fn mk(ino: u64, mode: u32, kind: InodeKind) -> Arc<Inode> {
-    Inode::new_with_ino(ino, mode, kind)
+fn mk(fs: &Arc<ProcFsInfo>, ino: u64, mode: u32, node: ProcNode) -> Arc<Inode> {
+    Inode::new_with_ino(ino, mode, InodeKind::Proc(ProcInode { fs: fs.clone(), node }))
+}
+
+/// A symlink inside /proc (self, cwd, exe, an fd open by path).
+fn mk_link(ino: u64, mode: u32, target: String) -> Arc<Inode> {
+    Inode::new_with_ino(ino, mode, InodeKind::Symlink(target.into()))
 }
 
 fn task_of(pid: i32) -> KResult<Task> {
@@ -76,28 +225,53 @@ fn parse_num<T: core::str::FromStr>(s: &str) -> Option<T> {
     s.parse().ok()
 }
 
-/// The directory holding a /proc directory node (path walking's "..", getdents' "..").
-pub fn parent(n: &ProcNode) -> Option<Arc<Inode>> {
-    match n {
-        ProcNode::Root => Some(super::namespace::root()),
-        ProcNode::PidDir(_) => root::proc_root(),
-        ProcNode::FdDir(p) | ProcNode::TaskDir(p) => lookup(&ProcNode::Root, &format!("{}", p)).ok(),
+/// Linux: tgid_pidfd_to_pid(): the process of an open /proc/PID directory (pidfd_send_signal
+/// takes one as a pidfd).
+pub fn proc_pid_dir_task(i: &Inode) -> Option<Task> {
+    match &i.kind {
+        InodeKind::Proc(ProcInode { node: ProcNode::PidDir(p), .. }) => task_of(*p).ok(),
         _ => None,
     }
 }
 
-/// A generated file: the text made at open, read at the file position.
+/// The st_dev of a /proc inode: its instance's.
+pub fn st_dev(n: &ProcInode) -> u64 {
+    n.fs.dev
+}
+
+/// The directory holding a /proc directory node (path walking's "..", getdents' "..").
+pub fn parent(n: &ProcInode) -> Option<Arc<Inode>> {
+    let fs = &n.fs;
+    match &n.node {
+        ProcNode::Root => fs.mountpoint_parent.upgrade(),
+        ProcNode::PidDir(_) | ProcNode::SysDir(None) => Some(root::proc_root_inode(fs.clone())),
+        ProcNode::FdDir(p)
+        | ProcNode::FdInfoDir(p)
+        | ProcNode::TaskDir(p)
+        | ProcNode::MapFilesDir(p)
+        | ProcNode::TidDir(p) => base::pid_dir_of(fs, *p, matches!(n.node, ProcNode::TidDir(_))),
+        ProcNode::SysDir(Some(t)) => proc_sysctl::parent_dir(fs, t),
+        _ => None,
+    }
+}
+
+/// A generated file: the text made by the read from position 0 (see fs/seq_file.rs).
 struct SeqFile {
-    data: Vec<u8>,
-    /// Linux: /proc root files (proc_reg_write without ->write) give EIO; /proc/PID files
-    /// without a write op give EINVAL (vfs_write without FMODE_CAN_WRITE); comm is writable.
+    text: SeqText,
     node: ProcNode,
 }
 
 impl FileOps for SeqFile {
     fn read(&self, f: &File, buf: &mut [u8]) -> KResult<usize> {
-        seq_read(&self.data, f, buf)
+        self.text.read(f, buf, || match &self.node {
+            ProcNode::Global(g) => Ok(root::global_text(*g).into_bytes()),
+            ProcNode::PidFile(p, pf) => base::pid_text(*p, *pf),
+            ProcNode::FdInfo(p, fd) => fd::proc_fdinfo_text(*p, *fd),
+            _ => Err(EINVAL),
+        })
     }
+    /// Linux: /proc root files (proc_reg_write without ->write) give EIO; /proc/PID files
+    /// without a write op give EINVAL (vfs_write without FMODE_CAN_WRITE); some are writable.
     fn write(&self, _f: &File, buf: &[u8]) -> KResult<usize> {
         match &self.node {
             ProcNode::PidFile(pid, f) => base::pid_write(*pid, *f, buf),
@@ -114,57 +288,79 @@ impl FileOps for SeqFile {
 }
 
 /// Linux: proc_reg_open() and the directories' open: the file operations of an open node.
-pub fn open(n: &ProcNode) -> KResult<Arc<dyn FileOps>> {
-    match n {
-        ProcNode::Root => Ok(Arc::new(super::libfs::DirOps)),
-        ProcNode::PidDir(p) | ProcNode::FdDir(p) | ProcNode::TaskDir(p) => {
+pub fn open(n: &ProcInode, flags: u32) -> KResult<Arc<dyn FileOps>> {
+    match &n.node {
+        ProcNode::Root | ProcNode::SysDir(_) => Ok(Arc::new(super::libfs::DirOps)),
+        ProcNode::PidDir(p)
+        | ProcNode::TidDir(p)
+        | ProcNode::FdDir(p)
+        | ProcNode::FdInfoDir(p)
+        | ProcNode::TaskDir(p)
+        | ProcNode::MapFilesDir(p) => {
             task_of(*p)?;
             Ok(Arc::new(super::libfs::DirOps))
         }
-        ProcNode::Global(g) => Ok(Arc::new(SeqFile { data: root::global_text(*g).into_bytes(), node: n.clone() })),
+        ProcNode::Global(_) => Ok(Arc::new(SeqFile { text: SeqText::new(), node: n.node.clone() })),
         ProcNode::PidFile(p, f) => {
-            let t = task_of(*p)?;
-            Ok(Arc::new(SeqFile { data: base::pid_text(&t, *f), node: n.clone() }))
+            base::pid_file_open(*p, *f)?;
+            Ok(Arc::new(SeqFile { text: SeqText::new(), node: n.node.clone() }))
+        }
+        ProcNode::FdInfo(p, fd) => {
+            fd::task_file(&*task_of(*p)?, *fd)?;
+            Ok(Arc::new(SeqFile { text: SeqText::new(), node: n.node.clone() }))
         }
         ProcNode::FdLink(p, fd) => fd::proc_fd_open(*p, *fd),
+        ProcNode::MapFile(..) => Err(ENXIO),
+        ProcNode::SysFile(t) => proc_sysctl::proc_sys_open(t, flags),
     }
 }
 
 /// The entries of a directory node: (name, inode number, DT_* type).
-pub fn readdir(n: &ProcNode) -> Vec<(String, u64, u8)> {
-    match n {
-        ProcNode::Root => root::proc_root_readdir(),
-        ProcNode::PidDir(p) => base::proc_tgid_base_readdir(*p),
+pub fn readdir(n: &ProcInode) -> Vec<(String, u64, u8)> {
+    let fs = &n.fs;
+    match &n.node {
+        ProcNode::Root => root::proc_root_readdir(fs),
+        ProcNode::PidDir(p) => base::proc_pid_dir_readdir(*p, false),
+        ProcNode::TidDir(p) => base::proc_pid_dir_readdir(*p, true),
         ProcNode::TaskDir(p) => base::proc_task_readdir(*p),
-        ProcNode::FdDir(p) => fd::proc_readfd(*p),
+        ProcNode::FdDir(p) => fd::proc_readfd(*p, false),
+        ProcNode::FdInfoDir(p) => fd::proc_readfd(*p, true),
+        ProcNode::MapFilesDir(p) => base::proc_map_files_readdir(*p),
+        ProcNode::SysDir(t) => proc_sysctl::proc_sys_readdir(*t),
         _ => Vec::new(),
     }
 }
 
 /// A name inside a /proc directory node (ENOENT when absent, ENOTDIR for a file node).
-pub fn lookup(n: &ProcNode, name: &str) -> KResult<Arc<Inode>> {
-    match n {
-        ProcNode::Root => root::proc_root_lookup(name),
-        ProcNode::PidDir(p) => base::proc_tgid_base_lookup(*p, name),
-        ProcNode::TaskDir(p) => base::proc_task_lookup(*p, name),
-        ProcNode::FdDir(p) => fd::proc_lookupfd(*p, name),
+pub fn lookup(n: &ProcInode, name: &str) -> KResult<Arc<Inode>> {
+    let fs = &n.fs;
+    match &n.node {
+        ProcNode::Root => root::proc_root_lookup(fs, name),
+        ProcNode::PidDir(p) => base::proc_pid_dir_lookup(fs, *p, false, name),
+        ProcNode::TidDir(p) => base::proc_pid_dir_lookup(fs, *p, true, name),
+        ProcNode::TaskDir(p) => base::proc_task_lookup(fs, *p, name),
+        ProcNode::FdDir(p) => fd::proc_lookupfd(fs, *p, name),
+        ProcNode::FdInfoDir(p) => fd::proc_lookupfdinfo(fs, *p, name),
+        ProcNode::MapFilesDir(p) => base::proc_map_files_lookup(fs, *p, name),
+        ProcNode::SysDir(t) => proc_sysctl::proc_sys_lookup(fs, *t, name),
         _ => Err(ENOTDIR),
     }
 }
 
-/// The target of a magic link without a path (Linux: proc_fd_link()).
 /// Where walking a magic link leads (Linux: proc_get_link): an fd link to its file's inode;
 /// None for a node that is not one, or an fd link to a file without an inode.
-pub fn get_link(n: &ProcNode) -> Option<KResult<Arc<Inode>>> {
-    match n {
+pub fn get_link(n: &ProcInode) -> Option<KResult<Arc<Inode>>> {
+    match &n.node {
         ProcNode::FdLink(p, fd) => fd::proc_fd_get_link(*p, *fd),
         _ => None,
     }
 }
 
-pub fn readlink(n: &ProcNode) -> KResult<String> {
-    match n {
+/// The target of a magic link without a path (Linux: proc_fd_link(), map_files' get_link).
+pub fn readlink(n: &ProcInode) -> KResult<String> {
+    match &n.node {
         ProcNode::FdLink(p, fd) => fd::proc_fd_readlink(*p, *fd),
+        ProcNode::MapFile(p, s, e) => base::proc_map_files_readlink(*p, *s, *e),
         _ => Err(EINVAL),
     }
 }

@@ -8,8 +8,8 @@ pub fn version_proc_show(s: &mut String) {
     let _ = writeln!(
         s,
         "Linux version {} (root@menuos) ({}) {}",
-        crate::kernel::sys::UTS_RELEASE,
+        crate::kernel::utsname::UTS_RELEASE,
         crate::init::MENUOS_BANNER,
-        crate::kernel::sys::UTS_VERSION
+        crate::kernel::utsname::UTS_VERSION
     );
 }

@@ -100,9 +100,16 @@ fn subdir(dir: &Arc<Inode>, name: &str) -> Arc<Inode> {
     d
 }
 
-/// Makes /sys/kernel/tracing (and /sys, /sys/kernel) with the tracefs files.
-pub fn mount(root: &Arc<Inode>) {
-    let t = subdir(&subdir(&subdir(root, "sys"), "kernel"), "tracing");
+/// The tracefs root with its files, for sysfs to mount at /sys/kernel/tracing (`parent`).
+pub fn tracefs_root(parent: alloc::sync::Weak<Inode>) -> Arc<Inode> {
+    let t = Inode::new_dir(0o755, parent, "tracing");
+    fill(&t);
+    t
+}
+
+/// Makes the tracefs files in `t`.
+fn fill(t: &Arc<Inode>) {
+    let t = t.clone();
     add_file(&t, "tracing_on", 0o644, TraceNode::TracingOn);
     add_file(&t, "trace", 0o644, TraceNode::Trace);
     add_file(&t, "current_tracer", 0o644, TraceNode::CurrentTracer);

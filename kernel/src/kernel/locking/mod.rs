@@ -29,6 +29,7 @@
 //! |   46 | Inode          | a directory's entries (two at once: lock_nested, in rename) |
 //! |   47 | Dentry         | a directory's own name and parent (d_lock) |
 //! |   48 | ShmPages       | a shmem object's pages and size: tmpfs file data, MAP_SHARED memory |
+//! |   56 | Uts            | uts_sem: the system's names (kernel/utsname.rs; a leaf) |
 //! |   60 | InodeTimes     | an inode's atime/mtime/ctime (a leaf: nothing is taken inside) |
 //! |   64 | Pipe           | a pipe's buffer and counts |
 //! |   66 | Tty            | the console tty |
@@ -37,6 +38,7 @@
 //! |   80 | WaitQueue      | a wait queue's list of sleepers |
 //! |   82 | Completion     | a completion's done flag |
 //! |   84 | Timers         | the timer and timeout queues |
+//! |   87 | SeqBuf         | a /proc file's generated text (fs/seq_file.rs; copies only) |
 //! |   90 | Runqueue       | the run queue (wake-ups from anywhere take it last) |
 //! |   94 | Trace          | the tracer's ring and saved command lines |
 //! |   96 | Printk         | the printk ring |
@@ -100,9 +102,10 @@ lock_classes! {
     Inode = 46, "inode->i_lock";
     /// Linux: dentry->d_lock.
     Dentry = 47, "dentry->d_lock";
-
     /// A shared memory object's pages (Linux: the shmem inode's i_pages).
     ShmPages = 48, "shmem->i_pages";
+    /// Linux: uts_sem (a leaf: names are copied under it).
+    Uts = 56, "uts_sem";
     /// An inode's times (Linux: updated under i_rwsem; a leaf here).
     InodeTimes = 60, "inode->i_times";
     /// Linux: pipe->mutex.
@@ -119,6 +122,8 @@ lock_classes! {
     Completion = 82, "completion";
     /// Linux: the timer base lock.
     Timers = 84, "timer_base";
+    /// Linux: seq_file->lock, held here only to swap or copy the generated text.
+    SeqBuf = 87, "seq_file->lock";
     /// Linux: rq->__lock.
     Runqueue = 90, "rq->lock";
     /// Linux: the ring buffer's reader lock.

@@ -15,6 +15,12 @@ use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use core::sync::atomic::Ordering;
 
+/// Linux: sysctl_sched_child_runs_first (kernel/sched/fair.c;
+/// /proc/sys/kernel/sched_child_runs_first): 0, the default, leaves the parent running after
+/// fork (the child waits its turn on the run queue); non-zero lets a new child run first
+/// (kernel_clone asks the parent to reschedule).
+pub static SYSCTL_SCHED_CHILD_RUNS_FIRST: [core::sync::atomic::AtomicI32; 1] = [core::sync::atomic::AtomicI32::new(0)];
+
 pub struct RunQueue {
     queue: VecDeque<Task>,
     curr: Option<Task>,

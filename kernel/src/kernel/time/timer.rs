@@ -71,10 +71,12 @@ pub fn timer_interrupt(from_user: bool) {
         }
         // Linux: account_process_tick(): the tick goes to whatever was interrupted.
         crate::kernel::task::with_current(|c| {
-            if !c.has_flag(crate::kernel::task::PF_IDLE) {
+            let idle = c.has_flag(crate::kernel::task::PF_IDLE);
+            if !idle {
                 let t = if from_user { &c.utime } else { &c.stime };
                 t.fetch_add(ticks * tick_cycles(), Ordering::Relaxed);
             }
+            crate::kernel::sched::cputime::account_cpu_tick(from_user, idle, ticks * tick_cycles());
         });
         NEXT_TICK.store(tick, Ordering::Relaxed);
         crate::kernel::sched::core::scheduler_tick();

@@ -1,0 +1,2 @@
+//! The driver core's sysfs side.  Linux: drivers/base/ (cpu.c: /sys/devices/system/cpu).
+pub mod cpu;
