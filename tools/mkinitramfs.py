@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """mkinitramfs.py - builds the MenuOS root file system as one newc cpio.
 
-Layout (deterministic: sorted entries, mtime 0, uid/gid 0):
+Layout (deterministic: sorted entries, mtime 0, uid/gid 0 except t_fsmeta's fixture):
     /init            build/user/bin/menu if it exists (the Rust menu shell), else build/user/bin/hello
     /sbin/init       -> /init (symlink)
     /hello           build/user/bin/hello (when built)
@@ -12,6 +12,8 @@ Layout (deterministic: sorted entries, mtime 0, uid/gid 0):
     /etc/passwd /etc/group /etc/shadow   root, an ordinary user `user` (uid 1000, in group
                      users), nobody; /home/user owned by user.  root's password is locked
                      (`*`), user's is empty: `login user` at the console, or the menu's `su user`.
+    /etc/fsmeta.d/file      t_fsmeta's fixture: uid 1000, gid 100, mode 04754, mtime 1234567890,
+                            in a directory of mode 02750, mtime 1111111111
 
     python3 tools/mkinitramfs.py --out build/initramfs.cpio [--gzip] [--init PROGRAM]
 """
@@ -76,8 +78,11 @@ def build(bindir, testdir, init=None):
     a.file("etc/passwd", data=PASSWD, mode=0o644)
     a.file("etc/group", data=GROUP, mode=0o644)
     a.file("etc/shadow", data=SHADOW, mode=0o600)
-    home = a.dir("home/user", 0o755)
-    a.entries[home].uid, a.entries[home].gid = 1000, 1000
+    a.dir("home/user", 0o755, uid=1000, gid=1000)
+    # t_fsmeta's fixture: an owner, a set-uid mode and mtimes that the kernel must keep
+    # (Linux: init/initramfs.c do_name()'s chown/chmod, do_utime(), dir_utime()).
+    a.dir("etc/fsmeta.d", 0o2750, mtime=1111111111, uid=1000, gid=100)
+    a.file("etc/fsmeta.d/file", data="fsmeta\n", mode=0o4754, mtime=1234567890, uid=1000, gid=100)
     return a
 
 

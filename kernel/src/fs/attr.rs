@@ -96,7 +96,7 @@ pub fn setattr_prepare(cred: &Cred, ino: &Inode, attr: &mut Iattr) -> KResult<()
 /// Linux: setattr_copy() (with simple_setattr()'s truncate): store the change.
 fn setattr_copy(cred: &Cred, ino: &Inode, attr: &Iattr) -> KResult<()> {
     if attr.valid & ATTR_SIZE != 0 {
-        ino.truncate(attr.size as usize)?;
+        ino.truncate(attr.size)?;
     }
     if attr.valid & ATTR_UID != 0 {
         ino.uid.store(attr.uid, Ordering::Relaxed);
@@ -111,12 +111,19 @@ fn setattr_copy(cred: &Cred, ino: &Inode, attr: &Iattr) -> KResult<()> {
         }
         ino.mode.store((ino.mode() & S_IFMT) | (mode & !S_IFMT), Ordering::Relaxed);
     }
-    if attr.valid & ATTR_MTIME_SET != 0 {
-        // (only the modification time has a field yet; fs/inode.rs keeps the times)
-        ino.mtime.store(
-            (attr.mtime.0 as u64).wrapping_mul(1_000_000_000).wrapping_add(attr.mtime.1 as u64),
-            Ordering::Relaxed,
-        );
+    // The times: a given one (ATTR_*TIME_SET) or now, and ctime for every change.
+    let (t, now) = (|x: (i64, i64)| Timespec64 { sec: x.0, nsec: x.1 as u32 }, current_time());
+    if attr.valid & (ATTR_ATIME | ATTR_MTIME | ATTR_CTIME) != 0 {
+        let mut tm = ino.times.lock();
+        if attr.valid & ATTR_ATIME != 0 {
+            tm.atime = if attr.valid & ATTR_ATIME_SET != 0 { t(attr.atime) } else { now };
+        }
+        if attr.valid & ATTR_MTIME != 0 {
+            tm.mtime = if attr.valid & ATTR_MTIME_SET != 0 { t(attr.mtime) } else { now };
+        }
+        if attr.valid & ATTR_CTIME != 0 {
+            tm.ctime = now;
+        }
     }
     Ok(())
 }

@@ -19,6 +19,60 @@ use linux_raw_sys::general::{__NR_rt_sigreturn, _STK_LIM};
 const LI_A7_RT_SIGRETURN: u32 = (__NR_rt_sigreturn << 20) | (17 << 7) | 0x13;
 const ECALL: u32 = 0x0000_0073;
 
+/// One read covers the headers of an ordinary executable, into a buffer on the stack.
+const HEADERS_SMALL: usize = 1024;
+
+/// The bytes of the file that `elf::inspect` reads: from the start through the program
+/// headers and the PT_INTERP string (Linux: bprm->buf, load_elf_phdrs(), the interpreter's
+/// kernel_read()), read from the page cache: Ok(n) when the first n bytes in `small` hold
+/// them, Err(bytes) when they needed more.  A table or string past the end of the file is left
+/// for inspect to refuse.
+fn read_headers(ino: &Inode, small: &mut [u8; HEADERS_SMALL]) -> KResult<Result<usize, Vec<u8>>> {
+    const PT_INTERP: u32 = 3;
+    let size = ino.size();
+    let read = |len: usize| -> KResult<Vec<u8>> {
+        let len = len.min(size);
+        let mut v = Vec::new();
+        v.try_reserve_exact(len).map_err(|_| ENOMEM)?;
+        v.resize(len, 0);
+        let n = ino.read_at_raw(0, &mut v);
+        v.truncate(n);
+        Ok(v)
+    };
+    let n = ino.read_at_raw(0, &mut small[..]);
+    if n < 64 {
+        return Ok(Ok(n));
+    }
+    let u16_at = |b: &[u8], o: usize| u16::from_le_bytes([b[o], b[o + 1]]) as usize;
+    let u64_at = |b: &[u8], o: usize| u64::from_le_bytes(b[o..o + 8].try_into().unwrap_or([0; 8]));
+    let (phoff, phentsize, phnum) = (u64_at(&small[..], 32), u16_at(&small[..], 54), u16_at(&small[..], 56));
+    let table = phentsize.saturating_mul(phnum);
+    let Some(end) = phoff.checked_add(table as u64).filter(|&e| e <= size as u64 && table <= PAGE_SIZE) else {
+        return Ok(Ok(n));
+    };
+    let end = end as usize;
+    let big = if end > n { Some(read(end)?) } else { None };
+    let all: &[u8] = big.as_deref().unwrap_or(&small[..n]);
+    let mut need = end;
+    if phentsize >= 56 {
+        for p in all[phoff as usize..end].chunks_exact(phentsize) {
+            if u32::from_le_bytes([p[0], p[1], p[2], p[3]]) == PT_INTERP {
+                let (off, filesz) = (u64_at(p, 8), u64_at(p, 32));
+                if let Some(e) = off.checked_add(filesz).filter(|&e| e <= size as u64) {
+                    need = need.max(e as usize);
+                }
+            }
+        }
+    }
+    if need > all.len() {
+        return Ok(Err(read(need)?));
+    }
+    Ok(match big {
+        Some(v) => Err(v),
+        None => Ok(n),
+    })
+}
+
 /// Linux: load_elf_binary()
 #[no_mangle]
 #[inline(never)]
@@ -30,17 +84,21 @@ pub(super) fn load_elf_binary(
     filename: &[u8],
 ) -> KResult<usize> {
     let plan = {
-        let data = match &ino.kind {
-            InodeKind::File(d) => d,
-            _ => return Err(EACCES),
+        let mut small = [0u8; HEADERS_SMALL];
+        let big: Vec<u8>;
+        let head: &[u8] = match read_headers(ino, &mut small)? {
+            Ok(n) => &small[..n],
+            Err(v) => {
+                big = v;
+                &big
+            }
         };
-        let d = data.lock();
         let cfg = elf::LoadConfig {
             task_size: crate::mm::TASK_SIZE as u64,
             dyn_base: crate::mm::ELF_ET_DYN_BASE as u64,
             allow_interp: false,
         };
-        elf::inspect(d.as_slice(), &cfg).map_err(exec_err)?
+        elf::inspect(head, &cfg).map_err(exec_err)?
     };
     let file_size = ino.size() as u64;
     // Linux: begin_new_exec() -> bprm_creds_from_file(): the credentials the new image runs

@@ -104,7 +104,7 @@ pub fn sys_execveat(
 /// Linux: do_open_execat(): the file to run — opened with MAY_EXEC | MAY_OPEN (may_open():
 /// a directory is EACCES; inode_permission(): the caller's execute bit, and for root at
 /// least one x bit), and a regular file.
-pub(super) fn open_exec(dirfd: i32, path: &str, flags: u32) -> KResult<Arc<Inode>> {
+pub(super) fn open_exec(dirfd: i32, path: &[u8], flags: u32) -> KResult<Arc<Inode>> {
     let ino = if path.is_empty() {
         if flags & AT_EMPTY_PATH == 0 {
             return Err(ENOENT);
@@ -191,7 +191,7 @@ pub(super) fn bprm_creds_from_file(ino: &Inode) -> KResult<BprmCreds> {
 /// trying binfmt_script, then binfmt_elf, up to 5 levels of interpreters).
 #[no_mangle]
 #[inline(never)]
-pub fn do_execveat(dirfd: i32, path: &str, mut argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, flags: u32) -> KResult<usize> {
+pub fn do_execveat(dirfd: i32, path: &[u8], mut argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, flags: u32) -> KResult<usize> {
     // Linux: a set*uid that left the user over RLIMIT_NPROC (PF_NPROC_EXCEEDED) makes the
     // next execve fail, if the user is still over it.
     let cur = current();
@@ -207,7 +207,7 @@ pub fn do_execveat(dirfd: i32, path: &str, mut argv: Vec<Vec<u8>>, envp: Vec<Vec
     drop(cur);
     let mut ino = open_exec(dirfd, path, flags)?;
     let mut filename: Vec<u8> =
-        if path.is_empty() { alloc::format!("/dev/fd/{}", dirfd).into_bytes() } else { path.as_bytes().to_vec() };
+        if path.is_empty() { alloc::format!("/dev/fd/{}", dirfd).into_bytes() } else { path.to_vec() };
     let execfn = filename.clone();
     for depth in 0..=MAX_BINPRM_DEPTH {
         let mut head = [0u8; elf::BINPRM_BUF_SIZE];
@@ -305,5 +305,5 @@ pub fn vdso_sigreturn(t: &Task) -> usize {
 #[no_mangle]
 #[inline(never)]
 pub fn kernel_execve(path: &str, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>) -> KResult<usize> {
-    do_execveat(AT_FDCWD, path, argv, envp, 0)
+    do_execveat(AT_FDCWD, path.as_bytes(), argv, envp, 0)
 }

@@ -56,6 +56,15 @@ pub trait FileOps: core::any::Any + Send + Sync {
     fn write(&self, _f: &File, _buf: &[u8]) -> KResult<usize> {
         Err(EINVAL)
     }
+    /// A read at `pos` that leaves the file position alone (pread; Linux: ->read_iter with its
+    /// own ppos).  None: the file only reads at its position (the VFS lends it one).
+    fn read_at(&self, _f: &File, _buf: &mut [u8], _pos: u64) -> Option<KResult<usize>> {
+        None
+    }
+    /// A write at `pos`, as read_at.
+    fn write_at(&self, _f: &File, _buf: &[u8], _pos: u64) -> Option<KResult<usize>> {
+        None
+    }
     fn ioctl(&self, _f: &File, _cmd: usize, _arg: usize) -> KResult<usize> {
         Err(ENOTTY)
     }
@@ -68,6 +77,19 @@ pub trait FileOps: core::any::Any + Send + Sync {
     }
     fn seekable(&self) -> bool {
         false
+    }
+    /// The file's own llseek (Linux: f_op->llseek), when it is not the generic one: the
+    /// new position.  /dev/null and friends stay at 0 (null_lseek).
+    fn llseek(&self, _f: &File, _offset: i64, _whence: u32) -> Option<KResult<u64>> {
+        None
+    }
+    /// A mapping of this file is anonymous memory (Linux: mmap_zero() for /dev/zero).
+    fn mmap_anonymous(&self) -> bool {
+        false
+    }
+    /// For pipes and FIFOs: the pipe (F_GETPIPE_SZ, F_SETPIPE_SZ, splice).
+    fn pipe(&self) -> Option<&Arc<crate::fs::pipe::Pipe>> {
+        None
     }
     /// For pidfds: the task.
     fn pidfd_task(&self) -> Option<crate::kernel::task::Task> {
@@ -98,16 +120,18 @@ pub struct File {
     pub f_ep: SpinLock<Vec<Weak<super::eventpoll::EpItem>>, class::Epoll>,
 }
 
-/// Linux: __fput(): the last reference is gone; epoll lets go of it (eventpoll_release()), and
-/// an open for writing gives back its write access (put_write_access()).
+/// Linux: __fput(): the last reference is gone; epoll lets go of it (eventpoll_release()), its
+/// flock and OFD locks go (locks_remove_file()), and an open for writing gives back its write
+/// access (put_write_access()).
 impl Drop for File {
     fn drop(&mut self) {
         let ep = core::mem::take(self.f_ep.get_mut());
         if !ep.is_empty() {
             super::eventpoll::eventpoll_release(ep);
         }
-        if self.write_access.load(Ordering::Relaxed) {
-            if let Some(i) = &self.inode {
+        if let Some(i) = &self.inode {
+            i.locks.remove_file(self as *const File as usize);
+            if self.write_access.load(Ordering::Relaxed) {
                 i.writecount.fetch_sub(1, Ordering::AcqRel);
             }
         }

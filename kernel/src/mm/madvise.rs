@@ -155,7 +155,7 @@ fn madvise_remove(m: &mut MmInner, start: usize, end: usize) -> KResult<()> {
         if v.flags.contains(VmFlags::LOCKED) {
             return Err(EINVAL);
         }
-        let Backing::Shared { obj, pgoff } = &v.backing else { return Err(EINVAL) };
+        let Backing::Shared { obj, pgoff, .. } = &v.backing else { return Err(EINVAL) };
         if !v.flags.contains(VmFlags::SHARED | VmFlags::WRITE) {
             return Err(EACCES);
         }
@@ -169,10 +169,7 @@ fn madvise_remove(m: &mut MmInner, start: usize, end: usize) -> KResult<()> {
         // no rmap, so other mms' page tables still point at the pages: they are zeroed where
         // they are instead, which every mapping then reads — the contents are gone, the
         // frames stay the object's until it goes.
-        let zero = [0u8; PAGE_SIZE];
-        for (_, page) in obj.pages.lock().range(first..last) {
-            page.write(0, &zero);
-        }
+        obj.zero_pages(first, last);
     }
     Ok(())
 }

@@ -46,7 +46,7 @@ pub fn handle_mm_fault(mm: &mut MmInner, addr: usize, access: Access) -> KResult
         // Linux: do_anonymous_page() / do_fault() / shmem_fault()
         let (pfn, map_flags) = match &vma.backing {
             Backing::Anon => (alloc_zeroed_page()?, flags),
-            Backing::Shared { obj, pgoff } => {
+            Backing::Shared { obj, pgoff, .. } => {
                 let idx = pgoff + (va - vma.start) / PAGE_SIZE;
                 if !obj.contains(idx) {
                     return Err(EIO); // past the object: SIGBUS
@@ -60,7 +60,7 @@ pub fn handle_mm_fault(mm: &mut MmInner, addr: usize, access: Access) -> KResult
                 if whole_page {
                     // Linux: filemap_fault(): map the page-cache page itself, read-only; a
                     // write (now or later) copies it (do_cow_fault / do_wp_page).
-                    let cached = inode.shared_pages().get_page(foff / PAGE_SIZE)?;
+                    let cached = inode.shared_pages()?.get_page(foff / PAGE_SIZE)?;
                     if access == Access::Write {
                         let new = copy_page(cached)?;
                         put_page(cached);

@@ -8,7 +8,7 @@
 
 use super::mmap::MMAP_BASE;
 use super::pgtable::{PageTable, PteFlags};
-use super::shmem::ShmObject;
+use super::shmem::{ShmObject, WritableMap};
 use super::PAGE_SIZE;
 use crate::errno::*;
 use crate::fs::Inode;
@@ -33,6 +33,9 @@ bitflags! {
         /// MCL_ONFAULT: locked, but populated by faults rather than at once)
         const LOCKED = 0x2000;
         const LOCKONFAULT = 0x8_0000;
+        /// Linux: VM_MAYWRITE clear — a shared mapping that mprotect may not make writable
+        /// (its file is not open for writing, or a memfd is write-sealed).
+        const NOMAYWRITE = 0x1_0000;
         /// Linux: VM_DONTCOPY (MADV_DONTFORK), VM_WIPEONFORK (MADV_WIPEONFORK)
         const DONTCOPY = 0x2_0000;
         const WIPEONFORK = 0x4_0000;
@@ -42,10 +45,12 @@ bitflags! {
 #[derive(Clone)]
 pub enum Backing {
     Anon,
-    /// `pgoff`: page index in the object of vma.start
+    /// `pgoff`: page index in the object of vma.start; `wmap` when the mapping may be
+    /// written (it counts in the object's writable mappings, for F_SEAL_WRITE).
     Shared {
         obj: Arc<ShmObject>,
         pgoff: usize,
+        wmap: Option<WritableMap>,
     },
     /// A private file mapping: bytes [vma.start, file_end) come from `inode` at `off` + (va -
     /// vma.start); the rest of the VMA is zero (bss).
@@ -71,7 +76,9 @@ impl Vma {
         let d = start - self.start;
         let backing = match &self.backing {
             Backing::Anon => Backing::Anon,
-            Backing::Shared { obj, pgoff } => Backing::Shared { obj: obj.clone(), pgoff: pgoff + d / PAGE_SIZE },
+            Backing::Shared { obj, pgoff, wmap } => {
+                Backing::Shared { obj: obj.clone(), pgoff: pgoff + d / PAGE_SIZE, wmap: wmap.clone() }
+            }
             Backing::File { inode, off, file_end } => {
                 Backing::File { inode: inode.clone(), off: off + d, file_end: *file_end }
             }

@@ -10,7 +10,7 @@
 use super::mm_types::{Backing, MmInner, MmStruct, VmFlags, Vma};
 use super::page_alloc::get_page;
 use super::pgtable::{Pte, PteFlags, PMD_SIZE};
-use super::shmem::ShmObject;
+use super::shmem::{ShmObject, WritableMap};
 use super::{page_align_up, PAGE_SIZE, TASK_SIZE};
 use crate::drivers::char::mem::ZERO_MINOR;
 use crate::errno::*;
@@ -152,10 +152,12 @@ pub fn sys_mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, o
         }
         vf |= VmFlags::LOCKED;
     }
-    let backing = if flags & MAP_ANONYMOUS != 0 {
+    // Linux: mmap_zero(): a mapping of /dev/zero is anonymous memory.
+    let anon_dev = flags & MAP_ANONYMOUS == 0 && crate::fs::fd_get(fd as u32).is_ok_and(|f| f.ops.mmap_anonymous());
+    let backing = if flags & MAP_ANONYMOUS != 0 || anon_dev {
         if shared {
             vf |= VmFlags::SHARED;
-            Backing::Shared { obj: ShmObject::anon(len), pgoff: 0 }
+            Backing::Shared { obj: ShmObject::anon(len), pgoff: 0, wmap: None }
         } else {
             Backing::Anon
         }
@@ -172,7 +174,7 @@ pub fn sys_mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, o
         if dev_zero && shared {
             // Linux: mmap_zero() -> shmem_zero_setup(): shared anonymous memory.
             vf |= VmFlags::SHARED;
-            Backing::Shared { obj: ShmObject::anon(len), pgoff: 0 }
+            Backing::Shared { obj: ShmObject::anon(len), pgoff: 0, wmap: None }
         } else if dev_zero {
             // Linux: mmap_zero(): private zero pages (vma_set_anonymous), the VMA still names
             // /dev/zero (maps, map_files): a mapping of a file whose bytes all lie past its
@@ -183,8 +185,20 @@ pub fn sys_mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, o
             if prot & PROT_WRITE != 0 && !f.writable() {
                 return Err(EACCES);
             }
+            let obj = ino.shared_pages()?;
             vf |= VmFlags::SHARED;
-            Backing::Shared { obj: ino.shared_pages(), pgoff: off / PAGE_SIZE }
+            // Linux: shmem_mmap()'s seal_check_write(): a write-sealed memfd maps shared only
+            // read-only, and never becomes writable (VM_MAYWRITE cleared, as for a file not
+            // open for writing); a mapping that may be written counts (mapping_map_writable).
+            let wmap = if !f.writable() || (obj.write_sealed() && prot & PROT_WRITE == 0) {
+                vf |= VmFlags::NOMAYWRITE;
+                None
+            } else if obj.write_sealed() {
+                return Err(EPERM);
+            } else {
+                Some(WritableMap::new(&obj)?)
+            };
+            Backing::Shared { obj, pgoff: off / PAGE_SIZE, wmap }
         } else {
             Backing::File { inode: ino, off, file_end: usize::MAX }
         }
@@ -329,7 +343,7 @@ impl MmInner {
         let plen = prev.end - prev.start;
         let compatible = match (&prev.backing, &next.backing) {
             (Backing::Anon, Backing::Anon) => true,
-            (Backing::Shared { obj: a, pgoff: pa }, Backing::Shared { obj: b, pgoff: pb }) => {
+            (Backing::Shared { obj: a, pgoff: pa, .. }, Backing::Shared { obj: b, pgoff: pb, .. }) => {
                 Arc::ptr_eq(a, b) && pa + plen / PAGE_SIZE == *pb
             }
             (Backing::File { inode: a, off: oa, file_end: fa }, Backing::File { inode: b, off: ob, file_end: fb }) => {

@@ -403,9 +403,9 @@ impl UserCStr {
         self.0.is_null()
     }
     /// Linux: getname(): a path of at most PATH_MAX bytes (ENAMETOOLONG past it, EFAULT on a
-    /// bad pointer, EINVAL if it is not UTF-8: MenuOS's paths are Rust strings).
-    pub fn read_path(self) -> KResult<String> {
-        strncpy_from_user(self.addr(), crate::fs::PATH_MAX)
+    /// bad pointer).  Bytes, as Linux's paths are: any byte but NUL.
+    pub fn read_path(self) -> KResult<Vec<u8>> {
+        copy_string(self.addr(), crate::fs::PATH_MAX, ENAMETOOLONG)
     }
     /// Linux: strncpy_from_user() of at most `max` bytes, as a string.
     pub fn read_string(self, max: usize) -> KResult<String> {

@@ -216,7 +216,7 @@ fn mk(fs: &Arc<ProcFsInfo>, ino: u64, mode: u32, node: ProcNode) -> Arc<Inode> {
 
 /// A symlink inside /proc (self, cwd, exe, an fd open by path).
 fn mk_link(ino: u64, mode: u32, target: String) -> Arc<Inode> {
-    Inode::new_with_ino(ino, mode, InodeKind::Symlink(target))
+    Inode::new_with_ino(ino, mode, InodeKind::Symlink(target.into()))
 }
 
 /// A symlink of /proc/PID (cwd, root, exe, fd/N by path): owned as the task's other entries.
@@ -391,6 +391,15 @@ pub fn lookup(n: &ProcInode, name: &str) -> KResult<Arc<Inode>> {
         ProcNode::MapFilesDir(p) => base::proc_map_files_lookup(fs, *p, name),
         ProcNode::SysDir(t) => proc_sysctl::proc_sys_lookup(fs, *t, name),
         _ => Err(ENOTDIR),
+    }
+}
+
+/// Where walking a magic link leads (Linux: proc_get_link): an fd link to its file's inode;
+/// None for a node that is not one, or an fd link to a file without an inode.
+pub fn get_link(n: &ProcInode) -> Option<KResult<Arc<Inode>>> {
+    match &n.node {
+        ProcNode::FdLink(p, fd) => fd::proc_fd_get_link(*p, *fd),
+        _ => None,
     }
 }
 

@@ -103,7 +103,7 @@ pub fn get_futex_key(uaddr: UserPtr<u32>, shared: bool, rw: Rw) -> KResult<Key> 
         return Err(EFAULT);
     }
     match &vma.backing {
-        Backing::Shared { obj, pgoff } => {
+        Backing::Shared { obj, pgoff, .. } => {
             let idx = pgoff + (page - vma.start) / PAGE_SIZE;
             if !obj.contains(idx) {
                 return Err(EFAULT);

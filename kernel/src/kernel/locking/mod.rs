@@ -24,9 +24,13 @@
 //! |   36 | FilesTable     | files_struct's fd array (a File may be dropped under it) |
 //! |   38 | FsStruct       | fs_struct: root, cwd, umask |
 //! |   40 | MmapLock       | mm->mmap_lock: the VMAs and page table of an mm; exe_file |
-//! |   46 | Inode          | an inode's data, directory entries, shared-page object (file faults take it) |
-//! |   48 | ShmPages       | a shared anonymous/shmem object's page list |
+//! |   44 | Rename         | s_vfs_rename_mutex: one rename at a time, across its checks and its moves |
+//! |   45 | FileLocks      | an inode's flock/POSIX/OFD locks (fs/locks.rs) |
+//! |   46 | Inode          | a directory's entries (two at once: lock_nested, in rename) |
+//! |   47 | Dentry         | a directory's own name and parent (d_lock) |
+//! |   48 | ShmPages       | a shmem object's pages and size: tmpfs file data, MAP_SHARED memory |
 //! |   56 | Uts            | uts_sem: the system's names (kernel/utsname.rs; a leaf) |
+//! |   60 | InodeTimes     | an inode's atime/mtime/ctime (a leaf: nothing is taken inside) |
 //! |   64 | Pipe           | a pipe's buffer and counts |
 //! |   66 | Tty            | the console tty |
 //! |   68 | EventFd        | an eventfd's counter |
@@ -96,12 +100,20 @@ lock_classes! {
     FsStruct = 38, "fs->lock";
     /// Linux: mm->mmap_lock.
     MmapLock = 40, "mmap_lock";
+    /// Linux: sb->s_vfs_rename_mutex.
+    Rename = 44, "s_vfs_rename_mutex";
+    /// Linux: flc_lock (the inode's file_lock_context).
+    FileLocks = 45, "flc_lock";
     /// Linux: inode->i_rwsem / i_lock.
     Inode = 46, "inode->i_lock";
+    /// Linux: dentry->d_lock.
+    Dentry = 47, "dentry->d_lock";
     /// A shared memory object's pages (Linux: the shmem inode's i_pages).
     ShmPages = 48, "shmem->i_pages";
     /// Linux: uts_sem (a leaf: names are copied under it).
     Uts = 56, "uts_sem";
+    /// An inode's times (Linux: updated under i_rwsem; a leaf here).
+    InodeTimes = 60, "inode->i_times";
     /// Linux: pipe->mutex.
     Pipe = 64, "pipe->mutex";
     /// Linux: tty->termios_rwsem and the port lock.
