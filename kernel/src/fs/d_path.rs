@@ -31,7 +31,11 @@ impl Inode {
                     parts.push(name);
                     cur = p;
                 }
-                _ => break,
+                // The root of a mounted tree: on to the directory it is mounted on.
+                _ => match super::namespace::mountpoint_above(&cur) {
+                    Some(mp) => cur = mp,
+                    None => break,
+                },
             }
         }
         if parts.is_empty() {

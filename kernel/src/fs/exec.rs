@@ -11,7 +11,6 @@ use super::binfmt_elf::load_elf_binary;
 use super::binfmt_script::load_script;
 use super::file::fd_get;
 use super::inode::*;
-use super::namei::namei_at;
 use super::{AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
 use crate::errno::*;
 use crate::kernel::task::{current, Task, PF_FORKNOEXEC};
@@ -105,7 +104,12 @@ pub(super) fn open_exec(dirfd: i32, path: &str, flags: u32) -> KResult<Arc<Inode
         }
         fd_get(dirfd as u32)?.inode.clone().ok_or(EACCES)?
     } else {
-        namei_at(dirfd, path, flags & AT_SYMLINK_NOFOLLOW == 0)?
+        let p = super::namei::namei_path_at(dirfd, path, flags & AT_SYMLINK_NOFOLLOW == 0)?;
+        // Linux: do_open_execat(): nothing runs from a noexec mount.
+        if super::namespace::path_noexec(&p) {
+            return Err(EACCES);
+        }
+        p.inode
     };
     if let InodeKind::Symlink(_) = ino.kind {
         return Err(ELOOP);

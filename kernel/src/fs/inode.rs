@@ -3,6 +3,7 @@
 //! include/linux/stat.h (the mode bits).  Paths of inodes are fs/d_path.rs; the file
 //! operations of a ramfs file fs/ramfs/file_mmu.rs.
 
+use super::super_block::SuperBlock;
 use crate::errno::*;
 use crate::kernel::locking::{class, SpinLock};
 use alloc::collections::BTreeMap;
@@ -60,6 +61,8 @@ pub enum InodeKind {
     Proc(crate::fs::proc::ProcNode),
     /// A tracefs control file (fs/tracefs/): generated on open, acted on by write.
     Trace(crate::fs::tracefs::TraceNode),
+    /// A namespace (fs/nsfs.rs): what /proc/PID/ns/* lead to.
+    Nsfs(crate::fs::nsfs::NsCommon),
 }
 
 pub struct Inode {
@@ -76,6 +79,10 @@ pub struct Inode {
     /// Linux: i_writecount — > 0: open for writing that many times; < 0: being executed
     /// (deny_write_access) that many times.  Either excludes the other: ETXTBSY.
     pub writecount: core::sync::atomic::AtomicI32,
+    /// Linux: i_sb — the filesystem instance (st_dev, read-only state, /proc's options).  Set
+    /// once: as a filesystem's root, when linked into a directory, or by the lookup that made
+    /// it; unset only for an inode not yet in any tree.
+    sb: spin::Once<Arc<SuperBlock>>,
 }
 
 static NEXT_INO: AtomicU64 = AtomicU64::new(1);
@@ -96,6 +103,7 @@ impl Inode {
             kind,
             shm: SpinLock::new(None),
             writecount: core::sync::atomic::AtomicI32::new(0),
+            sb: spin::Once::new(),
         })
     }
     pub fn new_dir(mode: u32, parent: Weak<Inode>, name: &str) -> Arc<Inode> {
@@ -106,6 +114,19 @@ impl Inode {
     }
     pub fn mode(&self) -> u32 {
         self.mode.load(Ordering::Relaxed)
+    }
+    /// The filesystem instance (the rootfs for an inode in no tree yet).
+    pub fn sb(&self) -> &Arc<SuperBlock> {
+        self.sb.get().unwrap_or_else(|| super::super_block::rootfs_sb())
+    }
+    /// Makes this inode a member of `sb` (a filesystem's root, or a generated inode).
+    pub fn set_sb(&self, sb: &Arc<SuperBlock>) {
+        self.sb.call_once(|| sb.clone());
+    }
+    /// The generated inode `self` (a /proc lookup's result) belongs where `dir` does.
+    fn inherit_sb(self: Arc<Self>, dir: &Inode) -> Arc<Inode> {
+        self.set_sb(dir.sb());
+        self
     }
     pub fn is_dir(&self) -> bool {
         self.mode() & S_IFMT == S_IFDIR
@@ -252,7 +273,7 @@ impl Inode {
     pub fn lookup(&self, name: &str) -> KResult<Arc<Inode>> {
         match &self.kind {
             InodeKind::Dir(d) => d.lock().entries.get(name).cloned().ok_or(ENOENT),
-            InodeKind::Proc(n) => crate::fs::proc::lookup(n, name),
+            InodeKind::Proc(n) => crate::fs::proc::lookup(self, n, name).map(|c| c.inherit_sb(self)),
             _ => Err(ENOTDIR),
         }
     }
@@ -260,15 +281,20 @@ impl Inode {
     pub fn parent(&self) -> Option<Arc<Inode>> {
         match &self.kind {
             InodeKind::Dir(d) => d.lock().parent.upgrade(),
-            InodeKind::Proc(n) => crate::fs::proc::parent(n),
+            InodeKind::Proc(n) => crate::fs::proc::parent(n).map(|c| c.inherit_sb(self)),
             _ => None,
         }
     }
 
-    /// Links `child` as `name` in this directory.
+    /// Links `child` as `name` in this directory: a new inode joins the directory's
+    /// filesystem; one of another filesystem is EXDEV (Linux: vfs_link()'s i_sb check).
     pub fn link(self: &Arc<Self>, name: &str, child: Arc<Inode>) -> KResult<()> {
         match &self.kind {
             InodeKind::Dir(d) => {
+                child.set_sb(self.sb());
+                if !Arc::ptr_eq(child.sb(), self.sb()) {
+                    return Err(EXDEV);
+                }
                 let mut d = d.lock();
                 if d.entries.contains_key(name) {
                     return Err(EEXIST);

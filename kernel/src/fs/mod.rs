@@ -7,7 +7,14 @@
 //!   file_table.rs     struct file and file_operations (fs/file_table.c, include/linux/fs.h)
 //!   file.rs           fd tables: fget, fd_install, close_fd, dup, dup3, close_range
 //!   fs_struct.rs      root, cwd and umask, shared by CLONE_FS
-//!   namespace.rs      the root of the tree; mount, umount
+//!   namespace.rs      mount namespaces and the mount table; mount, umount2
+//!   super_block.rs    struct super_block: a filesystem instance (fs/super.c)
+//!   filesystems.rs    the filesystem types by name (fs/filesystems.c)
+//!   fs_context.rs     a mount's parameters, parsed; get_tree (fs/fs_context.c)
+//!   fsopen.rs         fsopen, fsconfig, fsmount (fs/fsopen.c)
+//!   sysfs.rs          sysfs's instance (fs/sysfs/mount.c)
+//!   nsfs.rs           the files that stand for namespaces (fs/nsfs.c)
+//!   proc_namespace.rs /proc/PID/mounts, mountinfo (fs/proc_namespace.c)
 //!   namei.rs          path lookup; mknodat, mkdirat, unlinkat, symlinkat, linkat, renameat2
 //!   open.rs           openat, close, faccessat, chdir, fchdir, chroot, fchmod, fchown, ftruncate
 //!   read_write.rs     read, write, readv, writev, pread64, pwrite64, preadv, pwritev, lseek,
@@ -37,23 +44,30 @@ pub mod exec;
 pub mod fcntl;
 pub mod file;
 pub mod file_table;
+pub mod filesystems;
+pub mod fs_context;
 pub mod fs_struct;
+pub mod fsopen;
 pub mod inode;
 pub mod ioctl;
 pub mod libfs;
 pub mod namei;
 pub mod namespace;
+pub mod nsfs;
 pub mod open;
 pub mod pidfd;
 pub mod pipe;
 pub mod proc;
+pub mod proc_namespace;
 pub mod ramfs;
 pub mod read_write;
 pub mod readdir;
 pub mod select;
 pub mod seq_file;
 pub mod stat;
+pub mod super_block;
 pub mod sync;
+pub mod sysfs;
 pub mod tracefs;
 pub mod utimes;
 

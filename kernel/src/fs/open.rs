@@ -7,7 +7,7 @@ use super::file::{close_fd, fd_get, fd_install};
 use super::file_table::{File, FileOps};
 use super::fs_struct::{current_umask, set_fs_dir};
 use super::inode::*;
-use super::namei::{lookup_parent, may_open, namei_at};
+use super::namei::{lookup_parent_path, may_open, namei_at, namei_path_at};
 use super::{AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
 use crate::drivers::char::mem::NullOps;
 use crate::errno::*;
@@ -110,6 +110,7 @@ pub fn open_inode(ino: Arc<Inode>, flags: u32, path: String) -> KResult<Arc<File
         InodeKind::Proc(node) => super::proc::open(node)?,
         InodeKind::Trace(node) => super::tracefs::open(node, flags)?,
         InodeKind::Symlink(_) => Arc::new(NullOps), // O_PATH|O_NOFOLLOW only
+        InodeKind::Nsfs(ns) => super::nsfs::open(ns)?,
     };
     Ok(File::new(ops, Some(ino), flags & !(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC), path))
 }
@@ -117,8 +118,16 @@ pub fn open_inode(ino: Arc<Inode>, flags: u32, path: String) -> KResult<Arc<File
 /// Linux: do_sys_openat2()
 pub fn do_open(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<usize> {
     let follow = flags & O_NOFOLLOW == 0;
-    let ino = match namei_at(dirfd, path, follow) {
-        Ok(ino) => {
+    let ino = match namei_path_at(dirfd, path, follow) {
+        Ok(p) => {
+            // Linux: may_open() -> mnt_want_write() for writes to a regular file.
+            if p.inode.is_reg() && flags & O_PATH == 0 && (flags & O_ACCMODE != O_RDONLY || flags & O_TRUNC != 0) {
+                if flags & O_CREAT != 0 && flags & O_EXCL != 0 {
+                    return Err(EEXIST);
+                }
+                super::namespace::mnt_want_write(&p)?;
+            }
+            let ino = p.inode;
             if flags & O_CREAT != 0 && flags & O_EXCL != 0 {
                 return Err(EEXIST);
             }
@@ -130,10 +139,12 @@ pub fn do_open(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<usize> 
             ino
         }
         Err(ENOENT) if flags & O_CREAT != 0 => {
-            let (dir, name) = lookup_parent(dirfd, path)?;
+            let (dirp, name) = lookup_parent_path(dirfd, path)?;
             if path.ends_with('/') {
                 return Err(EISDIR);
             }
+            super::namespace::mnt_want_write(&dirp)?;
+            let dir = dirp.inode;
             let umask = current_umask();
             let ino = Inode::new(
                 S_IFREG | (mode & S_IALLUGO & !umask),

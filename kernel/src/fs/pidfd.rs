@@ -51,7 +51,7 @@ pub fn sys_pidfd_open(pid: i32, flags: u32) -> KResult<usize> {
     if pid <= 0 {
         return Err(EINVAL);
     }
-    let t = crate::kernel::pid::find_task_by_pid(pid).ok_or(ESRCH)?;
+    let t = crate::kernel::pid::find_task_by_vpid(pid).ok_or(ESRCH)?;
     if t.pid() != t.tgid() {
         return Err(ENOENT);
     }

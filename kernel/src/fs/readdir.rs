@@ -38,7 +38,7 @@ pub fn sys_getdents64(fd: u32, dirent: UserPtr<u8>, count: u32) -> KResult<usize
                 }
             }
             InodeKind::Proc(node) => {
-                for (name, i, t) in super::proc::readdir(node) {
+                for (name, i, t) in super::proc::readdir(&ino, node) {
                     v.push((name, i, t));
                 }
             }

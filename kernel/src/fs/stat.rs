@@ -16,10 +16,8 @@ use alloc::sync::Arc;
 use core::sync::atomic::Ordering;
 use linux_raw_sys::general::{AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE, STATX_BASIC_STATS};
 
-// The st_dev of each filesystem: Linux numbers them as it mounts them (get_anon_bdev()); these
-// are the numbers MenuOS reports.
-const ROOTFS_DEV: u64 = 1;
-const PROC_DEV: u64 = 4;
+// The st_dev of a file is its filesystem instance's (Inode::sb, fs/super_block.rs), numbered
+// as Linux numbers them when it mounts them (get_anon_bdev()).
 /// pipefs and anon_inodefs: files without an inode here (pipes, pidfds).
 const ANON_DEV: u64 = 12;
 
@@ -59,7 +57,7 @@ pub fn stat_of(ino: &Inode) -> Stat {
     let (ma, mi) = ino.rdev();
     let size = ino.size() as i64;
     Stat {
-        st_dev: if matches!(ino.kind, InodeKind::Proc(_)) { PROC_DEV } else { ROOTFS_DEV },
+        st_dev: ino.sb().dev,
         st_ino: ino.ino,
         st_mode: ino.mode(),
         st_nlink: ino.nlink.load(Ordering::Relaxed),

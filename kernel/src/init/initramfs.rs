@@ -96,6 +96,5 @@ pub fn populate_defaults() {
     }
     let _ = mkdir_p(&r, "root");
     let _ = mkdir_p(&r, "tmp");
-    crate::fs::proc::root::mount(&r);
-    crate::fs::tracefs::mount(&r);
+    crate::fs::namespace::mount_boot_filesystems();
 }

@@ -57,11 +57,24 @@ pub fn do_exit(code: i32) -> ! {
     cur.flags.fetch_or(PF_EXITING, Ordering::Relaxed);
     cur.exit_code.store(code, Ordering::Relaxed);
     exit_mm(&cur);
-    // Linux: exit_files(), exit_fs()
+    // Linux: exit_sem(), exit_files(), exit_fs(), exit_task_namespaces()
+    crate::ipc::sem::exit_sem(&cur);
     let files = cur.files.lock().take();
     drop(files);
     let fs = cur.fs.lock().take();
     drop(fs);
+    crate::kernel::nsproxy::exit_task_namespaces(&cur);
+    // Linux: find_child_reaper(): the init of a pid namespace hands the role to another
+    // thread of its process, or, the last one, takes the namespace down with it.
+    if let Some(ns) = crate::kernel::pid_namespace::reaper_ns_of(&cur) {
+        let other = crate::kernel::pid::all_tasks()
+            .into_iter()
+            .find(|t| t.tgid() == cur.tgid() && !Arc::ptr_eq(t, &cur) && !t.has_flag(PF_EXITING));
+        match other {
+            Some(t) => crate::kernel::pid_namespace::hand_over_reaper(&ns, &t),
+            None => crate::kernel::pid_namespace::zap_pid_ns_processes(&ns),
+        }
+    }
     exit_notify(&cur);
     drop(cur);
     // Linux: do_task_dead(): TASK_DEAD, and the last schedule().
@@ -93,21 +106,27 @@ pub fn do_group_exit(code: i32) -> ! {
     do_exit(code)
 }
 
-/// Linux: find_new_reaper(): a child subreaper ancestor, else init.
+/// Linux: find_new_reaper(): a child subreaper ancestor inside the father's pid namespace,
+/// else the namespace's init (child_reaper).
 #[no_mangle]
 #[inline(never)]
 fn find_new_reaper(father: &TaskStruct, _tl: &TasklistGuard) -> Option<Task> {
+    let ns = crate::kernel::pid::task_active_pid_ns(father);
+    let reaper = ns.child_reaper();
     let mut p = father.parent();
     while let Some(t) = p {
-        if t.pid() <= 1 {
+        if t.pid() <= 1 || reaper.as_ref().is_some_and(|r| Arc::ptr_eq(r, &t)) {
             break;
+        }
+        if crate::kernel::pid::task_pid_nr_ns(&t, &ns) == 0 {
+            break; // out of the father's namespace
         }
         if t.signal.is_child_subreaper.load(Ordering::Relaxed) && t.exit_state() == 0 && !t.has_flag(PF_EXITING) {
             return Some(t);
         }
         p = t.parent();
     }
-    crate::kernel::pid::find_task_by_pid(1)
+    reaper.or_else(|| crate::kernel::pid::find_task_by_pid(1))
 }
 
 /// Linux: forget_original_parent(): our children go to the reaper (a subreaper, or init).
@@ -204,7 +223,7 @@ pub fn release_task(t: &TaskStruct, tl: &TasklistGuard) {
         p.signal.cutime.fetch_add(t.utime.load(Ordering::Relaxed), Ordering::Relaxed);
         p.signal.cstime.fetch_add(t.stime.load(Ordering::Relaxed), Ordering::Relaxed);
     }
-    crate::kernel::pid::detach_pid(pid, tl);
+    crate::kernel::pid::detach_pid(t, tl);
 }
 
 pub fn sys_exit(error_code: i32) -> KResult<usize> {
@@ -335,10 +354,11 @@ pub fn do_wait(wo: &WaitOpts) -> KResult<Option<WaitResult>> {
 
 /// A stop or continue report: the status wait4 gives and the siginfo waitid gives.
 fn job_control_result(c: &TaskStruct, status: i32, code: i32, sig: i32) -> WaitResult {
+    let vpid = crate::kernel::pid::task_tgid_vnr(c);
     WaitResult {
-        pid: c.tgid(),
+        pid: vpid,
         status,
-        info: SigInfo { signo: SIGCHLD, code, pid: c.tgid(), status: sig, ..Default::default() },
+        info: SigInfo { signo: SIGCHLD, code, pid: vpid, status: sig, ..Default::default() },
         utime: 0,
         stime: 0,
         minflt: 0,
@@ -388,10 +408,12 @@ fn wait_task_continued(wo: &WaitOpts, c: &TaskStruct) -> Option<WaitResult> {
 fn wait_task_zombie(wo: &WaitOpts, p: &Task, tl: &TasklistGuard) -> WaitResult {
     let code = p.exit_code.load(Ordering::Relaxed);
     let (si_code, st) = if code & 0x7f != 0 { (CLD_KILLED, code & 0x7f) } else { (CLD_EXITED, (code >> 8) & 0xff) };
+    // (the waiter's view of the number, before release frees it)
+    let vpid = crate::kernel::pid::task_tgid_vnr(p);
     let res = WaitResult {
-        pid: p.tgid(),
+        pid: vpid,
         status: code,
-        info: SigInfo { signo: SIGCHLD, code: si_code, pid: p.tgid(), status: st, ..Default::default() },
+        info: SigInfo { signo: SIGCHLD, code: si_code, pid: vpid, status: st, ..Default::default() },
         utime: p.utime.load(Ordering::Relaxed),
         stime: p.stime.load(Ordering::Relaxed),
         minflt: p.min_flt.load(Ordering::Relaxed),
@@ -448,14 +470,17 @@ pub fn sys_wait4(
     if upid == i32::MIN {
         return Err(ESRCH);
     }
+    // (the caller's numbers become the initial namespace's, which the children are keyed by;
+    // a number with no process in the caller's namespace matches no child)
+    let global = |nr: i32| crate::kernel::pid::vnr_to_global(nr).unwrap_or(-1);
     let target = if upid == -1 {
         WaitTarget::All
     } else if upid < 0 {
-        WaitTarget::Pgid(-upid)
+        WaitTarget::Pgid(global(-upid))
     } else if upid == 0 {
         WaitTarget::Pgid(current().signal.pgrp.load(Ordering::Relaxed))
     } else {
-        WaitTarget::Pid(upid)
+        WaitTarget::Pid(global(upid))
     };
     let wo = WaitOpts { target, flags: options | WEXITED };
     match do_wait(&wo)? {
@@ -496,13 +521,17 @@ pub fn sys_waitid(
             if pid <= 0 {
                 return Err(EINVAL);
             }
-            WaitTarget::Pid(pid)
+            WaitTarget::Pid(crate::kernel::pid::vnr_to_global(pid).unwrap_or(-1))
         }
         P_PGID => {
             if pid < 0 {
                 return Err(EINVAL);
             }
-            WaitTarget::Pgid(if pid == 0 { current().signal.pgrp.load(Ordering::Relaxed) } else { pid })
+            WaitTarget::Pgid(if pid == 0 {
+                current().signal.pgrp.load(Ordering::Relaxed)
+            } else {
+                crate::kernel::pid::vnr_to_global(pid).unwrap_or(-1)
+            })
         }
         P_PIDFD => {
             if pid < 0 {

@@ -5,7 +5,8 @@
 //!
 //!   ecall (a7 = 220) -> do_trap -> do_syscall -> sys_clone -> kernel_clone -> copy_process
 //!     -> dup_task_struct (task + kernel stack)  -> sched_fork
-//!     -> copy_files, copy_fs, copy_sighand, copy_signal, copy_mm (dup_mm -> dup_mmap)
+//!     -> copy_creds -> copy_files, copy_fs, copy_sighand, copy_signal, copy_mm (dup_mm -> dup_mmap),
+//!        copy_namespaces
 //!     -> copy_thread (arch/riscv/process.rs: child pt_regs = parent's with a0 = 0,
 //!        thread.ra = ret_from_fork, thread.sp = the child's pt_regs)
 //!     -> alloc_pid -> (pidfd) -> link into the parent's children
@@ -171,8 +172,9 @@ pub fn kernel_clone(args: &KernelCloneArgs) -> KResult<i32> {
             return Err(e);
         }
     };
-    let nr = p.pid();
-    crate::trace_event!(sched_process_fork, nr);
+    // The child's number as the parent sees it (Linux: pid_vnr(pid)).
+    let nr = crate::kernel::pid::task_pid_vnr(&p);
+    crate::trace_event!(sched_process_fork, p.pid());
     if clone_flags & CLONE_PARENT_SETTID != 0 {
         // Linux ignores a fault here (put_user's result is not checked).
         let _ = write_user(args.parent_tid, &nr);
@@ -218,12 +220,22 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
     let cur = current();
     let clone_flags = args.flags;
     // Linux: the flag checks at the top of copy_process(), in its order (clonecheck).
-    let signal_unkillable = cur.tgid() == 1;
-    clonecheck::copy_process_flag_checks(clone_flags, &clonecheck::CurrentTask { signal_unkillable }).map_err(errno)?;
+    let signal_unkillable = cur.tgid() == 1 || crate::kernel::pid_namespace::is_container_init(&cur);
+    let pid_ns_for_children_differs = clone_flags & CLONE_THREAD != 0 && {
+        let nsp = crate::kernel::nsproxy::task_nsproxy(&cur);
+        let active = crate::kernel::pid::task_active_pid_ns(&cur);
+        nsp.is_some_and(|n| !Arc::ptr_eq(&n.pid_ns_for_children, &active))
+    };
+    clonecheck::copy_process_flag_checks(
+        clone_flags,
+        &clonecheck::CurrentTask { signal_unkillable, pid_ns_for_children_differs },
+    )
+    .map_err(errno)?;
 
     let p = dup_task_struct(&cur, args)?;
-    // Linux: copy_creds() (CLONE_NEWUSER), the RLIMIT_NPROC and max_threads checks, and
-    // copy_namespaces() of a kernel without namespaces (EINVAL; we are root).
+    // Linux: copy_creds(): with CLONE_NEWUSER the child's credentials move into a new user
+    // namespace (kernel/user_namespace.rs); then the RLIMIT_NPROC and max_threads checks.
+    crate::kernel::user_namespace::copy_creds_user_ns(clone_flags, &p)?;
     clonecheck::copy_process_late_checks(
         clone_flags,
         &clonecheck::ResourceState {
@@ -243,6 +255,7 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
     copy_sighand(clone_flags, &cur, &p)?;
     // copy_signal is folded into dup_task_struct: `signal` is immutable in the task.
     copy_mm(clone_flags, &cur, &p)?;
+    let nsp = crate::kernel::nsproxy::copy_namespaces(clone_flags, &cur, &p)?;
 
     let targs = ThreadArgs {
         kthread_fn: args.fn_,
@@ -252,14 +265,11 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
     let parent_regs = if args.fn_.is_some() { None } else { Some(with_current_pt_regs(|r| *r)) };
     copy_thread(&p, parent_regs.as_ref(), &targs)?;
 
-    // Linux: alloc_pid(), with a clone3 set_tid checked first.  The number is freed on every
-    // error path below until attach_pid() gives it to the task (NewPid's Drop).
-    let new_pid = if args.set_tid.is_empty() {
-        alloc_pid()?
-    } else {
-        clonecheck::set_tid_check(&args.set_tid, crate::kernel::pid::PID_MAX_DEFAULT, true, true).map_err(errno)?;
-        crate::kernel::pid::alloc_pid_at(args.set_tid[0])?
-    };
+    // Linux: alloc_pid(p->nsproxy->pid_ns_for_children, set_tid): a number in the child's pid
+    // namespace and each of its ancestors.  They are freed on every error path below until
+    // attach_pid() gives them to the task (NewPid's Drop).
+    let new_pid = alloc_pid(&nsp.pid_ns_for_children, &args.set_tid)?;
+    drop(nsp);
     let pid = new_pid.nr();
     p.pid.store(pid, Ordering::Relaxed);
     if clone_flags & CLONE_THREAD != 0 {
@@ -311,7 +321,8 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
         rel.group_leader = group_leader;
     }
     parent.rel.lock().children.push(p.clone());
-    new_pid.attach(&p, &tl);
+    let tgid_pid = if clone_flags & CLONE_THREAD != 0 { cur.ns_pids.get().map(|n| n.tgid.clone()) } else { None };
+    new_pid.attach(&p, tgid_pid, &tl);
     drop(tl);
     crate::trace_event!(task_newtask, pid, clone_flags);
     _t.ret(pid);
@@ -336,6 +347,7 @@ fn dup_task_struct(orig: &TaskStruct, args: &KernelCloneArgs) -> KResult<Task> {
     }
     // (each lock is taken and released on its own: they are of one class, task_lock)
     let comm = *orig.comm.lock();
+    let user_ns = orig.user_ns.lock().clone();
     let sighand = orig.sighand.lock().clone();
     let sigaltstack = *orig.sigaltstack.lock();
     let t = TaskStruct::new(TaskInit {
@@ -352,6 +364,7 @@ fn dup_task_struct(orig: &TaskStruct, args: &KernelCloneArgs) -> KResult<Task> {
         blocked: orig.blocked.load(Ordering::Relaxed),
         sigaltstack: if clone_flags & (CLONE_VM | CLONE_VFORK) == CLONE_VM { (0, 0, SS_DISABLE) } else { sigaltstack },
         start_time: crate::kernel::time::uptime_cycles(),
+        user_ns,
     });
     Ok(t)
 }
@@ -452,7 +465,7 @@ fn dup_mm(oldmm: &Arc<crate::mm::MmStruct>) -> KResult<Arc<crate::mm::MmStruct>>
 pub fn sys_set_tid_address(tidptr: UserPtr<i32>) -> KResult<usize> {
     with_current(|c| {
         c.clear_child_tid.store(tidptr.addr(), Ordering::Relaxed);
-        Ok(c.pid() as usize)
+        Ok(crate::kernel::pid::current_pid_tgid_vnr(c).0 as usize)
     })
 }
 
@@ -461,7 +474,8 @@ pub fn schedule_tail_child() {
     let cur = current();
     let tid_addr = cur.set_child_tid.swap(0, Ordering::Relaxed);
     if tid_addr != 0 {
-        let _ = write_user(tid_addr, &cur.pid());
+        // Linux: put_user(task_pid_vnr(current), ...): the child's own view.
+        let _ = write_user(tid_addr, &crate::kernel::pid::current_pid_tgid_vnr(&cur).0);
     }
 }
 
@@ -503,7 +517,7 @@ pub fn user_mode_thread(f: extern "C" fn(usize) -> usize, arg: usize, flags: u64
 
 /// The idle task, pid 0 (Linux: init_task in init/init_task.c, on init_stack).
 pub fn make_init_task() -> Task {
-    TaskStruct::new(TaskInit {
+    let t = TaskStruct::new(TaskInit {
         stack: KernelStack::boot(),
         pid: 0,
         tgid: 0,
@@ -516,5 +530,9 @@ pub fn make_init_task() -> Task {
         blocked: 0,
         sigaltstack: (0, 0, SS_DISABLE),
         start_time: 0,
-    })
+        user_ns: crate::kernel::user_namespace::init_user_ns().clone(),
+    });
+    // Linux: init_task.nsproxy = &init_nsproxy
+    *t.nsproxy.lock() = Some(crate::kernel::nsproxy::init_nsproxy().clone());
+    t
 }

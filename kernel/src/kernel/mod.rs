@@ -7,9 +7,13 @@ pub mod fork;
 pub mod futex;
 pub mod groups;
 pub mod locking;
+#[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
+pub mod nsproxy;
 pub mod panic;
 #[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
 pub mod pid;
+#[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
+pub mod pid_namespace;
 pub mod printk;
 pub mod reboot;
 pub mod sched;
@@ -21,3 +25,5 @@ pub mod syscall;
 pub mod task;
 pub mod time;
 pub mod trace;
+pub mod user_namespace;
+pub mod utsname;

@@ -120,13 +120,23 @@ pub fn send_signal(t: &Task, sig: i32, info: SigInfo) {
     if t.is_kthread() {
         return;
     }
+    // Linux: the sender's pid as the receiver's pid namespace numbers it.
+    let info = if t.ns_pids.get().is_some() { SigInfo { pid: sender_pid_in(t, info.pid), ..info } } else { info };
     let sighand = t.sighand.lock().clone();
     let mut resumed = false;
     {
         let acts = sighand.action.lock();
-        // Linux: init (pid 1) gets only the signals it has a handler for (SIGNAL_UNKILLABLE).
-        if t.tgid() == 1 && info.code != SI_KERNEL && acts[(sig - 1) as usize].handler == SIG_DFL {
-            return;
+        // Linux: init (pid 1) gets only the signals it has a handler for (SIGNAL_UNKILLABLE);
+        // so does the init of a pid namespace, but for SIGKILL and SIGSTOP from outside it.
+        if info.code != SI_KERNEL && acts[(sig - 1) as usize].handler == SIG_DFL {
+            if t.tgid() == 1 {
+                return;
+            }
+            if crate::kernel::pid_namespace::is_container_init(t)
+                && !crate::kernel::pid_namespace::init_signal_forced(t, sig)
+            {
+                return;
+            }
         }
         // Linux: prepare_signal(): SIGCONT (and SIGKILL) resumes a stopped process and flushes
         // pending stop signals; a stop signal flushes a pending SIGCONT.
@@ -169,6 +179,16 @@ pub fn send_signal(t: &Task, sig: i32, info: SigInfo) {
     } else if t.blocked.load(Ordering::Relaxed) & sigmask(sig) == 0 {
         crate::kernel::sched::core::wake_up_state(t, TASK_INTERRUPTIBLE);
     }
+}
+
+/// A sender's pid (a number of the initial namespace) as `t`'s pid namespace numbers it: 0
+/// from outside that namespace (Linux: task_tgid_nr_ns(current, task_active_pid_ns(t))).
+fn sender_pid_in(t: &TaskStruct, pid: i32) -> i32 {
+    if pid <= 0 {
+        return pid;
+    }
+    let ns = crate::kernel::pid::task_active_pid_ns(t);
+    crate::kernel::pid::find_task_by_pid(pid).map_or(0, |s| crate::kernel::pid::task_tgid_nr_ns(&s, &ns))
 }
 
 /// Linux: force_sig(): from the kernel, cannot be ignored or blocked.
@@ -422,22 +442,25 @@ pub fn sys_kill(pid: i32, sig: i32) -> KResult<usize> {
     let cur = current();
     let info = SigInfo { signo: sig, code: SI_USER, pid: cur.tgid(), ..Default::default() };
     if pid > 0 {
-        let t = crate::kernel::pid::find_task_by_pid(pid).ok_or(ESRCH)?;
+        let t = crate::kernel::pid::find_task_by_vpid(pid).ok_or(ESRCH)?;
         kill_process(&t, sig, info);
         return Ok(0);
     }
-    // Process groups: 0 = ours, -1 = everyone but init and us, < -1 = group -pid.
+    // Process groups: 0 = ours, -1 = everyone but init and us, < -1 = group -pid (the
+    // caller's numbers: only processes of its pid namespace are seen).
     let pgrp = match pid {
         0 => cur.signal.pgrp.load(Ordering::Relaxed),
         -1 => -1,
-        p => -p,
+        p => crate::kernel::pid::vnr_to_global(-p).unwrap_or(i32::MIN),
     };
+    let ns = crate::kernel::pid::task_active_pid_ns(&cur);
     let mut found = false;
     for t in crate::kernel::pid::all_processes() {
+        let vnr = crate::kernel::pid::task_tgid_nr_ns(&t, &ns);
         let hit = if pgrp == -1 {
-            t.tgid() > 1 && t.tgid() != cur.tgid()
+            vnr > 1 && t.tgid() != cur.tgid()
         } else {
-            t.signal.pgrp.load(Ordering::Relaxed) == pgrp
+            vnr > 0 && t.signal.pgrp.load(Ordering::Relaxed) == pgrp
         };
         if hit {
             found = true;
@@ -455,7 +478,7 @@ pub fn sys_tkill(tid: i32, sig: i32) -> KResult<usize> {
     if tid <= 0 || !(0..=NSIG).contains(&sig) {
         return Err(EINVAL);
     }
-    let t = crate::kernel::pid::find_task_by_pid(tid).ok_or(ESRCH)?;
+    let t = crate::kernel::pid::find_task_by_vpid(tid).ok_or(ESRCH)?;
     let cur = current();
     send_signal(&t, sig, SigInfo { signo: sig, code: SI_TKILL, pid: cur.tgid(), ..Default::default() });
     Ok(0)
@@ -466,8 +489,8 @@ pub fn sys_tgkill(tgid: i32, pid: i32, sig: i32) -> KResult<usize> {
         return Err(EINVAL);
     }
     let tid = pid;
-    let t = crate::kernel::pid::find_task_by_pid(tid).ok_or(ESRCH)?;
-    if t.tgid() != tgid {
+    let t = crate::kernel::pid::find_task_by_vpid(tid).ok_or(ESRCH)?;
+    if crate::kernel::pid::task_tgid_vnr(&t) != tgid {
         return Err(ESRCH);
     }
     sys_tkill(tid, sig)

@@ -12,25 +12,38 @@ use crate::mm::uaccess::{UserCStr, UserPtr};
 use core::sync::atomic::Ordering;
 use linux_raw_sys::general as uapi;
 
-pub const UTS_RELEASE: &str = "6.1.0-menuos";
-pub const UTS_VERSION: &str = "#1 SMP MenuOS";
-/// Linux: __NEW_UTS_LEN + 1 — each of struct new_utsname's six fields.
-const UTS_FIELD_LEN: usize = 65;
+use super::utsname::{NewUtsname, UtsField, NEW_UTS_LEN};
+pub use super::utsname::{UTS_RELEASE, UTS_VERSION};
 
-fn field(s: &str) -> [u8; UTS_FIELD_LEN] {
-    let mut f = [0u8; UTS_FIELD_LEN];
-    f[..s.len()].copy_from_slice(s.as_bytes());
-    f
-}
-
-/// Linux: SYSCALL_DEFINE1(newuname): sysname, nodename, release, version, machine, domainname.
-pub fn sys_uname(name: UserPtr<[u8; UTS_FIELD_LEN * 6]>) -> KResult<usize> {
-    let mut u = [0u8; UTS_FIELD_LEN * 6];
-    for (i, s) in ["Linux", "(none)", UTS_RELEASE, UTS_VERSION, "riscv64", "(none)"].iter().enumerate() {
-        u[i * UTS_FIELD_LEN..(i + 1) * UTS_FIELD_LEN].copy_from_slice(&field(s));
-    }
+/// Linux: SYSCALL_DEFINE1(newuname): the names of the caller's UTS namespace.
+pub fn sys_uname(name: UserPtr<NewUtsname>) -> KResult<usize> {
+    let u = super::utsname::current_utsname();
     name.write(&u)?;
     Ok(0)
+}
+
+/// Linux: sethostname(2) / setdomainname(2): EPERM without CAP_SYS_ADMIN over the UTS
+/// namespace, EINVAL for a length outside [0, __NEW_UTS_LEN], EFAULT for the name.
+fn set_uts(f: UtsField, name: UserPtr<u8>, len: i32) -> KResult<usize> {
+    let ns = super::utsname::current_uts_ns();
+    if !super::user_namespace::ns_capable(&ns.user_ns, super::user_namespace::CAP_SYS_ADMIN) {
+        return Err(EPERM);
+    }
+    if len < 0 || len as usize > NEW_UTS_LEN {
+        return Err(EINVAL);
+    }
+    let mut buf = alloc::vec![0u8; len as usize];
+    name.copy_in(&mut buf)?;
+    super::utsname::set_uts_field(f, &buf)?;
+    Ok(0)
+}
+
+pub fn sys_sethostname(name: UserPtr<u8>, len: i32) -> KResult<usize> {
+    set_uts(UtsField::Nodename, name, len)
+}
+
+pub fn sys_setdomainname(name: UserPtr<u8>, len: i32) -> KResult<usize> {
+    set_uts(UtsField::Domainname, name, len)
 }
 
 /// Linux: sysctl_nr_open (fs/file.c): the largest RLIMIT_NOFILE hard limit.
@@ -47,7 +60,7 @@ pub fn sys_prlimit64(
     if resource >= RLIM_NLIMITS {
         return Err(EINVAL);
     }
-    let t = if pid == 0 { current() } else { crate::kernel::pid::find_task_by_pid(pid).ok_or(ESRCH)? };
+    let t = if pid == 0 { current() } else { crate::kernel::pid::find_task_by_vpid(pid).ok_or(ESRCH)? };
     let newv = new_rlim.map(|p| p.read()).transpose()?;
     if let Some(n) = newv {
         if n[0] > n[1] {
@@ -79,26 +92,26 @@ pub fn sys_setrlimit(resource: u32, rlim: UserPtr<[u64; 2]>) -> KResult<usize> {
 
 pub fn sys_setpgid(pid: i32, pgid: i32) -> KResult<usize> {
     let cur = current();
-    let t = if pid == 0 { cur.clone() } else { crate::kernel::pid::find_task_by_pid(pid).ok_or(ESRCH)? };
+    let t = if pid == 0 { cur.clone() } else { crate::kernel::pid::find_task_by_vpid(pid).ok_or(ESRCH)? };
     if pgid < 0 {
         return Err(EINVAL);
     }
     if !alloc::sync::Arc::ptr_eq(&t, &cur) && t.ppid() != cur.tgid() {
         return Err(ESRCH);
     }
-    let g = if pgid == 0 { t.tgid() } else { pgid };
+    let g = if pgid == 0 { t.tgid() } else { crate::kernel::pid::vnr_to_global(pgid).unwrap_or(pgid) };
     t.signal.pgrp.store(g, Ordering::Relaxed);
     Ok(0)
 }
 
 pub fn sys_getpgid(pid: i32) -> KResult<usize> {
-    let t = if pid == 0 { current() } else { crate::kernel::pid::find_task_by_pid(pid).ok_or(ESRCH)? };
-    Ok(t.signal.pgrp.load(Ordering::Relaxed) as usize)
+    let t = if pid == 0 { current() } else { crate::kernel::pid::find_task_by_vpid(pid).ok_or(ESRCH)? };
+    Ok(crate::kernel::pid::pid_vnr(t.signal.pgrp.load(Ordering::Relaxed)) as usize)
 }
 
 pub fn sys_getsid(pid: i32) -> KResult<usize> {
-    let t = if pid == 0 { current() } else { crate::kernel::pid::find_task_by_pid(pid).ok_or(ESRCH)? };
-    Ok(t.signal.session.load(Ordering::Relaxed) as usize)
+    let t = if pid == 0 { current() } else { crate::kernel::pid::find_task_by_vpid(pid).ok_or(ESRCH)? };
+    Ok(crate::kernel::pid::pid_vnr(t.signal.session.load(Ordering::Relaxed)) as usize)
 }
 
 pub fn sys_setsid() -> KResult<usize> {
@@ -110,7 +123,7 @@ pub fn sys_setsid() -> KResult<usize> {
     }
     cur.signal.pgrp.store(pid, Ordering::Relaxed);
     cur.signal.session.store(pid, Ordering::Relaxed);
-    Ok(pid as usize)
+    Ok(crate::kernel::pid::current_pid_tgid_vnr(&cur).1 as usize)
 }
 
 /// Linux: S_IRWXUGO (include/linux/stat.h): the permission bits umask keeps.
@@ -283,16 +296,24 @@ pub fn sys_getrusage(who: i32, ru: UserPtr<crate::kernel::exit::Rusage>) -> KRes
     Ok(0)
 }
 
-/// Linux: getpid(2) is the thread-group id, gettid(2) the thread's own.
+/// Linux: getpid(2) is the thread-group id, gettid(2) the thread's own, each as the
+/// caller's pid namespace numbers it.
 pub fn sys_getpid() -> KResult<usize> {
-    Ok(crate::kernel::task::with_current(|c| c.tgid()) as usize)
+    Ok(crate::kernel::task::with_current(|c| crate::kernel::pid::current_pid_tgid_vnr(c).1) as usize)
 }
 pub fn sys_gettid() -> KResult<usize> {
-    Ok(crate::kernel::task::with_current(|c| c.pid()) as usize)
+    Ok(crate::kernel::task::with_current(|c| crate::kernel::pid::current_pid_tgid_vnr(c).0) as usize)
 }
-/// Linux: getppid(2): the real parent's thread-group id.
+/// Linux: getppid(2): the real parent's thread-group id in the caller's namespace (0 for the
+/// init of a namespace, whose parent is outside it).
 pub fn sys_getppid() -> KResult<usize> {
-    Ok(current().ppid() as usize)
+    let cur = current();
+    let Some(parent) = cur.parent() else { return Ok(0) };
+    if cur.ns_pids.get().is_none() {
+        return Ok(parent.tgid() as usize);
+    }
+    let ns = crate::kernel::pid::task_active_pid_ns(&cur);
+    Ok(crate::kernel::pid::task_tgid_nr_ns(&parent, &ns) as usize)
 }
 
 // The ids: every process is root until struct cred exists.

@@ -110,6 +110,15 @@ pub struct TaskStruct {
     /// Fault injection (Linux: current->fail_nth): when N > 0, this task's Nth next page
     /// allocation fails with ENOMEM (/proc/PID/fail-nth).
     pub fail_nth: AtomicU32,
+
+    /// Linux: nsproxy — the namespaces the task is in (task_lock; None once it has exited).
+    pub nsproxy: SpinLock<Option<Arc<super::nsproxy::NsProxy>>, class::TaskLock>,
+    /// Linux: cred->user_ns — the user namespace of the task's credentials (task_lock; moves
+    /// into struct cred with it).
+    pub user_ns: SpinLock<Arc<super::user_namespace::UserNamespace>, class::TaskLock>,
+    /// The task's numbers in the pid namespaces below the initial one (set once, at
+    /// attach_pid; unset for a task of the initial namespace, numbered by `pid` and `tgid`).
+    pub ns_pids: spin::Once<super::pid::NsPids>,
 }
 
 pub type Task = Arc<TaskStruct>;
@@ -129,6 +138,7 @@ pub struct TaskInit {
     pub blocked: u64,
     pub sigaltstack: (usize, usize, i32),
     pub start_time: u64,
+    pub user_ns: Arc<super::user_namespace::UserNamespace>,
 }
 
 impl TaskStruct {
@@ -171,6 +181,9 @@ impl TaskStruct {
             min_flt: AtomicU64::new(0),
             pdeath_signal: AtomicI32::new(0),
             fail_nth: AtomicU32::new(0),
+            nsproxy: SpinLock::new(None),
+            user_ns: SpinLock::new(i.user_ns),
+            ns_pids: spin::Once::new(),
         })
     }
 }

@@ -74,6 +74,7 @@ pub(super) fn proc_tgid_base_readdir(p: i32) -> Vec<(String, u64, u8)> {
     for (i, name) in PID_LINKS.iter().enumerate() {
         v.push((String::from(*name), pid_ino(p, INO_LINKS + i as u64), DT_LNK));
     }
+    v.extend(super::namespaces::pid_entries(p));
     v
 }
 
@@ -104,7 +105,7 @@ pub(super) fn proc_tgid_base_lookup(p: i32, name: &str) -> KResult<Arc<Inode>> {
         .ok_or(ENOENT)?;
         return Ok(mk(pid_ino(p, INO_LINKS + i as u64), S_IFLNK | 0o777, InodeKind::Symlink(target)));
     }
-    Err(ENOENT)
+    super::namespaces::pid_entry_lookup(p, name)
 }
 
 /// Linux: proc_task_readdir(): a directory per thread of the group.

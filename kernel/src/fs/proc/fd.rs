@@ -105,6 +105,7 @@ fn proc_node_path(n: &ProcNode) -> String {
         ProcNode::FdDir(p) => format!("/proc/{}/fd", p),
         ProcNode::TaskDir(p) => format!("/proc/{}/task", p),
         ProcNode::FdLink(p, fd) => format!("/proc/{}/fd/{}", p, fd),
+        ProcNode::Ns(p, e) => format!("/proc/{}/{}", p, super::namespaces::entry_name(e)),
     }
 }
 

@@ -28,6 +28,7 @@ pub mod fd;
 pub mod filesystems;
 pub mod loadavg;
 pub mod meminfo;
+pub mod namespaces;
 pub mod root;
 pub mod stat;
 pub mod task_mmu;
@@ -39,7 +40,6 @@ use super::inode::*;
 use super::seq_file::seq_read;
 use crate::errno::*;
 use crate::kernel::task::Task;
-use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -57,6 +57,8 @@ pub enum ProcNode {
     TaskDir(i32),
     /// /proc/PID/fd/N for a file without a path (pipe, pidfd).
     FdLink(i32, usize),
+    /// /proc/PID/ns, its links, and the namespace files of /proc/PID (namespaces.rs).
+    Ns(i32, namespaces::NsEntry),
 }
 
 /// An inode with a chosen number (Inode::new numbers from the rootfs counter).
@@ -81,7 +83,10 @@ pub fn parent(n: &ProcNode) -> Option<Arc<Inode>> {
     match n {
         ProcNode::Root => Some(super::namespace::root()),
         ProcNode::PidDir(_) => root::proc_root(),
-        ProcNode::FdDir(p) | ProcNode::TaskDir(p) => lookup(&ProcNode::Root, &format!("{}", p)).ok(),
+        ProcNode::FdDir(p) | ProcNode::TaskDir(p) | ProcNode::Ns(p, namespaces::NsEntry::Dir) => {
+            task_of(*p).ok()?;
+            Some(mk(base::pid_ino(*p, base::INO_DIR), S_IFDIR | 0o555, InodeKind::Proc(ProcNode::PidDir(*p))))
+        }
         _ => None,
     }
 }
@@ -98,9 +103,10 @@ impl FileOps for SeqFile {
     fn read(&self, f: &File, buf: &mut [u8]) -> KResult<usize> {
         seq_read(&self.data, f, buf)
     }
-    fn write(&self, _f: &File, buf: &[u8]) -> KResult<usize> {
+    fn write(&self, f: &File, buf: &[u8]) -> KResult<usize> {
         match &self.node {
             ProcNode::PidFile(pid, f) => base::pid_write(*pid, *f, buf),
+            ProcNode::Ns(pid, e) => namespaces::ns_write(*pid, e, *f.pos.lock(), buf),
             ProcNode::Global(_) => Err(EIO),
             _ => Err(EINVAL),
         }
@@ -127,13 +133,18 @@ pub fn open(n: &ProcNode) -> KResult<Arc<dyn FileOps>> {
             Ok(Arc::new(SeqFile { data: base::pid_text(&t, *f), node: n.clone() }))
         }
         ProcNode::FdLink(p, fd) => fd::proc_fd_open(*p, *fd),
+        ProcNode::Ns(p, e) => match namespaces::ns_open(*p, e)? {
+            Some(data) => Ok(Arc::new(SeqFile { data, node: n.clone() })),
+            None => Ok(Arc::new(super::libfs::DirOps)),
+        },
     }
 }
 
 /// The entries of a directory node: (name, inode number, DT_* type).
-pub fn readdir(n: &ProcNode) -> Vec<(String, u64, u8)> {
+pub fn readdir(dir: &Inode, n: &ProcNode) -> Vec<(String, u64, u8)> {
     match n {
-        ProcNode::Root => root::proc_root_readdir(),
+        ProcNode::Root => root::proc_root_readdir(&root::instance_of(dir)),
+        ProcNode::Ns(p, namespaces::NsEntry::Dir) => namespaces::proc_ns_dir_readdir(*p),
         ProcNode::PidDir(p) => base::proc_tgid_base_readdir(*p),
         ProcNode::TaskDir(p) => base::proc_task_readdir(*p),
         ProcNode::FdDir(p) => fd::proc_readfd(*p),
@@ -141,10 +152,11 @@ pub fn readdir(n: &ProcNode) -> Vec<(String, u64, u8)> {
     }
 }
 
-/// A name inside a /proc directory node (ENOENT when absent, ENOTDIR for a file node).
-pub fn lookup(n: &ProcNode, name: &str) -> KResult<Arc<Inode>> {
+/// A name inside a /proc directory node `dir` (ENOENT when absent, ENOTDIR for a file node).
+pub fn lookup(dir: &Inode, n: &ProcNode, name: &str) -> KResult<Arc<Inode>> {
     match n {
-        ProcNode::Root => root::proc_root_lookup(name),
+        ProcNode::Root => root::proc_root_lookup(&root::instance_of(dir), name),
+        ProcNode::Ns(p, namespaces::NsEntry::Dir) => namespaces::proc_ns_dir_lookup(*p, name),
         ProcNode::PidDir(p) => base::proc_tgid_base_lookup(*p, name),
         ProcNode::TaskDir(p) => base::proc_task_lookup(*p, name),
         ProcNode::FdDir(p) => fd::proc_lookupfd(*p, name),
@@ -156,6 +168,16 @@ pub fn lookup(n: &ProcNode, name: &str) -> KResult<Arc<Inode>> {
 pub fn readlink(n: &ProcNode) -> KResult<String> {
     match n {
         ProcNode::FdLink(p, fd) => fd::proc_fd_readlink(*p, *fd),
+        ProcNode::Ns(p, e) => namespaces::ns_readlink(*p, e),
         _ => Err(EINVAL),
+    }
+}
+
+/// Linux: ->get_link() of the magic links a walk follows to a file of no path: a namespace
+/// link leads to the namespace's nsfs file (None: `ino` is no such link).
+pub fn get_link(ino: &Inode) -> Option<KResult<Arc<Inode>>> {
+    match &ino.kind {
+        InodeKind::Proc(ProcNode::Ns(p, e)) => namespaces::ns_get_link(*p, e),
+        _ => None,
     }
 }

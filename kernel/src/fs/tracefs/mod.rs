@@ -1,4 +1,4 @@
-//! tracefs at /sys/kernel/tracing: the control files of the fork-path tracer
+//! tracefs (mounted at /sys/kernel/tracing): the control files of the fork-path tracer
 //! (kernel/trace.rs) and its buffer in ftrace's function_graph text format.
 //! Linux: fs/tracefs/ (the filesystem), kernel/trace/trace.c (tracing_on, trace,
 //! current_tracer, buffer_size_kb, options/), kernel/trace/ftrace.c (set_ftrace_filter,
@@ -97,9 +97,30 @@ fn subdir(dir: &Arc<Inode>, name: &str) -> Arc<Inode> {
     d
 }
 
-/// Makes /sys/kernel/tracing (and /sys, /sys/kernel) with the tracefs files.
-pub fn mount(root: &Arc<Inode>) {
-    let t = subdir(&subdir(&subdir(root, "sys"), "kernel"), "tracing");
+static TRACEFS_ROOT: spin::Once<Arc<Inode>> = spin::Once::new();
+
+/// Linux: tracer_init_tracefs(): tracefs's one instance with the tracer's files; the boot
+/// mounts it at /sys/kernel/tracing (fs/namespace.rs, mount_boot_filesystems).
+pub fn tracefs_root() -> Arc<Inode> {
+    TRACEFS_ROOT
+        .call_once(|| {
+            let sb = crate::fs::super_block::SuperBlock::new(
+                crate::fs::filesystems::FsType::Tracefs,
+                0,
+                crate::fs::super_block::SbInfo::None,
+                crate::kernel::user_namespace::init_user_ns().clone(),
+            );
+            let root = Inode::new_dir(0o700, alloc::sync::Weak::new(), "");
+            root.set_sb(&sb);
+            populate(&root);
+            root
+        })
+        .clone()
+}
+
+/// The tracefs files, in the instance's root `t`.
+fn populate(t: &Arc<Inode>) {
+    let t = t.clone();
     add_file(&t, "tracing_on", 0o644, TraceNode::TracingOn);
     add_file(&t, "trace", 0o644, TraceNode::Trace);
     add_file(&t, "current_tracer", 0o644, TraceNode::CurrentTracer);

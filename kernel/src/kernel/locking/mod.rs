@@ -17,6 +17,7 @@
 //! |   12 | TaskRel        | one task's Relatives (read alone; changed under Tasklist) |
 //! |   16 | FilePos        | a file's f_pos (held across user copies: below everything a page fault takes) |
 //! |   20 | Pids           | the pid table and allocator (kernel/pid.rs) |
+//! |   22 | FsContext      | fc->uapi_mutex: a filesystem context of fsopen/fsmount |
 //! |   24 | TaskLock       | a task's mm/files/fs/sighand pointers, comm, vfork_done (task_lock) |
 //! |   30 | Sighand        | sighand->siglock: the handler table |
 //! |   32 | Pending        | a task's pending signals (under siglock when both are needed) |
@@ -24,8 +25,14 @@
 //! |   36 | FilesTable     | files_struct's fd array (a File may be dropped under it) |
 //! |   38 | FsStruct       | fs_struct: root, cwd, umask |
 //! |   40 | MmapLock       | mm->mmap_lock: the VMAs and page table of an mm; exe_file |
+//! |   44 | Namespace      | namespace_sem: a mount namespace's mount table |
 //! |   46 | Inode          | an inode's data, directory entries, shared-page object (file faults take it) |
 //! |   48 | ShmPages       | a shared anonymous/shmem object's page list |
+//! |   50 | UtsSem         | uts_sem: a UTS namespace's names |
+//! |   52 | IpcIds         | ipc_ids.rwsem: an IPC namespace's id table of one kind |
+//! |   54 | IpcObj         | kern_ipc_perm.lock: one SysV IPC object |
+//! |   56 | Mqueue         | a POSIX message queue's messages and counts |
+//! |   58 | UserNs         | userns_state_mutex: a user namespace's id maps and flags |
 //! |   64 | Pipe           | a pipe's buffer and counts |
 //! |   66 | Tty            | the console tty |
 //! |   70 | Futex          | the futex hash |
@@ -34,6 +41,7 @@
 //! |   82 | Completion     | a completion's done flag |
 //! |   84 | Timers         | the timer and timeout queues |
 //! |   90 | Runqueue       | the run queue (wake-ups from anywhere take it last) |
+//! |   92 | ProcInum       | the namespace inode numbers in use (proc_inum_ida) |
 //! |   94 | Trace          | the tracer's ring and saved command lines |
 //! |   96 | Printk         | the printk ring |
 //! |  100 | Heap           | the kernel heap (any allocation, under any lock) |
@@ -74,6 +82,8 @@ lock_classes! {
     FilePos = 16, "file->f_pos_lock";
     /// Linux: pidmap_lock.
     Pids = 20, "pidmap_lock";
+    /// Linux: fc->uapi_mutex (held across get_tree, which looks at the caller's namespaces).
+    FsContext = 22, "fc->uapi_mutex";
     /// Linux: task_lock() (alloc_lock): the task's resource pointers.
     TaskLock = 24, "task_lock";
     /// Linux: sighand->siglock.
@@ -88,10 +98,22 @@ lock_classes! {
     FsStruct = 38, "fs->lock";
     /// Linux: mm->mmap_lock.
     MmapLock = 40, "mmap_lock";
+    /// Linux: namespace_sem / mount_lock: a mount namespace's mounts.
+    Namespace = 44, "namespace_sem";
     /// Linux: inode->i_rwsem / i_lock.
     Inode = 46, "inode->i_lock";
     /// A shared memory object's pages (Linux: the shmem inode's i_pages).
     ShmPages = 48, "shmem->i_pages";
+    /// Linux: uts_sem.
+    UtsSem = 50, "uts_sem";
+    /// Linux: ipc_ids.rwsem.
+    IpcIds = 52, "ipc_ids.rwsem";
+    /// Linux: kern_ipc_perm.lock.
+    IpcObj = 54, "kern_ipc_perm.lock";
+    /// Linux: mqueue_inode_info.lock.
+    Mqueue = 56, "mqueue_inode_info.lock";
+    /// Linux: userns_state_mutex.
+    UserNs = 58, "userns_state_mutex";
     /// Linux: pipe->mutex.
     Pipe = 64, "pipe->mutex";
     /// Linux: tty->termios_rwsem and the port lock.
@@ -108,6 +130,8 @@ lock_classes! {
     Timers = 84, "timer_base";
     /// Linux: rq->__lock.
     Runqueue = 90, "rq->lock";
+    /// Linux: proc_inum_ida's lock.
+    ProcInum = 92, "proc_inum_ida";
     /// Linux: the ring buffer's reader lock.
     Trace = 94, "trace_ring";
     /// Linux: logbuf_lock.
