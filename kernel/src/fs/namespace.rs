@@ -361,7 +361,9 @@ impl MntNamespace {
             if t.mounts.len() == 1 {
                 return Path { mnt: t.root, inode: ino.clone() };
             }
-            if let Some(m) = t.mounts.values().rev().find(|m| same_inode(&m.root, ino) && t.child_on(m.id, ino).is_none()) {
+            if let Some(m) =
+                t.mounts.values().rev().find(|m| same_inode(&m.root, ino) && t.child_on(m.id, ino).is_none())
+            {
                 return Path { mnt: m.id, inode: ino.clone() };
             }
         }
@@ -1116,15 +1118,24 @@ pub fn sys_move_mount(
 // ---- umount2(2) ----------------------------------------------------------------------------
 
 /// Whether anything still uses the mounts `ids` (for umount without MNT_DETACH: EBUSY): a
-/// task's root or cwd inside them, an open file, a mapped file or an executable of their
-/// filesystems.
+/// task's root or cwd inside them, an open file, a mapped file or an executable of theirs.
+/// A directory is placed in its mount (path_of); a file, which keeps no parent link, counts
+/// when no other mount of the namespace shows its filesystem.
 fn mounts_busy(ns: &Arc<MntNamespace>, ids: &[MntId]) -> bool {
-    let sbs: Vec<Arc<SuperBlock>> = {
+    let (sbs, others): (Vec<Arc<SuperBlock>>, Vec<Arc<SuperBlock>>) = {
         let t = ns.table.lock();
-        ids.iter().filter_map(|i| t.get(*i)).map(|m| m.sb.clone()).collect()
+        let mine = ids.iter().filter_map(|i| t.get(*i)).map(|m| m.sb.clone()).collect();
+        let others = t.mounts.values().filter(|m| !ids.contains(&m.id)).map(|m| m.sb.clone()).collect();
+        (mine, others)
     };
     let in_ids = |p: &Path| ids.contains(&p.mnt);
-    let on_sb = |i: &Inode| sbs.iter().any(|s| Arc::ptr_eq(s, i.sb()));
+    let uses = |i: &Arc<Inode>| -> bool {
+        if i.is_dir() {
+            return in_ids(&ns.path_of(i));
+        }
+        let sb = i.sb();
+        sbs.iter().any(|s| Arc::ptr_eq(s, sb)) && !others.iter().any(|s| Arc::ptr_eq(s, sb))
+    };
     for task in crate::kernel::pid::all_tasks() {
         let same_ns = crate::kernel::nsproxy::task_nsproxy(&task).is_some_and(|n| Arc::ptr_eq(&n.mnt_ns, ns));
         if same_ns {
@@ -1138,26 +1149,28 @@ fn mounts_busy(ns: &Arc<MntNamespace>, ids: &[MntId]) -> bool {
         if let Some(files) = task.files.lock().clone() {
             let open: Vec<Arc<Inode>> =
                 files.fds.lock().iter().flatten().filter_map(|e| e.file.inode.clone()).collect();
-            if open.iter().any(|i| on_sb(i)) {
+            if open.iter().any(|i| uses(i)) {
                 return true;
             }
         }
         if let Some(mm) = task.mm.lock().clone() {
-            if mm.exe.lock().as_ref().is_some_and(|i| on_sb(i)) {
+            let exe = mm.exe.lock().clone();
+            if exe.is_some_and(|i| uses(&i)) {
                 return true;
             }
-            let m = mm.inner.lock();
-            for v in m.vmas.values() {
-                let busy = match &v.backing {
-                    crate::mm::mm_types::Backing::File { inode, .. } => on_sb(inode),
-                    crate::mm::mm_types::Backing::Shared { obj, .. } => {
-                        obj.source.as_ref().and_then(|w| w.upgrade()).is_some_and(|i| on_sb(&i))
-                    }
-                    _ => false,
-                };
-                if busy {
-                    return true;
-                }
+            let mapped: Vec<Arc<Inode>> = mm
+                .inner
+                .lock()
+                .vmas
+                .values()
+                .filter_map(|v| match &v.backing {
+                    crate::mm::mm_types::Backing::File { inode, .. } => Some(inode.clone()),
+                    crate::mm::mm_types::Backing::Shared { obj, .. } => obj.source.as_ref().and_then(|w| w.upgrade()),
+                    _ => None,
+                })
+                .collect();
+            if mapped.iter().any(|i| uses(i)) {
+                return true;
             }
         }
     }
