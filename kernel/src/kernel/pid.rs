@@ -335,6 +335,31 @@ pub fn vnr_to_global(nr: i32) -> Option<i32> {
     }
 }
 
+/// The pid namespaces `t` is numbered in from `from` (the reader's, an ancestor of `t`'s
+/// own) down to `t`'s own (Linux: pid->numbers[ns->level..=pid->level], /proc/PID/status's
+/// NSpid columns); empty when `t` is not visible from `from`.
+pub fn pid_ns_chain(t: &TaskStruct, from: &PidNamespace) -> Vec<Arc<PidNamespace>> {
+    match t.ns_pids.get() {
+        None if from.level == 0 => alloc::vec![init_pid_ns().clone()],
+        None => Vec::new(),
+        Some(p) => match p.pid.numbers.get(from.level as usize) {
+            Some(u) if core::ptr::eq(Arc::as_ptr(&u.ns), from) => {
+                p.pid.numbers[from.level as usize..].iter().map(|u| u.ns.clone()).collect()
+            }
+            _ => Vec::new(),
+        },
+    }
+}
+
+/// A number of the initial namespace (a process group, a session) in `ns`: the number there
+/// of the task it names (0 when gone or not visible).
+pub fn global_nr_ns(nr: i32, ns: &PidNamespace) -> i32 {
+    if ns.level == 0 || nr <= 0 {
+        return nr;
+    }
+    find_task_by_pid(nr).map_or(0, |t| task_pid_nr_ns(&t, ns))
+}
+
 /// Every thread-group leader, in pid order (for kill(-1), /proc).
 pub fn all_processes() -> Vec<Task> {
     init_pid_ns().inner.lock().tasks.values().filter(|t| t.pid() == t.tgid()).cloned().collect()

@@ -316,28 +316,38 @@ pub fn sys_getppid() -> KResult<usize> {
     Ok(crate::kernel::pid::task_tgid_nr_ns(&parent, &ns) as usize)
 }
 
-// The ids: every process is root until struct cred exists.
+// The ids: every process is root (kernel uid and gid 0) until struct cred exists; the caller's
+// user namespace names them (Linux: from_kuid_munged(current_user_ns(), ...): 65534 when
+// unmapped).
+fn uid_vnr() -> u32 {
+    super::user_namespace::from_kuid_munged(&super::user_namespace::current_user_ns(), 0)
+}
+fn gid_vnr() -> u32 {
+    super::user_namespace::from_kgid_munged(&super::user_namespace::current_user_ns(), 0)
+}
 pub fn sys_getuid() -> KResult<usize> {
-    Ok(0)
+    Ok(uid_vnr() as usize)
 }
 pub fn sys_geteuid() -> KResult<usize> {
-    Ok(0)
+    Ok(uid_vnr() as usize)
 }
 pub fn sys_getgid() -> KResult<usize> {
-    Ok(0)
+    Ok(gid_vnr() as usize)
 }
 pub fn sys_getegid() -> KResult<usize> {
-    Ok(0)
+    Ok(gid_vnr() as usize)
 }
 pub fn sys_getresuid(ruid: UserPtr<u32>, euid: UserPtr<u32>, suid: UserPtr<u32>) -> KResult<usize> {
+    let u = uid_vnr();
     for p in [ruid, euid, suid] {
-        p.write(&0)?;
+        p.write(&u)?;
     }
     Ok(0)
 }
 pub fn sys_getresgid(rgid: UserPtr<u32>, egid: UserPtr<u32>, sgid: UserPtr<u32>) -> KResult<usize> {
+    let g = gid_vnr();
     for p in [rgid, egid, sgid] {
-        p.write(&0)?;
+        p.write(&g)?;
     }
     Ok(0)
 }

@@ -114,15 +114,16 @@ pub(super) fn stat_text(t: &TaskStruct) -> String {
     let pending = t.pending.lock().set;
     let wchan = (t.state() != TASK_RUNNING || t.exit_state() != 0) as u64;
     let rsslim = sig.rlimit(RLIMIT_RSS as usize);
+    let ns = crate::kernel::pid::task_active_pid_ns(&current());
     let _ = write!(
         s,
         "{} ({}) {} {} {} {} {} {} {} {} 0 0 0 {} {} {} {} 20 0 {} 0 {} {} {} {}",
-        t.pid(),
+        crate::kernel::pid::task_pid_nr_ns(t, &ns),
         t.comm_string(),
         state,
-        t.ppid(),
-        sig.pgrp.load(Ordering::Relaxed),
-        sig.session.load(Ordering::Relaxed),
+        t.parent().map_or(0, |p| crate::kernel::pid::task_tgid_nr_ns(&p, &ns)),
+        crate::kernel::pid::global_nr_ns(sig.pgrp.load(Ordering::Relaxed), &ns),
+        crate::kernel::pid::global_nr_ns(sig.session.load(Ordering::Relaxed), &ns),
         tty_nr,
         tpgid,
         t.flags.load(Ordering::Relaxed),
@@ -175,8 +176,13 @@ pub(super) fn status_text(t: &TaskStruct) -> String {
     }
     let _ = writeln!(s, "State:\t{}", state_of(t));
     let sig = &t.signal;
-    let pid = t.pid();
-    let _ = writeln!(s, "Tgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0", t.tgid(), pid, t.ppid());
+    // Linux: the numbers of the reader's pid namespace (the /proc instance's), and NS* lists
+    // from there down to the task's own namespace.
+    let ns = crate::kernel::pid::task_active_pid_ns(&current());
+    let pid = crate::kernel::pid::task_pid_nr_ns(t, &ns);
+    let tgid = crate::kernel::pid::task_tgid_nr_ns(t, &ns);
+    let ppid = t.parent().map_or(0, |p| crate::kernel::pid::task_tgid_nr_ns(&p, &ns));
+    let _ = writeln!(s, "Tgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0", tgid, pid, ppid);
     s.push_str("Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n");
     // Linux: fdt->max_fds: 64 (NR_OPEN_DEFAULT on 64-bit), doubled as the table grows.
     let files = t.files.lock().clone();
@@ -193,7 +199,18 @@ pub(super) fn status_text(t: &TaskStruct) -> String {
     };
     let _ = writeln!(s, "FDSize:\t{}\nGroups:\t ", max_fds);
     let (pg, sid) = (sig.pgrp.load(Ordering::Relaxed), sig.session.load(Ordering::Relaxed));
-    let _ = writeln!(s, "NStgid:\t{}\nNSpid:\t{}\nNSpgid:\t{}\nNSsid:\t{}", t.tgid(), pid, pg, sid);
+    let chain = crate::kernel::pid::pid_ns_chain(t, &ns);
+    let mut col = |name: &str, f: &dyn Fn(&crate::kernel::pid_namespace::PidNamespace) -> i32| {
+        s.push_str(name);
+        for n in chain.iter() {
+            let _ = write!(s, "\t{}", f(n));
+        }
+        s.push('\n');
+    };
+    col("NStgid:", &|n| crate::kernel::pid::task_tgid_nr_ns(t, n));
+    col("NSpid:", &|n| crate::kernel::pid::task_pid_nr_ns(t, n));
+    col("NSpgid:", &|n| crate::kernel::pid::global_nr_ns(pg, n));
+    col("NSsid:", &|n| crate::kernel::pid::global_nr_ns(sid, n));
     let mm = t.mm.lock().clone();
     if let Some(mm) = mm {
         let st = mm_stats(&mm.inner.lock());
