@@ -1149,7 +1149,7 @@ fn mounts_busy(ns: &Arc<MntNamespace>, ids: &[MntId]) -> bool {
         if let Some(files) = task.files.lock().clone() {
             let open: Vec<Arc<Inode>> =
                 files.fds.lock().iter().flatten().filter_map(|e| e.file.inode.clone()).collect();
-            if open.iter().any(|i| uses(i)) {
+            if open.iter().any(&uses) {
                 return true;
             }
         }
@@ -1169,7 +1169,7 @@ fn mounts_busy(ns: &Arc<MntNamespace>, ids: &[MntId]) -> bool {
                     _ => None,
                 })
                 .collect();
-            if mapped.iter().any(|i| uses(i)) {
+            if mapped.iter().any(&uses) {
                 return true;
             }
         }
