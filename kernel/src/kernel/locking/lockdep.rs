@@ -15,12 +15,13 @@ mod imp {
     const MAX_HELD: usize = 32;
 
     struct Held {
-        locks: [(u16, &'static str); MAX_HELD],
+        /// (rank << 8 | subclass, class name, the lock's address)
+        locks: [(u16, &'static str, usize); MAX_HELD],
         depth: usize,
     }
 
     // lockdep's own lock is a plain spin::Mutex: it is never held across anything else.
-    static HELD: spin::Mutex<Held> = spin::Mutex::new(Held { locks: [(0, ""); MAX_HELD], depth: 0 });
+    static HELD: spin::Mutex<Held> = spin::Mutex::new(Held { locks: [(0, "", 0); MAX_HELD], depth: 0 });
     /// Set once a report is being printed: the oops path takes locks out of order by design.
     static OFF: AtomicBool = AtomicBool::new(false);
 
@@ -28,26 +29,41 @@ mod imp {
         OFF.store(true, Ordering::Relaxed);
         let held = HELD.lock();
         crate::pr_emerg!("======================================================");
-        crate::pr_emerg!("WARNING: possible circular locking dependency detected (lockdep)");
+        crate::pr_emerg!("WARNING: lock order violated (lockdep)");
         crate::pr_emerg!("{}", what);
         crate::pr_emerg!("locks held:");
-        for (i, (key, name)) in held.locks[..held.depth].iter().enumerate() {
-            crate::pr_emerg!(" #{}: {} (rank {}, subclass {})", i, name, key >> 8, key & 0xff);
+        for (i, (key, name, addr)) in held.locks[..held.depth].iter().enumerate() {
+            crate::pr_emerg!(" #{}: {} (rank {}, subclass {}) at {:#x}", i, name, key >> 8, key & 0xff, addr);
         }
         drop(held);
         crate::arch::riscv::stacktrace::dump_stack();
         panic!("lockdep: lock order violated");
     }
 
-    /// Records an acquisition of (rank, sub); returns the key to release with.
-    pub fn acquire(rank: u8, sub: u8, name: &'static str) -> u16 {
+    /// Records an acquisition of (rank, sub) of the lock at `addr`; returns the key to release
+    /// with.  Besides the order, it catches a lock taken again while held (Linux: "possible
+    /// recursive locking detected"), which would spin for ever: lock_nested() with a higher
+    /// subclass on the very same lock passes the rank check, so the address is checked too.
+    pub fn acquire(rank: u8, sub: u8, name: &'static str, addr: usize) -> u16 {
         let key = ((rank as u16) << 8) | sub as u16;
         if OFF.load(Ordering::Relaxed) {
             return key;
         }
         let mut h = HELD.lock();
+        if let Some(&(k, n, _)) = h.locks[..h.depth].iter().find(|l| l.2 == addr) {
+            drop(h);
+            report(format_args!(
+                "recursive locking: taking {} (rank {}, subclass {}) at {:#x}, already held as {} (subclass {})",
+                name,
+                rank,
+                sub,
+                addr,
+                n,
+                k & 0xff
+            ));
+        }
         if h.depth > 0 {
-            let (top, top_name) = h.locks[h.depth - 1];
+            let (top, top_name, _) = h.locks[h.depth - 1];
             if key <= top {
                 drop(h);
                 report(format_args!(
@@ -66,13 +82,13 @@ mod imp {
             report(format_args!("more than {} locks held taking {}", MAX_HELD, name));
         }
         let d = h.depth;
-        h.locks[d] = (key, name);
+        h.locks[d] = (key, name, addr);
         h.depth += 1;
         key
     }
 
     /// A trylock that succeeded: recorded (so its release balances) but not checked.
-    pub fn acquire_unchecked(rank: u8, name: &'static str) -> u16 {
+    pub fn acquire_unchecked(rank: u8, name: &'static str, addr: usize) -> u16 {
         let key = (rank as u16) << 8;
         if OFF.load(Ordering::Relaxed) {
             return key;
@@ -80,7 +96,7 @@ mod imp {
         let mut h = HELD.lock();
         if h.depth < MAX_HELD {
             let d = h.depth;
-            h.locks[d] = (key, name);
+            h.locks[d] = (key, name, addr);
             h.depth += 1;
         }
         key
@@ -92,7 +108,7 @@ mod imp {
         }
         let mut h = HELD.lock();
         let d = h.depth;
-        match h.locks[..d].iter().rposition(|&(k, _)| k == key) {
+        match h.locks[..d].iter().rposition(|&(k, _, _)| k == key) {
             Some(i) => {
                 h.locks.copy_within(i + 1..d, i);
                 h.depth -= 1;

@@ -47,7 +47,7 @@ impl<T: ?Sized, C: LockClass> SpinLock<T, C> {
     #[inline(always)]
     fn lock_at(&self, rank: u8, sub: u8) -> SpinLockGuard<'_, T> {
         #[cfg(feature = "lockdep")]
-        let key = lockdep::acquire(rank, sub, C::NAME);
+        let key = lockdep::acquire(rank, sub, C::NAME, self as *const Self as *const u8 as usize);
         #[cfg(not(feature = "lockdep"))]
         let _ = (rank, sub);
         SpinLockGuard {
@@ -63,7 +63,7 @@ impl<T: ?Sized, C: LockClass> SpinLock<T, C> {
         self.inner.try_lock().map(|guard| SpinLockGuard {
             guard,
             #[cfg(feature = "lockdep")]
-            key: lockdep::acquire_unchecked(C::RANK, C::NAME),
+            key: lockdep::acquire_unchecked(C::RANK, C::NAME, self as *const Self as *const u8 as usize),
         })
     }
 
