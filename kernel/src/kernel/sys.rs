@@ -17,7 +17,7 @@ pub use super::utsname::{UTS_RELEASE, UTS_VERSION};
 
 /// Linux: SYSCALL_DEFINE1(newuname): the names of the caller's UTS namespace.
 pub fn sys_uname(name: UserPtr<NewUtsname>) -> KResult<usize> {
-    let u = super::utsname::current_utsname();
+    let u = super::utsname::utsname();
     name.write(&u)?;
     Ok(0)
 }

@@ -28,10 +28,10 @@
 //! |   44 | Namespace      | namespace_sem: a mount namespace's mount table |
 //! |   46 | Inode          | an inode's data, directory entries, shared-page object (file faults take it) |
 //! |   48 | ShmPages       | a shared anonymous/shmem object's page list |
-//! |   50 | UtsSem         | uts_sem: a UTS namespace's names |
 //! |   52 | IpcIds         | ipc_ids.rwsem: an IPC namespace's id table of one kind |
 //! |   54 | IpcObj         | kern_ipc_perm.lock: one SysV IPC object |
-//! |   56 | Mqueue         | a POSIX message queue's messages and counts |
+//! |   56 | Uts            | uts_sem: a UTS namespace's names (kernel/utsname.rs; a leaf) |
+//! |   57 | Mqueue         | a POSIX message queue's messages and counts |
 //! |   58 | UserNs         | userns_state_mutex: a user namespace's id maps and flags |
 //! |   64 | Pipe           | a pipe's buffer and counts |
 //! |   66 | Tty            | the console tty |
@@ -104,14 +104,14 @@ lock_classes! {
     Inode = 46, "inode->i_lock";
     /// A shared memory object's pages (Linux: the shmem inode's i_pages).
     ShmPages = 48, "shmem->i_pages";
-    /// Linux: uts_sem.
-    UtsSem = 50, "uts_sem";
     /// Linux: ipc_ids.rwsem.
     IpcIds = 52, "ipc_ids.rwsem";
     /// Linux: kern_ipc_perm.lock.
     IpcObj = 54, "kern_ipc_perm.lock";
+    /// Linux: uts_sem.
+    Uts = 56, "uts_sem";
     /// Linux: mqueue_inode_info.lock.
-    Mqueue = 56, "mqueue_inode_info.lock";
+    Mqueue = 57, "mqueue_inode_info.lock";
     /// Linux: userns_state_mutex.
     UserNs = 58, "userns_state_mutex";
     /// Linux: pipe->mutex.
