@@ -68,7 +68,10 @@ errnos!(
     EOPNOTSUPP,
     ETIMEDOUT,
     ENOTSOCK,
+    EMSGSIZE,
     ECANCELED,
+    ENOMSG,
+    EIDRM,
 );
 
 // Kernel-internal errnos (Linux: include/linux/errno.h): a syscall returns them to ask the way

@@ -26,7 +26,8 @@ pub enum FsType {
 }
 
 /// The types in Linux's registration order, as /proc/filesystems lists them.
-const REGISTERED: [FsType; 5] = [FsType::Sysfs, FsType::Tmpfs, FsType::Proc, FsType::Tracefs, FsType::Ramfs];
+const REGISTERED: [FsType; 6] =
+    [FsType::Sysfs, FsType::Tmpfs, FsType::Proc, FsType::Tracefs, FsType::Ramfs, FsType::Mqueue];
 
 impl FsType {
     /// Linux: file_system_type.name.

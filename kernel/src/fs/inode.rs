@@ -63,6 +63,8 @@ pub enum InodeKind {
     Trace(crate::fs::tracefs::TraceNode),
     /// A namespace (fs/nsfs.rs): what /proc/PID/ns/* lead to.
     Nsfs(crate::fs::nsfs::NsCommon),
+    /// A POSIX message queue (ipc/mqueue.rs).
+    Mqueue(Arc<crate::ipc::mqueue::MqInfo>),
 }
 
 pub struct Inode {

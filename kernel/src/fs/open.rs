@@ -111,6 +111,7 @@ pub fn open_inode(ino: Arc<Inode>, flags: u32, path: String) -> KResult<Arc<File
         InodeKind::Trace(node) => super::tracefs::open(node, flags)?,
         InodeKind::Symlink(_) => Arc::new(NullOps), // O_PATH|O_NOFOLLOW only
         InodeKind::Nsfs(ns) => super::nsfs::open(ns)?,
+        InodeKind::Mqueue(q) => crate::ipc::mqueue::open(q)?,
     };
     Ok(File::new(ops, Some(ino), flags & !(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC), path))
 }

@@ -250,6 +250,7 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
 
     // Linux: the copy_* helpers, in order.  Each stores into p; on error, p is dropped and
     // everything it owns goes with it.
+    crate::ipc::sem::copy_semundo(clone_flags, &cur, &p);
     copy_files(clone_flags, &cur, &p)?;
     copy_fs(clone_flags, &cur, &p)?;
     copy_sighand(clone_flags, &cur, &p)?;

@@ -25,5 +25,6 @@ pub mod syscall;
 pub mod task;
 pub mod time;
 pub mod trace;
+pub mod ucount;
 pub mod user_namespace;
 pub mod utsname;

@@ -119,6 +119,9 @@ pub struct TaskStruct {
     /// The task's numbers in the pid namespaces below the initial one (set once, at
     /// attach_pid; unset for a task of the initial namespace, numbered by `pid` and `tgid`).
     pub ns_pids: spin::Once<super::pid::NsPids>,
+    /// Linux: sysvsem.undo_list — the SysV semaphore adjustments to undo at exit (task_lock;
+    /// shared by CLONE_SYSVSEM, ipc/sem.rs).
+    pub sysvsem: SpinLock<Option<Arc<crate::ipc::sem::SemUndoList>>, class::TaskLock>,
 }
 
 pub type Task = Arc<TaskStruct>;
@@ -184,6 +187,7 @@ impl TaskStruct {
             nsproxy: SpinLock::new(None),
             user_ns: SpinLock::new(i.user_ns),
             ns_pids: spin::Once::new(),
+            sysvsem: SpinLock::new(None),
         })
     }
 }

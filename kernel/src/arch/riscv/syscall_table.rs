@@ -10,7 +10,7 @@
 
 use crate::arch::riscv::ptrace::PtRegs;
 use crate::kernel::syscall::{invoke, sys_ni_syscall};
-use crate::{drivers, fs, kernel, mm};
+use crate::{drivers, fs, ipc, kernel, mm};
 
 macro_rules! syscall_table {
     ($($nr:ident => $handler:path,)*) => {
@@ -223,24 +223,24 @@ syscall_table! {
     __NR_getegid                 => kernel::sys::sys_getegid,
     __NR_gettid                  => kernel::sys::sys_gettid,
     __NR_sysinfo                 => kernel::sys::sys_sysinfo,
-    __NR_mq_open                 => sys_ni_syscall,
-    __NR_mq_unlink               => sys_ni_syscall,
-    __NR_mq_timedsend            => sys_ni_syscall,
-    __NR_mq_timedreceive         => sys_ni_syscall,
-    __NR_mq_notify               => sys_ni_syscall,
-    __NR_mq_getsetattr           => sys_ni_syscall,
-    __NR_msgget                  => sys_ni_syscall,
-    __NR_msgctl                  => sys_ni_syscall,
-    __NR_msgrcv                  => sys_ni_syscall,
-    __NR_msgsnd                  => sys_ni_syscall,
-    __NR_semget                  => sys_ni_syscall,
-    __NR_semctl                  => sys_ni_syscall,
-    __NR_semtimedop              => sys_ni_syscall,
-    __NR_semop                   => sys_ni_syscall,
-    __NR_shmget                  => sys_ni_syscall,
-    __NR_shmctl                  => sys_ni_syscall,
-    __NR_shmat                   => sys_ni_syscall,
-    __NR_shmdt                   => sys_ni_syscall,
+    __NR_mq_open                 => ipc::mqueue::sys_mq_open,
+    __NR_mq_unlink               => ipc::mqueue::sys_mq_unlink,
+    __NR_mq_timedsend            => ipc::mqueue::sys_mq_timedsend,
+    __NR_mq_timedreceive         => ipc::mqueue::sys_mq_timedreceive,
+    __NR_mq_notify               => ipc::mqueue::sys_mq_notify,
+    __NR_mq_getsetattr           => ipc::mqueue::sys_mq_getsetattr,
+    __NR_msgget                  => ipc::msg::sys_msgget,
+    __NR_msgctl                  => ipc::msg::sys_msgctl,
+    __NR_msgrcv                  => ipc::msg::sys_msgrcv,
+    __NR_msgsnd                  => ipc::msg::sys_msgsnd,
+    __NR_semget                  => ipc::sem::sys_semget,
+    __NR_semctl                  => ipc::sem::sys_semctl,
+    __NR_semtimedop              => ipc::sem::sys_semtimedop,
+    __NR_semop                   => ipc::sem::sys_semop,
+    __NR_shmget                  => ipc::shm::sys_shmget,
+    __NR_shmctl                  => ipc::shm::sys_shmctl,
+    __NR_shmat                   => ipc::shm::sys_shmat,
+    __NR_shmdt                   => ipc::shm::sys_shmdt,
     __NR_socket                  => sys_ni_syscall,
     __NR_socketpair              => sys_ni_syscall,
     __NR_bind                    => sys_ni_syscall,

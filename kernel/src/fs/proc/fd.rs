@@ -106,6 +106,11 @@ fn proc_node_path(n: &ProcNode) -> String {
         ProcNode::TaskDir(p) => format!("/proc/{}/task", p),
         ProcNode::FdLink(p, fd) => format!("/proc/{}/fd/{}", p, fd),
         ProcNode::Ns(p, e) => format!("/proc/{}/{}", p, super::namespaces::entry_name(e)),
+        ProcNode::Sysvipc(None) => String::from("/proc/sysvipc"),
+        ProcNode::Sysvipc(Some(f)) => format!(
+            "/proc/sysvipc/{}",
+            crate::ipc::util::SYSVIPC_FILES.iter().find(|(_, x)| x == f).map_or("", |(s, _)| *s)
+        ),
     }
 }
 

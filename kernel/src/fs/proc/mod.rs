@@ -31,6 +31,7 @@ pub mod meminfo;
 pub mod namespaces;
 pub mod root;
 pub mod stat;
+pub mod sysvipc;
 pub mod task_mmu;
 pub mod uptime;
 pub mod version;
@@ -59,6 +60,8 @@ pub enum ProcNode {
     FdLink(i32, usize),
     /// /proc/PID/ns, its links, and the namespace files of /proc/PID (namespaces.rs).
     Ns(i32, namespaces::NsEntry),
+    /// /proc/sysvipc (None) and its files (sysvipc.rs).
+    Sysvipc(Option<crate::ipc::util::SysvipcFile>),
 }
 
 /// An inode with a chosen number (Inode::new numbers from the rootfs counter).
@@ -82,6 +85,7 @@ fn parse_num<T: core::str::FromStr>(s: &str) -> Option<T> {
 pub fn parent(n: &ProcNode) -> Option<Arc<Inode>> {
     match n {
         ProcNode::Root => Some(super::namespace::root()),
+        ProcNode::Sysvipc(None) => root::proc_root(),
         ProcNode::PidDir(_) => root::proc_root(),
         ProcNode::FdDir(p) | ProcNode::TaskDir(p) | ProcNode::Ns(p, namespaces::NsEntry::Dir) => {
             task_of(*p).ok()?;
@@ -107,7 +111,7 @@ impl FileOps for SeqFile {
         match &self.node {
             ProcNode::PidFile(pid, f) => base::pid_write(*pid, *f, buf),
             ProcNode::Ns(pid, e) => namespaces::ns_write(*pid, e, *f.pos.lock(), buf),
-            ProcNode::Global(_) => Err(EIO),
+            ProcNode::Global(_) | ProcNode::Sysvipc(_) => Err(EIO),
             _ => Err(EINVAL),
         }
     }
@@ -137,6 +141,8 @@ pub fn open(n: &ProcNode) -> KResult<Arc<dyn FileOps>> {
             Some(data) => Ok(Arc::new(SeqFile { data, node: n.clone() })),
             None => Ok(Arc::new(super::libfs::DirOps)),
         },
+        ProcNode::Sysvipc(None) => Ok(Arc::new(super::libfs::DirOps)),
+        ProcNode::Sysvipc(Some(f)) => Ok(Arc::new(SeqFile { data: sysvipc::sysvipc_text(*f), node: n.clone() })),
     }
 }
 
@@ -148,6 +154,7 @@ pub fn readdir(dir: &Inode, n: &ProcNode) -> Vec<(String, u64, u8)> {
         ProcNode::PidDir(p) => base::proc_tgid_base_readdir(*p),
         ProcNode::TaskDir(p) => base::proc_task_readdir(*p),
         ProcNode::FdDir(p) => fd::proc_readfd(*p),
+        ProcNode::Sysvipc(None) => sysvipc::sysvipc_readdir(),
         _ => Vec::new(),
     }
 }
@@ -160,6 +167,7 @@ pub fn lookup(dir: &Inode, n: &ProcNode, name: &str) -> KResult<Arc<Inode>> {
         ProcNode::PidDir(p) => base::proc_tgid_base_lookup(*p, name),
         ProcNode::TaskDir(p) => base::proc_task_lookup(*p, name),
         ProcNode::FdDir(p) => fd::proc_lookupfd(*p, name),
+        ProcNode::Sysvipc(None) => sysvipc::sysvipc_lookup(name),
         _ => Err(ENOTDIR),
     }
 }

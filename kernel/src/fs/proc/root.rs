@@ -108,6 +108,7 @@ pub(super) fn proc_root_readdir(inst: &Instance) -> Vec<(String, u64, u8)> {
         for (i, (name, _)) in GLOBALS.iter().enumerate() {
             v.push((String::from(*name), ROOT_INO + 1 + i as u64, DT_REG));
         }
+        v.push((String::from("sysvipc"), super::sysvipc::SYSVIPC_INO, DT_DIR));
     }
     v.push((String::from("self"), SELF_INO, DT_LNK));
     v.push((String::from("thread-self"), THREAD_SELF_INO, DT_LNK));
@@ -128,6 +129,9 @@ pub(super) fn proc_root_readdir(inst: &Instance) -> Vec<(String, u64, u8)> {
 pub(super) fn proc_root_lookup(inst: &Instance, name: &str) -> KResult<Arc<Inode>> {
     if let Some(i) = GLOBALS.iter().position(|(g, _)| *g == name).filter(|_| !inst.pidonly) {
         return Ok(mk(ROOT_INO + 1 + i as u64, S_IFREG | 0o444, InodeKind::Proc(ProcNode::Global(GLOBALS[i].1))));
+    }
+    if name == "sysvipc" && !inst.pidonly {
+        return Ok(super::sysvipc::sysvipc_dir());
     }
     let cur = current();
     if name == "self" {

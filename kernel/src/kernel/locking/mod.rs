@@ -16,6 +16,7 @@
 //! |   10 | Tasklist       | tasklist_lock: real_parent/children links, reparenting, release |
 //! |   12 | TaskRel        | one task's Relatives (read alone; changed under Tasklist) |
 //! |   16 | FilePos        | a file's f_pos (held across user copies: below everything a page fault takes) |
+//! |   18 | IpcIds         | ipc_ids.rwsem: an IPC namespace's objects of one kind (their permission checks look at the caller's task) |
 //! |   20 | Pids           | the pid table and allocator (kernel/pid.rs) |
 //! |   22 | FsContext      | fc->uapi_mutex: a filesystem context of fsopen/fsmount |
 //! |   24 | TaskLock       | a task's mm/files/fs/sighand pointers, comm, vfork_done (task_lock) |
@@ -28,11 +29,11 @@
 //! |   44 | Namespace      | namespace_sem: a mount namespace's mount table |
 //! |   46 | Inode          | an inode's data, directory entries, shared-page object (file faults take it) |
 //! |   48 | ShmPages       | a shared anonymous/shmem object's page list |
-//! |   52 | IpcIds         | ipc_ids.rwsem: an IPC namespace's id table of one kind |
-//! |   54 | IpcObj         | kern_ipc_perm.lock: one SysV IPC object |
+//! |   54 | SemUndo        | a process's SysV semaphore undo list (taken under IpcIds) |
 //! |   56 | Uts            | uts_sem: a UTS namespace's names (kernel/utsname.rs; a leaf) |
 //! |   57 | Mqueue         | a POSIX message queue's messages and counts |
 //! |   58 | UserNs         | userns_state_mutex: a user namespace's id maps and flags |
+//! |   59 | Ucounts        | ucounts_lock: the per-user counts (RLIMIT_MSGQUEUE) |
 //! |   64 | Pipe           | a pipe's buffer and counts |
 //! |   66 | Tty            | the console tty |
 //! |   70 | Futex          | the futex hash |
@@ -80,6 +81,8 @@ lock_classes! {
     TaskRel = 12, "task->rel";
     /// Linux: file->f_pos_lock (a mutex held across copy_to_user, so below the fault path).
     FilePos = 16, "file->f_pos_lock";
+    /// Linux: ipc_ids.rwsem (with the objects' kern_ipc_perm.lock folded in).
+    IpcIds = 18, "ipc_ids.rwsem";
     /// Linux: pidmap_lock.
     Pids = 20, "pidmap_lock";
     /// Linux: fc->uapi_mutex (held across get_tree, which looks at the caller's namespaces).
@@ -104,16 +107,16 @@ lock_classes! {
     Inode = 46, "inode->i_lock";
     /// A shared memory object's pages (Linux: the shmem inode's i_pages).
     ShmPages = 48, "shmem->i_pages";
-    /// Linux: ipc_ids.rwsem.
-    IpcIds = 52, "ipc_ids.rwsem";
-    /// Linux: kern_ipc_perm.lock.
-    IpcObj = 54, "kern_ipc_perm.lock";
+    /// Linux: sem_undo_list.lock.
+    SemUndo = 54, "sem_undo_list.lock";
     /// Linux: uts_sem.
     Uts = 56, "uts_sem";
     /// Linux: mqueue_inode_info.lock.
     Mqueue = 57, "mqueue_inode_info.lock";
     /// Linux: userns_state_mutex.
     UserNs = 58, "userns_state_mutex";
+    /// Linux: ucounts_lock.
+    Ucounts = 59, "ucounts_lock";
     /// Linux: pipe->mutex.
     Pipe = 64, "pipe->mutex";
     /// Linux: tty->termios_rwsem and the port lock.
