@@ -66,12 +66,21 @@ crate::user_pod! {
 }
 
 /// A registered notification (Linux: info->notify, notify_owner).
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct Notify {
-    /// The process to tell (its number in the initial pid namespace).
+    /// The process to tell (its number in the initial pid namespace) and its leader.
     owner: i32,
+    task: Weak<crate::kernel::task::TaskStruct>,
     notify: i32,
     signo: i32,
+}
+
+impl Notify {
+    /// Linux removes a registration when its owner closes the queue (mqueue_flush_file(), at
+    /// the latest when it exits): an owner that has exited holds nothing.
+    fn owner_alive(&self) -> bool {
+        self.task.upgrade().is_some_and(|t| t.exit_state() == 0)
+    }
 }
 
 /// What a queue's lock guards.
@@ -172,7 +181,7 @@ impl FileOps for MqFile {
 fn status_line(info: &MqInfo) -> String {
     let (qsize, notify) = {
         let st = info.state.lock();
-        (st.qsize, st.notify)
+        (st.qsize, st.notify.clone().filter(|n| n.owner_alive()))
     };
     let (notify, signo, pid) = match notify {
         Some(n) => (n.notify, if n.notify == SIGEV_SIGNAL { n.signo } else { 0 }, n.owner),
@@ -340,7 +349,7 @@ fn do_notify(n: Notify) {
     if n.notify != SIGEV_SIGNAL || n.signo == 0 {
         return;
     }
-    let Some(task) = crate::kernel::pid::find_task_by_pid(n.owner) else { return };
+    let Some(task) = n.task.upgrade().filter(|t| t.exit_state() == 0) else { return };
     let si = crate::kernel::signal::SigInfo {
         signo: n.signo,
         code: linux_raw_sys::general::SI_MESGQ,
@@ -483,18 +492,20 @@ pub fn sys_mq_notify(mqdes: i32, u_notification: Option<UserPtr<Sigevent>>) -> K
     }
     let f = crate::fs::fd_get(mqdes as u32)?;
     let info = mq_of(&f)?;
-    let me = crate::kernel::task::with_current(|c| c.tgid());
+    let cur = crate::kernel::task::current();
+    let me = cur.tgid();
+    let leader = cur.rel.lock().group_leader.clone().unwrap_or_else(|| Arc::downgrade(&cur));
     let mut st = info.state.lock();
     match n {
         None => {
-            if st.notify.is_some_and(|x| x.owner == me) {
+            if st.notify.as_ref().is_some_and(|x| x.owner == me) {
                 st.notify = None;
             }
         }
-        Some(_) if st.notify.is_some_and(|x| crate::kernel::pid::find_task_by_pid(x.owner).is_some()) => {
+        Some(_) if st.notify.as_ref().is_some_and(|x| x.owner_alive()) => {
             return Err(EBUSY);
         }
-        Some(n) => st.notify = Some(Notify { owner: me, notify: n.sigev_notify, signo: n.sigev_signo }),
+        Some(n) => st.notify = Some(Notify { owner: me, task: leader, notify: n.sigev_notify, signo: n.sigev_signo }),
     }
     Ok(0)
 }

@@ -30,6 +30,8 @@ const SHMMIN: usize = 1;
 const SHMSEG: u64 = super::namespace::SHMMNI as u64;
 pub const SHM_HUGETLB: i32 = 0o4000;
 pub const SHM_RDONLY: i32 = 0o10000;
+/// shmget's flag with the same value: no memory reserved for the segment.
+pub const SHM_NORESERVE: i32 = 0o10000;
 pub const SHM_RND: i32 = 0o20000;
 pub const SHM_REMAP: i32 = 0o40000;
 pub const SHM_EXEC: i32 = 0o100000;
@@ -167,6 +169,11 @@ fn newseg(ns: &IpcNamespace, g: &mut ShmIds, key: i32, shmflg: i32, size: usize)
     if shmflg & SHM_HUGETLB != 0 {
         return Err(ENOSYS);
     }
+    // Linux: shmem_acct_size() -> __vm_enough_memory() (OVERCOMMIT_GUESS): a segment that
+    // reserves more pages than there is RAM (MenuOS has no swap) is ENOMEM.
+    if shmflg & SHM_NORESERVE == 0 && numpages > crate::mm::page_alloc::nr_total_pages() as u64 {
+        return Err(ENOMEM);
+    }
     let now = now_secs();
     let seg = ShmSegment {
         perm: KernIpcPerm::new(key, shmflg),
@@ -245,9 +252,14 @@ pub fn sys_shmat(shmid: i32, shmaddr: usize, shmflg: i32) -> KResult<usize> {
     let start = {
         let mut m = mm.inner.lock();
         if addr != 0 {
-            let end = addr.checked_add(len).filter(|&e| e <= TASK_SIZE).ok_or(EINVAL)?;
-            if shmflg & SHM_REMAP == 0 && !m.is_free(addr, end) {
+            // Linux: EINVAL for a wrapping range or one over a mapping (without SHM_REMAP),
+            // then do_mmap()'s ENOMEM for one past the user address space.
+            let end = addr.checked_add(len).ok_or(EINVAL)?;
+            if shmflg & SHM_REMAP == 0 && end <= TASK_SIZE && !m.is_free(addr, end) {
                 return Err(EINVAL);
+            }
+            if end > TASK_SIZE {
+                return Err(ENOMEM);
             }
         }
         m.mmap_region(addr, len, vf | VmFlags::SHARED, Backing::Shared { obj, pgoff: 0 }, addr != 0)?
