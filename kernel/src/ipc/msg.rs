@@ -137,7 +137,7 @@ pub fn sys_msgsnd(msqid: i32, msgp: UserPtr<u8>, msgsz: usize, msgflg: i32) -> K
         return Err(EINVAL);
     }
     // Linux: load_msg(): the text is copied before the queue is looked at.
-    let mut text = alloc::vec![0u8; msgsz];
+    let mut text = try_vec(0u8, msgsz)?;
     msgp.byte_add(8).copy_in(&mut text)?;
     let mut slept = false;
     loop {

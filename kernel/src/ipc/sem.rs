@@ -18,7 +18,6 @@ use crate::kernel::time::Timespec;
 use crate::mm::uaccess::UserPtr;
 use alloc::string::String;
 use alloc::sync::{Arc, Weak};
-use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt::Write;
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -135,8 +134,8 @@ fn newary(ns: &IpcNamespace, g: &mut SemIds, key: i32, nsems: i32, semflg: i32) 
     let n = nsems as usize;
     let arr = SemArray {
         perm: KernIpcPerm::new(key, semflg),
-        vals: vec![0; n],
-        pids: vec![0; n],
+        vals: try_vec(0, n)?,
+        pids: try_vec(0, n)?,
         otime: 0,
         ctime: now_secs(),
         waiters: Vec::new(),
@@ -246,7 +245,7 @@ fn do_semtimedop(
                     let i = match e.iter().position(|u| u.semid == semid && u.ns.ptr_eq(&Arc::downgrade(&ns))) {
                         Some(i) => i,
                         None => {
-                            e.push(SemUndo { ns: Arc::downgrade(&ns), semid, semadj: vec![0; a.vals.len()] });
+                            e.push(SemUndo { ns: Arc::downgrade(&ns), semid, semadj: try_vec(0, a.vals.len())? });
                             if let Some(l) = list {
                                 a.undos.retain(|w| w.strong_count() > 0);
                                 a.undos.push(Arc::downgrade(l));
