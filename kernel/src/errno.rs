@@ -69,7 +69,10 @@ errnos!(
     EOPNOTSUPP,
     ETIMEDOUT,
     ENOTSOCK,
+    EMSGSIZE,
     ECANCELED,
+    ENOMSG,
+    EIDRM,
 );
 
 /// Linux: EWOULDBLOCK is EAGAIN.

@@ -24,5 +24,6 @@ pub mod errno;
 pub mod fs;
 #[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
 pub mod init;
+pub mod ipc;
 pub mod kernel;
 pub mod mm;

@@ -17,12 +17,17 @@
 //!    address: EINVAL);
 //! 3. [`copy_process_flag_checks`] (EINVAL), before anything is allocated;
 //!    then Linux returns ERESTARTNOINTR if a signal is pending;
-//! 4. [`copy_process_late_checks`] at Linux's places: `copy_creds()` (CLONE_NEWUSER
-//!    without user namespaces: EINVAL), RLIMIT_NPROC and `max_threads` (EAGAIN),
-//!    `copy_namespaces()` (EPERM without CAP_SYS_ADMIN, else EINVAL: MenuOS has
-//!    no namespaces);
-//! 5. pid allocation with `set_tid`: [`set_tid_check`] (EINVAL/EPERM), then
+//! 4. [`copy_process_late_checks`] at Linux's places: RLIMIT_NPROC and `max_threads`
+//!    (EAGAIN); then [`copy_namespaces_check`] (EPERM without CAP_SYS_ADMIN, EINVAL for
+//!    CLONE_NEWIPC with CLONE_SYSVSEM and for the namespace types MenuOS does not have:
+//!    net, cgroup, time, as Linux without CONFIG_NET_NS, CONFIG_CGROUPS, CONFIG_TIME_NS);
+//! 5. pid allocation with `set_tid`: [`set_tid_size_check`] against the new pid's
+//!    namespace level, then per level [`set_tid_level_check`] (EINVAL/EPERM), then
 //!    the allocator (EEXIST/EAGAIN, see the `pidmap` crate).
+//!
+//! unshare(2) and setns(2) (`kernel/fork.c` `ksys_unshare()`, `check_unshare_flags()`;
+//! `kernel/nsproxy.c` `check_setns_flags()`): [`unshare_implied_flags`],
+//! [`check_unshare_flags`], [`check_setns_flags`].
 #![cfg_attr(not(test), no_std)]
 extern crate alloc;
 
@@ -61,9 +66,12 @@ pub const CLONE_INTO_CGROUP: u64 = 0x2_0000_0000;
 /// The 32 bits legacy clone() can carry.
 pub const CLONE_LEGACY_FLAGS: u64 = 0xffff_ffff;
 
-/// Every namespace flag (those `copy_namespaces()` handles, plus NEWUSER).
+/// The namespace flags `copy_namespaces()` handles (CLONE_NEWUSER is `copy_creds()`'s).
 pub const CLONE_NS_FLAGS: u64 =
     CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME;
+/// The namespace types MenuOS does not have (no network stack, no cgroups, no time
+/// namespaces): Linux without CONFIG_NET_NS, CONFIG_CGROUPS, CONFIG_TIME_NS answers EINVAL.
+pub const CLONE_NS_UNSUPPORTED: u64 = CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME;
 
 pub const CLONE_ARGS_SIZE_VER0: usize = 64;
 pub const CLONE_ARGS_SIZE_VER1: usize = 80;
@@ -329,6 +337,9 @@ pub struct CurrentTask {
     /// `current->signal->flags & SIGNAL_UNKILLABLE`: set for global init
     /// (and container inits).
     pub signal_unkillable: bool,
+    /// `task_active_pid_ns(current) != current->nsproxy->pid_ns_for_children` (after
+    /// unshare(CLONE_NEWPID) or setns() to a pid namespace).
+    pub pid_ns_for_children_differs: bool,
 }
 
 /// `copy_process()`'s flag checks, in Linux 6.1's order, all EINVAL:
@@ -337,8 +348,8 @@ pub struct CurrentTask {
 /// 3. CLONE_THREAD without CLONE_SIGHAND;
 /// 4. CLONE_SIGHAND without CLONE_VM;
 /// 5. CLONE_PARENT from a SIGNAL_UNKILLABLE task (init);
-/// 6. CLONE_THREAD with CLONE_NEWUSER or CLONE_NEWPID (the pid namespace
-///    comparison is always equal without pid namespaces);
+/// 6. CLONE_THREAD with CLONE_NEWUSER or CLONE_NEWPID, or when the children's pid
+///    namespace is not the caller's own;
 /// 7. CLONE_PIDFD with CLONE_DETACHED or CLONE_THREAD.
 pub fn copy_process_flag_checks(flags: u64, cur: &CurrentTask) -> Result<(), Errno> {
     if flags & (CLONE_NEWNS | CLONE_FS) == (CLONE_NEWNS | CLONE_FS) {
@@ -356,7 +367,7 @@ pub fn copy_process_flag_checks(flags: u64, cur: &CurrentTask) -> Result<(), Err
     if flags & CLONE_PARENT != 0 && cur.signal_unkillable {
         return Err(EINVAL);
     }
-    if flags & CLONE_THREAD != 0 && flags & (CLONE_NEWUSER | CLONE_NEWPID) != 0 {
+    if flags & CLONE_THREAD != 0 && (flags & (CLONE_NEWUSER | CLONE_NEWPID) != 0 || cur.pid_ns_for_children_differs) {
         return Err(EINVAL);
     }
     if flags & CLONE_PIDFD != 0 && flags & (CLONE_DETACHED | CLONE_THREAD) != 0 {
@@ -376,68 +387,163 @@ pub struct ResourceState {
     pub nproc_exempt: bool,
     /// `nr_threads >= max_threads`.
     pub threads_at_max: bool,
-    /// `ns_capable(user_ns, CAP_SYS_ADMIN)`.
-    pub cap_sys_admin: bool,
 }
 
-/// The later `copy_process()` failures that depend only on flags and simple
-/// facts, in Linux's order (the kernel's own allocation failures fall in
-/// between):
-/// 1. `copy_creds()`: CLONE_NEWUSER without CONFIG_USER_NS → EINVAL
-///    (`create_user_ns()` stub);
-/// 2. RLIMIT_NPROC exceeded and not exempt → EAGAIN;
-/// 3. `nr_threads >= max_threads` → EAGAIN;
-/// 4. `copy_namespaces()`: any of NEWNS/NEWUTS/NEWIPC/NEWPID/NEWNET/NEWCGROUP/
-///    NEWTIME without CAP_SYS_ADMIN → EPERM, else EINVAL, as the
-///    `copy_*_ns()` stubs of a kernel without CONFIG_UTS_NS, CONFIG_IPC_NS,
-///    CONFIG_PID_NS, CONFIG_NET_NS, CONFIG_TIME_NS. (Real Linux always has
-///    mount namespaces and, with cgroups, NEWCGROUP; MenuOS has neither, so
-///    those are EINVAL too.)
-pub fn copy_process_late_checks(flags: u64, st: &ResourceState) -> Result<(), Errno> {
-    if flags & CLONE_NEWUSER != 0 {
-        return Err(EINVAL);
-    }
+/// The later `copy_process()` failures that depend only on simple facts, in Linux's
+/// order (the kernel's own allocation failures fall in between):
+/// 1. RLIMIT_NPROC exceeded and not exempt → EAGAIN;
+/// 2. `nr_threads >= max_threads` → EAGAIN.
+///
+/// (`copy_creds()` comes before them: with CLONE_NEWUSER it creates the user namespace.)
+pub fn copy_process_late_checks(_flags: u64, st: &ResourceState) -> Result<(), Errno> {
     if st.nproc_over_limit && !st.nproc_exempt {
         return Err(EAGAIN);
     }
     if st.threads_at_max {
         return Err(EAGAIN);
     }
-    if flags & CLONE_NS_FLAGS != 0 {
-        if !st.cap_sys_admin {
-            return Err(EPERM);
-        }
+    Ok(())
+}
+
+/// `copy_namespaces()`'s checks: Ok(false) when no new namespace is asked for (the child
+/// shares its parent's nsproxy), Ok(true) when `create_new_namespaces()` runs; EPERM without
+/// CAP_SYS_ADMIN in the (new) user namespace; EINVAL for CLONE_NEWIPC with CLONE_SYSVSEM (an
+/// undo list cannot span two IPC namespaces) and for the namespace types MenuOS lacks
+/// ([`CLONE_NS_UNSUPPORTED`], Linux's `copy_net_ns()` / `copy_cgroup_ns()` /
+/// `copy_time_ns()` stubs).
+pub fn copy_namespaces_check(flags: u64, cap_sys_admin: bool) -> Result<bool, Errno> {
+    if flags & CLONE_NS_FLAGS == 0 {
+        return Ok(false);
+    }
+    if !cap_sys_admin {
+        return Err(EPERM);
+    }
+    if flags & (CLONE_NEWIPC | CLONE_SYSVSEM) == CLONE_NEWIPC | CLONE_SYSVSEM {
+        return Err(EINVAL);
+    }
+    if flags & CLONE_NS_UNSUPPORTED != 0 {
+        return Err(EINVAL);
+    }
+    Ok(true)
+}
+
+/// `ksys_unshare()`'s implications: CLONE_NEWUSER unshares the thread group and the
+/// filesystem information, CLONE_VM the signal handlers, CLONE_SIGHAND the thread group,
+/// CLONE_NEWNS the filesystem information.
+pub fn unshare_implied_flags(mut flags: u64) -> u64 {
+    if flags & CLONE_NEWUSER != 0 {
+        flags |= CLONE_THREAD | CLONE_FS;
+    }
+    if flags & CLONE_VM != 0 {
+        flags |= CLONE_SIGHAND;
+    }
+    if flags & CLONE_SIGHAND != 0 {
+        flags |= CLONE_THREAD;
+    }
+    if flags & CLONE_NEWNS != 0 {
+        flags |= CLONE_FS;
+    }
+    flags
+}
+
+/// What [`check_unshare_flags`] needs to know about the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct UnshareState {
+    /// `!thread_group_empty(current)`: other threads in the group.
+    pub has_other_threads: bool,
+    /// `refcount_read(&current->sighand->count) > 1`.
+    pub sighand_shared: bool,
+    /// `!current_is_single_threaded()`: the mm is shared with another task.
+    pub mm_shared: bool,
+}
+
+/// `check_unshare_flags()` on the flags after [`unshare_implied_flags`]: unknown flags are
+/// EINVAL; CLONE_THREAD, CLONE_SIGHAND and CLONE_VM "work" only when there is nothing to
+/// unshare, EINVAL otherwise.
+pub fn check_unshare_flags(flags: u64, st: &UnshareState) -> Result<(), Errno> {
+    let known = CLONE_THREAD
+        | CLONE_FS
+        | CLONE_NEWNS
+        | CLONE_SIGHAND
+        | CLONE_VM
+        | CLONE_FILES
+        | CLONE_SYSVSEM
+        | CLONE_NEWUTS
+        | CLONE_NEWIPC
+        | CLONE_NEWNET
+        | CLONE_NEWUSER
+        | CLONE_NEWPID
+        | CLONE_NEWCGROUP
+        | CLONE_NEWTIME;
+    if flags & !known != 0 {
+        return Err(EINVAL);
+    }
+    if flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM) != 0 && st.has_other_threads {
+        return Err(EINVAL);
+    }
+    if flags & (CLONE_SIGHAND | CLONE_VM) != 0 && st.sighand_shared {
+        return Err(EINVAL);
+    }
+    if flags & CLONE_VM != 0 && st.mm_shared {
         return Err(EINVAL);
     }
     Ok(())
 }
 
-/// `alloc_pid()`'s checks of a clone3 `set_tid` array (without pid
-/// namespaces: level 0, so at most one entry), before the id is taken:
-/// more entries than `level + 1` → EINVAL; `tid < 1 || tid >= pid_max` →
-/// EINVAL; `tid != 1` while the namespace has no init (child reaper) →
-/// EINVAL; no CAP_CHECKPOINT_RESTORE/CAP_SYS_ADMIN → EPERM. Taking an id
-/// that is in use is EEXIST (the allocator's job).
+/// `check_setns_flags()` for setns() on a pidfd: no flag, or a flag that names no namespace,
+/// is EINVAL; so is a namespace type MenuOS does not have.
+pub fn check_setns_flags(flags: u64) -> Result<(), Errno> {
+    if flags == 0 || flags & !(CLONE_NS_FLAGS | CLONE_NEWUSER) != 0 {
+        return Err(EINVAL);
+    }
+    if flags & CLONE_NS_UNSUPPORTED != 0 {
+        return Err(EINVAL);
+    }
+    Ok(())
+}
+
+/// `alloc_pid()`'s first check of a clone3 `set_tid` array: at most one entry per level of
+/// the new pid's namespace (`set_tid_size > ns->level + 1` is EINVAL).
+pub fn set_tid_size_check(set_tid_size: usize, level: u32) -> Result<(), Errno> {
+    if set_tid_size > level as usize + 1 {
+        return Err(EINVAL);
+    }
+    Ok(())
+}
+
+/// `alloc_pid()`'s checks of the `set_tid` entry for one level, before that level's id is
+/// taken: `tid < 1 || tid >= pid_max` → EINVAL; `tid != 1` while that namespace has no init
+/// (child reaper) → EINVAL; no CAP_CHECKPOINT_RESTORE/CAP_SYS_ADMIN over it → EPERM.  Taking an
+/// id that is in use is EEXIST (the allocator's job).
+pub fn set_tid_level_check(
+    tid: i32,
+    pid_max: i32,
+    has_child_reaper: bool,
+    cap_checkpoint_restore: bool,
+) -> Result<(), Errno> {
+    if tid < 1 || tid >= pid_max {
+        return Err(EINVAL);
+    }
+    if tid != 1 && !has_child_reaper {
+        return Err(EINVAL);
+    }
+    if !cap_checkpoint_restore {
+        return Err(EPERM);
+    }
+    Ok(())
+}
+
+/// The `set_tid` checks for a pid in the initial namespace (level 0): [`set_tid_size_check`]
+/// then [`set_tid_level_check`] on the one entry.
 pub fn set_tid_check(
     set_tid: &[i32],
     pid_max: i32,
     has_child_reaper: bool,
     cap_checkpoint_restore: bool,
 ) -> Result<(), Errno> {
-    const NS_LEVEL: usize = 0;
-    if set_tid.len() > NS_LEVEL + 1 {
-        return Err(EINVAL);
-    }
+    set_tid_size_check(set_tid.len(), 0)?;
     for &tid in set_tid {
-        if tid < 1 || tid >= pid_max {
-            return Err(EINVAL);
-        }
-        if tid != 1 && !has_child_reaper {
-            return Err(EINVAL);
-        }
-        if !cap_checkpoint_restore {
-            return Err(EPERM);
-        }
+        set_tid_level_check(tid, pid_max, has_child_reaper, cap_checkpoint_restore)?;
     }
     Ok(())
 }

@@ -120,7 +120,8 @@ fn kernel_clone_pidfd_parent_tid() {
 #[test]
 fn copy_process_order() {
     let c = CurrentTask::default();
-    let init = CurrentTask { signal_unkillable: true };
+    let init = CurrentTask { signal_unkillable: true, ..Default::default() };
+    let setns_pid = CurrentTask { pid_ns_for_children_differs: true, ..Default::default() };
     let f = copy_process_flag_checks;
     assert_eq!(f(CLONE_NEWNS | CLONE_FS, &c), Err(EINVAL));
     assert_eq!(f(CLONE_NEWUSER | CLONE_FS, &c), Err(EINVAL));
@@ -131,6 +132,8 @@ fn copy_process_order() {
     assert_eq!(f(CLONE_THREAD | CLONE_SIGHAND | CLONE_VM, &init), Ok(())); // threads of init are fine
     assert_eq!(f(CLONE_THREAD | CLONE_SIGHAND | CLONE_VM | CLONE_NEWPID, &c), Err(EINVAL));
     assert_eq!(f(CLONE_THREAD | CLONE_SIGHAND | CLONE_VM | CLONE_NEWUSER, &c), Err(EINVAL));
+    assert_eq!(f(CLONE_THREAD | CLONE_SIGHAND | CLONE_VM, &setns_pid), Err(EINVAL));
+    assert_eq!(f(CLONE_VM, &setns_pid), Ok(()));
     assert_eq!(f(CLONE_PIDFD | CLONE_DETACHED, &c), Err(EINVAL));
     assert_eq!(f(CLONE_PIDFD | CLONE_THREAD | CLONE_SIGHAND | CLONE_VM, &c), Err(EINVAL));
     assert_eq!(f(CLONE_PIDFD, &c), Ok(()));
@@ -154,19 +157,66 @@ fn copy_process_order() {
 
 #[test]
 fn late_checks() {
-    let root = ResourceState { cap_sys_admin: true, nproc_exempt: true, ..Default::default() };
+    let root = ResourceState { nproc_exempt: true, ..Default::default() };
     let user = ResourceState::default();
     let l = copy_process_late_checks;
-    assert_eq!(l(CLONE_NEWUSER, &root), Err(EINVAL));
-    assert_eq!(l(CLONE_NEWUSER, &ResourceState { nproc_over_limit: true, ..user }), Err(EINVAL));
+    assert_eq!(l(CLONE_NEWUSER, &root), Ok(()));
     assert_eq!(l(0, &ResourceState { nproc_over_limit: true, ..user }), Err(EAGAIN));
     assert_eq!(l(0, &ResourceState { nproc_over_limit: true, ..root }), Ok(()));
     assert_eq!(l(0, &ResourceState { threads_at_max: true, ..root }), Err(EAGAIN));
-    for ns in [CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWTIME] {
-        assert_eq!(l(ns, &user), Err(EPERM));
-        assert_eq!(l(ns, &root), Err(EINVAL));
-    }
     assert_eq!(l(CLONE_VM | CLONE_FILES, &user), Ok(()));
+}
+
+#[test]
+fn namespaces() {
+    let c = copy_namespaces_check;
+    assert_eq!(c(0, false), Ok(false));
+    assert_eq!(c(CLONE_VM | CLONE_NEWUSER, false), Ok(false));
+    for ns in [CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWPID] {
+        assert_eq!(c(ns, false), Err(EPERM));
+        assert_eq!(c(ns, true), Ok(true));
+    }
+    for ns in [CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWTIME] {
+        assert_eq!(c(ns, false), Err(EPERM));
+        assert_eq!(c(ns | CLONE_NEWUTS, true), Err(EINVAL));
+    }
+    assert_eq!(c(CLONE_NEWIPC | CLONE_SYSVSEM, true), Err(EINVAL));
+    assert_eq!(c(CLONE_NEWUTS | CLONE_SYSVSEM, true), Ok(true));
+}
+
+#[test]
+fn unshare() {
+    assert_eq!(unshare_implied_flags(CLONE_NEWUSER), CLONE_NEWUSER | CLONE_THREAD | CLONE_FS);
+    assert_eq!(unshare_implied_flags(CLONE_VM), CLONE_VM | CLONE_SIGHAND | CLONE_THREAD);
+    assert_eq!(unshare_implied_flags(CLONE_NEWNS), CLONE_NEWNS | CLONE_FS);
+    assert_eq!(unshare_implied_flags(CLONE_FILES), CLONE_FILES);
+    let alone = UnshareState::default();
+    let threads = UnshareState { has_other_threads: true, sighand_shared: true, mm_shared: true };
+    let vfork_child = UnshareState { mm_shared: true, ..alone };
+    let u = |f| check_unshare_flags(unshare_implied_flags(f), &alone);
+    assert_eq!(u(0), Ok(()));
+    assert_eq!(u(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS), Ok(()));
+    assert_eq!(u(CLONE_VM | CLONE_FILES | CLONE_SYSVSEM), Ok(()));
+    assert_eq!(u(CLONE_SETTLS), Err(EINVAL));
+    assert_eq!(u(CLONE_PIDFD), Err(EINVAL));
+    assert_eq!(u(1 << 40), Err(EINVAL));
+    let t = |f| check_unshare_flags(unshare_implied_flags(f), &threads);
+    assert_eq!(t(CLONE_NEWUSER), Err(EINVAL));
+    assert_eq!(t(CLONE_THREAD), Err(EINVAL));
+    assert_eq!(t(CLONE_NEWNS | CLONE_FILES), Ok(()));
+    assert_eq!(check_unshare_flags(unshare_implied_flags(CLONE_VM), &vfork_child), Err(EINVAL));
+    assert_eq!(check_unshare_flags(unshare_implied_flags(CLONE_SIGHAND), &vfork_child), Ok(()));
+}
+
+#[test]
+fn setns() {
+    assert_eq!(check_setns_flags(0), Err(EINVAL));
+    assert_eq!(check_setns_flags(u32::MAX as u64), Err(EINVAL));
+    assert_eq!(check_setns_flags(CLONE_VM), Err(EINVAL));
+    assert_eq!(check_setns_flags(CLONE_NEWUSER | CLONE_VM), Err(EINVAL));
+    assert_eq!(check_setns_flags(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC), Ok(()));
+    assert_eq!(check_setns_flags(CLONE_NEWNET), Err(EINVAL));
+    assert_eq!(check_setns_flags(CLONE_NEWUTS | CLONE_NEWTIME), Err(EINVAL));
 }
 
 #[test]
@@ -179,6 +229,11 @@ fn set_tid() {
     assert_eq!(set_tid_check(&[1], 32768, false, true), Ok(()));
     assert_eq!(set_tid_check(&[5], 32768, true, false), Err(EPERM));
     assert_eq!(set_tid_check(&[5], 32768, true, true), Ok(()));
+    assert_eq!(set_tid_size_check(2, 1), Ok(()));
+    assert_eq!(set_tid_size_check(3, 1), Err(EINVAL));
+    assert_eq!(set_tid_size_check(33, 32), Ok(()));
+    assert_eq!(set_tid_level_check(-1, 32768, true, true), Err(EINVAL));
+    assert_eq!(set_tid_level_check(1, 32768, false, false), Err(EPERM));
 }
 
 #[test]

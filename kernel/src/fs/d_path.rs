@@ -2,7 +2,8 @@
 //!
 //! Linux keeps a dentry per file and walks d_parent up to the root.  The rootfs here keeps
 //! names only in directories: a directory knows its name and parent (dir_path), any other
-//! inode is found by searching the tree (inode_path).  Paths are relative to the calling
+//! inode is found by searching the tree (inode_path); the root of a mounted filesystem leads
+//! on to the directory it is mounted on (fs/namespace.rs).  Paths are relative to the calling
 //! process's root, as d_path's are (a chroot sees itself at "/"); a directory the root
 //! cannot reach is named from the real root (getcwd says "(unreachable)" before it).
 
@@ -36,7 +37,12 @@ fn prepend_path(dir: &Arc<Inode>, root: &Arc<Inode>) -> KResult<(Vec<u8>, bool)>
                 parts.push(name);
                 cur = p;
             }
-            _ => break false,
+            // The root of a mounted tree: on to the directory it is mounted on (Linux: the
+            // mount's mnt_mountpoint, in the caller's namespace).
+            _ => match super::namespace::mountpoint_above(&cur) {
+                Some(mp) => cur = mp,
+                None => break false,
+            },
         }
     };
     let mut s = Vec::with_capacity(len.max(1));
@@ -108,6 +114,18 @@ pub fn inode_path_bytes(target: &Arc<Inode>) -> Option<Vec<u8>> {
         }
         if Arc::ptr_eq(&start, &root()) {
             break;
+        }
+    }
+    // A file of another filesystem: below the root of a mount of it.
+    for mroot in super::namespace::mount_roots_of(target.sb()) {
+        let mut s = Vec::new();
+        if search(&mroot, target, &mut s, 0) {
+            let mut p = mroot.dir_path_bytes();
+            if p == b"/" {
+                p.clear();
+            }
+            p.extend_from_slice(&s);
+            return Some(p);
         }
     }
     None

@@ -11,7 +11,7 @@ use super::binfmt_elf::load_elf_binary;
 use super::binfmt_script::load_script;
 use super::file::fd_get;
 use super::inode::*;
-use super::namei::{inode_ids, inode_permission, inode_permission_cred, namei_at, MAY_EXEC, MAY_OPEN, MAY_READ};
+use super::namei::{inode_ids, inode_permission, inode_permission_cred, MAY_EXEC, MAY_OPEN, MAY_READ};
 use super::{AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
 use crate::errno::*;
 use crate::kernel::cred::{commit_creds, current_cred, task_cred, Cred, SUID_DUMPABLE};
@@ -111,7 +111,12 @@ pub(super) fn open_exec(dirfd: i32, path: &[u8], flags: u32) -> KResult<Arc<Inod
         }
         fd_get(dirfd as u32)?.inode.clone().ok_or(EACCES)?
     } else {
-        namei_at(dirfd, path, flags & AT_SYMLINK_NOFOLLOW == 0)?
+        let p = super::namei::namei_path_at(dirfd, path, flags & AT_SYMLINK_NOFOLLOW == 0)?;
+        // Linux: do_open_execat(): nothing runs from a noexec mount.
+        if super::namespace::path_noexec(&p) {
+            return Err(EACCES);
+        }
+        p.inode
     };
     if let InodeKind::Symlink(_) = ino.kind {
         return Err(ELOOP);
@@ -259,11 +264,13 @@ fn exec_mmap(cur: &Task, mm: Arc<MmStruct>) {
 #[no_mangle]
 #[inline(never)]
 pub(super) fn begin_new_exec(cur: &Task, mm: Arc<MmStruct>, execfn: &[u8], bprm: BprmCreds) {
-    // Linux: dumpable as the caller's current ids say (not the new ones: "userspace depends
-    // on it"), and never for a file the caller could not read.
-    let same_ids = bprm.old.euid == bprm.old.uid && bprm.old.egid == bprm.old.gid;
-    mm.set_dumpable(if bprm.nondump || !same_ids { SUID_DUMPABLE } else { SUID_DUMP_USER });
+    let new_mm = mm.clone();
     exec_mmap(cur, mm);
+    // Linux: dumpable as the caller's current ids say (not the new ones: "userspace depends
+    // on it"), and never for a file the caller could not read; set once the new mm is in
+    // place (exec_mmap() gives it the old one's flags, with dumpable reset).
+    let same_ids = bprm.old.euid == bprm.old.uid && bprm.old.egid == bprm.old.gid;
+    new_mm.set_dumpable(if bprm.nondump || !same_ids { SUID_DUMPABLE } else { SUID_DUMP_USER });
     if let Some(files) = cur.files.lock().clone() {
         files.close_on_exec();
     }

@@ -95,6 +95,11 @@ pub trait FileOps: core::any::Any + Send + Sync {
     fn pidfd_task(&self) -> Option<crate::kernel::task::Task> {
         None
     }
+    /// The object itself, for the syscalls that take only files of their own kind (fsconfig's
+    /// filesystem context, move_mount's detached mount); None for the others.
+    fn as_any(&self) -> Option<&dyn core::any::Any> {
+        None
+    }
     fn name(&self) -> &'static str {
         "anon"
     }

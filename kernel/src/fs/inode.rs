@@ -9,6 +9,8 @@
 //! other inodes are found only through directories.  A regular file's data is its page cache,
 //! mm/shmem.rs's ShmObject.  Paths of inodes are fs/d_path.rs; path walks fs/namei.rs.
 
+use super::filesystems::FsType;
+use super::super_block::{rootfs_sb, SuperBlock};
 use crate::errno::*;
 use crate::kernel::locking::{class, SpinLock};
 use crate::mm::shmem::{ShmObject, ROOTFS_SB};
@@ -27,22 +29,6 @@ pub const S_IXUGO: u32 = S_IXUSR | S_IXGRP | S_IXOTH;
 
 /// Linux: BOGO_DIRENT_SIZE (mm/shmem.c): what each entry adds to a tmpfs directory's size.
 const BOGO_DIRENT_SIZE: usize = 20;
-
-/// The filesystem an inode belongs to (Linux: inode->i_sb): which mount a path is on (EXDEV
-/// between two), st_dev, statfs's f_type.  An entry of one directory whose inode is of
-/// another filesystem is a mountpoint (EBUSY for rename, rmdir, unlink).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum FsType {
-    /// The rootfs: tmpfs (the reference kernel has CONFIG_TMPFS, so its rootfs is tmpfs).
-    Rootfs,
-    Proc,
-    Sysfs,
-    Tracefs,
-    /// The kernel's internal tmpfs mount (shm_mnt) memfd files live on.
-    Shm,
-    /// pipefs: the inodes of pipe(2)'s pipes.
-    Pipefs,
-}
 
 /// A directory: its entries, and its own place in the tree.
 pub struct DirInode {
@@ -135,11 +121,21 @@ pub enum InodeKind {
     Sysfs(crate::fs::sysfs::SysfsNode),
     /// A tracefs control file (fs/tracefs/): generated on open, acted on by write.
     Trace(crate::fs::tracefs::TraceNode),
+    /// A namespace (fs/nsfs.rs): what /proc/PID/ns/* lead to.
+    Nsfs(crate::fs::nsfs::NsCommon),
+    /// A POSIX message queue (ipc/mqueue.rs).
+    Mqueue(Arc<crate::ipc::mqueue::MqInfo>),
 }
 
 pub struct Inode {
     pub ino: u64,
-    pub fs: FsType,
+    /// Linux: i_sb — the filesystem instance: its type (which inode operations there are),
+    /// st_dev, read-only state (fs/super_block.rs).  Set once: at creation by a filesystem
+    /// that knows its instance, else by link() (a new inode joins its directory's); an inode
+    /// in no tree yet reads as the rootfs's.  Two inodes on different instances: EXDEV.
+    sb: spin::Once<Arc<SuperBlock>>,
+    /// Counted in the rootfs's inodes (mm/shmem.rs's ROOTFS_SB) until evicted.
+    rootfs_counted: bool,
     pub mode: AtomicU32,
     pub nlink: AtomicU32,
     pub uid: AtomicU32,
@@ -199,32 +195,37 @@ pub fn current_fsgid() -> u32 {
 }
 
 impl Inode {
+    /// A new inode of no filesystem yet (it joins the one of the directory it is linked into).
     pub fn new(mode: u32, kind: InodeKind) -> Arc<Inode> {
-        Inode::new_with_ino(NEXT_INO.fetch_add(1, Ordering::Relaxed), mode, kind)
+        Inode::build(None, Inode::next_ino(), mode, |_| kind)
     }
-    /// An inode with a given number (/proc: numbers that stay the same across lookups).
-    pub fn new_with_ino(ino: u64, mode: u32, kind: InodeKind) -> Arc<Inode> {
-        let fs = match kind {
-            InodeKind::Proc(_) => FsType::Proc,
-            InodeKind::Sysfs(_) => FsType::Sysfs,
-            InodeKind::Trace(_) => FsType::Tracefs,
-            _ => FsType::Rootfs,
-        };
-        Inode::new_in(fs, ino, mode, kind)
+    /// An inode of instance `sb`, with a given number (/proc: numbers that stay the same
+    /// across lookups; nsfs: the namespace's).
+    pub fn new_in(sb: &Arc<SuperBlock>, ino: u64, mode: u32, kind: InodeKind) -> Arc<Inode> {
+        Inode::build(Some(sb), ino, mode, |_| kind)
     }
     /// Linux: new_inode() + inode_init_owner(): owned by the creator's fsuid and fsgid, all
-    /// times now; one link (a directory two: its name and its ".").
-    pub fn new_in(fs: FsType, ino: u64, mode: u32, kind: InodeKind) -> Arc<Inode> {
-        Inode::build(fs, ino, mode, |_| kind)
-    }
-    /// new_in with a kind that points back at its inode (a file's pages name their file).
-    pub fn build(fs: FsType, ino: u64, mode: u32, kind: impl FnOnce(&Weak<Inode>) -> InodeKind) -> Arc<Inode> {
-        if fs == FsType::Rootfs {
+    /// times now; one link (a directory two: its name and its "."); with a kind that points
+    /// back at its inode (a file's pages name their file).
+    pub fn build(
+        sb: Option<&Arc<SuperBlock>>,
+        ino: u64,
+        mode: u32,
+        kind: impl FnOnce(&Weak<Inode>) -> InodeKind,
+    ) -> Arc<Inode> {
+        // (an inode made before it has a filesystem is the rootfs's until linked elsewhere)
+        let rootfs_counted = sb.is_none_or(|s| Arc::ptr_eq(s, rootfs_sb()));
+        if rootfs_counted {
             ROOTFS_SB.used_inodes_add(1);
+        }
+        let once = spin::Once::new();
+        if let Some(s) = sb {
+            once.call_once(|| s.clone());
         }
         Arc::new_cyclic(|me| Inode {
             ino,
-            fs,
+            sb: once,
+            rootfs_counted,
             mode: AtomicU32::new(mode),
             nlink: AtomicU32::new(if mode & S_IFMT == S_IFDIR { 2 } else { 1 }),
             uid: AtomicU32::new(current_fsuid()),
@@ -235,32 +236,39 @@ impl Inode {
             locks: crate::fs::locks::LockContextSlot::new(),
         })
     }
-    /// A regular file of filesystem `fs` whose pages `pages` makes (given the inode they are
-    /// the pages of).
-    pub fn new_reg(fs: FsType, mode: u32, pages: impl FnOnce(Weak<Inode>) -> Arc<ShmObject>) -> Arc<Inode> {
-        Inode::build(fs, Inode::next_ino(), S_IFREG | (mode & S_IALLUGO), |me| InodeKind::File(pages(me.clone())))
+    /// A regular file of instance `sb` (None: joins its directory's) whose pages `pages`
+    /// makes (given the inode they are the pages of).
+    pub fn new_reg(
+        sb: Option<&Arc<SuperBlock>>,
+        mode: u32,
+        pages: impl FnOnce(Weak<Inode>) -> Arc<ShmObject>,
+    ) -> Arc<Inode> {
+        Inode::build(sb, Inode::next_ino(), S_IFREG | (mode & S_IALLUGO), |me| InodeKind::File(pages(me.clone())))
     }
     pub fn next_ino() -> u64 {
         NEXT_INO.fetch_add(1, Ordering::Relaxed)
     }
-    /// A directory of the rootfs named `name` under `parent`.
+    /// A directory named `name` under `parent` (joining `parent`'s filesystem when linked).
     pub fn new_dir(mode: u32, parent: Weak<Inode>, name: &(impl AsRef<[u8]> + ?Sized)) -> Arc<Inode> {
-        Inode::new_dir_in(FsType::Rootfs, mode, parent, name)
+        Inode::new_dir_of(None, mode, parent, name)
     }
-    pub fn new_dir_in(fs: FsType, mode: u32, parent: Weak<Inode>, name: &(impl AsRef<[u8]> + ?Sized)) -> Arc<Inode> {
-        Inode::new_in(
-            fs,
-            Inode::next_ino(),
-            S_IFDIR | (mode & S_IALLUGO),
-            InodeKind::Dir(DirInode {
-                entries: SpinLock::new(DirEntries::default()),
-                dentry: SpinLock::new(Dentry { parent, name: name.as_ref().to_vec() }),
-            }),
-        )
+    /// A directory of instance `sb` (None: its directory's): a filesystem's root (no parent)
+    /// or a directory its code makes.
+    pub fn new_dir_of(
+        sb: Option<&Arc<SuperBlock>>,
+        mode: u32,
+        parent: Weak<Inode>,
+        name: &(impl AsRef<[u8]> + ?Sized),
+    ) -> Arc<Inode> {
+        let kind = InodeKind::Dir(DirInode {
+            entries: SpinLock::new(DirEntries::default()),
+            dentry: SpinLock::new(Dentry { parent, name: name.as_ref().to_vec() }),
+        });
+        Inode::build(sb, Inode::next_ino(), S_IFDIR | (mode & S_IALLUGO), |_| kind)
     }
-    /// A new empty regular file of the rootfs.
+    /// A new empty regular file (tmpfs: its pages count in the rootfs's blocks).
     pub fn new_file(mode: u32) -> Arc<Inode> {
-        Inode::new_reg(FsType::Rootfs, mode, |me| ShmObject::file(false, me, Some(&ROOTFS_SB)))
+        Inode::new_reg(None, mode, |me| ShmObject::file(false, me, Some(&ROOTFS_SB)))
     }
     /// Linux: init_special_inode(): a device, FIFO or socket node of type `mode & S_IFMT`.
     pub fn new_special(mode: u32, rdev: (u32, u32)) -> Arc<Inode> {
@@ -275,6 +283,23 @@ impl Inode {
 
     pub fn mode(&self) -> u32 {
         self.mode.load(Ordering::Relaxed)
+    }
+    /// The filesystem instance (the rootfs for an inode in no tree yet).
+    pub fn sb(&self) -> &Arc<SuperBlock> {
+        self.sb.get().unwrap_or_else(|| rootfs_sb())
+    }
+    /// Makes this inode a member of `sb` (a filesystem's root, or an inode made for it);
+    /// an inode keeps the first instance it is given.
+    pub fn set_sb(&self, sb: &Arc<SuperBlock>) {
+        self.sb.call_once(|| sb.clone());
+    }
+    /// The type of the filesystem the inode is on (Linux: inode->i_sb->s_type).
+    pub fn fs_type(&self) -> FsType {
+        self.sb().fs_type
+    }
+    /// Whether two inodes are on the same filesystem instance (Linux: a->i_sb == b->i_sb).
+    pub fn same_sb(&self, other: &Inode) -> bool {
+        Arc::ptr_eq(self.sb(), other.sb())
     }
 
     /// Linux: inode_init_owner() — a new inode belongs to the creator's fsuid, and to its
@@ -295,9 +320,10 @@ impl Inode {
     pub fn is_dir(&self) -> bool {
         self.mode() & S_IFMT == S_IFDIR
     }
-    /// Whether the inode belongs to the rootfs (tmpfs) rather than /proc or tracefs.
-    pub fn is_rootfs(&self) -> bool {
-        self.fs == FsType::Rootfs
+    /// Whether the inode is a tmpfs one (the rootfs, a tmpfs mount, a memfd), rather than
+    /// ramfs's, /proc's or tracefs's.
+    pub fn is_tmpfs(&self) -> bool {
+        matches!(self.fs_type(), FsType::Rootfs | FsType::Tmpfs)
     }
     pub fn is_reg(&self) -> bool {
         self.mode() & S_IFMT == S_IFREG
@@ -317,9 +343,7 @@ impl Inode {
         match &self.kind {
             InodeKind::File(m) => usize::try_from(m.size()).unwrap_or(usize::MAX),
             InodeKind::Symlink(s) => s.len(),
-            InodeKind::Dir(d) if self.fs == FsType::Rootfs || self.fs == FsType::Shm => {
-                (2 + d.entries.lock().len()) * BOGO_DIRENT_SIZE
-            }
+            InodeKind::Dir(d) if self.is_tmpfs() => (2 + d.entries.lock().len()) * BOGO_DIRENT_SIZE,
             _ => 0,
         }
     }
@@ -482,32 +506,12 @@ impl Inode {
         }
     }
 
-    /// This directory's name in its parent.
+    /// This directory's name in its parent (empty for a filesystem's root).
     pub fn dir_name(&self) -> Vec<u8> {
-        use crate::fs::proc::ProcNode;
         match &self.kind {
             InodeKind::Dir(d) => d.dentry.lock().name.clone(),
             InodeKind::Sysfs(n) => crate::fs::sysfs::name_parent(n).map_or(Vec::new(), |(name, _)| name.into()),
-            InodeKind::Proc(n) => match &n.node {
-                // A procfs instance: the name it is mounted under.
-                ProcNode::Root => {
-                    let named = n.fs.mountpoint_parent.upgrade().and_then(|p| match &p.kind {
-                        InodeKind::Dir(d) => {
-                            d.entries.lock().iter().find(|(_, c)| c.ino == self.ino).map(|(k, _)| k.clone())
-                        }
-                        _ => None,
-                    });
-                    named.unwrap_or_else(|| b"proc".to_vec())
-                }
-                ProcNode::PidDir(p) | ProcNode::TidDir(p) => alloc::format!("{}", p).into_bytes(),
-                ProcNode::FdDir(_) => b"fd".to_vec(),
-                ProcNode::FdInfoDir(_) => b"fdinfo".to_vec(),
-                ProcNode::TaskDir(_) => b"task".to_vec(),
-                ProcNode::MapFilesDir(_) => b"map_files".to_vec(),
-                ProcNode::SysDir(None) => b"sys".to_vec(),
-                ProcNode::SysDir(Some(t)) => t.procname.as_bytes().to_vec(),
-                _ => Vec::new(),
-            },
+            InodeKind::Proc(n) => crate::fs::proc::dir_name(n),
             _ => Vec::new(),
         }
     }
@@ -521,13 +525,19 @@ impl Inode {
     }
 
     /// Links `child` as `name` in this directory (Linux: shmem_mknod()/shmem_link() after
-    /// d_instantiate): EEXIST if the name is taken, ENOENT in a removed directory.  A child
-    /// directory learns its name and parent and adds its ".." to this directory's links.
-    /// The links of `child` itself are the caller's (a new inode has its own, link() adds).
+    /// d_instantiate): EEXIST if the name is taken, ENOENT in a removed directory.  A new
+    /// inode joins the directory's filesystem; one of another filesystem is EXDEV (Linux:
+    /// vfs_link()'s i_sb check).  A child directory learns its name and parent and adds its
+    /// ".." to this directory's links.  The links of `child` itself are the caller's (a new
+    /// inode has its own, link() adds).
     pub fn link(self: &Arc<Self>, name: &(impl AsRef<[u8]> + ?Sized), child: Arc<Inode>) -> KResult<()> {
         let name = name.as_ref();
         match &self.kind {
             InodeKind::Dir(d) => {
+                child.set_sb(self.sb());
+                if !child.same_sb(self) {
+                    return Err(EXDEV);
+                }
                 if name.len() > NAME_MAX {
                     return Err(ENAMETOOLONG);
                 }
@@ -563,8 +573,8 @@ impl Inode {
     }
 
     /// Removes the entry `name` (Linux: vfs_unlink()/vfs_rmdir() after may_delete(): EISDIR
-    /// or ENOTDIR for the wrong kind, EBUSY for a mountpoint, ENOTEMPTY for a directory with
-    /// entries), and returns its inode.  A file loses a link; a directory all of them, and
+    /// or ENOTDIR for the wrong kind, ENOTEMPTY for a directory with entries; the caller has
+    /// refused a mountpoint), and returns its inode.  A file loses a link; a directory all of them, and
     /// its parent the one of its "..".  EPERM in /proc, which has no unlink.
     pub fn unlink(&self, name: &(impl AsRef<[u8]> + ?Sized), want_dir: bool) -> KResult<Arc<Inode>> {
         let name = name.as_ref();
@@ -577,9 +587,6 @@ impl Inode {
                 }
                 if !want_dir && c.is_dir() {
                     return Err(EISDIR);
-                }
-                if c.fs != self.fs {
-                    return Err(EBUSY);
                 }
                 if let InodeKind::Dir(cd) = &c.kind {
                     if !cd.entries.lock_nested(1).is_empty() {
@@ -613,7 +620,7 @@ impl Inode {
 /// to give (the pages go with the ShmObject).
 impl Drop for Inode {
     fn drop(&mut self) {
-        if self.fs == FsType::Rootfs {
+        if self.rootfs_counted {
             ROOTFS_SB.free_inode();
         }
     }
@@ -622,7 +629,7 @@ impl Drop for Inode {
 /// Linux: shmem_reserve_inode()'s check, before a new inode of `dir`'s filesystem is made:
 /// ENOSPC when the rootfs has no inode left.
 pub fn may_create_inode(dir: &Inode) -> KResult<()> {
-    if dir.fs == FsType::Rootfs && ROOTFS_SB.used_inodes() >= ROOTFS_SB.max_inodes() {
+    if Arc::ptr_eq(dir.sb(), rootfs_sb()) && ROOTFS_SB.used_inodes() >= ROOTFS_SB.max_inodes() {
         return Err(ENOSPC);
     }
     Ok(())

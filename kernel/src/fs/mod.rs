@@ -7,7 +7,13 @@
 //!   file_table.rs     struct file and file_operations (fs/file_table.c, include/linux/fs.h)
 //!   file.rs           fd tables: fget, fd_install, close_fd, dup, dup3, close_range
 //!   fs_struct.rs      root, cwd and umask, shared by CLONE_FS
-//!   namespace.rs      the root of the tree; mount, umount
+//!   namespace.rs      mount namespaces and the mount table; mount, umount2
+//!   super_block.rs    struct super_block: a filesystem instance (fs/super.c)
+//!   filesystems.rs    the filesystem types by name (fs/filesystems.c)
+//!   fs_context.rs     a mount's parameters, parsed; get_tree (fs/fs_context.c)
+//!   fsopen.rs         fsopen, fsconfig, fsmount (fs/fsopen.c)
+//!   nsfs.rs           the files that stand for namespaces (fs/nsfs.c)
+//!   proc_namespace.rs /proc/PID/mounts, mountinfo (fs/proc_namespace.c)
 //!   namei.rs          path lookup; mknodat, mkdirat, unlinkat, symlinkat, linkat, renameat2
 //!   open.rs           openat, close, faccessat, chdir, fchdir, chroot, fchmod, fchown,
 //!                     truncate, ftruncate, fallocate
@@ -50,13 +56,17 @@ pub mod exec;
 pub mod fcntl;
 pub mod file;
 pub mod file_table;
+pub mod filesystems;
+pub mod fs_context;
 pub mod fs_struct;
+pub mod fsopen;
 pub mod inode;
 pub mod ioctl;
 pub mod libfs;
 pub mod locks;
 pub mod namei;
 pub mod namespace;
+pub mod nsfs;
 pub mod open;
 pub mod pipe;
 pub mod proc;
@@ -70,6 +80,7 @@ pub mod signalfd;
 pub mod splice;
 pub mod stat;
 pub mod statfs;
+pub mod super_block;
 pub mod sync;
 pub mod sysfs;
 pub mod timerfd;

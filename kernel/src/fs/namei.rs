@@ -6,7 +6,12 @@
 //! The rootfs keeps names only in directories (no dentry cache), so a walk goes from inode to
 //! inode; /proc directories answer lookups themselves (fs/proc/).  Paths are bytes.  A walk
 //! starts at the process's root for an absolute path (a chroot confines it: ".." stops there,
-//! absolute symlinks start there) and follows at most MAXSYMLINKS links in all.
+//! absolute symlinks start there) and follows at most MAXSYMLINKS links in all.  It carries
+//! the mount it is in (a [`Path`], Linux's struct path): the caller's mount namespace
+//! (fs/namespace.rs) says at each step whether a mount covers the inode reached
+//! (follow_mount) and where ".." leads out of a mount's root (follow_dotdot); the mount
+//! decides what may be written (mnt_want_write: EROFS) and run (noexec), and a rename or
+//! link across two mounts is EXDEV.
 //!
 //! Permission checks are Linux's, at Linux's places: search (MAY_EXEC) on every directory a
 //! walk passes through (may_lookup), fs.protected_symlinks on following a link
@@ -15,8 +20,9 @@
 //! decisions are the host-tested credcheck::perm; inode_permission() applies them to an inode
 //! with the caller's cred.
 
+use super::filesystems::FsType;
 use super::inode::*;
-use super::namespace::root;
+use super::namespace::{root, MntId, MntNamespace};
 use super::{AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_FOLLOW};
 use crate::errno::*;
 use crate::fs::file::fd_get;
@@ -31,8 +37,8 @@ use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 use credcheck::perm::{self, InodeIds};
 use linux_raw_sys::general::{
-    O_ACCMODE, O_APPEND, O_DIRECTORY, O_NOATIME, O_PATH, O_RDONLY, O_TRUNC, O_WRONLY, RENAME_EXCHANGE, RENAME_NOREPLACE,
-    RENAME_WHITEOUT, S_ISVTX,
+    O_ACCMODE, O_APPEND, O_DIRECTORY, O_NOATIME, O_PATH, O_RDONLY, O_TRUNC, O_WRONLY, RENAME_EXCHANGE,
+    RENAME_NOREPLACE, RENAME_WHITEOUT, S_ISVTX,
 };
 
 /// Linux: MAXSYMLINKS (include/linux/namei.h), the most symlinks one lookup follows.
@@ -146,6 +152,14 @@ pub struct Last {
     pub trailing_slash: bool,
 }
 
+/// Linux: struct path — an inode and the mount it was reached through (0: in no mount of a
+/// namespace: an nsfs file, what a /proc magic link leads to).
+#[derive(Clone)]
+pub struct Path {
+    pub mnt: MntId,
+    pub inode: Arc<Inode>,
+}
+
 /// The root a walk of the current process starts absolute paths at, and stops ".." at
 /// (Linux: current->fs->root).
 pub fn current_root() -> Arc<Inode> {
@@ -156,27 +170,27 @@ pub fn current_root() -> Arc<Inode> {
     }
 }
 
-/// One walk (Linux: struct nameidata): the root it is confined to and the links followed.
+/// One walk (Linux: struct nameidata): the mount namespace it crosses mounts in, the root it
+/// is confined to, the links followed.
 struct Nameidata {
-    root: Arc<Inode>,
+    ns: Arc<MntNamespace>,
+    root: Path,
     links: usize,
     /// The cred the walk's permission checks use (Linux: current_cred() throughout a walk).
     cred: Arc<Cred>,
 }
 
 impl Nameidata {
-    /// Linux: follow_dotdot(): the parent, except at the process's root.
-    fn dotdot(&self, d: &Arc<Inode>) -> Arc<Inode> {
-        if Arc::ptr_eq(d, &self.root) {
-            return d.clone();
-        }
-        d.parent().unwrap_or_else(|| d.clone())
+    /// Linux: follow_dotdot(): the parent, except at the process's root; out of a mount's
+    /// root to the directory it covers first.
+    fn dotdot(&self, d: &Path) -> Path {
+        self.ns.follow_dotdot(d, &self.root)
     }
 
     /// Linux: link_path_walk(): every component but the last, from `start` (the root for an
     /// absolute path).  Returns the directory the last component is in, and that component
     /// (borrowed from `path`: a lookup allocates nothing for it).
-    fn walk_parent_ref<'p>(&mut self, start: Arc<Inode>, path: &'p [u8]) -> KResult<(Arc<Inode>, LastRef<'p>)> {
+    fn walk_parent_ref<'p>(&mut self, start: Path, path: &'p [u8]) -> KResult<(Path, LastRef<'p>)> {
         let mut cur = if path.first() == Some(&b'/') { self.root.clone() } else { start };
         let trailing_slash = path.ends_with(b"/");
         let mut comps = path.split(|&c| c == b'/').filter(|c| !c.is_empty());
@@ -184,18 +198,18 @@ impl Nameidata {
             return Ok((cur, LastRef { name: b"", kind: LastType::Root, trailing_slash }));
         };
         for c in comps {
-            may_lookup(&self.cred, &cur)?;
+            may_lookup(&self.cred, &cur.inode)?;
             cur = self.step(&cur, last, true)?;
-            if !cur.is_dir() {
+            if !cur.inode.is_dir() {
                 return Err(ENOTDIR);
             }
             last = c;
         }
-        if !cur.is_dir() {
+        if !cur.inode.is_dir() {
             return Err(ENOTDIR);
         }
         // (link_path_walk's may_lookup on the directory holding the last component)
-        may_lookup(&self.cred, &cur)?;
+        may_lookup(&self.cred, &cur.inode)?;
         let kind = match last {
             b"." => LastType::Dot,
             b".." => LastType::DotDot,
@@ -205,22 +219,23 @@ impl Nameidata {
     }
 
     /// walk_parent_ref with the last component owned.
-    fn walk_parent(&mut self, start: Arc<Inode>, path: &[u8]) -> KResult<(Arc<Inode>, Last)> {
+    fn walk_parent(&mut self, start: Path, path: &[u8]) -> KResult<(Path, Last)> {
         let (d, l) = self.walk_parent_ref(start, path)?;
         Ok((d, Last { name: l.name.to_vec(), kind: l.kind, trailing_slash: l.trailing_slash }))
     }
 
-    /// Linux: walk_component(): one name in directory `dir`; a symlink is followed when
-    /// `follow`.
-    fn step(&mut self, dir: &Arc<Inode>, name: &[u8], follow: bool) -> KResult<Arc<Inode>> {
-        if !dir.is_dir() {
+    /// Linux: walk_component(): one name in directory `dir`, on to whatever is mounted on
+    /// what it names (follow_mount); a symlink is followed when `follow`.
+    fn step(&mut self, dir: &Path, name: &[u8], follow: bool) -> KResult<Path> {
+        if !dir.inode.is_dir() {
             return Err(ENOTDIR);
         }
         let next = match name {
             b"." => return Ok(dir.clone()),
             b".." => return Ok(self.dotdot(dir)),
-            _ => dir.lookup(name)?,
+            _ => dir.inode.lookup(name)?,
         };
+        let next = self.ns.follow_mount(Path { mnt: dir.mnt, inode: next });
         if follow {
             self.follow(dir, next)
         } else {
@@ -228,60 +243,120 @@ impl Nameidata {
         }
     }
 
-    /// Linux: pick_link() + the walk of its body: a symlink's target, resolved from the
-    /// directory the link is in (from the root when absolute); /proc's magic links lead
-    /// straight to their file.  ELOOP past MAXSYMLINKS links in the whole walk.
-    fn follow(&mut self, dir: &Arc<Inode>, ino: Arc<Inode>) -> KResult<Arc<Inode>> {
-        let target = match &ino.kind {
+    /// Linux: pick_link(): whether `p` is a link to follow.  A symlink gives its body (ELOOP
+    /// past MAXSYMLINKS links in the whole walk, fs.protected_symlinks' check against the
+    /// directory `dir` it is in, ENOENT for an empty one); a /proc magic link leads straight
+    /// to its file (in no mount), which replaces `p`.
+    fn pick_link(&mut self, dir: &Path, p: &mut Path) -> KResult<Option<Vec<u8>>> {
+        let target = match &p.inode.kind {
             InodeKind::Symlink(t) => t.clone(),
-            InodeKind::Proc(n) if ino.mode() & S_IFMT == S_IFLNK => {
+            InodeKind::Proc(n) if p.inode.mode() & S_IFMT == S_IFLNK => {
                 self.links += 1;
                 if self.links > MAXSYMLINKS {
                     return Err(ELOOP);
                 }
-                return match crate::fs::proc::get_link(n) {
-                    Some(r) => r,
-                    None => Ok(ino.clone()),
-                };
+                if let Some(r) = crate::fs::proc::get_link(n) {
+                    *p = Path { mnt: 0, inode: r? };
+                }
+                return Ok(None);
             }
-            _ => return Ok(ino),
+            _ => return Ok(None),
         };
         self.links += 1;
         if self.links > MAXSYMLINKS {
             return Err(ELOOP);
         }
-        may_follow_link(&self.cred, dir, &ino)?;
+        may_follow_link(&self.cred, &dir.inode, &p.inode)?;
         if target.is_empty() {
             return Err(ENOENT);
         }
-        self.walk(dir.clone(), &target, true)
+        Ok(Some(target))
+    }
+
+    /// Linux: walk_component()'s step_into() and link_path_walk()'s loop over the stack of
+    /// links (nd->stack): `p`, found in directory `dir`, and if it is a symlink its body,
+    /// resolved from `dir` (from the root when absolute), every link met on the way followed
+    /// too.  Iterative, as Linux's: the bodies being walked are a stack here, not a recursion
+    /// (40 nested links fit any kernel stack).
+    fn follow(&mut self, dir: &Path, p: Path) -> KResult<Path> {
+        // The link bodies being walked, innermost last, with the offset of the next component.
+        let mut stack: Vec<(Vec<u8>, usize)> = Vec::new();
+        // The directory the component being resolved is in.
+        let mut cur = dir.clone();
+        let mut p = p;
+        loop {
+            // `p` is what the last component named, in `cur`.
+            if let Some(body) = self.pick_link(&cur, &mut p)? {
+                if body.first() == Some(&b'/') {
+                    cur = self.root.clone();
+                }
+                stack.push((body, 0));
+            } else {
+                // `p` is final: it ends each body it was the last component of (a body with a
+                // trailing slash must name a directory), and the next component of the
+                // innermost body left is looked up in it.
+                loop {
+                    let Some((body, pos)) = stack.last() else { return Ok(p) };
+                    if next_component(body, *pos).is_some() {
+                        break;
+                    }
+                    let trailing_slash = body.ends_with(b"/");
+                    stack.pop();
+                    if trailing_slash && !p.inode.is_dir() {
+                        return Err(ENOTDIR);
+                    }
+                }
+                cur = p.clone();
+            }
+            let (body, pos) = stack.last_mut().expect("a body is being walked");
+            match next_component(body, *pos) {
+                // a body of slashes only ("/"): it names the root
+                None => p = cur.clone(),
+                Some((start, end)) => {
+                    *pos = end;
+                    if !cur.inode.is_dir() {
+                        return Err(ENOTDIR);
+                    }
+                    may_lookup(&self.cred, &cur.inode)?;
+                    p = self.step(&cur, &body[start..end], false)?;
+                }
+            }
+        }
     }
 
     /// Linux: path_lookupat(): the whole path; the last component followed when `follow`.
-    fn walk(&mut self, start: Arc<Inode>, path: &[u8], follow: bool) -> KResult<Arc<Inode>> {
+    fn walk(&mut self, start: Path, path: &[u8], follow: bool) -> KResult<Path> {
         let (dir, last) = self.walk_parent_ref(start, path)?;
-        let ino = self.lookup_last(&dir, last.name, last.kind, last.trailing_slash, follow)?;
-        if last.trailing_slash && !ino.is_dir() {
+        let p = self.lookup_last(&dir, last.name, last.kind, last.trailing_slash, follow)?;
+        if last.trailing_slash && !p.inode.is_dir() {
             return Err(ENOTDIR);
         }
-        Ok(ino)
+        Ok(p)
     }
 
     /// Linux: lookup_last(): a trailing slash follows a final symlink too.
     fn lookup_last(
         &mut self,
-        dir: &Arc<Inode>,
+        dir: &Path,
         name: &[u8],
         kind: LastType,
         trailing_slash: bool,
         follow: bool,
-    ) -> KResult<Arc<Inode>> {
+    ) -> KResult<Path> {
         match kind {
             LastType::Root | LastType::Dot => Ok(dir.clone()),
             LastType::DotDot => Ok(self.dotdot(dir)),
             LastType::Norm => self.step(dir, name, follow || trailing_slash),
         }
     }
+}
+
+/// The next component of `path` from offset `pos`: its [start, end), None when only slashes
+/// are left.
+fn next_component(path: &[u8], pos: usize) -> Option<(usize, usize)> {
+    let start = pos + path.get(pos..)?.iter().position(|&c| c != b'/')?;
+    let end = path[start..].iter().position(|&c| c == b'/').map_or(path.len(), |n| start + n);
+    Some((start, end))
 }
 
 /// Linux: getname()'s checks: an empty path is ENOENT, PATH_MAX or longer ENAMETOOLONG.
@@ -295,32 +370,41 @@ fn check_path(path: &[u8]) -> KResult<()> {
     Ok(())
 }
 
-/// Linux: path_init(): the walk's root, and the directory a relative path starts from: the
-/// cwd or the directory open at `dirfd` (ENOTDIR if it is not one).
-fn path_init(dirfd: i32, path: &[u8]) -> KResult<(Nameidata, Arc<Inode>)> {
+/// Linux: path_init(): the walk's namespace and root, and the directory a relative path
+/// starts from: the cwd or the directory open at `dirfd` (ENOTDIR if it is not one), each
+/// placed in its mount.
+fn path_init(dirfd: i32, path: &[u8]) -> KResult<(Nameidata, Path)> {
     let cur = current();
     let fs = cur.fs.lock().clone().ok_or(ENOENT)?;
     let (root, cwd) = {
         let i = fs.inner.lock();
         (i.root.clone(), (dirfd == AT_FDCWD).then(|| i.cwd.clone()))
     };
+    let ns = super::namespace::current_mnt_ns();
+    let root = ns.path_of(&root);
     let start = if path.first() == Some(&b'/') {
         root.clone()
     } else if let Some(cwd) = cwd {
-        cwd
+        ns.path_of(&cwd)
     } else {
         let f = fd_get(dirfd as u32)?;
         let ino = f.inode.clone().ok_or(ENOTDIR)?;
         if !ino.is_dir() {
             return Err(ENOTDIR);
         }
-        ino
+        ns.path_of(&ino)
     };
-    Ok((Nameidata { root, links: 0, cred: current_cred() }, start))
+    Ok((Nameidata { ns, root, links: 0, cred: current_cred() }, start))
 }
 
 /// Linux: user_path_at() — resolve `path` to an inode; `follow` follows a final symlink.
 pub fn namei_at(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized), follow: bool) -> KResult<Arc<Inode>> {
+    namei_path_at(dirfd, path, follow).map(|p| p.inode)
+}
+
+/// namei_at() with the mount the inode was found in (mount, umount, and the checks of
+/// per-mount flags: read-only, noexec).
+pub fn namei_path_at(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized), follow: bool) -> KResult<Path> {
     let path = path.as_ref();
     check_path(path)?;
     let (mut nd, start) = path_init(dirfd, path)?;
@@ -330,20 +414,28 @@ pub fn namei_at(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized), follow: bool) ->
 /// Linux: user_path_at() with LOOKUP_EMPTY: like namei_at, but with `flags.empty` an empty
 /// path is the file open at `dirfd` (any kind: a pipe's or an O_PATH fd's inode too).
 pub fn namei_at_empty(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized), flags: LookupFlags) -> KResult<Arc<Inode>> {
-    let path = path.as_ref();
-    if path.is_empty() && flags.empty {
-        if dirfd == AT_FDCWD {
-            let fs = current().fs.lock().clone().ok_or(ENOENT)?;
-            let cwd = fs.inner.lock().cwd.clone();
-            return Ok(cwd);
-        }
-        return fd_get(dirfd as u32)?.inode.clone().ok_or(EBADF);
-    }
-    namei_at(dirfd, path, flags.follow)
+    namei_path_at_empty(dirfd, path, flags).map(|p| p.inode)
 }
 
-/// Linux: filename_parentat(): the directory holding the last component, and that component.
-pub fn filename_parentat(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized)) -> KResult<(Arc<Inode>, Last)> {
+/// namei_at_empty() with the mount (an fd's or the cwd's inode: the mount it lies in).
+pub fn namei_path_at_empty(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized), flags: LookupFlags) -> KResult<Path> {
+    let path = path.as_ref();
+    if path.is_empty() && flags.empty {
+        let ino = if dirfd == AT_FDCWD {
+            let fs = current().fs.lock().clone().ok_or(ENOENT)?;
+            let cwd = fs.inner.lock().cwd.clone();
+            cwd
+        } else {
+            fd_get(dirfd as u32)?.inode.clone().ok_or(EBADF)?
+        };
+        return Ok(super::namespace::current_mnt_ns().path_of(&ino));
+    }
+    namei_path_at(dirfd, path, flags.follow)
+}
+
+/// Linux: filename_parentat(): the directory holding the last component (in its mount), and
+/// that component.
+pub fn filename_parentat(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized)) -> KResult<(Path, Last)> {
     let path = path.as_ref();
     check_path(path)?;
     let (mut nd, start) = path_init(dirfd, path)?;
@@ -351,37 +443,34 @@ pub fn filename_parentat(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized)) -> KRes
 }
 
 /// Resolves the last component of an open (Linux: open_last_lookups()): the directory it is
-/// in, the component, and the inode when it exists.  A final symlink is followed unless
-/// `follow` is false, into the directory its target names, so that O_CREAT makes a dangling
-/// link's target.
-pub fn open_lookup(
-    dirfd: i32,
-    path: &[u8],
-    follow: bool,
-    excl: bool,
-) -> KResult<(Arc<Inode>, Last, Option<Arc<Inode>>)> {
+/// in, the component, and the file when it exists (each in its mount).  A final symlink is
+/// followed unless `follow` is false, into the directory its target names, so that O_CREAT
+/// makes a dangling link's target.
+pub fn open_lookup(dirfd: i32, path: &[u8], follow: bool, excl: bool) -> KResult<(Path, Last, Option<Path>)> {
     check_path(path)?;
     let (mut nd, start) = path_init(dirfd, path)?;
     let (mut dir, mut last) = nd.walk_parent(start, path)?;
     loop {
         if last.kind != LastType::Norm {
-            let ino = nd.lookup_last(&dir, &last.name, last.kind, last.trailing_slash, false)?;
-            return Ok((dir, last, Some(ino)));
+            let p = nd.lookup_last(&dir, &last.name, last.kind, last.trailing_slash, false)?;
+            return Ok((dir, last, Some(p)));
         }
-        let ino = match dir.lookup(&last.name) {
+        let ino = match dir.inode.lookup(&last.name) {
             Ok(i) => i,
             Err(ENOENT) => return Ok((dir, last, None)),
             Err(e) => return Err(e),
         };
-        let is_link = ino.is_symlink() || matches!(ino.kind, InodeKind::Proc(_)) && ino.mode() & S_IFMT == S_IFLNK;
+        let p = nd.ns.follow_mount(Path { mnt: dir.mnt, inode: ino });
+        let is_link =
+            p.inode.is_symlink() || matches!(p.inode.kind, InodeKind::Proc(_)) && p.inode.mode() & S_IFMT == S_IFLNK;
         // O_CREAT|O_EXCL never follows a final link: the name exists.
         if !is_link || !(follow || last.trailing_slash) || excl {
-            return Ok((dir, last, Some(ino)));
+            return Ok((dir, last, Some(p)));
         }
-        let target = match &ino.kind {
+        let target = match &p.inode.kind {
             InodeKind::Symlink(t) => t.clone(),
             _ => {
-                let f = nd.follow(&dir, ino)?;
+                let f = nd.follow(&dir, p)?;
                 return Ok((dir, last, Some(f)));
             }
         };
@@ -389,7 +478,7 @@ pub fn open_lookup(
         if nd.links > MAXSYMLINKS {
             return Err(ELOOP);
         }
-        may_follow_link(&nd.cred, &dir, &ino)?;
+        may_follow_link(&nd.cred, &dir.inode, &p.inode)?;
         if target.is_empty() {
             return Err(ENOENT);
         }
@@ -453,21 +542,22 @@ pub fn vfs_prepare_mode(dir: &Inode, mode: u32, umask: u32) -> u32 {
     perm::mode_strip_sgid(&cred, &d, mode, cap) & !umask
 }
 
-/// Whether names can be made and removed in `dir` (the rootfs and memfd's tmpfs can; /proc
-/// and tracefs have no such inode operations).
+/// Whether names can be made and removed in `dir` (tmpfs and ramfs can; /proc, sysfs and
+/// tracefs have no such inode operations).
 fn dir_writable(dir: &Inode) -> bool {
-    matches!(dir.fs, FsType::Rootfs | FsType::Shm)
+    dir.sb().has_dir_ops()
 }
 
 /// Linux: filename_create(): the directory and name a new inode goes to.  EEXIST for "." and
 /// ".." and "/" and for a name that is taken; a trailing slash is ENOENT unless making a
-/// directory.
-pub fn filename_create(dirfd: i32, path: &[u8], is_dir: bool) -> KResult<(Arc<Inode>, Vec<u8>)> {
+/// directory; then EROFS for a read-only mount (mnt_want_write(), reported after the
+/// others).
+pub fn filename_create(dirfd: i32, path: &[u8], is_dir: bool) -> KResult<(Path, Vec<u8>)> {
     let (dir, last) = filename_parentat(dirfd, path)?;
     if last.kind != LastType::Norm {
         return Err(EEXIST);
     }
-    match dir.lookup(&last.name) {
+    match dir.inode.lookup(&last.name) {
         Ok(_) => return Err(EEXIST),
         Err(ENOENT) => {}
         Err(e) => return Err(e),
@@ -475,8 +565,14 @@ pub fn filename_create(dirfd: i32, path: &[u8], is_dir: bool) -> KResult<(Arc<In
     if !is_dir && last.trailing_slash {
         return Err(ENOENT);
     }
-    may_create_inode(&dir)?;
+    mnt_want_write(&dir)?;
+    may_create_inode(&dir.inode)?;
     Ok((dir, last.name))
+}
+
+/// Linux: mnt_want_write(): EROFS on a read-only mount or filesystem.
+pub fn mnt_want_write(p: &Path) -> KResult<()> {
+    super::namespace::mnt_want_write(p)
 }
 
 /// Creates `ino` as `name` in `dir`: may_create (write and search permission on `dir`), then
@@ -484,7 +580,7 @@ pub fn filename_create(dirfd: i32, path: &[u8], is_dir: bool) -> KResult<(Arc<In
 /// operation does (EPERM; ENOENT in /proc).
 fn create_in(dir: &Arc<Inode>, name: &[u8], ino: Arc<Inode>) -> KResult<()> {
     may_create(dir)?;
-    if matches!(dir.fs, FsType::Tracefs) {
+    if dir.fs_type() == FsType::Tracefs {
         return Err(EPERM);
     }
     ino.inode_init_owner(dir);
@@ -508,6 +604,7 @@ pub fn sys_mknodat(dfd: i32, filename: UserCStr, mode: u32, dev: u32) -> KResult
     }
     let path = filename.read_path()?;
     let (dir, name) = filename_create(dfd, &path, false)?;
+    let dir = dir.inode;
     let perm = vfs_prepare_mode(&dir, mode & S_IALLUGO, current_umask());
     if matches!(mode & S_IFMT, S_IFCHR | S_IFBLK) {
         may_create(&dir)?;
@@ -528,6 +625,7 @@ pub fn sys_mknodat(dfd: i32, filename: UserCStr, mode: u32, dev: u32) -> KResult
 pub fn sys_mkdirat(dfd: i32, pathname: UserCStr, mode: u32) -> KResult<usize> {
     let path = pathname.read_path()?;
     let (dir, name) = filename_create(dfd, &path, true)?;
+    let dir = dir.inode;
     let mode = vfs_prepare_mode(&dir, S_IFDIR | (mode & (S_IRWXUGO | S_ISVTX)), current_umask()) & !S_IFMT;
     let d = Inode::new_dir(mode, Arc::downgrade(&dir), &name);
     create_in(&dir, &name, d)?;
@@ -542,7 +640,7 @@ pub fn sys_unlinkat(dfd: i32, pathname: UserCStr, flag: i32) -> KResult<usize> {
         return Err(EINVAL);
     }
     let path = pathname.read_path()?;
-    let (dir, last) = filename_parentat(dfd, &path)?;
+    let (dirp, last) = filename_parentat(dfd, &path)?;
     let rmdir = flags & AT_REMOVEDIR != 0;
     match (last.kind, rmdir) {
         (LastType::Norm, _) => {}
@@ -551,6 +649,8 @@ pub fn sys_unlinkat(dfd: i32, pathname: UserCStr, flag: i32) -> KResult<usize> {
         (LastType::Root, true) => return Err(EBUSY),
         (_, false) => return Err(EISDIR),
     }
+    mnt_want_write(&dirp)?;
+    let dir = dirp.inode;
     if !rmdir && last.trailing_slash {
         // Linux: "slashes": the name must be a directory, which unlink refuses.
         let ino = dir.lookup(&last.name)?;
@@ -562,6 +662,10 @@ pub fn sys_unlinkat(dfd: i32, pathname: UserCStr, flag: i32) -> KResult<usize> {
     may_delete(&dir, &victim, rmdir)?;
     if !dir_writable(&dir) {
         return Err(EPERM);
+    }
+    // Linux: is_local_mountpoint(): something is mounted on it in the caller's namespace.
+    if super::namespace::is_local_mountpoint(&victim) {
+        return Err(EBUSY);
     }
     dir.unlink(&last.name, rmdir)?;
     Ok(0)
@@ -575,7 +679,7 @@ pub fn sys_symlinkat(oldname: UserCStr, newdfd: i32, newname: UserCStr) -> KResu
     }
     let path = newname.read_path()?;
     let (dir, name) = filename_create(newdfd, &path, false)?;
-    create_in(&dir, &name, Inode::new(S_IFLNK | 0o777, InodeKind::Symlink(target)))?;
+    create_in(&dir.inode, &name, Inode::new(S_IFLNK | 0o777, InodeKind::Symlink(target)))?;
     Ok(0)
 }
 
@@ -594,27 +698,28 @@ fn may_linkat(ino: &Inode) -> KResult<()> {
     Err(EPERM)
 }
 
-/// Linux: do_linkat() -> vfs_link(): EXDEV across filesystems, EPERM for a directory, ENOENT
-/// for a file with no links left (an open unlinked file, through AT_EMPTY_PATH).
+/// Linux: do_linkat() -> vfs_link(): EXDEV across mounts (and filesystems), EPERM for a
+/// directory, ENOENT for a file with no links left (an open unlinked file, through
+/// AT_EMPTY_PATH).
 pub fn sys_linkat(olddfd: i32, oldname: UserCStr, newdfd: i32, newname: UserCStr, flags: i32) -> KResult<usize> {
     let flags = flags as u32;
     if flags & !(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH) != 0 {
         return Err(EINVAL);
     }
     // Linux: linking an open file by AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH (ENOENT).
-    if flags & AT_EMPTY_PATH != 0
-        && !crate::kernel::capability::capable(crate::kernel::capability::CAP_DAC_READ_SEARCH)
+    if flags & AT_EMPTY_PATH != 0 && !crate::kernel::capability::capable(crate::kernel::capability::CAP_DAC_READ_SEARCH)
     {
         return Err(ENOENT);
     }
     let old = oldname.read_path()?;
     let new = newname.read_path()?;
     let lf = LookupFlags { follow: flags & AT_SYMLINK_FOLLOW != 0, empty: flags & AT_EMPTY_PATH != 0 };
-    let ino = namei_at_empty(olddfd, &old, lf)?;
-    let (dir, name) = filename_create(newdfd, &new, false)?;
-    if dir.fs != ino.fs {
+    let oldp = namei_path_at_empty(olddfd, &old, lf)?;
+    let (dirp, name) = filename_create(newdfd, &new, false)?;
+    if oldp.mnt != dirp.mnt || !dirp.inode.same_sb(&oldp.inode) {
         return Err(EXDEV);
     }
+    let (ino, dir) = (oldp.inode, dirp.inode);
     may_linkat(&ino)?;
     // Linux: vfs_link(): may_create, then EPERM without the operation or for a directory.
     may_create(&dir)?;
@@ -669,7 +774,7 @@ fn set_dentry(d: &Arc<Inode>, parent: &Arc<Inode>, name: &[u8]) {
 }
 
 /// Linux: do_renameat2() -> vfs_rename() -> shmem_rename2(), in Linux's order of checks:
-/// EINVAL for unknown or clashing flags; EXDEV across filesystems; EBUSY for a last
+/// EINVAL for unknown or clashing flags; EXDEV across mounts; EBUSY for a last
 /// component ".", ".." or "/" (EEXIST on the new side with RENAME_NOREPLACE); ENOENT; EEXIST
 /// for RENAME_NOREPLACE; ENOTDIR for trailing slashes on a non-directory; EINVAL for moving a
 /// directory into itself, ENOTEMPTY onto an ancestor of itself; nothing to do when both names
@@ -687,9 +792,9 @@ pub fn sys_renameat2(olddfd: i32, oldname: UserCStr, newdfd: i32, newname: UserC
     let exchange = flags & RENAME_EXCHANGE != 0;
     let old = oldname.read_path()?;
     let new = newname.read_path()?;
-    let (od, ol) = filename_parentat(olddfd, &old)?;
-    let (nd, nl) = filename_parentat(newdfd, &new)?;
-    if od.fs != nd.fs {
+    let (odp, ol) = filename_parentat(olddfd, &old)?;
+    let (ndp, nl) = filename_parentat(newdfd, &new)?;
+    if odp.mnt != ndp.mnt || !odp.inode.same_sb(&ndp.inode) {
         return Err(EXDEV);
     }
     if ol.kind != LastType::Norm {
@@ -698,6 +803,10 @@ pub fn sys_renameat2(olddfd: i32, oldname: UserCStr, newdfd: i32, newname: UserC
     if nl.kind != LastType::Norm {
         return Err(if flags & RENAME_NOREPLACE != 0 { EEXIST } else { EBUSY });
     }
+    mnt_want_write(&odp)?;
+    let (od, nd) = (odp.inode, ndp.inode);
+    // (the caller's mount namespace, asked about mountpoints under the rename lock)
+    let mnt_ns = super::namespace::current_mnt_ns();
     let _serial = RENAME_LOCK.lock();
     // Linux: lock_rename(): the trap is the child of the ancestor on the way to the other.
     let (trap, nd_first) = if Arc::ptr_eq(&od, &nd) {
@@ -758,7 +867,7 @@ pub fn sys_renameat2(olddfd: i32, oldname: UserCStr, newdfd: i32, newname: UserC
             inode_permission(t, MAY_WRITE)?;
         }
     }
-    if source.fs != od.fs || target.as_ref().is_some_and(|t| t.fs != nd.fs) {
+    if mnt_ns.is_mountpoint(&source) || target.as_ref().is_some_and(|t| mnt_ns.is_mountpoint(t)) {
         return Err(EBUSY);
     }
     // Linux: shmem_rename2(), under both directories' locks (the ancestor's first).

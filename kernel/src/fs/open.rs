@@ -6,11 +6,12 @@ use super::attr::{notify_change, should_drop_sgid, Iattr, ATTR_CTIME, ATTR_GID, 
 use super::char_dev::{chrdev_ops, TTYAUX_CONSOLE_MINOR, TTYAUX_MAJOR, TTYAUX_TTY_MINOR, TTYS0_MINOR, TTY_MAJOR};
 use super::file::{close_fd, fd_get, fd_install};
 use super::file_table::{File, FileOps};
+use super::filesystems::FsType;
 use super::fs_struct::{current_umask, set_fs_dir};
 use super::inode::*;
 use super::namei::{
-    inode_permission, may_create, may_open, namei_at, namei_at_empty, open_acc_mode, open_lookup, vfs_prepare_mode,
-    LookupFlags, MAY_ACCESS, MAY_CHDIR, MAY_EXEC, MAY_WRITE,
+    inode_permission, may_create, may_open, mnt_want_write, namei_at, namei_path_at, namei_path_at_empty,
+    open_acc_mode, open_lookup, vfs_prepare_mode, LookupFlags, MAY_ACCESS, MAY_CHDIR, MAY_EXEC, MAY_WRITE,
 };
 use super::{AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
 use crate::errno::*;
@@ -27,19 +28,22 @@ use linux_raw_sys::general::{
 };
 
 /// Linux: vfs_truncate() (truncate(2) by path): EISDIR for a directory, EINVAL for other
-/// non-regular files, ETXTBSY while the file runs; times move only when the size does.
+/// non-regular files, EROFS on a read-only mount, ETXTBSY while the file runs; times move
+/// only when the size does.
 pub fn sys_truncate(path: UserCStr, length: i64) -> KResult<usize> {
     if length < 0 {
         return Err(EINVAL);
     }
     let path = path.read_path()?;
-    let ino = namei_at(AT_FDCWD, &path, true)?;
+    let p = namei_path_at(AT_FDCWD, &path, true)?;
+    let ino = p.inode.clone();
     if ino.is_dir() {
         return Err(EISDIR);
     }
     if !ino.is_reg() {
         return Err(EINVAL);
     }
+    mnt_want_write(&p)?;
     inode_permission(&ino, MAY_WRITE)?;
     ino.get_write_access()?;
     // Linux: do_truncate(): a truncate clears set-id bits as a write does.
@@ -241,11 +245,13 @@ pub fn sys_fchmod(fd: u32, mode: u32) -> KResult<usize> {
     chmod_common(&ino, mode)
 }
 
-/// Linux: fchmodat(2) (no flags: symlinks are followed)
+/// Linux: fchmodat(2) (no flags: symlinks are followed); chmod_common()'s mnt_want_write():
+/// EROFS on a read-only mount.
 pub fn sys_fchmodat(dfd: i32, filename: UserCStr, mode: u32) -> KResult<usize> {
     let path = filename.read_path()?;
-    let ino = namei_at(dfd, &path, true)?;
-    chmod_common(&ino, mode)
+    let p = namei_path_at(dfd, &path, true)?;
+    mnt_want_write(&p)?;
+    chmod_common(&p.inode, mode)
 }
 
 /// Linux: chown_common(): owner and group (-1: unchanged; EINVAL for an id the caller's
@@ -284,8 +290,10 @@ pub fn sys_fchownat(dfd: i32, filename: UserCStr, user: u32, group: u32, flag: i
     }
     let path = filename.read_path()?;
     let lf = LookupFlags { follow: flag & AT_SYMLINK_NOFOLLOW == 0, empty: flag & AT_EMPTY_PATH != 0 };
-    let ino = namei_at_empty(dfd, &path, lf)?;
-    chown_common(&ino, user, group)
+    let p = namei_path_at_empty(dfd, &path, lf)?;
+    // Linux: do_fchownat()'s mnt_want_write(): EROFS on a read-only mount.
+    mnt_want_write(&p)?;
+    chown_common(&p.inode, user, group)
 }
 
 /// Linux: fchown(2) -> vfs_fchown(): EBADF for an O_PATH fd (fdget without FMODE_PATH).
@@ -322,6 +330,8 @@ pub fn open_inode(ino: Arc<Inode>, flags: u32, path: String) -> KResult<Arc<File
             InodeKind::Sysfs(node) => super::sysfs::open(node, flags)?,
             InodeKind::Trace(node) => super::tracefs::open(node, flags)?,
             InodeKind::Symlink(_) => Arc::new(EmptyOps),
+            InodeKind::Nsfs(ns) => super::nsfs::open(ns)?,
+            InodeKind::Mqueue(q) => crate::ipc::mqueue::open(q)?,
         }
     };
     let keep = if flags & O_PATH != 0 { O_PATH_FLAGS } else { !(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC) };
@@ -342,10 +352,11 @@ pub fn do_open(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized), flags: u32, mode:
     let follow = flags & O_NOFOLLOW == 0;
     let creat = flags & O_CREAT != 0;
     let excl = creat && flags & O_EXCL != 0;
-    let (dir, last, found) = open_lookup(dirfd, path, follow, excl)?;
+    let (dirp, last, found) = open_lookup(dirfd, path, follow, excl)?;
     let mut created = false;
     let ino = match found {
-        Some(ino) => {
+        Some(p) => {
+            let ino = p.inode.clone();
             if creat {
                 if excl {
                     return Err(EEXIST);
@@ -353,6 +364,11 @@ pub fn do_open(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized), flags: u32, mode:
                 if ino.is_dir() || last.trailing_slash {
                     return Err(EISDIR);
                 }
+            }
+            // Linux: mnt_want_write() for O_TRUNC, and do_dentry_open()'s for a regular file
+            // opened for writing: EROFS on a read-only mount.
+            if ino.is_reg() && flags & O_PATH == 0 && (flags & O_ACCMODE != O_RDONLY || flags & O_TRUNC != 0) {
+                mnt_want_write(&p)?;
             }
             if ino.is_symlink() && flags & O_PATH == 0 {
                 return Err(ELOOP);
@@ -366,8 +382,11 @@ pub fn do_open(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized), flags: u32, mode:
             if last.trailing_slash {
                 return Err(EISDIR);
             }
-            if !matches!(dir.fs, FsType::Rootfs | FsType::Shm) {
-                return Err(if dir.fs == FsType::Proc { ENOENT } else { EACCES });
+            // Linux: lookup_open(): EROFS without write access to the mount.
+            mnt_want_write(&dirp)?;
+            let dir = dirp.inode;
+            if !dir.sb().has_dir_ops() {
+                return Err(if dir.fs_type() == FsType::Proc { ENOENT } else { EACCES });
             }
             // Linux: may_o_create(): write and search permission on the directory.
             may_create(&dir)?;

@@ -1,121 +1,107 @@
-//! /proc/PID/mounts and /proc/PID/mountinfo: the mounts a process sees.  Linux:
-//! fs/proc_namespace.c (show_vfsmnt, show_mountinfo, mounts_open_common).
-//!
-//! MenuOS has one mount tree with no table yet (fs/namespace.rs): the rootfs, with procfs on
-//! /proc, sysfs on /sys and tracefs on /sys/kernel/tracing set up at boot.  [`mounts`] lists
-//! that tree; when the mount code keeps a table, it is the one place to read it from.
+//! /proc/PID/mounts and /proc/PID/mountinfo: the mount table of the task's namespace as seen
+//! from its root.  Linux: fs/proc_namespace.c (show_vfsmnt, show_mountinfo, show_mnt_opts,
+//! show_sb_opts).
 
 use super::file_table::File;
-use super::inode::{Inode, InodeKind};
+use super::namespace::{fs_opts, mangle, mnt_opts, mounts_of, MNT_READONLY};
+use crate::kernel::task::TaskStruct;
 use alloc::string::String;
-use alloc::vec::Vec;
 use core::fmt::Write;
 
-/// One mount as /proc shows it (Linux: struct mount / vfsmount and its superblock).
-pub struct MountEntry {
-    /// Linux: mnt_id and the parent's
-    pub id: u32,
-    pub parent: u32,
-    /// st_dev of its files (major, minor)
-    pub dev: (u32, u32),
-    pub mountpoint: &'static str,
-    /// per-mount options (show_mnt_opts)
-    pub mnt_opts: &'static str,
-    pub fstype: &'static str,
-    pub source: &'static str,
-    /// per-superblock options (show_sb_opts + the filesystem's show_options)
-    pub sb_opts: &'static str,
-}
-
-// Mount ids as the reference Linux numbers its boot mounts (1 the rootfs; procfs and sysfs
-// mounted by init later).
-pub const ROOTFS_MNT_ID: u32 = 1;
-pub const PROC_MNT_ID: u32 = 12;
-pub const SYSFS_MNT_ID: u32 = 13;
-pub const TRACEFS_MNT_ID: u32 = 14;
-/// pipefs and anon_inodefs: kernel-internal mounts, not in the tree.
-pub const ANON_MNT_ID: u32 = 10;
-
-/// The mount tree, parents before children.
-pub fn mounts() -> Vec<MountEntry> {
-    alloc::vec![
-        MountEntry {
-            id: ROOTFS_MNT_ID,
-            parent: ROOTFS_MNT_ID,
-            dev: (0, super::stat::ROOTFS_DEV as u32),
-            mountpoint: "/",
-            mnt_opts: "rw",
-            fstype: "rootfs",
-            source: "rootfs",
-            sb_opts: "rw",
-        },
-        MountEntry {
-            id: PROC_MNT_ID,
-            parent: ROOTFS_MNT_ID,
-            dev: (0, super::stat::PROC_DEV as u32),
-            mountpoint: "/proc",
-            mnt_opts: "rw,relatime",
-            fstype: "proc",
-            source: "proc",
-            sb_opts: "rw",
-        },
-        MountEntry {
-            id: SYSFS_MNT_ID,
-            parent: ROOTFS_MNT_ID,
-            dev: (0, super::stat::SYSFS_DEV as u32),
-            mountpoint: "/sys",
-            mnt_opts: "rw,relatime",
-            fstype: "sysfs",
-            source: "sysfs",
-            sb_opts: "rw",
-        },
-        MountEntry {
-            id: TRACEFS_MNT_ID,
-            parent: SYSFS_MNT_ID,
-            dev: (0, super::stat::TRACEFS_DEV as u32),
-            mountpoint: "/sys/kernel/tracing",
-            mnt_opts: "rw,relatime",
-            fstype: "tracefs",
-            source: "tracefs",
-            sb_opts: "rw",
-        },
-    ]
-}
-
-/// Linux: show_vfsmnt(): "source mountpoint fstype options 0 0" (the /etc/mtab format).
-pub fn show_vfsmnt() -> String {
+/// Linux: show_sb_opts(): the superblock flags mount(2) can set, after "rw"/"ro".
+fn sb_opts(flags: u32) -> String {
     let mut s = String::new();
-    for m in mounts() {
-        let _ = writeln!(s, "{} {} {} {} 0 0", m.source, m.mountpoint, m.fstype, m.mnt_opts);
+    for (f, name) in [
+        (linux_raw_sys::general::MS_SYNCHRONOUS, ",sync"),
+        (linux_raw_sys::general::MS_DIRSYNC, ",dirsync"),
+        (linux_raw_sys::general::MS_MANDLOCK, ",mand"),
+        (linux_raw_sys::general::MS_LAZYTIME, ",lazytime"),
+    ] {
+        if flags & f != 0 {
+            s.push_str(name);
+        }
     }
     s
 }
 
-/// Linux: show_mountinfo(): "id parent major:minor root mountpoint options - fstype source
-/// superoptions".
-pub fn show_mountinfo() -> String {
+/// Linux: the device number as "major:minor" (MAJOR/MINOR of new_decode_dev()).
+fn dev_str(dev: u64) -> String {
+    let major = (dev >> 8) & 0xfff;
+    let minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+    alloc::format!("{}:{}", major, minor)
+}
+
+/// Linux: show_vfsmnt(): "source mountpoint type options 0 0" per mount.
+pub fn show_mounts(t: &TaskStruct) -> Option<String> {
     let mut s = String::new();
-    for m in mounts() {
+    for m in mounts_of(t)? {
+        let sbf = m.sb.flags.load(core::sync::atomic::Ordering::Relaxed);
+        let ro = m.sb.rdonly() || m.mnt_flags & MNT_READONLY != 0;
         let _ = writeln!(
             s,
-            "{} {} {}:{} / {} {} - {} {} {}",
-            m.id, m.parent, m.dev.0, m.dev.1, m.mountpoint, m.mnt_opts, m.fstype, m.source, m.sb_opts
+            "{} {} {} {}{}{}{} 0 0",
+            mangle(&m.devname),
+            mangle(&m.mountpoint),
+            m.fs_type.name(),
+            if ro { "ro" } else { "rw" },
+            sb_opts(sbf),
+            mnt_opts(m.mnt_flags),
+            fs_opts(&m.root_inode)
         );
     }
-    s
+    Some(s)
 }
 
-/// The mount an inode belongs to (by its filesystem).
-pub fn mnt_id_of_inode(i: &Inode) -> u32 {
-    match &i.kind {
-        InodeKind::Proc(_) => PROC_MNT_ID,
-        InodeKind::Sysfs(_) => SYSFS_MNT_ID,
-        InodeKind::Trace(_) => TRACEFS_MNT_ID,
-        _ => ROOTFS_MNT_ID,
+/// Linux: show_mountinfo(): "id parent major:minor root mountpoint mntopts [optional] -
+/// type source superopts" per mount.
+pub fn show_mountinfo(t: &TaskStruct) -> Option<String> {
+    let mut s = String::new();
+    for m in mounts_of(t)? {
+        let sbf = m.sb.flags.load(core::sync::atomic::Ordering::Relaxed);
+        let _ = write!(
+            s,
+            "{} {} {} {} {} {}{}",
+            m.id,
+            m.parent,
+            dev_str(m.dev),
+            mangle(&m.root),
+            mangle(&m.mountpoint),
+            if m.mnt_flags & MNT_READONLY != 0 { "ro" } else { "rw" },
+            mnt_opts(m.mnt_flags)
+        );
+        // Linux: the optional fields (propagate_from is not kept: MenuOS's slaves name
+        // their master's group only).
+        if let Some(g) = m.shared {
+            let _ = write!(s, " shared:{}", g);
+        }
+        if let Some(g) = m.master {
+            let _ = write!(s, " master:{}", g);
+        }
+        if m.unbindable {
+            s.push_str(" unbindable");
+        }
+        let _ = writeln!(
+            s,
+            " - {} {} {}{}{}",
+            m.fs_type.name(),
+            mangle(&m.devname),
+            if m.sb.rdonly() { "ro" } else { "rw" },
+            sb_opts(sbf),
+            fs_opts(&m.root_inode)
+        );
     }
+    Some(s)
 }
 
-/// Linux: real_mount(file->f_path.mnt)->mnt_id (/proc/PID/fdinfo's mnt_id).
+/// The mount id of pipefs and anon_inodefs, kernel-internal mounts outside every namespace
+/// (what a pipe's or a pidfd's fdinfo shows).
+pub const ANON_MNT_ID: u32 = 10;
+
+/// Linux: real_mount(file->f_path.mnt)->mnt_id (/proc/PID/fdinfo's mnt_id): the mount of the
+/// caller's namespace the file's inode lies in.
 pub fn mnt_id_of(f: &File) -> u32 {
-    f.inode.as_deref().map_or(ANON_MNT_ID, mnt_id_of_inode)
+    match f.inode.as_ref() {
+        Some(i) => crate::fs::namespace::current_mnt_ns().path_of(i).mnt,
+        None => ANON_MNT_ID,
+    }
 }

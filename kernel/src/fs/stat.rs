@@ -6,6 +6,7 @@ use super::file::fd_get;
 use super::file_table::File;
 use super::inode::*;
 use super::namei::{namei_at, namei_at_empty, LookupFlags};
+use super::super_block::ANON_DEV;
 use super::{AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
 use crate::errno::*;
 use crate::mm::uaccess::{UserCStr, UserPtr};
@@ -15,29 +16,8 @@ use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 use linux_raw_sys::general::{AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE, STATX_BASIC_STATS, STATX_BTIME, STATX__RESERVED};
 
-// The st_dev of each filesystem: Linux numbers them as it mounts them (get_anon_bdev()); these
-// are the numbers MenuOS reports (a second procfs instance gets its own, fs/proc/mod.rs).
-pub const ROOTFS_DEV: u64 = 1;
-pub const PROC_DEV: u64 = 4;
-pub const SYSFS_DEV: u64 = 3;
-pub const TRACEFS_DEV: u64 = 2;
-/// memfd's internal tmpfs (shm_mnt).
-pub const SHM_DEV: u64 = 5;
-/// pipefs and anon_inodefs: files without an inode here (pipes, pidfds).
-const ANON_DEV: u64 = 12;
-
-/// The st_dev of a filesystem.
-pub fn fs_dev(fs: FsType) -> u64 {
-    match fs {
-        FsType::Rootfs => ROOTFS_DEV,
-        FsType::Shm => SHM_DEV,
-        FsType::Proc => PROC_DEV,
-        FsType::Tracefs => TRACEFS_DEV,
-        FsType::Sysfs => SYSFS_DEV,
-        FsType::Pipefs => ANON_DEV,
-    }
-}
-
+// The st_dev of a file is its filesystem instance's (Inode::sb, fs/super_block.rs), numbered
+// as Linux numbers them when it mounts them (get_anon_bdev()).
 crate::user_pod! {
     /// Linux: struct stat (asm-generic, riscv64).
     #[derive(Clone, Copy, Default)]
@@ -75,10 +55,7 @@ pub fn stat_of(ino: &Inode) -> Stat {
     let size = ino.size() as i64;
     let t = ino.times();
     Stat {
-        st_dev: match &ino.kind {
-            InodeKind::Proc(n) => super::proc::st_dev(n),
-            _ => fs_dev(ino.fs),
-        },
+        st_dev: ino.sb().dev,
         st_ino: ino.ino,
         st_mode: ino.mode(),
         st_nlink: ino.nlink.load(Ordering::Relaxed),
@@ -195,7 +172,7 @@ pub fn sys_statx(dfd: i32, filename: UserCStr, flags: u32, mask: u32, buffer: Us
         return Err(EINVAL);
     }
     let (st, ino) = stat_target(dfd, filename, flags & !AT_STATX_SYNC_TYPE)?;
-    let btime = ino.filter(|i| i.is_rootfs() && mask & STATX_BTIME != 0).map(|i| i.times().btime);
+    let btime = ino.filter(|i| i.is_tmpfs() && mask & STATX_BTIME != 0).map(|i| i.times().btime);
     let x = Statx {
         stx_mask: STATX_BASIC_STATS | if btime.is_some() { STATX_BTIME } else { 0 },
         stx_atime: statx_ts(st.st_atime, st.st_atime_nsec),

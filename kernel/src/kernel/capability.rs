@@ -121,7 +121,7 @@ pub fn sys_capget(header: UserPtr<CapUserHeader>, dataptr: Option<UserPtr<CapUse
         return Err(EINVAL);
     }
     let cred = if pid != 0 && pid != current().pid() {
-        task_cred(&*crate::kernel::pid::find_task_by_pid(pid).ok_or(ESRCH)?)
+        task_cred(&*crate::kernel::pid::find_task_by_vpid(pid).ok_or(ESRCH)?)
     } else {
         // Linux: cap_capget() reads __task_cred(current): the objective cred.
         task_cred(&current())

@@ -1,7 +1,7 @@
 //! Task credentials: struct cred and its life cycle.  Linux: kernel/cred.c (prepare_creds,
 //! commit_creds, abort_creds, override_creds, revert_creds, copy_creds, set_cred_ucounts,
-//! cred_cap_issubset), include/linux/cred.h (current_cred(), current_fsuid(), ...),
-//! kernel/user_namespace.c (the initial user namespace, make_kuid/from_kuid).
+//! cred_cap_issubset), include/linux/cred.h (current_cred(), current_fsuid(), ...).  The
+//! user namespace a cred is in, and its id mappings, are kernel/user_namespace.rs.
 //!
 //! A cred is immutable once a task uses it, and shared: a fork gives the child the parent's
 //! cred (an Arc, Linux's get_cred()); a change makes a new one with prepare_creds() (a copy
@@ -26,53 +26,8 @@ use core::ops::{Deref, DerefMut};
 use core::sync::atomic::Ordering;
 use spin::Once;
 
+pub use super::user_namespace::{init_user_ns, UserNamespace};
 pub use credcheck::{KernelCap, GLOBAL_ROOT_UID, INVALID_ID};
-
-/// Linux: struct user_namespace (include/linux/user_namespace.h).  MenuOS has only the
-/// initial namespace so far, whose maps are the identity on every id but -1; creds already
-/// carry their namespace, so ns_capable() and the id mappings have Linux's shape.
-pub struct UserNamespace {
-    /// 0 for the initial namespace, the parent's + 1 below it.
-    pub level: u32,
-    /// The euid of the namespace's creator (kuid).
-    pub owner: u32,
-    pub parent: Option<Arc<UserNamespace>>,
-}
-
-impl UserNamespace {
-    /// Linux: make_kuid() — the kernel uid of `uid` in this namespace; INVALID_ID when unmapped.
-    pub fn make_kuid(&self, uid: u32) -> u32 {
-        uid
-    }
-    /// Linux: make_kgid()
-    pub fn make_kgid(&self, gid: u32) -> u32 {
-        gid
-    }
-    /// Linux: from_kuid_munged() — the number user space sees; overflowuid (65534) when
-    /// `kuid` has no mapping here.
-    pub fn from_kuid_munged(&self, kuid: u32) -> u32 {
-        kuid
-    }
-    /// Linux: from_kgid_munged()
-    pub fn from_kgid_munged(&self, kgid: u32) -> u32 {
-        kgid
-    }
-    /// Linux: kuid_has_mapping()
-    pub fn kuid_has_mapping(&self, kuid: u32) -> bool {
-        kuid != INVALID_ID
-    }
-    /// Linux: kgid_has_mapping()
-    pub fn kgid_has_mapping(&self, kgid: u32) -> bool {
-        kgid != INVALID_ID
-    }
-}
-
-static INIT_USER_NS: Once<Arc<UserNamespace>> = Once::new();
-
-/// Linux: init_user_ns
-pub fn init_user_ns() -> &'static Arc<UserNamespace> {
-    INIT_USER_NS.call_once(|| Arc::new(UserNamespace { level: 0, owner: GLOBAL_ROOT_UID, parent: None }))
-}
 
 /// Linux: struct cred.
 #[derive(Clone)]
@@ -139,6 +94,11 @@ pub fn task_cred(t: &TaskStruct) -> Arc<Cred> {
     t.real_cred.lock().clone()
 }
 
+/// Linux: current_ucounts() — the caller's per-user counts (of its real uid).
+pub fn current_ucounts() -> Arc<UCounts> {
+    with_current_cred(|c| c.ucounts.clone())
+}
+
 /// Linux: current_fsuid() — the uid a new file gets and file permission checks use.
 pub fn current_fsuid() -> u32 {
     with_current_cred(|c| c.fsuid)
@@ -154,6 +114,10 @@ pub fn current_uid() -> u32 {
 /// Linux: current_euid()
 pub fn current_euid() -> u32 {
     with_current_cred(|c| c.euid)
+}
+/// Linux: current_egid()
+pub fn current_egid() -> u32 {
+    with_current_cred(|c| c.egid)
 }
 
 /// Linux: prepare_creds() — a copy of the caller's cred to change and commit.
@@ -269,13 +233,23 @@ impl Drop for NprocCharge<'_> {
 }
 
 /// Linux: copy_creds() — the child shares its parent's cred (dup_task_struct copied the
-/// pointer); its user counts one more process.  (Linux copies the cred here when the child
-/// needs keyrings of its own or a new user namespace; MenuOS has neither, so the copy would
-/// equal the original and sharing it is the same.)
+/// pointer); its user counts one more process.  CLONE_NEWUSER gives it a cred of its own in
+/// a new user namespace below the parent's (create_user_ns), counted as its (namespace,
+/// uid).  (Linux also copies the cred when the child needs keyrings of its own; MenuOS has
+/// none, so the copy would equal the original and sharing it is the same.)
 #[no_mangle]
 #[inline(never)]
 pub fn copy_creds(p: &TaskStruct, clone_flags: u64) -> KResult<NprocCharge<'_>> {
     let _t = crate::trace_func!(copy_creds, clone_flags & crate::kernel::fork::CLONE_THREAD != 0);
+    if clone_flags & crate::kernel::fork::CLONE_NEWUSER != 0 {
+        let mut new = (**p.real_cred.lock()).clone();
+        super::user_namespace::create_user_ns(&mut new)?;
+        set_cred_ucounts(&mut new);
+        let new = Arc::new(new);
+        let old_real = core::mem::replace(&mut *p.real_cred.lock(), new.clone());
+        let old_subj = core::mem::replace(&mut *p.cred.lock(), new);
+        drop((old_real, old_subj));
+    }
     p.real_cred.lock().ucounts.inc_rlimit(RlimitType::Nproc, 1);
     Ok(NprocCharge(Some(p)))
 }

@@ -83,11 +83,24 @@ pub fn do_exit(code: i32) -> ! {
         crate::kernel::time::posix_timers::exit_itimers(&cur.signal);
     }
     exit_mm(&cur);
-    // Linux: exit_files(), exit_fs()
+    // Linux: exit_sem(), exit_files(), exit_fs(), exit_task_namespaces()
+    crate::ipc::sem::exit_sem(&cur);
     let files = cur.files.lock().take();
     drop(files);
     let fs = cur.fs.lock().take();
     drop(fs);
+    crate::kernel::nsproxy::exit_task_namespaces(&cur);
+    // Linux: find_child_reaper(): the init of a pid namespace hands the role to another
+    // thread of its process, or, the last one, takes the namespace down with it.
+    if let Some(ns) = crate::kernel::pid_namespace::reaper_ns_of(&cur) {
+        let other = crate::kernel::pid::all_tasks()
+            .into_iter()
+            .find(|t| t.tgid() == cur.tgid() && !Arc::ptr_eq(t, &cur) && !t.has_flag(PF_EXITING));
+        match other {
+            Some(t) => crate::kernel::pid_namespace::hand_over_reaper(&ns, &t),
+            None => crate::kernel::pid_namespace::zap_pid_ns_processes(&ns),
+        }
+    }
     exit_notify(&cur);
     drop(cur);
     // Linux: do_task_dead(): TASK_DEAD, and the last schedule().
@@ -129,21 +142,27 @@ pub fn do_group_exit(code: i32) -> ! {
     do_exit(code)
 }
 
-/// Linux: find_new_reaper(): a child subreaper ancestor, else init.
+/// Linux: find_new_reaper(): a child subreaper ancestor inside the father's pid namespace,
+/// else the namespace's init (child_reaper).
 #[no_mangle]
 #[inline(never)]
 fn find_new_reaper(father: &TaskStruct, _tl: &TasklistGuard) -> Option<Task> {
+    let ns = crate::kernel::pid::task_active_pid_ns(father);
+    let reaper = ns.child_reaper();
     let mut p = father.parent();
     while let Some(t) = p {
-        if t.pid() <= 1 {
+        if t.pid() <= 1 || reaper.as_ref().is_some_and(|r| Arc::ptr_eq(r, &t)) {
             break;
+        }
+        if crate::kernel::pid::task_pid_nr_ns(&t, &ns) == 0 {
+            break; // out of the father's namespace
         }
         if t.signal.is_child_subreaper.load(Ordering::Relaxed) && t.exit_state() == 0 && !t.has_flag(PF_EXITING) {
             return Some(t);
         }
         p = t.parent();
     }
-    crate::kernel::pid::find_task_by_pid(1)
+    reaper.or_else(|| crate::kernel::pid::find_task_by_pid(1))
 }
 
 /// Linux: forget_original_parent(): our children go to the reaper (a subreaper, or init).
@@ -244,7 +263,8 @@ fn do_notify_parent(t: &TaskStruct, parent: &Task) -> bool {
     let sig = t.exit_signal.load(Ordering::Relaxed);
     let code = t.exit_code.load(Ordering::Relaxed);
     let (si_code, status) = if code & 0x7f != 0 { (CLD_KILLED, code & 0x7f) } else { (CLD_EXITED, (code >> 8) & 0xff) };
-    let info = SigInfo { signo: sig, code: si_code, pid: t.tgid(), uid: task_uid(t), status, ..Default::default() };
+    let info =
+        SigInfo { signo: sig, code: si_code, pid: t.tgid(), uid: task_uid(t, parent), status, ..Default::default() };
     let act = parent.sighand.lock().get(SIGCHLD);
     let autoreap = sig == SIGCHLD && (act.handler == SIG_IGN || act.flags & SA_NOCLDWAIT != 0);
     // Linux: `if (valid_signal(sig) && sig)`: an exit signal clone() accepted but that is no
@@ -266,7 +286,7 @@ pub fn release_task(t: &TaskStruct, tl: &TasklistGuard) {
         p.signal.cutime.fetch_add(t.utime.load(Ordering::Relaxed), Ordering::Relaxed);
         p.signal.cstime.fetch_add(t.stime.load(Ordering::Relaxed), Ordering::Relaxed);
     }
-    crate::kernel::pid::detach_pid(pid, tl);
+    crate::kernel::pid::detach_pid(t, tl);
 }
 
 pub fn sys_exit(error_code: i32) -> KResult<usize> {
@@ -400,10 +420,18 @@ pub fn do_wait(wo: &WaitOpts) -> KResult<Option<WaitResult>> {
 
 /// A stop or continue report: the status wait4 gives and the siginfo waitid gives.
 fn job_control_result(c: &TaskStruct, status: i32, code: i32, sig: i32) -> WaitResult {
+    let vpid = crate::kernel::pid::task_tgid_vnr(c);
     WaitResult {
-        pid: c.tgid(),
+        pid: vpid,
         status,
-        info: SigInfo { signo: SIGCHLD, code, pid: c.tgid(), uid: task_uid(c), status: sig, ..Default::default() },
+        info: SigInfo {
+            signo: SIGCHLD,
+            code,
+            pid: vpid,
+            uid: task_uid(c, &current()),
+            status: sig,
+            ..Default::default()
+        },
         utime: 0,
         stime: 0,
         minflt: 0,
@@ -458,14 +486,16 @@ fn wait_task_zombie(wo: &WaitOpts, p: &Task, tl: &TasklistGuard) -> WaitResult {
         p.exit_code.load(Ordering::Relaxed)
     };
     let (si_code, st) = if code & 0x7f != 0 { (CLD_KILLED, code & 0x7f) } else { (CLD_EXITED, (code >> 8) & 0xff) };
+    // (the waiter's view of the number, before release frees it)
+    let vpid = crate::kernel::pid::task_tgid_vnr(p);
     let res = WaitResult {
-        pid: p.tgid(),
+        pid: vpid,
         status: code,
         info: SigInfo {
             signo: SIGCHLD,
             code: si_code,
-            pid: p.tgid(),
-            uid: task_uid(p),
+            pid: vpid,
+            uid: task_uid(p, &current()),
             status: st,
             ..Default::default()
         },
@@ -525,14 +555,17 @@ pub fn sys_wait4(
     if upid == i32::MIN {
         return Err(ESRCH);
     }
+    // (the caller's numbers become the initial namespace's, which the children are keyed by;
+    // a number with no process in the caller's namespace matches no child)
+    let global = |nr: i32| crate::kernel::pid::vnr_to_global(nr).unwrap_or(-1);
     let target = if upid == -1 {
         WaitTarget::All
     } else if upid < 0 {
-        WaitTarget::Pgid(-upid)
+        WaitTarget::Pgid(global(-upid))
     } else if upid == 0 {
         WaitTarget::Pgid(current().signal.pgrp.load(Ordering::Relaxed))
     } else {
-        WaitTarget::Pid(upid)
+        WaitTarget::Pid(global(upid))
     };
     let wo = WaitOpts { target, flags: options | WEXITED };
     match do_wait(&wo)? {
@@ -574,13 +607,17 @@ pub fn sys_waitid(
             if pid <= 0 {
                 return Err(EINVAL);
             }
-            WaitTarget::Pid(pid)
+            WaitTarget::Pid(crate::kernel::pid::vnr_to_global(pid).unwrap_or(-1))
         }
         P_PGID => {
             if pid < 0 {
                 return Err(EINVAL);
             }
-            WaitTarget::Pgid(if pid == 0 { current().signal.pgrp.load(Ordering::Relaxed) } else { pid })
+            WaitTarget::Pgid(if pid == 0 {
+                current().signal.pgrp.load(Ordering::Relaxed)
+            } else {
+                crate::kernel::pid::vnr_to_global(pid).unwrap_or(-1)
+            })
         }
         P_PIDFD => {
             if pid < 0 {

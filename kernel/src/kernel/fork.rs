@@ -5,7 +5,8 @@
 //!
 //!   ecall (a7 = 220) -> do_trap -> do_syscall -> sys_clone -> kernel_clone -> copy_process
 //!     -> dup_task_struct (task + kernel stack) -> copy_creds -> sched_fork
-//!     -> copy_files, copy_fs, copy_sighand, copy_signal, copy_mm (dup_mm -> dup_mmap)
+//!     -> copy_files, copy_fs, copy_sighand, copy_signal, copy_mm (dup_mm -> dup_mmap),
+//!        copy_namespaces
 //!     -> copy_thread (arch/riscv/process.rs: child pt_regs = parent's with a0 = 0,
 //!        thread.ra = ret_from_fork, thread.sp = the child's pt_regs)
 //!     -> alloc_pid -> (pidfd) -> link into the parent's children
@@ -226,8 +227,9 @@ pub fn kernel_clone(args: &KernelCloneArgs) -> KResult<i32> {
             return Err(e);
         }
     };
-    let nr = p.pid();
-    crate::trace_event!(sched_process_fork, nr);
+    // The child's number as the parent sees it (Linux: pid_vnr(pid)).
+    let nr = crate::kernel::pid::task_pid_vnr(&p);
+    crate::trace_event!(sched_process_fork, p.pid());
     if clone_flags & CLONE_PARENT_SETTID != 0 {
         // Linux ignores a fault here (put_user's result is not checked).
         let _ = write_user(args.parent_tid, &nr);
@@ -278,14 +280,23 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
     let cur = current();
     let clone_flags = args.flags;
     // Linux: the flag checks at the top of copy_process(), in its order (clonecheck).
-    let signal_unkillable = cur.tgid() == 1;
-    clonecheck::copy_process_flag_checks(clone_flags, &clonecheck::CurrentTask { signal_unkillable }).map_err(errno)?;
+    let signal_unkillable = cur.tgid() == 1 || crate::kernel::pid_namespace::is_container_init(&cur);
+    let pid_ns_for_children_differs = clone_flags & CLONE_THREAD != 0 && {
+        let nsp = crate::kernel::nsproxy::task_nsproxy(&cur);
+        let active = crate::kernel::pid::task_active_pid_ns(&cur);
+        nsp.is_some_and(|n| !Arc::ptr_eq(&n.pid_ns_for_children, &active))
+    };
+    clonecheck::copy_process_flag_checks(
+        clone_flags,
+        &clonecheck::CurrentTask { signal_unkillable, pid_ns_for_children_differs },
+    )
+    .map_err(errno)?;
 
     let p = dup_task_struct(&cur, args)?;
-    // Linux: copy_creds() (CLONE_NEWUSER: EINVAL without user namespaces, in clonecheck),
-    // then the RLIMIT_NPROC check — the user's processes, this one counted, against the
-    // caller's limit; root and CAP_SYS_RESOURCE/CAP_SYS_ADMIN are exempt — and max_threads,
-    // and copy_namespaces() of a kernel without namespaces (EPERM/EINVAL).
+    // Linux: copy_creds() (CLONE_NEWUSER: the child's cred moves into a new user namespace,
+    // kernel/user_namespace.rs), then the RLIMIT_NPROC check — the user's processes, this one
+    // counted, against the caller's limit; root and CAP_SYS_RESOURCE/CAP_SYS_ADMIN are
+    // exempt — and max_threads.
     let nproc = copy_creds(&p, clone_flags)?;
     let (nproc_over_limit, nproc_exempt) = nproc_check(&p);
     if (!nproc_over_limit || nproc_exempt) && cur.has_flag(PF_NPROC_EXCEEDED) {
@@ -297,8 +308,6 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
             nproc_over_limit,
             nproc_exempt,
             threads_at_max: crate::kernel::pid::nr_tasks() >= MAX_THREADS.load(Ordering::Relaxed) as usize,
-            // (asked only where it decides: a namespace flag)
-            cap_sys_admin: clone_flags & (clonecheck::CLONE_NS_FLAGS | CLONE_NEWUSER) != 0 && capable(CAP_SYS_ADMIN),
         },
     )
     .map_err(errno)?;
@@ -306,11 +315,13 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
 
     // Linux: the copy_* helpers, in order.  Each stores into p; on error, p is dropped and
     // everything it owns goes with it.
+    crate::ipc::sem::copy_semundo(clone_flags, &cur, &p);
     copy_files(clone_flags, &cur, &p)?;
     copy_fs(clone_flags, &cur, &p)?;
     copy_sighand(clone_flags, &cur, &p)?;
     // copy_signal is folded into dup_task_struct: `signal` is immutable in the task.
     copy_mm(clone_flags, &cur, &p)?;
+    let nsp = crate::kernel::nsproxy::copy_namespaces(clone_flags, &cur, &p)?;
     // Linux: rseq_fork(), and the timer slack (p->default_timer_slack_ns = current->timer_slack_ns).
     crate::kernel::rseq::rseq_fork(&p, &cur, clone_flags & CLONE_VM != 0);
     let slack = cur.timer_slack_ns.load(Ordering::Relaxed);
@@ -325,14 +336,11 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
     let parent_regs = if args.fn_.is_some() { None } else { Some(with_current_pt_regs(|r| *r)) };
     copy_thread(&p, parent_regs.as_ref(), &targs)?;
 
-    // Linux: alloc_pid(), with a clone3 set_tid checked first.  The number is freed on every
-    // error path below until attach_pid() gives it to the task (NewPid's Drop).
-    let new_pid = if args.set_tid.is_empty() {
-        alloc_pid()?
-    } else {
-        clonecheck::set_tid_check(&args.set_tid, crate::kernel::pid::pid_max(), true, true).map_err(errno)?;
-        crate::kernel::pid::alloc_pid_at(args.set_tid[0])?
-    };
+    // Linux: alloc_pid(p->nsproxy->pid_ns_for_children, set_tid): a number in the child's pid
+    // namespace and each of its ancestors.  They are freed on every error path below until
+    // attach_pid() gives them to the task (NewPid's Drop).
+    let new_pid = alloc_pid(&nsp.pid_ns_for_children, &args.set_tid)?;
+    drop(nsp);
     let pid = new_pid.nr();
     p.pid.store(pid, Ordering::Relaxed);
     if clone_flags & CLONE_THREAD != 0 {
@@ -384,7 +392,8 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
         rel.group_leader = group_leader;
     }
     parent.rel.lock().children.push(p.clone());
-    new_pid.attach(&p, &tl);
+    let tgid_pid = if clone_flags & CLONE_THREAD != 0 { cur.ns_pids.get().map(|n| n.tgid.clone()) } else { None };
+    new_pid.attach(&p, tgid_pid, &tl);
     TOTAL_FORKS.fetch_add(1, Ordering::Relaxed);
     drop(tl);
     nproc.keep();
@@ -394,11 +403,12 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
 }
 
 /// Linux: copy_process()'s RLIMIT_NPROC test: (over the limit, exempt).  The root user is
-/// exempt without looking (Linux: p->real_cred->user != INIT_USER, tested second there).
+/// exempt without looking (Linux: p->real_cred->user != INIT_USER, tested second there; the
+/// user_struct is per kernel uid, so kernel uid 0 in any user namespace).
 fn nproc_check(p: &TaskStruct) -> (bool, bool) {
     let ucounts = {
         let cred = p.real_cred.lock();
-        if cred.uid == GLOBAL_ROOT_UID && cred.user_ns.level == 0 {
+        if cred.uid == GLOBAL_ROOT_UID {
             return (false, true);
         }
         cred.ucounts.clone()
@@ -544,81 +554,59 @@ fn dup_mm(oldmm: &Arc<crate::mm::MmStruct>) -> KResult<Arc<crate::mm::MmStruct>>
     r
 }
 
-/// Linux: check_unshare_flags(): the flags unshare takes; unsharing the thread group, the
-/// signal handlers or the address space works only when there is nothing to unshare (one
-/// thread, handlers and mm not shared).
-fn check_unshare_flags(cur: &TaskStruct, flags: u64) -> KResult<()> {
-    let known = CLONE_THREAD
-        | CLONE_FS
-        | CLONE_NEWNS
-        | CLONE_SIGHAND
-        | CLONE_VM
-        | CLONE_FILES
-        | CLONE_SYSVSEM
-        | CLONE_NEWUTS
-        | CLONE_NEWIPC
-        | CLONE_NEWNET
-        | CLONE_NEWUSER
-        | CLONE_NEWPID
-        | CLONE_NEWCGROUP
-        | CLONE_NEWTIME;
-    if flags & !known != 0 {
-        return Err(EINVAL);
-    }
-    let threads = cur.signal.live.load(Ordering::Relaxed);
-    if flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM) != 0 && threads > 1 {
-        return Err(EINVAL);
-    }
-    if flags & (CLONE_SIGHAND | CLONE_VM) != 0 && Arc::strong_count(&cur.sighand.lock()) > 1 {
-        return Err(EINVAL);
-    }
-    if flags & CLONE_VM != 0 && cur.mm.lock().as_ref().is_some_and(|m| Arc::strong_count(m) > 1) {
-        return Err(EINVAL);
-    }
-    Ok(())
-}
-
-/// Linux: SYSCALL_DEFINE1(unshare) -> ksys_unshare(): the caller stops sharing its fd table
-/// (CLONE_FILES) and its root/cwd/umask (CLONE_FS) with the tasks it shares them with.
-/// Namespace flags fail as copy_namespaces() fails on a kernel without namespaces (EPERM
-/// without CAP_SYS_ADMIN, else EINVAL); CLONE_SYSVSEM has no undo list to detach here.
+/// Linux: SYSCALL_DEFINE1(unshare) -> ksys_unshare(): the caller leaves the namespaces (and
+/// shared fs information, fd table, undo list) named in `unshare_flags` for new ones.  A new
+/// user namespace comes as a new cred (unshare_userns), committed last; the other namespaces
+/// are owned by it (unshare_nsproxy_namespaces, kernel/nsproxy.rs).
+#[no_mangle]
+#[inline(never)]
 pub fn sys_unshare(unshare_flags: usize) -> KResult<usize> {
-    let mut flags = unshare_flags as u64;
-    if flags & CLONE_NEWUSER != 0 {
-        flags |= CLONE_THREAD | CLONE_FS;
-    }
-    if flags & CLONE_VM != 0 {
-        flags |= CLONE_SIGHAND;
-    }
-    if flags & CLONE_SIGHAND != 0 {
-        flags |= CLONE_THREAD;
-    }
-    if flags & CLONE_NEWNS != 0 {
-        flags |= CLONE_FS;
-    }
     let cur = current();
-    check_unshare_flags(&cur, flags)?;
-    // Linux: unshare_userns() / unshare_nsproxy_namespaces(): as copy_process's late checks.
-    clonecheck::copy_process_late_checks(
-        flags & (CLONE_NEWUSER | clonecheck::CLONE_NS_FLAGS),
-        &clonecheck::ResourceState { cap_sys_admin: true, nproc_exempt: true, ..Default::default() },
-    )
-    .map_err(errno)?;
-    // Linux: unshare_fs() and unshare_fd(): a private copy when the current one is shared.
-    if flags & CLONE_FS != 0 {
-        let fs = cur.fs.lock().clone();
-        // (our clone is one of the references)
-        if let Some(fs) = fs.filter(|f| Arc::strong_count(f) > 2) {
-            *cur.fs.lock() = Some(fs.dup());
-        }
+    let flags = clonecheck::unshare_implied_flags(unshare_flags as u64);
+    // (each of these task_lock-class locks is taken and released on its own)
+    let sighand_shared = Arc::strong_count(&cur.sighand.lock().clone()) > 2;
+    let mm = cur.mm.lock().clone();
+    let st = clonecheck::UnshareState {
+        has_other_threads: cur.signal.live.load(Ordering::Relaxed) > 1,
+        sighand_shared,
+        mm_shared: mm.as_ref().is_some_and(|m| Arc::strong_count(m) > 2),
+    };
+    drop(mm);
+    clonecheck::check_unshare_flags(flags, &st).map_err(errno)?;
+    // Linux: unshare_fs(): a private copy of root/cwd when they are shared or the mount
+    // namespace changes.
+    let fs = cur.fs.lock().clone();
+    let new_fs = match fs {
+        Some(fs) if flags & CLONE_FS != 0 && (flags & CLONE_NEWNS != 0 || Arc::strong_count(&fs) > 2) => Some(fs.dup()),
+        _ => None,
+    };
+    // Linux: unshare_fd()
+    let files = cur.files.lock().clone();
+    let new_fd = match files {
+        Some(f) if flags & CLONE_FILES != 0 && Arc::strong_count(&f) > 2 => Some(f.dup()?),
+        _ => None,
+    };
+    let new_cred = crate::kernel::user_namespace::unshare_userns(flags)?;
+    let new_nsproxy = crate::kernel::nsproxy::unshare_nsproxy_namespaces(flags, new_cred.as_ref())?;
+    // The point of no return.
+    if flags & (CLONE_NEWIPC | CLONE_SYSVSEM) != 0 {
+        // Linux: exit_sem(): CLONE_SYSVSEM is equivalent to exit for the undo list.
+        crate::ipc::sem::exit_sem(&cur);
     }
-    if flags & CLONE_FILES != 0 {
-        let files = cur.files.lock().clone();
-        if let Some(files) = files.filter(|f| Arc::strong_count(f) > 2) {
-            let new = files.dup()?;
-            let old = cur.files.lock().replace(new);
-            drop(old);
-        }
+    if let Some(n) = new_nsproxy {
+        crate::kernel::nsproxy::switch_task_namespaces(&cur, Some(n));
+    }
+    if let Some(fs) = new_fs {
+        let old = cur.fs.lock().replace(fs);
+        drop(old);
+    }
+    if let Some(fd) = new_fd {
+        let old = cur.files.lock().replace(fd);
+        drop(old);
+    }
+    if let Some(cred) = new_cred {
+        // Install the new user namespace.
+        crate::kernel::cred::commit_creds(cred)?;
     }
     Ok(0)
 }
@@ -627,7 +615,7 @@ pub fn sys_unshare(unshare_flags: usize) -> KResult<usize> {
 pub fn sys_set_tid_address(tidptr: UserPtr<i32>) -> KResult<usize> {
     with_current(|c| {
         c.clear_child_tid.store(tidptr.addr(), Ordering::Relaxed);
-        Ok(c.pid() as usize)
+        Ok(crate::kernel::pid::current_pid_tgid_vnr(c).0 as usize)
     })
 }
 
@@ -636,7 +624,8 @@ pub fn schedule_tail_child() {
     let cur = current();
     let tid_addr = cur.set_child_tid.swap(0, Ordering::Relaxed);
     if tid_addr != 0 {
-        let _ = write_user(tid_addr, &cur.pid());
+        // Linux: put_user(task_pid_vnr(current), ...): the child's own view.
+        let _ = write_user(tid_addr, &crate::kernel::pid::current_pid_tgid_vnr(&cur).0);
     }
 }
 
@@ -694,6 +683,9 @@ pub fn make_init_task() -> Task {
         sigaltstack: (0, 0, SS_DISABLE),
         start_time: 0,
     })
+    // (Linux: init_task.nsproxy = &init_nsproxy.  The initial namespaces are made on first
+    // use — the mount namespace needs the rootfs, whose inodes need a current task — so the
+    // idle task has none: copy_namespaces() gives its children init_nsproxy.)
 }
 
 // ---- pidfds: the file a pidfd refers to.  Linux: pidfd_fops, pidfd_poll, pidfd_show_fdinfo
@@ -728,11 +720,19 @@ impl crate::fs::FileOps for PidFd {
     fn name(&self) -> &'static str {
         "pidfd"
     }
-    /// Linux: pidfd_show_fdinfo(): "Pid:" and "NSpid:" (one pid namespace level here), -1
-    /// once the process has been reaped.
+    /// Linux: pidfd_show_fdinfo(): "Pid:" — the number in the reader's pid namespace (0 when
+    /// it cannot see the process, -1 once the process has been reaped) — and "NSpid:", that
+    /// number and the ones of the namespaces below, down to the process's own.
     fn show_fdinfo(&self, _f: &crate::fs::File, m: &mut alloc::string::String) {
         use core::fmt::Write;
-        let nr = if self.has_task() { self.0.pid() } else { -1 };
-        let _ = write!(m, "Pid:\t{}\nNSpid:\t{}\n", nr, nr);
+        let ns = crate::kernel::pid::task_active_pid_ns(&current());
+        let nr = if self.has_task() { crate::kernel::pid::task_pid_nr_ns(&self.0, &ns) } else { -1 };
+        let _ = write!(m, "Pid:\t{}\nNSpid:\t{}", nr, nr);
+        if nr > 0 {
+            for n in crate::kernel::pid::pid_ns_chain(&self.0, &ns).iter().skip(1) {
+                let _ = write!(m, "\t{}", crate::kernel::pid::task_pid_nr_ns(&self.0, n));
+            }
+        }
+        m.push('\n');
     }
 }

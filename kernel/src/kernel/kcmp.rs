@@ -8,7 +8,7 @@
 
 use crate::errno::*;
 use crate::fs::File;
-use crate::kernel::pid::find_task_by_pid;
+use crate::kernel::pid::find_task_by_vpid;
 use crate::kernel::task::TaskStruct;
 use crate::mm::uaccess::UserPtr;
 use alloc::sync::Arc;
@@ -92,8 +92,8 @@ fn kcmp_epoll_target(t1: &TaskStruct, t2: &TaskStruct, idx1: usize, uslot: UserP
 /// until credentials exist.)  KCMP_IO and KCMP_SYSVSEM compare objects MenuOS does not have
 /// (Linux's io_context and SysV semaphore undo list, NULL until used): equal.
 pub fn sys_kcmp(pid1: i32, pid2: i32, ty: i32, idx1: usize, idx2: usize) -> KResult<usize> {
-    let t1 = find_task_by_pid(pid1).ok_or(ESRCH)?;
-    let t2 = find_task_by_pid(pid2).ok_or(ESRCH)?;
+    let t1 = find_task_by_vpid(pid1).ok_or(ESRCH)?;
+    let t2 = find_task_by_vpid(pid2).ok_or(ESRCH)?;
     match ty {
         KCMP_FILE => {
             let f1 = get_file_raw_ptr(&t1, idx1);

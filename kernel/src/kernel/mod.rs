@@ -11,9 +11,13 @@ pub mod futex;
 pub mod groups;
 pub mod kcmp;
 pub mod locking;
+#[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
+pub mod nsproxy;
 pub mod panic;
 #[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
 pub mod pid;
+#[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
+pub mod pid_namespace;
 pub mod printk;
 pub mod ptrace;
 pub mod reboot;
@@ -29,4 +33,5 @@ pub mod task;
 pub mod time;
 pub mod trace;
 pub mod ucount;
+pub mod user_namespace;
 pub mod utsname;

@@ -1,14 +1,23 @@
-//! Process ids.  Linux: kernel/pid.c (alloc_pid, free_pid, find_task_by_vpid).
+//! Process ids.  Linux: kernel/pid.c (struct pid, alloc_pid, free_pid, attach_pid,
+//! find_task_by_pid_ns, find_task_by_vpid, pid_nr_ns, task_pid_nr_ns).
+//!
+//! A task has one number in every pid namespace from its own up to the initial one (Linux's
+//! struct pid with numbers[level]).  `TaskStruct::pid` and `tgid` hold the numbers in the
+//! initial namespace: the kernel's own name for a task, what the tables below are keyed by.
+//! User space sees the numbers of its own (active) namespace: getpid, kill, wait, clone's
+//! result and /proc translate through `task_pid_vnr` / `find_task_by_vpid`.  A task below
+//! the initial namespace keeps its other numbers in `TaskStruct::ns_pids`; a task of the
+//! initial namespace has none, so fork there allocates nothing more than before.
 //!
 //! Allocation is cyclic like Linux's idr_alloc_cyclic(): the next pid after the last one
-//! handed out, wrapping at pid_max to RESERVED_PIDS (300), EAGAIN when none is free.  The
-//! table maps pid -> task for every task that has not been released (zombies included).
+//! handed out, wrapping at pid_max to RESERVED_PIDS (300), EAGAIN when none is free (crate
+//! pidmap).  Each namespace's table maps number -> task for every task that has not been
+//! released (zombies included).
 
+use super::pid_namespace::{init_pid_ns, PidNamespace};
 use crate::errno::*;
-use crate::kernel::locking::{class, SpinLock};
-use crate::kernel::sysctl::{CtlTable, Io};
-use crate::kernel::task::Task;
-use alloc::collections::BTreeMap;
+use crate::kernel::task::{Task, TaskStruct};
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicI32, Ordering};
 
@@ -27,112 +36,368 @@ pub fn pid_max() -> i32 {
     PID_MAX[0].load(Ordering::Relaxed)
 }
 
-struct PidTable {
-    tasks: BTreeMap<i32, Task>,
-    /// The cyclic allocator (host-tested crate pidmap; Linux: idr_alloc_cyclic).
-    map: Option<pidmap::PidMap>,
+/// Linux: struct upid — a number and the namespace it is valid in.
+pub struct UPid {
+    pub nr: i32,
+    pub ns: Arc<PidNamespace>,
 }
 
-static PIDS: SpinLock<PidTable, class::Pids> = SpinLock::new(PidTable { tasks: BTreeMap::new(), map: None });
+/// Linux: struct pid — the numbers of one task (or thread group) at levels 0..=level.
+pub struct Pid {
+    pub numbers: Vec<UPid>,
+}
 
-impl PidTable {
-    fn map(&mut self) -> &mut pidmap::PidMap {
-        self.map.get_or_insert_with(|| pidmap::PidMap::new(PID_MAX_DEFAULT as u32))
+impl Pid {
+    pub fn level(&self) -> u32 {
+        self.numbers.len() as u32 - 1
     }
-    /// The allocator, with the pid_max the sysctl last set (Linux reads pid_max in
-    /// alloc_pid(); the bitmap here grows to it).
-    fn map_at_pid_max(&mut self) -> KResult<&mut pidmap::PidMap> {
-        let m = pid_max() as u32;
-        let map = self.map();
-        if map.pid_max() != m {
-            map.set_pid_max(m).map_err(|e| Errno(e as i32))?;
+    /// Linux: pid_nr_ns(): the number in `ns`, 0 when the pid is not visible there.
+    pub fn nr_ns(&self, ns: &PidNamespace) -> i32 {
+        match self.numbers.get(ns.level as usize) {
+            Some(u) if core::ptr::eq(Arc::as_ptr(&u.ns), ns) => u.nr,
+            _ => 0,
         }
-        Ok(map)
+    }
+    /// The namespace the pid was made in (Linux: ns_of_pid()).
+    pub fn ns(&self) -> &Arc<PidNamespace> {
+        &self.numbers.last().expect("a pid has a number").ns
     }
 }
 
-/// A pid number allocated for a task that does not have it yet: freed when dropped, so every
-/// error path of copy_process gives it back (Linux: free_pid() under bad_fork_free_pid).
+/// The numbers of a task below the initial pid namespace (Linux: task->thread_pid and
+/// signal->pids[PIDTYPE_TGID]).
+pub struct NsPids {
+    pub pid: Arc<Pid>,
+    pub tgid: Arc<Pid>,
+}
+
+/// Pid numbers allocated for a task that does not have them yet: freed when dropped, so every
+/// error path of copy_process gives them back (Linux: free_pid() under bad_fork_free_pid).
+/// `nr` is the number in the initial namespace, `upper` those of levels 1..=level.
 #[must_use]
-pub struct NewPid(i32);
+pub struct NewPid {
+    nr: i32,
+    upper: Vec<UPid>,
+    /// The namespaces' counts include these numbers (Linux: alloc_pid() got to its end).
+    committed: bool,
+}
 
 impl NewPid {
+    /// The number in the initial namespace.
     pub fn nr(&self) -> i32 {
-        self.0
+        self.nr
     }
-    /// Linux: attach_pid(): the task becomes findable by its pid; the number is its now.
-    pub fn attach(self, task: &Task, _tl: &crate::kernel::fork::TasklistGuard) {
-        PIDS.lock().tasks.insert(self.0, task.clone());
+    /// The number in the namespace the task is made in (what the child's getpid() returns).
+    pub fn innermost_nr(&self) -> i32 {
+        self.upper.last().map_or(self.nr, |u| u.nr)
+    }
+    /// Linux: attach_pid(): the task becomes findable by its numbers; the numbers are its
+    /// now.  `tgid` is the thread group's pid (None: the task leads its own group).  The
+    /// first task of a new namespace becomes its child reaper.
+    pub fn attach(mut self, task: &Task, tgid: Option<Arc<Pid>>, _tl: &crate::kernel::fork::TasklistGuard) {
+        {
+            let mut g = init_pid_ns().inner.lock();
+            g.tasks.insert(self.nr, task.clone());
+            if self.upper.is_empty() {
+                // the common case: a task of the initial namespace
+                if self.nr == 1 {
+                    g.child_reaper = Some(Arc::downgrade(task));
+                }
+                drop(g);
+                core::mem::forget(self);
+                return;
+            }
+        }
+        if let Some(last) = self.upper.last() {
+            for u in self.upper.iter() {
+                u.ns.inner.lock().tasks.insert(u.nr, task.clone());
+            }
+            // Linux: is_child_reaper(pid): number 1 of its namespace.
+            if last.nr == 1 {
+                last.ns.inner.lock().child_reaper = Some(Arc::downgrade(task));
+            }
+            let mut numbers = Vec::with_capacity(self.upper.len() + 1);
+            numbers.push(UPid { nr: self.nr, ns: init_pid_ns().clone() });
+            numbers.append(&mut self.upper);
+            let pid = Arc::new(Pid { numbers });
+            let tgid = tgid.unwrap_or_else(|| pid.clone());
+            task.ns_pids.call_once(|| NsPids { pid, tgid });
+        }
         core::mem::forget(self);
     }
 }
 
 impl Drop for NewPid {
     fn drop(&mut self) {
-        PIDS.lock().map().free(self.0 as u32);
+        let committed = self.committed;
+        free_nr(init_pid_ns(), self.nr, committed);
+        for u in self.upper.iter().rev() {
+            free_nr(&u.ns, u.nr, committed);
+        }
     }
 }
 
-/// Linux: alloc_pid().  Reserves a number; NewPid::attach() makes the task findable.
+/// Linux: free_pid() for one level (`committed`), or alloc_pid()'s out_free path.
+fn free_nr(ns: &Arc<PidNamespace>, nr: i32, committed: bool) {
+    if nr == 0 {
+        return;
+    }
+    let mut g = ns.inner.lock();
+    g.map.free(nr as u32);
+    g.tasks.remove(&nr);
+    if committed {
+        g.nr_allocated -= 1;
+        // Linux: the first process of a namespace failed to be created: the namespace is
+        // unusable (pid_allocated goes from PIDNS_ADDING to 0).
+        if g.nr_allocated == 0 && g.adding && g.child_reaper.is_none() && ns.level > 0 {
+            g.adding = false;
+        }
+    } else if g.nr_allocated == 0 && g.adding {
+        // On failure to allocate the first pid, reset the state (idr_set_cursor(0)).
+        g.map.set_cursor(0);
+    }
+}
+
+/// Linux: alloc_pid(ns, set_tid, set_tid_size): a number in `ns` and in each of its
+/// ancestors; clone3's `set_tid` names them, innermost first.  ENOMEM once the namespace's
+/// init has exited (no more processes may enter it).
 #[no_mangle]
 #[inline(never)]
-pub fn alloc_pid() -> KResult<NewPid> {
+pub fn alloc_pid(ns: &Arc<PidNamespace>, set_tid: &[i32]) -> KResult<NewPid> {
     let mut _t = crate::trace_func!(alloc_pid);
-    let pid = PIDS.lock().map_at_pid_max()?.alloc().map_err(|e| Errno(e as i32))? as i32;
-    _t.ret(pid);
-    Ok(NewPid(pid))
+    let errno = |e: clonecheck::Errno| Errno(e as i32);
+    if ns.level == 0 && set_tid.is_empty() {
+        // The common case, under one lock: a number of the initial namespace.
+        let mut g = ns.inner.lock();
+        let nr = map_at_pid_max(&mut g.map)?.alloc().map_err(errno)? as i32;
+        g.nr_allocated += 1;
+        drop(g);
+        _t.ret(nr);
+        return Ok(NewPid { nr, upper: Vec::new(), committed: true });
+    }
+    clonecheck::set_tid_size_check(set_tid.len(), ns.level).map_err(errno)?;
+    let mut new = NewPid { nr: 0, upper: Vec::new(), committed: false };
+    if ns.level > 0 {
+        new.upper.reserve_exact(ns.level as usize);
+    }
+    let mut tmp = ns.clone();
+    for i in (0..=ns.level).rev() {
+        let tid = set_tid.get((ns.level - i) as usize).copied().unwrap_or(0);
+        let nr = {
+            if tid != 0 {
+                let has_reaper = tmp.inner.lock().child_reaper.is_some();
+                let cap = crate::kernel::pid_namespace::checkpoint_restore_ns_capable(&tmp.user_ns);
+                clonecheck::set_tid_level_check(tid, pid_max(), has_reaper, cap).map_err(errno)?;
+            }
+            let mut g = tmp.inner.lock();
+            let map = map_at_pid_max(&mut g.map)?;
+            let r = if tid != 0 { map.alloc_at(tid as u32) } else { map.alloc() };
+            r.map_err(errno)? as i32
+        };
+        if i == 0 {
+            new.nr = nr;
+        } else {
+            new.upper.push(UPid { nr, ns: tmp.clone() });
+        }
+        if let Some(p) = tmp.parent.clone() {
+            tmp = p;
+        }
+    }
+    new.upper.reverse();
+    // Make the numbers count (Linux: the PIDNS_ADDING check, then pid_allocated++ per level).
+    {
+        let mut g = ns.inner.lock();
+        if !g.adding {
+            drop(g);
+            return Err(ENOMEM);
+        }
+        g.nr_allocated += 1;
+    }
+    if ns.level > 0 {
+        init_pid_ns().inner.lock().nr_allocated += 1;
+        for u in new.upper.iter().filter(|u| !Arc::ptr_eq(&u.ns, ns)) {
+            u.ns.inner.lock().nr_allocated += 1;
+        }
+    }
+    new.committed = true;
+    _t.ret(new.nr);
+    Ok(new)
 }
 
-/// alloc_pid() for a clone3 set_tid: exactly that number, EEXIST when taken.
-pub fn alloc_pid_at(pid: i32) -> KResult<NewPid> {
-    PIDS.lock().map_at_pid_max()?.alloc_at(pid as u32).map(|p| NewPid(p as i32)).map_err(|e| Errno(e as i32))
-}
-
-/// Linux: free_pid() (from release_task, under tasklist_lock).
-pub fn detach_pid(pid: i32, _tl: &crate::kernel::fork::TasklistGuard) {
-    let t = {
-        let mut p = PIDS.lock();
-        p.map().free(pid as u32);
-        p.tasks.remove(&pid)
+/// Linux: free_pid() from release_task() (under tasklist_lock): every number of `t` goes,
+/// and the reaper of a dying namespace is woken when its last other process is gone.
+pub fn detach_pid(t: &TaskStruct, _tl: &crate::kernel::fork::TasklistGuard) {
+    let removed = {
+        let mut g = init_pid_ns().inner.lock();
+        g.map.free(t.pid() as u32);
+        g.nr_allocated -= 1;
+        g.tasks.remove(&t.pid())
     };
-    drop(t);
+    if let Some(p) = t.ns_pids.get() {
+        for u in p.pid.numbers.iter().skip(1) {
+            let reaper = {
+                let mut g = u.ns.inner.lock();
+                g.map.free(u.nr as u32);
+                g.tasks.remove(&u.nr);
+                g.nr_allocated -= 1;
+                if g.nr_allocated <= 2 {
+                    g.child_reaper.as_ref().and_then(|w| w.upgrade())
+                } else {
+                    None
+                }
+            };
+            if let Some(r) = reaper {
+                crate::kernel::sched::wake_up_process(&r);
+            }
+        }
+    }
+    drop(removed);
 }
 
-/// Linux: find_task_by_vpid()
+/// A namespace's allocator, with the pid_max the sysctl last set (Linux reads pid_max in
+/// alloc_pid(); the bitmap here grows to it).
+fn map_at_pid_max(map: &mut pidmap::PidMap) -> KResult<&mut pidmap::PidMap> {
+    let m = pid_max() as u32;
+    if map.pid_max() != m {
+        map.set_pid_max(m).map_err(|e| Errno(e as i32))?;
+    }
+    Ok(map)
+}
+
+/// Linux: find_task_by_pid_ns(): the task numbered `nr` in `ns`.
+pub fn find_task_by_pid_ns(nr: i32, ns: &PidNamespace) -> Option<Task> {
+    ns.inner.lock().tasks.get(&nr).cloned()
+}
+
+/// The task whose number in the initial namespace is `pid` (the kernel's own name for it).
 pub fn find_task_by_pid(pid: i32) -> Option<Task> {
-    PIDS.lock().tasks.get(&pid).cloned()
+    find_task_by_pid_ns(pid, init_pid_ns())
+}
+
+/// Linux: find_task_by_vpid(): the task the caller calls `nr`.
+pub fn find_task_by_vpid(nr: i32) -> Option<Task> {
+    let ns = crate::kernel::task::with_current(|c| c.ns_pids.get().map(|p| p.pid.ns().clone()));
+    match ns {
+        None => find_task_by_pid(nr),
+        Some(ns) => find_task_by_pid_ns(nr, &ns),
+    }
+}
+
+/// Linux: task_active_pid_ns(): the namespace `t` was made in (its pids are numbered there).
+pub fn task_active_pid_ns(t: &TaskStruct) -> Arc<PidNamespace> {
+    t.ns_pids.get().map_or_else(|| init_pid_ns().clone(), |p| p.pid.ns().clone())
+}
+
+/// Linux: task_pid_nr_ns(): `t`'s number in `ns` (0 when `t` is not visible there).
+pub fn task_pid_nr_ns(t: &TaskStruct, ns: &PidNamespace) -> i32 {
+    match t.ns_pids.get() {
+        _ if ns.level == 0 => t.pid(),
+        Some(p) => p.pid.nr_ns(ns),
+        None => 0,
+    }
+}
+
+/// Linux: task_tgid_nr_ns().
+pub fn task_tgid_nr_ns(t: &TaskStruct, ns: &PidNamespace) -> i32 {
+    match t.ns_pids.get() {
+        _ if ns.level == 0 => t.tgid(),
+        Some(p) => p.tgid.nr_ns(ns),
+        None => 0,
+    }
+}
+
+/// Linux: task_pid_vnr(): `t`'s number as the caller sees it.
+pub fn task_pid_vnr(t: &TaskStruct) -> i32 {
+    match crate::kernel::task::with_current(|c| c.ns_pids.get().map(|p| p.pid.ns().clone())) {
+        None => t.pid(),
+        Some(ns) => task_pid_nr_ns(t, &ns),
+    }
+}
+
+/// Linux: task_tgid_vnr().
+pub fn task_tgid_vnr(t: &TaskStruct) -> i32 {
+    match crate::kernel::task::with_current(|c| c.ns_pids.get().map(|p| p.pid.ns().clone())) {
+        None => t.tgid(),
+        Some(ns) => task_tgid_nr_ns(t, &ns),
+    }
+}
+
+/// The caller's own pid and tgid in its namespace (gettid, getpid: no lookups).
+pub fn current_pid_tgid_vnr(c: &TaskStruct) -> (i32, i32) {
+    match c.ns_pids.get() {
+        None => (c.pid(), c.tgid()),
+        Some(p) => (p.pid.numbers.last().map_or(0, |u| u.nr), p.tgid.numbers.last().map_or(0, |u| u.nr)),
+    }
+}
+
+/// A number of the initial namespace (a task's pid, a process group, a session) as the caller
+/// sees it: itself for a caller in the initial namespace, else the number of that task in the
+/// caller's namespace (0 when it has none there).
+pub fn pid_vnr(global_nr: i32) -> i32 {
+    let ns = crate::kernel::task::with_current(|c| c.ns_pids.get().map(|p| p.pid.ns().clone()));
+    match ns {
+        None => global_nr,
+        Some(ns) => find_task_by_pid(global_nr).map_or(0, |t| task_pid_nr_ns(&t, &ns)),
+    }
+}
+
+/// The reverse of [`pid_vnr`]: what the caller calls `nr`, as a number of the initial
+/// namespace (None when no task of the caller's namespace has it).
+pub fn vnr_to_global(nr: i32) -> Option<i32> {
+    let ns = crate::kernel::task::with_current(|c| c.ns_pids.get().map(|p| p.pid.ns().clone()));
+    match ns {
+        None => Some(nr),
+        Some(ns) => find_task_by_pid_ns(nr, &ns).map(|t| t.pid()),
+    }
+}
+
+/// The pid namespaces `t` is numbered in from `from` (the reader's, an ancestor of `t`'s
+/// own) down to `t`'s own (Linux: pid->numbers[ns->level..=pid->level], /proc/PID/status's
+/// NSpid columns); empty when `t` is not visible from `from`.
+pub fn pid_ns_chain(t: &TaskStruct, from: &PidNamespace) -> Vec<Arc<PidNamespace>> {
+    match t.ns_pids.get() {
+        None if from.level == 0 => alloc::vec![init_pid_ns().clone()],
+        None => Vec::new(),
+        Some(p) => match p.pid.numbers.get(from.level as usize) {
+            Some(u) if core::ptr::eq(Arc::as_ptr(&u.ns), from) => {
+                p.pid.numbers[from.level as usize..].iter().map(|u| u.ns.clone()).collect()
+            }
+            _ => Vec::new(),
+        },
+    }
+}
+
+/// A number of the initial namespace (a process group, a session) in `ns`: the number there
+/// of the task it names (0 when gone or not visible).
+pub fn global_nr_ns(nr: i32, ns: &PidNamespace) -> i32 {
+    if ns.level == 0 || nr <= 0 {
+        return nr;
+    }
+    find_task_by_pid(nr).map_or(0, |t| task_pid_nr_ns(&t, ns))
 }
 
 /// Every thread-group leader, in pid order (for kill(-1), /proc).
 pub fn all_processes() -> Vec<Task> {
-    PIDS.lock().tasks.values().filter(|t| t.pid() == t.tgid()).cloned().collect()
+    init_pid_ns().inner.lock().tasks.values().filter(|t| t.pid() == t.tgid()).cloned().collect()
 }
 
 pub fn all_tasks() -> Vec<Task> {
-    PIDS.lock().tasks.values().cloned().collect()
+    init_pid_ns().inner.lock().tasks.values().cloned().collect()
+}
+
+/// The tasks numbered in `ns`, by their number there.
+pub fn tasks_of_ns(ns: &PidNamespace) -> Vec<(i32, Task)> {
+    ns.inner.lock().tasks.iter().map(|(n, t)| (*n, t.clone())).collect()
 }
 
 pub fn nr_tasks() -> usize {
-    PIDS.lock().tasks.len()
+    init_pid_ns().inner.lock().tasks.len()
 }
 
 /// The last pid handed out (Linux: the last field of /proc/loadavg).
 pub fn last_pid() -> i32 {
     // the allocator's cursor is the next candidate: the last one handed out is just below
-    (PIDS.lock().map().cursor() as i32 - 1).max(0)
-}
-
-/// Linux: pid_ns_ctl_handler() (kernel/pid_namespace.c), /proc/sys/kernel/ns_last_pid: the
-/// last pid handed out; writing N (CAP_CHECKPOINT_RESTORE, so root) makes the next search
-/// start at N + 1.  Values in [0, pid_max].
-pub fn pid_ns_ctl_handler(_t: &CtlTable, io: Io, pos: &mut u64) -> KResult<usize> {
-    let next = [AtomicI32::new(last_pid())];
-    let write = matches!(io, Io::Write(_));
-    let r = crate::kernel::sysctl::do_proc_dointvec(&next, io, pos, Some(0), Some(pid_max() as i64))?;
-    if write {
-        PIDS.lock().map().set_cursor(next[0].load(Ordering::Relaxed) as u32 + 1);
-    }
-    Ok(r)
+    (init_pid_ns().inner.lock().map.cursor() as i32 - 1).max(0)
 }
 
 // ---- pidfds (Linux: pidfd_create, pidfd_get_pid, pidfd_open, pidfd_getfd in kernel/pid.c) --
@@ -170,7 +435,7 @@ pub fn sys_pidfd_open(pid: i32, flags: u32) -> KResult<usize> {
     if pid <= 0 {
         return Err(EINVAL);
     }
-    let t = find_task_by_pid(pid).ok_or(ESRCH)?;
+    let t = find_task_by_vpid(pid).ok_or(ESRCH)?;
     // Linux: pidfd_create(): pid_has_task(pid, PIDTYPE_TGID).
     if t.pid() != t.tgid() {
         return Err(EINVAL);

@@ -29,17 +29,25 @@ use core::sync::atomic::Ordering;
 pub fn do_notify_parent_cldstop(t: &TaskStruct, parent: &Task, why: i32, status: i32) {
     let act = parent.sighand.lock().get(SIGCHLD);
     if act.handler != SIG_IGN && act.flags & SA_NOCLDSTOP == 0 {
-        let info = SigInfo { signo: SIGCHLD, code: why, pid: t.tgid(), uid: task_uid(t), status, ..Default::default() };
+        let info = SigInfo {
+            signo: SIGCHLD,
+            code: why,
+            pid: t.tgid(),
+            uid: task_uid(t, parent),
+            status,
+            ..Default::default()
+        };
         kill_process(parent, SIGCHLD, info);
     }
     parent.signal.wait_chldexit.wake_up_all();
 }
 
-/// Linux: from_kuid_munged(..., task_uid(t)): a task's real uid, for si_uid in the SIGCHLD
-/// and wait reports about it.
-pub fn task_uid(t: &TaskStruct) -> u32 {
-    let c = task_cred(t);
-    c.user_ns.from_kuid_munged(c.uid)
+/// Linux: from_kuid_munged(task_cred_xxx(viewer, user_ns), task_uid(t)): a task's real uid
+/// as `viewer`'s user namespace names it, for si_uid in the SIGCHLD (the parent's view) and
+/// wait (the waiter's) reports about it.
+pub fn task_uid(t: &TaskStruct, viewer: &TaskStruct) -> u32 {
+    let uid = task_cred(t).uid;
+    task_cred(viewer).user_ns.from_kuid_munged(uid)
 }
 
 /// Linux: do_signal_stop(): the process stops until SIGCONT (or SIGKILL).
@@ -127,6 +135,15 @@ fn sig_ignored(t: &TaskStruct, acts: &[SigAction; NSIG as usize], sig: i32, info
     if t.tgid() == 1 && a.handler == SIG_DFL && info.code != SI_KERNEL {
         return true;
     }
+    // Linux: SIGNAL_UNKILLABLE: the init of a pid namespace takes only the signals it has a
+    // handler for, but for SIGKILL and SIGSTOP from an ancestor namespace (`force`).
+    if a.handler == SIG_DFL
+        && info.code != SI_KERNEL
+        && crate::kernel::pid_namespace::is_container_init(t)
+        && !crate::kernel::pid_namespace::init_signal_forced(t, sig)
+    {
+        return true;
+    }
     a.handler == SIG_IGN || (a.handler == SIG_DFL && matches!(default_action(sig), Default_::Ignore))
 }
 
@@ -206,6 +223,9 @@ pub fn do_send_sig_info(sig: i32, info: SigInfo, t: &Task, ty: PidType) -> KResu
     if t.is_kthread() {
         return Ok(());
     }
+    // Linux: the sender's pid and uid as the receiver's pid and user namespaces name them.
+    let info = if t.ns_pids.get().is_some() { SigInfo { pid: sender_pid_in(t, info.pid), ..info } } else { info };
+    let info = sender_uid_in(t, info);
     let sighand = t.sighand.lock().clone();
     let mut resumed = false;
     {
@@ -228,7 +248,9 @@ pub fn do_send_sig_info(sig: i32, info: SigInfo, t: &Task, ty: PidType) -> KResu
             with_shared_pending(&t.signal, |p| p.discard(sigmask(SIGCONT)));
             with_pending(t, |p| p.discard(sigmask(SIGCONT)));
         }
-        if (sig == SIGKILL && t.tgid() != 1) || !sig_ignored(t, &acts, sig, &info) {
+        if (sig == SIGKILL && t.tgid() != 1 && !crate::kernel::pid_namespace::is_container_init(t))
+            || !sig_ignored(t, &acts, sig, &info)
+        {
             let queue = |p: &mut SigPending| -> KResult<bool> {
                 // Linux: legacy_queue(): a standard signal is pending at most once.
                 if sig < SIGRTMIN && p.set & sigmask(sig) != 0 {
@@ -278,6 +300,31 @@ pub fn do_send_sig_info(sig: i32, info: SigInfo, t: &Task, ty: PidType) -> KResu
 /// Sends `sig` to the thread `t` (Linux: send_signal_locked(.., PIDTYPE_PID)).
 pub fn send_signal(t: &Task, sig: i32, info: SigInfo) {
     let _ = do_send_sig_info(sig, info, t, PidType::Pid);
+}
+
+/// A sender's pid (a number of the initial namespace) as `t`'s pid namespace numbers it: 0
+/// from outside that namespace (Linux: task_tgid_nr_ns(current, task_active_pid_ns(t))).
+fn sender_pid_in(t: &TaskStruct, pid: i32) -> i32 {
+    if pid <= 0 {
+        return pid;
+    }
+    let ns = crate::kernel::pid::task_active_pid_ns(t);
+    crate::kernel::pid::find_task_by_pid(pid).map_or(0, |s| crate::kernel::pid::task_tgid_nr_ns(&s, &ns))
+}
+
+/// Linux: send_signal_locked()'s has_si_pid_and_uid() step: the uid of a kill, tkill,
+/// sigqueue or mq_notify siginfo, which the sender wrote as its own user namespace names it,
+/// as `t`'s names it (make_kuid in the sender's, from_kuid_munged in the target's).
+fn sender_uid_in(t: &TaskStruct, info: SigInfo) -> SigInfo {
+    if info.fields.is_some() || !matches!(info.code, SI_USER | SI_TKILL | SI_QUEUE | SI_MESGQ) {
+        return info;
+    }
+    let t_ns = crate::kernel::user_namespace::task_user_ns(t);
+    let cur_ns = crate::kernel::user_namespace::current_user_ns();
+    if Arc::ptr_eq(&t_ns, &cur_ns) {
+        return info;
+    }
+    SigInfo { uid: t_ns.from_kuid_munged(cur_ns.make_kuid(info.uid)), ..info }
 }
 
 /// Linux: force_sig(): from the kernel, cannot be ignored or blocked.
@@ -686,9 +733,10 @@ pub fn group_send_sig_info(sig: i32, info: SigInfo, t: &Task) -> KResult<()> {
     Ok(())
 }
 
-/// The sender's uid as the target sees it in si_uid (Linux: from_kuid_munged(current_user_ns(),
-/// current_uid())).
-fn sender_uid() -> u32 {
+/// The sender's uid for si_uid, as its own user namespace names it (Linux:
+/// from_kuid_munged(current_user_ns(), current_uid())); the send translates it to the
+/// target's (sender_uid_in).
+pub fn sender_uid() -> u32 {
     crate::kernel::cred::with_current_cred(|c| c.user_ns.from_kuid_munged(c.uid))
 }
 
@@ -704,16 +752,18 @@ pub fn sys_kill(pid: i32, sig: i32) -> KResult<usize> {
     let cur = current();
     let info = SigInfo { signo: sig, code: SI_USER, pid: cur.tgid(), uid: sender_uid(), ..Default::default() };
     if pid > 0 {
-        let t = crate::kernel::pid::find_task_by_pid(pid).ok_or(ESRCH)?;
+        let t = crate::kernel::pid::find_task_by_vpid(pid).ok_or(ESRCH)?;
         group_send_sig_info(sig, info, &t)?;
         return Ok(0);
     }
+    // The caller's pid namespace: only the processes it can see are signalled.
+    let ns = crate::kernel::pid::task_active_pid_ns(&cur);
     if pid == -1 {
         // Everyone but init and ourselves: success if any could be signalled or all refused
         // with EPERM (Linux counts EPERM as neither), ESRCH if there was nobody.
         let (mut count, mut retval) = (0, Ok(()));
         for t in crate::kernel::pid::all_processes() {
-            if t.tgid() > 1 && t.tgid() != cur.tgid() {
+            if crate::kernel::pid::task_tgid_nr_ns(&t, &ns) > 1 && t.tgid() != cur.tgid() {
                 count += 1;
                 let err = group_send_sig_info(sig, info, &t);
                 if err != Err(EPERM) {
@@ -723,12 +773,16 @@ pub fn sys_kill(pid: i32, sig: i32) -> KResult<usize> {
         }
         return if count == 0 { Err(ESRCH) } else { retval.map(|_| 0) };
     }
-    // A process group (0: ours): success if any member was signalled, else the last error
-    // (Linux: __kill_pgrp_info()).
-    let pgrp = if pid == 0 { cur.signal.pgrp.load(Ordering::Relaxed) } else { -pid };
+    // A process group (0: ours; else -pid in the caller's numbers): success if any member
+    // was signalled, else the last error (Linux: __kill_pgrp_info()).
+    let pgrp = if pid == 0 {
+        cur.signal.pgrp.load(Ordering::Relaxed)
+    } else {
+        crate::kernel::pid::vnr_to_global(-pid).unwrap_or(i32::MIN)
+    };
     let (mut success, mut retval) = (false, Err(ESRCH));
     for t in crate::kernel::pid::all_processes() {
-        if t.signal.pgrp.load(Ordering::Relaxed) == pgrp {
+        if t.signal.pgrp.load(Ordering::Relaxed) == pgrp && crate::kernel::pid::task_tgid_nr_ns(&t, &ns) > 0 {
             let err = group_send_sig_info(sig, info, &t);
             success |= err.is_ok();
             retval = err;
@@ -744,8 +798,8 @@ pub fn sys_kill(pid: i32, sig: i32) -> KResult<usize> {
 /// Linux: do_send_specific(): a signal to one thread, ESRCH unless it is in process `tgid`
 /// (any process for tgid <= 0).
 fn do_send_specific(tgid: i32, pid: i32, sig: i32, info: SigInfo) -> KResult<usize> {
-    let t = crate::kernel::pid::find_task_by_pid(pid).ok_or(ESRCH)?;
-    if tgid > 0 && t.tgid() != tgid {
+    let t = crate::kernel::pid::find_task_by_vpid(pid).ok_or(ESRCH)?;
+    if tgid > 0 && crate::kernel::pid::task_tgid_vnr(&t) != tgid {
         return Err(ESRCH);
     }
     // Linux: check_kill_permission() (EINVAL for a bad signal, EPERM).
@@ -798,7 +852,7 @@ pub fn copy_siginfo_from_user(from: UserPtr<UserSigInfo>, signo: Option<i32>) ->
 /// another task a siginfo that claims to come from the kernel (si_code >= 0) or from
 /// kill/tgkill (SI_TKILL) — EPERM; to oneself anything goes.
 fn sigqueueinfo_allowed(info: &SigInfo, pid: i32) -> KResult<()> {
-    if (info.code >= 0 || info.code == SI_TKILL) && current().pid() != pid {
+    if (info.code >= 0 || info.code == SI_TKILL) && crate::kernel::pid::current_pid_tgid_vnr(&current()).0 != pid {
         return Err(EPERM);
     }
     Ok(())
@@ -811,7 +865,7 @@ pub fn sys_rt_sigqueueinfo(pid: i32, sig: i32, uinfo: UserPtr<UserSigInfo>) -> K
     sigqueueinfo_allowed(&info, pid)?;
     // Linux: kill_proc_info() -> kill_pid_info(): the pid names a process (or a thread of
     // one), POSIX.1b has no process groups here.
-    let t = if pid > 0 { crate::kernel::pid::find_task_by_pid(pid) } else { None }.ok_or(ESRCH)?;
+    let t = if pid > 0 { crate::kernel::pid::find_task_by_vpid(pid) } else { None }.ok_or(ESRCH)?;
     group_send_sig_info(sig, info, &t)?;
     Ok(0)
 }

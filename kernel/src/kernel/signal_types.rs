@@ -70,6 +70,7 @@ pub const SI_KERNEL: i32 = uapi::SI_KERNEL as i32;
 pub const SI_TKILL: i32 = uapi::SI_TKILL;
 pub const SI_QUEUE: i32 = uapi::SI_QUEUE;
 pub const SI_TIMER: i32 = uapi::SI_TIMER;
+pub const SI_MESGQ: i32 = uapi::SI_MESGQ;
 /// Linux: SIGRTMIN and SIGRTMAX (the kernel's: glibc keeps 32 and 33 for itself).
 pub const SIGRTMIN: i32 = uapi::SIGRTMIN as i32;
 pub const SIGRTMAX: i32 = NSIG;

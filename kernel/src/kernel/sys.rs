@@ -6,14 +6,14 @@
 //! getitimer/setitimer kernel/time/itimer.rs, getgroups/setgroups kernel/groups.rs.
 
 use crate::errno::*;
-use crate::kernel::capability::{cap_capable, capable, CAP_SYS_RESOURCE};
+use crate::kernel::capability::{cap_capable, capable, ns_capable, CAP_SYS_ADMIN, CAP_SYS_RESOURCE};
 use crate::kernel::cred::{
     commit_creds, current_cred, prepare_creds, task_cred, with_current_cred, Cred, GLOBAL_ROOT_UID,
 };
 use crate::kernel::signal::{RLIMIT_NOFILE, RLIM_NLIMITS};
 use crate::kernel::task::{current, PF_NPROC_EXCEEDED};
 use crate::kernel::ucount::{alloc_ucounts, RlimitType};
-use crate::kernel::utsname::UTS_FIELD_LEN;
+use crate::kernel::utsname::{NewUtsname, UtsField, NEW_UTS_LEN};
 use crate::mm::mm_types::{SUID_DUMP_DISABLE, SUID_DUMP_USER};
 use crate::mm::uaccess::{UserCStr, UserPtr};
 use alloc::sync::Arc;
@@ -31,12 +31,36 @@ pub static FS_OVERFLOWUID: [AtomicI32; 1] = [AtomicI32::new(DEFAULT_OVERFLOWUID)
 pub static FS_OVERFLOWGID: [AtomicI32; 1] = [AtomicI32::new(DEFAULT_OVERFLOWUID)];
 const DEFAULT_OVERFLOWUID: i32 = 65534;
 
-/// Linux: SYSCALL_DEFINE1(newuname): sysname, nodename, release, version, machine, domainname
-/// (kernel/utsname.rs keeps them).
-pub fn sys_uname(name: UserPtr<[u8; UTS_FIELD_LEN * 6]>) -> KResult<usize> {
-    let u = crate::kernel::utsname::utsname().to_bytes();
+/// Linux: SYSCALL_DEFINE1(newuname): the names of the caller's UTS namespace (sysname,
+/// nodename, release, version, machine, domainname; kernel/utsname.rs keeps them).
+pub fn sys_uname(name: UserPtr<NewUtsname>) -> KResult<usize> {
+    let u = super::utsname::utsname();
     name.write(&u)?;
     Ok(0)
+}
+
+/// Linux: sethostname(2) / setdomainname(2): EPERM without CAP_SYS_ADMIN over the UTS
+/// namespace, EINVAL for a length outside [0, __NEW_UTS_LEN], EFAULT for the name.
+fn set_uts(f: UtsField, name: UserPtr<u8>, len: i32) -> KResult<usize> {
+    let ns = super::utsname::current_uts_ns();
+    if !ns_capable(&ns.user_ns, CAP_SYS_ADMIN) {
+        return Err(EPERM);
+    }
+    if len < 0 || len as usize > NEW_UTS_LEN {
+        return Err(EINVAL);
+    }
+    let mut buf = alloc::vec![0u8; len as usize];
+    name.copy_in(&mut buf)?;
+    super::utsname::set_field(f, &buf);
+    Ok(0)
+}
+
+pub fn sys_sethostname(name: UserPtr<u8>, len: i32) -> KResult<usize> {
+    set_uts(UtsField::Nodename, name, len)
+}
+
+pub fn sys_setdomainname(name: UserPtr<u8>, len: i32) -> KResult<usize> {
+    set_uts(UtsField::Domainname, name, len)
 }
 
 /// Linux: SYSCALL_DEFINE4(prlimit64) -> do_prlimit().
@@ -50,7 +74,7 @@ pub fn sys_prlimit64(
     if resource >= RLIM_NLIMITS {
         return Err(EINVAL);
     }
-    let t = if pid == 0 { current() } else { crate::kernel::pid::find_task_by_pid(pid).ok_or(ESRCH)? };
+    let t = if pid == 0 { current() } else { crate::kernel::pid::find_task_by_vpid(pid).ok_or(ESRCH)? };
     let newv = new_rlim.map(|p| p.read()).transpose()?;
     if let Some(n) = newv {
         if n[0] > n[1] {
@@ -99,26 +123,26 @@ pub fn sys_setrlimit(resource: u32, rlim: UserPtr<[u64; 2]>) -> KResult<usize> {
 
 pub fn sys_setpgid(pid: i32, pgid: i32) -> KResult<usize> {
     let cur = current();
-    let t = if pid == 0 { cur.clone() } else { crate::kernel::pid::find_task_by_pid(pid).ok_or(ESRCH)? };
+    let t = if pid == 0 { cur.clone() } else { crate::kernel::pid::find_task_by_vpid(pid).ok_or(ESRCH)? };
     if pgid < 0 {
         return Err(EINVAL);
     }
     if !alloc::sync::Arc::ptr_eq(&t, &cur) && t.ppid() != cur.tgid() {
         return Err(ESRCH);
     }
-    let g = if pgid == 0 { t.tgid() } else { pgid };
+    let g = if pgid == 0 { t.tgid() } else { crate::kernel::pid::vnr_to_global(pgid).unwrap_or(pgid) };
     t.signal.pgrp.store(g, Ordering::Relaxed);
     Ok(0)
 }
 
 pub fn sys_getpgid(pid: i32) -> KResult<usize> {
-    let t = if pid == 0 { current() } else { crate::kernel::pid::find_task_by_pid(pid).ok_or(ESRCH)? };
-    Ok(t.signal.pgrp.load(Ordering::Relaxed) as usize)
+    let t = if pid == 0 { current() } else { crate::kernel::pid::find_task_by_vpid(pid).ok_or(ESRCH)? };
+    Ok(crate::kernel::pid::pid_vnr(t.signal.pgrp.load(Ordering::Relaxed)) as usize)
 }
 
 pub fn sys_getsid(pid: i32) -> KResult<usize> {
-    let t = if pid == 0 { current() } else { crate::kernel::pid::find_task_by_pid(pid).ok_or(ESRCH)? };
-    Ok(t.signal.session.load(Ordering::Relaxed) as usize)
+    let t = if pid == 0 { current() } else { crate::kernel::pid::find_task_by_vpid(pid).ok_or(ESRCH)? };
+    Ok(crate::kernel::pid::pid_vnr(t.signal.session.load(Ordering::Relaxed)) as usize)
 }
 
 /// Linux: ksys_setsid(): EPERM for a process-group leader, and when a process group whose id
@@ -135,7 +159,7 @@ pub fn sys_setsid() -> KResult<usize> {
     }
     cur.signal.pgrp.store(pid, Ordering::Relaxed);
     cur.signal.session.store(pid, Ordering::Relaxed);
-    Ok(pid as usize)
+    Ok(crate::kernel::pid::current_pid_tgid_vnr(&cur).1 as usize)
 }
 
 /// Linux: S_IRWXUGO (include/linux/stat.h): the permission bits umask keeps.
@@ -448,16 +472,24 @@ pub fn sys_getrusage(who: i32, ru: UserPtr<crate::kernel::exit::Rusage>) -> KRes
     Ok(0)
 }
 
-/// Linux: getpid(2) is the thread-group id, gettid(2) the thread's own.
+/// Linux: getpid(2) is the thread-group id, gettid(2) the thread's own, each as the
+/// caller's pid namespace numbers it.
 pub fn sys_getpid() -> KResult<usize> {
-    Ok(crate::kernel::task::with_current(|c| c.tgid()) as usize)
+    Ok(crate::kernel::task::with_current(|c| crate::kernel::pid::current_pid_tgid_vnr(c).1) as usize)
 }
 pub fn sys_gettid() -> KResult<usize> {
-    Ok(crate::kernel::task::with_current(|c| c.pid()) as usize)
+    Ok(crate::kernel::task::with_current(|c| crate::kernel::pid::current_pid_tgid_vnr(c).0) as usize)
 }
-/// Linux: getppid(2): the real parent's thread-group id.
+/// Linux: getppid(2): the real parent's thread-group id in the caller's namespace (0 for the
+/// init of a namespace, whose parent is outside it).
 pub fn sys_getppid() -> KResult<usize> {
-    Ok(current().ppid() as usize)
+    let cur = current();
+    let Some(parent) = cur.parent() else { return Ok(0) };
+    if cur.ns_pids.get().is_none() {
+        return Ok(parent.tgid() as usize);
+    }
+    let ns = crate::kernel::pid::task_active_pid_ns(&cur);
+    Ok(crate::kernel::pid::task_tgid_nr_ns(&parent, &ns) as usize)
 }
 
 // The ids.  Linux: kernel/sys.c — each reads the caller's cred, and shows its ids as its user
@@ -522,8 +554,7 @@ fn flag_nproc_exceeded(old: &Cred, new: &Cred) {
     let ucounts = alloc_ucounts(&new.user_ns, new.uid);
     let limit = cur.signal.rlimit(crate::kernel::signal::RLIMIT_NPROC);
     // (Linux compares the count before commit_creds() moves this task to it)
-    if ucounts.is_rlimit_overlimit(RlimitType::Nproc, limit) && !(new.uid == GLOBAL_ROOT_UID && new.user_ns.level == 0)
-    {
+    if ucounts.is_rlimit_overlimit(RlimitType::Nproc, limit) && new.uid != GLOBAL_ROOT_UID {
         cur.flags.fetch_or(PF_NPROC_EXCEEDED, Ordering::Relaxed);
     } else {
         cur.flags.fetch_and(!PF_NPROC_EXCEEDED, Ordering::Relaxed);
@@ -603,17 +634,21 @@ const PRIO_USER: i32 = uapi::PRIO_USER as i32;
 /// task whose real uid is the user (0: the caller's; the uid as the caller's user namespace
 /// maps it), the idle task excepted.
 fn prio_targets(which: i32, who: i32) -> Vec<crate::kernel::task::Task> {
-    use crate::kernel::pid::{all_tasks, find_task_by_pid};
+    use crate::kernel::pid::{all_tasks, find_task_by_vpid};
     match which {
         PRIO_PROCESS => {
             if who == 0 {
                 alloc::vec![current()]
             } else {
-                find_task_by_pid(who).into_iter().collect()
+                find_task_by_vpid(who).into_iter().collect()
             }
         }
         PRIO_PGRP => {
-            let pgrp = if who == 0 { current().signal.pgrp.load(Ordering::Relaxed) } else { who };
+            let pgrp = if who == 0 {
+                current().signal.pgrp.load(Ordering::Relaxed)
+            } else {
+                crate::kernel::pid::vnr_to_global(who).unwrap_or(i32::MIN)
+            };
             all_tasks().into_iter().filter(|t| t.signal.pgrp.load(Ordering::Relaxed) == pgrp).collect()
         }
         _ => {

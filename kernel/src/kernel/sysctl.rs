@@ -296,7 +296,7 @@ static KERN_TABLE: [CtlTable; 17] = [
     entry("domainname", 0o644, Data::Uts(UtsField::Domainname), proc_do_uts_string, None, None),
     entry("hostname", 0o644, Data::Uts(UtsField::Nodename), proc_do_uts_string, None, None),
     entry("ngroups_max", 0o444, Data::Ints(&NGROUPS_MAX), proc_dointvec, None, None),
-    entry("ns_last_pid", 0o666, Data::None, crate::kernel::pid::pid_ns_ctl_handler, None, None),
+    entry("ns_last_pid", 0o666, Data::None, crate::kernel::pid_namespace::pid_ns_ctl_handler, None, None),
     entry("osrelease", 0o444, Data::Uts(UtsField::Release), proc_do_uts_string, None, None),
     entry("ostype", 0o444, Data::Uts(UtsField::Sysname), proc_do_uts_string, None, None),
     entry(

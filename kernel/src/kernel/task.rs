@@ -141,6 +141,14 @@ pub struct TaskStruct {
     /// /proc/PID/timerslack_ns), in nanoseconds.
     pub timer_slack_ns: AtomicU64,
     pub default_timer_slack_ns: AtomicU64,
+    /// Linux: nsproxy — the namespaces the task is in (task_lock; None once it has exited).
+    pub nsproxy: SpinLock<Option<Arc<super::nsproxy::NsProxy>>, class::TaskLock>,
+    /// The task's numbers in the pid namespaces below the initial one (set once, at
+    /// attach_pid; unset for a task of the initial namespace, numbered by `pid` and `tgid`).
+    pub ns_pids: spin::Once<super::pid::NsPids>,
+    /// Linux: sysvsem.undo_list — the SysV semaphore adjustments to undo at exit (task_lock;
+    /// shared by CLONE_SYSVSEM, ipc/sem.rs).
+    pub sysvsem: SpinLock<Option<Arc<crate::ipc::sem::SemUndoList>>, class::TaskLock>,
 }
 
 /// Linux: the initial timer_slack_ns (init_task: 50 us).
@@ -217,6 +225,9 @@ impl TaskStruct {
             rseq: super::rseq::RseqState::new(),
             timer_slack_ns: AtomicU64::new(DEFAULT_TIMER_SLACK_NS),
             default_timer_slack_ns: AtomicU64::new(DEFAULT_TIMER_SLACK_NS),
+            nsproxy: SpinLock::new(None),
+            ns_pids: spin::Once::new(),
+            sysvsem: SpinLock::new(None),
         })
     }
 }

@@ -1,15 +1,19 @@
-//! Per-user counts: how many processes (and, later, pending signals, message-queue bytes,
-//! locked memory) each user has, for the per-user rlimits.  Linux: kernel/ucount.c
+//! Per-user counts: how many processes and POSIX message-queue bytes (and, later, pending
+//! signals, locked memory) each user has, for the per-user rlimits.  Linux: kernel/ucount.c
 //! (alloc_ucounts, put_ucounts, inc_rlimit_ucounts, dec_rlimit_ucounts,
 //! is_rlimit_overlimit), include/linux/user_namespace.h (enum rlimit_type).
 //!
-//! A cred holds the `UCounts` of its real uid (Linux: cred->ucounts); commit_creds() moves a
-//! task's process count to the new one when the real uid changes, copy_process() counts the
-//! child, release_task() uncounts it.  Linux counts per (user namespace, uid); the table is
-//! keyed the same way, with the namespace's address.
+//! A cred holds the `UCounts` of its real uid in its user namespace (Linux: cred->ucounts);
+//! commit_creds() moves a task's process count to the new one when the real uid or the user
+//! namespace changes, copy_process() counts the child, release_task() uncounts it; mq_open
+//! charges a queue's bytes to its creator's (ipc/mqueue.rs).  Linux counts per (user
+//! namespace, uid); the table is keyed the same way, with the namespace's address, so a
+//! user's processes in a new user namespace count apart from the same uid's outside it
+//! (rlimits-per-userns).  Linux also adds each count to the creator's count in every
+//! ancestor namespace; MenuOS counts the one level.
 
-use crate::kernel::cred::UserNamespace;
 use crate::kernel::locking::{class, SpinLock};
+use crate::kernel::user_namespace::UserNamespace;
 use alloc::collections::BTreeMap;
 use alloc::sync::{Arc, Weak};
 use core::sync::atomic::{AtomicI64, Ordering};
@@ -77,8 +81,8 @@ impl UCounts {
     pub fn rlimit_value(&self, ty: RlimitType) -> i64 {
         self.rlimit[ty as usize].load(Ordering::Relaxed)
     }
-    /// Linux: is_rlimit_overlimit() — the count is above the rlimit (of the initial user
-    /// namespace: every namespace's own maximum is unlimited until user namespaces land).
+    /// Linux: is_rlimit_overlimit() — the count is above the rlimit (one level: the
+    /// ancestors' counts and maxima are not kept).
     pub fn is_rlimit_overlimit(&self, ty: RlimitType, rlimit: u64) -> bool {
         let max = rlimit.min(i64::MAX as u64) as i64;
         self.rlimit_value(ty) > max

@@ -10,7 +10,7 @@ use super::shmem::{ShmObject, F_ALL_SEALS};
 use crate::errno::*;
 use crate::fs::file::fd_install;
 use crate::fs::file_table::File;
-use crate::fs::inode::{FsType, Inode};
+use crate::fs::inode::Inode;
 use crate::fs::ramfs::file_mmu::RegOps;
 use crate::mm::uaccess::UserCStr;
 use alloc::string::String;
@@ -41,7 +41,9 @@ pub fn sys_memfd_create(uname: UserCStr, flags: u32) -> KResult<usize> {
         return Err(ENOSYS);
     }
     let sealable = flags & MFD_ALLOW_SEALING != 0;
-    let ino = Inode::new_reg(FsType::Shm, S_IRWXU | S_IRWXG | S_IRWXO, |me| ShmObject::file(sealable, me, None));
+    let ino = Inode::new_reg(Some(crate::fs::super_block::shm_sb()), S_IRWXU | S_IRWXG | S_IRWXO, |me| {
+        ShmObject::file(sealable, me, None)
+    });
     // Linux: shmem_file_setup(): "It is unlinked".
     ino.nlink.store(0, Ordering::Relaxed);
     ino.get_write_access()?;

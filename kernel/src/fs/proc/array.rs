@@ -115,15 +115,16 @@ pub(super) fn stat_text(t: &TaskStruct) -> String {
     let pending = t.pending.lock().set;
     let wchan = (t.state() != TASK_RUNNING || t.exit_state() != 0) as u64;
     let rsslim = sig.rlimit(RLIMIT_RSS as usize);
+    let ns = crate::kernel::pid::task_active_pid_ns(&current());
     let _ = write!(
         s,
         "{} ({}) {} {} {} {} {} {} {} {} 0 0 0 {} {} {} {} {} {} {} 0 {} {} {} {}",
-        t.pid(),
+        crate::kernel::pid::task_pid_nr_ns(t, &ns),
         t.comm_string(),
         state,
-        t.ppid(),
-        sig.pgrp.load(Ordering::Relaxed),
-        sig.session.load(Ordering::Relaxed),
+        t.parent().map_or(0, |p| crate::kernel::pid::task_tgid_nr_ns(&p, &ns)),
+        crate::kernel::pid::global_nr_ns(sig.pgrp.load(Ordering::Relaxed), &ns),
+        crate::kernel::pid::global_nr_ns(sig.session.load(Ordering::Relaxed), &ns),
         tty_nr,
         tpgid,
         t.flags.load(Ordering::Relaxed),
@@ -180,12 +181,17 @@ pub(super) fn status_text(t: &TaskStruct) -> String {
     }
     let _ = writeln!(s, "State:\t{}", state_of(t));
     let sig = &t.signal;
-    let pid = t.pid();
-    let _ = writeln!(s, "Tgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0", t.tgid(), pid, t.ppid());
+    // Linux: the numbers of the reader's pid namespace (the /proc instance's), and NS* lists
+    // from there down to the task's own namespace.
+    let pns = crate::kernel::pid::task_active_pid_ns(&current());
+    let pid = crate::kernel::pid::task_pid_nr_ns(t, &pns);
+    let tgid = crate::kernel::pid::task_tgid_nr_ns(t, &pns);
+    let ppid = t.parent().map_or(0, |p| crate::kernel::pid::task_tgid_nr_ns(&p, &pns));
+    let _ = writeln!(s, "Tgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0", tgid, pid, ppid);
     // Linux: task_state(): real, effective, saved and fs ids of the task's (objective) cred,
     // as the reader's user namespace maps them.
     let cred = task_cred(t);
-    let ns = &cred.user_ns;
+    let ns = crate::kernel::user_namespace::current_user_ns();
     let _ = writeln!(
         s,
         "Uid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}",
@@ -219,7 +225,18 @@ pub(super) fn status_text(t: &TaskStruct) -> String {
     }
     s.push_str(" \n");
     let (pg, sid) = (sig.pgrp.load(Ordering::Relaxed), sig.session.load(Ordering::Relaxed));
-    let _ = writeln!(s, "NStgid:\t{}\nNSpid:\t{}\nNSpgid:\t{}\nNSsid:\t{}", t.tgid(), pid, pg, sid);
+    let chain = crate::kernel::pid::pid_ns_chain(t, &pns);
+    let mut col = |name: &str, f: &dyn Fn(&crate::kernel::pid_namespace::PidNamespace) -> i32| {
+        s.push_str(name);
+        for n in chain.iter() {
+            let _ = write!(s, "\t{}", f(n));
+        }
+        s.push('\n');
+    };
+    col("NStgid:", &|n| crate::kernel::pid::task_tgid_nr_ns(t, n));
+    col("NSpid:", &|n| crate::kernel::pid::task_pid_nr_ns(t, n));
+    col("NSpgid:", &|n| crate::kernel::pid::global_nr_ns(pg, n));
+    col("NSsid:", &|n| crate::kernel::pid::global_nr_ns(sid, n));
     let mm = t.mm.lock().clone();
     if let Some(mm) = mm {
         let st = mm_stats(&mm.inner.lock());

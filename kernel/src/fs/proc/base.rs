@@ -169,6 +169,7 @@ pub(super) fn proc_pid_dir_readdir(p: i32, tid: bool) -> Vec<(String, u64, u8)> 
     for (i, name) in PID_LINKS.iter().enumerate() {
         v.push((String::from(*name), pid_ino(p, b + INO_LINKS + i as u64), DT_LNK));
     }
+    v.extend(super::namespaces::pid_entries(p, b));
     v
 }
 
@@ -203,17 +204,18 @@ pub(super) fn proc_pid_dir_lookup(fs: &Arc<ProcFsInfo>, p: i32, tid: bool, name:
             _ => exe_path(&t),
         }
         .ok_or(ENOENT)?;
-        return Ok(mk_pid_link(&t, pid_ino(p, b + INO_LINKS + i as u64), S_IFLNK | 0o777, target));
+        return Ok(mk_pid_link(fs, &t, pid_ino(p, b + INO_LINKS + i as u64), S_IFLNK | 0o777, target));
     }
-    Err(ENOENT)
+    super::namespaces::pid_entry_lookup(fs, p, b, name)
 }
 
 /// Linux: proc_task_readdir(): a directory per thread of the group.
-pub(super) fn proc_task_readdir(p: i32) -> Vec<(String, u64, u8)> {
+pub(super) fn proc_task_readdir(fs: &ProcFsInfo, p: i32) -> Vec<(String, u64, u8)> {
     let mut v = Vec::new();
     if let Ok(t) = task_of(p) {
         for x in threads_of(&t) {
-            v.push((format!("{}", x.pid()), pid_ino(x.pid(), INO_TID + INO_DIR), DT_DIR));
+            let nr = crate::kernel::pid::task_pid_nr_ns(&x, &fs.pid_ns);
+            v.push((format!("{}", nr), pid_ino(x.pid(), INO_TID + INO_DIR), DT_DIR));
         }
     }
     v
@@ -223,7 +225,8 @@ pub(super) fn proc_task_readdir(p: i32) -> Vec<(String, u64, u8)> {
 pub(super) fn proc_task_lookup(fs: &Arc<ProcFsInfo>, p: i32, name: &str) -> KResult<Arc<Inode>> {
     let t = task_of(p)?;
     let tid: i32 = parse_num(name).ok_or(ENOENT)?;
-    let x = threads_of(&t).into_iter().find(|x| x.pid() == tid).ok_or(ENOENT)?;
+    let x =
+        threads_of(&t).into_iter().find(|x| crate::kernel::pid::task_pid_nr_ns(x, &fs.pid_ns) == tid).ok_or(ENOENT)?;
     Ok(mk(fs, pid_ino(x.pid(), INO_TID + INO_DIR), S_IFDIR | 0o555, ProcNode::TidDir(x.pid())))
 }
 
@@ -276,8 +279,15 @@ pub(super) fn task_dump_owner(t: &TaskStruct, mode: u32) -> (u32, u32) {
     if mode != S_IFDIR | 0o555 {
         let dumpable = t.mm.lock().as_ref().map(|m| m.get_dumpable() == SUID_DUMP_USER);
         if dumpable != Some(true) {
+            // (root of the task's user namespace, or the global root when it has none)
             uid = cred.user_ns.make_kuid(0);
             gid = cred.user_ns.make_kgid(0);
+            if uid == crate::kernel::cred::INVALID_ID {
+                uid = GLOBAL_ROOT_UID;
+            }
+            if gid == crate::kernel::cred::INVALID_ID {
+                gid = GLOBAL_ROOT_UID;
+            }
         }
     }
     (uid, gid)
@@ -313,8 +323,8 @@ pub(super) fn pid_text(p: i32, f: PidFile) -> KResult<Vec<u8>> {
         PidFile::OomScore => format!("{}\n", proc_oom_score(t)).into_bytes(),
         PidFile::OomScoreAdj => format!("{}\n", t.signal.oom_score_adj.load(Ordering::Relaxed)).into_bytes(),
         PidFile::OomAdj => format!("{}\n", oom_adj_of(t.signal.oom_score_adj.load(Ordering::Relaxed))).into_bytes(),
-        PidFile::Mounts => crate::fs::proc_namespace::show_vfsmnt().into_bytes(),
-        PidFile::Mountinfo => crate::fs::proc_namespace::show_mountinfo().into_bytes(),
+        PidFile::Mounts => crate::fs::proc_namespace::show_mounts(t).ok_or(ESRCH)?.into_bytes(),
+        PidFile::Mountinfo => crate::fs::proc_namespace::show_mountinfo(t).ok_or(ESRCH)?.into_bytes(),
         PidFile::Children => children_text(t).into_bytes(),
     })
 }
@@ -596,7 +606,7 @@ pub(super) fn proc_map_files_lookup(fs: &Arc<ProcFsInfo>, p: i32, name: &str) ->
     // Linux: proc_map_files_instantiate(): S_IFLNK with the file's read and write bits.
     let mode = S_IFLNK | 0o400 | if w { 0o200 } else { 0 };
     Ok(match ino.as_ref().and_then(crate::fs::d_path::inode_path) {
-        Some(path) => mk_link(map_file_ino(p, s), mode, path),
+        Some(path) => mk_link(fs, map_file_ino(p, s), mode, path),
         None => mk(fs, map_file_ino(p, s), mode, ProcNode::MapFile(p, s, e)),
     })
 }

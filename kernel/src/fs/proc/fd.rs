@@ -81,7 +81,7 @@ pub(super) fn proc_lookupfd(fs: &Arc<ProcFsInfo>, p: i32, name: &str) -> KResult
     let live = f.inode.as_ref().is_some_and(|i| !matches!(i.kind, InodeKind::Proc(_)) && inode_path(i).is_some());
     let proc_file = f.inode.as_ref().is_some_and(|i| matches!(i.kind, InodeKind::Proc(_)));
     Ok(match file_path(&f) {
-        Some(path) if live || proc_file => super::mk_pid_link(&t, ino, mode, path),
+        Some(path) if live || proc_file => super::mk_pid_link(fs, &t, ino, mode, path),
         _ => mk(fs, ino, mode, ProcNode::FdLink(p, fd)),
     })
 }
@@ -184,6 +184,12 @@ fn proc_node_path(n: &ProcInode) -> String {
         ProcNode::MapFile(p, s, e) => format!("/proc/{}/map_files/{:x}-{:x}", p, s, e),
         ProcNode::SysDir(t) => super::proc_sysctl::path_of(*t),
         ProcNode::SysFile(t) => super::proc_sysctl::path_of(Some(t)),
+        ProcNode::Ns(p, e) => format!("/proc/{}/{}", p, super::namespaces::entry_name(e)),
+        ProcNode::Sysvipc(None) => String::from("/proc/sysvipc"),
+        ProcNode::Sysvipc(Some(f)) => format!(
+            "/proc/sysvipc/{}",
+            crate::ipc::util::SYSVIPC_FILES.iter().find(|(_, x)| x == f).map_or("", |(s, _)| *s)
+        ),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use alloc::string::String;
 
-/// Linux: filesystems_proc_show(): the filesystem types the kernel knows.
+/// Linux: filesystems_proc_show(): the filesystem types the kernel knows (fs/filesystems.rs).
 pub fn filesystems_proc_show(s: &mut String) {
-    s.push_str("nodev\tramfs\nnodev\tproc\nnodev\tpipefs\n");
+    crate::fs::filesystems::filesystems_proc_show(s);
 }

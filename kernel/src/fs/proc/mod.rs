@@ -10,11 +10,13 @@
 //! path walking follows them; an fd link without a path ("pipe:[N]", "anon_inode:[pidfd]") is
 //! a `ProcNode::FdLink`, which opens the same file.
 //!
-//! Every /proc inode carries its mount's [`ProcFsInfo`] (Linux: proc_sb_info(inode->i_sb)):
-//! the hidepid= and subset=pid options and the instance's device number.  Lookups and
-//! directory listings are handed it, so two procfs mounts can show the same tasks
-//! differently.  [`proc_fill_super`] makes a new instance's root (the mount code calls it);
-//! the boot instance is at /proc (root.rs).
+//! Every /proc inode carries its instance's [`ProcFsInfo`] (Linux: proc_sb_info(inode->i_sb)):
+//! its superblock, the pid namespace it shows (the mounter's: /proc/PID is named by the
+//! process's number there), and the hidepid= and subset=pid options.  Lookups and directory
+//! listings are handed it, so two procfs mounts can show the same tasks differently.
+//! [`proc_fill_super`] makes a new instance's root (fs/fs_context.rs's get_tree); the boot
+//! mounts one on /proc (fs/namespace.rs).  Nodes name tasks by their number in the initial
+//! pid namespace (the kernel's own name).
 //!
 //! Inode numbers are stable (a function of pid and entry), as Linux's are while the task lives.
 //!
@@ -26,6 +28,8 @@
 //!   array.rs        /proc/PID/stat, status, statm
 //!   task_mmu.rs     /proc/PID/maps and the address-space numbers
 //!   proc_sysctl.rs  /proc/sys (the tables are kernel/sysctl.rs)
+//!   namespaces.rs   /proc/PID/ns and the user namespace's map files
+//!   sysvipc.rs      /proc/sysvipc (the texts are ipc/)
 //!   meminfo.rs, cpuinfo.rs, version.rs, uptime.rs, loadavg.rs, stat.rs, filesystems.rs,
 //!   cmdline.rs
 
@@ -37,9 +41,11 @@ pub mod fd;
 pub mod filesystems;
 pub mod loadavg;
 pub mod meminfo;
+pub mod namespaces;
 pub mod proc_sysctl;
 pub mod root;
 pub mod stat;
+pub mod sysvipc;
 pub mod task_mmu;
 pub mod uptime;
 pub mod version;
@@ -48,13 +54,15 @@ use super::file_table::{File, FileOps};
 use super::inode::*;
 use super::seq_file::SeqText;
 use crate::errno::*;
+use crate::fs::super_block::SuperBlock;
+use crate::kernel::pid_namespace::PidNamespace;
 use crate::kernel::sysctl::CtlTable;
 use crate::kernel::task::Task;
 use alloc::string::String;
-use alloc::sync::{Arc, Weak};
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use base::PidFile;
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use root::Global;
 
 /// Linux: enum proc_hidepid (include/linux/proc_fs.h): who sees other users' /proc/PID.
@@ -66,37 +74,31 @@ pub const HIDEPID_INVISIBLE: u32 = 2;
 /// Only the processes the reader may ptrace.
 pub const HIDEPID_NOT_PTRACEABLE: u32 = 4;
 
-/// Linux: struct proc_fs_info — one procfs mount's options.  Changing them (a remount) takes
+/// Linux: struct proc_fs_info — one procfs instance: its superblock, the pid namespace whose
+/// processes it shows (the mounter's), and its options.  Changing them (a remount) takes
 /// effect at once for every inode of the instance.
 pub struct ProcFsInfo {
+    /// The instance's superblock (st_dev, read-only state); every inode made here is on it.
+    pub sb: Arc<SuperBlock>,
+    /// Linux: pid_ns — the /proc/PID directories are its processes, by their numbers there.
+    pub pid_ns: Arc<PidNamespace>,
     /// hidepid=
     pub hide_pid: AtomicU32,
     /// gid= (the group exempt from hidepid)
     pub pid_gid: AtomicU32,
     /// subset=pid: only the pid directories, self and thread-self
     pub pidonly: AtomicBool,
-    /// st_dev of the instance's inodes (Linux: the superblock's anonymous device)
-    pub dev: u64,
-    /// The directory the instance is mounted in ("..": Linux follows the mount up).
-    pub mountpoint_parent: Weak<Inode>,
 }
 
-/// Linux: get_anon_bdev()'s numbers for procfs instances: the boot one is 0:4
-/// (fs/stat.rs's PROC_DEV), later ones 0:33, 0:34, ...
-static NR_PROC_INSTANCES: AtomicU64 = AtomicU64::new(0);
-const PROC_DEV_LATER: u64 = 32;
-
 impl ProcFsInfo {
-    fn new(mountpoint_parent: Weak<Inode>) -> Arc<ProcFsInfo> {
+    /// A new instance on `sb` showing `pid_ns`, with no options (fs/fs_context.rs).
+    pub fn new(sb: Arc<SuperBlock>, pid_ns: Arc<PidNamespace>) -> Arc<ProcFsInfo> {
         Arc::new(ProcFsInfo {
+            sb,
+            pid_ns,
             hide_pid: AtomicU32::new(HIDEPID_OFF),
             pid_gid: AtomicU32::new(0),
             pidonly: AtomicBool::new(false),
-            dev: match NR_PROC_INSTANCES.fetch_add(1, Ordering::Relaxed) {
-                0 => crate::fs::stat::PROC_DEV,
-                n => PROC_DEV_LATER + n,
-            },
-            mountpoint_parent,
         })
     }
     pub fn hide_pid(&self) -> u32 {
@@ -106,26 +108,9 @@ impl ProcFsInfo {
         self.pidonly.load(Ordering::Relaxed)
     }
 
-    /// Linux: proc_parse_param() + proc_apply_options(): a comma-separated option string
-    /// ("hidepid=2,gid=5,subset=pid"); hidepid takes 0/1/2/4 or off / noaccess / invisible /
-    /// ptraceable.  EINVAL for anything else.  Options are applied only if all parse.
-    pub fn apply_options(&self, opts: &str) -> KResult<()> {
-        let mut hide = None;
-        let mut gid = None;
-        let mut pidonly = None;
-        for opt in opts.split(',').filter(|o| !o.is_empty()) {
-            let (key, val) = opt.split_once('=').unwrap_or((opt, ""));
-            match key {
-                "hidepid" => hide = Some(parse_hidepid(val)?),
-                "gid" => gid = Some(val.parse::<u32>().map_err(|_| EINVAL)?),
-                "subset" => match val {
-                    "pid" => pidonly = Some(true),
-                    _ => return Err(EINVAL),
-                },
-                _ => return Err(EINVAL),
-            }
-        }
-        if let Some(h) = hide {
+    /// Linux: proc_apply_options(): the options a mount or remount gave (None: unchanged).
+    pub fn apply(&self, hidepid: Option<u32>, pidonly: Option<bool>, gid: Option<u32>) {
+        if let Some(h) = hidepid {
             self.hide_pid.store(h, Ordering::Relaxed);
         }
         if let Some(g) = gid {
@@ -134,18 +119,18 @@ impl ProcFsInfo {
         if let Some(p) = pidonly {
             self.pidonly.store(p, Ordering::Relaxed);
         }
-        Ok(())
     }
 }
 
-/// Linux: proc_parse_hidepid_param(): a number (0, 1, 2, 4) or a name.
+/// Linux: proc_parse_hidepid_param(): a number (0, 1, 2, 4, as kstrtouint with base 0 reads
+/// it) or a name; EINVAL for anything else.
 pub fn parse_hidepid(val: &str) -> KResult<u32> {
     let h = match val {
         "off" => HIDEPID_OFF,
         "noaccess" => HIDEPID_NO_ACCESS,
         "invisible" => HIDEPID_INVISIBLE,
         "ptraceable" => HIDEPID_NOT_PTRACEABLE,
-        _ => val.parse::<u32>().map_err(|_| EINVAL)?,
+        _ => crate::fs::fs_context::parse_uint(val, 0).ok_or(EINVAL)?,
     };
     match h {
         HIDEPID_OFF | HIDEPID_NO_ACCESS | HIDEPID_INVISIBLE | HIDEPID_NOT_PTRACEABLE => Ok(h),
@@ -153,13 +138,10 @@ pub fn parse_hidepid(val: &str) -> KResult<u32> {
     }
 }
 
-/// Linux: proc_fill_super(): a new procfs instance with these options, mounted in the
-/// directory `mountpoint_parent` holds: its root inode.  (The mount table is the mount code's;
-/// the boot instance is root::mount.)
-pub fn proc_fill_super(mountpoint_parent: &Arc<Inode>, opts: &str) -> KResult<Arc<Inode>> {
-    let fs = ProcFsInfo::new(Arc::downgrade(mountpoint_parent));
-    fs.apply_options(opts)?;
-    Ok(root::proc_root_inode(fs))
+/// Linux: proc_fill_super(): the root directory of a new procfs instance (mount(2), fsmount(2):
+/// fs/fs_context.rs).
+pub fn proc_fill_super(fs: Arc<ProcFsInfo>) -> Arc<Inode> {
+    root::proc_root_inode(fs)
 }
 
 /// What an `InodeKind::Proc` inode is: its mount and its node.
@@ -193,6 +175,10 @@ pub enum ProcNode {
     /// /proc/sys and its directories (None: /proc/sys itself), and its files.
     SysDir(Option<&'static CtlTable>),
     SysFile(&'static CtlTable),
+    /// /proc/PID/ns, its links, and the namespace files of /proc/PID (namespaces.rs).
+    Ns(i32, namespaces::NsEntry),
+    /// /proc/sysvipc (None) and its files (sysvipc.rs).
+    Sysvipc(Option<crate::ipc::util::SysvipcFile>),
 }
 
 /// Inode-number spaces of the /proc nodes that are not per-pid entries (those are
@@ -207,7 +193,7 @@ pub(super) const INO_SPACE_SYSCTL: u64 = 4 << 48;
 /// /proc/PID directory is owned as Linux's proc_pid_make_inode() owns it (task_dump_owner()).
 fn mk(fs: &Arc<ProcFsInfo>, ino: u64, mode: u32, node: ProcNode) -> Arc<Inode> {
     let owner = node_pid(&node).and_then(|p| task_of(p).ok()).map(|t| base::task_dump_owner(&t, mode));
-    let i = Inode::new_with_ino(ino, mode, InodeKind::Proc(ProcInode { fs: fs.clone(), node }));
+    let i = Inode::new_in(&fs.sb, ino, mode, InodeKind::Proc(ProcInode { fs: fs.clone(), node }));
     if let Some((uid, gid)) = owner {
         set_owner(&i, uid, gid);
     }
@@ -215,13 +201,19 @@ fn mk(fs: &Arc<ProcFsInfo>, ino: u64, mode: u32, node: ProcNode) -> Arc<Inode> {
 }
 
 /// A symlink inside /proc (self, cwd, exe, an fd open by path).
-fn mk_link(ino: u64, mode: u32, target: String) -> Arc<Inode> {
-    Inode::new_with_ino(ino, mode, InodeKind::Symlink(target.into()))
+fn mk_link(fs: &Arc<ProcFsInfo>, ino: u64, mode: u32, target: String) -> Arc<Inode> {
+    Inode::new_in(&fs.sb, ino, mode, InodeKind::Symlink(target.into()))
 }
 
 /// A symlink of /proc/PID (cwd, root, exe, fd/N by path): owned as the task's other entries.
-fn mk_pid_link(t: &crate::kernel::task::TaskStruct, ino: u64, mode: u32, target: String) -> Arc<Inode> {
-    let i = mk_link(ino, mode, target);
+fn mk_pid_link(
+    fs: &Arc<ProcFsInfo>,
+    t: &crate::kernel::task::TaskStruct,
+    ino: u64,
+    mode: u32,
+    target: String,
+) -> Arc<Inode> {
+    let i = mk_link(fs, ino, mode, target);
     let (uid, gid) = base::task_dump_owner(t, mode);
     set_owner(&i, uid, gid);
     i
@@ -244,7 +236,8 @@ fn node_pid(n: &ProcNode) -> Option<i32> {
         | ProcNode::FdLink(p, _)
         | ProcNode::FdInfo(p, _)
         | ProcNode::MapFilesDir(p)
-        | ProcNode::MapFile(p, _, _) => Some(*p),
+        | ProcNode::MapFile(p, _, _)
+        | ProcNode::Ns(p, _) => Some(*p),
         _ => None,
     }
 }
@@ -281,24 +274,50 @@ pub fn proc_pid_dir_task(i: &Inode) -> Option<Task> {
     }
 }
 
-/// The st_dev of a /proc inode: its instance's.
-pub fn st_dev(n: &ProcInode) -> u64 {
-    n.fs.dev
-}
-
 /// The directory holding a /proc directory node (path walking's "..", getdents' "..").
 pub fn parent(n: &ProcInode) -> Option<Arc<Inode>> {
     let fs = &n.fs;
     match &n.node {
-        ProcNode::Root => fs.mountpoint_parent.upgrade(),
-        ProcNode::PidDir(_) | ProcNode::SysDir(None) => Some(root::proc_root_inode(fs.clone())),
+        // (the root of an instance: a walk leaves it through its mount, fs/namespace.rs)
+        ProcNode::Root => None,
+        ProcNode::PidDir(_) | ProcNode::SysDir(None) | ProcNode::Sysvipc(None) => {
+            Some(root::proc_root_inode(fs.clone()))
+        }
         ProcNode::FdDir(p)
         | ProcNode::FdInfoDir(p)
         | ProcNode::TaskDir(p)
         | ProcNode::MapFilesDir(p)
+        | ProcNode::Ns(p, namespaces::NsEntry::Dir)
         | ProcNode::TidDir(p) => base::pid_dir_of(fs, *p, matches!(n.node, ProcNode::TidDir(_))),
         ProcNode::SysDir(Some(t)) => proc_sysctl::parent_dir(fs, t),
         _ => None,
+    }
+}
+
+/// Linux: the name of a /proc directory in its parent (getcwd, the links' paths): a process's
+/// or a thread's by its number in the instance's pid namespace.
+pub fn dir_name(n: &ProcInode) -> Vec<u8> {
+    let nr = |p: i32, tid: bool| {
+        task_of(p).map_or(p, |t| {
+            if tid {
+                crate::kernel::pid::task_pid_nr_ns(&t, &n.fs.pid_ns)
+            } else {
+                crate::kernel::pid::task_tgid_nr_ns(&t, &n.fs.pid_ns)
+            }
+        })
+    };
+    match &n.node {
+        ProcNode::PidDir(p) => alloc::format!("{}", nr(*p, false)).into_bytes(),
+        ProcNode::TidDir(p) => alloc::format!("{}", nr(*p, true)).into_bytes(),
+        ProcNode::FdDir(_) => b"fd".to_vec(),
+        ProcNode::FdInfoDir(_) => b"fdinfo".to_vec(),
+        ProcNode::TaskDir(_) => b"task".to_vec(),
+        ProcNode::MapFilesDir(_) => b"map_files".to_vec(),
+        ProcNode::SysDir(None) => b"sys".to_vec(),
+        ProcNode::SysDir(Some(t)) => t.procname.as_bytes().to_vec(),
+        ProcNode::Ns(_, namespaces::NsEntry::Dir) => b"ns".to_vec(),
+        ProcNode::Sysvipc(None) => b"sysvipc".to_vec(),
+        _ => Vec::new(),
     }
 }
 
@@ -314,15 +333,18 @@ impl FileOps for SeqFile {
             ProcNode::Global(g) => Ok(root::global_text(*g).into_bytes()),
             ProcNode::PidFile(p, pf) => base::pid_text(*p, *pf),
             ProcNode::FdInfo(p, fd) => fd::proc_fdinfo_text(*p, *fd),
+            ProcNode::Ns(p, e) => namespaces::ns_text(*p, e),
+            ProcNode::Sysvipc(Some(f)) => Ok(sysvipc::sysvipc_text(*f)),
             _ => Err(EINVAL),
         })
     }
     /// Linux: /proc root files (proc_reg_write without ->write) give EIO; /proc/PID files
     /// without a write op give EINVAL (vfs_write without FMODE_CAN_WRITE); some are writable.
-    fn write(&self, _f: &File, buf: &[u8]) -> KResult<usize> {
+    fn write(&self, f: &File, buf: &[u8]) -> KResult<usize> {
         match &self.node {
-            ProcNode::PidFile(pid, f) => base::pid_write(*pid, *f, buf),
-            ProcNode::Global(_) => Err(EIO),
+            ProcNode::PidFile(pid, pf) => base::pid_write(*pid, *pf, buf),
+            ProcNode::Ns(pid, e) => namespaces::ns_write(*pid, e, *f.pos.lock(), buf),
+            ProcNode::Global(_) | ProcNode::Sysvipc(_) => Err(EIO),
             _ => Err(EINVAL),
         }
     }
@@ -359,6 +381,16 @@ pub fn open(n: &ProcInode, flags: u32) -> KResult<Arc<dyn FileOps>> {
         ProcNode::FdLink(p, fd) => fd::proc_fd_open(*p, *fd),
         ProcNode::MapFile(..) => Err(ENXIO),
         ProcNode::SysFile(t) => proc_sysctl::proc_sys_open(t, flags),
+        ProcNode::Ns(p, namespaces::NsEntry::Dir | namespaces::NsEntry::Link(_)) => {
+            task_of(*p)?;
+            Ok(Arc::new(super::libfs::DirOps))
+        }
+        ProcNode::Ns(p, _) => {
+            task_of(*p)?;
+            Ok(Arc::new(SeqFile { text: SeqText::new(), node: n.node.clone() }))
+        }
+        ProcNode::Sysvipc(None) => Ok(Arc::new(super::libfs::DirOps)),
+        ProcNode::Sysvipc(Some(_)) => Ok(Arc::new(SeqFile { text: SeqText::new(), node: n.node.clone() })),
     }
 }
 
@@ -369,11 +401,13 @@ pub fn readdir(n: &ProcInode) -> Vec<(String, u64, u8)> {
         ProcNode::Root => root::proc_root_readdir(fs),
         ProcNode::PidDir(p) => base::proc_pid_dir_readdir(*p, false),
         ProcNode::TidDir(p) => base::proc_pid_dir_readdir(*p, true),
-        ProcNode::TaskDir(p) => base::proc_task_readdir(*p),
+        ProcNode::TaskDir(p) => base::proc_task_readdir(fs, *p),
         ProcNode::FdDir(p) => fd::proc_readfd(*p, false),
         ProcNode::FdInfoDir(p) => fd::proc_readfd(*p, true),
         ProcNode::MapFilesDir(p) => base::proc_map_files_readdir(*p),
         ProcNode::SysDir(t) => proc_sysctl::proc_sys_readdir(*t),
+        ProcNode::Ns(p, namespaces::NsEntry::Dir) => namespaces::proc_ns_dir_readdir(*p),
+        ProcNode::Sysvipc(None) => sysvipc::sysvipc_readdir(),
         _ => Vec::new(),
     }
 }
@@ -390,15 +424,19 @@ pub fn lookup(n: &ProcInode, name: &str) -> KResult<Arc<Inode>> {
         ProcNode::FdInfoDir(p) => fd::proc_lookupfdinfo(fs, *p, name),
         ProcNode::MapFilesDir(p) => base::proc_map_files_lookup(fs, *p, name),
         ProcNode::SysDir(t) => proc_sysctl::proc_sys_lookup(fs, *t, name),
+        ProcNode::Ns(p, namespaces::NsEntry::Dir) => namespaces::proc_ns_dir_lookup(fs, *p, name),
+        ProcNode::Sysvipc(None) => sysvipc::sysvipc_lookup(fs, name),
         _ => Err(ENOTDIR),
     }
 }
 
-/// Where walking a magic link leads (Linux: proc_get_link): an fd link to its file's inode;
-/// None for a node that is not one, or an fd link to a file without an inode.
+/// Where walking a magic link leads (Linux: proc_get_link): an fd link to its file's inode, a
+/// namespace link to the namespace's nsfs file; None for a node that is not one, or an fd
+/// link to a file without an inode.
 pub fn get_link(n: &ProcInode) -> Option<KResult<Arc<Inode>>> {
     match &n.node {
         ProcNode::FdLink(p, fd) => fd::proc_fd_get_link(*p, *fd),
+        ProcNode::Ns(p, e) => namespaces::ns_get_link(*p, e),
         _ => None,
     }
 }
@@ -408,6 +446,7 @@ pub fn readlink(n: &ProcInode) -> KResult<String> {
     match &n.node {
         ProcNode::FdLink(p, fd) => fd::proc_fd_readlink(*p, *fd),
         ProcNode::MapFile(p, s, e) => base::proc_map_files_readlink(*p, *s, *e),
+        ProcNode::Ns(p, e) => namespaces::ns_readlink(*p, e),
         _ => Err(EINVAL),
     }
 }

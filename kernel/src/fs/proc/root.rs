@@ -1,10 +1,10 @@
-//! The /proc root: mounting it, and its entries — the global files, sys, self, thread-self and
+//! The /proc root and its entries — the global files, sys, self, thread-self and
 //! one directory per process.  Linux: fs/proc/root.c (proc_root_init, proc_root_lookup,
 //! proc_root_readdir), fs/proc/self.c, fs/proc/thread_self.c, proc_pid_readdir() and
 //! proc_pid_lookup() of fs/proc/base.c for the numbers, with the hidepid= and subset=pid rules.
 
 use super::base::{has_pid_permissions, pid_ino, INO_DIR};
-use super::{mk, mk_link, parse_num, task_of, ProcFsInfo, ProcNode, HIDEPID_INVISIBLE};
+use super::{mk, mk_link, parse_num, ProcFsInfo, ProcNode, HIDEPID_INVISIBLE};
 use crate::errno::*;
 use crate::fs::inode::*;
 use crate::fs::readdir::{DT_DIR, DT_LNK, DT_REG};
@@ -45,23 +45,6 @@ const THREAD_SELF_INO: u64 = ROOT_INO + 0x101;
 const MOUNTS_INO: u64 = ROOT_INO + 0x102;
 pub(super) const SYS_INO: u64 = ROOT_INO + 0x103;
 
-/// The boot instance (mounted on /proc by mount()).
-static PROC_FS: spin::Once<Arc<ProcFsInfo>> = spin::Once::new();
-
-/// Linux: proc_root_init() + the mount on /proc: the rootfs's /proc becomes the root of the
-/// boot procfs instance (no options).
-pub fn mount(root: &Arc<Inode>) {
-    let _ = root.unlink("proc", true);
-    let _ = root.unlink("proc", false);
-    let fs = PROC_FS.call_once(|| ProcFsInfo::new(Arc::downgrade(root)));
-    let _ = root.link("proc", proc_root_inode(fs.clone()));
-}
-
-/// The boot instance's options (remounting /proc changes them).
-pub fn boot_instance() -> Option<Arc<ProcFsInfo>> {
-    PROC_FS.get().cloned()
-}
-
 /// The root directory inode of an instance.
 pub(super) fn proc_root_inode(fs: Arc<ProcFsInfo>) -> Arc<Inode> {
     mk(&fs, ROOT_INO, S_IFDIR | 0o555, ProcNode::Root)
@@ -83,8 +66,9 @@ pub(super) fn global_text(g: Global) -> String {
     s
 }
 
-/// Linux: proc_root_readdir(): the files and sys (not with subset=pid), then self,
-/// thread-self and a directory per process the mount lets the reader see.
+/// Linux: proc_root_readdir(): the files, sys and sysvipc (not with subset=pid), then self,
+/// thread-self and a directory per process of the instance's pid namespace the mount lets
+/// the reader see, by its number there.
 pub(super) fn proc_root_readdir(fs: &Arc<ProcFsInfo>) -> Vec<(String, u64, u8)> {
     let mut v = Vec::new();
     if !fs.pidonly() {
@@ -93,20 +77,22 @@ pub(super) fn proc_root_readdir(fs: &Arc<ProcFsInfo>) -> Vec<(String, u64, u8)> 
         }
         v.push((String::from("mounts"), MOUNTS_INO, DT_LNK));
         v.push((String::from("sys"), SYS_INO, DT_DIR));
+        v.push((String::from("sysvipc"), super::sysvipc::SYSVIPC_INO, DT_DIR));
     }
     v.push((String::from("self"), SELF_INO, DT_LNK));
     v.push((String::from("thread-self"), THREAD_SELF_INO, DT_LNK));
-    // Linux: proc_pid_readdir(): hidepid=invisible (and ptraceable) leave out the processes
-    // the reader may not see.
-    for t in crate::kernel::pid::all_processes() {
-        if t.pid() > 0 && has_pid_permissions(fs, &t, HIDEPID_INVISIBLE) {
-            v.push((format!("{}", t.pid()), pid_ino(t.pid(), INO_DIR), DT_DIR));
+    // Linux: proc_pid_readdir(): the thread-group leaders of the namespace; hidepid=invisible
+    // (and ptraceable) leave out the processes the reader may not see.
+    for (nr, t) in crate::kernel::pid::tasks_of_ns(&fs.pid_ns) {
+        if t.pid() > 0 && t.pid() == t.tgid() && has_pid_permissions(fs, &t, HIDEPID_INVISIBLE) {
+            v.push((format!("{}", nr), pid_ino(t.pid(), INO_DIR), DT_DIR));
         }
     }
     v
 }
 
-/// Linux: proc_root_lookup(): a file of the root, sys, self, thread-self or a pid.
+/// Linux: proc_root_lookup(): a file of the root, sys, sysvipc, self, thread-self or a pid of
+/// the instance's namespace.
 pub(super) fn proc_root_lookup(fs: &Arc<ProcFsInfo>, name: &str) -> KResult<Arc<Inode>> {
     if !fs.pidonly() {
         if let Some(i) = GLOBALS.iter().position(|(g, _)| *g == name) {
@@ -114,28 +100,41 @@ pub(super) fn proc_root_lookup(fs: &Arc<ProcFsInfo>, name: &str) -> KResult<Arc<
         }
         if name == "mounts" {
             // Linux: proc_symlink("mounts", NULL, "self/mounts")
-            return Ok(mk_link(MOUNTS_INO, S_IFLNK | 0o777, String::from("self/mounts")));
+            return Ok(mk_link(fs, MOUNTS_INO, S_IFLNK | 0o777, String::from("self/mounts")));
         }
         if name == "sys" {
             return Ok(mk(fs, SYS_INO, S_IFDIR | 0o555, ProcNode::SysDir(None)));
         }
+        if name == "sysvipc" {
+            return Ok(super::sysvipc::sysvipc_dir(fs));
+        }
     }
+    let cur = current();
     if name == "self" {
-        // Linux: proc_self_get_link(): the caller's tgid.
-        let me = current().tgid();
-        return Ok(mk_link(SELF_INO, S_IFLNK | 0o777, format!("{}", me)));
+        // Linux: proc_self_get_link(): the caller's tgid in the instance's namespace.
+        let me = crate::kernel::pid::task_tgid_nr_ns(&cur, &fs.pid_ns);
+        if me == 0 {
+            return Err(ENOENT);
+        }
+        return Ok(mk_link(fs, SELF_INO, S_IFLNK | 0o777, format!("{}", me)));
     }
     if name == "thread-self" {
         // Linux: proc_thread_self_get_link(): "tgid/task/tid".
-        let cur = current();
-        let target = format!("{}/task/{}", cur.tgid(), cur.pid());
-        return Ok(mk_link(THREAD_SELF_INO, S_IFLNK | 0o777, target));
+        let tgid = crate::kernel::pid::task_tgid_nr_ns(&cur, &fs.pid_ns);
+        let pid = crate::kernel::pid::task_pid_nr_ns(&cur, &fs.pid_ns);
+        if pid == 0 {
+            return Err(ENOENT);
+        }
+        let target = format!("{}/task/{}", tgid, pid);
+        return Ok(mk_link(fs, THREAD_SELF_INO, S_IFLNK | 0o777, target));
     }
-    // Linux: proc_pid_lookup(): any task's id (a thread's too, though only leaders are listed).
+    // Linux: proc_pid_lookup(): any task numbered so in the instance's namespace (a thread's
+    // too, though only leaders are listed).
     let pid: i32 = parse_num(name).ok_or(ENOENT)?;
-    let t = task_of(pid)?;
+    let t = crate::kernel::pid::find_task_by_pid_ns(pid, &fs.pid_ns).ok_or(ENOENT)?;
     if fs.hide_pid() == HIDEPID_INVISIBLE && !has_pid_permissions(fs, &t, HIDEPID_INVISIBLE) {
         return Err(ENOENT);
     }
-    Ok(mk(fs, pid_ino(pid, INO_DIR), S_IFDIR | 0o555, ProcNode::PidDir(pid)))
+    let g = t.pid();
+    Ok(mk(fs, pid_ino(g, INO_DIR), S_IFDIR | 0o555, ProcNode::PidDir(g)))
 }

@@ -7,7 +7,7 @@
 //!   /sys                              0555
 //!   /sys/devices/system/cpu/          online possible present offline isolated kernel_max,
 //!                                     cpu0/ (no online file: the boot CPU stays)
-//!   /sys/kernel/tracing               tracefs (fs/tracefs/), mounted here
+//!   /sys/kernel/tracing               where tracefs (fs/tracefs/) is mounted
 //!
 //! Directories are 0755 and attributes 0444, as Linux's; an attribute's text is made when it
 //! is read from position 0 (kernfs's seq_file).  Nothing can be created, removed or written:
@@ -17,6 +17,7 @@
 use super::file_table::{File, FileOps};
 use super::inode::*;
 use super::seq_file::SeqText;
+use super::super_block::sysfs_sb;
 use crate::drivers::base::cpu;
 use crate::errno::*;
 use crate::fs::readdir::{DT_DIR, DT_LNK, DT_REG};
@@ -41,11 +42,12 @@ pub struct SysfsDir {
 }
 
 fn new_dir(mode: u32, parent: Weak<Inode>, name: &'static str) -> Arc<Inode> {
-    Inode::new(S_IFDIR | mode, InodeKind::Sysfs(SysfsNode::Dir(SysfsDir { children: spin::Once::new(), parent, name })))
+    let kind = InodeKind::Sysfs(SysfsNode::Dir(SysfsDir { children: spin::Once::new(), parent, name }));
+    Inode::new_in(sysfs_sb(), Inode::next_ino(), S_IFDIR | mode, kind)
 }
 
 fn attr(show: Show) -> Arc<Inode> {
-    Inode::new(S_IFREG | 0o444, InodeKind::Sysfs(SysfsNode::Attr(show)))
+    Inode::new_in(sysfs_sb(), Inode::next_ino(), S_IFREG | 0o444, InodeKind::Sysfs(SysfsNode::Attr(show)))
 }
 
 fn fill(dir: &Arc<Inode>, entries: Vec<(&'static str, Arc<Inode>)>) {
@@ -54,12 +56,17 @@ fn fill(dir: &Arc<Inode>, entries: Vec<(&'static str, Arc<Inode>)>) {
     }
 }
 
-/// Linux: sysfs_init() + the mount on /sys: builds the tree and puts it in place of the
-/// rootfs's /sys directory.
-pub fn mount(root: &Arc<Inode>) {
-    let _ = root.unlink("sys", true);
-    let _ = root.unlink("sys", false);
-    let sys = new_dir(0o555, Arc::downgrade(root), "sys");
+static SYSFS_ROOT: spin::Once<Arc<Inode>> = spin::Once::new();
+
+/// Linux: sysfs_init(): sysfs's one instance, which every mount of "sysfs" shows (the boot
+/// mounts it on /sys: fs/namespace.rs).  /sys/kernel/tracing is an empty directory that
+/// tracefs is mounted on (Linux: tracefs_create_mount_point() -> sysfs_create_mount_point()).
+pub fn sysfs_root() -> Arc<Inode> {
+    SYSFS_ROOT.call_once(build).clone()
+}
+
+fn build() -> Arc<Inode> {
+    let sys = new_dir(0o555, Weak::new(), "");
     let devices = new_dir(0o755, Arc::downgrade(&sys), "devices");
     let system = new_dir(0o755, Arc::downgrade(&devices), "system");
     let cpus = new_dir(0o755, Arc::downgrade(&system), "cpu");
@@ -80,10 +87,11 @@ pub fn mount(root: &Arc<Inode>) {
     fill(&system, alloc::vec![("cpu", cpus)]);
     fill(&devices, alloc::vec![("system", system)]);
     let kernel = new_dir(0o755, Arc::downgrade(&sys), "kernel");
-    let tracing = super::tracefs::tracefs_root(Arc::downgrade(&kernel));
+    let tracing = new_dir(0o755, Arc::downgrade(&kernel), "tracing");
+    fill(&tracing, Vec::new());
     fill(&kernel, alloc::vec![("tracing", tracing)]);
     fill(&sys, alloc::vec![("devices", devices), ("kernel", kernel)]);
-    let _ = root.link("sys", sys);
+    sys
 }
 
 fn entries(d: &SysfsDir) -> &[(&'static str, Arc<Inode>)] {

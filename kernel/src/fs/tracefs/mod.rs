@@ -1,4 +1,4 @@
-//! tracefs at /sys/kernel/tracing: the control files of the fork-path tracer
+//! tracefs (mounted at /sys/kernel/tracing): the control files of the fork-path tracer
 //! (kernel/trace.rs) and its buffer in ftrace's function_graph text format.
 //! Linux: fs/tracefs/ (the filesystem), kernel/trace/trace.c (tracing_on, trace,
 //! current_tracer, buffer_size_kb, options/), kernel/trace/ftrace.c (set_ftrace_filter,
@@ -92,23 +92,30 @@ fn subdir(dir: &Arc<Inode>, name: &str) -> Arc<Inode> {
     if let Ok(d) = dir.lookup(name) {
         return d;
     }
-    // tracing/ and below are tracefs's (EXDEV, EPERM for new names); /sys and /sys/kernel the
-    // rootfs's, made here only when the initramfs has no /sys.
-    let fs = if dir.fs == FsType::Tracefs || name == "tracing" { FsType::Tracefs } else { FsType::Rootfs };
-    let d = Inode::new_dir_in(fs, 0o755, Arc::downgrade(dir), name);
+    // (a new directory joins tracefs, its parent's filesystem)
+    let d = Inode::new_dir(0o755, Arc::downgrade(dir), name);
     let _ = dir.link(name, d.clone());
     d
 }
 
-/// The tracefs root with its files, for sysfs to mount at /sys/kernel/tracing (`parent`).
-pub fn tracefs_root(parent: alloc::sync::Weak<Inode>) -> Arc<Inode> {
-    let t = Inode::new_dir(0o755, parent, "tracing");
-    fill(&t);
-    t
+static TRACEFS_ROOT: spin::Once<Arc<Inode>> = spin::Once::new();
+
+/// Linux: tracer_init_tracefs(): tracefs's one instance with the tracer's files (root 0700, as
+/// TRACEFS_DEFAULT_MODE); the boot mounts it on /sys/kernel/tracing (fs/namespace.rs,
+/// mount_boot_filesystems), and so may mount(2) anywhere.
+pub fn tracefs_root() -> Arc<Inode> {
+    TRACEFS_ROOT
+        .call_once(|| {
+            let root =
+                Inode::new_dir_of(Some(crate::fs::super_block::tracefs_sb()), 0o700, alloc::sync::Weak::new(), "");
+            populate(&root);
+            root
+        })
+        .clone()
 }
 
-/// Makes the tracefs files in `t`.
-fn fill(t: &Arc<Inode>) {
+/// The tracefs files, in the instance's root `t`.
+fn populate(t: &Arc<Inode>) {
     let t = t.clone();
     add_file(&t, "tracing_on", 0o644, TraceNode::TracingOn);
     add_file(&t, "trace", 0o644, TraceNode::Trace);

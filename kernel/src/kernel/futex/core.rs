@@ -436,7 +436,7 @@ fn handle_futex_death(uaddr: usize, curr: &TaskStruct, pi: bool, pending_op: boo
             let _ = super::waitwake::futex_wake(ua, true, 1, FUTEX_BITSET_MATCH_ANY);
             return Ok(());
         }
-        if owner != curr.pid() as u32 {
+        if owner != crate::kernel::pid::task_pid_vnr(curr) as u32 {
             return Ok(());
         }
         // Ok, this dying thread is truly holding a futex of interest.  Set the OWNER_DIED bit

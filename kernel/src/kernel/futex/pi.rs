@@ -118,7 +118,7 @@ impl OwnerLookup {
     /// Before (re)taking the bucket lock: look up the TID asked for.
     pub fn fill(&mut self) {
         if let Some(pid) = self.want.take() {
-            self.found = Some((pid, crate::kernel::pid::find_task_by_pid(pid as i32)));
+            self.found = Some((pid, crate::kernel::pid::find_task_by_vpid(pid as i32)));
         }
     }
 }
@@ -169,7 +169,7 @@ fn attach_to_pi_state(uaddr: UserPtr<u32>, uval: u32, hb: &Bucket, key: &FutexKe
         return Ok(());
     }
     // The owner TID must be the same as the user space TID [9/10].
-    if pid != ps.owner.pid() as u32 {
+    if pid != crate::kernel::pid::task_pid_vnr(&ps.owner) as u32 {
         return Err(EINVAL);
     }
     Ok(())
@@ -196,7 +196,7 @@ pub fn futex_lock_pi_atomic(
     lookup: &mut OwnerLookup,
 ) -> KResult<LockPi> {
     let uval = futex_get_value_locked(uaddr)?;
-    let vpid = task.pid() as u32;
+    let vpid = crate::kernel::pid::task_pid_vnr(task) as u32;
     // Detect deadlocks.
     if uval & FUTEX_TID_MASK == vpid {
         return Err(EDEADLK);
@@ -252,7 +252,7 @@ fn handed_off(w: &Waiter) -> bool {
 /// Linux: fixup_pi_state_owner() for an owner that died: we were handed the futex by
 /// exit_pi_state_list(); the word gets our TID with FUTEX_WAITERS and FUTEX_OWNER_DIED.
 fn fixup_owner_died(uaddr: UserPtr<u32>, key: &FutexKey) -> KResult<()> {
-    let newtid = current().pid() as u32 | FUTEX_WAITERS | FUTEX_OWNER_DIED;
+    let newtid = crate::kernel::pid::task_pid_vnr(&current()) as u32 | FUTEX_WAITERS | FUTEX_OWNER_DIED;
     loop {
         let hb = lock_bucket(futex_hash(key));
         let r = (|| -> KResult<()> {
@@ -358,7 +358,7 @@ pub fn futex_lock_pi(uaddr: UserPtr<u32>, shared: bool, deadline: Option<u64>, t
 /// word is not ours any more), the PiState names it, and it is woken.
 fn wake_futex_pi(uaddr: UserPtr<u32>, uval: u32, hb: &mut Bucket, key: &FutexKey, top: usize) -> KResult<()> {
     let new_owner = hb.chain[top].task.clone();
-    let newval = FUTEX_WAITERS | new_owner.pid() as u32;
+    let newval = FUTEX_WAITERS | crate::kernel::pid::task_pid_vnr(&new_owner) as u32;
     let curval = futex_cmpxchg_value_locked(uaddr, uval, newval)?;
     if curval != uval {
         // An unconditional UNLOCK_PI raced with a waiter setting FUTEX_WAITERS: retry.
@@ -379,7 +379,7 @@ fn wake_futex_pi(uaddr: UserPtr<u32>, uval: u32, hb: &mut Bucket, key: &FutexKey
 /// futex goes to the top one, without it simply becomes 0 (EAGAIN when the word changed).
 pub fn futex_unlock_pi(uaddr: UserPtr<u32>, shared: bool) -> KResult<usize> {
     let cur = current();
-    let vpid = cur.pid() as u32;
+    let vpid = crate::kernel::pid::task_pid_vnr(&cur) as u32;
     loop {
         let uval = uaddr.read()?;
         // We release only a lock we actually own.

@@ -163,7 +163,7 @@ fn may_read_robust_list(p: &crate::kernel::task::TaskStruct) -> bool {
 /// Linux: SYSCALL_DEFINE3(get_robust_list, int, pid, struct robust_list_head __user * __user *,
 /// head_ptr, size_t __user *, len_ptr): ESRCH for no such thread, EPERM without access.
 pub fn sys_get_robust_list(pid: i32, head_ptr: UserPtr<usize>, len_ptr: UserPtr<usize>) -> KResult<usize> {
-    let p = if pid == 0 { current() } else { crate::kernel::pid::find_task_by_pid(pid).ok_or(ESRCH)? };
+    let p = if pid == 0 { current() } else { crate::kernel::pid::find_task_by_vpid(pid).ok_or(ESRCH)? };
     if !may_read_robust_list(&p) {
         return Err(EPERM);
     }

@@ -16,7 +16,9 @@
 //! |   10 | Tasklist       | tasklist_lock: real_parent/children links, reparenting, release |
 //! |   12 | TaskRel        | one task's Relatives (read alone; changed under Tasklist) |
 //! |   16 | FilePos        | a file's f_pos (held across user copies: below everything a page fault takes) |
+//! |   18 | IpcIds         | ipc_ids.rwsem: an IPC namespace's objects of one kind (their permission checks look at the caller's task) |
 //! |   20 | Pids           | the pid table and allocator (kernel/pid.rs) |
+//! |   22 | FsContext      | fc->uapi_mutex: a filesystem context of fsopen/fsmount |
 //! |   24 | TaskLock       | a task's mm/files/fs/sighand pointers, comm, vfork_done (task_lock) |
 //! |   30 | Sighand        | sighand->siglock: the handler table |
 //! |   32 | Pending        | a task's pending signals (under siglock when both are needed) |
@@ -24,12 +26,16 @@
 //! |   36 | FilesTable     | files_struct's fd array (a File may be dropped under it) |
 //! |   38 | FsStruct       | fs_struct: root, cwd, umask |
 //! |   40 | MmapLock       | mm->mmap_lock: the VMAs and page table of an mm; exe_file |
-//! |   44 | Rename         | s_vfs_rename_mutex: one rename at a time, across its checks and its moves |
+//! |   43 | Rename         | s_vfs_rename_mutex: one rename at a time, across its checks and its moves |
+//! |   44 | Namespace      | namespace_sem: a mount namespace's mount table (rename asks it for mountpoints) |
 //! |   45 | FileLocks      | an inode's flock/POSIX/OFD locks (fs/locks.rs) |
 //! |   46 | Inode          | a directory's entries (two at once: lock_nested, in rename) |
 //! |   47 | Dentry         | a directory's own name and parent (d_lock) |
 //! |   48 | ShmPages       | a shmem object's pages and size: tmpfs file data, MAP_SHARED memory |
-//! |   56 | Uts            | uts_sem: the system's names (kernel/utsname.rs; a leaf) |
+//! |   54 | SemUndo        | a process's SysV semaphore undo list (taken under IpcIds) |
+//! |   56 | Uts            | uts_sem: a UTS namespace's names (kernel/utsname.rs; a leaf) |
+//! |   57 | Mqueue         | a POSIX message queue's messages and counts |
+//! |   58 | UserNs         | userns_state_mutex: orders a user namespace's map writes with setgroups (a leaf) |
 //! |   60 | InodeTimes     | an inode's atime/mtime/ctime (a leaf: nothing is taken inside) |
 //! |   64 | Pipe           | a pipe's buffer and counts |
 //! |   66 | Tty            | the console tty |
@@ -46,6 +52,7 @@
 //! |   88 | TaskCred       | a task's real_cred/cred pointers (a cred itself never changes) |
 //! |   90 | Runqueue       | the run queue (wake-ups from anywhere take it last) |
 //! |   92 | Ucounts        | the per-user counts table (a task may be freed under any lock above) |
+//! |   93 | ProcInum       | the namespace inode numbers, mount ids, anonymous devices in use (freed with a namespace or superblock, under any lock above) |
 //! |   94 | Trace          | the tracer's ring and saved command lines |
 //! |   96 | Printk         | the printk ring |
 //! |  100 | Heap           | the kernel heap (any allocation, under any lock) |
@@ -84,8 +91,12 @@ lock_classes! {
     TaskRel = 12, "task->rel";
     /// Linux: file->f_pos_lock (a mutex held across copy_to_user, so below the fault path).
     FilePos = 16, "file->f_pos_lock";
+    /// Linux: ipc_ids.rwsem (with the objects' kern_ipc_perm.lock folded in).
+    IpcIds = 18, "ipc_ids.rwsem";
     /// Linux: pidmap_lock.
     Pids = 20, "pidmap_lock";
+    /// Linux: fc->uapi_mutex (held across get_tree, which looks at the caller's namespaces).
+    FsContext = 22, "fc->uapi_mutex";
     /// Linux: task_lock() (alloc_lock): the task's resource pointers.
     TaskLock = 24, "task_lock";
     /// Linux: sighand->siglock.
@@ -101,7 +112,9 @@ lock_classes! {
     /// Linux: mm->mmap_lock.
     MmapLock = 40, "mmap_lock";
     /// Linux: sb->s_vfs_rename_mutex.
-    Rename = 44, "s_vfs_rename_mutex";
+    Rename = 43, "s_vfs_rename_mutex";
+    /// Linux: namespace_sem / mount_lock: a mount namespace's mounts.
+    Namespace = 44, "namespace_sem";
     /// Linux: flc_lock (the inode's file_lock_context).
     FileLocks = 45, "flc_lock";
     /// Linux: inode->i_rwsem / i_lock.
@@ -110,8 +123,14 @@ lock_classes! {
     Dentry = 47, "dentry->d_lock";
     /// A shared memory object's pages (Linux: the shmem inode's i_pages).
     ShmPages = 48, "shmem->i_pages";
+    /// Linux: sem_undo_list.lock.
+    SemUndo = 54, "sem_undo_list.lock";
     /// Linux: uts_sem (a leaf: names are copied under it).
     Uts = 56, "uts_sem";
+    /// Linux: mqueue_inode_info.lock.
+    Mqueue = 57, "mqueue_inode_info.lock";
+    /// Linux: userns_state_mutex.
+    UserNs = 58, "userns_state_mutex";
     /// An inode's times (Linux: updated under i_rwsem; a leaf here).
     InodeTimes = 60, "inode->i_times";
     /// Linux: pipe->mutex.
@@ -145,6 +164,8 @@ lock_classes! {
     Runqueue = 90, "rq->lock";
     /// Linux: ucounts_lock (kernel/ucount.c).
     Ucounts = 92, "ucounts_lock";
+    /// Linux: proc_inum_ida's lock (and mnt_id_ida's, unnamed_dev_ida's).
+    ProcInum = 93, "proc_inum_ida";
     /// Linux: the ring buffer's reader lock.
     Trace = 94, "trace_ring";
     /// Linux: logbuf_lock.

@@ -62,7 +62,7 @@ pub fn find_process_by_pid(pid: i32) -> KResult<Task> {
     if pid == 0 {
         Ok(current())
     } else {
-        crate::kernel::pid::find_task_by_pid(pid).ok_or(ESRCH)
+        crate::kernel::pid::find_task_by_vpid(pid).ok_or(ESRCH)
     }
 }
 

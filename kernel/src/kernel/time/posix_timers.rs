@@ -112,7 +112,7 @@ fn pid_for_clock(clock: i32, gettime: bool) -> KResult<KClock> {
     if upid == 0 {
         return Ok(KClock::Cpu { thread, which, task: cur });
     }
-    let t = crate::kernel::pid::find_task_by_pid(upid).ok_or(EINVAL)?;
+    let t = crate::kernel::pid::find_task_by_vpid(upid).ok_or(EINVAL)?;
     if thread {
         if t.tgid() != cur.tgid() {
             return Err(EINVAL);
@@ -686,7 +686,7 @@ fn good_sigevent(ev: &Sigevent, cur: &Task) -> Option<(Task, bool)> {
     let signo_ok = ev.sigev_signo > 0 && ev.sigev_signo <= SIGRTMAX;
     match ev.sigev_notify {
         n if n == SIGEV_SIGNAL | SIGEV_THREAD_ID => {
-            let t = crate::kernel::pid::find_task_by_pid(ev.sigev_notify_thread_id)?;
+            let t = crate::kernel::pid::find_task_by_vpid(ev.sigev_notify_thread_id)?;
             (t.tgid() == cur.tgid() && signo_ok).then_some((t, true))
         }
         SIGEV_SIGNAL | SIGEV_THREAD => signo_ok.then(|| (leader(), false)),

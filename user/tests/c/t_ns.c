@@ -1,0 +1,404 @@
+/* t_ns: namespaces in general and UTS namespaces — /proc/PID/ns links and their nsfs files,
+ * unshare(2) and its flag rules, setns(2) on an ns file and on a pidfd, the nsfs ioctls, and the
+ * UTS namespace's names (sethostname, setdomainname, uname).
+ *
+ * Everything that changes a namespace runs in a child, so the test itself stays in the initial
+ * ones.  Linux 6.1 (the reference has every namespace type) and MenuOS (mount, UTS, IPC, pid and
+ * user namespaces) agree on every check here; network, cgroup and time namespaces, which MenuOS
+ * does not have, are not looked at. */
+#include "mtest.h"
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#define NSIO 0xb7
+#define NS_GET_USERNS _IO(NSIO, 0x1)
+#define NS_GET_PARENT _IO(NSIO, 0x2)
+#define NS_GET_NSTYPE _IO(NSIO, 0x3)
+#define NS_GET_OWNER_UID _IO(NSIO, 0x4)
+
+#define PROC_IPC_INIT_INO 0xEFFFFFFFU
+#define PROC_UTS_INIT_INO 0xEFFFFFFEU
+#define PROC_USER_INIT_INO 0xEFFFFFFDU
+#define PROC_PID_INIT_INO 0xEFFFFFFCU
+
+static int pidfd_open(pid_t pid, unsigned flags)
+{
+	return syscall(SYS_pidfd_open, pid, flags);
+}
+
+static int link_is(const char *path, const char *want)
+{
+	char buf[128];
+	ssize_t n = readlink(path, buf, sizeof buf - 1);
+	if (n < 0)
+		return 0;
+	buf[n] = 0;
+	return !strcmp(buf, want);
+}
+
+static unsigned long ino_of(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (unsigned long)st.st_ino : 0;
+}
+
+static unsigned long fd_ino(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 ? (unsigned long)st.st_ino : 0;
+}
+
+/* A child that unshares `flags`, sets its host name to `name` (if any), then waits on a pipe
+ * until the parent closes it.  Returns the pid; *wfd is the pipe's write end. */
+static pid_t ns_child(int flags, const char *name, int *wfd)
+{
+	int p[2], q[2];
+	pipe(p);
+	pipe(q);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(p[1]);
+		close(q[0]);
+		if (unshare(flags) != 0)
+			_exit(10);
+		if (name && sethostname(name, strlen(name)) != 0)
+			_exit(11);
+		(void)!write(q[1], "x", 1);
+		char c;
+		(void)!read(p[0], &c, 1);
+		_exit(0);
+	}
+	close(p[0]);
+	close(q[1]);
+	char c;
+	(void)!read(q[0], &c, 1);
+	close(q[0]);
+	*wfd = p[1];
+	return pid;
+}
+
+static int pause_fn(void *arg)
+{
+	(void)arg;
+	pause();
+	return 0;
+}
+
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	pause();
+	return NULL;
+}
+
+int main(void)
+{
+	mt_begin("t_ns");
+	/* Linux boots rdinit= without /proc mounted */
+	if (access("/proc/self/stat", R_OK) != 0) {
+		mkdir("/proc", 0555);
+		mount("proc", "/proc", "proc", 0, NULL);
+	}
+	char path[128];
+	struct utsname u0, u;
+	uname(&u0);
+
+	/* ---- the initial namespaces' links ---- */
+	CHECK("link-uts", link_is("/proc/self/ns/uts", "uts:[4026531838]"));
+	CHECK("link-ipc", link_is("/proc/self/ns/ipc", "ipc:[4026531839]"));
+	CHECK("link-user", link_is("/proc/self/ns/user", "user:[4026531837]"));
+	CHECK("link-pid", link_is("/proc/self/ns/pid", "pid:[4026531836]"));
+	CHECK("link-pid_for_children", link_is("/proc/self/ns/pid_for_children", "pid:[4026531836]"));
+	{
+		char buf[64];
+		ssize_t n = readlink("/proc/self/ns/mnt", buf, sizeof buf - 1);
+		CHECK("link-mnt", n > 6 && !strncmp(buf, "mnt:[", 5) && buf[n - 1] == ']');
+	}
+	CHECK_ERR("link-nosuch", readlink("/proc/self/ns/nosuch", path, sizeof path), ENOENT);
+	{
+		int seen = 0;
+		DIR *d = opendir("/proc/self/ns");
+		struct dirent *de;
+		while (d && (de = readdir(d))) {
+			const char *want[] = { "uts", "ipc", "pid", "pid_for_children", "user", "mnt" };
+			for (int i = 0; i < 6; i++)
+				if (!strcmp(de->d_name, want[i]) && de->d_type == DT_LNK)
+					seen |= 1 << i;
+		}
+		if (d)
+			closedir(d);
+		CHECK_EQ("readdir-ns", seen, 0x3f);
+	}
+	struct stat st;
+	CHECK("lstat-is-link", lstat("/proc/self/ns/uts", &st) == 0 && S_ISLNK(st.st_mode));
+	CHECK("stat-ino-uts", stat("/proc/self/ns/uts", &st) == 0 && st.st_ino == PROC_UTS_INIT_INO &&
+				      S_ISREG(st.st_mode) && (st.st_mode & 0777) == 0444);
+	CHECK_EQ("stat-ino-pid", ino_of("/proc/self/ns/pid"), PROC_PID_INIT_INO);
+	CHECK_EQ("stat-ino-ipc", ino_of("/proc/self/ns/ipc"), PROC_IPC_INIT_INO);
+	CHECK_EQ("stat-ino-user", ino_of("/proc/self/ns/user"), PROC_USER_INIT_INO);
+	snprintf(path, sizeof path, "/proc/%d/ns/uts", getpid());
+	CHECK_EQ("stat-ino-bypid", ino_of(path), PROC_UTS_INIT_INO);
+	int utsfd = open("/proc/self/ns/uts", O_RDONLY | O_CLOEXEC);
+	CHECK("open-ns", utsfd >= 0);
+	CHECK_EQ("fstat-ns", fd_ino(utsfd), PROC_UTS_INIT_INO);
+	{
+		struct stat a, b;
+		int ok = stat("/proc/self/ns/uts", &a) == 0 && stat("/proc/self/ns/ipc", &b) == 0;
+		CHECK("same-nsfs-dev", ok && a.st_dev == b.st_dev);
+		char c;
+		CHECK_ERR("read-nsfile", read(utsfd, &c, 1), EINVAL);
+	}
+
+	/* ---- nsfs ioctls ---- */
+	CHECK_EQ("ioctl-nstype-uts", ioctl(utsfd, NS_GET_NSTYPE), CLONE_NEWUTS);
+	{
+		int u = ioctl(utsfd, NS_GET_USERNS);
+		CHECK("ioctl-userns", u >= 0 && fd_ino(u) == PROC_USER_INIT_INO);
+		CHECK_EQ("ioctl-userns-cloexec", u >= 0 ? fcntl(u, F_GETFD) : -1, FD_CLOEXEC);
+		CHECK_EQ("ioctl-nstype-user", ioctl(u, NS_GET_NSTYPE), CLONE_NEWUSER);
+		uid_t owner = 1234;
+		CHECK_EQ("ioctl-owner-uid", ioctl(u, NS_GET_OWNER_UID, &owner), 0);
+		CHECK_EQ("ioctl-owner-uid-value", owner, 0);
+		CHECK_ERR("ioctl-userns-of-init-user", ioctl(u, NS_GET_USERNS), EPERM);
+		CHECK_ERR("ioctl-parent-of-init-user", ioctl(u, NS_GET_PARENT), EPERM);
+		close(u);
+	}
+	CHECK_ERR("ioctl-parent-uts", ioctl(utsfd, NS_GET_PARENT), EINVAL);
+	CHECK_ERR("ioctl-owner-uid-uts", ioctl(utsfd, NS_GET_OWNER_UID, &st), EINVAL);
+	CHECK_ERR("ioctl-bogus", ioctl(utsfd, _IO(NSIO, 0x7f)), ENOTTY);
+	{
+		int p = open("/proc/self/ns/pid", O_RDONLY);
+		CHECK_ERR("ioctl-parent-init-pid", ioctl(p, NS_GET_PARENT), EPERM);
+		close(p);
+	}
+
+	/* ---- sethostname / setdomainname argument checks (restored afterwards) ---- */
+	{
+		char name65[66];
+		memset(name65, 'a', 65);
+		name65[65] = 0;
+		CHECK_ERR("sethostname-65", sethostname(name65, 65), EINVAL);
+		CHECK_ERR("sethostname-neg", syscall(SYS_sethostname, "x", -1), EINVAL);
+		CHECK_ERR("sethostname-efault", syscall(SYS_sethostname, (void *)8, 4), EFAULT);
+		CHECK_ERR("setdomainname-65", setdomainname(name65, 65), EINVAL);
+		CHECK_ERR("setdomainname-efault", syscall(SYS_setdomainname, (void *)8, 4), EFAULT);
+		int r = sethostname(name65, 64);
+		uname(&u);
+		CHECK("sethostname-64", r == 0 && strlen(u.nodename) == 64);
+		r = sethostname("ab\0cd", 5);
+		uname(&u);
+		CHECK("sethostname-nul-inside", r == 0 && !strcmp(u.nodename, "ab"));
+		CHECK_EQ("sethostname-0", sethostname("", 0), 0);
+		uname(&u);
+		CHECK_EQ("sethostname-0-empty", u.nodename[0], 0);
+		CHECK_EQ("setdomainname", setdomainname("dom", 3), 0);
+		uname(&u);
+		CHECK("setdomainname-seen", !strcmp(u.domainname, "dom"));
+		sethostname(u0.nodename, strlen(u0.nodename));
+		setdomainname(u0.domainname, strlen(u0.domainname));
+		uname(&u);
+		CHECK("names-restored", !strcmp(u.nodename, u0.nodename) && !strcmp(u.domainname, u0.domainname));
+	}
+
+	/* ---- unshare(CLONE_NEWUTS): a copy of the names, changed alone ---- */
+	{
+		int wfd;
+		pid_t a = ns_child(CLONE_NEWUTS, "nsA", &wfd);
+		CHECK("uts-child-alive", a > 0 && kill(a, 0) == 0);
+		snprintf(path, sizeof path, "/proc/%d/ns/uts", a);
+		unsigned long ino_a = ino_of(path);
+		CHECK("uts-child-new-ns", ino_a != 0 && ino_a != PROC_UTS_INIT_INO);
+		snprintf(path, sizeof path, "/proc/%d/ns/ipc", a);
+		CHECK_EQ("uts-child-same-ipc", ino_of(path), PROC_IPC_INIT_INO);
+		uname(&u);
+		CHECK("uts-parent-unchanged", !strcmp(u.nodename, u0.nodename));
+
+		/* setns() to it through the ns file, in a child */
+		snprintf(path, sizeof path, "/proc/%d/ns/uts", a);
+		int nsfd = open(path, O_RDONLY | O_CLOEXEC);
+		int pidfd = pidfd_open(a, 0);
+		pid_t c = fork();
+		if (c == 0) {
+			int bad = 0;
+			if (setns(nsfd, CLONE_NEWIPC) != -1 || errno != EINVAL)
+				bad |= 1;
+			if (setns(nsfd, CLONE_NEWUTS) != 0)
+				bad |= 2;
+			uname(&u);
+			if (strcmp(u.nodename, "nsA"))
+				bad |= 4;
+			if (ino_of("/proc/self/ns/uts") != ino_a)
+				bad |= 8;
+			if (setns(utsfd, 0) != 0) /* back: 0 takes the file's type */
+				bad |= 16;
+			uname(&u);
+			if (strcmp(u.nodename, u0.nodename))
+				bad |= 32;
+			_exit(bad);
+		}
+		CHECK_EQ("setns-nsfile", WEXITSTATUS(mt_reap(c)), 0);
+		/* setns() through a pidfd: the flags pick the types */
+		c = fork();
+		if (c == 0) {
+			int bad = 0;
+			if (setns(pidfd, 0) != -1 || errno != EINVAL)
+				bad |= 1;
+			if (setns(pidfd, -1) != -1 || errno != EINVAL)
+				bad |= 2;
+			if (setns(pidfd, CLONE_VM) != -1 || errno != EINVAL)
+				bad |= 4;
+			if (setns(pidfd, CLONE_NEWUTS | CLONE_VM) != -1 || errno != EINVAL)
+				bad |= 8;
+			if (setns(pidfd, CLONE_NEWUTS | CLONE_NEWIPC) != 0)
+				bad |= 16;
+			uname(&u);
+			if (strcmp(u.nodename, "nsA"))
+				bad |= 32;
+			_exit(bad);
+		}
+		CHECK_EQ("setns-pidfd", WEXITSTATUS(mt_reap(c)), 0);
+		close(pidfd);
+		/* the namespace outlives its last task while an fd holds it */
+		close(wfd);
+		CHECK_EQ("uts-child-exit", WEXITSTATUS(mt_reap(a)), 0);
+		c = fork();
+		if (c == 0) {
+			if (setns(nsfd, CLONE_NEWUTS) != 0)
+				_exit(1);
+			uname(&u);
+			_exit(strcmp(u.nodename, "nsA") ? 2 : 0);
+		}
+		CHECK_EQ("setns-after-exit", WEXITSTATUS(mt_reap(c)), 0);
+		close(nsfd);
+	}
+	/* a pidfd of a process that has exited */
+	{
+		int p[2];
+		pipe(p);
+		pid_t z = fork();
+		if (z == 0)
+			_exit(0);
+		int pidfd = pidfd_open(z, 0);
+		siginfo_t si;
+		waitid(P_PID, z, &si, WEXITED | WNOWAIT);
+		CHECK_ERR("setns-pidfd-exited", setns(pidfd, CLONE_NEWUTS), ESRCH);
+		mt_reap(z);
+		close(pidfd);
+		close(p[0]);
+		close(p[1]);
+	}
+	/* setns() on what is neither */
+	{
+		int p[2];
+		pipe(p);
+		CHECK_ERR("setns-pipe", setns(p[0], 0), EINVAL);
+		CHECK_ERR("setns-badfd", setns(999, 0), EBADF);
+		int f = open("/proc/self/status", O_RDONLY);
+		CHECK_ERR("setns-procfile", setns(f, CLONE_NEWUTS), EINVAL);
+		close(f);
+		close(p[0]);
+		close(p[1]);
+	}
+
+	/* ---- clone() with namespace flags ---- */
+	{
+		pid_t c = syscall(SYS_clone, CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD, 0, 0, 0, 0);
+		if (c == 0) {
+			int bad = 0;
+			if (ino_of("/proc/self/ns/uts") == PROC_UTS_INIT_INO)
+				bad |= 1;
+			if (ino_of("/proc/self/ns/ipc") == PROC_IPC_INIT_INO)
+				bad |= 2;
+			if (ino_of("/proc/self/ns/user") != PROC_USER_INIT_INO)
+				bad |= 4;
+			uname(&u);
+			if (strcmp(u.nodename, u0.nodename))
+				bad |= 8;
+			_exit(bad);
+		}
+		CHECK_EQ("clone-newuts-newipc", WEXITSTATUS(mt_reap(c)), 0);
+		CHECK_ERR("clone-newipc-sysvsem", syscall(SYS_clone, CLONE_NEWIPC | CLONE_SYSVSEM | SIGCHLD, 0, 0, 0, 0),
+			  EINVAL);
+	}
+
+	/* ---- unshare()'s flag rules ---- */
+	{
+		pid_t c = fork();
+		if (c == 0) {
+			int bad = 0;
+			if (unshare(0) != 0)
+				bad |= 1;
+			if (unshare(CLONE_PIDFD) != -1 || errno != EINVAL)
+				bad |= 2;
+			if (unshare(CLONE_SETTLS) != -1 || errno != EINVAL)
+				bad |= 4;
+			/* nothing to unshare: they "work" */
+			if (unshare(CLONE_THREAD | CLONE_SIGHAND | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM) != 0)
+				bad |= 8;
+			if (unshare(CLONE_NEWIPC) != 0 || ino_of("/proc/self/ns/ipc") == PROC_IPC_INIT_INO)
+				bad |= 16;
+			char before[64], after[64];
+			ssize_t n1 = readlink("/proc/self/ns/mnt", before, sizeof before);
+			if (unshare(CLONE_NEWNS) != 0)
+				bad |= 32;
+			ssize_t n2 = readlink("/proc/self/ns/mnt", after, sizeof after);
+			if (n1 <= 0 || n2 <= 0 || (n1 == n2 && !memcmp(before, after, n1)))
+				bad |= 64;
+			_exit(bad);
+		}
+		CHECK_EQ("unshare-flags", WEXITSTATUS(mt_reap(c)), 0);
+		/* with a second thread: thread, sighand and vm (and user, which implies thread) */
+		c = fork();
+		if (c == 0) {
+			int bad = 0;
+			pthread_t th;
+			pthread_create(&th, NULL, sleeper, NULL);
+			if (unshare(CLONE_THREAD) != -1 || errno != EINVAL)
+				bad |= 1;
+			if (unshare(CLONE_SIGHAND) != -1 || errno != EINVAL)
+				bad |= 2;
+			if (unshare(CLONE_VM) != -1 || errno != EINVAL)
+				bad |= 4;
+			if (unshare(CLONE_NEWUSER) != -1 || errno != EINVAL)
+				bad |= 8;
+			if (unshare(CLONE_NEWUTS | CLONE_FILES) != 0)
+				bad |= 16;
+			_exit(bad);
+		}
+		CHECK_EQ("unshare-threaded", WEXITSTATUS(mt_reap(c)), 0);
+		/* CLONE_FS with a shared fs_struct: the caller gets its own root and cwd */
+		c = fork();
+		if (c == 0) {
+			/* a CLONE_FS sibling shares our cwd until we unshare it */
+			static char stack[16384];
+			pid_t s = clone(pause_fn, stack + sizeof stack, CLONE_FS | SIGCHLD, NULL);
+			int bad = 0;
+			if (unshare(CLONE_FS) != 0)
+				bad |= 1;
+			if (chdir("/proc") != 0)
+				bad |= 2;
+			char buf[64];
+			snprintf(buf, sizeof buf, "/proc/%d/cwd", s);
+			char t[64];
+			ssize_t n = readlink(buf, t, sizeof t - 1);
+			if (n != 1 || t[0] != '/')
+				bad |= 4;
+			kill(s, SIGKILL);
+			waitpid(s, NULL, 0);
+			_exit(bad);
+		}
+		CHECK_EQ("unshare-fs", WEXITSTATUS(mt_reap(c)), 0);
+	}
+
+	close(utsfd);
+	mt_end();
+}
