@@ -908,7 +908,7 @@ fn pidfd_to_task(fd: i32) -> KResult<Task> {
     if let Some(t) = f.ops.pidfd_task() {
         return Ok(t);
     }
-    f.inode.as_deref().and_then(crate::fs::proc::proc_pid_dir_task).ok_or(EBADF)
+    f.inode.as_deref().and_then(crate::fs::proc::proc_pid_dir_task).unwrap_or(Err(EBADF))
 }
 
 /// Linux: SYSCALL_DEFINE4(pidfd_send_signal) (kernel/signal.c): `sig` to the process a pidfd
