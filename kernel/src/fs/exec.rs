@@ -264,13 +264,13 @@ fn exec_mmap(cur: &Task, mm: Arc<MmStruct>) {
 #[no_mangle]
 #[inline(never)]
 pub(super) fn begin_new_exec(cur: &Task, mm: Arc<MmStruct>, execfn: &[u8], bprm: BprmCreds) {
-    let new_mm = mm.clone();
-    exec_mmap(cur, mm);
     // Linux: dumpable as the caller's current ids say (not the new ones: "userspace depends
-    // on it"), and never for a file the caller could not read; set once the new mm is in
-    // place (exec_mmap() gives it the old one's flags, with dumpable reset).
+    // on it"), and never for a file the caller could not read.
+    // (After exec_mmap, which gives the new mm the old one's MMF_INIT_MASK flags.)
     let same_ids = bprm.old.euid == bprm.old.uid && bprm.old.egid == bprm.old.gid;
-    new_mm.set_dumpable(if bprm.nondump || !same_ids { SUID_DUMPABLE } else { SUID_DUMP_USER });
+    let dumpable = if bprm.nondump || !same_ids { SUID_DUMPABLE } else { SUID_DUMP_USER };
+    exec_mmap(cur, mm.clone());
+    mm.set_dumpable(dumpable);
     if let Some(files) = cur.files.lock().clone() {
         files.close_on_exec();
     }

@@ -266,10 +266,11 @@ fn parse_num<T: core::str::FromStr>(s: &str) -> Option<T> {
 }
 
 /// Linux: tgid_pidfd_to_pid(): the process of an open /proc/PID directory (pidfd_send_signal
-/// takes one as a pidfd).
-pub fn proc_pid_dir_task(i: &Inode) -> Option<Task> {
+/// takes one as a pidfd); ESRCH once that process has been reaped (None: not such a
+/// directory).
+pub fn proc_pid_dir_task(i: &Inode) -> Option<KResult<Task>> {
     match &i.kind {
-        InodeKind::Proc(ProcInode { node: ProcNode::PidDir(p), .. }) => task_of(*p).ok(),
+        InodeKind::Proc(ProcInode { node: ProcNode::PidDir(p), .. }) => Some(task_of(*p).map_err(|_| ESRCH)),
         _ => None,
     }
 }
