@@ -185,7 +185,8 @@ impl FsContext {
             // tmpfs's size and inode limits: MenuOS keeps no per-instance usage count, so it
             // cannot enforce them; a limit it would not honour is refused.
             (FsType::Tmpfs, "size" | "nr_blocks" | "nr_inodes") => return Err(EINVAL),
-            (FsType::Proc, "gid") => self.pid_gid = Some(u32_param(0)?),
+            // Linux: proc_parse_param(): make_kgid(current_user_ns(), gid).
+            (FsType::Proc, "gid") => self.pid_gid = Some(userns::current_user_ns().make_kgid(u32_param(0)?)),
             (FsType::Proc, "hidepid") => self.hidepid = Some(parse_hidepid(string()?)?),
             (FsType::Proc, "subset") => {
                 // Linux: proc_parse_subset_param(): comma-separated, only "pid" known.

@@ -49,18 +49,20 @@ pub fn encode_dev(ma: u32, mi: u32) -> u64 {
     ((mi & 0xff) | (ma << 8) | ((mi & !0xff) << 12)) as u64
 }
 
-/// Linux: generic_fillattr() + cp_new_stat().
+/// Linux: generic_fillattr() + cp_new_stat(): the owner and group as the caller's user
+/// namespace names them (from_kuid_munged: 65534 when it has no name for them).
 pub fn stat_of(ino: &Inode) -> Stat {
     let (ma, mi) = ino.rdev();
     let size = ino.size() as i64;
     let t = ino.times();
+    let ns = crate::kernel::user_namespace::current_user_ns();
     Stat {
         st_dev: ino.sb().dev,
         st_ino: ino.ino,
         st_mode: ino.mode(),
         st_nlink: ino.nlink.load(Ordering::Relaxed),
-        st_uid: ino.uid.load(Ordering::Relaxed),
-        st_gid: ino.gid.load(Ordering::Relaxed),
+        st_uid: ns.from_kuid_munged(ino.uid.load(Ordering::Relaxed)),
+        st_gid: ns.from_kgid_munged(ino.gid.load(Ordering::Relaxed)),
         st_rdev: encode_dev(ma, mi),
         st_size: size,
         st_blksize: PAGE_SIZE as i32,

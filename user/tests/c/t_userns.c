@@ -2,7 +2,10 @@
  * (65534) before a map exists, /proc/PID/uid_map, gid_map and setgroups (written once, their
  * format and permission rules, how each side reads them), the capabilities a user namespace
  * gives (its own new namespaces and mounts, not the ones its parent owns), setns() rules, the
- * nsfs ioctls on user namespaces, the nesting limit, and chroot's EPERM.
+ * nsfs ioctls on user namespaces, the nesting limit, and chroot's EPERM; and an ordinary user
+ * (uid 1000, no capabilities) in a namespace of its own: EPERM for the namespaces and mounts it
+ * does not own, every capability over the ones it made, its ids mapped by itself, files of
+ * unmapped owners seen as 65534.
  *
  * Each scenario runs in a child; a child that must be mapped from outside waits on a pipe while
  * the test writes its maps. */
@@ -10,8 +13,11 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <grp.h>
+#include <linux/capability.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -117,6 +123,60 @@ static int inside_caps(void)
 	int me = open("/proc/self/ns/user", O_RDONLY);
 	if (setns(me, CLONE_NEWUSER) != -1 || errno != EINVAL)
 		bad |= 64;
+	return bad;
+}
+
+
+/* An ordinary user (uid and gid 1000, no supplementary groups): what it may not do, then what
+ * it may do in a user namespace of its own.  Bit i of the exit status is USER_CHECKS[i]'s
+ * failure. */
+static const char *USER_CHECKS[] = {
+	"user-unshare-uts-eperm",   "user-sethostname-eperm",  "user-mount-eperm",
+	"user-unshare-newuser",	    "user-unmapped-65534",     "user-map-own-uid",
+	"user-mapped-root",	    "user-gid_map-needs-deny", "user-map-own-gid",
+	"user-full-caps-inside",    "user-own-uts",	       "user-own-mount",
+	"user-file-owner-inside",   "user-unmapped-owner",     "user-chown-unmapped-einval",
+	"user-kill-init-eperm",	    "user-map-other-uid-eperm",
+};
+static int ordinary_user(void)
+{
+	int bad = 0, bit = 0;
+#define UCHECK(cond)                                                                               \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			bad |= 1 << bit;                                                           \
+		bit++;                                                                             \
+	} while (0)
+	mkdir("/tmp/uu", 0777);
+	if (setgroups(0, NULL) != 0 || setresgid(1000, 1000, 1000) != 0 || setresuid(1000, 1000, 1000) != 0)
+		return -1;
+	/* (a changed uid makes the process non-dumpable: its /proc files would be root's) */
+	prctl(PR_SET_DUMPABLE, 1);
+	UCHECK(unshare(CLONE_NEWUTS) == -1 && errno == EPERM);
+	UCHECK(sethostname("x", 1) == -1 && errno == EPERM);
+	UCHECK(mount("none", "/tmp/uu", "tmpfs", 0, NULL) == -1 && errno == EPERM);
+	/* a user namespace, and a UTS and a mount namespace it owns */
+	UCHECK(unshare(CLONE_NEWUSER | CLONE_NEWUTS | CLONE_NEWNS) == 0);
+	UCHECK(getuid() == 65534 && geteuid() == 65534 && getgid() == 65534);
+	UCHECK(put("/proc/self/uid_map", "0 1000 1") == 8);
+	UCHECK(getuid() == 0 && geteuid() == 0);
+	UCHECK(put("/proc/self/gid_map", "0 1000 1") == -1 && errno == EPERM);
+	UCHECK(put("/proc/self/setgroups", "deny") == 4 && put("/proc/self/gid_map", "0 1000 1") == 8 &&
+	       getgid() == 0);
+	struct __user_cap_header_struct ch = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct cd[2];
+	UCHECK(syscall(SYS_capget, &ch, cd) == 0 && cd[0].effective == 0xffffffff && cd[1].effective == 0x1ff);
+	UCHECK(sethostname("inner", 5) == 0);
+	UCHECK(mount("none", "/tmp/uu", "tmpfs", 0, NULL) == 0);
+	struct stat st;
+	int fd = open("/tmp/uu/f", O_CREAT | O_WRONLY, 0644);
+	UCHECK(fd >= 0 && fstat(fd, &st) == 0 && st.st_uid == 0 && st.st_gid == 0);
+	UCHECK(stat("/", &st) == 0 && st.st_uid == 65534 && st.st_gid == 65534);
+	UCHECK(fchown(fd, 5, -1) == -1 && errno == EINVAL);
+	UCHECK(kill(1, 0) == -1 && errno == EPERM);
+	/* (a second write of a map is EPERM whatever it says) */
+	UCHECK(put("/proc/self/uid_map", "0 0 1") == -1 && errno == EPERM);
+#undef UCHECK
 	return bad;
 }
 
@@ -247,6 +307,25 @@ int main(void)
 			_exit(unshare(CLONE_NEWUSER) == -1 && errno == EPERM ? 0 : 1);
 		}
 		CHECK_EQ("chroot-eperm", WEXITSTATUS(mt_reap(c)), 0);
+	}
+	/* ---- an ordinary user ---- */
+	{
+		int p[2];
+		pipe(p);
+		pid_t c = fork();
+		if (c == 0) {
+			int r = ordinary_user();
+			(void)!write(p[1], &r, sizeof r);
+			_exit(0);
+		}
+		int r = -1;
+		(void)!read(p[0], &r, sizeof r);
+		mt_reap(c);
+		CHECK("user-became-1000", r != -1);
+		for (unsigned i = 0; i < sizeof USER_CHECKS / sizeof USER_CHECKS[0]; i++)
+			mt_report(r != -1 && !(r & (1 << i)), USER_CHECKS[i], "result %#x", r);
+		close(p[0]);
+		close(p[1]);
 	}
 	mt_end();
 }
