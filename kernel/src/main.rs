@@ -26,3 +26,4 @@ pub mod fs;
 pub mod init;
 pub mod kernel;
 pub mod mm;
+pub mod net;
