@@ -59,6 +59,7 @@ TEST_ARGS = {
 #   needs:  files that must be in the initrd
 #   exit:   QEMU must also exit by itself (the machine powered off)
 #   kinds:  restrict to some kernels (default: all)
+#   mem:    the -m size (default: the boot contract's, tools/qemu.py)
 EXPECT_TESTS = [
     {
         "name": "init_exit3_panics",
@@ -115,6 +116,19 @@ EXPECT_TESTS = [
         "exit": True,
         "timeout": 60,
     },
+    # Any memory size QEMU virt offers boots and runs t_mem (malloc, mmap, brk, a 64 MiB block):
+    # mem_map and the linear map are sized from the device tree (issue 10, item 6).
+] + [
+    {
+        "name": "mem_%s_t_mem" % mem,
+        "append": "rdinit=/tests/t_mem",
+        "mem": mem,
+        "needs": ["tests/t_mem"],
+        "expect": [("passes", r"TEST-END t_mem \d+ 0\b")],
+        "exit": True,
+        "timeout": 120,
+    }
+    for mem in ("128M", "2G", "8G", "16G")
 ]
 
 
@@ -212,14 +226,14 @@ def source_settings(srcdir, name):
 Boot = qemu.Boot  # the result of one boot: output, reason, rc, seconds
 
 
-def boot(kernel, initrd, append, timeout, log_path, stop_when=None, extra_qemu=()):
+def boot(kernel, initrd, append, timeout, log_path, stop_when=None, extra_qemu=(), mem=qemu.DEFAULT_MEM):
     """Boots the boot contract's line (qemu.boot_argv; append None: no -append) and collects the
     console until QEMU exits or a stop condition (qemu.run): returns a qemu.Boot whose reason is
     exited / timeout / the stop condition's.
 
     stop_when(output_bytes) -> None (go on) | ("kill", reason) | ("grace", seconds, reason):
     "grace" waits that long more for QEMU to exit by itself, then kills it."""
-    cmd = qemu.boot_argv(kernel, initrd, append, extra=extra_qemu)
+    cmd = qemu.boot_argv(kernel, initrd, append, mem=mem, extra=extra_qemu)
     return qemu.run(cmd, timeout, stop_when=stop_when, log_path=log_path)
 
 
@@ -324,7 +338,7 @@ def run_expect(cfg, t):
             return ("kill", "done")
         return None
 
-    b = boot(cfg.kernel, initrd, append, timeout, log, stop, cfg.qemu_extra)
+    b = boot(cfg.kernel, initrd, append, timeout, log, stop, cfg.qemu_extra, t.get("mem", qemu.DEFAULT_MEM))
     for label, rx in pats:
         if rx.search(b.output):
             npass += 1

@@ -43,6 +43,7 @@ pub mod mmio;
 pub mod mprotect;
 pub mod mremap;
 pub mod msync;
+#[allow(unsafe_code)]
 pub mod page_alloc;
 #[allow(unsafe_code)]
 pub mod pgtable;
