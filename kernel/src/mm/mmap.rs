@@ -253,7 +253,9 @@ impl MmInner {
         let start = if fixed {
             self.munmap(addr, addr + len);
             addr
-        } else if addr != 0 && addr + len <= TASK_SIZE && !self.overlaps(addr, addr + len) {
+        } else if addr != 0 && user_end(addr, len).is_ok() && !self.overlaps(addr, addr + len) {
+            // (a hint is used only when the whole range lies in user space: one near the top
+            // of the address space must not wrap past it)
             addr
         } else {
             self.get_unmapped_area(len)?
