@@ -127,6 +127,9 @@ pub struct MmStruct {
     satp: usize,
     /// Linux: mm->exe_file — the executable, write-denied while this mm lives (ETXTBSY).
     pub exe: SpinLock<Option<Arc<Inode>>, class::MmapLock>,
+    /// Linux: MMF_OOM_SKIP in mm->flags: the OOM killer reaped this mm; its owners are dying
+    /// and are not chosen again.
+    pub oom_skip: core::sync::atomic::AtomicBool,
 }
 
 impl Drop for MmStruct {
@@ -162,6 +165,7 @@ impl MmStruct {
             }),
             satp,
             exe: SpinLock::new(None),
+            oom_skip: core::sync::atomic::AtomicBool::new(false),
         }))
     }
 

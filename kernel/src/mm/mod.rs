@@ -21,6 +21,7 @@
 //!   msync.rs       msync                                mm/msync.c
 //!   shmem.rs       MAP_SHARED objects                   mm/shmem.c
 //!   memory.rs      page faults, copy-on-write           mm/memory.c, arch/riscv/mm/fault.c
+//!   oom_kill.rs    the OOM killer and its reaper        mm/oom_kill.c
 //!   uaccess.rs     user memory, Pod                     include/linux/uaccess.h
 //!   mmio.rs        device registers, boot memory        include/asm-generic/io.h
 
@@ -43,6 +44,8 @@ pub mod mmio;
 pub mod mprotect;
 pub mod mremap;
 pub mod msync;
+#[allow(unsafe_code)] // #[no_mangle] out_of_memory, pagefault_out_of_memory
+pub mod oom_kill;
 #[allow(unsafe_code)]
 pub mod page_alloc;
 #[allow(unsafe_code)]

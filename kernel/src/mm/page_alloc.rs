@@ -134,6 +134,7 @@ pub fn init(free: &mut [(usize, usize)], ram_base_pfn: usize, ram_end_pfn: usize
     MEM_MAP.call_once(|| MemMap { base_pfn: ram_base_pfn, refs, aux, flags });
     NR_FREE.store(n, Ordering::Relaxed);
     NR_TOTAL.store(nr, Ordering::Relaxed);
+    set_min_free_pages(n);
     *FREE.lock() = FreeList { frames: list, len: n };
     taken
 }
@@ -223,13 +224,36 @@ fn should_fail() -> bool {
     crate::arch::riscv::current_fail_nth()
 }
 
+/// Linux: min_free_kbytes (init_per_zone_wmark_min: sqrt(16 * lowmem kB), within
+/// [128 kB, 256 MiB]), in pages, set by init.  Single frames (user pages, page tables, page
+/// cache) stop this far above zero: the rest is the kernel heap's reserve, so that a kernel
+/// allocation made under memory pressure finds memory while the OOM killer frees some.
+static MIN_FREE_PAGES: AtomicUsize = AtomicUsize::new(0);
+
+pub fn min_free_pages() -> usize {
+    MIN_FREE_PAGES.load(Ordering::Relaxed)
+}
+
+/// Linux: init_per_zone_wmark_min(), from the frames the allocator was given.
+fn set_min_free_pages(free_pages: usize) {
+    let kb = (free_pages * (PAGE_SIZE / 1024) * 16).isqrt().clamp(1024, 256 * 1024);
+    MIN_FREE_PAGES.store(kb / (PAGE_SIZE / 1024), Ordering::Relaxed);
+}
+
 /// A frame with refcount 1 and page flags `flags`, contents undefined.  Linux:
-/// alloc_page(GFP_KERNEL).
+/// alloc_page(GFP_KERNEL).  ENOMEM when the free frames are down to min_free_pages (the
+/// page-fault path then calls the OOM killer).
 pub(super) fn alloc_page_flags(flags: u8) -> KResult<usize> {
     if should_fail() {
         return Err(ENOMEM);
     }
-    let pfn = FREE.lock().pop().ok_or(ENOMEM)? as usize;
+    let pfn = {
+        let mut free = FREE.lock();
+        if free.len <= min_free_pages() {
+            return Err(ENOMEM);
+        }
+        free.pop().ok_or(ENOMEM)? as usize
+    };
     NR_FREE.fetch_sub(1, Ordering::Relaxed);
     let mm = mem_map();
     let i = pfn - mm.base_pfn;
@@ -262,6 +286,14 @@ pub(super) fn alloc_zeroed_page() -> KResult<usize> {
 pub(super) fn alloc_contiguous(n: usize) -> Option<usize> {
     let mm = MEM_MAP.get()?;
     let mut free = FREE.lock();
+    if n == 1 {
+        // Any free frame will do: the top of the free list, the reserve included.
+        let pfn = free.pop()? as usize;
+        mm.refs[pfn - mm.base_pfn].store(1, Ordering::Relaxed);
+        mm.flags[pfn - mm.base_pfn].store(PG_RESERVED, Ordering::Relaxed);
+        NR_FREE.fetch_sub(1, Ordering::Relaxed);
+        return Some(pfn);
+    }
     let (mut run, mut i, mut found) = (0usize, mm.refs.len(), None);
     while i > 0 {
         i -= 1;

@@ -86,7 +86,7 @@ pub fn paging_init(ram_start: usize, ram_end: usize) {
         let e = &mut root[LINEAR_PGD_FIRST + gib];
         if !e.is_valid() {
             let f = PteFlags::V | PteFlags::R | PteFlags::W | PteFlags::X | PteFlags::A | PteFlags::D | PteFlags::G;
-            *e = Pte::new(gib * PGDIR_SIZE >> PAGE_SHIFT, f);
+            *e = Pte::new((gib * PGDIR_SIZE) >> PAGE_SHIFT, f);
         }
     }
     root[2] = Pte(0);
