@@ -26,6 +26,11 @@ reads what it printed up to the next prompt.  The checks, one line each
     write-asm     `write-asm` prints Hello World! (ecall write, syscall 64)
     time-asm      `time-asm` reads the clock by a raw ecall
     ps            `ps` lists the menu as PID 1 (PPID 0, /init): needs /proc
+    id            `sh -c id` as root: uid=0(root) gid=0(root) (busybox id, /etc/passwd, /etc/group)
+    su-id         `su user -c id`: the menu's su drops to user (uid 1000, groups users and user)
+    su-refused    `su user -c cat /etc/shadow`: the kernel refuses the ordinary user (EACCES)
+    busybox-su    `sh -c "su -s /bin/sh -c id nobody"`: busybox's su, run by root
+    login         `sh -c "login -f user"` on the console: a shell as user, `id`, `exit`
     quit          `quit` powers off: QEMU exits by itself
 
 It ends with `N passed, M failed` and exits 1 when anything failed.  A global timeout
@@ -206,6 +211,35 @@ def run(args, results):
             check("ps", False, "no 'PID 1 PPID 0 /init' row (%s): ps reads /proc/<pid>/stat and "
                   "cmdline, so this passes once /proc is there; output: %s"
                   % ("no process rows at all" if not rows else "%d rows" % len(rows), tail(out)))
+
+        # users: the ids of /etc/passwd, su in the menu and busybox's su and login
+        out, fin = run_cmd("sh -c id")
+        check("id", fin and "uid=0(root) gid=0(root)" in out, "output: " + tail(out))
+        out, fin = run_cmd("su user -c id")
+        ok = fin and re.search(r"uid=1000\(user\) gid=1000\(user\) groups=\S*100\(users\)", out) \
+            and "1000(user)" in out.split("groups=")[-1]
+        check("su-id", ok, "expected uid=1000(user) gid=1000(user) groups=...100(users)...1000(user); output: "
+              + tail(out))
+        out, fin = run_cmd("su user -c cat /etc/shadow")
+        check("su-refused", fin and "Permission denied" in out and "exited with status 1" in out,
+              "expected cat's 'Permission denied' and status 1; output: " + tail(out))
+        out, fin = run_cmd('sh -c "su -s /bin/sh -c id nobody"')
+        check("busybox-su", fin and "uid=65534(nobody) gid=65534(nogroup)" in out, "output: " + tail(out))
+        # login -f (root only): a login shell as user on the console; then its prompt, id, exit
+        start = len(con.text)
+        time.sleep(0.1)
+        con.send('sh -c "login -f user"\r')
+        got = con.wait_for(lambda t: re.search(r"\$ $", t[start:].rstrip("\r")) is not None,
+                           min(deadline, time.monotonic() + 15))
+        if got:
+            mark = len(con.text)
+            con.send("id\r")
+            con.wait_for(lambda t: "gid=" in t[mark:], min(deadline, time.monotonic() + 10))
+            con.send("exit\r")
+        out, fin = run_cmd("version")  # back at the menu: the login shell has ended
+        lo = con.text[start:]
+        check("login", got and re.search(r"uid=1000\(user\) gid=1000\(user\)", lo) and fin,
+              "expected a user shell prompt, uid=1000(user), and the menu back; console: " + tail(lo))
 
         # quit: the machine powers off and QEMU exits by itself
         state["skipped"] = False

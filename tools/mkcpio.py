@@ -87,10 +87,10 @@ class Archive:
         self.entries = {}
         self.mtime = mtime
 
-    def _add(self, path, mode, data=b"", rdev=(0, 0)):
+    def _add(self, path, mode, data=b"", rdev=(0, 0), mtime=None, uid=0, gid=0):
         path = _norm(path)
         self._parents(path)
-        self.entries[path] = Entry(path, mode, data, rdev, self.mtime)
+        self.entries[path] = Entry(path, mode, data, rdev, self.mtime if mtime is None else mtime, uid, gid)
         return path
 
     def _parents(self, path):
@@ -103,10 +103,10 @@ class Archive:
             elif (e.mode & S_IFMT) != S_IFDIR:
                 raise ValueError("%s is not a directory (needed for %s)" % (p, path))
 
-    def dir(self, path, mode=0o755):
-        return self._add(path, S_IFDIR | (mode & 0o7777))
+    def dir(self, path, mode=0o755, mtime=None, uid=0, gid=0):
+        return self._add(path, S_IFDIR | (mode & 0o7777), mtime=mtime, uid=uid, gid=gid)
 
-    def file(self, path, src=None, data=None, mode=None):
+    def file(self, path, src=None, data=None, mode=None, mtime=None, uid=0, gid=0):
         if (src is None) == (data is None):
             raise ValueError("file(): give exactly one of src= or data=")
         if src is not None:
@@ -118,7 +118,7 @@ class Archive:
             mode = 0o644
         if isinstance(data, str):
             data = data.encode()
-        return self._add(path, S_IFREG | (mode & 0o7777), bytes(data))
+        return self._add(path, S_IFREG | (mode & 0o7777), bytes(data), mtime=mtime, uid=uid, gid=gid)
 
     def symlink(self, path, target):
         return self._add(path, S_IFLNK | 0o777, target.encode())

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """mkinitramfs.py - builds the MenuOS root file system as one newc cpio.
 
-Layout (deterministic: sorted entries, mtime 0, uid/gid 0):
+Layout (deterministic: sorted entries, mtime 0, uid/gid 0 except t_fsmeta's fixture):
     /init            build/user/bin/menu if it exists (the Rust menu shell), else build/user/bin/hello
     /sbin/init       -> /init (symlink)
     /hello           build/user/bin/hello (when built)
@@ -9,7 +9,11 @@ Layout (deterministic: sorted entries, mtime 0, uid/gid 0):
     /tests/<name>    every test program in build/user/tests
     /dev/console 5,1  /dev/null 1,3  /dev/tty 5,0  /dev/zero 1,5
     /proc /sys /tmp /root   empty directories
-    /etc/passwd /etc/group  minimal (root)
+    /etc/passwd /etc/group /etc/shadow   root, an ordinary user `user` (uid 1000, in group
+                     users), nobody; /home/user owned by user.  root's password is locked
+                     (`*`), user's is empty: `login user` at the console, or the menu's `su user`.
+    /etc/fsmeta.d/file      t_fsmeta's fixture: uid 1000, gid 100, mode 04754, mtime 1234567890,
+                            in a directory of mode 02750, mtime 1111111111
 
     python3 tools/mkinitramfs.py --out build/initramfs.cpio [--gzip] [--init PROGRAM]
 """
@@ -71,9 +75,24 @@ def build(bindir, testdir, init=None):
         a.dir(d, 0o755 if d != "root" else 0o700)
     a.dir("tmp", 0o1777)
     a.dir("etc")
-    a.file("etc/passwd", data="root:x:0:0:root:/root:/init\n", mode=0o644)
-    a.file("etc/group", data="root:x:0:\n", mode=0o644)
+    a.file("etc/passwd", data=PASSWD, mode=0o644)
+    a.file("etc/group", data=GROUP, mode=0o644)
+    a.file("etc/shadow", data=SHADOW, mode=0o600)
+    a.dir("home/user", 0o755, uid=1000, gid=1000)
+    # t_fsmeta's fixture: an owner, a set-uid mode and mtimes that the kernel must keep
+    # (Linux: init/initramfs.c do_name()'s chown/chmod, do_utime(), dir_utime()).
+    a.dir("etc/fsmeta.d", 0o2750, mtime=1111111111, uid=1000, gid=100)
+    a.file("etc/fsmeta.d/file", data="fsmeta\n", mode=0o4754, mtime=1234567890, uid=1000, gid=100)
     return a
+
+
+# The users (passwd(5), group(5), shadow(5)).  The kernel knows only the numbers; these name
+# them for id, ls -l, su and login.
+PASSWD = ("root:x:0:0:root:/root:/bin/sh\n"
+          "user:x:1000:1000:MenuOS user:/home/user:/bin/sh\n"
+          "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n")
+GROUP = "root:x:0:\nusers:x:100:user\nuser:x:1000:\nnogroup:x:65534:\n"
+SHADOW = "root:*:19000:0:99999:7:::\nuser::19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n"
 
 
 def main(argv=None):

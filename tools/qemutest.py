@@ -26,6 +26,7 @@ Per-test settings: the TEST_ARGS table below, or magic comments in the test's so
 (user/tests/c/<name>.c), so that test authors need not edit this file:
     // QEMUTEST-APPEND: foo=bar bareword     (appended to the kernel command line)
     // QEMUTEST-TIMEOUT: 300                 (seconds, instead of --timeout)
+    {HOSTTIME} in a command line becomes the host's time of day (seconds since the epoch) at boot
     /* qemutest: append=console=ttyS0 rdinit=/tests/t_x foo=bar */   (the whole command line)
 
 Expect tests (EXPECT_TESTS below) boot a given command line and check that given regexes
@@ -255,6 +256,7 @@ def run_test(cfg, name):
     append = "%s rdinit=/tests/%s%s" % (BASE_APPEND, name, " " + extra if extra else "")
     if "full_append" in s:
         append = s["full_append"]
+    append = append.replace("{HOSTTIME}", "%d" % int(time.time()))
     timeout = cfg.timeout or s.get("timeout") or DEFAULT_TIMEOUT
     log = os.path.join(cfg.logdir, name + ".log")
     if cfg.initrd_files is not None and "tests/" + name not in cfg.initrd_files:

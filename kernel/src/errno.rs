@@ -59,6 +59,7 @@ errnos!(
     EDOM,
     ERANGE,
     EDEADLK,
+    ENOLCK,
     ENAMETOOLONG,
     ENOSYS,
     ENOTEMPTY,
@@ -70,6 +71,9 @@ errnos!(
     ENOTSOCK,
     ECANCELED,
 );
+
+/// Linux: EWOULDBLOCK is EAGAIN.
+pub const EWOULDBLOCK: Errno = EAGAIN;
 
 // Kernel-internal errnos (Linux: include/linux/errno.h): a syscall returns them to ask the way
 // back to user mode (arch/riscv/signal.rs) to restart it; user space never sees them.

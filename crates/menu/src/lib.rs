@@ -19,6 +19,7 @@
 pub mod args;
 pub mod editor;
 pub mod history;
+pub mod passwd;
 pub mod term;
 
 pub use args::{split_args, SplitError};

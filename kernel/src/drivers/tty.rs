@@ -179,7 +179,7 @@ pub fn receive_char(mut c: u8) {
             }
         }
     }
-    READ_WAIT.wake_up_all();
+    READ_WAIT.wake_up_poll(POLLIN | POLLRDNORM);
 }
 
 fn input_available(t: &Tty) -> bool {
@@ -251,16 +251,16 @@ impl FileOps for ConsoleOps {
         output(&tio, buf);
         Ok(buf.len())
     }
-    fn poll(&self, _f: &File) -> u16 {
+    /// Linux: n_tty_poll(): readable with a line (or, raw, a byte) to read; output never
+    /// blocks (the UART is written synchronously).
+    fn poll(&self, _f: &File, pt: Option<&mut crate::fs::select::PollTable>) -> Option<u32> {
+        crate::fs::select::poll_wait(&READ_WAIT, pt);
         let t = TTY.lock();
         let mut ev = POLLOUT | POLLWRNORM;
         if input_available(&t) {
             ev |= POLLIN | POLLRDNORM;
         }
-        ev
-    }
-    fn poll_queue(&self) -> Option<&WaitQueue> {
-        Some(&READ_WAIT)
+        Some(ev)
     }
     /// Linux: tty_ioctl() / n_tty_ioctl()
     fn ioctl(&self, _f: &File, cmd: usize, arg: usize) -> KResult<usize> {

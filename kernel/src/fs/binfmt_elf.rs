@@ -2,7 +2,7 @@
 //! arch/riscv/kernel/vdso.c (the page mapped for the signal return).  What to map is the
 //! host-tested `execimage::elf` plan; the initial stack is `execimage::stack`.
 
-use super::exec::{begin_new_exec, exec_err};
+use super::exec::{begin_new_exec, bprm_creds_from_file, exec_err};
 use super::inode::*;
 use crate::arch::riscv::process::{start_thread, with_current_pt_regs};
 use crate::errno::*;
@@ -19,6 +19,60 @@ use linux_raw_sys::general::{__NR_rt_sigreturn, _STK_LIM};
 const LI_A7_RT_SIGRETURN: u32 = (__NR_rt_sigreturn << 20) | (17 << 7) | 0x13;
 const ECALL: u32 = 0x0000_0073;
 
+/// One read covers the headers of an ordinary executable, into a buffer on the stack.
+const HEADERS_SMALL: usize = 1024;
+
+/// The bytes of the file that `elf::inspect` reads: from the start through the program
+/// headers and the PT_INTERP string (Linux: bprm->buf, load_elf_phdrs(), the interpreter's
+/// kernel_read()), read from the page cache: Ok(n) when the first n bytes in `small` hold
+/// them, Err(bytes) when they needed more.  A table or string past the end of the file is left
+/// for inspect to refuse.
+fn read_headers(ino: &Inode, small: &mut [u8; HEADERS_SMALL]) -> KResult<Result<usize, Vec<u8>>> {
+    const PT_INTERP: u32 = 3;
+    let size = ino.size();
+    let read = |len: usize| -> KResult<Vec<u8>> {
+        let len = len.min(size);
+        let mut v = Vec::new();
+        v.try_reserve_exact(len).map_err(|_| ENOMEM)?;
+        v.resize(len, 0);
+        let n = ino.read_at_raw(0, &mut v);
+        v.truncate(n);
+        Ok(v)
+    };
+    let n = ino.read_at_raw(0, &mut small[..]);
+    if n < 64 {
+        return Ok(Ok(n));
+    }
+    let u16_at = |b: &[u8], o: usize| u16::from_le_bytes([b[o], b[o + 1]]) as usize;
+    let u64_at = |b: &[u8], o: usize| u64::from_le_bytes(b[o..o + 8].try_into().unwrap_or([0; 8]));
+    let (phoff, phentsize, phnum) = (u64_at(&small[..], 32), u16_at(&small[..], 54), u16_at(&small[..], 56));
+    let table = phentsize.saturating_mul(phnum);
+    let Some(end) = phoff.checked_add(table as u64).filter(|&e| e <= size as u64 && table <= PAGE_SIZE) else {
+        return Ok(Ok(n));
+    };
+    let end = end as usize;
+    let big = if end > n { Some(read(end)?) } else { None };
+    let all: &[u8] = big.as_deref().unwrap_or(&small[..n]);
+    let mut need = end;
+    if phentsize >= 56 {
+        for p in all[phoff as usize..end].chunks_exact(phentsize) {
+            if u32::from_le_bytes([p[0], p[1], p[2], p[3]]) == PT_INTERP {
+                let (off, filesz) = (u64_at(p, 8), u64_at(p, 32));
+                if let Some(e) = off.checked_add(filesz).filter(|&e| e <= size as u64) {
+                    need = need.max(e as usize);
+                }
+            }
+        }
+    }
+    if need > all.len() {
+        return Ok(Err(read(need)?));
+    }
+    Ok(match big {
+        Some(v) => Err(v),
+        None => Ok(n),
+    })
+}
+
 /// Linux: load_elf_binary()
 #[no_mangle]
 #[inline(never)]
@@ -30,19 +84,26 @@ pub(super) fn load_elf_binary(
     filename: &[u8],
 ) -> KResult<usize> {
     let plan = {
-        let data = match &ino.kind {
-            InodeKind::File(d) => d,
-            _ => return Err(EACCES),
+        let mut small = [0u8; HEADERS_SMALL];
+        let big: Vec<u8>;
+        let head: &[u8] = match read_headers(ino, &mut small)? {
+            Ok(n) => &small[..n],
+            Err(v) => {
+                big = v;
+                &big
+            }
         };
-        let d = data.lock();
         let cfg = elf::LoadConfig {
             task_size: crate::mm::TASK_SIZE as u64,
             dyn_base: crate::mm::ELF_ET_DYN_BASE as u64,
             allow_interp: false,
         };
-        elf::inspect(d.as_slice(), &cfg).map_err(exec_err)?
+        elf::inspect(head, &cfg).map_err(exec_err)?
     };
     let file_size = ino.size() as u64;
+    // Linux: begin_new_exec() -> bprm_creds_from_file(): the credentials the new image runs
+    // with, computed before the point of no return (the initial stack's AT_* need them).
+    let bprm = bprm_creds_from_file(ino)?;
     let mm = MmStruct::new()?;
     // Linux: do_open_execat() -> deny_write_access(): ETXTBSY while open for writing.
     mm.set_exe(ino)?;
@@ -123,6 +184,13 @@ pub(super) fn load_elf_binary(
         b.random = random;
         b.aux = stack::AuxInfo::default().with_plan(&plan);
         b.aux.minsigstksz = None;
+        // Linux: create_elf_tables(): the ids of the new cred, and bprm->secureexec.
+        let (c, ns) = (bprm.cred.as_ref().unwrap_or(&bprm.old), &bprm.old.user_ns);
+        b.aux.uid = ns.from_kuid_munged(c.uid) as u64;
+        b.aux.euid = ns.from_kuid_munged(c.euid) as u64;
+        b.aux.gid = ns.from_kgid_munged(c.gid) as u64;
+        b.aux.egid = ns.from_kgid_munged(c.egid) as u64;
+        b.aux.secure = bprm.secureexec as u64;
         let st = b.build().map_err(exec_err)?;
         // Copy the image into the new mm's stack pages.
         let base = st.sp as usize;
@@ -149,7 +217,7 @@ pub(super) fn load_elf_binary(
 
     // ---- point of no return ----
     let cur = current();
-    begin_new_exec(&cur, mm, execfn);
+    begin_new_exec(&cur, mm, execfn, bprm);
     let _ = filename;
     with_current_pt_regs(|regs| start_thread(regs, plan.entry as usize, sp));
     crate::trace_point!(execve, cur.pid(), plan.entry);

@@ -18,7 +18,6 @@ pub(super) fn load_script(head: &[u8], argv: &mut Vec<Vec<u8>>, filename: &[u8])
     let mut new = script::script_argv(&sb, filename, &[]);
     new.extend(args.iter().map(|a| a.to_vec()));
     *argv = new;
-    let interp = core::str::from_utf8(&sb.interp).map_err(|_| ENOEXEC)?;
-    let ino = open_exec(AT_FDCWD, interp, 0)?;
+    let ino = open_exec(AT_FDCWD, &sb.interp, 0)?;
     Ok((ino, sb.interp.clone()))
 }

@@ -11,16 +11,20 @@ use super::binfmt_elf::load_elf_binary;
 use super::binfmt_script::load_script;
 use super::file::fd_get;
 use super::inode::*;
-use super::namei::namei_at;
+use super::namei::{inode_ids, inode_permission, inode_permission_cred, namei_at, MAY_EXEC, MAY_OPEN, MAY_READ};
 use super::{AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
 use crate::errno::*;
-use crate::kernel::task::{current, Task, PF_FORKNOEXEC};
+use crate::kernel::cred::{commit_creds, current_cred, task_cred, Cred, SUID_DUMPABLE};
+use crate::kernel::task::{current, Task, PF_FORKNOEXEC, PF_NPROC_EXCEEDED};
+use crate::kernel::ucount::RlimitType;
 use crate::mm::mm_types::MmStruct;
+use crate::mm::mm_types::SUID_DUMP_USER;
 use crate::mm::uaccess::{UserCStr, UserPtr};
 use crate::mm::PAGE_SIZE;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
+use credcheck::commoncap::{ExecCtx, ExecFile};
 use execimage::{elf, script};
 use linux_raw_sys::general::{_STK_LIM, SS_DISABLE};
 
@@ -97,8 +101,10 @@ pub fn sys_execveat(
     do_execveat(fd, &path, argv, envp, flags)
 }
 
-/// Linux: do_open_execat(): the file to run, a regular file with an x bit.
-pub(super) fn open_exec(dirfd: i32, path: &str, flags: u32) -> KResult<Arc<Inode>> {
+/// Linux: do_open_execat(): the file to run — opened with MAY_EXEC | MAY_OPEN (may_open():
+/// a directory is EACCES; inode_permission(): the caller's execute bit, and for root at
+/// least one x bit), and a regular file.
+pub(super) fn open_exec(dirfd: i32, path: &[u8], flags: u32) -> KResult<Arc<Inode>> {
     let ino = if path.is_empty() {
         if flags & AT_EMPTY_PATH == 0 {
             return Err(ENOENT);
@@ -110,21 +116,98 @@ pub(super) fn open_exec(dirfd: i32, path: &str, flags: u32) -> KResult<Arc<Inode
     if let InodeKind::Symlink(_) = ino.kind {
         return Err(ELOOP);
     }
-    // Linux: may_open() with MAY_EXEC: only regular files with an x bit.
-    if !ino.is_reg() || ino.mode() & S_IXUGO == 0 {
+    if ino.is_dir() {
+        return Err(EACCES);
+    }
+    inode_permission(&ino, MAY_OPEN | MAY_EXEC)?;
+    if !ino.is_reg() {
         return Err(EACCES);
     }
     Ok(ino)
+}
+
+/// The credential half of Linux's struct linux_binprm: the cred exec installs at the point
+/// of no return, AT_SECURE, and whether the new image may be dumped.
+pub(super) struct BprmCreds {
+    /// The caller's cred (Linux: current_cred() while exec runs).
+    pub old: Arc<Cred>,
+    /// The new cred's data (Linux: bprm->cred); None when it is the caller's unchanged.
+    pub cred: Option<credcheck::Cred>,
+    /// Linux: bprm->secureexec
+    pub secureexec: bool,
+    /// Linux: BINPRM_FLAGS_ENFORCE_NONDUMP (would_dump(): the caller cannot read the file)
+    pub nondump: bool,
+}
+
+/// Linux: check_unsafe_exec()'s LSM_UNSAFE_SHARE: the fs_struct (root, cwd, umask) is shared
+/// with a task outside the thread group (CLONE_FS), which could change the new image's view
+/// of the tree behind its back.
+fn fs_shared_outside_group(cur: &Task) -> bool {
+    let Some(fs) = cur.fs.lock().clone() else { return false };
+    // (one reference is ours, here; one is the task's)
+    let users = Arc::strong_count(&fs) - 1;
+    if users <= 1 {
+        return false;
+    }
+    let tgid = cur.tgid();
+    let n_fs = crate::kernel::pid::all_tasks()
+        .iter()
+        .filter(|t| t.tgid() == tgid && t.fs.lock().as_ref().is_some_and(|f| Arc::ptr_eq(f, &fs)))
+        .count();
+    users > n_fs
+}
+
+/// Linux: prepare_exec_creds() + bprm_creds_from_file() (bprm_fill_uid() and commoncap's
+/// cap_bprm_creds_from_file(), the host-tested credcheck rules) + would_dump(), for the file
+/// that will run (a script's interpreter: Linux ignores set-id bits on scripts).
+pub(super) fn bprm_creds_from_file(ino: &Inode) -> KResult<BprmCreds> {
+    let cur = current();
+    let old = current_cred();
+    let ids = inode_ids(ino);
+    let root = old.root_uid();
+    let nondump = inode_permission_cred(&old, ino, MAY_READ).is_err();
+    if credcheck::commoncap::exec_keeps_creds(&old, ids.mode, root) {
+        return Ok(BprmCreds { cred: None, secureexec: false, nondump, old });
+    }
+    let f = ExecFile {
+        mode: ids.mode,
+        uid: ids.uid,
+        gid: ids.gid,
+        exec_ok: inode_permission_cred(&old, ino, MAY_EXEC).is_ok(),
+        ids_mapped: old.user_ns.kuid_has_mapping(ids.uid) && old.user_ns.kgid_has_mapping(ids.gid),
+        nosuid: false,
+    };
+    let mut ctx = ExecCtx { no_new_privs: cur.no_new_privs.load(Ordering::Relaxed), unsafe_share: false };
+    let err = |e: credcheck::Errno| Errno(e as i32);
+    let mut r = credcheck::commoncap::bprm_creds_from_file(&old, &f, &ctx, root).map_err(err)?;
+    if r.elevates && !ctx.no_new_privs && fs_shared_outside_group(&cur) {
+        ctx.unsafe_share = true;
+        r = credcheck::commoncap::bprm_creds_from_file(&old, &f, &ctx, root).map_err(err)?;
+    }
+    Ok(BprmCreds { cred: Some(r.cred), secureexec: r.secureexec, nondump, old })
 }
 
 /// Linux: do_execveat_common() -> bprm_execve() -> exec_binprm() (with search_binary_handler
 /// trying binfmt_script, then binfmt_elf, up to 5 levels of interpreters).
 #[no_mangle]
 #[inline(never)]
-pub fn do_execveat(dirfd: i32, path: &str, mut argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, flags: u32) -> KResult<usize> {
+pub fn do_execveat(dirfd: i32, path: &[u8], mut argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, flags: u32) -> KResult<usize> {
+    // Linux: a set*uid that left the user over RLIMIT_NPROC (PF_NPROC_EXCEEDED) makes the
+    // next execve fail, if the user is still over it.
+    let cur = current();
+    if cur.has_flag(PF_NPROC_EXCEEDED) {
+        let over = task_cred(&cur)
+            .ucounts
+            .is_rlimit_overlimit(RlimitType::Nproc, cur.signal.rlimit(crate::kernel::signal::RLIMIT_NPROC));
+        if over {
+            return Err(EAGAIN);
+        }
+        cur.flags.fetch_and(!PF_NPROC_EXCEEDED, Ordering::Relaxed);
+    }
+    drop(cur);
     let mut ino = open_exec(dirfd, path, flags)?;
     let mut filename: Vec<u8> =
-        if path.is_empty() { alloc::format!("/dev/fd/{}", dirfd).into_bytes() } else { path.as_bytes().to_vec() };
+        if path.is_empty() { alloc::format!("/dev/fd/{}", dirfd).into_bytes() } else { path.to_vec() };
     let execfn = filename.clone();
     for depth in 0..=MAX_BINPRM_DEPTH {
         let mut head = [0u8; elf::BINPRM_BUF_SIZE];
@@ -159,7 +242,11 @@ pub fn do_execveat(dirfd: i32, path: &str, mut argv: Vec<Vec<u8>>, envp: Vec<Vec
 #[no_mangle]
 #[inline(never)]
 fn exec_mmap(cur: &Task, mm: Arc<MmStruct>) {
-    crate::kernel::exit::mm_release(cur);
+    crate::kernel::exit::exec_mm_release(cur);
+    crate::kernel::rseq::rseq_execve(cur);
+    if let Some(old) = cur.mm.lock().as_ref() {
+        mm.inherit_flags(old, true);
+    }
     let satp = mm.satp();
     let old = cur.set_mm(Some(mm));
     crate::arch::riscv::switch_mm(satp);
@@ -167,11 +254,15 @@ fn exec_mmap(cur: &Task, mm: Arc<MmStruct>) {
 }
 
 /// Linux: begin_new_exec() + setup_new_exec(): the point of no return.  The new mm replaces
-/// the old one; close-on-exec files are closed, caught signals go back to SIG_DFL, and the
-/// task takes the name of the file exec'd.
+/// the old one; close-on-exec files are closed, caught signals go back to SIG_DFL, the task
+/// takes the name of the file exec'd, and the new credentials are committed.
 #[no_mangle]
 #[inline(never)]
-pub(super) fn begin_new_exec(cur: &Task, mm: Arc<MmStruct>, execfn: &[u8]) {
+pub(super) fn begin_new_exec(cur: &Task, mm: Arc<MmStruct>, execfn: &[u8], bprm: BprmCreds) {
+    // Linux: dumpable as the caller's current ids say (not the new ones: "userspace depends
+    // on it"), and never for a file the caller could not read.
+    let same_ids = bprm.old.euid == bprm.old.uid && bprm.old.egid == bprm.old.gid;
+    mm.set_dumpable(if bprm.nondump || !same_ids { SUID_DUMPABLE } else { SUID_DUMP_USER });
     exec_mmap(cur, mm);
     if let Some(files) = cur.files.lock().clone() {
         files.close_on_exec();
@@ -186,10 +277,23 @@ pub(super) fn begin_new_exec(cur: &Task, mm: Arc<MmStruct>, execfn: &[u8]) {
         sh.flush_handlers(false);
     }
     *cur.sigaltstack.lock() = (0, 0, SS_DISABLE as i32);
+    // Linux: exit_itimers(): the POSIX timers do not survive exec (the itimers do).
+    crate::kernel::time::posix_timers::exit_itimers(&cur.signal);
     cur.flags.fetch_and(!PF_FORKNOEXEC, Ordering::Relaxed);
+    // Linux: a secure exec cannot be signalled by its parent's death.
+    if bprm.secureexec {
+        cur.pdeath_signal.store(0, Ordering::Relaxed);
+    }
     // Linux: __set_task_comm(kbasename(bprm->filename)): the file exec'd, a script's own
     // name rather than its interpreter's.
     cur.set_comm(execfn);
+    // Linux: commit_creds(bprm->cred) — cannot fail.  (An exec that changes nothing, as
+    // most do, keeps the cred it has: the same content, without a copy.)
+    if let Some(c) = bprm.cred.filter(|c| *c != **bprm.old) {
+        let new = bprm.old.with(c);
+        drop(bprm.old);
+        let _ = commit_creds(new);
+    }
 }
 
 /// The address of the signal-return trampoline in the current mm.
@@ -201,5 +305,5 @@ pub fn vdso_sigreturn(t: &Task) -> usize {
 #[no_mangle]
 #[inline(never)]
 pub fn kernel_execve(path: &str, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>) -> KResult<usize> {
-    do_execveat(AT_FDCWD, path, argv, envp, 0)
+    do_execveat(AT_FDCWD, path.as_bytes(), argv, envp, 0)
 }

@@ -24,6 +24,24 @@ pub struct FilesStruct {
     pub fds: SpinLock<Vec<Option<FdEntry>>, class::FilesTable>,
 }
 
+/// Linux: filp_close() -> locks_remove_posix(): closing any fd of a file drops the POSIX
+/// locks this table's process holds on it.
+fn filp_close(files: &FilesStruct, f: &File) {
+    if let Some(i) = &f.inode {
+        i.locks.remove_posix(files as *const FilesStruct as usize);
+    }
+}
+
+/// Linux: put_files_struct() -> close_files(): the table goes with every fd in it.
+impl Drop for FilesStruct {
+    fn drop(&mut self) {
+        let fds = core::mem::take(&mut *self.fds.lock());
+        for e in fds.iter().flatten() {
+            filp_close(self, &e.file);
+        }
+    }
+}
+
 /// Linux: sysctl_nr_open (/proc/sys/fs/nr_open): the largest RLIMIT_NOFILE hard limit (and fd
 /// table) allowed, 1024 * 1024 by default, in [NR_OPEN_MIN, NR_OPEN_MAX].
 pub static SYSCTL_NR_OPEN: AtomicU32 = AtomicU32::new(1024 * 1024);
@@ -74,8 +92,12 @@ impl FilesStruct {
         fds[fd].replace(FdEntry { file, cloexec })
     }
     pub fn close(&self, fd: usize) -> KResult<Arc<File>> {
-        let mut fds = self.fds.lock();
-        fds.get_mut(fd).and_then(|e| e.take()).map(|e| e.file).ok_or(EBADF)
+        let f = {
+            let mut fds = self.fds.lock();
+            fds.get_mut(fd).and_then(|e| e.take()).map(|e| e.file).ok_or(EBADF)?
+        };
+        filp_close(self, &f);
+        Ok(f)
     }
     pub fn set_cloexec(&self, fd: usize, on: bool) -> KResult<()> {
         let mut fds = self.fds.lock();
@@ -89,6 +111,9 @@ impl FilesStruct {
             let mut fds = self.fds.lock();
             fds.iter_mut().filter_map(|e| if e.as_ref().is_some_and(|x| x.cloexec) { e.take() } else { None }).collect()
         };
+        for e in closed.iter() {
+            filp_close(self, &e.file);
+        }
         drop(closed);
     }
     pub fn open_fds(&self) -> Vec<(usize, Arc<File>)> {
@@ -139,6 +164,9 @@ pub fn sys_dup3(oldfd: u32, newfd: u32, flags: i32) -> KResult<usize> {
         return Err(EBADF);
     }
     let old = files.install_at(newfd, f, flags & O_CLOEXEC != 0);
+    if let Some(o) = &old {
+        filp_close(&files, &o.file);
+    }
     drop(old);
     Ok(newfd)
 }
@@ -176,6 +204,9 @@ pub fn sys_close_range(first: u32, last: u32, flags: u32) -> KResult<usize> {
         }
         v
     };
+    for f in closed.iter() {
+        filp_close(&files, f);
+    }
     drop(closed);
     Ok(0)
 }

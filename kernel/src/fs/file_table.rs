@@ -8,7 +8,8 @@ use super::inode::Inode;
 use crate::errno::*;
 use crate::kernel::locking::{class, SpinLock};
 use alloc::string::String;
-use alloc::sync::Arc;
+use alloc::sync::{Arc, Weak};
+use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use linux_raw_sys::general as uapi;
 use linux_raw_sys::general::{O_ACCMODE, O_NONBLOCK, O_PATH, O_RDONLY, O_WRONLY};
@@ -29,37 +30,66 @@ pub fn files_maxfiles_init() {
     MAX_FILES.store(n.max(NR_FILE), Ordering::Relaxed);
 }
 
-// What f_op->poll reports (Linux: include/uapi/asm-generic/poll.h; a u16 as in struct pollfd).
-pub const POLLIN: u16 = uapi::POLLIN as u16;
-pub const POLLPRI: u16 = uapi::POLLPRI as u16;
-pub const POLLOUT: u16 = uapi::POLLOUT as u16;
-pub const POLLERR: u16 = uapi::POLLERR as u16;
-pub const POLLHUP: u16 = uapi::POLLHUP as u16;
-pub const POLLNVAL: u16 = uapi::POLLNVAL as u16;
-pub const POLLRDNORM: u16 = uapi::POLLRDNORM as u16;
-pub const POLLWRNORM: u16 = uapi::POLLWRNORM as u16;
+// What f_op->poll reports: Linux's __poll_t, the EPOLL* bits (include/uapi/linux/eventpoll.h),
+// which are the POLL* bits of include/uapi/asm-generic/poll.h on riscv.
+pub const POLLIN: u32 = uapi::EPOLLIN;
+pub const POLLPRI: u32 = uapi::EPOLLPRI;
+pub const POLLOUT: u32 = uapi::EPOLLOUT;
+pub const POLLERR: u32 = uapi::EPOLLERR;
+pub const POLLHUP: u32 = uapi::EPOLLHUP;
+pub const POLLNVAL: u32 = uapi::EPOLLNVAL;
+pub const POLLRDNORM: u32 = uapi::EPOLLRDNORM;
+pub const POLLRDBAND: u32 = uapi::EPOLLRDBAND;
+pub const POLLWRNORM: u32 = uapi::EPOLLWRNORM;
+pub const POLLWRBAND: u32 = uapi::EPOLLWRBAND;
+pub const POLLRDHUP: u32 = uapi::EPOLLRDHUP;
+/// Linux: DEFAULT_POLLMASK — what poll and select see for a file without a poll operation.
+pub const DEFAULT_POLLMASK: u32 = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 
 /// Linux: struct file_operations.  Defaults are what a file without the operation does.
-pub trait FileOps: Send + Sync {
+/// `Any` lets a syscall that works on one kind of file (epoll_ctl, timerfd_settime) find its
+/// own type behind the fd ([`File::ops_as`]); others get EINVAL or EBADF as in Linux.
+pub trait FileOps: core::any::Any + Send + Sync {
     fn read(&self, _f: &File, _buf: &mut [u8]) -> KResult<usize> {
         Err(EINVAL)
     }
     fn write(&self, _f: &File, _buf: &[u8]) -> KResult<usize> {
         Err(EINVAL)
     }
+    /// A read at `pos` that leaves the file position alone (pread; Linux: ->read_iter with its
+    /// own ppos).  None: the file only reads at its position (the VFS lends it one).
+    fn read_at(&self, _f: &File, _buf: &mut [u8], _pos: u64) -> Option<KResult<usize>> {
+        None
+    }
+    /// A write at `pos`, as read_at.
+    fn write_at(&self, _f: &File, _buf: &[u8], _pos: u64) -> Option<KResult<usize>> {
+        None
+    }
     fn ioctl(&self, _f: &File, _cmd: usize, _arg: usize) -> KResult<usize> {
         Err(ENOTTY)
     }
-    /// Ready events now (Linux: f_op->poll without the wait table).
-    fn poll(&self, _f: &File) -> u16 {
-        POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM
-    }
-    /// The wait queue poll() sleeps on, if any.
-    fn poll_queue(&self) -> Option<&crate::kernel::sched::wait::WaitQueue> {
+    /// Linux: f_op->poll: the events ready now, and the caller registered (poll_wait()) on
+    /// every wait queue whose wake-up may change them, when `pt` is given.  None: the file has
+    /// no poll operation (Linux: f_op->poll == NULL): poll and select see DEFAULT_POLLMASK
+    /// ([`vfs_poll`]) and epoll_ctl refuses it with EPERM.
+    fn poll(&self, _f: &File, _pt: Option<&mut super::select::PollTable>) -> Option<u32> {
         None
     }
     fn seekable(&self) -> bool {
         false
+    }
+    /// The file's own llseek (Linux: f_op->llseek), when it is not the generic one: the
+    /// new position.  /dev/null and friends stay at 0 (null_lseek).
+    fn llseek(&self, _f: &File, _offset: i64, _whence: u32) -> Option<KResult<u64>> {
+        None
+    }
+    /// A mapping of this file is anonymous memory (Linux: mmap_zero() for /dev/zero).
+    fn mmap_anonymous(&self) -> bool {
+        false
+    }
+    /// For pipes and FIFOs: the pipe (F_GETPIPE_SZ, F_SETPIPE_SZ, splice).
+    fn pipe(&self) -> Option<&Arc<crate::fs::pipe::Pipe>> {
+        None
     }
     /// For pidfds: the task.
     fn pidfd_task(&self) -> Option<crate::kernel::task::Task> {
@@ -86,14 +116,22 @@ pub struct File {
     pub path: String,
     /// This open holds write access to a regular inode (Linux: FMODE_WRITER).
     pub write_access: core::sync::atomic::AtomicBool,
+    /// Linux: f_ep — the epoll items watching this file, removed at the last fput.
+    pub f_ep: SpinLock<Vec<Weak<super::eventpoll::EpItem>>, class::Epoll>,
 }
 
-/// Linux: __fput(): the last reference is gone; an open for writing gives back its write
+/// Linux: __fput(): the last reference is gone; epoll lets go of it (eventpoll_release()), its
+/// flock and OFD locks go (locks_remove_file()), and an open for writing gives back its write
 /// access (put_write_access()).
 impl Drop for File {
     fn drop(&mut self) {
-        if self.write_access.load(Ordering::Relaxed) {
-            if let Some(i) = &self.inode {
+        let ep = core::mem::take(self.f_ep.get_mut());
+        if !ep.is_empty() {
+            super::eventpoll::eventpoll_release(ep);
+        }
+        if let Some(i) = &self.inode {
+            i.locks.remove_file(self as *const File as usize);
+            if self.write_access.load(Ordering::Relaxed) {
                 i.writecount.fetch_sub(1, Ordering::AcqRel);
             }
         }
@@ -110,6 +148,7 @@ impl File {
             flags: AtomicU32::new(flags),
             path,
             write_access: core::sync::atomic::AtomicBool::new(false),
+            f_ep: SpinLock::new(Vec::new()),
         })
     }
     pub fn flags(&self) -> u32 {
@@ -124,4 +163,25 @@ impl File {
     pub fn nonblock(&self) -> bool {
         self.flags() & O_NONBLOCK != 0
     }
+    /// The file's operations as their own type, when they are a `T` (an epoll file for
+    /// epoll_ctl, a timerfd for timerfd_settime, ...).
+    pub fn ops_as<T: FileOps>(&self) -> Option<&T> {
+        let any: &dyn core::any::Any = self.ops.as_ref();
+        any.downcast_ref::<T>()
+    }
+    /// The same, as a reference of its own (an epoll item keeps its instance).
+    pub fn ops_arc<T: FileOps>(&self) -> Option<Arc<T>> {
+        let any: Arc<dyn core::any::Any + Send + Sync> = self.ops.clone();
+        any.downcast::<T>().ok()
+    }
+}
+
+/// Linux: vfs_poll(): the file's poll operation, or DEFAULT_POLLMASK without one.
+pub fn vfs_poll(f: &File, pt: Option<&mut super::select::PollTable>) -> u32 {
+    f.ops.poll(f, pt).unwrap_or(DEFAULT_POLLMASK)
+}
+
+/// Linux: file_can_poll(): whether the file has a poll operation (epoll needs one).
+pub fn file_can_poll(f: &File) -> bool {
+    f.ops.poll(f, None).is_some()
 }

@@ -36,6 +36,10 @@ pub fn sys_mount(
 ) -> KResult<usize> {
     let t = dir_name.read_path()?;
     let ino = namei_at(AT_FDCWD, &t, true)?;
+    // Linux: path_mount() -> may_mount(): CAP_SYS_ADMIN.
+    if !crate::kernel::capability::capable(crate::kernel::capability::CAP_SYS_ADMIN) {
+        return Err(EPERM);
+    }
     if !ino.is_dir() {
         return Err(ENOTDIR);
     }

@@ -2,49 +2,180 @@
 //! (ftruncate, faccessat, chdir, fchdir, chroot, fchmod(at), fchown(at), do_dentry_open,
 //! do_sys_openat2, openat, close).
 
+use super::attr::{notify_change, should_drop_sgid, Iattr, ATTR_CTIME, ATTR_GID, ATTR_KILL_SUID, ATTR_MODE, ATTR_UID};
 use super::char_dev::{chrdev_ops, TTYAUX_CONSOLE_MINOR, TTYAUX_MAJOR, TTYAUX_TTY_MINOR, TTYS0_MINOR, TTY_MAJOR};
 use super::file::{close_fd, fd_get, fd_install};
 use super::file_table::{File, FileOps};
 use super::fs_struct::{current_umask, set_fs_dir};
 use super::inode::*;
-use super::namei::{lookup_parent, may_open, namei_at};
+use super::namei::{
+    inode_permission, may_create, may_open, namei_at, namei_at_empty, open_acc_mode, open_lookup, vfs_prepare_mode,
+    LookupFlags, MAY_ACCESS, MAY_CHDIR, MAY_EXEC, MAY_WRITE,
+};
 use super::{AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
-use crate::drivers::char::mem::NullOps;
 use crate::errno::*;
+use crate::kernel::capability::{ns_capable, CAP_SYS_CHROOT};
+use crate::kernel::cred::{current_cred, override_creds, prepare_creds, OverrideCreds};
 use crate::mm::uaccess::UserCStr;
 use alloc::string::String;
 use alloc::sync::Arc;
-use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 use linux_raw_sys::general::{
-    O_ACCMODE, O_CLOEXEC, O_CREAT, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_PATH, O_RDONLY, O_TRUNC, S_IRWXO, X_OK,
+    AT_EACCESS, FALLOC_FL_COLLAPSE_RANGE, FALLOC_FL_INSERT_RANGE, FALLOC_FL_KEEP_SIZE, FALLOC_FL_NO_HIDE_STALE,
+    FALLOC_FL_PUNCH_HOLE, FALLOC_FL_UNSHARE_RANGE, FALLOC_FL_ZERO_RANGE, O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY,
+    O_EXCL, O_NOCTTY, O_NOFOLLOW, O_PATH, O_RDONLY, O_TRUNC, S_IRWXO,
 };
 
-pub fn sys_ftruncate(fd: u32, length: usize) -> KResult<usize> {
-    let f = fd_get(fd)?;
-    if !f.writable() {
+/// Linux: vfs_truncate() (truncate(2) by path): EISDIR for a directory, EINVAL for other
+/// non-regular files, ETXTBSY while the file runs; times move only when the size does.
+pub fn sys_truncate(path: UserCStr, length: i64) -> KResult<usize> {
+    if length < 0 {
         return Err(EINVAL);
     }
-    f.inode.as_ref().ok_or(EINVAL)?.truncate(length)?;
+    let path = path.read_path()?;
+    let ino = namei_at(AT_FDCWD, &path, true)?;
+    if ino.is_dir() {
+        return Err(EISDIR);
+    }
+    if !ino.is_reg() {
+        return Err(EINVAL);
+    }
+    inode_permission(&ino, MAY_WRITE)?;
+    ino.get_write_access()?;
+    // Linux: do_truncate(): a truncate clears set-id bits as a write does.
+    let r = super::attr::file_remove_privs(&ino).and_then(|_| ino.truncate(length as u64));
+    ino.put_write_access();
+    r.map(|_| 0)
+}
+
+/// Linux: do_sys_ftruncate(): EINVAL for a negative length, EBADF for a bad or O_PATH fd,
+/// EINVAL unless a regular file open for writing; mtime and ctime move even when the size
+/// does not (ATTR_MTIME | ATTR_CTIME).
+pub fn sys_ftruncate(fd: u32, length: i64) -> KResult<usize> {
+    if length < 0 {
+        return Err(EINVAL);
+    }
+    let f = fd_get(fd)?;
+    if f.flags() & O_PATH != 0 {
+        return Err(EBADF);
+    }
+    let ino = f.inode.as_ref().ok_or(EINVAL)?;
+    if !f.writable() || !(ino.is_reg() || matches!(ino.kind, InodeKind::Trace(_))) {
+        return Err(EINVAL);
+    }
+    super::attr::file_remove_privs(ino)?;
+    ino.truncate(length as u64)?;
+    ino.touch_mtime();
     Ok(0)
 }
 
-/// Linux: do_faccessat()
+/// Linux: vfs_fallocate() -> shmem_fallocate(): mode 0 allocates the pages of a range (the
+/// size grows to its end), FALLOC_FL_KEEP_SIZE without growing, FALLOC_FL_PUNCH_HOLE (with
+/// KEEP_SIZE) frees them; what tmpfs lacks (COLLAPSE, ZERO, INSERT, UNSHARE) is EOPNOTSUPP.
+/// EINVAL for a negative offset or a length <= 0, EBADF unless open for writing, ESPIPE for a
+/// pipe, EISDIR for a directory, ENODEV for other non-regular files, EFBIG past
+/// MAX_LFS_FILESIZE.  ctime moves.
+pub fn sys_fallocate(fd: i32, mode: i32, offset: i64, len: i64) -> KResult<usize> {
+    let f = fd_get(fd as u32)?;
+    if f.flags() & O_PATH != 0 {
+        return Err(EBADF);
+    }
+    let mode = mode as u32;
+    if offset < 0 || len <= 0 {
+        return Err(EINVAL);
+    }
+    const SUPPORTED: u32 = FALLOC_FL_KEEP_SIZE
+        | FALLOC_FL_PUNCH_HOLE
+        | FALLOC_FL_NO_HIDE_STALE
+        | FALLOC_FL_COLLAPSE_RANGE
+        | FALLOC_FL_ZERO_RANGE
+        | FALLOC_FL_INSERT_RANGE
+        | FALLOC_FL_UNSHARE_RANGE;
+    if mode & !SUPPORTED != 0 {
+        return Err(EOPNOTSUPP);
+    }
+    if mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE) == FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE {
+        return Err(EOPNOTSUPP);
+    }
+    if mode & FALLOC_FL_PUNCH_HOLE != 0 && mode & FALLOC_FL_KEEP_SIZE == 0 {
+        return Err(EOPNOTSUPP);
+    }
+    if (mode & FALLOC_FL_COLLAPSE_RANGE != 0 && mode & !FALLOC_FL_COLLAPSE_RANGE != 0)
+        || (mode & FALLOC_FL_INSERT_RANGE != 0 && mode & !FALLOC_FL_INSERT_RANGE != 0)
+        || (mode & FALLOC_FL_UNSHARE_RANGE != 0 && mode & !(FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_KEEP_SIZE) != 0)
+    {
+        return Err(EINVAL);
+    }
+    if !f.writable() {
+        return Err(EBADF);
+    }
+    let Some(ino) = f.inode.clone() else {
+        return Err(if f.ops.pipe().is_some() { ESPIPE } else { ENODEV });
+    };
+    match ino.mode() & S_IFMT {
+        S_IFIFO => return Err(ESPIPE),
+        S_IFDIR => return Err(EISDIR),
+        S_IFREG => {}
+        _ => return Err(ENODEV),
+    }
+    if offset.checked_add(len).is_none() {
+        return Err(EFBIG);
+    }
+    let m = ino.mapping().ok_or(EOPNOTSUPP)?;
+    // Linux: shmem_fallocate() takes KEEP_SIZE and PUNCH_HOLE only.
+    if mode & !(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE) != 0 {
+        return Err(EOPNOTSUPP);
+    }
+    let (off, len) = (offset as u64, len as u64);
+    if mode & FALLOC_FL_PUNCH_HOLE != 0 {
+        m.punch_hole(off, len)?;
+        if off < m.size() {
+            ino.touch_mtime();
+        }
+        return Ok(0);
+    }
+    if mode & FALLOC_FL_KEEP_SIZE == 0 && off + len > m.size() {
+        super::ramfs::file_mmu::write_check_limits(off + len - 1, 1)?;
+    }
+    m.allocate(off, len, mode & FALLOC_FL_KEEP_SIZE != 0)?;
+    ino.touch_ctime();
+    Ok(0)
+}
+
+/// Linux: access_override_creds() — faccessat checks with the real ids: fsuid and fsgid
+/// become the real uid and gid, and the capabilities are root's only for a real root.
+fn access_override_creds() -> OverrideCreds {
+    let mut c = prepare_creds();
+    c.fsuid = c.uid;
+    c.fsgid = c.gid;
+    if !c.issecure(credcheck::SECURE_NO_SETUID_FIXUP) {
+        if c.uid != c.root_uid() {
+            c.cap_effective = credcheck::KernelCap::EMPTY;
+        } else {
+            c.cap_effective = c.cap_permitted;
+        }
+    }
+    override_creds(Arc::new(c))
+}
+
+/// Linux: do_faccessat(): the permission an open would need, asked with the real ids (or the
+/// effective ones with AT_EACCESS); F_OK only asks whether the path resolves.
 fn do_faccessat(dfd: i32, filename: UserCStr, mode: i32, flags: u32) -> KResult<usize> {
     // Linux: mode & ~S_IRWXO: only F_OK, R_OK, W_OK, X_OK.
     if mode as u32 & !S_IRWXO != 0 {
         return Err(EINVAL);
     }
+    if flags & !(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
+        return Err(EINVAL);
+    }
+    let _creds = if flags & AT_EACCESS == 0 { Some(access_override_creds()) } else { None };
     let path = filename.read_path()?;
     let ino = if path.is_empty() && flags & AT_EMPTY_PATH != 0 {
         fd_get(dfd as u32)?.inode.clone().ok_or(EBADF)?
     } else {
         namei_at(dfd, &path, flags & AT_SYMLINK_NOFOLLOW == 0)?
     };
-    // root: X needs at least one x bit (or a directory).
-    if mode as u32 & X_OK != 0 && !ino.is_dir() && ino.mode() & S_IXUGO == 0 {
-        return Err(EACCES);
-    }
+    inode_permission(&ino, mode as u32 | MAY_ACCESS)?;
     Ok(0)
 }
 
@@ -57,112 +188,228 @@ pub fn sys_faccessat2(dfd: i32, filename: UserCStr, mode: i32, flags: i32) -> KR
     do_faccessat(dfd, filename, mode, flags as u32)
 }
 
+/// Linux: chdir(2): a directory (ENOTDIR) the caller may search (MAY_EXEC | MAY_CHDIR).
 pub fn sys_chdir(filename: UserCStr) -> KResult<usize> {
     let path = filename.read_path()?;
-    set_fs_dir(namei_at(AT_FDCWD, &path, true)?, false)
+    let ino = namei_at(AT_FDCWD, &path, true)?;
+    if !ino.is_dir() {
+        return Err(ENOTDIR);
+    }
+    inode_permission(&ino, MAY_EXEC | MAY_CHDIR)?;
+    set_fs_dir(ino, false)
 }
 
+/// Linux: fchdir(2)
 pub fn sys_fchdir(fd: u32) -> KResult<usize> {
-    set_fs_dir(fd_get(fd)?.inode.clone().ok_or(ENOTDIR)?, false)
+    let ino = fd_get(fd)?.inode.clone().ok_or(ENOTDIR)?;
+    if !ino.is_dir() {
+        return Err(ENOTDIR);
+    }
+    inode_permission(&ino, MAY_EXEC | MAY_CHDIR)?;
+    set_fs_dir(ino, false)
 }
 
+/// Linux: chroot(2): search permission (EACCES), then CAP_SYS_CHROOT (EPERM).
 pub fn sys_chroot(filename: UserCStr) -> KResult<usize> {
     let path = filename.read_path()?;
-    set_fs_dir(namei_at(AT_FDCWD, &path, true)?, true)
+    let ino = namei_at(AT_FDCWD, &path, true)?;
+    if !ino.is_dir() {
+        return Err(ENOTDIR);
+    }
+    inode_permission(&ino, MAY_EXEC | MAY_CHDIR)?;
+    if !ns_capable(&current_cred().user_ns, CAP_SYS_CHROOT) {
+        return Err(EPERM);
+    }
+    set_fs_dir(ino, true)
 }
 
-pub fn sys_fchmod(fd: u32, mode: u32) -> KResult<usize> {
-    let f = fd_get(fd)?;
-    let ino = f.inode.clone().ok_or(EINVAL)?;
-    let m = ino.mode();
-    ino.mode.store((m & S_IFMT) | (mode & S_IALLUGO), Ordering::Relaxed);
+/// Linux: chmod_common(): the permission bits change, the type stays (notify_change checks
+/// ownership and drops S_ISGID for non-members).
+fn chmod_common(ino: &Inode, mode: u32) -> KResult<usize> {
+    let new = (mode & S_IALLUGO) | (ino.mode() & !S_IALLUGO);
+    notify_change(ino, Iattr { valid: ATTR_MODE | ATTR_CTIME, mode: new, ..Default::default() })?;
     Ok(0)
 }
 
+/// Linux: fchmod(2)
+pub fn sys_fchmod(fd: u32, mode: u32) -> KResult<usize> {
+    let f = fd_get(fd)?;
+    if f.flags() & O_PATH != 0 {
+        return Err(EBADF);
+    }
+    let ino = f.inode.clone().ok_or(EBADF)?;
+    chmod_common(&ino, mode)
+}
+
+/// Linux: fchmodat(2) (no flags: symlinks are followed)
 pub fn sys_fchmodat(dfd: i32, filename: UserCStr, mode: u32) -> KResult<usize> {
     let path = filename.read_path()?;
     let ino = namei_at(dfd, &path, true)?;
-    let m = ino.mode();
-    ino.mode.store((m & S_IFMT) | (mode & S_IALLUGO), Ordering::Relaxed);
-    Ok(0)
+    chmod_common(&ino, mode)
 }
 
-/// Linux: fchownat(2) / fchown(2).  Not yet: owners are not changed (everyone is root).
-pub fn sys_fchownat(_dfd: i32, _filename: UserCStr, _user: u32, _group: u32, _flag: i32) -> KResult<usize> {
-    Ok(0)
-}
-pub fn sys_fchown(_fd: u32, _user: u32, _group: u32) -> KResult<usize> {
-    Ok(0)
-}
-
-/// Opens an inode as a file (Linux: do_dentry_open()).
-pub fn open_inode(ino: Arc<Inode>, flags: u32, path: String) -> KResult<Arc<File>> {
-    let ops: Arc<dyn FileOps> = match &ino.kind {
-        InodeKind::Dir(_) => Arc::new(super::libfs::DirOps),
-        InodeKind::File(_) => Arc::new(super::ramfs::file_mmu::RegOps),
-        InodeKind::CharDev(a, b) => {
-            if flags & O_PATH != 0 {
-                Arc::new(NullOps)
-            } else {
-                chrdev_ops(*a, *b)?
-            }
+/// Linux: chown_common(): owner and group (-1: unchanged; EINVAL for an id the caller's
+/// namespace does not map); a non-directory loses S_ISUID, and S_ISGID where
+/// setattr_should_drop_sgid() says — even when root changes it, even to the same owner.
+fn chown_common(ino: &Inode, user: u32, group: u32) -> KResult<usize> {
+    let cred = current_cred();
+    let mut attr = Iattr { valid: ATTR_CTIME, ..Default::default() };
+    if user != u32::MAX {
+        attr.uid = cred.user_ns.make_kuid(user);
+        if !cred.user_ns.kuid_has_mapping(attr.uid) {
+            return Err(EINVAL);
         }
-        InodeKind::Proc(node) => super::proc::open(node, flags)?,
-        InodeKind::Sysfs(node) => super::sysfs::open(node, flags)?,
-        InodeKind::Trace(node) => super::tracefs::open(node, flags)?,
-        InodeKind::Symlink(_) => Arc::new(NullOps), // O_PATH|O_NOFOLLOW only
-    };
-    Ok(File::new(ops, Some(ino), flags & !(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC), path))
+        attr.valid |= ATTR_UID;
+    }
+    if group != u32::MAX {
+        attr.gid = cred.user_ns.make_kgid(group);
+        if !cred.user_ns.kgid_has_mapping(attr.gid) {
+            return Err(EINVAL);
+        }
+        attr.valid |= ATTR_GID;
+    }
+    if !ino.is_dir() {
+        attr.valid |= ATTR_KILL_SUID | should_drop_sgid(ino);
+    }
+    drop(cred);
+    notify_change(ino, attr)?;
+    Ok(0)
 }
 
-/// Linux: do_sys_openat2()
-pub fn do_open(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<usize> {
+/// Linux: fchownat(2) / chown(2) / lchown(2)
+pub fn sys_fchownat(dfd: i32, filename: UserCStr, user: u32, group: u32, flag: i32) -> KResult<usize> {
+    let flag = flag as u32;
+    if flag & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
+        return Err(EINVAL);
+    }
+    let path = filename.read_path()?;
+    let lf = LookupFlags { follow: flag & AT_SYMLINK_NOFOLLOW == 0, empty: flag & AT_EMPTY_PATH != 0 };
+    let ino = namei_at_empty(dfd, &path, lf)?;
+    chown_common(&ino, user, group)
+}
+
+/// Linux: fchown(2) -> vfs_fchown(): EBADF for an O_PATH fd (fdget without FMODE_PATH).
+pub fn sys_fchown(fd: u32, user: u32, group: u32) -> KResult<usize> {
+    let f = fd_get(fd)?;
+    if f.flags() & O_PATH != 0 {
+        return Err(EBADF);
+    }
+    let ino = f.inode.clone().ok_or(EBADF)?;
+    chown_common(&ino, user, group)
+}
+
+/// Linux: empty_fops: what an O_PATH fd, a symlink or a socket node opens with (the fd
+/// checks make read, write, ioctl and the rest EBADF before they get here).
+pub struct EmptyOps;
+impl FileOps for EmptyOps {}
+
+/// Opens an inode as a file (Linux: do_dentry_open()).  With O_PATH nothing of the file is
+/// opened (no driver, no FIFO wait).  A FIFO opens its pipe (fifo_open(): it may wait for a
+/// partner); a block device ENODEV (no block layer: fs/no-block.c); a socket node ENXIO
+/// (no_open()).
+pub fn open_inode(ino: Arc<Inode>, flags: u32, path: String) -> KResult<Arc<File>> {
+    let ops: Arc<dyn FileOps> = if flags & O_PATH != 0 {
+        Arc::new(EmptyOps)
+    } else {
+        match &ino.kind {
+            InodeKind::Dir(_) => Arc::new(super::libfs::DirOps),
+            InodeKind::File(_) => Arc::new(super::ramfs::file_mmu::RegOps),
+            InodeKind::CharDev(a, b) => chrdev_ops(*a, *b)?,
+            InodeKind::BlockDev(..) => return Err(ENODEV),
+            InodeKind::Fifo(p) => Arc::new(super::pipe::fifo_open(p, flags, true)?),
+            InodeKind::Socket => return Err(ENXIO),
+            InodeKind::Proc(node) => super::proc::open(node, flags)?,
+            InodeKind::Sysfs(node) => super::sysfs::open(node, flags)?,
+            InodeKind::Trace(node) => super::tracefs::open(node, flags)?,
+            InodeKind::Symlink(_) => Arc::new(EmptyOps),
+        }
+    };
+    let keep = if flags & O_PATH != 0 { O_PATH_FLAGS } else { !(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC) };
+    Ok(File::new(ops, Some(ino), flags & keep, path))
+}
+
+/// Linux: O_PATH_FLAGS: what O_PATH keeps of the open flags.
+const O_PATH_FLAGS: u32 = O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
+
+/// Linux: do_sys_openat2() -> path_openat(): the last component is looked up (a final
+/// symlink followed unless O_NOFOLLOW), made with O_CREAT when missing (the umask applies;
+/// EEXIST with O_EXCL when it exists; EISDIR for a directory or a trailing slash), then
+/// may_open, write access (ETXTBSY), O_TRUNC and the open itself.  O_PATH ignores O_CREAT and
+/// O_TRUNC, and opens a symlink itself with O_NOFOLLOW (ELOOP without O_PATH).
+pub fn do_open(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized), flags: u32, mode: u32) -> KResult<usize> {
+    let path = path.as_ref();
+    let flags = if flags & O_PATH != 0 { flags & O_PATH_FLAGS } else { flags };
     let follow = flags & O_NOFOLLOW == 0;
-    let ino = match namei_at(dirfd, path, follow) {
-        Ok(ino) => {
-            if flags & O_CREAT != 0 && flags & O_EXCL != 0 {
-                return Err(EEXIST);
-            }
-            if let InodeKind::Symlink(_) = ino.kind {
-                if flags & O_PATH == 0 {
-                    return Err(ELOOP);
+    let creat = flags & O_CREAT != 0;
+    let excl = creat && flags & O_EXCL != 0;
+    let (dir, last, found) = open_lookup(dirfd, path, follow, excl)?;
+    let mut created = false;
+    let ino = match found {
+        Some(ino) => {
+            if creat {
+                if excl {
+                    return Err(EEXIST);
+                }
+                if ino.is_dir() || last.trailing_slash {
+                    return Err(EISDIR);
                 }
             }
+            if ino.is_symlink() && flags & O_PATH == 0 {
+                return Err(ELOOP);
+            }
+            if last.trailing_slash && !ino.is_dir() {
+                return Err(ENOTDIR);
+            }
             ino
         }
-        Err(ENOENT) if flags & O_CREAT != 0 => {
-            let (dir, name) = lookup_parent(dirfd, path)?;
-            if path.ends_with('/') {
+        None if creat => {
+            if last.trailing_slash {
                 return Err(EISDIR);
             }
-            let umask = current_umask();
-            let ino = Inode::new(
-                S_IFREG | (mode & S_IALLUGO & !umask),
-                InodeKind::File(crate::kernel::locking::SpinLock::new(FileData::Owned(Vec::new()))),
-            );
-            dir.link(&name, ino.clone())?;
+            if !matches!(dir.fs, FsType::Rootfs | FsType::Shm) {
+                return Err(if dir.fs == FsType::Proc { ENOENT } else { EACCES });
+            }
+            // Linux: may_o_create(): write and search permission on the directory.
+            may_create(&dir)?;
+            may_create_inode(&dir)?;
+            let mode = vfs_prepare_mode(&dir, S_IFREG | (mode & S_IALLUGO), current_umask());
+            let ino = Inode::new_file(mode & S_IALLUGO);
+            ino.inode_init_owner(&dir);
+            dir.link(&last.name, ino.clone())?;
+            created = true;
             ino
         }
-        Err(e) => return Err(e),
+        None => return Err(ENOENT),
     };
-    may_open(&ino, flags)?;
+    // Linux: a file this open created is opened without a permission check (its mode may
+    // well be read-only), and not truncated.
+    may_open(&ino, flags, if created { 0 } else { open_acc_mode(flags) })?;
     let writer = ino.is_reg() && flags & O_ACCMODE != O_RDONLY && flags & O_PATH == 0;
     if writer {
         ino.get_write_access()?;
     }
-    if flags & O_TRUNC != 0 && ino.is_reg() && flags & O_ACCMODE != O_RDONLY {
-        ino.truncate(0)?;
+    // Linux: handle_truncate() (O_TRUNC of an existing file: ATTR_MTIME | ATTR_CTIME too).
+    if flags & O_TRUNC != 0 && ino.is_reg() && flags & O_ACCMODE != O_RDONLY && !created {
+        if let Err(e) = super::attr::file_remove_privs(&ino).and_then(|_| ino.truncate(0)) {
+            if writer {
+                ino.put_write_access();
+            }
+            return Err(e);
+        }
+        ino.touch_mtime();
     }
-    if let InodeKind::CharDev(TTYAUX_MAJOR, TTYAUX_TTY_MINOR | TTYAUX_CONSOLE_MINOR)
-    | InodeKind::CharDev(TTY_MAJOR, TTYS0_MINOR) = ino.kind
-    {
-        crate::drivers::tty::open_maybe_acquire(flags & O_NOCTTY != 0);
+    if flags & O_PATH == 0 {
+        if let InodeKind::CharDev(TTYAUX_MAJOR, TTYAUX_TTY_MINOR | TTYAUX_CONSOLE_MINOR)
+        | InodeKind::CharDev(TTY_MAJOR, TTYS0_MINOR) = ino.kind
+        {
+            crate::drivers::tty::open_maybe_acquire(flags & O_NOCTTY != 0);
+        }
     }
-    let f = match open_inode(ino.clone(), flags, String::from(path)) {
+    let f = match open_inode(ino.clone(), flags, String::from_utf8_lossy(path).into_owned()) {
         Ok(f) => f,
         Err(e) => {
             if writer {
-                ino.writecount.fetch_sub(1, Ordering::AcqRel);
+                ino.put_write_access();
             }
             return Err(e);
         }

@@ -1,24 +1,32 @@
-//! Pipes.  Linux: fs/pipe.c (pipe_read, pipe_write, pipe_poll, pipe_ioctl, pipe_release,
-//! do_pipe2).
+//! Pipes and FIFOs.  Linux: fs/pipe.c (pipe_read, pipe_write, pipe_poll, pipe_ioctl,
+//! pipe_release, fifo_open, do_pipe2, pipe_fcntl / pipe_set_size, round_pipe_size,
+//! pipe_max_size).
 //!
-//! A 64 KiB ring (Linux's default 16 pages).  Reads block while empty and writers exist;
-//! EOF once every writer is gone.  Writes block while full; with no reader left a write gets
-//! EPIPE and the writer SIGPIPE.  Writes of up to PIPE_BUF bytes are atomic.
+//! A pipe is a byte ring of a capacity that F_SETPIPE_SZ sets (Linux's default: 16 pages).
+//! Reads block while it is empty and writers exist; EOF once every writer is gone.  Writes
+//! block while it is full; with no reader left a write gets EPIPE and the writer SIGPIPE.
+//! Writes of up to PIPE_BUF bytes are atomic.  pipe(2) makes one and opens both ends; a FIFO
+//! inode (mknod S_IFIFO) keeps one that every open of it shares, and fifo_open() is where an
+//! open for reading waits for a writer and the other way round.
 
 use super::file::{close_fd, fd_install};
 use super::file_table::*;
+use super::select::{poll_wait, PollTable};
 use crate::errno::*;
 use crate::kernel::locking::{class, SpinLock};
 use crate::kernel::sched::wait::WaitQueue;
 use crate::mm::uaccess::UserPtr;
+use crate::mm::PAGE_SIZE;
 use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use linux_raw_sys::general::{O_CLOEXEC, O_DIRECT, O_NONBLOCK, O_RDONLY, O_WRONLY};
+use linux_raw_sys::general::{O_ACCMODE, O_CLOEXEC, O_DIRECT, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY};
 use linux_raw_sys::ioctl::FIONREAD;
 
-pub const PIPE_BUF_SIZE: usize = 65536;
+/// Linux: PIPE_DEF_BUFFERS pages, a new pipe's capacity.
+pub const PIPE_DEF_SIZE: usize = 16 * PAGE_SIZE;
+/// Linux: PIPE_BUF, the largest write that is atomic.
 pub const PIPE_BUF: usize = 4096;
 
 /// Linux: pipe_max_size (/proc/sys/fs/pipe-max-size): the largest size F_SETPIPE_SZ may set
@@ -26,7 +34,8 @@ pub const PIPE_BUF: usize = 4096;
 pub static PIPE_MAX_SIZE: AtomicU32 = AtomicU32::new(1024 * 1024);
 /// Linux: pipe_user_pages_hard / pipe_user_pages_soft (/proc/sys/fs/pipe-user-pages-*): the
 /// pipe buffer pages one user may hold (0: no limit; soft: PIPE_DEF_BUFFERS * INR_OPEN_CUR).
-/// Kept for the sysctl: MenuOS's pipes have one fixed size and these are not accounted yet.
+/// Kept for the sysctl: pipe pages are not accounted per user yet (only root exists, which
+/// they do not limit).
 pub static PIPE_USER_PAGES_HARD: AtomicU64 = AtomicU64::new(0);
 pub static PIPE_USER_PAGES_SOFT: AtomicU64 = AtomicU64::new(16 * 1024);
 
@@ -60,154 +69,380 @@ pub fn proc_dopipe_max_size(
     }
 }
 
+/// Linux: struct pipe_inode_info.
 pub struct Pipe {
-    buf: SpinLock<VecDeque<u8>, class::Pipe>,
-    readers: SpinLock<usize, class::Pipe>,
-    writers: SpinLock<usize, class::Pipe>,
+    inner: SpinLock<PipeInner, class::Pipe>,
+    /// Readers, writers, pollers and openers waiting for a partner all sleep here (Linux keeps
+    /// rd_wait and wr_wait apart; one queue costs only spurious wake-ups of the other side).
     wq: WaitQueue,
 }
 
-pub struct PipeReader(Arc<Pipe>);
-pub struct PipeWriter(Arc<Pipe>);
+struct PipeInner {
+    buf: VecDeque<u8>,
+    readers: usize,
+    writers: usize,
+    /// Opens for reading / writing ever (Linux: r_counter, w_counter): what a FIFO open
+    /// waiting for a partner watches change.
+    r_counter: usize,
+    w_counter: usize,
+    /// The capacity in bytes (Linux: max_usage pages).
+    max_usage: usize,
+}
 
+impl Pipe {
+    /// Linux: alloc_pipe_info().
+    pub fn new() -> Arc<Pipe> {
+        Arc::new(Pipe {
+            inner: SpinLock::new(PipeInner {
+                buf: VecDeque::new(),
+                readers: 0,
+                writers: 0,
+                r_counter: 0,
+                w_counter: 0,
+                max_usage: PIPE_DEF_SIZE,
+            }),
+            wq: WaitQueue::new(),
+        })
+    }
+
+    /// Bytes waiting to be read (FIONREAD).
+    pub fn bytes_queued(&self) -> usize {
+        self.inner.lock().buf.len()
+    }
+
+    /// Linux: pipe_fcntl(F_GETPIPE_SZ).
+    pub fn capacity(&self) -> usize {
+        self.inner.lock().max_usage
+    }
+
+    /// Linux: pipe_set_size() (F_SETPIPE_SZ): the capacity rounded to a power of two of
+    /// pages; EINVAL past 2^31, EPERM past pipe-max-size without CAP_SYS_RESOURCE, EBUSY
+    /// below what the pipe holds.  Returns the new capacity.
+    pub fn set_size(&self, arg: u64) -> KResult<usize> {
+        let size = sysctl::round_pipe_size(arg) as usize;
+        if size == 0 {
+            return Err(EINVAL);
+        }
+        let mut p = self.inner.lock();
+        // CAP_SYS_RESOURCE: root, until struct cred has capabilities.
+        let privileged = super::inode::current_fsuid() == 0;
+        if size > p.max_usage && size > PIPE_MAX_SIZE.load(Ordering::Relaxed) as usize && !privileged {
+            return Err(EPERM);
+        }
+        // Linux: pipe_resize_ring(): the slots (pages) in use must fit.
+        if size < p.buf.len().div_ceil(PAGE_SIZE) * PAGE_SIZE {
+            return Err(EBUSY);
+        }
+        p.max_usage = size;
+        drop(p);
+        self.wq.wake_up_all();
+        Ok(size)
+    }
+}
+
+/// One open end of a pipe or FIFO (Linux: a struct file whose private_data is the pipe, its
+/// f_mode saying which ends it holds).
+pub struct PipeFile {
+    pipe: Arc<Pipe>,
+    read: bool,
+    write: bool,
+    /// Linux: filp->f_version: the w_counter a non-blocking FIFO reader opened at with no
+    /// writer, so that poll reports no POLLHUP until a writer has come and gone.
+    version: usize,
+}
+
+impl PipeFile {
+    pub fn pipe(&self) -> &Arc<Pipe> {
+        &self.pipe
+    }
+}
+
+/// Linux: pipe_release(): this end goes; the last end of a FIFO drops the data.
+impl Drop for PipeFile {
+    fn drop(&mut self) {
+        let mut p = self.pipe.inner.lock();
+        if self.read {
+            p.readers -= 1;
+        }
+        if self.write {
+            p.writers -= 1;
+        }
+        if p.readers == 0 && p.writers == 0 {
+            p.buf = VecDeque::new();
+        }
+        drop(p);
+        self.pipe.wq.wake_up_all();
+    }
+}
+
+/// Opens one more end of `pipe` for `flags`' access mode (Linux: fifo_open()).  For a FIFO
+/// (`fifo`): O_RDONLY waits for a writer unless O_NONBLOCK; O_WRONLY waits for a reader, and
+/// with O_NONBLOCK and no reader is ENXIO; O_RDWR never waits.  A wait a signal interrupts is
+/// ERESTARTSYS.
+pub fn fifo_open(pipe: &Arc<Pipe>, flags: u32, fifo: bool) -> KResult<PipeFile> {
+    let nonblock = flags & O_NONBLOCK != 0;
+    let mut p = pipe.inner.lock();
+    let (read, write) = match flags & O_ACCMODE {
+        O_RDONLY => (true, false),
+        O_WRONLY => (false, true),
+        O_RDWR => (true, true),
+        _ => return Err(EINVAL),
+    };
+    if write && !read && fifo && nonblock && p.readers == 0 {
+        return Err(ENXIO);
+    }
+    let version = if read && !write && fifo && nonblock && p.writers == 0 { p.w_counter } else { usize::MAX };
+    if read {
+        p.readers += 1;
+        p.r_counter += 1;
+    }
+    if write {
+        p.writers += 1;
+        p.w_counter += 1;
+    }
+    drop(p);
+    pipe.wq.wake_up_all();
+    // The end exists from here: its Drop undoes the counts if the wait is cut short.
+    let f = PipeFile { pipe: pipe.clone(), read, write, version };
+    if fifo && !(read && write) {
+        let p = &f.pipe;
+        if read && !nonblock {
+            // Linux: wait_for_partner(pipe, &pipe->w_counter).
+            let (writers, seen) = {
+                let i = p.inner.lock();
+                (i.writers, i.w_counter)
+            };
+            if writers == 0 {
+                p.wq.wait_event_interruptible(|| p.inner.lock().w_counter != seen)?;
+            }
+        } else if write {
+            let (readers, seen) = {
+                let i = p.inner.lock();
+                (i.readers, i.r_counter)
+            };
+            if readers == 0 {
+                p.wq.wait_event_interruptible(|| p.inner.lock().r_counter != seen)?;
+            }
+        }
+    }
+    Ok(f)
+}
+
+/// Linux: create_pipe_files(): a new pipe's read end and write end.
 pub fn create_pipe(flags: u32) -> KResult<(Arc<File>, Arc<File>)> {
-    let p = Arc::new(Pipe {
-        buf: SpinLock::new(VecDeque::new()),
-        readers: SpinLock::new(1),
-        writers: SpinLock::new(1),
-        wq: WaitQueue::new(),
-    });
+    let p = Pipe::new();
     let fl = flags & O_NONBLOCK;
-    let r = File::new(Arc::new(PipeReader(p.clone())), None, O_RDONLY | fl, String::from("pipe:"));
-    let w = File::new(Arc::new(PipeWriter(p)), None, O_WRONLY | fl, String::from("pipe:"));
+    let r = fifo_open(&p, O_RDONLY, false)?;
+    let w = fifo_open(&p, O_WRONLY, false)?;
+    let r = File::new(Arc::new(r), None, O_RDONLY | fl, String::from("pipe:"));
+    let w = File::new(Arc::new(w), None, O_WRONLY | fl, String::from("pipe:"));
     Ok((r, w))
 }
 
-impl Drop for PipeReader {
-    fn drop(&mut self) {
-        *self.0.readers.lock() -= 1;
-        self.0.wq.wake_up_all();
-    }
-}
-impl Drop for PipeWriter {
-    fn drop(&mut self) {
-        *self.0.writers.lock() -= 1;
-        self.0.wq.wake_up_all();
-    }
-}
-
-impl FileOps for PipeReader {
-    fn read(&self, f: &File, out: &mut [u8]) -> KResult<usize> {
+impl Pipe {
+    /// Linux: pipe_read(): waits while empty and a writer exists (EAGAIN when `nonblock`);
+    /// 0 at EOF.
+    pub fn read(&self, out: &mut [u8], nonblock: bool) -> KResult<usize> {
         if out.is_empty() {
             return Ok(0);
         }
-        let p = &self.0;
+        let p = self;
         loop {
             {
-                let mut b = p.buf.lock();
-                if !b.is_empty() {
-                    let n = out.len().min(b.len());
-                    for (i, byte) in b.drain(..n).enumerate() {
+                let mut b = p.inner.lock();
+                if !b.buf.is_empty() {
+                    let n = out.len().min(b.buf.len());
+                    for (i, byte) in b.buf.drain(..n).enumerate() {
                         out[i] = byte;
                     }
                     drop(b);
-                    p.wq.wake_up_all();
+                    p.wq.wake_up_poll(POLLOUT | POLLWRNORM);
                     return Ok(n);
                 }
+                if b.writers == 0 {
+                    return Ok(0);
+                }
             }
-            if *p.writers.lock() == 0 {
-                return Ok(0);
-            }
-            if f.nonblock() {
+            if nonblock {
                 return Err(EAGAIN);
             }
-            p.wq.wait_event_interruptible(|| !p.buf.lock().is_empty() || *p.writers.lock() == 0)?;
+            p.wq.wait_event_interruptible(|| {
+                let i = p.inner.lock();
+                !i.buf.is_empty() || i.writers == 0
+            })?;
         }
     }
-    fn poll(&self, _f: &File) -> u16 {
-        let p = &self.0;
-        let mut ev = 0;
-        if !p.buf.lock().is_empty() {
-            ev |= POLLIN | POLLRDNORM;
-        }
-        if *p.writers.lock() == 0 {
-            ev |= POLLHUP;
-        }
-        ev
-    }
-    fn poll_queue(&self) -> Option<&WaitQueue> {
-        Some(&self.0.wq)
-    }
-    fn ioctl(&self, _f: &File, cmd: usize, arg: usize) -> KResult<usize> {
-        if cmd == FIONREAD as usize {
-            let n = self.0.buf.lock().len() as i32;
-            crate::mm::uaccess::write_user(arg, &n)?;
-            return Ok(0);
-        }
-        Err(ENOTTY)
-    }
-    fn name(&self) -> &'static str {
-        "pipe"
-    }
-}
 
-impl FileOps for PipeWriter {
-    fn write(&self, f: &File, data: &[u8]) -> KResult<usize> {
-        let p = &self.0;
+    /// Copies what the pipe holds, up to `out.len()` bytes, without taking it out (tee).
+    pub fn peek(&self, out: &mut [u8]) -> usize {
+        let b = self.inner.lock();
+        let n = out.len().min(b.buf.len());
+        for (i, byte) in b.buf.iter().take(n).enumerate() {
+            out[i] = *byte;
+        }
+        n
+    }
+
+    /// Takes the first `n` bytes out (after a peek: splice, vmsplice).
+    pub fn consume(&self, n: usize) {
+        let mut b = self.inner.lock();
+        let n = n.min(b.buf.len());
+        b.buf.drain(..n);
+        drop(b);
+        self.wq.wake_up_all();
+    }
+
+    /// Waits until the pipe has room (or no reader is left: then the write that follows
+    /// gets EPIPE); EAGAIN when `nonblock`.  Returns the room.  Linux: wait_for_space().
+    pub fn wait_for_space(&self, nonblock: bool) -> KResult<usize> {
+        loop {
+            let room = {
+                let i = self.inner.lock();
+                if i.readers == 0 {
+                    return Ok(1);
+                }
+                i.max_usage.saturating_sub(i.buf.len())
+            };
+            if room > 0 {
+                return Ok(room);
+            }
+            if nonblock {
+                return Err(EAGAIN);
+            }
+            self.wq.wait_event_interruptible(|| {
+                let i = self.inner.lock();
+                i.readers == 0 || i.buf.len() < i.max_usage
+            })?;
+        }
+    }
+
+    /// Waits until the pipe holds data or has no writer left (EAGAIN when `nonblock`).
+    /// Returns the bytes there (0: EOF).  Linux: splice's ipipe_prep().
+    pub fn wait_for_data(&self, nonblock: bool) -> KResult<usize> {
+        loop {
+            let (n, writers) = {
+                let i = self.inner.lock();
+                (i.buf.len(), i.writers)
+            };
+            if n > 0 || writers == 0 {
+                return Ok(n);
+            }
+            if nonblock {
+                return Err(EAGAIN);
+            }
+            self.wq.wait_event_interruptible(|| {
+                let i = self.inner.lock();
+                !i.buf.is_empty() || i.writers == 0
+            })?;
+        }
+    }
+
+    /// Linux: pipe_write(): EPIPE (and SIGPIPE) without a reader; waits for room (EAGAIN when
+    /// `nonblock` and nothing was written); writes of up to PIPE_BUF bytes go in whole.
+    pub fn write(&self, data: &[u8], nonblock: bool) -> KResult<usize> {
+        let p = self;
         let mut done = 0;
         while done < data.len() {
-            if *p.readers.lock() == 0 {
-                crate::kernel::signal::send_signal(
-                    &crate::kernel::task::current(),
-                    crate::kernel::signal::SIGPIPE,
-                    crate::kernel::signal::SigInfo { code: 0, ..Default::default() },
-                );
-                return if done > 0 { Ok(done) } else { Err(EPIPE) };
-            }
             let left = data.len() - done;
             {
-                let mut b = p.buf.lock();
-                let room = PIPE_BUF_SIZE - b.len();
+                let mut b = p.inner.lock();
+                if b.readers == 0 {
+                    drop(b);
+                    crate::kernel::signal::send_signal(
+                        &crate::kernel::task::current(),
+                        crate::kernel::signal::SIGPIPE,
+                        crate::kernel::signal::SigInfo { code: 0, ..Default::default() },
+                    );
+                    return if done > 0 { Ok(done) } else { Err(EPIPE) };
+                }
+                let room = b.max_usage.saturating_sub(b.buf.len());
                 // Atomic for writes <= PIPE_BUF: wait for room for the whole write.
                 if room > 0 && (left > PIPE_BUF || room >= left) {
                     let n = room.min(left);
-                    if (b.capacity() - b.len() < n && !crate::mm::heap::can_grow(n.max(b.capacity())))
-                        || b.try_reserve(n).is_err()
+                    if (b.buf.capacity() - b.buf.len() < n && !crate::mm::heap::can_grow(n.max(b.buf.capacity())))
+                        || b.buf.try_reserve(n).is_err()
                     {
                         return if done > 0 { Ok(done) } else { Err(ENOMEM) };
                     }
-                    b.extend(&data[done..done + n]);
+                    b.buf.extend(&data[done..done + n]);
                     done += n;
                     drop(b);
-                    p.wq.wake_up_all();
+                    // Linux wakes readers on every write (epoll's edge trigger counts on it).
+                    p.wq.wake_up_poll(POLLIN | POLLRDNORM);
                     continue;
                 }
             }
-            if f.nonblock() {
+            if nonblock {
                 return if done > 0 { Ok(done) } else { Err(EAGAIN) };
             }
             let need = left.min(PIPE_BUF);
-            let r =
-                p.wq.wait_event_interruptible(|| PIPE_BUF_SIZE - p.buf.lock().len() >= need || *p.readers.lock() == 0);
+            let r = p.wq.wait_event_interruptible(|| {
+                let i = p.inner.lock();
+                i.max_usage.saturating_sub(i.buf.len()) >= need.min(i.max_usage) || i.readers == 0
+            });
             if let Err(e) = r {
                 return if done > 0 { Ok(done) } else { Err(e) };
             }
         }
         Ok(done)
     }
-    fn poll(&self, _f: &File) -> u16 {
-        let p = &self.0;
-        let mut ev = 0;
-        if PIPE_BUF_SIZE - p.buf.lock().len() >= PIPE_BUF {
-            ev |= POLLOUT | POLLWRNORM;
+}
+
+impl FileOps for PipeFile {
+    fn read(&self, f: &File, out: &mut [u8]) -> KResult<usize> {
+        let r = self.pipe.read(out, f.nonblock());
+        if let (Ok(n), Some(i)) = (&r, &f.inode) {
+            if *n > 0 {
+                i.touch_atime();
+            }
         }
-        if *p.readers.lock() == 0 {
-            ev |= POLLERR;
-        }
-        ev
+        r
     }
-    fn poll_queue(&self) -> Option<&WaitQueue> {
-        Some(&self.0.wq)
+    fn write(&self, f: &File, data: &[u8]) -> KResult<usize> {
+        let r = self.pipe.write(data, f.nonblock());
+        if let (Ok(n), Some(i)) = (&r, &f.inode) {
+            if *n > 0 {
+                i.touch_mtime();
+            }
+        }
+        r
+    }
+    /// Linux: pipe_poll(): registers on the pipe's queue, then POLLIN with data, POLLHUP once
+    /// no writer is left (for a FIFO: once one came and went), POLLOUT while a PIPE_BUF of room
+    /// is left, POLLERR once no reader is left.
+    fn poll(&self, _f: &File, pt: Option<&mut PollTable>) -> Option<u32> {
+        poll_wait(&self.pipe.wq, pt);
+        let p = self.pipe.inner.lock();
+        let mut ev = 0;
+        if self.read {
+            if !p.buf.is_empty() {
+                ev |= POLLIN | POLLRDNORM;
+            }
+            if p.writers == 0 && p.w_counter != self.version {
+                ev |= POLLHUP;
+            }
+        }
+        if self.write {
+            if p.max_usage.saturating_sub(p.buf.len()) >= PIPE_BUF.min(p.max_usage) {
+                ev |= POLLOUT | POLLWRNORM;
+            }
+            if p.readers == 0 {
+                ev |= POLLERR;
+            }
+        }
+        Some(ev)
+    }
+    /// Linux: pipe_ioctl(): FIONREAD, the bytes waiting.
+    fn ioctl(&self, _f: &File, cmd: usize, arg: usize) -> KResult<usize> {
+        if cmd == FIONREAD as usize {
+            let n = self.pipe.bytes_queued() as i32;
+            UserPtr::<i32>::new(arg).write(&n)?;
+            return Ok(0);
+        }
+        Err(ENOTTY)
+    }
+    fn pipe(&self) -> Option<&Arc<Pipe>> {
+        Some(&self.pipe)
     }
     fn name(&self) -> &'static str {
         "pipe"

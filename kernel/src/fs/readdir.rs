@@ -5,10 +5,10 @@ use super::file::fd_get;
 use super::inode::*;
 use crate::errno::*;
 use crate::mm::uaccess::UserPtr;
-use alloc::string::String;
-use alloc::vec;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use linux_raw_sys::general as uapi;
+use linux_raw_sys::general::O_PATH;
 
 // d_type values (Linux: include/linux/fs.h DT_*), as the byte struct linux_dirent64 holds.
 pub const DT_UNKNOWN: u8 = uapi::DT_UNKNOWN as u8;
@@ -17,56 +17,115 @@ pub const DT_CHR: u8 = uapi::DT_CHR as u8;
 pub const DT_DIR: u8 = uapi::DT_DIR as u8;
 pub const DT_REG: u8 = uapi::DT_REG as u8;
 pub const DT_LNK: u8 = uapi::DT_LNK as u8;
+pub const DT_BLK: u8 = uapi::DT_BLK as u8;
+pub const DT_SOCK: u8 = uapi::DT_SOCK as u8;
 
 /// Linux: offsetof(struct linux_dirent64, d_name): d_ino, d_off, d_reclen, d_type.
 const DIRENT64_NAME: usize = 8 + 8 + 2 + 1;
 
-/// Linux: getdents64() — struct linux_dirent64 records; the file position is the index of
-/// the next entry ("." and ".." first).
+/// Linux: getdents64() (iterate_dir -> dcache_readdir for tmpfs) — struct linux_dirent64
+/// records.  The file position is 0 for ".", 1 for "..", then a rootfs entry's cookie
+/// (DirEntries: newest first, unmoved by other entries coming and going), or 2 + the index
+/// of a /proc entry.  EINVAL when not even one record fits.
 pub fn sys_getdents64(fd: u32, dirent: UserPtr<u8>, count: u32) -> KResult<usize> {
     let f = fd_get(fd)?;
+    if f.flags() & O_PATH != 0 {
+        return Err(EBADF);
+    }
     let ino = f.inode.clone().ok_or(ENOTDIR)?;
-    let entries: Vec<(String, u64, u8)> = {
-        let mut v = Vec::new();
-        v.push((String::from("."), ino.ino, DT_DIR));
-        let p = ino.parent().unwrap_or_else(|| ino.clone());
-        v.push((String::from(".."), p.ino, DT_DIR));
+    if !ino.is_dir() {
+        return Err(ENOTDIR);
+    }
+    let mut pos = f.pos.lock();
+    let start = *pos;
+    let count = count as usize;
+    let mut out: Vec<u8> = Vec::new();
+    let mut next = start;
+    // Appends one record; false when it does not fit.
+    let emit = |out: &mut Vec<u8>, name: &[u8], ino_nr: u64, t: u8, next_pos: u64| -> bool {
+        let reclen = (DIRENT64_NAME + name.len() + 1 + 7) & !7;
+        if out.len() + reclen > count {
+            return false;
+        }
+        let at = out.len();
+        out.resize(at + reclen, 0);
+        let rec = &mut out[at..];
+        rec[0..8].copy_from_slice(&ino_nr.to_le_bytes());
+        rec[8..16].copy_from_slice(&next_pos.to_le_bytes());
+        rec[16..18].copy_from_slice(&(reclen as u16).to_le_bytes());
+        rec[18] = t;
+        rec[DIRENT64_NAME..DIRENT64_NAME + name.len()].copy_from_slice(name);
+        true
+    };
+    let mut full = false;
+    if next == 0 {
+        if emit(&mut out, b".", ino.ino, DT_DIR, 1) {
+            next = 1;
+        } else {
+            full = true;
+        }
+    }
+    if !full && next == 1 {
+        // ".." of the process's root is the root itself (a chroot stays confined).
+        let p = if Arc::ptr_eq(&ino, &super::namei::current_root()) { None } else { ino.parent() };
+        let p = p.unwrap_or_else(|| ino.clone());
+        if emit(&mut out, b"..", p.ino, DT_DIR, 2) {
+            next = 2;
+        } else {
+            full = true;
+        }
+    }
+    if !full {
         match &ino.kind {
             InodeKind::Dir(d) => {
-                for (name, c) in d.lock().entries.iter() {
-                    v.push((name.clone(), c.ino, dtype(c)));
+                let e = d.entries.lock();
+                for (p, name, c) in e.from_pos(next) {
+                    if !emit(&mut out, name, c.ino, dtype(c), p + 1) {
+                        break;
+                    }
+                    next = p + 1;
                 }
             }
-            InodeKind::Proc(node) => v.extend(super::proc::readdir(node)),
-            InodeKind::Sysfs(node) => v.extend(super::sysfs::readdir(node)),
+            InodeKind::Proc(_) | InodeKind::Sysfs(_) => {
+                let list = match &ino.kind {
+                    InodeKind::Proc(node) => super::proc::readdir(node),
+                    InodeKind::Sysfs(node) => super::sysfs::readdir(node),
+                    _ => Vec::new(),
+                };
+                let mut i = (next - 2) as usize;
+                while i < list.len() {
+                    let (name, n, t) = &list[i];
+                    if !emit(&mut out, name.as_bytes(), *n, *t, i as u64 + 3) {
+                        break;
+                    }
+                    i += 1;
+                }
+                next = i as u64 + 2;
+            }
             _ => return Err(ENOTDIR),
         }
-        v
-    };
-    let mut pos = f.pos.lock();
-    let mut out: Vec<u8> = Vec::new();
-    let mut i = *pos as usize;
-    while i < entries.len() {
-        let (name, ino_nr, t) = &entries[i];
-        let reclen = (DIRENT64_NAME + name.len() + 1 + 7) & !7;
-        if out.len() + reclen > count as usize {
-            break;
-        }
-        let mut rec = vec![0u8; reclen];
-        rec[0..8].copy_from_slice(&ino_nr.to_le_bytes());
-        rec[8..16].copy_from_slice(&((i + 1) as u64).to_le_bytes());
-        rec[16..18].copy_from_slice(&(reclen as u16).to_le_bytes());
-        rec[18] = *t;
-        rec[DIRENT64_NAME..DIRENT64_NAME + name.len()].copy_from_slice(name.as_bytes());
-        out.extend_from_slice(&rec);
-        i += 1;
     }
-    if out.is_empty() && i < entries.len() {
+    if out.is_empty() && next == start && has_more(&ino, next) {
         return Err(EINVAL);
     }
     dirent.copy_out(&out)?;
-    *pos = i as u64;
+    *pos = next;
+    drop(pos);
+    ino.touch_atime();
     Ok(out.len())
+}
+
+/// Whether a record remains at directory position `pos`.
+fn has_more(ino: &Inode, pos: u64) -> bool {
+    if pos < 2 {
+        return true;
+    }
+    match &ino.kind {
+        InodeKind::Dir(d) => d.entries.lock().from_pos(pos).next().is_some(),
+        InodeKind::Proc(node) => ((pos - 2) as usize) < super::proc::readdir(node).len(),
+        InodeKind::Sysfs(node) => ((pos - 2) as usize) < super::sysfs::readdir(node).len(),
+        _ => false,
+    }
 }
 
 /// Linux: fs_umode_to_dtype()
@@ -77,6 +136,8 @@ fn dtype(i: &Inode) -> u8 {
         S_IFLNK => DT_LNK,
         S_IFCHR => DT_CHR,
         S_IFIFO => DT_FIFO,
+        S_IFBLK => DT_BLK,
+        S_IFSOCK => DT_SOCK,
         _ => DT_UNKNOWN,
     }
 }

@@ -5,16 +5,15 @@
 use super::file::fd_get;
 use super::file_table::File;
 use super::inode::*;
-use super::namei::namei_at;
+use super::namei::{namei_at, namei_at_empty, LookupFlags};
 use super::{AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
 use crate::errno::*;
-use crate::kernel::task::current;
 use crate::mm::uaccess::{UserCStr, UserPtr};
 use crate::mm::PAGE_SIZE;
-use alloc::string::String;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
-use linux_raw_sys::general::{AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE, STATX_BASIC_STATS};
+use linux_raw_sys::general::{AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE, STATX_BASIC_STATS, STATX_BTIME, STATX__RESERVED};
 
 // The st_dev of each filesystem: Linux numbers them as it mounts them (get_anon_bdev()); these
 // are the numbers MenuOS reports (a second procfs instance gets its own, fs/proc/mod.rs).
@@ -22,8 +21,22 @@ pub const ROOTFS_DEV: u64 = 1;
 pub const PROC_DEV: u64 = 4;
 pub const SYSFS_DEV: u64 = 3;
 pub const TRACEFS_DEV: u64 = 2;
+/// memfd's internal tmpfs (shm_mnt).
+pub const SHM_DEV: u64 = 5;
 /// pipefs and anon_inodefs: files without an inode here (pipes, pidfds).
 const ANON_DEV: u64 = 12;
+
+/// The st_dev of a filesystem.
+pub fn fs_dev(fs: FsType) -> u64 {
+    match fs {
+        FsType::Rootfs => ROOTFS_DEV,
+        FsType::Shm => SHM_DEV,
+        FsType::Proc => PROC_DEV,
+        FsType::Tracefs => TRACEFS_DEV,
+        FsType::Sysfs => SYSFS_DEV,
+        FsType::Pipefs => ANON_DEV,
+    }
+}
 
 crate::user_pod! {
     /// Linux: struct stat (asm-generic, riscv64).
@@ -60,12 +73,11 @@ pub fn encode_dev(ma: u32, mi: u32) -> u64 {
 pub fn stat_of(ino: &Inode) -> Stat {
     let (ma, mi) = ino.rdev();
     let size = ino.size() as i64;
+    let t = ino.times();
     Stat {
         st_dev: match &ino.kind {
             InodeKind::Proc(n) => super::proc::st_dev(n),
-            InodeKind::Sysfs(_) => SYSFS_DEV,
-            InodeKind::Trace(_) => TRACEFS_DEV,
-            _ => ROOTFS_DEV,
+            _ => fs_dev(ino.fs),
         },
         st_ino: ino.ino,
         st_mode: ino.mode(),
@@ -75,7 +87,13 @@ pub fn stat_of(ino: &Inode) -> Stat {
         st_rdev: encode_dev(ma, mi),
         st_size: size,
         st_blksize: PAGE_SIZE as i32,
-        st_blocks: (size + 511) / 512,
+        st_blocks: ino.blocks() as i64,
+        st_atime: t.atime.sec,
+        st_atime_nsec: t.atime.nsec as u64,
+        st_mtime: t.mtime.sec,
+        st_mtime_nsec: t.mtime.nsec as u64,
+        st_ctime: t.ctime.sec,
+        st_ctime_nsec: t.ctime.nsec as u64,
         ..Default::default()
     }
 }
@@ -111,29 +129,27 @@ pub fn sys_fstat(fd: u32, statbuf: UserPtr<Stat>) -> KResult<usize> {
     Ok(0)
 }
 
-/// Linux: vfs_statx(): the stat of a path, or of `dirfd` itself with AT_EMPTY_PATH.
-fn stat_target(dirfd: i32, filename: UserCStr, flags: u32) -> KResult<Stat> {
+/// Linux: vfs_statx(): the stat of a path, or of `dirfd` itself with AT_EMPTY_PATH; the
+/// inode too when there is one (statx's btime).
+fn stat_target(dirfd: i32, filename: UserCStr, flags: u32) -> KResult<(Stat, Option<Arc<Inode>>)> {
     if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE) != 0 {
         return Err(EINVAL);
     }
     let path = filename.read_path()?;
-    if path.is_empty() && flags & AT_EMPTY_PATH != 0 {
-        if dirfd == AT_FDCWD {
-            let cwd = current().fs.lock().clone().ok_or(ENOENT)?.inner.lock().cwd.clone();
-            return Ok(stat_of(&cwd));
-        }
+    if path.is_empty() && flags & AT_EMPTY_PATH != 0 && dirfd != AT_FDCWD {
         let f = fd_get(dirfd as u32)?;
         return Ok(match &f.inode {
-            Some(i) => stat_of(i),
-            None => stat_anon(&f),
+            Some(i) => (stat_of(i), Some(i.clone())),
+            None => (stat_anon(&f), None),
         });
     }
-    let ino = namei_at(dirfd, &path, flags & AT_SYMLINK_NOFOLLOW == 0)?;
-    Ok(stat_of(&ino))
+    let lf = LookupFlags { follow: flags & AT_SYMLINK_NOFOLLOW == 0, empty: flags & AT_EMPTY_PATH != 0 };
+    let ino = namei_at_empty(dirfd, &path, lf)?;
+    Ok((stat_of(&ino), Some(ino)))
 }
 
 pub fn sys_newfstatat(dfd: i32, filename: UserCStr, statbuf: UserPtr<Stat>, flag: i32) -> KResult<usize> {
-    let st = stat_target(dfd, filename, flag as u32)?;
+    let (st, _) = stat_target(dfd, filename, flag as u32)?;
     statbuf.write(&st)?;
     Ok(0)
 }
@@ -166,10 +182,26 @@ crate::user_pod! {
     }
 }
 
-pub fn sys_statx(dfd: i32, filename: UserCStr, flags: u32, _mask: u32, buffer: UserPtr<Statx>) -> KResult<usize> {
-    let st = stat_target(dfd, filename, flags & !AT_STATX_SYNC_TYPE)?;
+/// A statx_timestamp: tv_sec, then tv_nsec in the low half of the second word.
+fn statx_ts(sec: i64, nsec: u64) -> [u64; 2] {
+    [sec as u64, nsec]
+}
+
+/// Linux: statx(2): the basic stats, and the creation time where the filesystem keeps one
+/// (tmpfs: shmem_getattr()'s STATX_BTIME) when asked for.
+pub fn sys_statx(dfd: i32, filename: UserCStr, flags: u32, mask: u32, buffer: UserPtr<Statx>) -> KResult<usize> {
+    // Linux: STATX__RESERVED in the mask is EINVAL.
+    if mask & STATX__RESERVED != 0 {
+        return Err(EINVAL);
+    }
+    let (st, ino) = stat_target(dfd, filename, flags & !AT_STATX_SYNC_TYPE)?;
+    let btime = ino.filter(|i| i.is_rootfs() && mask & STATX_BTIME != 0).map(|i| i.times().btime);
     let x = Statx {
-        stx_mask: STATX_BASIC_STATS,
+        stx_mask: STATX_BASIC_STATS | if btime.is_some() { STATX_BTIME } else { 0 },
+        stx_atime: statx_ts(st.st_atime, st.st_atime_nsec),
+        stx_mtime: statx_ts(st.st_mtime, st.st_mtime_nsec),
+        stx_ctime: statx_ts(st.st_ctime, st.st_ctime_nsec),
+        stx_btime: btime.map_or([0, 0], |b| statx_ts(b.sec, b.nsec as u64)),
         stx_blksize: PAGE_SIZE as u32,
         stx_nlink: st.st_nlink,
         stx_uid: st.st_uid,
@@ -197,12 +229,13 @@ pub fn sys_readlinkat(dfd: i32, pathname: UserCStr, buf: UserPtr<u8>, bufsiz: i3
     }
     let size = bufsiz as usize;
     let ino = namei_at(dfd, &path, false)?;
-    let target: String = match &ino.kind {
+    let target: Vec<u8> = match &ino.kind {
         InodeKind::Symlink(t) => t.clone(),
-        InodeKind::Proc(n) => super::proc::readlink(n)?,
+        InodeKind::Proc(n) => super::proc::readlink(n)?.into_bytes(),
         _ => return Err(EINVAL),
     };
+    ino.touch_atime();
     let n = target.len().min(size);
-    buf.copy_out(&target.as_bytes()[..n])?;
+    buf.copy_out(&target[..n])?;
     Ok(n)
 }

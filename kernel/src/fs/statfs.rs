@@ -1,20 +1,30 @@
-//! statfs, fstatfs: what filesystem a file is on.  Linux: fs/statfs.c (vfs_statfs,
-//! do_statfs_native, calculate_f_flags), fs/libfs.c (simple_statfs), and each filesystem's
-//! magic number (include/uapi/linux/magic.h).
+//! statfs and fstatfs.  Linux: fs/statfs.c (vfs_statfs, do_statfs_native, calculate_f_flags),
+//! mm/shmem.c (shmem_statfs), fs/libfs.c (simple_statfs), include/uapi/linux/magic.h.
 //!
-//! MenuOS's filesystems keep no block counts: each reports as Linux's simple_statfs() does
-//! (ramfs, procfs, sysfs, tracefs, pipefs, anon_inodefs): its magic, 4 KiB blocks, names up to
-//! 255 bytes, zero blocks and files.
+//! The rootfs is tmpfs with Linux's default limits (half of RAM in blocks and in inodes:
+//! mm/shmem.rs's ROOTFS_SB); /proc, sysfs, tracefs, pipefs and anon_inodefs answer as
+//! simple_statfs does; memfd's internal tmpfs has no limits (all counts 0).
 
 use super::file::fd_get;
-use super::file_table::File;
-use super::inode::{Inode, InodeKind};
+use super::inode::{FsType, Inode, NAME_MAX};
 use super::namei::namei_at;
-use super::AT_FDCWD;
 use crate::errno::*;
+use crate::mm::shmem::ROOTFS_SB;
 use crate::mm::uaccess::{UserCStr, UserPtr};
 use crate::mm::PAGE_SIZE;
 use linux_raw_sys::general as uapi;
+
+// Linux: include/uapi/linux/magic.h.
+const TMPFS_MAGIC: i64 = uapi::TMPFS_MAGIC as i64;
+const PROC_SUPER_MAGIC: i64 = uapi::PROC_SUPER_MAGIC as i64;
+const SYSFS_MAGIC: i64 = uapi::SYSFS_MAGIC as i64;
+const TRACEFS_MAGIC: i64 = uapi::TRACEFS_MAGIC as i64;
+const PIPEFS_MAGIC: i64 = uapi::PIPEFS_MAGIC as i64;
+const ANON_INODE_FS_MAGIC: i64 = uapi::ANON_INODE_FS_MAGIC as i64;
+
+// Linux: include/linux/statfs.h: f_flags.
+const ST_VALID: i64 = 0x0020;
+const ST_RELATIME: i64 = 0x1000;
 
 crate::user_pod! {
     /// Linux: struct statfs (include/uapi/asm-generic/statfs.h, 64-bit).
@@ -35,55 +45,60 @@ crate::user_pod! {
     }
 }
 
-/// Linux: ST_VALID (f_flags holds the mount flags) and ST_RELATIME.
-const ST_VALID: i64 = 0x0020;
-const ST_RELATIME: i64 = 0x1000;
-/// Linux: NAME_MAX.
-const NAME_MAX: i64 = uapi::NAME_MAX as i64;
-
-/// Linux: simple_statfs() + calculate_f_flags(): the magic of the filesystem, the mount's
-/// flags (every pseudo filesystem is mounted relatime, the rootfs plain rw).
-fn statfs_of(magic: u32, relatime: bool) -> Statfs {
-    Statfs {
-        f_type: magic as i64,
+/// Linux: vfs_statfs(): the filesystem `ino` is on.
+pub fn statfs_of(fs: FsType) -> Statfs {
+    let mut s = Statfs {
         f_bsize: PAGE_SIZE as i64,
-        f_namelen: NAME_MAX,
         f_frsize: PAGE_SIZE as i64,
-        f_flags: ST_VALID | if relatime { ST_RELATIME } else { 0 },
+        f_namelen: NAME_MAX as i64,
+        // The rootfs is mounted by the kernel (no MNT_RELATIME); /proc and the rest by
+        // mount(2) in a real system, which adds it.
+        f_flags: ST_VALID | if matches!(fs, FsType::Rootfs | FsType::Shm | FsType::Pipefs) { 0 } else { ST_RELATIME },
         ..Default::default()
+    };
+    match fs {
+        FsType::Rootfs => {
+            // Linux: shmem_statfs().
+            let (mb, ub) = (ROOTFS_SB.max_blocks() as u64, ROOTFS_SB.used_blocks() as u64);
+            let (mi, ui) = (ROOTFS_SB.max_inodes() as u64, ROOTFS_SB.used_inodes() as u64);
+            s.f_type = TMPFS_MAGIC;
+            s.f_blocks = mb;
+            s.f_bfree = mb.saturating_sub(ub);
+            s.f_bavail = s.f_bfree;
+            s.f_files = mi;
+            s.f_ffree = mi.saturating_sub(ui);
+            s.f_fsid = [0x4d65_6e75, 0x4f53_0001];
+        }
+        FsType::Shm => s.f_type = TMPFS_MAGIC,
+        FsType::Proc => s.f_type = PROC_SUPER_MAGIC,
+        FsType::Tracefs => s.f_type = TRACEFS_MAGIC,
+        FsType::Sysfs => s.f_type = SYSFS_MAGIC,
+        FsType::Pipefs => s.f_type = PIPEFS_MAGIC,
     }
+    s
 }
 
-/// Linux: vfs_statfs() for an inode, by the filesystem it is on.
-fn inode_statfs(i: &Inode) -> Statfs {
-    match &i.kind {
-        InodeKind::Proc(_) => statfs_of(uapi::PROC_SUPER_MAGIC, true),
-        InodeKind::Sysfs(_) => statfs_of(uapi::SYSFS_MAGIC, true),
-        InodeKind::Trace(_) => statfs_of(uapi::TRACEFS_MAGIC, true),
-        _ => statfs_of(uapi::RAMFS_MAGIC, false),
-    }
+fn inode_statfs(ino: &Inode) -> Statfs {
+    statfs_of(ino.fs)
 }
 
-/// fstatfs of an open file: an inode's filesystem, or pipefs / anon_inodefs.
-fn file_statfs(f: &File) -> Statfs {
-    match &f.inode {
-        Some(i) => inode_statfs(i),
-        None if f.ops.name() == "pipe" => statfs_of(uapi::PIPEFS_MAGIC, false),
-        None => statfs_of(uapi::ANON_INODE_FS_MAGIC, false),
-    }
-}
-
-/// Linux: SYSCALL_DEFINE2(statfs): the filesystem of a path (symlinks followed).
+/// Linux: SYSCALL_DEFINE2(statfs): follows symlinks.
 pub fn sys_statfs(pathname: UserCStr, buf: UserPtr<Statfs>) -> KResult<usize> {
     let path = pathname.read_path()?;
-    let ino = namei_at(AT_FDCWD, &path, true)?;
+    let ino = namei_at(super::AT_FDCWD, &path, true)?;
     buf.write(&inode_statfs(&ino))?;
     Ok(0)
 }
 
-/// Linux: SYSCALL_DEFINE2(fstatfs)
+/// Linux: SYSCALL_DEFINE2(fstatfs): any fd, O_PATH too (fdget_raw); a pipe is on pipefs.
 pub fn sys_fstatfs(fd: u32, buf: UserPtr<Statfs>) -> KResult<usize> {
     let f = fd_get(fd)?;
-    buf.write(&file_statfs(&f))?;
+    let st = match &f.inode {
+        Some(i) => inode_statfs(i),
+        None if f.ops.pipe().is_some() => statfs_of(FsType::Pipefs),
+        // anon_inodefs (pidfd): simple_statfs with ANON_INODE_FS_MAGIC.
+        None => Statfs { f_type: ANON_INODE_FS_MAGIC, ..statfs_of(FsType::Pipefs) },
+    };
+    buf.write(&st)?;
     Ok(0)
 }

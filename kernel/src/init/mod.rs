@@ -68,6 +68,7 @@ pub extern "C" fn start_kernel(hartid: usize, dtb_pa: usize) -> ! {
     mm_init(&setup);
     crate::drivers::plic::init(setup.plic); // Linux: init_IRQ()
     arch::trap_init();
+    crate::drivers::rtc::rtc_hctosys(); // Linux: a late_initcall; CLOCK_REALTIME from the RTC
     setup_command_line(&setup);
     sched::core::sched_init();
     crate::kernel::fork::fork_init();

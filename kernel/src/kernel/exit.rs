@@ -25,17 +25,36 @@ fn complete_vfork_done(t: &TaskStruct) {
 #[inline(never)]
 pub fn mm_release(t: &TaskStruct) {
     let tid = t.clear_child_tid.swap(0, Ordering::Relaxed);
-    if tid != 0 && write_user(tid, &0i32).is_ok() {
-        crate::kernel::futex::futex_wake(tid, 1);
+    // Linux: only when another task shares the mm (mm_users > 1): nobody else could see it.
+    let shared = t.mm.lock().as_ref().is_some_and(|mm| Arc::strong_count(mm) > 1);
+    if tid != 0 && shared && write_user(tid, &0i32).is_ok() {
+        crate::kernel::futex::futex_wake_tid(tid);
     }
     complete_vfork_done(t);
+}
+
+/// Linux: exit_mm_release() (kernel/fork.c): robust futexes and PI futexes the task holds are
+/// released (futex_exit_release), then mm_release.
+#[no_mangle]
+#[inline(never)]
+pub fn exit_mm_release(t: &TaskStruct) {
+    crate::kernel::futex::futex_exit_release(t);
+    mm_release(t);
+}
+
+/// Linux: exec_mm_release() (kernel/fork.c): as exit_mm_release, for the image exec replaces.
+#[no_mangle]
+#[inline(never)]
+pub fn exec_mm_release(t: &TaskStruct) {
+    crate::kernel::futex::futex_exec_release(t);
+    mm_release(t);
 }
 
 /// Linux: exit_mm()
 #[no_mangle]
 #[inline(never)]
 fn exit_mm(t: &TaskStruct) {
-    mm_release(t);
+    exit_mm_release(t);
     let mm = t.set_mm(None);
     // Switch to the kernel's page table before the last reference can free ours.
     crate::arch::riscv::switch_mm((8 << 60) | crate::mm::pgtable::kernel_root_pfn());
@@ -57,6 +76,12 @@ pub fn do_exit(code: i32) -> ! {
     synchronize_group_exit(&cur, code);
     cur.flags.fetch_or(PF_EXITING, Ordering::Relaxed);
     cur.exit_code.store(code, Ordering::Relaxed);
+    // Linux: group_dead: the last thread stops the process's timers (hrtimer_cancel of
+    // real_timer, exit_itimers()).
+    if cur.signal.live.load(Ordering::Relaxed) <= 1 {
+        crate::kernel::time::itimer::exit_itimer_real(&cur.signal);
+        crate::kernel::time::posix_timers::exit_itimers(&cur.signal);
+    }
     exit_mm(&cur);
     // Linux: exit_files(), exit_fs()
     let files = cur.files.lock().take();
@@ -219,7 +244,7 @@ fn do_notify_parent(t: &TaskStruct, parent: &Task) -> bool {
     let sig = t.exit_signal.load(Ordering::Relaxed);
     let code = t.exit_code.load(Ordering::Relaxed);
     let (si_code, status) = if code & 0x7f != 0 { (CLD_KILLED, code & 0x7f) } else { (CLD_EXITED, (code >> 8) & 0xff) };
-    let info = SigInfo { signo: sig, code: si_code, pid: t.tgid(), status, ..Default::default() };
+    let info = SigInfo { signo: sig, code: si_code, pid: t.tgid(), uid: task_uid(t), status, ..Default::default() };
     let act = parent.sighand.lock().get(SIGCHLD);
     let autoreap = sig == SIGCHLD && (act.handler == SIG_IGN || act.flags & SA_NOCLDWAIT != 0);
     // Linux: `if (valid_signal(sig) && sig)`: an exit signal clone() accepted but that is no
@@ -234,6 +259,7 @@ fn do_notify_parent(t: &TaskStruct, parent: &Task) -> bool {
 #[no_mangle]
 #[inline(never)]
 pub fn release_task(t: &TaskStruct, tl: &TasklistGuard) {
+    crate::kernel::cred::exit_creds_count(t);
     let pid = t.pid();
     if let Some(p) = t.parent() {
         p.rel.lock().children.retain(|c| c.pid() != pid);
@@ -377,7 +403,7 @@ fn job_control_result(c: &TaskStruct, status: i32, code: i32, sig: i32) -> WaitR
     WaitResult {
         pid: c.tgid(),
         status,
-        info: SigInfo { signo: SIGCHLD, code, pid: c.tgid(), status: sig, ..Default::default() },
+        info: SigInfo { signo: SIGCHLD, code, pid: c.tgid(), uid: task_uid(c), status: sig, ..Default::default() },
         utime: 0,
         stime: 0,
         minflt: 0,
@@ -435,7 +461,14 @@ fn wait_task_zombie(wo: &WaitOpts, p: &Task, tl: &TasklistGuard) -> WaitResult {
     let res = WaitResult {
         pid: p.tgid(),
         status: code,
-        info: SigInfo { signo: SIGCHLD, code: si_code, pid: p.tgid(), status: st, ..Default::default() },
+        info: SigInfo {
+            signo: SIGCHLD,
+            code: si_code,
+            pid: p.tgid(),
+            uid: task_uid(p),
+            status: st,
+            ..Default::default()
+        },
         utime: p.utime.load(Ordering::Relaxed),
         stime: p.stime.load(Ordering::Relaxed),
         minflt: p.min_flt.load(Ordering::Relaxed),

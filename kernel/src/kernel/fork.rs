@@ -4,7 +4,7 @@
 //! symbol: `break copy_process` works in gdb):
 //!
 //!   ecall (a7 = 220) -> do_trap -> do_syscall -> sys_clone -> kernel_clone -> copy_process
-//!     -> dup_task_struct (task + kernel stack)  -> sched_fork
+//!     -> dup_task_struct (task + kernel stack) -> copy_creds -> sched_fork
 //!     -> copy_files, copy_fs, copy_sighand, copy_signal, copy_mm (dup_mm -> dup_mmap)
 //!     -> copy_thread (arch/riscv/process.rs: child pt_regs = parent's with a0 = 0,
 //!        thread.ra = ret_from_fork, thread.sp = the child's pt_regs)
@@ -20,12 +20,15 @@
 use crate::arch::riscv::process::{copy_thread, with_current_pt_regs, KernelStack, ThreadArgs, THREAD_SIZE};
 use crate::arch::riscv::ptrace::PtRegs;
 use crate::errno::*;
+use crate::kernel::capability::{capable, CAP_SYS_ADMIN, CAP_SYS_RESOURCE};
+use crate::kernel::cred::{copy_creds, GLOBAL_ROOT_UID};
 use crate::kernel::locking::{class, SpinLock, SpinLockGuard};
 use crate::kernel::pid::alloc_pid;
 use crate::kernel::sched::wait::Completion;
 use crate::kernel::sched::wake_up_new_task;
 use crate::kernel::signal_types::{SigHand, SignalStruct, RLIMIT_NPROC, RLIMIT_SIGPENDING, SIGCHLD, SS_DISABLE};
 use crate::kernel::task::*;
+use crate::kernel::ucount::RlimitType;
 use crate::mm::uaccess::{write_user, UserPtr};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -279,19 +282,27 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
     clonecheck::copy_process_flag_checks(clone_flags, &clonecheck::CurrentTask { signal_unkillable }).map_err(errno)?;
 
     let p = dup_task_struct(&cur, args)?;
-    // Linux: copy_creds() (CLONE_NEWUSER), the RLIMIT_NPROC and max_threads checks, and
-    // copy_namespaces() of a kernel without namespaces (EINVAL; we are root).
+    // Linux: copy_creds() (CLONE_NEWUSER: EINVAL without user namespaces, in clonecheck),
+    // then the RLIMIT_NPROC check — the user's processes, this one counted, against the
+    // caller's limit; root and CAP_SYS_RESOURCE/CAP_SYS_ADMIN are exempt — and max_threads,
+    // and copy_namespaces() of a kernel without namespaces (EPERM/EINVAL).
+    let nproc = copy_creds(&p, clone_flags)?;
+    let (nproc_over_limit, nproc_exempt) = nproc_check(&p);
+    if (!nproc_over_limit || nproc_exempt) && cur.has_flag(PF_NPROC_EXCEEDED) {
+        cur.flags.fetch_and(!PF_NPROC_EXCEEDED, Ordering::Relaxed);
+    }
     clonecheck::copy_process_late_checks(
         clone_flags,
         &clonecheck::ResourceState {
-            nproc_over_limit: false,
-            nproc_exempt: true,
+            nproc_over_limit,
+            nproc_exempt,
             threads_at_max: crate::kernel::pid::nr_tasks() >= MAX_THREADS.load(Ordering::Relaxed) as usize,
-            cap_sys_admin: true,
+            // (asked only where it decides: a namespace flag)
+            cap_sys_admin: clone_flags & (clonecheck::CLONE_NS_FLAGS | CLONE_NEWUSER) != 0 && capable(CAP_SYS_ADMIN),
         },
     )
     .map_err(errno)?;
-    sched_fork(&p);
+    sched_fork(&cur, &p);
 
     // Linux: the copy_* helpers, in order.  Each stores into p; on error, p is dropped and
     // everything it owns goes with it.
@@ -300,6 +311,11 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
     copy_sighand(clone_flags, &cur, &p)?;
     // copy_signal is folded into dup_task_struct: `signal` is immutable in the task.
     copy_mm(clone_flags, &cur, &p)?;
+    // Linux: rseq_fork(), and the timer slack (p->default_timer_slack_ns = current->timer_slack_ns).
+    crate::kernel::rseq::rseq_fork(&p, &cur, clone_flags & CLONE_VM != 0);
+    let slack = cur.timer_slack_ns.load(Ordering::Relaxed);
+    p.timer_slack_ns.store(slack, Ordering::Relaxed);
+    p.default_timer_slack_ns.store(slack, Ordering::Relaxed);
 
     let targs = ThreadArgs {
         kthread_fn: args.fn_,
@@ -371,9 +387,24 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
     new_pid.attach(&p, &tl);
     TOTAL_FORKS.fetch_add(1, Ordering::Relaxed);
     drop(tl);
+    nproc.keep();
     crate::trace_event!(task_newtask, pid, clone_flags);
     _t.ret(pid);
     Ok(p)
+}
+
+/// Linux: copy_process()'s RLIMIT_NPROC test: (over the limit, exempt).  The root user is
+/// exempt without looking (Linux: p->real_cred->user != INIT_USER, tested second there).
+fn nproc_check(p: &TaskStruct) -> (bool, bool) {
+    let ucounts = {
+        let cred = p.real_cred.lock();
+        if cred.uid == GLOBAL_ROOT_UID && cred.user_ns.level == 0 {
+            return (false, true);
+        }
+        cred.ucounts.clone()
+    };
+    let over = ucounts.is_rlimit_overlimit(RlimitType::Nproc, p.signal.rlimit(RLIMIT_NPROC));
+    (over, over && (capable(CAP_SYS_RESOURCE) || capable(CAP_SYS_ADMIN)))
 }
 
 /// Linux: dup_task_struct() — a new task_struct and kernel stack, copying the parent's
@@ -396,6 +427,9 @@ fn dup_task_struct(orig: &TaskStruct, args: &KernelCloneArgs) -> KResult<Task> {
     let comm = *orig.comm.lock();
     let sighand = orig.sighand.lock().clone();
     let sigaltstack = *orig.sigaltstack.lock();
+    // Linux: `*tsk = *orig` copies the cred pointers; copy_creds() takes the references.  The
+    // child starts with the parent's subjective cred as both (prepare_creds()'s source).
+    let cred = orig.cred.lock().clone();
     let t = TaskStruct::new(TaskInit {
         stack,
         // Linux: p->pid still holds the parent's pid until alloc_pid (the seed notes this).
@@ -407,6 +441,8 @@ fn dup_task_struct(orig: &TaskStruct, args: &KernelCloneArgs) -> KResult<Task> {
         comm,
         sighand,
         signal,
+        cred,
+        no_new_privs: orig.no_new_privs.load(Ordering::Relaxed),
         blocked: orig.blocked.load(Ordering::Relaxed),
         sigaltstack: if clone_flags & (CLONE_VM | CLONE_VFORK) == CLONE_VM { (0, 0, SS_DISABLE) } else { sigaltstack },
         start_time: crate::kernel::time::uptime_cycles(),
@@ -414,13 +450,15 @@ fn dup_task_struct(orig: &TaskStruct, args: &KernelCloneArgs) -> KResult<Task> {
     Ok(t)
 }
 
-/// Linux: sched_fork(): the child is TASK_NEW, off every run queue, until wake_up_new_task.
+/// Linux: sched_fork(): the child is TASK_NEW, off every run queue, until wake_up_new_task;
+/// it takes the parent's policy and priority (kernel/sched/core.rs).
 #[no_mangle]
 #[inline(never)]
-fn sched_fork(p: &Task) {
+fn sched_fork(cur: &TaskStruct, p: &Task) {
     let _t = crate::trace_func!(sched_fork);
     p.set_state(TASK_NEW);
     p.on_rq.store(false, Ordering::Relaxed);
+    crate::kernel::sched::core::sched_fork(cur, p);
 }
 
 /// Linux: copy_files(): share the fd table (CLONE_FILES) or copy it (dup_fd).
@@ -650,6 +688,8 @@ pub fn make_init_task() -> Task {
         comm: *b"swapper\0\0\0\0\0\0\0\0\0",
         sighand: SigHand::new(),
         signal: SignalStruct::new(),
+        cred: crate::kernel::cred::init_cred(),
+        no_new_privs: false,
         blocked: 0,
         sigaltstack: (0, 0, SS_DISABLE),
         start_time: 0,
@@ -675,18 +715,12 @@ impl PidFd {
 impl crate::fs::FileOps for PidFd {
     /// Linux: pidfd_poll(): readable once the whole thread group has exited (a leader that
     /// exits before its other threads does not count), or the process has been reaped.
-    fn poll(&self, _f: &crate::fs::File) -> u16 {
+    /// Pollers wait on pid->wait_pidfd, woken as threads of the group exit (do_notify_pidfd).
+    fn poll(&self, _f: &crate::fs::File, pt: Option<&mut crate::fs::select::PollTable>) -> Option<u32> {
         let t = &self.0;
+        crate::fs::select::poll_wait(t.signal.wait_pidfd.get(), pt);
         let exited = !self.has_task() || (t.exit_state() != 0 && t.signal.live.load(Ordering::Acquire) == 0);
-        if exited {
-            crate::fs::file_table::POLLIN | crate::fs::file_table::POLLRDNORM
-        } else {
-            0
-        }
-    }
-    /// Linux: pid->wait_pidfd, woken as threads of the group exit (do_notify_pidfd).
-    fn poll_queue(&self) -> Option<&crate::kernel::sched::wait::WaitQueue> {
-        Some(&self.0.signal.wait_pidfd)
+        Some(if exited { crate::fs::file_table::POLLIN | crate::fs::file_table::POLLRDNORM } else { 0 })
     }
     fn pidfd_task(&self) -> Option<Task> {
         Some(self.0.clone())

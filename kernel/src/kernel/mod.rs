@@ -1,4 +1,7 @@
 //! Core kernel: processes, scheduling, signals, time.  Linux: kernel/.
+pub mod capability;
+#[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
+pub mod cred;
 pub mod entry;
 #[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
 pub mod exit;
@@ -6,6 +9,7 @@ pub mod exit;
 pub mod fork;
 pub mod futex;
 pub mod groups;
+pub mod kcmp;
 pub mod locking;
 pub mod panic;
 #[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
@@ -13,6 +17,7 @@ pub mod pid;
 pub mod printk;
 pub mod ptrace;
 pub mod reboot;
+pub mod rseq;
 pub mod sched;
 pub mod signal;
 pub mod signal_types;
@@ -23,4 +28,5 @@ pub mod sysctl;
 pub mod task;
 pub mod time;
 pub mod trace;
+pub mod ucount;
 pub mod utsname;

@@ -117,6 +117,17 @@ const SYSLOG_ACTION_SIZE_BUFFER: i32 = 10;
 /// the buffer (READ and READ_CLEAR as READ_ALL: nothing is consumed or cleared), the console
 /// level can be set, the rest succeed doing nothing.
 pub fn sys_syslog(ty: i32, buf: UserPtr<u8>, len: i32) -> KResult<usize> {
+    // Linux: check_syslog_permissions(): with dmesg_restrict off (the default), everyone may
+    // read the whole log and ask its size; the rest needs CAP_SYSLOG (or, deprecated,
+    // CAP_SYS_ADMIN).
+    use crate::kernel::capability::{capable, CAP_SYSLOG, CAP_SYS_ADMIN};
+    if ty != SYSLOG_ACTION_READ_ALL
+        && ty != SYSLOG_ACTION_SIZE_BUFFER
+        && !capable(CAP_SYSLOG)
+        && !capable(CAP_SYS_ADMIN)
+    {
+        return Err(EPERM);
+    }
     match ty {
         SYSLOG_ACTION_CLOSE | SYSLOG_ACTION_OPEN => Ok(0),
         SYSLOG_ACTION_READ | SYSLOG_ACTION_READ_ALL | SYSLOG_ACTION_READ_CLEAR => {

@@ -10,6 +10,11 @@ use linux_raw_sys::general::{
 
 /// Linux: SYSCALL_DEFINE4(reboot) in kernel/reboot.c
 pub fn sys_reboot(magic1: i32, magic2: i32, cmd: u32, _arg: UserPtr<u8>) -> KResult<usize> {
+    // Linux: "We only trust the superuser with rebooting the system" (CAP_SYS_BOOT), before
+    // the magic numbers.
+    if !crate::kernel::capability::capable(crate::kernel::capability::CAP_SYS_BOOT) {
+        return Err(EPERM);
+    }
     if magic1 as u32 != LINUX_REBOOT_MAGIC1
         || ![LINUX_REBOOT_MAGIC2, LINUX_REBOOT_MAGIC2A, LINUX_REBOOT_MAGIC2B, LINUX_REBOOT_MAGIC2C]
             .contains(&(magic2 as u32))

@@ -12,7 +12,7 @@
 
 use crate::kernel::locking::{class, SpinLock};
 use alloc::sync::Arc;
-use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicUsize, Ordering};
 use linux_raw_sys::general as uapi;
 
 pub const SIGHUP: i32 = uapi::SIGHUP as i32;
@@ -40,6 +40,9 @@ pub const SIGURG: i32 = uapi::SIGURG as i32;
 pub const SIGXCPU: i32 = uapi::SIGXCPU as i32;
 pub const SIGXFSZ: i32 = uapi::SIGXFSZ as i32;
 pub const SIGWINCH: i32 = uapi::SIGWINCH as i32;
+pub const SIGVTALRM: i32 = uapi::SIGVTALRM as i32;
+pub const SIGPROF: i32 = uapi::SIGPROF as i32;
+pub const SIGIO: i32 = uapi::SIGIO as i32;
 pub const SIGSYS: i32 = uapi::SIGSYS as i32;
 /// Linux: _NSIG — signals are 1..=64.
 pub const NSIG: i32 = uapi::_NSIG as i32;
@@ -66,6 +69,10 @@ pub const SI_USER: i32 = uapi::SI_USER as i32;
 pub const SI_KERNEL: i32 = uapi::SI_KERNEL as i32;
 pub const SI_TKILL: i32 = uapi::SI_TKILL;
 pub const SI_QUEUE: i32 = uapi::SI_QUEUE;
+pub const SI_TIMER: i32 = uapi::SI_TIMER;
+/// Linux: SIGRTMIN and SIGRTMAX (the kernel's: glibc keeps 32 and 33 for itself).
+pub const SIGRTMIN: i32 = uapi::SIGRTMIN as i32;
+pub const SIGRTMAX: i32 = NSIG;
 pub const CLD_EXITED: i32 = uapi::CLD_EXITED as i32;
 pub const CLD_KILLED: i32 = uapi::CLD_KILLED as i32;
 pub const CLD_DUMPED: i32 = uapi::CLD_DUMPED as i32;
@@ -102,18 +109,27 @@ crate::user_pod! {
 /// Linux: struct sighand_struct — shared with CLONE_SIGHAND.
 pub struct SigHand {
     pub action: SpinLock<[SigAction; NSIG as usize], class::Sighand>,
+    /// Linux: sighand->signalfd_wqh — signalfd readers and pollers, woken by every signal
+    /// queued to a task sharing these handlers.
+    pub signalfd_wqh: crate::kernel::sched::wait::LazyWaitQueue,
 }
 
 impl SigHand {
     pub fn new() -> Arc<SigHand> {
-        Arc::new(SigHand { action: SpinLock::new([SigAction::default(); NSIG as usize]) })
+        Arc::new(SigHand {
+            action: SpinLock::new([SigAction::default(); NSIG as usize]),
+            signalfd_wqh: crate::kernel::sched::wait::LazyWaitQueue::new(),
+        })
     }
     /// Linux: copy_sighand() without CLONE_SIGHAND.  Never inlined: inlined, the 1.5 KiB copy's
     /// stack temporary lands wherever the caller's frame puts it, and at an address misaligned
     /// with the heap copy memcpy goes the slow (shifting) way: ~2,000 instructions per fork.
     #[inline(never)]
     pub fn dup(&self) -> Arc<SigHand> {
-        Arc::new(SigHand { action: SpinLock::new(*self.action.lock()) })
+        Arc::new(SigHand {
+            action: SpinLock::new(*self.action.lock()),
+            signalfd_wqh: crate::kernel::sched::wait::LazyWaitQueue::new(),
+        })
     }
     pub fn get(&self, sig: i32) -> SigAction {
         self.action.lock()[(sig - 1) as usize]
@@ -140,6 +156,31 @@ pub struct SigInfo {
     pub uid: u32,
     pub status: i32,
     pub addr: usize,
+    /// The union as it is (a user's rt_sigqueueinfo, a POSIX timer's SI_TIMER): its first 32
+    /// bytes, which Linux's kernel_siginfo keeps; when set, it is delivered instead of the
+    /// fields above.
+    pub fields: Option<[u64; 4]>,
+}
+
+/// Linux: struct restart_block (include/linux/restart_block.h): how restart_syscall(2)
+/// continues a syscall that returned ERESTART_RESTARTBLOCK; None: EINTR
+/// (do_no_restart_syscall).
+#[derive(Clone, Copy, Default)]
+pub enum RestartBlock {
+    #[default]
+    None,
+    /// An interrupted relative nanosleep: on to `expires` on `base` (hrtimer_nanosleep_restart).
+    Nanosleep {
+        base: crate::kernel::time::posix_timers::Base,
+        expires: u64,
+        rmtp: Option<crate::mm::uaccess::UserPtr<crate::kernel::time::Timespec>>,
+    },
+    /// The same on a CPU-time clock (posix_cpu_nsleep_restart).
+    CpuNanosleep {
+        clockid: i32,
+        expires: u64,
+        rmtp: Option<crate::mm::uaccess::UserPtr<crate::kernel::time::Timespec>>,
+    },
 }
 
 /// Linux: struct ksignal — a signal get_signal() chose for a handler: its action and siginfo.
@@ -150,20 +191,111 @@ pub struct KSignal {
     pub sig: i32,
 }
 
-/// Linux: struct sigpending.
+/// Signals queued for the user, against RLIMIT_SIGPENDING (Linux: the ucounts'
+/// UCOUNT_RLIMIT_SIGPENDING).  One user until MenuOS has credentials.
+static SIGPENDING_COUNT: AtomicUsize = AtomicUsize::new(0);
+
+/// The signals queued for the caller's user (/proc/PID/status's SigQ).
+pub fn sigpending_count() -> usize {
+    SIGPENDING_COUNT.load(Ordering::Relaxed)
+}
+
+/// One queued signal counted against RLIMIT_SIGPENDING, given back when it is dropped
+/// (Linux: __sigqueue_alloc()'s inc_rlimit_get_ucounts() and __sigqueue_free()).
+pub struct SigpendingCharge(());
+
+impl SigpendingCharge {
+    /// None when `limit()` signals are queued already, unless `override_rlimit`.
+    pub fn try_new(limit: impl FnOnce() -> u64, override_rlimit: bool) -> Option<Self> {
+        let n = SIGPENDING_COUNT.fetch_add(1, Ordering::Relaxed) + 1;
+        if override_rlimit || n as u64 <= limit() {
+            Some(SigpendingCharge(()))
+        } else {
+            SIGPENDING_COUNT.fetch_sub(1, Ordering::Relaxed);
+            None
+        }
+    }
+}
+
+impl Drop for SigpendingCharge {
+    fn drop(&mut self) {
+        SIGPENDING_COUNT.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Linux: struct sigqueue — one queued instance of a signal and its siginfo.
+pub struct SigQueue {
+    pub info: SigInfo,
+    /// Held while queued (a POSIX timer's preallocated entry has none: SIGQUEUE_PREALLOC).
+    pub charge: Option<SigpendingCharge>,
+    /// A POSIX timer's own entry: the timer is rearmed when it is dequeued, and hears when it
+    /// leaves the queue however it leaves.
+    pub timer: Option<crate::kernel::time::posix_timers::TimerSigq>,
+}
+
+/// Linux: struct sigpending: the set of pending signals, and their queue in arrival order
+/// (each real-time signal once per send, a standard signal at most once).
 #[derive(Default)]
 pub struct SigPending {
     pub set: u64,
-    /// siginfo of each pending signal (standard signals are not queued: one each).
-    pub info: alloc::collections::BTreeMap<i32, SigInfo>,
+    pub list: alloc::collections::VecDeque<SigQueue>,
 }
 
+/// Linux: SYNCHRONOUS_MASK — faults are dequeued before anything else.
+pub const SYNCHRONOUS_MASK: u64 = (1 << (SIGSEGV - 1))
+    | (1 << (SIGBUS - 1))
+    | (1 << (SIGILL - 1))
+    | (1 << (SIGTRAP - 1))
+    | (1 << (SIGFPE - 1))
+    | (1 << (SIGSYS - 1));
+
 impl SigPending {
-    /// Drops the pending signals in `mask` (and their siginfo).
+    /// Drops the pending signals in `mask` and their queue entries (Linux:
+    /// flush_sigqueue_mask()).
     pub fn discard(&mut self, mask: u64) {
         self.set &= !mask;
-        if !self.info.is_empty() {
-            self.info.retain(|&sig, _| mask & sigmask(sig) == 0);
+        if !self.list.is_empty() {
+            self.list.retain(|q| mask & sigmask(q.info.signo) == 0);
+        }
+    }
+
+    /// Linux: next_signal(): the signal to take among those not in `blocked`: a synchronous
+    /// fault first, then the lowest number.
+    pub fn next_signal(&self, blocked: u64) -> Option<i32> {
+        let avail = self.set & !blocked;
+        if avail == 0 {
+            return None;
+        }
+        let sync = avail & SYNCHRONOUS_MASK;
+        let pick = if sync != 0 { sync } else { avail };
+        Some(pick.trailing_zeros() as i32 + 1)
+    }
+
+    /// Linux: collect_signal(): the first queued instance of `sig` (its bit stays set while
+    /// another is queued); without one (a signal whose siginfo was lost to RLIMIT_SIGPENDING),
+    /// a siginfo of SI_USER from nobody.
+    pub fn collect_signal(&mut self, sig: i32) -> SigQueue {
+        let mut first = None;
+        let mut more = false;
+        for (i, q) in self.list.iter().enumerate() {
+            if q.info.signo == sig {
+                if first.is_some() {
+                    more = true;
+                    break;
+                }
+                first = Some(i);
+            }
+        }
+        if !more {
+            self.set &= !sigmask(sig);
+        }
+        match first.and_then(|i| self.list.remove(i)) {
+            Some(q) => q,
+            None => SigQueue {
+                info: SigInfo { signo: sig, code: SI_USER, ..Default::default() },
+                charge: None,
+                timer: None,
+            },
         }
     }
 }
@@ -178,6 +310,8 @@ pub struct SignalStruct {
     pub rlimits: SpinLock<[[u64; 2]; RLIM_NLIMITS], class::SignalMisc>,
     /// Linux: signal->wait_chldexit — parents sleep here in wait4/waitid.
     pub wait_chldexit: crate::kernel::sched::wait::WaitQueue,
+    /// Linux: pid->wait_pidfd — pidfd pollers, woken when the process exits.
+    pub wait_pidfd: crate::kernel::sched::wait::LazyWaitQueue,
     /// Linux: is_child_subreaper / has_child_subreaper (prctl)
     pub is_child_subreaper: AtomicBool,
     pub cutime: core::sync::atomic::AtomicU64,
@@ -186,14 +320,18 @@ pub struct SignalStruct {
     /// Job control (Linux: signal->flags SIGNAL_STOP_STOPPED / SIGNAL_CLD_*, group_exit_code):
     /// (stopped, stop to report with this signal (0: none), continue to report)
     pub stop: SpinLock<StopState, class::SignalMisc>,
-    /// ITIMER_REAL: (expiry in timer cycles, 0 = off; interval in cycles)
-    pub itimer_real: SpinLock<(u64, u64), class::SignalMisc>,
+    /// Linux: signal->shared_pending — signals sent to the process (kill, SIGCHLD, its
+    /// timers), taken by whichever thread does not block them.
+    pub shared_pending: SpinLock<SigPending, class::Pending>,
+    /// shared_pending.set, for the lock-free check on the way back to user mode.
+    pub shared_mask: core::sync::atomic::AtomicU64,
+    /// The process's CPU time, interval timers and POSIX timers (Linux: signal->utime/stime,
+    /// real_timer, it[], posix_timers).
+    pub timers: crate::kernel::time::posix_timers::SignalTimers,
     /// Linux: oom_score_adj and oom_score_adj_min (/proc/PID/oom_score_adj, -1000..1000),
     /// inherited across fork.
     pub oom_score_adj: AtomicI32,
     pub oom_score_adj_min: AtomicI32,
-    /// Linux: pid->wait_pidfd of the group leader: pidfd pollers, woken as threads exit.
-    pub wait_pidfd: crate::kernel::sched::wait::WaitQueue,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -241,15 +379,17 @@ impl SignalStruct {
             live: AtomicU32::new(1),
             rlimits: SpinLock::new(r),
             wait_chldexit: crate::kernel::sched::wait::WaitQueue::new(),
+            wait_pidfd: crate::kernel::sched::wait::LazyWaitQueue::new(),
             is_child_subreaper: AtomicBool::new(false),
             cutime: Default::default(),
             cstime: Default::default(),
             tty_controlling: AtomicBool::new(false),
             stop: SpinLock::new(StopState::default()),
-            itimer_real: SpinLock::new((0, 0)),
+            shared_pending: SpinLock::new(SigPending::default()),
+            shared_mask: core::sync::atomic::AtomicU64::new(0),
+            timers: crate::kernel::time::posix_timers::SignalTimers::new(),
             oom_score_adj: AtomicI32::new(0),
             oom_score_adj_min: AtomicI32::new(0),
-            wait_pidfd: crate::kernel::sched::wait::WaitQueue::new(),
         })
     }
     /// Linux: copy_signal(): a new process inherits limits, process group and session.
@@ -281,12 +421,80 @@ crate::user_pod! {
     }
 }
 
+/// Linux: enum siginfo_layout — which member of siginfo's union a (signal, si_code) uses.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum SigInfoLayout {
+    Kill,
+    Timer,
+    Poll,
+    Fault,
+    Chld,
+    Rt,
+    Sys,
+}
+
+/// Linux: sig_sicodes[]: the signals with si_codes of their own, and how many they have.
+fn sig_specific_limit(sig: i32) -> Option<i32> {
+    Some(match sig {
+        SIGILL => uapi::NSIGILL,
+        SIGFPE => uapi::NSIGFPE,
+        SIGSEGV => uapi::NSIGSEGV,
+        SIGBUS => uapi::NSIGBUS,
+        SIGTRAP => uapi::NSIGTRAP,
+        SIGCHLD => uapi::NSIGCHLD,
+        SIGIO => uapi::NSIGPOLL,
+        SIGSYS => uapi::NSIGSYS,
+        _ => return None,
+    } as i32)
+}
+
+/// Linux: siginfo_layout(): codes above SI_USER and below SI_KERNEL are the signal's own
+/// (faults, SIGCHLD's CLD_*, SIGIO's POLL_*, SIGSYS); SI_TIMER is a timer's; other negative
+/// codes (SI_QUEUE, SI_TKILL, ...) carry a sigval; the rest is kill's pid and uid.
+pub fn siginfo_layout(sig: i32, code: i32) -> SigInfoLayout {
+    if code > SI_USER && code < SI_KERNEL {
+        match sig_specific_limit(sig) {
+            Some(l) if code <= l => match sig {
+                SIGCHLD => SigInfoLayout::Chld,
+                SIGIO => SigInfoLayout::Poll,
+                SIGSYS => SigInfoLayout::Sys,
+                _ => SigInfoLayout::Fault,
+            },
+            _ if code <= uapi::NSIGPOLL as i32 => SigInfoLayout::Poll,
+            _ => SigInfoLayout::Kill,
+        }
+    } else if code == SI_TIMER {
+        SigInfoLayout::Timer
+    } else if code == uapi::SI_SIGIO {
+        SigInfoLayout::Poll
+    } else if code < 0 {
+        SigInfoLayout::Rt
+    } else {
+        SigInfoLayout::Kill
+    }
+}
+
+/// Linux: known_siginfo_layout(): the si_codes whose siginfo fits the kernel's.
+pub fn known_siginfo_layout(sig: i32, code: i32) -> bool {
+    if code == SI_KERNEL {
+        true
+    } else if code > SI_USER {
+        code <= sig_specific_limit(sig).unwrap_or(uapi::NSIGPOLL as i32)
+    } else {
+        code >= uapi::SI_DETHREAD || code == uapi::SI_ASYNCNL
+    }
+}
+
 impl UserSigInfo {
     pub fn from(info: &SigInfo) -> Self {
         let mut s =
             UserSigInfo { si_signo: info.signo, si_errno: info.errno, si_code: info.code, _pad0: 0, f: [0; 14] };
-        match info.signo {
-            SIGSEGV | SIGBUS | SIGILL | SIGFPE | SIGTRAP => s.f[0] = info.addr as u64,
+        if let Some(fields) = info.fields {
+            s.f[..4].copy_from_slice(&fields);
+            return s;
+        }
+        match siginfo_layout(info.signo, info.code) {
+            SigInfoLayout::Fault => s.f[0] = info.addr as u64,
             _ => {
                 s.f[0] = (info.pid as u32 as u64) | ((info.uid as u64) << 32);
                 s.f[1] = info.status as u32 as u64;

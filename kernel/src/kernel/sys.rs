@@ -6,11 +6,20 @@
 //! getitimer/setitimer kernel/time/itimer.rs, getgroups/setgroups kernel/groups.rs.
 
 use crate::errno::*;
+use crate::kernel::capability::{cap_capable, capable, CAP_SYS_RESOURCE};
+use crate::kernel::cred::{
+    commit_creds, current_cred, prepare_creds, task_cred, with_current_cred, Cred, GLOBAL_ROOT_UID,
+};
 use crate::kernel::signal::{RLIMIT_NOFILE, RLIM_NLIMITS};
-use crate::kernel::task::current;
+use crate::kernel::task::{current, PF_NPROC_EXCEEDED};
+use crate::kernel::ucount::{alloc_ucounts, RlimitType};
 use crate::kernel::utsname::UTS_FIELD_LEN;
+use crate::mm::mm_types::{SUID_DUMP_DISABLE, SUID_DUMP_USER};
 use crate::mm::uaccess::{UserCStr, UserPtr};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
 use core::sync::atomic::{AtomicI32, Ordering};
+use credcheck::setid;
 use linux_raw_sys::general as uapi;
 
 /// Linux: overflowuid / overflowgid (kernel/sys.c; /proc/sys/kernel/overflow[ug]id): the id
@@ -48,6 +57,16 @@ pub fn sys_prlimit64(
             return Err(EINVAL);
         }
     }
+    // Linux: check_prlimit_permission(): another process's limits need all of its ids to be
+    // the caller's real ids, or CAP_SYS_RESOURCE.
+    if !Arc::ptr_eq(&t, &current()) {
+        let (cred, tcred) = (current_cred(), task_cred(&t));
+        let id_match = [tcred.uid, tcred.euid, tcred.suid].iter().all(|&u| u == cred.uid)
+            && [tcred.gid, tcred.egid, tcred.sgid].iter().all(|&g| g == cred.gid);
+        if !id_match && !cap_capable(&cred, &tcred.user_ns, CAP_SYS_RESOURCE) {
+            return Err(EPERM);
+        }
+    }
     let mut r = t.signal.rlimits.lock();
     let oldv = r[resource];
     if let Some(n) = newv {
@@ -55,6 +74,10 @@ pub fn sys_prlimit64(
         // included).
         let nr_open = crate::fs::file::SYSCTL_NR_OPEN.load(Ordering::Relaxed) as u64;
         if resource == RLIMIT_NOFILE && n[1] > nr_open {
+            return Err(EPERM);
+        }
+        // Linux: do_prlimit(): raising the hard limit needs CAP_SYS_RESOURCE.
+        if n[1] > oldv[1] && !capable(CAP_SYS_RESOURCE) {
             return Err(EPERM);
         }
         r[resource] = n;
@@ -98,11 +121,16 @@ pub fn sys_getsid(pid: i32) -> KResult<usize> {
     Ok(t.signal.session.load(Ordering::Relaxed) as usize)
 }
 
+/// Linux: ksys_setsid(): EPERM for a process-group leader, and when a process group whose id
+/// is the caller's pid exists (the new session's id would name it).
 pub fn sys_setsid() -> KResult<usize> {
     let cur = current();
     let pid = cur.tgid();
-    // EPERM when already a process-group leader.
     if cur.signal.pgrp.load(Ordering::Relaxed) == pid {
+        return Err(EPERM);
+    }
+    // Fail if a process group id already exists that equals the proposed session id.
+    if crate::kernel::pid::all_processes().iter().any(|t| t.signal.pgrp.load(Ordering::Relaxed) == pid) {
         return Err(EPERM);
     }
     cur.signal.pgrp.store(pid, Ordering::Relaxed);
@@ -163,23 +191,64 @@ pub fn sys_sysinfo(info: UserPtr<Sysinfo>) -> KResult<usize> {
     Ok(0)
 }
 
-// prctl(2) options.  Linux: include/uapi/linux/prctl.h.
-const PR_SET_PDEATHSIG: i32 = 1;
-const PR_GET_PDEATHSIG: i32 = 2;
-const PR_GET_DUMPABLE: i32 = 3;
-const PR_SET_DUMPABLE: i32 = 4;
-const PR_SET_NAME: i32 = 15;
-const PR_GET_NAME: i32 = 16;
-const PR_SET_CHILD_SUBREAPER: i32 = 36;
-const PR_GET_CHILD_SUBREAPER: i32 = 37;
-const PR_SET_NO_NEW_PRIVS: i32 = 38;
-const PR_GET_NO_NEW_PRIVS: i32 = 39;
+use linux_raw_sys::prctl as pr;
 
-/// Linux: prctl(): PR_SET_NAME/PR_GET_NAME, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG...
-pub fn sys_prctl(option: i32, arg2: usize, _arg3: usize, _arg4: usize, _arg5: usize) -> KResult<usize> {
+/// Linux: PR_IO_FLUSHER (PF_MEMALLOC_NOIO | PF_LOCAL_THROTTLE).
+const PR_IO_FLUSHER: u32 = crate::kernel::task::PF_MEMALLOC_NOIO | crate::kernel::task::PF_LOCAL_THROTTLE;
+
+/// Linux: SYSCALL_DEFINE5(prctl, int, option, unsigned long, arg2, unsigned long, arg3,
+/// unsigned long, arg4, unsigned long, arg5): the options Linux 6.1 on riscv64 has without
+/// seccomp or perf; every other option is EINVAL, as Linux answers an option it does not know
+/// or was built without (PR_SET_MM and PR_SET_VMA are not implemented).  The capability
+/// options (KEEPCAPS, CAPBSET, SECUREBITS, CAP_AMBIENT) are commoncap's, first.
+pub fn sys_prctl(option: i32, arg2: usize, arg3: usize, arg4: usize, arg5: usize) -> KResult<usize> {
+    use crate::kernel::task::{PF_MCE_EARLY, PF_MCE_PROCESS};
+    // Linux: security_task_prctl() first — commoncap's capability options
+    // (kernel/capability.rs over credcheck's cap_task_prctl()).
+    {
+        use credcheck::commoncap::{cap_task_prctl, PrctlOutcome};
+        let old = current_cred();
+        match cap_task_prctl(&old, option as u32, arg2 as u64, arg3 as u64, arg4 as u64, arg5 as u64) {
+            Err(e) => return Err(cc_err(e)),
+            Ok(PrctlOutcome::Value(v)) => return Ok(v),
+            Ok(PrctlOutcome::Commit(new)) => return commit_creds(old.with(new)),
+            Ok(PrctlOutcome::NotMine) => {}
+        }
+    }
     let cur = current();
+    let option = option as u32;
     match option {
-        PR_SET_NAME => {
+        pr::PR_SET_PDEATHSIG => {
+            // Linux: valid_signal(arg2): 0..=_NSIG.
+            if arg2 > crate::kernel::signal::NSIG as usize {
+                return Err(EINVAL);
+            }
+            cur.pdeath_signal.store(arg2 as i32, Ordering::Relaxed);
+            Ok(0)
+        }
+        pr::PR_GET_PDEATHSIG => {
+            UserPtr::<i32>::new(arg2).write(&cur.pdeath_signal.load(Ordering::Relaxed))?;
+            Ok(0)
+        }
+        pr::PR_GET_DUMPABLE => Ok(cur.mm.lock().as_ref().map_or(0, |m| m.get_dumpable()) as usize),
+        pr::PR_SET_DUMPABLE => {
+            if arg2 != SUID_DUMP_DISABLE as usize && arg2 != SUID_DUMP_USER as usize {
+                return Err(EINVAL);
+            }
+            if let Some(m) = cur.mm.lock().as_ref() {
+                m.set_dumpable(arg2 as u32);
+            }
+            Ok(0)
+        }
+        // Linux: timing is always statistical (PR_TIMING_TIMESTAMP was never implemented).
+        pr::PR_GET_TIMING => Ok(pr::PR_TIMING_STATISTICAL as usize),
+        pr::PR_SET_TIMING => {
+            if arg2 != pr::PR_TIMING_STATISTICAL as usize {
+                return Err(EINVAL);
+            }
+            Ok(0)
+        }
+        pr::PR_SET_NAME => {
             let s = UserCStr::new(arg2).read_bytes(16).or_else(|_| {
                 let mut b = [0u8; 16];
                 UserPtr::<u8>::new(arg2).copy_in(&mut b[..15])?;
@@ -191,34 +260,127 @@ pub fn sys_prctl(option: i32, arg2: usize, _arg3: usize, _arg4: usize, _arg5: us
             *cur.comm.lock() = c;
             Ok(0)
         }
-        PR_GET_NAME => {
+        pr::PR_GET_NAME => {
             let c = *cur.comm.lock();
             UserPtr::<[u8; 16]>::new(arg2).write(&c)?;
             Ok(0)
         }
-        PR_SET_CHILD_SUBREAPER => {
+        pr::PR_SET_TIMERSLACK => {
+            let v = if arg2 == 0 { cur.default_timer_slack_ns.load(Ordering::Relaxed) } else { arg2 as u64 };
+            cur.timer_slack_ns.store(v, Ordering::Relaxed);
+            Ok(0)
+        }
+        pr::PR_GET_TIMERSLACK => Ok(cur.timer_slack_ns.load(Ordering::Relaxed) as usize),
+        pr::PR_MCE_KILL => {
+            if arg4 | arg5 != 0 {
+                return Err(EINVAL);
+            }
+            match arg2 as u32 {
+                pr::PR_MCE_KILL_CLEAR if arg2 <= u32::MAX as usize => {
+                    if arg3 != 0 {
+                        return Err(EINVAL);
+                    }
+                    cur.flags.fetch_and(!PF_MCE_PROCESS, Ordering::Relaxed);
+                }
+                pr::PR_MCE_KILL_SET if arg2 <= u32::MAX as usize => {
+                    cur.flags.fetch_or(PF_MCE_PROCESS, Ordering::Relaxed);
+                    match arg3 {
+                        a if a == pr::PR_MCE_KILL_EARLY as usize => {
+                            cur.flags.fetch_or(PF_MCE_EARLY, Ordering::Relaxed);
+                        }
+                        a if a == pr::PR_MCE_KILL_LATE as usize => {
+                            cur.flags.fetch_and(!PF_MCE_EARLY, Ordering::Relaxed);
+                        }
+                        a if a == pr::PR_MCE_KILL_DEFAULT as usize => {
+                            cur.flags.fetch_and(!(PF_MCE_EARLY | PF_MCE_PROCESS), Ordering::Relaxed);
+                        }
+                        _ => return Err(EINVAL),
+                    }
+                }
+                _ => return Err(EINVAL),
+            }
+            Ok(0)
+        }
+        pr::PR_MCE_KILL_GET => {
+            if arg2 | arg3 | arg4 | arg5 != 0 {
+                return Err(EINVAL);
+            }
+            let f = cur.flags.load(Ordering::Relaxed);
+            Ok(if f & PF_MCE_PROCESS != 0 {
+                if f & PF_MCE_EARLY != 0 {
+                    pr::PR_MCE_KILL_EARLY
+                } else {
+                    pr::PR_MCE_KILL_LATE
+                }
+            } else {
+                pr::PR_MCE_KILL_DEFAULT
+            } as usize)
+        }
+        pr::PR_SET_CHILD_SUBREAPER => {
             cur.signal.is_child_subreaper.store(arg2 != 0, Ordering::Relaxed);
             Ok(0)
         }
-        PR_GET_CHILD_SUBREAPER => {
+        pr::PR_GET_CHILD_SUBREAPER => {
             let v = cur.signal.is_child_subreaper.load(Ordering::Relaxed) as i32;
             UserPtr::<i32>::new(arg2).write(&v)?;
             Ok(0)
         }
-        PR_SET_PDEATHSIG => {
-            if arg2 > crate::kernel::signal::NSIG as usize {
+        // Linux (CONFIG_CHECKPOINT_RESTORE): the clear_child_tid address.
+        pr::PR_GET_TID_ADDRESS => {
+            UserPtr::<usize>::new(arg2).write(&cur.clear_child_tid.load(Ordering::Relaxed))?;
+            Ok(0)
+        }
+        pr::PR_SET_NO_NEW_PRIVS => {
+            if arg2 != 1 || arg3 != 0 || arg4 != 0 || arg5 != 0 {
                 return Err(EINVAL);
             }
-            cur.pdeath_signal.store(arg2 as i32, Ordering::Relaxed);
+            cur.no_new_privs.store(true, Ordering::Relaxed);
             Ok(0)
         }
-        PR_GET_PDEATHSIG => {
-            UserPtr::<i32>::new(arg2).write(&cur.pdeath_signal.load(Ordering::Relaxed))?;
+        pr::PR_GET_NO_NEW_PRIVS => {
+            if arg2 != 0 || arg3 != 0 || arg4 != 0 || arg5 != 0 {
+                return Err(EINVAL);
+            }
+            Ok(cur.no_new_privs.load(Ordering::Relaxed) as usize)
+        }
+        pr::PR_SET_THP_DISABLE => {
+            if arg3 | arg4 | arg5 != 0 {
+                return Err(EINVAL);
+            }
+            if let Some(m) = cur.mm.lock().as_ref() {
+                m.set_thp_disable(arg2 != 0);
+            }
             Ok(0)
         }
-        PR_GET_DUMPABLE => Ok(1),
-        PR_SET_DUMPABLE => Ok(0),
-        PR_SET_NO_NEW_PRIVS | PR_GET_NO_NEW_PRIVS => Ok(0),
+        pr::PR_GET_THP_DISABLE => {
+            if arg2 | arg3 | arg4 | arg5 != 0 {
+                return Err(EINVAL);
+            }
+            Ok(cur.mm.lock().as_ref().is_some_and(|m| m.thp_disabled()) as usize)
+        }
+        pr::PR_SET_IO_FLUSHER => {
+            if !capable(CAP_SYS_RESOURCE) {
+                return Err(EPERM);
+            }
+            if arg3 | arg4 | arg5 != 0 {
+                return Err(EINVAL);
+            }
+            match arg2 {
+                1 => cur.flags.fetch_or(PR_IO_FLUSHER, Ordering::Relaxed),
+                0 => cur.flags.fetch_and(!PR_IO_FLUSHER, Ordering::Relaxed),
+                _ => return Err(EINVAL),
+            };
+            Ok(0)
+        }
+        pr::PR_GET_IO_FLUSHER => {
+            if !capable(CAP_SYS_RESOURCE) {
+                return Err(EPERM);
+            }
+            if arg2 | arg3 | arg4 | arg5 != 0 {
+                return Err(EINVAL);
+            }
+            Ok((cur.flags.load(Ordering::Relaxed) & PR_IO_FLUSHER == PR_IO_FLUSHER) as usize)
+        }
         _ => Err(EINVAL),
     }
 }
@@ -298,61 +460,224 @@ pub fn sys_getppid() -> KResult<usize> {
     Ok(current().ppid() as usize)
 }
 
-// The ids: every process is root until struct cred exists.
+// The ids.  Linux: kernel/sys.c — each reads the caller's cred, and shows its ids as its user
+// namespace maps them (from_kuid_munged).
+
+/// Linux: getuid(2)
 pub fn sys_getuid() -> KResult<usize> {
-    Ok(0)
+    Ok(with_current_cred(|c| c.user_ns.from_kuid_munged(c.uid)) as usize)
 }
+/// Linux: geteuid(2)
 pub fn sys_geteuid() -> KResult<usize> {
-    Ok(0)
+    Ok(with_current_cred(|c| c.user_ns.from_kuid_munged(c.euid)) as usize)
 }
+/// Linux: getgid(2)
 pub fn sys_getgid() -> KResult<usize> {
-    Ok(0)
+    Ok(with_current_cred(|c| c.user_ns.from_kgid_munged(c.gid)) as usize)
 }
+/// Linux: getegid(2)
 pub fn sys_getegid() -> KResult<usize> {
+    Ok(with_current_cred(|c| c.user_ns.from_kgid_munged(c.egid)) as usize)
+}
+/// Linux: getresuid(2): real, effective, saved — written in that order, stopping at a fault.
+pub fn sys_getresuid(ruidp: UserPtr<u32>, euidp: UserPtr<u32>, suidp: UserPtr<u32>) -> KResult<usize> {
+    let c = current_cred();
+    let ns = &c.user_ns;
+    ruidp.write(&ns.from_kuid_munged(c.uid))?;
+    euidp.write(&ns.from_kuid_munged(c.euid))?;
+    suidp.write(&ns.from_kuid_munged(c.suid))?;
     Ok(0)
 }
-pub fn sys_getresuid(ruid: UserPtr<u32>, euid: UserPtr<u32>, suid: UserPtr<u32>) -> KResult<usize> {
-    for p in [ruid, euid, suid] {
-        p.write(&0)?;
+/// Linux: getresgid(2)
+pub fn sys_getresgid(rgidp: UserPtr<u32>, egidp: UserPtr<u32>, sgidp: UserPtr<u32>) -> KResult<usize> {
+    let c = current_cred();
+    let ns = &c.user_ns;
+    rgidp.write(&ns.from_kgid_munged(c.gid))?;
+    egidp.write(&ns.from_kgid_munged(c.egid))?;
+    sgidp.write(&ns.from_kgid_munged(c.sgid))?;
+    Ok(0)
+}
+
+fn cc_err(e: credcheck::Errno) -> Errno {
+    Errno(e as i32)
+}
+
+/// A uid argument: None for -1 ("unchanged"), else its kernel id (INVALID_ID when the
+/// caller's namespace does not map it: the rules answer EINVAL).
+fn kuid_arg(c: &Cred, uid: u32) -> Option<u32> {
+    (uid != u32::MAX).then(|| c.user_ns.make_kuid(uid))
+}
+fn kgid_arg(c: &Cred, gid: u32) -> Option<u32> {
+    (gid != u32::MAX).then(|| c.user_ns.make_kgid(gid))
+}
+
+/// Linux: flag_nproc_exceeded() — a set*uid to a user already at RLIMIT_NPROC succeeds, but
+/// marks the task so that its next execve fails with EAGAIN (unless the user is root, or by
+/// then under the limit).
+fn flag_nproc_exceeded(old: &Cred, new: &Cred) {
+    if new.uid == old.uid && Arc::ptr_eq(&new.user_ns, &old.user_ns) {
+        return;
     }
-    Ok(0)
-}
-pub fn sys_getresgid(rgid: UserPtr<u32>, egid: UserPtr<u32>, sgid: UserPtr<u32>) -> KResult<usize> {
-    for p in [rgid, egid, sgid] {
-        p.write(&0)?;
+    let cur = current();
+    let ucounts = alloc_ucounts(&new.user_ns, new.uid);
+    let limit = cur.signal.rlimit(crate::kernel::signal::RLIMIT_NPROC);
+    // (Linux compares the count before commit_creds() moves this task to it)
+    if ucounts.is_rlimit_overlimit(RlimitType::Nproc, limit) && !(new.uid == GLOBAL_ROOT_UID && new.user_ns.level == 0)
+    {
+        cur.flags.fetch_or(PF_NPROC_EXCEEDED, Ordering::Relaxed);
+    } else {
+        cur.flags.fetch_and(!PF_NPROC_EXCEEDED, Ordering::Relaxed);
     }
-    Ok(0)
 }
-/// Not yet: the set*id calls claim success without changing anything (no struct cred).
-pub fn sys_setuid(_uid: u32) -> KResult<usize> {
-    Ok(0)
+
+/// Commits what a set*uid rule computed (Linux: set_user(), flag_nproc_exceeded(),
+/// commit_creds()).
+fn commit_setuid(old: Cred, r: Result<credcheck::Cred, credcheck::Errno>) -> KResult<usize> {
+    let new = old.with(r.map_err(cc_err)?);
+    flag_nproc_exceeded(&old, &new);
+    commit_creds(new)
 }
-pub fn sys_setgid(_gid: u32) -> KResult<usize> {
-    Ok(0)
+
+/// Linux: SYSCALL_DEFINE1(setuid)
+pub fn sys_setuid(uid: u32) -> KResult<usize> {
+    let old = prepare_creds();
+    let kuid = old.user_ns.make_kuid(uid);
+    let r = setid::setuid(&old, kuid, old.root_uid());
+    commit_setuid(old, r)
 }
-pub fn sys_setreuid(_ruid: u32, _euid: u32) -> KResult<usize> {
-    Ok(0)
+/// Linux: SYSCALL_DEFINE2(setreuid)
+pub fn sys_setreuid(ruid: u32, euid: u32) -> KResult<usize> {
+    let old = prepare_creds();
+    let r = setid::setreuid(&old, kuid_arg(&old, ruid), kuid_arg(&old, euid), old.root_uid());
+    commit_setuid(old, r)
 }
-pub fn sys_setregid(_rgid: u32, _egid: u32) -> KResult<usize> {
-    Ok(0)
+/// Linux: SYSCALL_DEFINE3(setresuid)
+pub fn sys_setresuid(ruid: u32, euid: u32, suid: u32) -> KResult<usize> {
+    let old = prepare_creds();
+    let r = setid::setresuid(&old, kuid_arg(&old, ruid), kuid_arg(&old, euid), kuid_arg(&old, suid), old.root_uid());
+    commit_setuid(old, r)
 }
-pub fn sys_setresuid(_ruid: u32, _euid: u32, _suid: u32) -> KResult<usize> {
-    Ok(0)
+/// Linux: SYSCALL_DEFINE1(setgid)
+pub fn sys_setgid(gid: u32) -> KResult<usize> {
+    let old = prepare_creds();
+    let kgid = old.user_ns.make_kgid(gid);
+    let new = old.with(setid::setgid(&old, kgid).map_err(cc_err)?);
+    commit_creds(new)
 }
-pub fn sys_setresgid(_rgid: u32, _egid: u32, _sgid: u32) -> KResult<usize> {
-    Ok(0)
+/// Linux: SYSCALL_DEFINE2(setregid)
+pub fn sys_setregid(rgid: u32, egid: u32) -> KResult<usize> {
+    let old = prepare_creds();
+    let new = old.with(setid::setregid(&old, kgid_arg(&old, rgid), kgid_arg(&old, egid)).map_err(cc_err)?);
+    commit_creds(new)
 }
-pub fn sys_setfsuid(_uid: u32) -> KResult<usize> {
-    Ok(0)
+/// Linux: SYSCALL_DEFINE3(setresgid)
+pub fn sys_setresgid(rgid: u32, egid: u32, sgid: u32) -> KResult<usize> {
+    let old = prepare_creds();
+    let r = setid::setresgid(&old, kgid_arg(&old, rgid), kgid_arg(&old, egid), kgid_arg(&old, sgid));
+    commit_creds(old.with(r.map_err(cc_err)?))
 }
-pub fn sys_setfsgid(_gid: u32) -> KResult<usize> {
-    Ok(0)
+/// Linux: SYSCALL_DEFINE1(setfsuid): returns the previous fsuid whether or not it changed.
+pub fn sys_setfsuid(uid: u32) -> KResult<usize> {
+    let old = prepare_creds();
+    let (prev, new) = setid::setfsuid(&old, old.user_ns.make_kuid(uid), old.root_uid());
+    if let Some(n) = new {
+        commit_creds(old.with(n))?;
+    }
+    Ok(old.user_ns.from_kuid_munged(prev) as usize)
 }
-/// Not yet: nice values are not kept (setpriority claims success; getpriority reports nice 0,
-/// as Linux's biased 20 - nice).
-pub fn sys_setpriority(_which: i32, _who: i32, _niceval: i32) -> KResult<usize> {
-    Ok(0)
+/// Linux: SYSCALL_DEFINE1(setfsgid)
+pub fn sys_setfsgid(gid: u32) -> KResult<usize> {
+    let old = prepare_creds();
+    let (prev, new) = setid::setfsgid(&old, old.user_ns.make_kgid(gid));
+    if let Some(n) = new {
+        commit_creds(old.with(n))?;
+    }
+    Ok(old.user_ns.from_kgid_munged(prev) as usize)
 }
-pub fn sys_getpriority(_which: i32, _who: i32) -> KResult<usize> {
-    Ok(20)
+const PRIO_PROCESS: i32 = uapi::PRIO_PROCESS as i32;
+const PRIO_PGRP: i32 = uapi::PRIO_PGRP as i32;
+const PRIO_USER: i32 = uapi::PRIO_USER as i32;
+
+/// Linux: the tasks setpriority/getpriority's (which, who) names: PRIO_PROCESS a thread (0:
+/// the caller), PRIO_PGRP every thread of a process group (0: the caller's), PRIO_USER every
+/// task whose real uid is the user (0: the caller's; the uid as the caller's user namespace
+/// maps it), the idle task excepted.
+fn prio_targets(which: i32, who: i32) -> Vec<crate::kernel::task::Task> {
+    use crate::kernel::pid::{all_tasks, find_task_by_pid};
+    match which {
+        PRIO_PROCESS => {
+            if who == 0 {
+                alloc::vec![current()]
+            } else {
+                find_task_by_pid(who).into_iter().collect()
+            }
+        }
+        PRIO_PGRP => {
+            let pgrp = if who == 0 { current().signal.pgrp.load(Ordering::Relaxed) } else { who };
+            all_tasks().into_iter().filter(|t| t.signal.pgrp.load(Ordering::Relaxed) == pgrp).collect()
+        }
+        _ => {
+            let uid = with_current_cred(|c| if who == 0 { c.uid } else { c.user_ns.make_kuid(who as u32) });
+            all_tasks().into_iter().filter(|t| t.pid() != 0 && task_cred(t).uid == uid).collect()
+        }
+    }
+}
+
+/// Linux: SYSCALL_DEFINE3(setpriority, int, which, int, who, int, niceval): nice clamped to
+/// -20..19 for every task named; ESRCH when none is.
+pub fn sys_setpriority(which: i32, who: i32, niceval: i32) -> KResult<usize> {
+    use crate::kernel::sched::prio::{MAX_NICE, MIN_NICE};
+    use crate::kernel::sched::syscalls::{can_nice, set_one_prio_perm, set_user_nice};
+    if !(PRIO_PROCESS..=PRIO_USER).contains(&which) {
+        return Err(EINVAL);
+    }
+    let niceval = niceval.clamp(MIN_NICE, MAX_NICE);
+    let mut error = Err(ESRCH);
+    for p in prio_targets(which, who) {
+        // Linux: set_one_prio().
+        if !set_one_prio_perm(&p) {
+            error = Err(EPERM);
+            continue;
+        }
+        if niceval < p.se.nice() && !can_nice(&p, niceval) {
+            error = Err(EACCES);
+            continue;
+        }
+        if error == Err(ESRCH) {
+            error = Ok(0);
+        }
+        set_user_nice(&p, niceval);
+    }
+    error
+}
+
+/// Linux: SYSCALL_DEFINE2(getpriority, int, which, int, who): the best (lowest) nice of the
+/// tasks named, as 20 - nice (nice_to_rlimit: 1..40, so no value looks like an error).
+pub fn sys_getpriority(which: i32, who: i32) -> KResult<usize> {
+    if !(PRIO_PROCESS..=PRIO_USER).contains(&which) {
+        return Err(EINVAL);
+    }
+    prio_targets(which, who)
+        .iter()
+        .map(|p| (crate::kernel::sched::prio::MAX_NICE - p.se.nice() + 1) as usize)
+        .max()
+        .ok_or(ESRCH)
+}
+
+/// Linux: SYSCALL_DEFINE3(getcpu, unsigned __user *, cpup, unsigned __user *, nodep, struct
+/// getcpu_cache __user *, unused): CPU 0, node 0 (each written when asked for; EFAULT if a
+/// write failed).
+pub fn sys_getcpu(cpup: Option<UserPtr<u32>>, nodep: Option<UserPtr<u32>>, _unused: usize) -> KResult<usize> {
+    let mut err = false;
+    if let Some(c) = cpup {
+        err |= c.write(&0).is_err();
+    }
+    if let Some(n) = nodep {
+        err |= n.write(&0).is_err();
+    }
+    if err {
+        Err(EFAULT)
+    } else {
+        Ok(0)
+    }
 }

@@ -229,16 +229,16 @@ pub fn overcommit_policy_handler(t: &CtlTable, io: Io, pos: &mut u64) -> KResult
 
 // ---- permissions (Linux: fs/proc/proc_sysctl.c test_perm, sysctl_perm) ------------------
 
-/// test_perm()'s question: is the caller's euid root, is it in group root?  MenuOS: every
-/// task is root until struct cred exists; the cred work answers from current_cred() here.
+/// test_perm()'s question: is the caller's euid root, is it in group root (egid or a
+/// supplementary group: in_egroup_p())?
 fn euid_egid_root() -> (bool, bool) {
-    (true, true)
+    use crate::kernel::cred::{with_current_cred, GLOBAL_ROOT_UID};
+    with_current_cred(|c| (c.euid == GLOBAL_ROOT_UID, c.in_egroup_p(GLOBAL_ROOT_UID)))
 }
 
-/// Linux: capable(CAP_SYS_ADMIN) (proc_taint).  Every task is root, with every capability,
-/// until struct cred exists.
+/// Linux: capable(CAP_SYS_ADMIN) (proc_taint).
 fn capable_sys_admin() -> bool {
-    true
+    crate::kernel::capability::capable(crate::kernel::capability::CAP_SYS_ADMIN)
 }
 
 /// Linux: MAY_WRITE / MAY_READ / MAY_EXEC.
@@ -249,8 +249,7 @@ pub const MAY_READ: u32 = 4;
 /// Linux: test_perm() / sysctl_perm(): the entry's mode bits for the caller — the owner's
 /// (root's) bits when the caller's euid is root, the group's when it is in group root, else
 /// the others'.  EACCES when `op` asks for more.  Root has no override here: a 0444 entry
-/// cannot be written.  (MenuOS: every task is root until struct cred exists; this is the one
-/// place that asks.)
+/// cannot be written.
 pub fn sysctl_perm(mode: u32, op: u32) -> KResult<()> {
     let (euid_root, egid_root) = euid_egid_root();
     let m = if euid_root {

@@ -7,8 +7,10 @@
 //!   - state, flags, exit_*: atomics, written by the task itself or by the scheduler;
 //!   - rel (real_parent, children): the per-task lock, taken parent-then-child;
 //!   - mm, files, fs, sighand: each its own lock (Linux: task_lock), so exec and exit can
-//!     swap them while others read.
+//!     swap them while others read;
+//!   - real_cred, cred: their own lock; the creds they point to never change (kernel/cred.rs).
 
+use super::cred::Cred;
 use super::signal_types::{SigHand, SigPending, SignalStruct};
 use crate::arch::riscv::process::{ArchCell, KernelStack, ThreadStruct};
 use crate::fs::{FilesStruct, FsStruct};
@@ -42,7 +44,13 @@ pub const EXIT_ZOMBIE: u32 = 0x0020;
 // flags
 pub const PF_EXITING: u32 = 0x0000_0004;
 pub const PF_FORKNOEXEC: u32 = 0x0000_0040;
+/// set*uid found the new user over RLIMIT_NPROC: the next execve fails with EAGAIN.
+pub const PF_NPROC_EXCEEDED: u32 = 0x0000_1000;
 pub const PF_KTHREAD: u32 = 0x0020_0000;
+pub const PF_MCE_PROCESS: u32 = 0x0000_0080;
+pub const PF_MEMALLOC_NOIO: u32 = 0x0008_0000;
+pub const PF_LOCAL_THROTTLE: u32 = 0x0010_0000;
+pub const PF_MCE_EARLY: u32 = 0x0800_0000;
 pub const PF_IDLE: u32 = 0x0000_0002;
 
 pub struct Relatives {
@@ -83,6 +91,14 @@ pub struct TaskStruct {
     pub fs: SpinLock<Option<Arc<FsStruct>>, class::TaskLock>,
     pub sighand: SpinLock<Arc<SigHand>, class::TaskLock>,
     pub signal: Arc<SignalStruct>,
+    /// Linux: real_cred — the objective cred, what others see when they act on this task
+    /// (kill, /proc, capget); and cred — the subjective one it acts with.  They differ only
+    /// under override_creds().  Replaced whole by commit_creds(), never edited (kernel/cred.rs).
+    pub real_cred: SpinLock<Arc<Cred>, class::TaskCred>,
+    pub cred: SpinLock<Arc<Cred>, class::TaskCred>,
+    /// Linux: PFA_NO_NEW_PRIVS (prctl PR_SET_NO_NEW_PRIVS): exec grants nothing; inherited by
+    /// fork, kept across exec, never cleared.
+    pub no_new_privs: AtomicBool,
     pub pending: SpinLock<SigPending, class::Pending>,
     /// A copy of pending.set for the lock-free check on every return to user mode (Linux:
     /// TIF_SIGPENDING); written only under the pending lock.
@@ -90,7 +106,11 @@ pub struct TaskStruct {
     /// Linux: blocked (sigset_t)
     pub blocked: AtomicU64,
     pub saved_sigmask: SpinLock<Option<u64>, class::SignalMisc>,
+    /// Linux: real_blocked — the mask before rt_sigtimedwait unblocked what it waits for.
+    pub real_blocked: AtomicU64,
     pub sigaltstack: SpinLock<(usize, usize, i32), class::SignalMisc>,
+    /// Linux: restart_block — how restart_syscall(2) continues an interrupted sleep.
+    pub restart_block: SpinLock<super::signal_types::RestartBlock, class::SignalMisc>,
 
     /// Linux: vfork_done — the parent of a CLONE_VFORK child sleeps on it.
     pub vfork_done: SpinLock<Option<Arc<super::sched::wait::Completion>>, class::TaskLock>,
@@ -110,7 +130,21 @@ pub struct TaskStruct {
     /// Fault injection (Linux: current->fail_nth): when N > 0, this task's Nth next page
     /// allocation fails with ENOMEM (/proc/PID/fail-nth).
     pub fail_nth: AtomicU32,
+
+    /// Scheduling policy, priorities, vruntime, affinity (kernel/sched/prio.rs; atomics).
+    pub se: super::sched::prio::SchedEntity,
+    /// Robust list, owned PI futexes, futex exit state (kernel/futex/core.rs).
+    pub futex: super::futex::FutexState,
+    /// The rseq(2) registration and its pending events (kernel/rseq.rs).
+    pub rseq: super::rseq::RseqState,
+    /// Linux: timer_slack_ns / default_timer_slack_ns (prctl PR_SET_TIMERSLACK,
+    /// /proc/PID/timerslack_ns), in nanoseconds.
+    pub timer_slack_ns: AtomicU64,
+    pub default_timer_slack_ns: AtomicU64,
 }
+
+/// Linux: the initial timer_slack_ns (init_task: 50 us).
+pub const DEFAULT_TIMER_SLACK_NS: u64 = 50_000;
 
 pub type Task = Arc<TaskStruct>;
 
@@ -126,6 +160,8 @@ pub struct TaskInit {
     pub comm: [u8; 16],
     pub sighand: Arc<SigHand>,
     pub signal: Arc<SignalStruct>,
+    pub cred: Arc<Cred>,
+    pub no_new_privs: bool,
     pub blocked: u64,
     pub sigaltstack: (usize, usize, i32),
     pub start_time: u64,
@@ -155,11 +191,16 @@ impl TaskStruct {
             fs: SpinLock::new(None),
             sighand: SpinLock::new(i.sighand),
             signal: i.signal,
+            real_cred: SpinLock::new(i.cred.clone()),
+            cred: SpinLock::new(i.cred),
+            no_new_privs: AtomicBool::new(i.no_new_privs),
             pending: SpinLock::new(SigPending::default()),
             pending_mask: AtomicU64::new(0),
             blocked: AtomicU64::new(i.blocked),
             saved_sigmask: SpinLock::new(None),
+            real_blocked: AtomicU64::new(0),
             sigaltstack: SpinLock::new(i.sigaltstack),
+            restart_block: SpinLock::new(super::signal_types::RestartBlock::None),
             vfork_done: SpinLock::new(None),
             set_child_tid: AtomicUsize::new(0),
             clear_child_tid: AtomicUsize::new(0),
@@ -171,6 +212,11 @@ impl TaskStruct {
             min_flt: AtomicU64::new(0),
             pdeath_signal: AtomicI32::new(0),
             fail_nth: AtomicU32::new(0),
+            se: super::sched::prio::SchedEntity::new(),
+            futex: super::futex::FutexState::new(),
+            rseq: super::rseq::RseqState::new(),
+            timer_slack_ns: AtomicU64::new(DEFAULT_TIMER_SLACK_NS),
+            default_timer_slack_ns: AtomicU64::new(DEFAULT_TIMER_SLACK_NS),
         })
     }
 }

@@ -38,12 +38,13 @@ const fn f(name: &'static str, args: &'static [&'static str], rets: &'static [&'
 }
 
 /// available_filter_functions, in the order a fork goes through them.
-pub static FUNCS: [FuncInfo; 25] = [
+pub static FUNCS: [FuncInfo; 26] = [
     f("sys_clone", &["flags", "newsp"], &["ret"]),
     f("sys_clone3", &["flags", "size"], &["ret"]),
     f("kernel_clone", &["flags", "exit_signal"], &["pid"]),
     f("copy_process", &["flags"], &["pid"]),
     f("dup_task_struct", &["orig_pid"], &[]),
+    f("copy_creds", &["clone_thread"], &[]),
     f("sched_fork", &[], &[]),
     f("copy_files", &["clone_files"], &[]),
     f("copy_fs", &["clone_fs"], &[]),

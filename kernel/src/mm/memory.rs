@@ -49,7 +49,7 @@ pub fn handle_mm_fault(mm: &mut MmInner, addr: usize, access: Access) -> KResult
         // Linux: do_anonymous_page() / do_fault() / shmem_fault()
         let (pfn, map_flags) = match &vma.backing {
             Backing::Anon => (alloc_zeroed_page()?, flags),
-            Backing::Shared { obj, pgoff } => {
+            Backing::Shared { obj, pgoff, .. } => {
                 let idx = pgoff + (va - vma.start) / PAGE_SIZE;
                 if !obj.contains(idx) {
                     return Err(EIO); // past the object: SIGBUS
@@ -63,7 +63,7 @@ pub fn handle_mm_fault(mm: &mut MmInner, addr: usize, access: Access) -> KResult
                 if whole_page {
                     // Linux: filemap_fault(): map the page-cache page itself, read-only; a
                     // write (now or later) copies it (do_cow_fault / do_wp_page).
-                    let cached = inode.shared_pages().get_page(foff / PAGE_SIZE)?;
+                    let cached = inode.shared_pages()?.get_page(foff / PAGE_SIZE)?;
                     if access == Access::Write {
                         let new = copy_page(cached)?;
                         put_page(cached);
@@ -123,4 +123,34 @@ pub fn access_remote_vm(mm: &MmInner, addr: usize, len: usize) -> alloc::vec::Ve
         va += n;
     }
     out
+}
+
+/// Linux: do_page_fault()'s lock_mm_and_find_vma() + expand_stack() + handle_mm_fault(): a
+/// fault at `addr` in `mm`; a fault just below a VM_GROWSDOWN mapping first grows it down
+/// (within RLIMIT_STACK and the guard gap: mmap.rs, expand_stack).
+pub fn handle_user_fault(mm: &super::MmStruct, addr: usize, access: Access) -> KResult<()> {
+    {
+        let mut m = mm.inner.lock();
+        match handle_mm_fault(&mut m, addr, access) {
+            Err(EFAULT) if m.find_vma(addr).is_none() && m.growsdown_above(addr) => {}
+            r => return r,
+        }
+    }
+    // The rlimits rank below the mm lock: read the stack limit first, then look again.
+    let stack_limit = crate::kernel::task::current().signal.rlimit(crate::kernel::signal::RLIMIT_STACK);
+    let mut m = mm.inner.lock();
+    if m.find_vma(addr).is_none() {
+        m.expand_stack(addr, stack_limit)?;
+    }
+    handle_mm_fault(&mut m, addr, access)
+}
+
+/// Linux: fixup_user_fault(mm, addr, FAULT_FLAG_WRITE) (mm/gup.c), as the futex code's
+/// fault_in_user_writeable() uses it: make the page at `addr` present and writable in the
+/// caller's address space (a write fault: demand paging, copy-on-write), so that a retried
+/// atomic update under a lock with page faults disabled succeeds.  EFAULT when the address is
+/// not mapped writable.
+pub fn fixup_user_fault_write(addr: usize) -> KResult<()> {
+    let mm = crate::kernel::task::current().mm.lock().clone().ok_or(EFAULT)?;
+    handle_user_fault(&mm, addr, Access::Write).map_err(|_| EFAULT)
 }

@@ -8,7 +8,7 @@
 
 use super::mmap::MMAP_BASE;
 use super::pgtable::{PageTable, PteFlags};
-use super::shmem::ShmObject;
+use super::shmem::{ShmObject, WritableMap};
 use super::PAGE_SIZE;
 use crate::errno::*;
 use crate::fs::Inode;
@@ -16,6 +16,7 @@ use crate::kernel::locking::{class, SpinLock};
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use bitflags::bitflags;
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 bitflags! {
     /// Linux: VM_READ, VM_WRITE, VM_EXEC, VM_SHARED, VM_GROWSDOWN
@@ -28,6 +29,13 @@ bitflags! {
         const GROWSDOWN = 0x100;
         const STACK = 0x200;
         const HEAP = 0x400;
+        /// Linux: VM_LOCKED (mlock, MAP_LOCKED, mlockall) and VM_LOCKONFAULT (MLOCK_ONFAULT,
+        /// MCL_ONFAULT: locked, but populated by faults rather than at once)
+        const LOCKED = 0x2000;
+        const LOCKONFAULT = 0x8_0000;
+        /// Linux: VM_MAYWRITE clear — a shared mapping that mprotect may not make writable
+        /// (its file is not open for writing, or a memfd is write-sealed).
+        const NOMAYWRITE = 0x1_0000;
         /// Linux: VM_DONTCOPY (MADV_DONTFORK), VM_WIPEONFORK (MADV_WIPEONFORK)
         const DONTCOPY = 0x2_0000;
         const WIPEONFORK = 0x4_0000;
@@ -37,10 +45,12 @@ bitflags! {
 #[derive(Clone)]
 pub enum Backing {
     Anon,
-    /// `pgoff`: page index in the object of vma.start
+    /// `pgoff`: page index in the object of vma.start; `wmap` when the mapping may be
+    /// written (it counts in the object's writable mappings, for F_SEAL_WRITE).
     Shared {
         obj: Arc<ShmObject>,
         pgoff: usize,
+        wmap: Option<WritableMap>,
     },
     /// A private file mapping: bytes [vma.start, file_end) come from `inode` at `off` + (va -
     /// vma.start); the rest of the VMA is zero (bss).
@@ -66,7 +76,9 @@ impl Vma {
         let d = start - self.start;
         let backing = match &self.backing {
             Backing::Anon => Backing::Anon,
-            Backing::Shared { obj, pgoff } => Backing::Shared { obj: obj.clone(), pgoff: pgoff + d / PAGE_SIZE },
+            Backing::Shared { obj, pgoff, wmap } => {
+                Backing::Shared { obj: obj.clone(), pgoff: pgoff + d / PAGE_SIZE, wmap: wmap.clone() }
+            }
             Backing::File { inode, off, file_end } => {
                 Backing::File { inode: inode.clone(), off: off + d, file_end: *file_end }
             }
@@ -119,6 +131,9 @@ pub struct MmInner {
     pub mmap_base: usize,
     /// The signal trampoline page (Linux: mm->context.vdso)
     pub vdso: usize,
+    /// Linux: mm->def_flags: flags every new mapping gets (VM_LOCKED after
+    /// mlockall(MCL_FUTURE), with VM_LOCKONFAULT for MCL_ONFAULT).
+    pub def_flags: VmFlags,
 }
 
 /// Linux: struct mm_struct.  `satp` is fixed at creation so switch_mm needs no lock.
@@ -127,10 +142,21 @@ pub struct MmStruct {
     satp: usize,
     /// Linux: mm->exe_file — the executable, write-denied while this mm lives (ETXTBSY).
     pub exe: SpinLock<Option<Arc<Inode>>, class::MmapLock>,
-    /// Linux: MMF_OOM_SKIP in mm->flags: the OOM killer reaped this mm; its owners are dying
-    /// and are not chosen again.
-    pub oom_skip: core::sync::atomic::AtomicBool,
+    /// Linux: mm->flags: the dumpable bits (MMF_DUMPABLE_MASK, prctl PR_SET_DUMPABLE) and
+    /// MMF_DISABLE_THP (PR_SET_THP_DISABLE); inherited by fork, the latter across exec too.
+    pub flags: AtomicU64,
+    /// Linux: mm->membarrier_state (kernel/sched/membarrier.rs's MEMBARRIER_STATE_* bits).
+    pub membarrier_state: AtomicU32,
 }
+
+/// Linux: MMF_DUMPABLE_MASK (the low two bits: SUID_DUMP_*), MMF_DISABLE_THP, MMF_INIT_MASK
+/// (what a new mm takes from the old one).
+const MMF_DUMPABLE_MASK: u64 = 3;
+const MMF_DISABLE_THP: u64 = 1 << 24;
+const MMF_INIT_MASK: u64 = MMF_DUMPABLE_MASK | MMF_DISABLE_THP;
+/// Linux: MMF_OOM_SKIP: the OOM killer reaped this mm; its owners are dying and are not chosen
+/// again (mm/oom_kill.rs).
+pub const MMF_OOM_SKIP: u64 = 1 << 21;
 
 impl Drop for MmStruct {
     fn drop(&mut self) {
@@ -139,6 +165,10 @@ impl Drop for MmStruct {
         }
     }
 }
+
+/// Linux: SUID_DUMP_DISABLE, SUID_DUMP_USER (include/linux/sched/coredump.h).
+pub const SUID_DUMP_DISABLE: u32 = 0;
+pub const SUID_DUMP_USER: u32 = 1;
 
 impl MmStruct {
     /// Linux: mm_alloc()
@@ -162,11 +192,43 @@ impl MmStruct {
                 env_end: 0,
                 mmap_base: MMAP_BASE,
                 vdso: 0,
+                def_flags: VmFlags::empty(),
             }),
             satp,
             exe: SpinLock::new(None),
-            oom_skip: core::sync::atomic::AtomicBool::new(false),
+            flags: AtomicU64::new(SUID_DUMP_USER as u64),
+            membarrier_state: AtomicU32::new(0),
         }))
+    }
+
+    /// Linux: get_dumpable(): SUID_DUMP_DISABLE (0) or SUID_DUMP_USER (1): whether the owner
+    /// may ptrace the process and read its private /proc files.
+    pub fn get_dumpable(&self) -> u32 {
+        (self.flags.load(Ordering::Relaxed) & MMF_DUMPABLE_MASK) as u32
+    }
+    /// Linux: set_dumpable(): set by exec and commit_creds() (kernel/cred.rs), PR_SET_DUMPABLE.
+    pub fn set_dumpable(&self, v: u32) {
+        let f = self.flags.load(Ordering::Relaxed);
+        self.flags.store((f & !MMF_DUMPABLE_MASK) | (v as u64 & MMF_DUMPABLE_MASK), Ordering::Relaxed);
+    }
+    pub fn thp_disabled(&self) -> bool {
+        self.flags.load(Ordering::Relaxed) & MMF_DISABLE_THP != 0
+    }
+    pub fn set_thp_disable(&self, on: bool) {
+        if on {
+            self.flags.fetch_or(MMF_DISABLE_THP, Ordering::Relaxed);
+        } else {
+            self.flags.fetch_and(!MMF_DISABLE_THP, Ordering::Relaxed);
+        }
+    }
+    /// Linux: mm_init()'s `mm->flags = current->mm->flags & MMF_INIT_MASK` (fork keeps the
+    /// dumpable bits; exec then sets SUID_DUMP_USER: begin_new_exec's set_dumpable).
+    pub fn inherit_flags(&self, old: &MmStruct, exec: bool) {
+        let mut f = old.flags.load(Ordering::Relaxed) & MMF_INIT_MASK;
+        if exec {
+            f = (f & !MMF_DUMPABLE_MASK) | SUID_DUMP_USER as u64;
+        }
+        self.flags.store(f, Ordering::Relaxed);
     }
 
     /// Linux: set_mm_exe_file(): takes a deny-write reference on the executable.

@@ -10,7 +10,7 @@
 use super::mm_types::{Backing, MmInner, MmStruct, VmFlags, Vma};
 use super::page_alloc::get_page;
 use super::pgtable::{Pte, PteFlags, PMD_SIZE};
-use super::shmem::ShmObject;
+use super::shmem::{ShmObject, WritableMap};
 use super::{page_align_up, PAGE_SIZE, TASK_SIZE};
 use crate::drivers::char::mem::ZERO_MINOR;
 use crate::errno::*;
@@ -18,7 +18,7 @@ use crate::fs::char_dev::MEM_MAJOR;
 use crate::kernel::task::current;
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
-use core::sync::atomic::AtomicI32;
+use core::sync::atomic::{AtomicI32, Ordering};
 use linux_raw_sys::general as uapi;
 
 const PROT_READ: usize = uapi::PROT_READ as usize;
@@ -33,10 +33,16 @@ const MAP_TYPE: usize = uapi::MAP_TYPE as usize;
 const MAP_FIXED: usize = uapi::MAP_FIXED as usize;
 const MAP_ANONYMOUS: usize = uapi::MAP_ANONYMOUS as usize;
 const MAP_FIXED_NOREPLACE: usize = uapi::MAP_FIXED_NOREPLACE as usize;
+const MAP_GROWSDOWN: usize = uapi::MAP_GROWSDOWN as usize;
+const MAP_LOCKED: usize = uapi::MAP_LOCKED as usize;
+const MAP_POPULATE: usize = uapi::MAP_POPULATE as usize;
+const MAP_NONBLOCK: usize = uapi::MAP_NONBLOCK as usize;
 
 /// Linux: sysctl_max_map_count (/proc/sys/vm/max_map_count): DEFAULT_MAX_MAP_COUNT, USHRT_MAX
-/// less MAPCOUNT_ELF_CORE_MARGIN.  Kept for the sysctl; the mm limits check it.
-pub static SYSCTL_MAX_MAP_COUNT: [AtomicI32; 1] = [AtomicI32::new(u16::MAX as i32 - 5)];
+/// less MAPCOUNT_ELF_CORE_MARGIN: the most VMAs an address space may have; mmap, and the
+/// splits of munmap, mprotect, madvise and mlock, fail with ENOMEM past it
+/// (sysctl_max_map_count() reads it).
+pub static SYSCTL_MAX_MAP_COUNT: [AtomicI32; 1] = [AtomicI32::new(DEFAULT_MAX_MAP_COUNT as i32)];
 /// Linux: sysctl_overcommit_memory (OVERCOMMIT_GUESS = 0) and sysctl_overcommit_ratio (50)
 /// (mm/util.c, /proc/sys/vm/overcommit_*).  MenuOS does not account commitments yet: every
 /// mapping is allowed and backed on demand, as Linux's OVERCOMMIT_ALWAYS would; the values are
@@ -46,6 +52,21 @@ pub static SYSCTL_OVERCOMMIT_RATIO: [AtomicI32; 1] = [AtomicI32::new(50)];
 
 /// Linux: mmap_base() with randomisation off: below the stack gap (at least 128 MiB).
 pub const MMAP_BASE: usize = TASK_SIZE - 128 * 1024 * 1024 - 8 * 1024 * 1024;
+
+/// Linux: DEFAULT_MAX_MAP_COUNT (USHRT_MAX - MAPCOUNT_ELF_CORE_MARGIN).
+pub const DEFAULT_MAX_MAP_COUNT: usize = 65530;
+
+/// The current vm.max_map_count (Linux: sysctl_max_map_count; the sysctl keeps it >= 0).
+pub fn sysctl_max_map_count() -> usize {
+    SYSCTL_MAX_MAP_COUNT[0].load(Ordering::Relaxed).max(0) as usize
+}
+
+/// Linux: mmap_min_addr (vm.mmap_min_addr, CONFIG_DEFAULT_MMAP_MIN_ADDR): mmap hints are never
+/// placed below it.
+pub const MMAP_MIN_ADDR: usize = 4096;
+/// Linux: stack_guard_gap (256 pages): nothing is mapped that close below a VM_GROWSDOWN
+/// mapping, which may grow down into the gap.
+pub const STACK_GUARD_GAP: usize = 256 * PAGE_SIZE;
 
 /// Linux: calc_vm_prot_bits(), after mmap's and mprotect's check of the PROT_* bits.
 pub(super) fn prot_flags(prot: usize) -> KResult<VmFlags> {
@@ -76,9 +97,18 @@ pub(super) fn current_mm() -> KResult<Arc<MmStruct>> {
 }
 
 pub fn sys_brk(addr: usize) -> KResult<usize> {
+    let memlock = super::mlock::memlock_limit_pages();
     let mm = current_mm()?;
     let mut m = mm.inner.lock();
-    Ok(m.brk(addr))
+    let old = page_align_up(m.brk);
+    let new = m.brk(addr, memlock);
+    let locked = m.def_flags.contains(VmFlags::LOCKED) && !m.def_flags.contains(VmFlags::LOCKONFAULT);
+    drop(m);
+    // Linux: brk's mm_populate() of new memory after mlockall(MCL_FUTURE).
+    if locked && page_align_up(new) > old {
+        let _ = super::mlock::populate(&mm, old, page_align_up(new), true);
+    }
+    Ok(new)
 }
 
 /// Linux: do_mmap()
@@ -108,10 +138,26 @@ pub fn sys_mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, o
         return Err(ENOMEM);
     }
     let shared = typ != MAP_PRIVATE;
-    let backing = if flags & MAP_ANONYMOUS != 0 {
+    // Linux: calc_vm_flag_bits(): MAP_GROWSDOWN, MAP_LOCKED.
+    if flags & MAP_GROWSDOWN != 0 {
+        // Only private anonymous memory can grow down.
+        if shared || flags & MAP_ANONYMOUS == 0 {
+            return Err(EINVAL);
+        }
+        vf |= VmFlags::GROWSDOWN;
+    }
+    if flags & MAP_LOCKED != 0 {
+        if !super::mlock::can_do_mlock() {
+            return Err(EPERM);
+        }
+        vf |= VmFlags::LOCKED;
+    }
+    // Linux: mmap_zero(): a mapping of /dev/zero is anonymous memory.
+    let anon_dev = flags & MAP_ANONYMOUS == 0 && crate::fs::fd_get(fd as u32).is_ok_and(|f| f.ops.mmap_anonymous());
+    let backing = if flags & MAP_ANONYMOUS != 0 || anon_dev {
         if shared {
             vf |= VmFlags::SHARED;
-            Backing::Shared { obj: ShmObject::anon(len), pgoff: 0 }
+            Backing::Shared { obj: ShmObject::anon(len), pgoff: 0, wmap: None }
         } else {
             Backing::Anon
         }
@@ -128,7 +174,7 @@ pub fn sys_mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, o
         if dev_zero && shared {
             // Linux: mmap_zero() -> shmem_zero_setup(): shared anonymous memory.
             vf |= VmFlags::SHARED;
-            Backing::Shared { obj: ShmObject::anon(len), pgoff: 0 }
+            Backing::Shared { obj: ShmObject::anon(len), pgoff: 0, wmap: None }
         } else if dev_zero {
             // Linux: mmap_zero(): private zero pages (vma_set_anonymous), the VMA still names
             // /dev/zero (maps, map_files): a mapping of a file whose bytes all lie past its
@@ -139,24 +185,53 @@ pub fn sys_mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, o
             if prot & PROT_WRITE != 0 && !f.writable() {
                 return Err(EACCES);
             }
+            let obj = ino.shared_pages()?;
             vf |= VmFlags::SHARED;
-            Backing::Shared { obj: ino.shared_pages(), pgoff: off / PAGE_SIZE }
+            // Linux: shmem_mmap()'s seal_check_write(): a write-sealed memfd maps shared only
+            // read-only, and never becomes writable (VM_MAYWRITE cleared, as for a file not
+            // open for writing); a mapping that may be written counts (mapping_map_writable).
+            let wmap = if !f.writable() || (obj.write_sealed() && prot & PROT_WRITE == 0) {
+                vf |= VmFlags::NOMAYWRITE;
+                None
+            } else if obj.write_sealed() {
+                return Err(EPERM);
+            } else {
+                Some(WritableMap::new(&obj)?)
+            };
+            Backing::Shared { obj, pgoff: off / PAGE_SIZE, wmap }
         } else {
             Backing::File { inode: ino, off, file_end: usize::MAX }
         }
     };
+    let memlock = super::mlock::memlock_limit_pages();
     let mm = current_mm()?;
     let mut m = mm.inner.lock();
+    // Too many mappings? (Linux: do_mmap's `mm->map_count > sysctl_max_map_count`.)
+    if m.vmas.len() > sysctl_max_map_count() {
+        return Err(ENOMEM);
+    }
+    vf |= m.def_flags;
+    // Linux: mlock_future_check(): locked memory past RLIMIT_MEMLOCK is EAGAIN.
+    if vf.contains(VmFlags::LOCKED) {
+        super::mlock::mlock_future_check(&m, len, memlock)?;
+    }
     if flags & MAP_FIXED_NOREPLACE != 0 && !m.is_free(addr, user_end(addr, len)?) {
         return Err(EEXIST);
     }
-    let start = m.mmap_region(addr & !(PAGE_SIZE - 1), len, vf, backing, flags & MAP_FIXED != 0)?;
+    let start = m.mmap_region(addr, len, vf, backing, flags & MAP_FIXED != 0)?;
     // File mappings: bytes past EOF read as zero.
     if let Some(v) = m.vmas.get_mut(&start) {
         if let Backing::File { inode, off, file_end } = &mut v.backing {
             let size = inode.size();
             *file_end = start + size.saturating_sub(*off);
         }
+    }
+    drop(m);
+    // Linux: vm_mmap_pgoff()'s mm_populate() for VM_LOCKED and MAP_POPULATE (errors ignored).
+    let populate = (vf.contains(VmFlags::LOCKED) && !vf.contains(VmFlags::LOCKONFAULT))
+        || flags & (MAP_POPULATE | MAP_NONBLOCK) == MAP_POPULATE;
+    if populate {
+        let _ = super::mlock::populate(&mm, start, start + len, true);
     }
     Ok(start)
 }
@@ -167,8 +242,21 @@ pub fn sys_munmap(addr: usize, len: usize) -> KResult<usize> {
     }
     let end = user_end(addr, page_align_up(len))?;
     let mm = current_mm()?;
-    mm.inner.lock().munmap(addr, end);
+    mm.inner.lock().do_munmap(addr, end)?;
     Ok(0)
+}
+
+/// Linux: vm_start_gap(): where a mapping begins for placement, its guard gap included.
+fn vm_start_gap(v: &Vma) -> usize {
+    if v.flags.contains(VmFlags::GROWSDOWN) {
+        v.start.saturating_sub(STACK_GUARD_GAP)
+    } else {
+        v.start
+    }
+}
+
+fn page_align_down_(x: usize) -> usize {
+    super::page_align_down(x)
 }
 
 /// The VMA containing `addr` (Linux: vma_lookup()).
@@ -181,11 +269,24 @@ impl MmInner {
         vma_at(&self.vmas, addr)
     }
 
+    /// The VMAs that overlap [start, end), in order (Linux: for_each_vma_range()).
+    pub fn vmas_range(&self, start: usize, end: usize) -> impl Iterator<Item = &Vma> {
+        let from = vma_at(&self.vmas, start).map_or(start, |v| v.start);
+        self.vmas.range(from..end.max(from)).map(|(_, v)| v)
+    }
+
+    /// Linux: find_vma(): the first VMA that ends above `addr` (containing it, or the next).
+    pub fn find_vma_from(&self, addr: usize) -> Option<&Vma> {
+        use core::ops::Bound::{Excluded, Unbounded};
+        vma_at(&self.vmas, addr).or_else(|| self.vmas.range((Excluded(addr), Unbounded)).next().map(|(_, v)| v))
+    }
+
     fn overlaps(&self, start: usize, end: usize) -> bool {
         self.vmas.range(..end).next_back().is_some_and(|(_, v)| v.end > start)
     }
 
-    /// Linux: get_unmapped_area(), top-down below mmap_base.
+    /// Linux: get_unmapped_area(), top-down below mmap_base, keeping the stack guard gap
+    /// below a VM_GROWSDOWN mapping free (vm_start_gap).
     pub fn get_unmapped_area(&self, len: usize) -> KResult<usize> {
         if len > self.mmap_base - PAGE_SIZE * 16 {
             return Err(ENOMEM);
@@ -195,7 +296,7 @@ impl MmInner {
             if v.end <= top && top - v.end >= len {
                 return Ok(top - len);
             }
-            top = core::cmp::min(top, v.start);
+            top = core::cmp::min(top, vm_start_gap(v));
         }
         if top >= len + PAGE_SIZE * 16 {
             Ok(top - len)
@@ -209,20 +310,134 @@ impl MmInner {
         self.vmas.insert(vma.start, vma);
     }
 
-    /// Splits VMAs so that `addr` is a boundary (Linux: split_vma()).
-    pub(super) fn split_at(&mut self, addr: usize) {
-        let Some(v) = self.find_vma(addr).cloned() else { return };
+    /// Linux: __split_vma(): makes `addr` a VMA boundary, whatever the map count.  Whether it
+    /// split one.
+    fn __split_vma(&mut self, addr: usize) -> bool {
+        let Some(v) = self.find_vma(addr).cloned() else { return false };
         if v.start == addr {
-            return;
+            return false;
         }
         self.vmas.insert(v.start, v.slice(v.start, addr));
         self.vmas.insert(addr, v.slice(addr, v.end));
+        true
     }
 
-    /// Linux: do_munmap(): removes [start, end) from the VMAs and the page table.
+    /// Linux: split_vma(): as __split_vma, ENOMEM when the split would pass vm.max_map_count.
+    pub(super) fn split_vma(&mut self, addr: usize) -> KResult<()> {
+        if self.vmas.len() >= sysctl_max_map_count() && self.find_vma(addr).is_some_and(|v| v.start != addr) {
+            return Err(ENOMEM);
+        }
+        self.__split_vma(addr);
+        Ok(())
+    }
+
+    /// Linux: vma_merge() for a range whose flags just changed: the VMA starting at `addr`
+    /// joins the one ending there when nothing tells them apart (same flags, contiguous
+    /// backing), so mprotect/mlock/madvise and back leave one VMA, as on Linux.
+    pub(super) fn merge_at(&mut self, addr: usize) {
+        let Some(next) = self.vmas.get(&addr) else { return };
+        let Some((&pstart, prev)) = self.vmas.range(..addr).next_back() else { return };
+        if prev.end != addr || prev.flags != next.flags {
+            return;
+        }
+        let plen = prev.end - prev.start;
+        let compatible = match (&prev.backing, &next.backing) {
+            (Backing::Anon, Backing::Anon) => true,
+            (Backing::Shared { obj: a, pgoff: pa, .. }, Backing::Shared { obj: b, pgoff: pb, .. }) => {
+                Arc::ptr_eq(a, b) && pa + plen / PAGE_SIZE == *pb
+            }
+            (Backing::File { inode: a, off: oa, file_end: fa }, Backing::File { inode: b, off: ob, file_end: fb }) => {
+                Arc::ptr_eq(a, b) && oa + plen == *ob && fa == fb
+            }
+            _ => false,
+        };
+        if compatible {
+            if let Some(n) = self.vmas.remove(&addr) {
+                if let Some(p) = self.vmas.get_mut(&pstart) {
+                    p.end = n.end;
+                }
+            }
+        }
+    }
+
+    /// merge_at() for every VMA boundary in [start, end], from the top down.
+    pub(super) fn merge_range(&mut self, start: usize, end: usize) {
+        let mut k = end;
+        loop {
+            self.merge_at(k);
+            match self.vmas.range(start..k).next_back() {
+                Some((&p, _)) => k = p,
+                None => break,
+            }
+        }
+    }
+
+    /// Linux: do_vmi_munmap(): munmap with vm.max_map_count honoured: splitting a VMA in
+    /// two (unmapping its middle) at the limit is ENOMEM.
+    pub fn do_munmap(&mut self, start: usize, end: usize) -> KResult<()> {
+        if self.vmas.len() >= sysctl_max_map_count() {
+            if let Some(v) = self.find_vma(start) {
+                if v.start < start && end < v.end {
+                    return Err(ENOMEM);
+                }
+            }
+        }
+        self.munmap(start, end);
+        Ok(())
+    }
+
+    /// The number of pages in VM_LOCKED mappings (Linux: mm->locked_vm, VmLck).
+    pub fn locked_vm(&self) -> usize {
+        self.vmas.values().filter(|v| v.flags.contains(VmFlags::LOCKED)).map(|v| (v.end - v.start) / PAGE_SIZE).sum()
+    }
+
+    /// The number of mapped pages (Linux: mm->total_vm).
+    pub fn total_vm(&self) -> usize {
+        self.vmas.values().map(|v| (v.end - v.start) / PAGE_SIZE).sum()
+    }
+
+    /// Linux: expand_stack() -> expand_downwards(): a fault at `addr` below a VM_GROWSDOWN
+    /// mapping grows it down to the page of `addr` — if the stack stays within RLIMIT_STACK
+    /// (`stack_limit` bytes) and at least stack_guard_gap above the mapping below.  EFAULT
+    /// (SIGSEGV) otherwise.
+    pub fn expand_stack(&mut self, addr: usize, stack_limit: u64) -> KResult<()> {
+        let address = page_align_down_(addr);
+        let Some((&vstart, vma)) = self.vmas.range(addr..).next() else { return Err(EFAULT) };
+        if !vma.flags.contains(VmFlags::GROWSDOWN) || address < MMAP_MIN_ADDR {
+            return Err(EFAULT);
+        }
+        // Enforce stack_guard_gap against an accessible mapping below.
+        if let Some((_, prev)) = self.vmas.range(..vstart).next_back() {
+            if !prev.flags.contains(VmFlags::GROWSDOWN)
+                && prev.flags.intersects(VmFlags::READ | VmFlags::WRITE | VmFlags::EXEC)
+                && address.saturating_sub(prev.end) < STACK_GUARD_GAP
+            {
+                return Err(EFAULT);
+            }
+            if prev.end > address {
+                return Err(EFAULT);
+            }
+        }
+        // Linux: acct_stack_growth(): the stack limit.
+        if (vma.end - address) as u64 > stack_limit {
+            return Err(EFAULT);
+        }
+        let mut v = self.vmas.remove(&vstart).ok_or(EFAULT)?;
+        v.start = address;
+        self.vmas.insert(address, v);
+        Ok(())
+    }
+
+    /// Whether a fault at `addr` (in no VMA) is below a VM_GROWSDOWN mapping that may grow.
+    pub fn growsdown_above(&self, addr: usize) -> bool {
+        self.vmas.range(addr..).next().is_some_and(|(_, v)| v.flags.contains(VmFlags::GROWSDOWN))
+    }
+
+    /// Linux: do_munmap() without the map-count check (exec, mremap, brk: their splits only
+    /// ever make one piece): removes [start, end) from the VMAs and the page table.
     pub fn munmap(&mut self, start: usize, end: usize) {
-        self.split_at(start);
-        self.split_at(end);
+        self.__split_vma(start);
+        self.__split_vma(end);
         let keys: alloc::vec::Vec<usize> = self.vmas.range(start..end).map(|(k, _)| *k).collect();
         for k in keys {
             self.vmas.remove(&k);
@@ -251,12 +466,10 @@ impl MmInner {
         fixed: bool,
     ) -> KResult<usize> {
         let start = if fixed {
-            self.munmap(addr, addr + len);
+            self.do_munmap(addr, addr + len)?;
             addr
-        } else if addr != 0 && user_end(addr, len).is_ok() && !self.overlaps(addr, addr + len) {
-            // (a hint is used only when the whole range lies in user space: one near the top
-            // of the address space must not wrap past it)
-            addr
+        } else if let Some(hint) = self.hint_free(addr, len) {
+            hint
         } else {
             self.get_unmapped_area(len)?
         };
@@ -268,9 +481,27 @@ impl MmInner {
         !self.overlaps(start, end)
     }
 
+    /// Linux: generic_get_unmapped_area_topdown()'s "requesting a specific address": the hint,
+    /// rounded up to a page, if the range fits in user space above mmap_min_addr and is free
+    /// (with the guard gap below a stack that grows down).
+    fn hint_free(&self, addr: usize, len: usize) -> Option<usize> {
+        if addr == 0 {
+            return None;
+        }
+        let addr = page_align_up(addr);
+        let end = addr.checked_add(len).filter(|&e| e <= TASK_SIZE && addr >= MMAP_MIN_ADDR)?;
+        if self.overlaps(addr, end) {
+            return None;
+        }
+        match self.vmas.range(end..).next() {
+            Some((_, next)) if end > vm_start_gap(next) => None,
+            _ => Some(addr),
+        }
+    }
+
     /// Linux: sys_brk() in mm/mmap.c: grows or shrinks the heap VMA; returns the new break,
     /// or the old one when the request cannot be met.
-    pub fn brk(&mut self, want: usize) -> usize {
+    pub fn brk(&mut self, want: usize, memlock_pages: usize) -> usize {
         // Below the heap's start, or into the mmap area: refused (the old break comes back).
         if want < self.start_brk || want > self.mmap_base {
             return self.brk;
@@ -281,15 +512,31 @@ impl MmInner {
             if !self.is_free(old_end, new_end) {
                 return self.brk;
             }
-            // Extend the heap VMA (created at exec, possibly empty).
-            match self.vmas.get_mut(&self.start_brk) {
-                Some(v) if v.end == old_end => v.end = new_end,
-                _ => self.insert_vma(Vma {
-                    start: old_end,
-                    end: new_end,
-                    flags: VmFlags::READ | VmFlags::WRITE | VmFlags::HEAP,
-                    backing: Backing::Anon,
-                }),
+            // Linux: the heap stays a page below the next mapping's guard gap.
+            if self.vmas.range(old_end..).next().is_some_and(|(_, n)| new_end + PAGE_SIZE > vm_start_gap(n)) {
+                return self.brk;
+            }
+            // Linux: do_brk_flags(): new heap memory gets def_flags (VM_LOCKED after
+            // mlockall(MCL_FUTURE)), past RLIMIT_MEMLOCK refused; it extends the heap VMA
+            // (created at exec, possibly empty) when the flags agree.
+            let flags = VmFlags::READ | VmFlags::WRITE | VmFlags::HEAP | self.def_flags;
+            if flags.contains(VmFlags::LOCKED)
+                && super::mlock::mlock_future_check(self, new_end - old_end, memlock_pages).is_err()
+            {
+                return self.brk;
+            }
+            if self.vmas.len() > sysctl_max_map_count() {
+                return self.brk;
+            }
+            let heap = self
+                .vmas
+                .range(..old_end)
+                .next_back()
+                .filter(|(_, v)| v.end == old_end && v.flags == flags && v.start >= self.start_brk)
+                .map(|(k, _)| *k);
+            match heap.and_then(|k| self.vmas.get_mut(&k)) {
+                Some(v) => v.end = new_end,
+                None => self.insert_vma(Vma { start: old_end, end: new_end, flags, backing: Backing::Anon }),
             }
         } else if new_end < old_end {
             self.munmap(new_end, old_end);
@@ -316,6 +563,9 @@ impl MmStruct {
 #[inline(never)]
 pub fn dup_mmap(oldmm: &MmStruct) -> KResult<Arc<MmStruct>> {
     let new = MmStruct::new()?;
+    // Linux: mm_init() copies MMF_INIT_MASK, which holds the dumpable bits.
+    new.inherit_flags(oldmm, false);
+    new.membarrier_state.store(oldmm.membarrier_state.load(Ordering::Relaxed), Ordering::Relaxed);
     let exe = oldmm.exe.lock().clone();
     if let Some(exe) = exe {
         exe.writecount.fetch_sub(1, core::sync::atomic::Ordering::AcqRel);
@@ -327,8 +577,18 @@ pub fn dup_mmap(oldmm: &MmStruct) -> KResult<Arc<MmStruct>> {
         let mut child = new.inner.lock_nested(1);
         let o = &mut *old;
         let c = &mut *child;
-        c.vmas =
-            o.vmas.iter().filter(|(_, v)| !v.flags.contains(VmFlags::DONTCOPY)).map(|(k, v)| (*k, v.clone())).collect();
+        // Linux: dup_mmap() drops VM_LOCKED | VM_LOCKONFAULT in the child (memory locks are
+        // not inherited) and mm_init() does not keep def_flags.
+        c.vmas = o
+            .vmas
+            .iter()
+            .filter(|(_, v)| !v.flags.contains(VmFlags::DONTCOPY))
+            .map(|(k, v)| {
+                let mut v = v.clone();
+                v.flags -= VmFlags::LOCKED | VmFlags::LOCKONFAULT;
+                (*k, v)
+            })
+            .collect();
         c.start_code = o.start_code;
         c.end_code = o.end_code;
         c.start_data = o.start_data;

@@ -19,7 +19,8 @@
 //!   mincore.rs     mincore                              mm/mincore.c
 //!   mlock.rs       mlock, munlock, mlockall             mm/mlock.c
 //!   msync.rs       msync                                mm/msync.c
-//!   shmem.rs       MAP_SHARED objects                   mm/shmem.c
+//!   shmem.rs       tmpfs file pages, MAP_SHARED objects  mm/shmem.c, mm/filemap.c
+//!   memfd.rs       memfd_create, seals                  mm/memfd.c
 //!   memory.rs      page faults, copy-on-write           mm/memory.c, arch/riscv/mm/fault.c
 //!   oom_kill.rs    the OOM killer and its reaper        mm/oom_kill.c
 //!   uaccess.rs     user memory, Pod                     include/linux/uaccess.h
@@ -32,6 +33,7 @@ pub mod heap;
 #[allow(unsafe_code)]
 pub mod highmem;
 pub mod madvise;
+pub mod memfd;
 #[allow(unsafe_code)] // #[no_mangle] handle_mm_fault
 pub mod memory;
 pub mod mincore;

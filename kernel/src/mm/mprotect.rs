@@ -27,8 +27,19 @@ impl MmInner {
     /// Linux: mprotect_fixup() over [start, end): every page must be mapped by a VMA.
     pub fn mprotect(&mut self, start: usize, end: usize, prot: VmFlags) -> KResult<()> {
         self.all_mapped(start, end)?;
-        self.split_at(start);
-        self.split_at(end);
+        // Linux: do_mprotect_pkey(): write access a mapping may not have is EACCES.
+        if prot.contains(VmFlags::WRITE)
+            && self
+                .vmas
+                .range(..end)
+                .rev()
+                .take_while(|(_, v)| v.end > start)
+                .any(|(_, v)| v.flags.contains(VmFlags::NOMAYWRITE))
+        {
+            return Err(EACCES);
+        }
+        self.split_vma(start)?;
+        self.split_vma(end)?;
         let keys: alloc::vec::Vec<usize> = self.vmas.range(start..end).map(|(k, _)| *k).collect();
         for k in keys {
             let v = self.vmas.get_mut(&k).unwrap();

@@ -18,7 +18,7 @@
 //! Nothing here waits for the victim, and nothing is called with a lock held: the victim's
 //! mm lock is the only lock the reap takes.
 
-use super::mm_types::{MmInner, MmStruct, VmFlags};
+use super::mm_types::{MmInner, MmStruct, VmFlags, MMF_OOM_SKIP};
 use super::PAGE_SIZE;
 use crate::kernel::signal::{kill_process, SIGKILL};
 use crate::kernel::signal_types::{SigInfo, SI_KERNEL};
@@ -88,7 +88,7 @@ pub fn oom_badness(p: &TaskStruct, totalpages: usize) -> Option<i64> {
         return None;
     }
     let mm = p.mm.lock().clone()?;
-    if mm.oom_skip.load(Ordering::Relaxed) {
+    if mm.flags.load(Ordering::Relaxed) & MMF_OOM_SKIP != 0 {
         return None;
     }
     let c = mm_counters(&mm.inner.lock());
@@ -170,7 +170,7 @@ fn oom_kill_process(victim: &Task, mm: &Arc<MmStruct>, message: &str) {
 /// Linux: oom_reap_task_mm(): unmaps the pages of every private VMA (shared memory stays: other
 /// processes may map it).
 fn oom_reap_task_mm(mm: &MmStruct) {
-    mm.oom_skip.store(true, Ordering::Relaxed);
+    mm.flags.fetch_or(MMF_OOM_SKIP, Ordering::Relaxed);
     let mut m = mm.inner.lock();
     let ranges: alloc::vec::Vec<(usize, usize)> =
         m.vmas.values().filter(|v| !v.flags.contains(VmFlags::SHARED)).map(|v| (v.start, v.end)).collect();

@@ -15,6 +15,81 @@ extern "C" {
     fn __asm_copy_from_user(dst: usize, src: usize, n: usize) -> usize;
     fn __clear_user(dst: usize, n: usize) -> usize;
     fn __strncpy_from_user(dst: *mut u8, src: usize, n: usize) -> isize;
+    fn __futex_cmpxchg_user(uaddr: usize, oldval: u32, newval: u32, curval: *mut u32) -> isize;
+    fn __futex_atomic_op_user(op: u32, uaddr: usize, oparg: u32, oldval: *mut u32) -> isize;
+}
+
+/// Page faults on user addresses are not handled while this is non-zero: a faulting uaccess
+/// returns EFAULT at once (Linux: pagefault_disable(), current->pagefault_disabled).  One
+/// counter per CPU, one CPU: the kernel does not schedule while it is raised (the futex
+/// code raises it only under a spin lock).
+static PAGEFAULT_DISABLED: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
+/// Linux: pagefault_disable() / pagefault_enable(), as a guard: faults are handled again when
+/// it is dropped.
+pub struct PagefaultDisabled(());
+
+pub fn pagefault_disable() -> PagefaultDisabled {
+    PAGEFAULT_DISABLED.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+    PagefaultDisabled(())
+}
+
+impl Drop for PagefaultDisabled {
+    fn drop(&mut self) {
+        PAGEFAULT_DISABLED.fetch_sub(1, core::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Linux: pagefault_disabled(): do_page_fault() goes straight to the fixup.
+pub fn pagefault_disabled() -> bool {
+    PAGEFAULT_DISABLED.load(core::sync::atomic::Ordering::Relaxed) != 0
+}
+
+/// A user futex word's address: 4-byte aligned (EINVAL) and in user space (EFAULT).
+fn futex_word(uaddr: usize) -> KResult<()> {
+    if !uaddr.is_multiple_of(4) {
+        return Err(EINVAL);
+    }
+    if !access_ok(uaddr, 4) {
+        return Err(EFAULT);
+    }
+    Ok(())
+}
+
+/// Linux: futex_atomic_cmpxchg_inatomic(): compare the user word with `oldval` and store
+/// `newval` if equal, atomically; returns the word as it was.  EFAULT when the page is not
+/// mapped writable (with pagefault_disable(): also when it is merely not present).
+pub fn futex_atomic_cmpxchg(uaddr: UserPtr<u32>, oldval: u32, newval: u32) -> KResult<u32> {
+    futex_word(uaddr.addr())?;
+    let mut cur = 0u32;
+    // SAFETY: uaddr is an aligned user address (checked above); a fault on it is fixed up
+    // (EFAULT) and no kernel memory is touched but `cur`, a valid u32.
+    let r = unsafe { __futex_cmpxchg_user(uaddr.addr(), oldval, newval, &mut cur) };
+    if r == 0 {
+        Ok(cur)
+    } else {
+        Err(EFAULT)
+    }
+}
+
+/// The operations of FUTEX_WAKE_OP (Linux: FUTEX_OP_SET..FUTEX_OP_XOR).
+pub const FUTEX_OP_MAX: u32 = linux_raw_sys::general::FUTEX_OP_XOR;
+
+/// Linux: arch_futex_atomic_op_inuser(): apply `op` (FUTEX_OP_SET, ADD, OR, ANDN, XOR) with
+/// `oparg` to the user word atomically; returns the word as it was.  ENOSYS for another op.
+pub fn futex_atomic_op(op: u32, oparg: u32, uaddr: UserPtr<u32>) -> KResult<u32> {
+    if op > FUTEX_OP_MAX {
+        return Err(ENOSYS);
+    }
+    futex_word(uaddr.addr())?;
+    let mut old = 0u32;
+    // SAFETY: as in futex_atomic_cmpxchg.
+    let r = unsafe { __futex_atomic_op_user(op, uaddr.addr(), oparg, &mut old) };
+    if r == 0 {
+        Ok(old)
+    } else {
+        Err(EFAULT)
+    }
 }
 
 /// Linux: access_ok(): the range lies in user space.
@@ -148,6 +223,14 @@ pub fn write_user<T: Pod>(addr: usize, val: &T) -> KResult<()> {
 pub fn as_bytes<T: Pod>(val: &T) -> &[u8] {
     // SAFETY: as in write_user: a Pod value's bytes are all initialised; the slice borrows val.
     unsafe { core::slice::from_raw_parts(val as *const T as *const u8, core::mem::size_of::<T>()) }
+}
+
+/// A value as writable bytes (to fill a user-ABI struct from a partial copy: a short
+/// struct sched_attr, clone_args).
+pub fn as_bytes_mut<T: Pod>(val: &mut T) -> &mut [u8] {
+    // SAFETY: T is Pod: every bit pattern of its bytes is a valid T, so any bytes written
+    // through the slice leave a valid value; the slice borrows val mutably and lives no longer.
+    unsafe { core::slice::from_raw_parts_mut(val as *mut T as *mut u8, core::mem::size_of::<T>()) }
 }
 
 /// Linux: strncpy_from_user() + getname(): a NUL-terminated string of at most `max` bytes
@@ -320,9 +403,9 @@ impl UserCStr {
         self.0.is_null()
     }
     /// Linux: getname(): a path of at most PATH_MAX bytes (ENAMETOOLONG past it, EFAULT on a
-    /// bad pointer, EINVAL if it is not UTF-8: MenuOS's paths are Rust strings).
-    pub fn read_path(self) -> KResult<String> {
-        strncpy_from_user(self.addr(), crate::fs::PATH_MAX)
+    /// bad pointer).  Bytes, as Linux's paths are: any byte but NUL.
+    pub fn read_path(self) -> KResult<Vec<u8>> {
+        copy_string(self.addr(), crate::fs::PATH_MAX, ENAMETOOLONG)
     }
     /// Linux: strncpy_from_user() of at most `max` bytes, as a string.
     pub fn read_string(self, max: usize) -> KResult<String> {

@@ -1,6 +1,6 @@
 /* t_leak - thousands of fork/exit/wait rounds (and vfork+exec, clone3, pipes, files, children
- * killed by a signal's default action: SIGKILL, SIGTERM, their own SIGSEGV) leave the kernel's
- * memory exactly where it was.
+ * killed by a signal's default action: SIGKILL, SIGTERM, their own SIGSEGV; a new user with its
+ * groups and an exec as it) leave the kernel's memory exactly where it was.
  *
  * Reads MemFree and Slab from /proc/meminfo before and after (after a warm-up that fills the
  * page cache of /bin/true and grows every kernel table to its steady size).  On MenuOS, whose
@@ -11,6 +11,7 @@
  */
 #include "mtest.h"
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <sched.h>
 #include <sys/mount.h>
@@ -63,6 +64,18 @@ static void round_trip(int i)
 			kill(p, i % 30 == 0 ? SIGTERM : SIGKILL);
 		if (waitpid(p, &st, 0) != p || !WIFSIGNALED(st))
 			printf("round %d: killed child status %#x\n", i, st);
+		/* credentials: a new user (a per-user count made and freed), groups, an exec as it */
+		p = fork();
+		if (p == 0) {
+			gid_t g = 20000 + i;
+			if (setgroups(1, &g) || setresgid(g, g, g) || setresuid(20000 + i, 20000 + i, 20000 + i))
+				_exit(1);
+			execve("/bin/true", argv, envp);
+			_exit(127);
+		}
+		waitpid(p, &st, 0);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			printf("round %d: cred child status %#x\n", i, st);
 	}
 }
 

@@ -27,7 +27,7 @@ pub struct SetupInfo {
 }
 
 /// Linux: setup_arch(): parse the device tree OpenSBI passed at `dtb_pa` (RAM, bootargs,
-/// initrd, and the UART, PLIC and test device by their compatible strings), and bring up the
+/// initrd, and the UART, PLIC, RTC and test device by their compatible strings), and bring up the
 /// UART as the console.  QEMU virt's addresses are the defaults.
 #[no_mangle]
 #[inline(never)]
@@ -60,6 +60,12 @@ pub fn setup_arch(dtb_pa: usize) -> SetupInfo {
         if is_plic {
             if let Some(r) = node.reg().and_then(|mut r| r.next()) {
                 plic = r.starting_address as usize;
+            }
+        }
+        let is_rtc = node.compatible().map(|c| c.all().any(|s| s == "google,goldfish-rtc")).unwrap_or(false);
+        if is_rtc {
+            if let Some(r) = node.reg().and_then(|mut r| r.next()) {
+                crate::drivers::rtc::set_goldfish(r.starting_address as usize);
             }
         }
         let is_test = node.compatible().map(|c| c.all().any(|s| s == "sifive,test0")).unwrap_or(false);

@@ -38,30 +38,36 @@ crate::user_pod! {
 }
 const _: () = assert!(core::mem::offset_of!(RtSigframe, sc_regs) == 128 + 176);
 
-/// Linux: setup_rt_frame() with get_sigframe(): the frame goes below the user's sp (or at the
-/// top of the alternate stack for SA_ONSTACK), and the handler starts with a0 = sig,
-/// a1 = &frame->info, a2 = &frame->uc, ra = the sigreturn trampoline.
-fn setup_rt_frame(cur: &Task, sig: i32, info: &SigInfo, ka: &SigAction, regs: &mut PtRegs) -> KResult<()> {
-    let (ss_sp, ss_size, ss_flags) = *cur.sigaltstack.lock();
-    let on_alt = ss_size != 0 && regs.sp > ss_sp && regs.sp <= ss_sp + ss_size;
-    let mut sp = regs.sp;
-    if ka.flags & SA_ONSTACK != 0 && ss_size != 0 && !on_alt && ss_flags & SS_DISABLE == 0 {
+/// Linux: get_sigframe(): below the user's sp, or at the top of the alternate stack for an
+/// SA_ONSTACK handler when not on it already (a nested signal on it goes on below the frame
+/// before).  A frame that would run off the bottom of the alternate stack gets an address
+/// that cannot be written, so the process dies of SIGSEGV as on Linux.
+fn get_sigframe(cur: &Task, ka: &SigAction, sp: usize, size: usize) -> usize {
+    if on_sig_stack(cur, sp) && !on_sig_stack(cur, sp.wrapping_sub(size)) {
+        return usize::MAX;
+    }
+    let mut sp = sp;
+    if ka.flags & SA_ONSTACK != 0 && sas_ss_flags(cur, sp) == 0 {
+        let (ss_sp, ss_size, _) = *cur.sigaltstack.lock();
         sp = ss_sp + ss_size;
     }
+    sp.wrapping_sub(size) & !15
+}
+
+/// Linux: setup_rt_frame(): the frame (siginfo, ucontext with the registers, the mask to
+/// restore and the alternate stack as it was), and the handler starts with a0 = sig,
+/// a1 = &frame->info, a2 = &frame->uc, ra = the sigreturn trampoline.
+fn setup_rt_frame(cur: &Task, sig: i32, info: &SigInfo, ka: &SigAction, regs: &mut PtRegs) -> KResult<()> {
     let size = core::mem::size_of::<RtSigframe>();
-    sp = (sp - size) & !15;
+    let sp = get_sigframe(cur, ka, regs.sp, size);
+    // Linux: __save_altstack(): the alternate stack with its flags as they are.
+    let (ss_sp, ss_size, ss_flags) = *cur.sigaltstack.lock();
     let mut frame = RtSigframe {
         info: UserSigInfo::from(info),
         uc_flags: 0,
         uc_link: 0,
         ss_sp: ss_sp as u64,
-        ss_flags: if on_alt {
-            SS_ONSTACK as u32
-        } else if ss_size == 0 {
-            SS_DISABLE as u32
-        } else {
-            0
-        },
+        ss_flags: ss_flags as u32,
         _ss_pad: 0,
         ss_size: ss_size as u64,
         uc_sigmask: cur.saved_sigmask.lock().take().unwrap_or(cur.blocked.load(Ordering::Relaxed)),
@@ -86,10 +92,19 @@ fn setup_rt_frame(cur: &Task, sig: i32, info: &SigInfo, ka: &SigAction, regs: &m
     Ok(())
 }
 
-/// Linux: handle_signal(): write the frame for the handler, then signal_setup_done().
+/// Linux: handle_signal(): write the frame for the handler, then signal_setup_done() — and
+/// an SS_AUTODISARM alternate stack is given up while the handler runs on it (the frame
+/// keeps it for rt_sigreturn).
 fn handle_signal(cur: &Task, ksig: &KSignal, regs: &mut PtRegs) {
+    // Linux: rseq_signal_deliver(): an interrupted rseq critical section resumes at its abort
+    // handler once the handler returns.
+    crate::kernel::rseq::rseq_signal_deliver(ksig, regs);
     let failed = setup_rt_frame(cur, ksig.sig, &ksig.info, &ksig.ka, regs).is_err();
     signal_setup_done(failed, cur, ksig);
+    let mut ss = cur.sigaltstack.lock();
+    if ss.2 & SS_AUTODISARM != 0 {
+        *ss = (0, 0, SS_DISABLE);
+    }
 }
 
 /// Linux: arch_do_signal_or_restart(): get_signal() takes a default action itself, or picks
@@ -124,22 +139,38 @@ pub fn arch_do_signal_or_restart(regs: &mut PtRegs) {
 
 /// The end of arch_do_signal_or_restart() when no handler ran: a syscall interrupted by a
 /// signal that was then ignored, discarded or handled by default (a stop) is restarted — a0
-/// gets its first argument back and epc points at the ecall again.  cause = -1 marks the
-/// trap frame as done with, so that nothing restarts it twice.
+/// gets its first argument back and epc points at the ecall again; one that asked for
+/// ERESTART_RESTARTBLOCK continues through restart_syscall(2) (kernel/signal.rs
+/// sys_restart_syscall: the rest of a nanosleep, ...).  cause = -1 marks the trap frame as
+/// done with, so that nothing restarts it twice.  A mask saved by sigsuspend, ppoll or
+/// pselect comes back (Linux: restore_saved_sigmask()): no signal frame will restore it.
 pub fn restart_interrupted_syscall(regs: &mut PtRegs) {
     if regs.cause == EXC_SYSCALL {
         let a0 = regs.a0;
+        let mut restart = true;
         if a0 == ERESTARTSYS.as_ret() || a0 == ERESTARTNOINTR.as_ret() || a0 == ERESTARTNOHAND.as_ret() {
             regs.a0 = regs.orig_a0;
             regs.epc -= 4;
+        } else if a0 == ERESTART_RESTARTBLOCK.as_ret() {
+            regs.a0 = regs.orig_a0;
+            regs.epc -= 4;
+            regs.a7 = linux_raw_sys::general::__NR_restart_syscall as usize;
+        } else {
+            restart = false;
         }
         regs.cause = usize::MAX;
+        // (only an interrupted syscall can have left a mask saved: the others put theirs back)
+        if restart {
+            with_current(restore_saved_sigmask);
+        }
     }
 }
 
 /// Linux: SYSCALL_DEFINE0(rt_sigreturn) in arch/riscv/kernel/signal.c.
 pub fn sys_rt_sigreturn(regs: &mut PtRegs) -> KResult<usize> {
     let cur = current();
+    // Linux: any restart pending is over (do_no_restart_syscall).
+    *cur.restart_block.lock() = RestartBlock::None;
     let frame = match UserPtr::<RtSigframe>::new(regs.sp).read() {
         Ok(f) => f,
         Err(_) => {
@@ -157,6 +188,9 @@ pub fn sys_rt_sigreturn(regs: &mut PtRegs) -> KResult<usize> {
     fp.f.copy_from_slice(&frame.sc_fpregs[..32]);
     fp.fcsr = frame.sc_fpregs[32] as u32;
     crate::arch::riscv::process::restore_user_fpu(&cur, &fp);
-    cur.blocked.store(frame.uc_sigmask & !UNBLOCKABLE, Ordering::Relaxed);
+    set_current_blocked(&cur, frame.uc_sigmask);
+    // Linux: restore_altstack(&frame->uc.uc_stack), against the interrupted context's sp.
+    let uss = StackT { ss_sp: frame.ss_sp, ss_flags: frame.ss_flags as i32, _pad: 0, ss_size: frame.ss_size };
+    restore_altstack(&uss, regs.sp);
     Ok(regs.a0)
 }

@@ -6,7 +6,7 @@
 use super::ptrace::PtRegs;
 use crate::kernel::signal::{self, SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP};
 use crate::kernel::task::current;
-use crate::mm::memory::{handle_mm_fault, Access};
+use crate::mm::memory::{handle_user_fault, Access};
 use crate::mm::TASK_SIZE;
 use linux_raw_sys::general as uapi;
 
@@ -84,11 +84,20 @@ fn user_fault_or_die(regs: &mut PtRegs, sig: i32, code: i32, what: &str) {
 #[inline(never)]
 fn do_page_fault(regs: &mut PtRegs, access: Access) {
     let addr = regs.badaddr;
+    // Linux: faulthandler_disabled(): under pagefault_disable() (the futex code, holding a
+    // bucket lock) a kernel access to user memory fails at once, without taking any lock.
+    if !regs.user_mode() && crate::mm::uaccess::pagefault_disabled() {
+        if let Some(fixup) = search_exception_tables(regs.epc) {
+            regs.epc = fixup;
+            return;
+        }
+        die(regs, "Unable to handle kernel paging request");
+    }
     if addr < TASK_SIZE {
         let cur = current();
         let mm = cur.mm.lock().clone();
         if let Some(mm) = mm {
-            let r = handle_mm_fault(&mut mm.inner.lock(), addr, access);
+            let r = handle_user_fault(&mm, addr, access);
             match r {
                 Ok(()) => {
                     cur.min_flt.fetch_add(1, core::sync::atomic::Ordering::Relaxed);

@@ -91,3 +91,60 @@ __strncpy_from_user:
 10:	csrc	sstatus, t6
 	li	a0, -1
 	ret
+
+/* The futex word operations.  Linux: arch/riscv/include/asm/futex.h
+ * (futex_atomic_cmpxchg_inatomic, arch_futex_atomic_op_inuser): lr/sc and AMOs on the user
+ * word, each faulting instruction with its fixup.  The futex code calls them with page faults
+ * disabled (mm/uaccess.rs pagefault_disable) under a hash-bucket lock, so a fault returns
+ * -EFAULT at once and the caller faults the page in after unlocking.  The caller has checked
+ * that uaddr is a 4-byte-aligned user address.
+ *
+ * long __futex_cmpxchg_user(u32 *uaddr, u32 oldval, u32 newval, u32 *curval):
+ *   *curval = the word before; it became newval iff it was oldval.  0, or -EFAULT. */
+	.globl __futex_cmpxchg_user
+__futex_cmpxchg_user:
+	li	t6, (1 << 18)
+	csrs	sstatus, t6
+1:	EX	"lr.w.aqrl t0, (a0)", 10f
+	bne	t0, a1, 2f
+	EX	"sc.w.aqrl t1, a2, (a0)", 10f
+	bnez	t1, 1b
+2:	csrc	sstatus, t6
+	sw	t0, 0(a3)
+	li	a0, 0
+	ret
+10:	csrc	sstatus, t6
+	li	a0, -14
+	ret
+
+/* long __futex_atomic_op_user(u32 op, u32 *uaddr, u32 oparg, u32 *oldval):
+ * FUTEX_OP_SET (0), ADD (1), OR (2), ANDN (3), XOR (4) on the word (the caller rejects
+ * other ops); *oldval = the word before.  0, or -EFAULT. */
+	.globl __futex_atomic_op_user
+__futex_atomic_op_user:
+	li	t6, (1 << 18)
+	csrs	sstatus, t6
+	beqz	a0, 1f
+	li	t1, 1
+	beq	a0, t1, 2f
+	li	t1, 2
+	beq	a0, t1, 3f
+	li	t1, 3
+	beq	a0, t1, 4f
+	EX	"amoxor.w.aqrl t0, a2, (a1)", 10f
+	j	8f
+1:	EX	"amoswap.w.aqrl t0, a2, (a1)", 10f
+	j	8f
+2:	EX	"amoadd.w.aqrl t0, a2, (a1)", 10f
+	j	8f
+3:	EX	"amoor.w.aqrl t0, a2, (a1)", 10f
+	j	8f
+4:	not	a2, a2
+	EX	"amoand.w.aqrl t0, a2, (a1)", 10f
+8:	csrc	sstatus, t6
+	sw	t0, 0(a3)
+	li	a0, 0
+	ret
+10:	csrc	sstatus, t6
+	li	a0, -14
+	ret

@@ -7,6 +7,7 @@ use super::task_mmu::{mm_stats, task_mem};
 use crate::fs::char_dev::{TTYS0_MINOR, TTY_MAJOR};
 use crate::fs::file::NR_OPEN_DEFAULT;
 use crate::fs::stat::encode_dev;
+use crate::kernel::cred::task_cred;
 use crate::kernel::signal::{SIG_DFL, SIG_IGN};
 use crate::kernel::task::*;
 use crate::mm::PAGE_SIZE;
@@ -116,7 +117,7 @@ pub(super) fn stat_text(t: &TaskStruct) -> String {
     let rsslim = sig.rlimit(RLIMIT_RSS as usize);
     let _ = write!(
         s,
-        "{} ({}) {} {} {} {} {} {} {} {} 0 0 0 {} {} {} {} 20 0 {} 0 {} {} {} {}",
+        "{} ({}) {} {} {} {} {} {} {} {} 0 0 0 {} {} {} {} {} {} {} 0 {} {} {} {}",
         t.pid(),
         t.comm_string(),
         state,
@@ -131,6 +132,8 @@ pub(super) fn stat_text(t: &TaskStruct) -> String {
         cycles_to_ticks(t.stime.load(Ordering::Relaxed)),
         cycles_to_ticks(sig.cutime.load(Ordering::Relaxed)),
         cycles_to_ticks(sig.cstime.load(Ordering::Relaxed)),
+        t.se.proc_priority(),
+        t.se.nice(),
         thread_count(t),
         cycles_to_ticks(t.start_time),
         vsize,
@@ -146,13 +149,15 @@ pub(super) fn stat_text(t: &TaskStruct) -> String {
     let m31 = SIG_MASK_31;
     let _ = write!(
         s,
-        " 0 0 {} {} {} {} {} 0 0 {} 0 0 0 0 0 0",
+        " 0 0 {} {} {} {} {} 0 0 {} 0 {} {} 0 0 0",
         pending & m31,
         t.blocked.load(Ordering::Relaxed) & m31,
         ign & m31,
         cat & m31,
         wchan,
         t.exit_signal.load(Ordering::Relaxed),
+        t.se.rt_priority(),
+        t.se.policy(),
     );
     match &mmv {
         Some(v) => {
@@ -177,7 +182,22 @@ pub(super) fn status_text(t: &TaskStruct) -> String {
     let sig = &t.signal;
     let pid = t.pid();
     let _ = writeln!(s, "Tgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0", t.tgid(), pid, t.ppid());
-    s.push_str("Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n");
+    // Linux: task_state(): real, effective, saved and fs ids of the task's (objective) cred,
+    // as the reader's user namespace maps them.
+    let cred = task_cred(t);
+    let ns = &cred.user_ns;
+    let _ = writeln!(
+        s,
+        "Uid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}",
+        ns.from_kuid_munged(cred.uid),
+        ns.from_kuid_munged(cred.euid),
+        ns.from_kuid_munged(cred.suid),
+        ns.from_kuid_munged(cred.fsuid),
+        ns.from_kgid_munged(cred.gid),
+        ns.from_kgid_munged(cred.egid),
+        ns.from_kgid_munged(cred.sgid),
+        ns.from_kgid_munged(cred.fsgid)
+    );
     // Linux: fdt->max_fds: 64 (NR_OPEN_DEFAULT on 64-bit), doubled as the table grows.
     let files = t.files.lock().clone();
     let max_fds = match files {
@@ -191,7 +211,13 @@ pub(super) fn status_text(t: &TaskStruct) -> String {
         }
         None => 0,
     };
-    let _ = writeln!(s, "FDSize:\t{}\nGroups:\t ", max_fds);
+    // Linux: the groups separated by spaces, then a space ("shouldn't have been added in the
+    // first place").
+    let _ = write!(s, "FDSize:\t{}\nGroups:\t", max_fds);
+    for (i, g) in cred.groups.iter().enumerate() {
+        let _ = write!(s, "{}{}", if i > 0 { " " } else { "" }, ns.from_kgid_munged(*g));
+    }
+    s.push_str(" \n");
     let (pg, sid) = (sig.pgrp.load(Ordering::Relaxed), sig.session.load(Ordering::Relaxed));
     let _ = writeln!(s, "NStgid:\t{}\nNSpid:\t{}\nNSpgid:\t{}\nNSsid:\t{}", t.tgid(), pid, pg, sid);
     let mm = t.mm.lock().clone();
@@ -206,10 +232,11 @@ pub(super) fn status_text(t: &TaskStruct) -> String {
         s,
         "Threads:\t{}\nSigQ:\t{}/{}",
         thread_count(t),
-        pending.count_ones(),
+        crate::kernel::signal_types::sigpending_count(),
         sig.rlimit(RLIMIT_SIGPENDING as usize)
     );
-    let _ = writeln!(s, "SigPnd:\t{:016x}\nShdPnd:\t{:016x}", pending, 0);
+    let shared = t.signal.shared_pending.lock().set;
+    let _ = writeln!(s, "SigPnd:\t{:016x}\nShdPnd:\t{:016x}", pending, shared);
     let _ = writeln!(
         s,
         "SigBlk:\t{:016x}\nSigIgn:\t{:016x}\nSigCgt:\t{:016x}",
@@ -217,9 +244,13 @@ pub(super) fn status_text(t: &TaskStruct) -> String {
         ign,
         cat
     );
-    // Linux 6.1: CAP_LAST_CAP = 40, so root's full set is 0x1ffffffffff.
-    s.push_str("CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\n");
-    s.push_str("CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\n");
+    // Linux: task_cap() (render_cap_t: 16 hex digits) and task_seccomp()'s NoNewPrivs.
+    let _ = writeln!(
+        s,
+        "CapInh:\t{:016x}\nCapPrm:\t{:016x}\nCapEff:\t{:016x}\nCapBnd:\t{:016x}\nCapAmb:\t{:016x}",
+        cred.cap_inheritable.0, cred.cap_permitted.0, cred.cap_effective.0, cred.cap_bset.0, cred.cap_ambient.0
+    );
+    let _ = writeln!(s, "NoNewPrivs:\t{}", t.no_new_privs.load(Ordering::Relaxed) as u32);
     s.push_str("Speculation_Store_Bypass:\tunknown\nSpeculationIndirectBranch:\tunsupported\n");
     s.push_str("Cpus_allowed:\t1\nCpus_allowed_list:\t0\n");
     let _ = writeln!(

@@ -7,15 +7,16 @@
 //! (children).  stat, status and statm are array.rs, maps task_mmu.rs, fd/ and fdinfo/ fd.rs,
 //! mounts and mountinfo fs/proc_namespace.rs.
 
-use super::{array, mk, mk_link, parse_num, task_mmu, task_of, ProcFsInfo, ProcNode};
+use super::{array, mk, mk_link, mk_pid_link, parse_num, task_mmu, task_of, ProcFsInfo, ProcNode};
 use super::{HIDEPID_INVISIBLE, HIDEPID_NOT_PTRACEABLE, HIDEPID_NO_ACCESS};
 use crate::errno::*;
 use crate::fs::inode::*;
 use crate::fs::readdir::{DT_DIR, DT_LNK, DT_REG};
+use crate::kernel::cred::{task_cred, GLOBAL_ROOT_UID};
 use crate::kernel::ptrace::{ptrace_may_access, PTRACE_MODE_ATTACH_FSCREDS, PTRACE_MODE_READ_FSCREDS};
 use crate::kernel::signal::{RLIM_INFINITY, RLIM_NLIMITS};
 use crate::kernel::task::*;
-use crate::mm::mm_types::Backing;
+use crate::mm::mm_types::{Backing, SUID_DUMP_USER};
 use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -105,9 +106,8 @@ pub(super) fn has_pid_permissions(fs: &ProcFsInfo, task: &TaskStruct, hide_pid_m
     if hide < hide_pid_min {
         return true;
     }
-    // Linux: in_group_p(fs_info->pid_gid): every task is in group root (0) until struct cred
-    // exists.
-    if fs.pid_gid.load(Ordering::Relaxed) == 0 {
+    // Linux: in_group_p(fs_info->pid_gid): members of the mount's gid= group see everything.
+    if crate::kernel::groups::in_group_p(fs.pid_gid.load(Ordering::Relaxed)) {
         return true;
     }
     ptrace_may_access(task, PTRACE_MODE_READ_FSCREDS)
@@ -191,13 +191,19 @@ pub(super) fn proc_pid_dir_lookup(fs: &Arc<ProcFsInfo>, p: i32, tid: bool, name:
         return Ok(mk(fs, pid_ino(p, b + INO_FILES + i as u64), S_IFREG | mode, ProcNode::PidFile(p, f)));
     }
     if let Some(i) = PID_LINKS.iter().position(|l| *l == name) {
+        // Linux: proc_fd_access_allowed(): following or reading the link needs
+        // ptrace_may_access(PTRACE_MODE_READ_FSCREDS): EACCES.  (Linux still lets lstat see
+        // the link; here the name itself is refused.)
+        if !ptrace_may_access(&t, PTRACE_MODE_READ_FSCREDS) {
+            return Err(EACCES);
+        }
         let target = match name {
             "cwd" => fs_path(&t, false),
             "root" => fs_path(&t, true),
             _ => exe_path(&t),
         }
         .ok_or(ENOENT)?;
-        return Ok(mk_link(pid_ino(p, b + INO_LINKS + i as u64), S_IFLNK | 0o777, target));
+        return Ok(mk_pid_link(&t, pid_ino(p, b + INO_LINKS + i as u64), S_IFLNK | 0o777, target));
     }
     Err(ENOENT)
 }
@@ -241,14 +247,40 @@ fn exe_path(t: &TaskStruct) -> Option<String> {
     crate::fs::d_path::inode_path(&ino)
 }
 
-/// Checks made when a /proc/PID file is opened (Linux: the files' open ops).
+/// Checks made when a /proc/PID file is opened (Linux: the files' open ops): environ
+/// (environ_open) and maps (proc_maps_open) go through proc_mem_open() -> mm_access():
+/// another process's mm needs ptrace_may_access(PTRACE_MODE_READ_FSCREDS), else EACCES (a
+/// task without an mm has nothing to refuse).
 pub(super) fn pid_file_open(p: i32, f: PidFile) -> KResult<()> {
     let t = task_of(p)?;
-    match f {
-        // Linux: environ_open() -> proc_mem_open(PTRACE_MODE_READ): mm_access().
-        PidFile::Environ if !ptrace_may_access(&t, PTRACE_MODE_READ_FSCREDS) => Err(EACCES),
-        _ => Ok(()),
+    if !matches!(f, PidFile::Environ | PidFile::Maps) {
+        return Ok(());
     }
+    let Some(mm) = t.mm.lock().clone() else { return Ok(()) };
+    let mine = current().mm.lock().as_ref().is_some_and(|m| Arc::ptr_eq(m, &mm));
+    if !mine && !ptrace_may_access(&t, PTRACE_MODE_READ_FSCREDS) {
+        return Err(EACCES);
+    }
+    Ok(())
+}
+
+/// Linux: task_dump_owner() — who owns a task's /proc files: its effective uid and gid; root
+/// for a kernel thread, and, except for the world-readable directories, for a task that is
+/// not dumpable (its ids changed: kernel/cred.rs commit_creds()) or has no mm.
+pub(super) fn task_dump_owner(t: &TaskStruct, mode: u32) -> (u32, u32) {
+    if t.is_kthread() {
+        return (GLOBAL_ROOT_UID, GLOBAL_ROOT_UID);
+    }
+    let cred = task_cred(t);
+    let (mut uid, mut gid) = (cred.euid, cred.egid);
+    if mode != S_IFDIR | 0o555 {
+        let dumpable = t.mm.lock().as_ref().map(|m| m.get_dumpable() == SUID_DUMP_USER);
+        if dumpable != Some(true) {
+            uid = cred.user_ns.make_kuid(0);
+            gid = cred.user_ns.make_kgid(0);
+        }
+    }
+    (uid, gid)
 }
 
 /// The text of a /proc/PID file, made by the read from position 0.  ESRCH once the task is
@@ -395,9 +427,9 @@ fn oom_adj_of(score_adj: i32) -> i32 {
 const PROC_NUMBUF: usize = 13;
 
 /// Linux: __set_oom_adj(): lowering below oom_score_adj_min needs CAP_SYS_RESOURCE, which
-/// also moves the minimum (every task has it until struct cred exists).
+/// also moves the minimum.
 fn set_oom_adj(t: &TaskStruct, adj: i32, legacy: bool) -> KResult<()> {
-    let cap_sys_resource = true;
+    let cap_sys_resource = crate::kernel::capability::capable(crate::kernel::capability::CAP_SYS_RESOURCE);
     let floor = if legacy {
         t.signal.oom_score_adj.load(Ordering::Relaxed)
     } else {

@@ -7,7 +7,7 @@
 //! file and whose readlink is the pipefs / anon_inode name.
 
 use super::root::GLOBALS;
-use super::{base, mk, mk_link, parse_num, task_of, ProcFsInfo, ProcInode, ProcNode};
+use super::{base, mk, parse_num, task_of, ProcFsInfo, ProcInode, ProcNode};
 use crate::errno::*;
 use crate::fs::d_path::inode_path;
 use crate::fs::file_table::{File, FileOps};
@@ -76,9 +76,13 @@ pub(super) fn proc_lookupfd(fs: &Arc<ProcFsInfo>, p: i32, name: &str) -> KResult
         }
     }
     let ino = fd_ino(p, fd, false);
+    // A file still reachable by its path links there; one that is not (unlinked, a memfd) is
+    // a magic link that opens the file's inode itself (namei's get_link()).
+    let live = f.inode.as_ref().is_some_and(|i| !matches!(i.kind, InodeKind::Proc(_)) && inode_path(i).is_some());
+    let proc_file = f.inode.as_ref().is_some_and(|i| matches!(i.kind, InodeKind::Proc(_)));
     Ok(match file_path(&f) {
-        Some(path) => mk_link(ino, mode, path),
-        None => mk(fs, ino, mode, ProcNode::FdLink(p, fd)),
+        Some(path) if live || proc_file => super::mk_pid_link(&t, ino, mode, path),
+        _ => mk(fs, ino, mode, ProcNode::FdLink(p, fd)),
     })
 }
 
@@ -129,6 +133,16 @@ pub(super) fn proc_fdinfo_text(p: i32, fd: usize) -> KResult<alloc::vec::Vec<u8>
 pub(super) fn proc_fd_open(p: i32, fd: usize) -> KResult<Arc<dyn FileOps>> {
     let file = task_file(&*task_of(p)?, fd)?;
     Ok(file.ops.clone())
+}
+
+/// Linux: proc_fd_link(): the inode a magic link leads to when walked (None: a file without
+/// an inode, a pipe or pidfd, which opens as the link's own node).
+pub(super) fn proc_fd_get_link(p: i32, fd: usize) -> Option<KResult<Arc<Inode>>> {
+    let f = match task_of(p).and_then(|t| task_file(&t, fd)) {
+        Ok(f) => f,
+        Err(e) => return Some(Err(e)),
+    };
+    f.inode.clone().map(Ok)
 }
 
 /// The target of the link of a file without a path.

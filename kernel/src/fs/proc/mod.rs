@@ -203,14 +203,61 @@ pub(super) const INO_SPACE_FDINFO: u64 = 2 << 48;
 pub(super) const INO_SPACE_MAP_FILES: u64 = 3 << 48;
 pub(super) const INO_SPACE_SYSCTL: u64 = 4 << 48;
 
-/// An inode with a chosen number (Inode::new numbers from the rootfs counter).
+/// An inode with a chosen number (Inode::new numbers from the rootfs counter); one of a
+/// /proc/PID directory is owned as Linux's proc_pid_make_inode() owns it (task_dump_owner()).
 fn mk(fs: &Arc<ProcFsInfo>, ino: u64, mode: u32, node: ProcNode) -> Arc<Inode> {
-    Inode::new_with_ino(ino, mode, InodeKind::Proc(ProcInode { fs: fs.clone(), node }))
+    let owner = node_pid(&node).and_then(|p| task_of(p).ok()).map(|t| base::task_dump_owner(&t, mode));
+    let i = Inode::new_with_ino(ino, mode, InodeKind::Proc(ProcInode { fs: fs.clone(), node }));
+    if let Some((uid, gid)) = owner {
+        set_owner(&i, uid, gid);
+    }
+    i
 }
 
 /// A symlink inside /proc (self, cwd, exe, an fd open by path).
 fn mk_link(ino: u64, mode: u32, target: String) -> Arc<Inode> {
-    Inode::new_with_ino(ino, mode, InodeKind::Symlink(target))
+    Inode::new_with_ino(ino, mode, InodeKind::Symlink(target.into()))
+}
+
+/// A symlink of /proc/PID (cwd, root, exe, fd/N by path): owned as the task's other entries.
+fn mk_pid_link(t: &crate::kernel::task::TaskStruct, ino: u64, mode: u32, target: String) -> Arc<Inode> {
+    let i = mk_link(ino, mode, target);
+    let (uid, gid) = base::task_dump_owner(t, mode);
+    set_owner(&i, uid, gid);
+    i
+}
+
+fn set_owner(i: &Inode, uid: u32, gid: u32) {
+    i.uid.store(uid, core::sync::atomic::Ordering::Relaxed);
+    i.gid.store(gid, core::sync::atomic::Ordering::Relaxed);
+}
+
+/// The task whose /proc/PID entry a node is (None for /proc itself, its global files, /proc/sys).
+fn node_pid(n: &ProcNode) -> Option<i32> {
+    match n {
+        ProcNode::PidDir(p)
+        | ProcNode::TidDir(p)
+        | ProcNode::PidFile(p, _)
+        | ProcNode::FdDir(p)
+        | ProcNode::FdInfoDir(p)
+        | ProcNode::TaskDir(p)
+        | ProcNode::FdLink(p, _)
+        | ProcNode::FdInfo(p, _)
+        | ProcNode::MapFilesDir(p)
+        | ProcNode::MapFile(p, _, _) => Some(*p),
+        _ => None,
+    }
+}
+
+/// Linux: the /proc inodes' own ->permission, where it grants more than generic_permission():
+/// a process may always search its own fd directory (proc_fd_permission()).
+pub fn permission_override(n: &ProcInode) -> bool {
+    match n.node {
+        ProcNode::FdDir(p) | ProcNode::FdInfoDir(p) => {
+            task_of(p).is_ok_and(|t| t.tgid() == crate::kernel::task::with_current(|c| c.tgid()))
+        }
+        _ => false,
+    }
 }
 
 fn task_of(pid: i32) -> KResult<Task> {
@@ -344,6 +391,15 @@ pub fn lookup(n: &ProcInode, name: &str) -> KResult<Arc<Inode>> {
         ProcNode::MapFilesDir(p) => base::proc_map_files_lookup(fs, *p, name),
         ProcNode::SysDir(t) => proc_sysctl::proc_sys_lookup(fs, *t, name),
         _ => Err(ENOTDIR),
+    }
+}
+
+/// Where walking a magic link leads (Linux: proc_get_link): an fd link to its file's inode;
+/// None for a node that is not one, or an fd link to a file without an inode.
+pub fn get_link(n: &ProcInode) -> Option<KResult<Arc<Inode>>> {
+    match &n.node {
+        ProcNode::FdLink(p, fd) => fd::proc_fd_get_link(*p, *fd),
+        _ => None,
     }
 }
 

@@ -25,6 +25,8 @@ pub(super) struct MmStats {
     pub pte: usize,
     pub shmem: usize,
     pub file: usize,
+    /// VM_LOCKED bytes (Linux: mm->locked_vm, VmLck).
+    pub locked: usize,
 }
 
 pub(super) fn mm_stats(m: &MmInner) -> MmStats {
@@ -67,6 +69,7 @@ pub(super) fn mm_stats(m: &MmInner) -> MmStats {
     if m.end_code > m.start_code {
         s.exe = page_align_up(m.end_code) - page_align_down(m.start_code);
     }
+    s.locked = m.locked_vm() * PAGE_SIZE;
     s
 }
 
@@ -79,7 +82,7 @@ pub(super) fn task_mem(s: &mut String, st: &MmStats) {
     let rss = st.rss * PAGE_SIZE;
     kb(s, "VmPeak:", st.vsize);
     kb(s, "VmSize:", st.vsize);
-    kb(s, "VmLck:", 0);
+    kb(s, "VmLck:", st.locked);
     kb(s, "VmPin:", 0);
     kb(s, "VmHWM:", rss);
     kb(s, "VmRSS:", rss);
@@ -154,7 +157,7 @@ pub(super) fn maps_text(t: &TaskStruct) -> String {
                     line(&mut s, split, v.end, v.flags, 0, 0, 0, special);
                 }
             }
-            Backing::Shared { obj, pgoff } => match obj.source.as_ref().and_then(|w| w.upgrade()) {
+            Backing::Shared { obj, pgoff, .. } => match obj.source.as_ref().and_then(|w| w.upgrade()) {
                 // MAP_SHARED of a file: the file's path
                 Some(inode) => {
                     let path = path_of(&mut paths, &inode);

@@ -92,7 +92,10 @@ fn subdir(dir: &Arc<Inode>, name: &str) -> Arc<Inode> {
     if let Ok(d) = dir.lookup(name) {
         return d;
     }
-    let d = Inode::new_dir(0o755, Arc::downgrade(dir), name);
+    // tracing/ and below are tracefs's (EXDEV, EPERM for new names); /sys and /sys/kernel the
+    // rootfs's, made here only when the initramfs has no /sys.
+    let fs = if dir.fs == FsType::Tracefs || name == "tracing" { FsType::Tracefs } else { FsType::Rootfs };
+    let d = Inode::new_dir_in(fs, 0o755, Arc::downgrade(dir), name);
     let _ = dir.link(name, d.clone());
     d
 }

@@ -20,7 +20,11 @@ use core::sync::atomic::Ordering;
 /// turned into EINTR.
 #[inline(always)]
 pub fn exit_to_user_mode(regs: &mut PtRegs) {
-    let work = with_current(|c| c.need_resched.load(Ordering::Relaxed) || c.pending_mask.load(Ordering::Acquire) != 0);
+    let work = with_current(|c| {
+        c.need_resched.load(Ordering::Relaxed)
+            || (c.pending_mask.load(Ordering::Acquire) | c.signal.shared_mask.load(Ordering::Acquire)) != 0
+            || c.rseq.needs_resume()
+    });
     let internal_errno = -(ENOPARAM.0 as isize)..=-(ERESTARTSYS.0 as isize);
     if work || regs.cause == EXC_SYSCALL && internal_errno.contains(&(regs.a0 as isize)) {
         exit_to_user_mode_loop(regs);
@@ -40,6 +44,11 @@ fn exit_to_user_mode_loop(regs: &mut PtRegs) {
         let has = with_current(signal_pending);
         if has {
             arch_do_signal_or_restart(regs);
+            continue;
+        }
+        // Linux: resume_user_mode_work() for TIF_NOTIFY_RESUME: rseq's fix-up.
+        if with_current(|c| c.rseq.needs_resume()) {
+            crate::kernel::rseq::rseq_handle_notify_resume(regs);
             continue;
         }
         break;

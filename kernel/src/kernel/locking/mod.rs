@@ -24,18 +24,28 @@
 //! |   36 | FilesTable     | files_struct's fd array (a File may be dropped under it) |
 //! |   38 | FsStruct       | fs_struct: root, cwd, umask |
 //! |   40 | MmapLock       | mm->mmap_lock: the VMAs and page table of an mm; exe_file |
-//! |   46 | Inode          | an inode's data, directory entries, shared-page object (file faults take it) |
-//! |   48 | ShmPages       | a shared anonymous/shmem object's page list |
+//! |   44 | Rename         | s_vfs_rename_mutex: one rename at a time, across its checks and its moves |
+//! |   45 | FileLocks      | an inode's flock/POSIX/OFD locks (fs/locks.rs) |
+//! |   46 | Inode          | a directory's entries (two at once: lock_nested, in rename) |
+//! |   47 | Dentry         | a directory's own name and parent (d_lock) |
+//! |   48 | ShmPages       | a shmem object's pages and size: tmpfs file data, MAP_SHARED memory |
 //! |   56 | Uts            | uts_sem: the system's names (kernel/utsname.rs; a leaf) |
+//! |   60 | InodeTimes     | an inode's atime/mtime/ctime (a leaf: nothing is taken inside) |
 //! |   64 | Pipe           | a pipe's buffer and counts |
 //! |   66 | Tty            | the console tty |
-//! |   70 | Futex          | the futex hash |
-//! |   72 | FutexQueue     | one futex queue's wake sequence |
+//! |   68 | EventFd        | an eventfd's counter |
+//! |   70 | Futex          | a futex hash bucket: its waiters and PI states (two at once: lock_nested) |
+//! |   72 | PiLock         | a task's list of owned PI futexes, its PI boost (task->pi_lock) |
+//! |   76 | Epoll          | an epoll instance's items and ready list |
 //! |   80 | WaitQueue      | a wait queue's list of sleepers |
+//! |   81 | TimerFd        | a timerfd's expiry, interval and tick count |
 //! |   82 | Completion     | a completion's done flag |
+//! |   83 | KItimer        | a POSIX timer's state (timr->it_lock) |
 //! |   84 | Timers         | the timer and timeout queues |
 //! |   87 | SeqBuf         | a /proc file's generated text (fs/seq_file.rs; copies only) |
+//! |   88 | TaskCred       | a task's real_cred/cred pointers (a cred itself never changes) |
 //! |   90 | Runqueue       | the run queue (wake-ups from anywhere take it last) |
+//! |   92 | Ucounts        | the per-user counts table (a task may be freed under any lock above) |
 //! |   94 | Trace          | the tracer's ring and saved command lines |
 //! |   96 | Printk         | the printk ring |
 //! |  100 | Heap           | the kernel heap (any allocation, under any lock) |
@@ -90,30 +100,51 @@ lock_classes! {
     FsStruct = 38, "fs->lock";
     /// Linux: mm->mmap_lock.
     MmapLock = 40, "mmap_lock";
+    /// Linux: sb->s_vfs_rename_mutex.
+    Rename = 44, "s_vfs_rename_mutex";
+    /// Linux: flc_lock (the inode's file_lock_context).
+    FileLocks = 45, "flc_lock";
     /// Linux: inode->i_rwsem / i_lock.
     Inode = 46, "inode->i_lock";
+    /// Linux: dentry->d_lock.
+    Dentry = 47, "dentry->d_lock";
     /// A shared memory object's pages (Linux: the shmem inode's i_pages).
     ShmPages = 48, "shmem->i_pages";
     /// Linux: uts_sem (a leaf: names are copied under it).
     Uts = 56, "uts_sem";
+    /// An inode's times (Linux: updated under i_rwsem; a leaf here).
+    InodeTimes = 60, "inode->i_times";
     /// Linux: pipe->mutex.
     Pipe = 64, "pipe->mutex";
     /// Linux: tty->termios_rwsem and the port lock.
     Tty = 66, "tty_lock";
-    /// Linux: the futex hash bucket locks.
-    Futex = 70, "futex_hash";
-    /// One futex's wake sequence.
-    FutexQueue = 72, "futex_q";
+    /// Linux: eventfd_ctx->wqh.lock, which guards the counter.
+    EventFd = 68, "eventfd_ctx->wqh.lock";
+    /// Linux: the futex hash bucket locks (hb->lock).
+    Futex = 70, "futex_hash_bucket";
+    /// Linux: task->pi_lock: the task's pi_state_list (taken under a futex bucket lock).
+    PiLock = 72, "task->pi_lock";
+    /// Linux: ep->lock (and ep->mtx): an epoll's items and ready list.  Never held across a
+    /// file's poll operation or a wake-up.
+    Epoll = 76, "ep->lock";
     /// Linux: wait_queue_head->lock.
     WaitQueue = 80, "wq_head->lock";
+    /// Linux: timerfd_ctx->wqh.lock: a timerfd's settings and ticks (the timer queue inside).
+    TimerFd = 81, "timerfd_ctx->wqh.lock";
     /// Linux: completion's wait.lock.
     Completion = 82, "completion";
+    /// Linux: timr->it_lock: a POSIX timer's settings and overrun (the timer queue inside).
+    KItimer = 83, "timr->it_lock";
     /// Linux: the timer base lock.
     Timers = 84, "timer_base";
     /// Linux: seq_file->lock, held here only to swap or copy the generated text.
     SeqBuf = 87, "seq_file->lock";
+    /// The task's cred pointers (Linux: RCU, and cred_guard_mutex for exec's decision).
+    TaskCred = 88, "task->cred";
     /// Linux: rq->__lock.
     Runqueue = 90, "rq->lock";
+    /// Linux: ucounts_lock (kernel/ucount.c).
+    Ucounts = 92, "ucounts_lock";
     /// Linux: the ring buffer's reader lock.
     Trace = 94, "trace_ring";
     /// Linux: logbuf_lock.

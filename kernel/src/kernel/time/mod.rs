@@ -2,17 +2,21 @@
 //! timers.  Linux: kernel/time/, one file per concept as there:
 //!
 //!   timekeeping.rs   the clock since boot and the wall clock     (timekeeping.c)
-//!   timer.rs         the tick, jiffies, the timeout queue and
-//!                    schedule_timeout, the timer interrupt        (timer.c, tick-common.c)
-//!   hrtimer.rs       nanosleep                                    (hrtimer.c)
-//!   posix_timers.rs  clock_gettime, clock_getres, clock_nanosleep (posix-timers.c)
-//!   itimer.rs        getitimer, setitimer: ITIMER_REAL, SIGALRM   (itimer.c)
-//!   time.rs          gettimeofday, struct timespec                (time.c)
+//!   timer.rs         the tick, jiffies, the timer queue (timeouts
+//!                    and hrtimer callbacks), the interrupt        (timer.c, hrtimer.c)
+//!   hrtimer.rs       nanosleep, clock_nanosleep's sleep, restart  (hrtimer.c)
+//!   posix_timers.rs  the clocks (clock_gettime, _settime,
+//!                    _getres, _nanosleep) and timer_create & co.  (posix-timers.c)
+//!   posix_cpu_timers.rs  CPU-time clocks and timers              (posix-cpu-timers.c)
+//!   itimer.rs        getitimer, setitimer: ITIMER_REAL, _VIRTUAL,
+//!                    _PROF                                        (itimer.c)
+//!   time.rs          gettimeofday, settimeofday, struct timespec (time.c)
 //!
 //! The hardware under it (rdtime, the SBI timer event) is arch/riscv/time.rs.
 
 pub mod hrtimer;
 pub mod itimer;
+pub mod posix_cpu_timers;
 pub mod posix_timers;
 #[allow(clippy::module_inception)] // Linux: kernel/time/time.c
 pub mod time;

@@ -375,6 +375,97 @@ fn sh(args: &[String]) -> i32 {
     spawn_wait("sh", &argv)
 }
 
+/// su [USER [[-c] COMMAND...]]: runs USER's shell (or `SHELL -c COMMAND`) as USER (default root),
+/// making the calls login makes: setgroups (the groups /etc/group lists the user in),
+/// setresgid, setresuid — in that order: once the uid is not 0 the others are refused —
+/// then chdir to the home directory and execve.  Who may do what is then the kernel's
+/// permission checks: try `su user -c cat /etc/shadow`.
+fn su(args: &[String]) -> i32 {
+    let who = args.get(1).map(String::as_str).unwrap_or("root");
+    let passwd = fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let Some(pw) = menu::passwd::lookup_user(&passwd, who) else {
+        println!("su: unknown user {who} (not in /etc/passwd)");
+        return 1;
+    };
+    let group = fs::read_to_string("/etc/group").unwrap_or_default();
+    let groups = menu::passwd::user_groups(&group, &pw.name, pw.gid);
+    let shell = if pw.shell.is_empty() { "/bin/sh".to_string() } else { pw.shell.clone() };
+    let mut argv = vec![shell.clone().into_bytes()];
+    // `su USER COMMAND...` or, as su(1) has it, `su USER -c COMMAND`
+    let cmd = if args.get(2).map(String::as_str) == Some("-c") { &args[3.min(args.len())..] } else { &args[2.min(args.len())..] };
+    if !cmd.is_empty() {
+        argv.push(b"-c".to_vec());
+        argv.push(cmd.join(" ").into_bytes());
+    }
+    let home = if pw.home.is_empty() { "/".to_string() } else { pw.home.clone() };
+    let mut env: Vec<Vec<u8>> = vec![
+        format!("HOME={home}").into_bytes(),
+        format!("USER={}", pw.name).into_bytes(),
+        format!("LOGNAME={}", pw.name).into_bytes(),
+        format!("SHELL={shell}").into_bytes(),
+        b"PATH=/bin:/sbin:/usr/bin:/usr/sbin".to_vec(),
+    ];
+    if let Ok(t) = std::env::var("TERM") {
+        env.push(format!("TERM={t}").into_bytes());
+    }
+    let cargs: Result<Vec<CString>, String> = argv.iter().map(|a| cstr(a)).collect();
+    let cenv: Result<Vec<CString>, String> = env.iter().map(|a| cstr(a)).collect();
+    let (Ok(cargs), Ok(cenv), Ok(chome)) = (cargs, cenv, cstr(home.as_bytes())) else {
+        println!("su: a name with a NUL byte");
+        return 1;
+    };
+    let mut pargs: Vec<*const libc::c_char> = cargs.iter().map(|a| a.as_ptr()).collect();
+    pargs.push(std::ptr::null());
+    let mut penv: Vec<*const libc::c_char> = cenv.iter().map(|a| a.as_ptr()).collect();
+    penv.push(std::ptr::null());
+    let gl: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
+    println!("su: {} (uid {} gid {} groups {}): {shell}", pw.name, pw.uid, pw.gid, gl.join(","));
+    flush();
+    // SAFETY: single thread; the child only makes syscalls, writes and exits or execs.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        println!("su: fork: {}", errno());
+        return 1;
+    }
+    if pid == 0 {
+        unsafe {
+            let fail = |what: &str| {
+                let e = format!("su: {what}: {}\n", errno());
+                libc::write(2, e.as_ptr().cast(), e.len());
+                libc::_exit(126);
+            };
+            if libc::setgroups(groups.len(), groups.as_ptr()) != 0 {
+                fail("setgroups");
+            }
+            if libc::setresgid(pw.gid, pw.gid, pw.gid) != 0 {
+                fail("setresgid");
+            }
+            if libc::setresuid(pw.uid, pw.uid, pw.uid) != 0 {
+                fail("setresuid");
+            }
+            if libc::chdir(chome.as_ptr()) != 0 {
+                libc::chdir(c"/".as_ptr());
+            }
+            libc::execve(pargs[0], pargs.as_ptr(), penv.as_ptr());
+            fail(&format!("execve {shell}"));
+        }
+    }
+    match wait_for(pid) {
+        Ok(st) => {
+            println!("su: {shell} as {} (pid {pid}) {}", pw.name, describe_status(st));
+            if libc::WIFEXITED(st) {
+                libc::WEXITSTATUS(st)
+            } else {
+                128 + libc::WTERMSIG(st)
+            }
+        }
+        Err(e) => {
+            println!("su: waitpid({pid}): {e}");
+            1
+        }
+    }
+}
+
 fn ps(_: &[String]) -> i32 {
     match procfs::processes() {
         Ok(p) => {
@@ -737,7 +828,12 @@ fn build_menu() -> Menu {
             "trace [-e EVENT] [-t TRACER] [-n] COMMAND: run it under ftrace, print the trace",
             trace,
         )
-        .config("sh", "run /bin/sh if there is one", sh);
+        .config("sh", "run /bin/sh if there is one", sh)
+        .config(
+            "su",
+            "su [USER [-c COMMAND]]: a shell (or sh -c COMMAND) as USER (/etc/passwd; default root)",
+            su,
+        );
     m
 }
 
