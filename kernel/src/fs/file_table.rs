@@ -83,10 +83,6 @@ pub trait FileOps: core::any::Any + Send + Sync {
     fn llseek(&self, _f: &File, _offset: i64, _whence: u32) -> Option<KResult<u64>> {
         None
     }
-    /// A mapping of this file is anonymous memory (Linux: mmap_zero() for /dev/zero).
-    fn mmap_anonymous(&self) -> bool {
-        false
-    }
     /// For pipes and FIFOs: the pipe (F_GETPIPE_SZ, F_SETPIPE_SZ, splice).
     fn pipe(&self) -> Option<&Arc<crate::fs::pipe::Pipe>> {
         None

@@ -26,6 +26,7 @@ use crate::kernel::cred::{current_cred, Cred};
 use crate::kernel::locking::{class, SpinLock};
 use crate::kernel::task::current;
 use crate::mm::uaccess::UserCStr;
+use alloc::borrow::Cow;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
@@ -131,9 +132,10 @@ pub enum LastType {
     DotDot,
 }
 
-/// The last component of a path as a walk sees it, borrowed from the path.
+/// The last component of a path as a walk sees it, borrowed from the path unless a link's
+/// body supplied it.
 struct LastRef<'p> {
-    name: &'p [u8],
+    name: Cow<'p, [u8]>,
     kind: LastType,
     trailing_slash: bool,
 }
@@ -164,6 +166,13 @@ struct Nameidata {
     cred: Arc<Cred>,
 }
 
+/// What a symlink leads to (Linux: pick_link()): a path to walk on, or (a /proc magic link)
+/// the inode itself.
+enum Link {
+    Path(Vec<u8>),
+    Inode(Arc<Inode>),
+}
+
 impl Nameidata {
     /// Linux: follow_dotdot(): the parent, except at the process's root.
     fn dotdot(&self, d: &Arc<Inode>) -> Arc<Inode> {
@@ -174,112 +183,163 @@ impl Nameidata {
     }
 
     /// Linux: link_path_walk(): every component but the last, from `start` (the root for an
-    /// absolute path).  Returns the directory the last component is in, and that component
-    /// (borrowed from `path`: a lookup allocates nothing for it).
+    /// absolute path), following symlinks on the way; every directory passed through, the
+    /// one holding the last component too, needs search permission (may_lookup).  Returns
+    /// that directory and the last component, borrowed from `path` while no link was
+    /// followed (a lookup allocates nothing for it).  Links are followed in a loop, not by
+    /// recursion (Linux's nd->stack): a link's body is put in front of what is left of the
+    /// path, so the kernel stack does not grow with the links (MAXSYMLINKS of them fit).
     fn walk_parent_ref<'p>(&mut self, start: Arc<Inode>, path: &'p [u8]) -> KResult<(Arc<Inode>, LastRef<'p>)> {
         let mut cur = if path.first() == Some(&b'/') { self.root.clone() } else { start };
-        let trailing_slash = path.ends_with(b"/");
-        let mut comps = path.split(|&c| c == b'/').filter(|c| !c.is_empty());
-        let Some(mut last) = comps.next() else {
-            return Ok((cur, LastRef { name: b"", kind: LastType::Root, trailing_slash }));
-        };
-        for c in comps {
-            may_lookup(&self.cred, &cur)?;
-            cur = self.step(&cur, last, true)?;
+        // What is left to walk: the caller's path until a link's body replaces it.
+        let mut owned: Option<Vec<u8>> = None;
+        let mut pos = 0;
+        loop {
+            let rest: &[u8] = owned.as_deref().unwrap_or(path);
+            let trailing_slash = rest.ends_with(b"/");
+            let mut comps = rest[pos..].split(|&c| c == b'/').filter(|c| !c.is_empty());
+            let Some(first) = comps.next() else {
+                return Ok((cur, LastRef { name: Cow::Borrowed(b""), kind: LastType::Root, trailing_slash }));
+            };
+            let more = comps.next().is_some();
             if !cur.is_dir() {
                 return Err(ENOTDIR);
             }
-            last = c;
+            may_lookup(&self.cred, &cur)?;
+            // Where `first` ends in `rest`: the walk continues after it.
+            let end = first.as_ptr() as usize - rest.as_ptr() as usize + first.len();
+            if !more {
+                let kind = match first {
+                    b"." => LastType::Dot,
+                    b".." => LastType::DotDot,
+                    _ => LastType::Norm,
+                };
+                let name = if owned.is_none() {
+                    Cow::Borrowed(&path[end - first.len()..end])
+                } else {
+                    Cow::Owned(first.to_vec())
+                };
+                return Ok((cur, LastRef { name, kind, trailing_slash }));
+            }
+            let next = self.step(&cur, first)?;
+            match self.link_of(&cur, &next)? {
+                None => {
+                    if !next.is_dir() {
+                        return Err(ENOTDIR);
+                    }
+                    cur = next;
+                    pos = end;
+                }
+                Some(Link::Inode(i)) => {
+                    if !i.is_dir() {
+                        return Err(ENOTDIR);
+                    }
+                    cur = i;
+                    pos = end;
+                }
+                Some(Link::Path(mut target)) => {
+                    if target.first() == Some(&b'/') {
+                        cur = self.root.clone();
+                    }
+                    target.push(b'/');
+                    target.extend_from_slice(&rest[end..]);
+                    owned = Some(target);
+                    pos = 0;
+                }
+            }
         }
-        if !cur.is_dir() {
-            return Err(ENOTDIR);
-        }
-        // (link_path_walk's may_lookup on the directory holding the last component)
-        may_lookup(&self.cred, &cur)?;
-        let kind = match last {
-            b"." => LastType::Dot,
-            b".." => LastType::DotDot,
-            _ => LastType::Norm,
-        };
-        Ok((cur, LastRef { name: last, kind, trailing_slash }))
     }
 
     /// walk_parent_ref with the last component owned.
     fn walk_parent(&mut self, start: Arc<Inode>, path: &[u8]) -> KResult<(Arc<Inode>, Last)> {
         let (d, l) = self.walk_parent_ref(start, path)?;
-        Ok((d, Last { name: l.name.to_vec(), kind: l.kind, trailing_slash: l.trailing_slash }))
+        Ok((d, Last { name: l.name.into_owned(), kind: l.kind, trailing_slash: l.trailing_slash }))
     }
 
-    /// Linux: walk_component(): one name in directory `dir`; a symlink is followed when
-    /// `follow`.
-    fn step(&mut self, dir: &Arc<Inode>, name: &[u8], follow: bool) -> KResult<Arc<Inode>> {
+    /// Linux: walk_component() without following: one name in directory `dir`.
+    fn step(&mut self, dir: &Arc<Inode>, name: &[u8]) -> KResult<Arc<Inode>> {
         if !dir.is_dir() {
             return Err(ENOTDIR);
         }
-        let next = match name {
-            b"." => return Ok(dir.clone()),
-            b".." => return Ok(self.dotdot(dir)),
-            _ => dir.lookup(name)?,
-        };
-        if follow {
-            self.follow(dir, next)
-        } else {
-            Ok(next)
+        match name {
+            b"." => Ok(dir.clone()),
+            b".." => Ok(self.dotdot(dir)),
+            _ => dir.lookup(name),
         }
     }
 
-    /// Linux: pick_link() + the walk of its body: a symlink's target, resolved from the
-    /// directory the link is in (from the root when absolute); /proc's magic links lead
-    /// straight to their file.  ELOOP past MAXSYMLINKS links in the whole walk.
-    fn follow(&mut self, dir: &Arc<Inode>, ino: Arc<Inode>) -> KResult<Arc<Inode>> {
-        let target = match &ino.kind {
-            InodeKind::Symlink(t) => t.clone(),
-            InodeKind::Proc(n) if ino.mode() & S_IFMT == S_IFLNK => {
-                self.links += 1;
-                if self.links > MAXSYMLINKS {
-                    return Err(ELOOP);
-                }
-                return match crate::fs::proc::get_link(n) {
-                    Some(r) => r,
-                    None => Ok(ino.clone()),
-                };
-            }
-            _ => return Ok(ino),
+    /// Linux: pick_link(): None when `ino` is not a link; else where it leads, counted
+    /// against MAXSYMLINKS for the whole walk (ELOOP past it), then may_follow_link() for a
+    /// link in `dir` (fs.protected_symlinks); ENOENT for an empty target.  /proc's magic links
+    /// lead straight to their file.
+    fn link_of(&mut self, dir: &Arc<Inode>, ino: &Arc<Inode>) -> KResult<Option<Link>> {
+        let link = match &ino.kind {
+            InodeKind::Symlink(t) => Link::Path(t.clone()),
+            InodeKind::Proc(n) if ino.mode() & S_IFMT == S_IFLNK => match crate::fs::proc::get_link(n) {
+                Some(r) => Link::Inode(r?),
+                None => return Ok(None),
+            },
+            _ => return Ok(None),
         };
         self.links += 1;
         if self.links > MAXSYMLINKS {
             return Err(ELOOP);
         }
-        may_follow_link(&self.cred, dir, &ino)?;
-        if target.is_empty() {
-            return Err(ENOENT);
+        if let Link::Path(t) = &link {
+            may_follow_link(&self.cred, dir, ino)?;
+            if t.is_empty() {
+                return Err(ENOENT);
+            }
         }
-        self.walk(dir.clone(), &target, true)
+        Ok(Some(link))
     }
 
-    /// Linux: path_lookupat(): the whole path; the last component followed when `follow`.
+    /// Linux: path_lookupat(): the whole path; the last component followed when `follow`
+    /// (or when a trailing slash asks for a directory).
     fn walk(&mut self, start: Arc<Inode>, path: &[u8], follow: bool) -> KResult<Arc<Inode>> {
-        let (dir, last) = self.walk_parent_ref(start, path)?;
-        let ino = self.lookup_last(&dir, last.name, last.kind, last.trailing_slash, follow)?;
-        if last.trailing_slash && !ino.is_dir() {
-            return Err(ENOTDIR);
+        let (mut dir, first_last) = self.walk_parent_ref(start, path)?;
+        let mut last = first_last;
+        let mut body: Vec<u8>;
+        loop {
+            let ino = self.lookup_last(&dir, &last.name, last.kind)?;
+            if follow || last.trailing_slash {
+                match self.link_of(&dir, &ino)? {
+                    Some(Link::Path(target)) => {
+                        body = target;
+                        if last.trailing_slash {
+                            body.push(b'/');
+                        }
+                        let (d, l) = self.walk_parent_ref(dir, &body)?;
+                        dir = d;
+                        last = LastRef {
+                            name: Cow::Owned(l.name.into_owned()),
+                            kind: l.kind,
+                            trailing_slash: l.trailing_slash,
+                        };
+                        continue;
+                    }
+                    Some(Link::Inode(i)) => {
+                        if last.trailing_slash && !i.is_dir() {
+                            return Err(ENOTDIR);
+                        }
+                        return Ok(i);
+                    }
+                    None => {}
+                }
+            }
+            if last.trailing_slash && !ino.is_dir() {
+                return Err(ENOTDIR);
+            }
+            return Ok(ino);
         }
-        Ok(ino)
     }
 
-    /// Linux: lookup_last(): a trailing slash follows a final symlink too.
-    fn lookup_last(
-        &mut self,
-        dir: &Arc<Inode>,
-        name: &[u8],
-        kind: LastType,
-        trailing_slash: bool,
-        follow: bool,
-    ) -> KResult<Arc<Inode>> {
+    /// Linux: lookup_last() without following.
+    fn lookup_last(&mut self, dir: &Arc<Inode>, name: &[u8], kind: LastType) -> KResult<Arc<Inode>> {
         match kind {
             LastType::Root | LastType::Dot => Ok(dir.clone()),
             LastType::DotDot => Ok(self.dotdot(dir)),
-            LastType::Norm => self.step(dir, name, follow || trailing_slash),
+            LastType::Norm => self.step(dir, name),
         }
     }
 }
@@ -365,7 +425,7 @@ pub fn open_lookup(
     let (mut dir, mut last) = nd.walk_parent(start, path)?;
     loop {
         if last.kind != LastType::Norm {
-            let ino = nd.lookup_last(&dir, &last.name, last.kind, last.trailing_slash, false)?;
+            let ino = nd.lookup_last(&dir, &last.name, last.kind)?;
             return Ok((dir, last, Some(ino)));
         }
         let ino = match dir.lookup(&last.name) {
@@ -378,24 +438,15 @@ pub fn open_lookup(
         if !is_link || !(follow || last.trailing_slash) || excl {
             return Ok((dir, last, Some(ino)));
         }
-        let target = match &ino.kind {
-            InodeKind::Symlink(t) => t.clone(),
-            _ => {
-                let f = nd.follow(&dir, ino)?;
-                return Ok((dir, last, Some(f)));
+        match nd.link_of(&dir, &ino)? {
+            None => return Ok((dir, last, Some(ino))),
+            Some(Link::Inode(i)) => return Ok((dir, last, Some(i))),
+            Some(Link::Path(target)) => {
+                let trailing = last.trailing_slash;
+                (dir, last) = nd.walk_parent(dir, &target)?;
+                last.trailing_slash |= trailing;
             }
-        };
-        nd.links += 1;
-        if nd.links > MAXSYMLINKS {
-            return Err(ELOOP);
         }
-        may_follow_link(&nd.cred, &dir, &ino)?;
-        if target.is_empty() {
-            return Err(ENOENT);
-        }
-        let trailing = last.trailing_slash;
-        (dir, last) = nd.walk_parent(dir, &target)?;
-        last.trailing_slash |= trailing;
     }
 }
 

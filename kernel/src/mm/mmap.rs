@@ -152,9 +152,7 @@ pub fn sys_mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, o
         }
         vf |= VmFlags::LOCKED;
     }
-    // Linux: mmap_zero(): a mapping of /dev/zero is anonymous memory.
-    let anon_dev = flags & MAP_ANONYMOUS == 0 && crate::fs::fd_get(fd as u32).is_ok_and(|f| f.ops.mmap_anonymous());
-    let backing = if flags & MAP_ANONYMOUS != 0 || anon_dev {
+    let backing = if flags & MAP_ANONYMOUS != 0 {
         if shared {
             vf |= VmFlags::SHARED;
             Backing::Shared { obj: ShmObject::anon(len), pgoff: 0, wmap: None }

@@ -47,7 +47,7 @@ impl FileOps for NullOps {
 }
 
 /// /dev/zero (Linux: zero_fops: read_iter_zero, write_zero, null_lseek; a mapping of it is
-/// anonymous memory, mmap_zero()).
+/// anonymous memory: mm/mmap.rs's mmap_zero).
 pub struct ZeroOps;
 impl FileOps for ZeroOps {
     fn read(&self, _f: &File, buf: &mut [u8]) -> KResult<usize> {
@@ -62,9 +62,6 @@ impl FileOps for ZeroOps {
     }
     fn llseek(&self, _f: &File, _offset: i64, _whence: u32) -> Option<KResult<u64>> {
         Some(Ok(0))
-    }
-    fn mmap_anonymous(&self) -> bool {
-        true
     }
 }
 
