@@ -31,8 +31,8 @@ use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 use credcheck::perm::{self, InodeIds};
 use linux_raw_sys::general::{
-    O_ACCMODE, O_APPEND, O_DIRECTORY, O_NOATIME, O_PATH, O_RDONLY, O_TRUNC, O_WRONLY, RENAME_EXCHANGE, RENAME_NOREPLACE,
-    RENAME_WHITEOUT, S_ISVTX,
+    O_ACCMODE, O_APPEND, O_DIRECTORY, O_NOATIME, O_PATH, O_RDONLY, O_TRUNC, O_WRONLY, RENAME_EXCHANGE,
+    RENAME_NOREPLACE, RENAME_WHITEOUT, S_ISVTX,
 };
 
 /// Linux: MAXSYMLINKS (include/linux/namei.h), the most symlinks one lookup follows.
@@ -602,8 +602,7 @@ pub fn sys_linkat(olddfd: i32, oldname: UserCStr, newdfd: i32, newname: UserCStr
         return Err(EINVAL);
     }
     // Linux: linking an open file by AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH (ENOENT).
-    if flags & AT_EMPTY_PATH != 0
-        && !crate::kernel::capability::capable(crate::kernel::capability::CAP_DAC_READ_SEARCH)
+    if flags & AT_EMPTY_PATH != 0 && !crate::kernel::capability::capable(crate::kernel::capability::CAP_DAC_READ_SEARCH)
     {
         return Err(ENOENT);
     }

@@ -124,7 +124,8 @@ pub fn timer_interrupt(from_user: bool) {
         crate::kernel::task::with_current(|c| {
             let idle = c.has_flag(crate::kernel::task::PF_IDLE);
             if !idle {
-                let (t, g) = if from_user { (&c.utime, &c.signal.timers.utime) } else { (&c.stime, &c.signal.timers.stime) };
+                let (t, g) =
+                    if from_user { (&c.utime, &c.signal.timers.utime) } else { (&c.stime, &c.signal.timers.stime) };
                 t.fetch_add(ticks * tick_cycles(), Ordering::Relaxed);
                 g.fetch_add(ticks * tick_cycles(), Ordering::Relaxed);
             }
