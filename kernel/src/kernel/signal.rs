@@ -161,6 +161,12 @@ fn wants_signal(sig: i32, t: &TaskStruct) -> bool {
 fn complete_signal(sig: i32, t: &Task, ty: PidType) {
     const ALL: u32 = TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE | TASK_STOPPED;
     if sig == SIGKILL {
+        // Linux: complete_signal()'s group kill adds SIGKILL to every thread's own pending
+        // set, the target's too, so that fatal_signal_pending() (a killable sleep, such as a
+        // vfork parent's) sees it.
+        if ty == PidType::Tgid {
+            with_pending(t, |p| p.set |= sigmask(SIGKILL));
+        }
         crate::kernel::sched::core::wake_up_state(t, ALL);
         if ty == PidType::Tgid {
             for x in other_threads(t) {
