@@ -261,9 +261,11 @@ fn exec_mmap(cur: &Task, mm: Arc<MmStruct>) {
 pub(super) fn begin_new_exec(cur: &Task, mm: Arc<MmStruct>, execfn: &[u8], bprm: BprmCreds) {
     // Linux: dumpable as the caller's current ids say (not the new ones: "userspace depends
     // on it"), and never for a file the caller could not read.
+    // (After exec_mmap, as Linux: the new mm's flags are inherited from the old one there.)
     let same_ids = bprm.old.euid == bprm.old.uid && bprm.old.egid == bprm.old.gid;
-    mm.set_dumpable(if bprm.nondump || !same_ids { SUID_DUMPABLE } else { SUID_DUMP_USER });
-    exec_mmap(cur, mm);
+    let dumpable = if bprm.nondump || !same_ids { SUID_DUMPABLE } else { SUID_DUMP_USER };
+    exec_mmap(cur, mm.clone());
+    mm.set_dumpable(dumpable);
     if let Some(files) = cur.files.lock().clone() {
         files.close_on_exec();
     }
