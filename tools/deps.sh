@@ -8,6 +8,9 @@ PKGS=(
   rustc-web cargo-web rust-web-src rust-web-llvm lld-22 rust-web-clippy rustfmt-web
   # the machine, the debugger, the cross C toolchain for the test programs
   qemu-system-misc gdb-multiarch gcc-riscv64-linux-gnu libc6-dev-riscv64-cross qemu-user-static
+  # dynamically linked programs: glibc's runtime for the root's /lib (libc6-riscv64-cross,
+  # libgcc-s1-riscv64-cross, libstdc++6-riscv64-cross) and the C++ cross compiler
+  libc6-riscv64-cross libgcc-s1-riscv64-cross libstdc++6-riscv64-cross g++-riscv64-linux-gnu
   # host side of the build and test driver
   python3 cpio make git xz-utils gzip
   # busybox from Debian's source package (tools/build-busybox.sh)

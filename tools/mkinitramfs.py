@@ -9,6 +9,10 @@ Layout (deterministic: sorted entries, mtime 0, uid/gid 0 except t_fsmeta's fixt
     /tests/<name>    every test program in build/user/tests
     /dev/console 5,1  /dev/null 1,3  /dev/tty 5,0  /dev/zero 1,5
     /proc /sys /tmp /root   empty directories
+    /lib/<name>      glibc's runtime for dynamically linked programs (GLIBC_RUNTIME below, from
+                     Debian's libc6-riscv64-cross, libgcc-s1-riscv64-cross and
+                     libstdc++6-riscv64-cross, installed by tools/deps.sh) and the test libraries
+                     of build/user/lib (user/lib/<name>.c -> lib<name>.so)
     /etc/passwd /etc/group /etc/shadow   root, an ordinary user `user` (uid 1000, in group
                      users), nobody; /home/user owned by user.  root's password is locked
                      (`*`), user's is empty: `login user` at the console, or the menu's `su user`.
@@ -41,6 +45,27 @@ def programs(d):
     return res
 
 
+# glibc's runtime: what ld.so needs to start a program built by plain riscv64-linux-gnu-gcc or
+# -g++ (ld.so searches /lib among its built-in paths; PT_INTERP names /lib/ld-linux-...).
+CROSS_LIB = "/usr/riscv64-linux-gnu/lib"
+GLIBC_RUNTIME = ["ld-linux-riscv64-lp64d.so.1", "libc.so.6", "libm.so.6", "libdl.so.2",
+                 "libpthread.so.0", "librt.so.1", "libresolv.so.2", "libutil.so.1",
+                 "libgcc_s.so.1", "libstdc++.so.6"]
+
+
+def glibc_runtime(a, libdir):
+    a.dir("lib")
+    for name in GLIBC_RUNTIME:
+        p = os.path.join(CROSS_LIB, name)
+        if not os.path.exists(p):
+            raise SystemExit("mkinitramfs: no %s (run tools/deps.sh)" % p)
+        a.file("lib/" + name, src=os.path.realpath(p), mode=0o755)
+    if os.path.isdir(libdir):
+        for name in sorted(os.listdir(libdir)):
+            if name.endswith(".so"):
+                a.file("lib/" + name, src=os.path.join(libdir, name), mode=0o755)
+
+
 def build(bindir, testdir, init=None):
     a = Archive()
     bins = dict(programs(bindir))
@@ -70,6 +95,7 @@ def build(bindir, testdir, init=None):
     a.dir("tests")
     for name, p in programs(testdir):
         a.file("tests/" + name, src=p, mode=0o755)
+    glibc_runtime(a, os.path.join(os.path.dirname(bindir), "lib"))
     a.standard_devices()
     for d in ("proc", "sys", "root"):
         a.dir(d, 0o755 if d != "root" else 0o700)

@@ -60,6 +60,7 @@ TEST_ARGS = {
 #   needs:  files that must be in the initrd
 #   exit:   QEMU must also exit by itself (the machine powered off)
 #   kinds:  restrict to some kernels (default: all)
+#   mem:    the -m size (default: the boot contract's, tools/qemu.py)
 EXPECT_TESTS = [
     {
         "name": "init_exit3_panics",
@@ -116,6 +117,19 @@ EXPECT_TESTS = [
         "exit": True,
         "timeout": 60,
     },
+    # Any memory size QEMU virt offers boots and runs t_mem (malloc, mmap, brk, a 64 MiB block):
+    # mem_map and the linear map are sized from the device tree (issue 10, item 6).
+] + [
+    {
+        "name": "mem_%s_t_mem" % mem,
+        "append": "rdinit=/tests/t_mem",
+        "mem": mem,
+        "needs": ["tests/t_mem"],
+        "expect": [("passes", r"TEST-END t_mem \d+ 0\b")],
+        "exit": True,
+        "timeout": 120,
+    }
+    for mem in ("128M", "2G", "8G", "16G")
 ]
 
 
@@ -158,7 +172,7 @@ DEFAULT_TIMEOUT = 120.0
 
 CHECK_RE = re.compile(r"(?:^|\s)(PASS|FAIL) (\S+?/[^:]*?)\s*(?::\s?(.*))?$")
 END_RE = re.compile(r"(?:^|\s)TEST-END (\S+) (\d+) (\d+)\s*$")
-MAGIC_RE = re.compile(r"QEMUTEST-(APPEND|TIMEOUT):[ \t]*(.*?)[ \t]*(?:\*/)?[ \t]*$", re.M)
+MAGIC_RE = re.compile(r"QEMUTEST-(APPEND|TIMEOUT|STALL):[ \t]*(.*?)[ \t]*(?:\*/)?[ \t]*$", re.M)
 # `qemutest: append=<the whole kernel command line>` (replaces the default line entirely)
 FULL_APPEND_RE = re.compile(r"qemutest:[ \t]*append=(.*?)[ \t]*(?:\*/)?[ \t]*$", re.M)
 
@@ -188,7 +202,9 @@ def parse_protocol(text, test=None):
 
 
 def source_settings(srcdir, name):
-    """QEMUTEST-APPEND / QEMUTEST-TIMEOUT magic comments of user/tests/c/<name>.c."""
+    """QEMUTEST-APPEND / QEMUTEST-TIMEOUT / QEMUTEST-STALL magic comments of
+    user/tests/c/<name>.c.  STALL: the watchdog, seconds without console output after which
+    the boot is a hang (a failure, with the console's last lines)."""
     res = {}
     p = os.path.join(srcdir, name + ".c")
     try:
@@ -202,9 +218,9 @@ def source_settings(srcdir, name):
     for key, val in MAGIC_RE.findall(text):
         if key == "APPEND":
             res["append"] = (res.get("append", "") + " " + val).strip()
-        elif key == "TIMEOUT":
+        elif key in ("TIMEOUT", "STALL"):
             try:
-                res["timeout"] = float(val)
+                res[key.lower()] = float(val)
             except ValueError:
                 pass
     return res
@@ -213,15 +229,16 @@ def source_settings(srcdir, name):
 Boot = qemu.Boot  # the result of one boot: output, reason, rc, seconds
 
 
-def boot(kernel, initrd, append, timeout, log_path, stop_when=None, extra_qemu=()):
+def boot(kernel, initrd, append, timeout, log_path, stop_when=None, extra_qemu=(), mem=qemu.DEFAULT_MEM,
+         stall=None):
     """Boots the boot contract's line (qemu.boot_argv; append None: no -append) and collects the
     console until QEMU exits or a stop condition (qemu.run): returns a qemu.Boot whose reason is
     exited / timeout / the stop condition's.
 
     stop_when(output_bytes) -> None (go on) | ("kill", reason) | ("grace", seconds, reason):
     "grace" waits that long more for QEMU to exit by itself, then kills it."""
-    cmd = qemu.boot_argv(kernel, initrd, append, extra=extra_qemu)
-    return qemu.run(cmd, timeout, stop_when=stop_when, log_path=log_path)
+    cmd = qemu.boot_argv(kernel, initrd, append, mem=mem, extra=extra_qemu)
+    return qemu.run(cmd, timeout, stop_when=stop_when, stall=stall, log_path=log_path)
 
 
 def tail(output, n=TAIL_LINES):
@@ -259,7 +276,7 @@ def run_test(cfg, name):
                 return ("grace", PANIC_GRACE, "panic")
             return None
 
-        b = boot(cfg.kernel, cfg.initrd, append, timeout, log, stop, cfg.qemu_extra)
+        b = boot(cfg.kernel, cfg.initrd, append, timeout, log, stop, cfg.qemu_extra, stall=s.get("stall"))
         r = parse_protocol(b.output.decode("utf-8", "replace"), name)
         why = None
     lines, npass, nfail = [], 0, 0
@@ -277,6 +294,7 @@ def run_test(cfg, name):
         if why is None:
             why = {"timeout": "timeout after %g s" % timeout,
                    "panic": "kernel panic",
+                   "stall": "hang: no console output for %g s" % s.get("stall", 0),
                    "exited": "QEMU exited (rc=%s)" % b.rc}.get(b.reason, b.reason)
             other = parse_protocol(b.output.decode("utf-8", "replace"))["end"]
             if other is not None:
@@ -326,7 +344,7 @@ def run_expect(cfg, t):
             return ("kill", "done")
         return None
 
-    b = boot(cfg.kernel, initrd, append, timeout, log, stop, cfg.qemu_extra)
+    b = boot(cfg.kernel, initrd, append, timeout, log, stop, cfg.qemu_extra, t.get("mem", qemu.DEFAULT_MEM))
     for label, rx in pats:
         if rx.search(b.output):
             npass += 1

@@ -27,3 +27,4 @@ pub mod init;
 pub mod ipc;
 pub mod kernel;
 pub mod mm;
+pub mod net;

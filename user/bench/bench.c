@@ -25,6 +25,9 @@
  *     fork_exec_glibc_wait  fork(); child execve("/bin/true") (static glibc); waitpid()
  *     posix_spawn_wait      posix_spawn("/bin/true-tiny"); waitpid()
  *     posix_spawn_glibc_wait posix_spawn("/bin/true"); waitpid()
+ *     fork_exec_dyn_wait    fork(); child execve("/bin/true-dyn") (dynamically linked: ld.so maps
+ *                           libc.so.6 from /lib and relocates); waitpid()
+ *     posix_spawn_dyn_wait  posix_spawn("/bin/true-dyn"); waitpid()
  *     pthread_create_join   pthread_create(empty function); pthread_join()
  *     fork_exit_wait_<N>m   fork_exit_wait with N MiB of private anonymous memory touched (written,
  *                           one store per page) in the parent, N = 1, 16, 64, 256
@@ -54,6 +57,7 @@ extern char **environ;
 #define SELF "/bench/bench"
 #define TRUE_TINY "/bin/true-tiny"
 #define TRUE_GLIBC "/bin/true"
+#define TRUE_DYN "/bin/true-dyn"
 
 static long long now_ns(clockid_t c)
 {
@@ -170,6 +174,11 @@ static long long r_exec_glibc(void)
 	return fork_exec(TRUE_GLIBC);
 }
 
+static long long r_exec_dyn(void)
+{
+	return fork_exec(TRUE_DYN);
+}
+
 static long long spawn(const char *path)
 {
 	char *argv[] = {(char *)path, NULL};
@@ -195,6 +204,11 @@ static long long r_spawn(void)
 static long long r_spawn_glibc(void)
 {
 	return spawn(TRUE_GLIBC);
+}
+
+static long long r_spawn_dyn(void)
+{
+	return spawn(TRUE_DYN);
 }
 
 static volatile int thread_ran;
@@ -241,6 +255,8 @@ static const struct bench benches[] = {
 	{"fork_exec_glibc_wait", r_exec_glibc, 0, 200, 20, 30},
 	{"posix_spawn_wait", r_spawn, 0, 200, 20, 20},
 	{"posix_spawn_glibc_wait", r_spawn_glibc, 0, 200, 20, 30},
+	{"fork_exec_dyn_wait", r_exec_dyn, 0, 100, 10, 60},
+	{"posix_spawn_dyn_wait", r_spawn_dyn, 0, 100, 10, 60},
 	{"pthread_create_join", r_pthread, 0, 200, 20, 20},
 	{"fork_exit_wait_1m", r_fork, 1, 200, 20, 30},
 	{"fork_exit_wait_16m", r_fork, 16, 50, 5, 60},

@@ -183,6 +183,121 @@ struct Phdr {
     p_align: u64,
 }
 
+/// Linux: load_elf_phdrs(): `e_phentsize == 56`, `0 < e_phnum * 56 <= 4096` and the table
+/// inside `file`; None otherwise.
+fn load_elf_phdrs(file: &[u8], e_phoff: u64, e_phentsize: u16, e_phnum: u16) -> Option<Vec<Phdr>> {
+    if e_phentsize != PHENT_SIZE {
+        return None;
+    }
+    let size = e_phnum as u64 * PHENT_SIZE as u64;
+    if size == 0 || size > 65536 || size > PAGE_SIZE {
+        return None;
+    }
+    let tbl = e_phoff
+        .checked_add(size)
+        .filter(|&end| end <= file.len() as u64)
+        .map(|end| &file[e_phoff as usize..end as usize])?;
+    Some(
+        tbl.chunks_exact(PHENT_SIZE as usize)
+            .map(|p| Phdr {
+                p_type: u32_at(p, 0),
+                p_flags: u32_at(p, 4),
+                p_offset: u64_at(p, 8),
+                p_vaddr: u64_at(p, 16),
+                p_filesz: u64_at(p, 32),
+                p_memsz: u64_at(p, 40),
+                p_align: u64_at(p, 48),
+            })
+            .collect(),
+    )
+}
+
+/// The ELF interpreter (PT_INTERP's file, ld.so) as Linux maps it: its PT_LOAD segments
+/// relative to a base the kernel picks (Linux: get_unmapped_area() of the whole image for an
+/// ET_DYN interpreter, 0 for ET_EXEC).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterpPlan {
+    pub e_type: u16,
+    /// Segments at their unbiased p_vaddr.
+    pub segments: Vec<Segment>,
+    /// e_entry, unbiased.
+    pub entry: u64,
+    /// Linux: total_mapping_size(): from the page of the first PT_LOAD to the end of the last.
+    pub total_size: u64,
+    /// `ELF_PAGESTART` of the lowest PT_LOAD's p_vaddr.
+    pub first_vaddr: u64,
+}
+
+impl InterpPlan {
+    /// Linux: load_elf_interp()'s checks once the base is known (`load_addr`: 0 for
+    /// ET_EXEC), per segment and of the entry: a segment or entry past `task_size` fails after
+    /// the point of no return (ENOMEM, EINVAL).
+    pub fn check_at(&self, load_addr: u64, task_size: u64) -> Result<u64, ExecError> {
+        for s in &self.segments {
+            let k = load_addr.wrapping_add(s.vaddr);
+            if k >= task_size || s.memsz > task_size || task_size - s.memsz < k {
+                return Err(ExecError::Fatal(linux_raw_sys::errno::ENOMEM));
+            }
+        }
+        let entry = load_addr.wrapping_add(self.entry);
+        if entry >= task_size {
+            return Err(ExecError::Fatal(linux_raw_sys::errno::EINVAL));
+        }
+        Ok(entry)
+    }
+}
+
+/// Linux 6.1 load_elf_binary()'s "simple consistency checks for the interpreter", then
+/// load_elf_interp()'s, over the interpreter's first bytes (`file`: through its program
+/// headers):
+/// 1. fewer than 64 bytes (the ELF header): EIO (elf_read());
+/// 2. no `\x7fELF`, or `elf_check_arch()` fails (class, machine): ELIBBAD;
+/// 3. load_elf_phdrs() fails (phentsize, phnum, table past the end): ELIBBAD;
+/// 4. after the point of no return (ExecError::Fatal: the task dies of SIGSEGV): e_type not
+///    ET_EXEC/ET_DYN (load_elf_interp returns ~0UL: EPERM), no PT_LOAD (EINVAL),
+///    `p_filesz > p_memsz` (ENOMEM), `p_vaddr % PAGE != p_offset % PAGE` (mmap: EINVAL).
+pub fn inspect_interp(file: &[u8]) -> Result<InterpPlan, ExecError> {
+    if file.len() < 64 {
+        return Err(ExecError::Io);
+    }
+    if &file[..4] != b"\x7fELF" {
+        return Err(ExecError::LibBad);
+    }
+    if u16_at(file, 18) != EM_RISCV || file[4] != 2 {
+        return Err(ExecError::LibBad);
+    }
+    let (e_type, e_entry) = (u16_at(file, 16), u64_at(file, 24));
+    let phdrs = load_elf_phdrs(file, u64_at(file, 32), u16_at(file, 54), u16_at(file, 56)).ok_or(ExecError::LibBad)?;
+    if e_type != ET_EXEC && e_type != ET_DYN {
+        return Err(ExecError::Fatal(linux_raw_sys::errno::EPERM));
+    }
+    let loads: Vec<&Phdr> = phdrs.iter().filter(|p| p.p_type == PT_LOAD).collect();
+    let (mut lo, mut hi) = (u64::MAX, 0u64);
+    let mut segments = Vec::with_capacity(loads.len());
+    for p in &loads {
+        if p.p_filesz > p.p_memsz {
+            return Err(ExecError::Fatal(linux_raw_sys::errno::ENOMEM));
+        }
+        if p.p_vaddr % PAGE_SIZE != p.p_offset % PAGE_SIZE {
+            return Err(ExecError::Fatal(linux_raw_sys::errno::EINVAL));
+        }
+        lo = lo.min(p.p_vaddr & !(PAGE_SIZE - 1));
+        hi = hi.max(p.p_vaddr.wrapping_add(p.p_memsz));
+        segments.push(Segment {
+            vaddr: p.p_vaddr,
+            memsz: p.p_memsz,
+            offset: p.p_offset,
+            filesz: p.p_filesz,
+            prot: Prot::from_flags(p.p_flags),
+            align: p.p_align,
+        });
+    }
+    if segments.is_empty() || hi <= lo {
+        return Err(ExecError::Fatal(linux_raw_sys::errno::EINVAL));
+    }
+    Ok(InterpPlan { e_type, segments, entry: e_entry, total_size: hi - lo, first_vaddr: lo })
+}
+
 /// Whether `file` starts with the ELF magic (what binfmt_elf tests first).
 pub fn is_elf(file: &[u8]) -> bool {
     file.starts_with(b"\x7fELF")
@@ -210,31 +325,7 @@ pub fn inspect(file: &[u8], cfg: &LoadConfig) -> Result<LoadPlan, ExecError> {
     let e_phoff = u64_at(&hdr, 32);
     let e_phentsize = u16_at(&hdr, 54);
     let e_phnum = u16_at(&hdr, 56);
-    // load_elf_phdrs()
-    if e_phentsize != PHENT_SIZE {
-        return Err(ExecError::NoExec);
-    }
-    let size = e_phnum as u64 * PHENT_SIZE as u64;
-    if size == 0 || size > 65536 || size > PAGE_SIZE {
-        return Err(ExecError::NoExec);
-    }
-    let tbl = e_phoff
-        .checked_add(size)
-        .filter(|&end| end <= file.len() as u64)
-        .map(|end| &file[e_phoff as usize..end as usize])
-        .ok_or(ExecError::NoExec)?;
-    let phdrs: Vec<Phdr> = tbl
-        .chunks_exact(PHENT_SIZE as usize)
-        .map(|p| Phdr {
-            p_type: u32_at(p, 0),
-            p_flags: u32_at(p, 4),
-            p_offset: u64_at(p, 8),
-            p_vaddr: u64_at(p, 16),
-            p_filesz: u64_at(p, 32),
-            p_memsz: u64_at(p, 40),
-            p_align: u64_at(p, 48),
-        })
-        .collect();
+    let phdrs = load_elf_phdrs(file, e_phoff, e_phentsize, e_phnum).ok_or(ExecError::NoExec)?;
 
     let mut interp = None;
     if let Some(p) = phdrs.iter().find(|p| p.p_type == PT_INTERP) {

@@ -36,6 +36,13 @@ pub enum ExecError {
     TooBig,
     /// ELOOP: too many nested `#!` interpreters.
     Loop,
+    /// ELIBBAD: the PT_INTERP file is not an ELF interpreter for this machine (bad magic,
+    /// class or machine, unreadable program headers).
+    LibBad,
+    /// The interpreter fails a check Linux makes only after the point of no return
+    /// (load_elf_interp(): not ET_EXEC/ET_DYN, no PT_LOAD, a segment past TASK_SIZE or one
+    /// mmap refuses): the task dies of SIGSEGV; the errno is what load_elf_binary returns.
+    Fatal(u32),
 }
 
 impl ExecError {
@@ -46,6 +53,8 @@ impl ExecError {
             ExecError::Io => errno::EIO,
             ExecError::TooBig => errno::E2BIG,
             ExecError::Loop => errno::ELOOP,
+            ExecError::LibBad => errno::ELIBBAD,
+            ExecError::Fatal(e) => *e,
         }
     }
 }

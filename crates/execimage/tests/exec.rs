@@ -379,3 +379,69 @@ fn stack_limits() {
     assert_eq!(b.build().map(|_| ()), Err(ExecError::TooBig));
     assert_eq!(ExecError::TooBig.errno(), 7);
 }
+
+/// An ld.so-like interpreter: ET_DYN at 0, text then data + bss.
+fn interp_so() -> Vec<u8> {
+    elf(
+        ET_DYN,
+        EM_RISCV,
+        0x1090,
+        &[
+            Ph { t: PT_LOAD, f: PF_R | PF_X, off: 0, va: 0, fsz: 0x1800, msz: 0x1800, al: 0x1000 },
+            Ph { t: PT_LOAD, f: PF_R | PF_W, off: 0x1e00, va: 0x2e00, fsz: 0x100, msz: 0x300, al: 0x1000 },
+        ],
+        &[],
+        0x1f00,
+    )
+}
+
+#[test]
+fn interpreter_plan() {
+    let p = inspect_interp(&interp_so()).unwrap();
+    assert_eq!(p.e_type, ET_DYN);
+    assert_eq!(p.entry, 0x1090);
+    assert_eq!(p.first_vaddr, 0);
+    assert_eq!(p.total_size, 0x3100); // total_mapping_size(): 0 .. 0x2e00 + 0x300
+    assert_eq!(p.segments.len(), 2);
+    assert_eq!(p.segments[1].map_start(), 0x2000);
+    assert_eq!(p.check_at(0x3f_f000_0000, TASK_SIZE_SV39), Ok(0x3f_f000_1090));
+    assert_eq!(p.check_at(TASK_SIZE_SV39 - 0x1000, TASK_SIZE_SV39), Err(ExecError::Fatal(12)));
+}
+
+#[test]
+fn interpreter_errors() {
+    let good = interp_so();
+    // elf_read() of the header: short file is EIO
+    assert_eq!(inspect_interp(&good[..63]), Err(ExecError::Io));
+    assert_eq!(ExecError::Io.errno(), 5);
+    // not ELF, wrong class, wrong machine: ELIBBAD
+    let mut f = good.clone();
+    f[1] = b'X';
+    assert_eq!(inspect_interp(&f), Err(ExecError::LibBad));
+    assert_eq!(ExecError::LibBad.errno(), 80);
+    let mut f = good.clone();
+    f[4] = 1;
+    assert_eq!(inspect_interp(&f), Err(ExecError::LibBad));
+    let mut f = good.clone();
+    f[18] = 62; // EM_X86_64
+    assert_eq!(inspect_interp(&f), Err(ExecError::LibBad));
+    // load_elf_phdrs(): bad phentsize, no phdrs, table past the end: ELIBBAD
+    let mut f = good.clone();
+    f[54] = 32;
+    assert_eq!(inspect_interp(&f), Err(ExecError::LibBad));
+    let mut f = good.clone();
+    f[56] = 0;
+    assert_eq!(inspect_interp(&f), Err(ExecError::LibBad));
+    assert_eq!(inspect_interp(&good[..100]), Err(ExecError::LibBad));
+    // after the point of no return: ET_REL (EPERM), no PT_LOAD (EINVAL), filesz > memsz
+    let mut f = good.clone();
+    f[16] = 1;
+    assert_eq!(inspect_interp(&f), Err(ExecError::Fatal(1)));
+    let mut f = good.clone();
+    f[64] = 4; // PT_NOTE
+    f[120] = 4;
+    assert_eq!(inspect_interp(&f), Err(ExecError::Fatal(22)));
+    let mut f = good.clone();
+    f[120 + 40..120 + 48].copy_from_slice(&0x10u64.to_le_bytes());
+    assert_eq!(inspect_interp(&f), Err(ExecError::Fatal(12)));
+}

@@ -1,9 +1,13 @@
-//! ELF executables.  Linux: fs/binfmt_elf.c (load_elf_binary, create_elf_tables),
-//! arch/riscv/kernel/vdso.c (the page mapped for the signal return).  What to map is the
-//! host-tested `execimage::elf` plan; the initial stack is `execimage::stack`.
+//! ELF executables.  Linux: fs/binfmt_elf.c (load_elf_binary, load_elf_interp,
+//! create_elf_tables), arch/riscv/kernel/vdso.c (the page mapped for the signal return).  What
+//! to map is the host-tested `execimage::elf` plan (the program's, and its PT_INTERP
+//! interpreter's: ld.so of a dynamically linked program); the initial stack is
+//! `execimage::stack`.
 
-use super::exec::{begin_new_exec, bprm_creds_from_file, exec_err};
+use super::exec::{begin_new_exec, bprm_creds_from_file, exec_err, open_exec};
 use super::inode::*;
+use super::namei::{inode_permission, MAY_READ};
+use super::AT_FDCWD;
 use crate::arch::riscv::process::{start_thread, with_current_pt_regs};
 use crate::errno::*;
 use crate::kernel::task::current;
@@ -73,6 +77,96 @@ fn read_headers(ino: &Inode, small: &mut [u8; HEADERS_SMALL]) -> KResult<Result<
     })
 }
 
+/// Maps PT_LOAD segments at `bias` + their addresses: private file mappings of `ino` whose
+/// bytes past each segment's p_filesz read as zero (the bss; Linux: elf_map() + padzero() +
+/// the anonymous rest of the bss).  Overlapping segments share a page: the later one wins, as
+/// Linux maps them over each other.
+fn map_segments(
+    m: &mut crate::mm::mm_types::MmInner,
+    ino: &Arc<Inode>,
+    segments: &[elf::Segment],
+    bias: u64,
+    file_size: u64,
+) -> KResult<()> {
+    for seg in segments {
+        let vaddr = seg.vaddr.wrapping_add(bias);
+        let start = page_align_down(vaddr as usize);
+        let end = page_align_up((vaddr + seg.memsz) as usize);
+        let mut flags = VmFlags::empty();
+        if seg.prot.read {
+            flags |= VmFlags::READ;
+        }
+        if seg.prot.write {
+            flags |= VmFlags::WRITE;
+        }
+        if seg.prot.exec {
+            flags |= VmFlags::EXEC;
+        }
+        let file_end = (vaddr + seg.filesz) as usize;
+        if seg.offset + seg.filesz > file_size {
+            return Err(EIO);
+        }
+        if !m.is_free(start, end) {
+            m.munmap(start, end);
+        }
+        m.insert_vma(Vma {
+            start,
+            end,
+            flags,
+            backing: Backing::File { inode: ino.clone(), off: seg.map_offset() as usize, file_end },
+        });
+    }
+    Ok(())
+}
+
+/// Linux: load_elf_binary()'s PT_INTERP step: open_exec() of the interpreter, elf_read() of
+/// its header, its consistency checks and load_elf_phdrs().  The plan may still hold an error
+/// Linux only meets after the point of no return (ExecError::Fatal).
+fn open_interp(path: &[u8]) -> KResult<(Arc<Inode>, Result<elf::InterpPlan, Errno>)> {
+    let iino = open_exec(AT_FDCWD, path, 0)?;
+    // Linux: do_open_execat()'s deny_write_access() (ETXTBSY while open for writing), given
+    // back once the interpreter is mapped (allow_write_access()): nothing here can write it.
+    iino.deny_write_access()?;
+    iino.writecount.fetch_add(1, core::sync::atomic::Ordering::AcqRel);
+    let mut small = [0u8; HEADERS_SMALL];
+    let big: Vec<u8>;
+    let head: &[u8] = match read_headers(&iino, &mut small)? {
+        Ok(n) => &small[..n],
+        Err(v) => {
+            big = v;
+            &big
+        }
+    };
+    let plan = match elf::inspect_interp(head) {
+        Ok(p) => Ok(p),
+        Err(e @ execimage::ExecError::Fatal(_)) => Err(exec_err(e)),
+        Err(e) => return Err(exec_err(e)),
+    };
+    Ok((iino, plan))
+}
+
+/// Linux: load_elf_interp(): an ET_DYN interpreter is mapped where get_unmapped_area() puts
+/// its whole image (below mmap_base), an ET_EXEC one at its own addresses.  Returns its base
+/// (AT_BASE) and its entry point.
+#[no_mangle]
+#[inline(never)]
+fn load_elf_interp(
+    m: &mut crate::mm::mm_types::MmInner,
+    ino: &Arc<Inode>,
+    plan: &Result<elf::InterpPlan, Errno>,
+) -> KResult<(usize, u64)> {
+    let plan = plan.as_ref().map_err(|e| *e)?;
+    let load_addr = if plan.e_type == elf::ET_DYN {
+        let len = page_align_up(plan.total_size as usize);
+        (m.get_unmapped_area(len)? as u64).wrapping_sub(plan.first_vaddr)
+    } else {
+        0
+    };
+    let entry = plan.check_at(load_addr, crate::mm::TASK_SIZE as u64).map_err(exec_err)?;
+    map_segments(m, ino, &plan.segments, load_addr, ino.size() as u64)?;
+    Ok((load_addr as usize, entry))
+}
+
 /// Linux: load_elf_binary()
 #[no_mangle]
 #[inline(never)]
@@ -96,48 +190,35 @@ pub(super) fn load_elf_binary(
         let cfg = elf::LoadConfig {
             task_size: crate::mm::TASK_SIZE as u64,
             dyn_base: crate::mm::ELF_ET_DYN_BASE as u64,
-            allow_interp: false,
+            allow_interp: true,
         };
         elf::inspect(head, &cfg).map_err(exec_err)?
+    };
+    // Linux: the PT_INTERP loop: open_exec(elf_interpreter) (ENOENT, EACCES, ...), its header
+    // read (EIO), then the interpreter's consistency checks (ELIBBAD); the checks Linux makes
+    // only after the point of no return are kept for load_elf_interp below.
+    let interp = match plan.interp.as_deref() {
+        Some(path) => Some(open_interp(path.as_bytes())?),
+        None => None,
     };
     let file_size = ino.size() as u64;
     // Linux: begin_new_exec() -> bprm_creds_from_file(): the credentials the new image runs
     // with, computed before the point of no return (the initial stack's AT_* need them).
-    let bprm = bprm_creds_from_file(ino)?;
+    let mut bprm = bprm_creds_from_file(ino)?;
+    // Linux: would_dump(bprm, interpreter): an interpreter the caller cannot read makes the
+    // new image undumpable too.
+    if let Some((iino, _)) = &interp {
+        bprm.nondump |= inode_permission(iino, MAY_READ).is_err();
+    }
     let mm = MmStruct::new()?;
     // Linux: do_open_execat() -> deny_write_access(): ETXTBSY while open for writing.
     mm.set_exe(ino)?;
     let sp;
+    let mut entry = plan.entry;
+    let mut fatal = None;
     {
         let mut m = mm.inner.lock();
-        for seg in plan.segments.iter() {
-            let start = seg.map_start() as usize;
-            let end = page_align_up((seg.vaddr + seg.memsz) as usize);
-            let mut flags = VmFlags::empty();
-            if seg.prot.read {
-                flags |= VmFlags::READ;
-            }
-            if seg.prot.write {
-                flags |= VmFlags::WRITE;
-            }
-            if seg.prot.exec {
-                flags |= VmFlags::EXEC;
-            }
-            let file_end = (seg.vaddr + seg.filesz) as usize;
-            if seg.offset + seg.filesz > file_size {
-                return Err(EIO);
-            }
-            if !m.is_free(start, end) {
-                // Overlapping segments share a page: Linux maps them over each other.
-                m.munmap(start, end);
-            }
-            m.insert_vma(Vma {
-                start,
-                end,
-                flags,
-                backing: Backing::File { inode: ino.clone(), off: seg.map_offset() as usize, file_end },
-            });
-        }
+        map_segments(&mut m, ino, &plan.segments, 0, file_size)?;
         m.start_code = plan.start_code as usize;
         m.end_code = plan.end_code as usize;
         m.start_data = plan.start_data as usize;
@@ -156,6 +237,16 @@ pub(super) fn load_elf_binary(
             backing: Backing::Anon,
         });
         m.mmap_base = crate::mm::mmap::MMAP_BASE;
+
+        // Linux: load_elf_interp(): the interpreter at a base of its own, its entry the
+        // image's first instruction; AT_BASE says where it is.
+        let mut base = 0;
+        if let Some((iino, iplan)) = &interp {
+            match load_elf_interp(&mut m, iino, iplan) {
+                Ok((b, e)) => (base, entry) = (b, e),
+                Err(e) => fatal = Some(e),
+            }
+        }
 
         // The signal trampoline page (Linux: the vDSO's __vdso_rt_sigreturn).
         let vdso = m.get_unmapped_area(PAGE_SIZE)?;
@@ -183,6 +274,7 @@ pub(super) fn load_elf_binary(
         let mut b = stack::StackBuilder::new(STACK_TOP as u64, &argv_r, &envp_r, execfn);
         b.random = random;
         b.aux = stack::AuxInfo::default().with_plan(&plan);
+        b.aux.base = base as u64;
         b.aux.minsigstksz = None;
         // Linux: create_elf_tables(): the ids of the new cred, and bprm->secureexec.
         let (c, ns) = (bprm.cred.as_ref().unwrap_or(&bprm.old), &bprm.old.user_ns);
@@ -219,8 +311,14 @@ pub(super) fn load_elf_binary(
     let cur = current();
     begin_new_exec(&cur, mm, execfn, bprm);
     let _ = filename;
-    with_current_pt_regs(|regs| start_thread(regs, plan.entry as usize, sp));
-    crate::trace_point!(execve, cur.pid(), plan.entry);
+    if let Some(e) = fatal {
+        // Linux: bprm_execve(): a failure past the point of no return is a fatal SIGSEGV
+        // (force_fatal_sig); the old image is gone.
+        crate::kernel::signal::force_sig(crate::kernel::signal_types::SIGSEGV);
+        return Err(e);
+    }
+    with_current_pt_regs(|regs| start_thread(regs, entry as usize, sp));
+    crate::trace_point!(execve, cur.pid(), entry);
     crate::trace_event!(
         sched_process_exec,
         cur.pid(),

@@ -86,6 +86,8 @@ pub fn anon_ino(f: &File) -> u64 {
 fn stat_anon(f: &File) -> Stat {
     let mode = match f.ops.name() {
         "pipe" => S_IFIFO | 0o600,
+        // Linux: sock_alloc_inode(): S_IFSOCK | S_IRWXUGO on sockfs.
+        "socket" => S_IFSOCK | 0o777,
         _ => 0o600,
     };
     Stat {

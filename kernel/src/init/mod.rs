@@ -111,12 +111,16 @@ fn mm_init(setup: &arch::setup::SetupInfo) {
     let heap_size = ((ram_end - ram_start) / 32).clamp(8 << 20, 16 << 20).min((big.1 - big.0) / 2) & !(PAGE_SIZE - 1);
     heap::init(phys_to_virt(big.0), heap_size);
     free[bi].0 += heap_size;
-    page_alloc::init(&free[..nfree], ram_start >> PAGE_SHIFT, ram_end >> PAGE_SHIFT);
+    // The struct-page arrays are carved from RAM here, sized from the DTB's RAM.
+    let mem_map = page_alloc::init(&mut free[..nfree], ram_start >> PAGE_SHIFT, ram_end >> PAGE_SHIFT);
     // Linux: totalram_pages(): what memblock_free_all() gave the buddy allocator plus the
-    // initrd (freed to it later in Linux; file data here): RAM less the image and the DTB.
+    // initrd (freed to it later in Linux; file data here): RAM less the image, the DTB and
+    // mem_map.
     let held = |r: (usize, usize)| (r.1 - r.0) / PAGE_SIZE;
-    page_alloc::set_totalram_pages((ram_end - ram_start) / PAGE_SIZE - held(reserved[0]) - held(reserved[2]));
-    crate::mm::pgtable::paging_init();
+    page_alloc::set_totalram_pages(
+        (ram_end - ram_start) / PAGE_SIZE - held(reserved[0]) - held(reserved[2]) - mem_map / PAGE_SIZE,
+    );
+    crate::mm::pgtable::paging_init(ram_start, ram_end);
     pr_info!(
         "Memory: {}K/{}K available ({}K kernel heap)",
         page_alloc::nr_free_pages() * 4,

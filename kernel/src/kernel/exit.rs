@@ -194,8 +194,61 @@ fn forget_original_parent(father: &Task, tl: &TasklistGuard) {
                     do_notify_parent(&c, r);
                     r.signal.wait_chldexit.wake_up_all();
                 }
+                kill_orphaned_pgrp(&c, Some(father), tl);
             }
             _ => {}
+        }
+    }
+}
+
+/// Linux: kill_orphaned_pgrp() over will_become_orphaned_pgrp() and has_stopped_jobs(): when
+/// `tsk`'s process group becomes orphaned (no member, `tsk` aside on exit, has a parent in
+/// another group of the same session; init as a parent does not count) and one of its members
+/// is stopped, the whole group gets SIGHUP and then SIGCONT (POSIX: nothing would ever
+/// continue a stopped job nobody controls).  `father`: None when `tsk` exits (its parent is
+/// looked at), or the dying parent `tsk` was just reparented away from.  The checks that cost
+/// nothing come first, so a child in its parent's group (the fork/exit/wait path) pays two loads.
+fn kill_orphaned_pgrp(tsk: &Task, father: Option<&Task>, _tl: &TasklistGuard) {
+    let pgrp = tsk.signal.pgrp.load(Ordering::Relaxed);
+    let session = tsk.signal.session.load(Ordering::Relaxed);
+    let (parent, ignored) = match father {
+        None => (tsk.parent(), Some(tsk)),
+        Some(f) => (Some(f.clone()), None),
+    };
+    let Some(parent) = parent else { return };
+    if parent.signal.pgrp.load(Ordering::Relaxed) == pgrp || parent.signal.session.load(Ordering::Relaxed) != session {
+        return;
+    }
+    let members: Vec<Task> = crate::kernel::pid::all_processes()
+        .into_iter()
+        .filter(|p| p.signal.pgrp.load(Ordering::Relaxed) == pgrp)
+        .collect();
+    let mut stopped = false;
+    for p in &members {
+        stopped |= p.signal.stop.lock().stopped;
+        if ignored.is_some_and(|i| Arc::ptr_eq(i, p))
+            || (p.exit_state() != 0 && p.signal.live.load(Ordering::Relaxed) == 0)
+        {
+            continue;
+        }
+        let Some(pp) = p.parent() else { continue };
+        if pp.tgid() == 1 {
+            continue;
+        }
+        if pp.signal.pgrp.load(Ordering::Relaxed) != pgrp
+            && pp.signal.session.load(Ordering::Relaxed) == p.signal.session.load(Ordering::Relaxed)
+        {
+            return; // still connected to its session through p's parent
+        }
+    }
+    if !stopped {
+        return;
+    }
+    // Linux: __kill_pgrp_info(SIGHUP, SEND_SIG_PRIV) then (SIGCONT, SEND_SIG_PRIV)
+    for sig in [SIGHUP, SIGCONT] {
+        for p in &members {
+            let _ =
+                do_send_sig_info(sig, SigInfo { signo: sig, code: SI_KERNEL, ..Default::default() }, p, PidType::Tgid);
         }
     }
 }
@@ -213,6 +266,9 @@ fn exit_notify(cur: &Task) {
     let parent = cur.parent();
     // the group's threads still running once this one is gone (Linux: !thread_group_empty)
     let others = cur.signal.live.fetch_sub(1, Ordering::Relaxed).saturating_sub(1);
+    if others == 0 {
+        kill_orphaned_pgrp(cur, None, &tl);
+    }
     let leader = cur.pid() == cur.tgid();
     let autoreap = if !leader || cur.exit_signal.load(Ordering::Relaxed) == -1 {
         true

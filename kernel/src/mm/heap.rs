@@ -26,11 +26,23 @@ const GROW_MIN: usize = 4 << 20;
 /// Adds a run of page frames big enough for `layout` (twice its power-of-two size, so an
 /// aligned block of that size lies inside) to the heap.  Called with the heap locked; takes
 /// only the page allocator's lock, which never allocates from the heap.
+///
+/// The heap may take every free frame, the page allocator's reserve (min_free_pages) too; it
+/// grows by GROW_MIN while the reserve is untouched, and by the least that fits `layout`
+/// inside it or when no GROW_MIN run is left (a single page fits any block up to a page).
 fn grow(heap: &mut Heap<32>, layout: &Layout) -> bool {
     let block = layout.size().max(layout.align()).next_power_of_two();
-    let bytes = (2 * block).max(GROW_MIN);
-    let pages = bytes.div_ceil(super::PAGE_SIZE);
-    let Some(pfn) = super::page_alloc::alloc_contiguous(pages) else { return false };
+    let least = if block <= super::PAGE_SIZE { super::PAGE_SIZE } else { 2 * block };
+    let roomy = super::page_alloc::nr_free_pages() >= super::page_alloc::min_free_pages() + GROW_MIN / super::PAGE_SIZE;
+    let run = if roomy { least.max(GROW_MIN) } else { least };
+    let (pfn, pages) = match super::page_alloc::alloc_contiguous(run / super::PAGE_SIZE) {
+        Some(pfn) => (pfn, run / super::PAGE_SIZE),
+        None if run > least => match super::page_alloc::alloc_contiguous(least / super::PAGE_SIZE) {
+            Some(pfn) => (pfn, least / super::PAGE_SIZE),
+            None => return false,
+        },
+        None => return false,
+    };
     let start = super::pfn_to_virt(pfn);
     // SAFETY: the frames were just taken out of the page allocator for good; they are RAM
     // in the linear map and nothing else refers to them.

@@ -31,8 +31,11 @@ pub fn handle_mm_fault(mm: &mut MmInner, addr: usize, access: Access) -> KResult
     // runs on every fault).
     let MmInner { vmas, pgt, .. } = mm;
     let vma = super::mmap::vma_at(vmas, addr).ok_or(EFAULT)?;
+    // Linux: access_error() in arch/riscv/mm/fault.c: a load needs VM_READ or VM_WRITE (an
+    // execute-only page is mapped X alone, which a load cannot use: allowing it here would
+    // map the page and fault again on the retry, for ever).
     let ok = match access {
-        Access::Read => vma.flags.intersects(VmFlags::READ | VmFlags::WRITE | VmFlags::EXEC),
+        Access::Read => vma.flags.intersects(VmFlags::READ | VmFlags::WRITE),
         Access::Write => vma.flags.contains(VmFlags::WRITE),
         Access::Exec => vma.flags.contains(VmFlags::EXEC),
     };

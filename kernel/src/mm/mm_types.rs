@@ -154,6 +154,9 @@ pub struct MmStruct {
 const MMF_DUMPABLE_MASK: u64 = 3;
 const MMF_DISABLE_THP: u64 = 1 << 24;
 const MMF_INIT_MASK: u64 = MMF_DUMPABLE_MASK | MMF_DISABLE_THP;
+/// Linux: MMF_OOM_SKIP: the OOM killer reaped this mm; its owners are dying and are not chosen
+/// again (mm/oom_kill.rs).
+pub const MMF_OOM_SKIP: u64 = 1 << 21;
 
 impl Drop for MmStruct {
     fn drop(&mut self) {

@@ -22,6 +22,7 @@
 //!   shmem.rs       tmpfs file pages, MAP_SHARED objects  mm/shmem.c, mm/filemap.c
 //!   memfd.rs       memfd_create, seals                  mm/memfd.c
 //!   memory.rs      page faults, copy-on-write           mm/memory.c, arch/riscv/mm/fault.c
+//!   oom_kill.rs    the OOM killer and its reaper        mm/oom_kill.c
 //!   uaccess.rs     user memory, Pod                     include/linux/uaccess.h
 //!   mmio.rs        device registers, boot memory        include/asm-generic/io.h
 
@@ -45,6 +46,9 @@ pub mod mmio;
 pub mod mprotect;
 pub mod mremap;
 pub mod msync;
+#[allow(unsafe_code)] // #[no_mangle] out_of_memory, pagefault_out_of_memory
+pub mod oom_kill;
+#[allow(unsafe_code)]
 pub mod page_alloc;
 #[allow(unsafe_code)]
 pub mod pgtable;

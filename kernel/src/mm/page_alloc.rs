@@ -17,35 +17,61 @@ use super::highmem::clear_page;
 use super::{PAGE_SHIFT, PAGE_SIZE};
 use crate::errno::{KResult, ENOMEM};
 use crate::kernel::locking::{class, SpinLock};
-use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, AtomicU8, AtomicUsize, Ordering};
 use spin::Once;
 
+/// The free frames, a stack of frame numbers (LIFO: the last freed, cache-warm frame goes out
+/// first).  Its storage is carved from RAM at boot, one slot per frame, so pushing never
+/// allocates: put_page runs under any lock, the heap's included.
 struct FreeList {
-    frames: Vec<u32>,
+    frames: &'static mut [u32],
+    len: usize,
 }
 
-static FREE: SpinLock<FreeList, class::PageAlloc> = SpinLock::new(FreeList { frames: Vec::new() });
+impl FreeList {
+    fn pop(&mut self) -> Option<u32> {
+        self.len = self.len.checked_sub(1)?;
+        Some(self.frames[self.len])
+    }
+    fn push(&mut self, pfn: u32) {
+        self.frames[self.len] = pfn;
+        self.len += 1;
+    }
+    fn retain(&mut self, keep: impl Fn(u32) -> bool) {
+        let mut j = 0;
+        for i in 0..self.len {
+            if keep(self.frames[i]) {
+                self.frames[j] = self.frames[i];
+                j += 1;
+            }
+        }
+        self.len = j;
+    }
+}
+
+static FREE: SpinLock<FreeList, class::PageAlloc> = SpinLock::new(FreeList { frames: &mut [], len: 0 });
 static MEM_MAP: Once<MemMap> = Once::new();
 static NR_FREE: AtomicUsize = AtomicUsize::new(0);
 static NR_TOTAL: AtomicUsize = AtomicUsize::new(0);
-/// Linux: _totalram_pages: RAM less what the kernel image, the firmware below it and the DTB
-/// hold (set once by mm_init); the initrd and the heap are counted (they hold file data and
-/// kernel objects, as Linux's tmpfs pages and slab are).
+/// Linux: _totalram_pages: RAM less what the kernel image, the firmware below it, the DTB and
+/// the struct-page arrays hold (set once by mm_init); the initrd and the heap are counted (they
+/// hold file data and kernel objects, as Linux's tmpfs pages and slab are).
 static TOTALRAM: AtomicUsize = AtomicUsize::new(0);
 
 /// Failure injection: when non-zero, the Nth next allocation fails (Linux: fail_page_alloc).
 pub static FAIL_NTH: AtomicUsize = AtomicUsize::new(0);
 
+/// Linux: mem_map, the struct page array: one entry per RAM frame, sized from the device
+/// tree's RAM at boot and carved out of RAM itself (memblock_alloc), never from the heap.
 struct MemMap {
     base_pfn: usize,
-    refs: Vec<AtomicU32>,
+    refs: &'static [AtomicU32],
     /// For page-table pages: the range of entry indices that may be valid (lo | hi << 16;
     /// lo > hi when empty), so scans of a table skip its empty ends.  Linux keeps per-page
     /// page-table state in struct page (ptdesc) the same way.
-    aux: Vec<AtomicU32>,
+    aux: &'static [AtomicU32],
     /// What each frame is: 0 (a plain frame, or free) or one of the PG_* values below.
-    flags: Vec<AtomicU8>,
+    flags: &'static [AtomicU8],
 }
 
 /// Never handed out by the allocator: the kernel image, the initrd, the DTB, the heap's runs
@@ -56,31 +82,61 @@ pub(super) const PG_TABLE: u8 = 2;
 /// A highmem::NewPage: its owner holds the only reference and may hold `&mut` to its bytes.
 pub(super) const PG_EXCLUSIVE: u8 = 4;
 
+/// Linux: memblock_alloc(): `bytes` (page-rounded) taken from the start of the largest free
+/// range, which shrinks; the physical address.  Boot only, before the allocator exists.
+fn memblock_alloc(free: &mut [(usize, usize)], bytes: usize) -> usize {
+    let bytes = super::page_align_up(bytes);
+    let r = free.iter_mut().max_by_key(|r| r.1 - r.0).expect("memblock: no free RAM");
+    assert!(r.1 - r.0 >= bytes, "memblock: no room for {} bytes", bytes);
+    let pa = r.0;
+    r.0 += bytes;
+    pa
+}
+
+/// A boot-time array of `n` values `init`, in RAM taken from `free` for good.
+fn memblock_array<T>(free: &mut [(usize, usize)], n: usize, init: impl Fn() -> T) -> &'static mut [T] {
+    let pa = memblock_alloc(free, n * core::mem::size_of::<T>());
+    let p = super::phys_to_virt(pa) as *mut T;
+    for i in 0..n {
+        // SAFETY: [pa, pa + n * size_of::<T>()) was just taken out of the free ranges for
+        // good (neither the heap nor the page allocator will ever have it), is RAM in the linear
+        // map, page-aligned (so aligned for T), and nothing refers to it yet.
+        unsafe { p.add(i).write(init()) };
+    }
+    // SAFETY: the n values were just written (above); the memory is ours alone for the
+    // kernel's life, so one &'static mut to it aliases nothing.
+    unsafe { core::slice::from_raw_parts_mut(p, n) }
+}
+
 /// Hands the free physical ranges to the allocator (Linux: memblock_free_all at the end of
-/// mm_init).  Frames outside them (kernel, initrd, DTB, heap) keep refcount 1 forever and are
-/// PG_RESERVED.
-pub fn init(free: &[(usize, usize)], ram_base_pfn: usize, ram_end_pfn: usize) {
-    let mut refs = Vec::with_capacity(ram_end_pfn - ram_base_pfn);
-    refs.resize_with(ram_end_pfn - ram_base_pfn, || AtomicU32::new(1));
-    let mut flags = Vec::with_capacity(ram_end_pfn - ram_base_pfn);
-    flags.resize_with(ram_end_pfn - ram_base_pfn, || AtomicU8::new(PG_RESERVED));
+/// mm_init), after carving the struct-page arrays and the free list out of them (sized from
+/// RAM: any memory size boots).  Frames outside the ranges (kernel, initrd, DTB, heap, these
+/// arrays) keep refcount 1 forever and are PG_RESERVED.  Returns the bytes the arrays took.
+pub fn init(free: &mut [(usize, usize)], ram_base_pfn: usize, ram_end_pfn: usize) -> usize {
+    let nr = ram_end_pfn - ram_base_pfn;
+    let before: usize = free.iter().map(|r| r.1 - r.0).sum();
+    let refs = memblock_array(free, nr, || AtomicU32::new(1));
+    let flags = memblock_array(free, nr, || AtomicU8::new(PG_RESERVED));
+    let aux = memblock_array(free, nr, || AtomicU32::new(PT_RANGE_EMPTY));
+    let list = memblock_array(free, nr, || 0u32);
+    let taken = before - free.iter().map(|r| r.1 - r.0).sum::<usize>();
     let first_pfn = |start: usize| (start + PAGE_SIZE - 1) >> PAGE_SHIFT;
-    let n: usize = free.iter().map(|r| (r.1 >> PAGE_SHIFT).saturating_sub(first_pfn(r.0))).sum();
-    let mut list = Vec::with_capacity(n);
+    let mut n = 0;
     // Push high frames first so the low ones are handed out first (deterministic layout).
     for r in free.iter().rev() {
         for pfn in (first_pfn(r.0)..(r.1 >> PAGE_SHIFT)).rev() {
             refs[pfn - ram_base_pfn].store(0, Ordering::Relaxed);
             flags[pfn - ram_base_pfn].store(0, Ordering::Relaxed);
-            list.push(pfn as u32);
+            list[n] = pfn as u32;
+            n += 1;
         }
     }
-    let mut aux = Vec::with_capacity(ram_end_pfn - ram_base_pfn);
-    aux.resize_with(ram_end_pfn - ram_base_pfn, || AtomicU32::new(PT_RANGE_EMPTY));
     MEM_MAP.call_once(|| MemMap { base_pfn: ram_base_pfn, refs, aux, flags });
-    NR_FREE.store(list.len(), Ordering::Relaxed);
-    NR_TOTAL.store(ram_end_pfn - ram_base_pfn, Ordering::Relaxed);
-    FREE.lock().frames = list;
+    NR_FREE.store(n, Ordering::Relaxed);
+    NR_TOTAL.store(nr, Ordering::Relaxed);
+    set_min_free_pages(n);
+    *FREE.lock() = FreeList { frames: list, len: n };
+    taken
 }
 
 fn mem_map() -> &'static MemMap {
@@ -168,13 +224,36 @@ fn should_fail() -> bool {
     crate::arch::riscv::current_fail_nth()
 }
 
+/// Linux: min_free_kbytes (init_per_zone_wmark_min: sqrt(16 * lowmem kB), within
+/// [128 kB, 256 MiB]), in pages, set by init.  Single frames (user pages, page tables, page
+/// cache) stop this far above zero: the rest is the kernel heap's reserve, so that a kernel
+/// allocation made under memory pressure finds memory while the OOM killer frees some.
+static MIN_FREE_PAGES: AtomicUsize = AtomicUsize::new(0);
+
+pub fn min_free_pages() -> usize {
+    MIN_FREE_PAGES.load(Ordering::Relaxed)
+}
+
+/// Linux: init_per_zone_wmark_min(), from the frames the allocator was given.
+fn set_min_free_pages(free_pages: usize) {
+    let kb = (free_pages * (PAGE_SIZE / 1024) * 16).isqrt().clamp(1024, 256 * 1024);
+    MIN_FREE_PAGES.store(kb / (PAGE_SIZE / 1024), Ordering::Relaxed);
+}
+
 /// A frame with refcount 1 and page flags `flags`, contents undefined.  Linux:
-/// alloc_page(GFP_KERNEL).
+/// alloc_page(GFP_KERNEL).  ENOMEM when the free frames are down to min_free_pages (the
+/// page-fault path then calls the OOM killer).
 pub(super) fn alloc_page_flags(flags: u8) -> KResult<usize> {
     if should_fail() {
         return Err(ENOMEM);
     }
-    let pfn = FREE.lock().frames.pop().ok_or(ENOMEM)? as usize;
+    let pfn = {
+        let mut free = FREE.lock();
+        if free.len <= min_free_pages() {
+            return Err(ENOMEM);
+        }
+        free.pop().ok_or(ENOMEM)? as usize
+    };
     NR_FREE.fetch_sub(1, Ordering::Relaxed);
     let mm = mem_map();
     let i = pfn - mm.base_pfn;
@@ -207,6 +286,14 @@ pub(super) fn alloc_zeroed_page() -> KResult<usize> {
 pub(super) fn alloc_contiguous(n: usize) -> Option<usize> {
     let mm = MEM_MAP.get()?;
     let mut free = FREE.lock();
+    if n == 1 {
+        // Any free frame will do: the top of the free list, the reserve included.
+        let pfn = free.pop()? as usize;
+        mm.refs[pfn - mm.base_pfn].store(1, Ordering::Relaxed);
+        mm.flags[pfn - mm.base_pfn].store(PG_RESERVED, Ordering::Relaxed);
+        NR_FREE.fetch_sub(1, Ordering::Relaxed);
+        return Some(pfn);
+    }
     let (mut run, mut i, mut found) = (0usize, mm.refs.len(), None);
     while i > 0 {
         i -= 1;
@@ -228,7 +315,7 @@ pub(super) fn alloc_contiguous(n: usize) -> Option<usize> {
         f.store(PG_RESERVED, Ordering::Relaxed);
     }
     let (lo, hi) = ((mm.base_pfn + start) as u32, (mm.base_pfn + start + n) as u32);
-    free.frames.retain(|&f| f < lo || f >= hi);
+    free.retain(|f| f < lo || f >= hi);
     NR_FREE.fetch_sub(n, Ordering::Relaxed);
     Some(mm.base_pfn + start)
 }
@@ -243,7 +330,7 @@ pub(super) fn put_page(pfn: usize) {
     let old = page_ref(pfn).fetch_sub(1, Ordering::AcqRel);
     assert!(old != 0, "put_page: pfn {:#x} already free", pfn);
     if old == 1 {
-        FREE.lock().frames.push(pfn as u32);
+        FREE.lock().push(pfn as u32);
         NR_FREE.fetch_add(1, Ordering::Relaxed);
     }
 }

@@ -73,11 +73,29 @@ pub fn kernel_root_pfn() -> usize {
     virt_to_phys(va) >> PAGE_SHIFT
 }
 
-/// Linux: paging_init(): drop head.S's identity mapping of the kernel's load address.
-pub fn paging_init() {
-    table(kernel_root_pfn())[2] = Pte(0);
+/// Linux: paging_init() (setup_vm_final's linear map): every GiB of RAM the device tree
+/// names gets its gigapage in the linear map (head.S maps only [0, 4 GiB), enough to boot:
+/// QEMU virt's RAM starts at 2 GiB, so -m 8G and up reach past it), then head.S's identity
+/// mapping of the kernel's load address goes.  Runs before any mm exists: every root made
+/// later copies these entries.
+pub fn paging_init(ram_start: usize, ram_end: usize) {
+    let root = table(kernel_root_pfn());
+    let first = ram_start / PGDIR_SIZE;
+    let last = ram_end.div_ceil(PGDIR_SIZE).min(KERNEL_PGD_FIRST_IMAGE - LINEAR_PGD_FIRST);
+    for gib in first..last {
+        let e = &mut root[LINEAR_PGD_FIRST + gib];
+        if !e.is_valid() {
+            let f = PteFlags::V | PteFlags::R | PteFlags::W | PteFlags::X | PteFlags::A | PteFlags::D | PteFlags::G;
+            *e = Pte::new((gib * PGDIR_SIZE) >> PAGE_SHIFT, f);
+        }
+    }
+    root[2] = Pte(0);
     crate::arch::riscv::flush_tlb_all();
 }
+
+/// The root entries of the linear map (PAGE_OFFSET) and of the kernel image (head.S).
+const LINEAR_PGD_FIRST: usize = 256;
+const KERNEL_PGD_FIRST_IMAGE: usize = 510;
 
 fn vpn(va: usize, level: usize) -> usize {
     (va >> (12 + 9 * level)) & 0x1ff

@@ -16,7 +16,9 @@
 #ifndef MTEST_H
 #define MTEST_H
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +32,12 @@ static int mt_npass, mt_nfail;
 
 static void mt_begin(const char *name)
 {
+#ifdef MT_SUFFIX
+	/* the same test built again (tools/build-user-c.sh: dynamically linked, <name>_dyn) */
+	static char mt_name_buf[64];
+	snprintf(mt_name_buf, sizeof mt_name_buf, "%s%s", name, MT_SUFFIX);
+	name = mt_name_buf;
+#endif
 	mt_test_name = name;
 	setvbuf(stdout, NULL, _IONBF, 0); /* lines must not be lost or doubled across fork */
 }

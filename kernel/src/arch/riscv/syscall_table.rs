@@ -10,7 +10,7 @@
 
 use crate::arch::riscv::ptrace::PtRegs;
 use crate::kernel::syscall::{invoke, sys_ni_syscall};
-use crate::{drivers, fs, ipc, kernel, mm};
+use crate::{drivers, fs, ipc, kernel, mm, net};
 
 macro_rules! syscall_table {
     ($($nr:ident => $handler:path,)*) => {
@@ -242,20 +242,20 @@ syscall_table! {
     __NR_shmat                   => ipc::shm::sys_shmat,
     __NR_shmdt                   => ipc::shm::sys_shmdt,
     __NR_socket                  => sys_ni_syscall,
-    __NR_socketpair              => sys_ni_syscall,
+    __NR_socketpair              => net::socket::sys_socketpair,
     __NR_bind                    => sys_ni_syscall,
     __NR_listen                  => sys_ni_syscall,
     __NR_accept                  => sys_ni_syscall,
     __NR_connect                 => sys_ni_syscall,
-    __NR_getsockname             => sys_ni_syscall,
-    __NR_getpeername             => sys_ni_syscall,
-    __NR_sendto                  => sys_ni_syscall,
-    __NR_recvfrom                => sys_ni_syscall,
-    __NR_setsockopt              => sys_ni_syscall,
-    __NR_getsockopt              => sys_ni_syscall,
-    __NR_shutdown                => sys_ni_syscall,
-    __NR_sendmsg                 => sys_ni_syscall,
-    __NR_recvmsg                 => sys_ni_syscall,
+    __NR_getsockname             => net::socket::sys_getsockname,
+    __NR_getpeername             => net::socket::sys_getpeername,
+    __NR_sendto                  => net::socket::sys_sendto,
+    __NR_recvfrom                => net::socket::sys_recvfrom,
+    __NR_setsockopt              => net::socket::sys_setsockopt,
+    __NR_getsockopt              => net::socket::sys_getsockopt,
+    __NR_shutdown                => net::socket::sys_shutdown,
+    __NR_sendmsg                 => net::socket::sys_sendmsg,
+    __NR_recvmsg                 => net::socket::sys_recvmsg,
     __NR_readahead               => sys_ni_syscall,
     __NR_brk                     => mm::mmap::sys_brk,
     __NR_munmap                  => mm::mmap::sys_munmap,

@@ -108,10 +108,22 @@ fn do_page_fault(regs: &mut PtRegs, access: Access) {
                     signal::force_sig_fault(SIGBUS, BUS_ADRERR, addr);
                     return;
                 }
-                Err(crate::errno::ENOMEM) if regs.user_mode() => {
-                    // Linux: pagefault_out_of_memory() — the OOM killer picks us.
-                    signal::force_sig(SIGKILL);
-                    return;
+                Err(crate::errno::ENOMEM) => {
+                    // Linux: mm_fault_error() -> pagefault_out_of_memory(), with no lock held:
+                    // the OOM killer frees a victim's memory and the access is retried.  A
+                    // retry that cannot succeed is not made: a dying user task returns to
+                    // die, and a kernel access takes its uaccess fixup (EFAULT).
+                    drop(mm);
+                    drop(cur);
+                    if crate::mm::oom_kill::pagefault_out_of_memory() {
+                        return;
+                    }
+                    if regs.user_mode() {
+                        if !signal::fatal_signal_pending(&current()) {
+                            signal::force_sig(SIGKILL);
+                        }
+                        return;
+                    }
                 }
                 Err(_) => {}
             }

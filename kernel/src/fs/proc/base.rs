@@ -419,20 +419,9 @@ const OOM_DISABLE: i32 = -17;
 const OOM_ADJUST_MIN: i32 = -16;
 const OOM_ADJUST_MAX: i32 = 15;
 
-/// Linux: proc_oom_score() over oom_badness(): the task's resident pages and page tables,
-/// plus oom_score_adj in thousandths of memory, scaled to [0, 2000]; 0 for init, kernel
-/// threads, tasks without memory and OOM_SCORE_ADJ_MIN.  (The OOM killer that acts on it is
-/// not there yet.)
+/// Linux: proc_oom_score(): oom_badness() scaled to [0, 2000] (mm/oom_kill.rs).
 fn proc_oom_score(t: &TaskStruct) -> u64 {
-    let totalpages = crate::mm::page_alloc::totalram_pages() as i64;
-    let adj = t.signal.oom_score_adj.load(Ordering::Relaxed) as i64;
-    if t.tgid() == 1 || t.is_kthread() || adj == OOM_SCORE_ADJ_MIN as i64 || totalpages == 0 {
-        return 0;
-    }
-    let Some(mm) = t.mm.lock().clone() else { return 0 };
-    let st = task_mmu::mm_stats(&mm.inner.lock());
-    let points = (st.rss + st.pte / crate::mm::PAGE_SIZE) as i64 + adj * (totalpages / 1000);
-    ((1000 + points * 1000 / totalpages) * 2 / 3).max(0) as u64
+    crate::mm::oom_kill::oom_score(t)
 }
 
 /// Linux: oom_adj_read(): the legacy -17..15 scale of oom_score_adj.

@@ -38,6 +38,7 @@
 //! |   58 | UserNs         | userns_state_mutex: orders a user namespace's map writes with setgroups (a leaf) |
 //! |   60 | InodeTimes     | an inode's atime/mtime/ctime (a leaf: nothing is taken inside) |
 //! |   64 | Pipe           | a pipe's buffer and counts |
+//! |   65 | UnixSock       | a Unix socket end's receive queue (net/unix/af_unix.rs; a leaf) |
 //! |   66 | Tty            | the console tty |
 //! |   68 | EventFd        | an eventfd's counter |
 //! |   70 | Futex          | a futex hash bucket: its waiters and PI states (two at once: lock_nested) |
@@ -135,6 +136,8 @@ lock_classes! {
     InodeTimes = 60, "inode->i_times";
     /// Linux: pipe->mutex.
     Pipe = 64, "pipe->mutex";
+    /// Linux: unix_sk(sk)->lock / the receive queue's lock: one end's queued data.
+    UnixSock = 65, "unix_sk->lock";
     /// Linux: tty->termios_rwsem and the port lock.
     Tty = 66, "tty_lock";
     /// Linux: eventfd_ctx->wqh.lock, which guards the counter.

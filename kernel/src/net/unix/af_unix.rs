@@ -1,0 +1,352 @@
+//! Unix-domain socket pairs.  Linux: net/unix/af_unix.c (unix_create, unix_socketpair,
+//! unix_stream_sendmsg, unix_stream_recvmsg, unix_dgram_sendmsg, unix_dgram_recvmsg,
+//! unix_seqpacket_sendmsg, unix_shutdown, unix_release_sock, unix_poll, unix_dgram_poll).
+//!
+//! socketpair(AF_UNIX, type) makes two connected ends.  Each end receives from its own queue
+//! and sends into its peer's: a byte stream for SOCK_STREAM, whole messages for SOCK_DGRAM
+//! and SOCK_SEQPACKET.  A queue holds at most SNDBUF bytes (Linux: net.core.wmem_default,
+//! the sender's sk_sndbuf); a sender waits for room, a receiver for data.  Closing an end (or
+//! shutdown) is seen by the peer as Linux's sk_shutdown bits: EOF for reads once the queue is
+//! empty, EPIPE (and SIGPIPE unless MSG_NOSIGNAL) for writes; a datagram end whose peer is
+//! gone gets ECONNREFUSED.  File descriptors in control messages (SCM_RIGHTS) are not carried:
+//! sendmsg with a control message is EOPNOTSUPP.
+
+use crate::errno::*;
+use crate::fs::file_table::*;
+use crate::fs::select::{poll_wait, PollTable};
+use crate::kernel::locking::{class, SpinLock};
+use crate::kernel::sched::wait::WaitQueue;
+use alloc::collections::VecDeque;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use linux_raw_sys::net::{SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM};
+
+/// Linux: net.core.wmem_default (SK_WMEM_MAX): how many bytes one end may have queued at
+/// its peer.
+pub const SNDBUF: usize = 212_992;
+/// Linux: sk_shutdown's RCV_SHUTDOWN and SEND_SHUTDOWN.
+pub const RCV_SHUTDOWN: u32 = 1;
+pub const SEND_SHUTDOWN: u32 = 2;
+pub const SHUTDOWN_MASK: u32 = 3;
+
+/// What waits in one end's receive queue.
+#[derive(Default)]
+struct RecvQueue {
+    /// SOCK_STREAM: the bytes.
+    stream: VecDeque<u8>,
+    /// SOCK_DGRAM / SOCK_SEQPACKET: the messages, each whole.
+    msgs: VecDeque<Vec<u8>>,
+    /// Bytes queued (the sender's sk_wmem_alloc, as far as the limit goes).
+    bytes: usize,
+}
+
+/// Both ends of a pair: their receive queues, one wait queue for readers, writers and
+/// pollers of either end, and each end's shutdown bits.
+pub struct UnixPair {
+    ty: u32,
+    rq: [SpinLock<RecvQueue, class::UnixSock>; 2],
+    shutdown: [AtomicU32; 2],
+    /// An end that was closed (Linux: SOCK_DEAD).
+    dead: [AtomicBool; 2],
+    wq: WaitQueue,
+    /// Linux: sk_peer_pid / sk_peer_cred, the same for both ends of a pair: the creator's.
+    pub peercred: (i32, u32, u32),
+}
+
+/// One end of a pair (Linux: struct unix_sock).
+pub struct UnixSocket {
+    pair: Arc<UnixPair>,
+    side: usize,
+    /// The socket's inode number, for fstat and /proc/PID/fd ("socket:[N]").
+    pub ino: u64,
+}
+
+static NEXT_INO: AtomicU64 = AtomicU64::new(10_000);
+
+impl UnixSocket {
+    pub fn ty(&self) -> u32 {
+        self.pair.ty
+    }
+    pub fn peercred(&self) -> (i32, u32, u32) {
+        self.pair.peercred
+    }
+    fn peer(&self) -> usize {
+        1 - self.side
+    }
+    fn shut(&self, side: usize) -> u32 {
+        self.pair.shutdown[side].load(Ordering::Acquire)
+    }
+    fn connection(&self) -> bool {
+        self.pair.ty != SOCK_DGRAM
+    }
+
+    /// Linux: unix_shutdown(): `mode` (RCV/SEND_SHUTDOWN bits) on this end; a stream or
+    /// seqpacket peer gets the mirror image.
+    pub fn shutdown(&self, mode: u32) {
+        self.pair.shutdown[self.side].fetch_or(mode, Ordering::AcqRel);
+        if self.connection() {
+            let mut peer_mode = 0;
+            if mode & RCV_SHUTDOWN != 0 {
+                peer_mode |= SEND_SHUTDOWN;
+            }
+            if mode & SEND_SHUTDOWN != 0 {
+                peer_mode |= RCV_SHUTDOWN;
+            }
+            self.pair.shutdown[self.peer()].fetch_or(peer_mode, Ordering::AcqRel);
+        }
+        self.pair.wq.wake_up_all();
+    }
+
+    /// Linux: the send side's EPIPE / ECONNREFUSED checks.  EPIPE raises SIGPIPE unless
+    /// `nosignal`.
+    fn send_error(&self, nosignal: bool) -> Option<Errno> {
+        let epipe = if self.shut(self.side) & SEND_SHUTDOWN != 0 {
+            true
+        } else if self.connection() {
+            self.shut(self.peer()) & RCV_SHUTDOWN != 0
+        } else {
+            if self.pair.dead[self.peer()].load(Ordering::Acquire) {
+                return Some(ECONNREFUSED);
+            }
+            false
+        };
+        if !epipe {
+            return None;
+        }
+        if !nosignal {
+            crate::kernel::signal::send_signal(
+                &crate::kernel::task::current(),
+                crate::kernel::signal::SIGPIPE,
+                crate::kernel::signal::SigInfo { code: 0, ..Default::default() },
+            );
+        }
+        Some(EPIPE)
+    }
+
+    /// Linux: unix_stream_sendmsg() / unix_dgram_sendmsg() / unix_seqpacket_sendmsg(): all of
+    /// `data` as bytes or as one message; waits for room unless `nonblock` (EAGAIN when
+    /// nothing went).  A message larger than the buffer is EMSGSIZE.
+    pub fn send(&self, data: &[u8], nonblock: bool, nosignal: bool) -> KResult<usize> {
+        let q = &self.pair.rq[self.peer()];
+        if self.pair.ty != SOCK_STREAM && data.len() > SNDBUF - 32 {
+            return Err(EMSGSIZE);
+        }
+        let mut done = 0;
+        loop {
+            if let Some(e) = self.send_error(nosignal) {
+                return if done > 0 { Ok(done) } else { Err(e) };
+            }
+            {
+                let mut rq = q.lock();
+                let room = SNDBUF.saturating_sub(rq.bytes);
+                if self.pair.ty == SOCK_STREAM {
+                    if room > 0 {
+                        let n = room.min(data.len() - done);
+                        if rq.stream.try_reserve(n).is_err() {
+                            return if done > 0 { Ok(done) } else { Err(ENOBUFS) };
+                        }
+                        rq.stream.extend(&data[done..done + n]);
+                        rq.bytes += n;
+                        done += n;
+                    }
+                } else if room >= data.len() {
+                    let mut m = Vec::new();
+                    if m.try_reserve_exact(data.len()).is_err() || rq.msgs.try_reserve(1).is_err() {
+                        return Err(ENOBUFS);
+                    }
+                    m.extend_from_slice(data);
+                    rq.msgs.push_back(m);
+                    rq.bytes += data.len();
+                    done = data.len();
+                }
+            }
+            if done > 0 {
+                self.pair.wq.wake_up_poll(POLLIN | POLLRDNORM);
+            }
+            if done == data.len() && (done > 0 || self.pair.ty != SOCK_STREAM) {
+                return Ok(done);
+            }
+            if data.is_empty() {
+                return Ok(0);
+            }
+            if nonblock {
+                return if done > 0 { Ok(done) } else { Err(EAGAIN) };
+            }
+            let r = self.pair.wq.wait_event_interruptible(|| {
+                let free = SNDBUF.saturating_sub(q.lock().bytes);
+                let need = if self.pair.ty == SOCK_STREAM { 1 } else { data.len() };
+                free >= need || self.send_error(true).is_some()
+            });
+            if let Err(e) = r {
+                return if done > 0 { Ok(done) } else { Err(e) };
+            }
+        }
+    }
+
+    /// Linux: unix_stream_recvmsg() / unix_dgram_recvmsg(): into `buf`.  Returns the bytes
+    /// copied and, for a message, its whole length (MSG_TRUNC).  `peek` leaves the data
+    /// queued; `waitall` (streams) waits for the whole buffer.  0 at EOF (the peer shut its
+    /// sending side or is gone).
+    pub fn recv(&self, buf: &mut [u8], nonblock: bool, peek: bool, waitall: bool) -> KResult<(usize, usize)> {
+        let q = &self.pair.rq[self.side];
+        let mut done = 0;
+        loop {
+            let got = {
+                let mut rq = q.lock();
+                if self.pair.ty == SOCK_STREAM {
+                    let n = rq.stream.len().min(buf.len() - done);
+                    for (i, b) in rq.stream.iter().take(n).enumerate() {
+                        buf[done + i] = *b;
+                    }
+                    if !peek && n > 0 {
+                        rq.stream.drain(..n);
+                        rq.bytes -= n;
+                    }
+                    (n > 0).then_some((n, n))
+                } else if let Some(m) = rq.msgs.front() {
+                    let (len, n) = (m.len(), m.len().min(buf.len()));
+                    buf[..n].copy_from_slice(&m[..n]);
+                    if !peek {
+                        rq.msgs.pop_front();
+                        rq.bytes -= len;
+                    }
+                    Some((n, len))
+                } else {
+                    None
+                }
+            };
+            if let Some((n, len)) = got {
+                if !peek {
+                    self.pair.wq.wake_up_poll(POLLOUT | POLLWRNORM);
+                }
+                if self.pair.ty != SOCK_STREAM {
+                    return Ok((n, len));
+                }
+                done += n;
+                if !waitall || peek || done == buf.len() {
+                    return Ok((done, done));
+                }
+            }
+            if buf.is_empty() {
+                return Ok((0, 0));
+            }
+            // Linux: RCV_SHUTDOWN (our own, or the peer's SEND_SHUTDOWN mirrored) is EOF.
+            if self.shut(self.side) & RCV_SHUTDOWN != 0 {
+                return Ok((done, done));
+            }
+            if nonblock {
+                return if done > 0 { Ok((done, done)) } else { Err(EAGAIN) };
+            }
+            let r = self.pair.wq.wait_event_interruptible(|| {
+                let rq = q.lock();
+                !rq.stream.is_empty() || !rq.msgs.is_empty() || self.shut(self.side) & RCV_SHUTDOWN != 0
+            });
+            if let Err(e) = r {
+                return if done > 0 { Ok((done, done)) } else { Err(e) };
+            }
+        }
+    }
+
+    /// Bytes waiting to be read (FIONREAD / SIOCINQ): a stream's bytes, the first
+    /// message's length otherwise.
+    pub fn inq(&self) -> usize {
+        let rq = self.pair.rq[self.side].lock();
+        if self.pair.ty == SOCK_STREAM {
+            rq.stream.len()
+        } else {
+            rq.msgs.front().map_or(0, |m| m.len())
+        }
+    }
+}
+
+/// Linux: unix_release_sock(): the end goes; a stream or seqpacket peer sees both
+/// directions shut (EOF, EPIPE).
+impl Drop for UnixSocket {
+    fn drop(&mut self) {
+        self.pair.dead[self.side].store(true, Ordering::Release);
+        self.pair.shutdown[self.side].store(SHUTDOWN_MASK, Ordering::Release);
+        if self.connection() {
+            self.pair.shutdown[self.peer()].fetch_or(SHUTDOWN_MASK, Ordering::AcqRel);
+        }
+        *self.pair.rq[self.side].lock() = RecvQueue::default();
+        self.pair.wq.wake_up_all();
+    }
+}
+
+impl FileOps for UnixSocket {
+    fn read(&self, f: &File, buf: &mut [u8]) -> KResult<usize> {
+        self.recv(buf, f.nonblock(), false, false).map(|(n, _)| n)
+    }
+    fn write(&self, f: &File, buf: &[u8]) -> KResult<usize> {
+        self.send(buf, f.nonblock(), false)
+    }
+    /// Linux: unix_poll() (streams, seqpacket) and unix_dgram_poll().
+    fn poll(&self, _f: &File, pt: Option<&mut PollTable>) -> Option<u32> {
+        poll_wait(&self.pair.wq, pt);
+        let shut = self.shut(self.side);
+        let mut ev = 0;
+        if shut == SHUTDOWN_MASK && self.connection() {
+            ev |= POLLHUP;
+        }
+        if shut & RCV_SHUTDOWN != 0 {
+            ev |= POLLRDHUP | POLLIN | POLLRDNORM;
+        }
+        {
+            let rq = self.pair.rq[self.side].lock();
+            if !rq.stream.is_empty() || !rq.msgs.is_empty() {
+                ev |= POLLIN | POLLRDNORM;
+            }
+        }
+        // Linux: unix_writable(): a quarter of the send buffer or less in use.  A connection
+        // whose peer is gone stays "writable": the write then fails at once (EPIPE).
+        let queued = self.pair.rq[self.peer()].lock().bytes;
+        let peer_gone = self.pair.dead[self.peer()].load(Ordering::Acquire);
+        if queued * 4 <= SNDBUF || (self.connection() && peer_gone) {
+            ev |= POLLOUT | POLLWRNORM | POLLWRBAND;
+        }
+        Some(ev)
+    }
+    /// Linux: unix_ioctl(): SIOCINQ (FIONREAD) and SIOCOUTQ (TIOCOUTQ).
+    fn ioctl(&self, _f: &File, cmd: usize, arg: usize) -> KResult<usize> {
+        use linux_raw_sys::ioctl::{FIONREAD, TIOCOUTQ};
+        let v = if cmd == FIONREAD as usize {
+            self.inq()
+        } else if cmd == TIOCOUTQ as usize {
+            self.pair.rq[self.peer()].lock().bytes
+        } else {
+            return Err(ENOIOCTLCMD_AS_ENOTTY);
+        };
+        crate::mm::uaccess::UserPtr::<i32>::new(arg).write(&(v.min(i32::MAX as usize) as i32))?;
+        Ok(0)
+    }
+    fn name(&self) -> &'static str {
+        "socket"
+    }
+}
+
+/// Linux: sock_do_ioctl() answers an ioctl no layer knows with ENOTTY (-ENOIOCTLCMD mapped).
+const ENOIOCTLCMD_AS_ENOTTY: Errno = ENOTTY;
+
+/// Linux: unix_create() for both ends + unix_socketpair(): `ty` is SOCK_STREAM, SOCK_DGRAM
+/// or SOCK_SEQPACKET (ESOCKTNOSUPPORT otherwise).
+pub fn unix_socketpair(ty: u32) -> KResult<(UnixSocket, UnixSocket)> {
+    if !matches!(ty, SOCK_STREAM | SOCK_DGRAM | SOCK_SEQPACKET) {
+        return Err(ESOCKTNOSUPPORT);
+    }
+    let cur = crate::kernel::task::current();
+    let (uid, gid) = crate::kernel::cred::with_current_cred(|c| {
+        (c.user_ns.from_kuid_munged(c.euid), c.user_ns.from_kgid_munged(c.egid))
+    });
+    let pair = Arc::new(UnixPair {
+        ty,
+        rq: [SpinLock::new(RecvQueue::default()), SpinLock::new(RecvQueue::default())],
+        shutdown: [AtomicU32::new(0), AtomicU32::new(0)],
+        dead: [AtomicBool::new(false), AtomicBool::new(false)],
+        wq: WaitQueue::new(),
+        peercred: (cur.tgid(), uid, gid),
+    });
+    let a = UnixSocket { pair: pair.clone(), side: 0, ino: NEXT_INO.fetch_add(1, Ordering::Relaxed) };
+    let b = UnixSocket { pair, side: 1, ino: NEXT_INO.fetch_add(1, Ordering::Relaxed) };
+    Ok((a, b))
+}

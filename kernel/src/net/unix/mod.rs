@@ -1,0 +1,2 @@
+//! Unix-domain sockets.  Linux: net/unix/.
+pub mod af_unix;
