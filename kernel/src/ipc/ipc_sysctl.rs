@@ -4,9 +4,9 @@
 //! proc_ipc_dointvec_minmax_orphans, proc_ipc_auto_msgmni, proc_ipc_sem_dointvec),
 //! ipc/mq_sysctl.c (mq_sysctls).
 //!
-//! This file is the storage side: which entries there are, their modes and bounds, and the
-//! values as numbers.  The /proc/sys side (fs/proc/proc_sysctl.rs and kernel/sysctl.rs's text
-//! handlers) turns them into text and back.
+//! This file is the storage side: their modes and bounds, and the values as numbers.  The
+//! /proc/sys side (kernel/sysctl.rs's tables and its proc_ipc_sysctl handler, shown by
+//! fs/proc/proc_sysctl.rs) turns them into text and back.
 
 use super::namespace::current_ipc_ns;
 use crate::errno::*;
@@ -37,30 +37,15 @@ pub enum IpcCtl {
     MqMsgsizeDefault,
 }
 
-/// Linux: ipc_sysctls[] — /proc/sys/kernel's entries: (procname, entry, mode).
-pub const KERNEL_ENTRIES: [(&str, IpcCtl, u32); 12] = [
-    ("shmmax", IpcCtl::Shmmax, 0o644),
-    ("shmall", IpcCtl::Shmall, 0o644),
-    ("shmmni", IpcCtl::Shmmni, 0o644),
-    ("shm_rmid_forced", IpcCtl::ShmRmidForced, 0o644),
-    ("msgmax", IpcCtl::Msgmax, 0o644),
-    ("msgmni", IpcCtl::Msgmni, 0o644),
-    ("auto_msgmni", IpcCtl::AutoMsgmni, 0o644),
-    ("msgmnb", IpcCtl::Msgmnb, 0o644),
-    ("sem", IpcCtl::Sem, 0o644),
-    ("sem_next_id", IpcCtl::SemNextId, 0o444),
-    ("msg_next_id", IpcCtl::MsgNextId, 0o444),
-    ("shm_next_id", IpcCtl::ShmNextId, 0o444),
-];
-
-/// Linux: mq_sysctls[] — /proc/sys/fs/mqueue's entries.
-pub const MQUEUE_ENTRIES: [(&str, IpcCtl, u32); 5] = [
-    ("queues_max", IpcCtl::MqQueuesMax, 0o644),
-    ("msg_max", IpcCtl::MqMsgMax, 0o644),
-    ("msgsize_max", IpcCtl::MqMsgsizeMax, 0o644),
-    ("msg_default", IpcCtl::MqMsgDefault, 0o644),
-    ("msgsize_default", IpcCtl::MqMsgsizeDefault, 0o644),
-];
+/// The entry's mode (Linux: ipc_sysctls[], mq_sysctls[]): the *_next_id entries are read-only
+/// here (Linux makes them writable with CONFIG_CHECKPOINT_RESTORE, to those with
+/// CAP_CHECKPOINT_RESTORE), the others 0644.
+pub const fn mode_of(c: IpcCtl) -> u32 {
+    match c {
+        IpcCtl::SemNextId | IpcCtl::MsgNextId | IpcCtl::ShmNextId => 0o444,
+        _ => 0o644,
+    }
+}
 
 /// Linux: IPCMNI and the mqueue limits' bounds (MIN_MSGMAX..HARD_MSGMAX,
 /// MIN_MSGSIZEMAX..HARD_MSGSIZEMAX).

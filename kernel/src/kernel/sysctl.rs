@@ -20,6 +20,7 @@
 //! caller's euid sees it ([`sysctl_perm`]): a 0444 entry is not writable even by root.
 
 use crate::errno::*;
+use crate::ipc::ipc_sysctl::{self, IpcCtl};
 use crate::kernel::utsname::UtsField;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
@@ -32,6 +33,8 @@ pub enum Data {
     Uint(&'static AtomicU32),
     Ulong(&'static AtomicU64),
     Uts(UtsField),
+    /// An IPC limit of the caller's IPC namespace (ipc/ipc_sysctl.rs keeps them).
+    Ipc(IpcCtl),
     /// The handler computes the value itself.
     None,
 }
@@ -172,6 +175,37 @@ fn do_proc_doulong(
     }
 }
 
+/// Linux: proc_ipc_dointvec_minmax() / proc_ipc_doulongvec_minmax() and mq_sysctls' handlers
+/// (ipc/ipc_sysctl.c, ipc/mq_sysctl.c): the value of the caller's IPC namespace, in its
+/// bounds (ipc/ipc_sysctl.rs), as ints or an unsigned long.
+pub fn proc_ipc_sysctl(t: &CtlTable, io: Io, pos: &mut u64) -> KResult<usize> {
+    let Data::Ipc(c) = t.data else { return Err(EINVAL) };
+    let (min, max) = ipc_sysctl::bounds(c);
+    let cur = ipc_sysctl::get(c);
+    if ipc_sysctl::is_ulong(c) {
+        let set_err = core::cell::Cell::new(Ok(()));
+        let r = do_proc_doulong(
+            io,
+            pos,
+            min,
+            max,
+            || cur.first().copied().unwrap_or(0) as u64,
+            |x| set_err.set(ipc_sysctl::set(c, &[x as i64])),
+        )?;
+        set_err.get()?;
+        return Ok(r);
+    }
+    // (a copy of the values to parse a write into: a shorter write leaves the rest)
+    let vals: Vec<AtomicI32> = cur.iter().map(|&v| AtomicI32::new(v as i32)).collect();
+    let write = matches!(io, Io::Write(_));
+    let r = do_proc_dointvec(&vals, io, pos, min, max)?;
+    if write {
+        let new: Vec<i64> = vals.iter().map(|a| a.load(Ordering::Relaxed) as i64).collect();
+        ipc_sysctl::set(c, &new)?;
+    }
+    Ok(r)
+}
+
 /// Linux: proc_doulongvec_minmax() (one value).
 pub fn proc_doulongvec_minmax(t: &CtlTable, io: Io, pos: &mut u64) -> KResult<usize> {
     let Data::Ulong(v) = t.data else { return Err(EINVAL) };
@@ -283,6 +317,20 @@ const fn dir(procname: &'static str, child: &'static [CtlTable]) -> CtlTable {
     CtlTable { procname, mode: 0o555, data: Data::None, proc_handler: None, child, extra1: None, extra2: None }
 }
 
+/// An IPC limit (Linux: ipc_sysctls[], mq_sysctls[]): its mode is ipc/ipc_sysctl.rs's.
+const fn ipc_entry(procname: &'static str, c: IpcCtl) -> CtlTable {
+    entry(procname, ipc_sysctl::mode_of(c), Data::Ipc(c), proc_ipc_sysctl, None, None)
+}
+
+/// /proc/sys/fs/mqueue (Linux: mq_sysctls in ipc/mq_sysctl.c).
+static MQUEUE_TABLE: [CtlTable; 5] = [
+    ipc_entry("msg_default", IpcCtl::MqMsgDefault),
+    ipc_entry("msg_max", IpcCtl::MqMsgMax),
+    ipc_entry("msgsize_default", IpcCtl::MqMsgsizeDefault),
+    ipc_entry("msgsize_max", IpcCtl::MqMsgsizeMax),
+    ipc_entry("queues_max", IpcCtl::MqQueuesMax),
+];
+
 /// Linux: SYSCTL_MAXOLDUID, the top of the overflow ids' range.
 const MAXOLDUID: i64 = 65535;
 
@@ -291,10 +339,15 @@ static CAP_LAST_CAP: [AtomicI32; 1] = [AtomicI32::new(linux_raw_sys::general::CA
 static NGROUPS_MAX: [AtomicI32; 1] = [AtomicI32::new(linux_raw_sys::general::NGROUPS_MAX as i32)];
 
 /// /proc/sys/kernel (Linux: kern_table, with the entries other files register there).
-static KERN_TABLE: [CtlTable; 17] = [
+static KERN_TABLE: [CtlTable; 29] = [
     entry("cap_last_cap", 0o444, Data::Ints(&CAP_LAST_CAP), proc_dointvec, None, None),
     entry("domainname", 0o644, Data::Uts(UtsField::Domainname), proc_do_uts_string, None, None),
     entry("hostname", 0o644, Data::Uts(UtsField::Nodename), proc_do_uts_string, None, None),
+    ipc_entry("auto_msgmni", IpcCtl::AutoMsgmni),
+    ipc_entry("msg_next_id", IpcCtl::MsgNextId),
+    ipc_entry("msgmax", IpcCtl::Msgmax),
+    ipc_entry("msgmnb", IpcCtl::Msgmnb),
+    ipc_entry("msgmni", IpcCtl::Msgmni),
     entry("ngroups_max", 0o444, Data::Ints(&NGROUPS_MAX), proc_dointvec, None, None),
     entry("ns_last_pid", 0o666, Data::None, crate::kernel::pid_namespace::pid_ns_ctl_handler, None, None),
     entry("osrelease", 0o444, Data::Uts(UtsField::Release), proc_do_uts_string, None, None),
@@ -333,6 +386,13 @@ static KERN_TABLE: [CtlTable; 17] = [
         None,
         None,
     ),
+    ipc_entry("sem", IpcCtl::Sem),
+    ipc_entry("sem_next_id", IpcCtl::SemNextId),
+    ipc_entry("shm_next_id", IpcCtl::ShmNextId),
+    ipc_entry("shm_rmid_forced", IpcCtl::ShmRmidForced),
+    ipc_entry("shmall", IpcCtl::Shmall),
+    ipc_entry("shmmax", IpcCtl::Shmmax),
+    ipc_entry("shmmni", IpcCtl::Shmmni),
     entry("sysctl_writes_strict", 0o644, Data::Ints(&SYSCTL_WRITES_STRICT), proc_dointvec_minmax, Some(1), Some(1)),
     entry("tainted", 0o644, Data::None, proc_taint, None, None),
     entry("threads-max", 0o644, Data::None, crate::kernel::fork::sysctl_max_threads, None, None),
@@ -366,7 +426,7 @@ static VM_TABLE: [CtlTable; 3] = [
 
 /// /proc/sys/fs (Linux: fs_shared_sysctls in fs/sysctls.c, files_sysctls in fs/file_table.c,
 /// fs_pipe_sysctls in fs/pipe.c).
-static FS_TABLE: [CtlTable; 7] = [
+static FS_TABLE: [CtlTable; 8] = [
     entry(
         "file-max",
         0o644,
@@ -375,6 +435,7 @@ static FS_TABLE: [CtlTable; 7] = [
         Some(0),
         Some(i64::MAX),
     ),
+    dir("mqueue", &MQUEUE_TABLE),
     entry(
         "nr_open",
         0o644,

@@ -26,9 +26,12 @@
  *    8192), EINVAL for -1 and 2^31 + 1; pipe-user-pages-soft 16384; file-max >= 8192;
  *    fs/nr_open 1048576 in [64, 2147483584], and setrlimit(RLIMIT_NOFILE) may not raise the
  *    hard limit above it (EPERM, RLIM_INFINITY too);
+ *  - fs/mqueue (msg_max 10, msgsize_max 8192, queues_max 256) and kernel/sem, msgmni, shmmni:
+ *    Linux's defaults; each IPC namespace has its own;
  *  - vm/max_map_count 65530 (>= 0); overcommit_memory 0 in 0..2; overcommit_ratio 50.
  */
 #include "mtest.h"
+#include <sched.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/mount.h>
@@ -374,6 +377,26 @@ static void test_fs(void)
 	CHECK_EQ("nr_open-back", wr(F "nr_open", "1048576"), 7);
 }
 
+/* The IPC limits (fs/mqueue, kernel/sem, msgmni, shmmni): Linux's defaults, each IPC
+ * namespace its own. */
+static void test_ipc(void)
+{
+	check_text("mqueue-msg_max", F "mqueue/msg_max", "10\n");
+	check_text("mqueue-msgsize_max", F "mqueue/msgsize_max", "8192\n");
+	check_text("mqueue-queues_max", F "mqueue/queues_max", "256\n");
+	CHECK_ERR("mqueue-msg_max-0", wr(F "mqueue/msg_max", "0"), EINVAL);
+	CHECK_EQ("mqueue-msg_max-20", wr(F "mqueue/msg_max", "20"), 2);
+	check_text("mqueue-msg_max-is-20", F "mqueue/msg_max", "20\n");
+	check_text("sem", K "sem", "32000\t1024000000\t500\t32000\n");
+	check_text("msgmni", K "msgmni", "32000\n");
+	check_text("shmmni", K "shmmni", "4096\n");
+	pid_t p = fork();
+	if (p == 0)
+		_exit(unshare(CLONE_NEWIPC) == 0 && num(F "mqueue/msg_max") == 10 ? 0 : 1);
+	CHECK_EQ("mqueue-per-ipc-ns", WEXITSTATUS(mt_reap(p)), 0);
+	CHECK_EQ("mqueue-msg_max-back", wr(F "mqueue/msg_max", "10"), 2);
+}
+
 static void test_vm(void)
 {
 	check_text("max_map_count", V "max_map_count", "65530\n");
@@ -399,6 +422,7 @@ int main(void)
 	test_names();
 	test_child_runs_first();
 	test_fs();
+	test_ipc();
 	test_vm();
 	mt_end();
 }
