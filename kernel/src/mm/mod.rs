@@ -48,6 +48,7 @@ pub mod msync;
 pub mod page_alloc;
 #[allow(unsafe_code)]
 pub mod pgtable;
+pub mod process_vm_access;
 pub mod shmem;
 #[allow(unsafe_code)]
 pub mod uaccess;
