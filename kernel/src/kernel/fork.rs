@@ -25,8 +25,8 @@ use crate::kernel::cred::{copy_creds, GLOBAL_ROOT_UID};
 use crate::kernel::locking::{class, SpinLock, SpinLockGuard};
 use crate::kernel::pid::alloc_pid;
 use crate::kernel::ptrace::{
-    ptrace_event_enabled, ptrace_event_pid, ptrace_init_task, PTRACE_EVENT_CLONE, PTRACE_EVENT_FORK, PTRACE_EVENT_VFORK,
-    PTRACE_EVENT_VFORK_DONE,
+    ptrace_event_enabled, ptrace_event_pid, ptrace_init_task, PTRACE_EVENT_CLONE, PTRACE_EVENT_FORK,
+    PTRACE_EVENT_VFORK, PTRACE_EVENT_VFORK_DONE,
 };
 use crate::kernel::sched::wait::Completion;
 use crate::kernel::sched::wake_up_new_task;

@@ -23,7 +23,9 @@ use crate::kernel::exit::{WaitOpts, WaitResult, WaitTarget, WEXITED, WNOWAIT};
 use crate::kernel::fork::TasklistGuard;
 use crate::kernel::locking::{class, SpinLock};
 use crate::kernel::signal::*;
-use crate::kernel::task::{current, with_current, Task, TaskStruct, EXIT_ZOMBIE, PF_EXITING, TASK_RUNNING, TASK_TRACED};
+use crate::kernel::task::{
+    current, with_current, Task, TaskStruct, EXIT_ZOMBIE, PF_EXITING, TASK_RUNNING, TASK_TRACED,
+};
 use crate::mm::mm_types::SUID_DUMP_USER;
 use crate::mm::uaccess::UserPtr;
 use alloc::sync::Arc;
@@ -177,9 +179,15 @@ pub struct PtraceStop {
     pub last_siginfo: Option<SigInfo>,
     /// Linux: ptrace_message (PTRACE_GETEVENTMSG).
     pub message: usize,
-    /// The user registers and FPU state at the stop, and whether the tracer changed them.
+    /// The registers at the stop (allocated by the first stop: an untraced task pays nothing).
+    pub frame: Option<alloc::boxed::Box<StopFrame>>,
+}
+
+/// The user registers and FPU state of a stopped tracee, and whether the tracer changed them.
+#[derive(Clone, Copy)]
+pub struct StopFrame {
     pub regs: PtRegs,
-    pub fp: Option<FpState>,
+    pub fp: FpState,
     pub regs_dirty: bool,
     pub fp_dirty: bool,
 }
@@ -305,7 +313,8 @@ pub fn ptrace_init_task(child: &Task, ptrace: bool, tl: &TasklistGuard) {
 
 /// Linux: ptrace_release_task() (in release_task()): a tracee reaped leaves its tracer.
 pub fn ptrace_release_task(t: &Task, tl: &TasklistGuard) {
-    if t.ptrace.flags() != 0 || t.rel.lock().parent.is_some() {
+    // (flags are set before the link and cleared with it)
+    if t.ptrace.flags() != 0 {
         ptrace_unlink(t, 0, tl);
     }
 }
@@ -468,7 +477,7 @@ pub fn ptrace_stop(
     why: i32,
     message: usize,
     info: Option<SigInfo>,
-    mut regs: Option<&mut PtRegs>,
+    regs: Option<&mut PtRegs>,
 ) -> (i32, Option<SigInfo>) {
     let cur = current();
     if !cur.ptrace.is_traced() || fatal_signal_pending(&cur) {
@@ -486,10 +495,11 @@ pub fn ptrace_stop(
         st.exit_code = exit_code;
         st.last_siginfo = info;
         st.message = message;
-        st.regs = snapshot;
-        st.fp = Some(fp);
-        st.regs_dirty = false;
-        st.fp_dirty = false;
+        let frame = StopFrame { regs: snapshot, fp, regs_dirty: false, fp_dirty: false };
+        match st.frame.as_deref_mut() {
+            Some(f) => *f = frame,
+            None => st.frame = Some(alloc::boxed::Box::new(frame)),
+        }
     }
     cur.set_state(TASK_TRACED);
     // Linux: do_notify_parent_cldstop(current, true, why): si_status is the stop's signal.
@@ -520,12 +530,18 @@ pub fn ptrace_stop(
     let code = core::mem::take(&mut st.exit_code);
     let info = st.last_siginfo.take();
     st.message = 0;
-    let new_regs = st.regs_dirty.then_some(st.regs);
-    let new_fp = if st.fp_dirty { st.fp } else { None };
-    st.fp = None;
+    let (new_regs, new_fp) = match st.frame.as_deref_mut() {
+        Some(f) => {
+            let r = (f.regs_dirty.then_some(f.regs), f.fp_dirty.then_some(f.fp));
+            f.regs_dirty = false;
+            f.fp_dirty = false;
+            r
+        }
+        None => (None, None),
+    };
     drop(st);
     if let Some(r) = new_regs {
-        match regs.as_deref_mut() {
+        match regs {
             Some(regs) => *regs = r,
             None => crate::arch::riscv::process::with_current_pt_regs(|x| *x = r),
         }
@@ -738,7 +754,12 @@ fn ptrace_attach(task: &Task, request: i64, addr: usize, flags: usize) -> KResul
         task.signal.stop.lock().stopped
     };
     if !seize {
-        let _ = do_send_sig_info(SIGSTOP, SigInfo { signo: SIGSTOP, code: SI_KERNEL, ..Default::default() }, task, PidType::Pid);
+        let _ = do_send_sig_info(
+            SIGSTOP,
+            SigInfo { signo: SIGSTOP, code: SI_KERNEL, ..Default::default() },
+            task,
+            PidType::Pid,
+        );
     }
     // Linux: a task already in a group stop re-traps, now as a tracee (JOBCTL_TRAP_STOP).
     if stopped {
@@ -846,7 +867,8 @@ fn ptrace_peeksiginfo(child: &Task, addr: usize, data: usize) -> KResult<usize> 
 fn ptrace_get_syscall_info(child: &Task, size: usize, data: usize) -> KResult<usize> {
     let (regs, code, message) = {
         let st = child.ptrace.stop.lock();
-        (st.regs, st.last_siginfo.map_or(0, |i| i.code), st.message)
+        let regs = st.frame.as_ref().map_or_else(PtRegs::default, |f| f.regs);
+        (regs, st.last_siginfo.map_or(0, |i| i.code), st.message)
     };
     let mut b = [0u8; 88];
     b[0] = PTRACE_SYSCALL_INFO_NONE;
@@ -886,25 +908,19 @@ fn ptrace_regset(child: &Task, request: i64, nt_type: usize, data: usize) -> KRe
         return Err(EINVAL);
     }
     iov.len = iov.len.min(view.n * view.size);
-    let mut st = child.ptrace.stop.lock();
     let mut buf = alloc::vec![0u8; view.n * view.size];
-    let fp = st.fp.unwrap_or(FpState { f: [0; 32], fcsr: 0 });
-    arch::regset_get(nt_type, &st.regs, &fp, &mut buf);
+    let frame = child.ptrace.stop.lock().frame.as_deref().copied().ok_or(ESRCH)?;
+    arch::regset_get(nt_type, &frame.regs, &frame.fp, &mut buf);
     if request == PTRACE_GETREGSET {
-        drop(st);
         iov.base.copy_out(&buf[..iov.len])?;
     } else {
-        drop(st);
         iov.base.copy_in(&mut buf[..iov.len])?;
-        st = child.ptrace.stop.lock();
-        let mut fp = st.fp.unwrap_or(FpState { f: [0; 32], fcsr: 0 });
-        let mut regs = st.regs;
-        if arch::regset_set(nt_type, &mut regs, &mut fp, &buf[..iov.len]) {
-            st.regs = regs;
-            st.regs_dirty = true;
+        let mut st = child.ptrace.stop.lock();
+        let f = st.frame.as_deref_mut().ok_or(ESRCH)?;
+        if arch::regset_set(nt_type, &mut f.regs, &mut f.fp, &buf[..iov.len]) {
+            f.regs_dirty = true;
         } else {
-            st.fp = Some(fp);
-            st.fp_dirty = true;
+            f.fp_dirty = true;
         }
     }
     uiov.cast::<usize>().byte_add(8).write(&iov.len)?;

@@ -183,7 +183,9 @@ pub(super) fn status_text(t: &TaskStruct) -> String {
     let _ = writeln!(s, "State:\t{}", state_of(t));
     let sig = &t.signal;
     let pid = t.pid();
-    let _ = writeln!(s, "Tgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t{}",
+    let _ = writeln!(
+        s,
+        "Tgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t{}",
         t.tgid(),
         pid,
         t.ppid(),
