@@ -15,6 +15,7 @@ pub mod panic;
 #[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
 pub mod pid;
 pub mod printk;
+#[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
 pub mod ptrace;
 pub mod reboot;
 pub mod rseq;

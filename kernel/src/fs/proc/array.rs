@@ -49,6 +49,8 @@ fn state_of(t: &TaskStruct) -> &'static str {
         }
     } else if s & TASK_STOPPED != 0 {
         "T (stopped)"
+    } else if s & TASK_TRACED != 0 {
+        "t (tracing stop)"
     } else if s & TASK_DEAD != 0 {
         "X (dead)"
     } else {
@@ -181,7 +183,14 @@ pub(super) fn status_text(t: &TaskStruct) -> String {
     let _ = writeln!(s, "State:\t{}", state_of(t));
     let sig = &t.signal;
     let pid = t.pid();
-    let _ = writeln!(s, "Tgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0", t.tgid(), pid, t.ppid());
+    let _ = writeln!(
+        s,
+        "Tgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t{}",
+        t.tgid(),
+        pid,
+        t.ppid(),
+        crate::kernel::ptrace::ptrace_parent(t).map_or(0, |p| p.tgid())
+    );
     // Linux: task_state(): real, effective, saved and fs ids of the task's (objective) cred,
     // as the reader's user namespace maps them.
     let cred = task_cred(t);
