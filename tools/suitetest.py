@@ -476,6 +476,10 @@ KSFT_LEAVE_OUT = {
     # the RTC's periodic interrupt rate against the clock: at 32 Hz, under TCG, "PIE delta error:
     # 0.035160 should be close to 0.031250" in one Linux run, a pass in another
     "timers:rtcpie": "timing-sensitive, fails under TCG on Linux now and then",
+    # 6.1's tree expects the de_thread/ptrace_attach EAGAIN fix of later kernels: fails on Linux
+    # 6.1; on MenuOS its attach succeeds and leaves a traced, stopped `sleep` holding the
+    # runner's console pipe, so the boot idles ~107 s before the harness ends it
+    "ptrace:vmaccess": "fails on Linux 6.1 (expects a later kernel's exec/attach EAGAIN); leaves a stopped process",
 }
 
 

@@ -73,7 +73,18 @@ pub fn sys_execve(filename: UserCStr, argv: UserPtr<UserCStr>, envp: UserPtr<Use
     let path = filename.read_path()?;
     let argv = copy_strings_from_user(argv)?;
     let envp = copy_strings_from_user(envp)?;
+    // Linux: exec_binprm()'s old_vpid, the pid as the tracer's namespace numbers it.
+    let old_vpid = crate::kernel::task::with_current(|c| {
+        if c.ptrace.is_traced() {
+            crate::kernel::ptrace::pid_in_tracer_ns(c)
+        } else {
+            0
+        }
+    });
     let r = do_execveat(AT_FDCWD, &path, argv, envp, 0);
+    if r.is_ok() {
+        crate::kernel::ptrace::ptrace_exec_notify(old_vpid);
+    }
     _t.ret_result(&r);
     r
 }
@@ -98,7 +109,19 @@ pub fn sys_execveat(
     }
     let argv = copy_strings_from_user(argv)?;
     let envp = copy_strings_from_user(envp)?;
-    do_execveat(fd, &path, argv, envp, flags)
+    // Linux: exec_binprm()'s old_vpid, the pid as the tracer's namespace numbers it.
+    let old_vpid = crate::kernel::task::with_current(|c| {
+        if c.ptrace.is_traced() {
+            crate::kernel::ptrace::pid_in_tracer_ns(c)
+        } else {
+            0
+        }
+    });
+    let r = do_execveat(fd, &path, argv, envp, flags);
+    if r.is_ok() {
+        crate::kernel::ptrace::ptrace_exec_notify(old_vpid);
+    }
+    r
 }
 
 /// Linux: do_open_execat(): the file to run — opened with MAY_EXEC | MAY_OPEN (may_open():

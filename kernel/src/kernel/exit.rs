@@ -69,6 +69,7 @@ pub fn do_exit(code: i32) -> ! {
     // (never returns: an entry without a guard)
     crate::trace_enter!(do_exit, cur.pid(), code);
     crate::trace_event!(sched_process_exit, cur.pid());
+    crate::kernel::ptrace::ptrace_exit_notify(code);
     if cur.tgid() == 1 && cur.signal.live.load(Ordering::Relaxed) <= 1 {
         // Linux: panic("Attempted to kill init! exitcode=0x%08x\n", ...)
         crate::kernel::panic::kill_init(code);
@@ -262,6 +263,7 @@ fn kill_orphaned_pgrp(tsk: &Task, father: Option<&Task>, _tl: &TasklistGuard) {
 #[inline(never)]
 fn exit_notify(cur: &Task) {
     let tl = tasklist_lock();
+    crate::kernel::ptrace::exit_ptrace(cur, &tl);
     forget_original_parent(cur, &tl);
     let parent = cur.parent();
     // the group's threads still running once this one is gone (Linux: !thread_group_empty)
@@ -272,7 +274,7 @@ fn exit_notify(cur: &Task) {
     let leader = cur.pid() == cur.tgid();
     let autoreap = if !leader || cur.exit_signal.load(Ordering::Relaxed) == -1 {
         true
-    } else if others > 0 {
+    } else if others > 0 || crate::kernel::ptrace::exit_notify_tracer(cur) {
         false
     } else {
         parent.as_ref().is_none_or(|p| do_notify_parent(cur, p))
@@ -315,7 +317,7 @@ fn release_thread_notify(thread: &TaskStruct, tl: &TasklistGuard) {
 /// reaped at once (the parent ignores SIGCHLD or set SA_NOCLDWAIT).
 #[no_mangle]
 #[inline(never)]
-fn do_notify_parent(t: &TaskStruct, parent: &Task) -> bool {
+pub(crate) fn do_notify_parent(t: &TaskStruct, parent: &Task) -> bool {
     let sig = t.exit_signal.load(Ordering::Relaxed);
     let code = t.exit_code.load(Ordering::Relaxed);
     let (si_code, status) = if code & 0x7f != 0 { (CLD_KILLED, code & 0x7f) } else { (CLD_EXITED, (code >> 8) & 0xff) };
@@ -334,7 +336,8 @@ fn do_notify_parent(t: &TaskStruct, parent: &Task) -> bool {
 /// Linux: release_task(): the task is gone from its parent's list and the pid table.
 #[no_mangle]
 #[inline(never)]
-pub fn release_task(t: &TaskStruct, tl: &TasklistGuard) {
+pub fn release_task(t: &Task, tl: &TasklistGuard) {
+    crate::kernel::ptrace::ptrace_release_task(t, tl);
     crate::kernel::cred::exit_creds_count(t);
     let pid = t.pid();
     if let Some(p) = t.parent() {
@@ -444,6 +447,10 @@ pub fn do_wait(wo: &WaitOpts) -> KResult<Option<WaitResult>> {
             if !eligible_child(wo, c) {
                 continue;
             }
+            if crate::kernel::ptrace::wait_skip_child(&cur, c) {
+                any = true;
+                continue;
+            }
             any = true;
             // Linux: wait_consider_task(): a zombie leader whose threads run is not ready yet
             // (delay_group_leader).
@@ -459,6 +466,10 @@ pub fn do_wait(wo: &WaitOpts) -> KResult<Option<WaitResult>> {
                 }
             }
         }
+        if let Some(r) = crate::kernel::ptrace::ptrace_do_wait(wo, &cur, &tl, &mut any) {
+            result = Some(r);
+            return true;
+        }
         if !any {
             err = Some(ECHILD);
             return true;
@@ -472,6 +483,20 @@ pub fn do_wait(wo: &WaitOpts) -> KResult<Option<WaitResult>> {
     r?;
     _t.ret(result.as_ref().map_or(0, |w| w.pid));
     Ok(result)
+}
+
+/// A ptrace report (kernel/ptrace.rs): `status` for wait4, `info` for waitid, `t`'s times.
+pub(crate) fn wait_result(pid: i32, status: i32, info: SigInfo, t: &TaskStruct) -> WaitResult {
+    WaitResult {
+        pid,
+        status,
+        info,
+        utime: t.utime.load(Ordering::Relaxed),
+        stime: t.stime.load(Ordering::Relaxed),
+        minflt: t.min_flt.load(Ordering::Relaxed),
+        nvcsw: t.nvcsw.load(Ordering::Relaxed),
+        nivcsw: t.nivcsw.load(Ordering::Relaxed),
+    }
 }
 
 /// A stop or continue report: the status wait4 gives and the siginfo waitid gives.
@@ -534,7 +559,7 @@ fn wait_task_continued(wo: &WaitOpts, c: &TaskStruct) -> Option<WaitResult> {
 /// Linux: wait_task_zombie(): collect the status and release the child (unless WNOWAIT).
 #[no_mangle]
 #[inline(never)]
-fn wait_task_zombie(wo: &WaitOpts, p: &Task, tl: &TasklistGuard) -> WaitResult {
+pub(crate) fn wait_task_zombie(wo: &WaitOpts, p: &Task, tl: &TasklistGuard) -> WaitResult {
     // Linux: the group's exit code after exit_group() (SIGNAL_GROUP_EXIT), else the leader's.
     let code = if p.signal.group_exit.load(Ordering::Acquire) {
         p.signal.group_exit_code.load(Ordering::Relaxed)

@@ -25,6 +25,10 @@ use crate::kernel::capability::{capable, CAP_SYS_ADMIN, CAP_SYS_RESOURCE};
 use crate::kernel::cred::{copy_creds, GLOBAL_ROOT_UID};
 use crate::kernel::locking::{class, SpinLock, SpinLockGuard};
 use crate::kernel::pid::alloc_pid;
+use crate::kernel::ptrace::{
+    ptrace_event_enabled, ptrace_event_pid, ptrace_init_task, PTRACE_EVENT_CLONE, PTRACE_EVENT_FORK,
+    PTRACE_EVENT_VFORK, PTRACE_EVENT_VFORK_DONE,
+};
 use crate::kernel::sched::wait::Completion;
 use crate::kernel::sched::wake_up_new_task;
 use crate::kernel::signal_types::{SigHand, SignalStruct, RLIMIT_NPROC, RLIMIT_SIGPENDING, SIGCHLD, SS_DISABLE};
@@ -220,7 +224,23 @@ pub fn kernel_clone(args: &KernelCloneArgs) -> KResult<i32> {
     // For legacy clone() calls, CLONE_PIDFD uses the parent_tid argument to return the pidfd,
     // so CLONE_PIDFD and CLONE_PARENT_SETTID are mutually exclusive there.
     clonecheck::kernel_clone_check(&args.checkable()).map_err(errno)?;
-    let p = match copy_process(args) {
+    // Linux: "Determine whether and which event to report to ptracer.  When called from
+    // kernel_thread or CLONE_UNTRACED is explicitly requested, no event is reported;
+    // otherwise, report if the event for the type of forking is enabled."
+    let mut trace = 0;
+    if clone_flags & CLONE_UNTRACED == 0 {
+        trace = if clone_flags & CLONE_VFORK != 0 {
+            PTRACE_EVENT_VFORK
+        } else if args.exit_signal != SIGCHLD {
+            PTRACE_EVENT_CLONE
+        } else {
+            PTRACE_EVENT_FORK
+        };
+        if !with_current(|c| ptrace_event_enabled(c, trace)) {
+            trace = 0;
+        }
+    }
+    let p = match copy_process(args, trace) {
         Ok(p) => p,
         Err(e) => {
             _t.ret(-(e.0 as i64));
@@ -253,29 +273,37 @@ pub fn kernel_clone(args: &KernelCloneArgs) -> KResult<i32> {
     {
         with_current(|c| c.need_resched.store(true, Ordering::Relaxed));
     }
+    // forking complete and child started to run, tell ptracer
+    if trace != 0 {
+        ptrace_event_pid(trace, &p);
+    }
     if let Some(c) = vfork {
-        wait_for_vfork_done(&p, &c);
+        if !wait_for_vfork_done(&p, &c) {
+            ptrace_event_pid(PTRACE_EVENT_VFORK_DONE, &p);
+        }
     }
     _t.ret(nr);
     Ok(nr)
 }
 
 /// Linux: wait_for_vfork_done(): the parent sleeps (killable) until the child releases its
-/// mm by exec or exit (mm_release -> complete_vfork_done).
+/// mm by exec or exit (mm_release -> complete_vfork_done).  Whether it was killed first.
 #[no_mangle]
 #[inline(never)]
-fn wait_for_vfork_done(child: &Task, c: &Completion) {
+fn wait_for_vfork_done(child: &Task, c: &Completion) -> bool {
     if c.wait_killable().is_err() {
         // Killed while waiting: the child no longer signals us.
         *child.vfork_done.lock() = None;
+        return true;
     }
+    false
 }
 
 /// Linux: copy_process() — creates a new process as a copy of the old one, but does not
 /// actually start it yet.
 #[no_mangle]
 #[inline(never)]
-pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
+pub fn copy_process(args: &KernelCloneArgs, trace: i32) -> KResult<Task> {
     let mut _t = crate::trace_func!(copy_process, args.flags);
     let cur = current();
     let clone_flags = args.flags;
@@ -392,6 +420,10 @@ pub fn copy_process(args: &KernelCloneArgs) -> KResult<Task> {
         rel.group_leader = group_leader;
     }
     parent.rel.lock().children.push(p.clone());
+    // Linux: ptrace_init_task(p, (clone_flags & CLONE_PTRACE) || trace)
+    if clone_flags & CLONE_PTRACE != 0 || trace != 0 {
+        ptrace_init_task(&p, true, &tl);
+    }
     let tgid_pid = if clone_flags & CLONE_THREAD != 0 { cur.ns_pids.get().map(|n| n.tgid.clone()) } else { None };
     new_pid.attach(&p, tgid_pid, &tl);
     TOTAL_FORKS.fetch_add(1, Ordering::Relaxed);

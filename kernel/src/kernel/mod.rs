@@ -19,6 +19,7 @@ pub mod pid;
 #[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
 pub mod pid_namespace;
 pub mod printk;
+#[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
 pub mod ptrace;
 pub mod reboot;
 pub mod rseq;

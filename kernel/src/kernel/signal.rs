@@ -58,12 +58,15 @@ fn do_signal_stop(cur: &Task, sig: i32) {
         st.report_stop = sig;
         st.report_cont = false;
     }
+    if crate::kernel::ptrace::ptrace_group_stop(cur, sig) {
+        return;
+    }
     if let Some(p) = cur.parent() {
         do_notify_parent_cldstop(cur, &p, CLD_STOPPED, sig);
     }
     loop {
         cur.set_state(TASK_STOPPED);
-        if !cur.signal.stop.lock().stopped || fatal_signal_pending(cur) {
+        if !cur.signal.stop.lock().stopped || fatal_signal_pending(cur) || cur.ptrace.trap_pending() {
             break;
         }
         crate::kernel::sched::schedule();
@@ -76,7 +79,8 @@ fn do_signal_stop(cur: &Task, sig: i32) {
 pub fn signal_pending(t: &TaskStruct) -> bool {
     let own = t.pending_mask.load(Ordering::Acquire);
     let p = own | t.signal.shared_mask.load(Ordering::Acquire);
-    p != 0 && (p & !t.blocked.load(Ordering::Relaxed) != 0 || own & sigmask(SIGKILL) != 0)
+    // (Linux: recalc_sigpending_tsk() counts a pending ptrace trap: PTRACE_INTERRUPT ends sleeps)
+    p != 0 && (p & !t.blocked.load(Ordering::Relaxed) != 0 || own & sigmask(SIGKILL) != 0) || t.ptrace.trap_pending()
 }
 
 /// Linux: fatal_signal_pending(): SIGKILL is pending.
@@ -176,7 +180,7 @@ fn wants_signal(sig: i32, t: &TaskStruct) -> bool {
 /// process-wide one another thread when `t` blocks it.  SIGKILL to a process kills every
 /// thread (Linux's group-exit shortcut for fatal signals).
 fn complete_signal(sig: i32, t: &Task, ty: PidType) {
-    const ALL: u32 = TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE | TASK_STOPPED;
+    const ALL: u32 = TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE | TASK_STOPPED | TASK_TRACED;
     if sig == SIGKILL {
         // Linux: a fatal group signal is added to every thread's own pending set, the
         // target's too, so that fatal_signal_pending() (killable sleeps: the vfork wait)
@@ -448,7 +452,11 @@ pub fn dequeue_signal(t: &Task, blocked: u64) -> Option<SigInfo> {
 /// never returns, so a reference a caller's frame held would never be dropped.
 pub fn get_signal() -> Option<KSignal> {
     let cur = current();
-    let info = dequeue_signal(&cur, cur.blocked.load(Ordering::Relaxed) & !sigmask(SIGKILL))?;
+    let mut info = dequeue_signal(&cur, cur.blocked.load(Ordering::Relaxed) & !sigmask(SIGKILL))?;
+    // Linux: ptrace_signal(): a tracee stops first; its tracer may cancel or change it.
+    if info.signo != SIGKILL && cur.ptrace.is_traced() {
+        info = crate::kernel::ptrace::ptrace_signal(&cur, info)?;
+    }
     let sig = info.signo;
     let ka = cur.sighand.lock().get(sig);
     if ka.handler == SIG_IGN && sig != SIGKILL {

@@ -79,6 +79,7 @@ pub const CLD_KILLED: i32 = uapi::CLD_KILLED as i32;
 pub const CLD_DUMPED: i32 = uapi::CLD_DUMPED as i32;
 pub const CLD_STOPPED: i32 = uapi::CLD_STOPPED as i32;
 pub const CLD_CONTINUED: i32 = uapi::CLD_CONTINUED as i32;
+pub const CLD_TRAPPED: i32 = uapi::CLD_TRAPPED as i32;
 
 // sigaltstack(2): ss_flags, and the smallest stack it accepts.
 pub const SS_ONSTACK: i32 = uapi::SS_ONSTACK as i32;

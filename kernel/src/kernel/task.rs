@@ -36,6 +36,8 @@ pub const TASK_RUNNING: u32 = 0x0000;
 pub const TASK_INTERRUPTIBLE: u32 = 0x0001;
 pub const TASK_UNINTERRUPTIBLE: u32 = 0x0002;
 pub const TASK_STOPPED: u32 = 0x0004;
+/// Linux: __TASK_TRACED — stopped for the tracer (kernel/ptrace.rs, ptrace_stop).
+pub const TASK_TRACED: u32 = 0x0008;
 pub const TASK_DEAD: u32 = 0x0080;
 pub const TASK_NEW: u32 = 0x0800;
 // exit_state
@@ -60,6 +62,10 @@ pub struct Relatives {
     pub children: Vec<Arc<TaskStruct>>,
     /// Linux: group_leader
     pub group_leader: Option<Weak<TaskStruct>>,
+    /// Linux: parent — the tracer while the task is ptraced (None: real_parent is the parent).
+    pub parent: Option<Weak<TaskStruct>>,
+    /// Linux: ptraced — the tasks this one traces (kernel/ptrace.rs).
+    pub ptraced: Vec<Arc<TaskStruct>>,
 }
 
 #[repr(C)]
@@ -149,6 +155,9 @@ pub struct TaskStruct {
     /// Linux: sysvsem.undo_list — the SysV semaphore adjustments to undo at exit (task_lock;
     /// shared by CLONE_SYSVSEM, ipc/sem.rs).
     pub sysvsem: SpinLock<Option<Arc<crate::ipc::sem::SemUndoList>>, class::TaskLock>,
+    /// Linux: ptrace, jobctl's trap bits, exit_code of a stop, last_siginfo, ptrace_message
+    /// (kernel/ptrace.rs).
+    pub ptrace: super::ptrace::PtraceState,
 }
 
 /// Linux: the initial timer_slack_ns (init_task: 50 us).
@@ -192,7 +201,13 @@ impl TaskStruct {
             on_rq: AtomicBool::new(false),
             need_resched: AtomicBool::new(false),
             comm: SpinLock::new(i.comm),
-            rel: SpinLock::new(Relatives { real_parent: None, children: Vec::new(), group_leader: None }),
+            rel: SpinLock::new(Relatives {
+                real_parent: None,
+                children: Vec::new(),
+                group_leader: None,
+                parent: None,
+                ptraced: Vec::new(),
+            }),
             mm: SpinLock::new(None),
             mm_satp: AtomicUsize::new(0),
             files: SpinLock::new(None),
@@ -228,6 +243,7 @@ impl TaskStruct {
             nsproxy: SpinLock::new(None),
             ns_pids: spin::Once::new(),
             sysvsem: SpinLock::new(None),
+            ptrace: super::ptrace::PtraceState::new(),
         })
     }
 }

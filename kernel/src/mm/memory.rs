@@ -154,3 +154,73 @@ pub fn fixup_user_fault_write(addr: usize) -> KResult<()> {
     let mm = crate::kernel::task::current().mm.lock().clone().ok_or(EFAULT)?;
     handle_user_fault(&mm, addr, Access::Write).map_err(|_| EFAULT)
 }
+
+/// Linux: access_remote_vm() with gup_flags (mm/memory.c __access_remote_vm, mm/gup.c): read
+/// or write `buf.len()` bytes at `addr` of `mm`, which need not be the running task's: each
+/// page is faulted in as the access needs (demand paging, copy-on-write), then copied through
+/// the kernel's linear map.  With `force` (FOLL_FORCE: ptrace's POKETEXT, /proc/PID/mem) a
+/// write reaches a private mapping without PROT_WRITE, through a private copy of the page
+/// (Linux: the COW'd page of a FOLL_FORCE fault), the mapping staying read-only.  Returns
+/// the bytes done: short at the first page that cannot be accessed.
+pub fn access_process_vm(mm: &super::MmStruct, addr: usize, buf: &mut [u8], write: bool, force: bool) -> usize {
+    let mut done = 0;
+    while done < buf.len() {
+        let va = addr.wrapping_add(done);
+        if va >= super::TASK_SIZE || va < addr {
+            break;
+        }
+        let off = va & (PAGE_SIZE - 1);
+        let n = (PAGE_SIZE - off).min(buf.len() - done);
+        let mut m = mm.inner.lock();
+        let Ok(pfn) = get_user_page(&mut m, va, write, force) else { break };
+        let Some(page) = Page::get(pfn) else { break };
+        if write {
+            page.write(off, &buf[done..done + n]);
+        } else {
+            page.read(off, &mut buf[done..done + n]);
+        }
+        drop(m);
+        done += n;
+    }
+    done
+}
+
+/// Linux: get_user_pages_remote() for one page: the frame behind `va`, faulted in for the
+/// access (a write gets a page of its own, never a shared copy-on-write one).
+fn get_user_page(m: &mut MmInner, va: usize, write: bool, force: bool) -> KResult<usize> {
+    let vma = super::mmap::vma_at(&m.vmas, va).ok_or(EFAULT)?;
+    let (vflags, shared) = (vma.flags, vma.flags.contains(VmFlags::SHARED));
+    let forced_cow = write && !vflags.contains(VmFlags::WRITE);
+    if forced_cow && (!force || shared) {
+        return Err(EFAULT);
+    }
+    if !write && !vflags.intersects(VmFlags::READ | VmFlags::WRITE | VmFlags::EXEC) && !force {
+        return Err(EFAULT);
+    }
+    let access = if write && !forced_cow { Access::Write } else { Access::Read };
+    let present = m.pgt.lookup(va).filter(|p| p.is_valid() && p.is_leaf());
+    let need_fault = match present {
+        None => true,
+        Some(p) => access == Access::Write && !p.flags().contains(PteFlags::W),
+    };
+    if need_fault {
+        if !vflags.intersects(VmFlags::READ | VmFlags::WRITE | VmFlags::EXEC) {
+            return Err(EFAULT);
+        }
+        handle_mm_fault(m, va, access)?;
+    }
+    let slot = m.pgt.walk(page_align_down(va), false)?.ok_or(EFAULT)?;
+    let pte = *slot;
+    if !pte.is_valid() {
+        return Err(EFAULT);
+    }
+    if forced_cow && page_count(pte.pfn()) > 1 {
+        // FOLL_FORCE on a read-only private mapping: a private copy, still read-only.
+        let new = copy_page(pte.pfn())?;
+        *slot = Pte::new(new, pte.flags());
+        put_page(pte.pfn());
+        crate::arch::riscv::flush_tlb_page(page_align_down(va));
+        return Ok(new);
+    }
+    Ok(pte.pfn())
+}

@@ -52,6 +52,7 @@ pub mod oom_kill;
 pub mod page_alloc;
 #[allow(unsafe_code)]
 pub mod pgtable;
+pub mod process_vm_access;
 pub mod shmem;
 #[allow(unsafe_code)]
 pub mod uaccess;

@@ -73,3 +73,63 @@ impl PtRegs {
         unsafe { &mut *(self as *mut Self as *mut [usize; 32]) }
     }
 }
+
+// ---- the regsets ptrace reads and writes.  Linux: arch/riscv/kernel/ptrace.c
+// (riscv_user_regset: NT_PRSTATUS = struct user_regs_struct, NT_PRFPREG = struct
+// __riscv_d_ext_state), include/uapi/linux/elf.h. ------------------------------------------
+
+pub const NT_PRSTATUS: usize = 1;
+pub const NT_PRFPREG: usize = 2;
+
+/// Linux: struct user_regset's n and size: `n` items of `size` bytes.
+pub struct RegsetView {
+    pub n: usize,
+    pub size: usize,
+}
+
+/// Linux: the riscv_user_regset[] entry for an NT_* type (ELF_NGREG longs; ELF_NFPREG
+/// 8-byte items: f0-f31 then fcsr).
+pub fn regset(nt_type: usize) -> Option<RegsetView> {
+    match nt_type {
+        NT_PRSTATUS => Some(RegsetView { n: 32, size: 8 }),
+        NT_PRFPREG => Some(RegsetView { n: 33, size: 8 }),
+        _ => None,
+    }
+}
+
+/// Linux: riscv_gpr_get() / riscv_fpr_get(): the regset's bytes (user_regs_struct is the
+/// first 32 words of pt_regs, pc in epc's place).
+pub fn regset_get(nt_type: usize, regs: &PtRegs, fp: &super::process::FpState, out: &mut [u8]) {
+    if nt_type == NT_PRSTATUS {
+        for (i, r) in regs.as_array().iter().enumerate() {
+            out[8 * i..8 * i + 8].copy_from_slice(&(*r as u64).to_ne_bytes());
+        }
+    } else {
+        for (i, f) in fp.f.iter().enumerate() {
+            out[8 * i..8 * i + 8].copy_from_slice(&f.to_ne_bytes());
+        }
+        out[256..260].copy_from_slice(&fp.fcsr.to_ne_bytes());
+    }
+}
+
+/// Linux: riscv_gpr_set() / riscv_fpr_set(): the first `src.len()` bytes of the regset
+/// replace the registers'.  True when the general registers changed (else the FPU's).
+pub fn regset_set(nt_type: usize, regs: &mut PtRegs, fp: &mut super::process::FpState, src: &[u8]) -> bool {
+    let mut bytes = [0u8; 264];
+    if nt_type == NT_PRSTATUS {
+        regset_get(nt_type, regs, fp, &mut bytes);
+        bytes[..src.len()].copy_from_slice(src);
+        for (i, r) in regs.as_array_mut().iter_mut().enumerate() {
+            *r = u64::from_ne_bytes(bytes[8 * i..8 * i + 8].try_into().unwrap()) as usize;
+        }
+        true
+    } else {
+        regset_get(nt_type, regs, fp, &mut bytes);
+        bytes[..src.len()].copy_from_slice(src);
+        for (i, f) in fp.f.iter_mut().enumerate() {
+            *f = u64::from_ne_bytes(bytes[8 * i..8 * i + 8].try_into().unwrap());
+        }
+        fp.fcsr = u32::from_ne_bytes(bytes[256..260].try_into().unwrap());
+        false
+    }
+}

@@ -49,7 +49,12 @@ pub extern "C" fn do_trap(regs: &mut PtRegs) {
             EXC_SYSCALL => {
                 regs.epc += 4;
                 regs.orig_a0 = regs.a0;
-                regs.a0 = crate::kernel::syscall::do_syscall(regs);
+                // Linux: SYSCALL_WORK_SYSCALL_TRACE: PTRACE_SYSCALL's stops around the call.
+                if crate::kernel::task::with_current(|c| c.ptrace.syscall_work()) {
+                    crate::kernel::ptrace::syscall_trace(regs);
+                } else {
+                    regs.a0 = crate::kernel::syscall::do_syscall(regs);
+                }
             }
             EXC_INST_PAGE_FAULT => do_page_fault(regs, Access::Exec),
             EXC_LOAD_PAGE_FAULT => do_page_fault(regs, Access::Read),

@@ -49,6 +49,8 @@ fn state_of(t: &TaskStruct) -> &'static str {
         }
     } else if s & TASK_STOPPED != 0 {
         "T (stopped)"
+    } else if s & TASK_TRACED != 0 {
+        "t (tracing stop)"
     } else if s & TASK_DEAD != 0 {
         "X (dead)"
     } else {
@@ -187,7 +189,8 @@ pub(super) fn status_text(t: &TaskStruct) -> String {
     let pid = crate::kernel::pid::task_pid_nr_ns(t, &pns);
     let tgid = crate::kernel::pid::task_tgid_nr_ns(t, &pns);
     let ppid = t.parent().map_or(0, |p| crate::kernel::pid::task_tgid_nr_ns(&p, &pns));
-    let _ = writeln!(s, "Tgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0", tgid, pid, ppid);
+    let tracer = crate::kernel::ptrace::ptrace_parent(t).map_or(0, |p| crate::kernel::pid::task_tgid_nr_ns(&p, &pns));
+    let _ = writeln!(s, "Tgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t{}", tgid, pid, ppid, tracer);
     // Linux: task_state(): real, effective, saved and fs ids of the task's (objective) cred,
     // as the reader's user namespace maps them.
     let cred = task_cred(t);

@@ -24,6 +24,7 @@ pub fn exit_to_user_mode(regs: &mut PtRegs) {
         c.need_resched.load(Ordering::Relaxed)
             || (c.pending_mask.load(Ordering::Acquire) | c.signal.shared_mask.load(Ordering::Acquire)) != 0
             || c.rseq.needs_resume()
+            || c.ptrace.trap_pending()
     });
     let internal_errno = -(ENOPARAM.0 as isize)..=-(ERESTARTSYS.0 as isize);
     if work || regs.cause == EXC_SYSCALL && internal_errno.contains(&(regs.a0 as isize)) {
@@ -39,6 +40,11 @@ fn exit_to_user_mode_loop(regs: &mut PtRegs) {
     loop {
         if crate::kernel::sched::core::need_resched() {
             crate::kernel::sched::yield_now();
+            continue;
+        }
+        // Linux: get_signal()'s do_jobctl_trap(): PTRACE_INTERRUPT's stop, before signals.
+        if with_current(|c| c.ptrace.trap_pending()) {
+            crate::kernel::ptrace::do_jobctl_trap(regs);
             continue;
         }
         let has = with_current(signal_pending);

@@ -22,6 +22,7 @@
 //! |   24 | TaskLock       | a task's mm/files/fs/sighand pointers, comm, vfork_done (task_lock) |
 //! |   30 | Sighand        | sighand->siglock: the handler table |
 //! |   32 | Pending        | a task's pending signals (under siglock when both are needed) |
+//! |   33 | Ptrace         | a task's ptrace stop: its code, siginfo, event message (a leaf) |
 //! |   34 | SignalMisc     | signal_struct's rlimits, stop state, itimer; saved_sigmask, altstack |
 //! |   36 | FilesTable     | files_struct's fd array (a File may be dropped under it) |
 //! |   38 | FsStruct       | fs_struct: root, cwd, umask |
@@ -104,6 +105,8 @@ lock_classes! {
     Sighand = 30, "siglock";
     /// A task's pending signal queue.
     Pending = 32, "task->pending";
+    /// A task's ptrace stop state (kernel/ptrace.rs; a leaf).
+    Ptrace = 33, "task->ptrace";
     /// signal_struct's other state.
     SignalMisc = 34, "signal->misc";
     /// Linux: files->file_lock.
