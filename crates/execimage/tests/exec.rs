@@ -191,8 +191,7 @@ fn segment_errors() {
     );
     assert_eq!(inspect(&f, &cfg).unwrap().fatal, Some(12));
     // a file range that wraps: EOVERFLOW
-    let f =
-        one(Ph { t: PT_LOAD, f: PF_R, off: u64::MAX & !0xfff, va: 0x10000, fsz: 0, msz: 0x2000, al: 0x1000 }, 0x10000);
+    let f = one(Ph { t: PT_LOAD, f: PF_R, off: !0xfffu64, va: 0x10000, fsz: 0, msz: 0x2000, al: 0x1000 }, 0x10000);
     assert_eq!(inspect(&f, &cfg).unwrap().fatal, Some(75));
     // a good one has none
     let f = one(Ph { t: PT_LOAD, f: PF_R, off: 0, va: 0x10000, fsz: 0x100, msz: 0x100, al: 0x1000 }, 0x10000);
