@@ -8,7 +8,7 @@ KERNEL_ELF := kernel/target/riscv64gc-unknown-none-elf/release/menuos
 # The boot contract (the same line boots MenuOS and Linux) is written once, in tools/qemu.py.
 APPEND     ?= console=ttyS0 rdinit=/init
 
-.PHONY: deps kernel kernel-lockdep user initramfs run test test-host test-qemu test-linux debug debug-qemu debug-gdb bench trace docs clean
+.PHONY: deps kernel kernel-lockdep user initramfs run test test-host test-qemu test-linux soak soak-linux debug debug-qemu debug-gdb bench trace docs clean
 
 deps:
 	@bash tools/deps.sh
@@ -46,6 +46,16 @@ test: kernel kernel-lockdep initramfs
 
 test-linux: initramfs
 	@bash tools/test-linux.sh
+
+# The long run of issue 10 (not part of make test): the fuzzer for 10,000,000 calls over four
+# seeds and the exhaustion tests for many rounds, under qemutest's watchdog (tools/soak.py).
+# SOAK_ARGS passes options, e.g. SOAK_ARGS="--calls 1000000 --rounds 3".
+soak: kernel-lockdep initramfs
+	@python3 tools/soak.py --kernel $(BUILD)/vmlinux-lockdep $(SOAK_ARGS)
+
+soak-linux: initramfs
+	@bash tools/linux-ref.sh
+	@python3 tools/soak.py --kernel $(BUILD)/linux-ref/Image --kind linux $(SOAK_ARGS)
 
 debug: kernel initramfs
 	@bash tools/debug.sh

@@ -15,8 +15,14 @@
 //! 6. PT_GNU_STACK: PF_X gives an executable stack (the last one wins);
 //! 7. per PT_LOAD (EINVAL): `p_vaddr < TASK_SIZE`, `p_filesz <= p_memsz`,
 //!    `p_memsz <= TASK_SIZE`, `TASK_SIZE - p_memsz >= p_vaddr`; also
-//!    `p_vaddr % PAGE == p_offset % PAGE` (else Linux's mmap fails: EINVAL);
+//!    `p_vaddr % PAGE == p_offset % PAGE` (else Linux's mmap fails: EINVAL), the
+//!    biased segment inside `TASK_SIZE` (mmap: ENOMEM) and its file range not
+//!    wrapping (mmap: EOVERFLOW);
 //! 8. the biased entry must be `< TASK_SIZE` (EINVAL).
+//!
+//! Steps 7 and 8 are Linux's checks after the point of no return: they do not
+//! fail `inspect` but set [`LoadPlan::fatal`] (the exec goes on past
+//! begin_new_exec and the task dies of SIGSEGV, as Linux's force_fatal_sig).
 //!
 //! Load bias: 0 for ET_EXEC. For ET_DYN Linux 6.1 uses
 //! `ELF_ET_DYN_BASE` (+ randomness) aligned down to the largest power-of-two
@@ -148,6 +154,10 @@ pub struct LoadPlan {
     /// End of the highest segment (`elf_brk`); the heap starts at its page
     /// alignment ([`LoadPlan::brk_start`]).
     pub elf_brk: u64,
+    /// A check Linux makes after the point of no return failed (its errno): the new image
+    /// cannot run, and the exec must end in SIGSEGV once the old image is gone.  `segments`
+    /// then holds only those before the failing one.
+    pub fatal: Option<u32>,
 }
 
 impl LoadPlan {
@@ -381,16 +391,28 @@ pub fn inspect(file: &[u8], cfg: &LoadConfig) -> Result<LoadPlan, ExecError> {
     let (mut start_code, mut end_code, mut start_data, mut end_data) = (u64::MAX, 0u64, 0u64, 0u64);
     let (mut elf_bss, mut elf_brk) = (0u64, 0u64);
     let mut phdr_addr = 0u64;
+    let mut fatal = None;
     for p in &loads {
         if p.p_vaddr % PAGE_SIZE != p.p_offset % PAGE_SIZE {
-            return Err(ExecError::Inval);
+            fatal = Some(linux_raw_sys::errno::EINVAL);
+            break;
+        }
+        if p.p_offset.checked_add(p.p_memsz).is_none() {
+            fatal = Some(linux_raw_sys::errno::EOVERFLOW);
+            break;
         }
         if p.p_offset <= e_phoff && e_phoff < p.p_offset.wrapping_add(p.p_filesz) {
             phdr_addr = e_phoff - p.p_offset + p.p_vaddr;
         }
         let k = p.p_vaddr;
         if k >= ts || p.p_filesz > p.p_memsz || p.p_memsz > ts || ts - p.p_memsz < k {
-            return Err(ExecError::Inval);
+            fatal = Some(linux_raw_sys::errno::EINVAL);
+            break;
+        }
+        let biased = p.p_vaddr.wrapping_add(load_bias);
+        if biased.checked_add(p.p_memsz).is_none_or(|end| end > ts) {
+            fatal = Some(linux_raw_sys::errno::ENOMEM);
+            break;
         }
         if p.p_flags & PF_X != 0 && k < start_code {
             start_code = k;
@@ -415,8 +437,8 @@ pub fn inspect(file: &[u8], cfg: &LoadConfig) -> Result<LoadPlan, ExecError> {
         });
     }
     let entry = e_entry.wrapping_add(load_bias);
-    if entry >= ts {
-        return Err(ExecError::Inval);
+    if entry >= ts && fatal.is_none() {
+        fatal = Some(linux_raw_sys::errno::EINVAL);
     }
     let b = |x: u64| x.wrapping_add(load_bias);
     Ok(LoadPlan {
@@ -436,5 +458,6 @@ pub fn inspect(file: &[u8], cfg: &LoadConfig) -> Result<LoadPlan, ExecError> {
         end_data: b(end_data),
         elf_bss: b(elf_bss),
         elf_brk: b(elf_brk),
+        fatal,
     })
 }

@@ -168,18 +168,34 @@ fn segment_errors() {
     let cfg = LoadConfig::default();
     let one = |ph: Ph, entry: u64| elf(ET_EXEC, EM_RISCV, entry, &[ph], &[], 0x200);
     let f = one(Ph { t: PT_LOAD, f: PF_R, off: 0, va: 0x10000, fsz: 0x200, msz: 0x100, al: 0x1000 }, 0x10000);
-    assert_eq!(inspect(&f, &cfg), Err(ExecError::Inval)); // filesz > memsz
+    assert_eq!(inspect(&f, &cfg).unwrap().fatal, Some(22)); // filesz > memsz
     let f = one(Ph { t: PT_LOAD, f: PF_R, off: 0, va: TASK_SIZE_SV39, fsz: 0, msz: 0, al: 0x1000 }, 0x10000);
-    assert_eq!(inspect(&f, &cfg), Err(ExecError::Inval));
+    assert_eq!(inspect(&f, &cfg).unwrap().fatal, Some(22));
     let f = one(Ph { t: PT_LOAD, f: PF_R, off: 0, va: TASK_SIZE_SV39 - 0x1000, fsz: 0, msz: 0x2000, al: 0x1000 }, 0);
-    assert_eq!(inspect(&f, &cfg), Err(ExecError::Inval));
+    assert_eq!(inspect(&f, &cfg).unwrap().fatal, Some(22));
     let f = one(Ph { t: PT_LOAD, f: PF_R, off: 0x10, va: 0x10000, fsz: 0, msz: 0, al: 0x1000 }, 0x10000);
-    assert_eq!(inspect(&f, &cfg), Err(ExecError::Inval)); // vaddr/offset congruence
+    assert_eq!(inspect(&f, &cfg).unwrap().fatal, Some(22)); // vaddr/offset congruence
     let f = one(Ph { t: PT_LOAD, f: PF_R, off: 0, va: 0x10000, fsz: 0x100, msz: 0x100, al: 0x1000 }, u64::MAX);
-    assert_eq!(inspect(&f, &cfg), Err(ExecError::Inval)); // entry
+    assert_eq!(inspect(&f, &cfg).unwrap().fatal, Some(22)); // entry
     let f = one(Ph { t: PT_GNU_STACK, f: PF_R | PF_W | PF_X, off: 0, va: 0, fsz: 0, msz: 0, al: 0 }, 0x100);
     assert!(inspect(&f, &cfg).unwrap().exec_stack());
     assert_eq!(ExecError::Inval.errno(), 22);
+    // an ET_DYN image whose biased end passes TASK_SIZE: Linux's mmap fails (ENOMEM)
+    let f = elf(
+        ET_DYN,
+        EM_RISCV,
+        0x100,
+        &[Ph { t: PT_LOAD, f: PF_R, off: 0, va: 0, fsz: 0x100, msz: TASK_SIZE_SV39, al: 0x1000 }],
+        &[],
+        0x200,
+    );
+    assert_eq!(inspect(&f, &cfg).unwrap().fatal, Some(12));
+    // a file range that wraps: EOVERFLOW
+    let f = one(Ph { t: PT_LOAD, f: PF_R, off: !0xfffu64, va: 0x10000, fsz: 0, msz: 0x2000, al: 0x1000 }, 0x10000);
+    assert_eq!(inspect(&f, &cfg).unwrap().fatal, Some(75));
+    // a good one has none
+    let f = one(Ph { t: PT_LOAD, f: PF_R, off: 0, va: 0x10000, fsz: 0x100, msz: 0x100, al: 0x1000 }, 0x10000);
+    assert_eq!(inspect(&f, &cfg).unwrap().fatal, None);
 }
 
 fn sb(s: &[u8]) -> Result<(Vec<u8>, Option<Vec<u8>>), ExecError> {

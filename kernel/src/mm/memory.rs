@@ -57,7 +57,13 @@ pub fn handle_mm_fault(mm: &mut MmInner, addr: usize, access: Access) -> KResult
                 (obj.get_page(idx)?, flags)
             }
             Backing::File { inode, off, file_end } => {
-                let foff = off + (va - vma.start);
+                let foff = off.saturating_add(va - vma.start);
+                // Linux: filemap_fault(): a page of the file's part that starts at or past
+                // the end of the file is VM_FAULT_SIGBUS (an ELF segment whose p_filesz runs
+                // past the file; the bss beyond file_end is anonymous zeros).
+                if va < *file_end && foff >= page_align_up_sat(inode.size()) {
+                    return Err(EIO);
+                }
                 let whole_page =
                     va + PAGE_SIZE <= *file_end && foff.is_multiple_of(PAGE_SIZE) && foff + PAGE_SIZE <= inode.size();
                 if whole_page {
@@ -223,4 +229,9 @@ fn get_user_page(m: &mut MmInner, va: usize, write: bool, force: bool) -> KResul
         return Ok(new);
     }
     Ok(pte.pfn())
+}
+
+/// `size` rounded up to a page, saturating at the top of the address space.
+fn page_align_up_sat(size: usize) -> usize {
+    size.checked_add(PAGE_SIZE - 1).map_or(usize::MAX & !(PAGE_SIZE - 1), |s| s & !(PAGE_SIZE - 1))
 }
