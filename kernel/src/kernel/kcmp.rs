@@ -88,12 +88,18 @@ fn kcmp_epoll_target(t1: &TaskStruct, t2: &TaskStruct, idx1: usize, uslot: UserP
 }
 
 /// Linux: SYSCALL_DEFINE5(kcmp): ESRCH unless both pids name tasks; EBADF for a file index
-/// with no file; EINVAL for an unknown type.  (PTRACE_MODE_READ_REALCREDS: everyone is root
-/// until credentials exist.)  KCMP_IO and KCMP_SYSVSEM compare objects MenuOS does not have
+/// with no file; EINVAL for an unknown type; EPERM unless the caller may read both tasks'
+/// details (ptrace_may_access(PTRACE_MODE_READ_REALCREDS)).  KCMP_IO and KCMP_SYSVSEM compare objects MenuOS does not have
 /// (Linux's io_context and SysV semaphore undo list, NULL until used): equal.
 pub fn sys_kcmp(pid1: i32, pid2: i32, ty: i32, idx1: usize, idx2: usize) -> KResult<usize> {
     let t1 = find_task_by_vpid(pid1).ok_or(ESRCH)?;
     let t2 = find_task_by_vpid(pid2).ok_or(ESRCH)?;
+    {
+        use crate::kernel::ptrace::{ptrace_may_access, PTRACE_MODE_READ_REALCREDS};
+        if !ptrace_may_access(&t1, PTRACE_MODE_READ_REALCREDS) || !ptrace_may_access(&t2, PTRACE_MODE_READ_REALCREDS) {
+            return Err(EPERM);
+        }
+    }
     match ty {
         KCMP_FILE => {
             let f1 = get_file_raw_ptr(&t1, idx1);

@@ -18,6 +18,8 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
+#include <time.h>
 #include <sys/wait.h>
 
 #ifndef PR_CAP_AMBIENT
@@ -527,6 +529,19 @@ static void root_only(void)
 	r.rlim_max += 1;
 	CHECK_ERR("rlimit-raise-hard-eperm", setrlimit(RLIMIT_NOFILE, &r), EPERM);
 	CHECK_ERR("prlimit-other-user-eperm", prlimit(1, RLIMIT_NOFILE, NULL, &r), EPERM);
+	/* setting the clock or the timezone needs CAP_SYS_TIME (cap_settime) */
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	CHECK_ERR("clock-settime-eperm", clock_settime(CLOCK_REALTIME, &now), EPERM);
+	struct timeval tv = { now.tv_sec, 0 };
+	CHECK_ERR("settimeofday-eperm", settimeofday(&tv, NULL), EPERM);
+	struct timezone tz = { 0, 0 };
+	CHECK_ERR("settimeofday-tz-eperm", settimeofday(NULL, &tz), EPERM);
+	CHECK_ERR("clock-settime-bad-nsec-einval-first",
+		  clock_settime(CLOCK_REALTIME, &(struct timespec){ now.tv_sec, 2000000000L }), EINVAL);
+	/* kcmp needs ptrace read access to both tasks: init is root's */
+	CHECK_ERR("kcmp-other-user-eperm", syscall(SYS_kcmp, getpid(), 1, 0 /* KCMP_FILE */, 0, 0), EPERM);
+	CHECK_EQ("kcmp-self", syscall(SYS_kcmp, getpid(), getpid(), 0 /* KCMP_FILE */, 0, 0), 0);
 	/* /proc/sys: the entry's mode for a user (test_perm); reading is open to all */
 	int fd = open("/proc/sys/kernel/threads-max", O_WRONLY);
 	mt_report(fd == -1 && errno == EACCES, "sysctl-write-eacces", "open = %d errno %d", fd, errno);

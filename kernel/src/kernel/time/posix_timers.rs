@@ -208,17 +208,29 @@ pub fn sys_clock_getres(which_clock: i32, tp: Option<UserPtr<Timespec>>) -> KRes
     Ok(0)
 }
 
+/// Linux: cap_settime() (security_settime64()): setting the clock or the timezone needs
+/// CAP_SYS_TIME (EPERM).
+pub fn settime_capable() -> KResult<()> {
+    if crate::kernel::capability::capable(crate::kernel::capability::CAP_SYS_TIME) {
+        Ok(())
+    } else {
+        Err(EPERM)
+    }
+}
+
 /// Linux: TIME_SETTOD_SEC_MAX: the wall clock is not set within 30 years of the end of ktime.
 const TIME_SETTOD_SEC_MAX: i64 = i64::MAX / 1_000_000_000 - 30 * 31_536_000;
 
 /// Linux: do_sys_settimeofday64() -> do_settimeofday64(): EINVAL for a time that is not
 /// valid, too late, or before the machine booted (the wall clock may not go below the
-/// monotonic clock).  Only root may (CAP_SYS_TIME); everyone is root until credentials exist.
+/// monotonic clock).  Then security_settime64() -> cap_settime(): EPERM without
+/// CAP_SYS_TIME.
 pub fn do_settime(ts: &Timespec) -> KResult<()> {
     let ns = ts.to_ns()?;
     if ts.tv_sec >= TIME_SETTOD_SEC_MAX || ns < uptime_ns() {
         return Err(EINVAL);
     }
+    settime_capable()?;
     do_settimeofday64(ns);
     Ok(())
 }

@@ -84,6 +84,10 @@ pub fn sys_settimeofday(tv: Option<UserPtr<[i64; 2]>>, tz: Option<UserPtr<Timezo
             return Err(EINVAL);
         }
     }
+    // Linux: security_settime64() before the timezone or the time changes (CAP_SYS_TIME).
+    if ts.is_some() || z.is_some() {
+        crate::kernel::time::posix_timers::settime_capable()?;
+    }
     if let Some(z) = z {
         *SYS_TZ.lock() = z;
         // Linux: timekeeping_warp_clock(): the first timezone set without a time says the
