@@ -80,6 +80,7 @@ errnos!(
     EISCONN,
     ECONNREFUSED,
     ENOPROTOOPT,
+    EUSERS,
 );
 
 /// Linux: EWOULDBLOCK is EAGAIN.

@@ -5,8 +5,8 @@
 //! mountinfo are base.rs's files over fs/proc_namespace.rs.
 //!
 //! A link reads "type:[inode]" and leads (when a walk follows it) to the namespace's nsfs file
-//! (fs/nsfs.rs), which setns(2) takes.  MenuOS has no network, cgroup or time namespaces, so
-//! there are no net, cgroup, time or time_for_children links (as on a Linux without them).
+//! (fs/nsfs.rs), which setns(2) takes.  MenuOS has no cgroups, so there is no cgroup link (as
+//! on a Linux without CONFIG_CGROUPS).
 
 use super::{mk, task_of, ProcFsInfo, ProcNode};
 use crate::errno::*;
@@ -22,22 +22,28 @@ use alloc::vec::Vec;
 /// The namespace types with a link in /proc/PID/ns.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum NsKind {
+    Net,
     Uts,
     Ipc,
     Pid,
     PidForChildren,
     User,
     Mnt,
+    Time,
+    TimeForChildren,
 }
 
-/// Linux: ns_entries[], in its order (net, cgroup and time are missing here).
-const NS_ENTRIES: [(&str, NsKind); 6] = [
+/// Linux: ns_entries[], in its order (cgroup is missing here).
+const NS_ENTRIES: [(&str, NsKind); 9] = [
+    ("net", NsKind::Net),
     ("uts", NsKind::Uts),
     ("ipc", NsKind::Ipc),
     ("pid", NsKind::Pid),
     ("pid_for_children", NsKind::PidForChildren),
     ("user", NsKind::User),
     ("mnt", NsKind::Mnt),
+    ("time", NsKind::Time),
+    ("time_for_children", NsKind::TimeForChildren),
 ];
 
 /// The entries this file adds to /proc/PID.
@@ -54,9 +60,9 @@ pub enum NsEntry {
 }
 
 // Inode numbers: base.rs's pid_ino(pid, base + INO_NS + ...), between base.rs's files and its
-// links (a thread directory's base is base.rs's INO_TID).
+// links (a thread directory's base is base.rs's INO_TID); the ns/ links after base.rs's links.
 const INO_NS: u64 = 0x38;
-const INO_NS_LINKS: u64 = 0x39;
+const INO_NS_LINKS: u64 = 0x58;
 const INO_FILES: u64 = 0x40;
 
 /// The files of /proc/PID this adds (Linux: tgid_base_stuff's DIR("ns"), uid_map, ...).
@@ -128,6 +134,9 @@ fn task_ns(t: &TaskStruct, k: NsKind) -> KResult<NsCommon> {
             NsCommon::PidForChildren(crate::kernel::pid_namespace::pid_ns_for_children_of(t).ok_or(ENOENT)?)
         }
         NsKind::User => NsCommon::User(userns::task_user_ns(t)),
+        NsKind::Net => NsCommon::Net(nsp.net_ns.clone()),
+        NsKind::Time => NsCommon::Time(nsp.time_ns.clone()),
+        NsKind::TimeForChildren => NsCommon::TimeForChildren(nsp.time_ns_for_children.clone()),
     })
 }
 
