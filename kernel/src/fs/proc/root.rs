@@ -136,5 +136,5 @@ pub(super) fn proc_root_lookup(fs: &Arc<ProcFsInfo>, name: &str) -> KResult<Arc<
         return Err(ENOENT);
     }
     let g = t.pid();
-    Ok(mk(fs, pid_ino(g, INO_DIR), S_IFDIR | 0o555, ProcNode::PidDir(g)))
+    Ok(mk(fs, pid_ino(g, INO_DIR), S_IFDIR | 0o555, ProcNode::PidDir(super::ProcPid::new(&t))))
 }
