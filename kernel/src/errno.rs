@@ -78,6 +78,7 @@ errnos!(
     EAFNOSUPPORT,
     ENOBUFS,
     EISCONN,
+    ENOTCONN,
     ECONNREFUSED,
     ENOPROTOOPT,
     EUSERS,

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -285,6 +286,93 @@ static void net_time_ns(void)
 		_exit(bad);
 	}
 	CHECK_EQ("newnet-newtime-eperm", WEXITSTATUS(mt_reap(c)), 0);
+
+	/* /proc/net is self/net: the AF_UNIX sockets of the reader's network namespace */
+	{
+		char buf[64];
+		ssize_t n = readlink("/proc/net", buf, sizeof buf - 1);
+		CHECK("proc-net-link", n == 8 && !memcmp(buf, "self/net", 8));
+	}
+	c = fork();
+	if (c == 0) {
+		static const char hdr[] = "Num       RefCount Protocol Flags    Type St Inode Path\n";
+		static char text[4096];
+		int bad = 0;
+		int old = open("/proc/net/unix", O_RDONLY);
+		if (unshare(CLONE_NEWNET) != 0)
+			_exit(99);
+		int f = open("/proc/net/unix", O_RDONLY);
+		ssize_t n = read(f, text, sizeof text - 1);
+		if (n != (ssize_t)strlen(hdr) || memcmp(text, hdr, n))
+			bad |= 1;
+		/* an open file keeps its namespace; a new open sees the socket made since */
+		int s = socket(AF_UNIX, SOCK_STREAM, 0);
+		char name[64], want[96];
+		ssize_t m = readlink((snprintf(path, sizeof path, "/proc/self/fd/%d", s), path), name, sizeof name - 1);
+		name[m > 0 ? m : 0] = 0;
+		if (strncmp(name, "socket:[", 8))
+			bad |= 32;
+		unsigned long ino = strtoul(name + 8, NULL, 10); /* socket:[N] */
+		int g = open("/proc/self/net/unix", O_RDONLY);
+		n = read(g, text, sizeof text - 1);
+		text[n > 0 ? n : 0] = 0;
+		snprintf(want, sizeof want, ": 00000002 00000000 00000000 0001 01 %5lu\n", ino);
+		char *line = strchr(text, '\n');
+		if (!line || strlen(line + 1) < strlen(want) || strcmp(line + 1 + strlen(line + 1) - strlen(want), want))
+			bad |= 2;
+		if (strncmp(text, hdr, strlen(hdr)))
+			bad |= 4;
+		/* the file opened before unshare still shows the first namespace: not this socket */
+		n = read(old, text, sizeof text - 1);
+		text[n > 0 ? n : 0] = 0;
+		if (n <= 0 || strstr(text, want))
+			bad |= 8;
+		/* the socket is gone with its fd */
+		close(s);
+		lseek(g, 0, SEEK_SET);
+		n = read(g, text, sizeof text - 1);
+		if (n != (ssize_t)strlen(hdr))
+			bad |= 16;
+		_exit(bad);
+	}
+	CHECK_EQ("proc-net-unix-per-netns", WEXITSTATUS(mt_reap(c)), 0);
+	/* a socketpair of this namespace is listed here, connected (St 03), not in a new one */
+	{
+		int sv[2];
+		socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+		static char text[16384];
+		int f = open("/proc/net/unix", O_RDONLY);
+		ssize_t n = read(f, text, sizeof text - 1);
+		text[n > 0 ? n : 0] = 0;
+		close(f);
+		char name[64], want[64];
+		ssize_t m = readlink((snprintf(path, sizeof path, "/proc/self/fd/%d", sv[0]), path), name, sizeof name - 1);
+		name[m > 0 ? m : 0] = 0;
+		snprintf(want, sizeof want, " 0002 03 %5lu\n", strtoul(name + 8, NULL, 10));
+		CHECK("proc-net-unix-pair", strstr(text, want) != NULL);
+		char refs[96];
+		snprintf(refs, sizeof refs, " 00000003 00000000 00000000%s", want);
+		CHECK("proc-net-unix-pair-refs", strstr(text, refs) != NULL);
+		c = fork();
+		if (c == 0) {
+			if (unshare(CLONE_NEWNET) != 0)
+				_exit(99);
+			f = open("/proc/net/unix", O_RDONLY);
+			n = read(f, text, sizeof text - 1);
+			text[n > 0 ? n : 0] = 0;
+			_exit(strstr(text, want) ? 1 : 0);
+		}
+		CHECK_EQ("proc-net-unix-pair-not-in-new-ns", WEXITSTATUS(mt_reap(c)), 0);
+		/* its peer closed, an end is one reference less (the peer held it) */
+		close(sv[1]);
+		f = open("/proc/net/unix", O_RDONLY);
+		n = read(f, text, sizeof text - 1);
+		text[n > 0 ? n : 0] = 0;
+		close(f);
+		snprintf(refs, sizeof refs, " 00000002 00000000 00000000%s", want);
+		CHECK("proc-net-unix-peer-closed", strstr(text, refs) != NULL);
+		close(sv[0]);
+	}
 	close(netfd);
 }
 

@@ -78,8 +78,13 @@ pub(super) const PID_FILES: [(&str, PidFile, u32, u8); 17] = [
 const PID_LINKS: [&str; 3] = ["cwd", "root", "exe"];
 
 /// Subdirectories: (name, mode, where).
-const PID_DIRS: [(&str, u32, u8); 4] =
-    [("task", 0o555, TGID), ("fd", 0o500, TGID | TID), ("map_files", 0o500, TGID), ("fdinfo", 0o555, TGID | TID)];
+const PID_DIRS: [(&str, u32, u8); 5] = [
+    ("task", 0o555, TGID),
+    ("fd", 0o500, TGID | TID),
+    ("map_files", 0o500, TGID),
+    ("fdinfo", 0o555, TGID | TID),
+    ("net", 0o555, TGID | TID),
+];
 
 // Inode numbers of /proc/PID's entries: pid_ino(pid, INO_*), then INO_DIRS + the index in
 // PID_DIRS, INO_FILES + the index in PID_FILES and INO_LINKS + the index in PID_LINKS.  A
@@ -184,6 +189,7 @@ pub(super) fn proc_pid_dir_lookup(fs: &Arc<ProcFsInfo>, p: &ProcPid, tid: bool, 
             "task" => ProcNode::TaskDir(p.clone()),
             "fd" => ProcNode::FdDir(p.clone()),
             "fdinfo" => ProcNode::FdInfoDir(p.clone()),
+            "net" => ProcNode::Net(p.clone(), None),
             _ => ProcNode::MapFilesDir(p.clone()),
         };
         return Ok(mk(fs, pid_ino(p.nr(), b + INO_DIRS + i as u64), S_IFDIR | PID_DIRS[i].1, node));

@@ -186,6 +186,8 @@ fn proc_node_path(n: &ProcInode) -> String {
         ProcNode::SysDir(t) => super::proc_sysctl::path_of(*t),
         ProcNode::SysFile(t) => super::proc_sysctl::path_of(Some(t)),
         ProcNode::Ns(p, e) => format!("/proc/{}/{}", p, super::namespaces::entry_name(e)),
+        ProcNode::Net(p, None) => format!("/proc/{}/net", p),
+        ProcNode::Net(p, Some(f)) => format!("/proc/{}/net/{}", p, super::proc_net::net_file_name(*f)),
         ProcNode::Sysvipc(None) => String::from("/proc/sysvipc"),
         ProcNode::Sysvipc(Some(f)) => format!(
             "/proc/sysvipc/{}",
@@ -194,10 +196,13 @@ fn proc_node_path(n: &ProcInode) -> String {
     }
 }
 
-/// Linux: the pipefs / anon_inodefs dentry names: "pipe:[ino]", "anon_inode:[pidfd]".
+/// Linux: the pipefs / sockfs / anon_inodefs dentry names: "pipe:[ino]", "socket:[ino]",
+/// "anon_inode:[pidfd]".
 fn anon_name(f: &File) -> String {
     match f.ops.name() {
         "pipe" => format!("pipe:[{}]", crate::fs::stat::anon_ino(f)),
+        // (a socket's file is made with its sockfs name: net/socket.rs)
+        "socket" if f.path.starts_with("socket:[") => f.path.clone(),
         _ if f.path.starts_with("anon_inode:") => f.path.clone(),
         n => format!("anon_inode:[{}]", n),
     }

@@ -33,6 +33,7 @@
 //!   task_mmu.rs     /proc/PID/maps and the address-space numbers
 //!   proc_sysctl.rs  /proc/sys (the tables are kernel/sysctl.rs)
 //!   namespaces.rs   /proc/PID/ns and the user namespace's map files
+//!   proc_net.rs     /proc/PID/net (and the /proc/net link): the network namespace's files
 //!   sysvipc.rs      /proc/sysvipc (the texts are ipc/)
 //!   meminfo.rs, cpuinfo.rs, version.rs, uptime.rs, loadavg.rs, stat.rs, filesystems.rs,
 //!   cmdline.rs
@@ -46,6 +47,7 @@ pub mod filesystems;
 pub mod loadavg;
 pub mod meminfo;
 pub mod namespaces;
+pub mod proc_net;
 pub mod proc_sysctl;
 pub mod root;
 pub mod stat;
@@ -216,6 +218,8 @@ pub enum ProcNode {
     SysFile(&'static CtlTable),
     /// /proc/PID/ns, its links, and the namespace files of /proc/PID (namespaces.rs).
     Ns(ProcPid, namespaces::NsEntry),
+    /// /proc/PID/net (None) and its files (proc_net.rs).
+    Net(ProcPid, Option<proc_net::NetFile>),
     /// /proc/sysvipc (None) and its files (sysvipc.rs).
     Sysvipc(Option<crate::ipc::util::SysvipcFile>),
 }
@@ -276,7 +280,8 @@ fn node_pid(n: &ProcNode) -> Option<&ProcPid> {
         | ProcNode::FdInfo(p, _)
         | ProcNode::MapFilesDir(p)
         | ProcNode::MapFile(p, _, _)
-        | ProcNode::Ns(p, _) => Some(p),
+        | ProcNode::Ns(p, _)
+        | ProcNode::Net(p, _) => Some(p),
         _ => None,
     }
 }
@@ -337,6 +342,7 @@ pub fn parent(n: &ProcInode) -> Option<Arc<Inode>> {
         | ProcNode::TaskDir(p)
         | ProcNode::MapFilesDir(p)
         | ProcNode::Ns(p, namespaces::NsEntry::Dir)
+        | ProcNode::Net(p, None)
         | ProcNode::TidDir(p) => base::pid_dir_of(fs, p, matches!(n.node, ProcNode::TidDir(_))),
         ProcNode::SysDir(Some(t)) => proc_sysctl::parent_dir(fs, t),
         _ => None,
@@ -365,6 +371,7 @@ pub fn dir_name(n: &ProcInode) -> Vec<u8> {
         ProcNode::SysDir(None) => b"sys".to_vec(),
         ProcNode::SysDir(Some(t)) => t.procname.as_bytes().to_vec(),
         ProcNode::Ns(_, namespaces::NsEntry::Dir) => b"ns".to_vec(),
+        ProcNode::Net(_, None) => b"net".to_vec(),
         ProcNode::Sysvipc(None) => b"sysvipc".to_vec(),
         _ => Vec::new(),
     }
@@ -438,6 +445,11 @@ pub fn open(n: &ProcInode, flags: u32) -> KResult<Arc<dyn FileOps>> {
             task_of(p)?;
             Ok(Arc::new(SeqFile { text: SeqText::new(), node: n.node.clone() }))
         }
+        ProcNode::Net(p, None) => {
+            task_of(p)?;
+            Ok(Arc::new(super::libfs::DirOps))
+        }
+        ProcNode::Net(p, Some(f)) => proc_net::proc_net_open(p, *f),
         ProcNode::Sysvipc(None) => Ok(Arc::new(super::libfs::DirOps)),
         ProcNode::Sysvipc(Some(_)) => Ok(Arc::new(SeqFile { text: SeqText::new(), node: n.node.clone() })),
     }
@@ -456,6 +468,7 @@ pub fn readdir(n: &ProcInode) -> Vec<(String, u64, u8)> {
         ProcNode::MapFilesDir(p) => base::proc_map_files_readdir(p),
         ProcNode::SysDir(t) => proc_sysctl::proc_sys_readdir(*t),
         ProcNode::Ns(p, namespaces::NsEntry::Dir) => namespaces::proc_ns_dir_readdir(p),
+        ProcNode::Net(p, None) => proc_net::proc_tgid_net_readdir(p),
         ProcNode::Sysvipc(None) => sysvipc::sysvipc_readdir(),
         _ => Vec::new(),
     }
@@ -474,6 +487,7 @@ pub fn lookup(n: &ProcInode, name: &str) -> KResult<Arc<Inode>> {
         ProcNode::MapFilesDir(p) => base::proc_map_files_lookup(fs, p, name),
         ProcNode::SysDir(t) => proc_sysctl::proc_sys_lookup(fs, *t, name),
         ProcNode::Ns(p, namespaces::NsEntry::Dir) => namespaces::proc_ns_dir_lookup(fs, p, name),
+        ProcNode::Net(p, None) => proc_net::proc_tgid_net_lookup(fs, p, name),
         ProcNode::Sysvipc(None) => sysvipc::sysvipc_lookup(fs, name),
         _ => Err(ENOTDIR),
     }

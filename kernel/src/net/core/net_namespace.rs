@@ -3,16 +3,17 @@
 //! include/net/net_namespace.h.
 //!
 //! A namespace holds the networking state that is separated per namespace.  MenuOS has no
-//! network devices, no routes and no IP sockets, so a new namespace starts, as a new Linux
-//! one starts with only an unconfigured `lo`, with nothing of its own; its AF_UNIX sockets
-//! (net/unix/af_unix.rs) are socketpairs without a name, which live in no table, so nothing
-//! else needs to be looked up per namespace.  What a namespace is, then, is what nsfs and
-//! setns(2) see: its identity (the inode number of /proc/PID/ns/net) and the user namespace
-//! that owns it, against which CAP_SYS_ADMIN is checked.
+//! network devices, no routes and no IP sockets: what it has is AF_UNIX sockets
+//! (net/unix/af_unix.rs), each made in its creator's namespace and listed in that
+//! namespace's /proc/net/unix ([`Net::unx`]).  A new namespace starts with none, as a new
+//! Linux one starts with only an unconfigured `lo`.  Beside that, a namespace is what nsfs
+//! and setns(2) see: its identity (the inode number of /proc/PID/ns/net) and the user
+//! namespace that owns it, against which CAP_SYS_ADMIN is checked.
 
 use crate::errno::*;
 use crate::kernel::capability::{ns_capable, CAP_SYS_ADMIN};
 use crate::kernel::user_namespace::UserNamespace;
+use crate::net::unix::af_unix::NetnsUnix;
 use alloc::sync::Arc;
 
 /// Linux: struct net (only what MenuOS has of it: see the header).
@@ -21,6 +22,8 @@ pub struct Net {
     pub user_ns: Arc<UserNamespace>,
     /// Linux: net->ns.inum, from proc_alloc_inum() (init_net's too: net_ns_net_init()).
     pub inum: u32,
+    /// Linux: net->unx — the namespace's AF_UNIX sockets.
+    pub unx: NetnsUnix,
 }
 
 impl Drop for Net {
@@ -37,7 +40,7 @@ pub fn init_net() -> &'static Arc<Net> {
     INIT_NET.call_once(|| {
         // (the first dynamic numbers are handed out at boot: this one cannot run out)
         let inum = crate::fs::nsfs::proc_alloc_inum().unwrap_or(0);
-        Arc::new(Net { user_ns: crate::kernel::user_namespace::init_user_ns().clone(), inum })
+        Arc::new(Net { user_ns: crate::kernel::user_namespace::init_user_ns().clone(), inum, unx: NetnsUnix::new() })
     })
 }
 
@@ -49,7 +52,12 @@ pub fn copy_net_ns(flags: u64, user_ns: &Arc<UserNamespace>, old: &Arc<Net>) -> 
         return Ok(old.clone());
     }
     let inum = crate::fs::nsfs::proc_alloc_inum()?;
-    Ok(Arc::new(Net { user_ns: user_ns.clone(), inum }))
+    Ok(Arc::new(Net { user_ns: user_ns.clone(), inum, unx: NetnsUnix::new() }))
+}
+
+/// Linux: current->nsproxy->net_ns: the namespace the caller's sockets are made in.
+pub fn current_net() -> Arc<Net> {
+    crate::kernel::nsproxy::current_nsproxy().net_ns.clone()
 }
 
 /// Linux: netns_install(): setns() to `net` needs CAP_SYS_ADMIN over it and over the user
