@@ -311,11 +311,11 @@ pub fn copy_process(args: &KernelCloneArgs, trace: i32) -> KResult<Task> {
     let signal_unkillable = cur.tgid() == 1 || crate::kernel::pid_namespace::is_container_init(&cur);
     let (mut pid_ns_for_children_differs, mut time_ns_for_children_differs) = (false, false);
     if clone_flags & (CLONE_THREAD | CLONE_VM) != 0 {
-        if let Some(n) = crate::kernel::nsproxy::task_nsproxy(&cur) {
-            let active = crate::kernel::pid::task_active_pid_ns(&cur);
-            pid_ns_for_children_differs =
-                clone_flags & CLONE_THREAD != 0 && !Arc::ptr_eq(&n.pid_ns_for_children, &active);
+        // (looked at under task_lock, without taking a reference: vfork and threads pass here)
+        if let Some(n) = cur.nsproxy.lock().as_ref() {
             time_ns_for_children_differs = !Arc::ptr_eq(&n.time_ns, &n.time_ns_for_children);
+            pid_ns_for_children_differs = clone_flags & CLONE_THREAD != 0
+                && !Arc::ptr_eq(&n.pid_ns_for_children, &crate::kernel::pid::task_active_pid_ns(&cur));
         }
     }
     clonecheck::copy_process_flag_checks(
