@@ -78,8 +78,10 @@ errnos!(
     EAFNOSUPPORT,
     ENOBUFS,
     EISCONN,
+    ENOTCONN,
     ECONNREFUSED,
     ENOPROTOOPT,
+    EUSERS,
 );
 
 /// Linux: EWOULDBLOCK is EAGAIN.

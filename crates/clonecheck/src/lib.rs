@@ -69,9 +69,11 @@ pub const CLONE_LEGACY_FLAGS: u64 = 0xffff_ffff;
 /// The namespace flags `copy_namespaces()` handles (CLONE_NEWUSER is `copy_creds()`'s).
 pub const CLONE_NS_FLAGS: u64 =
     CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME;
-/// The namespace types MenuOS does not have (no network stack, no cgroups, no time
-/// namespaces): Linux without CONFIG_NET_NS, CONFIG_CGROUPS, CONFIG_TIME_NS answers EINVAL.
-pub const CLONE_NS_UNSUPPORTED: u64 = CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME;
+/// The namespace type MenuOS does not have: no cgroups.  Linux without CONFIG_CGROUPS lets
+/// clone and unshare ask for it and change nothing (its `copy_cgroup_ns()` stub returns the
+/// old namespace: there is no cgroup state to separate), and setns() refuses it (EINVAL in
+/// `check_setns_flags()`).
+pub const CLONE_NS_UNSUPPORTED: u64 = CLONE_NEWCGROUP;
 
 pub const CLONE_ARGS_SIZE_VER0: usize = 64;
 pub const CLONE_ARGS_SIZE_VER1: usize = 80;
@@ -340,6 +342,8 @@ pub struct CurrentTask {
     /// `task_active_pid_ns(current) != current->nsproxy->pid_ns_for_children` (after
     /// unshare(CLONE_NEWPID) or setns() to a pid namespace).
     pub pid_ns_for_children_differs: bool,
+    /// `current->nsproxy->time_ns != time_ns_for_children` (after unshare(CLONE_NEWTIME)).
+    pub time_ns_for_children_differs: bool,
 }
 
 /// `copy_process()`'s flag checks, in Linux 6.1's order, all EINVAL:
@@ -368,6 +372,11 @@ pub fn copy_process_flag_checks(flags: u64, cur: &CurrentTask) -> Result<(), Err
         return Err(EINVAL);
     }
     if flags & CLONE_THREAD != 0 && (flags & (CLONE_NEWUSER | CLONE_NEWPID) != 0 || cur.pid_ns_for_children_differs) {
+        return Err(EINVAL);
+    }
+    // A child in another time namespace may not share the VM or the thread group: the two
+    // would read the clocks differently.
+    if flags & (CLONE_THREAD | CLONE_VM) != 0 && cur.time_ns_for_children_differs {
         return Err(EINVAL);
     }
     if flags & CLONE_PIDFD != 0 && flags & (CLONE_DETACHED | CLONE_THREAD) != 0 {
@@ -408,9 +417,8 @@ pub fn copy_process_late_checks(_flags: u64, st: &ResourceState) -> Result<(), E
 /// `copy_namespaces()`'s checks: Ok(false) when no new namespace is asked for (the child
 /// shares its parent's nsproxy), Ok(true) when `create_new_namespaces()` runs; EPERM without
 /// CAP_SYS_ADMIN in the (new) user namespace; EINVAL for CLONE_NEWIPC with CLONE_SYSVSEM (an
-/// undo list cannot span two IPC namespaces) and for the namespace types MenuOS lacks
-/// ([`CLONE_NS_UNSUPPORTED`], Linux's `copy_net_ns()` / `copy_cgroup_ns()` /
-/// `copy_time_ns()` stubs).
+/// undo list cannot span two IPC namespaces).  CLONE_NEWCGROUP ([`CLONE_NS_UNSUPPORTED`])
+/// passes and makes no namespace, as Linux's `copy_cgroup_ns()` stub without CONFIG_CGROUPS.
 pub fn copy_namespaces_check(flags: u64, cap_sys_admin: bool) -> Result<bool, Errno> {
     if flags & CLONE_NS_FLAGS == 0 {
         return Ok(false);
@@ -419,9 +427,6 @@ pub fn copy_namespaces_check(flags: u64, cap_sys_admin: bool) -> Result<bool, Er
         return Err(EPERM);
     }
     if flags & (CLONE_NEWIPC | CLONE_SYSVSEM) == CLONE_NEWIPC | CLONE_SYSVSEM {
-        return Err(EINVAL);
-    }
-    if flags & CLONE_NS_UNSUPPORTED != 0 {
         return Err(EINVAL);
     }
     Ok(true)

@@ -122,6 +122,10 @@ fn copy_process_order() {
     let c = CurrentTask::default();
     let init = CurrentTask { signal_unkillable: true, ..Default::default() };
     let setns_pid = CurrentTask { pid_ns_for_children_differs: true, ..Default::default() };
+    let newtime = CurrentTask { time_ns_for_children_differs: true, ..Default::default() };
+    assert_eq!(copy_process_flag_checks(CLONE_VM, &newtime), Err(EINVAL));
+    assert_eq!(copy_process_flag_checks(CLONE_THREAD | CLONE_SIGHAND | CLONE_VM, &newtime), Err(EINVAL));
+    assert_eq!(copy_process_flag_checks(CLONE_FILES, &newtime), Ok(()));
     let f = copy_process_flag_checks;
     assert_eq!(f(CLONE_NEWNS | CLONE_FS, &c), Err(EINVAL));
     assert_eq!(f(CLONE_NEWUSER | CLONE_FS, &c), Err(EINVAL));
@@ -172,13 +176,9 @@ fn namespaces() {
     let c = copy_namespaces_check;
     assert_eq!(c(0, false), Ok(false));
     assert_eq!(c(CLONE_VM | CLONE_NEWUSER, false), Ok(false));
-    for ns in [CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWPID] {
+    for ns in [CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWTIME, CLONE_NEWCGROUP] {
         assert_eq!(c(ns, false), Err(EPERM));
         assert_eq!(c(ns, true), Ok(true));
-    }
-    for ns in [CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWTIME] {
-        assert_eq!(c(ns, false), Err(EPERM));
-        assert_eq!(c(ns | CLONE_NEWUTS, true), Err(EINVAL));
     }
     assert_eq!(c(CLONE_NEWIPC | CLONE_SYSVSEM, true), Err(EINVAL));
     assert_eq!(c(CLONE_NEWUTS | CLONE_SYSVSEM, true), Ok(true));
@@ -215,8 +215,9 @@ fn setns() {
     assert_eq!(check_setns_flags(CLONE_VM), Err(EINVAL));
     assert_eq!(check_setns_flags(CLONE_NEWUSER | CLONE_VM), Err(EINVAL));
     assert_eq!(check_setns_flags(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC), Ok(()));
-    assert_eq!(check_setns_flags(CLONE_NEWNET), Err(EINVAL));
-    assert_eq!(check_setns_flags(CLONE_NEWUTS | CLONE_NEWTIME), Err(EINVAL));
+    assert_eq!(check_setns_flags(CLONE_NEWNET | CLONE_NEWTIME), Ok(()));
+    assert_eq!(check_setns_flags(CLONE_NEWCGROUP), Err(EINVAL));
+    assert_eq!(check_setns_flags(CLONE_NEWUTS | CLONE_NEWCGROUP), Err(EINVAL));
 }
 
 #[test]

@@ -59,10 +59,13 @@ pub fn generic_permission(cred: &Cred, ino: &Inode, mask: u32) -> KResult<()> {
     perm::generic_permission(cred, &ids, mask, &cap).map_err(|e| Errno(e as i32))
 }
 
-/// Linux: inode_permission() with a given cred: a /proc inode's own ->permission (its fd
-/// directory is always open to the process itself: proc_fd_permission), else
-/// generic_permission().
+/// Linux: inode_permission() with a given cred: a /proc inode's own ->permission (ESRCH in
+/// the directory of a process that is gone: proc_pid_permission; its fd directory is always
+/// open to the process itself: proc_fd_permission), else generic_permission().
 pub fn inode_permission_cred(cred: &Cred, ino: &Inode, mask: u32) -> KResult<()> {
+    if let InodeKind::Proc(pi) = &ino.kind {
+        crate::fs::proc::proc_pid_permission(pi)?;
+    }
     let r = generic_permission(cred, ino, mask);
     if r.is_err() {
         if let InodeKind::Proc(pi) = &ino.kind {

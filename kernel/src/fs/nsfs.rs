@@ -13,12 +13,16 @@ use super::inode::{Inode, InodeKind, S_IFREG};
 use crate::errno::*;
 use crate::fs::namespace::MntNamespace;
 use crate::ipc::namespace::IpcNamespace;
-use crate::kernel::fork::{CLONE_NEWIPC, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS};
+use crate::kernel::fork::{
+    CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS,
+};
 use crate::kernel::locking::{class, SpinLock};
 use crate::kernel::pid_namespace::PidNamespace;
+use crate::kernel::time::namespace::TimeNamespace;
 use crate::kernel::user_namespace::{self as userns, UserNamespace};
 use crate::kernel::utsname::UtsNamespace;
 use crate::mm::uaccess::UserPtr;
+use crate::net::core::net_namespace::Net;
 use alloc::collections::BTreeSet;
 use alloc::format;
 use alloc::string::String;
@@ -61,6 +65,11 @@ pub enum NsCommon {
     /// The namespace of the caller's future children (/proc/PID/ns/pid_for_children).
     PidForChildren(Arc<PidNamespace>),
     User(Arc<UserNamespace>),
+    Net(Arc<Net>),
+    /// The caller's own time namespace (/proc/PID/ns/time).
+    Time(Arc<TimeNamespace>),
+    /// The time namespace of the caller's future children (/proc/PID/ns/time_for_children).
+    TimeForChildren(Arc<TimeNamespace>),
 }
 
 impl NsCommon {
@@ -72,6 +81,8 @@ impl NsCommon {
             NsCommon::Ipc(_) => CLONE_NEWIPC,
             NsCommon::Pid(_) | NsCommon::PidForChildren(_) => CLONE_NEWPID,
             NsCommon::User(_) => CLONE_NEWUSER,
+            NsCommon::Net(_) => CLONE_NEWNET,
+            NsCommon::Time(_) | NsCommon::TimeForChildren(_) => CLONE_NEWTIME,
         }
     }
     /// Linux: ns->ops->name (the link's type before ":[N]").
@@ -82,6 +93,8 @@ impl NsCommon {
             NsCommon::Ipc(_) => "ipc",
             NsCommon::Pid(_) | NsCommon::PidForChildren(_) => "pid",
             NsCommon::User(_) => "user",
+            NsCommon::Net(_) => "net",
+            NsCommon::Time(_) | NsCommon::TimeForChildren(_) => "time",
         }
     }
     /// Linux: ns->inum.
@@ -92,6 +105,8 @@ impl NsCommon {
             NsCommon::Ipc(n) => n.inum,
             NsCommon::Pid(n) | NsCommon::PidForChildren(n) => n.inum,
             NsCommon::User(n) => n.inum,
+            NsCommon::Net(n) => n.inum,
+            NsCommon::Time(n) | NsCommon::TimeForChildren(n) => n.inum,
         }
     }
     /// Linux: ns->ops->owner(): the user namespace that owns it (a user namespace's parent).
@@ -102,6 +117,8 @@ impl NsCommon {
             NsCommon::Ipc(n) => Some(n.user_ns.clone()),
             NsCommon::Pid(n) | NsCommon::PidForChildren(n) => Some(n.user_ns.clone()),
             NsCommon::User(n) => n.parent.clone(),
+            NsCommon::Net(n) => Some(n.user_ns.clone()),
+            NsCommon::Time(n) | NsCommon::TimeForChildren(n) => Some(n.user_ns.clone()),
         }
     }
     /// "uts:[4026531838]": the target of its /proc/PID/ns link (Linux: ns_get_name()).

@@ -309,14 +309,18 @@ pub fn copy_process(args: &KernelCloneArgs, trace: i32) -> KResult<Task> {
     let clone_flags = args.flags;
     // Linux: the flag checks at the top of copy_process(), in its order (clonecheck).
     let signal_unkillable = cur.tgid() == 1 || crate::kernel::pid_namespace::is_container_init(&cur);
-    let pid_ns_for_children_differs = clone_flags & CLONE_THREAD != 0 && {
-        let nsp = crate::kernel::nsproxy::task_nsproxy(&cur);
-        let active = crate::kernel::pid::task_active_pid_ns(&cur);
-        nsp.is_some_and(|n| !Arc::ptr_eq(&n.pid_ns_for_children, &active))
-    };
+    let (mut pid_ns_for_children_differs, mut time_ns_for_children_differs) = (false, false);
+    if clone_flags & (CLONE_THREAD | CLONE_VM) != 0 {
+        // (looked at under task_lock, without taking a reference: vfork and threads pass here)
+        if let Some(n) = cur.nsproxy.lock().as_ref() {
+            time_ns_for_children_differs = !Arc::ptr_eq(&n.time_ns, &n.time_ns_for_children);
+            pid_ns_for_children_differs = clone_flags & CLONE_THREAD != 0
+                && !Arc::ptr_eq(&n.pid_ns_for_children, &crate::kernel::pid::task_active_pid_ns(&cur));
+        }
+    }
     clonecheck::copy_process_flag_checks(
         clone_flags,
-        &clonecheck::CurrentTask { signal_unkillable, pid_ns_for_children_differs },
+        &clonecheck::CurrentTask { signal_unkillable, pid_ns_for_children_differs, time_ns_for_children_differs },
     )
     .map_err(errno)?;
 

@@ -3,10 +3,10 @@
 //! unshare_nsproxy_namespaces, switch_task_namespaces, setns and its nsset).  unshare(2),
 //! their other caller, is ksys_unshare in kernel/fork.rs, as in Linux.
 //!
-//! MenuOS has mount, UTS, IPC, pid and user namespaces.  It has no network stack, no cgroups
-//! and no time namespaces: CLONE_NEWNET, CLONE_NEWCGROUP and CLONE_NEWTIME are EINVAL, as on
-//! a Linux built without CONFIG_NET_NS, CONFIG_CGROUPS and CONFIG_TIME_NS, and /proc/PID/ns
-//! has no net, cgroup or time links.  The user namespace is not in the nsproxy: it belongs to
+//! MenuOS has mount, UTS, IPC, pid, network, time and user namespaces.  It has no cgroups:
+//! as on a Linux built without CONFIG_CGROUPS, clone and unshare take CLONE_NEWCGROUP (with
+//! CAP_SYS_ADMIN) and separate nothing, setns() refuses it (EINVAL), and /proc/PID/ns has no
+//! cgroup link.  The user namespace is not in the nsproxy: it belongs to
 //! the task's credentials (cred->user_ns, kernel/cred.rs and kernel/user_namespace.rs), so
 //! entering one is a commit_creds().
 
@@ -14,6 +14,7 @@ use super::capability::{ns_capable, CAP_SYS_ADMIN};
 use super::cred::{commit_creds, Cred};
 
 use super::pid_namespace::PidNamespace;
+use super::time::namespace::TimeNamespace;
 use super::user_namespace::{self as userns, UserNamespace};
 use super::utsname::UtsNamespace;
 use crate::errno::*;
@@ -22,6 +23,7 @@ use crate::fs::nsfs::NsCommon;
 use crate::ipc::namespace::IpcNamespace;
 use crate::kernel::fork::*;
 use crate::kernel::task::{current, TaskStruct};
+use crate::net::core::net_namespace::Net;
 use alloc::sync::Arc;
 
 /// Linux: struct nsproxy.
@@ -30,6 +32,10 @@ pub struct NsProxy {
     pub ipc_ns: Arc<IpcNamespace>,
     pub mnt_ns: Arc<MntNamespace>,
     pub pid_ns_for_children: Arc<PidNamespace>,
+    pub net_ns: Arc<Net>,
+    pub time_ns: Arc<TimeNamespace>,
+    /// The time namespace the task's children are made in (unshare(CLONE_NEWTIME) sets it).
+    pub time_ns_for_children: Arc<TimeNamespace>,
 }
 
 static INIT_NSPROXY: spin::Once<Arc<NsProxy>> = spin::Once::new();
@@ -43,6 +49,9 @@ pub fn init_nsproxy() -> &'static Arc<NsProxy> {
             ipc_ns: crate::ipc::namespace::init_ipc_ns().clone(),
             mnt_ns: crate::fs::namespace::init_mnt_ns().clone(),
             pid_ns_for_children: super::pid_namespace::init_pid_ns().clone(),
+            net_ns: crate::net::core::net_namespace::init_net().clone(),
+            time_ns: super::time::namespace::init_time_ns().clone(),
+            time_ns_for_children: super::time::namespace::init_time_ns().clone(),
         })
     })
 }
@@ -65,30 +74,67 @@ fn create_new_namespaces(flags: u64, old: &NsProxy, user_ns: &Arc<UserNamespace>
     let uts_ns = super::utsname::copy_utsname(flags, user_ns, &old.uts_ns)?;
     let ipc_ns = crate::ipc::namespace::copy_ipcs(flags, user_ns, &old.ipc_ns)?;
     let pid_ns_for_children = super::pid_namespace::copy_pid_ns(flags, user_ns, &old.pid_ns_for_children)?;
-    Ok(Arc::new(NsProxy { uts_ns, ipc_ns, mnt_ns, pid_ns_for_children }))
+    let time_ns_for_children = super::time::namespace::copy_time_ns(flags, user_ns, &old.time_ns_for_children)?;
+    let net_ns = crate::net::core::net_namespace::copy_net_ns(flags, user_ns, &old.net_ns)?;
+    Ok(Arc::new(NsProxy {
+        uts_ns,
+        ipc_ns,
+        mnt_ns,
+        pid_ns_for_children,
+        net_ns,
+        time_ns: old.time_ns.clone(),
+        time_ns_for_children,
+    }))
 }
 
 /// Linux: copy_namespaces(): the child shares its parent's nsproxy unless it asked for new
 /// namespaces (EPERM without CAP_SYS_ADMIN in its user namespace, which copy_creds made
-/// first).  Returns the child's nsproxy (alloc_pid() numbers it in its pid_ns_for_children).
+/// first).  A child made after unshare(CLONE_NEWTIME) gets an nsproxy of its own in any case:
+/// it enters its parent's time_ns_for_children (timens_on_fork), unless it shares the mm
+/// (CLONE_VM: the two could not read the clock apart).  Returns the child's nsproxy
+/// (alloc_pid() numbers it in its pid_ns_for_children).
 #[no_mangle]
 #[inline(never)]
 pub fn copy_namespaces(clone_flags: u64, cur: &TaskStruct, p: &TaskStruct) -> KResult<Arc<NsProxy>> {
     let old = task_nsproxy(cur).unwrap_or_else(|| init_nsproxy().clone());
-    if clone_flags & clonecheck::CLONE_NS_FLAGS == 0 {
+    let same_time = Arc::ptr_eq(&old.time_ns, &old.time_ns_for_children);
+    if clone_flags & clonecheck::CLONE_NS_FLAGS == 0 && (same_time || clone_flags & CLONE_VM != 0) {
         // the common case: the child shares its parent's namespaces
         *p.nsproxy.lock() = Some(old.clone());
         return Ok(old);
     }
     let user_ns = userns::task_user_ns(p);
     let cap = clone_flags & clonecheck::CLONE_NS_FLAGS == 0 || ns_capable(&user_ns, CAP_SYS_ADMIN);
-    let new = if clonecheck::copy_namespaces_check(clone_flags, cap).map_err(errno)? {
-        create_new_namespaces(clone_flags, &old, &user_ns)?
-    } else {
-        old
-    };
+    clonecheck::copy_namespaces_check(clone_flags, cap).map_err(errno)?;
+    let new = timens_on_fork(create_new_namespaces(clone_flags, &old, &user_ns)?);
     *p.nsproxy.lock() = Some(new.clone());
     Ok(new)
+}
+
+/// Linux: timens_on_fork(): the child of a new nsproxy is in its parent's
+/// time_ns_for_children.
+fn timens_on_fork(new: Arc<NsProxy>) -> Arc<NsProxy> {
+    if Arc::ptr_eq(&new.time_ns, &new.time_ns_for_children) {
+        return new;
+    }
+    let mut n = Arc::try_unwrap(new).unwrap_or_else(|a| a.dup());
+    n.time_ns = n.time_ns_for_children.clone();
+    Arc::new(n)
+}
+
+impl NsProxy {
+    /// A copy sharing every namespace.
+    fn dup(&self) -> NsProxy {
+        NsProxy {
+            uts_ns: self.uts_ns.clone(),
+            ipc_ns: self.ipc_ns.clone(),
+            mnt_ns: self.mnt_ns.clone(),
+            pid_ns_for_children: self.pid_ns_for_children.clone(),
+            net_ns: self.net_ns.clone(),
+            time_ns: self.time_ns.clone(),
+            time_ns_for_children: self.time_ns_for_children.clone(),
+        }
+    }
 }
 
 /// Linux: exit_task_namespaces() (switch_task_namespaces(p, NULL)).
@@ -129,6 +175,9 @@ struct NsSet {
     ipc_ns: Arc<IpcNamespace>,
     mnt_ns: Arc<MntNamespace>,
     pid_ns_for_children: Arc<PidNamespace>,
+    net_ns: Arc<Net>,
+    time_ns: Arc<TimeNamespace>,
+    time_ns_for_children: Arc<TimeNamespace>,
     user_ns: Arc<UserNamespace>,
     cred: Option<Cred>,
 }
@@ -142,6 +191,9 @@ fn prepare_nsset(flags: u64) -> NsSet {
         ipc_ns: n.ipc_ns.clone(),
         mnt_ns: n.mnt_ns.clone(),
         pid_ns_for_children: n.pid_ns_for_children.clone(),
+        net_ns: n.net_ns.clone(),
+        time_ns: n.time_ns.clone(),
+        time_ns_for_children: n.time_ns_for_children.clone(),
         user_ns: userns::current_user_ns(),
         cred: None,
     }
@@ -170,8 +222,26 @@ fn validate_ns(nsset: &mut NsSet, ns: &NsCommon) -> KResult<()> {
             super::pid_namespace::pidns_install(p, &nsset.user_ns)?;
             nsset.pid_ns_for_children = p.clone();
         }
+        NsCommon::Net(n) => {
+            crate::net::core::net_namespace::netns_install(n, &nsset.user_ns)?;
+            nsset.net_ns = n.clone();
+        }
+        NsCommon::Time(t) | NsCommon::TimeForChildren(t) => {
+            super::time::namespace::timens_install(t, &nsset.user_ns, current_is_single_threaded())?;
+            nsset.time_ns = t.clone();
+            nsset.time_ns_for_children = t.clone();
+        }
     }
     Ok(())
+}
+
+/// Linux: current_is_single_threaded(): no other thread in the group, and the mm used by no
+/// other process (a vfork parent, CLONE_VM).
+fn current_is_single_threaded() -> bool {
+    let cur = current();
+    let mm = cur.mm.lock().clone();
+    cur.signal.live.load(core::sync::atomic::Ordering::Relaxed) <= 1
+        && mm.as_ref().is_none_or(|m| Arc::strong_count(m) <= 2)
 }
 
 /// Linux: validate_nsset(): setns() through a pidfd — the target's namespaces of the types
@@ -197,6 +267,12 @@ fn validate_nsset(nsset: &mut NsSet, tsk: &TaskStruct) -> KResult<()> {
     if flags & CLONE_NEWPID != 0 {
         validate_ns(nsset, &NsCommon::Pid(crate::kernel::pid::task_active_pid_ns(tsk)))?;
     }
+    if flags & CLONE_NEWNET != 0 {
+        validate_ns(nsset, &NsCommon::Net(nsp.net_ns.clone()))?;
+    }
+    if flags & CLONE_NEWTIME != 0 {
+        validate_ns(nsset, &NsCommon::Time(nsp.time_ns.clone()))?;
+    }
     Ok(())
 }
 
@@ -220,6 +296,9 @@ fn commit_nsset(nsset: NsSet) -> KResult<()> {
         ipc_ns: nsset.ipc_ns,
         mnt_ns: nsset.mnt_ns,
         pid_ns_for_children: nsset.pid_ns_for_children,
+        net_ns: nsset.net_ns,
+        time_ns: nsset.time_ns,
+        time_ns_for_children: nsset.time_ns_for_children,
     });
     switch_task_namespaces(&cur, Some(new));
     Ok(())

@@ -1,11 +1,16 @@
 //! Networking: the socket layer and the address families MenuOS has.  Linux: net/.
 //!
-//!   socket.rs        the socket syscalls (socketpair, sendto, recvfrom, sendmsg, recvmsg,
-//!                    shutdown, getsockopt, setsockopt, getsockname, getpeername)   net/socket.c
-//!   unix/af_unix.rs  Unix-domain socket pairs: stream, datagram, seqpacket      net/unix/af_unix.c
+//!   core/net_namespace.rs  network namespaces (struct net)                  net/core/net_namespace.c
+//!   socket.rs        the socket syscalls (socket, socketpair, sendto, recvfrom, sendmsg,
+//!                    recvmsg, shutdown, getsockopt, setsockopt, getsockname, getpeername)
+//!                                                                              net/socket.c
+//!   unix/af_unix.rs  Unix-domain sockets: stream, datagram, seqpacket; /proc/net/unix
+//!                                                                              net/unix/af_unix.c
 //!
-//! Only socketpair(AF_UNIX) makes sockets: socket(2), bind, listen, connect and accept are
-//! ENOSYS (a kernel built without them), so no program is told it has a socket it cannot use.
+//! socketpair(AF_UNIX) makes connected pairs, socket(AF_UNIX) a socket that is not connected
+//! (it fails as Linux's unconnected socket fails, and is listed in /proc/net/unix); bind,
+//! listen, connect and accept are ENOSYS, so no socket has a name or becomes connected later.
 
+pub mod core;
 pub mod socket;
 pub mod unix;

@@ -1,11 +1,13 @@
-//! The socket syscalls.  Linux: net/socket.c (__sys_socketpair, __sys_sendto, __sys_recvfrom,
+//! The socket syscalls.  Linux: net/socket.c (__sys_socket, __sys_socketpair, __sys_sendto, __sys_recvfrom,
 //! ___sys_sendmsg, ___sys_recvmsg, __sys_shutdown, __sys_getsockopt, __sys_setsockopt,
 //! __sys_getsockname, __sys_getpeername) with sock_getsockopt()/sock_setsockopt()'s
 //! SOL_SOCKET options (net/core/sock.c).
 //!
-//! The only sockets are AF_UNIX pairs (net/unix/af_unix.rs); any other fd is ENOTSOCK.
+//! The only sockets are AF_UNIX ones (net/unix/af_unix.rs): connected pairs, and lone
+//! sockets that are never connected (bind, connect, listen and accept are ENOSYS); any other
+//! fd is ENOTSOCK.
 
-use super::unix::af_unix::{unix_socketpair, UnixSocket, RCV_SHUTDOWN, SEND_SHUTDOWN, SNDBUF};
+use super::unix::af_unix::{unix_create, unix_socketpair, UnixSocket, RCV_SHUTDOWN, SEND_SHUTDOWN, SNDBUF};
 use crate::errno::*;
 use crate::fs::file::{close_fd, fd_get, fd_install};
 use crate::fs::file_table::File;
@@ -74,11 +76,11 @@ fn install_pair(a: UnixSocket, b: UnixSocket, flags: u32, usockvec: UserPtr<[i32
     Ok(0)
 }
 
-/// Linux: SYSCALL_DEFINE4(socketpair, int, family, int, type, int, protocol, int __user *,
-/// usockvec): EINVAL for flags other than SOCK_NONBLOCK/SOCK_CLOEXEC, EAFNOSUPPORT for a
-/// family other than AF_UNIX (the only one here), EPROTONOSUPPORT for a protocol other than 0
-/// (PF_UNIX), ESOCKTNOSUPPORT for a type AF_UNIX lacks.
-pub fn sys_socketpair(family: i32, ty: i32, protocol: i32, usockvec: UserPtr<[i32; 2]>) -> KResult<usize> {
+/// The checks socket() and socketpair() share: EINVAL for flags other than
+/// SOCK_NONBLOCK/SOCK_CLOEXEC, EAFNOSUPPORT for a family other than AF_UNIX (the only one
+/// here), EPROTONOSUPPORT for a protocol other than 0 (PF_UNIX).  Returns the AF_UNIX type
+/// (ESOCKTNOSUPPORT for one it lacks comes from af_unix.rs) and the flags.
+fn sock_create_check(family: i32, ty: i32, protocol: i32) -> KResult<(u32, u32)> {
     let ty = ty as u32;
     let flags = ty & !SOCK_TYPE_MASK;
     if flags & !(O_CLOEXEC | O_NONBLOCK) != 0 {
@@ -97,9 +99,25 @@ pub fn sys_socketpair(family: i32, ty: i32, protocol: i32, usockvec: UserPtr<[i3
     if protocol != 0 && protocol != AF_UNIX as i32 {
         return Err(EPROTONOSUPPORT);
     }
-    let ty = if ty == SOCK_RAW { SOCK_DGRAM } else { ty };
+    Ok((if ty == SOCK_RAW { SOCK_DGRAM } else { ty }, flags))
+}
+
+/// Linux: SYSCALL_DEFINE4(socketpair, int, family, int, type, int, protocol, int __user *,
+/// usockvec): two connected ends (sock_create_check's errors).
+pub fn sys_socketpair(family: i32, ty: i32, protocol: i32, usockvec: UserPtr<[i32; 2]>) -> KResult<usize> {
+    let (ty, flags) = sock_create_check(family, ty, protocol)?;
     let (a, b) = unix_socketpair(ty)?;
     install_pair(a, b, flags, usockvec)
+}
+
+/// Linux: SYSCALL_DEFINE3(socket, int, family, int, type, int, protocol): one AF_UNIX socket,
+/// not connected, in the caller's network namespace (sock_create_check's errors).
+pub fn sys_socket(family: i32, ty: i32, protocol: i32) -> KResult<usize> {
+    let (ty, flags) = sock_create_check(family, ty, protocol)?;
+    let s = unix_create(ty)?;
+    let ino = s.ino;
+    let f = File::new(Arc::new(s), None, O_RDWR | (flags & O_NONBLOCK), format!("socket:[{ino}]"));
+    fd_install(f, flags & O_CLOEXEC != 0)
 }
 
 /// One send of `data` with `flags` (Linux: sock_sendmsg): MSG_DONTWAIT or an O_NONBLOCK file
@@ -113,7 +131,9 @@ fn do_send(f: &File, s: &UnixSocket, data: &[u8], flags: u32, has_addr: bool) ->
     }
     if has_addr {
         match s.ty() {
-            SOCK_STREAM => return Err(EISCONN),
+            // (unix_stream_sendmsg: EISCONN when connected, EOPNOTSUPP otherwise)
+            SOCK_STREAM if s.connected() => return Err(EISCONN),
+            SOCK_STREAM => return Err(EOPNOTSUPP),
             SOCK_DGRAM => return Err(ECONNREFUSED),
             _ => {}
         }
@@ -296,9 +316,13 @@ pub fn sys_setsockopt(fd: i32, level: i32, optname: i32, optval: UserPtr<i32>, o
     })
 }
 
-/// Linux: unix_getname(): an unnamed socket's address is just its family (2 bytes).
-fn getname(fd: i32, usockaddr: UserPtr<u8>, usockaddr_len: UserPtr<i32>) -> KResult<usize> {
-    with_sock(fd, |_, _| {
+/// Linux: unix_getname(): an unnamed socket's address is just its family (2 bytes); the
+/// peer of a socket that is not connected is ENOTCONN.
+fn getname(fd: i32, usockaddr: UserPtr<u8>, usockaddr_len: UserPtr<i32>, peer: bool) -> KResult<usize> {
+    with_sock(fd, |_, s| {
+        if peer && !s.connected() {
+            return Err(ENOTCONN);
+        }
         let len = usockaddr_len.read()?;
         if len < 0 {
             return Err(EINVAL);
@@ -313,10 +337,10 @@ fn getname(fd: i32, usockaddr: UserPtr<u8>, usockaddr_len: UserPtr<i32>) -> KRes
 
 /// Linux: SYSCALL_DEFINE3(getsockname, ...).
 pub fn sys_getsockname(fd: i32, usockaddr: UserPtr<u8>, usockaddr_len: UserPtr<i32>) -> KResult<usize> {
-    getname(fd, usockaddr, usockaddr_len)
+    getname(fd, usockaddr, usockaddr_len, false)
 }
 
 /// Linux: SYSCALL_DEFINE3(getpeername, ...): the peer of a pair is unnamed too.
 pub fn sys_getpeername(fd: i32, usockaddr: UserPtr<u8>, usockaddr_len: UserPtr<i32>) -> KResult<usize> {
-    getname(fd, usockaddr, usockaddr_len)
+    getname(fd, usockaddr, usockaddr_len, true)
 }

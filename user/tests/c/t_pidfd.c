@@ -17,7 +17,9 @@
  *    arrives with SI_USER and our pid; with a siginfo: si_signo must be the signal (EINVAL),
  *    SI_QUEUE may go to another process (its si_pid and si_value arrive as given), SI_USER or
  *    SI_TKILL only to ourselves (EPERM); a zombie takes a signal, a reaped process is ESRCH;
- *    an open /proc/PID directory works as a pidfd;
+ *    an open /proc/PID directory works as a pidfd, and keeps naming its own process: once it
+ *    is reaped and its number given to another (clone3 set_tid), signals through the old
+ *    directory are ESRCH, so are walks below it and reads of its open files;
  *  - pidfd_getfd: the target's file, close-on-exec in our table (the same pipe); EBADF for an
  *    fd it lacks, EINVAL for flags, EBADF for a non-pidfd, ESRCH once it has exited;
  *  - SIGKILL by pidfd ends a process asleep in nanosleep, pause, sigsuspend, a pipe read,
@@ -332,6 +334,44 @@ static void test_send_signal(void)
 	CHECK_ERR("proc-dir-reaped-esrch", pidfd_send_signal(dfd, 0, NULL, 0), ESRCH);
 	close(dfd);
 	close(w);
+
+	/* Linux: the directory holds the struct pid, not the number: once its process is reaped,
+	 * a new process given the same number (clone3's set_tid) is not reached through it. */
+	c = mt_blocked_child(0, &w);
+	snprintf(path, sizeof path, "/proc/%d", c);
+	dfd = open(path, O_DIRECTORY | O_RDONLY);
+	int sfd = openat(dfd, "status", O_RDONLY);
+	CHECK("proc-dir-status-open", dfd >= 0 && sfd >= 0);
+	close(w);
+	mt_reap(c);
+	pid_t tid = c;
+	struct {
+		uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+			set_tid_size, cgroup;
+	} ca = { .exit_signal = SIGCHLD, .set_tid = (uintptr_t)&tid, .set_tid_size = 1 };
+	int q[2];
+	pipe(q);
+	pid_t again = syscall(SYS_clone3, &ca, sizeof ca);
+	if (again == 0) {
+		char ch;
+		close(q[1]);
+		(void)!read(q[0], &ch, 1);
+		_exit(0);
+	}
+	close(q[0]);
+	CHECK_EQ("recycled-pid", again, c);
+	CHECK_ERR("recycled-pid-send-esrch", pidfd_send_signal(dfd, 0, NULL, 0), ESRCH);
+	CHECK_ERR("recycled-pid-lookup-esrch", openat(dfd, "status", O_RDONLY), ESRCH);
+	char buf[64];
+	CHECK_ERR("recycled-pid-read-esrch", read(sfd, buf, sizeof buf), ESRCH);
+	/* a fresh lookup by number finds the new process */
+	int nfd = open(path, O_DIRECTORY | O_RDONLY);
+	CHECK_EQ("recycled-pid-new-dir", pidfd_send_signal(nfd, 0, NULL, 0), 0);
+	close(nfd);
+	close(q[1]);
+	CHECK_EQ("recycled-pid-exit", WEXITSTATUS(mt_reap(again)), 0);
+	close(sfd);
+	close(dfd);
 }
 
 static void test_getfd(void)

@@ -3,7 +3,9 @@
  * MSG_TRUNC, MSG_DONTWAIT, MSG_WAITALL), read/write/readv on them, sendmsg/recvmsg,
  * shutdown and close as the peer sees them (EOF, EPIPE with SIGPIPE or MSG_NOSIGNAL,
  * POLLHUP/POLLRDHUP), blocking until the peer writes, getsockopt (SO_TYPE, SO_DOMAIN,
- * SO_PEERCRED), getsockname, fstat's S_IFSOCK, FIONREAD, and ENOTSOCK for other fds.
+ * SO_PEERCRED), getsockname, fstat's S_IFSOCK, FIONREAD, and ENOTSOCK for other fds; and a
+ * lone socket(AF_UNIX) that is not connected: its argument checks, and how each call fails
+ * (ENOTCONN, EINVAL, EAGAIN) or answers (SO_TYPE, SO_PEERCRED, getsockname, poll).
  * (MSG_OOB is left out: Linux 6.1 with CONFIG_AF_UNIX_OOB sends it, MenuOS answers EOPNOTSUPP
  * as a kernel without that option does.) */
 #include "mtest.h"
@@ -234,6 +236,64 @@ static void creds(void)
 	close(sv[1]);
 }
 
+/* socket(AF_UNIX): a socket that is not connected (nothing here binds or connects it) */
+static void lone(void)
+{
+	CHECK_ERR("socket-bad-family", socket(4242, SOCK_STREAM, 0), EAFNOSUPPORT);
+	CHECK_ERR("socket-type-past-max", socket(AF_UNIX, 42, 0), EINVAL);
+	CHECK_ERR("socket-bad-flag", socket(AF_UNIX, SOCK_STREAM | 0x100, 0), EINVAL);
+	CHECK_ERR("socket-rdm", socket(AF_UNIX, SOCK_RDM, 0), ESOCKTNOSUPPORT);
+	CHECK_ERR("socket-protocol", socket(AF_UNIX, SOCK_STREAM, 7), EPROTONOSUPPORT);
+	int v;
+	socklen_t l = sizeof v;
+	int r = socket(AF_UNIX, SOCK_RAW, 0);
+	CHECK("socket-raw-is-dgram", r >= 0 && getsockopt(r, SOL_SOCKET, SO_TYPE, &v, &l) == 0 && v == SOCK_DGRAM);
+	close(r);
+
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK("socket-stream", s >= 0);
+	CHECK_EQ("socket-cloexec", fcntl(s, F_GETFD), FD_CLOEXEC);
+	struct stat st;
+	CHECK("socket-fstat-sock", fstat(s, &st) == 0 && S_ISSOCK(st.st_mode));
+	l = sizeof v;
+	CHECK("socket-so_type", getsockopt(s, SOL_SOCKET, SO_TYPE, &v, &l) == 0 && v == SOCK_STREAM);
+	char c = 'x';
+	int before = sigpipes;
+	CHECK_ERR("lone-stream-write", write(s, &c, 1), ENOTCONN);
+	CHECK_ERR("lone-stream-send", send(s, &c, 1, 0), ENOTCONN);
+	CHECK_EQ("lone-stream-no-sigpipe", sigpipes, before);
+	CHECK_ERR("lone-stream-read", read(s, &c, 1), EINVAL);
+	CHECK_ERR("lone-stream-recv", recv(s, &c, 1, MSG_DONTWAIT), EINVAL);
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	strcpy(a.sun_path, "/nonexistent-sock");
+	CHECK_ERR("lone-stream-sendto-addr", sendto(s, &c, 1, 0, (struct sockaddr *)&a, sizeof a), EOPNOTSUPP);
+	l = sizeof a;
+	CHECK_ERR("lone-getpeername", getpeername(s, (struct sockaddr *)&a, &l), ENOTCONN);
+	l = sizeof a;
+	CHECK("lone-getsockname", getsockname(s, (struct sockaddr *)&a, &l) == 0 && l == sizeof(sa_family_t) &&
+					  a.sun_family == AF_UNIX);
+	struct ucred u;
+	l = sizeof u;
+	CHECK("lone-so_peercred",
+	      getsockopt(s, SOL_SOCKET, SO_PEERCRED, &u, &l) == 0 && u.pid == 0 && u.uid == (uid_t)-1 &&
+		      u.gid == (gid_t)-1);
+	CHECK_EQ("lone-stream-poll", revents(s), POLLOUT | POLLHUP);
+	CHECK_EQ("lone-shutdown", shutdown(s, SHUT_RDWR), 0);
+	close(s);
+
+	s = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	CHECK_ERR("lone-seqpacket-send", send(s, &c, 1, 0), ENOTCONN);
+	CHECK_ERR("lone-seqpacket-recv", recv(s, &c, 1, MSG_DONTWAIT), ENOTCONN);
+	close(s);
+
+	s = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	CHECK("lone-dgram-nonblock", s >= 0 && (fcntl(s, F_GETFL) & O_NONBLOCK));
+	CHECK_ERR("lone-dgram-send", send(s, &c, 1, 0), ENOTCONN);
+	CHECK_ERR("lone-dgram-recv", recv(s, &c, 1, 0), EAGAIN);
+	CHECK_EQ("lone-dgram-poll", revents(s), POLLOUT);
+	close(s);
+}
+
 int main(void)
 {
 	mt_begin("t_socketpair");
@@ -243,5 +303,6 @@ int main(void)
 	messages(SOCK_SEQPACKET, "seqpacket");
 	messages(SOCK_DGRAM, "dgram");
 	creds();
+	lone();
 	mt_end();
 }

@@ -241,7 +241,7 @@ syscall_table! {
     __NR_shmctl                  => ipc::shm::sys_shmctl,
     __NR_shmat                   => ipc::shm::sys_shmat,
     __NR_shmdt                   => ipc::shm::sys_shmdt,
-    __NR_socket                  => sys_ni_syscall,
+    __NR_socket                  => net::socket::sys_socket,
     __NR_socketpair              => net::socket::sys_socketpair,
     __NR_bind                    => sys_ni_syscall,
     __NR_listen                  => sys_ni_syscall,

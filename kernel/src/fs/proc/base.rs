@@ -7,6 +7,7 @@
 //! (children).  stat, status and statm are array.rs, maps task_mmu.rs, fd/ and fdinfo/ fd.rs,
 //! mounts and mountinfo fs/proc_namespace.rs.
 
+use super::ProcPid;
 use super::{array, mk, mk_link, mk_pid_link, parse_num, task_mmu, task_of, ProcFsInfo, ProcNode};
 use super::{HIDEPID_INVISIBLE, HIDEPID_NOT_PTRACEABLE, HIDEPID_NO_ACCESS};
 use crate::errno::*;
@@ -77,8 +78,13 @@ pub(super) const PID_FILES: [(&str, PidFile, u32, u8); 17] = [
 const PID_LINKS: [&str; 3] = ["cwd", "root", "exe"];
 
 /// Subdirectories: (name, mode, where).
-const PID_DIRS: [(&str, u32, u8); 4] =
-    [("task", 0o555, TGID), ("fd", 0o500, TGID | TID), ("map_files", 0o500, TGID), ("fdinfo", 0o555, TGID | TID)];
+const PID_DIRS: [(&str, u32, u8); 5] = [
+    ("task", 0o555, TGID),
+    ("fd", 0o500, TGID | TID),
+    ("map_files", 0o500, TGID),
+    ("fdinfo", 0o555, TGID | TID),
+    ("net", 0o555, TGID | TID),
+];
 
 // Inode numbers of /proc/PID's entries: pid_ino(pid, INO_*), then INO_DIRS + the index in
 // PID_DIRS, INO_FILES + the index in PID_FILES and INO_LINKS + the index in PID_LINKS.  A
@@ -122,14 +128,14 @@ fn proc_pid_permission(fs: &ProcFsInfo, task: &TaskStruct) -> KResult<()> {
 }
 
 /// The directory a /proc/PID subdirectory, /proc/PID/task or a task/TID directory is in.
-pub(super) fn pid_dir_of(fs: &Arc<ProcFsInfo>, p: i32, tid_dir: bool) -> Option<Arc<Inode>> {
+pub(super) fn pid_dir_of(fs: &Arc<ProcFsInfo>, p: &ProcPid, tid_dir: bool) -> Option<Arc<Inode>> {
     let t = task_of(p).ok()?;
     if tid_dir {
         // task/TID is in the group's task/
-        let g = t.tgid();
-        return Some(mk(fs, pid_ino(g, INO_DIRS), S_IFDIR | 0o555, ProcNode::TaskDir(g)));
+        let g = crate::kernel::pid::find_task_by_pid(t.tgid())?;
+        return Some(mk(fs, pid_ino(g.pid(), INO_DIRS), S_IFDIR | 0o555, ProcNode::TaskDir(ProcPid::new(&g))));
     }
-    Some(mk(fs, pid_ino(p, INO_DIR), S_IFDIR | 0o555, ProcNode::PidDir(p)))
+    Some(mk(fs, pid_ino(p.nr(), INO_DIR), S_IFDIR | 0o555, ProcNode::PidDir(p.clone())))
 }
 
 fn here(tid: bool) -> u8 {
@@ -150,7 +156,7 @@ fn ino_base(tid: bool) -> u64 {
 
 /// Linux: proc_tgid_base_readdir() / proc_tid_base_readdir(): the subdirectories, the
 /// files, the links.
-pub(super) fn proc_pid_dir_readdir(p: i32, tid: bool) -> Vec<(String, u64, u8)> {
+pub(super) fn proc_pid_dir_readdir(p: &ProcPid, tid: bool) -> Vec<(String, u64, u8)> {
     let mut v = Vec::new();
     if task_of(p).is_err() {
         return v;
@@ -158,38 +164,39 @@ pub(super) fn proc_pid_dir_readdir(p: i32, tid: bool) -> Vec<(String, u64, u8)> 
     let b = ino_base(tid);
     for (i, (name, _, w)) in PID_DIRS.iter().enumerate() {
         if w & here(tid) != 0 {
-            v.push((String::from(*name), pid_ino(p, b + INO_DIRS + i as u64), DT_DIR));
+            v.push((String::from(*name), pid_ino(p.nr(), b + INO_DIRS + i as u64), DT_DIR));
         }
     }
     for (i, (name, _, _, w)) in PID_FILES.iter().enumerate() {
         if w & here(tid) != 0 {
-            v.push((String::from(*name), pid_ino(p, b + INO_FILES + i as u64), DT_REG));
+            v.push((String::from(*name), pid_ino(p.nr(), b + INO_FILES + i as u64), DT_REG));
         }
     }
     for (i, name) in PID_LINKS.iter().enumerate() {
-        v.push((String::from(*name), pid_ino(p, b + INO_LINKS + i as u64), DT_LNK));
+        v.push((String::from(*name), pid_ino(p.nr(), b + INO_LINKS + i as u64), DT_LNK));
     }
     v.extend(super::namespaces::pid_entries(p, b));
     v
 }
 
 /// Linux: proc_tgid_base_lookup() / proc_tid_base_lookup().
-pub(super) fn proc_pid_dir_lookup(fs: &Arc<ProcFsInfo>, p: i32, tid: bool, name: &str) -> KResult<Arc<Inode>> {
+pub(super) fn proc_pid_dir_lookup(fs: &Arc<ProcFsInfo>, p: &ProcPid, tid: bool, name: &str) -> KResult<Arc<Inode>> {
     let t = task_of(p)?;
     proc_pid_permission(fs, &t)?;
     let b = ino_base(tid);
     if let Some(i) = PID_DIRS.iter().position(|(d, _, w)| *d == name && w & here(tid) != 0) {
         let node = match name {
-            "task" => ProcNode::TaskDir(p),
-            "fd" => ProcNode::FdDir(p),
-            "fdinfo" => ProcNode::FdInfoDir(p),
-            _ => ProcNode::MapFilesDir(p),
+            "task" => ProcNode::TaskDir(p.clone()),
+            "fd" => ProcNode::FdDir(p.clone()),
+            "fdinfo" => ProcNode::FdInfoDir(p.clone()),
+            "net" => ProcNode::Net(p.clone(), None),
+            _ => ProcNode::MapFilesDir(p.clone()),
         };
-        return Ok(mk(fs, pid_ino(p, b + INO_DIRS + i as u64), S_IFDIR | PID_DIRS[i].1, node));
+        return Ok(mk(fs, pid_ino(p.nr(), b + INO_DIRS + i as u64), S_IFDIR | PID_DIRS[i].1, node));
     }
     if let Some(i) = PID_FILES.iter().position(|(f, _, _, w)| *f == name && w & here(tid) != 0) {
         let (_, f, mode, _) = PID_FILES[i];
-        return Ok(mk(fs, pid_ino(p, b + INO_FILES + i as u64), S_IFREG | mode, ProcNode::PidFile(p, f)));
+        return Ok(mk(fs, pid_ino(p.nr(), b + INO_FILES + i as u64), S_IFREG | mode, ProcNode::PidFile(p.clone(), f)));
     }
     if let Some(i) = PID_LINKS.iter().position(|l| *l == name) {
         // Linux: proc_fd_access_allowed(): following or reading the link needs
@@ -204,13 +211,13 @@ pub(super) fn proc_pid_dir_lookup(fs: &Arc<ProcFsInfo>, p: i32, tid: bool, name:
             _ => exe_path(&t),
         }
         .ok_or(ENOENT)?;
-        return Ok(mk_pid_link(fs, &t, pid_ino(p, b + INO_LINKS + i as u64), S_IFLNK | 0o777, target));
+        return Ok(mk_pid_link(fs, &t, pid_ino(p.nr(), b + INO_LINKS + i as u64), S_IFLNK | 0o777, target));
     }
     super::namespaces::pid_entry_lookup(fs, p, b, name)
 }
 
 /// Linux: proc_task_readdir(): a directory per thread of the group.
-pub(super) fn proc_task_readdir(fs: &ProcFsInfo, p: i32) -> Vec<(String, u64, u8)> {
+pub(super) fn proc_task_readdir(fs: &ProcFsInfo, p: &ProcPid) -> Vec<(String, u64, u8)> {
     let mut v = Vec::new();
     if let Ok(t) = task_of(p) {
         for x in threads_of(&t) {
@@ -222,12 +229,12 @@ pub(super) fn proc_task_readdir(fs: &ProcFsInfo, p: i32) -> Vec<(String, u64, u8
 }
 
 /// Linux: proc_task_lookup(): task/TID, a thread directory (which has no task/ inside).
-pub(super) fn proc_task_lookup(fs: &Arc<ProcFsInfo>, p: i32, name: &str) -> KResult<Arc<Inode>> {
+pub(super) fn proc_task_lookup(fs: &Arc<ProcFsInfo>, p: &ProcPid, name: &str) -> KResult<Arc<Inode>> {
     let t = task_of(p)?;
     let tid: i32 = parse_num(name).ok_or(ENOENT)?;
     let x =
         threads_of(&t).into_iter().find(|x| crate::kernel::pid::task_pid_nr_ns(x, &fs.pid_ns) == tid).ok_or(ENOENT)?;
-    Ok(mk(fs, pid_ino(x.pid(), INO_TID + INO_DIR), S_IFDIR | 0o555, ProcNode::TidDir(x.pid())))
+    Ok(mk(fs, pid_ino(x.pid(), INO_TID + INO_DIR), S_IFDIR | 0o555, ProcNode::TidDir(ProcPid::new(&x))))
 }
 
 /// The threads of t's group, in tid order.
@@ -254,7 +261,7 @@ fn exe_path(t: &TaskStruct) -> Option<String> {
 /// (environ_open) and maps (proc_maps_open) go through proc_mem_open() -> mm_access():
 /// another process's mm needs ptrace_may_access(PTRACE_MODE_READ_FSCREDS), else EACCES (a
 /// task without an mm has nothing to refuse).
-pub(super) fn pid_file_open(p: i32, f: PidFile) -> KResult<()> {
+pub(super) fn pid_file_open(p: &ProcPid, f: PidFile) -> KResult<()> {
     let t = task_of(p)?;
     if !matches!(f, PidFile::Environ | PidFile::Maps) {
         return Ok(());
@@ -295,7 +302,7 @@ pub(super) fn task_dump_owner(t: &TaskStruct, mode: u32) -> (u32, u32) {
 
 /// The text of a /proc/PID file, made by the read from position 0.  ESRCH once the task is
 /// gone (Linux: proc_single_show()'s get_pid_task()).
-pub(super) fn pid_text(p: i32, f: PidFile) -> KResult<Vec<u8>> {
+pub(super) fn pid_text(p: &ProcPid, f: PidFile) -> KResult<Vec<u8>> {
     let t = task_of(p).map_err(|_| ESRCH)?;
     let t = &*t;
     Ok(match f {
@@ -466,7 +473,7 @@ fn children_text(t: &TaskStruct) -> String {
 
 /// A write to a /proc/PID file: comm, fail-nth, oom_adj and oom_score_adj take one, the
 /// others are EINVAL.
-pub(super) fn pid_write(pid: i32, f: PidFile, buf: &[u8]) -> KResult<usize> {
+pub(super) fn pid_write(pid: &ProcPid, f: PidFile, buf: &[u8]) -> KResult<usize> {
     match f {
         PidFile::Comm => {
             // Linux: comm_write(): only within the writer's own thread group.
@@ -535,7 +542,7 @@ fn vma_file(b: &Backing) -> Option<Option<Arc<Inode>>> {
 }
 
 /// The file-backed VMAs of a task: (start, end, inode, writable shared mapping).
-fn file_vmas(p: i32) -> Vec<(usize, usize, Option<Arc<Inode>>, bool)> {
+fn file_vmas(p: &ProcPid) -> Vec<(usize, usize, Option<Arc<Inode>>, bool)> {
     let Ok(t) = task_of(p) else { return Vec::new() };
     let Some(mm) = t.mm.lock().clone() else { return Vec::new() };
     let m = mm.inner.lock();
@@ -557,8 +564,8 @@ fn map_file_ino(p: i32, start: usize) -> u64 {
 }
 
 /// Linux: proc_map_files_readdir(): "start-end" in lowercase hex for each mapped file.
-pub(super) fn proc_map_files_readdir(p: i32) -> Vec<(String, u64, u8)> {
-    file_vmas(p).into_iter().map(|(s, e, _, _)| (format!("{:x}-{:x}", s, e), map_file_ino(p, s), DT_LNK)).collect()
+pub(super) fn proc_map_files_readdir(p: &ProcPid) -> Vec<(String, u64, u8)> {
+    file_vmas(p).into_iter().map(|(s, e, _, _)| (format!("{:x}-{:x}", s, e), map_file_ino(p.nr(), s), DT_LNK)).collect()
 }
 
 /// Linux: dname_to_vma_addr(): "start-end", hex without leading zeros, nothing else.
@@ -587,7 +594,7 @@ fn dname_to_vma_addr(name: &str) -> Option<(usize, usize)> {
 }
 
 /// Linux: proc_map_files_lookup(): the link for an exact VMA [start, end) with a file.
-pub(super) fn proc_map_files_lookup(fs: &Arc<ProcFsInfo>, p: i32, name: &str) -> KResult<Arc<Inode>> {
+pub(super) fn proc_map_files_lookup(fs: &Arc<ProcFsInfo>, p: &ProcPid, name: &str) -> KResult<Arc<Inode>> {
     let t = task_of(p)?;
     proc_pid_permission(fs, &t)?;
     let (s, e) = dname_to_vma_addr(name).ok_or(ENOENT)?;
@@ -595,13 +602,13 @@ pub(super) fn proc_map_files_lookup(fs: &Arc<ProcFsInfo>, p: i32, name: &str) ->
     // Linux: proc_map_files_instantiate(): S_IFLNK with the file's read and write bits.
     let mode = S_IFLNK | 0o400 | if w { 0o200 } else { 0 };
     Ok(match ino.as_ref().and_then(crate::fs::d_path::inode_path) {
-        Some(path) => mk_link(fs, map_file_ino(p, s), mode, path),
-        None => mk(fs, map_file_ino(p, s), mode, ProcNode::MapFile(p, s, e)),
+        Some(path) => mk_link(fs, map_file_ino(p.nr(), s), mode, path),
+        None => mk(fs, map_file_ino(p.nr(), s), mode, ProcNode::MapFile(p.clone(), s, e)),
     })
 }
 
 /// The target of a map_files link whose file has no path left.
-pub(super) fn proc_map_files_readlink(p: i32, s: usize, e: usize) -> KResult<String> {
+pub(super) fn proc_map_files_readlink(p: &ProcPid, s: usize, e: usize) -> KResult<String> {
     let (_, _, ino, _) = file_vmas(p).into_iter().find(|v| v.0 == s && v.1 == e).ok_or(ENOENT)?;
     Ok(match ino {
         Some(_) => String::from("(deleted)"),

@@ -7,6 +7,7 @@
 //! file and whose readlink is the pipefs / anon_inode name.
 
 use super::root::GLOBALS;
+use super::ProcPid;
 use super::{base, mk, parse_num, task_of, ProcFsInfo, ProcInode, ProcNode};
 use crate::errno::*;
 use crate::fs::d_path::inode_path;
@@ -46,21 +47,21 @@ fn fd_access(t: &TaskStruct) -> KResult<()> {
 }
 
 /// Linux: proc_readfd() / proc_readfdinfo(): one entry per open fd.
-pub(super) fn proc_readfd(p: i32, info: bool) -> Vec<(String, u64, u8)> {
+pub(super) fn proc_readfd(p: &ProcPid, info: bool) -> Vec<(String, u64, u8)> {
     let mut v = Vec::new();
     if let Ok(t) = task_of(p) {
         if fd_access(&t).is_err() {
             return v;
         }
         for (fd, _) in task_fds(&t) {
-            v.push((format!("{}", fd), fd_ino(p, fd, info), if info { DT_REG } else { DT_LNK }));
+            v.push((format!("{}", fd), fd_ino(p.nr(), fd, info), if info { DT_REG } else { DT_LNK }));
         }
     }
     v
 }
 
 /// Linux: proc_lookupfd() -> proc_fd_instantiate()
-pub(super) fn proc_lookupfd(fs: &Arc<ProcFsInfo>, p: i32, name: &str) -> KResult<Arc<Inode>> {
+pub(super) fn proc_lookupfd(fs: &Arc<ProcFsInfo>, p: &ProcPid, name: &str) -> KResult<Arc<Inode>> {
     let t = task_of(p)?;
     fd_access(&t)?;
     let fd: usize = parse_num(name).ok_or(ENOENT)?;
@@ -75,30 +76,30 @@ pub(super) fn proc_lookupfd(fs: &Arc<ProcFsInfo>, p: i32, name: &str) -> KResult
             mode |= 0o300;
         }
     }
-    let ino = fd_ino(p, fd, false);
+    let ino = fd_ino(p.nr(), fd, false);
     // A file still reachable by its path links there; one that is not (unlinked, a memfd) is
     // a magic link that opens the file's inode itself (namei's get_link()).
     let live = f.inode.as_ref().is_some_and(|i| !matches!(i.kind, InodeKind::Proc(_)) && inode_path(i).is_some());
     let proc_file = f.inode.as_ref().is_some_and(|i| matches!(i.kind, InodeKind::Proc(_)));
     Ok(match file_path(&f) {
         Some(path) if live || proc_file => super::mk_pid_link(fs, &t, ino, mode, path),
-        _ => mk(fs, ino, mode, ProcNode::FdLink(p, fd)),
+        _ => mk(fs, ino, mode, ProcNode::FdLink(p.clone(), fd)),
     })
 }
 
 /// Linux: proc_lookupfdinfo() -> proc_fdinfo_instantiate(): an 0444 file.
-pub(super) fn proc_lookupfdinfo(fs: &Arc<ProcFsInfo>, p: i32, name: &str) -> KResult<Arc<Inode>> {
+pub(super) fn proc_lookupfdinfo(fs: &Arc<ProcFsInfo>, p: &ProcPid, name: &str) -> KResult<Arc<Inode>> {
     let t = task_of(p)?;
     fd_access(&t)?;
     let fd: usize = parse_num(name).ok_or(ENOENT)?;
     task_file(&t, fd)?;
-    Ok(mk(fs, fd_ino(p, fd, true), S_IFREG | 0o444, ProcNode::FdInfo(p, fd)))
+    Ok(mk(fs, fd_ino(p.nr(), fd, true), S_IFREG | 0o444, ProcNode::FdInfo(p.clone(), fd)))
 }
 
 /// Linux: seq_show() of fs/proc/fd.c: "pos:\t%lli\nflags:\t0%o\nmnt_id:\t%i\nino:\t%lu\n", then
 /// what the file adds (f_op->show_fdinfo: a pidfd's Pid: and NSpid:).  ENOENT once the fd is
 /// closed.
-pub(super) fn proc_fdinfo_text(p: i32, fd: usize) -> KResult<alloc::vec::Vec<u8>> {
+pub(super) fn proc_fdinfo_text(p: &ProcPid, fd: usize) -> KResult<alloc::vec::Vec<u8>> {
     let t = task_of(p)?;
     let files = t.files.lock().clone().ok_or(ENOENT)?;
     let e = files.get_entry(fd).map_err(|_| ENOENT)?;
@@ -130,14 +131,14 @@ pub(super) fn proc_fdinfo_text(p: i32, fd: usize) -> KResult<alloc::vec::Vec<u8>
 }
 
 /// Linux: proc_fd_link(): opening the magic link opens the file itself.
-pub(super) fn proc_fd_open(p: i32, fd: usize) -> KResult<Arc<dyn FileOps>> {
+pub(super) fn proc_fd_open(p: &ProcPid, fd: usize) -> KResult<Arc<dyn FileOps>> {
     let file = task_file(&*task_of(p)?, fd)?;
     Ok(file.ops.clone())
 }
 
 /// Linux: proc_fd_link(): the inode a magic link leads to when walked (None: a file without
 /// an inode, a pipe or pidfd, which opens as the link's own node).
-pub(super) fn proc_fd_get_link(p: i32, fd: usize) -> Option<KResult<Arc<Inode>>> {
+pub(super) fn proc_fd_get_link(p: &ProcPid, fd: usize) -> Option<KResult<Arc<Inode>>> {
     let f = match task_of(p).and_then(|t| task_file(&t, fd)) {
         Ok(f) => f,
         Err(e) => return Some(Err(e)),
@@ -146,7 +147,7 @@ pub(super) fn proc_fd_get_link(p: i32, fd: usize) -> Option<KResult<Arc<Inode>>>
 }
 
 /// The target of the link of a file without a path.
-pub(super) fn proc_fd_readlink(p: i32, fd: usize) -> KResult<String> {
+pub(super) fn proc_fd_readlink(p: &ProcPid, fd: usize) -> KResult<String> {
     let f = task_file(&*task_of(p)?, fd)?;
     Ok(file_path(&f).unwrap_or_else(|| anon_name(&f)))
 }
@@ -171,7 +172,7 @@ fn proc_node_path(n: &ProcInode) -> String {
         ProcNode::Root => String::from("/proc"),
         ProcNode::Global(g) => format!("/proc/{}", GLOBALS.iter().find(|(_, x)| x == g).map_or("", |(s, _)| *s)),
         ProcNode::PidDir(p) => format!("/proc/{}", p),
-        ProcNode::TidDir(p) => format!("/proc/{}/task/{}", task_of(*p).map_or(*p, |t| t.tgid()), p),
+        ProcNode::TidDir(p) => format!("/proc/{}/task/{}", task_of(p).map_or(p.nr(), |t| t.tgid()), p),
         ProcNode::PidFile(p, f) => {
             format!("/proc/{}/{}", p, base::PID_FILES.iter().find(|x| x.1 == *f).map_or("", |x| x.0))
         }
@@ -185,6 +186,8 @@ fn proc_node_path(n: &ProcInode) -> String {
         ProcNode::SysDir(t) => super::proc_sysctl::path_of(*t),
         ProcNode::SysFile(t) => super::proc_sysctl::path_of(Some(t)),
         ProcNode::Ns(p, e) => format!("/proc/{}/{}", p, super::namespaces::entry_name(e)),
+        ProcNode::Net(p, None) => format!("/proc/{}/net", p),
+        ProcNode::Net(p, Some(f)) => format!("/proc/{}/net/{}", p, super::proc_net::net_file_name(*f)),
         ProcNode::Sysvipc(None) => String::from("/proc/sysvipc"),
         ProcNode::Sysvipc(Some(f)) => format!(
             "/proc/sysvipc/{}",
@@ -193,10 +196,13 @@ fn proc_node_path(n: &ProcInode) -> String {
     }
 }
 
-/// Linux: the pipefs / anon_inodefs dentry names: "pipe:[ino]", "anon_inode:[pidfd]".
+/// Linux: the pipefs / sockfs / anon_inodefs dentry names: "pipe:[ino]", "socket:[ino]",
+/// "anon_inode:[pidfd]".
 fn anon_name(f: &File) -> String {
     match f.ops.name() {
         "pipe" => format!("pipe:[{}]", crate::fs::stat::anon_ino(f)),
+        // (a socket's file is made with its sockfs name: net/socket.rs)
+        "socket" if f.path.starts_with("socket:[") => f.path.clone(),
         _ if f.path.starts_with("anon_inode:") => f.path.clone(),
         n => format!("anon_inode:[{}]", n),
     }

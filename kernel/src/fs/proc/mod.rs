@@ -15,8 +15,12 @@
 //! process's number there), and the hidepid= and subset=pid options.  Lookups and directory
 //! listings are handed it, so two procfs mounts can show the same tasks differently.
 //! [`proc_fill_super`] makes a new instance's root (fs/fs_context.rs's get_tree); the boot
-//! mounts one on /proc (fs/namespace.rs).  Nodes name tasks by their number in the initial
-//! pid namespace (the kernel's own name).
+//! mounts one on /proc (fs/namespace.rs).
+//!
+//! A node of /proc/PID holds the task it was made for, as Linux's /proc inodes hold a struct
+//! pid ([`ProcPid`], Linux: proc_pid(inode)), not just its number: once that task has been
+//! reaped, everything reached through an old /proc/PID directory or file fails (ENOENT,
+//! ESRCH), even after its number has been handed to a new process.
 //!
 //! Inode numbers are stable (a function of pid and entry), as Linux's are while the task lives.
 //!
@@ -29,6 +33,7 @@
 //!   task_mmu.rs     /proc/PID/maps and the address-space numbers
 //!   proc_sysctl.rs  /proc/sys (the tables are kernel/sysctl.rs)
 //!   namespaces.rs   /proc/PID/ns and the user namespace's map files
+//!   proc_net.rs     /proc/PID/net (and the /proc/net link): the network namespace's files
 //!   sysvipc.rs      /proc/sysvipc (the texts are ipc/)
 //!   meminfo.rs, cpuinfo.rs, version.rs, uptime.rs, loadavg.rs, stat.rs, filesystems.rs,
 //!   cmdline.rs
@@ -42,6 +47,7 @@ pub mod filesystems;
 pub mod loadavg;
 pub mod meminfo;
 pub mod namespaces;
+pub mod proc_net;
 pub mod proc_sysctl;
 pub mod root;
 pub mod stat;
@@ -57,9 +63,9 @@ use crate::errno::*;
 use crate::fs::super_block::SuperBlock;
 use crate::kernel::pid_namespace::PidNamespace;
 use crate::kernel::sysctl::CtlTable;
-use crate::kernel::task::Task;
+use crate::kernel::task::{Task, TaskStruct};
 use alloc::string::String;
-use alloc::sync::Arc;
+use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 use base::PidFile;
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -151,32 +157,69 @@ pub struct ProcInode {
     pub node: ProcNode,
 }
 
+/// Linux: proc_pid(inode) — the task a /proc/PID node stands for: its number in the initial
+/// pid namespace (the kernel's own name for it, which inode numbers and paths are made of)
+/// and the task itself, held weakly as Linux's inode holds the struct pid and not the task:
+/// [`ProcPid::task`] (Linux: pid_task(proc_pid(inode), PIDTYPE_PID)) finds it only while
+/// that very task is still the one attached to the number.
+#[derive(Clone)]
+pub struct ProcPid {
+    nr: i32,
+    task: Weak<TaskStruct>,
+}
+
+impl ProcPid {
+    /// Linux: get_task_pid(task, PIDTYPE_PID), as proc_pid_make_inode() takes it.
+    pub fn new(t: &Task) -> ProcPid {
+        ProcPid { nr: t.pid(), task: Arc::downgrade(t) }
+    }
+    /// The number in the initial pid namespace.
+    pub fn nr(&self) -> i32 {
+        self.nr
+    }
+    /// Linux: pid_task(proc_pid(inode), PIDTYPE_PID): the task, while it has not been
+    /// released (ENOENT after; a new task with the same number is not it).
+    pub fn task(&self) -> KResult<Task> {
+        crate::kernel::pid::find_task_by_pid(self.nr)
+            .filter(|t| core::ptr::eq(Arc::as_ptr(t), self.task.as_ptr()))
+            .ok_or(ENOENT)
+    }
+}
+
+impl core::fmt::Display for ProcPid {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}", self.nr)
+    }
+}
+
 #[derive(Clone)]
 pub enum ProcNode {
     Root,
     Global(Global),
     /// /proc/PID: a thread group (Linux: proc_tgid_base_operations).
-    PidDir(i32),
+    PidDir(ProcPid),
     /// /proc/PID/task/TID: one thread (Linux: proc_tid_base_operations): no task/ inside.
-    TidDir(i32),
+    TidDir(ProcPid),
     /// A file of a PidDir or TidDir (the pid is the task's own: a tgid or a tid).
-    PidFile(i32, PidFile),
-    FdDir(i32),
-    FdInfoDir(i32),
+    PidFile(ProcPid, PidFile),
+    FdDir(ProcPid),
+    FdInfoDir(ProcPid),
     /// /proc/PID/task: one directory per thread of the group (Linux: proc_task_lookup()).
-    TaskDir(i32),
+    TaskDir(ProcPid),
     /// /proc/PID/fd/N for a file without a path (pipe, pidfd).
-    FdLink(i32, usize),
+    FdLink(ProcPid, usize),
     /// /proc/PID/fdinfo/N
-    FdInfo(i32, usize),
+    FdInfo(ProcPid, usize),
     /// /proc/PID/map_files and its links, named start-end (Linux: proc_map_files_*).
-    MapFilesDir(i32),
-    MapFile(i32, usize, usize),
+    MapFilesDir(ProcPid),
+    MapFile(ProcPid, usize, usize),
     /// /proc/sys and its directories (None: /proc/sys itself), and its files.
     SysDir(Option<&'static CtlTable>),
     SysFile(&'static CtlTable),
     /// /proc/PID/ns, its links, and the namespace files of /proc/PID (namespaces.rs).
-    Ns(i32, namespaces::NsEntry),
+    Ns(ProcPid, namespaces::NsEntry),
+    /// /proc/PID/net (None) and its files (proc_net.rs).
+    Net(ProcPid, Option<proc_net::NetFile>),
     /// /proc/sysvipc (None) and its files (sysvipc.rs).
     Sysvipc(Option<crate::ipc::util::SysvipcFile>),
 }
@@ -225,7 +268,7 @@ fn set_owner(i: &Inode, uid: u32, gid: u32) {
 }
 
 /// The task whose /proc/PID entry a node is (None for /proc itself, its global files, /proc/sys).
-fn node_pid(n: &ProcNode) -> Option<i32> {
+fn node_pid(n: &ProcNode) -> Option<&ProcPid> {
     match n {
         ProcNode::PidDir(p)
         | ProcNode::TidDir(p)
@@ -237,7 +280,8 @@ fn node_pid(n: &ProcNode) -> Option<i32> {
         | ProcNode::FdInfo(p, _)
         | ProcNode::MapFilesDir(p)
         | ProcNode::MapFile(p, _, _)
-        | ProcNode::Ns(p, _) => Some(*p),
+        | ProcNode::Ns(p, _)
+        | ProcNode::Net(p, _) => Some(p),
         _ => None,
     }
 }
@@ -245,7 +289,7 @@ fn node_pid(n: &ProcNode) -> Option<i32> {
 /// Linux: the /proc inodes' own ->permission, where it grants more than generic_permission():
 /// a process may always search its own fd directory (proc_fd_permission()).
 pub fn permission_override(n: &ProcInode) -> bool {
-    match n.node {
+    match &n.node {
         ProcNode::FdDir(p) | ProcNode::FdInfoDir(p) => {
             task_of(p).is_ok_and(|t| t.tgid() == crate::kernel::task::with_current(|c| c.tgid()))
         }
@@ -253,8 +297,17 @@ pub fn permission_override(n: &ProcInode) -> bool {
     }
 }
 
-fn task_of(pid: i32) -> KResult<Task> {
-    crate::kernel::pid::find_task_by_pid(pid).ok_or(ENOENT)
+/// Linux: proc_pid_permission()'s first step, for /proc/PID, task/ and task/TID: ESRCH once
+/// the process the directory was made for is gone (the hidepid= rules are in the lookups).
+pub fn proc_pid_permission(n: &ProcInode) -> KResult<()> {
+    match &n.node {
+        ProcNode::PidDir(p) | ProcNode::TidDir(p) | ProcNode::TaskDir(p) => task_of(p).map(drop).map_err(|_| ESRCH),
+        _ => Ok(()),
+    }
+}
+
+fn task_of(p: &ProcPid) -> KResult<Task> {
+    p.task()
 }
 
 fn parse_num<T: core::str::FromStr>(s: &str) -> Option<T> {
@@ -270,7 +323,7 @@ fn parse_num<T: core::str::FromStr>(s: &str) -> Option<T> {
 /// directory).
 pub fn proc_pid_dir_task(i: &Inode) -> Option<KResult<Task>> {
     match &i.kind {
-        InodeKind::Proc(ProcInode { node: ProcNode::PidDir(p), .. }) => Some(task_of(*p).map_err(|_| ESRCH)),
+        InodeKind::Proc(ProcInode { node: ProcNode::PidDir(p), .. }) => Some(task_of(p).map_err(|_| ESRCH)),
         _ => None,
     }
 }
@@ -289,7 +342,8 @@ pub fn parent(n: &ProcInode) -> Option<Arc<Inode>> {
         | ProcNode::TaskDir(p)
         | ProcNode::MapFilesDir(p)
         | ProcNode::Ns(p, namespaces::NsEntry::Dir)
-        | ProcNode::TidDir(p) => base::pid_dir_of(fs, *p, matches!(n.node, ProcNode::TidDir(_))),
+        | ProcNode::Net(p, None)
+        | ProcNode::TidDir(p) => base::pid_dir_of(fs, p, matches!(n.node, ProcNode::TidDir(_))),
         ProcNode::SysDir(Some(t)) => proc_sysctl::parent_dir(fs, t),
         _ => None,
     }
@@ -298,8 +352,8 @@ pub fn parent(n: &ProcInode) -> Option<Arc<Inode>> {
 /// Linux: the name of a /proc directory in its parent (getcwd, the links' paths): a process's
 /// or a thread's by its number in the instance's pid namespace.
 pub fn dir_name(n: &ProcInode) -> Vec<u8> {
-    let nr = |p: i32, tid: bool| {
-        task_of(p).map_or(p, |t| {
+    let nr = |p: &ProcPid, tid: bool| {
+        task_of(p).map_or(p.nr(), |t| {
             if tid {
                 crate::kernel::pid::task_pid_nr_ns(&t, &n.fs.pid_ns)
             } else {
@@ -308,8 +362,8 @@ pub fn dir_name(n: &ProcInode) -> Vec<u8> {
         })
     };
     match &n.node {
-        ProcNode::PidDir(p) => alloc::format!("{}", nr(*p, false)).into_bytes(),
-        ProcNode::TidDir(p) => alloc::format!("{}", nr(*p, true)).into_bytes(),
+        ProcNode::PidDir(p) => alloc::format!("{}", nr(p, false)).into_bytes(),
+        ProcNode::TidDir(p) => alloc::format!("{}", nr(p, true)).into_bytes(),
         ProcNode::FdDir(_) => b"fd".to_vec(),
         ProcNode::FdInfoDir(_) => b"fdinfo".to_vec(),
         ProcNode::TaskDir(_) => b"task".to_vec(),
@@ -317,6 +371,7 @@ pub fn dir_name(n: &ProcInode) -> Vec<u8> {
         ProcNode::SysDir(None) => b"sys".to_vec(),
         ProcNode::SysDir(Some(t)) => t.procname.as_bytes().to_vec(),
         ProcNode::Ns(_, namespaces::NsEntry::Dir) => b"ns".to_vec(),
+        ProcNode::Net(_, None) => b"net".to_vec(),
         ProcNode::Sysvipc(None) => b"sysvipc".to_vec(),
         _ => Vec::new(),
     }
@@ -332,9 +387,9 @@ impl FileOps for SeqFile {
     fn read(&self, f: &File, buf: &mut [u8]) -> KResult<usize> {
         self.text.read(f, buf, || match &self.node {
             ProcNode::Global(g) => Ok(root::global_text(*g).into_bytes()),
-            ProcNode::PidFile(p, pf) => base::pid_text(*p, *pf),
-            ProcNode::FdInfo(p, fd) => fd::proc_fdinfo_text(*p, *fd),
-            ProcNode::Ns(p, e) => namespaces::ns_text(*p, e),
+            ProcNode::PidFile(p, pf) => base::pid_text(p, *pf),
+            ProcNode::FdInfo(p, fd) => fd::proc_fdinfo_text(p, *fd),
+            ProcNode::Ns(p, e) => namespaces::ns_text(p, e),
             ProcNode::Sysvipc(Some(f)) => Ok(sysvipc::sysvipc_text(*f)),
             _ => Err(EINVAL),
         })
@@ -343,8 +398,8 @@ impl FileOps for SeqFile {
     /// without a write op give EINVAL (vfs_write without FMODE_CAN_WRITE); some are writable.
     fn write(&self, f: &File, buf: &[u8]) -> KResult<usize> {
         match &self.node {
-            ProcNode::PidFile(pid, pf) => base::pid_write(*pid, *pf, buf),
-            ProcNode::Ns(pid, e) => namespaces::ns_write(*pid, e, *f.pos.lock(), buf),
+            ProcNode::PidFile(pid, pf) => base::pid_write(pid, *pf, buf),
+            ProcNode::Ns(pid, e) => namespaces::ns_write(pid, e, *f.pos.lock(), buf),
             ProcNode::Global(_) | ProcNode::Sysvipc(_) => Err(EIO),
             _ => Err(EINVAL),
         }
@@ -367,29 +422,34 @@ pub fn open(n: &ProcInode, flags: u32) -> KResult<Arc<dyn FileOps>> {
         | ProcNode::FdInfoDir(p)
         | ProcNode::TaskDir(p)
         | ProcNode::MapFilesDir(p) => {
-            task_of(*p)?;
+            task_of(p)?;
             Ok(Arc::new(super::libfs::DirOps))
         }
         ProcNode::Global(_) => Ok(Arc::new(SeqFile { text: SeqText::new(), node: n.node.clone() })),
         ProcNode::PidFile(p, f) => {
-            base::pid_file_open(*p, *f)?;
+            base::pid_file_open(p, *f)?;
             Ok(Arc::new(SeqFile { text: SeqText::new(), node: n.node.clone() }))
         }
         ProcNode::FdInfo(p, fd) => {
-            fd::task_file(&*task_of(*p)?, *fd)?;
+            fd::task_file(&*task_of(p)?, *fd)?;
             Ok(Arc::new(SeqFile { text: SeqText::new(), node: n.node.clone() }))
         }
-        ProcNode::FdLink(p, fd) => fd::proc_fd_open(*p, *fd),
+        ProcNode::FdLink(p, fd) => fd::proc_fd_open(p, *fd),
         ProcNode::MapFile(..) => Err(ENXIO),
         ProcNode::SysFile(t) => proc_sysctl::proc_sys_open(t, flags),
         ProcNode::Ns(p, namespaces::NsEntry::Dir | namespaces::NsEntry::Link(_)) => {
-            task_of(*p)?;
+            task_of(p)?;
             Ok(Arc::new(super::libfs::DirOps))
         }
         ProcNode::Ns(p, _) => {
-            task_of(*p)?;
+            task_of(p)?;
             Ok(Arc::new(SeqFile { text: SeqText::new(), node: n.node.clone() }))
         }
+        ProcNode::Net(p, None) => {
+            task_of(p)?;
+            Ok(Arc::new(super::libfs::DirOps))
+        }
+        ProcNode::Net(p, Some(f)) => proc_net::proc_net_open(p, *f),
         ProcNode::Sysvipc(None) => Ok(Arc::new(super::libfs::DirOps)),
         ProcNode::Sysvipc(Some(_)) => Ok(Arc::new(SeqFile { text: SeqText::new(), node: n.node.clone() })),
     }
@@ -400,14 +460,15 @@ pub fn readdir(n: &ProcInode) -> Vec<(String, u64, u8)> {
     let fs = &n.fs;
     match &n.node {
         ProcNode::Root => root::proc_root_readdir(fs),
-        ProcNode::PidDir(p) => base::proc_pid_dir_readdir(*p, false),
-        ProcNode::TidDir(p) => base::proc_pid_dir_readdir(*p, true),
-        ProcNode::TaskDir(p) => base::proc_task_readdir(fs, *p),
-        ProcNode::FdDir(p) => fd::proc_readfd(*p, false),
-        ProcNode::FdInfoDir(p) => fd::proc_readfd(*p, true),
-        ProcNode::MapFilesDir(p) => base::proc_map_files_readdir(*p),
+        ProcNode::PidDir(p) => base::proc_pid_dir_readdir(p, false),
+        ProcNode::TidDir(p) => base::proc_pid_dir_readdir(p, true),
+        ProcNode::TaskDir(p) => base::proc_task_readdir(fs, p),
+        ProcNode::FdDir(p) => fd::proc_readfd(p, false),
+        ProcNode::FdInfoDir(p) => fd::proc_readfd(p, true),
+        ProcNode::MapFilesDir(p) => base::proc_map_files_readdir(p),
         ProcNode::SysDir(t) => proc_sysctl::proc_sys_readdir(*t),
-        ProcNode::Ns(p, namespaces::NsEntry::Dir) => namespaces::proc_ns_dir_readdir(*p),
+        ProcNode::Ns(p, namespaces::NsEntry::Dir) => namespaces::proc_ns_dir_readdir(p),
+        ProcNode::Net(p, None) => proc_net::proc_tgid_net_readdir(p),
         ProcNode::Sysvipc(None) => sysvipc::sysvipc_readdir(),
         _ => Vec::new(),
     }
@@ -418,14 +479,15 @@ pub fn lookup(n: &ProcInode, name: &str) -> KResult<Arc<Inode>> {
     let fs = &n.fs;
     match &n.node {
         ProcNode::Root => root::proc_root_lookup(fs, name),
-        ProcNode::PidDir(p) => base::proc_pid_dir_lookup(fs, *p, false, name),
-        ProcNode::TidDir(p) => base::proc_pid_dir_lookup(fs, *p, true, name),
-        ProcNode::TaskDir(p) => base::proc_task_lookup(fs, *p, name),
-        ProcNode::FdDir(p) => fd::proc_lookupfd(fs, *p, name),
-        ProcNode::FdInfoDir(p) => fd::proc_lookupfdinfo(fs, *p, name),
-        ProcNode::MapFilesDir(p) => base::proc_map_files_lookup(fs, *p, name),
+        ProcNode::PidDir(p) => base::proc_pid_dir_lookup(fs, p, false, name),
+        ProcNode::TidDir(p) => base::proc_pid_dir_lookup(fs, p, true, name),
+        ProcNode::TaskDir(p) => base::proc_task_lookup(fs, p, name),
+        ProcNode::FdDir(p) => fd::proc_lookupfd(fs, p, name),
+        ProcNode::FdInfoDir(p) => fd::proc_lookupfdinfo(fs, p, name),
+        ProcNode::MapFilesDir(p) => base::proc_map_files_lookup(fs, p, name),
         ProcNode::SysDir(t) => proc_sysctl::proc_sys_lookup(fs, *t, name),
-        ProcNode::Ns(p, namespaces::NsEntry::Dir) => namespaces::proc_ns_dir_lookup(fs, *p, name),
+        ProcNode::Ns(p, namespaces::NsEntry::Dir) => namespaces::proc_ns_dir_lookup(fs, p, name),
+        ProcNode::Net(p, None) => proc_net::proc_tgid_net_lookup(fs, p, name),
         ProcNode::Sysvipc(None) => sysvipc::sysvipc_lookup(fs, name),
         _ => Err(ENOTDIR),
     }
@@ -436,8 +498,8 @@ pub fn lookup(n: &ProcInode, name: &str) -> KResult<Arc<Inode>> {
 /// link to a file without an inode.
 pub fn get_link(n: &ProcInode) -> Option<KResult<Arc<Inode>>> {
     match &n.node {
-        ProcNode::FdLink(p, fd) => fd::proc_fd_get_link(*p, *fd),
-        ProcNode::Ns(p, e) => namespaces::ns_get_link(*p, e),
+        ProcNode::FdLink(p, fd) => fd::proc_fd_get_link(p, *fd),
+        ProcNode::Ns(p, e) => namespaces::ns_get_link(p, e),
         _ => None,
     }
 }
@@ -445,9 +507,9 @@ pub fn get_link(n: &ProcInode) -> Option<KResult<Arc<Inode>>> {
 /// The target of a magic link without a path (Linux: proc_fd_link(), map_files' get_link).
 pub fn readlink(n: &ProcInode) -> KResult<String> {
     match &n.node {
-        ProcNode::FdLink(p, fd) => fd::proc_fd_readlink(*p, *fd),
-        ProcNode::MapFile(p, s, e) => base::proc_map_files_readlink(*p, *s, *e),
-        ProcNode::Ns(p, e) => namespaces::ns_readlink(*p, e),
+        ProcNode::FdLink(p, fd) => fd::proc_fd_readlink(p, *fd),
+        ProcNode::MapFile(p, s, e) => base::proc_map_files_readlink(p, *s, *e),
+        ProcNode::Ns(p, e) => namespaces::ns_readlink(p, e),
         _ => Err(EINVAL),
     }
 }

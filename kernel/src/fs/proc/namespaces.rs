@@ -5,9 +5,10 @@
 //! mountinfo are base.rs's files over fs/proc_namespace.rs.
 //!
 //! A link reads "type:[inode]" and leads (when a walk follows it) to the namespace's nsfs file
-//! (fs/nsfs.rs), which setns(2) takes.  MenuOS has no network, cgroup or time namespaces, so
-//! there are no net, cgroup, time or time_for_children links (as on a Linux without them).
+//! (fs/nsfs.rs), which setns(2) takes.  MenuOS has no cgroups, so there is no cgroup link (as
+//! on a Linux without CONFIG_CGROUPS).
 
+use super::ProcPid;
 use super::{mk, task_of, ProcFsInfo, ProcNode};
 use crate::errno::*;
 use crate::fs::inode::*;
@@ -22,22 +23,28 @@ use alloc::vec::Vec;
 /// The namespace types with a link in /proc/PID/ns.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum NsKind {
+    Net,
     Uts,
     Ipc,
     Pid,
     PidForChildren,
     User,
     Mnt,
+    Time,
+    TimeForChildren,
 }
 
-/// Linux: ns_entries[], in its order (net, cgroup and time are missing here).
-const NS_ENTRIES: [(&str, NsKind); 6] = [
+/// Linux: ns_entries[], in its order (cgroup is missing here).
+const NS_ENTRIES: [(&str, NsKind); 9] = [
+    ("net", NsKind::Net),
     ("uts", NsKind::Uts),
     ("ipc", NsKind::Ipc),
     ("pid", NsKind::Pid),
     ("pid_for_children", NsKind::PidForChildren),
     ("user", NsKind::User),
     ("mnt", NsKind::Mnt),
+    ("time", NsKind::Time),
+    ("time_for_children", NsKind::TimeForChildren),
 ];
 
 /// The entries this file adds to /proc/PID.
@@ -54,9 +61,9 @@ pub enum NsEntry {
 }
 
 // Inode numbers: base.rs's pid_ino(pid, base + INO_NS + ...), between base.rs's files and its
-// links (a thread directory's base is base.rs's INO_TID).
+// links (a thread directory's base is base.rs's INO_TID); the ns/ links after base.rs's links.
 const INO_NS: u64 = 0x38;
-const INO_NS_LINKS: u64 = 0x39;
+const INO_NS_LINKS: u64 = 0x58;
 const INO_FILES: u64 = 0x40;
 
 /// The files of /proc/PID this adds (Linux: tgid_base_stuff's DIR("ns"), uid_map, ...).
@@ -81,38 +88,38 @@ pub(super) fn entry_name(e: &NsEntry) -> String {
 }
 
 /// /proc/PID's entries from here, for its readdir.
-pub(super) fn pid_entries(pid: i32, base: u64) -> Vec<(String, u64, u8)> {
+pub(super) fn pid_entries(pid: &ProcPid, base: u64) -> Vec<(String, u64, u8)> {
     PID_ENTRIES
         .iter()
         .enumerate()
         .map(|(i, (name, _, mode))| {
-            (String::from(*name), entry_ino(pid, base, i), if mode & S_IFDIR != 0 { DT_DIR } else { DT_REG })
+            (String::from(*name), entry_ino(pid.nr(), base, i), if mode & S_IFDIR != 0 { DT_DIR } else { DT_REG })
         })
         .collect()
 }
 
 /// /proc/PID's lookup of the names from here (ENOENT for the others).
-pub(super) fn pid_entry_lookup(fs: &Arc<ProcFsInfo>, pid: i32, base: u64, name: &str) -> KResult<Arc<Inode>> {
+pub(super) fn pid_entry_lookup(fs: &Arc<ProcFsInfo>, pid: &ProcPid, base: u64, name: &str) -> KResult<Arc<Inode>> {
     let i = PID_ENTRIES.iter().position(|(n, ..)| *n == name).ok_or(ENOENT)?;
     let (_, e, mode) = PID_ENTRIES[i];
-    Ok(mk(fs, entry_ino(pid, base, i), mode, ProcNode::Ns(pid, e)))
+    Ok(mk(fs, entry_ino(pid.nr(), base, i), mode, ProcNode::Ns(pid.clone(), e)))
 }
 
 /// Linux: proc_ns_dir_readdir().
-pub(super) fn proc_ns_dir_readdir(pid: i32) -> Vec<(String, u64, u8)> {
+pub(super) fn proc_ns_dir_readdir(pid: &ProcPid) -> Vec<(String, u64, u8)> {
     NS_ENTRIES
         .iter()
         .enumerate()
-        .map(|(i, (name, _))| (String::from(*name), super::base::pid_ino(pid, INO_NS_LINKS + i as u64), DT_LNK))
+        .map(|(i, (name, _))| (String::from(*name), super::base::pid_ino(pid.nr(), INO_NS_LINKS + i as u64), DT_LNK))
         .collect()
 }
 
 /// Linux: proc_ns_dir_lookup().
-pub(super) fn proc_ns_dir_lookup(fs: &Arc<ProcFsInfo>, pid: i32, name: &str) -> KResult<Arc<Inode>> {
+pub(super) fn proc_ns_dir_lookup(fs: &Arc<ProcFsInfo>, pid: &ProcPid, name: &str) -> KResult<Arc<Inode>> {
     task_of(pid)?;
     let i = NS_ENTRIES.iter().position(|(n, _)| *n == name).ok_or(ENOENT)?;
-    let ino = super::base::pid_ino(pid, INO_NS_LINKS + i as u64);
-    Ok(mk(fs, ino, S_IFLNK | 0o777, ProcNode::Ns(pid, NsEntry::Link(NS_ENTRIES[i].1))))
+    let ino = super::base::pid_ino(pid.nr(), INO_NS_LINKS + i as u64);
+    Ok(mk(fs, ino, S_IFLNK | 0o777, ProcNode::Ns(pid.clone(), NsEntry::Link(NS_ENTRIES[i].1))))
 }
 
 /// The namespace of type `k` that task `t` is in (ENOENT once it has exited, or for
@@ -128,11 +135,14 @@ fn task_ns(t: &TaskStruct, k: NsKind) -> KResult<NsCommon> {
             NsCommon::PidForChildren(crate::kernel::pid_namespace::pid_ns_for_children_of(t).ok_or(ENOENT)?)
         }
         NsKind::User => NsCommon::User(userns::task_user_ns(t)),
+        NsKind::Net => NsCommon::Net(nsp.net_ns.clone()),
+        NsKind::Time => NsCommon::Time(nsp.time_ns.clone()),
+        NsKind::TimeForChildren => NsCommon::TimeForChildren(nsp.time_ns_for_children.clone()),
     })
 }
 
 /// Linux: proc_ns_readlink(): "type:[inode]".
-pub(super) fn ns_readlink(pid: i32, e: &NsEntry) -> KResult<String> {
+pub(super) fn ns_readlink(pid: &ProcPid, e: &NsEntry) -> KResult<String> {
     match e {
         NsEntry::Link(k) => Ok(task_ns(&*task_of(pid)?, *k)?.link_name()),
         _ => Err(EINVAL),
@@ -140,7 +150,7 @@ pub(super) fn ns_readlink(pid: i32, e: &NsEntry) -> KResult<String> {
 }
 
 /// Linux: proc_ns_get_link(): the nsfs file a walk reaches through the link.
-pub(super) fn ns_get_link(pid: i32, e: &NsEntry) -> Option<KResult<Arc<Inode>>> {
+pub(super) fn ns_get_link(pid: &ProcPid, e: &NsEntry) -> Option<KResult<Arc<Inode>>> {
     match e {
         NsEntry::Link(k) => Some(task_of(pid).and_then(|t| task_ns(&t, *k)).map(|ns| crate::fs::nsfs::ns_inode(&ns))),
         _ => None,
@@ -158,7 +168,7 @@ fn map_kind(e: &NsEntry) -> Option<MapKind> {
 
 /// The text of a file from here, made by the read from position 0 (ESRCH once the task is
 /// gone; EINVAL for a directory or a link).
-pub(super) fn ns_text(pid: i32, e: &NsEntry) -> KResult<Vec<u8>> {
+pub(super) fn ns_text(pid: &ProcPid, e: &NsEntry) -> KResult<Vec<u8>> {
     let t = task_of(pid).map_err(|_| ESRCH)?;
     let ns = userns::task_user_ns(&t);
     let text = match (e, map_kind(e)) {
@@ -171,7 +181,7 @@ pub(super) fn ns_text(pid: i32, e: &NsEntry) -> KResult<Vec<u8>> {
 
 /// Writing a map or setgroups file (Linux: proc_uid_map_write() & co.): the writer must be in
 /// the namespace or its parent.
-pub(super) fn ns_write(pid: i32, e: &NsEntry, pos: u64, buf: &[u8]) -> KResult<usize> {
+pub(super) fn ns_write(pid: &ProcPid, e: &NsEntry, pos: u64, buf: &[u8]) -> KResult<usize> {
     let t = task_of(pid).map_err(|_| ESRCH)?;
     let ns = userns::task_user_ns(&t);
     let me = userns::current_user_ns();

@@ -76,6 +76,7 @@ pub(super) fn proc_root_readdir(fs: &Arc<ProcFsInfo>) -> Vec<(String, u64, u8)> 
             v.push((String::from(*name), ROOT_INO + 1 + i as u64, DT_REG));
         }
         v.push((String::from("mounts"), MOUNTS_INO, DT_LNK));
+        v.push((String::from("net"), super::proc_net::net_link_ino(), DT_LNK));
         v.push((String::from("sys"), SYS_INO, DT_DIR));
         v.push((String::from("sysvipc"), super::sysvipc::SYSVIPC_INO, DT_DIR));
     }
@@ -101,6 +102,9 @@ pub(super) fn proc_root_lookup(fs: &Arc<ProcFsInfo>, name: &str) -> KResult<Arc<
         if name == "mounts" {
             // Linux: proc_symlink("mounts", NULL, "self/mounts")
             return Ok(mk_link(fs, MOUNTS_INO, S_IFLNK | 0o777, String::from("self/mounts")));
+        }
+        if name == "net" {
+            return Ok(super::proc_net::proc_net_link(fs));
         }
         if name == "sys" {
             return Ok(mk(fs, SYS_INO, S_IFDIR | 0o555, ProcNode::SysDir(None)));
@@ -136,5 +140,5 @@ pub(super) fn proc_root_lookup(fs: &Arc<ProcFsInfo>, name: &str) -> KResult<Arc<
         return Err(ENOENT);
     }
     let g = t.pid();
-    Ok(mk(fs, pid_ino(g, INO_DIR), S_IFDIR | 0o555, ProcNode::PidDir(g)))
+    Ok(mk(fs, pid_ino(g, INO_DIR), S_IFDIR | 0o555, ProcNode::PidDir(super::ProcPid::new(&t))))
 }

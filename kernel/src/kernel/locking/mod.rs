@@ -52,6 +52,7 @@
 //! |   84 | Timers         | the timer and timeout queues |
 //! |   87 | SeqBuf         | a /proc file's generated text (fs/seq_file.rs; copies only) |
 //! |   88 | TaskCred       | a task's real_cred/cred pointers (a cred itself never changes) |
+//! |   89 | UnixTable      | a network namespace's AF_UNIX sockets, for /proc/net/unix (a leaf) |
 //! |   90 | Runqueue       | the run queue (wake-ups from anywhere take it last) |
 //! |   92 | Ucounts        | the per-user counts table (a task may be freed under any lock above) |
 //! |   93 | ProcInum       | the namespace inode numbers, mount ids, anonymous devices in use (freed with a namespace or superblock, under any lock above) |
@@ -166,6 +167,8 @@ lock_classes! {
     SeqBuf = 87, "seq_file->lock";
     /// The task's cred pointers (Linux: RCU, and cred_guard_mutex for exec's decision).
     TaskCred = 88, "task->cred";
+    /// Linux: net->unx.table.locks: a network namespace's AF_UNIX sockets (a leaf).
+    UnixTable = 89, "net->unx.table.locks";
     /// Linux: rq->__lock.
     Runqueue = 90, "rq->lock";
     /// Linux: ucounts_lock (kernel/ucount.c).

@@ -10,12 +10,14 @@
 //!   posix_cpu_timers.rs  CPU-time clocks and timers              (posix-cpu-timers.c)
 //!   itimer.rs        getitimer, setitimer: ITIMER_REAL, _VIRTUAL,
 //!                    _PROF                                        (itimer.c)
+//!   namespace.rs     time namespaces (their offsets are zero)    (namespace.c)
 //!   time.rs          gettimeofday, settimeofday, struct timespec (time.c)
 //!
 //! The hardware under it (rdtime, the SBI timer event) is arch/riscv/time.rs.
 
 pub mod hrtimer;
 pub mod itimer;
+pub mod namespace;
 pub mod posix_cpu_timers;
 pub mod posix_timers;
 #[allow(clippy::module_inception)] // Linux: kernel/time/time.c

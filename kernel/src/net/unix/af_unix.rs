@@ -1,8 +1,13 @@
-//! Unix-domain socket pairs.  Linux: net/unix/af_unix.c (unix_create, unix_socketpair,
+//! Unix-domain sockets.  Linux: net/unix/af_unix.c (unix_create, unix_socketpair,
 //! unix_stream_sendmsg, unix_stream_recvmsg, unix_dgram_sendmsg, unix_dgram_recvmsg,
-//! unix_seqpacket_sendmsg, unix_shutdown, unix_release_sock, unix_poll, unix_dgram_poll).
+//! unix_seqpacket_sendmsg, unix_shutdown, unix_release_sock, unix_poll, unix_dgram_poll,
+//! unix_seq_show).
 //!
-//! socketpair(AF_UNIX, type) makes two connected ends.  Each end receives from its own queue
+//! socketpair(AF_UNIX, type) makes two connected ends; socket(AF_UNIX, type) one that is
+//! not connected (and, without bind, connect and listen, never will be): sending on it is
+//! ENOTCONN, receiving EINVAL for a stream, ENOTCONN for seqpacket, a wait for a datagram.
+//! Every socket belongs to the network namespace it was made in, whose /proc/net/unix
+//! lists it.  Each end receives from its own queue
 //! and sends into its peer's: a byte stream for SOCK_STREAM, whole messages for SOCK_DGRAM
 //! and SOCK_SEQPACKET.  A queue holds at most SNDBUF bytes (Linux: net.core.wmem_default,
 //! the sender's sk_sndbuf); a sender waits for room, a receiver for data.  Closing an end (or
@@ -16,9 +21,12 @@ use crate::fs::file_table::*;
 use crate::fs::select::{poll_wait, PollTable};
 use crate::kernel::locking::{class, SpinLock};
 use crate::kernel::sched::wait::WaitQueue;
-use alloc::collections::VecDeque;
-use alloc::sync::Arc;
+use crate::net::core::net_namespace::Net;
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::string::String;
+use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
+use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use linux_raw_sys::net::{SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM};
 
@@ -52,21 +60,68 @@ pub struct UnixPair {
     wq: WaitQueue,
     /// Linux: sk_peer_pid / sk_peer_cred, the same for both ends of a pair: the creator's.
     pub peercred: (i32, u32, u32),
+    /// Linux: sk_state == TCP_ESTABLISHED: a pair; false for a lone socket of socket(2),
+    /// whose side 1 never exists.
+    connected: bool,
 }
 
-/// One end of a pair (Linux: struct unix_sock).
+/// One end of a pair, or a lone socket (Linux: struct unix_sock).
 pub struct UnixSocket {
     pair: Arc<UnixPair>,
     side: usize,
     /// The socket's inode number, for fstat and /proc/PID/fd ("socket:[N]").
     pub ino: u64,
+    /// Linux: sock_net(sk) — the namespace it was made in, whose table lists it.
+    net: Arc<Net>,
 }
 
 static NEXT_INO: AtomicU64 = AtomicU64::new(10_000);
 
+/// Linux: struct netns_unix — a namespace's AF_UNIX sockets: inode number -> the socket's
+/// pair and side, for what /proc/net/unix shows of each.
+pub struct NetnsUnix {
+    table: SpinLock<BTreeMap<u64, (Weak<UnixPair>, usize)>, class::UnixTable>,
+}
+
+impl NetnsUnix {
+    pub fn new() -> NetnsUnix {
+        NetnsUnix { table: SpinLock::new(BTreeMap::new()) }
+    }
+}
+
+impl Default for NetnsUnix {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Linux: SS_UNCONNECTED and SS_CONNECTED (socket->state), /proc/net/unix's St column.
+const SS_UNCONNECTED: u32 = 1;
+const SS_CONNECTED: u32 = 3;
+
+/// Linux: unix_seq_show(): the header, then per socket of `net` its address (a number that
+/// names it, as %pK prints a hashed pointer), refcount, protocol, flags, type, state and
+/// inode.  Linux's refcount is the socket's own, the table's, and its peer's while the peer
+/// lives (unix_peer holds it).  A socket without a bound name has no path.
+pub fn unix_seq_show(net: &Net) -> String {
+    let mut s = String::from("Num       RefCount Protocol Flags    Type St Inode Path\n");
+    for (ino, (pair, side)) in net.unx.table.lock().iter() {
+        let Some(pair) = pair.upgrade() else { continue };
+        let peer_alive = pair.connected && !pair.dead[1 - side].load(Ordering::Acquire);
+        let refs = 2 + peer_alive as u32;
+        let st = if pair.connected { SS_CONNECTED } else { SS_UNCONNECTED };
+        let _ = writeln!(s, "{:016x}: {:08X} {:08X} {:08X} {:04X} {:02X} {:5}", ino, refs, 0, 0, pair.ty, st, ino);
+    }
+    s
+}
+
 impl UnixSocket {
     pub fn ty(&self) -> u32 {
         self.pair.ty
+    }
+    /// Linux: unix_peer(sk) != NULL.
+    pub fn connected(&self) -> bool {
+        self.pair.connected
     }
     pub fn peercred(&self) -> (i32, u32, u32) {
         self.pair.peercred
@@ -128,6 +183,10 @@ impl UnixSocket {
     /// `data` as bytes or as one message; waits for room unless `nonblock` (EAGAIN when
     /// nothing went).  A message larger than the buffer is EMSGSIZE.
     pub fn send(&self, data: &[u8], nonblock: bool, nosignal: bool) -> KResult<usize> {
+        // Linux: no peer (unix_peer(sk) == NULL): ENOTCONN, before any other check.
+        if !self.pair.connected {
+            return Err(ENOTCONN);
+        }
         let q = &self.pair.rq[self.peer()];
         if self.pair.ty != SOCK_STREAM && data.len() > SNDBUF - 32 {
             return Err(EMSGSIZE);
@@ -189,6 +248,15 @@ impl UnixSocket {
     /// queued; `waitall` (streams) waits for the whole buffer.  0 at EOF (the peer shut its
     /// sending side or is gone).
     pub fn recv(&self, buf: &mut [u8], nonblock: bool, peek: bool, waitall: bool) -> KResult<(usize, usize)> {
+        // Linux: unix_stream_read_generic(): EINVAL unless TCP_ESTABLISHED;
+        // unix_seqpacket_recvmsg(): ENOTCONN.  A lone datagram socket waits like any other.
+        if !self.pair.connected {
+            match self.pair.ty {
+                SOCK_STREAM => return Err(EINVAL),
+                SOCK_SEQPACKET => return Err(ENOTCONN),
+                _ => {}
+            }
+        }
         let q = &self.pair.rq[self.side];
         let mut done = 0;
         loop {
@@ -271,6 +339,8 @@ impl Drop for UnixSocket {
         }
         *self.pair.rq[self.side].lock() = RecvQueue::default();
         self.pair.wq.wake_up_all();
+        // Linux: unix_release_sock() -> unix_remove_socket().
+        self.net.unx.table.lock().remove(&self.ino);
     }
 }
 
@@ -286,7 +356,8 @@ impl FileOps for UnixSocket {
         poll_wait(&self.pair.wq, pt);
         let shut = self.shut(self.side);
         let mut ev = 0;
-        if shut == SHUTDOWN_MASK && self.connection() {
+        // (a stream or seqpacket socket that is not connected is TCP_CLOSE: POLLHUP)
+        if (shut == SHUTDOWN_MASK || !self.pair.connected) && self.connection() {
             ev |= POLLHUP;
         }
         if shut & RCV_SHUTDOWN != 0 {
@@ -328,6 +399,37 @@ impl FileOps for UnixSocket {
 /// Linux: sock_do_ioctl() answers an ioctl no layer knows with ENOTTY (-ENOIOCTLCMD mapped).
 const ENOIOCTLCMD_AS_ENOTTY: Errno = ENOTTY;
 
+fn new_pair(ty: u32, peercred: (i32, u32, u32), connected: bool) -> Arc<UnixPair> {
+    Arc::new(UnixPair {
+        ty,
+        rq: [SpinLock::new(RecvQueue::default()), SpinLock::new(RecvQueue::default())],
+        shutdown: [AtomicU32::new(0), AtomicU32::new(0)],
+        dead: [AtomicBool::new(false), AtomicBool::new(!connected)],
+        wq: WaitQueue::new(),
+        peercred,
+        connected,
+    })
+}
+
+/// Linux: unix_create1() + unix_insert_unbound_socket(): one end, listed in the caller's
+/// network namespace.
+fn new_socket(pair: Arc<UnixPair>, side: usize, net: &Arc<Net>) -> UnixSocket {
+    let ino = NEXT_INO.fetch_add(1, Ordering::Relaxed);
+    net.unx.table.lock().insert(ino, (Arc::downgrade(&pair), side));
+    UnixSocket { pair, side, ino, net: net.clone() }
+}
+
+/// Linux: unix_create(): a socket of type `ty` (SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET;
+/// ESOCKTNOSUPPORT otherwise), not connected: its peer credentials are none (pid 0,
+/// uid and gid -1, as cred_to_ucred() reports a socket without sk_peer_cred).
+pub fn unix_create(ty: u32) -> KResult<UnixSocket> {
+    if !matches!(ty, SOCK_STREAM | SOCK_DGRAM | SOCK_SEQPACKET) {
+        return Err(ESOCKTNOSUPPORT);
+    }
+    let net = crate::net::core::net_namespace::current_net();
+    Ok(new_socket(new_pair(ty, (0, u32::MAX, u32::MAX), false), 0, &net))
+}
+
 /// Linux: unix_create() for both ends + unix_socketpair(): `ty` is SOCK_STREAM, SOCK_DGRAM
 /// or SOCK_SEQPACKET (ESOCKTNOSUPPORT otherwise).
 pub fn unix_socketpair(ty: u32) -> KResult<(UnixSocket, UnixSocket)> {
@@ -338,15 +440,9 @@ pub fn unix_socketpair(ty: u32) -> KResult<(UnixSocket, UnixSocket)> {
     let (uid, gid) = crate::kernel::cred::with_current_cred(|c| {
         (c.user_ns.from_kuid_munged(c.euid), c.user_ns.from_kgid_munged(c.egid))
     });
-    let pair = Arc::new(UnixPair {
-        ty,
-        rq: [SpinLock::new(RecvQueue::default()), SpinLock::new(RecvQueue::default())],
-        shutdown: [AtomicU32::new(0), AtomicU32::new(0)],
-        dead: [AtomicBool::new(false), AtomicBool::new(false)],
-        wq: WaitQueue::new(),
-        peercred: (cur.tgid(), uid, gid),
-    });
-    let a = UnixSocket { pair: pair.clone(), side: 0, ino: NEXT_INO.fetch_add(1, Ordering::Relaxed) };
-    let b = UnixSocket { pair, side: 1, ino: NEXT_INO.fetch_add(1, Ordering::Relaxed) };
+    let pair = new_pair(ty, (cur.tgid(), uid, gid), true);
+    let net = crate::net::core::net_namespace::current_net();
+    let a = new_socket(pair.clone(), 0, &net);
+    let b = new_socket(pair, 1, &net);
     Ok((a, b))
 }

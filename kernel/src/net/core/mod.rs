@@ -1,0 +1,2 @@
+//! The protocol-independent core of networking.  Linux: net/core/.
+pub mod net_namespace;
