@@ -4,7 +4,7 @@
 //! interpreter's: ld.so of a dynamically linked program); the initial stack is
 //! `execimage::stack`.
 
-use super::exec::{begin_new_exec, bprm_creds_from_file, exec_err, open_exec};
+use super::exec::{begin_new_exec, bprm_creds_from_file, exec_err, open_exec, BprmFile};
 use super::inode::*;
 use super::namei::{inode_permission, MAY_READ};
 use super::AT_FDCWD;
@@ -123,7 +123,7 @@ fn map_segments(
 /// its header, its consistency checks and load_elf_phdrs().  The plan may still hold an error
 /// Linux only meets after the point of no return (ExecError::Fatal).
 fn open_interp(path: &[u8]) -> KResult<(Arc<Inode>, Result<elf::InterpPlan, Errno>)> {
-    let iino = open_exec(AT_FDCWD, path, 0)?;
+    let iino = open_exec(AT_FDCWD, path, 0)?.inode;
     // Linux: do_open_execat()'s deny_write_access() (ETXTBSY while open for writing), given
     // back once the interpreter is mapped (allow_write_access()): nothing here can write it.
     iino.deny_write_access()?;
@@ -171,12 +171,13 @@ fn load_elf_interp(
 #[no_mangle]
 #[inline(never)]
 pub(super) fn load_elf_binary(
-    ino: &Arc<Inode>,
+    file: &BprmFile,
     argv: &[Vec<u8>],
     envp: &[Vec<u8>],
     execfn: &[u8],
     filename: &[u8],
 ) -> KResult<usize> {
+    let ino = &file.inode;
     let mut small = [0u8; HEADERS_SMALL];
     let big: Vec<u8>;
     let head: &[u8] = match read_headers(ino, &mut small)? {
@@ -212,7 +213,7 @@ pub(super) fn load_elf_binary(
     let file_size = ino.size() as u64;
     // Linux: begin_new_exec() -> bprm_creds_from_file(): the credentials the new image runs
     // with, computed before the point of no return (the initial stack's AT_* need them).
-    let mut bprm = bprm_creds_from_file(ino)?;
+    let mut bprm = bprm_creds_from_file(file)?;
     // Linux decides PF_RANDOMIZE after begin_new_exec has cleared bprm->per_clear: a set-id
     // exec by a caller with ADDR_NO_RANDOMIZE is randomised after all, so its plan is remade.
     if randomizes(exec_personality(old_personality, bprm.per_clear)) != randomize {

@@ -124,22 +124,32 @@ pub fn sys_execveat(
     r
 }
 
+/// The file exec runs (Linux: bprm->file), with what its mount allows.
+pub(super) struct BprmFile {
+    pub inode: Arc<Inode>,
+    /// Linux: !mnt_may_suid(file->f_path.mnt): on a nosuid mount, set-id bits do not count.
+    pub nosuid: bool,
+}
+
 /// Linux: do_open_execat(): the file to run — opened with MAY_EXEC | MAY_OPEN (may_open():
 /// a directory is EACCES; inode_permission(): the caller's execute bit, and for root at
 /// least one x bit), and a regular file.
-pub(super) fn open_exec(dirfd: i32, path: &[u8], flags: u32) -> KResult<Arc<Inode>> {
-    let ino = if path.is_empty() {
+pub(super) fn open_exec(dirfd: i32, path: &[u8], flags: u32) -> KResult<BprmFile> {
+    let (ino, nosuid) = if path.is_empty() {
         if flags & AT_EMPTY_PATH == 0 {
             return Err(ENOENT);
         }
-        fd_get(dirfd as u32)?.inode.clone().ok_or(EACCES)?
+        // (an open file does not record its mount in MenuOS: exec by fd cannot see noexec or
+        // nosuid, a known gap)
+        (fd_get(dirfd as u32)?.inode.clone().ok_or(EACCES)?, false)
     } else {
         let p = super::namei::namei_path_at(dirfd, path, flags & AT_SYMLINK_NOFOLLOW == 0)?;
         // Linux: do_open_execat(): nothing runs from a noexec mount.
         if super::namespace::path_noexec(&p) {
             return Err(EACCES);
         }
-        p.inode
+        let nosuid = !super::namespace::mnt_may_suid(&p);
+        (p.inode, nosuid)
     };
     if let InodeKind::Symlink(_) = ino.kind {
         return Err(ELOOP);
@@ -151,7 +161,7 @@ pub(super) fn open_exec(dirfd: i32, path: &[u8], flags: u32) -> KResult<Arc<Inod
     if !ino.is_reg() {
         return Err(EACCES);
     }
-    Ok(ino)
+    Ok(BprmFile { inode: ino, nosuid })
 }
 
 /// The credential half of Linux's struct linux_binprm: the cred exec installs at the point
@@ -190,7 +200,8 @@ fn fs_shared_outside_group(cur: &Task) -> bool {
 /// Linux: prepare_exec_creds() + bprm_creds_from_file() (bprm_fill_uid() and commoncap's
 /// cap_bprm_creds_from_file(), the host-tested credcheck rules) + would_dump(), for the file
 /// that will run (a script's interpreter: Linux ignores set-id bits on scripts).
-pub(super) fn bprm_creds_from_file(ino: &Inode) -> KResult<BprmCreds> {
+pub(super) fn bprm_creds_from_file(file: &BprmFile) -> KResult<BprmCreds> {
+    let ino: &Inode = &file.inode;
     let cur = current();
     let old = current_cred();
     let ids = inode_ids(ino);
@@ -205,7 +216,7 @@ pub(super) fn bprm_creds_from_file(ino: &Inode) -> KResult<BprmCreds> {
         gid: ids.gid,
         exec_ok: inode_permission_cred(&old, ino, MAY_EXEC).is_ok(),
         ids_mapped: old.user_ns.kuid_has_mapping(ids.uid) && old.user_ns.kgid_has_mapping(ids.gid),
-        nosuid: false,
+        nosuid: file.nosuid,
     };
     let mut ctx = ExecCtx { no_new_privs: cur.no_new_privs.load(Ordering::Relaxed), unsafe_share: false };
     let err = |e: credcheck::Errno| Errno(e as i32);
@@ -235,13 +246,13 @@ pub fn do_execveat(dirfd: i32, path: &[u8], mut argv: Vec<Vec<u8>>, envp: Vec<Ve
         cur.flags.fetch_and(!PF_NPROC_EXCEEDED, Ordering::Relaxed);
     }
     drop(cur);
-    let mut ino = open_exec(dirfd, path, flags)?;
+    let mut file = open_exec(dirfd, path, flags)?;
     let mut filename: Vec<u8> =
         if path.is_empty() { alloc::format!("/dev/fd/{}", dirfd).into_bytes() } else { path.to_vec() };
     let execfn = filename.clone();
     for depth in 0..=MAX_BINPRM_DEPTH {
         let mut head = [0u8; elf::BINPRM_BUF_SIZE];
-        let n = ino.read_at_raw(0, &mut head);
+        let n = file.inode.read_at_raw(0, &mut head);
         let head = &head[..n];
         if script::is_script(head) {
             if depth == MAX_BINPRM_DEPTH {
@@ -256,11 +267,11 @@ pub fn do_execveat(dirfd: i32, path: &[u8], mut argv: Vec<Vec<u8>>, envp: Vec<Ve
                     return Err(ENOENT);
                 }
             }
-            (ino, filename) = load_script(head, &mut argv, &filename)?;
+            (file, filename) = load_script(head, &mut argv, &filename)?;
             continue;
         }
         if elf::is_elf(head) {
-            return load_elf_binary(&ino, &argv, &envp, &execfn, &filename);
+            return load_elf_binary(&file, &argv, &envp, &execfn, &filename);
         }
         return Err(ENOEXEC);
     }

@@ -582,6 +582,12 @@ pub fn mnt_flags_of_path(p: &Path) -> u32 {
     current_mnt_ns().mnt_flags(p.mnt).map_or(0, |(f, _)| f)
 }
 
+/// Linux: mnt_may_suid(): set-id bits and file capabilities count only on a mount without
+/// MNT_NOSUID.
+pub fn mnt_may_suid(p: &Path) -> bool {
+    mnt_flags_of_path(p) & MNT_NOSUID == 0
+}
+
 /// Linux: path_noexec(): a file on a MNT_NOEXEC mount cannot be executed (EACCES).
 pub fn path_noexec(p: &Path) -> bool {
     current_mnt_ns().mnt_flags(p.mnt).is_some_and(|(f, _)| f & MNT_NOEXEC != 0)

@@ -14,6 +14,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -171,6 +172,16 @@ int main(void)
 	       "uid=1000,2000,2000,2000 gid=1000,1000,1000,1000 secure=1 prm=0 eff=0 inh=0 amb=0 nnp=0 dumpable=0");
 	expect("user-suid-self", "/tmp/x/suidself", become_user,
 	       "uid=1000,1000,1000,1000 gid=1000,1000,1000,1000 secure=0 prm=0 eff=0 inh=0 amb=0 nnp=0 dumpable=1");
+	/* a nosuid mount: the set-user-ID bit does not count (Linux: mnt_may_suid) */
+	mkdir("/tmp/nosuid", 0755);
+	CHECK_EQ("mount-nosuid", mount("tmpfs", "/tmp/nosuid", "tmpfs", MS_NOSUID, NULL), 0);
+	copy("/bin/cred-report", "/tmp/nosuid/suid", 04755, 0, 0);
+	expect("user-suid-root-on-nosuid", "/tmp/nosuid/suid", become_user,
+	       "uid=1000,1000,1000,1000 gid=1000,1000,1000,1000 secure=0 prm=0 eff=0 inh=0 amb=0 nnp=0 dumpable=1");
+	CHECK_EQ("remount-suid", mount(NULL, "/tmp/nosuid", NULL, MS_REMOUNT, NULL), 0);
+	expect("user-suid-root-after-remount", "/tmp/nosuid/suid", become_user,
+	       "uid=1000,0,0,0 gid=1000,1000,1000,1000 secure=1 prm=" FULL " eff=" FULL " inh=0 amb=0 nnp=0 dumpable=0");
+	umount("/tmp/nosuid");
 	expect("root-suid-root", "/tmp/x/suid", nothing,
 	       "uid=0,0,0,0 gid=0,0,0,0 secure=0 prm=" FULL " eff=" FULL " inh=0 amb=0 nnp=0 dumpable=1");
 	expect("user-nnp-suid-ignored", "/tmp/x/suid", user_nnp,
