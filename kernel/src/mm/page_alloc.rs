@@ -279,8 +279,8 @@ pub(super) fn alloc_zeroed_page() -> KResult<usize> {
     alloc_zeroed_page_flags(0)
 }
 
-/// `n` physically contiguous frames, refcount 1, taken out of the allocator for good (the
-/// kernel heap grows with them).  A scan of the refcounts for a free run, from the top of RAM
+/// `n` physically contiguous frames, refcount 1, PG_RESERVED: the kernel heap grows with them
+/// for good; kmalloc_large gives them back with free_contiguous.  A scan of the refcounts for a free run, from the top of RAM
 /// down (the free list hands out low frames first, so the top stays unfragmented longest).
 /// Linux: alloc_contig_pages().
 pub(super) fn alloc_contiguous(n: usize) -> Option<usize> {
@@ -318,6 +318,21 @@ pub(super) fn alloc_contiguous(n: usize) -> Option<usize> {
     free.retain(|f| f < lo || f >= hi);
     NR_FREE.fetch_sub(n, Ordering::Relaxed);
     Some(mm.base_pfn + start)
+}
+
+/// Gives back a run from alloc_contiguous(): `n` frames from `pfn`, each with the one
+/// reference alloc_contiguous gave it.  Linux: free_contig_range().
+pub(super) fn free_contiguous(pfn: usize, n: usize) {
+    let mm = mem_map();
+    let mut free = FREE.lock();
+    for p in pfn..pfn + n {
+        let i = p - mm.base_pfn;
+        let old = mm.refs[i].swap(0, Ordering::AcqRel);
+        assert!(old == 1, "free_contiguous: pfn {:#x} has {} references", p, old);
+        mm.flags[i].store(0, Ordering::Relaxed);
+        free.push(p as u32);
+    }
+    NR_FREE.fetch_add(n, Ordering::Relaxed);
 }
 
 /// Linux: get_page(): the caller holds a reference on `pfn` already.
