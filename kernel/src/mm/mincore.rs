@@ -36,7 +36,7 @@ pub fn sys_mincore(addr: usize, len: usize, vec: UserPtr<u8>) -> KResult<usize> 
     if user_end(addr, len).is_err() {
         return Err(ENOMEM);
     }
-    let mut pages = len / PAGE_SIZE + (len % PAGE_SIZE != 0) as usize;
+    let mut pages = len / PAGE_SIZE + !len.is_multiple_of(PAGE_SIZE) as usize;
     if !access_ok(vec.addr(), pages) {
         return Err(EFAULT);
     }
