@@ -10,7 +10,6 @@ use super::mmap::{current_mm, user_end};
 use super::uaccess::{access_ok, UserPtr};
 use super::PAGE_SIZE;
 use crate::errno::*;
-use alloc::vec::Vec;
 
 /// Linux: do_mincore(): the residency of up to `pages` pages from `addr`, all inside the VMA
 /// that holds `addr`, into `vec`; how many pages were done.  ENOMEM when no VMA holds `addr`.
@@ -42,9 +41,7 @@ pub fn sys_mincore(addr: usize, len: usize, vec: UserPtr<u8>) -> KResult<usize> 
     }
     let mm = current_mm()?;
     // Linux: tmp = __get_free_page(GFP_USER), -EAGAIN without it
-    let mut tmp = Vec::new();
-    tmp.try_reserve_exact(PAGE_SIZE).map_err(|_| EAGAIN)?;
-    tmp.resize(PAGE_SIZE, 0u8);
+    let mut tmp = super::util::kvcalloc::<u8>(PAGE_SIZE, EAGAIN)?;
     let (mut start, mut vec) = (addr, vec);
     while pages > 0 {
         let n = do_mincore(&mm, start, pages.min(PAGE_SIZE), &mut tmp)?;
