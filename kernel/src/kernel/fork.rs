@@ -240,7 +240,17 @@ pub fn kernel_clone(args: &KernelCloneArgs) -> KResult<i32> {
             trace = 0;
         }
     }
-    let p = match copy_process(args, trace) {
+    // Linux: copy_process's GFP_KERNEL allocations at the min watermark invoke the OOM killer
+    // and retry, so a fork succeeds while a memory hog can be killed; here the failed
+    // copy_process has undone itself and holds no lock, then the whole of it is retried.
+    let mut p = copy_process(args, trace);
+    for _ in 0..4 {
+        if !matches!(p, Err(ENOMEM)) || !crate::mm::oom_kill::alloc_failed_may_oom() {
+            break;
+        }
+        p = copy_process(args, trace);
+    }
+    let p = match p {
         Ok(p) => p,
         Err(e) => {
             _t.ret(-(e.0 as i64));
