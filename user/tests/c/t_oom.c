@@ -210,7 +210,8 @@ int main(void)
 	 * all the memory.  Linux's populate faults invoke the OOM killer, which kills the hog; a
 	 * kernel that leaves it alive with the free memory at its floor must still not fail the
 	 * fork (Linux: copy_process's allocations invoke the OOM killer too).  Either way the
-	 * forks work and the hog ends by SIGKILL (SIGTERM ends it otherwise: a failure). */
+	 * forks work and the hog ends by SIGKILL (SIGTERM ends it otherwise: a failure).  NORESERVE:
+	 * Linux's overcommit heuristic refuses a mapping larger than RAM otherwise. */
 	int hp[2];
 	CHECK_EQ("populate-hog-pipe", pipe(hp), 0);
 	pid_t ph = fork();
@@ -218,7 +219,7 @@ int main(void)
 		close(hp[0]);
 		set_adj("0");
 		size_t want = (size_t)(mt_meminfo_kb("MemTotal:") + 64 * 1024) * 1024;
-		void *m = mmap(NULL, want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		void *m = mmap(NULL, want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_POPULATE, -1, 0);
 		(void)!write(hp[1], m == MAP_FAILED ? "f" : "p", 1);
 		for (;;)
 			pause();
