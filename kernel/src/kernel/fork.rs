@@ -218,6 +218,21 @@ pub fn sys_clone3(uargs: UserPtr<u8>, size: usize) -> KResult<usize> {
 /// Linux: kernel_clone() — the common body of fork, vfork, clone, clone3 and kernel threads.
 #[no_mangle]
 #[inline(never)]
+/// Linux: copy_process's GFP_KERNEL allocations at the min watermark invoke the OOM killer
+/// and retry, so a fork succeeds while a memory hog can be killed.  Here a copy_process that
+/// failed with ENOMEM has undone itself and holds no lock: the OOM killer runs and the whole
+/// of it is retried (a few times, each after a kill).
+fn copy_process_after_oom(args: &KernelCloneArgs, trace: i32, e: Errno) -> KResult<Task> {
+    let mut r = Err(e);
+    for _ in 0..4 {
+        if !matches!(r, Err(ENOMEM)) || !crate::mm::oom_kill::alloc_failed_may_oom() {
+            break;
+        }
+        r = copy_process(args, trace);
+    }
+    r
+}
+
 pub fn kernel_clone(args: &KernelCloneArgs) -> KResult<i32> {
     let mut _t = crate::trace_func!(kernel_clone, args.flags, args.exit_signal);
     let clone_flags = args.flags;
@@ -240,22 +255,15 @@ pub fn kernel_clone(args: &KernelCloneArgs) -> KResult<i32> {
             trace = 0;
         }
     }
-    // Linux: copy_process's GFP_KERNEL allocations at the min watermark invoke the OOM killer
-    // and retry, so a fork succeeds while a memory hog can be killed; here the failed
-    // copy_process has undone itself and holds no lock, then the whole of it is retried.
-    let mut p = copy_process(args, trace);
-    for _ in 0..4 {
-        if !matches!(p, Err(ENOMEM)) || !crate::mm::oom_kill::alloc_failed_may_oom() {
-            break;
-        }
-        p = copy_process(args, trace);
-    }
-    let p = match p {
+    let p = match copy_process(args, trace) {
         Ok(p) => p,
-        Err(e) => {
-            _t.ret(-(e.0 as i64));
-            return Err(e);
-        }
+        Err(e) => match copy_process_after_oom(args, trace, e) {
+            Ok(p) => p,
+            Err(e) => {
+                _t.ret(-(e.0 as i64));
+                return Err(e);
+            }
+        },
     };
     // The child's number as the parent sees it (Linux: pid_vnr(pid)).
     let nr = crate::kernel::pid::task_pid_vnr(&p);
