@@ -27,11 +27,12 @@ kernel-lockdep: deps
 	@python3 tools/kallsyms.py $(BUILD)/vmlinux-lockdep.tmp && mv $(BUILD)/vmlinux-lockdep.tmp $(BUILD)/vmlinux-lockdep
 
 # User programs: C tests (static glibc), Rust programs (static Rust std) and busybox (from
-# Debian's source package, cross-built once and cached), staged in build/user/bin.
+# Debian's source package, cross-built once and cached) and strace (the same way), staged in build/user/bin.
 user: deps
 	@bash tools/build-user-c.sh
 	@bash tools/build-user-rust.sh
 	@bash tools/build-busybox.sh
+	@bash tools/build-strace.sh
 
 # build/initramfs.cpio: the default root (the menu as /init) with the test programs under /tests.
 initramfs: user

@@ -11,6 +11,8 @@ python3 "$ROOT/tools/qemutest.py" --kernel "$ROOT/build/linux-ref/Image" --kind 
 # busybox's shell and ps on the oracle too (skipped when only some tests were asked for)
 if [ "$#" -eq 0 ]; then
   python3 "$ROOT/tools/busyboxtest.py" --kernel "$ROOT/build/linux-ref/Image" --kind linux || rc=1
+  # strace -f fork-new: the stored Linux transcript (tools/strace/) is still what Linux prints
+  python3 "$ROOT/tools/stracetest.py" --kernel "$ROOT/build/linux-ref/Image" || rc=1
   # Linux's own tests on Linux: every test in tools/suites/*.pass must still pass here.
   python3 "$ROOT/tools/suitetest.py" --kernel "$ROOT/build/linux-ref/Image" --kind linux || rc=1
 fi

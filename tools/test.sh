@@ -8,7 +8,8 @@
 #      cargo clippy -D warnings for each root-workspace crate (host) and for the kernel
 #   4. the QEMU tests: every program in build/user/tests booted as PID 1 on build/vmlinux-lockdep,
 #      plus the expect tests (tools/qemutest.py)
-#   5. the gdb experiment, the menu over the serial line, the fork trace, busybox's shell
+#   5. the gdb experiment, the menu over the serial line, the fork trace, busybox's shell,
+#      strace -f fork-new against Linux's transcript (tools/stracetest.py)
 #   6. Linux's own tests: kselftests and busybox's testsuite (tools/suitetest.py)
 # Extra arguments go to qemutest.py (e.g. --only t_fork).  `tools/test.sh --lint` runs only step 3.
 set -uo pipefail
@@ -158,7 +159,7 @@ if [ -z "$line" ]; then fail=$((fail + 1)); echo "qemutest printed no summary"; 
 
 if [ "$#" -eq 0 ]; then
   # The seed's gdb experiment in batch mode, and the menu driven over the serial line.
-  for t in gdbtest menutest test_trace busyboxtest; do
+  for t in gdbtest menutest test_trace busyboxtest stracetest; do
     echo "== $t (tools/$t.py): one QEMU boot"
     python3 tools/$t.py | tee build/test-logs/$t.out
     line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' build/test-logs/$t.out | tail -1)

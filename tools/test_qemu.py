@@ -67,7 +67,7 @@ class BootArgv(unittest.TestCase):
 
 
 # The harnesses that boot QEMU (a new one: use qemu.boot_argv and add it here).
-HARNESSES = ["tools/qemutest.py", "tools/gdbtest.py", "tools/menutest.py", "tools/busyboxtest.py",
+HARNESSES = ["tools/qemutest.py", "tools/gdbtest.py", "tools/menutest.py", "tools/busyboxtest.py", "tools/stracetest.py",
              "tools/bench.py", "tools/trace.py", "tools/test_trace.py", "tools/debug.sh", "tools/test.sh",
              "tools/test-linux.sh", "Makefile", "user/rust/check-menu.sh"]
 

@@ -11,6 +11,7 @@
 use super::filesystems::FsType;
 use crate::kernel::locking::{class, SpinLock};
 use crate::kernel::user_namespace::{init_user_ns, UserNamespace};
+use crate::mm::PAGE_SIZE;
 use alloc::collections::BTreeSet;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -79,6 +80,15 @@ impl SuperBlock {
     /// Linux: sb_rdonly().
     pub fn rdonly(&self) -> bool {
         self.flags.load(Ordering::Relaxed) & SB_RDONLY != 0
+    }
+    /// Linux: s_blocksize, which stat() reports as st_blksize (generic_fillattr:
+    /// i_blocksize()): 1024 for /proc (proc_fill_super), a page elsewhere.  stdio sizes its
+    /// buffer by it, so a /proc file is read in 1024-byte calls as on Linux.
+    pub fn blocksize(&self) -> u32 {
+        match self.fs_type {
+            FsType::Proc => 1024,
+            _ => PAGE_SIZE as u32,
+        }
     }
     /// Whether names can be made and removed in its directories (tmpfs and ramfs have the
     /// inode operations; /proc, sysfs, tracefs, mqueue's directory and nsfs do not).

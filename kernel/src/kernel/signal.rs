@@ -135,6 +135,11 @@ fn sig_ignored(t: &TaskStruct, acts: &[SigAction; NSIG as usize], sig: i32, info
     if (t.blocked.load(Ordering::Relaxed) | t.real_blocked.load(Ordering::Relaxed)) & sigmask(sig) != 0 {
         return false;
     }
+    // Linux: a tracer may want to know about an ignored signal too (it stops the tracee in
+    // get_signal's ptrace_signal, where strace prints `--- SIGCHLD ... ---`), but for SIGKILL.
+    if sig != SIGKILL && t.ptrace.is_traced() {
+        return false;
+    }
     let a = acts[(sig - 1) as usize];
     if t.tgid() == 1 && a.handler == SIG_DFL && info.code != SI_KERNEL {
         return true;

@@ -36,6 +36,8 @@
  *  - ENOENT for /proc/99999/stat, /proc/99999, /proc/self/nosuch; writes: stat EINVAL,
  *    meminfo EIO; creat and mkdir in /proc ENOENT; comm is writable by the process itself;
  *  - every /proc/<pid>/stat parses as the menu's `ps` parses it (pid (comm) state ppid).
+ *  - st_blksize (stat, statx) is /proc's s_blocksize, 1024 (stdio reads /proc files in
+ *    1024-byte calls, as strace shows), and a page on the root file system.
  */
 #include "mtest.h"
 #include <dirent.h>
@@ -984,6 +986,17 @@ int main(int argc, char **argv)
 					strstr(buf, "\nmarchid\t\t: 0x") && strstr(buf, "\nmimpid\t\t: 0x"));
 	n = slurp("/proc/version", buf, sizeof buf);
 	CHECK("version", n > 0 && !strncmp(buf, "Linux version ", 14) && buf[n - 1] == '\n');
+
+	/* ---- st_blksize: proc_fill_super's s_blocksize (1024), not a page ---- */
+	{
+		struct stat sb;
+		struct statx sx;
+		CHECK("blksize-proc-stat", stat("/proc/self/maps", &sb) == 0 && sb.st_blksize == 1024);
+		CHECK("blksize-proc-dir", stat("/proc", &sb) == 0 && sb.st_blksize == 1024);
+		CHECK("blksize-proc-statx", statx(AT_FDCWD, "/proc/self/status", 0, STATX_BASIC_STATS, &sx) == 0 &&
+						    sx.stx_blksize == 1024);
+		CHECK("blksize-rootfs-page", stat("/", &sb) == 0 && sb.st_blksize == 4096);
+	}
 
 	test_more_files(self_path);
 	mt_end();

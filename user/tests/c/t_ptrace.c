@@ -1,7 +1,7 @@
 /* t_ptrace: ptrace(2) as riscv64 Linux has it — TRACEME/ATTACH/SEIZE/INTERRUPT/DETACH/KILL,
  * signal-delivery, syscall and event stops in wait's status, PEEK/POKE, the regsets, siginfo,
  * GET_SYSCALL_INFO, auto-attach of children, the tracer as parent while real_parent stays,
- * tracer exit and EXITKILL, /proc/PID/status, process_vm_readv/writev, and the errnos. */
+ * tracer exit and EXITKILL, the stops of ignored signals, /proc/PID/status, process_vm_readv/writev, and the errnos. */
 #include "mtest.h"
 #include <elf.h>
 #include <fcntl.h>
@@ -107,6 +107,15 @@ static void body_exec(void)
 	_exit(127);
 }
 
+/* an ignored signal (SIG_IGN) and a default-ignored one (SIGCHLD), each sent to itself */
+static void body_ignored(void)
+{
+	signal(SIGUSR1, SIG_IGN);
+	kill(getpid(), SIGUSR1);
+	kill(getpid(), SIGCHLD);
+	_exit(8);
+}
+
 static void body_pause(void)
 {
 	for (;;)
@@ -179,6 +188,23 @@ int main(void)
 		CHECK_ERR("not-stopped-esrch", sys_ptrace(PTRACE_GETSIGINFO, pid, 0, (unsigned long)&si), ESRCH);
 		CHECK_EQ("cont-exit-wait", waitpid(pid, &st, 0), pid);
 		CHECK("poked-value-seen", WIFEXITED(st) && WEXITSTATUS(st) == 42);
+	}
+
+	/* Linux's sig_ignored(): a tracee's ignored signals are still queued, for the tracer to
+	 * see in a signal-delivery stop (strace's `--- SIGCHLD ... ---`); passed back at CONT,
+	 * they are then ignored */
+	{
+		pid_t pid = traceme_child(body_ignored);
+		waitpid(pid, &st, 0);
+		sys_ptrace(PTRACE_CONT, pid, 0, 0);
+		CHECK_EQ("ignored-sig-ign-wait", waitpid(pid, &st, 0), pid);
+		CHECK("ignored-sig-ign-stop", WIFSTOPPED(st) && WSTOPSIG(st) == SIGUSR1);
+		sys_ptrace(PTRACE_CONT, pid, 0, SIGUSR1);
+		CHECK_EQ("ignored-dfl-wait", waitpid(pid, &st, 0), pid);
+		CHECK("ignored-dfl-sigchld-stop", WIFSTOPPED(st) && WSTOPSIG(st) == SIGCHLD);
+		sys_ptrace(PTRACE_CONT, pid, 0, SIGCHLD);
+		CHECK_EQ("ignored-exit-wait", waitpid(pid, &st, 0), pid);
+		CHECK("ignored-then-ignored-exit8", WIFEXITED(st) && WEXITSTATUS(st) == 8);
 	}
 
 	/* signal injection at CONT */

@@ -14,7 +14,7 @@ use menu::{Hooks, Menu, Outcome};
 use std::ffi::CString;
 use std::fs;
 use std::io::{self, Write};
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 use std::time::Duration;
 
@@ -640,6 +640,54 @@ fn trace(menu: &Menu, args: &[String]) -> i32 {
     status
 }
 
+/// strace's options that take a value (strace(1)): `-o FILE`, `-e EXPR`, `-s SIZE`, ...
+const STRACE_VALUE_OPTS: [&str; 14] = [
+    "-a", "-b", "-e", "-E", "-I", "-o", "-O", "-p", "-P", "-s", "-S", "-u", "-U", "-X",
+];
+
+/// strace [OPTIONS] COMMAND [ARGS]: runs COMMAND under /bin/strace (e.g. `strace -f fork-new`:
+/// the clone of glibc's fork, the child's write and exit_group, the parent's wait4 and the
+/// SIGCHLD).  The options go to strace as they are.  A menu command runs in a second copy of
+/// the menu (`/proc/self/exe -c COMMAND`: run one command, no prompt, exit with its status),
+/// so the trace shows it from the menu's execve on; any other COMMAND is a program, found as
+/// `exec` finds it.
+fn strace(menu: &Menu, args: &[String]) -> i32 {
+    let mut argv = vec![b"/bin/strace".to_vec()];
+    let mut i = 1;
+    while i < args.len() && args[i].starts_with('-') && args[i] != "--" {
+        argv.push(args[i].as_bytes().to_vec());
+        if STRACE_VALUE_OPTS.contains(&args[i].as_str()) && i + 1 < args.len() {
+            argv.push(args[i + 1].as_bytes().to_vec());
+            i += 1;
+        }
+        i += 1;
+    }
+    if args.get(i).map(String::as_str) == Some("--") {
+        i += 1;
+    }
+    let cmd = &args[i..];
+    if cmd.is_empty() {
+        println!("usage: strace [-f] [-o FILE] [STRACE OPTIONS] COMMAND [ARGS]   e.g. strace -f fork-new, strace exec /hello");
+        return 1;
+    }
+    if !Path::new("/bin/strace").exists() {
+        println!("strace: /bin/strace is not there (tools/build-strace.sh stages it)");
+        return 1;
+    }
+    if menu.find(&cmd[0]).is_some() {
+        let exe = std::env::current_exe()
+            .map(|p| p.into_os_string().into_vec())
+            .unwrap_or_else(|_| b"/init".to_vec());
+        argv.push(exe);
+        argv.push(b"-c".to_vec());
+        argv.extend(cmd.iter().map(|a| a.as_bytes().to_vec()));
+    } else {
+        argv.push(lookup(&cmd[0]).into_bytes());
+        argv.extend(cmd[1..].iter().map(|a| a.as_bytes().to_vec()));
+    }
+    spawn_wait("strace", &argv)
+}
+
 // ---------------------------------------------------------------------------------------------
 // PID 1 duties.
 
@@ -828,6 +876,11 @@ fn build_menu() -> Menu {
             "trace [-e EVENT] [-t TRACER] [-n] COMMAND: run it under ftrace, print the trace",
             trace,
         )
+        .config_with_menu(
+            "strace",
+            "strace [-f] [-o FILE] COMMAND: run a command or program under /bin/strace",
+            strace,
+        )
         .config("sh", "run /bin/sh if there is one", sh)
         .config(
             "su",
@@ -845,6 +898,17 @@ fn main() {
             std::env::set_var("PATH", "/bin:/sbin:/usr/bin");
         }
         mount_filesystems();
+    }
+    let argv: Vec<String> = std::env::args().collect();
+    if argv.get(1).map(String::as_str) == Some("-c") {
+        // menu -c COMMAND [ARGS]: one command and out, with its status (the menu's strace)
+        let status = match build_menu().dispatch(&argv[2..], &mut io::stdout()) {
+            Outcome::Ran(s) => s,
+            Outcome::Empty => 0,
+            _ => 127,
+        };
+        flush();
+        std::process::exit(status);
     }
     catch_sigint();
     let menu = build_menu();
