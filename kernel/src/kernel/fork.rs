@@ -215,13 +215,12 @@ pub fn sys_clone3(uargs: UserPtr<u8>, size: usize) -> KResult<usize> {
     r
 }
 
-/// Linux: kernel_clone() — the common body of fork, vfork, clone, clone3 and kernel threads.
-#[no_mangle]
-#[inline(never)]
 /// Linux: copy_process's GFP_KERNEL allocations at the min watermark invoke the OOM killer
 /// and retry, so a fork succeeds while a memory hog can be killed.  Here a copy_process that
 /// failed with ENOMEM has undone itself and holds no lock: the OOM killer runs and the whole
-/// of it is retried (a few times, each after a kill).
+/// of it is retried (a few times, each after a kill).  Out of line: the fork path stays small.
+#[cold]
+#[inline(never)]
 fn copy_process_after_oom(args: &KernelCloneArgs, trace: i32, e: Errno) -> KResult<Task> {
     let mut r = Err(e);
     for _ in 0..4 {
@@ -233,6 +232,9 @@ fn copy_process_after_oom(args: &KernelCloneArgs, trace: i32, e: Errno) -> KResu
     r
 }
 
+/// Linux: kernel_clone() — the common body of fork, vfork, clone, clone3 and kernel threads.
+#[no_mangle]
+#[inline(never)]
 pub fn kernel_clone(args: &KernelCloneArgs) -> KResult<i32> {
     let mut _t = crate::trace_func!(kernel_clone, args.flags, args.exit_signal);
     let clone_flags = args.flags;
