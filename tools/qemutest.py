@@ -117,6 +117,22 @@ EXPECT_TESTS = [
         "exit": True,
         "timeout": 60,
     },
+    {
+        # Issue 10 item 7: a kernel stack overflow hits the guard page below the stack (Linux:
+        # CONFIG_VMAP_STACK) and oopses naming the task; the debug kernel (make test's) overflows
+        # pid 1's stack on purpose with vmap_stack_test=overflow (mm/vmalloc.rs).
+        "name": "vmap_stack_overflow_oops",
+        "append": "rdinit=/hello vmap_stack_test=overflow",
+        "needs": ["hello"],
+        "kinds": ["menuos"],
+        "expect": [
+            ("guard", r"vmap_stack: guard below 0x[0-9a-f]+ unmapped"),
+            ("detected", r"Insufficient stack space to handle exception!"),
+            ("names-task", r"CPU: 0 PID: 1 Comm: init"),
+            ("panic", r"Kernel panic - not syncing: Kernel stack overflow"),
+        ],
+        "timeout": 60,
+    },
     # Any memory size QEMU virt offers boots and runs t_mem (malloc, mmap, brk, a 64 MiB block):
     # mem_map and the linear map are sized from the device tree (issue 10, item 6).  The initrd
     # holds just t_mem and what it opens: the full test initramfs (45 MB with glibc's /lib)

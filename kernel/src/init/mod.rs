@@ -176,6 +176,9 @@ extern "C" fn kernel_init(_: usize) -> usize {
     let boot = BOOT.get().unwrap();
     let cur = crate::kernel::task::current();
     cur.set_comm(b"init");
+    // the debug kernel checks its stack's guard page (mm/vmalloc.rs)
+    #[cfg(feature = "lockdep")]
+    crate::mm::vmalloc::vmap_stack_selftest(cur.stack.base(), cur.stack.top());
     // pid 1 gets a root, a cwd and an fd table (Linux: init_fs / init_files).
     let root = crate::fs::root();
     *cur.fs.lock() = Some(crate::fs::FsStruct::new(root));

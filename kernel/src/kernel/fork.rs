@@ -215,6 +215,23 @@ pub fn sys_clone3(uargs: UserPtr<u8>, size: usize) -> KResult<usize> {
     r
 }
 
+/// Linux: copy_process's GFP_KERNEL allocations at the min watermark invoke the OOM killer
+/// and retry, so a fork succeeds while a memory hog can be killed.  Here a copy_process that
+/// failed with ENOMEM has undone itself and holds no lock: the OOM killer runs and the whole
+/// of it is retried (a few times, each after a kill).  Out of line: the fork path stays small.
+#[cold]
+#[inline(never)]
+fn copy_process_after_oom(args: &KernelCloneArgs, trace: i32, e: Errno) -> KResult<Task> {
+    let mut r = Err(e);
+    for _ in 0..4 {
+        if !matches!(r, Err(ENOMEM)) || !crate::mm::oom_kill::alloc_failed_may_oom() {
+            break;
+        }
+        r = copy_process(args, trace);
+    }
+    r
+}
+
 /// Linux: kernel_clone() — the common body of fork, vfork, clone, clone3 and kernel threads.
 #[no_mangle]
 #[inline(never)]
@@ -242,10 +259,13 @@ pub fn kernel_clone(args: &KernelCloneArgs) -> KResult<i32> {
     }
     let p = match copy_process(args, trace) {
         Ok(p) => p,
-        Err(e) => {
-            _t.ret(-(e.0 as i64));
-            return Err(e);
-        }
+        Err(e) => match copy_process_after_oom(args, trace, e) {
+            Ok(p) => p,
+            Err(e) => {
+                _t.ret(-(e.0 as i64));
+                return Err(e);
+            }
+        },
     };
     // The child's number as the parent sees it (Linux: pid_vnr(pid)).
     let nr = crate::kernel::pid::task_pid_vnr(&p);

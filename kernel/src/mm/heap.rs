@@ -1,6 +1,11 @@
 //! The kernel heap (Box, Vec, Arc): a buddy allocator that starts with a slice of RAM and
 //! grows on demand with runs of free page frames.  Linux: mm/slub.c (kmalloc) over the page
 //! allocator — here the well-kept buddy_system_allocator crate's Heap, fed by page_alloc.
+//!
+//! The buddy heap keeps the frames it grows by (it cannot give a run back while any block in
+//! it is live), so a big allocation that came and went would cost MemFree for good.  As Linux's
+//! kmalloc_large() does, allocations above KMALLOC_MAX_CACHE_SIZE skip it: they are runs of
+//! frames straight from the page allocator, and go back to it when freed.
 
 use crate::kernel::locking::{class, SpinLock};
 use buddy_system_allocator::Heap;
@@ -19,6 +24,30 @@ static HEAP: KernelHeap =
 
 /// Failure injection for kmalloc (Linux: failslab): the Nth next allocation fails when set.
 pub static FAIL_NTH: AtomicUsize = AtomicUsize::new(0);
+
+/// Linux: KMALLOC_MAX_CACHE_SIZE: bigger allocations are kmalloc_large()'s runs of frames.
+/// Above the 64 KiB read/write/splice bounce buffers, so that the common I/O path stays on the
+/// buddy heap (a run costs a scan of the free list).
+const KMALLOC_MAX_CACHE_SIZE: usize = 64 << 10;
+
+/// Whether `layout` is served by kmalloc_large (a page-aligned run of whole frames).
+fn is_large(layout: &Layout) -> bool {
+    layout.size() > KMALLOC_MAX_CACHE_SIZE && layout.align() <= super::PAGE_SIZE
+}
+
+/// Linux: kmalloc_large(): a run of frames for `layout` (is_large), or null.
+fn kmalloc_large(layout: &Layout) -> *mut u8 {
+    match super::page_alloc::alloc_contiguous(layout.size().div_ceil(super::PAGE_SIZE)) {
+        Some(pfn) => super::pfn_to_virt(pfn) as *mut u8,
+        None => core::ptr::null_mut(),
+    }
+}
+
+/// Linux: kfree() of a kmalloc_large() block: its frames go back to the page allocator.
+fn kfree_large(ptr: *mut u8, layout: &Layout) {
+    let pfn = super::virt_to_phys(ptr as usize) >> super::PAGE_SHIFT;
+    super::page_alloc::free_contiguous(pfn, layout.size().div_ceil(super::PAGE_SIZE));
+}
 
 /// The heap grows by at least this much at a time.
 const GROW_MIN: usize = 4 << 20;
@@ -62,6 +91,13 @@ unsafe impl GlobalAlloc for KernelHeap {
                 return core::ptr::null_mut();
             }
         }
+        if is_large(&layout) {
+            let p = kmalloc_large(&layout);
+            if !p.is_null() {
+                self.in_use.fetch_add(layout.size(), Ordering::Relaxed);
+            }
+            return p;
+        }
         let mut heap = self.heap.lock();
         let p = match heap.alloc(layout) {
             Ok(p) => p.as_ptr(),
@@ -75,6 +111,9 @@ unsafe impl GlobalAlloc for KernelHeap {
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         self.in_use.fetch_sub(layout.size(), Ordering::Relaxed);
+        if is_large(&layout) {
+            return kfree_large(ptr, &layout);
+        }
         // SAFETY: ptr came from alloc() with this layout.
         self.heap.lock().dealloc(unsafe { core::ptr::NonNull::new_unchecked(ptr) }, layout)
     }

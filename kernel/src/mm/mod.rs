@@ -3,6 +3,7 @@
 //! Address layout (Sv39), fixed at boot by head.S:
 //!   0x0000_0000_0000_0000 .. TASK_SIZE (256 GiB)   user space, one page table per mm
 //!   PAGE_OFFSET = 0xffff_ffc0_0000_0000 + pa       linear map of physical [0, 4 GiB)
+//!   0xffff_fffe_8000_0000 .. +4 GiB                 vmalloc area: kernel stacks (vmalloc.rs)
 //!   0xffff_ffff_8000_0000 + (pa - 0x8000_0000)     the kernel image (link address)
 //! All `unsafe` that touches raw physical memory lives in this module and arch/.
 //!
@@ -26,6 +27,7 @@
 //!   uaccess.rs     user memory, Pod                     include/linux/uaccess.h
 //!   util.rs        kernel buffers sized by users; ASLR  mm/util.c (kvmalloc_array, mmap_base)
 //!   mmio.rs        device registers, boot memory        include/asm-generic/io.h
+//!   vmalloc.rs     kernel stacks with guard pages       mm/vmalloc.c (CONFIG_VMAP_STACK)
 
 // The files that need `unsafe` (the crate denies it) allow it here; every block in them has
 // its SAFETY comment.  memory.rs and mmap.rs need it only for #[no_mangle].
@@ -58,6 +60,7 @@ pub mod shmem;
 #[allow(unsafe_code)]
 pub mod uaccess;
 pub mod util;
+pub mod vmalloc;
 
 pub use mm_types::MmStruct;
 

@@ -218,3 +218,16 @@ pub fn pagefault_out_of_memory() -> bool {
     }
     out_of_memory() && !crate::kernel::signal::fatal_signal_pending(&current())
 }
+
+/// Linux: __alloc_pages_may_oom() for a kernel allocation that failed with the free frames at
+/// the min watermark (copy_process's stack, page tables, heap growth): the OOM killer runs and
+/// the caller retries.  Whether to retry: memory was short (free frames within 4 MiB of the
+/// min watermark: an ENOMEM with plenty free is no allocation failure), a victim was killed
+/// and reaped, and the caller is not dying.  Called with no lock held.
+pub fn alloc_failed_may_oom() -> bool {
+    use super::page_alloc::{min_free_pages, nr_free_pages};
+    if nr_free_pages() >= min_free_pages() + (4 << 20) / PAGE_SIZE {
+        return false;
+    }
+    pagefault_out_of_memory()
+}

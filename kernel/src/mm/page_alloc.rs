@@ -266,6 +266,46 @@ pub(super) fn alloc_page_flags(flags: u8) -> KResult<usize> {
     Ok(pfn)
 }
 
+/// Linux: alloc_pages_bulk(): fills `out` with frames as alloc_page_flags would, under one
+/// lock (a kernel stack's pages); all or none.
+pub(super) fn alloc_pages_bulk(flags: u8, out: &mut [usize]) -> KResult<()> {
+    if should_fail() {
+        return Err(ENOMEM);
+    }
+    {
+        let mut free = FREE.lock();
+        if free.len <= min_free_pages() + out.len() {
+            return Err(ENOMEM);
+        }
+        for o in out.iter_mut() {
+            *o = free.pop().ok_or(ENOMEM)? as usize;
+        }
+    }
+    NR_FREE.fetch_sub(out.len(), Ordering::Relaxed);
+    let mm = mem_map();
+    for &pfn in out.iter() {
+        mm.refs[pfn - mm.base_pfn].store(1, Ordering::Relaxed);
+        mm.flags[pfn - mm.base_pfn].store(flags, Ordering::Relaxed);
+    }
+    Ok(())
+}
+
+/// Linux: release_pages(): put_page() of each frame, under one lock.
+pub(super) fn put_pages_bulk(pfns: &[usize]) {
+    let mut free = FREE.lock();
+    let mut n = 0;
+    for &pfn in pfns {
+        let old = page_ref(pfn).fetch_sub(1, Ordering::AcqRel);
+        assert!(old != 0, "put_pages_bulk: pfn {:#x} already free", pfn);
+        if old == 1 {
+            free.push(pfn as u32);
+            n += 1;
+        }
+    }
+    drop(free);
+    NR_FREE.fetch_add(n, Ordering::Relaxed);
+}
+
 /// A zero-filled frame with refcount 1 and page flags `flags`.  Linux: alloc_page(GFP_KERNEL |
 /// __GFP_ZERO).
 pub(super) fn alloc_zeroed_page_flags(flags: u8) -> KResult<usize> {
@@ -279,8 +319,8 @@ pub(super) fn alloc_zeroed_page() -> KResult<usize> {
     alloc_zeroed_page_flags(0)
 }
 
-/// `n` physically contiguous frames, refcount 1, taken out of the allocator for good (the
-/// kernel heap grows with them).  A scan of the refcounts for a free run, from the top of RAM
+/// `n` physically contiguous frames, refcount 1, PG_RESERVED: the kernel heap grows with them
+/// for good; kmalloc_large gives them back with free_contiguous.  A scan of the refcounts for a free run, from the top of RAM
 /// down (the free list hands out low frames first, so the top stays unfragmented longest).
 /// Linux: alloc_contig_pages().
 pub(super) fn alloc_contiguous(n: usize) -> Option<usize> {
@@ -318,6 +358,21 @@ pub(super) fn alloc_contiguous(n: usize) -> Option<usize> {
     free.retain(|f| f < lo || f >= hi);
     NR_FREE.fetch_sub(n, Ordering::Relaxed);
     Some(mm.base_pfn + start)
+}
+
+/// Gives back a run from alloc_contiguous(): `n` frames from `pfn`, each with the one
+/// reference alloc_contiguous gave it.  Linux: free_contig_range().
+pub(super) fn free_contiguous(pfn: usize, n: usize) {
+    let mm = mem_map();
+    let mut free = FREE.lock();
+    for p in pfn..pfn + n {
+        let i = p - mm.base_pfn;
+        let old = mm.refs[i].swap(0, Ordering::AcqRel);
+        assert!(old == 1, "free_contiguous: pfn {:#x} has {} references", p, old);
+        mm.flags[i].store(0, Ordering::Relaxed);
+        free.push(p as u32);
+    }
+    NR_FREE.fetch_add(n, Ordering::Relaxed);
 }
 
 /// Linux: get_page(): the caller holds a reference on `pfn` already.

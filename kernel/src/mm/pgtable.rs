@@ -81,7 +81,7 @@ pub fn kernel_root_pfn() -> usize {
 pub fn paging_init(ram_start: usize, ram_end: usize) {
     let root = table(kernel_root_pfn());
     let first = ram_start / PGDIR_SIZE;
-    let last = ram_end.div_ceil(PGDIR_SIZE).min(KERNEL_PGD_FIRST_IMAGE - LINEAR_PGD_FIRST);
+    let last = ram_end.div_ceil(PGDIR_SIZE).min(VMALLOC_PGD_FIRST - LINEAR_PGD_FIRST);
     for gib in first..last {
         let e = &mut root[LINEAR_PGD_FIRST + gib];
         if !e.is_valid() {
@@ -90,7 +90,80 @@ pub fn paging_init(ram_start: usize, ram_end: usize) {
         }
     }
     root[2] = Pte(0);
+    // The vmalloc area's middle tables, shared by every root made later (PageTable::new
+    // copies the kernel half): a stack mapped or unmapped below them is seen by every mm.
+    for e in &mut root[VMALLOC_PGD_FIRST..KERNEL_PGD_FIRST_IMAGE] {
+        let pfn = alloc_table().expect("paging_init: no frame for the vmalloc area's tables");
+        *e = Pte::new(pfn, PteFlags::V | PteFlags::G);
+    }
     crate::arch::riscv::flush_tlb_all();
+}
+
+/// The root entries of the vmalloc area: 4 GiB below the kernel image (Linux: VMALLOC_START
+/// .. VMALLOC_END, in the kernel half below the linear map there; above it here, where the
+/// linear map's 250 GiB end).
+const VMALLOC_PGD_FIRST: usize = 506;
+pub const VMALLOC_START: usize = super::PAGE_OFFSET + (VMALLOC_PGD_FIRST - LINEAR_PGD_FIRST) * PGDIR_SIZE;
+pub const VMALLOC_END: usize = super::PAGE_OFFSET + (KERNEL_PGD_FIRST_IMAGE - LINEAR_PGD_FIRST) * PGDIR_SIZE;
+
+/// The kernel's leaf entries for the `n` pages from `va` in the vmalloc area, all inside one
+/// leaf table (None without one, unless `alloc` makes it).  The caller (vmalloc.rs) serialises
+/// every change to the area's tables under its lock; the middle tables exist from paging_init.
+fn kernel_ptes(va: usize, n: usize, alloc: bool) -> KResult<Option<&'static mut [Pte]>> {
+    debug_assert!((VMALLOC_START..VMALLOC_END).contains(&va) && vpn(va, 0) + n <= PTRS_PER_PT);
+    let l2 = table(kernel_root_pfn())[vpn(va, 2)];
+    let pmd = &mut table(l2.pfn())[vpn(va, 1)];
+    if !pmd.is_valid() {
+        if !alloc {
+            return Ok(None);
+        }
+        *pmd = Pte::new(alloc_table()?, PteFlags::V | PteFlags::G);
+    }
+    let i = vpn(va, 0);
+    Ok(Some(&mut table(pmd.pfn())[i..i + n]))
+}
+
+/// Linux: vmap_pages_range(): `pfns` mapped from `va` on in the vmalloc area (inside one leaf
+/// table), kernel read/write, global.  The frames' references pass to the mapping.
+pub(super) fn kernel_map_pages(va: usize, pfns: &[usize]) -> KResult<()> {
+    let ptes = kernel_ptes(va, pfns.len(), true)?.expect("kernel_ptes(alloc) gives the entries");
+    let f = PteFlags::V | PteFlags::R | PteFlags::W | PteFlags::A | PteFlags::D | PteFlags::G;
+    for (e, &pfn) in ptes.iter_mut().zip(pfns) {
+        *e = Pte::new(pfn, f);
+    }
+    Ok(())
+}
+
+/// Linux: vunmap_range(): clears the `out.len()` entries from `va` and stores the frames they
+/// mapped in `out` (0 where none); the caller flushes the TLB, then drops the references.
+pub(super) fn kernel_unmap_pages(va: usize, out: &mut [usize]) {
+    if let Ok(Some(ptes)) = kernel_ptes(va, out.len(), false) {
+        for (e, o) in ptes.iter_mut().zip(out.iter_mut()) {
+            let old = core::mem::replace(e, Pte(0));
+            *o = if old.is_valid() { old.pfn() } else { 0 };
+        }
+    }
+}
+
+/// Frees the vmalloc area's leaf table covering `va`, which the caller knows is empty
+/// (Linux frees such tables lazily; vmalloc.rs at once, so that MemFree comes back).
+pub(super) fn kernel_free_pte_table(va: usize) {
+    let l2 = table(kernel_root_pfn())[vpn(va, 2)];
+    let pmd = &mut table(l2.pfn())[vpn(va, 1)];
+    if pmd.is_valid() {
+        let pfn = pmd.pfn();
+        *pmd = Pte(0);
+        crate::arch::riscv::flush_tlb_all();
+        put_page(pfn);
+    }
+}
+
+/// The kernel's mapping of `va` in the vmalloc area, if any (the guard-page check).
+pub fn kernel_lookup(va: usize) -> Option<Pte> {
+    if !(VMALLOC_START..VMALLOC_END).contains(&va) {
+        return None;
+    }
+    kernel_ptes(va, 1, false).ok().flatten().map(|e| e[0]).filter(|e| e.is_valid())
 }
 
 /// The root entries of the linear map (PAGE_OFFSET) and of the kernel image (head.S).

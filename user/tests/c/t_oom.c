@@ -15,6 +15,9 @@
  *  - with a process at oom_score_adj 1000 that holds only 16 MiB, and one at 0 that asks for
  *    all the free memory and 4 MiB more, the OOM killer chooses the 1000 one: the other gets
  *    its memory and exits 0.
+ *  - a hog that populates (MAP_POPULATE) more than all the memory is killed by the OOM killer,
+ *    and forks made then all work (MenuOS: the populate leaves the hog alive at the floor of
+ *    free memory, and the fork's allocations invoke the OOM killer, as Linux's do).
  *  - after all of that, fork and a 64 MiB allocation still work.
  */
 #include "mtest.h"
@@ -202,6 +205,42 @@ int main(void)
 	waitpid(a, &st_a, 0);
 	mt_report(WIFEXITED(st) && WEXITSTATUS(st) == 0, "adj-1000-chosen-before-hog", "hog status %#x", st);
 	mt_report(WIFSIGNALED(st_a) && WTERMSIG(st_a) == SIGKILL, "adj-1000-killed", "status %#x", st_a);
+
+	/* fork with the memory held to the last frame: a hog populates (MAP_POPULATE) more than
+	 * all the memory.  Linux's populate faults invoke the OOM killer, which kills the hog; a
+	 * kernel that leaves it alive with the free memory at its floor must still not fail the
+	 * fork (Linux: copy_process's allocations invoke the OOM killer too).  Either way the
+	 * forks work and the hog ends by SIGKILL (SIGTERM ends it otherwise: a failure).  NORESERVE:
+	 * Linux's overcommit heuristic refuses a mapping larger than RAM otherwise. */
+	int hp[2];
+	CHECK_EQ("populate-hog-pipe", pipe(hp), 0);
+	pid_t ph = fork();
+	if (ph == 0) {
+		close(hp[0]);
+		set_adj("0");
+		size_t want = (size_t)(mt_meminfo_kb("MemTotal:") + 64 * 1024) * 1024;
+		void *m = mmap(NULL, want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_POPULATE, -1, 0);
+		(void)!write(hp[1], m == MAP_FAILED ? "f" : "p", 1);
+		for (;;)
+			pause();
+	}
+	close(hp[1]);
+	char hc = 0;
+	(void)!read(hp[0], &hc, 1); /* 'p' (populated, the hog lives on) or EOF (killed) */
+	close(hp[0]);
+	int forks_ok = 0;
+	for (int i = 0; i < 8; i++) {
+		pid_t k = fork();
+		if (k == 0)
+			_exit(0);
+		if (k > 0 && waitpid(k, &st, 0) == k && WIFEXITED(st))
+			forks_ok++;
+	}
+	CHECK_EQ("fork-at-the-floor", forks_ok, 8);
+	kill(ph, SIGTERM);
+	waitpid(ph, &st, 0);
+	mt_report(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "populate-hog-oom-killed", "hog status %#x (it said %c)",
+		  st, hc ? hc : '-');
 
 	/* the system still works */
 	pid_t c = fork();

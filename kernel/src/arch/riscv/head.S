@@ -76,11 +76,20 @@ early_pg_dir:
 	.quad	(0x80000000 >> 2) | PTE_KERN | PTE_G	/* [510] kernel image */
 	.quad	0
 
-	/* init_stack: THREAD_SIZE (16 KiB), THREAD_SIZE-aligned, as Linux's init_stack. */
+	/* init_stack: THREAD_SIZE (16 KiB), THREAD_ALIGN (32 KiB)-aligned, as Linux's init_stack
+	 * with CONFIG_VMAP_STACK: bit THREAD_SHIFT of its addresses is clear (entry.S's overflow
+	 * check).  Then overflow_stack, aligned the same way: where handle_kernel_stack_overflow
+	 * runs (Linux: the per-CPU overflow_stack of arch/riscv/kernel/traps.c). */
 	.section .bss.stack, "aw", @nobits
-	.balign 16384
+	.balign 32768
 	.globl init_stack
 init_stack:
 	.space	16384
 	.globl init_stack_top
 init_stack_top:
+	.balign 32768
+	.globl overflow_stack
+overflow_stack:
+	.space	16384
+	.globl overflow_stack_top
+overflow_stack_top:

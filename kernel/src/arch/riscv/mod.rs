@@ -35,6 +35,7 @@ global_asm!(
     THREAD_SP = const offset_of!(ThreadStruct, sp),
     THREAD_S0 = const offset_of!(ThreadStruct, s),
     PT_SIZE = const ptrace::PT_SIZE,
+    THREAD_SHIFT = const process::THREAD_SHIFT,
     PT_EPC = const offset_of!(PtRegs, epc),
     PT_RA = const offset_of!(PtRegs, ra),
     PT_SP = const offset_of!(PtRegs, sp),
@@ -87,7 +88,9 @@ extern "C" {
 }
 
 /// Runs `f(arg)` on a temporary stack of `size` bytes (Linux: call_on_irq_stack): for code
-/// whose frames do not fit a 16 KiB kernel stack, like the gzip inflater at boot.
+/// whose frames do not fit a 16 KiB kernel stack, like the gzip inflater at boot.  A trap taken
+/// on it would look like a stack overflow to entry.S (bit THREAD_SHIFT of sp is set in half
+/// of it): nothing here traps (interrupts are off, no user memory is touched).
 pub fn call_on_stack(size: usize, f: extern "C" fn(usize) -> usize, arg: usize) -> usize {
     let stack: alloc::vec::Vec<u64> = alloc::vec![0; size / 8];
     let top = (stack.as_ptr() as usize + size) & !15;

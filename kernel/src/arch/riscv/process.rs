@@ -5,11 +5,15 @@
 use super::ptrace::{PtRegs, PT_SIZE, SR_FS, SR_FS_CLEAN, SR_FS_DIRTY, SR_FS_INITIAL, SR_SPIE, SR_UXL_64};
 use crate::errno::*;
 use crate::kernel::task::{TaskStruct, TASK_NEW};
-use core::alloc::Layout;
 use core::cell::UnsafeCell;
 
-/// Linux: THREAD_SIZE (16 KiB on riscv64).
+/// Linux: THREAD_SIZE (16 KiB on riscv64), THREAD_SHIFT, and THREAD_ALIGN (CONFIG_VMAP_STACK:
+/// stacks are THREAD_ALIGN-aligned, so bit THREAD_SHIFT is clear inside one and set in the
+/// THREAD_SIZE below it, which entry.S's overflow check relies on).
 pub const THREAD_SIZE: usize = 16384;
+pub const THREAD_SHIFT: usize = 14;
+pub const THREAD_ALIGN: usize = 2 * THREAD_SIZE;
+const _: () = assert!(1 << THREAD_SHIFT == THREAD_SIZE);
 /// Linux: STACK_END_MAGIC, written at the far end of every kernel stack.
 pub const STACK_END_MAGIC: u64 = 0x57AC6E9D;
 
@@ -63,8 +67,9 @@ impl<T> ArchCell<T> {
     }
 }
 
-/// A task's kernel stack: THREAD_SIZE bytes, THREAD_SIZE-aligned, with STACK_END_MAGIC at its
-/// lowest word and struct pt_regs at its top.  Linux: alloc_thread_stack_node().
+/// A task's kernel stack: THREAD_SIZE bytes, THREAD_ALIGN-aligned in the vmalloc area with an
+/// unmapped THREAD_SIZE below it (mm/vmalloc.rs), STACK_END_MAGIC at its lowest word and
+/// struct pt_regs at its top.  Linux: alloc_thread_stack_node() with CONFIG_VMAP_STACK.
 #[repr(C)]
 pub struct KernelStack {
     base: usize,
@@ -72,14 +77,9 @@ pub struct KernelStack {
 }
 
 impl KernelStack {
+    /// Linux: alloc_thread_stack_node(): a stack from the vmalloc area (ENOMEM without one).
     pub fn alloc() -> KResult<KernelStack> {
-        let layout = Layout::from_size_align(THREAD_SIZE, THREAD_SIZE).unwrap();
-        // SAFETY: non-zero-size layout.
-        let p = unsafe { alloc::alloc::alloc(layout) };
-        if p.is_null() {
-            return Err(ENOMEM);
-        }
-        let s = KernelStack { base: p as usize, owned: true };
+        let s = KernelStack { base: crate::mm::vmalloc::vmalloc_stack()?, owned: true };
         s.set_end_magic();
         Ok(s)
     }
@@ -122,12 +122,11 @@ impl KernelStack {
     }
 }
 
+/// Linux: free_thread_stack() -> vfree(): the task is dead and off-CPU.
 impl Drop for KernelStack {
     fn drop(&mut self) {
         if self.owned {
-            let layout = Layout::from_size_align(THREAD_SIZE, THREAD_SIZE).unwrap();
-            // SAFETY: allocated in alloc() with this layout; the task is dead and off-CPU.
-            unsafe { alloc::alloc::dealloc(self.base as *mut u8, layout) };
+            crate::mm::vmalloc::vfree_stack(self.base);
         }
     }
 }

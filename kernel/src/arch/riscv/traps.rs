@@ -180,6 +180,34 @@ pub fn die(regs: &PtRegs, what: &str) -> ! {
     panic!("Fatal exception (cause {:#x})", regs.cause);
 }
 
+/// Linux: handle_bad_stack() (arch/riscv/kernel/traps.c): entry.S found no room for pt_regs
+/// on the kernel stack (an overflow into the guard below it) and switched to overflow_stack.
+/// Linux's lines, then the task, the registers and the backtrace of the overflowing stack
+/// (where its frames can be read), then the panic: the stack below is gone.
+#[no_mangle]
+pub extern "C" fn handle_bad_stack(regs: &PtRegs) -> ! {
+    extern "C" {
+        static overflow_stack: [u8; 0];
+        static overflow_stack_top: [u8; 0];
+    }
+    // addresses of head.S's symbols, never dereferenced
+    let (ovf, ovf_top) =
+        (core::ptr::addr_of!(overflow_stack) as usize, core::ptr::addr_of!(overflow_stack_top) as usize);
+    let (pid, comm, base, top) =
+        crate::kernel::task::with_current(|c| (c.pid(), c.comm_string(), c.stack.base(), c.stack.top()));
+    crate::pr_emerg!("Insufficient stack space to handle exception!");
+    crate::pr_emerg!("Task stack:     [0x{:016x}..0x{:016x}]", base, top);
+    crate::pr_emerg!("Overflow stack: [0x{:016x}..0x{:016x}]", ovf, ovf_top);
+    crate::pr_emerg!("kernel stack overflow at virtual address {:016x}", regs.badaddr);
+    crate::pr_emerg!("CPU: 0 PID: {} Comm: {}", pid, comm);
+    show_regs(regs);
+    // the frame chain, only where it lies inside the stack (never into the guard below)
+    if regs.s0 >= base + 16 && regs.s0 <= top {
+        super::stacktrace::dump_backtrace(regs.s0, regs.epc);
+    }
+    panic!("Kernel stack overflow");
+}
+
 pub fn show_regs(r: &PtRegs) {
     let sym = super::stacktrace::symbolize;
     crate::pr_emerg!("epc : {:016x} {}", r.epc, sym(r.epc));

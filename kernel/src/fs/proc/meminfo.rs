@@ -21,7 +21,8 @@ pub struct MemInfo {
 pub fn si_meminfo() -> MemInfo {
     MemInfo {
         total: crate::mm::page_alloc::totalram_pages() * PAGE_SIZE,
-        free: crate::mm::page_alloc::nr_free_pages() * PAGE_SIZE,
+        // the frames of the stack cache are free memory held for the next fork (mm/vmalloc.rs)
+        free: (crate::mm::page_alloc::nr_free_pages() + crate::mm::vmalloc::cached_stack_pages()) * PAGE_SIZE,
         shmem: crate::init::initrd_size().next_multiple_of(PAGE_SIZE),
         buffers: 0,
     }

@@ -58,6 +58,7 @@
 //! |   93 | ProcInum       | the namespace inode numbers, mount ids, anonymous devices in use (freed with a namespace or superblock, under any lock above) |
 //! |   94 | Trace          | the tracer's ring and saved command lines |
 //! |   96 | Printk         | the printk ring |
+//! |   98 | Vmalloc        | the vmalloc area's slots and page tables (kernel stacks; freed with a task, under any lock above) |
 //! |  100 | Heap           | the kernel heap (any allocation, under any lock) |
 //! |  104 | PageAlloc      | the free-frame list (taken inside Heap when the heap grows) |
 
@@ -179,6 +180,8 @@ lock_classes! {
     Trace = 94, "trace_ring";
     /// Linux: logbuf_lock.
     Printk = 96, "logbuf_lock";
+    /// Linux: vmap_area_lock (mm/vmalloc.c).
+    Vmalloc = 98, "vmap_area_lock";
     /// Linux: the slab locks.
     Heap = 100, "kmalloc";
     /// Linux: zone->lock.
