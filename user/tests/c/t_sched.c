@@ -312,7 +312,7 @@ struct shared {
 	atomic_long parent_progress;
 	atomic_long seen_parent_progress;
 	atomic_long count[2];
-	atomic_int stop;
+	atomic_int stop, ready, go;
 	double start[2], end[2];
 };
 
@@ -396,7 +396,7 @@ static void test_fifo_rr(void)
 static double spin_pair(int policy1, int nice1)
 {
 	sh->count[0] = sh->count[1] = 0;
-	sh->stop = 0;
+	sh->stop = sh->ready = sh->go = 0;
 	pid_t kids[2];
 	for (int k = 0; k < 2; k++) {
 		kids[k] = fork();
@@ -405,11 +405,19 @@ static double spin_pair(int policy1, int nice1)
 				setsched(0, policy1, 0);
 				setpriority(PRIO_PROCESS, 0, nice1);
 			}
+			/* count only once both run with their final policy: the time kid 1 spent
+			 * before its setsched is no measure of its share */
+			sh->ready++;
+			while (!sh->go)
+				sched_yield();
 			while (!sh->stop)
 				sh->count[k]++;
 			_exit(0);
 		}
 	}
+	while (sh->ready < 2)
+		mt_msleep(1);
+	sh->go = 1;
 	mt_msleep(600);
 	sh->stop = 1;
 	mt_reap(kids[0]);
@@ -424,6 +432,7 @@ static void test_weights(void)
 	r = spin_pair(SCHED_OTHER, 0);
 	mt_report(r > 0.5 && r < 2.0, "nice-equal-share", "ratio %.2f", r);
 	r = spin_pair(SCHED_IDLE, 0);
+	printf("SCHED_OTHER beside SCHED_IDLE: ratio %.2f\n", r);
 	mt_report(r > 20.0, "normal-beats-sched-idle", "ratio %.2f (%ld vs %ld)", r, (long)sh->count[0],
 		  (long)sh->count[1]);
 }

@@ -20,7 +20,7 @@
  *  - kernel/hostname and domainname: "(none)"; a write sets uname()'s nodename/domainname
  *    (a trailing newline dropped, cut at 64 bytes, a second write on the same fd appends);
  *  - kernel/sched_child_runs_first: 0 by default: after fork the parent runs on first (its
- *    byte comes first in a pipe both write at once, in at least 4 of 5 forks: a tick may
+ *    byte comes first in a pipe both write at once, in at least 6 of 9 forks: a tick may
  *    preempt one); 1: the child runs first;
  *  - fs/pipe-max-size 1048576, rounded up to a power of two of at least a page (5000 ->
  *    8192), EINVAL for -1 and 2^31 + 1; pipe-user-pages-soft 16384; file-max >= 8192;
@@ -324,13 +324,14 @@ static void fork_order(char out[3])
 	close(p[1]);
 }
 
-/* How many of 5 forks had the parent's byte first (a timer tick at the wrong moment may
- * preempt one of them: the order is the scheduler's decision, not a guarantee). */
-static int parent_first_of_5(void)
+/* How many of 9 forks had the parent's byte first (a timer tick at the wrong moment may
+ * preempt one of them: the order is the scheduler's decision, not a guarantee; on a loaded
+ * host the guest's clock jumps and ticks land anywhere, so the checks ask for two thirds). */
+static int parent_first_of_9(void)
 {
 	int n = 0;
 	char o[3];
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 9; i++) {
 		fork_order(o);
 		n += strcmp(o, "PC") == 0;
 	}
@@ -341,14 +342,14 @@ static void test_child_runs_first(void)
 {
 	int n;
 	check_text("sched_child_runs_first-default", K "sched_child_runs_first", "0\n");
-	n = parent_first_of_5();
-	mt_report(n >= 4, "parent-runs-first", "the parent first in %d of 5 forks", n);
+	n = parent_first_of_9();
+	mt_report(n >= 6, "parent-runs-first", "the parent first in %d of 9 forks", n);
 	CHECK_EQ("sched_child_runs_first-set", wr(K "sched_child_runs_first", "1"), 1);
-	n = parent_first_of_5();
-	mt_report(n <= 1, "child-runs-first", "the parent first in %d of 5 forks", n);
+	n = parent_first_of_9();
+	mt_report(n <= 3, "child-runs-first", "the parent first in %d of 9 forks", n);
 	CHECK_EQ("sched_child_runs_first-reset", wr(K "sched_child_runs_first", "0"), 1);
-	n = parent_first_of_5();
-	mt_report(n >= 4, "parent-runs-first-again", "the parent first in %d of 5 forks", n);
+	n = parent_first_of_9();
+	mt_report(n >= 6, "parent-runs-first-again", "the parent first in %d of 9 forks", n);
 }
 
 static void test_fs(void)
