@@ -36,9 +36,7 @@ fn read_headers(ino: &Inode, small: &mut [u8; HEADERS_SMALL]) -> KResult<Result<
     let size = ino.size();
     let read = |len: usize| -> KResult<Vec<u8>> {
         let len = len.min(size);
-        let mut v = Vec::new();
-        v.try_reserve_exact(len).map_err(|_| ENOMEM)?;
-        v.resize(len, 0);
+        let mut v = crate::mm::util::kvcalloc(len, ENOMEM)?;
         let n = ino.read_at_raw(0, &mut v);
         v.truncate(n);
         Ok(v)

@@ -384,7 +384,7 @@ pub fn sys_mq_timedsend(
     if msg_len as i64 > info.msgsize {
         return Err(EMSGSIZE);
     }
-    let mut msg = super::util::try_vec(0u8, msg_len)?;
+    let mut msg = crate::mm::util::kvcalloc::<u8>(msg_len, ENOMEM)?;
     u_msg_ptr.copy_in(&mut msg)?;
     loop {
         let notify = {

@@ -10,6 +10,7 @@ use super::namespace::{IpcNamespace, MsgIds};
 use super::util::*;
 use crate::errno::*;
 use crate::mm::uaccess::UserPtr;
+use crate::mm::util::kvcalloc;
 use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -137,7 +138,7 @@ pub fn sys_msgsnd(msqid: i32, msgp: UserPtr<u8>, msgsz: usize, msgflg: i32) -> K
         return Err(EINVAL);
     }
     // Linux: load_msg(): the text is copied before the queue is looked at.
-    let mut text = try_vec(0u8, msgsz)?;
+    let mut text = kvcalloc::<u8>(msgsz, ENOMEM)?;
     msgp.byte_add(8).copy_in(&mut text)?;
     let mut slept = false;
     loop {

@@ -16,6 +16,7 @@ use crate::kernel::locking::{class, SpinLock};
 use crate::kernel::task::{current, TaskStruct};
 use crate::kernel::time::Timespec;
 use crate::mm::uaccess::UserPtr;
+use crate::mm::util::kvcalloc;
 use alloc::string::String;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
@@ -134,8 +135,8 @@ fn newary(ns: &IpcNamespace, g: &mut SemIds, key: i32, nsems: i32, semflg: i32) 
     let n = nsems as usize;
     let arr = SemArray {
         perm: KernIpcPerm::new(key, semflg),
-        vals: try_vec(0, n)?,
-        pids: try_vec(0, n)?,
+        vals: kvcalloc(n, ENOMEM)?,
+        pids: kvcalloc(n, ENOMEM)?,
         otime: 0,
         ctime: now_secs(),
         waiters: Vec::new(),
@@ -245,7 +246,7 @@ fn do_semtimedop(
                     let i = match e.iter().position(|u| u.semid == semid && u.ns.ptr_eq(&Arc::downgrade(&ns))) {
                         Some(i) => i,
                         None => {
-                            e.push(SemUndo { ns: Arc::downgrade(&ns), semid, semadj: try_vec(0, a.vals.len())? });
+                            e.push(SemUndo { ns: Arc::downgrade(&ns), semid, semadj: kvcalloc(a.vals.len(), ENOMEM)? });
                             if let Some(l) = list {
                                 a.undos.retain(|w| w.strong_count() > 0);
                                 a.undos.push(Arc::downgrade(l));

@@ -278,15 +278,6 @@ pub fn sysvipc_proc_show(f: SysvipcFile) -> String {
     }
 }
 
-/// `n` copies of `v` in a vector allocated fallibly: ENOMEM, never a failed kernel
-/// allocation, for a size the user chose.
-pub fn try_vec<T: Clone>(v: T, n: usize) -> KResult<alloc::vec::Vec<T>> {
-    let mut x = alloc::vec::Vec::new();
-    x.try_reserve_exact(n).map_err(|_| ENOMEM)?;
-    x.resize(n, v);
-    Ok(x)
-}
-
 /// The caller's namespace (for the syscalls).
 pub fn ns() -> Arc<IpcNamespace> {
     super::namespace::current_ipc_ns()

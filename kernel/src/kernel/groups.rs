@@ -50,8 +50,7 @@ pub fn sys_setgroups(gidsetsize: i32, grouplist: UserPtr<u32>) -> KResult<usize>
         return Err(EINVAL);
     }
     let n = gidsetsize as usize;
-    let mut v = Vec::new();
-    v.try_reserve_exact(n).map_err(|_| ENOMEM)?;
+    let mut v = crate::mm::util::kmalloc_array(n, ENOMEM)?;
     for i in 0..n {
         let kgid = old.user_ns.make_kgid(grouplist.add(i).read()?);
         if !old.user_ns.kgid_has_mapping(kgid) {

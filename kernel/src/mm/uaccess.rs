@@ -355,8 +355,7 @@ impl<T: Pod> UserPtr<T> {
     /// `n` consecutive elements (the caller bounds `n`).
     pub fn read_array(self, n: usize) -> KResult<Vec<T>> {
         self.check(n)?;
-        let mut v = Vec::new();
-        v.try_reserve_exact(n).map_err(|_| ENOMEM)?;
+        let mut v = super::util::kmalloc_array(n, ENOMEM)?;
         for i in 0..n {
             v.push(self.add(i).read()?);
         }

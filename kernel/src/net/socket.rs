@@ -121,12 +121,10 @@ fn do_send(f: &File, s: &UnixSocket, data: &[u8], flags: u32, has_addr: bool) ->
     s.send(data, f.nonblock() || flags & MSG_DONTWAIT != 0, flags & MSG_NOSIGNAL != 0)
 }
 
-/// A kernel buffer of `len` bytes, ENOBUFS when the heap cannot give it.
+/// A kernel buffer of `len` bytes, ENOBUFS when the heap cannot give it (Linux:
+/// sock_alloc_send_skb's -ENOBUFS).
 fn kbuf(len: usize) -> KResult<Vec<u8>> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| ENOBUFS)?;
-    v.resize(len, 0);
-    Ok(v)
+    crate::mm::util::kvcalloc(len, ENOBUFS)
 }
 
 /// Linux: SYSCALL_DEFINE6(sendto, int, fd, void __user *, buff, size_t, len, unsigned int,

@@ -171,14 +171,16 @@ static void test_timeouts(void)
 	CHECK_ERR("wait-relative-timedout", futex(&f, FUTEX_WAIT_PRIVATE, 0, &rel, NULL, 0), ETIMEDOUT);
 	CHECK("wait-relative-took-50ms", since(t0) >= 0.049);
 
-	struct timespec abs = abs_in(CLOCK_MONOTONIC, 50);
+	/* t0 before the deadline is computed: a deadline is absolute, so time spent between
+	 * computing it and taking t0 would shorten the measured wait. */
 	t0 = mt_now();
+	struct timespec abs = abs_in(CLOCK_MONOTONIC, 50);
 	CHECK_ERR("bitset-monotonic-timedout",
 		  futex(&f, FUTEX_WAIT_BITSET_PRIVATE, 0, &abs, NULL, FUTEX_BITSET_MATCH_ANY), ETIMEDOUT);
 	CHECK("bitset-monotonic-took-50ms", since(t0) >= 0.049);
 
-	abs = abs_in(CLOCK_REALTIME, 50);
 	t0 = mt_now();
+	abs = abs_in(CLOCK_REALTIME, 50);
 	CHECK_ERR("bitset-realtime-timedout",
 		  futex(&f, FUTEX_WAIT_BITSET_PRIVATE | FUTEX_CLOCK_REALTIME, 0, &abs, NULL, FUTEX_BITSET_MATCH_ANY),
 		  ETIMEDOUT);

@@ -293,8 +293,7 @@ pub fn futex_wait_multiple(vs: &mut [FutexVector], deadline: Option<u64>) -> KRe
 /// Copies a futex_waitv array in (Linux: futex_parse_waitv()): EINVAL for unknown flags, a
 /// non-zero __reserved, or a size other than FUTEX_32.
 pub fn futex_parse_waitv(uwaitv: UserPtr<uapi::futex_waitv>, nr: usize) -> KResult<Vec<FutexVector>> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(nr).map_err(|_| ENOMEM)?;
+    let mut v = crate::mm::util::kmalloc_array(nr, ENOMEM)?;
     for i in 0..nr {
         let mut raw = [0u8; 24];
         uwaitv.cast::<u8>().byte_add(i * 24).copy_in(&mut raw)?;

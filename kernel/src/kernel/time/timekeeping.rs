@@ -58,9 +58,15 @@ pub fn real_to_mono(ns: u64) -> u64 {
     (ns.min(i64::MAX as u64) as i64).saturating_sub(REALTIME_OFFSET_NS.load(Ordering::Relaxed)).max(0) as u64
 }
 
-/// The timer-cycle count at which CLOCK_MONOTONIC reads `ns` (what the timer queue is keyed by).
+/// The first timer-cycle count at which CLOCK_MONOTONIC reads `ns` or later (what the timer
+/// queue is keyed by).  Rounded up: a timer never expires before its time (Linux: hrtimers
+/// expire at or after their soft expiry).
 pub fn mono_ns_to_cycles(ns: u64) -> u64 {
-    BOOT_CYCLES.load(Ordering::Relaxed).saturating_add(ns_to_cycles(ns))
+    let mut c = ns_to_cycles(ns);
+    if cycles_to_ns(c) < ns {
+        c += 1;
+    }
+    BOOT_CYCLES.load(Ordering::Relaxed).saturating_add(c)
 }
 
 /// Linux: do_settimeofday64(): CLOCK_REALTIME reads `ns` from now on.  The timers that wait
