@@ -3,9 +3,9 @@
 //! (tgid_base_stuff / tid_base_stuff, proc_pid_permission, has_pid_permissions,
 //! proc_pid_cmdline_read, environ_read, comm_show/comm_write, proc_pid_limits,
 //! proc_pid_syscall, proc_pid_wchan, mem_open/mem_rw/mem_lseek, proc_oom_score,
-//! oom_adj/oom_score_adj, proc_cwd_link, proc_root_link, proc_exe_link, proc_map_files_*, proc_fail_nth_*), fs/proc/array.c
-//! (children).  stat, status and statm are array.rs, maps task_mmu.rs, fd/ and fdinfo/ fd.rs,
-//! mounts and mountinfo fs/proc_namespace.rs.
+//! oom_adj/oom_score_adj, proc_cwd_link, proc_root_link, proc_exe_link, proc_map_files_*,
+//! proc_fail_nth_*), fs/proc/array.c (children).  stat, status and statm are array.rs, maps
+//! task_mmu.rs, fd/ and fdinfo/ fd.rs, mounts and mountinfo fs/proc_namespace.rs.
 
 use super::{array, mk, mk_link, mk_pid_link, parse_num, task_mmu, task_of, ProcFsInfo, ProcNode};
 use super::{HIDEPID_INVISIBLE, HIDEPID_NOT_PTRACEABLE, HIDEPID_NO_ACCESS};
