@@ -4,6 +4,10 @@
 #   menu       -> build/user/bin/menu        (the init, /init of the initramfs)
 #   hello-rust -> build/user/bin/hello-rust
 #   rtests     -> build/user/tests/rtests
+# and rtests again dynamically linked (-crt-static: glibc's ld.so and libc.so.6 from /lib at run
+# time, the default for riscv64gc-unknown-linux-gnu), in its own target directory
+# (user/rust/target-dyn, since std is built again for it):
+#   rtests     -> build/user/tests/rtests_dyn
 # Quick when nothing changed: cargo's own no-op build, and a binary is copied only when it
 # differs from the staged one (so its mtime, and what depends on it, stays put).
 set -euo pipefail
@@ -38,3 +42,11 @@ stage() { # built-name destination
 stage menu "$ROOT/build/user/bin/menu"
 stage hello-rust "$ROOT/build/user/bin/hello-rust"
 stage rtests "$ROOT/build/user/tests/rtests"
+
+# RUSTFLAGS replaces .cargo/config.toml's target rustflags (+crt-static) for this build only
+# (cargo takes the first of RUSTFLAGS, target.<triple>.rustflags; CARGO_TARGET_*_RUSTFLAGS would
+# be merged with the file's, and the static flag kept).
+RUSTFLAGS="-C target-feature=-crt-static" \
+	"${CARGO[@]}" build --release --locked ${CARGO_QUIET:+--quiet} -p rtests --target-dir target-dyn
+OUT=$ROOT/user/rust/target-dyn/riscv64gc-unknown-linux-gnu/release
+stage rtests "$ROOT/build/user/tests/rtests_dyn"

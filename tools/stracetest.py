@@ -33,7 +33,8 @@ stored transcript is still what Linux prints (when it is not - the menu or glibc
 traced menu) and P2 (its fork child), since which of the two runs first after the fork is the
 scheduler's choice; a syscall strace printed in two parts (`<unfinished ...>` and `<... NAME
 resumed>`) is joined; pids become P1/P2; every 0x address becomes 0x?; times (clock_gettime
-results, si_utime/si_stime) become ?.  Two differences of the environment, not of the fork
+results, si_utime/si_stime) become ?; signal-delivery lines (`--- SIGCHLD ... ---`), whose place
+among a process's syscalls depends on when the other process ran, are compared after them.  Two differences of the environment, not of the fork
 path, are normalized as well, each named in KNOWN_DIFFERENCES.
 """
 import argparse
@@ -146,6 +147,13 @@ def normalize(text):
                 maps_fds.discard(m.group(1))
         l = re.sub(r"0x[0-9a-f]+", "0x?", l)
         procs[name].append(l)
+    # A signal-delivery stop (`--- SIGCHLD {...} ---`) comes whenever the signal finds the
+    # process on its way back to user mode: after the clone, the write or the wait4, as the
+    # two processes happened to run.  So signal lines are compared as a sorted list after the
+    # process's syscalls, which keep their order.
+    for name, ls in procs.items():
+        sig = sorted(l for l in ls if l.startswith("--- SIG"))
+        procs[name] = [l for l in ls if not l.startswith("--- SIG")] + sig
     return procs
 
 

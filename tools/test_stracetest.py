@@ -42,6 +42,14 @@ class Normalize(unittest.TestCase):
         p = stracetest.normalize(t)
         self.assertEqual(p["P1"][1], "wait4(-1, NULL, 0, NULL) = P2")
 
+    def test_signal_stop_anywhere_after(self):
+        # the child ran to its exit before the parent's write: the SIGCHLD stop comes first
+        lines = LINUX.splitlines()
+        sig = next(i for i, l in enumerate(lines) if "--- SIGCHLD" in l)
+        write = next(i for i, l in enumerate(lines) if "This is Parent" in l)
+        early = lines[:write] + [lines[sig]] + [l for i, l in enumerate(lines[write:], write) if i != sig]
+        self.assertTrue(ok(LINUX, "\n".join(early) + "\n"))
+
     def test_known_differences(self):
         t = ('5 getrandom(0xdef50, 8, GRND_NONBLOCK) = -1 EAGAIN (Resource temporarily unavailable)\n'
              '5 clock_gettime(CLOCK_MONOTONIC, {tv_sec=0, tv_nsec=1}) = 0\n'

@@ -10,11 +10,13 @@ use super::namei::{inode_permission, MAY_READ};
 use super::AT_FDCWD;
 use crate::arch::riscv::process::{start_thread, with_current_pt_regs};
 use crate::errno::*;
+use crate::kernel::exec_domain::{exec_personality, ADDR_NO_RANDOMIZE};
 use crate::kernel::task::current;
 use crate::mm::mm_types::{Backing, MmStruct, VmFlags, Vma};
 use crate::mm::{page_align_down, page_align_up, PAGE_SIZE, STACK_TOP};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::sync::atomic::Ordering;
 use execimage::{elf, stack};
 use linux_raw_sys::general::{__NR_rt_sigreturn, _STK_LIM};
 
@@ -175,23 +177,31 @@ pub(super) fn load_elf_binary(
     execfn: &[u8],
     filename: &[u8],
 ) -> KResult<usize> {
-    let plan = {
-        let mut small = [0u8; HEADERS_SMALL];
-        let big: Vec<u8>;
-        let head: &[u8] = match read_headers(ino, &mut small)? {
-            Ok(n) => &small[..n],
-            Err(v) => {
-                big = v;
-                &big
-            }
-        };
+    let mut small = [0u8; HEADERS_SMALL];
+    let big: Vec<u8>;
+    let head: &[u8] = match read_headers(ino, &mut small)? {
+        Ok(n) => &small[..n],
+        Err(v) => {
+            big = v;
+            &big
+        }
+    };
+    // Linux: PF_RANDOMIZE unless the personality has ADDR_NO_RANDOMIZE or randomize_va_space
+    // is 0; with it a PIE program loads at ELF_ET_DYN_BASE + arch_mmap_rnd().
+    let rva = crate::mm::memory::randomize_va_space();
+    let randomizes = |personality: u32| personality & ADDR_NO_RANDOMIZE == 0 && rva != 0;
+    let inspect = |randomize: bool| {
+        let rnd = if randomize { crate::mm::util::arch_mmap_rnd() } else { 0 };
         let cfg = elf::LoadConfig {
             task_size: crate::mm::TASK_SIZE as u64,
-            dyn_base: crate::mm::ELF_ET_DYN_BASE as u64,
+            dyn_base: (crate::mm::ELF_ET_DYN_BASE + rnd) as u64,
             allow_interp: true,
         };
-        elf::inspect(head, &cfg).map_err(exec_err)?
+        elf::inspect(head, &cfg).map_err(exec_err)
     };
+    let old_personality = current().personality.load(Ordering::Relaxed);
+    let mut randomize = randomizes(old_personality);
+    let mut plan = inspect(randomize)?;
     // Linux: the PT_INTERP loop: open_exec(elf_interpreter) (ENOENT, EACCES, ...), its header
     // read (EIO), then the interpreter's consistency checks (ELIBBAD); the checks Linux makes
     // only after the point of no return are kept for load_elf_interp below.
@@ -203,6 +213,12 @@ pub(super) fn load_elf_binary(
     // Linux: begin_new_exec() -> bprm_creds_from_file(): the credentials the new image runs
     // with, computed before the point of no return (the initial stack's AT_* need them).
     let mut bprm = bprm_creds_from_file(ino)?;
+    // Linux decides PF_RANDOMIZE after begin_new_exec has cleared bprm->per_clear: a set-id
+    // exec by a caller with ADDR_NO_RANDOMIZE is randomised after all, so its plan is remade.
+    if randomizes(exec_personality(old_personality, bprm.per_clear)) != randomize {
+        randomize = true;
+        plan = inspect(true)?;
+    }
     // Linux: would_dump(bprm, interpreter): an interpreter the caller cannot read makes the
     // new image undumpable too.
     if let Some((iino, _)) = &interp {
@@ -223,6 +239,8 @@ pub(super) fn load_elf_binary(
     let sp;
     let mut entry = plan.entry;
     let mut fatal = None;
+    // (read before the mm lock: the rlimits' lock ranks above it)
+    let rlim_stack = current().signal.rlimit(crate::kernel::signal::RLIMIT_STACK);
     {
         let mut m = mm.inner.lock();
         map_segments(&mut m, ino, &plan.segments, 0, file_size)?;
@@ -230,20 +248,29 @@ pub(super) fn load_elf_binary(
         m.end_code = plan.end_code as usize;
         m.start_data = plan.start_data as usize;
         m.end_data = plan.end_data as usize;
-        let brk = plan.brk_start() as usize;
+        let mut brk = plan.brk_start() as usize;
+        // Linux: with randomize_va_space 2, brk starts a page past .bss and then anywhere in
+        // the next 1 GiB (arch_randomize_brk).  (Linux moves a static PIE's brk to
+        // ELF_ET_DYN_BASE because it loads the program itself near mmap_base; MenuOS loads a
+        // static PIE at ELF_ET_DYN_BASE, so its brk follows it as an ET_EXEC's does.)
+        if randomize && rva > 1 {
+            brk = crate::mm::util::arch_randomize_brk(brk + PAGE_SIZE);
+        }
         m.start_brk = brk;
         m.brk = brk;
 
-        // The stack: RLIMIT_STACK reserved below STACK_TOP (Linux grows it on demand).
+        // Linux: setup_arg_pages(bprm, randomize_stack_top(STACK_TOP), ...): the stack, with
+        // RLIMIT_STACK reserved below its top (Linux grows it on demand).
+        let stack_top = crate::mm::util::randomize_stack_top(STACK_TOP, randomize);
         let stack_size = _STK_LIM as usize;
-        let stack_start = STACK_TOP - stack_size;
         m.insert_vma(Vma {
-            start: stack_start,
-            end: STACK_TOP,
+            start: stack_top - stack_size,
+            end: stack_top,
             flags: VmFlags::READ | VmFlags::WRITE | VmFlags::GROWSDOWN | VmFlags::STACK,
             backing: Backing::Anon,
         });
-        m.mmap_base = crate::mm::mmap::MMAP_BASE;
+        // Linux: setup_new_exec() -> arch_pick_mmap_layout(mm, &bprm->rlim_stack).
+        m.mmap_base = crate::mm::util::arch_pick_mmap_layout(rlim_stack.min(usize::MAX as u64) as usize, randomize);
 
         // Linux: load_elf_interp(): the interpreter at a base of its own, its entry the
         // image's first instruction; AT_BASE says where it is.
@@ -278,7 +305,7 @@ pub(super) fn load_elf_binary(
         crate::drivers::char::random::get_random_bytes(&mut random);
         let argv_r: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
         let envp_r: Vec<&[u8]> = envp.iter().map(|a| a.as_slice()).collect();
-        let mut b = stack::StackBuilder::new(STACK_TOP as u64, &argv_r, &envp_r, execfn);
+        let mut b = stack::StackBuilder::new(stack_top as u64, &argv_r, &envp_r, execfn);
         b.random = random;
         b.aux = stack::AuxInfo::default().with_plan(&plan);
         b.aux.base = base as u64;
@@ -317,6 +344,9 @@ pub(super) fn load_elf_binary(
     // ---- point of no return ----
     let cur = current();
     begin_new_exec(&cur, mm, execfn, bprm);
+    if randomize {
+        cur.flags.fetch_or(crate::kernel::task::PF_RANDOMIZE, Ordering::Relaxed);
+    }
     let _ = filename;
     if let Some(e) = fatal {
         // Linux: bprm_execve(): a failure past the point of no return is a fatal SIGSEGV

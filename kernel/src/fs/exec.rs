@@ -165,6 +165,8 @@ pub(super) struct BprmCreds {
     pub secureexec: bool,
     /// Linux: BINPRM_FLAGS_ENFORCE_NONDUMP (would_dump(): the caller cannot read the file)
     pub nondump: bool,
+    /// Linux: bprm->per_clear — a set-id exec clears PER_CLEAR_ON_SETID from the personality.
+    pub per_clear: bool,
 }
 
 /// Linux: check_unsafe_exec()'s LSM_UNSAFE_SHARE: the fs_struct (root, cwd, umask) is shared
@@ -195,7 +197,7 @@ pub(super) fn bprm_creds_from_file(ino: &Inode) -> KResult<BprmCreds> {
     let root = old.root_uid();
     let nondump = inode_permission_cred(&old, ino, MAY_READ).is_err();
     if credcheck::commoncap::exec_keeps_creds(&old, ids.mode, root) {
-        return Ok(BprmCreds { cred: None, secureexec: false, nondump, old });
+        return Ok(BprmCreds { cred: None, secureexec: false, nondump, per_clear: false, old });
     }
     let f = ExecFile {
         mode: ids.mode,
@@ -212,7 +214,7 @@ pub(super) fn bprm_creds_from_file(ino: &Inode) -> KResult<BprmCreds> {
         ctx.unsafe_share = true;
         r = credcheck::commoncap::bprm_creds_from_file(&old, &f, &ctx, root).map_err(err)?;
     }
-    Ok(BprmCreds { cred: Some(r.cred), secureexec: r.secureexec, nondump, old })
+    Ok(BprmCreds { cred: Some(r.cred), secureexec: r.secureexec, nondump, per_clear: r.per_clear, old })
 }
 
 /// Linux: do_execveat_common() -> bprm_execve() -> exec_binprm() (with search_binary_handler
@@ -309,7 +311,12 @@ pub(super) fn begin_new_exec(cur: &Task, mm: Arc<MmStruct>, execfn: &[u8], bprm:
     *cur.sigaltstack.lock() = (0, 0, SS_DISABLE as i32);
     // Linux: exit_itimers(): the POSIX timers do not survive exec (the itimers do).
     crate::kernel::time::posix_timers::exit_itimers(&cur.signal);
-    cur.flags.fetch_and(!PF_FORKNOEXEC, Ordering::Relaxed);
+    // Linux: begin_new_exec(): `me->flags &= ~(PF_RANDOMIZE | PF_FORKNOEXEC | ...)` (the
+    // loader sets PF_RANDOMIZE again), and `me->personality &= ~bprm->per_clear` with
+    // SET_PERSONALITY.
+    cur.flags.fetch_and(!(PF_FORKNOEXEC | crate::kernel::task::PF_RANDOMIZE), Ordering::Relaxed);
+    let p = cur.personality.load(Ordering::Relaxed);
+    cur.personality.store(crate::kernel::exec_domain::exec_personality(p, bprm.per_clear), Ordering::Relaxed);
     // Linux: a secure exec cannot be signalled by its parent's death.
     if bprm.secureexec {
         cur.pdeath_signal.store(0, Ordering::Relaxed);

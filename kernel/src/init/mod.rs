@@ -140,6 +140,10 @@ fn setup_command_line(setup: &arch::setup::SetupInfo) {
             None
         }
     };
+    // Linux: __setup("norandmaps", disable_randmaps) in mm/memory.c.
+    if params.as_ref().is_some_and(|p| p.norandmaps) {
+        crate::mm::memory::disable_randmaps();
+    }
     BOOT.call_once(|| BootInfo { initrd: setup.initrd, cmdline, params });
 }
 

@@ -4,6 +4,7 @@
 use crate::errno::*;
 use crate::kernel::fork::{tasklist_lock, TasklistGuard};
 use crate::kernel::signal::*;
+use crate::kernel::sys::{getrusage, RusageSums, RUSAGE_BOTH};
 use crate::kernel::task::*;
 use crate::mm::uaccess::{write_user, UserPtr};
 use alloc::sync::Arc;
@@ -344,9 +345,13 @@ pub fn release_task(t: &Task, tl: &TasklistGuard) {
     let pid = t.pid();
     if let Some(p) = t.parent() {
         p.rel.lock().children.retain(|c| c.pid() != pid);
-        p.signal.cutime.fetch_add(t.utime.load(Ordering::Relaxed), Ordering::Relaxed);
-        p.signal.cstime.fetch_add(t.stime.load(Ordering::Relaxed), Ordering::Relaxed);
     }
+    // Linux: __exit_signal(): the thread's counts join its process's sums of released threads
+    // (its CPU time is already in signal->timers).
+    let sig = &t.signal;
+    sig.min_flt.fetch_add(t.min_flt.load(Ordering::Relaxed), Ordering::Relaxed);
+    sig.nvcsw.fetch_add(t.nvcsw.load(Ordering::Relaxed), Ordering::Relaxed);
+    sig.nivcsw.fetch_add(t.nivcsw.load(Ordering::Relaxed), Ordering::Relaxed);
     crate::kernel::pid::detach_pid(t, tl);
 }
 
@@ -391,11 +396,8 @@ pub struct WaitResult {
     pub pid: i32,
     pub status: i32,
     pub info: SigInfo,
-    pub utime: u64,
-    pub stime: u64,
-    pub minflt: u64,
-    pub nvcsw: u64,
-    pub nivcsw: u64,
+    /// What wait4's and waitid's rusage get: the child's getrusage(p, RUSAGE_BOTH).
+    pub ru: RusageSums,
 }
 
 /// Linux: eligible_pid() + eligible_child()
@@ -489,16 +491,7 @@ pub fn do_wait(wo: &WaitOpts) -> KResult<Option<WaitResult>> {
 
 /// A ptrace report (kernel/ptrace.rs): `status` for wait4, `info` for waitid, `t`'s times.
 pub(crate) fn wait_result(pid: i32, status: i32, info: SigInfo, t: &TaskStruct) -> WaitResult {
-    WaitResult {
-        pid,
-        status,
-        info,
-        utime: t.utime.load(Ordering::Relaxed),
-        stime: t.stime.load(Ordering::Relaxed),
-        minflt: t.min_flt.load(Ordering::Relaxed),
-        nvcsw: t.nvcsw.load(Ordering::Relaxed),
-        nivcsw: t.nivcsw.load(Ordering::Relaxed),
-    }
+    WaitResult { pid, status, info, ru: getrusage(t, RUSAGE_BOTH) }
 }
 
 /// A stop or continue report: the status wait4 gives and the siginfo waitid gives.
@@ -515,11 +508,9 @@ fn job_control_result(c: &TaskStruct, status: i32, code: i32, sig: i32) -> WaitR
             status: sig,
             ..Default::default()
         },
-        utime: 0,
-        stime: 0,
-        minflt: 0,
-        nvcsw: 0,
-        nivcsw: 0,
+        // Linux: wait_task_stopped() and wait_task_continued() fill rusage with
+        // getrusage(p, RUSAGE_BOTH).
+        ru: getrusage(c, RUSAGE_BOTH),
     }
 }
 
@@ -582,13 +573,23 @@ pub(crate) fn wait_task_zombie(wo: &WaitOpts, p: &Task, tl: &TasklistGuard) -> W
             status: st,
             ..Default::default()
         },
-        utime: p.utime.load(Ordering::Relaxed),
-        stime: p.stime.load(Ordering::Relaxed),
-        minflt: p.min_flt.load(Ordering::Relaxed),
-        nvcsw: p.nvcsw.load(Ordering::Relaxed),
-        nivcsw: p.nivcsw.load(Ordering::Relaxed),
+        ru: getrusage(p, RUSAGE_BOTH),
     };
     if wo.flags & WNOWAIT == 0 {
+        // Linux: wait_task_zombie(): a process reaped by its parent (not by a tracer that is
+        // not its parent: ptrace_reparented) adds what it and its reaped children used to
+        // the waiter's children sums.
+        if p.pid() == p.tgid() && crate::kernel::ptrace::ptrace_reparented(p).is_none() {
+            let ru = res.ru;
+            with_current(|c| {
+                let psig = &c.signal;
+                psig.cutime.fetch_add(ru.utime, Ordering::Relaxed);
+                psig.cstime.fetch_add(ru.stime, Ordering::Relaxed);
+                psig.cmin_flt.fetch_add(ru.minflt, Ordering::Relaxed);
+                psig.cnvcsw.fetch_add(ru.nvcsw, Ordering::Relaxed);
+                psig.cnivcsw.fetch_add(ru.nivcsw, Ordering::Relaxed);
+            });
+        }
         p.exit_state.store(EXIT_DEAD, Ordering::Release);
         release_task(p, tl);
     }
@@ -607,12 +608,14 @@ crate::user_pod! {
 
 impl Rusage {
     /// Linux: getrusage()'s fields that MenuOS counts.
-    pub fn of(utime: u64, stime: u64, minflt: u64, nvcsw: u64, nivcsw: u64) -> Rusage {
+    /// The user struct of kernel sums (times in timer cycles).  ru_maxrss stays 0: MenuOS
+    /// keeps no RSS high-water mark.
+    pub fn of(r: &RusageSums) -> Rusage {
         let mut rest = [0i64; 14];
-        rest[4] = minflt as i64; // ru_minflt
-        rest[12] = nvcsw as i64; // ru_nvcsw
-        rest[13] = nivcsw as i64; // ru_nivcsw
-        Rusage { utime: cycles_to_tv(utime), stime: cycles_to_tv(stime), rest }
+        rest[4] = r.minflt as i64; // ru_minflt
+        rest[12] = r.nvcsw as i64; // ru_nvcsw
+        rest[13] = r.nivcsw as i64; // ru_nivcsw
+        Rusage { utime: cycles_to_tv(r.utime), stime: cycles_to_tv(r.stime), rest }
     }
 }
 
@@ -658,7 +661,7 @@ pub fn sys_wait4(
                 stat_addr.write(&r.status)?;
             }
             if let Some(ru) = ru {
-                ru.write(&Rusage::of(r.utime, r.stime, r.minflt, r.nvcsw, r.nivcsw))?;
+                ru.write(&Rusage::of(&r.ru))?;
             }
             Ok(r.pid as usize)
         }
@@ -727,7 +730,7 @@ pub fn sys_waitid(
     }
     if let Some(ru) = ru {
         let u = match &r {
-            Some(r) => Rusage::of(r.utime, r.stime, r.minflt, r.nvcsw, r.nivcsw),
+            Some(r) => Rusage::of(&r.ru),
             None => Rusage::default(),
         };
         ru.write(&u)?;

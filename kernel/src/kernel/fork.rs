@@ -488,6 +488,7 @@ fn dup_task_struct(orig: &TaskStruct, args: &KernelCloneArgs) -> KResult<Task> {
         blocked: orig.blocked.load(Ordering::Relaxed),
         sigaltstack: if clone_flags & (CLONE_VM | CLONE_VFORK) == CLONE_VM { (0, 0, SS_DISABLE) } else { sigaltstack },
         start_time: crate::kernel::time::uptime_cycles(),
+        personality: orig.personality.load(Ordering::Relaxed),
     });
     Ok(t)
 }
@@ -714,6 +715,7 @@ pub fn make_init_task() -> Task {
         blocked: 0,
         sigaltstack: (0, 0, SS_DISABLE),
         start_time: 0,
+        personality: crate::kernel::exec_domain::PER_LINUX,
     })
     // (Linux: init_task.nsproxy = &init_nsproxy.  The initial namespaces are made on first
     // use — the mount namespace needs the rootfs, whose inodes need a current task — so the

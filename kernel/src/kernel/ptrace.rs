@@ -240,7 +240,7 @@ pub fn ptrace_parent(t: &TaskStruct) -> Option<Task> {
 }
 
 /// Linux: ptrace_reparented() — traced by another process than its real parent.
-fn ptrace_reparented(t: &TaskStruct) -> Option<Task> {
+pub(crate) fn ptrace_reparented(t: &TaskStruct) -> Option<Task> {
     let tracer = ptrace_parent(t)?;
     let real = t.parent();
     if real.is_some_and(|r| r.tgid() == tracer.tgid()) {

@@ -316,8 +316,18 @@ pub struct SignalStruct {
     pub wait_pidfd: crate::kernel::sched::wait::LazyWaitQueue,
     /// Linux: is_child_subreaper / has_child_subreaper (prctl)
     pub is_child_subreaper: AtomicBool,
+    /// Linux: signal->cutime, cstime, cmin_flt, cnvcsw, cnivcsw — what the reaped children
+    /// (and, through them, their reaped children) used (wait_task_zombie).
     pub cutime: core::sync::atomic::AtomicU64,
     pub cstime: core::sync::atomic::AtomicU64,
+    pub cmin_flt: core::sync::atomic::AtomicU64,
+    pub cnvcsw: core::sync::atomic::AtomicU64,
+    pub cnivcsw: core::sync::atomic::AtomicU64,
+    /// Linux: signal->min_flt, nvcsw, nivcsw — the released threads' counts (__exit_signal);
+    /// their CPU time is in `timers`.
+    pub min_flt: core::sync::atomic::AtomicU64,
+    pub nvcsw: core::sync::atomic::AtomicU64,
+    pub nivcsw: core::sync::atomic::AtomicU64,
     pub tty_controlling: AtomicBool,
     /// Job control (Linux: signal->flags SIGNAL_STOP_STOPPED / SIGNAL_CLD_*, group_exit_code):
     /// (stopped, stop to report with this signal (0: none), continue to report)
@@ -385,6 +395,12 @@ impl SignalStruct {
             is_child_subreaper: AtomicBool::new(false),
             cutime: Default::default(),
             cstime: Default::default(),
+            cmin_flt: Default::default(),
+            cnvcsw: Default::default(),
+            cnivcsw: Default::default(),
+            min_flt: Default::default(),
+            nvcsw: Default::default(),
+            nivcsw: Default::default(),
             tty_controlling: AtomicBool::new(false),
             stop: SpinLock::new(StopState::default()),
             shared_pending: SpinLock::new(SigPending::default()),

@@ -11,7 +11,7 @@ use crate::kernel::cred::{
     commit_creds, current_cred, prepare_creds, task_cred, with_current_cred, Cred, GLOBAL_ROOT_UID,
 };
 use crate::kernel::signal::{RLIMIT_NOFILE, RLIM_NLIMITS};
-use crate::kernel::task::{current, PF_NPROC_EXCEEDED};
+use crate::kernel::task::{current, TaskStruct, PF_NPROC_EXCEEDED};
 use crate::kernel::ucount::{alloc_ucounts, RlimitType};
 use crate::kernel::utsname::{NewUtsname, UtsField, NEW_UTS_LEN};
 use crate::mm::mm_types::{SUID_DUMP_DISABLE, SUID_DUMP_USER};
@@ -428,8 +428,9 @@ pub fn sys_times(tbuf: Option<UserPtr<Tms>>) -> KResult<usize> {
     if let Some(tbuf) = tbuf {
         let t = Tms {
             t: [
-                to_ticks(cur.utime.load(Ordering::Relaxed)),
-                to_ticks(cur.stime.load(Ordering::Relaxed)),
+                // Linux: thread_group_cputime_adjusted(): the whole process's.
+                to_ticks(cur.signal.timers.utime.load(Ordering::Relaxed)),
+                to_ticks(cur.signal.timers.stime.load(Ordering::Relaxed)),
                 to_ticks(cur.signal.cutime.load(Ordering::Relaxed)),
                 to_ticks(cur.signal.cstime.load(Ordering::Relaxed)),
             ],
@@ -439,36 +440,82 @@ pub fn sys_times(tbuf: Option<UserPtr<Tms>>) -> KResult<usize> {
     Ok((crate::kernel::time::uptime_ns() / NSEC_PER_CLOCK_T) as usize)
 }
 
-const RUSAGE_SELF: i32 = uapi::RUSAGE_SELF as i32;
-const RUSAGE_CHILDREN: i32 = uapi::RUSAGE_CHILDREN;
-const RUSAGE_THREAD: i32 = uapi::RUSAGE_THREAD as i32;
+pub const RUSAGE_SELF: i32 = uapi::RUSAGE_SELF as i32;
+pub const RUSAGE_CHILDREN: i32 = uapi::RUSAGE_CHILDREN;
+pub const RUSAGE_THREAD: i32 = uapi::RUSAGE_THREAD as i32;
+/// Linux: RUSAGE_BOTH (kernel-internal: the process and its reaped children, for wait).
+pub const RUSAGE_BOTH: i32 = -2;
 
-/// Linux: SYSCALL_DEFINE2(getrusage): RUSAGE_THREAD reads as RUSAGE_SELF (one thread's
-/// counters either way).
+/// The counts of a struct rusage MenuOS keeps, times in timer cycles.
+#[derive(Clone, Copy, Default)]
+pub struct RusageSums {
+    pub utime: u64,
+    pub stime: u64,
+    pub minflt: u64,
+    pub nvcsw: u64,
+    pub nivcsw: u64,
+}
+
+impl RusageSums {
+    fn of_task(t: &TaskStruct) -> RusageSums {
+        RusageSums {
+            utime: t.utime.load(Ordering::Relaxed),
+            stime: t.stime.load(Ordering::Relaxed),
+            minflt: t.min_flt.load(Ordering::Relaxed),
+            nvcsw: t.nvcsw.load(Ordering::Relaxed),
+            nivcsw: t.nivcsw.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Linux: getrusage(p, who, r) in kernel/sys.c: RUSAGE_THREAD is `p` alone; RUSAGE_SELF its
+/// whole process (the threads not yet released, plus the released threads' sums and the
+/// process's CPU time); RUSAGE_CHILDREN what its reaped children used; RUSAGE_BOTH the two.
+pub fn getrusage(p: &TaskStruct, who: i32) -> RusageSums {
+    if who == RUSAGE_THREAD {
+        return RusageSums::of_task(p);
+    }
+    let sig = &p.signal;
+    let mut r = RusageSums::default();
+    if who != RUSAGE_SELF {
+        r.utime = sig.cutime.load(Ordering::Relaxed);
+        r.stime = sig.cstime.load(Ordering::Relaxed);
+        r.minflt = sig.cmin_flt.load(Ordering::Relaxed);
+        r.nvcsw = sig.cnvcsw.load(Ordering::Relaxed);
+        r.nivcsw = sig.cnivcsw.load(Ordering::Relaxed);
+    }
+    if who == RUSAGE_CHILDREN {
+        return r;
+    }
+    r.utime += sig.timers.utime.load(Ordering::Relaxed);
+    r.stime += sig.timers.stime.load(Ordering::Relaxed);
+    r.minflt += sig.min_flt.load(Ordering::Relaxed);
+    r.nvcsw += sig.nvcsw.load(Ordering::Relaxed);
+    r.nivcsw += sig.nivcsw.load(Ordering::Relaxed);
+    // The threads not yet released (Linux: for_each_thread).  Non-leader threads are released
+    // as they exit, so when `p` leads a process with no other live thread it is the only one.
+    let mut add = |t: &TaskStruct| {
+        r.minflt += t.min_flt.load(Ordering::Relaxed);
+        r.nvcsw += t.nvcsw.load(Ordering::Relaxed);
+        r.nivcsw += t.nivcsw.load(Ordering::Relaxed);
+    };
+    let live = sig.live.load(Ordering::Relaxed);
+    if p.pid() == p.tgid() && (live == 0 || (live == 1 && p.exit_state() == 0)) {
+        add(p);
+    } else {
+        for t in crate::kernel::pid::all_tasks().iter().filter(|t| t.tgid() == p.tgid()) {
+            add(t);
+        }
+    }
+    r
+}
+
+/// Linux: SYSCALL_DEFINE2(getrusage)
 pub fn sys_getrusage(who: i32, ru: UserPtr<crate::kernel::exit::Rusage>) -> KResult<usize> {
     if who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD {
         return Err(EINVAL);
     }
-    let cur = current();
-    let u = if who == RUSAGE_CHILDREN {
-        // RUSAGE_CHILDREN: what reaped children used (Linux: signal->cutime, cstime)
-        crate::kernel::exit::Rusage::of(
-            cur.signal.cutime.load(Ordering::Relaxed),
-            cur.signal.cstime.load(Ordering::Relaxed),
-            0,
-            0,
-            0,
-        )
-    } else {
-        crate::kernel::exit::Rusage::of(
-            cur.utime.load(Ordering::Relaxed),
-            cur.stime.load(Ordering::Relaxed),
-            cur.min_flt.load(Ordering::Relaxed),
-            cur.nvcsw.load(Ordering::Relaxed),
-            cur.nivcsw.load(Ordering::Relaxed),
-        )
-    };
-    ru.write(&u)?;
+    ru.write(&crate::kernel::exit::Rusage::of(&getrusage(&current(), who)))?;
     Ok(0)
 }
 

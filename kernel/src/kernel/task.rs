@@ -49,6 +49,8 @@ pub const PF_FORKNOEXEC: u32 = 0x0000_0040;
 /// set*uid found the new user over RLIMIT_NPROC: the next execve fails with EAGAIN.
 pub const PF_NPROC_EXCEEDED: u32 = 0x0000_1000;
 pub const PF_KTHREAD: u32 = 0x0020_0000;
+/// Linux: PF_RANDOMIZE — this image's address space was randomised (set by exec).
+pub const PF_RANDOMIZE: u32 = 0x0040_0000;
 pub const PF_MCE_PROCESS: u32 = 0x0000_0080;
 pub const PF_MEMALLOC_NOIO: u32 = 0x0008_0000;
 pub const PF_LOCAL_THROTTLE: u32 = 0x0010_0000;
@@ -136,6 +138,8 @@ pub struct TaskStruct {
     /// Fault injection (Linux: current->fail_nth): when N > 0, this task's Nth next page
     /// allocation fails with ENOMEM (/proc/PID/fail-nth).
     pub fail_nth: AtomicU32,
+    /// Linux: personality (kernel/exec_domain.rs), copied by fork, adjusted by exec.
+    pub personality: AtomicU32,
 
     /// Scheduling policy, priorities, vruntime, affinity (kernel/sched/prio.rs; atomics).
     pub se: super::sched::prio::SchedEntity,
@@ -182,6 +186,7 @@ pub struct TaskInit {
     pub blocked: u64,
     pub sigaltstack: (usize, usize, i32),
     pub start_time: u64,
+    pub personality: u32,
 }
 
 impl TaskStruct {
@@ -235,6 +240,7 @@ impl TaskStruct {
             min_flt: AtomicU64::new(0),
             pdeath_signal: AtomicI32::new(0),
             fail_nth: AtomicU32::new(0),
+            personality: AtomicU32::new(i.personality),
             se: super::sched::prio::SchedEntity::new(),
             futex: super::futex::FutexState::new(),
             rseq: super::rseq::RseqState::new(),

@@ -8,10 +8,21 @@ use super::pgtable::{Pte, PteFlags};
 use super::{page_align_down, PAGE_SIZE};
 use crate::errno::*;
 
-/// Linux: randomize_va_space (/proc/sys/kernel/randomize_va_space), 2 by default.  MenuOS
-/// places mmap_base, the stack and brk at fixed addresses whatever its value (there is no
-/// address-space randomisation to turn off yet): the value is kept for programs that read it.
+/// Linux: randomize_va_space (/proc/sys/kernel/randomize_va_space): 0 no randomisation; 1 the
+/// stack, mmap_base (so the interpreter, libraries and the signal-trampoline page) and PIE
+/// programs; 2 also brk.  2 by default (CONFIG_COMPAT_BRK is off), 0 with the `norandmaps`
+/// boot parameter.  exec reads it (fs/binfmt_elf.rs, the layout in mm/util.rs).
 pub static RANDOMIZE_VA_SPACE: [core::sync::atomic::AtomicI32; 1] = [core::sync::atomic::AtomicI32::new(2)];
+
+/// Linux: disable_randmaps(), __setup("norandmaps", ...).
+pub fn disable_randmaps() {
+    RANDOMIZE_VA_SPACE[0].store(0, core::sync::atomic::Ordering::Relaxed);
+}
+
+/// Linux: READ_ONCE(randomize_va_space), the snapshot load_elf_binary takes.
+pub fn randomize_va_space() -> i32 {
+    RANDOMIZE_VA_SPACE[0].load(core::sync::atomic::Ordering::Relaxed)
+}
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Access {

@@ -50,7 +50,8 @@ pub static SYSCTL_MAX_MAP_COUNT: [AtomicI32; 1] = [AtomicI32::new(DEFAULT_MAX_MA
 pub static SYSCTL_OVERCOMMIT_MEMORY: [AtomicI32; 1] = [AtomicI32::new(0)];
 pub static SYSCTL_OVERCOMMIT_RATIO: [AtomicI32; 1] = [AtomicI32::new(50)];
 
-/// Linux: mmap_base() with randomisation off: below the stack gap (at least 128 MiB).
+/// Where get_unmapped_area starts in an mm that exec has not laid out (exec sets mm/util.rs's
+/// arch_pick_mmap_layout()): below the stack gap.
 pub const MMAP_BASE: usize = TASK_SIZE - 128 * 1024 * 1024 - 8 * 1024 * 1024;
 
 /// Linux: DEFAULT_MAX_MAP_COUNT (USHRT_MAX - MAPCOUNT_ELF_CORE_MARGIN).
@@ -84,6 +85,11 @@ pub(super) fn prot_flags(prot: usize) -> KResult<VmFlags> {
         f |= VmFlags::EXEC;
     }
     Ok(f)
+}
+
+/// Linux: current->personality & READ_IMPLIES_EXEC (kernel/exec_domain.rs).
+fn read_implies_exec() -> bool {
+    current().personality.load(Ordering::Relaxed) & crate::kernel::exec_domain::READ_IMPLIES_EXEC != 0
 }
 
 /// The end of a user range, EINVAL when it wraps or leaves user space.
@@ -152,6 +158,12 @@ pub fn sys_mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, o
         }
         vf |= VmFlags::LOCKED;
     }
+    // Linux: do_mmap(): READ_IMPLIES_EXEC makes PROT_READ executable.  (Linux excepts a file
+    // on a noexec mount; a MenuOS struct file does not record its mount, the gap exec by fd
+    // has too, so it is not excepted here.)
+    if prot & PROT_READ != 0 && read_implies_exec() {
+        vf |= VmFlags::EXEC;
+    }
     let backing = if flags & MAP_ANONYMOUS != 0 {
         if shared {
             vf |= VmFlags::SHARED;
@@ -162,6 +174,7 @@ pub fn sys_mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, o
     } else {
         let f = crate::fs::fd_get(fd as u32)?;
         let ino = f.inode.clone().ok_or(ENODEV)?;
+
         let dev_zero = matches!(ino.kind, crate::fs::inode::InodeKind::CharDev(MEM_MAJOR, ZERO_MINOR));
         if !ino.is_reg() && !dev_zero {
             return Err(ENODEV);

@@ -24,7 +24,7 @@
 //!   memory.rs      page faults, copy-on-write           mm/memory.c, arch/riscv/mm/fault.c
 //!   oom_kill.rs    the OOM killer and its reaper        mm/oom_kill.c
 //!   uaccess.rs     user memory, Pod                     include/linux/uaccess.h
-//!   util.rs        kernel buffers sized by users        mm/util.c (kvmalloc_array)
+//!   util.rs        kernel buffers sized by users; ASLR  mm/util.c (kvmalloc_array, mmap_base)
 //!   mmio.rs        device registers, boot memory        include/asm-generic/io.h
 
 // The files that need `unsafe` (the crate denies it) allow it here; every block in them has

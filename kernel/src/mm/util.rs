@@ -1,10 +1,13 @@
-//! Kernel buffers sized by a user request.  Linux: mm/util.c (kvmalloc_array, kvcalloc) and
-//! include/linux/slab.h (kmalloc_array).
-//!
-//! A size a user chose must never reach an aborting allocation: these allocate fallibly and
-//! turn failure into the caller's errno, because Linux's callers differ in what they report
-//! (ENOMEM for most, ENOBUFS for sockets, ENOLCK for locks).
+//! Linux: mm/util.c — two things it keeps together:
+//! - kernel buffers sized by a user request (kvmalloc_array, kvcalloc; kmalloc_array from
+//!   include/linux/slab.h).  A size a user chose must never reach an aborting allocation:
+//!   these allocate fallibly and turn failure into the caller's errno, because Linux's callers
+//!   differ in what they report (ENOMEM for most, ENOBUFS for sockets, ENOLCK for locks);
+//! - the address-space layout a new image gets, randomised as Linux randomises it
+//!   (randomize_stack_top, randomize_page, arch_randomize_brk, arch_mmap_rnd, mmap_base,
+//!   arch_pick_mmap_layout), with riscv64's constants.
 
+use super::{page_align_up, PAGE_SHIFT, PAGE_SIZE, STACK_TOP};
 use crate::errno::{Errno, KResult};
 use alloc::vec::Vec;
 
@@ -22,4 +25,82 @@ pub fn kvcalloc<T: Clone + Default>(n: usize, err: Errno) -> KResult<Vec<T>> {
     let mut v = kmalloc_array(n, err)?;
     v.resize(n, T::default());
     Ok(v)
+}
+
+/// Linux riscv64: STACK_RND_MASK (arch/riscv/include/asm/elf.h), in pages: 1 GiB of stack
+/// positions.
+pub const STACK_RND_MASK: usize = 0x3ffff;
+/// Linux riscv64: CONFIG_ARCH_MMAP_RND_BITS (ARCH_MMAP_RND_BITS_MIN for 64-bit, the reference
+/// kernel's value; /proc/sys/vm/mmap_rnd_bits): bits of page-granular mmap_base randomness.
+pub const MMAP_RND_BITS: u32 = 18;
+/// Linux: mmap_base()'s MIN_GAP, the least room left for the stack below STACK_TOP.
+const MIN_GAP: usize = 128 << 20;
+/// Linux: mmap_base()'s MAX_GAP.
+const MAX_GAP: usize = STACK_TOP / 6 * 5;
+
+/// Linux: get_random_long()
+pub fn get_random_long() -> usize {
+    let mut b = [0u8; 8];
+    crate::drivers::char::random::get_random_bytes(&mut b);
+    usize::from_le_bytes(b)
+}
+
+/// Linux: randomize_stack_top(): STACK_TOP lowered by up to STACK_RND_MASK pages when the
+/// image is randomised (PF_RANDOMIZE).
+pub fn randomize_stack_top(stack_top: usize, randomize: bool) -> usize {
+    let r = if randomize { (get_random_long() & STACK_RND_MASK) << PAGE_SHIFT } else { 0 };
+    page_align_up(stack_top) - r
+}
+
+/// Linux: randomize_page(): a page-aligned address in [start, start + range), or `start`
+/// when the range holds no page.
+pub fn randomize_page(mut start: usize, mut range: usize) -> usize {
+    if start & (PAGE_SIZE - 1) != 0 {
+        range = range.saturating_sub(page_align_up(start) - start);
+        start = page_align_up(start);
+    }
+    if start > usize::MAX - range {
+        range = usize::MAX - start;
+    }
+    let pages = range >> PAGE_SHIFT;
+    if pages == 0 {
+        return start;
+    }
+    start + ((get_random_long() % pages) << PAGE_SHIFT)
+}
+
+/// Linux: arch_randomize_brk() (the generic one riscv uses): brk anywhere in the 1 GiB above
+/// where it would start.
+pub fn arch_randomize_brk(brk: usize) -> usize {
+    randomize_page(brk, 1 << 30)
+}
+
+/// Linux: arch_mmap_rnd(): MMAP_RND_BITS random bits, in pages.
+pub fn arch_mmap_rnd() -> usize {
+    (get_random_long() & ((1 << MMAP_RND_BITS) - 1)) << PAGE_SHIFT
+}
+
+/// Linux: mmap_base(): below the stack's room (RLIMIT_STACK, the guard gap and, when
+/// randomised, the stack's random range), at least MIN_GAP and at most MAX_GAP below
+/// STACK_TOP, then `rnd` lower.
+pub fn mmap_base(rnd: usize, rlim_stack: usize, randomize: bool) -> usize {
+    let mut gap = rlim_stack;
+    let mut pad = super::mmap::STACK_GUARD_GAP;
+    if randomize {
+        pad += STACK_RND_MASK << PAGE_SHIFT;
+    }
+    // (values close to RLIM_INFINITY can overflow)
+    if let Some(g) = gap.checked_add(pad) {
+        gap = g;
+    }
+    gap = gap.clamp(MIN_GAP, MAX_GAP);
+    page_align_up(STACK_TOP - gap - rnd)
+}
+
+/// Linux: arch_pick_mmap_layout() with the top-down layout: where get_unmapped_area starts
+/// looking.  (Linux's bottom-up "legacy" layout, for RLIMIT_STACK = RLIM_INFINITY or
+/// ADDR_COMPAT_LAYOUT, is not implemented: MenuOS always lays out top-down.)
+pub fn arch_pick_mmap_layout(rlim_stack: usize, randomize: bool) -> usize {
+    let rnd = if randomize { arch_mmap_rnd() } else { 0 };
+    mmap_base(rnd, rlim_stack, randomize)
 }

@@ -26,7 +26,7 @@
 
 #define LDSO "/lib/ld-linux-riscv64-lp64d.so.1"
 /* riscv64 Sv39: ELF_ET_DYN_BASE = TASK_SIZE / 3 * 2, page aligned; Linux adds up to 2^18 pages
- * of randomness (arch_mmap_rnd), MenuOS none */
+ * of randomness (arch_mmap_rnd), as MenuOS does */
 #define DYN_BASE 0x2aaaaaa000UL
 
 extern char _start[];

@@ -156,7 +156,9 @@ int main(int argc, char **argv)
 		mt_msleep(5);
 	v = its(0, 0);
 	timer_settime(t, 0, &v, NULL);
-	CHECK("periodic-hits", hits >= 8 && hits <= 11);
+	/* (at most one hit per 20 ms that really passed: a loaded host can stretch the loop) */
+	double el = mt_now() - t0;
+	CHECK("periodic-hits", hits >= 8 && hits <= el / 0.02 + 1);
 
 	/* --- overruns: the signal blocked, the expiries counted --- */
 	sigset_t rt1;
@@ -165,13 +167,15 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &rt1, NULL);
 	hits = 0;
 	v = its(10000000, 10000000);
+	t0 = mt_now();
 	timer_settime(t, 0, &v, NULL);
 	mt_msleep(105);
 	timer_gettime(t, &o);
+	el = mt_now() - t0;
 	CHECK("overrun-gettime-moves-on", ts_s(o.it_value) > 0 && ts_s(o.it_value) <= 0.01);
 	sigprocmask(SIG_UNBLOCK, &rt1, NULL);
 	CHECK_EQ("overrun-one-signal", hits, 1);
-	CHECK("overrun-si-overrun", last_overrun >= 7 && last_overrun <= 10);
+	CHECK("overrun-si-overrun", last_overrun >= 7 && last_overrun <= el / 0.01);
 	int gor = timer_getoverrun(t);
 	CHECK("overrun-getoverrun", gor == last_overrun);
 	v = its(0, 0);

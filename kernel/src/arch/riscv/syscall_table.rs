@@ -135,7 +135,7 @@ syscall_table! {
     __NR_acct                    => sys_ni_syscall,
     __NR_capget                  => kernel::capability::sys_capget,
     __NR_capset                  => kernel::capability::sys_capset,
-    __NR_personality             => sys_ni_syscall,
+    __NR_personality             => kernel::exec_domain::sys_personality,
     __NR_exit                    => kernel::exit::sys_exit,
     __NR_exit_group              => kernel::exit::sys_exit_group,
     __NR_waitid                  => kernel::exit::sys_waitid,

@@ -5,6 +5,11 @@
 //! <nfail>`; as PID 1 (rdinit=/tests/rtests) it then powers off, else it exits 0 when every
 //! check passed, 1 otherwise.
 //!
+//! The same program is built twice (tools/build-user-rust.sh): `rtests`, static
+//! (+crt-static), and `rtests_dyn`, dynamically linked against glibc (ld.so and libc.so.6
+//! from /lib at run time, as `cargo build` for riscv64gc-unknown-linux-gnu makes by default);
+//! the test name in its lines is the name it was run as.
+//!
 //! It also serves as its own helper when /bin/echo-args or /bin/exit-code are missing:
 //! `rtests --echo-args ARGS...` prints like echo-args, `rtests --exit-code N` exits with N.
 
@@ -12,6 +17,7 @@ use std::io::{self, ErrorKind, Write};
 use std::process::{Command, Stdio};
 
 struct T {
+    name: String,
     npass: u32,
     nfail: u32,
 }
@@ -22,11 +28,11 @@ impl T {
         match result {
             Ok(()) => {
                 self.npass += 1;
-                let _ = writeln!(out, "PASS rtests/{check}");
+                let _ = writeln!(out, "PASS {}/{check}", self.name);
             }
             Err(msg) => {
                 self.nfail += 1;
-                let _ = writeln!(out, "FAIL rtests/{check}: {msg}");
+                let _ = writeln!(out, "FAIL {}/{check}: {msg}", self.name);
             }
         }
         let _ = out.flush();
@@ -52,9 +58,7 @@ fn self_path() -> Option<String> {
     if a0.starts_with('/') {
         return Some(a0);
     }
-    std::env::current_exe()
-        .ok()
-        .map(|p| p.to_string_lossy().into_owned())
+    std::env::current_exe().ok().map(|p| p.to_string_lossy().into_owned())
 }
 
 /// The echo-args helper: /bin/echo-args when there, else this program in --echo-args mode.
@@ -101,29 +105,35 @@ fn main() {
         _ => {}
     }
 
-    let mut t = T { npass: 0, nfail: 0 };
+    // The test's name: the file it was run as (rtests or rtests_dyn).
+    let name = args.first().and_then(|a| a.rsplit('/').next()).filter(|n| n.starts_with("rtests"));
+    let mut t = T { name: name.unwrap_or("rtests").to_string(), npass: 0, nfail: 0 };
+
+    // How it was linked: a dynamically linked program was started by ld.so, whose base the
+    // kernel passed as AT_BASE (Linux: load_elf_binary's interpreter path); a static one has
+    // AT_BASE 0.
+    t.check("linked-as-built", || {
+        // SAFETY: getauxval reads the auxiliary vector; any type is a valid argument.
+        let base = unsafe { libc::getauxval(libc::AT_BASE) };
+        let dynamic = !cfg!(target_feature = "crt-static");
+        ensure((base != 0) == dynamic, || {
+            format!("AT_BASE {base:#x} in a {} program", if dynamic { "dynamically linked" } else { "static" })
+        })
+    });
 
     t.check("println", || {
         let mut out = io::stdout().lock();
-        writeln!(
-            out,
-            "rtests: Rust std on MenuOS, pid {}",
-            std::process::id()
-        )
-        .and_then(|_| out.flush())
-        .map_err(|e| format!("writing stdout: {e}"))
+        writeln!(out, "rtests: Rust std on MenuOS, pid {}", std::process::id())
+            .and_then(|_| out.flush())
+            .map_err(|e| format!("writing stdout: {e}"))
     });
 
     t.check("fs-read-hello", || {
         let data = std::fs::read("/hello").map_err(|e| format!("std::fs::read(/hello): {e}"))?;
         let meta = std::fs::metadata("/hello").map_err(|e| format!("metadata(/hello): {e}"))?;
         ensure(!data.is_empty(), || "/hello is empty".into())?;
-        ensure(data.len() as u64 == meta.len(), || {
-            format!("read {} bytes, metadata says {}", data.len(), meta.len())
-        })?;
-        ensure(data.starts_with(b"\x7fELF"), || {
-            "/hello is not an ELF file".into()
-        })
+        ensure(data.len() as u64 == meta.len(), || format!("read {} bytes, metadata says {}", data.len(), meta.len()))?;
+        ensure(data.starts_with(b"\x7fELF"), || "/hello is not an ELF file".into())
     });
 
     t.check("fs-write-tmp", || {
@@ -152,33 +162,28 @@ fn main() {
         ensure(sum == want, || format!("sum {sum}, want {want}"))
     });
 
+    let t_name = t.name.clone();
+    let t_name = t_name.as_str();
     t.check("env-args", || {
         let a: Vec<String> = std::env::args().collect();
-        ensure(!a.is_empty() && !a[0].is_empty(), || {
-            format!("args = {a:?}: no argv[0]")
-        })?;
-        ensure(a[0].ends_with("rtests"), || format!("argv[0] = {:?}", a[0]))
+        ensure(!a.is_empty() && !a[0].is_empty(), || format!("args = {a:?}: no argv[0]"))?;
+        ensure(a[0].ends_with(t_name), || format!("argv[0] = {:?}", a[0]))
     });
 
     t.check("env-vars", || {
         let before = std::env::vars_os().count();
         std::env::set_var("RTESTS_VAR", "menu os");
-        ensure(
-            std::env::var("RTESTS_VAR").as_deref() == Ok("menu os"),
-            || "set_var then var gives another value".into(),
-        )?;
-        ensure(
-            std::env::vars().any(|(k, v)| k == "RTESTS_VAR" && v == "menu os"),
-            || "RTESTS_VAR not in vars()".into(),
-        )?;
-        ensure(std::env::vars_os().count() == before + 1, || {
-            "vars() count did not grow by 1".into()
-        })
+        ensure(std::env::var("RTESTS_VAR").as_deref() == Ok("menu os"), || {
+            "set_var then var gives another value".into()
+        })?;
+        ensure(std::env::vars().any(|(k, v)| k == "RTESTS_VAR" && v == "menu os"), || {
+            "RTESTS_VAR not in vars()".into()
+        })?;
+        ensure(std::env::vars_os().count() == before + 1, || "vars() count did not grow by 1".into())
     });
 
     t.check("command-output", || {
-        let (mut cmd, own) =
-            echo_args_command().ok_or("no echo-args helper (and no path to self)")?;
+        let (mut cmd, own) = echo_args_command().ok_or("no echo-args helper (and no path to self)")?;
         let out = cmd
             .args(["one", "two words", ""])
             .env("RTESTS_CHILD", "yes")
@@ -189,21 +194,13 @@ fn main() {
         let lines: Vec<&str> = text.lines().collect();
         let want_argv = ["argv[1]=one", "argv[2]=two words", "argv[3]="];
         ensure(lines.first() == Some(&"argc=4"), || {
-            format!(
-                "first line {:?}, want argc=4 ({own} helper args)",
-                lines.first()
-            )
+            format!("first line {:?}, want argc=4 ({own} helper args)", lines.first())
         })?;
-        ensure(lines.get(2..5) == Some(&want_argv[..]), || {
-            format!("argv lines {:?}", lines.get(1..5))
+        ensure(lines.get(2..5) == Some(&want_argv[..]), || format!("argv lines {:?}", lines.get(1..5)))?;
+        ensure(lines.iter().any(|l| l.ends_with("=RTESTS_CHILD=yes")), || {
+            "the child's environment lacks RTESTS_CHILD=yes".into()
         })?;
-        ensure(
-            lines.iter().any(|l| l.ends_with("=RTESTS_CHILD=yes")),
-            || "the child's environment lacks RTESTS_CHILD=yes".into(),
-        )?;
-        ensure(out.stderr.is_empty(), || {
-            format!("stderr {:?}", String::from_utf8_lossy(&out.stderr))
-        })
+        ensure(out.stderr.is_empty(), || format!("stderr {:?}", String::from_utf8_lossy(&out.stderr)))
     });
 
     t.check("command-stdin-pipe", || {
@@ -221,12 +218,10 @@ fn main() {
         ensure(st.success(), || format!("status {st}"))
     });
 
-    t.check("command-notfound", || {
-        match Command::new("/nonexistent/rtests-no-such-program").output() {
-            Ok(o) => Err(format!("spawned anyway: {}", o.status)),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(format!("error {e} (kind {:?}), want NotFound", e.kind())),
-        }
+    t.check("command-notfound", || match Command::new("/nonexistent/rtests-no-such-program").output() {
+        Ok(o) => Err(format!("spawned anyway: {}", o.status)),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(format!("error {e} (kind {:?}), want NotFound", e.kind())),
     });
 
     t.check("exit-code", || {
@@ -240,9 +235,7 @@ fn main() {
             c
         };
         let st = cmd.status().map_err(|e| format!("spawning {cmd:?}: {e}"))?;
-        ensure(st.code() == Some(7), || {
-            format!("{cmd:?}: {st}, want exit status 7")
-        })
+        ensure(st.code() == Some(7), || format!("{cmd:?}: {st}, want exit status 7"))
     });
 
     t.check("time", || {
@@ -251,21 +244,13 @@ fn main() {
         let a = std::time::Instant::now();
         std::thread::sleep(std::time::Duration::from_millis(20));
         let dt = a.elapsed();
-        let dwall = wall
-            .elapsed()
-            .map_err(|e| format!("SystemTime went backwards: {e}"))?;
-        ensure(dt >= std::time::Duration::from_millis(20), || {
-            format!("slept 20 ms, Instant says {dt:?}")
-        })?;
-        ensure(dwall >= std::time::Duration::from_millis(15), || {
-            format!("slept 20 ms, SystemTime says {dwall:?}")
-        })?;
-        ensure(wall > std::time::UNIX_EPOCH, || {
-            format!("SystemTime::now() is the epoch: {wall:?}")
-        })
+        let dwall = wall.elapsed().map_err(|e| format!("SystemTime went backwards: {e}"))?;
+        ensure(dt >= std::time::Duration::from_millis(20), || format!("slept 20 ms, Instant says {dt:?}"))?;
+        ensure(dwall >= std::time::Duration::from_millis(15), || format!("slept 20 ms, SystemTime says {dwall:?}"))?;
+        ensure(wall > std::time::UNIX_EPOCH, || format!("SystemTime::now() is the epoch: {wall:?}"))
     });
 
-    println!("TEST-END rtests {} {}", t.npass, t.nfail);
+    println!("TEST-END {} {} {}", t.name, t.npass, t.nfail);
     let _ = io::stdout().flush();
     // SAFETY: getpid/sync/reboot with valid arguments.
     unsafe {
