@@ -78,6 +78,11 @@ pub trait FileOps: core::any::Any + Send + Sync {
     fn seekable(&self) -> bool {
         false
     }
+    /// Linux: FMODE_UNSIGNED_OFFSET — positions are addresses (/proc/PID/mem): a transfer may
+    /// end past 2^63.
+    fn unsigned_offsets(&self) -> bool {
+        false
+    }
     /// The file's own llseek (Linux: f_op->llseek), when it is not the generic one: the
     /// new position.  /dev/null and friends stay at 0 (null_lseek).
     fn llseek(&self, _f: &File, _offset: i64, _whence: u32) -> Option<KResult<u64>> {

@@ -32,13 +32,14 @@ fn killed() -> bool {
 }
 
 /// Linux: rw_verify_area(): EINVAL for a count that is negative as ssize_t, a negative
-/// position, or one whose end does not fit in loff_t.
-fn rw_verify_area(pos: Option<i64>, count: usize) -> KResult<()> {
+/// position, or one whose end does not fit in loff_t — except that a file with
+/// FMODE_UNSIGNED_OFFSET (/proc/PID/mem) may end past it.
+fn rw_verify_area(pos: Option<i64>, count: usize, unsigned_offsets: bool) -> KResult<()> {
     if count > isize::MAX as usize {
         return Err(EINVAL);
     }
     if let Some(p) = pos {
-        if p < 0 || p.checked_add(count as i64).is_none() {
+        if p < 0 || (p.checked_add(count as i64).is_none() && !unsigned_offsets) {
             return Err(EINVAL);
         }
     }
@@ -53,7 +54,7 @@ fn rw_checks(f: &File, ubuf: UserPtr<u8>, count: usize, pos: Option<i64>, write:
         return Err(EBADF);
     }
     ubuf.check(count)?;
-    rw_verify_area(pos, count)?;
+    rw_verify_area(pos, count, f.ops.unsigned_offsets())?;
     Ok(count.min(MAX_RW_COUNT))
 }
 
@@ -392,7 +393,7 @@ pub fn sys_sendfile(out_fd: u32, in_fd: u32, offset: Option<UserPtr<i64>>, count
         Some(p) => Some(p.read()?),
         None => None,
     };
-    rw_verify_area(start.or(Some(0)), count)?;
+    rw_verify_area(start.or(Some(0)), count, false)?;
     if outf.flags() & O_APPEND != 0 {
         return Err(EINVAL);
     }

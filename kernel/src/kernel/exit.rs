@@ -273,7 +273,9 @@ fn exit_notify(cur: &Task) {
         kill_orphaned_pgrp(cur, None, &tl);
     }
     let leader = cur.pid() == cur.tgid();
-    let autoreap = if !leader || cur.exit_signal.load(Ordering::Relaxed) == -1 {
+    let autoreap = if !leader && crate::kernel::ptrace::exit_notify_tracer(cur) {
+        false // a traced thread: a zombie until its tracer's wait
+    } else if !leader || cur.exit_signal.load(Ordering::Relaxed) == -1 {
         true
     } else if others > 0 || crate::kernel::ptrace::exit_notify_tracer(cur) {
         false

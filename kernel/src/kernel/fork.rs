@@ -794,3 +794,17 @@ impl crate::fs::FileOps for PidFd {
         m.push('\n');
     }
 }
+
+/// Linux: mm_access(): `task`'s address space for a caller that wants to read or change it
+/// (/proc/PID/mem): None for a task without one (a zombie, a kernel thread); EACCES unless
+/// it is the caller's own or ptrace_may_access(`mode`) allows it.  (Linux holds the task's
+/// signal->exec_update_lock across the get and the check, so that an exec cannot install a
+/// set-id image's mm between them; MenuOS has no such lock yet.)
+pub fn mm_access(task: &TaskStruct, mode: u32) -> KResult<Option<Arc<crate::mm::MmStruct>>> {
+    let Some(mm) = task.mm.lock().clone() else { return Ok(None) };
+    let mine = current().mm.lock().as_ref().is_some_and(|m| Arc::ptr_eq(m, &mm));
+    if !mine && !crate::kernel::ptrace::ptrace_may_access(task, mode) {
+        return Err(EACCES);
+    }
+    Ok(Some(mm))
+}

@@ -342,12 +342,14 @@ pub fn exit_ptrace(tracer: &Task, tl: &TasklistGuard) {
 /// A traced zombie whose tracer is done with it: its real parent (if another process) is
 /// told now, and reaps it at once when it ignores SIGCHLD (Linux: __ptrace_detach()).
 fn zombie_back_to_real_parent(t: &Task, tracer: &Task, tl: &TasklistGuard) {
+    if t.pid() != t.tgid() {
+        // a thread: nobody else waits for it (Linux: EXIT_DEAD, release_task())
+        t.exit_state.store(crate::kernel::task::EXIT_DEAD, Ordering::Release);
+        crate::kernel::exit::release_task(t, tl);
+        return;
+    }
     let Some(real) = t.parent() else { return };
-    if real.tgid() == tracer.tgid() || t.pid() != t.tgid() {
-        if t.pid() != t.tgid() {
-            t.exit_state.store(crate::kernel::task::EXIT_DEAD, Ordering::Release);
-            crate::kernel::exit::release_task(t, tl);
-        }
+    if real.tgid() == tracer.tgid() {
         return;
     }
     if crate::kernel::exit::do_notify_parent(t, &real) {
@@ -358,13 +360,16 @@ fn zombie_back_to_real_parent(t: &Task, tracer: &Task, tl: &TasklistGuard) {
 }
 
 /// The ptrace part of exit_notify(): a tracee traced by another process than its real parent
-/// tells its tracer (SIGCHLD) and stays a zombie for it; true when it did.  (Traced by its
-/// real parent, it goes the ordinary way.)
+/// tells its tracer (SIGCHLD) and stays a zombie for it; true when it did.  (A group leader
+/// traced by its real parent goes the ordinary way.)  A traced thread that is not the leader
+/// always does, whoever traces it: its tracer's wait reports its exit, then releases it
+/// (Linux: exit_notify()'s `if (unlikely(tsk->ptrace))` branch, do_notify_parent(SIGCHLD)).
 pub fn exit_notify_tracer(t: &Task) -> bool {
     if !t.ptrace.is_traced() {
         return false;
     }
-    let Some(tracer) = ptrace_reparented(t) else { return false };
+    let tracer = if t.pid() == t.tgid() { ptrace_reparented(t) } else { ptrace_parent(t) };
+    let Some(tracer) = tracer else { return false };
     let info = exit_siginfo(t, &tracer);
     let act = tracer.sighand.lock().get(SIGCHLD);
     if act.handler != SIG_IGN {
@@ -701,6 +706,23 @@ pub fn ptrace_group_stop(cur: &Task, sig: i32) -> bool {
         ptrace_stop(sig, CLD_STOPPED, 0, None, None);
     }
     cur.ptrace.is_traced() || !cur.signal.stop.lock().stopped
+}
+
+/// Linux: ptrace_trap_notify() (prepare_signal()'s SIGCONT): a seized tracee is to re-trap
+/// with PTRACE_EVENT_STOP (JOBCTL_TRAP_NOTIFY, here the same bit as JOBCTL_TRAP_STOP), so its
+/// tracer hears that the group stop is over; one listening (PTRACE_LISTEN) leaves its stop
+/// for that now, one in another ptrace stop once its tracer resumes it.
+pub fn ptrace_trap_notify(t: &Task) {
+    if t.ptrace.flags() & PT_SEIZED == 0 {
+        return;
+    }
+    t.ptrace.jobctl.fetch_or(JOBCTL_TRAP_STOP, Ordering::Relaxed);
+    // Linux: ptrace_signal_wake_up(t, t->jobctl & JOBCTL_LISTENING)
+    if t.ptrace.jobctl.fetch_and(!JOBCTL_LISTENING, Ordering::Relaxed) & JOBCTL_LISTENING != 0 {
+        ptrace_resume_stopped(t, 0);
+    } else {
+        crate::kernel::sched::core::wake_up_state(t, crate::kernel::task::TASK_INTERRUPTIBLE);
+    }
 }
 
 /// Linux: do_jobctl_trap(): the trap PTRACE_INTERRUPT (or a seized auto-attach) asked for:

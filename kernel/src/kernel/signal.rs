@@ -241,6 +241,15 @@ pub fn do_send_sig_info(sig: i32, info: SigInfo, t: &Task, ty: PidType) -> KResu
     // Linux: the sender's pid and uid as the receiver's pid and user namespaces name them.
     let info = if t.ns_pids.get().is_some() { SigInfo { pid: sender_pid_in(t, info.pid), ..info } } else { info };
     let info = sender_uid_in(t, info);
+    // The seized tracees of the process, whom SIGCONT has re-trap (below).
+    let seized: alloc::vec::Vec<Task> = if sig == SIGCONT && !t.signal.group_exit.load(Ordering::Acquire) {
+        core::iter::once(t.clone())
+            .chain(other_threads(t))
+            .filter(|x| x.ptrace.flags() & crate::kernel::ptrace::PT_SEIZED != 0)
+            .collect()
+    } else {
+        alloc::vec::Vec::new()
+    };
     let sighand = t.sighand.lock().clone();
     let mut resumed = false;
     {
@@ -258,6 +267,11 @@ pub fn do_send_sig_info(sig: i32, info: SigInfo, t: &Task, ty: PidType) -> KResu
                 st.report_stop = 0;
                 st.report_cont = sig == SIGCONT;
                 resumed = true;
+            }
+            drop(st);
+            // (once the group stop is over, so that the re-trap reports SIGTRAP, not it)
+            for x in &seized {
+                crate::kernel::ptrace::ptrace_trap_notify(x);
             }
         } else if STOPS.contains(&sig) {
             with_shared_pending(&t.signal, |p| p.discard(sigmask(SIGCONT)));

@@ -1,11 +1,13 @@
 /* t_ptrace: ptrace(2) as riscv64 Linux has it — TRACEME/ATTACH/SEIZE/INTERRUPT/DETACH/KILL,
  * signal-delivery, syscall and event stops in wait's status, PEEK/POKE, the regsets, siginfo,
  * GET_SYSCALL_INFO, auto-attach of children, the tracer as parent while real_parent stays,
- * tracer exit and EXITKILL, the stops of ignored signals, /proc/PID/status, process_vm_readv/writev, and the errnos. */
+ * tracer exit and EXITKILL, the stops of ignored signals, /proc/PID/status, process_vm_readv/writev, LISTEN then SIGCONT, attaching to a stopped process, the exit of a
+ * traced thread, and the errnos. */
 #include "mtest.h"
 #include <elf.h>
 #include <fcntl.h>
 #include <linux/ptrace.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/mount.h>
@@ -120,6 +122,30 @@ static void body_pause(void)
 {
 	for (;;)
 		pause();
+}
+
+/* waitpid(pid, st, flags | WNOHANG) retried for up to 2 s: a report that never comes fails
+ * the check instead of hanging the test. */
+static pid_t wait_bounded(pid_t pid, int *st, int flags)
+{
+	pid_t r = 0;
+	for (int i = 0; i < 1000 && (r = waitpid(pid, st, flags | WNOHANG)) == 0; i++)
+		usleep(2000);
+	return r;
+}
+
+static int g_pipe_rd, g_pipe_wr;
+
+/* A thread that sends its tid, waits for a byte, then exits (the thread alone) with 5. */
+static void *thread_exit5(void *arg)
+{
+	(void)arg;
+	pid_t tid = syscall(SYS_gettid);
+	char c;
+	write(g_pipe_wr, &tid, sizeof tid);
+	read(g_pipe_rd, &c, 1);
+	syscall(SYS_exit, 5);
+	return NULL;
 }
 
 int main(void)
@@ -448,6 +474,99 @@ vm_done:
 		}
 		waitpid(pid, &st, 0);
 		CHECK("traceme-twice-eperm", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+
+	/* PTRACE_LISTEN in a group stop, then SIGCONT: the tracee leaves the stop and re-traps
+	 * with PTRACE_EVENT_STOP, now as SIGTRAP (no group stop any more). */
+	{
+		pid_t pid = fork();
+		if (pid == 0)
+			body_pause();
+		usleep(10000);
+		CHECK_EQ("listen-cont-seize", sys_ptrace(PTRACE_SEIZE, pid, 0, 0), 0);
+		kill(pid, SIGSTOP);
+		/* the signal-delivery stop, then (SIGSTOP let through) the group stop */
+		CHECK_EQ("listen-cont-signal-wait", wait_bounded(pid, &st, 0), pid);
+		CHECK_EQ("listen-cont-signal-status", st >> 8, SIGSTOP);
+		CHECK_EQ("listen-cont-signal-cont", sys_ptrace(PTRACE_CONT, pid, 0, SIGSTOP), 0);
+		CHECK_EQ("listen-cont-stop-wait", wait_bounded(pid, &st, 0), pid);
+		CHECK_EQ("listen-cont-stop-status", st >> 8, SIGSTOP | (PTRACE_EVENT_STOP << 8));
+		CHECK_EQ("listen-cont-listen", sys_ptrace(PTRACE_LISTEN, pid, 0, 0), 0);
+		usleep(10000);
+		CHECK_EQ("listen-cont-nothing-yet", waitpid(pid, &st, WNOHANG), 0);
+		kill(pid, SIGCONT);
+		int r = wait_bounded(pid, &st, 0);
+		CHECK_EQ("listen-cont-retrap-wait", r, pid);
+		CHECK_EQ("listen-cont-retrap-status", st >> 8, SIGTRAP | (PTRACE_EVENT_STOP << 8));
+		siginfo_t si;
+		memset(&si, 0, sizeof si);
+		CHECK_EQ("listen-cont-getsiginfo", sys_ptrace(PTRACE_GETSIGINFO, pid, 0, (unsigned long)&si), 0);
+		CHECK_EQ("listen-cont-siginfo-signo", si.si_signo, SIGTRAP);
+		CHECK_EQ("listen-cont-cont", sys_ptrace(PTRACE_CONT, pid, 0, 0), 0);
+		/* then SIGCONT itself is delivered: its signal-delivery stop */
+		CHECK_EQ("listen-cont-sigcont-wait", wait_bounded(pid, &st, 0), pid);
+		CHECK_EQ("listen-cont-sigcont-status", st >> 8, SIGCONT);
+		CHECK_EQ("listen-cont-cont-again", sys_ptrace(PTRACE_CONT, pid, 0, 0), 0);
+		usleep(20000);
+		CHECK_EQ("listen-cont-runs", status_field(pid, "State:"), 'S');
+		kill(pid, SIGKILL);
+		CHECK_EQ("listen-cont-kill-wait", wait_bounded(pid, &st, 0), pid);
+	}
+
+	/* PTRACE_SEIZE / PTRACE_ATTACH to a process already in a group stop: the stop is
+	 * reported to the tracer at once (Linux: ptrace_attach's JOBCTL_TRAP_STOP re-trap). */
+	for (int seize = 0; seize < 2; seize++) {
+		pid_t pid = fork();
+		if (pid == 0)
+			body_pause();
+		kill(pid, SIGSTOP);
+		CHECK_EQ(seize ? "seize-stopped-wuntraced" : "attach-stopped-wuntraced", waitpid(pid, &st, WUNTRACED), pid);
+		CHECK_EQ(seize ? "seize-stopped" : "attach-stopped",
+			 sys_ptrace(seize ? PTRACE_SEIZE : PTRACE_ATTACH, pid, 0, 0), 0);
+		int r = wait_bounded(pid, &st, 0);
+		CHECK_EQ(seize ? "seize-stopped-reported" : "attach-stopped-reported", r, pid);
+		CHECK_EQ(seize ? "seize-stopped-status" : "attach-stopped-status", st >> 8,
+			 seize ? SIGSTOP | (PTRACE_EVENT_STOP << 8) : SIGSTOP);
+		CHECK_EQ(seize ? "seize-stopped-tracerpid" : "attach-stopped-tracerpid", status_field(pid, "TracerPid:"),
+			 getpid());
+		kill(pid, SIGKILL);
+		CHECK_EQ(seize ? "seize-stopped-kill-wait" : "attach-stopped-kill-wait", wait_bounded(pid, &st, 0), pid);
+		CHECK(seize ? "seize-stopped-killed" : "attach-stopped-killed", WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	}
+
+	/* A traced thread that is not the leader exits: PTRACE_EVENT_EXIT with its code, then
+	 * its exit reported to the tracer (__WALL), then it is gone; its process goes on. */
+	{
+		int tp[2], gp[2];
+		pipe(tp);
+		pipe(gp);
+		pid_t pid = fork();
+		if (pid == 0) {
+			pthread_t th;
+			g_pipe_rd = gp[0];
+			g_pipe_wr = tp[1];
+			pthread_create(&th, NULL, thread_exit5, NULL);
+			for (;;)
+				pause();
+		}
+		pid_t tid = 0;
+		CHECK_EQ("thread-exit-tid", read(tp[0], &tid, sizeof tid), (long)sizeof tid);
+		CHECK_EQ("thread-exit-seize", sys_ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACEEXIT), 0);
+		write(gp[1], "x", 1);
+		CHECK_EQ("thread-exit-event-wait", wait_bounded(tid, &st, __WALL), tid);
+		CHECK_EQ("thread-exit-event-status", st >> 8, SIGTRAP | (PTRACE_EVENT_EXIT << 8));
+		unsigned long msg = 0;
+		CHECK_EQ("thread-exit-eventmsg", sys_ptrace(PTRACE_GETEVENTMSG, tid, 0, (unsigned long)&msg), 0);
+		CHECK_EQ("thread-exit-eventmsg-code", msg, 5 << 8);
+		CHECK_EQ("thread-exit-cont", sys_ptrace(PTRACE_CONT, tid, 0, 0), 0);
+		CHECK_EQ("thread-exit-wait", wait_bounded(tid, &st, __WALL), tid);
+		CHECK("thread-exit-exited-5", WIFEXITED(st) && WEXITSTATUS(st) == 5);
+		CHECK_ERR("thread-exit-gone", waitpid(tid, &st, __WALL | WNOHANG), ECHILD);
+		CHECK_EQ("thread-exit-process-lives", waitpid(pid, &st, WNOHANG), 0);
+		CHECK_EQ("thread-exit-one-thread-left", status_field(pid, "Threads:"), 1);
+		kill(pid, SIGKILL);
+		CHECK_EQ("thread-exit-process-wait", wait_bounded(pid, &st, 0), pid);
+		close(tp[0]), close(tp[1]), close(gp[0]), close(gp[1]);
 	}
 
 	mt_end();

@@ -2,28 +2,31 @@
 //! directories, their small files and links, and map_files.  Linux: fs/proc/base.c
 //! (tgid_base_stuff / tid_base_stuff, proc_pid_permission, has_pid_permissions,
 //! proc_pid_cmdline_read, environ_read, comm_show/comm_write, proc_pid_limits,
-//! proc_pid_syscall, proc_pid_wchan, proc_oom_score, oom_adj/oom_score_adj, proc_cwd_link,
-//! proc_root_link, proc_exe_link, proc_map_files_*, proc_fail_nth_*), fs/proc/array.c
-//! (children).  stat, status and statm are array.rs, maps task_mmu.rs, fd/ and fdinfo/ fd.rs,
-//! mounts and mountinfo fs/proc_namespace.rs.
+//! proc_pid_syscall, proc_pid_wchan, mem_open/mem_rw/mem_lseek, proc_oom_score,
+//! oom_adj/oom_score_adj, proc_cwd_link, proc_root_link, proc_exe_link, proc_map_files_*,
+//! proc_fail_nth_*), fs/proc/array.c (children).  stat, status and statm are array.rs, maps
+//! task_mmu.rs, fd/ and fdinfo/ fd.rs, mounts and mountinfo fs/proc_namespace.rs.
 
 use super::ProcPid;
 use super::{array, mk, mk_link, mk_pid_link, parse_num, task_mmu, task_of, ProcFsInfo, ProcNode};
 use super::{HIDEPID_INVISIBLE, HIDEPID_NOT_PTRACEABLE, HIDEPID_NO_ACCESS};
 use crate::errno::*;
+use crate::fs::file_table::{File, FileOps};
 use crate::fs::inode::*;
 use crate::fs::readdir::{DT_DIR, DT_LNK, DT_REG};
 use crate::kernel::cred::{task_cred, GLOBAL_ROOT_UID};
+use crate::kernel::fork::mm_access;
 use crate::kernel::ptrace::{ptrace_may_access, PTRACE_MODE_ATTACH_FSCREDS, PTRACE_MODE_READ_FSCREDS};
 use crate::kernel::signal::{RLIM_INFINITY, RLIM_NLIMITS};
 use crate::kernel::task::*;
-use crate::mm::mm_types::{Backing, SUID_DUMP_USER};
+use crate::mm::mm_types::{Backing, MmStruct, SUID_DUMP_USER};
 use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt::Write;
 use core::sync::atomic::Ordering;
+use linux_raw_sys::general::{SEEK_CUR, SEEK_SET};
 
 /// Files of /proc/PID and /proc/PID/task/TID.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -37,6 +40,8 @@ pub enum PidFile {
     FailNth,
     Limits,
     Maps,
+    /// Linux: /proc/PID/mem (proc_mem_operations): the address space itself, by address.
+    Mem,
     Mountinfo,
     Mounts,
     OomAdj,
@@ -54,7 +59,7 @@ const TGID: u8 = 1;
 const TID: u8 = 2;
 
 /// The files, in Linux's tgid_base_stuff / tid_base_stuff order: (name, file, mode, where).
-pub(super) const PID_FILES: [(&str, PidFile, u32, u8); 17] = [
+pub(super) const PID_FILES: [(&str, PidFile, u32, u8); 18] = [
     ("environ", PidFile::Environ, 0o400, TGID | TID),
     ("status", PidFile::Status, 0o444, TGID | TID),
     ("limits", PidFile::Limits, 0o444, TGID | TID),
@@ -64,6 +69,7 @@ pub(super) const PID_FILES: [(&str, PidFile, u32, u8); 17] = [
     ("stat", PidFile::Stat, 0o444, TGID | TID),
     ("statm", PidFile::Statm, 0o444, TGID | TID),
     ("maps", PidFile::Maps, 0o444, TGID | TID),
+    ("mem", PidFile::Mem, 0o600, TGID | TID),
     ("children", PidFile::Children, 0o444, TID),
     ("mounts", PidFile::Mounts, 0o444, TGID | TID),
     ("mountinfo", PidFile::Mountinfo, 0o444, TGID | TID),
@@ -274,6 +280,101 @@ pub(super) fn pid_file_open(p: &ProcPid, f: PidFile) -> KResult<()> {
     Ok(())
 }
 
+/// Linux: proc_mem_operations — an open /proc/PID/mem: the address space taken at open, held
+/// as Linux's mmgrab() holds it (the struct, not its memory: a Weak), so that the file keeps
+/// reading the mm it was opened on, and reads 0 bytes once that mm is gone (the task exec'd
+/// or exited).  None: the task had no mm at open (Linux: private_data NULL, reads give 0).
+struct MemFile {
+    mm: Option<alloc::sync::Weak<MmStruct>>,
+}
+
+/// Linux: mem_open(): proc_mem_open(inode, PTRACE_MODE_ATTACH) -> mm_access(): ESRCH once
+/// the task is gone, EACCES unless the caller may ptrace-attach to it (its own mm always);
+/// the file takes offsets above 2^63 (FMODE_UNSIGNED_OFFSET: an address is not a size).
+pub(super) fn mem_open(p: i32) -> KResult<Arc<dyn FileOps>> {
+    let t = task_of(p).map_err(|_| ESRCH)?;
+    let mm = mm_access(&t, PTRACE_MODE_ATTACH_FSCREDS)?;
+    Ok(Arc::new(MemFile { mm: mm.as_ref().map(Arc::downgrade) }))
+}
+
+/// Linux: mem_rw(): `buf.len()` bytes at `addr` of the mm, a page at a time, through
+/// access_remote_vm() with FOLL_FORCE (the access ptrace's PEEKDATA/POKEDATA make: a write to
+/// a read-only private mapping lands in a private copy of the page).  0 once the mm is gone
+/// (mmget_not_zero() failed); EIO when not a byte could be copied (an unmapped address, one
+/// past TASK_SIZE), a short count when the access stopped later; EINTR for a caller killed
+/// before the first page.
+fn mem_rw(file: &MemFile, addr: u64, buf: &mut [u8], write: bool) -> KResult<usize> {
+    let Some(mm) = file.mm.as_ref().and_then(|w| w.upgrade()) else { return Ok(0) };
+    let mut copied = 0;
+    while copied < buf.len() {
+        if crate::kernel::signal::fatal_signal_pending(&current()) {
+            return if copied == 0 { Err(EINTR) } else { Ok(copied) };
+        }
+        let n = (buf.len() - copied).min(crate::mm::PAGE_SIZE);
+        let va = (addr as usize).wrapping_add(copied);
+        let chunk = &mut buf[copied..copied + n];
+        let got = crate::mm::memory::access_process_vm(&mm, va, chunk, write, true);
+        if got == 0 {
+            return if copied == 0 { Err(EIO) } else { Ok(copied) };
+        }
+        copied += got;
+    }
+    Ok(copied)
+}
+
+/// A copy of the bytes a write brings (the VFS hands at most a chunk of 64 KiB), since the
+/// remote access takes its buffer mutably for either direction (Linux: mem_rw's page).
+fn bounce(buf: &[u8]) -> KResult<Vec<u8>> {
+    let mut b = crate::mm::util::kmalloc_array(buf.len(), ENOMEM)?;
+    b.extend_from_slice(buf);
+    Ok(b)
+}
+
+impl MemFile {
+    /// read()/write() at the file position, which moves by the bytes done (Linux: *ppos = addr).
+    fn rw_pos(&self, f: &File, buf: &mut [u8], write: bool) -> KResult<usize> {
+        let pos = *f.pos.lock();
+        let n = mem_rw(self, pos, buf, write)?;
+        *f.pos.lock() = pos.wrapping_add(n as u64);
+        Ok(n)
+    }
+}
+
+impl FileOps for MemFile {
+    /// Linux: mem_read()
+    fn read(&self, f: &File, buf: &mut [u8]) -> KResult<usize> {
+        self.rw_pos(f, buf, false)
+    }
+    /// Linux: mem_write()
+    fn write(&self, f: &File, buf: &[u8]) -> KResult<usize> {
+        self.rw_pos(f, &mut bounce(buf)?, true)
+    }
+    fn read_at(&self, _f: &File, buf: &mut [u8], pos: u64) -> Option<KResult<usize>> {
+        Some(mem_rw(self, pos, buf, false))
+    }
+    fn write_at(&self, _f: &File, buf: &[u8], pos: u64) -> Option<KResult<usize>> {
+        Some(bounce(buf).and_then(|mut b| mem_rw(self, pos, &mut b, true)))
+    }
+    fn seekable(&self) -> bool {
+        true
+    }
+    fn unsigned_offsets(&self) -> bool {
+        true
+    }
+    /// Linux: mem_lseek(): SEEK_SET and SEEK_CUR only (EINVAL otherwise), any 64-bit result:
+    /// a position is an address, and one above 2^63 is not an error.
+    fn llseek(&self, f: &File, offset: i64, whence: u32) -> Option<KResult<u64>> {
+        Some(match whence {
+            SEEK_SET => Ok(offset as u64),
+            SEEK_CUR => Ok(f.pos.lock().wrapping_add(offset as u64)),
+            _ => Err(EINVAL),
+        })
+    }
+    fn name(&self) -> &'static str {
+        "proc"
+    }
+}
+
 /// Linux: task_dump_owner() — who owns a task's /proc files: its effective uid and gid; root
 /// for a kernel thread, and, except for the world-readable directories, for a task that is
 /// not dumpable (its ids changed: kernel/cred.rs commit_creds()) or has no mm.
@@ -333,6 +434,8 @@ pub(super) fn pid_text(p: &ProcPid, f: PidFile) -> KResult<Vec<u8>> {
         PidFile::Mounts => crate::fs::proc_namespace::show_mounts(t).ok_or(ESRCH)?.into_bytes(),
         PidFile::Mountinfo => crate::fs::proc_namespace::show_mountinfo(t).ok_or(ESRCH)?.into_bytes(),
         PidFile::Children => children_text(t).into_bytes(),
+        // (an open mem file has its own operations: MemFile)
+        PidFile::Mem => return Err(EINVAL),
     })
 }
 
