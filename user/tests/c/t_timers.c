@@ -125,6 +125,7 @@ int main(int argc, char **argv)
 	v.it_value.tv_nsec = 1000000000;
 	CHECK_ERR("settime-bad-nsec-einval", timer_settime(t, 0, &v, NULL), EINVAL);
 	struct timespec now;
+	double ta = mt_now();
 	clock_gettime(CLOCK_REALTIME, &now);
 	v = (struct itimerspec){ { 0, 0 }, { now.tv_sec, now.tv_nsec } };
 	v.it_value.tv_nsec += 30000000;
@@ -135,7 +136,9 @@ int main(int argc, char **argv)
 	hits = 0;
 	CHECK_EQ("settime-absolute", timer_settime(t, TIMER_ABSTIME, &v, NULL), 0);
 	timer_gettime(t, &o);
-	CHECK("gettime-absolute-left", ts_s(o.it_value) > 0 && ts_s(o.it_value) <= 0.03);
+	/* (0 left is right too when a loaded host took the 30 ms before the gettime) */
+	CHECK("gettime-absolute-left",
+	      ts_s(o.it_value) <= 0.03 && (ts_s(o.it_value) > 0 || mt_now() - ta >= 0.03));
 	mt_msleep(80);
 	CHECK_EQ("absolute-fired", hits, 1);
 	CHECK("si-timer", last_code == SI_TIMER && last_val == 42 && last_tid == (int)(intptr_t)t);
