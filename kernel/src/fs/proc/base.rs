@@ -291,7 +291,7 @@ struct MemFile {
 /// Linux: mem_open(): proc_mem_open(inode, PTRACE_MODE_ATTACH) -> mm_access(): ESRCH once
 /// the task is gone, EACCES unless the caller may ptrace-attach to it (its own mm always);
 /// the file takes offsets above 2^63 (FMODE_UNSIGNED_OFFSET: an address is not a size).
-pub(super) fn mem_open(p: i32) -> KResult<Arc<dyn FileOps>> {
+pub(super) fn mem_open(p: &ProcPid) -> KResult<Arc<dyn FileOps>> {
     let t = task_of(p).map_err(|_| ESRCH)?;
     let mm = mm_access(&t, PTRACE_MODE_ATTACH_FSCREDS)?;
     Ok(Arc::new(MemFile { mm: mm.as_ref().map(Arc::downgrade) }))

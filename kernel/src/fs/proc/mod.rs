@@ -426,7 +426,7 @@ pub fn open(n: &ProcInode, flags: u32) -> KResult<Arc<dyn FileOps>> {
             Ok(Arc::new(super::libfs::DirOps))
         }
         ProcNode::Global(_) => Ok(Arc::new(SeqFile { text: SeqText::new(), node: n.node.clone() })),
-        ProcNode::PidFile(p, PidFile::Mem) => base::mem_open(*p),
+        ProcNode::PidFile(p, PidFile::Mem) => base::mem_open(p),
         ProcNode::PidFile(p, f) => {
             base::pid_file_open(p, *f)?;
             Ok(Arc::new(SeqFile { text: SeqText::new(), node: n.node.clone() }))
