@@ -9,29 +9,9 @@
  * switches to thread_info.kernel_sp, the top of the task's kernel stack, where struct pt_regs
  * is built.  Offsets (TI_*, PT_*, TASK_THREAD, THREAD_*) come from Rust (asm-offsets).
  */
-	.section .text.entry, "ax"
-	.balign 4
-	.globl handle_exception
-handle_exception:
-	csrrw	tp, sscratch, tp
-	bnez	tp, _save_context
-_restore_kernel_tpsp:
-	/* From the kernel: sscratch was 0, so tp is 0 now and sscratch holds the kernel tp. */
-	csrr	tp, sscratch
-	sd	sp, {TI_KERNEL_SP}(tp)
-	/* Linux (CONFIG_VMAP_STACK): would pt_regs fit on this stack?  Stacks are THREAD_ALIGN-
-	 * aligned, so bit THREAD_SHIFT of an address is clear inside a stack and set in the
-	 * unmapped THREAD_SIZE below it: a fault on the guard (or no room left for pt_regs)
-	 * goes to the overflow stack instead of faulting again for ever. */
-	addi	sp, sp, -{PT_SIZE}
-	srli	sp, sp, {THREAD_SHIFT}
-	andi	sp, sp, 1
-	bnez	sp, handle_kernel_stack_overflow
-	ld	sp, {TI_KERNEL_SP}(tp)
-_save_context:
-	sd	sp, {TI_USER_SP}(tp)
-	ld	sp, {TI_KERNEL_SP}(tp)
-	addi	sp, sp, -{PT_SIZE}
+/* The general registers but sp, tp and x0 into the pt_regs at sp (Linux: the SAVE_ALL part
+ * of handle_exception): the trap entry and the stack-overflow path build the same frame. */
+	.macro SAVE_GPRS
 	sd	x1,  {PT_RA}(sp)
 	sd	x3,  {PT_GP}(sp)
 	sd	x5,  {PT_T0}(sp)
@@ -61,6 +41,32 @@ _save_context:
 	sd	x29, {PT_T4}(sp)
 	sd	x30, {PT_T5}(sp)
 	sd	x31, {PT_T6}(sp)
+	.endm
+
+	.section .text.entry, "ax"
+	.balign 4
+	.globl handle_exception
+handle_exception:
+	csrrw	tp, sscratch, tp
+	bnez	tp, _save_context
+_restore_kernel_tpsp:
+	/* From the kernel: sscratch was 0, so tp is 0 now and sscratch holds the kernel tp. */
+	csrr	tp, sscratch
+	sd	sp, {TI_KERNEL_SP}(tp)
+	/* Linux (CONFIG_VMAP_STACK): would pt_regs fit on this stack?  Stacks are THREAD_ALIGN-
+	 * aligned, so bit THREAD_SHIFT of an address is clear inside a stack and set in the
+	 * unmapped THREAD_SIZE below it: a fault on the guard (or no room left for pt_regs)
+	 * goes to the overflow stack instead of faulting again for ever. */
+	addi	sp, sp, -{PT_SIZE}
+	srli	sp, sp, {THREAD_SHIFT}
+	andi	sp, sp, 1
+	bnez	sp, handle_kernel_stack_overflow
+	ld	sp, {TI_KERNEL_SP}(tp)
+_save_context:
+	sd	sp, {TI_USER_SP}(tp)
+	ld	sp, {TI_KERNEL_SP}(tp)
+	addi	sp, sp, -{PT_SIZE}
+	SAVE_GPRS
 
 	/* Disable user-memory access (SUM) and the FPU while in the kernel, as Linux does. */
 	li	t0, (1 << 18) | (3 << 13)
@@ -144,35 +150,7 @@ restore_all:
 handle_kernel_stack_overflow:
 	la	sp, overflow_stack_top
 	addi	sp, sp, -{PT_SIZE}
-	sd	x1,  {PT_RA}(sp)
-	sd	x3,  {PT_GP}(sp)
-	sd	x5,  {PT_T0}(sp)
-	sd	x6,  {PT_T1}(sp)
-	sd	x7,  {PT_T2}(sp)
-	sd	x8,  {PT_S0}(sp)
-	sd	x9,  {PT_S1}(sp)
-	sd	x10, {PT_A0}(sp)
-	sd	x11, {PT_A1}(sp)
-	sd	x12, {PT_A2}(sp)
-	sd	x13, {PT_A3}(sp)
-	sd	x14, {PT_A4}(sp)
-	sd	x15, {PT_A5}(sp)
-	sd	x16, {PT_A6}(sp)
-	sd	x17, {PT_A7}(sp)
-	sd	x18, {PT_S2}(sp)
-	sd	x19, {PT_S3}(sp)
-	sd	x20, {PT_S4}(sp)
-	sd	x21, {PT_S5}(sp)
-	sd	x22, {PT_S6}(sp)
-	sd	x23, {PT_S7}(sp)
-	sd	x24, {PT_S8}(sp)
-	sd	x25, {PT_S9}(sp)
-	sd	x26, {PT_S10}(sp)
-	sd	x27, {PT_S11}(sp)
-	sd	x28, {PT_T3}(sp)
-	sd	x29, {PT_T4}(sp)
-	sd	x30, {PT_T5}(sp)
-	sd	x31, {PT_T6}(sp)
+	SAVE_GPRS
 	ld	s0, {TI_KERNEL_SP}(tp)
 	csrr	s1, sstatus
 	csrr	s2, sepc
