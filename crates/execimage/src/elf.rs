@@ -28,7 +28,7 @@
 //! `ELF_ET_DYN_BASE` (+ randomness) aligned down to the largest power-of-two
 //! `p_align` of the PT_LOADs (at least a page) when there is an interpreter,
 //! and lets mmap choose (mmap_base) for a static PIE; MenuOS passes the base
-//! in [`LoadConfig::dyn_base`] for both, then
+//! in [`LoadConfig::dyn_base`] and the mmap area in [`LoadConfig::mmap`], then
 //! `load_bias = ELF_PAGESTART(base - first_pt_load.p_vaddr)`.
 //!
 //! AT_PHDR: as Linux >= 5.18, the address of `e_phoff` inside the PT_LOAD whose
@@ -120,11 +120,24 @@ pub struct LoadConfig {
     pub dyn_base: u64,
     /// Accept PT_INTERP (returned in [`LoadPlan::interp`]).
     pub allow_interp: bool,
+    /// The mmap area of the new image, where an ET_DYN image without PT_INTERP (a static
+    /// PIE, or ld.so run as a program) goes as Linux places it: where get_unmapped_area()
+    /// would put its whole image.  None: at `dyn_base` like a PIE program.
+    pub mmap: Option<MmapArea>,
+}
+
+/// An address space's mmap area (Linux: mm->mmap_base and the direction of
+/// mm->get_unmapped_area).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MmapArea {
+    pub base: u64,
+    /// bottom-up from `base` (the legacy layout) instead of top-down below it
+    pub bottom_up: bool,
 }
 
 impl Default for LoadConfig {
     fn default() -> Self {
-        LoadConfig { task_size: TASK_SIZE_SV39, dyn_base: ELF_ET_DYN_BASE_SV39, allow_interp: false }
+        LoadConfig { task_size: TASK_SIZE_SV39, dyn_base: ELF_ET_DYN_BASE_SV39, allow_interp: false, mmap: None }
     }
 }
 
@@ -370,7 +383,20 @@ pub fn inspect(file: &[u8], cfg: &LoadConfig) -> Result<LoadPlan, ExecError> {
     let loads: Vec<&Phdr> = phdrs.iter().filter(|p| p.p_type == PT_LOAD).collect();
     let mut load_bias = 0u64;
     if e_type == ET_DYN {
-        let mut base = cfg.dyn_base;
+        // Linux: programs (with PT_INTERP) at ELF_ET_DYN_BASE, loaders in the mmap area, an
+        // empty one at exec: top-down, the image ends at mmap_base; bottom-up, it starts there.
+        let mut base = match (&interp, cfg.mmap, loads.first(), loads.last()) {
+            (None, Some(area), Some(first), Some(last)) => {
+                let total = last.p_vaddr.wrapping_add(last.p_memsz).wrapping_sub(first.p_vaddr & !(PAGE_SIZE - 1));
+                let total = total.wrapping_add(PAGE_SIZE - 1) & !(PAGE_SIZE - 1);
+                if area.bottom_up {
+                    area.base
+                } else {
+                    area.base.saturating_sub(total)
+                }
+            }
+            _ => cfg.dyn_base,
+        };
         // maximum_alignment()
         let mut alignment = 0u64;
         for p in &loads {

@@ -106,6 +106,33 @@ fn static_pie_bias() {
 }
 
 #[test]
+fn static_pie_goes_to_the_mmap_area() {
+    // Linux 6.1 load_elf_binary(): an ET_DYN image without PT_INTERP gets load_bias 0 and no
+    // MAP_FIXED, so mmap places its whole image (0x12345 bytes here: 19 pages).
+    let f = elf(
+        ET_DYN,
+        EM_RISCV,
+        0x500,
+        &[
+            Ph { t: PT_LOAD, f: PF_R | PF_X, off: 0, va: 0, fsz: 0x800, msz: 0x800, al: 0x1000 },
+            Ph { t: PT_LOAD, f: PF_R | PF_W, off: 0x800, va: 0x10800, fsz: 0, msz: 0x1b45, al: 0x1000 },
+        ],
+        &[],
+        0x800,
+    );
+    let top = MmapArea { base: 0x3f_f000_0000, bottom_up: false };
+    let p = inspect(&f, &LoadConfig { mmap: Some(top), ..LoadConfig::default() }).unwrap();
+    assert_eq!(p.load_bias, 0x3f_f000_0000 - 0x13000);
+    assert_eq!(p.entry, 0x3f_f000_0500 - 0x13000);
+    let up = MmapArea { base: 0x15_5555_6000, bottom_up: true };
+    let p = inspect(&f, &LoadConfig { mmap: Some(up), ..LoadConfig::default() }).unwrap();
+    assert_eq!(p.load_bias, 0x15_5555_6000);
+    // without an mmap area (and for programs with PT_INTERP) the base is dyn_base
+    let p = inspect(&f, &LoadConfig::default()).unwrap();
+    assert_eq!(p.load_bias, ELF_ET_DYN_BASE_SV39 & !0xfff);
+}
+
+#[test]
 fn interp() {
     let mk = |s: &[u8]| {
         elf(

@@ -10,9 +10,10 @@ use super::namei::{inode_permission, MAY_READ};
 use super::AT_FDCWD;
 use crate::arch::riscv::process::{start_thread, with_current_pt_regs};
 use crate::errno::*;
-use crate::kernel::exec_domain::{exec_personality, ADDR_NO_RANDOMIZE};
+use crate::kernel::exec_domain::{exec_personality, ADDR_NO_RANDOMIZE, MMAP_PAGE_ZERO};
 use crate::kernel::task::current;
 use crate::mm::mm_types::{Backing, MmStruct, VmFlags, Vma};
+use crate::mm::util::MmapLayout;
 use crate::mm::{page_align_down, page_align_up, PAGE_SIZE, STACK_TOP};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -191,18 +192,24 @@ pub(super) fn load_elf_binary(
     // is 0; with it a PIE program loads at ELF_ET_DYN_BASE + arch_mmap_rnd().
     let rva = crate::mm::memory::randomize_va_space();
     let randomizes = |personality: u32| personality & ADDR_NO_RANDOMIZE == 0 && rva != 0;
-    let inspect = |randomize: bool| {
+    // (read before the mm lock: the rlimits' lock ranks above it)
+    let rlim_stack = current().signal.rlimit(crate::kernel::signal::RLIMIT_STACK);
+    let old_personality = current().personality.load(Ordering::Relaxed);
+    // Linux: setup_new_exec() -> arch_pick_mmap_layout(mm, &bprm->rlim_stack) comes before
+    // the PT_LOADs are mapped: a static PIE is placed in the mmap area it chooses.
+    let inspect = |randomize: bool, personality: u32| -> KResult<(elf::LoadPlan, MmapLayout)> {
+        let layout = crate::mm::util::arch_pick_mmap_layout(personality, rlim_stack, randomize);
         let rnd = if randomize { crate::mm::util::arch_mmap_rnd() } else { 0 };
         let cfg = elf::LoadConfig {
             task_size: crate::mm::TASK_SIZE as u64,
             dyn_base: (crate::mm::ELF_ET_DYN_BASE + rnd) as u64,
             allow_interp: true,
+            mmap: Some(elf::MmapArea { base: layout.base as u64, bottom_up: layout.legacy }),
         };
-        elf::inspect(head, &cfg).map_err(exec_err)
+        Ok((elf::inspect(head, &cfg).map_err(exec_err)?, layout))
     };
-    let old_personality = current().personality.load(Ordering::Relaxed);
     let mut randomize = randomizes(old_personality);
-    let mut plan = inspect(randomize)?;
+    let (mut plan, mut layout) = inspect(randomize, old_personality)?;
     // Linux: the PT_INTERP loop: open_exec(elf_interpreter) (ENOENT, EACCES, ...), its header
     // read (EIO), then the interpreter's consistency checks (ELIBBAD); the checks Linux makes
     // only after the point of no return are kept for load_elf_interp below.
@@ -216,9 +223,13 @@ pub(super) fn load_elf_binary(
     let mut bprm = bprm_creds_from_file(file)?;
     // Linux decides PF_RANDOMIZE after begin_new_exec has cleared bprm->per_clear: a set-id
     // exec by a caller with ADDR_NO_RANDOMIZE is randomised after all, so its plan is remade.
-    if randomizes(exec_personality(old_personality, bprm.per_clear)) != randomize {
-        randomize = true;
-        plan = inspect(true)?;
+    let new_personality = exec_personality(old_personality, bprm.per_clear);
+    if randomizes(new_personality) != randomize
+        || crate::mm::util::mmap_is_legacy(new_personality, rlim_stack)
+            != crate::mm::util::mmap_is_legacy(old_personality, rlim_stack)
+    {
+        randomize = randomizes(new_personality);
+        (plan, layout) = inspect(randomize, new_personality)?;
     }
     // Linux: would_dump(bprm, interpreter): an interpreter the caller cannot read makes the
     // new image undumpable too.
@@ -240,22 +251,27 @@ pub(super) fn load_elf_binary(
     let sp;
     let mut entry = plan.entry;
     let mut fatal = None;
-    // (read before the mm lock: the rlimits' lock ranks above it)
-    let rlim_stack = current().signal.rlimit(crate::kernel::signal::RLIMIT_STACK);
     {
         let mut m = mm.inner.lock();
+        // Linux: setup_new_exec() -> arch_pick_mmap_layout(mm, &bprm->rlim_stack).
+        (m.mmap_base, m.mmap_legacy) = (layout.base, layout.legacy);
         map_segments(&mut m, ino, &plan.segments, 0, file_size)?;
         m.start_code = plan.start_code as usize;
         m.end_code = plan.end_code as usize;
         m.start_data = plan.start_data as usize;
         m.end_data = plan.end_data as usize;
         let mut brk = plan.brk_start() as usize;
-        // Linux: with randomize_va_space 2, brk starts a page past .bss and then anywhere in
-        // the next 1 GiB (arch_randomize_brk).  (Linux moves a static PIE's brk to
-        // ELF_ET_DYN_BASE because it loads the program itself near mmap_base; MenuOS loads a
-        // static PIE at ELF_ET_DYN_BASE, so its brk follows it as an ET_EXEC's does.)
+        // Linux: a static PIE (ET_DYN without PT_INTERP) loads in the mmap area, so its brk
+        // moves out of the way, to ELF_ET_DYN_BASE; otherwise, with randomize_va_space 2, brk
+        // starts a page past .bss.  Either way it then lands anywhere in the next 1 GiB
+        // (arch_randomize_brk).
+        let brk_moved = plan.e_type == elf::ET_DYN && plan.interp.is_none();
+        if brk_moved {
+            // ELF_PAGEALIGN(ELF_ET_DYN_BASE): Linux's constant is not page-aligned
+            brk = page_align_up((crate::mm::TASK_SIZE / 3) * 2);
+        }
         if randomize && rva > 1 {
-            brk = crate::mm::util::arch_randomize_brk(brk + PAGE_SIZE);
+            brk = crate::mm::util::arch_randomize_brk(if brk_moved { brk } else { brk + PAGE_SIZE });
         }
         m.start_brk = brk;
         m.brk = brk;
@@ -270,8 +286,6 @@ pub(super) fn load_elf_binary(
             flags: VmFlags::READ | VmFlags::WRITE | VmFlags::GROWSDOWN | VmFlags::STACK,
             backing: Backing::Anon,
         });
-        // Linux: setup_new_exec() -> arch_pick_mmap_layout(mm, &bprm->rlim_stack).
-        m.mmap_base = crate::mm::util::arch_pick_mmap_layout(rlim_stack.min(usize::MAX as u64) as usize, randomize);
 
         // Linux: load_elf_interp(): the interpreter at a base of its own, its entry the
         // image's first instruction; AT_BASE says where it is.
@@ -300,6 +314,21 @@ pub(super) fn load_elf_binary(
             | crate::mm::pgtable::PteFlags::U
             | crate::mm::pgtable::PteFlags::A;
         *m.pgt.walk(vdso, true)?.ok_or(ENOMEM)? = crate::mm::pgtable::Pte::new(page.into_pfn(), f);
+
+        // Linux: personality MMAP_PAGE_ZERO maps page 0 read and execute, as SVr4 did
+        // (vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_EXEC, MAP_FIXED | MAP_PRIVATE, 0)).
+        // Below vm.mmap_min_addr that needs CAP_SYS_RAWIO of the new credentials
+        // (cap_mmap_addr()); without it Linux ignores the error and maps nothing.
+        let (c, ns) = (bprm.cred.as_ref().unwrap_or(&bprm.old), &bprm.old.user_ns);
+        let rawio = ns.level == 0 && c.cap_effective.raised(crate::kernel::capability::CAP_SYS_RAWIO);
+        if new_personality & MMAP_PAGE_ZERO != 0 && rawio && m.is_free(0, PAGE_SIZE) {
+            m.insert_vma(Vma {
+                start: 0,
+                end: PAGE_SIZE,
+                flags: VmFlags::READ | VmFlags::EXEC,
+                backing: Backing::Anon,
+            });
+        }
 
         // Linux: create_elf_tables()
         let mut random = [0u8; 16];

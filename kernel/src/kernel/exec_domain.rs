@@ -5,8 +5,9 @@
 //! acts on a few bits.  MenuOS acts on the ones that mean something on riscv64:
 //! ADDR_NO_RANDOMIZE (exec places the stack, mmap_base, brk and PIE programs without
 //! randomness: fs/binfmt_elf.rs, mm/util.rs) and READ_IMPLIES_EXEC (mmap's PROT_READ adds
-//! PROT_EXEC: mm/mmap.rs).  Not implemented: ADDR_COMPAT_LAYOUT (Linux's bottom-up "legacy"
-//! mmap layout; MenuOS has only the top-down one) and MMAP_PAGE_ZERO (page 0 mapped at exec).
+//! PROT_EXEC: mm/mmap.rs), ADDR_COMPAT_LAYOUT (exec lays the mmap area out bottom-up from
+//! TASK_UNMAPPED_BASE: mm/util.rs mmap_is_legacy) and MMAP_PAGE_ZERO (exec maps page 0 when
+//! the new image has CAP_SYS_RAWIO: fs/binfmt_elf.rs).
 
 use crate::errno::*;
 use crate::kernel::task::current;

@@ -404,7 +404,15 @@ static KERN_TABLE: [CtlTable; 29] = [
 static SYSCTL_WRITES_STRICT: [AtomicI32; 1] = [AtomicI32::new(1)];
 
 /// /proc/sys/vm (Linux: vm_table).
-static VM_TABLE: [CtlTable; 3] = [
+static VM_TABLE: [CtlTable; 4] = [
+    entry(
+        "legacy_va_layout",
+        0o644,
+        Data::Ints(&crate::mm::util::SYSCTL_LEGACY_VA_LAYOUT),
+        proc_dointvec_minmax,
+        Some(0),
+        None,
+    ),
     entry(
         "max_map_count",
         0o644,

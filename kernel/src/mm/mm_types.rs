@@ -129,6 +129,9 @@ pub struct MmInner {
     pub env_start: usize,
     pub env_end: usize,
     pub mmap_base: usize,
+    /// Linux: mm->get_unmapped_area == arch_get_unmapped_area: the bottom-up ("legacy")
+    /// layout, mappings placed upwards from mmap_base (mm/util.rs arch_pick_mmap_layout).
+    pub mmap_legacy: bool,
     /// The signal trampoline page (Linux: mm->context.vdso)
     pub vdso: usize,
     /// Linux: mm->def_flags: flags every new mapping gets (VM_LOCKED after
@@ -191,6 +194,7 @@ impl MmStruct {
                 env_start: 0,
                 env_end: 0,
                 mmap_base: MMAP_BASE,
+                mmap_legacy: false,
                 vdso: 0,
                 def_flags: VmFlags::empty(),
             }),

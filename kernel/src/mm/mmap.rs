@@ -143,6 +143,12 @@ pub fn sys_mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, o
     if fixed && user_end(addr, len).is_err() {
         return Err(ENOMEM);
     }
+    // Linux: get_unmapped_area() -> security_mmap_addr() -> cap_mmap_addr(): a mapping
+    // below vm.mmap_min_addr (the NULL page) needs CAP_SYS_RAWIO.  (Hints are never placed
+    // there: hint_free.)
+    if fixed && addr < MMAP_MIN_ADDR && !crate::kernel::capability::capable(crate::kernel::capability::CAP_SYS_RAWIO) {
+        return Err(EPERM);
+    }
     let shared = typ != MAP_PRIVATE;
     // Linux: calc_vm_flag_bits(): MAP_GROWSDOWN, MAP_LOCKED.
     if flags & MAP_GROWSDOWN != 0 {
@@ -296,9 +302,13 @@ impl MmInner {
         self.vmas.range(..end).next_back().is_some_and(|(_, v)| v.end > start)
     }
 
-    /// Linux: get_unmapped_area(), top-down below mmap_base, keeping the stack guard gap
-    /// below a VM_GROWSDOWN mapping free (vm_start_gap).
+    /// Linux: get_unmapped_area(): top-down below mmap_base (arch_get_unmapped_area_topdown),
+    /// or bottom-up from it in the legacy layout (arch_get_unmapped_area), keeping the stack
+    /// guard gap below a VM_GROWSDOWN mapping free (vm_start_gap).
     pub fn get_unmapped_area(&self, len: usize) -> KResult<usize> {
+        if self.mmap_legacy {
+            return self.get_unmapped_area_bottomup(len);
+        }
         if len > self.mmap_base - PAGE_SIZE * 16 {
             return Err(ENOMEM);
         }
@@ -311,6 +321,28 @@ impl MmInner {
         }
         if top >= len + PAGE_SIZE * 16 {
             Ok(top - len)
+        } else {
+            Err(ENOMEM)
+        }
+    }
+
+    /// Linux: arch_get_unmapped_area() -> vm_unmapped_area() with low_limit mmap_base and
+    /// high_limit TASK_SIZE: the lowest gap of `len` at or above mmap_base.
+    fn get_unmapped_area_bottomup(&self, len: usize) -> KResult<usize> {
+        if len > TASK_SIZE - MMAP_MIN_ADDR {
+            return Err(ENOMEM);
+        }
+        let mut low = self.mmap_base;
+        let from = vma_at(&self.vmas, low).map_or(low, |v| v.start);
+        for (_, v) in self.vmas.range(from..) {
+            let gap_end = vm_start_gap(v);
+            if gap_end >= low && gap_end - low >= len {
+                return Ok(low);
+            }
+            low = low.max(v.end);
+        }
+        if low <= TASK_SIZE && TASK_SIZE - low >= len {
+            Ok(low)
         } else {
             Err(ENOMEM)
         }
@@ -514,7 +546,10 @@ impl MmInner {
     /// or the old one when the request cannot be met.
     pub fn brk(&mut self, want: usize, memlock_pages: usize) -> usize {
         // Below the heap's start, or into the mmap area: refused (the old break comes back).
-        if want < self.start_brk || want > self.mmap_base {
+        // (The legacy layout's mmap area lies above the heap's room; only the next
+        // mapping's guard gap bounds the heap there, as in Linux's brk.)
+        let limit = if self.mmap_legacy { TASK_SIZE } else { self.mmap_base };
+        if want < self.start_brk || want > limit {
             return self.brk;
         }
         let old_end = page_align_up(self.brk);
@@ -612,6 +647,7 @@ pub fn dup_mmap(oldmm: &MmStruct) -> KResult<Arc<MmStruct>> {
         c.env_start = o.env_start;
         c.env_end = o.env_end;
         c.mmap_base = o.mmap_base;
+        c.mmap_legacy = o.mmap_legacy;
         c.vdso = o.vdso;
         // Per 2 MiB region: share the leaf table when every VMA in it is plain private
         // memory (On-demand-fork); otherwise copy entry by entry.  The decisions are the

@@ -72,7 +72,8 @@ pub const KERNEL_OFFSET: usize = 0xffff_ffff_0000_0000;
 pub const TASK_SIZE: usize = 0x40_0000_0000;
 /// Linux: STACK_TOP = TASK_SIZE on riscv64.
 pub const STACK_TOP: usize = TASK_SIZE;
-/// Linux riscv64: ELF_ET_DYN_BASE = (TASK_SIZE / 3) * 2, where static-PIE programs load.
+/// Linux riscv64: ELF_ET_DYN_BASE = (TASK_SIZE / 3) * 2, where PIE programs (ET_DYN with an
+/// interpreter) load; page-aligned down here, as load_bias's ELF_PAGESTART makes it.
 pub const ELF_ET_DYN_BASE: usize = ((TASK_SIZE / 3) * 2) & !(PAGE_SIZE - 1);
 
 #[inline]

@@ -5,7 +5,7 @@
 //!   differ in what they report (ENOMEM for most, ENOBUFS for sockets, ENOLCK for locks);
 //! - the address-space layout a new image gets, randomised as Linux randomises it
 //!   (randomize_stack_top, randomize_page, arch_randomize_brk, arch_mmap_rnd, mmap_base,
-//!   arch_pick_mmap_layout), with riscv64's constants.
+//!   arch_pick_mmap_layout with both of its layouts), with riscv64's constants.
 
 use super::{page_align_up, PAGE_SHIFT, PAGE_SIZE, STACK_TOP};
 use crate::errno::{Errno, KResult};
@@ -97,10 +97,40 @@ pub fn mmap_base(rnd: usize, rlim_stack: usize, randomize: bool) -> usize {
     page_align_up(STACK_TOP - gap - rnd)
 }
 
-/// Linux: arch_pick_mmap_layout() with the top-down layout: where get_unmapped_area starts
-/// looking.  (Linux's bottom-up "legacy" layout, for RLIMIT_STACK = RLIM_INFINITY or
-/// ADDR_COMPAT_LAYOUT, is not implemented: MenuOS always lays out top-down.)
-pub fn arch_pick_mmap_layout(rlim_stack: usize, randomize: bool) -> usize {
+/// Linux: sysctl_legacy_va_layout (/proc/sys/vm/legacy_va_layout): non-zero makes every
+/// new image lay out its mmap area bottom-up.
+pub static SYSCTL_LEGACY_VA_LAYOUT: [core::sync::atomic::AtomicI32; 1] = [core::sync::atomic::AtomicI32::new(0)];
+
+/// Linux: TASK_UNMAPPED_BASE (arch/riscv/include/asm/processor.h): where the bottom-up
+/// ("legacy") layout starts looking, a third of the way up user space.
+pub const TASK_UNMAPPED_BASE: usize = page_align_up(super::TASK_SIZE / 3);
+
+/// Where get_unmapped_area() looks, and in which direction (Linux: mm->mmap_base and
+/// mm->get_unmapped_area, arch_get_unmapped_area_topdown or arch_get_unmapped_area).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MmapLayout {
+    pub base: usize,
+    /// bottom-up from `base` (Linux's legacy layout) instead of top-down below it
+    pub legacy: bool,
+}
+
+/// Linux: mmap_is_legacy(): the bottom-up layout for ADDR_COMPAT_LAYOUT, an unlimited
+/// RLIMIT_STACK (the stack could grow down into anything placed below it) or
+/// vm.legacy_va_layout.
+pub fn mmap_is_legacy(personality: u32, rlim_stack: u64) -> bool {
+    personality & crate::kernel::exec_domain::ADDR_COMPAT_LAYOUT != 0
+        || rlim_stack == u64::MAX
+        || SYSCTL_LEGACY_VA_LAYOUT[0].load(core::sync::atomic::Ordering::Relaxed) != 0
+}
+
+/// Linux: arch_pick_mmap_layout() (mm/util.c, ARCH_WANT_DEFAULT_TOPDOWN_MMAP_LAYOUT): the
+/// legacy layout starts at TASK_UNMAPPED_BASE and grows up, the default one starts below
+/// the stack's room (mmap_base) and grows down; both move by arch_mmap_rnd() when randomised.
+pub fn arch_pick_mmap_layout(personality: u32, rlim_stack: u64, randomize: bool) -> MmapLayout {
     let rnd = if randomize { arch_mmap_rnd() } else { 0 };
-    mmap_base(rnd, rlim_stack, randomize)
+    if mmap_is_legacy(personality, rlim_stack) {
+        MmapLayout { base: TASK_UNMAPPED_BASE + rnd, legacy: true }
+    } else {
+        MmapLayout { base: mmap_base(rnd, rlim_stack.min(usize::MAX as u64) as usize, randomize), legacy: false }
+    }
 }

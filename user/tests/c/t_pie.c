@@ -3,7 +3,8 @@
  *
  * Debian's riscv64 glibc has no static-PIE start file (rcrt1.o), so this test is freestanding:
  * position-independent code with no relocations, raw ecalls, and its own mtest-protocol lines.
- * It checks that the kernel loaded it at a real address (Linux: ELF_ET_DYN_BASE), that the
+ * It checks that the kernel loaded it where Linux does (in the mmap area, with brk moved to
+ * ELF_ET_DYN_BASE), that the
  * auxv describes the loaded image (AT_ENTRY, AT_PHDR, AT_PHNUM, AT_BASE), that argv/envp are
  * where the ABI puts them, and that fork from it works.
  */
@@ -60,6 +61,14 @@ void pie_main(ul *sp)
 	unsigned short phnum = eh[56] | eh[57] << 8;
 	check("elf-type-dyn", type == ET_DYN);
 	check("loaded-above-zero", (ul)__ehdr_start >= 0x10000);
+	/* Linux: a static PIE is a "loader": load_bias 0 and no MAP_FIXED, so mmap places it
+	 * in the mmap area, just below mmap_base (high in the 256 GiB of Sv39 user space), not
+	 * at ELF_ET_DYN_BASE as a PIE program with an interpreter. */
+	check("loaded-in-mmap-area", (ul)__ehdr_start > 0x3000000000UL && (ul)__ehdr_start < 0x4000000000UL);
+	/* ... and its brk moves to ELF_PAGEALIGN(ELF_ET_DYN_BASE), then (randomize_va_space 2)
+	 * anywhere in the 1 GiB above. */
+	ul brk0 = (ul)sys(214, 0, 0, 0, 0);
+	check("brk-at-elf-et-dyn-base", brk0 >= 0x2aaaaab000UL && brk0 < 0x2aaaaab000UL + (1UL << 30));
 	check("at-entry-is-start", at[AT_ENTRY] == (ul)_start);
 	check("at-phdr", at[AT_PHDR] == (ul)__ehdr_start + phoff);
 	check("at-phnum", at[AT_PHNUM] == phnum);
