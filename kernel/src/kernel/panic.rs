@@ -11,6 +11,21 @@ pub fn panicking() -> bool {
     PANICKING.load(Ordering::Relaxed)
 }
 
+/// Linux: oops_in_progress, raised by bust_spinlocks(1) in die() and handle_bad_stack(): the
+/// code that oopsed may hold any lock (printk's, the heap's), so from here on printk only
+/// tries its lock and the oops path allocates nothing.  The oops ends in panic().
+static OOPS_IN_PROGRESS: AtomicBool = AtomicBool::new(false);
+
+/// Linux: oops_begin() -> bust_spinlocks(1).
+pub fn oops_begin() {
+    OOPS_IN_PROGRESS.store(true, Ordering::SeqCst);
+}
+
+/// Whether an oops or a panic is being reported (printk must not wait for its lock).
+pub fn oops_in_progress() -> bool {
+    OOPS_IN_PROGRESS.load(Ordering::Relaxed) || panicking()
+}
+
 /// Linux: panic("Attempted to kill init! exitcode=0x%08x\n") from do_exit(): powers off
 /// with the exit status as QEMU's failure code (0 stays 0: a clean init exit).
 pub fn kill_init(code: i32) -> ! {

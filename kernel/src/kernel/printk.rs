@@ -61,9 +61,9 @@ impl Write for LineWriter<'_> {
 /// One message at `level` (0 emerg .. 7 debug), timestamped.
 pub fn vprintk(level: usize, args: fmt::Arguments) {
     let ns = crate::arch::riscv::time::cycles_to_ns(crate::kernel::time::uptime_cycles());
-    // On the panic path the lock may be held by the code that panicked: then the message
-    // goes to the console alone.
-    let mut guard = if crate::kernel::panic::panicking() { LOG.try_lock() } else { Some(LOG.lock()) };
+    // On the oops and panic paths the lock may be held by the code that failed: then the
+    // message goes to the console alone.
+    let mut guard = if crate::kernel::panic::oops_in_progress() { LOG.try_lock() } else { Some(LOG.lock()) };
     let Some(log) = guard.as_deref_mut() else {
         let mut w = ConsoleOnly;
         let _ = write!(w, "[{:5}.{:06}] ", ns / 1_000_000_000, (ns % 1_000_000_000) / 1000);

@@ -284,6 +284,12 @@ impl TaskStruct {
         core::mem::replace(&mut *g, mm)
     }
 
+    /// The name for an oops or the OOM killer's lines: a copy that allocates nothing, taken
+    /// only if task_lock is free (an oops may interrupt its holder), else "?".
+    pub fn comm_name(&self) -> CommName {
+        CommName(self.comm.try_lock().map(|c| *c))
+    }
+
     pub fn comm_string(&self) -> String {
         let c = self.comm.lock();
         let n = c.iter().position(|&b| b == 0).unwrap_or(16);
@@ -326,4 +332,22 @@ pub fn current() -> Task {
 /// Runs `f` with a reference to current without touching its refcount (hot paths).
 pub fn with_current<R>(f: impl FnOnce(&TaskStruct) -> R) -> R {
     crate::arch::riscv::with_current_task(f)
+}
+
+/// A task's comm copied out for printing (TaskStruct::comm_name): up to TASK_COMM_LEN - 1
+/// bytes, shown as UTF-8 with invalid bytes as U+FFFD, with no allocation.
+pub struct CommName(Option<[u8; 16]>);
+
+impl core::fmt::Display for CommName {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let Some(c) = &self.0 else { return f.write_str("?") };
+        let n = c.iter().position(|&b| b == 0).unwrap_or(16);
+        for chunk in c[..n].utf8_chunks() {
+            f.write_str(chunk.valid())?;
+            if !chunk.invalid().is_empty() {
+                f.write_str("\u{fffd}")?;
+            }
+        }
+        Ok(())
+    }
 }

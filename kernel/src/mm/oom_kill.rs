@@ -137,7 +137,7 @@ fn oom_kill_process(victim: &Task, mm: &Arc<MmStruct>, message: &str) {
         "{}: Killed process {} ({}) total-vm:{}kB, anon-rss:{}kB, file-rss:{}kB, shmem-rss:{}kB, UID:0 pgtables:{}kB oom_score_adj:{}",
         message,
         victim.tgid(),
-        victim.comm_string(),
+        victim.comm_name(),
         kb(c.total_vm),
         kb(c.anon),
         kb(c.file),
@@ -160,7 +160,7 @@ fn oom_kill_process(victim: &Task, mm: &Arc<MmStruct>, message: &str) {
     crate::pr_info!(
         "oom_reaper: reaped process {} ({}), now anon-rss:{}kB, file-rss:{}kB, shmem-rss:{}kB",
         victim.tgid(),
-        victim.comm_string(),
+        victim.comm_name(),
         kb(after.anon),
         kb(after.file),
         kb(after.shmem)
@@ -188,7 +188,7 @@ pub fn out_of_memory() -> bool {
     let cur = current();
     crate::pr_warn!(
         "{} invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj={}",
-        cur.comm_string(),
+        cur.comm_name(),
         cur.signal.oom_score_adj.load(Ordering::Relaxed)
     );
     crate::pr_warn!(

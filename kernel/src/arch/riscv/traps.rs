@@ -171,10 +171,11 @@ fn search_exception_tables(pc: usize) -> Option<usize> {
 
 /// Linux: die() — the oops: what happened, the registers, a symbolised backtrace, then panic.
 pub fn die(regs: &PtRegs, what: &str) -> ! {
+    crate::kernel::panic::oops_begin();
     crate::pr_emerg!("{} at virtual address {:016x}", what, regs.badaddr);
     crate::pr_emerg!("Oops [#1]");
     let cur = current();
-    crate::pr_emerg!("CPU: 0 PID: {} Comm: {}", cur.pid(), cur.comm_string());
+    crate::pr_emerg!("CPU: 0 PID: {} Comm: {}", cur.pid(), cur.comm_name());
     show_regs(regs);
     super::stacktrace::dump_backtrace(regs.s0, regs.epc);
     panic!("Fatal exception (cause {:#x})", regs.cause);
@@ -193,8 +194,9 @@ pub extern "C" fn handle_bad_stack(regs: &PtRegs) -> ! {
     // addresses of head.S's symbols, never dereferenced
     let (ovf, ovf_top) =
         (core::ptr::addr_of!(overflow_stack) as usize, core::ptr::addr_of!(overflow_stack_top) as usize);
+    crate::kernel::panic::oops_begin();
     let (pid, comm, base, top) =
-        crate::kernel::task::with_current(|c| (c.pid(), c.comm_string(), c.stack.base(), c.stack.top()));
+        crate::kernel::task::with_current(|c| (c.pid(), c.comm_name(), c.stack.base(), c.stack.top()));
     crate::pr_emerg!("Insufficient stack space to handle exception!");
     crate::pr_emerg!("Task stack:     [0x{:016x}..0x{:016x}]", base, top);
     crate::pr_emerg!("Overflow stack: [0x{:016x}..0x{:016x}]", ovf, ovf_top);
