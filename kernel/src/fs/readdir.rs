@@ -36,6 +36,9 @@ pub fn sys_getdents64(fd: u32, dirent: UserPtr<u8>, count: u32) -> KResult<usize
     if !ino.is_dir() {
         return Err(ENOTDIR);
     }
+    if let InodeKind::Proc(node) = &ino.kind {
+        super::proc::readdir_check(node)?;
+    }
     let mut pos = f.pos.lock();
     let start = *pos;
     let count = count as usize;

@@ -814,8 +814,27 @@ int main(int argc, char **argv)
 	CHECK("proc-dir-has-me", saw_me);
 	CHECK("proc-dir-pids-are-dirs", pid_dirs);
 	CHECK("proc-dir-every-stat-parses-like-ps", all_parse);
+	/* its directories, open before it dies, list nothing afterwards: getdents says ENOENT
+	 * (Linux: proc_pident_readdir, proc_task_readdir, proc_readfd_common), EINVAL for net/ */
+	const char *subdirs[] = {"", "/task", "/fd", "/ns", "/net"};
+	int gone_fds[5];
+	for (int i = 0; i < 5; i++) {
+		snprintf(path, sizeof path, "/proc/%d%s", child, subdirs[i]);
+		gone_fds[i] = open(path, O_RDONLY | O_DIRECTORY);
+	}
 	kill(child, SIGKILL);
 	mt_reap(child);
+	for (int i = 0; i < 5; i++) {
+		char dents[1024];
+		errno = 0;
+		long r = gone_fds[i] >= 0 ? syscall(SYS_getdents64, gone_fds[i], dents, sizeof dents) : -2;
+		int want = i == 4 ? EINVAL : ENOENT;
+		mt_report(r == -1 && errno == want, i == 0 ? "getdents-reaped-pid-dir" : i == 1 ? "getdents-reaped-task-dir"
+			  : i == 2 ? "getdents-reaped-fd-dir" : i == 3 ? "getdents-reaped-ns-dir" : "getdents-reaped-net-dir",
+			  "/proc/%d%s: getdents64 gave %ld errno %d, want -1 errno %d", child, subdirs[i], r, errno, want);
+		if (gone_fds[i] >= 0)
+			close(gone_fds[i]);
+	}
 	close(sync_pipe[0]);
 	close(sync_pipe[1]);
 	saw_child = 0;

@@ -306,6 +306,24 @@ pub fn proc_pid_permission(n: &ProcInode) -> KResult<()> {
     }
 }
 
+/// Linux: the ->iterate_shared of the per-process directories, before anything is listed
+/// (even "." and ".."): ENOENT once the task they were made for is gone
+/// (proc_pident_readdir, proc_task_readdir, proc_readfd_common, proc_map_files_readdir,
+/// proc_ns_dir_readdir), EINVAL for net/ (proc_tgid_net_readdir finds no net).
+pub fn readdir_check(n: &ProcInode) -> KResult<()> {
+    match &n.node {
+        ProcNode::Net(p, None) => task_of(p).map(drop).map_err(|_| EINVAL),
+        ProcNode::PidDir(p)
+        | ProcNode::TidDir(p)
+        | ProcNode::TaskDir(p)
+        | ProcNode::FdDir(p)
+        | ProcNode::FdInfoDir(p)
+        | ProcNode::MapFilesDir(p)
+        | ProcNode::Ns(p, namespaces::NsEntry::Dir) => task_of(p).map(drop).map_err(|_| ENOENT),
+        _ => Ok(()),
+    }
+}
+
 fn task_of(p: &ProcPid) -> KResult<Task> {
     p.task()
 }
