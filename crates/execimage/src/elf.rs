@@ -382,6 +382,7 @@ pub fn inspect(file: &[u8], cfg: &LoadConfig) -> Result<LoadPlan, ExecError> {
 
     let loads: Vec<&Phdr> = phdrs.iter().filter(|p| p.p_type == PT_LOAD).collect();
     let mut load_bias = 0u64;
+    let mut loader_fatal = None;
     if e_type == ET_DYN {
         // Linux: programs (with PT_INTERP) at ELF_ET_DYN_BASE, loaders in the mmap area, an
         // empty one at exec: top-down, the image ends at mmap_base; bottom-up, it starts there.
@@ -389,6 +390,16 @@ pub fn inspect(file: &[u8], cfg: &LoadConfig) -> Result<LoadPlan, ExecError> {
             (None, Some(area), Some(first), Some(last)) => {
                 let total = last.p_vaddr.wrapping_add(last.p_memsz).wrapping_sub(first.p_vaddr & !(PAGE_SIZE - 1));
                 let total = total.wrapping_add(PAGE_SIZE - 1) & !(PAGE_SIZE - 1);
+                // An image the area cannot hold: elf_map()'s mmap fails with ENOMEM after
+                // the point of no return (SIGSEGV).
+                let fits = if area.bottom_up {
+                    area.base.checked_add(total).is_some_and(|end| end <= cfg.task_size)
+                } else {
+                    total <= area.base.saturating_sub(PAGE_SIZE)
+                };
+                if !fits {
+                    loader_fatal = Some(linux_raw_sys::errno::ENOMEM);
+                }
                 if area.bottom_up {
                     area.base
                 } else {
@@ -417,7 +428,7 @@ pub fn inspect(file: &[u8], cfg: &LoadConfig) -> Result<LoadPlan, ExecError> {
     let (mut start_code, mut end_code, mut start_data, mut end_data) = (u64::MAX, 0u64, 0u64, 0u64);
     let (mut elf_bss, mut elf_brk) = (0u64, 0u64);
     let mut phdr_addr = 0u64;
-    let mut fatal = None;
+    let mut fatal = loader_fatal;
     for p in &loads {
         if p.p_vaddr % PAGE_SIZE != p.p_offset % PAGE_SIZE {
             fatal = Some(linux_raw_sys::errno::EINVAL);

@@ -127,6 +127,10 @@ fn static_pie_goes_to_the_mmap_area() {
     let up = MmapArea { base: 0x15_5555_6000, bottom_up: true };
     let p = inspect(&f, &LoadConfig { mmap: Some(up), ..LoadConfig::default() }).unwrap();
     assert_eq!(p.load_bias, 0x15_5555_6000);
+    // an image bigger than the area below mmap_base: mmap's ENOMEM, after the point of no return
+    let small = MmapArea { base: 0x10000, bottom_up: false };
+    let p = inspect(&f, &LoadConfig { mmap: Some(small), ..LoadConfig::default() }).unwrap();
+    assert_eq!(p.fatal, Some(12));
     // without an mmap area (and for programs with PT_INTERP) the base is dyn_base
     let p = inspect(&f, &LoadConfig::default()).unwrap();
     assert_eq!(p.load_bias, ELF_ET_DYN_BASE_SV39 & !0xfff);
