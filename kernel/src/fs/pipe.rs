@@ -13,8 +13,10 @@ use super::file::{close_fd, fd_install};
 use super::file_table::*;
 use super::select::{poll_wait, PollTable};
 use crate::errno::*;
+use crate::kernel::capability::{capable, CAP_SYS_ADMIN, CAP_SYS_RESOURCE};
 use crate::kernel::locking::{class, SpinLock};
 use crate::kernel::sched::wait::WaitQueue;
+use crate::kernel::user::{get_current_user, UserStruct};
 use crate::mm::uaccess::UserPtr;
 use crate::mm::PAGE_SIZE;
 use alloc::collections::VecDeque;
@@ -34,10 +36,35 @@ pub const PIPE_BUF: usize = 4096;
 pub static PIPE_MAX_SIZE: AtomicU32 = AtomicU32::new(1024 * 1024);
 /// Linux: pipe_user_pages_hard / pipe_user_pages_soft (/proc/sys/fs/pipe-user-pages-*): the
 /// pipe buffer pages one user may hold (0: no limit; soft: PIPE_DEF_BUFFERS * INR_OPEN_CUR).
-/// Kept for the sysctl: pipe pages are not accounted per user yet (only root exists, which
-/// they do not limit).
+/// Past the soft limit an unprivileged user's new pipes get PIPE_MIN_DEF_BUFFERS pages; past
+/// the hard one pipe() fails (ENFILE) and F_SETPIPE_SZ may not grow a pipe (EPERM).
 pub static PIPE_USER_PAGES_HARD: AtomicU64 = AtomicU64::new(0);
 pub static PIPE_USER_PAGES_SOFT: AtomicU64 = AtomicU64::new(16 * 1024);
+
+/// Linux: PIPE_MIN_DEF_BUFFERS, a new pipe's pages once its user is past the soft limit.
+const PIPE_MIN_DEF_BUFFERS: usize = 2;
+
+/// Linux: account_pipe_buffers(): the user's count moves from `old` to `new` pages; returns
+/// the user's new total.
+fn account_pipe_buffers(user: &UserStruct, old: usize, new: usize) -> usize {
+    if new >= old {
+        user.pipe_bufs.fetch_add(new - old, Ordering::Relaxed) + (new - old)
+    } else {
+        user.pipe_bufs.fetch_sub(old - new, Ordering::Relaxed) - (old - new)
+    }
+}
+
+/// Linux: too_many_pipe_buffers_soft() / too_many_pipe_buffers_hard() (0: no limit).
+fn too_many_pipe_buffers(limit: &AtomicU64, user_bufs: usize) -> bool {
+    let l = limit.load(Ordering::Relaxed);
+    l != 0 && user_bufs as u64 > l
+}
+
+/// Linux: pipe_is_unprivileged_user(): the per-user limits bind only without CAP_SYS_RESOURCE
+/// and CAP_SYS_ADMIN.
+fn pipe_is_unprivileged_user() -> bool {
+    !capable(CAP_SYS_RESOURCE) && !capable(CAP_SYS_ADMIN)
+}
 
 /// Linux: proc_dopipe_max_size(): an unsigned int rounded as round_pipe_size() does (at least
 /// a page, a power of two); EINVAL above 2 GiB.
@@ -87,6 +114,23 @@ struct PipeInner {
     w_counter: usize,
     /// The capacity in bytes (Linux: max_usage pages).
     max_usage: usize,
+    /// Linux: pipe->user and pipe->nr_accounted: whom the pipe's pages are charged to, and
+    /// how many; None while a FIFO has no opener (Linux frees its pipe_inode_info then).
+    user: Option<Arc<UserStruct>>,
+    nr_accounted: usize,
+}
+
+impl PipeInner {
+    /// Linux: free_pipe_info()'s account_pipe_buffers(pipe->user, pipe->nr_accounted, 0);
+    /// the user is returned, to be dropped once the pipe lock is released.
+    fn free_pipe_info(&mut self) -> Option<Arc<UserStruct>> {
+        let user = self.user.take();
+        if let Some(u) = &user {
+            account_pipe_buffers(u, self.nr_accounted, 0);
+        }
+        self.nr_accounted = 0;
+        user
+    }
 }
 
 impl Pipe {
@@ -100,9 +144,43 @@ impl Pipe {
                 r_counter: 0,
                 w_counter: 0,
                 max_usage: PIPE_DEF_SIZE,
+                user: None,
+                nr_accounted: 0,
             }),
             wq: WaitQueue::new(),
         })
+    }
+
+    /// Linux: alloc_pipe_info()'s sizing and per-user accounting, for a new pipe or a FIFO's
+    /// first opener: PIPE_DEF_BUFFERS pages (fewer if pipe-max-size is lower, unless
+    /// CAP_SYS_RESOURCE), PIPE_MIN_DEF_BUFFERS past the user's soft limit, and false (no pipe)
+    /// past the hard one.
+    fn alloc_pipe_info(&self) -> bool {
+        let user = get_current_user();
+        let max_size = PIPE_MAX_SIZE.load(Ordering::Relaxed) as usize;
+        let mut pipe_bufs = PIPE_DEF_SIZE / PAGE_SIZE;
+        if pipe_bufs * PAGE_SIZE > max_size && !capable(CAP_SYS_RESOURCE) {
+            pipe_bufs = max_size / PAGE_SIZE;
+        }
+        let mut user_bufs = account_pipe_buffers(&user, 0, pipe_bufs);
+        if too_many_pipe_buffers(&PIPE_USER_PAGES_SOFT, user_bufs) && pipe_is_unprivileged_user() {
+            user_bufs = account_pipe_buffers(&user, pipe_bufs, PIPE_MIN_DEF_BUFFERS);
+            pipe_bufs = PIPE_MIN_DEF_BUFFERS;
+        }
+        if too_many_pipe_buffers(&PIPE_USER_PAGES_HARD, user_bufs) && pipe_is_unprivileged_user() {
+            account_pipe_buffers(&user, pipe_bufs, 0);
+            return false;
+        }
+        let old = {
+            let mut p = self.inner.lock();
+            let old = p.free_pipe_info();
+            p.max_usage = pipe_bufs * PAGE_SIZE;
+            p.nr_accounted = pipe_bufs;
+            p.user = Some(user);
+            old
+        };
+        drop(old);
+        true
     }
 
     /// Bytes waiting to be read (FIONREAD).
@@ -123,18 +201,35 @@ impl Pipe {
         if size == 0 {
             return Err(EINVAL);
         }
+        let nr_slots = size / PAGE_SIZE;
+        let (rlimited, unprivileged) = (!capable(CAP_SYS_RESOURCE), pipe_is_unprivileged_user());
         let mut p = self.inner.lock();
-        // CAP_SYS_RESOURCE: root, until struct cred has capabilities.
-        let privileged = super::inode::current_fsuid() == 0;
-        if size > p.max_usage && size > PIPE_MAX_SIZE.load(Ordering::Relaxed) as usize && !privileged {
+        if size > p.max_usage && size > PIPE_MAX_SIZE.load(Ordering::Relaxed) as usize && rlimited {
+            return Err(EPERM);
+        }
+        // Linux: the user's pages are recounted first and put back on failure.
+        let user = p.user.clone();
+        let user_bufs = user.as_ref().map_or(0, |u| account_pipe_buffers(u, p.nr_accounted, nr_slots));
+        let revert = |p: &PipeInner| {
+            if let Some(u) = &user {
+                account_pipe_buffers(u, nr_slots, p.nr_accounted);
+            }
+        };
+        if nr_slots > p.nr_accounted && too_many_pipe_buffers(&PIPE_USER_PAGES_HARD, user_bufs) && unprivileged {
+            revert(&p);
             return Err(EPERM);
         }
         // Linux: pipe_resize_ring(): the slots (pages) in use must fit.
         if size < p.buf.len().div_ceil(PAGE_SIZE) * PAGE_SIZE {
+            revert(&p);
             return Err(EBUSY);
         }
         p.max_usage = size;
+        if user.is_some() {
+            p.nr_accounted = nr_slots;
+        }
         drop(p);
+        drop(user);
         self.wq.wake_up_all();
         Ok(size)
     }
@@ -167,10 +262,13 @@ impl Drop for PipeFile {
         if self.write {
             p.writers -= 1;
         }
+        let mut user = None;
         if p.readers == 0 && p.writers == 0 {
             p.buf = VecDeque::new();
+            user = p.free_pipe_info();
         }
         drop(p);
+        drop(user);
         self.pipe.wq.wake_up_all();
     }
 }
@@ -181,14 +279,23 @@ impl Drop for PipeFile {
 /// ERESTARTSYS.
 pub fn fifo_open(pipe: &Arc<Pipe>, flags: u32, fifo: bool) -> KResult<PipeFile> {
     let nonblock = flags & O_NONBLOCK != 0;
-    let mut p = pipe.inner.lock();
     let (read, write) = match flags & O_ACCMODE {
         O_RDONLY => (true, false),
         O_WRONLY => (false, true),
         O_RDWR => (true, true),
         _ => return Err(EINVAL),
     };
+    // Linux: fifo_open(): the first opener of a FIFO allocates its pipe_inode_info (ENOMEM
+    // past the user's hard limit).
+    if fifo && pipe.inner.lock().user.is_none() && !pipe.alloc_pipe_info() {
+        return Err(ENOMEM);
+    }
+    let mut p = pipe.inner.lock();
     if write && !read && fifo && nonblock && p.readers == 0 {
+        // Linux: put_pipe_info(): with no opener left the pipe_inode_info goes.
+        let user = if p.writers == 0 { p.free_pipe_info() } else { None };
+        drop(p);
+        drop(user);
         return Err(ENXIO);
     }
     let version = if read && !write && fifo && nonblock && p.writers == 0 { p.w_counter } else { usize::MAX };
@@ -231,6 +338,10 @@ pub fn fifo_open(pipe: &Arc<Pipe>, flags: u32, fifo: bool) -> KResult<PipeFile> 
 /// Linux: create_pipe_files(): a new pipe's read end and write end.
 pub fn create_pipe(flags: u32) -> KResult<(Arc<File>, Arc<File>)> {
     let p = Pipe::new();
+    // Linux: get_pipe_inode() finds no pipe_inode_info (the user's hard limit): ENFILE.
+    if !p.alloc_pipe_info() {
+        return Err(ENFILE);
+    }
     let fl = flags & O_NONBLOCK;
     let r = fifo_open(&p, O_RDONLY, false)?;
     let w = fifo_open(&p, O_WRONLY, false)?;

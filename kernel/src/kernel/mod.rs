@@ -35,5 +35,6 @@ pub mod task;
 pub mod time;
 pub mod trace;
 pub mod ucount;
+pub mod user;
 pub mod user_namespace;
 pub mod utsname;

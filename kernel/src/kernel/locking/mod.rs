@@ -54,6 +54,7 @@
 //! |   88 | TaskCred       | a task's real_cred/cred pointers (a cred itself never changes) |
 //! |   89 | UnixTable      | a network namespace's AF_UNIX sockets, for /proc/net/unix (a leaf) |
 //! |   90 | Runqueue       | the run queue (wake-ups from anywhere take it last) |
+//! |   91 | UidHash        | the per-uid user_struct table (a pipe may be freed under any lock above) |
 //! |   92 | Ucounts        | the per-user counts table (a task may be freed under any lock above) |
 //! |   93 | ProcInum       | the namespace inode numbers, mount ids, anonymous devices in use (freed with a namespace or superblock, under any lock above) |
 //! |   94 | Trace          | the tracer's ring and saved command lines |
@@ -172,6 +173,8 @@ lock_classes! {
     UnixTable = 89, "net->unx.table.locks";
     /// Linux: rq->__lock.
     Runqueue = 90, "rq->lock";
+    /// Linux: uidhash_lock (kernel/user.c).
+    UidHash = 91, "uidhash_lock";
     /// Linux: ucounts_lock (kernel/ucount.c).
     Ucounts = 92, "ucounts_lock";
     /// Linux: proc_inum_ida's lock (and mnt_id_ida's, unnamed_dev_ida's).
