@@ -99,6 +99,32 @@ static __attribute__((unused)) long mt_meminfo_kb(const char *key)
 	return p ? strtol(p + strlen(key), NULL, 10) : -1;
 }
 
+/* mt_write_str(path, s): writes s to an existing file (a sysctl, a /proc file) in one
+ * write; 0, or -1 with errno. */
+static __attribute__((unused)) int mt_write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	int r = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
+	int e = errno;
+	close(fd);
+	errno = e;
+	return r;
+}
+
+/* mt_read_long(path): the number a file (a sysctl) starts with; -1 when it cannot be read. */
+static __attribute__((unused)) long mt_read_long(const char *path)
+{
+	char b[32] = "";
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, b, sizeof b - 1);
+	close(fd);
+	return n > 0 ? strtol(b, NULL, 10) : -1;
+}
+
 /* Helpers many tests share (unused ones cost nothing: static, marked unused). */
 #include <sys/wait.h>
 #include <time.h>

@@ -93,27 +93,6 @@ static void as_user_with_personality(long p)
 	personality(p);
 }
 
-static int write_sysctl(const char *path, const char *v)
-{
-	int fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	int r = write(fd, v, strlen(v)) == (ssize_t)strlen(v) ? 0 : -1;
-	close(fd);
-	return r;
-}
-
-static int read_sysctl(const char *path)
-{
-	char b[16] = "";
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, b, sizeof b - 1);
-	close(fd);
-	return n > 0 ? atoi(b) : -1;
-}
-
 /* a bottom-up layout: the first mapping near TASK_UNMAPPED_BASE, the second above it */
 static int legacy(const struct report *r)
 {
@@ -163,14 +142,14 @@ int main(int argc, char **argv)
 	CHECK("compat-layout-kept", r.pers == ADDR_COMPAT_LAYOUT);
 
 	const char *lva = "/proc/sys/vm/legacy_va_layout";
-	CHECK_EQ("legacy-va-layout-default", read_sysctl(lva), 0);
-	CHECK_EQ("legacy-va-layout-set", write_sysctl(lva, "1\n"), 0);
-	CHECK_EQ("legacy-va-layout-reads-1", read_sysctl(lva), 1);
+	CHECK_EQ("legacy-va-layout-default", mt_read_long(lva), 0);
+	CHECK_EQ("legacy-va-layout-set", mt_write_str(lva, "1\n"), 0);
+	CHECK_EQ("legacy-va-layout-reads-1", mt_read_long(lva), 1);
 	CHECK_EQ("legacy-va-layout-runs", run(NULL, 0, &r), 0);
 	show("vm.legacy_va_layout=1", &r);
 	CHECK("legacy-va-layout-bottom-up", legacy(&r));
-	CHECK_ERR("legacy-va-layout-negative", write_sysctl(lva, "-1\n"), EINVAL);
-	CHECK_EQ("legacy-va-layout-reset", write_sysctl(lva, "0\n"), 0);
+	CHECK_ERR("legacy-va-layout-negative", mt_write_str(lva, "-1\n"), EINVAL);
+	CHECK_EQ("legacy-va-layout-reset", mt_write_str(lva, "0\n"), 0);
 	CHECK_EQ("after-reset-runs", run(NULL, 0, &r), 0);
 	CHECK("after-reset-top-down", r.m2 < r.m1 && r.m1 > TASK_SIZE / 4 * 3);
 

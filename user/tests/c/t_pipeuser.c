@@ -27,27 +27,6 @@ struct results {
 	int fifo;       /* F_GETPIPE_SZ of a FIFO opened while a 16-page pipe is held */
 };
 
-static int write_str(const char *path, const char *v)
-{
-	int fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	int r = write(fd, v, strlen(v)) == (ssize_t)strlen(v) ? 0 : -1;
-	close(fd);
-	return r;
-}
-
-static long read_num(const char *path)
-{
-	char b[32] = "";
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, b, sizeof b - 1);
-	close(fd);
-	return n > 0 ? atol(b) : -1;
-}
-
 static int new_pipe_size(int p[2])
 {
 	if (pipe(p) != 0)
@@ -89,13 +68,13 @@ int main(void)
 	mt_begin("t_pipeuser");
 	mt_mount_proc();
 	mkdir("/tmp", 01777);
-	CHECK_EQ("soft-default", read_num(SOFT), 16384);
-	CHECK_EQ("hard-default", read_num(HARD), 0);
+	CHECK_EQ("soft-default", mt_read_long(SOFT), 16384);
+	CHECK_EQ("hard-default", mt_read_long(HARD), 0);
 	unlink("/tmp/t_pipeuser.fifo");
 	CHECK_EQ("mkfifo", mkfifo("/tmp/t_pipeuser.fifo", 0666), 0);
 	chmod("/tmp/t_pipeuser.fifo", 0666);
-	CHECK_EQ("set-soft", write_str(SOFT, "20\n"), 0);
-	CHECK_EQ("set-hard", write_str(HARD, "24\n"), 0);
+	CHECK_EQ("set-soft", mt_write_str(SOFT, "20\n"), 0);
+	CHECK_EQ("set-hard", mt_write_str(HARD, "24\n"), 0);
 
 	struct results *r = mmap(NULL, sizeof *r, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	memset(r, 0, sizeof *r);
@@ -124,13 +103,13 @@ int main(void)
 	CHECK_EQ("fifo-charged", r->fifo, 8192);
 
 	/* root is not limited */
-	CHECK_EQ("set-soft-1", write_str(SOFT, "1\n"), 0);
+	CHECK_EQ("set-soft-1", mt_write_str(SOFT, "1\n"), 0);
 	int p[2];
 	CHECK_EQ("root-unlimited", new_pipe_size(p), 65536);
 	close(p[0]);
 	close(p[1]);
-	CHECK_EQ("reset-soft", write_str(SOFT, "16384\n"), 0);
-	CHECK_EQ("reset-hard", write_str(HARD, "0\n"), 0);
+	CHECK_EQ("reset-soft", mt_write_str(SOFT, "16384\n"), 0);
+	CHECK_EQ("reset-hard", mt_write_str(HARD, "0\n"), 0);
 	unlink("/tmp/t_pipeuser.fifo");
 	mt_end();
 }
