@@ -319,9 +319,9 @@ pub(super) fn alloc_zeroed_page() -> KResult<usize> {
     alloc_zeroed_page_flags(0)
 }
 
-/// `n` physically contiguous frames, refcount 1, PG_RESERVED: the kernel heap grows with them
-/// for good; kmalloc_large gives them back with free_contiguous.  A scan of the refcounts for a free run, from the top of RAM
-/// down (the free list hands out low frames first, so the top stays unfragmented longest).
+/// `n` physically contiguous frames, refcount 1, PG_RESERVED: kmalloc_large's runs and the
+/// single-page slabs (mm/slub.rs), given back with free_contiguous.  A scan of the refcounts
+/// for a free run, from the top of RAM down (the free list hands out low frames first, so the top stays unfragmented longest).
 /// Linux: alloc_contig_pages().
 pub(super) fn alloc_contiguous(n: usize) -> Option<usize> {
     let mm = MEM_MAP.get()?;
@@ -345,6 +345,44 @@ pub(super) fn alloc_contiguous(n: usize) -> Option<usize> {
             }
         } else {
             run = 0;
+        }
+    }
+    let start = found?;
+    for r in &mm.refs[start..start + n] {
+        r.store(1, Ordering::Relaxed);
+    }
+    for f in &mm.flags[start..start + n] {
+        f.store(PG_RESERVED, Ordering::Relaxed);
+    }
+    let (lo, hi) = ((mm.base_pfn + start) as u32, (mm.base_pfn + start + n) as u32);
+    free.retain(|f| f < lo || f >= hi);
+    NR_FREE.fetch_sub(n, Ordering::Relaxed);
+    Some(mm.base_pfn + start)
+}
+
+/// 2^`order` contiguous frames aligned to their size (as a buddy block of that order is), refcount
+/// 1, PG_RESERVED: a slab (mm/slub.rs); given back with free_contiguous(pfn, 1 << order).
+/// Order 0 is alloc_contiguous(1) (the free list's top, O(1)); bigger orders scan the
+/// refcounts from the top of RAM down for a free aligned run.  Linux: alloc_pages(order).
+pub(super) fn alloc_pages_order(order: u32) -> Option<usize> {
+    let n = 1usize << order;
+    if n == 1 {
+        return alloc_contiguous(1);
+    }
+    let mm = MEM_MAP.get()?;
+    let mut free = FREE.lock();
+    let (mut run, mut i, mut found) = (0usize, mm.refs.len(), None);
+    while i > 0 {
+        i -= 1;
+        if mm.refs[i].load(Ordering::Relaxed) != 0 {
+            run = 0;
+            continue;
+        }
+        run += 1;
+        // [i, i + n) is free when the run from i up is n long; it must start aligned.
+        if run >= n && (mm.base_pfn + i) % n == 0 {
+            found = Some(i);
+            break;
         }
     }
     let start = found?;
