@@ -22,9 +22,13 @@ use spin::Once;
 
 /// The free frames, a stack of frame numbers (LIFO: the last freed, cache-warm frame goes out
 /// first).  Its storage is carved from RAM at boot, one slot per frame, so pushing never
-/// allocates: put_page runs under any lock, the heap's included.
+/// allocates: put_page runs under any lock, the heap's included.  `pos` is each free frame's
+/// slot (indexed by pfn - base), so that a contiguous run (a slab, kmalloc_large) comes out of
+/// the stack in O(its length), not O(free frames).
 struct FreeList {
     frames: &'static mut [u32],
+    pos: &'static mut [u32],
+    base: u32,
     len: usize,
 }
 
@@ -35,21 +39,24 @@ impl FreeList {
     }
     fn push(&mut self, pfn: u32) {
         self.frames[self.len] = pfn;
+        self.pos[(pfn - self.base) as usize] = self.len as u32;
         self.len += 1;
     }
-    fn retain(&mut self, keep: impl Fn(u32) -> bool) {
-        let mut j = 0;
-        for i in 0..self.len {
-            if keep(self.frames[i]) {
-                self.frames[j] = self.frames[i];
-                j += 1;
-            }
+    /// Takes the free frames [lo, hi) out of the stack (the last slot fills each hole).
+    fn remove_range(&mut self, lo: u32, hi: u32) {
+        for pfn in lo..hi {
+            let i = self.pos[(pfn - self.base) as usize] as usize;
+            debug_assert!(i < self.len && self.frames[i] == pfn, "free list: pfn {:#x} not free", pfn);
+            self.len -= 1;
+            let last = self.frames[self.len];
+            self.frames[i] = last;
+            self.pos[(last - self.base) as usize] = i as u32;
         }
-        self.len = j;
     }
 }
 
-static FREE: SpinLock<FreeList, class::PageAlloc> = SpinLock::new(FreeList { frames: &mut [], len: 0 });
+static FREE: SpinLock<FreeList, class::PageAlloc> =
+    SpinLock::new(FreeList { frames: &mut [], pos: &mut [], base: 0, len: 0 });
 static MEM_MAP: Once<MemMap> = Once::new();
 static NR_FREE: AtomicUsize = AtomicUsize::new(0);
 static NR_TOTAL: AtomicUsize = AtomicUsize::new(0);
@@ -119,6 +126,7 @@ pub fn init(free: &mut [(usize, usize)], ram_base_pfn: usize, ram_end_pfn: usize
     let flags = memblock_array(free, nr, || AtomicU8::new(PG_RESERVED));
     let aux = memblock_array(free, nr, || AtomicU32::new(PT_RANGE_EMPTY));
     let list = memblock_array(free, nr, || 0u32);
+    let pos = memblock_array(free, nr, || 0u32);
     let taken = before - free.iter().map(|r| r.1 - r.0).sum::<usize>();
     let first_pfn = |start: usize| (start + PAGE_SIZE - 1) >> PAGE_SHIFT;
     let mut n = 0;
@@ -128,6 +136,7 @@ pub fn init(free: &mut [(usize, usize)], ram_base_pfn: usize, ram_end_pfn: usize
             refs[pfn - ram_base_pfn].store(0, Ordering::Relaxed);
             flags[pfn - ram_base_pfn].store(0, Ordering::Relaxed);
             list[n] = pfn as u32;
+            pos[pfn - ram_base_pfn] = n as u32;
             n += 1;
         }
     }
@@ -135,7 +144,7 @@ pub fn init(free: &mut [(usize, usize)], ram_base_pfn: usize, ram_end_pfn: usize
     NR_FREE.store(n, Ordering::Relaxed);
     NR_TOTAL.store(nr, Ordering::Relaxed);
     set_min_free_pages(n);
-    *FREE.lock() = FreeList { frames: list, len: n };
+    *FREE.lock() = FreeList { frames: list, pos, base: ram_base_pfn as u32, len: n };
     taken
 }
 
@@ -355,7 +364,7 @@ pub(super) fn alloc_contiguous(n: usize) -> Option<usize> {
         f.store(PG_RESERVED, Ordering::Relaxed);
     }
     let (lo, hi) = ((mm.base_pfn + start) as u32, (mm.base_pfn + start + n) as u32);
-    free.retain(|f| f < lo || f >= hi);
+    free.remove_range(lo, hi);
     NR_FREE.fetch_sub(n, Ordering::Relaxed);
     Some(mm.base_pfn + start)
 }
@@ -393,7 +402,7 @@ pub(super) fn alloc_pages_order(order: u32) -> Option<usize> {
         f.store(PG_RESERVED, Ordering::Relaxed);
     }
     let (lo, hi) = ((mm.base_pfn + start) as u32, (mm.base_pfn + start + n) as u32);
-    free.retain(|f| f < lo || f >= hi);
+    free.remove_range(lo, hi);
     NR_FREE.fetch_sub(n, Ordering::Relaxed);
     Some(mm.base_pfn + start)
 }
