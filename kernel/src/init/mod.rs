@@ -4,7 +4,7 @@
 use crate::arch::riscv as arch;
 use crate::kernel::fork::{kernel_thread, user_mode_thread, CLONE_FS};
 use crate::kernel::sched;
-use crate::mm::{heap, page_alloc, phys_to_virt, virt_to_phys, PAGE_SHIFT, PAGE_SIZE};
+use crate::mm::{page_alloc, virt_to_phys, PAGE_SHIFT, PAGE_SIZE};
 use crate::{pr_info, pr_notice, pr_warn};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -77,8 +77,8 @@ pub extern "C" fn start_kernel(hartid: usize, dtb_pa: usize) -> ! {
 }
 
 /// Linux: mm_init() (init/main.c) over memblock: RAM minus the kernel image, the initrd and
-/// the DTB is free.  The heap is carved from the largest free range; the rest of the frames
-/// go to the page allocator; then paging_init() drops the boot mappings.
+/// the DTB is free.  The frames go to the page allocator (the kernel heap's slabs come from
+/// it: nothing allocates before this); then paging_init() drops the boot mappings.
 #[no_mangle]
 #[inline(never)]
 fn mm_init(setup: &arch::setup::SetupInfo) {
@@ -106,11 +106,6 @@ fn mm_init(setup: &arch::setup::SetupInfo) {
         free[nfree] = (cursor, ram_end);
         nfree += 1;
     }
-    let (bi, big) = free[..nfree].iter().copied().enumerate().max_by_key(|(_, r)| r.1 - r.0).expect("no free RAM");
-    // The heap starts small and grows from the page allocator (heap.rs): 16 MiB to begin.
-    let heap_size = ((ram_end - ram_start) / 32).clamp(8 << 20, 16 << 20).min((big.1 - big.0) / 2) & !(PAGE_SIZE - 1);
-    heap::init(phys_to_virt(big.0), heap_size);
-    free[bi].0 += heap_size;
     // The struct-page arrays are carved from RAM here, sized from the DTB's RAM.
     let mem_map = page_alloc::init(&mut free[..nfree], ram_start >> PAGE_SHIFT, ram_end >> PAGE_SHIFT);
     // Linux: totalram_pages(): what memblock_free_all() gave the buddy allocator plus the
@@ -121,12 +116,7 @@ fn mm_init(setup: &arch::setup::SetupInfo) {
         (ram_end - ram_start) / PAGE_SIZE - held(reserved[0]) - held(reserved[2]) - mem_map / PAGE_SIZE,
     );
     crate::mm::pgtable::paging_init(ram_start, ram_end);
-    pr_info!(
-        "Memory: {}K/{}K available ({}K kernel heap)",
-        page_alloc::nr_free_pages() * 4,
-        (ram_end - ram_start) / 1024,
-        heap_size / 1024
-    );
+    pr_info!("Memory: {}K/{}K available", page_alloc::nr_free_pages() * 4, (ram_end - ram_start) / 1024);
 }
 
 /// Linux: setup_command_line() + parse_args(): the command line as kernel_init will read it

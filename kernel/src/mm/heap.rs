@@ -1,44 +1,56 @@
-//! The kernel heap (Box, Vec, Arc): a buddy allocator that starts with a slice of RAM and
-//! grows on demand with runs of free page frames.  Linux: mm/slub.c (kmalloc) over the page
-//! allocator — here the well-kept buddy_system_allocator crate's Heap, fed by page_alloc.
+//! The kernel heap (Box, Vec, Arc): the #[global_allocator].  Linux: kmalloc() / kfree() in
+//! include/linux/slab.h and mm/slab_common.c: a request up to KMALLOC_MAX_CACHE_SIZE (8 KiB) is
+//! an object of a kmalloc cache (mm/slub.rs, Linux mm/slub.c: size classes over slabs of page
+//! frames, which go back to the page allocator once emptied); a bigger one is kmalloc_large(),
+//! a run of frames straight from the page allocator, given back when freed.  So MemFree comes
+//! back after a workload that grew the heap.
 //!
-//! The buddy heap keeps the frames it grows by (it cannot give a run back while any block in
-//! it is live), so a big allocation that came and went would cost MemFree for good.  As Linux's
-//! kmalloc_large() does, allocations above KMALLOC_MAX_CACHE_SIZE skip it: they are runs of
-//! frames straight from the page allocator, and go back to it when freed.
+//! There is no boot heap region: nothing allocates before mm_init() has set up the page
+//! allocator (init/mod.rs), which every slab comes from.
 
-use crate::kernel::locking::{class, SpinLock};
-use buddy_system_allocator::Heap;
+use super::slub;
 use core::alloc::{GlobalAlloc, Layout};
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 struct KernelHeap {
-    heap: SpinLock<Heap<32>, class::Heap>,
+    /// Bytes the callers asked for and hold (/proc/meminfo's Slab:).
     in_use: AtomicUsize,
-    total: AtomicUsize,
+    /// Bytes of kmalloc_large runs held.
+    large: AtomicUsize,
 }
 
 #[global_allocator]
-static HEAP: KernelHeap =
-    KernelHeap { heap: SpinLock::new(Heap::<32>::new()), in_use: AtomicUsize::new(0), total: AtomicUsize::new(0) };
+static HEAP: KernelHeap = KernelHeap { in_use: AtomicUsize::new(0), large: AtomicUsize::new(0) };
 
 /// Failure injection for kmalloc (Linux: failslab): the Nth next allocation fails when set.
 pub static FAIL_NTH: AtomicUsize = AtomicUsize::new(0);
 
-/// Linux: KMALLOC_MAX_CACHE_SIZE: bigger allocations are kmalloc_large()'s runs of frames.
-/// Above the 64 KiB read/write/splice bounce buffers, so that the common I/O path stays on the
-/// buddy heap (a run costs a scan of the free list).
-const KMALLOC_MAX_CACHE_SIZE: usize = 64 << 10;
-
-/// Whether `layout` is served by kmalloc_large (a page-aligned run of whole frames).
-fn is_large(layout: &Layout) -> bool {
-    layout.size() > KMALLOC_MAX_CACHE_SIZE && layout.align() <= super::PAGE_SIZE
+/// Frames in the run kmalloc_large takes for `layout` (no kmalloc cache serves it): whole
+/// pages for its size, or, when it asks for more than page alignment, the power of two that
+/// an aligned (alloc_pages_order) run of at least its size and alignment has.
+fn large_order(layout: &Layout) -> Option<u32> {
+    (layout.align() > super::PAGE_SIZE)
+        .then(|| (layout.size().max(layout.align()).div_ceil(super::PAGE_SIZE)).next_power_of_two().trailing_zeros())
 }
 
-/// Linux: kmalloc_large(): a run of frames for `layout` (is_large), or null.
+fn large_pages(layout: &Layout) -> usize {
+    match large_order(layout) {
+        Some(order) => 1 << order,
+        None => layout.size().div_ceil(super::PAGE_SIZE),
+    }
+}
+
+/// Linux: kmalloc_large(): a run of frames for `layout`, or null.
 fn kmalloc_large(layout: &Layout) -> *mut u8 {
-    match super::page_alloc::alloc_contiguous(layout.size().div_ceil(super::PAGE_SIZE)) {
-        Some(pfn) => super::pfn_to_virt(pfn) as *mut u8,
+    let pfn = match large_order(layout) {
+        Some(order) => super::page_alloc::alloc_pages_order(order),
+        None => super::page_alloc::alloc_contiguous(large_pages(layout)),
+    };
+    match pfn {
+        Some(pfn) => {
+            HEAP.large.fetch_add(large_pages(layout) * super::PAGE_SIZE, Ordering::Relaxed);
+            super::pfn_to_virt(pfn) as *mut u8
+        }
         None => core::ptr::null_mut(),
     }
 }
@@ -46,42 +58,14 @@ fn kmalloc_large(layout: &Layout) -> *mut u8 {
 /// Linux: kfree() of a kmalloc_large() block: its frames go back to the page allocator.
 fn kfree_large(ptr: *mut u8, layout: &Layout) {
     let pfn = super::virt_to_phys(ptr as usize) >> super::PAGE_SHIFT;
-    super::page_alloc::free_contiguous(pfn, layout.size().div_ceil(super::PAGE_SIZE));
+    HEAP.large.fetch_sub(large_pages(layout) * super::PAGE_SIZE, Ordering::Relaxed);
+    super::page_alloc::free_contiguous(pfn, large_pages(layout));
 }
 
-/// The heap grows by at least this much at a time.
-const GROW_MIN: usize = 4 << 20;
-
-/// Adds a run of page frames big enough for `layout` (twice its power-of-two size, so an
-/// aligned block of that size lies inside) to the heap.  Called with the heap locked; takes
-/// only the page allocator's lock, which never allocates from the heap.
-///
-/// The heap may take every free frame, the page allocator's reserve (min_free_pages) too; it
-/// grows by GROW_MIN while the reserve is untouched, and by the least that fits `layout`
-/// inside it or when no GROW_MIN run is left (a single page fits any block up to a page).
-fn grow(heap: &mut Heap<32>, layout: &Layout) -> bool {
-    let block = layout.size().max(layout.align()).next_power_of_two();
-    let least = if block <= super::PAGE_SIZE { super::PAGE_SIZE } else { 2 * block };
-    let roomy = super::page_alloc::nr_free_pages() >= super::page_alloc::min_free_pages() + GROW_MIN / super::PAGE_SIZE;
-    let run = if roomy { least.max(GROW_MIN) } else { least };
-    let (pfn, pages) = match super::page_alloc::alloc_contiguous(run / super::PAGE_SIZE) {
-        Some(pfn) => (pfn, run / super::PAGE_SIZE),
-        None if run > least => match super::page_alloc::alloc_contiguous(least / super::PAGE_SIZE) {
-            Some(pfn) => (pfn, least / super::PAGE_SIZE),
-            None => return false,
-        },
-        None => return false,
-    };
-    let start = super::pfn_to_virt(pfn);
-    // SAFETY: the frames were just taken out of the page allocator for good; they are RAM
-    // in the linear map and nothing else refers to them.
-    unsafe { heap.add_to_heap(start, start + pages * super::PAGE_SIZE) };
-    HEAP.total.fetch_add(pages * super::PAGE_SIZE, Ordering::Relaxed);
-    true
-}
-
-// SAFETY: delegates to the buddy allocator, which is a sound allocator over the regions we
-// hand it (each handed over exactly once); the counters are bookkeeping.
+// SAFETY: every block is an object of a kmalloc cache (slub.rs hands each out once until it is
+// freed, at a multiple of its class size from a page boundary: aligned as Layout asks, by
+// kmalloc_index) or a run of frames taken from the page allocator for it alone; dealloc gets
+// the same layout and so finds the same cache or run.
 unsafe impl GlobalAlloc for KernelHeap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let n = FAIL_NTH.load(Ordering::Relaxed);
@@ -91,18 +75,9 @@ unsafe impl GlobalAlloc for KernelHeap {
                 return core::ptr::null_mut();
             }
         }
-        if is_large(&layout) {
-            let p = kmalloc_large(&layout);
-            if !p.is_null() {
-                self.in_use.fetch_add(layout.size(), Ordering::Relaxed);
-            }
-            return p;
-        }
-        let mut heap = self.heap.lock();
-        let p = match heap.alloc(layout) {
-            Ok(p) => p.as_ptr(),
-            Err(()) if grow(&mut heap, &layout) => heap.alloc(layout).map_or(core::ptr::null_mut(), |p| p.as_ptr()),
-            Err(()) => core::ptr::null_mut(),
+        let p = match slub::kmalloc_index(layout.size(), layout.align()) {
+            Some(index) => slub::kmem_cache_alloc(index),
+            None => kmalloc_large(&layout),
         };
         if !p.is_null() {
             self.in_use.fetch_add(layout.size(), Ordering::Relaxed);
@@ -111,27 +86,20 @@ unsafe impl GlobalAlloc for KernelHeap {
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         self.in_use.fetch_sub(layout.size(), Ordering::Relaxed);
-        if is_large(&layout) {
-            return kfree_large(ptr, &layout);
+        match slub::kmalloc_index(layout.size(), layout.align()) {
+            Some(index) => slub::kmem_cache_free(index, ptr),
+            None => kfree_large(ptr, &layout),
         }
-        // SAFETY: ptr came from alloc() with this layout.
-        self.heap.lock().dealloc(unsafe { core::ptr::NonNull::new_unchecked(ptr) }, layout)
     }
-}
-
-/// Gives [start, start+size) (kernel virtual) to the heap: its first region, at boot.
-pub fn init(start: usize, size: usize) {
-    // SAFETY: the caller hands over a region of RAM nothing else uses, mapped in the linear map.
-    unsafe { HEAP.heap.lock().init(start, size) };
-    HEAP.total.fetch_add(size, Ordering::Relaxed);
 }
 
 pub fn bytes_in_use() -> usize {
     HEAP.in_use.load(Ordering::Relaxed)
 }
 
+/// Bytes of page frames the heap holds: the kmalloc caches' slabs and the kmalloc_large runs.
 pub fn total_bytes() -> usize {
-    HEAP.total.load(Ordering::Relaxed)
+    slub::slab_bytes() + HEAP.large.load(Ordering::Relaxed)
 }
 
 /// Memory kept for the kernel's own allocations (tasks, stacks, VMAs), whose failure is

@@ -9,7 +9,8 @@
 //!
 //! The files, as Linux names them:
 //!   page_alloc.rs  frames and their reference counts   mm/page_alloc.c, include/linux/mm.h
-//!   heap.rs        the kernel heap (kmalloc)            mm/slub.c
+//!   heap.rs        the kernel heap: GlobalAlloc, kmalloc  mm/slab_common.c (kmalloc, kmalloc_large)
+//!   slub.rs        kmalloc's size classes over slabs    mm/slub.c
 //!   highmem.rs     a page's bytes: NewPage, Page        include/linux/highmem.h
 //!   pgtable.rs     Sv39 page tables                     arch/riscv/include/asm/pgtable.h
 //!   mm_types.rs    mm_struct, vm_area_struct, VM_*      include/linux/mm_types.h
@@ -57,6 +58,8 @@ pub mod page_alloc;
 pub mod pgtable;
 pub mod process_vm_access;
 pub mod shmem;
+#[allow(unsafe_code)]
+pub mod slub;
 #[allow(unsafe_code)]
 pub mod uaccess;
 pub mod util;

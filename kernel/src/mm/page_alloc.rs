@@ -22,9 +22,13 @@ use spin::Once;
 
 /// The free frames, a stack of frame numbers (LIFO: the last freed, cache-warm frame goes out
 /// first).  Its storage is carved from RAM at boot, one slot per frame, so pushing never
-/// allocates: put_page runs under any lock, the heap's included.
+/// allocates: put_page runs under any lock, the heap's included.  `pos` is each free frame's
+/// slot (indexed by pfn - base), so that a contiguous run (a slab, kmalloc_large) comes out of
+/// the stack in O(its length), not O(free frames).
 struct FreeList {
     frames: &'static mut [u32],
+    pos: &'static mut [u32],
+    base: u32,
     len: usize,
 }
 
@@ -35,21 +39,24 @@ impl FreeList {
     }
     fn push(&mut self, pfn: u32) {
         self.frames[self.len] = pfn;
+        self.pos[(pfn - self.base) as usize] = self.len as u32;
         self.len += 1;
     }
-    fn retain(&mut self, keep: impl Fn(u32) -> bool) {
-        let mut j = 0;
-        for i in 0..self.len {
-            if keep(self.frames[i]) {
-                self.frames[j] = self.frames[i];
-                j += 1;
-            }
+    /// Takes the free frames [lo, hi) out of the stack (the last slot fills each hole).
+    fn remove_range(&mut self, lo: u32, hi: u32) {
+        for pfn in lo..hi {
+            let i = self.pos[(pfn - self.base) as usize] as usize;
+            debug_assert!(i < self.len && self.frames[i] == pfn, "free list: pfn {:#x} not free", pfn);
+            self.len -= 1;
+            let last = self.frames[self.len];
+            self.frames[i] = last;
+            self.pos[(last - self.base) as usize] = i as u32;
         }
-        self.len = j;
     }
 }
 
-static FREE: SpinLock<FreeList, class::PageAlloc> = SpinLock::new(FreeList { frames: &mut [], len: 0 });
+static FREE: SpinLock<FreeList, class::PageAlloc> =
+    SpinLock::new(FreeList { frames: &mut [], pos: &mut [], base: 0, len: 0 });
 static MEM_MAP: Once<MemMap> = Once::new();
 static NR_FREE: AtomicUsize = AtomicUsize::new(0);
 static NR_TOTAL: AtomicUsize = AtomicUsize::new(0);
@@ -119,6 +126,7 @@ pub fn init(free: &mut [(usize, usize)], ram_base_pfn: usize, ram_end_pfn: usize
     let flags = memblock_array(free, nr, || AtomicU8::new(PG_RESERVED));
     let aux = memblock_array(free, nr, || AtomicU32::new(PT_RANGE_EMPTY));
     let list = memblock_array(free, nr, || 0u32);
+    let pos = memblock_array(free, nr, || 0u32);
     let taken = before - free.iter().map(|r| r.1 - r.0).sum::<usize>();
     let first_pfn = |start: usize| (start + PAGE_SIZE - 1) >> PAGE_SHIFT;
     let mut n = 0;
@@ -128,6 +136,7 @@ pub fn init(free: &mut [(usize, usize)], ram_base_pfn: usize, ram_end_pfn: usize
             refs[pfn - ram_base_pfn].store(0, Ordering::Relaxed);
             flags[pfn - ram_base_pfn].store(0, Ordering::Relaxed);
             list[n] = pfn as u32;
+            pos[pfn - ram_base_pfn] = n as u32;
             n += 1;
         }
     }
@@ -135,7 +144,7 @@ pub fn init(free: &mut [(usize, usize)], ram_base_pfn: usize, ram_end_pfn: usize
     NR_FREE.store(n, Ordering::Relaxed);
     NR_TOTAL.store(nr, Ordering::Relaxed);
     set_min_free_pages(n);
-    *FREE.lock() = FreeList { frames: list, len: n };
+    *FREE.lock() = FreeList { frames: list, pos, base: ram_base_pfn as u32, len: n };
     taken
 }
 
@@ -319,9 +328,9 @@ pub(super) fn alloc_zeroed_page() -> KResult<usize> {
     alloc_zeroed_page_flags(0)
 }
 
-/// `n` physically contiguous frames, refcount 1, PG_RESERVED: the kernel heap grows with them
-/// for good; kmalloc_large gives them back with free_contiguous.  A scan of the refcounts for a free run, from the top of RAM
-/// down (the free list hands out low frames first, so the top stays unfragmented longest).
+/// `n` physically contiguous frames, refcount 1, PG_RESERVED: kmalloc_large's runs and the
+/// single-page slabs (mm/slub.rs), given back with free_contiguous.  A scan of the refcounts
+/// for a free run, from the top of RAM down (the free list hands out low frames first, so the top stays unfragmented longest).
 /// Linux: alloc_contig_pages().
 pub(super) fn alloc_contiguous(n: usize) -> Option<usize> {
     let mm = MEM_MAP.get()?;
@@ -355,7 +364,45 @@ pub(super) fn alloc_contiguous(n: usize) -> Option<usize> {
         f.store(PG_RESERVED, Ordering::Relaxed);
     }
     let (lo, hi) = ((mm.base_pfn + start) as u32, (mm.base_pfn + start + n) as u32);
-    free.retain(|f| f < lo || f >= hi);
+    free.remove_range(lo, hi);
+    NR_FREE.fetch_sub(n, Ordering::Relaxed);
+    Some(mm.base_pfn + start)
+}
+
+/// 2^`order` contiguous frames aligned to their size (as a buddy block of that order is), refcount
+/// 1, PG_RESERVED: a slab (mm/slub.rs); given back with free_contiguous(pfn, 1 << order).
+/// Order 0 is alloc_contiguous(1) (the free list's top, O(1)); bigger orders scan the
+/// refcounts from the top of RAM down for a free aligned run.  Linux: alloc_pages(order).
+pub(super) fn alloc_pages_order(order: u32) -> Option<usize> {
+    let n = 1usize << order;
+    if n == 1 {
+        return alloc_contiguous(1);
+    }
+    let mm = MEM_MAP.get()?;
+    let mut free = FREE.lock();
+    let (mut run, mut i, mut found) = (0usize, mm.refs.len(), None);
+    while i > 0 {
+        i -= 1;
+        if mm.refs[i].load(Ordering::Relaxed) != 0 {
+            run = 0;
+            continue;
+        }
+        run += 1;
+        // [i, i + n) is free when the run from i up is n long; it must start aligned.
+        if run >= n && (mm.base_pfn + i) % n == 0 {
+            found = Some(i);
+            break;
+        }
+    }
+    let start = found?;
+    for r in &mm.refs[start..start + n] {
+        r.store(1, Ordering::Relaxed);
+    }
+    for f in &mm.flags[start..start + n] {
+        f.store(PG_RESERVED, Ordering::Relaxed);
+    }
+    let (lo, hi) = ((mm.base_pfn + start) as u32, (mm.base_pfn + start + n) as u32);
+    free.remove_range(lo, hi);
     NR_FREE.fetch_sub(n, Ordering::Relaxed);
     Some(mm.base_pfn + start)
 }

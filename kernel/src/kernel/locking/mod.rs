@@ -61,7 +61,7 @@
 //! |   96 | Printk         | the printk ring |
 //! |   98 | Vmalloc        | the vmalloc area's slots and page tables (kernel stacks; freed with a task, under any lock above) |
 //! |  100 | Heap           | the kernel heap (any allocation, under any lock) |
-//! |  104 | PageAlloc      | the free-frame list (taken inside Heap when the heap grows) |
+//! |  104 | PageAlloc      | the free-frame list (taken inside Heap when a kmalloc cache takes or frees a slab) |
 
 pub mod lockdep;
 pub mod spinlock;
