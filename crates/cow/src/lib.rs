@@ -8,8 +8,6 @@
 //! points Linux decides the same things; the host tests below check them and run a model of
 //! fork / write / exit sequences that checks the refcount invariants the kernel relies on.
 #![cfg_attr(not(test), no_std)]
-extern crate alloc;
-use alloc::vec::Vec;
 
 /// What fork needs to know about a VMA.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,21 +56,58 @@ pub fn vma_fork(v: &VmaDesc) -> VmaFork {
 
 /// Per region of `region` bytes (one leaf table), in address order: whether every VMA in it is
 /// plain private memory, so the parent's leaf table can be shared with the child whole.
-/// `vmas` must come sorted by start and not overlap (an mm's VMA tree).
-pub fn fork_regions(vmas: impl IntoIterator<Item = VmaDesc>, region: usize) -> Vec<(usize, bool)> {
-    let mut out: Vec<(usize, bool)> = Vec::new();
-    for v in vmas {
-        let plain = v.plain();
-        let mut r = v.start & !(region - 1);
-        while r < v.end {
-            match out.last_mut() {
-                Some(last) if last.0 == r => last.1 &= plain,
-                _ => out.push((r, plain)),
+/// `vmas` must come sorted by start and not overlap (an mm's VMA tree).  An iterator, not a
+/// list: a VMA may span millions of regions (a huge PROT_NONE reservation), and fork must not
+/// allocate in proportion to address space.
+pub fn fork_regions<I: IntoIterator<Item = VmaDesc>>(vmas: I, region: usize) -> ForkRegions<I::IntoIter> {
+    ForkRegions { vmas: vmas.into_iter(), region, cur: None, pending: None }
+}
+
+/// The iterator of [`fork_regions`].
+pub struct ForkRegions<I> {
+    vmas: I,
+    region: usize,
+    /// The current VMA's next region, its end, and whether it is plain.
+    cur: Option<(usize, usize, bool)>,
+    /// A region seen but not yet given out: the next VMA may share it.
+    pending: Option<(usize, bool)>,
+}
+
+impl<I: Iterator<Item = VmaDesc>> ForkRegions<I> {
+    /// The next region of the next VMA, one VMA after another (a region two VMAs share comes
+    /// twice, in a row).
+    fn next_raw(&mut self) -> Option<(usize, bool)> {
+        loop {
+            if let Some((r, end, plain)) = self.cur {
+                if r < end {
+                    self.cur = r.checked_add(self.region).map(|n| (n, end, plain));
+                    return Some((r, plain));
+                }
             }
-            r += region;
+            let v = self.vmas.next()?;
+            self.cur = Some((v.start & !(self.region - 1), v.end, v.plain()));
         }
     }
-    out
+}
+
+impl<I: Iterator<Item = VmaDesc>> Iterator for ForkRegions<I> {
+    type Item = (usize, bool);
+    fn next(&mut self) -> Option<(usize, bool)> {
+        loop {
+            match (self.next_raw(), self.pending) {
+                (None, p) => {
+                    self.pending = None;
+                    return p;
+                }
+                (Some((r, plain)), Some((pr, pplain))) if pr == r => self.pending = Some((r, pplain && plain)),
+                (Some(x), Some(p)) => {
+                    self.pending = Some(x);
+                    return Some(p);
+                }
+                (Some(x), None) => self.pending = Some(x),
+            }
+        }
+    }
 }
 
 /// A private page copied at fork (copy_present_pte()): write access is taken from the parent

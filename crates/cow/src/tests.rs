@@ -26,11 +26,27 @@ fn vma_actions() {
 fn regions_merge_and_taint() {
     // two plain VMAs in one region, a shared one in the next, a region spanned by one VMA
     let vmas = [v(0x0000, 0x1000), v(0x1000, 0x3000), VmaDesc { shared: true, ..v(0x4000, 0x5000) }, v(0x8000, 0xc000)];
-    let r = fork_regions(vmas, 0x4000);
+    let r: Vec<_> = fork_regions(vmas, 0x4000).collect();
     assert_eq!(r, vec![(0x0000, true), (0x4000, false), (0x8000, true)]);
     // a VMA crossing regions taints both
-    let r = fork_regions([VmaDesc { wipeonfork: true, ..v(0x3000, 0x5000) }], 0x4000);
+    let r: Vec<_> = fork_regions([VmaDesc { wipeonfork: true, ..v(0x3000, 0x5000) }], 0x4000).collect();
     assert_eq!(r, vec![(0x0000, false), (0x4000, false)]);
+    // a plain VMA, then one that starts in its last region: that region is tainted
+    let r: Vec<_> = fork_regions([v(0x0000, 0x6000), VmaDesc { shared: true, ..v(0x7000, 0x9000) }], 0x4000).collect();
+    assert_eq!(r, vec![(0x0000, true), (0x4000, false), (0x8000, false)]);
+    assert_eq!(fork_regions([], 0x4000).next(), None);
+}
+
+#[test]
+fn regions_of_a_huge_vma_cost_no_memory() {
+    // 2^40 bytes in 2 MiB regions: 524,288 of them, counted lazily
+    let mut it = fork_regions([v(0, 1 << 40)], 0x20_0000);
+    assert_eq!(it.next(), Some((0, true)));
+    assert_eq!(it.count(), (1 << 19) - 1);
+    // a VMA ending at the top of the address space does not wrap
+    let top = usize::MAX & !0xfff;
+    let r: Vec<_> = fork_regions([v(top - 0x1000, top)], 0x1000).collect();
+    assert_eq!(r, vec![(top - 0x1000, true)]);
 }
 
 #[test]

@@ -652,9 +652,8 @@ pub fn dup_mmap(oldmm: &MmStruct) -> KResult<Arc<MmStruct>> {
         // Per 2 MiB region: share the leaf table when every VMA in it is plain private
         // memory (On-demand-fork); otherwise copy entry by entry.  The decisions are the
         // host-tested `cow` crate's.
-        let regions = cow::fork_regions(o.vmas.values().map(|v| v.cow_desc()), PMD_SIZE);
         let mut err = None;
-        for &(r, plain) in regions.iter() {
+        for (r, plain) in cow::fork_regions(o.vmas.values().map(|v| v.cow_desc()), PMD_SIZE) {
             if plain {
                 if let Err(e) = o.pgt.share_pte_table(&mut c.pgt, r) {
                     err = Some(e);
