@@ -118,6 +118,23 @@ pub fn handle_mm_fault(mm: &mut MmInner, addr: usize, access: Access) -> KResult
     Ok(())
 }
 
+/// Linux: vm_insert_page(): maps the kernel's page `pfn` at `va` of `mm` (the page table's
+/// entry takes a reference of its own: the caller keeps its).
+pub fn vm_insert_page(mm: &mut MmInner, va: usize, pfn: usize, flags: PteFlags) -> KResult<()> {
+    let slot = mm.pgt.walk(va, true)?.ok_or(ENOMEM)?;
+    if slot.is_valid() {
+        return Err(EBUSY);
+    }
+    super::page_alloc::get_page(pfn);
+    *slot = Pte::new(pfn, flags);
+    Ok(())
+}
+
+/// Drops a reference the caller holds on frame `pfn` (Linux: put_page()).
+pub fn put_page_ref(pfn: usize) {
+    put_page(pfn);
+}
+
 /// Linux: access_remote_vm() (for /proc/PID/cmdline and environ): the bytes [addr, addr + len)
 /// of a possibly foreign address space, read through its page table and the kernel's linear
 /// map, page by page, never through the current satp (no copy_from_user).  Stops at the
