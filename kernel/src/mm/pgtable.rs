@@ -279,6 +279,24 @@ impl PageTable {
         Ok(Some(&mut table(pmd.pfn())[vpn(va, 0)]))
     }
 
+    /// The `n` leaf entries from `va` on, which must lie in one leaf table (Linux: the pte
+    /// range that do_fault_around() maps under one pte lock): made like `walk`'s, the table
+    /// allocated and unshared as needed, every entry of the range marked as one that may be
+    /// valid.
+    pub fn walk_range(&mut self, va: usize, n: usize) -> KResult<&mut [Pte]> {
+        debug_assert!(n >= 1 && vpn(va, 0) + n <= PTRS_PER_PT);
+        let Some(pmd) = self.pmd_entry(va, true)? else { return Err(crate::errno::ENOMEM) };
+        if !pmd.is_valid() {
+            *pmd = Pte::new(alloc_table()?, PteFlags::V);
+        } else {
+            Self::unshare_pte_table(pmd)?;
+        }
+        let i = vpn(va, 0);
+        pt_range_add(pmd.pfn(), i);
+        pt_range_add(pmd.pfn(), i + n - 1);
+        Ok(&mut table(pmd.pfn())[i..i + n])
+    }
+
     /// Looks up the leaf entry without allocating or unsharing.
     pub fn lookup(&self, va: usize) -> Option<Pte> {
         let mut pfn = self.root;
