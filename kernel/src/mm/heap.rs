@@ -2,6 +2,13 @@
 //! grows on demand with runs of free page frames.  Linux: mm/slub.c (kmalloc) over the page
 //! allocator — here the well-kept buddy_system_allocator crate's Heap, fed by page_alloc.
 //!
+//! In front of the buddy heap, as Linux's kmalloc caches have their per-CPU object arrays
+//! (SLAB's array_cache), each block size up to KMALLOC_CACHED_MAX (4 KiB) keeps a short LIFO of
+//! freed blocks: an allocation of that size takes the last one freed, without the buddy's
+//! split, and a free puts the block there, without its merge (a walk of a free list).  The
+//! arrays are bounded (OBJ_CACHE_LIMIT blocks each), so at most a few hundred KiB wait there;
+//! beyond the limit a free goes back to the buddy heap.
+//!
 //! The buddy heap keeps the frames it grows by (it cannot give a run back while any block in
 //! it is live), so a big allocation that came and went would cost MemFree for good.  As Linux's
 //! kmalloc_large() does, allocations above KMALLOC_MAX_CACHE_SIZE skip it: they are runs of
@@ -13,14 +20,96 @@ use core::alloc::{GlobalAlloc, Layout};
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 struct KernelHeap {
-    heap: SpinLock<Heap<32>, class::Heap>,
+    heap: SpinLock<HeapState, class::Heap>,
     in_use: AtomicUsize,
     total: AtomicUsize,
 }
 
+/// The buddy heap and the freed blocks kept in front of it, under one lock.
+struct HeapState {
+    buddy: Heap<32>,
+    /// caches[i]: freed blocks of MIN_BLOCK << i bytes (the buddy's size for the layout).
+    caches: [ObjCache; NR_CACHES],
+}
+
+/// The smallest block the buddy heap hands out (one usize: its free-list link).
+const MIN_BLOCK: usize = core::mem::size_of::<usize>();
+/// Blocks of 8 B .. 4 KiB have an object array.
+const NR_CACHES: usize = 10;
+/// Linux: the array_cache's `limit`: freed blocks kept per size.
+const OBJ_CACHE_LIMIT: usize = 32;
+
+/// The largest block with an object array.
+const KMALLOC_CACHED_MAX: usize = MIN_BLOCK << (NR_CACHES - 1);
+
+/// SIZE_INDEX[(n - 1) / MIN_BLOCK]: the object array of the blocks that hold n bytes (1 <= n
+/// <= KMALLOC_CACHED_MAX): the least i with MIN_BLOCK << i >= n.
+static SIZE_INDEX: [u8; KMALLOC_CACHED_MAX / MIN_BLOCK] = {
+    let mut t = [0u8; KMALLOC_CACHED_MAX / MIN_BLOCK];
+    let mut k = 0;
+    while k < t.len() {
+        let n = (k + 1) * MIN_BLOCK; // the largest size with this entry
+        let mut i = 0;
+        while MIN_BLOCK << i < n {
+            i += 1;
+        }
+        t[k] = i as u8;
+        k += 1;
+    }
+    t
+};
+
+/// Linux: struct array_cache (mm/slab.c): the last freed blocks of one size, LIFO.
+struct ObjCache {
+    n: usize,
+    objs: [usize; OBJ_CACHE_LIMIT],
+}
+
+impl HeapState {
+    const fn new() -> HeapState {
+        HeapState {
+            buddy: Heap::<32>::new(),
+            caches: [const { ObjCache { n: 0, objs: [0; OBJ_CACHE_LIMIT] } }; NR_CACHES],
+        }
+    }
+
+    /// The object array for `layout`'s blocks: the buddy's block size (a power of two, at
+    /// least the alignment and MIN_BLOCK), when it has one.  A table look-up (Linux:
+    /// kmalloc's size_index[]): this target has no count-leading-zeros instruction.
+    #[inline(always)]
+    fn cache_index(layout: &Layout) -> Option<usize> {
+        let need = layout.size().max(layout.align()).max(1);
+        SIZE_INDEX.get((need - 1) / MIN_BLOCK).map(|&i| i as usize)
+    }
+
+    fn alloc(&mut self, layout: Layout) -> Result<core::ptr::NonNull<u8>, ()> {
+        if let Some(i) = Self::cache_index(&layout) {
+            let c = &mut self.caches[i];
+            if c.n > 0 {
+                c.n -= 1;
+                // a block of this size freed before: non-null
+                return core::ptr::NonNull::new(c.objs[c.n] as *mut u8).ok_or(());
+            }
+        }
+        self.buddy.alloc(layout)
+    }
+
+    fn dealloc(&mut self, ptr: core::ptr::NonNull<u8>, layout: Layout) {
+        if let Some(i) = Self::cache_index(&layout) {
+            let c = &mut self.caches[i];
+            if c.n < OBJ_CACHE_LIMIT {
+                c.objs[c.n] = ptr.as_ptr() as usize;
+                c.n += 1;
+                return;
+            }
+        }
+        self.buddy.dealloc(ptr, layout)
+    }
+}
+
 #[global_allocator]
 static HEAP: KernelHeap =
-    KernelHeap { heap: SpinLock::new(Heap::<32>::new()), in_use: AtomicUsize::new(0), total: AtomicUsize::new(0) };
+    KernelHeap { heap: SpinLock::new(HeapState::new()), in_use: AtomicUsize::new(0), total: AtomicUsize::new(0) };
 
 /// Failure injection for kmalloc (Linux: failslab): the Nth next allocation fails when set.
 pub static FAIL_NTH: AtomicUsize = AtomicUsize::new(0);
@@ -59,7 +148,7 @@ const GROW_MIN: usize = 4 << 20;
 /// The heap may take every free frame, the page allocator's reserve (min_free_pages) too; it
 /// grows by GROW_MIN while the reserve is untouched, and by the least that fits `layout`
 /// inside it or when no GROW_MIN run is left (a single page fits any block up to a page).
-fn grow(heap: &mut Heap<32>, layout: &Layout) -> bool {
+fn grow(heap: &mut HeapState, layout: &Layout) -> bool {
     let block = layout.size().max(layout.align()).next_power_of_two();
     let least = if block <= super::PAGE_SIZE { super::PAGE_SIZE } else { 2 * block };
     let roomy = super::page_alloc::nr_free_pages() >= super::page_alloc::min_free_pages() + GROW_MIN / super::PAGE_SIZE;
@@ -75,7 +164,7 @@ fn grow(heap: &mut Heap<32>, layout: &Layout) -> bool {
     let start = super::pfn_to_virt(pfn);
     // SAFETY: the frames were just taken out of the page allocator for good; they are RAM
     // in the linear map and nothing else refers to them.
-    unsafe { heap.add_to_heap(start, start + pages * super::PAGE_SIZE) };
+    unsafe { heap.buddy.add_to_heap(start, start + pages * super::PAGE_SIZE) };
     HEAP.total.fetch_add(pages * super::PAGE_SIZE, Ordering::Relaxed);
     true
 }
@@ -114,7 +203,8 @@ unsafe impl GlobalAlloc for KernelHeap {
         if is_large(&layout) {
             return kfree_large(ptr, &layout);
         }
-        // SAFETY: ptr came from alloc() with this layout.
+        // SAFETY: ptr came from alloc() with this layout (a block of the buddy's size for it,
+        // whether the buddy or an object array handed it out).
         self.heap.lock().dealloc(unsafe { core::ptr::NonNull::new_unchecked(ptr) }, layout)
     }
 }
@@ -122,7 +212,7 @@ unsafe impl GlobalAlloc for KernelHeap {
 /// Gives [start, start+size) (kernel virtual) to the heap: its first region, at boot.
 pub fn init(start: usize, size: usize) {
     // SAFETY: the caller hands over a region of RAM nothing else uses, mapped in the linear map.
-    unsafe { HEAP.heap.lock().init(start, size) };
+    unsafe { HEAP.heap.lock().buddy.init(start, size) };
     HEAP.total.fetch_add(size, Ordering::Relaxed);
 }
 
