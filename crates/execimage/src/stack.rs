@@ -238,6 +238,8 @@ impl<'a> StackBuilder<'a> {
 
     /// Lay the stack out.
     pub fn build(&self) -> Result<InitialStack, ExecError> {
+        // every entry build() may push: 8 cache entries, 20 others, AT_NULL
+        const AUXV_CAPACITY: usize = 32;
         if self.argv.len() > MAX_ARG_STRINGS || self.envp.len() > MAX_ARG_STRINGS {
             return Err(ExecError::TooBig);
         }
@@ -245,7 +247,8 @@ impl<'a> StackBuilder<'a> {
         let mut p = top - 8;
         let argmin = p.saturating_sub(string_limit(self.stack_rlimit, self.argv.len(), self.envp.len())?);
         // (address, bytes) of every string, in placement order.
-        let mut strings: Vec<(u64, &[u8])> = Vec::new();
+        // (Sized up front: exec builds one of these per call, and growing costs a copy each time.)
+        let mut strings: Vec<(u64, &[u8])> = Vec::with_capacity(self.argv.len() + self.envp.len() + 2);
         let mut push = |p: &mut u64, s: &'a [u8]| -> Result<u64, ExecError> {
             // A string's length is up to its first NUL, as strnlen.
             let s = &s[..s.iter().position(|&c| c == 0).unwrap_or(s.len())];
@@ -290,7 +293,7 @@ impl<'a> StackBuilder<'a> {
         let random = p;
 
         let a = &self.aux;
-        let mut auxv: Vec<(u64, u64)> = Vec::new();
+        let mut auxv: Vec<(u64, u64)> = Vec::with_capacity(AUXV_CAPACITY);
         let mut ent = |id: u64, v: u64| auxv.push((id, v));
         if let Some(v) = a.sysinfo_ehdr {
             ent(g::AT_SYSINFO_EHDR, v);

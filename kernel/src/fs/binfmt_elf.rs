@@ -26,6 +26,29 @@ use linux_raw_sys::general::{__NR_rt_sigreturn, _STK_LIM};
 const LI_A7_RT_SIGRETURN: u32 = (__NR_rt_sigreturn << 20) | (17 << 7) | 0x13;
 const ECALL: u32 = 0x0000_0073;
 
+/// The trampoline's page, made at the first exec and kept for good (Linux: vdso_init()'s
+/// vdso_pagelist in arch/riscv/kernel/vdso.c): every mm maps this frame, so an exec neither
+/// allocates nor clears one.  The static holds a reference, so the page is never any mm's
+/// alone and a write to it (after mprotect, or ptrace's POKETEXT) copies it.
+fn vdso_page() -> KResult<usize> {
+    static VDSO_PFN: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+    let pfn = VDSO_PFN.load(Ordering::Acquire);
+    if pfn != 0 {
+        return Ok(pfn);
+    }
+    let mut page = crate::mm::highmem::NewPage::alloc_zeroed()?;
+    page[0..4].copy_from_slice(&LI_A7_RT_SIGRETURN.to_le_bytes());
+    page[4..8].copy_from_slice(&ECALL.to_le_bytes());
+    let new = page.into_pfn();
+    match VDSO_PFN.compare_exchange(0, new, Ordering::AcqRel, Ordering::Acquire) {
+        Ok(_) => Ok(new),
+        Err(won) => {
+            crate::mm::memory::put_page_ref(new); // another exec made it first
+            Ok(won)
+        }
+    }
+}
+
 /// One read covers the headers of an ordinary executable, into a buffer on the stack.
 const HEADERS_SMALL: usize = 1024;
 
@@ -297,15 +320,14 @@ pub(super) fn load_elf_binary(
             }
         }
 
-        // The signal trampoline page (Linux: the vDSO's __vdso_rt_sigreturn).
+        // The signal trampoline page (Linux: the vDSO's __vdso_rt_sigreturn): one page for
+        // every mm, mapped private (Linux: the vdso VMA is private, so a 2 MiB region with it
+        // in still shares its leaf table at fork; a write after mprotect copies the page).
         let vdso = m.get_unmapped_area(PAGE_SIZE)?;
-        let mut page = crate::mm::highmem::NewPage::alloc_zeroed()?;
-        page[0..4].copy_from_slice(&LI_A7_RT_SIGRETURN.to_le_bytes());
-        page[4..8].copy_from_slice(&ECALL.to_le_bytes());
         m.insert_vma(Vma {
             start: vdso,
             end: vdso + PAGE_SIZE,
-            flags: VmFlags::READ | VmFlags::EXEC | VmFlags::SHARED,
+            flags: VmFlags::READ | VmFlags::EXEC,
             backing: Backing::Anon,
         });
         let f = crate::mm::pgtable::PteFlags::V
@@ -313,7 +335,7 @@ pub(super) fn load_elf_binary(
             | crate::mm::pgtable::PteFlags::X
             | crate::mm::pgtable::PteFlags::U
             | crate::mm::pgtable::PteFlags::A;
-        *m.pgt.walk(vdso, true)?.ok_or(ENOMEM)? = crate::mm::pgtable::Pte::new(page.into_pfn(), f);
+        crate::mm::memory::vm_insert_page(&mut m, vdso, vdso_page()?, f)?;
 
         // Linux: personality MMAP_PAGE_ZERO maps page 0 read and execute, as SVr4 did
         // (vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_EXEC, MAP_FIXED | MAP_PRIVATE, 0)).

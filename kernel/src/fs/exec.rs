@@ -310,9 +310,11 @@ pub(super) fn begin_new_exec(cur: &Task, mm: Arc<MmStruct>, execfn: &[u8], bprm:
     if let Some(files) = cur.files.lock().clone() {
         files.close_on_exec();
     }
-    // Linux: flush_signal_handlers(): caught signals go back to SIG_DFL.
+    // Linux: flush_signal_handlers(): caught signals go back to SIG_DFL.  A table another
+    // task shares (CLONE_SIGHAND: the task's reference and this clone are two) is copied
+    // first (Linux: de_thread()'s unshare_sighand()); a table of its own is reset in place.
     let sh = cur.sighand.lock().clone();
-    if Arc::strong_count(&sh) > 1 {
+    if Arc::strong_count(&sh) > 2 {
         let d = sh.dup();
         d.flush_handlers(false);
         *cur.sighand.lock() = d;

@@ -80,20 +80,32 @@ pub fn handle_mm_fault(mm: &mut MmInner, addr: usize, access: Access) -> KResult
                 if whole_page {
                     // Linux: filemap_fault(): map the page-cache page itself, read-only; a
                     // write (now or later) copies it (do_cow_fault / do_wp_page).
-                    let cached = inode.shared_pages()?.get_page(foff / PAGE_SIZE)?;
+                    let cache = inode.shared_pages()?;
+                    let cached = cache.get_page(foff / PAGE_SIZE)?;
                     if access == Access::Write {
                         let new = copy_page(cached)?;
                         put_page(cached);
                         (new, flags)
                     } else {
-                        (cached, flags - PteFlags::W)
+                        *slot = Pte::new(cached, flags - PteFlags::W);
+                        let range = (vma.start, vma.end, *file_end);
+                        do_fault_around(pgt, &cache, va, foff, range, inode.size(), flags - PteFlags::W);
+                        crate::arch::riscv::flush_tlb_page(va);
+                        return Ok(());
                     }
                 } else {
                     // A page the file only partly fills (the bss boundary): a private copy.
-                    let mut page = NewPage::alloc()?;
+                    // The zeros past the file's bytes come from clear_page when they are
+                    // most of the page (it is several times faster than a byte fill).
                     let valid = file_end.saturating_sub(va).min(PAGE_SIZE);
+                    let mostly_zero = valid <= PAGE_SIZE / 2;
+                    let mut page = if mostly_zero { NewPage::alloc_zeroed()? } else { NewPage::alloc()? };
                     let n = inode.read_at_raw(foff, &mut page[..valid]);
-                    page[n..].fill(0);
+                    if !mostly_zero {
+                        page[n..].fill(0);
+                    } else if n < valid {
+                        page[n..valid].fill(0);
+                    }
                     (page.into_pfn(), flags)
                 }
             }
@@ -116,6 +128,66 @@ pub fn handle_mm_fault(mm: &mut MmInner, addr: usize, access: Access) -> KResult
     }
     crate::arch::riscv::flush_tlb_page(va);
     Ok(())
+}
+
+/// Linux: fault_around_bytes (64 KiB): a read fault on a file mapping maps this many bytes
+/// of the page cache around the address at once.
+const FAULT_AROUND_PAGES: usize = 16;
+
+/// Linux: do_fault_around() -> filemap_map_pages(): after a read fault at `va` (file offset
+/// `foff`) of a private file mapping [start, end) whose file part ends at `file_end`, the
+/// pages of the 64 KiB-aligned window around `va` that are already in the page cache are
+/// mapped read-only where nothing is mapped yet: within the VMA and the leaf table of `va`,
+/// and only whole pages of the file's part (a page that the file only partly fills is a
+/// private copy: its own fault makes it).  Nothing is read and nothing allocated; a write
+/// later copies the page as after any read fault.
+fn do_fault_around(
+    pgt: &mut super::pgtable::PageTable,
+    cache: &super::shmem::ShmObject,
+    va: usize,
+    foff: usize,
+    (start, end, file_end): (usize, usize, usize),
+    size: usize,
+    flags: PteFlags,
+) {
+    const WINDOW: usize = FAULT_AROUND_PAGES * PAGE_SIZE;
+    let lo = (va & !(WINDOW - 1)).max(start);
+    let table_end = (va | (super::pgtable::PMD_SIZE - 1)) + 1;
+    // Whole file pages only: below file_end and the file's size (both cut to a page).
+    let file_pages_end = va + (size & !(PAGE_SIZE - 1)).saturating_sub(foff);
+    let hi = (lo + WINDOW).min(end).min(table_end).min(file_end & !(PAGE_SIZE - 1)).min(file_pages_end);
+    if hi <= lo + PAGE_SIZE {
+        return;
+    }
+    let Ok(ptes) = pgt.walk_range(lo, (hi - lo) / PAGE_SIZE) else { return };
+    let first = (foff - (va - lo)) / PAGE_SIZE;
+    cache.map_pages(first, ptes.len(), |idx, pfn| {
+        let e = &mut ptes[idx - first];
+        if e.is_valid() {
+            put_page(pfn); // the faulting page, or one mapped before
+        } else {
+            *e = Pte::new(pfn, flags);
+            // Linux: do_set_pte() -> update_mmu_cache() (an sfence.vma per page on RISC-V).
+            crate::arch::riscv::flush_tlb_page(lo + (idx - first) * PAGE_SIZE);
+        }
+    });
+}
+
+/// Linux: vm_insert_page(): maps the kernel's page `pfn` at `va` of `mm` (the page table's
+/// entry takes a reference of its own: the caller keeps its).
+pub fn vm_insert_page(mm: &mut MmInner, va: usize, pfn: usize, flags: PteFlags) -> KResult<()> {
+    let slot = mm.pgt.walk(va, true)?.ok_or(ENOMEM)?;
+    if slot.is_valid() {
+        return Err(EBUSY);
+    }
+    super::page_alloc::get_page(pfn);
+    *slot = Pte::new(pfn, flags);
+    Ok(())
+}
+
+/// Drops a reference the caller holds on frame `pfn` (Linux: put_page()).
+pub fn put_page_ref(pfn: usize) {
+    put_page(pfn);
 }
 
 /// Linux: access_remote_vm() (for /proc/PID/cmdline and environ): the bytes [addr, addr + len)

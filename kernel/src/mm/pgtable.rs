@@ -96,8 +96,24 @@ pub fn paging_init(ram_start: usize, ram_end: usize) {
         let pfn = alloc_table().expect("paging_init: no frame for the vmalloc area's tables");
         *e = Pte::new(pfn, PteFlags::V | PteFlags::G);
     }
+    // The kernel half is final now: remember which of its entries are in use.
+    let mut n = 0;
+    for (i, e) in root.iter().enumerate().skip(256) {
+        if e.is_valid() {
+            KERNEL_PGD_USED[n].store(i as u16, core::sync::atomic::Ordering::Relaxed);
+            n += 1;
+        }
+    }
+    KERNEL_PGD_NR.store(n, core::sync::atomic::Ordering::Release);
     crate::arch::riscv::flush_tlb_all();
 }
+
+/// The indices of the kernel root's valid entries in its upper half, and how many, set once
+/// by paging_init (after which the kernel half never changes): a new root copies these few
+/// entries into its zeroed page instead of all 256 (Linux: pgd_alloc()'s copy of the kernel
+/// half, which Linux makes whole).
+static KERNEL_PGD_USED: [core::sync::atomic::AtomicU16; 256] = [const { core::sync::atomic::AtomicU16::new(0) }; 256];
+static KERNEL_PGD_NR: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
 
 /// The root entries of the vmalloc area: 4 GiB below the kernel image (Linux: VMALLOC_START
 /// .. VMALLOC_END, in the kernel half below the linear map there; above it here, where the
@@ -212,7 +228,14 @@ impl PageTable {
         let root = alloc_table()?;
         let k = table(kernel_root_pfn());
         let t = table(root);
-        t[256..].copy_from_slice(&k[256..]);
+        let n = KERNEL_PGD_NR.load(core::sync::atomic::Ordering::Acquire);
+        if n == 0 {
+            t[256..].copy_from_slice(&k[256..]); // before paging_init
+        }
+        for u in &KERNEL_PGD_USED[..n] {
+            let i = u.load(core::sync::atomic::Ordering::Relaxed) as usize;
+            t[i] = k[i];
+        }
         Ok(PageTable { root })
     }
 
@@ -277,6 +300,24 @@ impl PageTable {
         // The caller may make this entry valid.
         pt_range_add(pmd.pfn(), vpn(va, 0));
         Ok(Some(&mut table(pmd.pfn())[vpn(va, 0)]))
+    }
+
+    /// The `n` leaf entries from `va` on, which must lie in one leaf table (Linux: the pte
+    /// range that do_fault_around() maps under one pte lock): made like `walk`'s, the table
+    /// allocated and unshared as needed, every entry of the range marked as one that may be
+    /// valid.
+    pub fn walk_range(&mut self, va: usize, n: usize) -> KResult<&mut [Pte]> {
+        debug_assert!(n >= 1 && vpn(va, 0) + n <= PTRS_PER_PT);
+        let Some(pmd) = self.pmd_entry(va, true)? else { return Err(crate::errno::ENOMEM) };
+        if !pmd.is_valid() {
+            *pmd = Pte::new(alloc_table()?, PteFlags::V);
+        } else {
+            Self::unshare_pte_table(pmd)?;
+        }
+        let i = vpn(va, 0);
+        pt_range_add(pmd.pfn(), i);
+        pt_range_add(pmd.pfn(), i + n - 1);
+        Ok(&mut table(pmd.pfn())[i..i + n])
     }
 
     /// Looks up the leaf entry without allocating or unsharing.

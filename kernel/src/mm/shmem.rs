@@ -524,6 +524,17 @@ impl ShmObject {
         Ok(s.page(idx)?.clone().into_pfn())
     }
 
+    /// Linux: filemap_map_pages()'s page-cache walk: `f(idx, pfn)` for each page of
+    /// [first, first + n) that is in the cache already, with one more reference for the
+    /// caller's page-table entry.  Nothing is read or allocated (an initrd page not yet
+    /// copied out is no page yet).
+    pub fn map_pages(&self, first: usize, n: usize, mut f: impl FnMut(usize, usize)) {
+        let s = self.state.lock();
+        for (idx, p) in s.pages.range(first..first + n) {
+            f(*idx, p.clone().into_pfn());
+        }
+    }
+
     /// Linux: memfd_get_seals() (F_GET_SEALS).
     pub fn seals(&self) -> u32 {
         self.state.lock().seals

@@ -182,6 +182,40 @@ int main(void)
 	CHECK("thread-cpu-is-own", cpu_s(th.ru_utime, th.ru_stime) < cpu_s(s1.ru_utime, s1.ru_stime) - 0.25);
 	printf("thread CPU: RUSAGE_SELF +%.3f s, times() +%ld ticks\n", self_cpu, ticks);
 
+	/* Fault-around (Linux: do_fault_around() -> filemap_map_pages(), fault_around_bytes
+	 * 64 KiB): a read fault on a private file mapping maps the page-cache pages of its 64 KiB
+	 * window, so reading the other 15 pages of the window takes no fault of its own.  The file
+	 * was just written: its pages are in the cache. */
+	{
+		const char *path = "/tmp/t_rusage_faultaround";
+		int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+		size_t len = 256 << 10, done = 0;
+		static char page[4096];
+		memset(page, 'x', sizeof page);
+		while (fd >= 0 && done < len && write(fd, page, sizeof page) == (ssize_t)sizeof page)
+			done += sizeof page;
+		char *m = fd >= 0 && done == len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+		CHECK("faultaround-file-mapped", m != MAP_FAILED);
+		if (m != MAP_FAILED) {
+			/* the first 64 KiB-aligned window wholly inside the mapping */
+			volatile char *w = (volatile char *)(((unsigned long)m + 0xffff) & ~0xffffUL);
+			long f0 = minflt(RUSAGE_THREAD);
+			int sum = w[0];
+			long f1 = minflt(RUSAGE_THREAD);
+			for (int i = 1; i < 16; i++)
+				sum += w[i * 4096];
+			long f2 = minflt(RUSAGE_THREAD);
+			CHECK("faultaround-first-read-faults", f1 - f0 >= 1);
+			CHECK_EQ("faultaround-window-no-more-faults", f2 - f1, 0);
+			CHECK_EQ("faultaround-bytes-read", sum, 16 * 'x');
+			printf("fault-around: first read %ld fault(s), the 15 pages after it %ld\n", f1 - f0, f2 - f1);
+			munmap(m, len);
+		}
+		if (fd >= 0)
+			close(fd);
+		unlink(path);
+	}
+
 	CHECK_ERR("bad-who-einval", getrusage(7, &ru), EINVAL);
 	mt_end();
 }

@@ -175,10 +175,6 @@ pub(super) fn maps_text(t: &TaskStruct) -> String {
                     Some(special.unwrap_or("/dev/zero (deleted)")),
                 ),
             },
-            // The trampoline page is mapped shared here; Linux's vdso VMA is private.
-            Backing::Anon if v.start == vdso => {
-                line(&mut s, v.start, v.end, v.flags - VmFlags::SHARED, 0, 0, 0, special)
-            }
             Backing::Anon => line(&mut s, v.start, v.end, v.flags, 0, 0, 0, special),
         }
     }
