@@ -299,7 +299,10 @@ pub(super) fn load_elf_binary(
             | crate::mm::pgtable::PteFlags::X
             | crate::mm::pgtable::PteFlags::U
             | crate::mm::pgtable::PteFlags::A;
-        *m.pgt.walk(vdso, true)?.ok_or(ENOMEM)? = crate::mm::pgtable::Pte::new(page.into_pfn(), f);
+        // (the entry first: an assignment evaluates its right side first, and into_pfn() there
+        // would have let go of the page before a failed walk could drop it)
+        let pte = m.pgt.walk(vdso, true)?.ok_or(ENOMEM)?;
+        *pte = crate::mm::pgtable::Pte::new(page.into_pfn(), f);
 
         // Linux: create_elf_tables()
         let mut random = [0u8; 16];
