@@ -60,7 +60,7 @@ fn copy_strings_from_user(uptr: UserPtr<UserCStr>) -> KResult<Vec<Vec<u8>>> {
         if total > _STK_LIM as usize / 4 {
             return Err(E2BIG);
         }
-        v.push(s);
+        crate::mm::slab::try_push(&mut v, s)?;
     }
     Ok(v)
 }
@@ -313,7 +313,9 @@ pub(super) fn begin_new_exec(cur: &Task, mm: Arc<MmStruct>, execfn: &[u8], bprm:
     // Linux: flush_signal_handlers(): caught signals go back to SIG_DFL.
     let sh = cur.sighand.lock().clone();
     if Arc::strong_count(&sh) > 1 {
-        let d = sh.dup();
+        // (past the point of no return: Linux's unshare_sighand() failing here kills the task;
+        // this allocation is one of the infallible ones, which abort instead)
+        let d = Arc::new(crate::kernel::signal_types::SigHand::clone_of(&sh));
         d.flush_handlers(false);
         *cur.sighand.lock() = d;
     } else {

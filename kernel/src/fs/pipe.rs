@@ -18,7 +18,6 @@ use crate::kernel::sched::wait::WaitQueue;
 use crate::mm::uaccess::UserPtr;
 use crate::mm::PAGE_SIZE;
 use alloc::collections::VecDeque;
-use alloc::string::String;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use linux_raw_sys::general::{O_ACCMODE, O_CLOEXEC, O_DIRECT, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY};
@@ -90,9 +89,16 @@ struct PipeInner {
 }
 
 impl Pipe {
-    /// Linux: alloc_pipe_info().
+    /// Linux: alloc_pipe_info() (for a FIFO's inode, made with it).
     pub fn new() -> Arc<Pipe> {
-        Arc::new(Pipe {
+        Arc::new(Pipe::init())
+    }
+    /// Linux: alloc_pipe_info(): ENOMEM (a fault-injection site).
+    pub fn try_new() -> KResult<Arc<Pipe>> {
+        crate::mm::slab::try_arc(Pipe::init())
+    }
+    fn init() -> Pipe {
+        Pipe {
             inner: SpinLock::new(PipeInner {
                 buf: VecDeque::new(),
                 readers: 0,
@@ -102,7 +108,7 @@ impl Pipe {
                 max_usage: PIPE_DEF_SIZE,
             }),
             wq: WaitQueue::new(),
-        })
+        }
     }
 
     /// Bytes waiting to be read (FIONREAD).
@@ -229,13 +235,17 @@ pub fn fifo_open(pipe: &Arc<Pipe>, flags: u32, fifo: bool) -> KResult<PipeFile> 
 }
 
 /// Linux: create_pipe_files(): a new pipe's read end and write end.
+/// Linux: get_pipe_inode() failing (the pipe's inode or alloc_pipe_info) is ENFILE; the files
+/// after it (alloc_file_pseudo) ENOMEM.  Every allocation here is a fault-injection site, and
+/// each failure drops (closes) what was made before it.
 pub fn create_pipe(flags: u32) -> KResult<(Arc<File>, Arc<File>)> {
-    let p = Pipe::new();
+    use crate::mm::slab::{try_arc, try_string};
+    let p = Pipe::try_new().map_err(|_| ENFILE)?;
     let fl = flags & O_NONBLOCK;
-    let r = fifo_open(&p, O_RDONLY, false)?;
-    let w = fifo_open(&p, O_WRONLY, false)?;
-    let r = File::new(Arc::new(r), None, O_RDONLY | fl, String::from("pipe:"));
-    let w = File::new(Arc::new(w), None, O_WRONLY | fl, String::from("pipe:"));
+    let r = try_arc(fifo_open(&p, O_RDONLY, false)?)?;
+    let w = try_arc(fifo_open(&p, O_WRONLY, false)?)?;
+    let r = File::try_new(r, None, O_RDONLY | fl, try_string("pipe:")?)?;
+    let w = File::try_new(w, None, O_WRONLY | fl, try_string("pipe:")?)?;
     Ok((r, w))
 }
 

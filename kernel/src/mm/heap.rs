@@ -22,9 +22,6 @@ struct KernelHeap {
 static HEAP: KernelHeap =
     KernelHeap { heap: SpinLock::new(Heap::<32>::new()), in_use: AtomicUsize::new(0), total: AtomicUsize::new(0) };
 
-/// Failure injection for kmalloc (Linux: failslab): the Nth next allocation fails when set.
-pub static FAIL_NTH: AtomicUsize = AtomicUsize::new(0);
-
 /// Linux: KMALLOC_MAX_CACHE_SIZE: bigger allocations are kmalloc_large()'s runs of frames.
 /// Above the 64 KiB read/write/splice bounce buffers, so that the common I/O path stays on the
 /// buddy heap (a run costs a scan of the free list).
@@ -84,13 +81,8 @@ fn grow(heap: &mut Heap<32>, layout: &Layout) -> bool {
 // hand it (each handed over exactly once); the counters are bookkeeping.
 unsafe impl GlobalAlloc for KernelHeap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let n = FAIL_NTH.load(Ordering::Relaxed);
-        if n != 0 {
-            FAIL_NTH.store(n - 1, Ordering::Relaxed);
-            if n == 1 {
-                return core::ptr::null_mut();
-            }
-        }
+        // (no fault injection here: fallible allocations are failed by their helpers,
+        // failslab.rs, so that infallible ones, which would abort, never are)
         if is_large(&layout) {
             let p = kmalloc_large(&layout);
             if !p.is_null() {

@@ -1,0 +1,74 @@
+//! Fallible kernel objects: Linux's kmalloc(GFP_KERNEL) / kmem_cache_alloc(), whose NULL the
+//! caller turns into an errno (include/linux/slab.h).  MenuOS's plain Box::new/Arc::new are
+//! Linux's "too small to fail" allocations: they abort on failure (after the heap has grown
+//! from the page allocator and the OOM killer has run, oom_kill.rs).  The objects a user can
+//! make the kernel allocate at will (tasks, mms, fd tables, files, pipes, inodes) come from
+//! these helpers instead, so that their failure is an error path: each is a fault-injection
+//! site (failslab.rs) that /proc/PID/fail-nth can fail, and each error path is tested to free
+//! what it took (user/tests/c/t_failslab.c).
+//!
+//! Box::try_new and Arc::try_new are the allocator_api feature's (main.rs enables it under
+//! RUSTC_BOOTSTRAP): stable Rust has no fallible Box/Arc constructor, and building one from
+//! the raw allocator would need unsafe code that the standard library already has.
+
+use super::failslab::should_failslab;
+use crate::errno::{KResult, ENOMEM};
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+/// Linux: kmalloc(sizeof(*x)) for a shared object (kmem_cache_alloc of its cache), ENOMEM.
+#[inline]
+pub fn try_arc<T>(x: T) -> KResult<Arc<T>> {
+    if should_failslab() {
+        return Err(ENOMEM);
+    }
+    Arc::try_new(x).map_err(|_| ENOMEM)
+}
+
+/// Linux: kmalloc(sizeof(*x)) for an owned object, ENOMEM.
+#[inline]
+pub fn try_box<T>(x: T) -> KResult<Box<T>> {
+    if should_failslab() {
+        return Err(ENOMEM);
+    }
+    Box::try_new(x).map_err(|_| ENOMEM)
+}
+
+/// Linux: kmemdup(): a copy of `s` in a new buffer, ENOMEM.
+pub fn try_vec_from_slice<T: Clone>(s: &[T]) -> KResult<Vec<T>> {
+    let mut v = super::util::kmalloc_array(s.len(), ENOMEM)?;
+    v.extend_from_slice(s);
+    Ok(v)
+}
+
+/// Room in `v` for `additional` more elements, ENOMEM: a fault-injection site when it has to
+/// grow (Linux: krealloc()).
+pub fn try_reserve<T>(v: &mut Vec<T>, additional: usize) -> KResult<()> {
+    if v.capacity() - v.len() >= additional {
+        return Ok(());
+    }
+    if should_failslab() {
+        return Err(ENOMEM);
+    }
+    v.try_reserve(additional).map_err(|_| ENOMEM)
+}
+
+/// `v.push(x)` that fails with ENOMEM instead of aborting (try_reserve's site).
+pub fn try_push<T>(v: &mut Vec<T>, x: T) -> KResult<()> {
+    try_reserve(v, 1)?;
+    v.push(x);
+    Ok(())
+}
+
+/// Linux: kstrdup(): a copy of `s`, ENOMEM.
+pub fn try_string(s: &str) -> KResult<String> {
+    let mut v = String::new();
+    if should_failslab() {
+        return Err(ENOMEM);
+    }
+    v.try_reserve_exact(s.len()).map_err(|_| ENOMEM)?;
+    v.push_str(s);
+    Ok(v)
+}
