@@ -152,7 +152,7 @@ impl File {
     /// Linux: alloc_file() -> alloc_empty_file(): ENOMEM when the file object cannot be had
     /// (a fault-injection site); what was handed in is dropped (released) then.
     pub fn try_new(ops: Arc<dyn FileOps>, inode: Option<Arc<Inode>>, flags: u32, path: String) -> KResult<Arc<File>> {
-        crate::mm::slab::try_arc(File::init(ops, inode, flags, path))
+        crate::mm::slab::try_arc_with(|| File::init(ops, inode, flags, path))
     }
     fn init(ops: Arc<dyn FileOps>, inode: Option<Arc<Inode>>, flags: u32, path: String) -> File {
         File {

@@ -29,7 +29,7 @@ impl FsStruct {
     }
     /// Linux: copy_fs_struct(): ENOMEM (a fault-injection site).
     pub fn dup(&self) -> crate::errno::KResult<Arc<FsStruct>> {
-        crate::mm::slab::try_arc(FsStruct { inner: SpinLock::new(self.inner.lock().clone()) })
+        crate::mm::slab::try_arc_with(|| FsStruct { inner: SpinLock::new(self.inner.lock().clone()) })
     }
 }
 

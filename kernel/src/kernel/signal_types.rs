@@ -136,7 +136,7 @@ impl SigHand {
     /// ENOMEM (kmem_cache_alloc(sighand_cachep), a fault-injection site).
     #[inline(never)]
     pub fn dup(&self) -> crate::errno::KResult<Arc<SigHand>> {
-        crate::mm::slab::try_arc(SigHand {
+        crate::mm::slab::try_arc_with(|| SigHand {
             action: SpinLock::new(*self.action.lock()),
             signalfd_wqh: crate::kernel::sched::wait::LazyWaitQueue::new(),
         })
@@ -425,7 +425,7 @@ impl SignalStruct {
     /// Linux: copy_signal(): a new process inherits limits, process group and session;
     /// ENOMEM (kmem_cache_zalloc(signal_cachep), a fault-injection site).
     pub fn dup(&self) -> crate::errno::KResult<Arc<SignalStruct>> {
-        let s = crate::mm::slab::try_arc(Self::init())?;
+        let s = crate::mm::slab::try_arc_with(Self::init)?;
         let r = *self.rlimits.lock();
         *s.rlimits.lock() = r;
         s.pgrp.store(self.pgrp.load(Ordering::Relaxed), Ordering::Relaxed);

@@ -196,7 +196,7 @@ impl TaskStruct {
     }
     /// Linux: alloc_task_struct_node() in dup_task_struct(): ENOMEM (a fault-injection site).
     pub fn try_new(i: TaskInit) -> crate::errno::KResult<Task> {
-        crate::mm::slab::try_arc(Self::init(i))
+        crate::mm::slab::try_arc_with(|| Self::init(i))
     }
     #[inline(always)]
     fn init(i: TaskInit) -> TaskStruct {

@@ -176,7 +176,7 @@ impl MmStruct {
         let pgt = PageTable::new()?;
         let satp = pgt.satp();
         // Linux: allocate_mm(), ENOMEM (a fault-injection site).
-        super::slab::try_arc(MmStruct {
+        super::slab::try_arc_with(|| MmStruct {
             inner: SpinLock::new(MmInner {
                 pgt,
                 vmas: BTreeMap::new(),

@@ -60,6 +60,7 @@ pub mod page_alloc;
 pub mod pgtable;
 pub mod process_vm_access;
 pub mod shmem;
+#[allow(unsafe_code)]
 pub mod slab;
 #[allow(unsafe_code)]
 pub mod uaccess;
