@@ -315,7 +315,7 @@ pub(super) fn begin_new_exec(cur: &Task, mm: Arc<MmStruct>, execfn: &[u8], bprm:
     if Arc::strong_count(&sh) > 1 {
         // (past the point of no return: Linux's unshare_sighand() failing here kills the task;
         // this allocation is one of the infallible ones, which abort instead)
-        let d = Arc::new(crate::kernel::signal_types::SigHand::clone_of(&sh));
+        let d = sh.dup_nofail();
         d.flush_handlers(false);
         *cur.sighand.lock() = d;
     } else {

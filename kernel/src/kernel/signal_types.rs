@@ -123,17 +123,20 @@ impl SigHand {
             signalfd_wqh: crate::kernel::sched::wait::LazyWaitQueue::new(),
         })
     }
+    /// dup() for exec, which may not fail (past its point of no return).  Out of line and built
+    /// in place by Arc::new, as dup() is (see there).
+    #[inline(never)]
+    pub fn dup_nofail(&self) -> Arc<SigHand> {
+        Arc::new(SigHand {
+            action: SpinLock::new(*self.action.lock()),
+            signalfd_wqh: crate::kernel::sched::wait::LazyWaitQueue::new(),
+        })
+    }
     /// Linux: copy_sighand() without CLONE_SIGHAND.  Never inlined: inlined, the 1.5 KiB copy's
     /// stack temporary lands wherever the caller's frame puts it, and at an address misaligned
     /// with the heap copy memcpy goes the slow (shifting) way: ~2,000 instructions per fork.
-    /// A copy of the handler table (exec's, which may not fail).
-    pub fn clone_of(&self) -> SigHand {
-        SigHand {
-            action: SpinLock::new(*self.action.lock()),
-            signalfd_wqh: crate::kernel::sched::wait::LazyWaitQueue::new(),
-        }
-    }
-    /// ENOMEM (kmem_cache_alloc(sighand_cachep), a fault-injection site).
+    /// ENOMEM (kmem_cache_alloc(sighand_cachep), a fault-injection site; try_arc_with builds
+    /// the table in place).
     #[inline(never)]
     pub fn dup(&self) -> crate::errno::KResult<Arc<SigHand>> {
         crate::mm::slab::try_arc_with(|| SigHand {
