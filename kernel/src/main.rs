@@ -11,6 +11,8 @@
 //! Linux-named symbols (start_kernel, copy_process, do_exit, ...) allow it at their `mod`
 //! line, and `make test` (tools/test.sh, lint/unsafe) rejects the word `unsafe` in them, as
 //! anywhere outside arch/ and mm/, and any unsafe block without its `// SAFETY:` comment.
+// allocator_api: Box::try_new / Arc::try_new for mm/slab.rs's fallible objects.
+#![feature(allocator_api)]
 #![no_std]
 #![no_main]
 #![allow(clippy::missing_safety_doc)]

@@ -60,7 +60,7 @@ fn copy_strings_from_user(uptr: UserPtr<UserCStr>) -> KResult<Vec<Vec<u8>>> {
         if total > _STK_LIM as usize / 4 {
             return Err(E2BIG);
         }
-        v.push(s);
+        crate::mm::slab::try_push(&mut v, s)?;
     }
     Ok(v)
 }
@@ -315,7 +315,9 @@ pub(super) fn begin_new_exec(cur: &Task, mm: Arc<MmStruct>, execfn: &[u8], bprm:
     // first (Linux: de_thread()'s unshare_sighand()); a table of its own is reset in place.
     let sh = cur.sighand.lock().clone();
     if Arc::strong_count(&sh) > 2 {
-        let d = sh.dup();
+        // (past the point of no return: Linux's unshare_sighand() failing here kills the task;
+        // this allocation is one of the infallible ones, which abort instead)
+        let d = sh.dup_nofail();
         d.flush_handlers(false);
         *cur.sighand.lock() = d;
     } else {

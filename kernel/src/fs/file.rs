@@ -57,10 +57,11 @@ impl FilesStruct {
     pub fn new() -> Arc<FilesStruct> {
         Arc::new(FilesStruct { fds: SpinLock::new(Vec::new()) })
     }
-    /// Linux: dup_fd()
+    /// Linux: dup_fd(): ENOMEM when the table or its array cannot be had (fault-injection
+    /// sites both).
     pub fn dup(&self) -> KResult<Arc<FilesStruct>> {
-        let v = self.fds.lock().clone();
-        Ok(Arc::new(FilesStruct { fds: SpinLock::new(v) }))
+        let v = crate::mm::slab::try_vec_from_slice(&self.fds.lock())?;
+        crate::mm::slab::try_arc(FilesStruct { fds: SpinLock::new(v) })
     }
     pub fn get(&self, fd: usize) -> KResult<Arc<File>> {
         self.fds.lock().get(fd).and_then(|e| e.as_ref()).map(|e| e.file.clone()).ok_or(EBADF)
@@ -79,6 +80,13 @@ impl FilesStruct {
             return Err(EMFILE);
         }
         if fd >= fds.len() {
+            // Linux: expand_files() -> alloc_fdtable(): ENOMEM (a fault-injection site when
+            // the table grows).
+            if crate::mm::failslab::should_failslab() {
+                return Err(ENOMEM);
+            }
+            let more = fd + 1 - fds.len();
+            fds.try_reserve(more).map_err(|_| ENOMEM)?;
             fds.resize(fd + 1, None);
         }
         fds[fd] = Some(FdEntry { file, cloexec });

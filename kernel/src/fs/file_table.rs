@@ -147,7 +147,15 @@ impl Drop for File {
 impl File {
     /// Linux: alloc_file().
     pub fn new(ops: Arc<dyn FileOps>, inode: Option<Arc<Inode>>, flags: u32, path: String) -> Arc<File> {
-        Arc::new(File {
+        Arc::new(File::init(ops, inode, flags, path))
+    }
+    /// Linux: alloc_file() -> alloc_empty_file(): ENOMEM when the file object cannot be had
+    /// (a fault-injection site); what was handed in is dropped (released) then.
+    pub fn try_new(ops: Arc<dyn FileOps>, inode: Option<Arc<Inode>>, flags: u32, path: String) -> KResult<Arc<File>> {
+        crate::mm::slab::try_arc_with(|| File::init(ops, inode, flags, path))
+    }
+    fn init(ops: Arc<dyn FileOps>, inode: Option<Arc<Inode>>, flags: u32, path: String) -> File {
+        File {
             ops,
             inode,
             pos: SpinLock::new(0),
@@ -155,7 +163,7 @@ impl File {
             path,
             write_access: core::sync::atomic::AtomicBool::new(false),
             f_ep: SpinLock::new(Vec::new()),
-        })
+        }
     }
     pub fn flags(&self) -> u32 {
         self.flags.load(Ordering::Relaxed)

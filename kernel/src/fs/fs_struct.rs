@@ -27,9 +27,9 @@ impl FsStruct {
     pub fn new(root: Arc<Inode>) -> Arc<FsStruct> {
         Arc::new(FsStruct { inner: SpinLock::new(FsInner { cwd: root.clone(), root, umask: INIT_UMASK }) })
     }
-    /// Linux: copy_fs_struct()
-    pub fn dup(&self) -> Arc<FsStruct> {
-        Arc::new(FsStruct { inner: SpinLock::new(self.inner.lock().clone()) })
+    /// Linux: copy_fs_struct(): ENOMEM (a fault-injection site).
+    pub fn dup(&self) -> crate::errno::KResult<Arc<FsStruct>> {
+        crate::mm::slab::try_arc_with(|| FsStruct { inner: SpinLock::new(self.inner.lock().clone()) })
     }
 }
 

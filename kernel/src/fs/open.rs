@@ -316,26 +316,27 @@ impl FileOps for EmptyOps {}
 /// partner); a block device ENODEV (no block layer: fs/no-block.c); a socket node ENXIO
 /// (no_open()).
 pub fn open_inode(ino: Arc<Inode>, flags: u32, path: String) -> KResult<Arc<File>> {
+    use crate::mm::slab::try_arc;
     let ops: Arc<dyn FileOps> = if flags & O_PATH != 0 {
-        Arc::new(EmptyOps)
+        try_arc(EmptyOps)?
     } else {
         match &ino.kind {
-            InodeKind::Dir(_) => Arc::new(super::libfs::DirOps),
-            InodeKind::File(_) => Arc::new(super::ramfs::file_mmu::RegOps),
+            InodeKind::Dir(_) => try_arc(super::libfs::DirOps)?,
+            InodeKind::File(_) => try_arc(super::ramfs::file_mmu::RegOps)?,
             InodeKind::CharDev(a, b) => chrdev_ops(*a, *b)?,
             InodeKind::BlockDev(..) => return Err(ENODEV),
-            InodeKind::Fifo(p) => Arc::new(super::pipe::fifo_open(p, flags, true)?),
+            InodeKind::Fifo(p) => try_arc(super::pipe::fifo_open(p, flags, true)?)?,
             InodeKind::Socket => return Err(ENXIO),
             InodeKind::Proc(node) => super::proc::open(node, flags)?,
             InodeKind::Sysfs(node) => super::sysfs::open(node, flags)?,
             InodeKind::Trace(node) => super::tracefs::open(node, flags)?,
-            InodeKind::Symlink(_) => Arc::new(EmptyOps),
+            InodeKind::Symlink(_) => try_arc(EmptyOps)?,
             InodeKind::Nsfs(ns) => super::nsfs::open(ns)?,
             InodeKind::Mqueue(q) => crate::ipc::mqueue::open(q)?,
         }
     };
     let keep = if flags & O_PATH != 0 { O_PATH_FLAGS } else { !(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC) };
-    Ok(File::new(ops, Some(ino), flags & keep, path))
+    File::try_new(ops, Some(ino), flags & keep, path)
 }
 
 /// Linux: O_PATH_FLAGS: what O_PATH keeps of the open flags.

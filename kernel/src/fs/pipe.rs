@@ -20,7 +20,6 @@ use crate::kernel::user::{get_current_user, UserStruct};
 use crate::mm::uaccess::UserPtr;
 use crate::mm::PAGE_SIZE;
 use alloc::collections::VecDeque;
-use alloc::string::String;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use linux_raw_sys::general::{O_ACCMODE, O_CLOEXEC, O_DIRECT, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY};
@@ -134,9 +133,16 @@ impl PipeInner {
 }
 
 impl Pipe {
-    /// Linux: alloc_pipe_info().
+    /// Linux: alloc_pipe_info() (for a FIFO's inode, made with it).
     pub fn new() -> Arc<Pipe> {
-        Arc::new(Pipe {
+        Arc::new(Pipe::init())
+    }
+    /// Linux: alloc_pipe_info(): ENOMEM (a fault-injection site).
+    pub fn try_new() -> KResult<Arc<Pipe>> {
+        crate::mm::slab::try_arc(Pipe::init())
+    }
+    fn init() -> Pipe {
+        Pipe {
             inner: SpinLock::new(PipeInner {
                 buf: VecDeque::new(),
                 readers: 0,
@@ -148,7 +154,7 @@ impl Pipe {
                 nr_accounted: 0,
             }),
             wq: WaitQueue::new(),
-        })
+        }
     }
 
     /// Linux: alloc_pipe_info()'s sizing and per-user accounting, for a new pipe or a FIFO's
@@ -336,17 +342,21 @@ pub fn fifo_open(pipe: &Arc<Pipe>, flags: u32, fifo: bool) -> KResult<PipeFile> 
 }
 
 /// Linux: create_pipe_files(): a new pipe's read end and write end.
+/// Linux: get_pipe_inode() failing (the pipe's inode or alloc_pipe_info) is ENFILE; the files
+/// after it (alloc_file_pseudo) ENOMEM.  Every allocation here is a fault-injection site, and
+/// each failure drops (closes) what was made before it.
 pub fn create_pipe(flags: u32) -> KResult<(Arc<File>, Arc<File>)> {
-    let p = Pipe::new();
+    use crate::mm::slab::{try_arc, try_string};
+    let p = Pipe::try_new().map_err(|_| ENFILE)?;
     // Linux: get_pipe_inode() finds no pipe_inode_info (the user's hard limit): ENFILE.
     if !p.alloc_pipe_info() {
         return Err(ENFILE);
     }
     let fl = flags & O_NONBLOCK;
-    let r = fifo_open(&p, O_RDONLY, false)?;
-    let w = fifo_open(&p, O_WRONLY, false)?;
-    let r = File::new(Arc::new(r), None, O_RDONLY | fl, String::from("pipe:"));
-    let w = File::new(Arc::new(w), None, O_WRONLY | fl, String::from("pipe:"));
+    let r = try_arc(fifo_open(&p, O_RDONLY, false)?)?;
+    let w = try_arc(fifo_open(&p, O_WRONLY, false)?)?;
+    let r = File::try_new(r, None, O_RDONLY | fl, try_string("pipe:")?)?;
+    let w = File::try_new(w, None, O_WRONLY | fl, try_string("pipe:")?)?;
     Ok((r, w))
 }
 

@@ -245,7 +245,8 @@ pub fn copy_creds(p: &TaskStruct, clone_flags: u64) -> KResult<NprocCharge<'_>> 
         let mut new = (**p.real_cred.lock()).clone();
         super::user_namespace::create_user_ns(&mut new)?;
         set_cred_ucounts(&mut new);
-        let new = Arc::new(new);
+        // Linux: prepare_creds()'s kmem_cache_alloc(cred_jar): ENOMEM (a fault-injection site).
+        let new = crate::mm::slab::try_arc(new)?;
         let old_real = core::mem::replace(&mut *p.real_cred.lock(), new.clone());
         let old_subj = core::mem::replace(&mut *p.cred.lock(), new);
         drop((old_real, old_subj));

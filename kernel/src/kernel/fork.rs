@@ -481,7 +481,7 @@ fn dup_task_struct(orig: &TaskStruct, args: &KernelCloneArgs) -> KResult<Task> {
     let _t = crate::trace_func!(dup_task_struct, orig.pid());
     let stack = KernelStack::alloc()?;
     let clone_flags = args.flags;
-    let signal = if clone_flags & CLONE_THREAD != 0 { orig.signal.clone() } else { orig.signal.dup() };
+    let signal = if clone_flags & CLONE_THREAD != 0 { orig.signal.clone() } else { orig.signal.dup()? };
     let mut flags = orig.flags.load(Ordering::Relaxed) & !(PF_EXITING | PF_IDLE);
     flags |= PF_FORKNOEXEC;
     if args.kthread {
@@ -496,7 +496,7 @@ fn dup_task_struct(orig: &TaskStruct, args: &KernelCloneArgs) -> KResult<Task> {
     // Linux: `*tsk = *orig` copies the cred pointers; copy_creds() takes the references.  The
     // child starts with the parent's subjective cred as both (prepare_creds()'s source).
     let cred = orig.cred.lock().clone();
-    let t = TaskStruct::new(TaskInit {
+    let t = TaskStruct::try_new(TaskInit {
         stack,
         // Linux: p->pid still holds the parent's pid until alloc_pid (the seed notes this).
         pid: orig.pid(),
@@ -513,7 +513,7 @@ fn dup_task_struct(orig: &TaskStruct, args: &KernelCloneArgs) -> KResult<Task> {
         sigaltstack: if clone_flags & (CLONE_VM | CLONE_VFORK) == CLONE_VM { (0, 0, SS_DISABLE) } else { sigaltstack },
         start_time: crate::kernel::time::uptime_cycles(),
         personality: orig.personality.load(Ordering::Relaxed),
-    });
+    })?;
     Ok(t)
 }
 
@@ -551,7 +551,7 @@ fn copy_fs(clone_flags: u64, cur: &TaskStruct, p: &Task) -> KResult<()> {
     *p.fs.lock() = match fs {
         None => None,
         Some(f) if clone_flags & CLONE_FS != 0 => Some(f),
-        Some(f) => Some(f.dup()),
+        Some(f) => Some(f.dup()?),
     };
     Ok(())
 }
@@ -566,7 +566,7 @@ fn copy_sighand(clone_flags: u64, cur: &TaskStruct, p: &Task) -> KResult<()> {
     let new = if clone_flags & CLONE_SIGHAND != 0 {
         sh
     } else {
-        let d = sh.dup();
+        let d = sh.dup()?;
         if clone_flags & CLONE_CLEAR_SIGHAND != 0 {
             d.flush_handlers(false);
         }
@@ -634,7 +634,9 @@ pub fn sys_unshare(unshare_flags: usize) -> KResult<usize> {
     // namespace changes.
     let fs = cur.fs.lock().clone();
     let new_fs = match fs {
-        Some(fs) if flags & CLONE_FS != 0 && (flags & CLONE_NEWNS != 0 || Arc::strong_count(&fs) > 2) => Some(fs.dup()),
+        Some(fs) if flags & CLONE_FS != 0 && (flags & CLONE_NEWNS != 0 || Arc::strong_count(&fs) > 2) => {
+            Some(fs.dup()?)
+        }
         _ => None,
     };
     // Linux: unshare_fd()

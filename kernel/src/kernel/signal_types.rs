@@ -123,12 +123,23 @@ impl SigHand {
             signalfd_wqh: crate::kernel::sched::wait::LazyWaitQueue::new(),
         })
     }
+    /// dup() for exec, which may not fail (past its point of no return).  Out of line and built
+    /// in place by Arc::new, as dup() is (see there).
+    #[inline(never)]
+    pub fn dup_nofail(&self) -> Arc<SigHand> {
+        Arc::new(SigHand {
+            action: SpinLock::new(*self.action.lock()),
+            signalfd_wqh: crate::kernel::sched::wait::LazyWaitQueue::new(),
+        })
+    }
     /// Linux: copy_sighand() without CLONE_SIGHAND.  Never inlined: inlined, the 1.5 KiB copy's
     /// stack temporary lands wherever the caller's frame puts it, and at an address misaligned
     /// with the heap copy memcpy goes the slow (shifting) way: ~2,000 instructions per fork.
+    /// ENOMEM (kmem_cache_alloc(sighand_cachep), a fault-injection site; try_arc_with builds
+    /// the table in place).
     #[inline(never)]
-    pub fn dup(&self) -> Arc<SigHand> {
-        Arc::new(SigHand {
+    pub fn dup(&self) -> crate::errno::KResult<Arc<SigHand>> {
+        crate::mm::slab::try_arc_with(|| SigHand {
             action: SpinLock::new(*self.action.lock()),
             signalfd_wqh: crate::kernel::sched::wait::LazyWaitQueue::new(),
         })
@@ -370,6 +381,10 @@ pub const RLIMIT_RTPRIO: usize = uapi::RLIMIT_RTPRIO as usize;
 
 impl SignalStruct {
     pub fn new() -> Arc<SignalStruct> {
+        Arc::new(Self::init())
+    }
+    #[inline(always)]
+    fn init() -> SignalStruct {
         // Linux: INIT_RLIMITS in include/asm-generic/resource.h
         let inf = [RLIM_INFINITY, RLIM_INFINITY];
         let mut r = [inf; RLIM_NLIMITS];
@@ -383,7 +398,7 @@ impl SignalStruct {
         r[RLIMIT_MSGQUEUE] = [819200, 819200]; // MQ_BYTES_MAX
         r[RLIMIT_NICE] = [0, 0];
         r[RLIMIT_RTPRIO] = [0, 0];
-        Arc::new(SignalStruct {
+        SignalStruct {
             pgrp: AtomicI32::new(0),
             session: AtomicI32::new(0),
             group_exit: AtomicBool::new(false),
@@ -408,18 +423,19 @@ impl SignalStruct {
             timers: crate::kernel::time::posix_timers::SignalTimers::new(),
             oom_score_adj: AtomicI32::new(0),
             oom_score_adj_min: AtomicI32::new(0),
-        })
+        }
     }
-    /// Linux: copy_signal(): a new process inherits limits, process group and session.
-    pub fn dup(&self) -> Arc<SignalStruct> {
-        let s = SignalStruct::new();
+    /// Linux: copy_signal(): a new process inherits limits, process group and session;
+    /// ENOMEM (kmem_cache_zalloc(signal_cachep), a fault-injection site).
+    pub fn dup(&self) -> crate::errno::KResult<Arc<SignalStruct>> {
+        let s = crate::mm::slab::try_arc_with(Self::init)?;
         let r = *self.rlimits.lock();
         *s.rlimits.lock() = r;
         s.pgrp.store(self.pgrp.load(Ordering::Relaxed), Ordering::Relaxed);
         s.session.store(self.session.load(Ordering::Relaxed), Ordering::Relaxed);
         s.oom_score_adj.store(self.oom_score_adj.load(Ordering::Relaxed), Ordering::Relaxed);
         s.oom_score_adj_min.store(self.oom_score_adj_min.load(Ordering::Relaxed), Ordering::Relaxed);
-        s
+        Ok(s)
     }
     pub fn rlimit(&self, r: usize) -> u64 {
         self.rlimits.lock()[r][0]

@@ -136,7 +136,7 @@ pub struct TaskStruct {
     /// Linux: pdeath_signal (prctl PR_SET_PDEATHSIG): sent when the parent dies.
     pub pdeath_signal: AtomicI32,
     /// Fault injection (Linux: current->fail_nth): when N > 0, this task's Nth next page
-    /// allocation fails with ENOMEM (/proc/PID/fail-nth).
+    /// allocation or fallible heap allocation fails (/proc/PID/fail-nth; mm/failslab.rs).
     pub fail_nth: AtomicU32,
     /// Linux: personality (kernel/exec_domain.rs), copied by fork, adjusted by exec.
     pub personality: AtomicU32,
@@ -190,9 +190,18 @@ pub struct TaskInit {
 }
 
 impl TaskStruct {
+    /// The boot tasks (init_task, the idle tasks): their allocation cannot fail.
     pub fn new(i: TaskInit) -> Task {
+        Arc::new(Self::init(i))
+    }
+    /// Linux: alloc_task_struct_node() in dup_task_struct(): ENOMEM (a fault-injection site).
+    pub fn try_new(i: TaskInit) -> crate::errno::KResult<Task> {
+        crate::mm::slab::try_arc_with(|| Self::init(i))
+    }
+    #[inline(always)]
+    fn init(i: TaskInit) -> TaskStruct {
         let top = i.stack.top();
-        Arc::new(TaskStruct {
+        TaskStruct {
             thread_info: ArchCell::new(ThreadInfo { flags: 0, preempt_count: 0, kernel_sp: top, user_sp: 0, cpu: 0 }),
             thread: ArchCell::new(ThreadStruct::zeroed()),
             stack: i.stack,
@@ -250,7 +259,7 @@ impl TaskStruct {
             ns_pids: spin::Once::new(),
             sysvsem: SpinLock::new(None),
             ptrace: super::ptrace::PtraceState::new(),
-        })
+        }
     }
 }
 

@@ -22,9 +22,6 @@ struct KernelHeap {
 #[global_allocator]
 static HEAP: KernelHeap = KernelHeap { in_use: AtomicUsize::new(0), large: AtomicUsize::new(0) };
 
-/// Failure injection for kmalloc (Linux: failslab): the Nth next allocation fails when set.
-pub static FAIL_NTH: AtomicUsize = AtomicUsize::new(0);
-
 /// Frames in the run kmalloc_large takes for `layout` (no kmalloc cache serves it): whole
 /// pages for its size, or, when it asks for more than page alignment, the power of two that
 /// an aligned (alloc_pages_order) run of at least its size and alignment has.
@@ -68,13 +65,8 @@ fn kfree_large(ptr: *mut u8, layout: &Layout) {
 // the same layout and so finds the same cache or run.
 unsafe impl GlobalAlloc for KernelHeap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let n = FAIL_NTH.load(Ordering::Relaxed);
-        if n != 0 {
-            FAIL_NTH.store(n - 1, Ordering::Relaxed);
-            if n == 1 {
-                return core::ptr::null_mut();
-            }
-        }
+        // (no fault injection here: fallible allocations are failed by their helpers,
+        // failslab.rs, so that infallible ones, which would abort, never are)
         let p = match slub::kmalloc_index(layout.size(), layout.align()) {
             Some(index) => slub::kmem_cache_alloc(index),
             None => kmalloc_large(&layout),

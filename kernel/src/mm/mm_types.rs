@@ -178,7 +178,8 @@ impl MmStruct {
     pub fn new() -> KResult<Arc<MmStruct>> {
         let pgt = PageTable::new()?;
         let satp = pgt.satp();
-        Ok(Arc::new(MmStruct {
+        // Linux: allocate_mm(), ENOMEM (a fault-injection site).
+        super::slab::try_arc_with(|| MmStruct {
             inner: SpinLock::new(MmInner {
                 pgt,
                 vmas: BTreeMap::new(),
@@ -202,7 +203,7 @@ impl MmStruct {
             exe: SpinLock::new(None),
             flags: AtomicU64::new(SUID_DUMP_USER as u64),
             membarrier_state: AtomicU32::new(0),
-        }))
+        })
     }
 
     /// Linux: get_dumpable(): SUID_DUMP_DISABLE (0) or SUID_DUMP_USER (1): whether the owner

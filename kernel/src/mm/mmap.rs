@@ -173,7 +173,7 @@ pub fn sys_mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, o
     let backing = if flags & MAP_ANONYMOUS != 0 {
         if shared {
             vf |= VmFlags::SHARED;
-            Backing::Shared { obj: ShmObject::anon(len), pgoff: 0, wmap: None }
+            Backing::Shared { obj: ShmObject::try_anon(len)?, pgoff: 0, wmap: None }
         } else {
             Backing::Anon
         }
@@ -191,7 +191,7 @@ pub fn sys_mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, o
         if dev_zero && shared {
             // Linux: mmap_zero() -> shmem_zero_setup(): shared anonymous memory.
             vf |= VmFlags::SHARED;
-            Backing::Shared { obj: ShmObject::anon(len), pgoff: 0, wmap: None }
+            Backing::Shared { obj: ShmObject::try_anon(len)?, pgoff: 0, wmap: None }
         } else if dev_zero {
             // Linux: mmap_zero(): private zero pages (vma_set_anonymous), the VMA still names
             // /dev/zero (maps, map_files): a mapping of a file whose bytes all lie past its

@@ -11,6 +11,8 @@
 //!   page_alloc.rs  frames and their reference counts   mm/page_alloc.c, include/linux/mm.h
 //!   heap.rs        the kernel heap: GlobalAlloc, kmalloc  mm/slab_common.c (kmalloc, kmalloc_large)
 //!   slub.rs        kmalloc's size classes over slabs    mm/slub.c
+//!   slab.rs        fallible objects: try_box, try_arc   include/linux/slab.h (kmalloc -> NULL)
+//!   failslab.rs    fail-nth for heap allocations        mm/failslab.c
 //!   highmem.rs     a page's bytes: NewPage, Page        include/linux/highmem.h
 //!   pgtable.rs     Sv39 page tables                     arch/riscv/include/asm/pgtable.h
 //!   mm_types.rs    mm_struct, vm_area_struct, VM_*      include/linux/mm_types.h
@@ -32,6 +34,7 @@
 
 // The files that need `unsafe` (the crate denies it) allow it here; every block in them has
 // its SAFETY comment.  memory.rs and mmap.rs need it only for #[no_mangle].
+pub mod failslab;
 #[allow(unsafe_code)]
 pub mod heap;
 #[allow(unsafe_code)]
@@ -58,6 +61,8 @@ pub mod page_alloc;
 pub mod pgtable;
 pub mod process_vm_access;
 pub mod shmem;
+#[allow(unsafe_code)]
+pub mod slab;
 #[allow(unsafe_code)]
 pub mod slub;
 #[allow(unsafe_code)]

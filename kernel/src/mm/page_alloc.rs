@@ -65,9 +65,6 @@ static NR_TOTAL: AtomicUsize = AtomicUsize::new(0);
 /// hold file data and kernel objects, as Linux's tmpfs pages and slab are).
 static TOTALRAM: AtomicUsize = AtomicUsize::new(0);
 
-/// Failure injection: when non-zero, the Nth next allocation fails (Linux: fail_page_alloc).
-pub static FAIL_NTH: AtomicUsize = AtomicUsize::new(0);
-
 /// Linux: mem_map, the struct page array: one entry per RAM frame, sized from the device
 /// tree's RAM at boot and carved out of RAM itself (memblock_alloc), never from the heap.
 struct MemMap {
@@ -221,15 +218,9 @@ pub fn is_ram_pfn(pfn: usize) -> bool {
     MEM_MAP.get().is_some_and(|mm| pfn >= mm.base_pfn && pfn < mm.base_pfn + mm.refs.len())
 }
 
-/// Linux: should_fail(): the global counter, then the running task's fail-nth.
+/// Linux: should_fail_alloc_page() (fail_page_alloc): the running task's fail-nth, the
+/// counter failslab.rs counts down too.
 fn should_fail() -> bool {
-    let n = FAIL_NTH.load(Ordering::Relaxed);
-    if n != 0 {
-        FAIL_NTH.store(n - 1, Ordering::Relaxed);
-        if n == 1 {
-            return true;
-        }
-    }
     crate::arch::riscv::current_fail_nth()
 }
 

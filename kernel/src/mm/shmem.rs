@@ -259,15 +259,29 @@ impl ShmObject {
         source: Option<Weak<Inode>>,
         sb: Option<&'static ShmSbInfo>,
     ) -> Arc<ShmObject> {
+        Arc::new(ShmObject::init(size, initrd, seals, source, sb))
+    }
+    fn init(
+        size: u64,
+        initrd: &'static [u8],
+        seals: u32,
+        source: Option<Weak<Inode>>,
+        sb: Option<&'static ShmSbInfo>,
+    ) -> ShmObject {
         let mut st = ShmState { pages: BTreeMap::new(), size, initrd, initrd_cached: 0, seals, sb, accounted: 0 };
         st.reaccount();
-        Arc::new(ShmObject { source, state: SpinLock::new(st), writable_maps: AtomicUsize::new(0) })
+        ShmObject { source, state: SpinLock::new(st), writable_maps: AtomicUsize::new(0) }
     }
 
     /// The object behind a MAP_SHARED|MAP_ANONYMOUS mapping of `len` bytes (Linux:
     /// shmem_zero_setup()); a fault past it is SIGBUS.
     pub fn anon(len: usize) -> Arc<ShmObject> {
         ShmObject::with(len as u64, &[], F_SEAL_SEAL, None, None)
+    }
+    /// anon() for mmap: ENOMEM (shmem_zero_setup()'s shmem_kernel_file_setup() failing; a
+    /// fault-injection site; dropped, the object gives back its accounting).
+    pub fn try_anon(len: usize) -> KResult<Arc<ShmObject>> {
+        super::slab::try_arc(ShmObject::init(len as u64, &[], F_SEAL_SEAL, None, None))
     }
 
     /// An empty tmpfs file (Linux: shmem_get_inode() for S_IFREG); `sealable` for memfd's

@@ -252,13 +252,17 @@ fn copy_string(addr: usize, max: usize, too_long: Errno) -> KResult<Vec<u8>> {
         return Err(EFAULT);
     }
     let max = max.min(TASK_SIZE - addr);
-    let mut buf: Vec<u8> = Vec::with_capacity(max.min(256));
+    // Linux: getname()'s kmem_cache_alloc(names_cachep) (and copy_strings()' pages): ENOMEM,
+    // fault-injection sites both (the first chunk, and each growth).
+    let mut buf: Vec<u8> = super::util::kmalloc_array(max.min(256), crate::errno::ENOMEM)?;
     let mut done = 0;
     loop {
         let chunk = (max - done).min(256);
         if chunk == 0 {
             return Err(too_long);
         }
+        let more = done + chunk - buf.len();
+        super::slab::try_reserve(&mut buf, more)?;
         buf.resize(done + chunk, 0);
         // SAFETY: buf has `chunk` writable bytes at `done`; user faults are fixed up.
         let n = unsafe { __strncpy_from_user(buf.as_mut_ptr().add(done), addr + done, chunk) };

@@ -13,8 +13,12 @@ use alloc::vec::Vec;
 
 /// An empty vector with room for `n` elements, or `err` when the heap cannot give it.
 /// Linux: kmalloc_array(n, size, GFP_KERNEL), NULL -> the caller's errno.
+/// A fault-injection site (failslab.rs) when it allocates.
 pub fn kmalloc_array<T>(n: usize, err: Errno) -> KResult<Vec<T>> {
     let mut v = Vec::new();
+    if n != 0 && core::mem::size_of::<T>() != 0 && super::failslab::should_failslab() {
+        return Err(err);
+    }
     v.try_reserve_exact(n).map_err(|_| err)?;
     Ok(v)
 }

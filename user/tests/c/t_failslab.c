@@ -1,0 +1,227 @@
+/* t_failslab - heap allocations under injected failures (Linux's failslab beside
+ * fail_page_alloc: one /proc/PID/fail-nth counter per task counts down both).  For each of
+ * fork, clone3, vfork, execve of a static binary, mmap, pipe and open(O_CREAT), a worker
+ * process arms "the Nth allocation of this task fails" for N = 1, 2, ... and makes the call:
+ * each call either succeeds or fails with Linux's errno for it — never a crash — and after all
+ * of them the kernel's free memory and heap (MemFree, Slab) are exactly where they were:
+ * nothing leaks on the error paths.  pipe() and open(O_CREAT) of a tmpfs file allocate no
+ * page at all, so their failures are heap failures: the walk must meet some.
+ *
+ * A walk stops at the first N the call leaves unconsumed (read back from fail-nth: the call
+ * made fewer than N allocations, as Linux's Documentation/fault-injection example loops), or
+ * at NMAX.  execve cannot read it back (the image is gone when it succeeds): its walk is
+ * NMAX_EXEC long.  An injected failure may also land in a page fault after the call (the
+ * process is then killed, as an OOM kill would) or in execve past its point of no return
+ * (killed too, as Linux does): those deaths are counted apart.
+ * A kernel without fail-nth (the reference Linux is built without fault injection) has
+ * nothing to check: the test then reports no checks at all.
+ */
+#include "mtest.h"
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <stdint.h>
+#include <sys/wait.h>
+
+/* struct clone_args as clone3 reads it (CLONE_ARGS_SIZE_VER0: the first eight fields) */
+struct clone_args_v0 {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+#define NMAX 200
+#define NMAX_EXEC 80
+
+enum { OP_FORK, OP_CLONE3, OP_VFORK, OP_EXECVE, OP_MMAP, OP_PIPE, OP_OPEN, NOPS };
+static const char *op_name[NOPS] = { "fork", "clone3", "vfork", "execve", "mmap", "pipe", "open-creat" };
+
+/* worker exit codes */
+enum { RES_OK, RES_ERRNO, RES_OTHER, RES_KILLED, RES_ODD_DEATH, RES_NO_FAILNTH = 77 };
+/* bit 0x40 of a worker's exit code: fail-nth was left unconsumed (the walk is over) */
+#define RES_LEFT 0x40
+
+static int expected_errno(int op, int e)
+{
+	switch (op) {
+	case OP_PIPE: /* Linux: get_pipe_inode() -> ENFILE; the files -> ENOMEM */
+		return e == ENFILE || e == ENOMEM;
+	case OP_OPEN: /* tmpfs: shmem_mknod() -> ENOSPC; the dentry, the file -> ENOMEM */
+		return e == ENOMEM || e == ENOSPC;
+	default:
+		return e == ENOMEM;
+	}
+}
+
+static int reap(pid_t p)
+{
+	int st;
+	if (waitpid(p, &st, 0) != p)
+		return 0;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* The call; 0 on success, else errno (a child's odd status is EIO: never expected). */
+static int do_op(int op, int n)
+{
+	char *argv[] = { "true", NULL }, *envp[] = { NULL };
+	pid_t p;
+	switch (op) {
+	case OP_FORK:
+		p = fork();
+		if (p == 0)
+			_exit(0);
+		break;
+	case OP_CLONE3: {
+		struct clone_args_v0 ca = { .exit_signal = SIGCHLD };
+		p = syscall(SYS_clone3, &ca, sizeof ca);
+		if (p == 0)
+			_exit(0);
+		break;
+	}
+	case OP_VFORK:
+		p = vfork();
+		if (p == 0)
+			_exit(0);
+		break;
+	case OP_EXECVE:
+		execve("/bin/true", argv, envp);
+		return errno;
+	case OP_MMAP: {
+		void *a = mmap(NULL, 64 << 10, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (a == MAP_FAILED)
+			return errno;
+		munmap(a, 64 << 10);
+		void *s = mmap(NULL, 16 << 10, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (s == MAP_FAILED)
+			return errno;
+		munmap(s, 16 << 10);
+		return 0;
+	}
+	case OP_PIPE: {
+		int fds[2];
+		if (pipe2(fds, 0) < 0)
+			return errno;
+		close(fds[0]);
+		close(fds[1]);
+		return 0;
+	}
+	case OP_OPEN: {
+		char name[32];
+		snprintf(name, sizeof name, "/failslab.%d", n);
+		int fd = open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return fd < 0 ? e : 0; /* (worker() unlinks it, disarmed) */
+	}
+	default:
+		return EINVAL;
+	}
+	if (p < 0)
+		return errno;
+	return reap(p) ? 0 : EIO;
+}
+
+static int worker(int op, int n)
+{
+	int fd = open("/proc/self/fail-nth", O_RDWR);
+	if (fd < 0)
+		_exit(RES_NO_FAILNTH);
+	char num[16];
+	int len = snprintf(num, sizeof num, "%d", n);
+	if (write(fd, num, len) != len)
+		_exit(RES_OTHER);
+	int e = do_op(op, n);
+	char left[16] = "";
+	(void)!pread(fd, left, sizeof left - 1, 0);
+	(void)!write(fd, "0", 1); /* disarm */
+	if (op == OP_OPEN) { /* a create that failed after the inode was made leaves it too */
+		char name[32];
+		snprintf(name, sizeof name, "/failslab.%d", n);
+		unlink(name);
+	}
+	int flag = n > 0 && atoi(left) > 0 ? RES_LEFT : 0;
+	if (e == 0)
+		_exit(RES_OK | flag);
+	if (expected_errno(op, e))
+		_exit(RES_ERRNO | flag);
+	printf("%s N=%d: errno %d\n", op_name[op], n, e);
+	_exit(RES_OTHER | flag);
+}
+
+static int run(int op, int n, int *left)
+{
+	pid_t w = fork();
+	if (w == 0)
+		worker(op, n);
+	int st;
+	waitpid(w, &st, 0);
+	/* A worker killed at a fault right after fork leaves its child to us (PID 1 is the
+	 * reaper): reap it too, or its zombie would count as kernel memory not given back. */
+	while (wait(NULL) > 0)
+		;
+	*left = 0;
+	if (WIFSIGNALED(st)) {
+		int sig = WTERMSIG(st);
+		if (sig == SIGKILL || sig == SIGSEGV)
+			return RES_KILLED;
+		printf("%s N=%d: killed by signal %d\n", op_name[op], n, sig);
+		return RES_ODD_DEATH;
+	}
+	int r = WEXITSTATUS(st);
+	if (r == RES_NO_FAILNTH)
+		return r;
+	*left = (r & RES_LEFT) != 0;
+	return r & ~RES_LEFT;
+}
+
+int main(void)
+{
+	mt_begin("t_failslab");
+	mkdir("/proc", 0555);
+	int left;
+	if (run(OP_FORK, 0, &left) == RES_NO_FAILNTH) /* no fault injection in this kernel */
+		mt_end();
+	for (int i = 0; i < 20; i++) /* warm-up: page cache, allocator steady state */
+		for (int op = 0; op < NOPS; op++)
+			run(op, 0, &left);
+	mt_meminfo_kb("MemFree:");
+	long free0 = mt_meminfo_kb("MemFree:"), slab0 = mt_meminfo_kb("Slab:");
+	int counts[NOPS][5] = { { 0 } }, walked[NOPS] = { 0 };
+	long dfree[NOPS], dslab[NOPS];
+	for (int op = 0; op < NOPS; op++) {
+		int nmax = op == OP_EXECVE ? NMAX_EXEC : NMAX;
+		for (int n = 1; n <= nmax; n++) {
+			int r = run(op, n, &left);
+			counts[op][r < 5 ? r : RES_ODD_DEATH]++;
+			walked[op] = n;
+			if (left && op != OP_EXECVE)
+				break;
+		}
+		/* (where a leak is: each walk's own change, told, not checked — the total is) */
+		dfree[op] = mt_meminfo_kb("MemFree:") - free0;
+		dslab[op] = mt_meminfo_kb("Slab:") - slab0;
+	}
+	long free1 = mt_meminfo_kb("MemFree:"), slab1 = mt_meminfo_kb("Slab:");
+	for (int op = 0; op < NOPS; op++) {
+		char check[64];
+		printf("%s: N=1..%d: %d ok, %d with its errno, %d killed; then MemFree %+ld kB, Slab %+ld kB\n",
+		       op_name[op], walked[op], counts[op][RES_OK], counts[op][RES_ERRNO], counts[op][RES_KILLED], dfree[op],
+		       dslab[op]);
+		snprintf(check, sizeof check, "%s-no-other-errors", op_name[op]);
+		mt_report(counts[op][RES_OTHER] == 0 && counts[op][RES_ODD_DEATH] == 0, check, "%d odd errors, %d odd deaths",
+			  counts[op][RES_OTHER], counts[op][RES_ODD_DEATH]);
+		snprintf(check, sizeof check, "%s-fails-with-its-errno", op_name[op]);
+		mt_report(counts[op][RES_ERRNO] > 0, check, "no injected failure reached %s", op_name[op]);
+		snprintf(check, sizeof check, "%s-walk-ends", op_name[op]);
+		if (op != OP_EXECVE)
+			mt_report(walked[op] < NMAX, check, "%s still failing at N=%d", op_name[op], NMAX);
+		snprintf(check, sizeof check, "%s-works-after", op_name[op]);
+		CHECK_EQ(check, run(op, 0, &left), RES_OK);
+	}
+	mt_report(free1 == free0, "memfree-back", "MemFree %ld kB -> %ld kB", free0, free1);
+	mt_report(slab1 == slab0, "slab-back", "Slab %ld kB -> %ld kB", slab0, slab1);
+	mt_end();
+}
