@@ -261,17 +261,23 @@ fn copy_string(addr: usize, max: usize, too_long: Errno) -> KResult<Vec<u8>> {
         if chunk == 0 {
             return Err(too_long);
         }
-        let more = done + chunk - buf.len();
-        super::slab::try_reserve(&mut buf, more)?;
-        buf.resize(done + chunk, 0);
-        // SAFETY: buf has `chunk` writable bytes at `done`; user faults are fixed up.
-        let n = unsafe { __strncpy_from_user(buf.as_mut_ptr().add(done), addr + done, chunk) };
+        super::slab::try_reserve(&mut buf, chunk)?;
+        // The chunk is copied into the vector's spare capacity, not a zero-filled one: the
+        // bytes are written before they are counted, so nothing is cleared only to be
+        // overwritten (Linux's strncpy_from_user copies straight into the names_cache buffer).
+        let spare = buf.spare_capacity_mut();
+        debug_assert!(spare.len() >= chunk);
+        // SAFETY: `spare` is at least `chunk` writable bytes (reserved above) that the vector
+        // does not count yet; __strncpy_from_user writes at most `chunk` of them and user
+        // faults are fixed up (a negative return, nothing counted).
+        let n = unsafe { __strncpy_from_user(spare.as_mut_ptr() as *mut u8, addr + done, chunk) };
         if n < 0 {
             return Err(EFAULT);
         }
-        let n = n as usize;
+        let n = (n as usize).min(chunk);
+        // SAFETY: the copy initialised the first `n` bytes after len (n <= chunk <= spare).
+        unsafe { buf.set_len(done + n) };
         if n < chunk {
-            buf.truncate(done + n);
             return Ok(buf);
         }
         done += chunk;

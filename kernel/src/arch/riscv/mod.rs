@@ -25,6 +25,7 @@ use ptrace::PtRegs;
 global_asm!(include_str!("head.S"));
 global_asm!(include_str!("uaccess.S"));
 global_asm!(include_str!("page.S"));
+global_asm!(include_str!("string.S"));
 // Linux: arch/riscv/kernel/asm-offsets.c — the offsets entry.S uses, computed by the compiler.
 global_asm!(
     include_str!("entry.S"),
