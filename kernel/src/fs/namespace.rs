@@ -144,6 +144,10 @@ struct MountTable {
     mounts: BTreeMap<MntId, Mount>,
     /// Linux: the mount hash — (parent, mountpoint) -> the mount on it.
     children: BTreeMap<MpKey, MntId>,
+    /// (dev, ino) of each mount's root, with the mount: which mounts a directory is the root
+    /// of, without a scan of every mount (path_of runs at every path lookup's start).
+    /// Kept by attach/detach, as `children`.
+    roots: BTreeMap<(u64, u64, MntId), ()>,
     root: MntId,
 }
 
@@ -215,10 +219,14 @@ impl MountTable {
             let (dev, i) = ino_key(&m.mountpoint);
             self.children.insert((m.parent, dev, i), m.id);
         }
+        let (dev, i) = ino_key(&m.root);
+        self.roots.insert((dev, i, m.id), ());
         self.mounts.insert(m.id, m);
     }
     fn detach(&mut self, id: MntId) -> Option<Mount> {
         let m = self.mounts.remove(&id)?;
+        let (dev, i) = ino_key(&m.root);
+        self.roots.remove(&(dev, i, id));
         if m.parent != m.id {
             let (dev, i) = ino_key(&m.mountpoint);
             if self.children.get(&(m.parent, dev, i)) == Some(&id) {
@@ -226,6 +234,16 @@ impl MountTable {
             }
         }
         Some(m)
+    }
+    /// The most recent mount whose root is `ino` and has nothing mounted on that root (as a
+    /// scan of `mounts` by descending id would find it), through the `roots` index.
+    fn uncovered_root_mount(&self, ino: &Inode) -> Option<MntId> {
+        let (dev, i) = ino_key(ino);
+        self.roots
+            .range((dev, i, 0)..=(dev, i, MntId::MAX))
+            .rev()
+            .map(|(k, _)| k.2)
+            .find(|&id| self.child_on(id, ino).is_none())
     }
     /// The mounts attached to `id`.
     fn children_of(&self, id: MntId) -> Vec<MntId> {
@@ -365,27 +383,23 @@ impl MntNamespace {
             if t.mounts.len() == 1 {
                 return Path { mnt: t.root, inode: ino.clone() };
             }
-            if let Some(m) =
-                t.mounts.values().rev().find(|m| same_inode(&m.root, ino) && t.child_on(m.id, ino).is_none())
-            {
-                return Path { mnt: m.id, inode: ino.clone() };
+            if let Some(id) = t.uncovered_root_mount(ino) {
+                return Path { mnt: id, inode: ino.clone() };
             }
         }
-        let (roots, root_id) = self.roots();
-        if roots.len() == 1 {
-            return Path { mnt: root_id, inode: ino.clone() };
-        }
+        // Up the parent links (with the table unlocked: parent() of a /proc directory may
+        // look up pids) to the nearest ancestor that is an uncovered mount root.
         let mut cur = ino.clone();
         for _ in 0..256 {
-            let found = roots.iter().rev().find(|(_, r, _, covered)| !covered && same_inode(r, &cur));
-            if let Some((id, ..)) = found {
-                return Path { mnt: *id, inode: ino.clone() };
-            }
             match cur.parent() {
                 Some(p) if !same_inode(&p, &cur) => cur = p,
                 _ => break,
             }
+            if let Some(id) = self.table.lock().uncovered_root_mount(&cur) {
+                return Path { mnt: id, inode: ino.clone() };
+            }
         }
+        let (roots, root_id) = self.roots();
         // A file without a parent link: the most recent mount of its filesystem.
         let sb = ino.sb();
         let id = roots.iter().rev().find(|(_, _, s, _)| Arc::ptr_eq(s, sb)).map_or(root_id, |m| m.0);
@@ -430,7 +444,7 @@ pub fn init_mnt_ns() -> &'static Arc<MntNamespace> {
     INIT.call_once(|| {
         let r = root();
         let id = mnt_alloc_id();
-        let mut t = MountTable { mounts: BTreeMap::new(), children: BTreeMap::new(), root: id };
+        let mut t = MountTable { mounts: BTreeMap::new(), children: BTreeMap::new(), roots: BTreeMap::new(), root: id };
         t.attach(Mount {
             id,
             parent: id,
@@ -495,7 +509,8 @@ pub fn copy_mnt_ns(flags: u64, old: &Arc<MntNamespace>, user_ns: &Arc<UserNamesp
     for id in t.mounts.keys() {
         idmap.insert(*id, mnt_alloc_id());
     }
-    let mut nt = MountTable { mounts: BTreeMap::new(), children: BTreeMap::new(), root: idmap[&t.root] };
+    let mut nt =
+        MountTable { mounts: BTreeMap::new(), children: BTreeMap::new(), roots: BTreeMap::new(), root: idmap[&t.root] };
     // Linux: a namespace made by a less privileged user namespace gets its copies locked
     // together (MNT_LOCKED) and loses shared propagation to the parent's mounts.
     let less_privileged = !Arc::ptr_eq(user_ns, &old.user_ns);
