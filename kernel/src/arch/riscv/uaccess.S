@@ -17,7 +17,12 @@
 
 	.section .text, "ax"
 /* unsigned long __asm_copy_user(void *dst, const void *src, unsigned long n)
- * Used for both directions (to_user and from_user): both pointers may fault. */
+ * Used for both directions (to_user and from_user): both pointers may fault.
+ * Co-aligned pointers go by words once aligned, and by 64-byte blocks (eight loads, then
+ * eight stores) once dst is 64-byte aligned: a block then lies within one page on both
+ * sides, so a fault in it comes before any of its stores and t5, counted down only after a
+ * block's stores, stays exact (Linux's rule: the bytes past dst + n - returned are left
+ * unmodified).  Pointers that are not co-aligned go by bytes. */
 	.globl __asm_copy_to_user
 	.globl __asm_copy_from_user
 __asm_copy_to_user:
@@ -26,10 +31,56 @@ __asm_copy_from_user:
 	csrs	sstatus, t6
 	mv	t5, a2	# bytes left, for the fixup
 	beqz	a2, 3f
-	/* Word loop when both pointers are 8-byte aligned. */
 	or	t0, a0, a1
 	andi	t0, t0, 7
+	beqz	t0, 5f		# both aligned: the common case
+	xor	t0, a0, a1
+	andi	t0, t0, 7
 	bnez	t0, 2f
+	/* co-aligned: bytes up to a word boundary */
+4:	andi	t0, a0, 7
+	beqz	t0, 5f
+	beqz	t5, 3f
+	EX	"lb t2, 0(a1)", 10f
+	EX	"sb t2, 0(a0)", 10f
+	addi	a0, a0, 1
+	addi	a1, a1, 1
+	addi	t5, t5, -1
+	j	4b
+	/* short copies (most: structs) by words; long ones by words up to a 64-byte
+	 * boundary of dst (t5 stays >= 64), then by blocks */
+5:	li	t1, 128
+	bltu	t5, t1, 1f
+7:	andi	t0, a0, 63
+	beqz	t0, 6f
+	EX	"ld t2, 0(a1)", 10f
+	EX	"sd t2, 0(a0)", 10f
+	addi	a0, a0, 8
+	addi	a1, a1, 8
+	addi	t5, t5, -8
+	j	7b
+6:	li	t1, 64
+	bltu	t5, t1, 1f
+	EX	"ld a2, 0(a1)", 10f
+	EX	"ld a3, 8(a1)", 10f
+	EX	"ld a4, 16(a1)", 10f
+	EX	"ld a5, 24(a1)", 10f
+	EX	"ld a6, 32(a1)", 10f
+	EX	"ld a7, 40(a1)", 10f
+	EX	"ld t2, 48(a1)", 10f
+	EX	"ld t3, 56(a1)", 10f
+	EX	"sd a2, 0(a0)", 10f
+	EX	"sd a3, 8(a0)", 10f
+	EX	"sd a4, 16(a0)", 10f
+	EX	"sd a5, 24(a0)", 10f
+	EX	"sd a6, 32(a0)", 10f
+	EX	"sd a7, 40(a0)", 10f
+	EX	"sd t2, 48(a0)", 10f
+	EX	"sd t3, 56(a0)", 10f
+	addi	a0, a0, 64
+	addi	a1, a1, 64
+	addi	t5, t5, -64
+	j	6b
 1:	li	t1, 8
 	bltu	t5, t1, 2f
 	EX	"ld t2, 0(a1)", 10f
@@ -71,20 +122,71 @@ __clear_user:
 	ret
 
 /* long __strncpy_from_user(char *dst, const char *src, long n):
- * length of the string copied (without its NUL; n if no NUL in the first n bytes), or -1 on a fault. */
+ * length of the string copied (without its NUL; n if no NUL in the first n bytes), or -1 on a fault.
+ * Word at a time once src is aligned, as Linux's do_strncpy_from_user(): an aligned word
+ * with no zero byte ((w - 0x01..01) & ~w & 0x80..80 == 0) is stored whole; the word with the
+ * NUL, and the last n % 8 bytes, go by bytes.  An aligned load never reaches past the page
+ * of the string's next byte. */
 	.globl __strncpy_from_user
 __strncpy_from_user:
 	li	t6, (1 << 18)
 	csrs	sstatus, t6
 	li	t5, 0
+	/* bytes until src is aligned */
 1:	beq	t5, a2, 2f
 	add	t0, a1, t5
+	andi	t1, t0, 7
+	beqz	t1, 4f
 	EX	"lb t1, 0(t0)", 10f
 	add	t2, a0, t5
 	sb	t1, 0(t2)
 	beqz	t1, 2f
 	addi	t5, t5, 1
 	j	1b
+4:	li	t3, 0x0101010101010101
+	slli	t4, t3, 7
+5:	sub	t0, a2, t5
+	li	t1, 8
+	bltu	t0, t1, 6f
+	add	t0, a1, t5
+	EX	"ld t1, 0(t0)", 10f
+	sub	t2, t1, t3
+	not	t0, t1
+	and	t2, t2, t0
+	and	t2, t2, t4
+	bnez	t2, 6f
+	add	t0, a0, t5
+	andi	t2, t0, 7
+	bnez	t2, 7f
+	sd	t1, 0(t0)
+	addi	t5, t5, 8
+	j	5b
+7:	sb	t1, 0(t0)
+	srli	t1, t1, 8
+	sb	t1, 1(t0)
+	srli	t1, t1, 8
+	sb	t1, 2(t0)
+	srli	t1, t1, 8
+	sb	t1, 3(t0)
+	srli	t1, t1, 8
+	sb	t1, 4(t0)
+	srli	t1, t1, 8
+	sb	t1, 5(t0)
+	srli	t1, t1, 8
+	sb	t1, 6(t0)
+	srli	t1, t1, 8
+	sb	t1, 7(t0)
+	addi	t5, t5, 8
+	j	5b
+	/* the word with the NUL, or the last bytes before n */
+6:	beq	t5, a2, 2f
+	add	t0, a1, t5
+	EX	"lb t1, 0(t0)", 10f
+	add	t2, a0, t5
+	sb	t1, 0(t2)
+	beqz	t1, 2f
+	addi	t5, t5, 1
+	j	6b
 2:	csrc	sstatus, t6
 	mv	a0, t5
 	ret
