@@ -134,6 +134,8 @@ pub fn timer_interrupt(from_user: bool) {
         NEXT_TICK.store(tick, Ordering::Relaxed);
         update_process_times(ticks * tick_cycles(), from_user);
         crate::kernel::sched::core::scheduler_tick();
+        // Linux: irq_work_tick() — deferred work that may not run where it was raised.
+        crate::kernel::printk::wake_up_klogd_work();
     }
     let seq_end = SEQ.load(Ordering::Relaxed);
     loop {
