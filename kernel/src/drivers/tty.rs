@@ -43,6 +43,15 @@ const VKILL: usize = 3;
 const VEOF: usize = 4;
 const VTIME: usize = 5;
 const VMIN: usize = 6;
+const VSTART: usize = 8;
+const VSTOP: usize = 9;
+const VSUSP: usize = 10;
+const IXANY: u32 = 0o4000;
+/// Linux: UART_XMIT_SIZE — the serial driver's transmit buffer (a circular buffer of one
+/// page, one slot kept free), where a stopped tty's output waits.
+const XMIT_SIZE: usize = 4096;
+/// Linux: WAKEUP_CHARS — poll reports POLLOUT below this much queued output.
+const WAKEUP_CHARS: usize = 256;
 
 /// Linux: tty_std_termios for the serial console (B115200 | CS8 | CREAD | HUPCL | CLOCAL).
 const DEFAULT_TERMIOS: Termios = Termios {
@@ -67,7 +76,57 @@ struct Tty {
     /// The session this is the controlling tty of (0: none).  Linux: tty->session
     session: i32,
     winsize: [u16; 4],
+    /// Linux: tty->flow.stopped — output stopped, by ^S (IXON) or TCXONC TCOOFF.
+    stopped: bool,
+    /// Linux: tty->flow.tco_stopped — stopped by TCOOFF: only TCOON starts it again.
+    tco_stopped: bool,
+    /// Output written while stopped, already processed (ONLCR), sent when output starts
+    /// (Linux: the uart_port's xmit buffer).
+    xmit: VecDeque<u8>,
 }
+
+impl Tty {
+    /// Linux: __stop_tty().
+    fn stop(&mut self) {
+        self.stopped = true;
+    }
+    /// Linux: __start_tty(): output flows again, what waited first.  Whether writers are to
+    /// be woken (the caller wakes them once the lock is dropped).
+    fn start(&mut self) -> bool {
+        if !self.stopped || self.tco_stopped {
+            return false;
+        }
+        self.stopped = false;
+        let pending: Vec<u8> = self.xmit.drain(..).collect();
+        super::uart::write_raw(&pending);
+        true
+    }
+    /// Room in the transmit buffer.
+    fn write_room(&self) -> usize {
+        XMIT_SIZE - 1 - self.xmit.len()
+    }
+    /// Linux: process_output_block() into the stopped driver's buffer: as many bytes of `buf`
+    /// as fit with their output processing (ONLCR's "\n" needs two); how many were taken.
+    fn buffer_output(&mut self, buf: &[u8]) -> usize {
+        let onlcr = self.termios.c_oflag & OPOST != 0 && self.termios.c_oflag & ONLCR != 0;
+        let mut n = 0;
+        for &c in buf {
+            let crlf = onlcr && c == b'\n';
+            if self.write_room() < if crlf { 2 } else { 1 } {
+                break;
+            }
+            if crlf {
+                self.xmit.push_back(b'\r');
+            }
+            self.xmit.push_back(c);
+            n += 1;
+        }
+        n
+    }
+}
+
+/// Writers waiting for a stopped tty to start (Linux: tty->write_wait).
+static WRITE_WAIT: WaitQueue = WaitQueue::new();
 
 fn is_ctty() -> bool {
     let s = crate::kernel::task::current().signal.session.load(Ordering::Relaxed);
@@ -99,6 +158,9 @@ static TTY: SpinLock<Tty, class::Tty> = SpinLock::new(Tty {
     pgrp: 0,
     session: 0,
     winsize: [0; 4],
+    stopped: false,
+    tco_stopped: false,
+    xmit: VecDeque::new(),
 });
 static READ_WAIT: WaitQueue = WaitQueue::new();
 
@@ -119,9 +181,47 @@ fn output(tio: &Termios, s: &[u8]) {
 /// Linux: n_tty_receive_char(): called from the UART interrupt.
 pub fn receive_char(mut c: u8) {
     let mut sig = 0;
+    let mut wake_writers = false;
     {
         let mut t = TTY.lock();
         let tio = t.termios;
+        // Linux: n_tty_receive_char_flow_ctrl(): with IXON, ^S stops output and ^Q starts it
+        // (neither is input); with IXANY any other character but INTR, QUIT and SUSP starts
+        // it too.
+        if tio.c_iflag & IXON != 0 {
+            let (start, stop) = (tio.c_cc[VSTART], tio.c_cc[VSTOP]);
+            if c == start && c == stop {
+                if t.stopped {
+                    if t.start() {
+                        drop(t);
+                        WRITE_WAIT.wake_up_all();
+                    }
+                } else {
+                    t.stop();
+                }
+                return;
+            }
+            if c == start {
+                if t.start() {
+                    drop(t);
+                    WRITE_WAIT.wake_up_all();
+                }
+                return;
+            }
+            if c == stop {
+                t.stop();
+                return;
+            }
+            if t.stopped
+                && !t.tco_stopped
+                && tio.c_iflag & IXANY != 0
+                && c != tio.c_cc[VINTR]
+                && c != tio.c_cc[VQUIT]
+                && c != tio.c_cc[VSUSP]
+            {
+                wake_writers = t.start();
+            }
+        }
         if c == b'\r' && tio.c_iflag & ICRNL != 0 {
             c = b'\n';
         }
@@ -178,6 +278,9 @@ pub fn receive_char(mut c: u8) {
                 }
             }
         }
+    }
+    if wake_writers {
+        WRITE_WAIT.wake_up_all();
     }
     READ_WAIT.wake_up_poll(POLLIN | POLLRDNORM);
 }
@@ -246,17 +349,47 @@ impl FileOps for ConsoleOps {
     fn read(&self, f: &File, buf: &mut [u8]) -> KResult<usize> {
         tty_read(f, buf)
     }
-    fn write(&self, _f: &File, buf: &[u8]) -> KResult<usize> {
-        let tio = TTY.lock().termios;
-        output(&tio, buf);
-        Ok(buf.len())
+    /// Linux: n_tty_write() over uart_write(): output goes to the UART at once unless the
+    /// tty is stopped; then it waits in the transmit buffer, and when that is full the
+    /// writer sleeps until output starts (O_NONBLOCK: what fit, or EAGAIN; a signal: what
+    /// was written, or ERESTARTSYS).
+    fn write(&self, f: &File, buf: &[u8]) -> KResult<usize> {
+        let mut done = 0;
+        loop {
+            {
+                let mut t = TTY.lock();
+                if !t.stopped {
+                    let tio = t.termios;
+                    drop(t);
+                    output(&tio, &buf[done..]);
+                    return Ok(buf.len());
+                }
+                done += t.buffer_output(&buf[done..]);
+                if done == buf.len() {
+                    return Ok(done);
+                }
+            }
+            if f.nonblock() {
+                return if done > 0 { Ok(done) } else { Err(EAGAIN) };
+            }
+            if let Err(e) = WRITE_WAIT.wait_event_interruptible(|| {
+                let t = TTY.lock();
+                !t.stopped || t.write_room() >= 2
+            }) {
+                return if done > 0 { Ok(done) } else { Err(e) };
+            }
+        }
     }
-    /// Linux: n_tty_poll(): readable with a line (or, raw, a byte) to read; output never
-    /// blocks (the UART is written synchronously).
-    fn poll(&self, _f: &File, pt: Option<&mut crate::fs::select::PollTable>) -> Option<u32> {
-        crate::fs::select::poll_wait(&READ_WAIT, pt);
+    /// Linux: n_tty_poll(): readable with a line (or, raw, a byte) to read; writable while
+    /// less than WAKEUP_CHARS of output waits (only a stopped tty queues any).
+    fn poll(&self, _f: &File, mut pt: Option<&mut crate::fs::select::PollTable>) -> Option<u32> {
+        crate::fs::select::poll_wait(&READ_WAIT, pt.as_deref_mut());
+        crate::fs::select::poll_wait(&WRITE_WAIT, pt);
         let t = TTY.lock();
-        let mut ev = POLLOUT | POLLWRNORM;
+        let mut ev = 0;
+        if t.xmit.len() < WAKEUP_CHARS && t.write_room() > 0 {
+            ev |= POLLOUT | POLLWRNORM;
+        }
         if input_available(&t) {
             ev |= POLLIN | POLLRDNORM;
         }
@@ -351,20 +484,88 @@ impl FileOps for ConsoleOps {
                 if arg > 2 {
                     return Err(EINVAL);
                 }
+                let mut t = TTY.lock();
                 if arg != 1 {
-                    let mut t = TTY.lock();
                     t.read_buf.clear();
                     t.lines = 0;
                     t.line.clear();
                 }
+                if arg != 0 {
+                    // Linux: tty_driver_flush_buffer(): queued output is dropped.
+                    t.xmit.clear();
+                    drop(t);
+                    WRITE_WAIT.wake_up_all();
+                }
                 Ok(0)
             }
-            0x5409 | 0x540A => Ok(0), // TCSBRK, TCXONC
+            0x5409 | 0x5425 => {
+                // TCSBRK (tcdrain, or tcsendbreak with arg 0), TCSBRKP (POSIX: arg in
+                // tenths of a second): Linux's tty_ioctl waits for queued output to go
+                // (tty_wait_until_sent; EINTR on a signal), then send_break().
+                if WRITE_WAIT.wait_event_interruptible(|| TTY.lock().xmit.is_empty()).is_err() {
+                    return Err(EINTR);
+                }
+                let ms = match (cmd, arg) {
+                    (0x5409, 0) => 250,
+                    (0x5409, _) => return Ok(0),
+                    (_, 0) => 250,
+                    (_, n) => (n as u64).saturating_mul(100),
+                };
+                send_break(ms)
+            }
+            0x540A => {
+                // TCXONC.  Linux: n_tty_ioctl_helper().
+                match arg {
+                    0 => {
+                        // TCOOFF
+                        let mut t = TTY.lock();
+                        if !t.tco_stopped {
+                            t.tco_stopped = true;
+                            t.stop();
+                        }
+                    }
+                    1 => {
+                        // TCOON
+                        let mut t = TTY.lock();
+                        if t.tco_stopped {
+                            t.tco_stopped = false;
+                            if t.start() {
+                                drop(t);
+                                WRITE_WAIT.wake_up_all();
+                            }
+                        }
+                    }
+                    2 | 3 => {
+                        // TCIOFF, TCION: send STOP or START to the terminal, at once (Linux:
+                        // tty_send_xchar), unless that character is disabled (0).
+                        let c = TTY.lock().termios.c_cc[if arg == 2 { VSTOP } else { VSTART }];
+                        if c != 0 {
+                            super::uart::putc(c);
+                        }
+                    }
+                    _ => return Err(EINVAL),
+                }
+                Ok(0)
+            }
             _ => Err(ENOTTY),
         }
     }
     fn name(&self) -> &'static str {
         "tty"
+    }
+}
+
+/// Linux: send_break(): the line held in the break state for `ms` milliseconds, cut
+/// short by a signal (EINTR).
+fn send_break(ms: u64) -> KResult<usize> {
+    use crate::arch::riscv::time::{get_cycles, ns_to_cycles};
+    super::uart::break_ctl(true);
+    let deadline = get_cycles() + ns_to_cycles(ms.saturating_mul(1_000_000));
+    let r = crate::kernel::time::timer::schedule_timeout_interruptible(deadline);
+    super::uart::break_ctl(false);
+    match r {
+        Ok(()) => Ok(0),
+        Err(_) => Err(EINTR),
     }
 }
 

@@ -58,6 +58,13 @@ pub fn write_raw(s: &[u8]) {
     }
 }
 
+/// Linux: serial8250_break_ctl(): LCR's break bit holds the line in the break state.
+pub fn break_ctl(on: bool) {
+    const LCR_SBC: u8 = 0x40;
+    let lcr = read(LCR);
+    write(LCR, if on { lcr | LCR_SBC } else { lcr & !LCR_SBC });
+}
+
 /// Linux: serial8250_handle_irq(): hand every received byte to the tty.
 pub fn handle_irq() {
     while read(LSR) & LSR_DR != 0 {

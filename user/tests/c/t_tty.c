@@ -19,12 +19,28 @@
  *  - ioctl(TCGETS) and ioctl(TIOCGWINSZ) on /dev/null are ENOTTY; on a bad fd EBADF.
  *  - PID 1 has no controlling tty (the kernel opens /dev/console with noctty), so TIOCGPGRP on
  *    the console is ENOTTY.
+ *  - TCSBRK 1 (tcdrain) returns at once; TCSBRK 0 (tcsendbreak) holds the line in break for
+ *    250 ms and TCSBRKP 1 for 100 ms (send_break: the 8250 has break_ctl).
+ *  - TCXONC: TCOOFF stops output; writes then wait in the UART's transmit buffer (one page,
+ *    less one byte): O_NONBLOCK writes take what fits, then EAGAIN, poll has no POLLOUT, and a
+ *    blocking writer sleeps until TCOON, which sends what waited and wakes it; TCIOFF/TCION
+ *    (send ^S/^Q) return 0; any other argument is EINVAL.  (Nothing is printed while output
+ *    is stopped: the results are checked after TCOON.)
  */
 #include "mtest.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <termios.h>
+#include <time.h>
+
+static long ms_since(const struct timespec *a)
+{
+	struct timespec b;
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (b.tv_sec - a->tv_sec) * 1000 + (b.tv_nsec - a->tv_nsec) / 1000000;
+}
 
 int main(void)
 {
@@ -112,6 +128,62 @@ int main(void)
 	pid_t pg = 0;
 	if (getpid() == 1)
 		CHECK_ERR("tiocgpgrp_no_ctty", ioctl(0, TIOCGPGRP, &pg), ENOTTY);
+
+	/* breaks */
+	struct timespec t;
+	CHECK_EQ("tcsbrk_drain", ioctl(1, TCSBRK, 1), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	CHECK_EQ("tcsbrk_break", ioctl(1, TCSBRK, 0), 0);
+	long ms = ms_since(&t);
+	CHECK("tcsbrk_break_250ms", ms >= 240);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	CHECK_EQ("tcsbrkp_break", ioctl(1, TCSBRKP, 1), 0);
+	ms = ms_since(&t);
+	CHECK("tcsbrkp_break_100ms", ms >= 95);
+
+	/* output flow control: nothing may be printed between TCOOFF and TCOON */
+	CHECK_ERR("tcxonc_einval", ioctl(1, TCXONC, 7), EINVAL);
+	int con = open("/dev/console", O_WRONLY | O_NONBLOCK | O_NOCTTY);
+	CHECK("open_console_nonblock", con >= 0);
+	static char sp[1024];
+	memset(sp, ' ', sizeof sp);
+	long total = 0;
+	int werr = 0, off_r, polled, early, on_r;
+	off_r = ioctl(1, TCXONC, TCOOFF);
+	for (int i = 0; i < 64; i++) {
+		ssize_t w = write(con, sp, sizeof sp);
+		if (w < 0) {
+			werr = errno;
+			break;
+		}
+		total += w;
+	}
+	struct pollfd pf = {con, POLLOUT, 0};
+	polled = poll(&pf, 1, 0);
+	pid_t w = fork();
+	if (w == 0) {
+		int c2 = open("/dev/console", O_WRONLY | O_NOCTTY);
+		_exit(c2 >= 0 && write(c2, "\n", 1) == 1 ? 0 : 1);
+	}
+	usleep(200000);
+	int wst;
+	early = waitpid(w, &wst, WNOHANG);
+	on_r = ioctl(1, TCXONC, TCOON);
+	wst = mt_reap(w);
+	CHECK_EQ("tcooff", off_r, 0);
+	CHECK("stopped_write_buffers", total >= 1024 && total <= 8192);
+	CHECK_EQ("stopped_full_eagain", werr, EAGAIN);
+	CHECK_EQ("stopped_no_pollout", polled, 0);
+	CHECK_EQ("stopped_writer_sleeps", early, 0);
+	CHECK_EQ("tcoon", on_r, 0);
+	CHECK("tcoon_wakes_writer", WIFEXITED(wst) && WEXITSTATUS(wst) == 0);
+	pf.revents = 0;
+	CHECK("started_pollout", poll(&pf, 1, 0) == 1 && (pf.revents & POLLOUT));
+	CHECK_EQ("started_write", write(con, "\n", 1), 1);
+	close(con);
+	CHECK_EQ("tcioff", ioctl(1, TCXONC, TCIOFF), 0);
+	CHECK_EQ("tcion", ioctl(1, TCXONC, TCION), 0);
+	(void)!write(1, "\n", 1);
 
 	mt_end();
 }
