@@ -8,6 +8,11 @@ use linux_raw_sys::general::{
     LINUX_REBOOT_MAGIC2A, LINUX_REBOOT_MAGIC2B, LINUX_REBOOT_MAGIC2C,
 };
 
+/// Linux: C_A_D — what Ctrl-Alt-Del does: 1 reboots at once, 0 sends SIGINT to init
+/// (/proc/sys/kernel/ctrl-alt-del; reboot(LINUX_REBOOT_CMD_CAD_ON/OFF) sets it).  This
+/// machine has no keyboard to press it on, so only the setting is kept.
+pub static C_A_D: [core::sync::atomic::AtomicI32; 1] = [core::sync::atomic::AtomicI32::new(1)];
+
 /// Linux: SYSCALL_DEFINE4(reboot) in kernel/reboot.c
 pub fn sys_reboot(magic1: i32, magic2: i32, cmd: u32, _arg: UserPtr<u8>) -> KResult<usize> {
     // Linux: "We only trust the superuser with rebooting the system" (CAP_SYS_BOOT), before
@@ -35,7 +40,10 @@ pub fn sys_reboot(magic1: i32, magic2: i32, cmd: u32, _arg: UserPtr<u8>) -> KRes
             sbi_rt::system_reset(sbi_rt::ColdReboot, sbi_rt::NoReason);
             crate::arch::riscv::sbi::shutdown(None);
         }
-        LINUX_REBOOT_CMD_CAD_ON | LINUX_REBOOT_CMD_CAD_OFF => Ok(0),
+        LINUX_REBOOT_CMD_CAD_ON | LINUX_REBOOT_CMD_CAD_OFF => {
+            C_A_D[0].store((cmd == LINUX_REBOOT_CMD_CAD_ON) as i32, core::sync::atomic::Ordering::Relaxed);
+            Ok(0)
+        }
         _ => Err(EINVAL),
     }
 }

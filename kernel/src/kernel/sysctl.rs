@@ -339,8 +339,9 @@ static CAP_LAST_CAP: [AtomicI32; 1] = [AtomicI32::new(linux_raw_sys::general::CA
 static NGROUPS_MAX: [AtomicI32; 1] = [AtomicI32::new(linux_raw_sys::general::NGROUPS_MAX as i32)];
 
 /// /proc/sys/kernel (Linux: kern_table, with the entries other files register there).
-static KERN_TABLE: [CtlTable; 29] = [
+static KERN_TABLE: [CtlTable; 30] = [
     entry("cap_last_cap", 0o444, Data::Ints(&CAP_LAST_CAP), proc_dointvec, None, None),
+    entry("ctrl-alt-del", 0o644, Data::Ints(&crate::kernel::reboot::C_A_D), proc_dointvec, None, None),
     entry("domainname", 0o644, Data::Uts(UtsField::Domainname), proc_do_uts_string, None, None),
     entry("hostname", 0o644, Data::Uts(UtsField::Nodename), proc_do_uts_string, None, None),
     ipc_entry("auto_msgmni", IpcCtl::AutoMsgmni),

@@ -29,13 +29,17 @@
  *  - fs/mqueue (msg_max 10, msgsize_max 8192, queues_max 256) and kernel/sem, msgmni, shmmni:
  *    Linux's defaults; each IPC namespace has its own;
  *  - vm/max_map_count 65530 (>= 0); overcommit_memory 0 in 0..2; overcommit_ratio 50.
+ *  - kernel/ctrl-alt-del is 1; reboot(LINUX_REBOOT_CMD_CAD_OFF) makes it 0 and CAD_ON 1 again
+ *    (C_A_D), bad magic is EINVAL.
  */
 #include "mtest.h"
 #include <sched.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/reboot.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -410,6 +414,22 @@ static void test_vm(void)
 	check_text("overcommit_ratio", V "overcommit_ratio", "50\n");
 }
 
+static long cad_reboot(unsigned cmd)
+{
+	return syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, cmd, NULL);
+}
+
+static void test_ctrl_alt_del(void)
+{
+	CHECK_EQ("ctrl-alt-del", mt_read_long("/proc/sys/kernel/ctrl-alt-del"), 1);
+	CHECK_EQ("cad-off", cad_reboot(LINUX_REBOOT_CMD_CAD_OFF), 0);
+	CHECK_EQ("cad-off-sysctl", mt_read_long("/proc/sys/kernel/ctrl-alt-del"), 0);
+	CHECK_EQ("cad-on", cad_reboot(LINUX_REBOOT_CMD_CAD_ON), 0);
+	CHECK_EQ("cad-on-sysctl", mt_read_long("/proc/sys/kernel/ctrl-alt-del"), 1);
+	CHECK_ERR("cad-bad-magic", syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, 1, LINUX_REBOOT_CMD_CAD_OFF, NULL), EINVAL);
+	CHECK_EQ("cad-bad-magic-unchanged", mt_read_long("/proc/sys/kernel/ctrl-alt-del"), 1);
+}
+
 int main(void)
 {
 	mt_begin("t_sysctl");
@@ -425,5 +445,6 @@ int main(void)
 	test_fs();
 	test_ipc();
 	test_vm();
+	test_ctrl_alt_del();
 	mt_end();
 }
