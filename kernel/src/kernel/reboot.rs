@@ -14,7 +14,7 @@ use linux_raw_sys::general::{
 pub static C_A_D: [core::sync::atomic::AtomicI32; 1] = [core::sync::atomic::AtomicI32::new(1)];
 
 /// Linux: SYSCALL_DEFINE4(reboot) in kernel/reboot.c
-pub fn sys_reboot(magic1: i32, magic2: i32, cmd: u32, _arg: UserPtr<u8>) -> KResult<usize> {
+pub fn sys_reboot(magic1: i32, magic2: i32, cmd: u32, arg: UserPtr<u8>) -> KResult<usize> {
     // Linux: "We only trust the superuser with rebooting the system" (CAP_SYS_BOOT), before
     // the magic numbers.
     if !crate::kernel::capability::capable(crate::kernel::capability::CAP_SYS_BOOT) {
@@ -35,7 +35,24 @@ pub fn sys_reboot(magic1: i32, magic2: i32, cmd: u32, _arg: UserPtr<u8>) -> KRes
             crate::pr_notice!("reboot: System halted");
             crate::arch::riscv::sbi::shutdown(None);
         }
-        LINUX_REBOOT_CMD_RESTART | LINUX_REBOOT_CMD_RESTART2 => {
+        LINUX_REBOOT_CMD_RESTART2 => {
+            // Linux: the command string (at most 255 bytes) for the firmware: EFAULT if it
+            // cannot be read; the SBI's reset takes none, so it is only logged.
+            let b = crate::mm::uaccess::strncpy_bytes_from_user(arg.addr(), 255).or_else(|e| {
+                if e == E2BIG {
+                    crate::mm::uaccess::UserPtr::<[u8; 255]>::new(arg.addr()).read().map(|a| a.to_vec())
+                } else {
+                    Err(e)
+                }
+            })?;
+            crate::pr_notice!(
+                "reboot: Restarting system with command '{}'",
+                alloc::string::String::from_utf8_lossy(&b)
+            );
+            sbi_rt::system_reset(sbi_rt::ColdReboot, sbi_rt::NoReason);
+            crate::arch::riscv::sbi::shutdown(None);
+        }
+        LINUX_REBOOT_CMD_RESTART => {
             crate::pr_notice!("reboot: Restarting system");
             sbi_rt::system_reset(sbi_rt::ColdReboot, sbi_rt::NoReason);
             crate::arch::riscv::sbi::shutdown(None);

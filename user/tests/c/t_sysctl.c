@@ -30,7 +30,7 @@
  *    Linux's defaults; each IPC namespace has its own;
  *  - vm/max_map_count 65530 (>= 0); overcommit_memory 0 in 0..2; overcommit_ratio 50.
  *  - kernel/ctrl-alt-del is 1; reboot(LINUX_REBOOT_CMD_CAD_OFF) makes it 0 and CAD_ON 1 again
- *    (C_A_D), bad magic is EINVAL.
+ *    (C_A_D), bad magic is EINVAL; RESTART2 with an unreadable command string is EFAULT.
  */
 #include "mtest.h"
 #include <sched.h>
@@ -428,6 +428,9 @@ static void test_ctrl_alt_del(void)
 	CHECK_EQ("cad-on-sysctl", mt_read_long("/proc/sys/kernel/ctrl-alt-del"), 1);
 	CHECK_ERR("cad-bad-magic", syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, 1, LINUX_REBOOT_CMD_CAD_OFF, NULL), EINVAL);
 	CHECK_EQ("cad-bad-magic-unchanged", mt_read_long("/proc/sys/kernel/ctrl-alt-del"), 1);
+	/* RESTART2 reads its command string first: a bad pointer is EFAULT, no restart */
+	CHECK_ERR("restart2-efault", syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
+					     LINUX_REBOOT_CMD_RESTART2, (void *)8), EFAULT);
 }
 
 int main(void)
