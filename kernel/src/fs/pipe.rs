@@ -105,6 +105,12 @@ pub struct Pipe {
 
 struct PipeInner {
     buf: VecDeque<u8>,
+    /// Bytes ever read: the stream position of buf's first byte.
+    rd_pos: u64,
+    /// Packet-mode data (written through an O_DIRECT end): each packet's [start, end) in
+    /// the stream, oldest first.  Linux: pipe buffers with PIPE_BUF_FLAG_PACKET — each one
+    /// write's (up to a page), occupying a whole slot, and read by one read at most.
+    packets: VecDeque<(u64, u64)>,
     readers: usize,
     writers: usize,
     /// Opens for reading / writing ever (Linux: r_counter, w_counter): what a FIFO open
@@ -120,6 +126,61 @@ struct PipeInner {
 }
 
 impl PipeInner {
+    /// The capacity in use, in bytes: plain data by the byte (it is merged into pages), a
+    /// packet by the slot (a page) it occupies.  Linux counts slots; with no packets this is
+    /// the bytes held.
+    fn used(&self) -> usize {
+        if self.packets.is_empty() {
+            return self.buf.len();
+        }
+        let in_packets: u64 = self.packets.iter().map(|&(s, e)| e - s.max(self.rd_pos)).sum();
+        self.buf.len() - in_packets as usize + self.packets.len() * PAGE_SIZE
+    }
+    /// Room for plain data, in bytes.
+    fn room(&self) -> usize {
+        self.max_usage.saturating_sub(self.used())
+    }
+    /// Linux: pipe_read()'s copy loop: plain data runs on into what follows; a packet ends
+    /// the read, and what of it did not fit is dropped.
+    fn read_into(&mut self, out: &mut [u8]) -> usize {
+        let mut got = 0;
+        while got < out.len() && !self.buf.is_empty() {
+            let (take, skip, packet_end) = match self.packets.front() {
+                Some(&(s, e)) if s <= self.rd_pos => {
+                    let left = (e - self.rd_pos) as usize;
+                    let take = left.min(out.len() - got);
+                    (take, left, true)
+                }
+                Some(&(s, _)) => {
+                    let take = ((s - self.rd_pos) as usize).min(out.len() - got);
+                    (take, take, false)
+                }
+                None => {
+                    let take = self.buf.len().min(out.len() - got);
+                    (take, take, false)
+                }
+            };
+            for (i, byte) in self.buf.drain(..skip).take(take).enumerate() {
+                out[got + i] = byte;
+            }
+            got += take;
+            self.rd_pos += skip as u64;
+            if packet_end {
+                self.packets.pop_front();
+                break;
+            }
+        }
+        got
+    }
+    /// Bytes taken out by splice/vmsplice (after a peek): packets wholly read go too.
+    fn consume(&mut self, n: usize) {
+        let n = n.min(self.buf.len());
+        self.buf.drain(..n);
+        self.rd_pos += n as u64;
+        while self.packets.front().is_some_and(|&(_, e)| e <= self.rd_pos) {
+            self.packets.pop_front();
+        }
+    }
     /// Linux: free_pipe_info()'s account_pipe_buffers(pipe->user, pipe->nr_accounted, 0);
     /// the user is returned, to be dropped once the pipe lock is released.
     fn free_pipe_info(&mut self) -> Option<Arc<UserStruct>> {
@@ -145,6 +206,8 @@ impl Pipe {
         Pipe {
             inner: SpinLock::new(PipeInner {
                 buf: VecDeque::new(),
+                rd_pos: 0,
+                packets: VecDeque::new(),
                 readers: 0,
                 writers: 0,
                 r_counter: 0,
@@ -226,7 +289,7 @@ impl Pipe {
             return Err(EPERM);
         }
         // Linux: pipe_resize_ring(): the slots (pages) in use must fit.
-        if size < p.buf.len().div_ceil(PAGE_SIZE) * PAGE_SIZE {
+        if size < p.used().div_ceil(PAGE_SIZE) * PAGE_SIZE {
             revert(&p);
             return Err(EBUSY);
         }
@@ -271,6 +334,7 @@ impl Drop for PipeFile {
         let mut user = None;
         if p.readers == 0 && p.writers == 0 {
             p.buf = VecDeque::new();
+            p.packets = VecDeque::new();
             user = p.free_pipe_info();
         }
         drop(p);
@@ -352,11 +416,12 @@ pub fn create_pipe(flags: u32) -> KResult<(Arc<File>, Arc<File>)> {
     if !p.alloc_pipe_info() {
         return Err(ENFILE);
     }
+    // Linux: create_pipe_files(): O_NONBLOCK on both ends, O_DIRECT on the write end.
     let fl = flags & O_NONBLOCK;
     let r = try_arc(fifo_open(&p, O_RDONLY, false)?)?;
     let w = try_arc(fifo_open(&p, O_WRONLY, false)?)?;
     let r = File::try_new(r, None, O_RDONLY | fl, try_string("pipe:")?)?;
-    let w = File::try_new(w, None, O_WRONLY | fl, try_string("pipe:")?)?;
+    let w = File::try_new(w, None, O_WRONLY | fl | (flags & O_DIRECT), try_string("pipe:")?)?;
     Ok((r, w))
 }
 
@@ -372,10 +437,7 @@ impl Pipe {
             {
                 let mut b = p.inner.lock();
                 if !b.buf.is_empty() {
-                    let n = out.len().min(b.buf.len());
-                    for (i, byte) in b.buf.drain(..n).enumerate() {
-                        out[i] = byte;
-                    }
+                    let n = b.read_into(out);
                     drop(b);
                     p.wq.wake_up_poll(POLLOUT | POLLWRNORM);
                     return Ok(n);
@@ -407,8 +469,7 @@ impl Pipe {
     /// Takes the first `n` bytes out (after a peek: splice, vmsplice).
     pub fn consume(&self, n: usize) {
         let mut b = self.inner.lock();
-        let n = n.min(b.buf.len());
-        b.buf.drain(..n);
+        b.consume(n);
         drop(b);
         self.wq.wake_up_all();
     }
@@ -422,7 +483,7 @@ impl Pipe {
                 if i.readers == 0 {
                     return Ok(1);
                 }
-                i.max_usage.saturating_sub(i.buf.len())
+                i.room()
             };
             if room > 0 {
                 return Ok(room);
@@ -432,7 +493,7 @@ impl Pipe {
             }
             self.wq.wait_event_interruptible(|| {
                 let i = self.inner.lock();
-                i.readers == 0 || i.buf.len() < i.max_usage
+                i.readers == 0 || i.room() > 0
             })?;
         }
     }
@@ -460,7 +521,9 @@ impl Pipe {
 
     /// Linux: pipe_write(): EPIPE (and SIGPIPE) without a reader; waits for room (EAGAIN when
     /// `nonblock` and nothing was written); writes of up to PIPE_BUF bytes go in whole.
-    pub fn write(&self, data: &[u8], nonblock: bool) -> KResult<usize> {
+    /// `packet` (an O_DIRECT writer, Linux's is_packetized()): each page of the write is a
+    /// packet in a slot of its own.
+    pub fn write_mode(&self, data: &[u8], nonblock: bool, packet: bool) -> KResult<usize> {
         let p = self;
         let mut done = 0;
         while done < data.len() {
@@ -476,14 +539,42 @@ impl Pipe {
                     );
                     return if done > 0 { Ok(done) } else { Err(EPIPE) };
                 }
-                let room = b.max_usage.saturating_sub(b.buf.len());
-                // Atomic for writes <= PIPE_BUF: wait for room for the whole write.
-                if room > 0 && (left > PIPE_BUF || room >= left) {
-                    let n = room.min(left);
+                // Linux: a write's head (its length modulo a page) is merged into the last
+                // buffer when that holds plain data with room in its page — a packetized
+                // write's too, which then reads as plain data.
+                if packet && done == 0 {
+                    let chars = data.len() % PAGE_SIZE;
+                    let end = b.rd_pos + b.buf.len() as u64;
+                    let tail = end - b.packets.back().map_or(b.rd_pos, |&(_, e)| e.max(b.rd_pos));
+                    let fill = (tail % PAGE_SIZE as u64) as usize;
+                    if chars > 0 && tail > 0 && fill != 0 && fill + chars <= PAGE_SIZE && b.room() >= chars {
+                        if b.buf.try_reserve(chars).is_err() {
+                            return Err(ENOMEM);
+                        }
+                        b.buf.extend(&data[..chars]);
+                        done = chars;
+                        drop(b);
+                        p.wq.wake_up_poll(POLLIN | POLLRDNORM);
+                        continue;
+                    }
+                }
+                let room = b.room();
+                // Atomic for writes <= PIPE_BUF: wait for room for the whole write.  A
+                // packet takes a free slot and at most a page.
+                let fits = if packet { room >= PAGE_SIZE } else { room > 0 && (left > PIPE_BUF || room >= left) };
+                if fits {
+                    let n = if packet { left.min(PAGE_SIZE) } else { room.min(left) };
+                    if packet && b.packets.try_reserve(1).is_err() {
+                        return if done > 0 { Ok(done) } else { Err(ENOMEM) };
+                    }
                     if (b.buf.capacity() - b.buf.len() < n && !crate::mm::heap::can_grow(n.max(b.buf.capacity())))
                         || b.buf.try_reserve(n).is_err()
                     {
                         return if done > 0 { Ok(done) } else { Err(ENOMEM) };
+                    }
+                    if packet {
+                        let start = b.rd_pos + b.buf.len() as u64;
+                        b.packets.push_back((start, start + n as u64));
                     }
                     b.buf.extend(&data[done..done + n]);
                     done += n;
@@ -496,16 +587,21 @@ impl Pipe {
             if nonblock {
                 return if done > 0 { Ok(done) } else { Err(EAGAIN) };
             }
-            let need = left.min(PIPE_BUF);
+            let need = if packet { PAGE_SIZE } else { left.min(PIPE_BUF) };
             let r = p.wq.wait_event_interruptible(|| {
                 let i = p.inner.lock();
-                i.max_usage.saturating_sub(i.buf.len()) >= need.min(i.max_usage) || i.readers == 0
+                i.room() >= need.min(i.max_usage) || i.readers == 0
             });
             if let Err(e) = r {
                 return if done > 0 { Ok(done) } else { Err(e) };
             }
         }
         Ok(done)
+    }
+
+    /// A plain (byte-stream) write: Pipe::write_mode without packets.
+    pub fn write(&self, data: &[u8], nonblock: bool) -> KResult<usize> {
+        self.write_mode(data, nonblock, false)
     }
 }
 
@@ -520,7 +616,7 @@ impl FileOps for PipeFile {
         r
     }
     fn write(&self, f: &File, data: &[u8]) -> KResult<usize> {
-        let r = self.pipe.write(data, f.nonblock());
+        let r = self.pipe.write_mode(data, f.nonblock(), f.flags() & O_DIRECT != 0);
         if let (Ok(n), Some(i)) = (&r, &f.inode) {
             if *n > 0 {
                 i.touch_mtime();
@@ -544,7 +640,7 @@ impl FileOps for PipeFile {
             }
         }
         if self.write {
-            if p.max_usage.saturating_sub(p.buf.len()) >= PIPE_BUF.min(p.max_usage) {
+            if p.room() >= PIPE_BUF.min(p.max_usage) {
                 ev |= POLLOUT | POLLWRNORM;
             }
             if p.readers == 0 {
@@ -570,7 +666,7 @@ impl FileOps for PipeFile {
     }
 }
 
-/// Linux: do_pipe2(): O_DIRECT (packet mode) is accepted and ignored.
+/// Linux: do_pipe2(): O_DIRECT makes the write end packetized (see Pipe::write_mode).
 pub fn sys_pipe2(fildes: UserPtr<[i32; 2]>, flags: i32) -> KResult<usize> {
     let flags = flags as u32;
     if flags & !(O_CLOEXEC | O_NONBLOCK | O_DIRECT) != 0 {

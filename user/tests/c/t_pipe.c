@@ -1,9 +1,13 @@
 /* t_pipe: pipe2 across fork — data, blocking reads, EOF, EPIPE/SIGPIPE, O_CLOEXEC,
- * O_NONBLOCK, capacity, poll. */
+ * O_NONBLOCK, capacity, poll; and O_DIRECT packet mode as Linux 6.1 (pipe(7)): each write
+ * is a packet (a page at most, in a slot of its own: 16 packets fill a default pipe), a read
+ * returns at most one packet and drops what of it did not fit, plain data read before a
+ * packet runs on into it; F_GETFL shows O_DIRECT on the write end only. */
 #include "mtest.h"
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -238,6 +242,73 @@ int main(void)
 		CHECK_EQ("atomic-writes-not-interleaved", bad, 0);
 	}
 	close(p[0]);
+
+	/* packet mode */
+	{
+		int pk[2];
+		char b[8192];
+		CHECK_EQ("packet-pipe2", pipe2(pk, O_DIRECT | O_NONBLOCK), 0);
+		CHECK("packet-getfl-w", (fcntl(pk[1], F_GETFL) & O_DIRECT) != 0);
+		CHECK("packet-getfl-r", (fcntl(pk[0], F_GETFL) & O_DIRECT) == 0);
+		CHECK_EQ("packet-write1", write(pk[1], "abc", 3), 3);
+		CHECK_EQ("packet-write2", write(pk[1], "defgh", 5), 5);
+		CHECK_EQ("packet-fionread", ({ int q = -1; ioctl(pk[0], FIONREAD, &q); q; }), 8);
+		CHECK_EQ("packet-read1", read(pk[0], b, sizeof b), 3);
+		CHECK("packet-read1-data", memcmp(b, "abc", 3) == 0);
+		CHECK_EQ("packet-read2-short", read(pk[0], b, 2), 2);
+		CHECK("packet-read2-data", memcmp(b, "de", 2) == 0);
+		CHECK_ERR("packet-rest-dropped", read(pk[0], b, sizeof b), EAGAIN);
+		/* a write of more than a page is a packet per page */
+		static char big[6000];
+		memset(big, 'x', sizeof big);
+		CHECK_EQ("packet-big-write", write(pk[1], big, sizeof big), 6000);
+		CHECK_EQ("packet-big-read1", read(pk[0], b, sizeof b), 4096);
+		CHECK_EQ("packet-big-read2", read(pk[0], b, sizeof b), 6000 - 4096);
+		/* one slot per packet: 16 one-byte packets fill the default pipe */
+		int n = 0;
+		while (n < 100 && write(pk[1], "z", 1) == 1)
+			n++;
+		CHECK_EQ("packet-slots", n, 16);
+		CHECK_ERR("packet-full-eagain", write(pk[1], "z", 1), EAGAIN);
+		int got = 0;
+		while (read(pk[0], b, sizeof b) == 1)
+			got++;
+		CHECK_EQ("packet-slots-read", got, 16);
+		close(pk[0]);
+		close(pk[1]);
+		/* plain data before a packet: the read runs on into the packet, and ends there;
+		 * a packet write's head that fits in the last plain page merges into it (Linux's
+		 * pipe_write merges before it looks at packet mode) */
+		int pl[2];
+		CHECK_EQ("mixed-pipe", pipe2(pl, O_NONBLOCK), 0);
+		CHECK_EQ("mixed-plain", write(pl[1], "12", 2), 2);
+		int fl = fcntl(pl[1], F_GETFL);
+		CHECK_EQ("mixed-setfl-direct", fcntl(pl[1], F_SETFL, fl | O_DIRECT), 0);
+		CHECK("mixed-getfl-direct", (fcntl(pl[1], F_GETFL) & O_DIRECT) != 0);
+		static char page[4096];
+		memset(page, 'p', sizeof page);
+		CHECK_EQ("mixed-packet-page", write(pl[1], page, sizeof page), 4096);
+		CHECK_EQ("mixed-packet", write(pl[1], "67", 2), 2);
+		CHECK_EQ("mixed-read", read(pl[0], b, sizeof b), 4098);
+		CHECK("mixed-read-data", memcmp(b, "12pp", 4) == 0);
+		CHECK_EQ("mixed-read2", read(pl[0], b, sizeof b), 2);
+		/* packets after packets never merge: a short read drops the rest of one */
+		CHECK_EQ("packet-ab", write(pl[1], "ab", 2), 2);
+		CHECK_EQ("packet-cde", write(pl[1], "cde", 3), 3);
+		CHECK_EQ("packet-short-read", read(pl[0], b, 1), 1);
+		CHECK_EQ("packet-next", read(pl[0], b, sizeof b), 3);
+		CHECK("packet-next-data", memcmp(b, "cde", 3) == 0);
+		/* plain, then a packet write that fits in the plain page: one plain run */
+		CHECK_EQ("plain-again", fcntl(pl[1], F_SETFL, fl), 0);
+		CHECK_EQ("merge-plain", write(pl[1], "ab", 2), 2);
+		CHECK_EQ("merge-direct", fcntl(pl[1], F_SETFL, fl | O_DIRECT), 0);
+		CHECK_EQ("merge-packet-head", write(pl[1], "cde", 3), 3);
+		CHECK_EQ("merge-read", read(pl[0], b, 1), 1);
+		CHECK_EQ("merge-read-rest", read(pl[0], b, sizeof b), 4);
+		CHECK("merge-read-data", memcmp(b, "bcde", 4) == 0);
+		close(pl[0]);
+		close(pl[1]);
+	}
 
 	mt_end();
 }
