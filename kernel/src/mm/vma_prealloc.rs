@@ -64,6 +64,16 @@ const RESERVE_KEEP: usize = 12;
 /// Nodes the reserve could not give (an insert without vma_prealloc(), or an unknown layout).
 pub static VMA_NODE_MISSES: AtomicUsize = AtomicUsize::new(0);
 
+/// A node the reserve could not give: counted, and in lockdep builds (the kernel make test
+/// boots) reported once with a backtrace (Linux: the WARN_ON of a maple-tree store without
+/// its preallocation), since it names an insert that skipped vma_prealloc() and could abort.
+fn node_miss() {
+    if VMA_NODE_MISSES.fetch_add(1, Ordering::Relaxed) == 0 && cfg!(feature = "lockdep") {
+        crate::pr_warn!("vma_prealloc: a VMA tree node not preallocated");
+        crate::arch::riscv::stacktrace::dump_stack();
+    }
+}
+
 struct NodeReserve {
     n: usize,
     blocks: [Option<NonNull<u8>>; RESERVE_MAX],
@@ -115,14 +125,14 @@ pub struct VmaNodeAlloc;
 unsafe impl Allocator for VmaNodeAlloc {
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         if !is_node(layout) {
-            VMA_NODE_MISSES.fetch_add(1, Ordering::Relaxed);
+            node_miss();
             return Global.allocate(layout);
         }
         let p = RESERVE.lock().pop();
         let p = match p {
             Some(p) => p,
             None => {
-                VMA_NODE_MISSES.fetch_add(1, Ordering::Relaxed);
+                node_miss();
                 Global.allocate(NODE_BLOCK)?.cast::<u8>()
             }
         };
