@@ -13,6 +13,8 @@
 //! anywhere outside arch/ and mm/, and any unsafe block without its `// SAFETY:` comment.
 // allocator_api: Box::try_new / Arc::try_new for mm/slab.rs's fallible objects.
 #![feature(allocator_api)]
+// btreemap_alloc: BTreeMap::new_in for the VMA tree's node allocator (mm/vma_prealloc.rs).
+#![feature(btreemap_alloc)]
 #![no_std]
 #![no_main]
 #![allow(clippy::missing_safety_doc)]

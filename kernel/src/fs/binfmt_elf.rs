@@ -130,6 +130,8 @@ fn map_segments(
         // and touching a page there is SIGBUS (mm/memory.rs).
         let _ = file_size;
         let file_end = (vaddr + seg.filesz) as usize;
+        // The nodes of the unmap's splits and of the new VMA (vma_prealloc.rs), ENOMEM.
+        let _nodes = m.vma_prealloc(3)?;
         if !m.is_free(start, end) {
             m.munmap(start, end);
         }
@@ -303,12 +305,14 @@ pub(super) fn load_elf_binary(
         // RLIMIT_STACK reserved below its top (Linux grows it on demand).
         let stack_top = crate::mm::util::randomize_stack_top(STACK_TOP, randomize);
         let stack_size = _STK_LIM as usize;
+        let nodes = m.vma_prealloc(1)?;
         m.insert_vma(Vma {
             start: stack_top - stack_size,
             end: stack_top,
             flags: VmFlags::READ | VmFlags::WRITE | VmFlags::GROWSDOWN | VmFlags::STACK,
             backing: Backing::Anon,
         });
+        drop(nodes);
 
         // Linux: load_elf_interp(): the interpreter at a base of its own, its entry the
         // image's first instruction; AT_BASE says where it is.
@@ -324,12 +328,14 @@ pub(super) fn load_elf_binary(
         // every mm, mapped private (Linux: the vdso VMA is private, so a 2 MiB region with it
         // in still shares its leaf table at fork; a write after mprotect copies the page).
         let vdso = m.get_unmapped_area(PAGE_SIZE)?;
+        let nodes = m.vma_prealloc(1)?;
         m.insert_vma(Vma {
             start: vdso,
             end: vdso + PAGE_SIZE,
             flags: VmFlags::READ | VmFlags::EXEC,
             backing: Backing::Anon,
         });
+        drop(nodes);
         let f = crate::mm::pgtable::PteFlags::V
             | crate::mm::pgtable::PteFlags::R
             | crate::mm::pgtable::PteFlags::X
@@ -344,6 +350,7 @@ pub(super) fn load_elf_binary(
         let (c, ns) = (bprm.cred.as_ref().unwrap_or(&bprm.old), &bprm.old.user_ns);
         let rawio = ns.level == 0 && c.cap_effective.raised(crate::kernel::capability::CAP_SYS_RAWIO);
         if new_personality & MMAP_PAGE_ZERO != 0 && rawio && m.is_free(0, PAGE_SIZE) {
+            let _nodes = m.vma_prealloc(1)?;
             m.insert_vma(Vma {
                 start: 0,
                 end: PAGE_SIZE,

@@ -313,6 +313,7 @@ pub fn sys_shmdt(shmaddr: usize) -> KResult<usize> {
                 }
             }
         }
+        // (whole VMAs: nothing is split, so nothing is inserted and no node preallocated)
         for (s, e) in victims {
             m.munmap(s, e);
         }

@@ -205,8 +205,7 @@ impl MmInner {
     /// past vm.max_map_count) and merging them back when they agree again.
     pub fn vma_set_flags(&mut self, start: usize, end: usize, set: VmFlags, clear: VmFlags) -> KResult<()> {
         self.all_mapped(start, end)?;
-        self.split_vma(start)?;
-        self.split_vma(end)?;
+        self.split_range(start, end)?;
         for (_, v) in self.vmas.range_mut(start..end) {
             v.flags = (v.flags - clear) | set;
         }

@@ -117,8 +117,7 @@ fn mlock_fixup(m: &mut MmInner, start: usize, end: usize, newflags: VmFlags) -> 
     if m.find_vma(start).is_some_and(|v| v.flags == newflags) {
         return Ok(());
     }
-    m.split_vma(start)?;
-    m.split_vma(end)?;
+    m.split_range(start, end)?;
     if let Some(v) = m.vmas.get_mut(&start) {
         v.flags = newflags;
     }

@@ -3,12 +3,14 @@
 //! kernel/fork.c (mm_alloc, set_mm_exe_file).
 //!
 //! The address space is an `MmStruct`: its page table and VMAs (a `BTreeMap` keyed by start,
-//! Linux's maple tree) under one lock, `MmInner` (Linux: mmap_lock).  What the VMAs do is in
+//! Linux's maple tree, whose nodes are preallocated before a change: vma_prealloc.rs) under
+//! one lock, `MmInner` (Linux: mmap_lock).  What the VMAs do is in
 //! mmap.rs (find_vma, mmap_region, munmap, brk, dup_mmap) and the syscall files beside it.
 
 use super::mmap::MMAP_BASE;
 use super::pgtable::{PageTable, PteFlags};
 use super::shmem::{ShmObject, WritableMap};
+use super::vma_prealloc::VmaNodeAlloc;
 use super::PAGE_SIZE;
 use crate::errno::*;
 use crate::fs::Inode;
@@ -113,10 +115,14 @@ impl Vma {
     }
 }
 
+/// An mm's VMAs by start address (Linux: mm->mm_mt, the maple tree).  Its nodes come from
+/// vma_prealloc.rs's reserve: an insert must follow a vma_prealloc() (MmInner::vma_prealloc).
+pub type VmaTree = BTreeMap<usize, Vma, VmaNodeAlloc>;
+
 /// What the mm lock guards (Linux: the fields of mm_struct under mmap_lock).
 pub struct MmInner {
     pub pgt: PageTable,
-    pub vmas: BTreeMap<usize, Vma>,
+    pub vmas: VmaTree,
     pub start_code: usize,
     pub end_code: usize,
     pub start_data: usize,
@@ -182,7 +188,7 @@ impl MmStruct {
         super::slab::try_arc_with(|| MmStruct {
             inner: SpinLock::new(MmInner {
                 pgt,
-                vmas: BTreeMap::new(),
+                vmas: BTreeMap::new_in(VmaNodeAlloc),
                 start_code: 0,
                 end_code: 0,
                 start_data: 0,

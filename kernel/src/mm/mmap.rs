@@ -7,16 +7,16 @@
 //!
 //! mprotect, mremap, madvise, mincore, mlock and msync are in the files Linux names after them.
 
-use super::mm_types::{Backing, MmInner, MmStruct, VmFlags, Vma};
+use super::mm_types::{Backing, MmInner, MmStruct, VmFlags, Vma, VmaTree};
 use super::page_alloc::get_page;
 use super::pgtable::{Pte, PteFlags, PMD_SIZE};
 use super::shmem::{ShmObject, WritableMap};
+use super::vma_prealloc::VmaPrealloc;
 use super::{page_align_up, PAGE_SIZE, TASK_SIZE};
 use crate::drivers::char::mem::ZERO_MINOR;
 use crate::errno::*;
 use crate::fs::char_dev::MEM_MAJOR;
 use crate::kernel::task::current;
-use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicI32, Ordering};
 use linux_raw_sys::general as uapi;
@@ -277,7 +277,7 @@ fn page_align_down_(x: usize) -> usize {
 }
 
 /// The VMA containing `addr` (Linux: vma_lookup()).
-pub fn vma_at(vmas: &BTreeMap<usize, Vma>, addr: usize) -> Option<&Vma> {
+pub fn vma_at(vmas: &VmaTree, addr: usize) -> Option<&Vma> {
     vmas.range(..=addr).next_back().map(|(_, v)| v).filter(|v| addr < v.end)
 }
 
@@ -348,13 +348,27 @@ impl MmInner {
         }
     }
 
-    /// Inserts a VMA over [start, end), which must be free.
+    /// Linux: vma_iter_prealloc(): the tree's nodes for `inserts` inserts (new VMAs, splits),
+    /// taken before the caller changes anything; ENOMEM (vma_prealloc.rs).  Keep the result
+    /// until the last insert.
+    pub fn vma_prealloc(&self, inserts: usize) -> KResult<VmaPrealloc> {
+        super::vma_prealloc::vma_prealloc(self.vmas.len(), inserts)
+    }
+
+    /// Inserts a VMA over [start, end), which must be free.  The caller has preallocated
+    /// (vma_prealloc) the nodes of this insert.
     pub fn insert_vma(&mut self, vma: Vma) {
         self.vmas.insert(vma.start, vma);
     }
 
+    /// How many VMAs unmapping or changing [start, end) splits (0, 1 or 2): the inserts a
+    /// munmap, mprotect, madvise or mlock of the range makes.
+    fn splits_needed(&self, start: usize, end: usize) -> usize {
+        [start, end].into_iter().filter(|&a| self.find_vma(a).is_some_and(|v| v.start != a)).count()
+    }
+
     /// Linux: __split_vma(): makes `addr` a VMA boundary, whatever the map count.  Whether it
-    /// split one.
+    /// split one.  The caller has preallocated one insert (vma_prealloc).
     fn __split_vma(&mut self, addr: usize) -> bool {
         let Some(v) = self.find_vma(addr).cloned() else { return false };
         if v.start == addr {
@@ -365,8 +379,18 @@ impl MmInner {
         true
     }
 
+    /// Linux: split_vma() at both ends of [start, end) (mprotect_fixup(), madvise_update_vma(),
+    /// mlock_fixup()): the nodes of both splits are preallocated first, so a failure there is
+    /// ENOMEM with nothing changed; then each split as split_vma().
+    pub(super) fn split_range(&mut self, start: usize, end: usize) -> KResult<()> {
+        let _nodes = self.munmap_prealloc(start, end)?;
+        self.split_vma(start)?;
+        self.split_vma(end)
+    }
+
     /// Linux: split_vma(): as __split_vma, ENOMEM when the split would pass vm.max_map_count.
-    pub(super) fn split_vma(&mut self, addr: usize) -> KResult<()> {
+    /// The caller has preallocated (split_range).
+    fn split_vma(&mut self, addr: usize) -> KResult<()> {
         if self.vmas.len() >= sysctl_max_map_count() && self.find_vma(addr).is_some_and(|v| v.start != addr) {
             return Err(ENOMEM);
         }
@@ -418,6 +442,14 @@ impl MmInner {
     /// Linux: do_vmi_munmap(): munmap with vm.max_map_count honoured: splitting a VMA in
     /// two (unmapping its middle) at the limit is ENOMEM.
     pub fn do_munmap(&mut self, start: usize, end: usize) -> KResult<()> {
+        self.munmap_count_check(start, end)?;
+        let _nodes = self.munmap_prealloc(start, end)?;
+        self.munmap(start, end);
+        Ok(())
+    }
+
+    /// do_munmap()'s vm.max_map_count check: ENOMEM for a split in two at the limit.
+    fn munmap_count_check(&self, start: usize, end: usize) -> KResult<()> {
         if self.vmas.len() >= sysctl_max_map_count() {
             if let Some(v) = self.find_vma(start) {
                 if v.start < start && end < v.end {
@@ -425,8 +457,16 @@ impl MmInner {
                 }
             }
         }
-        self.munmap(start, end);
         Ok(())
+    }
+
+    /// The nodes munmap(start, end) needs for its splits, ENOMEM (Linux: __split_vma()'s
+    /// vma_iter_prealloc() in do_vmi_align_munmap()); nothing when it splits nothing.
+    pub fn munmap_prealloc(&self, start: usize, end: usize) -> KResult<Option<VmaPrealloc>> {
+        match self.splits_needed(start, end) {
+            0 => Ok(None),
+            n => self.vma_prealloc(n).map(Some),
+        }
     }
 
     /// The number of pages in VM_LOCKED mappings (Linux: mm->locked_vm, VmLck).
@@ -465,6 +505,9 @@ impl MmInner {
         if (vma.end - address) as u64 > stack_limit {
             return Err(EFAULT);
         }
+        // Linux: expand_downwards()'s vma_iter_prealloc(): without the node, a failed
+        // expansion (SIGSEGV).
+        let _nodes = self.vma_prealloc(1).map_err(|_| EFAULT)?;
         let mut v = self.vmas.remove(&vstart).ok_or(EFAULT)?;
         v.start = address;
         self.vmas.insert(address, v);
@@ -477,7 +520,8 @@ impl MmInner {
     }
 
     /// Linux: do_munmap() without the map-count check (exec, mremap, brk: their splits only
-    /// ever make one piece): removes [start, end) from the VMAs and the page table.
+    /// ever make one piece): removes [start, end) from the VMAs and the page table.  The
+    /// caller has preallocated its splits (munmap_prealloc).
     pub fn munmap(&mut self, start: usize, end: usize) {
         self.__split_vma(start);
         self.__split_vma(end);
@@ -508,13 +552,19 @@ impl MmInner {
         backing: Backing,
         fixed: bool,
     ) -> KResult<usize> {
-        let start = if fixed {
-            self.do_munmap(addr, addr + len)?;
-            addr
+        // Linux: mmap_region(): a MAP_FIXED mapping first unmaps what was there (its splits);
+        // the nodes of those splits and of the new VMA are preallocated before anything
+        // changes, so ENOMEM here leaves the old mappings in place.
+        let (start, _nodes) = if fixed {
+            self.munmap_count_check(addr, addr + len)?;
+            let nodes = self.vma_prealloc(self.splits_needed(addr, addr + len) + 1)?;
+            self.munmap(addr, addr + len);
+            (addr, nodes)
         } else if let Some(hint) = self.hint_free(addr, len) {
-            hint
+            (hint, self.vma_prealloc(1)?)
         } else {
-            self.get_unmapped_area(len)?
+            let start = self.get_unmapped_area(len)?;
+            (start, self.vma_prealloc(1)?)
         };
         self.insert_vma(Vma { start, end: start + len, flags, backing });
         Ok(start)
@@ -574,6 +624,9 @@ impl MmInner {
             if self.vmas.len() > sysctl_max_map_count() {
                 return self.brk;
             }
+            // Linux: do_brk_flags()'s vma_iter_prealloc(), for an expansion too: ENOMEM, the
+            // break unchanged.
+            let Ok(_nodes) = self.vma_prealloc(1) else { return self.brk };
             let heap = self
                 .vmas
                 .range(..old_end)
@@ -585,6 +638,8 @@ impl MmInner {
                 None => self.insert_vma(Vma { start: old_end, end: new_end, flags, backing: Backing::Anon }),
             }
         } else if new_end < old_end {
+            // Linux: do_brk_munmap()'s split: unmapping fails, the break unchanged.
+            let Ok(_nodes) = self.munmap_prealloc(new_end, old_end) else { return self.brk };
             self.munmap(new_end, old_end);
         }
         self.brk = want;
@@ -625,16 +680,16 @@ pub fn dup_mmap(oldmm: &MmStruct) -> KResult<Arc<MmStruct>> {
         let c = &mut *child;
         // Linux: dup_mmap() drops VM_LOCKED | VM_LOCKONFAULT in the child (memory locks are
         // not inherited) and mm_init() does not keep def_flags.
-        c.vmas = o
-            .vmas
-            .iter()
-            .filter(|(_, v)| !v.flags.contains(VmFlags::DONTCOPY))
-            .map(|(k, v)| {
-                let mut v = v.clone();
-                v.flags -= VmFlags::LOCKED | VmFlags::LOCKONFAULT;
-                (*k, v)
-            })
-            .collect();
+        // Linux: dup_mmap()'s mas_expected_entries(): the child's tree is preallocated, ENOMEM
+        // (one fault-injection site); the nodes are taken insert by insert from the reserve,
+        // which is refilled as it goes (a failure drops the new mm and all it holds).
+        let _nodes = super::vma_prealloc::vma_prealloc(0, 1)?;
+        for (k, v) in o.vmas.iter().filter(|(_, v)| !v.flags.contains(VmFlags::DONTCOPY)) {
+            super::vma_prealloc::vma_reserve_fill(c.vmas.len(), 1)?;
+            let mut v = v.clone();
+            v.flags -= VmFlags::LOCKED | VmFlags::LOCKONFAULT;
+            c.vmas.insert(*k, v);
+        }
         c.start_code = o.start_code;
         c.end_code = o.end_code;
         c.start_data = o.start_data;

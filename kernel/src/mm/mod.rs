@@ -17,6 +17,7 @@
 //!   pgtable.rs     Sv39 page tables                     arch/riscv/include/asm/pgtable.h
 //!   mm_types.rs    mm_struct, vm_area_struct, VM_*      include/linux/mm_types.h
 //!   mmap.rs        VMAs: mmap, munmap, brk, dup_mmap    mm/mmap.c (dup_mmap: kernel/fork.c)
+//!   vma_prealloc.rs  the VMA tree's preallocated nodes lib/maple_tree.c (mas_preallocate)
 //!   mprotect.rs    mprotect                             mm/mprotect.c
 //!   mremap.rs      mremap                               mm/mremap.c
 //!   madvise.rs     madvise                              mm/madvise.c
@@ -68,6 +69,8 @@ pub mod slub;
 #[allow(unsafe_code)]
 pub mod uaccess;
 pub mod util;
+#[allow(unsafe_code)]
+pub mod vma_prealloc;
 pub mod vmalloc;
 
 pub use mm_types::MmStruct;

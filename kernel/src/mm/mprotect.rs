@@ -38,8 +38,7 @@ impl MmInner {
         {
             return Err(EACCES);
         }
-        self.split_vma(start)?;
-        self.split_vma(end)?;
+        self.split_range(start, end)?;
         let keys: alloc::vec::Vec<usize> = self.vmas.range(start..end).map(|(k, _)| *k).collect();
         for k in keys {
             let v = self.vmas.get_mut(&k).unwrap();

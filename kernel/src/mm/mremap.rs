@@ -39,6 +39,8 @@ pub fn sys_mremap(old: usize, old_len: usize, new_len: usize, flags: usize, new_
         return Err(EFAULT);
     }
     if new_len <= old_len && flags & MREMAP_FIXED == 0 {
+        // Linux: do_vmi_munmap()'s split: ENOMEM with nothing changed.
+        let _nodes = m.munmap_prealloc(old + new_len, old + old_len)?;
         m.munmap(old + new_len, old + old_len);
         return Ok(old);
     }
@@ -54,6 +56,9 @@ pub fn sys_mremap(old: usize, old_len: usize, new_len: usize, flags: usize, new_
     if flags & MREMAP_MAYMOVE == 0 {
         return Err(ENOMEM);
     }
+    // Linux: move_vma(): the new VMA and the splits of unmapping the target (MREMAP_FIXED)
+    // and the old range: their nodes first (vma_prealloc.rs), ENOMEM with nothing changed.
+    let _nodes = m.vma_prealloc(if flags & MREMAP_FIXED != 0 { 5 } else { 3 })?;
     let dst = if flags & MREMAP_FIXED != 0 {
         m.munmap(new_addr, new_addr + new_len);
         new_addr

@@ -60,6 +60,7 @@
 //! |   94 | Trace          | the tracer's ring and saved command lines |
 //! |   96 | Printk         | the printk ring |
 //! |   98 | Vmalloc        | the vmalloc area's slots and page tables (kernel stacks; freed with a task, under any lock above) |
+//! |   99 | VmaNodes       | the VMA tree's reserve of preallocated nodes (mm/vma_prealloc.rs; a leaf: freed with an mm, under any lock above) |
 //! |  100 | Heap           | the kernel heap (any allocation, under any lock) |
 //! |  104 | PageAlloc      | the free-frame list (taken inside Heap when a kmalloc cache takes or frees a slab) |
 
@@ -185,6 +186,8 @@ lock_classes! {
     Printk = 96, "logbuf_lock";
     /// Linux: vmap_area_lock (mm/vmalloc.c).
     Vmalloc = 98, "vmap_area_lock";
+    /// The VMA tree's node reserve (Linux: the maple tree's per-operation preallocation, mas->alloc).
+    VmaNodes = 99, "vma_node_reserve";
     /// Linux: the slab locks.
     Heap = 100, "kmalloc";
     /// Linux: zone->lock.
