@@ -17,6 +17,7 @@
 use super::pid_namespace::{init_pid_ns, PidNamespace};
 use crate::errno::*;
 use crate::kernel::task::{Task, TaskStruct};
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicI32, Ordering};
@@ -44,13 +45,16 @@ pub fn pid_max() -> i32 {
 /// nothing.  A leaf goes when its last number is freed, but the last leaf to go is kept for
 /// the next one needed (Linux: the radix tree's per-CPU node preload): a process forking
 /// children one at a time, each alone in its leaf as the pids move on, would otherwise make
-/// and free a leaf per fork (make bench: vfork + exit + wait 15,100 -> 17,200).
+/// and free a leaf per fork (make bench: vfork + exit + wait 15,100 -> 17,200).  The top
+/// array is made for the whole of pid_max at once (8 bytes a leaf: 1 KiB for the default
+/// 32768), so that its size does not follow the pids as they move up (t_exhaust: MemFree back
+/// after a round of 8,000 processes and threads).
 pub struct PidIdr {
-    leaves: Vec<Option<IdrLeaf>>,
+    leaves: Vec<Option<Box<IdrLeaf>>>,
     /// Slots filled (tasks attached): nr_tasks().
     len: usize,
-    /// An emptied leaf's slots (all None), for the next leaf.
-    spare: Option<Vec<Option<Task>>>,
+    /// An emptied leaf (its slots all None), for the next leaf.
+    spare: Option<Box<IdrLeaf>>,
 }
 
 /// Linux: a radix_tree_node of the idr (RADIX_TREE_MAP_SIZE slots).
@@ -66,25 +70,26 @@ impl PidIdr {
     pub const fn new() -> Self {
         PidIdr { leaves: Vec::new(), len: 0, spare: None }
     }
-    /// Linux: idr_alloc()'s node allocation for a number pidmap handed out: ENOMEM (a
-    /// fault-injection site when a leaf or the top array has to be made).
-    pub fn reserve(&mut self, nr: i32) -> KResult<()> {
+    /// Linux: idr_alloc()'s node allocation for a number pidmap handed out below `pid_max`:
+    /// ENOMEM (a fault-injection site when a leaf or the top array has to be made).
+    pub fn reserve(&mut self, nr: i32, pid_max: u32) -> KResult<()> {
         let (l, _) = Self::index(nr);
         if l >= self.leaves.len() {
-            let more = l + 1 - self.leaves.len();
+            let want = (pid_max as usize).div_ceil(IDR_LEAF).max(l + 1);
+            let more = want - self.leaves.len();
             crate::mm::slab::try_reserve(&mut self.leaves, more)?;
-            self.leaves.resize_with(l + 1, || None);
+            self.leaves.resize_with(want, || None);
         }
         if self.leaves[l].is_none() {
-            let slots = match self.spare.take() {
-                Some(s) => s,
+            let leaf = match self.spare.take() {
+                Some(leaf) => leaf,
                 None => {
-                    let mut s = crate::mm::util::kmalloc_array(IDR_LEAF, ENOMEM)?;
-                    s.resize_with(IDR_LEAF, || None);
-                    s
+                    let mut slots = crate::mm::util::kmalloc_array(IDR_LEAF, ENOMEM)?;
+                    slots.resize_with(IDR_LEAF, || None);
+                    crate::mm::slab::try_box(IdrLeaf { reserved: 0, slots })?
                 }
             };
-            self.leaves[l] = Some(IdrLeaf { reserved: 0, slots });
+            self.leaves[l] = Some(leaf);
         }
         if let Some(leaf) = self.leaves[l].as_mut() {
             leaf.reserved += 1;
@@ -111,7 +116,7 @@ impl PidIdr {
         }
         leaf.reserved -= 1;
         if leaf.reserved == 0 {
-            let empty = slot.take().map(|leaf| leaf.slots);
+            let empty = slot.take();
             if self.spare.is_none() {
                 self.spare = empty;
             }
@@ -287,7 +292,8 @@ pub fn alloc_pid(ns: &Arc<PidNamespace>, set_tid: &[i32]) -> KResult<NewPid> {
         // The common case, under one lock: a number of the initial namespace.
         let mut g = ns.inner.lock();
         let nr = map_at_pid_max(&mut g.map)?.alloc().map_err(errno)? as i32;
-        if let Err(e) = g.tasks.reserve(nr) {
+        let pm = g.map.pid_max();
+        if let Err(e) = g.tasks.reserve(nr, pm) {
             g.map.free(nr as u32);
             return Err(e);
         }
@@ -314,7 +320,8 @@ pub fn alloc_pid(ns: &Arc<PidNamespace>, set_tid: &[i32]) -> KResult<NewPid> {
             let map = map_at_pid_max(&mut g.map)?;
             let r = if tid != 0 { map.alloc_at(tid as u32) } else { map.alloc() };
             let nr = r.map_err(errno)? as i32;
-            if let Err(e) = g.tasks.reserve(nr) {
+            let pm = g.map.pid_max();
+            if let Err(e) = g.tasks.reserve(nr, pm) {
                 g.map.free(nr as u32);
                 return Err(e);
             }

@@ -301,10 +301,6 @@ int main(void)
 	int left;
 	if (run(OP_FORK, 0, &left) == RES_NO_FAILNTH) /* no fault injection in this kernel */
 		mt_end();
-	/* warm-up: the pid table at its full size (pids up to pid_max: fork-new-leaf walks the
-	 * pids up 512 at a time, and a table keeps the size it grew to) */
-	mt_write_str("/proc/sys/kernel/ns_last_pid", "32700");
-	run(OP_FORK, 0, &left);
 	for (int i = 0; i < 20; i++) /* warm-up: page cache, allocator steady state */
 		for (int op = 0; op < NOPS; op++)
 			run(op, 0, &left);
