@@ -199,7 +199,7 @@ impl KernelCloneArgs {
 #[inline(never)]
 pub fn sys_clone3(uargs: UserPtr<u8>, size: usize) -> KResult<usize> {
     clonecheck::clone3_size_check(size).map_err(errno)?;
-    let mut bytes = alloc::vec![0u8; size];
+    let mut bytes = crate::mm::util::kvcalloc(size, ENOMEM)?;
     uargs.copy_in(&mut bytes)?;
     let mut k = clonecheck::copy_clone_args_from_user(&bytes).map_err(errno)?;
     // (set_tid_size is bounded by the checks above: at most MAX_PID_NS_LEVEL)
