@@ -43,6 +43,9 @@ pub enum ExecError {
     /// (load_elf_interp(): not ET_EXEC/ET_DYN, no PT_LOAD, a segment past TASK_SIZE or one
     /// mmap refuses): the task dies of SIGSEGV; the errno is what load_elf_binary returns.
     Fatal(u32),
+    /// ENOMEM: a buffer of the new image (the initial stack's) could not be allocated, before
+    /// the point of no return (Linux: bprm's allocations, create_elf_tables()'s -ENOMEM).
+    NoMem,
 }
 
 impl ExecError {
@@ -55,6 +58,7 @@ impl ExecError {
             ExecError::Loop => errno::ELOOP,
             ExecError::LibBad => errno::ELIBBAD,
             ExecError::Fatal(e) => *e,
+            ExecError::NoMem => errno::ENOMEM,
         }
     }
 }

@@ -43,7 +43,6 @@
 //! pass — the rewritten one — counts.) An empty argv gets `""` as argv\[0]
 //! (Linux >= 5.18).
 use crate::{ExecError, PAGE_SIZE};
-use alloc::vec;
 use alloc::vec::Vec;
 
 /// auxv keys (include/uapi/linux/auxvec.h and arch/riscv/include/uapi/asm/auxvec.h;
@@ -184,6 +183,13 @@ pub struct StackBuilder<'a> {
     /// `arch_align_stack()`: `None` = identity (generic, riscv 6.1);
     /// `Some(r)` = `(p - r) & ~15` (riscv >= 6.10 with `r < PAGE_SIZE` random).
     pub align_stack: Option<u64>,
+    /// Asked before each allocation build() makes: true fails it with ENOMEM (the kernel's
+    /// fault injection, should_failslab).  Every allocation is fallible anyway.
+    pub should_fail: fn() -> bool,
+}
+
+fn never() -> bool {
+    false
 }
 
 /// The built stack.
@@ -233,7 +239,18 @@ impl<'a> StackBuilder<'a> {
             aux: AuxInfo::default(),
             stack_rlimit: STK_LIM,
             align_stack: None,
+            should_fail: never,
         }
+    }
+
+    /// Room for `n` elements, or ENOMEM (Linux: kmalloc_array()).
+    fn alloc<T>(&self, n: usize) -> Result<Vec<T>, ExecError> {
+        let mut v = Vec::new();
+        if n != 0 && (self.should_fail)() {
+            return Err(ExecError::NoMem);
+        }
+        v.try_reserve_exact(n).map_err(|_| ExecError::NoMem)?;
+        Ok(v)
     }
 
     /// Lay the stack out.
@@ -248,7 +265,13 @@ impl<'a> StackBuilder<'a> {
         let argmin = p.saturating_sub(string_limit(self.stack_rlimit, self.argv.len(), self.envp.len())?);
         // (address, bytes) of every string, in placement order.
         // (Sized up front: exec builds one of these per call, and growing costs a copy each time.)
-        let mut strings: Vec<(u64, &[u8])> = Vec::with_capacity(self.argv.len() + self.envp.len() + 2);
+        let mut strings: Vec<(u64, &[u8])> = self.alloc(self.argv.len() + self.envp.len() + 2)?;
+        // (the other vectors too: a failure returns before any string is placed)
+        let mut envp: Vec<u64> = self.alloc(self.envp.len())?;
+        envp.resize(self.envp.len(), 0);
+        let mut argv: Vec<u64> = self.alloc(self.argv.len().max(1))?;
+        argv.resize(self.argv.len(), 0);
+        let mut auxv: Vec<(u64, u64)> = self.alloc(AUXV_CAPACITY)?;
         let mut push = |p: &mut u64, s: &'a [u8]| -> Result<u64, ExecError> {
             // A string's length is up to its first NUL, as strnlen.
             let s = &s[..s.iter().position(|&c| c == 0).unwrap_or(s.len())];
@@ -265,12 +288,10 @@ impl<'a> StackBuilder<'a> {
         };
         let execfn = push(&mut p, self.execfn)?;
         let env_end = p;
-        let mut envp = vec![0u64; self.envp.len()];
         for (i, s) in self.envp.iter().enumerate().rev() {
             envp[i] = push(&mut p, s)?;
         }
         let env_start = p;
-        let mut argv = vec![0u64; self.argv.len()];
         for (i, s) in self.argv.iter().enumerate().rev() {
             argv[i] = push(&mut p, s)?;
         }
@@ -293,7 +314,6 @@ impl<'a> StackBuilder<'a> {
         let random = p;
 
         let a = &self.aux;
-        let mut auxv: Vec<(u64, u64)> = Vec::with_capacity(AUXV_CAPACITY);
         let mut ent = |id: u64, v: u64| auxv.push((id, v));
         if let Some(v) = a.sysinfo_ehdr {
             ent(g::AT_SYSINFO_EHDR, v);
@@ -352,7 +372,8 @@ impl<'a> StackBuilder<'a> {
         let items = (argc + 1) + (envp.len() as u64 + 1) + 1;
         let sp = (random - ei_index * 8 - items * 8) & !15;
 
-        let mut data = vec![0u8; (top - sp) as usize];
+        let mut data: Vec<u8> = self.alloc((top - sp) as usize)?;
+        data.resize((top - sp) as usize, 0);
         let mut put = |addr: u64, bytes: &[u8]| {
             let o = (addr - sp) as usize;
             data[o..o + bytes.len()].copy_from_slice(bytes);

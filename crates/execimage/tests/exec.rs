@@ -492,3 +492,33 @@ fn interpreter_errors() {
     f[120 + 40..120 + 48].copy_from_slice(&0x10u64.to_le_bytes());
     assert_eq!(inspect_interp(&f), Err(ExecError::Fatal(12)));
 }
+
+#[test]
+fn stack_allocation_failure_is_enomem() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // fail the Nth allocation build() makes, for every N it makes (as /proc/PID/fail-nth)
+    static LEFT: AtomicUsize = AtomicUsize::new(0);
+    fn nth() -> bool {
+        LEFT.fetch_sub(1, Ordering::Relaxed) == 1
+    }
+    let argv: [&[u8]; 2] = [b"prog", b"-x"];
+    let envp: [&[u8]; 1] = [b"A=1"];
+    let mut b = StackBuilder::new(0x40_0000_0000, &argv, &envp, b"/bin/prog");
+    b.should_fail = nth;
+    let mut failed = 0;
+    for n in 1..20 {
+        LEFT.store(n, Ordering::Relaxed);
+        match b.build() {
+            Err(e) => {
+                assert_eq!(e, ExecError::NoMem);
+                assert_eq!(e.errno(), 12);
+                failed += 1;
+            }
+            Ok(st) => {
+                assert_eq!(st.argc, 2);
+                break;
+            }
+        }
+    }
+    assert_eq!(failed, 5); // strings, envp, argv, auxv, the image
+}

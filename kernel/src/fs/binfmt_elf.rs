@@ -362,9 +362,14 @@ pub(super) fn load_elf_binary(
         // Linux: create_elf_tables()
         let mut random = [0u8; 16];
         crate::drivers::char::random::get_random_bytes(&mut random);
-        let argv_r: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
-        let envp_r: Vec<&[u8]> = envp.iter().map(|a| a.as_slice()).collect();
+        // (every allocation of the initial stack's image is fallible: ENOMEM, before the point
+        // of no return; each is a fault-injection site)
+        let mut argv_r: Vec<&[u8]> = crate::mm::util::kmalloc_array(argv.len(), ENOMEM)?;
+        argv_r.extend(argv.iter().map(|a| a.as_slice()));
+        let mut envp_r: Vec<&[u8]> = crate::mm::util::kmalloc_array(envp.len(), ENOMEM)?;
+        envp_r.extend(envp.iter().map(|a| a.as_slice()));
         let mut b = stack::StackBuilder::new(stack_top as u64, &argv_r, &envp_r, execfn);
+        b.should_fail = crate::mm::failslab::should_failslab;
         b.random = random;
         b.aux = stack::AuxInfo::default().with_plan(&plan);
         b.aux.base = base as u64;

@@ -247,9 +247,18 @@ pub fn do_execveat(dirfd: i32, path: &[u8], mut argv: Vec<Vec<u8>>, envp: Vec<Ve
     }
     drop(cur);
     let mut file = open_exec(dirfd, path, flags)?;
-    let mut filename: Vec<u8> =
-        if path.is_empty() { alloc::format!("/dev/fd/{}", dirfd).into_bytes() } else { path.to_vec() };
-    let execfn = filename.clone();
+    // Linux: alloc_bprm(): bprm->filename (kasprintf "/dev/fd/%d" for an empty path) and
+    // bprm->fdpath: ENOMEM.
+    let mut filename: Vec<u8> = if path.is_empty() {
+        // ("/dev/fd/" and an i32: 19 bytes, reserved first, so the write cannot grow it)
+        let mut s = crate::mm::slab::try_string("/dev/fd/-2147483648")?;
+        s.clear();
+        let _ = core::fmt::Write::write_fmt(&mut s, format_args!("/dev/fd/{}", dirfd));
+        s.into_bytes()
+    } else {
+        crate::mm::slab::try_vec_from_slice(path)?
+    };
+    let execfn = crate::mm::slab::try_vec_from_slice(&filename)?;
     for depth in 0..=MAX_BINPRM_DEPTH {
         let mut head = [0u8; elf::BINPRM_BUF_SIZE];
         let n = file.inode.read_at_raw(0, &mut head);

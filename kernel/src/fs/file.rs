@@ -92,6 +92,26 @@ impl FilesStruct {
         fds[fd] = Some(FdEntry { file, cloexec });
         Ok(fd)
     }
+    /// Linux: get_unused_fd_flags()'s part that can fail: EMFILE when no fd below `limit` is
+    /// free, ENOMEM when the table has to grow to have one (the same fault-injection site as
+    /// install_from's).  After it, install_from(0, ..) finds a free fd without growing, unless
+    /// another thread of the table took it in between.
+    pub fn prepare_unused(&self, limit: usize) -> KResult<()> {
+        let mut fds = self.fds.lock();
+        if fds.iter().take(limit).any(|e| e.is_none()) {
+            return Ok(());
+        }
+        let fd = fds.len();
+        if fd >= limit {
+            return Err(EMFILE);
+        }
+        if crate::mm::failslab::should_failslab() {
+            return Err(ENOMEM);
+        }
+        fds.try_reserve(1).map_err(|_| ENOMEM)?;
+        fds.push(None);
+        Ok(())
+    }
     pub fn install_at(&self, fd: usize, file: Arc<File>, cloexec: bool) -> Option<FdEntry> {
         let mut fds = self.fds.lock();
         if fd >= fds.len() {
@@ -142,6 +162,15 @@ pub fn fd_install(file: Arc<File>, cloexec: bool) -> KResult<usize> {
     let files = cur.files.lock().clone().ok_or(EMFILE)?;
     let limit = cur.signal.rlimit(RLIMIT_NOFILE as usize) as usize;
     files.install_from(0, file, cloexec, limit)
+}
+
+/// Linux: get_unused_fd_flags() before the file exists: the caller's table can take one
+/// more fd (EMFILE, ENOMEM), so that the fd_install() that follows does not fail.
+pub fn fd_prepare() -> KResult<()> {
+    let cur = current();
+    let files = cur.files.lock().clone().ok_or(EMFILE)?;
+    let limit = cur.signal.rlimit(RLIMIT_NOFILE as usize) as usize;
+    files.prepare_unused(limit)
 }
 
 /// Linux: close_fd()

@@ -154,6 +154,17 @@ impl File {
     pub fn try_new(ops: Arc<dyn FileOps>, inode: Option<Arc<Inode>>, flags: u32, path: String) -> KResult<Arc<File>> {
         crate::mm::slab::try_arc_with(|| File::init(ops, inode, flags, path))
     }
+    /// The file in memory taken before (Linux: path_openat()'s alloc_empty_file(), made
+    /// before an O_CREAT open creates the inode, so that its failure leaves no file behind).
+    pub fn new_in(
+        slot: crate::mm::slab::ArcSlot<File>,
+        ops: Arc<dyn FileOps>,
+        inode: Option<Arc<Inode>>,
+        flags: u32,
+        path: String,
+    ) -> Arc<File> {
+        slot.fill(File::init(ops, inode, flags, path))
+    }
     fn init(ops: Arc<dyn FileOps>, inode: Option<Arc<Inode>>, flags: u32, path: String) -> File {
         File {
             ops,

@@ -17,6 +17,7 @@ use super::{AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
 use crate::errno::*;
 use crate::kernel::capability::{ns_capable, CAP_SYS_CHROOT};
 use crate::kernel::cred::{current_cred, override_creds, prepare_creds, OverrideCreds};
+use crate::mm::slab::ArcSlot;
 use crate::mm::uaccess::UserCStr;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -316,8 +317,22 @@ impl FileOps for EmptyOps {}
 /// partner); a block device ENODEV (no block layer: fs/no-block.c); a socket node ENXIO
 /// (no_open()).
 pub fn open_inode(ino: Arc<Inode>, flags: u32, path: String) -> KResult<Arc<File>> {
+    open_inode_in(ArcSlot::try_new()?, None, ino, flags, path)
+}
+
+/// open_inode() into a file allocated before (Linux: path_openat()'s alloc_empty_file()),
+/// with the operations made before too when the caller has them (a file it created).
+fn open_inode_in(
+    slot: ArcSlot<File>,
+    ops: Option<Arc<dyn FileOps>>,
+    ino: Arc<Inode>,
+    flags: u32,
+    path: String,
+) -> KResult<Arc<File>> {
     use crate::mm::slab::try_arc;
-    let ops: Arc<dyn FileOps> = if flags & O_PATH != 0 {
+    let ops: Arc<dyn FileOps> = if let Some(ops) = ops {
+        ops
+    } else if flags & O_PATH != 0 {
         try_arc(EmptyOps)?
     } else {
         match &ino.kind {
@@ -336,7 +351,7 @@ pub fn open_inode(ino: Arc<Inode>, flags: u32, path: String) -> KResult<Arc<File
         }
     };
     let keep = if flags & O_PATH != 0 { O_PATH_FLAGS } else { !(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC) };
-    File::try_new(ops, Some(ino), flags & keep, path)
+    Ok(File::new_in(slot, ops, Some(ino), flags & keep, path))
 }
 
 /// Linux: O_PATH_FLAGS: what O_PATH keeps of the open flags.
@@ -353,8 +368,13 @@ pub fn do_open(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized), flags: u32, mode:
     let follow = flags & O_NOFOLLOW == 0;
     let creat = flags & O_CREAT != 0;
     let excl = creat && flags & O_EXCL != 0;
+    // Linux: path_openat() allocates the file first (alloc_empty_file()), and what it can
+    // fail with comes before an O_CREAT open makes the inode: a failed open leaves no file.
+    let slot = ArcSlot::<File>::try_new()?;
     let (dirp, last, found) = open_lookup(dirfd, path, follow, excl)?;
+    let name = crate::mm::slab::try_string(&String::from_utf8_lossy(path))?;
     let mut created = false;
+    let mut new_ops: Option<Arc<dyn FileOps>> = None;
     let ino = match found {
         Some(p) => {
             let ino = p.inode.clone();
@@ -393,6 +413,10 @@ pub fn do_open(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized), flags: u32, mode:
             may_create(&dir)?;
             may_create_inode(&dir)?;
             let mode = vfs_prepare_mode(&dir, S_IFREG | (mode & S_IALLUGO), current_umask());
+            // Linux: do_sys_openat2()'s get_unused_fd_flags() (before path_openat()), and
+            // do_dentry_open()'s operations for the new regular file: had before the inode.
+            super::file::fd_prepare()?;
+            new_ops = Some(crate::mm::slab::try_arc(super::ramfs::file_mmu::RegOps)?);
             let ino = Inode::new_file(mode & S_IALLUGO);
             ino.inode_init_owner(&dir);
             dir.link(&last.name, ino.clone())?;
@@ -425,7 +449,7 @@ pub fn do_open(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized), flags: u32, mode:
             crate::drivers::tty::open_maybe_acquire(flags & O_NOCTTY != 0);
         }
     }
-    let f = match open_inode(ino.clone(), flags, String::from_utf8_lossy(path).into_owned()) {
+    let f = match open_inode_in(slot, new_ops, ino.clone(), flags, name) {
         Ok(f) => f,
         Err(e) => {
             if writer {

@@ -199,7 +199,7 @@ impl KernelCloneArgs {
 #[inline(never)]
 pub fn sys_clone3(uargs: UserPtr<u8>, size: usize) -> KResult<usize> {
     clonecheck::clone3_size_check(size).map_err(errno)?;
-    let mut bytes = alloc::vec![0u8; size];
+    let mut bytes = crate::mm::util::kvcalloc(size, ENOMEM)?;
     uargs.copy_in(&mut bytes)?;
     let mut k = clonecheck::copy_clone_args_from_user(&bytes).map_err(errno)?;
     // (set_tid_size is bounded by the checks above: at most MAX_PID_NS_LEVEL)
@@ -274,13 +274,8 @@ pub fn kernel_clone(args: &KernelCloneArgs) -> KResult<i32> {
         // Linux ignores a fault here (put_user's result is not checked).
         let _ = write_user(args.parent_tid, &nr);
     }
-    let vfork = if clone_flags & CLONE_VFORK != 0 {
-        let c = Arc::new(Completion::new());
-        *p.vfork_done.lock() = Some(c.clone());
-        Some(c)
-    } else {
-        None
-    };
+    // (the completion was made by copy_process, before its point of no return)
+    let vfork = if clone_flags & CLONE_VFORK != 0 { p.vfork_done.lock().clone() } else { None };
     wake_up_new_task(&p);
     // Linux: task_fork_fair() with sysctl_sched_child_runs_first: when set, the child goes
     // first (the parent reschedules on its way out); by default (0) the parent keeps the CPU
@@ -387,6 +382,12 @@ pub fn copy_process(args: &KernelCloneArgs, trace: i32) -> KResult<Task> {
     };
     let parent_regs = if args.fn_.is_some() { None } else { Some(with_current_pt_regs(|r| *r)) };
     copy_thread(&p, parent_regs.as_ref(), &targs)?;
+    // Linux: kernel_clone()'s `struct completion vfork` is on the parent's stack; here it is
+    // shared with the child (which may outlive a killed parent's wait), so it is an
+    // allocation, made while a failure can still unwind: ENOMEM.
+    if clone_flags & CLONE_VFORK != 0 {
+        *p.vfork_done.lock() = Some(crate::mm::slab::try_arc(Completion::new())?);
+    }
 
     // Linux: alloc_pid(p->nsproxy->pid_ns_for_children, set_tid): a number in the child's pid
     // namespace and each of its ancestors.  They are freed on every error path below until
@@ -402,12 +403,14 @@ pub fn copy_process(args: &KernelCloneArgs, trace: i32) -> KResult<Task> {
     }
 
     // Linux: pidfd_prepare() + put_user(pidfd, args->pidfd).  The last step that can fail.
+    let mut pidfd = None;
     if clone_flags & CLONE_PIDFD != 0 {
         let fd = crate::kernel::pid::pidfd_create(&p, 0)?;
         if let Err(e) = write_user(args.pidfd, &(fd as i32)) {
             let _ = crate::fs::close_fd(fd as u32);
             return Err(e);
         }
+        pidfd = Some(fd);
     }
 
     if clone_flags & CLONE_CHILD_SETTID != 0 {
@@ -423,7 +426,6 @@ pub fn copy_process(args: &KernelCloneArgs, trace: i32) -> KResult<Task> {
         if clone_flags & CLONE_THREAD != 0 { cur.rel.lock().group_leader.clone() } else { Some(Arc::downgrade(&p)) };
     if clone_flags & CLONE_THREAD != 0 {
         p.exit_signal.store(-1, Ordering::Relaxed);
-        p.signal.live.fetch_add(1, Ordering::Relaxed);
     } else if clone_flags & CLONE_PARENT != 0 {
         let leader = cur.rel.lock().group_leader.as_ref().and_then(|g| g.upgrade());
         let sig = leader.map_or(SIGCHLD, |g| g.exit_signal.load(Ordering::Relaxed));
@@ -443,7 +445,26 @@ pub fn copy_process(args: &KernelCloneArgs, trace: i32) -> KResult<Task> {
         rel.real_parent = Some(Arc::downgrade(&parent));
         rel.group_leader = group_leader;
     }
-    parent.rel.lock().children.push(p.clone());
+    {
+        // Linux: list_add_tail(&p->sibling, &p->real_parent->children) cannot fail (the list
+        // is intrusive); here the children vector may have to grow, so it grows before
+        // anything is linked: ENOMEM unwinds as every step above does.
+        let mut prel = parent.rel.lock();
+        if let Err(e) = crate::mm::slab::try_push(&mut prel.children, p.clone()) {
+            drop(prel);
+            drop(tl);
+            p.rel.lock().real_parent = None;
+            // (Linux: bad_fork_put_pidfd: fput + put_unused_fd — the fd was never seen;
+            // here it was installed, and is closed)
+            if let Some(fd) = pidfd {
+                let _ = crate::fs::close_fd(fd as u32);
+            }
+            return Err(e);
+        }
+    }
+    if clone_flags & CLONE_THREAD != 0 {
+        p.signal.live.fetch_add(1, Ordering::Relaxed);
+    }
     // Linux: ptrace_init_task(p, (clone_flags & CLONE_PTRACE) || trace)
     if clone_flags & CLONE_PTRACE != 0 || trace != 0 {
         ptrace_init_task(&p, true, &tl);

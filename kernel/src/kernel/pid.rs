@@ -17,6 +17,7 @@
 use super::pid_namespace::{init_pid_ns, PidNamespace};
 use crate::errno::*;
 use crate::kernel::task::{Task, TaskStruct};
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicI32, Ordering};
@@ -34,6 +35,124 @@ pub static PID_MAX: [AtomicI32; 1] = [AtomicI32::new(PID_MAX_DEFAULT)];
 /// The pid_max new pids must stay below.
 pub fn pid_max() -> i32 {
     PID_MAX[0].load(Ordering::Relaxed)
+}
+
+/// Linux: ns->idr, the radix tree behind idr_alloc()/idr_replace()/idr_remove(): number ->
+/// task for one pid namespace, as leaves of IDR_LEAF slots under a top array.  A number has
+/// its slot from alloc_pid() on (Linux: idr_alloc(&ns->idr, NULL, ...), whose node allocation
+/// is alloc_pid's ENOMEM), empty until attach_pid() fills it (idr_replace(), which cannot
+/// fail): so copy_process's last table insert, past its point of no return, allocates
+/// nothing.  A leaf goes when its last number is freed, but the last leaf to go is kept for
+/// the next one needed (Linux: the radix tree's per-CPU node preload): a process forking
+/// children one at a time, each alone in its leaf as the pids move on, would otherwise make
+/// and free a leaf per fork (make bench: vfork + exit + wait 15,100 -> 17,200).  The top
+/// array is made for the whole of pid_max at once (8 bytes a leaf: 1 KiB for the default
+/// 32768), so that its size does not follow the pids as they move up (t_exhaust: MemFree back
+/// after a round of 8,000 processes and threads).
+pub struct PidIdr {
+    leaves: Vec<Option<Box<IdrLeaf>>>,
+    /// Slots filled (tasks attached): nr_tasks().
+    len: usize,
+    /// An emptied leaf (its slots all None), for the next leaf.
+    spare: Option<Box<IdrLeaf>>,
+}
+
+/// Linux: a radix_tree_node of the idr (RADIX_TREE_MAP_SIZE slots).
+struct IdrLeaf {
+    /// Numbers of this leaf allocated (filled or not): the leaf is freed at 0.
+    reserved: u32,
+    slots: Vec<Option<Task>>,
+}
+
+const IDR_LEAF: usize = 256;
+
+impl PidIdr {
+    pub const fn new() -> Self {
+        PidIdr { leaves: Vec::new(), len: 0, spare: None }
+    }
+    /// Linux: idr_alloc()'s node allocation for a number pidmap handed out below `pid_max`:
+    /// ENOMEM (a fault-injection site when a leaf or the top array has to be made).
+    pub fn reserve(&mut self, nr: i32, pid_max: u32) -> KResult<()> {
+        let (l, _) = Self::index(nr);
+        if l >= self.leaves.len() {
+            let want = (pid_max as usize).div_ceil(IDR_LEAF).max(l + 1);
+            let more = want - self.leaves.len();
+            crate::mm::slab::try_reserve(&mut self.leaves, more)?;
+            self.leaves.resize_with(want, || None);
+        }
+        if self.leaves[l].is_none() {
+            let leaf = match self.spare.take() {
+                Some(leaf) => leaf,
+                None => {
+                    let mut slots = crate::mm::util::kmalloc_array(IDR_LEAF, ENOMEM)?;
+                    slots.resize_with(IDR_LEAF, || None);
+                    crate::mm::slab::try_box(IdrLeaf { reserved: 0, slots })?
+                }
+            };
+            self.leaves[l] = Some(leaf);
+        }
+        if let Some(leaf) = self.leaves[l].as_mut() {
+            leaf.reserved += 1;
+        }
+        Ok(())
+    }
+    /// Linux: idr_replace(): the reserved number `nr` names `task` from now on.
+    pub fn insert(&mut self, nr: i32, task: Task) {
+        let (l, i) = Self::index(nr);
+        let leaf = self.leaves.get_mut(l).and_then(|x| x.as_mut()).expect("pid idr: insert of an unreserved number");
+        if leaf.slots[i].replace(task).is_none() {
+            self.len += 1;
+        }
+    }
+    /// Linux: idr_remove(): `nr` is freed (its slot, and the leaf with its last number); the
+    /// task it named, if it was attached.
+    pub fn remove(&mut self, nr: &i32) -> Option<Task> {
+        let (l, i) = Self::index(*nr);
+        let slot = self.leaves.get_mut(l)?;
+        let leaf = slot.as_mut()?;
+        let t = leaf.slots[i].take();
+        if t.is_some() {
+            self.len -= 1;
+        }
+        leaf.reserved -= 1;
+        if leaf.reserved == 0 {
+            let empty = slot.take();
+            if self.spare.is_none() {
+                self.spare = empty;
+            }
+        }
+        t
+    }
+    /// Linux: idr_find().
+    pub fn get(&self, nr: &i32) -> Option<&Task> {
+        let (l, i) = Self::index(*nr);
+        self.leaves.get(l)?.as_ref()?.slots[i].as_ref()
+    }
+    /// The attached tasks by number, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (i32, &Task)> {
+        self.leaves.iter().enumerate().filter_map(|(l, x)| x.as_ref().map(|x| (l, x))).flat_map(|(l, leaf)| {
+            leaf.slots.iter().enumerate().filter_map(move |(i, t)| t.as_ref().map(|t| ((l * IDR_LEAF + i) as i32, t)))
+        })
+    }
+    pub fn values(&self) -> impl Iterator<Item = &Task> {
+        self.iter().map(|(_, t)| t)
+    }
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    fn index(nr: i32) -> (usize, usize) {
+        let nr = nr as u32 as usize;
+        (nr / IDR_LEAF, nr % IDR_LEAF)
+    }
+}
+
+impl Default for PidIdr {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// Linux: struct upid — a number and the namespace it is valid in.
@@ -80,6 +199,9 @@ pub struct NewPid {
     upper: Vec<UPid>,
     /// The namespaces' counts include these numbers (Linux: alloc_pid() got to its end).
     committed: bool,
+    /// Below the initial namespace: the struct pid, made by alloc_pid() (Linux:
+    /// kmem_cache_alloc(ns->pid_cachep)) so that attach() allocates nothing.
+    pid: Option<Arc<Pid>>,
 }
 
 impl NewPid {
@@ -108,22 +230,22 @@ impl NewPid {
                 return;
             }
         }
-        if let Some(last) = self.upper.last() {
-            for u in self.upper.iter() {
+        // (the numbers are the task's now: forget() below must not free them, and must not
+        // leak the vector holding them either)
+        let upper = core::mem::take(&mut self.upper);
+        let pid = self.pid.take();
+        core::mem::forget(self);
+        if let (Some(last), Some(pid)) = (upper.last(), pid) {
+            for u in upper.iter() {
                 u.ns.inner.lock().tasks.insert(u.nr, task.clone());
             }
             // Linux: is_child_reaper(pid): number 1 of its namespace.
             if last.nr == 1 {
                 last.ns.inner.lock().child_reaper = Some(Arc::downgrade(task));
             }
-            let mut numbers = Vec::with_capacity(self.upper.len() + 1);
-            numbers.push(UPid { nr: self.nr, ns: init_pid_ns().clone() });
-            numbers.append(&mut self.upper);
-            let pid = Arc::new(Pid { numbers });
             let tgid = tgid.unwrap_or_else(|| pid.clone());
             task.ns_pids.call_once(|| NsPids { pid, tgid });
         }
-        core::mem::forget(self);
     }
 }
 
@@ -170,13 +292,18 @@ pub fn alloc_pid(ns: &Arc<PidNamespace>, set_tid: &[i32]) -> KResult<NewPid> {
         // The common case, under one lock: a number of the initial namespace.
         let mut g = ns.inner.lock();
         let nr = map_at_pid_max(&mut g.map)?.alloc().map_err(errno)? as i32;
+        let pm = g.map.pid_max();
+        if let Err(e) = g.tasks.reserve(nr, pm) {
+            g.map.free(nr as u32);
+            return Err(e);
+        }
         g.nr_allocated += 1;
         drop(g);
         _t.ret(nr);
-        return Ok(NewPid { nr, upper: Vec::new(), committed: true });
+        return Ok(NewPid { nr, upper: Vec::new(), committed: true, pid: None });
     }
     clonecheck::set_tid_size_check(set_tid.len(), ns.level).map_err(errno)?;
-    let mut new = NewPid { nr: 0, upper: Vec::new(), committed: false };
+    let mut new = NewPid { nr: 0, upper: Vec::new(), committed: false, pid: None };
     if ns.level > 0 {
         new.upper.reserve_exact(ns.level as usize);
     }
@@ -192,7 +319,13 @@ pub fn alloc_pid(ns: &Arc<PidNamespace>, set_tid: &[i32]) -> KResult<NewPid> {
             let mut g = tmp.inner.lock();
             let map = map_at_pid_max(&mut g.map)?;
             let r = if tid != 0 { map.alloc_at(tid as u32) } else { map.alloc() };
-            r.map_err(errno)? as i32
+            let nr = r.map_err(errno)? as i32;
+            let pm = g.map.pid_max();
+            if let Err(e) = g.tasks.reserve(nr, pm) {
+                g.map.free(nr as u32);
+                return Err(e);
+            }
+            nr
         };
         if i == 0 {
             new.nr = nr;
@@ -204,6 +337,12 @@ pub fn alloc_pid(ns: &Arc<PidNamespace>, set_tid: &[i32]) -> KResult<NewPid> {
         }
     }
     new.upper.reverse();
+    if ns.level > 0 {
+        let mut numbers = crate::mm::util::kmalloc_array(new.upper.len() + 1, ENOMEM)?;
+        numbers.push(UPid { nr: new.nr, ns: init_pid_ns().clone() });
+        numbers.extend(new.upper.iter().map(|u| UPid { nr: u.nr, ns: u.ns.clone() }));
+        new.pid = Some(crate::mm::slab::try_arc(Pid { numbers })?);
+    }
     // Make the numbers count (Linux: the PIDNS_ADDING check, then pid_allocated++ per level).
     {
         let mut g = ns.inner.lock();
@@ -387,7 +526,7 @@ pub fn all_tasks() -> Vec<Task> {
 
 /// The tasks numbered in `ns`, by their number there.
 pub fn tasks_of_ns(ns: &PidNamespace) -> Vec<(i32, Task)> {
-    ns.inner.lock().tasks.iter().map(|(n, t)| (*n, t.clone())).collect()
+    ns.inner.lock().tasks.iter().map(|(n, t)| (n, t.clone())).collect()
 }
 
 pub fn nr_tasks() -> usize {
@@ -409,12 +548,10 @@ pub const PIDFD_NONBLOCK: u32 = linux_raw_sys::general::O_NONBLOCK;
 /// O_RDWR, always close-on-exec; `flags` may add O_NONBLOCK).
 pub fn pidfd_create(p: &Task, flags: u32) -> KResult<usize> {
     use linux_raw_sys::general::{O_NONBLOCK, O_RDWR};
-    let f = crate::fs::File::new(
-        alloc::sync::Arc::new(crate::kernel::fork::PidFd(p.clone())),
-        None,
-        O_RDWR | (flags & O_NONBLOCK),
-        alloc::string::String::from("anon_inode:[pidfd]"),
-    );
+    // Linux: anon_inode_getfile()'s file (alloc_empty_file) and the pid reference: ENOMEM.
+    let ops: Arc<dyn crate::fs::FileOps> = crate::mm::slab::try_arc(crate::kernel::fork::PidFd(p.clone()))?;
+    let path = crate::mm::slab::try_string("anon_inode:[pidfd]")?;
+    let f = crate::fs::File::try_new(ops, None, O_RDWR | (flags & O_NONBLOCK), path)?;
     crate::fs::fd_install(f, true)
 }
 

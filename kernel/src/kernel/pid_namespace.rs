@@ -12,7 +12,6 @@ use super::user_namespace::UserNamespace;
 use crate::errno::*;
 use crate::kernel::locking::{class, SpinLock};
 use crate::kernel::task::{current, Task, TaskStruct, TASK_RUNNING, TASK_UNINTERRUPTIBLE};
-use alloc::collections::BTreeMap;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicI32, Ordering};
@@ -25,7 +24,7 @@ pub const PROC_PID_INIT_INO: u32 = 0xEFFF_FFFC;
 /// What pidmap_lock guards for one namespace: the numbers in use and their tasks.
 pub struct PidNsInner {
     /// Linux: ns->idr: number -> task, for every task attached and not yet released.
-    pub tasks: BTreeMap<i32, Task>,
+    pub tasks: super::pid::PidIdr,
     /// The allocator (host-tested crate pidmap; Linux: idr_alloc_cyclic).
     pub map: pidmap::PidMap,
     /// Linux: child_reaper — pid 1 of the namespace.
@@ -64,7 +63,7 @@ pub fn init_pid_ns() -> &'static Arc<PidNamespace> {
             user_ns: super::user_namespace::init_user_ns().clone(),
             inum: PROC_PID_INIT_INO,
             inner: SpinLock::new(PidNsInner {
-                tasks: BTreeMap::new(),
+                tasks: super::pid::PidIdr::new(),
                 map: pidmap::PidMap::new(super::pid::PID_MAX_DEFAULT as u32),
                 child_reaper: None,
                 adding: true,
@@ -141,7 +140,7 @@ fn create_pid_namespace(user_ns: &Arc<UserNamespace>, parent: &Arc<PidNamespace>
         user_ns: user_ns.clone(),
         inum,
         inner: SpinLock::new(PidNsInner {
-            tasks: BTreeMap::new(),
+            tasks: super::pid::PidIdr::new(),
             map: pidmap::PidMap::new(pid_max),
             child_reaper: None,
             adding: true,
@@ -228,7 +227,7 @@ pub fn zap_pid_ns_processes(ns: &Arc<PidNamespace>) {
         let sh = me.sighand.lock().clone();
         sh.action.lock()[(crate::kernel::signal_types::SIGCHLD - 1) as usize].handler = crate::kernel::signal::SIG_IGN;
     }
-    let victims: Vec<Task> = ns.inner.lock().tasks.iter().filter(|(nr, _)| **nr >= 2).map(|(_, t)| t.clone()).collect();
+    let victims: Vec<Task> = ns.inner.lock().tasks.iter().filter(|(nr, _)| *nr >= 2).map(|(_, t)| t.clone()).collect();
     for t in victims {
         if !crate::kernel::signal::fatal_signal_pending(&t) {
             crate::kernel::signal::send_signal(

@@ -43,6 +43,31 @@ pub fn try_arc_with<T>(f: impl FnOnce() -> T) -> KResult<Arc<T>> {
     Ok(unsafe { a.assume_init() })
 }
 
+/// A shared object's memory, taken before its value can be made (Linux: alloc_empty_file()
+/// at the top of path_openat(), before an O_CREAT open makes the inode): the allocation's
+/// ENOMEM comes first, while failing leaves nothing behind; `fill` cannot fail.  Dropped
+/// unfilled, the memory is freed (no value was ever there to drop).
+pub struct ArcSlot<T>(Arc<core::mem::MaybeUninit<T>>);
+
+impl<T> ArcSlot<T> {
+    /// Linux: kmem_cache_alloc(): ENOMEM (a fault-injection site).
+    #[inline]
+    pub fn try_new() -> KResult<Self> {
+        if should_failslab() {
+            return Err(ENOMEM);
+        }
+        Ok(ArcSlot(Arc::<T>::try_new_uninit().map_err(|_| ENOMEM)?))
+    }
+    /// The object, `x` in the memory taken earlier.
+    #[inline(always)]
+    pub fn fill(mut self, x: T) -> Arc<T> {
+        // The slot's Arc was never shared: get_mut cannot fail.
+        Arc::get_mut(&mut self.0).expect("ArcSlot: the slot is shared").write(x);
+        // SAFETY: the value was written just above.
+        unsafe { self.0.assume_init() }
+    }
+}
+
 /// Linux: kmalloc(sizeof(*x)) for an owned object, ENOMEM.
 #[inline]
 pub fn try_box<T>(x: T) -> KResult<Box<T>> {

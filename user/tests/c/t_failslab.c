@@ -7,6 +7,13 @@
  * nothing leaks on the error paths.  pipe() and open(O_CREAT) of a tmpfs file allocate no
  * page at all, so their failures are heap failures: the walk must meet some.
  *
+ * A failed fork, clone3 (also with CLONE_PIDFD) or vfork leaves no child (wait finds none), no
+ * fd (the next free fd is the one before the call) and no pid (at the end /proc lists the
+ * processes it listed at the start); "fork-new-leaf" forks a child whose pid is the first of
+ * an untouched range of 256 (set through /proc/sys/kernel/ns_last_pid), so that the pid table
+ * has to grow (MenuOS's pid idr leaf; Linux's idr node).  A failed open(O_CREAT) leaves no
+ * file behind (Linux allocates the struct file before it creates the inode).
+ *
  * A walk stops at the first N the call leaves unconsumed (read back from fail-nth: the call
  * made fewer than N allocations, as Linux's Documentation/fault-injection example loops), or
  * at NMAX.  execve cannot read it back (the image is gone when it succeeds): its walk is
@@ -39,13 +46,39 @@ struct clone_args_v0 {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
 };
 
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#include <dirent.h>
+
 #define NMAX 200
 #define NMAX_EXEC 80
 
-enum { OP_FORK, OP_CLONE3, OP_VFORK, OP_EXECVE, OP_MMAP, OP_PIPE, OP_OPEN,
+enum { OP_FORK, OP_CLONE3, OP_VFORK, OP_EXECVE, OP_MMAP, OP_PIPE, OP_OPEN, OP_CLONE_PIDFD, OP_FORK_LEAF,
        OP_MMAP_ANON, OP_MUNMAP_MID, OP_MPROTECT_MID, OP_BRK, OP_FORK_VMAS, NOPS };
 static const char *op_name[NOPS] = { "fork", "clone3", "vfork", "execve", "mmap", "pipe", "open-creat",
-				     "mmap-anon", "munmap-middle", "mprotect-middle", "brk-grow", "fork-many-vmas" };
+				     "clone3-pidfd", "fork-new-leaf", "mmap-anon", "munmap-middle",
+				     "mprotect-middle", "brk-grow", "fork-many-vmas" };
+
+static int is_fork_op(int op)
+{
+	return op == OP_FORK || op == OP_CLONE3 || op == OP_VFORK || op == OP_CLONE_PIDFD || op == OP_FORK_LEAF ||
+	       op == OP_FORK_VMAS;
+}
+
+/* The processes /proc lists (its numeric entries). */
+static int count_proc_pids(void)
+{
+	DIR *d = opendir("/proc");
+	if (!d)
+		return -1;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		n += e->d_name[0] >= '1' && e->d_name[0] <= '9';
+	closedir(d);
+	return n;
+}
 
 /* worker exit codes */
 enum { RES_OK, RES_ERRNO, RES_OTHER, RES_KILLED, RES_ODD_DEATH, RES_NO_FAILNTH = 77 };
@@ -111,12 +144,38 @@ static int reap(pid_t p)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
+/* OP_FORK_LEAF's child pid */
+static long leaf_first;
+
 /* The call; 0 on success, else errno (a child's odd status is EIO: never expected). */
 static int do_op(int op, int n)
 {
 	char *argv[] = { "true", NULL }, *envp[] = { NULL };
 	pid_t p;
 	switch (op) {
+	case OP_FORK_LEAF: /* (worker() set ns_last_pid) */
+		p = fork();
+		if (p == 0)
+			_exit(0);
+		if (p > 0 && p != leaf_first) {
+			printf("fork-new-leaf: child %d, not %ld\n", p, leaf_first);
+			reap(p);
+			return EIO;
+		}
+		break;
+	case OP_CLONE_PIDFD: {
+		int pidfd = -1;
+		struct clone_args_v0 ca = { .flags = CLONE_PIDFD, .pidfd = (uintptr_t)&pidfd, .exit_signal = SIGCHLD };
+		p = syscall(SYS_clone3, &ca, sizeof ca);
+		if (p == 0)
+			_exit(0);
+		if (p > 0) {
+			if (pidfd < 0)
+				return reap(p), EIO;
+			close(pidfd);
+		}
+		break;
+	}
 	case OP_FORK:
 		p = fork();
 		if (p == 0)
@@ -190,6 +249,14 @@ static int do_op(int op, int n)
 	return reap(p) ? 0 : EIO;
 }
 
+static int lowest_free_fd(void)
+{
+	int fd = 0;
+	while (fcntl(fd, F_GETFD) >= 0)
+		fd++;
+	return fd;
+}
+
 static int worker(int op, int n)
 {
 	int fd = open("/proc/self/fail-nth", O_RDWR);
@@ -199,6 +266,38 @@ static int worker(int op, int n)
 	int lines0 = maps_lines();
 	char num[16];
 	int len = snprintf(num, sizeof num, "%d", n);
+	pid_t helper = 0;
+	if (op == OP_FORK_LEAF) {
+		/* A helper, alive through the call, numbered first in the range of 256 two ranges
+		 * above ours, takes the leaf MenuOS keeps for reuse (if it has one); the child's
+		 * pid is the first of the range four above ours (wrapping below pid_max 32768 to
+		 * 1024 and 1536): no live task is numbered there, and the table must grow. */
+		long base = ((long)getpid() / 256 + 2) * 256;
+		if (base + 512 + 256 > 32768)
+			base = 1024;
+		leaf_first = base + 512;
+		char last[24];
+		snprintf(last, sizeof last, "%ld", base - 1);
+		if (mt_write_str("/proc/sys/kernel/ns_last_pid", last) != 0)
+			_exit(RES_OTHER);
+		int hp[2]; /* the helper waits for our end to close: our exit, even a killed one */
+		if (pipe(hp) != 0)
+			_exit(RES_OTHER);
+		helper = fork();
+		if (helper == 0) {
+			char c;
+			close(hp[1]);
+			(void)!read(hp[0], &c, 1);
+			_exit(0);
+		}
+		close(hp[0]);
+		snprintf(last, sizeof last, "%ld", leaf_first - 1);
+		if (helper != base || mt_write_str("/proc/sys/kernel/ns_last_pid", last) != 0) {
+			printf("fork-new-leaf: helper %d, not %ld\n", helper, base);
+			_exit(RES_OTHER);
+		}
+	}
+	int probe = lowest_free_fd(); /* (found without opening one: the table keeps its size) */
 	if (write(fd, num, len) != len)
 		_exit(RES_OTHER);
 	int e = do_op(op, n);
@@ -217,9 +316,28 @@ static int worker(int op, int n)
 			_exit(RES_OTHER);
 		}
 	}
+	if (helper > 0) {
+		kill(helper, SIGKILL);
+		waitpid(helper, NULL, 0);
+	}
+	if (e != 0 && is_fork_op(op)) { /* a failed fork leaves no child and no fd */
+		int st, w = waitpid(-1, &st, WNOHANG);
+		if (w != -1 || errno != ECHILD) {
+			printf("%s N=%d: failed with errno %d but left child %d\n", op_name[op], n, e, w);
+			e = EIO;
+		}
+		if (lowest_free_fd() != probe) {
+			printf("%s N=%d: failed with errno %d but left fd %d\n", op_name[op], n, e, probe);
+			e = EIO;
+		}
+	}
 	if (op == OP_OPEN) { /* a create that failed after the inode was made leaves it too */
 		char name[32];
 		snprintf(name, sizeof name, "/failslab.%d", n);
+		if (e != 0 && access(name, F_OK) == 0) {
+			printf("open-creat N=%d: failed with errno %d but made %s\n", n, e, name);
+			e = EIO;
+		}
 		unlink(name);
 	}
 	int flag = n > 0 && atoi(left) > 0 ? RES_LEFT : 0;
@@ -281,6 +399,7 @@ int main(void)
 			if (run(op, n, &left) >= 0 && left && op != OP_EXECVE)
 				break;
 	mt_meminfo_kb("MemFree:");
+	int procs0 = count_proc_pids();
 	long free0 = mt_meminfo_kb("MemFree:"), slab0 = mt_meminfo_kb("Slab:");
 	int counts[NOPS][5] = { { 0 } }, walked[NOPS] = { 0 };
 	long dfree[NOPS], dslab[NOPS];
@@ -314,6 +433,8 @@ int main(void)
 		snprintf(check, sizeof check, "%s-works-after", op_name[op]);
 		CHECK_EQ(check, run(op, 0, &left), RES_OK);
 	}
+	int procs1 = count_proc_pids();
+	mt_report(procs1 == procs0, "no-stray-pids", "/proc lists %d processes, %d before the walks", procs1, procs0);
 	mt_report(free1 == free0, "memfree-back", "MemFree %ld kB -> %ld kB", free0, free1);
 	mt_report(slab1 == slab0, "slab-back", "Slab %ld kB -> %ld kB", slab0, slab1);
 	mt_end();
