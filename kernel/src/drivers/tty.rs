@@ -164,8 +164,19 @@ static TTY: SpinLock<Tty, class::Tty> = SpinLock::new(Tty {
 });
 static READ_WAIT: WaitQueue = WaitQueue::new();
 
-fn echo_out(t: &Tty, s: &[u8]) {
+fn echo_out(t: &mut Tty, s: &[u8]) {
     if t.termios.c_lflag & ECHO != 0 {
+        tty_out(t, s);
+    }
+}
+
+/// Output from the line discipline itself (echoes, "^C"): as a write's, it waits in the
+/// transmit buffer while output is stopped (Linux: process_echoes() goes through the
+/// driver's write room), and what does not fit is dropped.
+fn tty_out(t: &mut Tty, s: &[u8]) {
+    if t.stopped {
+        t.buffer_output(s);
+    } else {
         output(&t.termios, s);
     }
 }
@@ -228,18 +239,18 @@ pub fn receive_char(mut c: u8) {
         if tio.c_lflag & ISIG != 0 && (c == tio.c_cc[VINTR] || c == tio.c_cc[VQUIT]) {
             sig = if c == tio.c_cc[VINTR] { crate::kernel::signal::SIGINT } else { crate::kernel::signal::SIGQUIT };
             if tio.c_lflag & ECHO != 0 {
-                output(&tio, &[b'^', c + 0x40]);
-                output(&tio, b"\n");
+                tty_out(&mut t, &[b'^', c + 0x40]);
+                tty_out(&mut t, b"\n");
             }
             t.line.clear();
         } else if tio.c_lflag & ICANON != 0 {
             if c == tio.c_cc[VERASE] || c == 8 {
                 if t.line.pop().is_some() {
-                    echo_out(&t, b"\x08 \x08");
+                    echo_out(&mut t, b"\x08 \x08");
                 }
             } else if c == tio.c_cc[VKILL] {
                 while t.line.pop().is_some() {
-                    echo_out(&t, b"\x08 \x08");
+                    echo_out(&mut t, b"\x08 \x08");
                 }
             } else if c == tio.c_cc[VEOF] {
                 let line = core::mem::take(&mut t.line);
@@ -247,7 +258,7 @@ pub fn receive_char(mut c: u8) {
                 t.lines += 1;
                 t.eof_pending += 1;
             } else if c == b'\n' {
-                echo_out(&t, b"\n");
+                echo_out(&mut t, b"\n");
                 let mut line = core::mem::take(&mut t.line);
                 line.push(b'\n');
                 t.read_buf.extend(line);
@@ -255,14 +266,14 @@ pub fn receive_char(mut c: u8) {
             } else {
                 t.line.push(c);
                 if c < 0x20 && tio.c_lflag & ECHOCTL != 0 && c != b'\t' {
-                    echo_out(&t, &[b'^', c + 0x40]);
+                    echo_out(&mut t, &[b'^', c + 0x40]);
                 } else {
-                    echo_out(&t, &[c]);
+                    echo_out(&mut t, &[c]);
                 }
             }
         } else {
             t.read_buf.push_back(c);
-            echo_out(&t, &[c]);
+            echo_out(&mut t, &[c]);
         }
     }
     if sig != 0 {
