@@ -531,7 +531,18 @@ impl Inode {
     /// ".." to this directory's links.  The links of `child` itself are the caller's (a new
     /// inode has its own, link() adds).
     pub fn link(self: &Arc<Self>, name: &(impl AsRef<[u8]> + ?Sized), child: Arc<Inode>) -> KResult<()> {
-        let name = name.as_ref();
+        self.link_inner(name.as_ref(), child, false)
+    }
+
+    /// link() of an inode just made (creat, mkdir, mknod, symlink): the directory's mtime and
+    /// ctime and the new inode's three times are one timestamp, as Linux's shmem_mknod
+    /// stamps both within one coarse tick — here exactly, so that a tick between making the
+    /// inode and linking it cannot set them apart (nothing saw the inode before).
+    pub fn link_new(self: &Arc<Self>, name: &(impl AsRef<[u8]> + ?Sized), child: Arc<Inode>) -> KResult<()> {
+        self.link_inner(name.as_ref(), child, true)
+    }
+
+    fn link_inner(self: &Arc<Self>, name: &[u8], child: Arc<Inode>, new: bool) -> KResult<()> {
         match &self.kind {
             InodeKind::Dir(d) => {
                 child.set_sb(self.sb());
@@ -540,6 +551,14 @@ impl Inode {
                 }
                 if name.len() > NAME_MAX {
                     return Err(ENAMETOOLONG);
+                }
+                let now = current_time();
+                if new {
+                    // (before the entries' lock, which the times' lock does not nest in)
+                    let mut t = child.times.lock();
+                    t.atime = now;
+                    t.mtime = now;
+                    t.ctime = now;
                 }
                 let mut e = d.entries.lock();
                 // Linux: IS_DEADDIR(dir): nothing is made in a removed directory.
@@ -561,7 +580,9 @@ impl Inode {
                 }
                 e.insert(name.to_vec(), child);
                 drop(e);
-                self.touch_mtime();
+                let mut t = self.times.lock();
+                t.mtime = now;
+                t.ctime = now;
                 Ok(())
             }
             // Linux: nothing can be created in /proc (the lookup finds no entry): ENOENT;

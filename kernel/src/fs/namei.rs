@@ -587,7 +587,7 @@ fn create_in(dir: &Arc<Inode>, name: &[u8], ino: Arc<Inode>) -> KResult<()> {
         return Err(EPERM);
     }
     ino.inode_init_owner(dir);
-    dir.link(name, ino)
+    dir.link_new(name, ino)
 }
 
 /// Linux: new_decode_dev(): the device number mknod(2) takes.

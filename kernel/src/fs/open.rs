@@ -419,7 +419,7 @@ pub fn do_open(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized), flags: u32, mode:
             new_ops = Some(crate::mm::slab::try_arc(super::ramfs::file_mmu::RegOps)?);
             let ino = Inode::new_file(mode & S_IALLUGO);
             ino.inode_init_owner(&dir);
-            dir.link(&last.name, ino.clone())?;
+            dir.link_new(&last.name, ino.clone())?;
             created = true;
             ino
         }
