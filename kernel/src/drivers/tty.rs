@@ -97,8 +97,11 @@ impl Tty {
             return false;
         }
         self.stopped = false;
-        let pending: Vec<u8> = self.xmit.drain(..).collect();
-        super::uart::write_raw(&pending);
+        // (sent in place: this may run in the UART interrupt, where nothing is allocated)
+        let (a, b) = self.xmit.as_slices();
+        super::uart::write_raw(a);
+        super::uart::write_raw(b);
+        self.xmit.clear();
         true
     }
     /// Room in the transmit buffer.
