@@ -237,15 +237,18 @@ pub(super) const INO_SPACE_SYSCTL: u64 = 4 << 48;
 fn mk(fs: &Arc<ProcFsInfo>, ino: u64, mode: u32, node: ProcNode) -> Arc<Inode> {
     let owner = node_pid(&node).and_then(|p| task_of(p).ok()).map(|t| base::task_dump_owner(&t, mode));
     let i = Inode::new_in(&fs.sb, ino, mode, InodeKind::Proc(ProcInode { fs: fs.clone(), node }));
-    if let Some((uid, gid)) = owner {
-        set_owner(&i, uid, gid);
-    }
+    // Linux: proc_get_inode() gives every entry that is not a process's the proc_dir_entry's
+    // owner, root (GLOBAL_ROOT_UID/GID), not whoever looked it up.
+    let (uid, gid) = owner.unwrap_or((0, 0));
+    set_owner(&i, uid, gid);
     i
 }
 
-/// A symlink inside /proc (self, cwd, exe, an fd open by path).
+/// A symlink inside /proc (self, cwd, exe, an fd open by path): root's, as mk().
 fn mk_link(fs: &Arc<ProcFsInfo>, ino: u64, mode: u32, target: String) -> Arc<Inode> {
-    Inode::new_in(&fs.sb, ino, mode, InodeKind::Symlink(target.into()))
+    let i = Inode::new_in(&fs.sb, ino, mode, InodeKind::Symlink(target.into()));
+    set_owner(&i, 0, 0);
+    i
 }
 
 /// A symlink of /proc/PID (cwd, root, exe, fd/N by path): owned as the task's other entries.
@@ -404,6 +407,8 @@ struct SeqFile {
 impl FileOps for SeqFile {
     fn read(&self, f: &File, buf: &mut [u8]) -> KResult<usize> {
         self.text.read(f, buf, || match &self.node {
+            // Linux: pde_read() without ->proc_read: EIO
+            ProcNode::Global(Global::SysrqTrigger) => Err(EIO),
             ProcNode::Global(g) => Ok(root::global_text(*g).into_bytes()),
             ProcNode::PidFile(p, pf) => base::pid_text(p, *pf),
             ProcNode::FdInfo(p, fd) => fd::proc_fdinfo_text(p, *fd),
@@ -418,6 +423,14 @@ impl FileOps for SeqFile {
         match &self.node {
             ProcNode::PidFile(pid, pf) => base::pid_write(pid, *pf, buf),
             ProcNode::Ns(pid, e) => namespaces::ns_write(pid, e, *f.pos.lock(), buf),
+            // Linux: write_sysrq_trigger(): the first byte is the key, run at once without
+            // the sysrq_enabled check; the whole write is taken.
+            ProcNode::Global(Global::SysrqTrigger) => {
+                if let Some(&key) = buf.first() {
+                    crate::drivers::sysrq::__handle_sysrq(key, false);
+                }
+                Ok(buf.len())
+            }
             ProcNode::Global(_) | ProcNode::Sysvipc(_) => Err(EIO),
             _ => Err(EINVAL),
         }
