@@ -197,12 +197,29 @@ def write_log(path, argv, output, end):
         f.write(("\n# " + end + "\n").encode())
 
 
+# QEMU -nographic multiplexes the serial line and its monitor on stdio: Ctrl-A b sends a BREAK
+# on the serial line, and a BREAK followed by a key is the magic SysRq key (Linux:
+# drivers/tty/sysrq.c; MenuOS: kernel/src/drivers/sysrq.rs): t shows every task's state and
+# kernel stack.  A harness that sees a boot hang asks for that before it kills QEMU.
+SYSRQ_BREAK = b"\x01b"
+SYSRQ_DUMP_SECONDS = 6.0   # how long the dump may take to print
+SYSRQ_QUIET_SECONDS = 2.0  # the dump is over once the console is quiet this long
+
+
+def sysrq_bytes(key):
+    """What to write to QEMU's stdin for SysRq `key`: BREAK, then the key."""
+    return SYSRQ_BREAK, key.encode()
+
+
 def run(argv, timeout, stop_when=None, stall=None, log_path=None):
-    """Runs QEMU (stdin /dev/null, its own process group), collects its console until
+    """Runs QEMU (stdin a pipe nothing is written to, its own process group), collects its
+    console until
 
       - QEMU exits (reason "exited", rc set),
       - timeout seconds in all (reason "timeout"),
-      - stall seconds without console output (reason "stall"; stall=None: no such limit),
+      - stall seconds without console output (reason "stall"; stall=None: no such limit):
+        first SysRq t (SYSRQ_BREAK then "t") asks the kernel for its tasks' states and stacks,
+        collected for up to SYSRQ_DUMP_SECONDS (until SYSRQ_QUIET_SECONDS of quiet),
       - stop_when(output_bytes) says so.  It returns None (go on), ("kill", reason) (stop now)
         or ("grace", seconds, reason): let QEMU exit by itself within that many seconds
         (reason "exited") or stop it then (reason = the given reason).  stop_when is not asked
@@ -215,11 +232,19 @@ def run(argv, timeout, stop_when=None, stall=None, log_path=None):
     deadline = t0 + timeout
     if log_path:
         os.makedirs(os.path.dirname(os.path.abspath(log_path)), exist_ok=True)
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
     _register(proc)
     buf = bytearray()
     grace_reason = None
+    dump_until = None  # while the SysRq dump of a stall prints
+
+    def send(data):
+        try:
+            proc.stdin.write(data)
+            proc.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
     try:
         sel = selectors.DefaultSelector()
         sel.register(proc.stdout, selectors.EVENT_READ)
@@ -230,9 +255,17 @@ def run(argv, timeout, stop_when=None, stall=None, log_path=None):
             if now >= deadline:
                 b.reason = grace_reason or "timeout"
                 break
-            if stall is not None and grace_reason is None and now - last >= stall:
+            if dump_until is not None and (now >= dump_until or now - last >= SYSRQ_QUIET_SECONDS):
                 b.reason = "stall"
                 break
+            if stall is not None and grace_reason is None and dump_until is None and now - last >= stall:
+                brk, key = sysrq_bytes("t")
+                send(brk)
+                time.sleep(0.3)
+                send(key)
+                dump_until = time.monotonic() + SYSRQ_DUMP_SECONDS
+                last = time.monotonic()
+                continue
             for _ in sel.select(timeout=min(0.5, deadline - now)):
                 chunk = os.read(fd, 65536)
                 if not chunk:
@@ -261,6 +294,10 @@ def run(argv, timeout, stop_when=None, stall=None, log_path=None):
     finally:
         kill_group(proc, wait=None)
         proc.stdout.close()
+        try:
+            proc.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
     b.grace = grace_reason
     b.seconds = time.monotonic() - t0
     b.output = bytes(buf)
@@ -358,6 +395,23 @@ class Process:
             self.p.stdin.flush()
         except (BrokenPipeError, OSError, ValueError, AttributeError):
             pass
+
+    def sysrq(self, key, seconds=SYSRQ_DUMP_SECONDS):
+        """Sends SysRq `key` (BREAK, then the key) and waits until the console has been quiet
+        SYSRQ_QUIET_SECONDS (at most `seconds`): e.g. "t" for every task's state and stack."""
+        brk, k = sysrq_bytes(key)
+        self.send(brk.decode())
+        time.sleep(0.3)
+        self.send(k.decode())
+        end = time.monotonic() + seconds
+        n = len(self.raw)
+        quiet_since = time.monotonic()
+        while time.monotonic() < end:
+            time.sleep(0.2)
+            if len(self.raw) != n:
+                n, quiet_since = len(self.raw), time.monotonic()
+            elif time.monotonic() - quiet_since >= SYSRQ_QUIET_SECONDS:
+                break
 
     def sendline(self, line, eol="\r"):
         """Types a line: text and Enter (CR, as a terminal sends it)."""

@@ -133,6 +133,21 @@ EXPECT_TESTS = [
         ],
         "timeout": 60,
     },
+    {
+        # The watchdog's view of a hang (issue 10 item 9): a boot that stops printing gets the
+        # magic SysRq key t over the serial line (BREAK, then t: tools/qemu.py run()), and the
+        # kernel prints every task's state and kernel stack before the harness gives up.
+        # The menu waiting for input is such a stall.
+        "name": "sysrq_dump_on_stall",
+        "append": "rdinit=/init",
+        "stall": 10,
+        "expect": [
+            ("header", r"sysrq: Show State"),
+            ("init-sleeps", r"task:init\s+state:S stack:\d+\s+pid:1\s+ppid:0"),
+            ("stack", r"Call Trace:"),
+        ],
+        "timeout": 60,
+    },
     # Any memory size QEMU virt offers boots and runs t_mem (malloc, mmap, brk, a 64 MiB block):
     # mem_map and the linear map are sized from the device tree (issue 10, item 6).  The initrd
     # holds just t_mem and what it opens: the full test initramfs (45 MB with glibc's /lib)
@@ -374,7 +389,8 @@ def run_expect(cfg, t):
             return ("kill", "done")
         return None
 
-    b = boot(cfg.kernel, initrd, append, timeout, log, stop, cfg.qemu_extra, t.get("mem", qemu.DEFAULT_MEM))
+    b = boot(cfg.kernel, initrd, append, timeout, log, stop, cfg.qemu_extra, t.get("mem", qemu.DEFAULT_MEM),
+             stall=t.get("stall"))
     for label, rx in pats:
         if rx.search(b.output):
             npass += 1

@@ -211,13 +211,24 @@ def run(args, results):
                 m = re.search(r"(^|\n)" + re.escape(PROMPT), rest)
                 return rest[:m.start()] if m else None
             con.wait_for(lambda t: body(t) is not None, min(deadline, time.monotonic() + wait))
-            return body(con.text)
+            got = body(con.text)
+            if got is None and not hung:
+                # No prompt came back: ask the kernel what its tasks are doing (SysRq t) and
+                # keep what the console printed since the command, for the failure message.
+                hung.append(line)
+                con.sysrq("t")
+                hung.append(con.text[start:])
+            return got
 
+        hung = []  # [the command that got no prompt back, the console since it was typed]
         out = run_cmd("strace -f -o /tmp/fork-new.strace fork-new")
         ok = out is not None and "strace: /bin/strace" in out and "exited with status 0" in out \
             and all(l in out for l in FORK_LINES)
         check("run", ok, "expected fork-new's three lines and 'strace: /bin/strace (pid N) exited "
-              "with status 0'; output: %r" % (out if out is not None else "(no prompt: hung?)")[-400:])
+              "with status 0'; output: %r" % (out[-400:] if out is not None else "(no prompt: hung?)"))
+        if hung:
+            check("prompt", False, "no prompt after %r within 60 s; the console since then, with "
+                  "SysRq t's task states at its end:\n      %s" % (hung[0], "\n      ".join(hung[1][-6000:].splitlines())))
         got = run_cmd("exec cat /tmp/fork-new.strace") or ""
         got = "\n".join(l for l in got.splitlines() if LINE.match(l))
         procs = split_processes(got)

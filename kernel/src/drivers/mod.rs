@@ -4,6 +4,8 @@ pub mod char;
 pub mod plic;
 #[allow(unsafe_code)] // #[no_mangle] only (Linux-named symbols for gdb); make test rejects `unsafe` here
 pub mod rtc;
+#[allow(unsafe_code)] // #[no_mangle] only (__handle_sysrq, for gdb)
+pub mod sysrq;
 pub mod tty;
 pub mod uart;
 

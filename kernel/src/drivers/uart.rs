@@ -66,9 +66,23 @@ pub fn break_ctl(on: bool) {
 }
 
 /// Linux: serial8250_handle_irq(): hand every received byte to the tty.
+/// A BREAK (LSR_BI, with a NUL byte) arms the magic SysRq key for the next byte
+/// (serial8250_rx_chars -> uart_handle_break / uart_handle_sysrq_char).
 pub fn handle_irq() {
-    while read(LSR) & LSR_DR != 0 {
+    const LSR_BI: u8 = 0x10;
+    loop {
+        let lsr = read(LSR);
+        if lsr & LSR_DR == 0 {
+            break;
+        }
         let c = read(RBR);
+        if lsr & LSR_BI != 0 {
+            super::sysrq::uart_handle_break();
+            continue;
+        }
+        if super::sysrq::uart_handle_sysrq_char(c) {
+            continue;
+        }
         super::tty::receive_char(c);
     }
 }

@@ -339,7 +339,7 @@ static CAP_LAST_CAP: [AtomicI32; 1] = [AtomicI32::new(linux_raw_sys::general::CA
 static NGROUPS_MAX: [AtomicI32; 1] = [AtomicI32::new(linux_raw_sys::general::NGROUPS_MAX as i32)];
 
 /// /proc/sys/kernel (Linux: kern_table, with the entries other files register there).
-static KERN_TABLE: [CtlTable; 30] = [
+static KERN_TABLE: [CtlTable; 31] = [
     entry("cap_last_cap", 0o444, Data::Ints(&CAP_LAST_CAP), proc_dointvec, None, None),
     entry("ctrl-alt-del", 0o644, Data::Ints(&crate::kernel::reboot::C_A_D), proc_dointvec, None, None),
     entry("domainname", 0o644, Data::Uts(UtsField::Domainname), proc_do_uts_string, None, None),
@@ -395,6 +395,7 @@ static KERN_TABLE: [CtlTable; 30] = [
     ipc_entry("shmmax", IpcCtl::Shmmax),
     ipc_entry("shmmni", IpcCtl::Shmmni),
     entry("sysctl_writes_strict", 0o644, Data::Ints(&SYSCTL_WRITES_STRICT), proc_dointvec_minmax, Some(1), Some(1)),
+    entry("sysrq", 0o644, Data::Ints(&crate::drivers::sysrq::SYSRQ_ENABLED), proc_dointvec, None, None),
     entry("tainted", 0o644, Data::None, proc_taint, None, None),
     entry("threads-max", 0o644, Data::None, crate::kernel::fork::sysctl_max_threads, None, None),
     entry("version", 0o444, Data::Uts(UtsField::Version), proc_do_uts_string, None, None),

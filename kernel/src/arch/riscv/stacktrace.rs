@@ -161,6 +161,48 @@ pub fn get_wchan(t: &crate::kernel::task::TaskStruct) -> Option<&'static str> {
     None
 }
 
+/// Linux: show_stack(task, NULL, KERN_INFO) (arch/riscv/kernel/stacktrace.c, for SysRq's
+/// show-task-states): "Call Trace:" and the return addresses on `t`'s kernel stack, at info
+/// level.  The running task's chain starts here; another task's at the frame __switch_to
+/// saved, and only frames inside its own stack are followed (a task that is not running does
+/// not change its stack, on one CPU).
+#[inline(never)]
+pub fn show_stack(t: &crate::kernel::task::TaskStruct) {
+    let (lo, hi) = (t.stack.base(), t.stack.top());
+    let (mut pc, mut fp) = if super::with_current_task(|c| core::ptr::eq(c, t)) {
+        let fp: usize;
+        // SAFETY: reading the frame pointer.
+        unsafe { core::arch::asm!("mv {}, s0", out(reg) fp) };
+        (show_stack as *const () as usize, fp)
+    } else {
+        // SAFETY: a read of the thread struct's saved s0, as in get_wchan.
+        (super::process::thread_ra_sp(t).0, unsafe { (*t.thread.get()).s[0] })
+    };
+    crate::pr_info!("Call Trace:");
+    for _ in 0..32 {
+        if !is_kernel_addr(pc) {
+            break;
+        }
+        crate::pr_info!("[<{:016x}>] {}", pc, symbolize(pc));
+        if fp & 7 != 0 || fp < lo + 16 || fp > hi {
+            break;
+        }
+        // SAFETY: fp - 16 .. fp lies within [lo, hi), the task's kernel stack, which the task
+        // (held by the caller) owns for its whole life; two aligned word reads.
+        let (ra, next) = unsafe { (*((fp - 8) as *const usize), *((fp - 16) as *const usize)) };
+        pc = ra;
+        if next <= fp {
+            // the outermost frame (ret_from_fork, the trap entry): its return address is the
+            // last line
+            if is_kernel_addr(pc) {
+                crate::pr_info!("[<{:016x}>] {}", pc, symbolize(pc));
+            }
+            break;
+        }
+        fp = next;
+    }
+}
+
 /// Linux: in_sched_functions(): the scheduler's own frames (schedule(), the wait and
 /// completion helpers) are not a task's wait channel.
 fn in_sched_functions(name: &str) -> bool {

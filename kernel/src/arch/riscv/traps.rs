@@ -44,6 +44,10 @@ pub extern "C" fn do_trap(regs: &mut PtRegs) {
             IRQ_S_EXT => crate::drivers::plic::handle_irq(),
             _ => {}
         }
+        if regs.user_mode() {
+            // (interrupted in user mode: no kernel lock is held, the SysRq dump may run)
+            crate::drivers::sysrq::run_pending();
+        }
     } else {
         match cause {
             EXC_SYSCALL => {

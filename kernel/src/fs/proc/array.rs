@@ -29,6 +29,12 @@ fn cycles_to_ticks(c: u64) -> u64 {
     crate::arch::riscv::time::cycles_to_ns(c) / (NSEC_PER_SEC / USER_HZ)
 }
 
+/// Linux: task_state_to_char(): the letter of state_of() (R, S, D, T, t, X, Z, I), as SysRq's
+/// show-task-states prints it.
+pub fn task_state_to_char(t: &TaskStruct) -> char {
+    state_of(t).as_bytes()[0] as char
+}
+
 /// Linux: task_state_array[] / task_state_index().
 fn state_of(t: &TaskStruct) -> &'static str {
     let es = t.exit_state();

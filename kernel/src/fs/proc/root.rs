@@ -25,9 +25,11 @@ pub enum Global {
     Stat,
     Uptime,
     Version,
+    /// Linux: /proc/sysrq-trigger (drivers/tty/sysrq.c): write-only, root's.
+    SysrqTrigger,
 }
 
-pub(super) const GLOBALS: [(&str, Global); 8] = [
+pub(super) const GLOBALS: [(&str, Global); 9] = [
     ("cmdline", Global::Cmdline),
     ("cpuinfo", Global::Cpuinfo),
     ("filesystems", Global::Filesystems),
@@ -36,7 +38,13 @@ pub(super) const GLOBALS: [(&str, Global); 8] = [
     ("stat", Global::Stat),
     ("uptime", Global::Uptime),
     ("version", Global::Version),
+    ("sysrq-trigger", Global::SysrqTrigger),
 ];
+
+/// A root file's mode: S_IRUGO, sysrq-trigger S_IWUSR.
+pub(super) fn global_mode(g: Global) -> u32 {
+    S_IFREG | if g == Global::SysrqTrigger { 0o200 } else { 0o444 }
+}
 
 // Inode numbers of the root's own entries: the root, then the files of GLOBALS in order.
 const ROOT_INO: u64 = 0xf000_0000;
@@ -62,6 +70,7 @@ pub(super) fn global_text(g: Global) -> String {
         Global::Version => super::version::version_proc_show(&mut s),
         Global::Filesystems => super::filesystems::filesystems_proc_show(&mut s),
         Global::Stat => super::stat::show_stat(&mut s),
+        Global::SysrqTrigger => {}
     }
     s
 }
@@ -97,7 +106,7 @@ pub(super) fn proc_root_readdir(fs: &Arc<ProcFsInfo>) -> Vec<(String, u64, u8)> 
 pub(super) fn proc_root_lookup(fs: &Arc<ProcFsInfo>, name: &str) -> KResult<Arc<Inode>> {
     if !fs.pidonly() {
         if let Some(i) = GLOBALS.iter().position(|(g, _)| *g == name) {
-            return Ok(mk(fs, ROOT_INO + 1 + i as u64, S_IFREG | 0o444, ProcNode::Global(GLOBALS[i].1)));
+            return Ok(mk(fs, ROOT_INO + 1 + i as u64, global_mode(GLOBALS[i].1), ProcNode::Global(GLOBALS[i].1)));
         }
         if name == "mounts" {
             // Linux: proc_symlink("mounts", NULL, "self/mounts")

@@ -374,3 +374,51 @@ pub fn tick_ns() -> u64 {
 pub(super) fn sched_ns(ns: u64) -> u64 {
     ns_to_cycles(ns)
 }
+
+/// Linux: sched_show_task(): a task's line and its kernel stack, for SysRq's show-task-states
+/// (t) and show-blocked-tasks (w).  "stack:" is the unused stack Linux prints with
+/// CONFIG_DEBUG_STACK_USAGE, which neither kernel tracks (0); flags are the thread-info bits
+/// MenuOS keeps as fields: TIF_SIGPENDING (2) and TIF_NEED_RESCHED (3).
+pub fn sched_show_task(p: &TaskStruct) {
+    const TIF_SIGPENDING: u32 = 1 << 2;
+    const TIF_NEED_RESCHED: u32 = 1 << 3;
+    let state = crate::fs::proc::array::task_state_to_char(p);
+    let running = if p.state() == TASK_RUNNING { "  running task    " } else { "" };
+    let mut flags = 0;
+    if p.pending_mask.load(Ordering::Relaxed) & !p.blocked.load(Ordering::Relaxed) != 0 {
+        flags |= TIF_SIGPENDING;
+    }
+    if p.need_resched.load(Ordering::Relaxed) {
+        flags |= TIF_NEED_RESCHED;
+    }
+    crate::pr_info!(
+        "task:{:<15.15} state:{}{} stack:{:<5} pid:{:<5} ppid:{:<6} flags:0x{:08x}",
+        p.comm_string(),
+        state,
+        running,
+        0,
+        p.pid(),
+        p.ppid(),
+        flags
+    );
+    arch::stacktrace::show_stack(p);
+}
+
+/// Linux: show_state_filter(): sched_show_task() for every task whose state matches
+/// `state_filter` (0: all; TASK_UNINTERRUPTIBLE: those in 'D', not idle kernel threads).  A
+/// task that has exited has no stack left to show (Linux: try_get_task_stack fails).
+pub fn show_state_filter(state_filter: u32) {
+    for p in crate::kernel::pid::all_tasks() {
+        if p.exit_state() != 0 {
+            continue;
+        }
+        let matches = match state_filter {
+            0 => true,
+            TASK_UNINTERRUPTIBLE => crate::fs::proc::array::task_state_to_char(&p) == 'D',
+            f => p.state() & f != 0,
+        };
+        if matches {
+            sched_show_task(&p);
+        }
+    }
+}

@@ -13,5 +13,7 @@ pub fn cpu_idle_loop() -> ! {
             continue;
         }
         arch::cpu_idle_wait();
+        // a SysRq key from the serial line runs here, where no lock is held
+        crate::drivers::sysrq::run_pending();
     }
 }
