@@ -1067,6 +1067,15 @@ pub fn sys_ptrace(request: i64, pid: i64, addr: usize, data: usize) -> KResult<u
             match si {
                 Some(si) if seized && si.code >> 8 == PTRACE_EVENT_STOP => {
                     child.ptrace.jobctl.fetch_or(JOBCTL_LISTENING, Ordering::Relaxed);
+                    // Linux: "If NOTIFY is set, it means event happened between start of this
+                    // trap and now.  Trigger re-trap."  (MenuOS's NOTIFY is the JOBCTL_TRAP_STOP
+                    // that ptrace_trap_notify sets.)  strace -f meets this when SIGCONT ends the
+                    // group stop of the child it just seized before it answers the seize's
+                    // re-trap with LISTEN: without the re-trap, the tracee listens for an event
+                    // that has already happened and the tracer waits for it for ever.
+                    if child.ptrace.jobctl.load(Ordering::Relaxed) & JOBCTL_TRAP_STOP != 0 {
+                        ptrace_trap_notify(&child);
+                    }
                     Ok(0)
                 }
                 _ => Err(EIO),

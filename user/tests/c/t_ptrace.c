@@ -534,6 +534,31 @@ vm_done:
 		CHECK(seize ? "seize-stopped-killed" : "attach-stopped-killed", WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 	}
 
+	/* strace -f's start (startup_child with PTRACE_SEIZE): the child stops itself, the
+	 * tracer seizes it, and SIGCONT ends the group stop after the seize's re-trap has been
+	 * reported but before the tracer answers it with PTRACE_LISTEN.  The LISTEN must re-trap
+	 * at once (Linux: "If NOTIFY is set, it means event happened between start of this trap
+	 * and now.  Trigger re-trap."), else the tracee listens for an event that has already
+	 * happened and tracer and tracee wait for each other for ever. */
+	{
+		pid_t pid = fork();
+		if (pid == 0)
+			body_pause();
+		kill(pid, SIGSTOP);
+		CHECK_EQ("notify-before-listen-wuntraced", waitpid(pid, &st, WUNTRACED), pid);
+		CHECK_EQ("notify-before-listen-seize", sys_ptrace(PTRACE_SEIZE, pid, 0, 0), 0);
+		CHECK_EQ("notify-before-listen-stop-wait", wait_bounded(pid, &st, 0), pid);
+		CHECK_EQ("notify-before-listen-stop-status", st >> 8, SIGSTOP | (PTRACE_EVENT_STOP << 8));
+		kill(pid, SIGCONT);
+		usleep(10000);
+		CHECK_EQ("notify-before-listen-listen", sys_ptrace(PTRACE_LISTEN, pid, 0, 0), 0);
+		CHECK_EQ("notify-before-listen-retrap-wait", wait_bounded(pid, &st, 0), pid);
+		CHECK_EQ("notify-before-listen-retrap-status", st >> 8, SIGTRAP | (PTRACE_EVENT_STOP << 8));
+		kill(pid, SIGKILL);
+		CHECK_EQ("notify-before-listen-kill-wait", wait_bounded(pid, &st, 0), pid);
+		CHECK("notify-before-listen-killed", WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	}
+
 	/* A traced thread that is not the leader exits: PTRACE_EVENT_EXIT with its code, then
 	 * its exit reported to the tracer (__WALL), then it is gone; its process goes on. */
 	{
