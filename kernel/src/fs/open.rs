@@ -417,7 +417,8 @@ pub fn do_open(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized), flags: u32, mode:
             // do_dentry_open()'s operations for the new regular file: had before the inode.
             super::file::fd_prepare()?;
             new_ops = Some(crate::mm::slab::try_arc(super::ramfs::file_mmu::RegOps)?);
-            let ino = Inode::new_file(mode & S_IALLUGO);
+            // Linux: shmem_get_inode(), ENOMEM.
+            let ino = Inode::try_new_file(mode & S_IALLUGO)?;
             ino.inode_init_owner(&dir);
             dir.link_new(&last.name, ino.clone())?;
             created = true;
