@@ -372,10 +372,18 @@ static int worker(int op, int n)
 			e = EIO;
 		}
 	}
-	if (e != 0 && (is_fork_op(op) || op == OP_OPEN) && lowest_free_fd() != probe) {
-		/* (a failed open or fork, or clone3 with CLONE_PIDFD, gives its fd back) */
-		printf("%s N=%d: failed with errno %d but left fd %d\n", op_name[op], n, e, probe);
-		e = EIO;
+	if (e != 0 && (is_fork_op(op) || op == OP_OPEN)) {
+		/* A failed open or fork (clone3 with CLONE_PIDFD) gives its fd back: neither open
+		 * nor reserved, so that a new fd takes that number (dup: an fd only reserved in the
+		 * table is not open for fcntl, but is skipped by a new fd). */
+		int d = dup(fd);
+		if (d >= 0)
+			close(d);
+		if (lowest_free_fd() != probe || d != probe) {
+			printf("%s N=%d: failed with errno %d but left fd %d (a new fd is %d)\n", op_name[op], n, e,
+			       probe, d);
+			e = EIO;
+		}
 	}
 	if (op == OP_OPEN) { /* a create that failed after the inode was made leaves it too */
 		char name[32];
