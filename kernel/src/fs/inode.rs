@@ -67,15 +67,12 @@ impl NodePool for DirNodes {
     const BLOCK: Layout = node_block(size_of::<Vec<u8>>() + size_of::<(u64, Arc<Inode>)>());
     /// A rename's two inserts into directories of up to 59 entries.
     const KEEP: usize = 12;
+    const PREALLOC: &'static str = "dir_prealloc";
     fn reserve() -> &'static SpinLock<NodeReserve, class::DirNodes> {
         &DIR_NODE_RESERVE
     }
-    /// Counted, and reported once in lockdep builds: an insert that skipped dir_prealloc().
-    fn miss() {
-        if DIR_NODE_MISSES.fetch_add(1, Ordering::Relaxed) == 0 && cfg!(feature = "lockdep") {
-            crate::pr_warn!("dir_prealloc: a directory entry node not preallocated");
-            crate::arch::riscv::stacktrace::dump_stack();
-        }
+    fn misses() -> &'static AtomicUsize {
+        &DIR_NODE_MISSES
     }
 }
 

@@ -40,6 +40,7 @@ use alloc::alloc::Global;
 use core::alloc::{AllocError, Allocator, Layout};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 /// std's BTreeMap: B = 6, CAPACITY = 2B - 1 keys per node, 2B edges per internal node.
 const CAPACITY: usize = 11;
@@ -106,9 +107,22 @@ pub trait NodePool: 'static {
     const BLOCK: Layout;
     /// Blocks kept between operations.
     const KEEP: usize;
+    /// What a miss report names: the function that preallocates for the pool.
+    const PREALLOC: &'static str;
     fn reserve() -> &'static SpinLock<NodeReserve, Self::Class>;
-    /// A node the reserve could not give (an insert without prealloc(), or an unknown layout).
-    fn miss();
+    /// The count of nodes the reserve could not give (an insert without prealloc(), or an
+    /// unknown layout).
+    fn misses() -> &'static AtomicUsize;
+}
+
+/// A node P's reserve could not give: counted, and in lockdep builds (the kernel make test
+/// boots) reported once with a backtrace (Linux: the WARN_ON of a maple-tree store without its
+/// preallocation), since it names an insert that skipped the preallocation and could abort.
+fn miss<P: NodePool>() {
+    if P::misses().fetch_add(1, Ordering::Relaxed) == 0 && cfg!(feature = "lockdep") {
+        crate::pr_warn!("{}: a node not preallocated", P::PREALLOC);
+        crate::arch::riscv::stacktrace::dump_stack();
+    }
 }
 
 /// The allocator of a map whose nodes come from pool `P`.
@@ -146,14 +160,14 @@ fn is_node<P: NodePool>(layout: Layout) -> bool {
 unsafe impl<P: NodePool> Allocator for NodeAlloc<P> {
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         if !is_node::<P>(layout) {
-            P::miss();
+            miss::<P>();
             return Global.allocate(layout);
         }
         let p = P::reserve().lock().pop();
         let p = match p {
             Some(p) => p,
             None => {
-                P::miss();
+                miss::<P>();
                 Global.allocate(P::BLOCK)?.cast::<u8>()
             }
         };

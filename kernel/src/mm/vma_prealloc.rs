@@ -17,7 +17,7 @@ use crate::errno::KResult;
 use crate::kernel::locking::{class, SpinLock};
 use core::alloc::Layout;
 use core::mem::size_of;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::AtomicUsize;
 
 /// Nodes the reserve could not give (an insert without vma_prealloc(), or an unknown layout).
 pub static VMA_NODE_MISSES: AtomicUsize = AtomicUsize::new(0);
@@ -32,17 +32,12 @@ impl NodePool for VmaNodes {
     const BLOCK: Layout = node_block(size_of::<usize>() + size_of::<Vma>());
     /// Three inserts into a tree of up to 359 VMAs.
     const KEEP: usize = 12;
+    const PREALLOC: &'static str = "vma_prealloc";
     fn reserve() -> &'static SpinLock<NodeReserve, class::VmaNodes> {
         &RESERVE
     }
-    /// Counted, and in lockdep builds (the kernel make test boots) reported once with a
-    /// backtrace (Linux: the WARN_ON of a maple-tree store without its preallocation), since
-    /// it names an insert that skipped vma_prealloc() and could abort.
-    fn miss() {
-        if VMA_NODE_MISSES.fetch_add(1, Ordering::Relaxed) == 0 && cfg!(feature = "lockdep") {
-            crate::pr_warn!("vma_prealloc: a VMA tree node not preallocated");
-            crate::arch::riscv::stacktrace::dump_stack();
-        }
+    fn misses() -> &'static AtomicUsize {
+        &VMA_NODE_MISSES
     }
 }
 
