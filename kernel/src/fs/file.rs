@@ -21,7 +21,39 @@ pub struct FdEntry {
 
 /// Linux: struct files_struct / fdtable
 pub struct FilesStruct {
-    pub fds: SpinLock<Vec<Option<FdEntry>>, class::FilesTable>,
+    pub fds: SpinLock<FdTable, class::FilesTable>,
+}
+
+/// Linux: struct fdtable: the open files by fd (fd_array), and the fds reserved for a file
+/// not installed yet (set in open_fds with no file: get_unused_fd_flags() before
+/// fd_install()).  A reserved fd is taken for alloc_fd() and dup2() (EBUSY) and is not open
+/// for anything else (EBADF).  Derefs to the files.
+#[derive(Default)]
+pub struct FdTable {
+    slots: Vec<Option<FdEntry>>,
+    reserved: Vec<usize>,
+}
+
+impl core::ops::Deref for FdTable {
+    type Target = Vec<Option<FdEntry>>;
+    fn deref(&self) -> &Vec<Option<FdEntry>> {
+        &self.slots
+    }
+}
+impl core::ops::DerefMut for FdTable {
+    fn deref_mut(&mut self) -> &mut Vec<Option<FdEntry>> {
+        &mut self.slots
+    }
+}
+
+impl FdTable {
+    fn is_reserved(&self, fd: usize) -> bool {
+        self.reserved.contains(&fd)
+    }
+    /// Whether `fd` is taken: open, or reserved (Linux: fd_is_open(), the open_fds bit).
+    fn taken(&self, fd: usize) -> bool {
+        self.slots[fd].is_some() || self.is_reserved(fd)
+    }
 }
 
 /// Linux: filp_close() -> locks_remove_posix(): closing any fd of a file drops the POSIX
@@ -55,13 +87,14 @@ pub const NR_OPEN_DEFAULT: usize = 64;
 
 impl FilesStruct {
     pub fn new() -> Arc<FilesStruct> {
-        Arc::new(FilesStruct { fds: SpinLock::new(Vec::new()) })
+        Arc::new(FilesStruct { fds: SpinLock::new(FdTable::default()) })
     }
     /// Linux: dup_fd(): ENOMEM when the table or its array cannot be had (fault-injection
-    /// sites both).
+    /// sites both).  An fd reserved and not installed yet is not copied (Linux: "the fd may be
+    /// claimed in the fd bitmap but not yet instantiated in the files array").
     pub fn dup(&self) -> KResult<Arc<FilesStruct>> {
-        let v = crate::mm::slab::try_vec_from_slice(&self.fds.lock())?;
-        crate::mm::slab::try_arc(FilesStruct { fds: SpinLock::new(v) })
+        let slots = crate::mm::slab::try_vec_from_slice(&self.fds.lock())?;
+        crate::mm::slab::try_arc(FilesStruct { fds: SpinLock::new(FdTable { slots, reserved: Vec::new() }) })
     }
     pub fn get(&self, fd: usize) -> KResult<Arc<File>> {
         self.fds.lock().get(fd).and_then(|e| e.as_ref()).map(|e| e.file.clone()).ok_or(EBADF)
@@ -73,7 +106,7 @@ impl FilesStruct {
     pub fn install_from(&self, start: usize, file: Arc<File>, cloexec: bool, limit: usize) -> KResult<usize> {
         let mut fds = self.fds.lock();
         let mut fd = start;
-        while fd < fds.len() && fds[fd].is_some() {
+        while fd < fds.len() && fds.taken(fd) {
             fd += 1;
         }
         if fd >= limit {
@@ -92,32 +125,46 @@ impl FilesStruct {
         fds[fd] = Some(FdEntry { file, cloexec });
         Ok(fd)
     }
-    /// Linux: get_unused_fd_flags()'s part that can fail: EMFILE when no fd below `limit` is
-    /// free, ENOMEM when the table has to grow to have one (the same fault-injection site as
-    /// install_from's).  After it, install_from(0, ..) finds a free fd without growing, unless
-    /// another thread of the table took it in between.
-    pub fn prepare_unused(&self, limit: usize) -> KResult<()> {
+    /// Linux: get_unused_fd_flags() -> alloc_fd(): the lowest fd that is neither open nor
+    /// reserved, reserved (EMFILE at `limit`; ENOMEM when the table has to grow: the same
+    /// fault-injection site as install_from's).  Given back by FdReserved.
+    fn reserve_unused(&self, limit: usize) -> KResult<usize> {
         let mut fds = self.fds.lock();
-        if fds.iter().take(limit).any(|e| e.is_none()) {
-            return Ok(());
+        let mut fd = 0;
+        while fd < fds.len() && fds.taken(fd) {
+            fd += 1;
         }
-        let fd = fds.len();
         if fd >= limit {
             return Err(EMFILE);
         }
-        if crate::mm::failslab::should_failslab() {
-            return Err(ENOMEM);
+        crate::mm::slab::try_reserve(&mut fds.reserved, 1)?;
+        if fd >= fds.len() {
+            if crate::mm::failslab::should_failslab() {
+                return Err(ENOMEM);
+            }
+            fds.slots.try_reserve(1).map_err(|_| ENOMEM)?;
+            fds.slots.push(None);
         }
-        fds.try_reserve(1).map_err(|_| ENOMEM)?;
-        fds.push(None);
-        Ok(())
+        fds.reserved.push(fd);
+        Ok(fd)
     }
-    pub fn install_at(&self, fd: usize, file: Arc<File>, cloexec: bool) -> Option<FdEntry> {
+    /// Linux: put_unused_fd() / the reservation's end in fd_install().
+    fn unreserve(fds: &mut FdTable, fd: usize) {
+        if let Some(i) = fds.reserved.iter().position(|&r| r == fd) {
+            fds.reserved.swap_remove(i);
+        }
+    }
+    /// Linux: do_dup2() onto `fd`: EBUSY while it is reserved (an open between its
+    /// get_unused_fd_flags() and fd_install()); else the file that was open there.
+    pub fn install_at(&self, fd: usize, file: Arc<File>, cloexec: bool) -> KResult<Option<FdEntry>> {
         let mut fds = self.fds.lock();
+        if fd < fds.len() && fds.is_reserved(fd) {
+            return Err(EBUSY);
+        }
         if fd >= fds.len() {
             fds.resize(fd + 1, None);
         }
-        fds[fd].replace(FdEntry { file, cloexec })
+        Ok(fds[fd].replace(FdEntry { file, cloexec }))
     }
     pub fn close(&self, fd: usize) -> KResult<Arc<File>> {
         let f = {
@@ -164,13 +211,50 @@ pub fn fd_install(file: Arc<File>, cloexec: bool) -> KResult<usize> {
     files.install_from(0, file, cloexec, limit)
 }
 
-/// Linux: get_unused_fd_flags() before the file exists: the caller's table can take one
-/// more fd (EMFILE, ENOMEM), so that the fd_install() that follows does not fail.
-pub fn fd_prepare() -> KResult<()> {
+/// An fd number reserved in the caller's table before its file exists (Linux:
+/// get_unused_fd_flags(), EMFILE, ENOMEM): no other thread of the table can take it (open,
+/// dup: the next one; dup2 onto it: EBUSY), so that the install() after the caller's point
+/// of no return cannot fail.  Dropped without install(), the number is free again (Linux:
+/// put_unused_fd()).
+pub struct FdReserved {
+    files: Option<Arc<FilesStruct>>,
+    fd: usize,
+}
+
+impl FdReserved {
+    pub fn fd(&self) -> usize {
+        self.fd
+    }
+    /// Linux: fd_install(): the file at the reserved number.
+    pub fn install(mut self, file: Arc<File>, cloexec: bool) -> usize {
+        if let Some(files) = self.files.take() {
+            let mut fds = files.fds.lock();
+            FilesStruct::unreserve(&mut fds, self.fd);
+            // (the table never shrinks: the reserved slot is there)
+            if let Some(s) = fds.slots.get_mut(self.fd) {
+                *s = Some(FdEntry { file, cloexec });
+            }
+        }
+        self.fd
+    }
+}
+
+impl Drop for FdReserved {
+    fn drop(&mut self) {
+        if let Some(files) = self.files.take() {
+            FilesStruct::unreserve(&mut files.fds.lock(), self.fd);
+        }
+    }
+}
+
+/// Linux: get_unused_fd_flags(): the lowest free fd of the caller's table under
+/// RLIMIT_NOFILE, reserved until installed or dropped.
+pub fn get_unused_fd() -> KResult<FdReserved> {
     let cur = current();
     let files = cur.files.lock().clone().ok_or(EMFILE)?;
     let limit = cur.signal.rlimit(RLIMIT_NOFILE as usize) as usize;
-    files.prepare_unused(limit)
+    let fd = files.reserve_unused(limit)?;
+    Ok(FdReserved { files: Some(files), fd })
 }
 
 /// Linux: close_fd()
@@ -200,7 +284,7 @@ pub fn sys_dup3(oldfd: u32, newfd: u32, flags: i32) -> KResult<usize> {
     if newfd >= cur.signal.rlimit(RLIMIT_NOFILE as usize) as usize {
         return Err(EBADF);
     }
-    let old = files.install_at(newfd, f, flags & O_CLOEXEC != 0);
+    let old = files.install_at(newfd, f, flags & O_CLOEXEC != 0)?;
     if let Some(o) = &old {
         filp_close(&files, &o.file);
     }

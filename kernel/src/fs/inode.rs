@@ -13,11 +13,15 @@ use super::filesystems::FsType;
 use super::super_block::{rootfs_sb, SuperBlock};
 use crate::errno::*;
 use crate::kernel::locking::{class, SpinLock};
+use crate::mm::node_prealloc::{node_block, nodes_per_insert, prealloc, NodeAlloc, NodePool, NodeReserve, Prealloc};
 use crate::mm::shmem::{ShmObject, ROOTFS_SB};
+use crate::mm::slab::{try_vec_from_slice, ArcSlot};
 use alloc::collections::BTreeMap;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
+use core::alloc::Layout;
+use core::mem::size_of;
+use core::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
 pub use linux_raw_sys::general::{S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK};
 use linux_raw_sys::general::{S_IRWXG, S_IRWXO, S_IRWXU, S_ISGID, S_ISUID, S_ISVTX, S_IXGRP, S_IXOTH, S_IXUSR};
@@ -40,10 +44,65 @@ pub struct DirInode {
 /// tmpfs lists them (Linux: d_subdirs, where d_alloc() and d_move() add at the head).  Each
 /// entry has a sequence number that stays while it is there, so a directory position (a
 /// cookie made from it) is not shifted by entries removed or added in between.
-#[derive(Default)]
+///
+/// An insert cannot fail: its name's copies are an `EntryName` and its maps' nodes a
+/// `DirPrealloc`, both made before the caller changes anything (Linux: d_alloc(), ENOMEM,
+/// before the inode is linked; the maps' nodes come from the DirNodes pool).
 pub struct DirEntries {
-    by_name: BTreeMap<Vec<u8>, (u64, Arc<Inode>)>,
-    by_seq: BTreeMap<u64, Vec<u8>>,
+    by_name: BTreeMap<Vec<u8>, (u64, Arc<Inode>), DirNodeAlloc>,
+    by_seq: BTreeMap<u64, Vec<u8>, DirNodeAlloc>,
+}
+
+/// The pool of every directory's entry nodes (mm/node_prealloc.rs).
+pub struct DirNodes;
+
+static DIR_NODE_RESERVE: SpinLock<NodeReserve, class::DirNodes> = SpinLock::new(NodeReserve::new());
+
+/// Directory entry nodes the reserve could not give (an insert without dir_prealloc()).
+pub static DIR_NODE_MISSES: AtomicUsize = AtomicUsize::new(0);
+
+impl NodePool for DirNodes {
+    type Class = class::DirNodes;
+    // (the larger of the two maps' key and value: a name and (seq, inode))
+    const BLOCK: Layout = node_block(size_of::<Vec<u8>>() + size_of::<(u64, Arc<Inode>)>());
+    /// A rename's two inserts into directories of up to 59 entries.
+    const KEEP: usize = 12;
+    const PREALLOC: &'static str = "dir_prealloc";
+    fn reserve() -> &'static SpinLock<NodeReserve, class::DirNodes> {
+        &DIR_NODE_RESERVE
+    }
+    fn misses() -> &'static AtomicUsize {
+        &DIR_NODE_MISSES
+    }
+}
+
+type DirNodeAlloc = NodeAlloc<DirNodes>;
+/// The nodes of one change of directories' entries, kept until its last insert.
+pub type DirPrealloc = Prealloc<DirNodes>;
+
+/// Linux: d_alloc()'s allocation: room for `nodes` entry nodes (DirEntries::nodes_for of each
+/// directory changed), ENOMEM; one fault-injection site.
+pub fn dir_prealloc(nodes: usize) -> KResult<DirPrealloc> {
+    prealloc::<DirNodes>(nodes)
+}
+
+/// A new entry's name, copied before the directory changes (Linux: d_alloc()'s name, ENOMEM):
+/// one copy for each of DirEntries's maps.
+pub struct EntryName {
+    key: Vec<u8>,
+    seq_name: Vec<u8>,
+}
+
+impl EntryName {
+    pub fn new(name: &[u8]) -> KResult<EntryName> {
+        Ok(EntryName { key: try_vec_from_slice(name)?, seq_name: try_vec_from_slice(name)? })
+    }
+}
+
+impl Default for DirEntries {
+    fn default() -> DirEntries {
+        DirEntries { by_name: BTreeMap::new_in(DirNodeAlloc::new()), by_seq: BTreeMap::new_in(DirNodeAlloc::new()) }
+    }
 }
 
 static NEXT_DIRENT_SEQ: AtomicU64 = AtomicU64::new(1);
@@ -67,11 +126,16 @@ impl DirEntries {
     pub fn is_empty(&self) -> bool {
         self.by_name.is_empty()
     }
-    /// Adds or replaces `name` (a new entry, at the head of the order); the old inode.
-    pub fn insert(&mut self, name: Vec<u8>, ino: Arc<Inode>) -> Option<Arc<Inode>> {
+    /// The entry nodes `inserts` inserts into this directory can need (for dir_prealloc()).
+    pub fn nodes_for(&self, inserts: usize) -> usize {
+        2 * inserts * nodes_per_insert(self.len() + inserts)
+    }
+    /// Adds or replaces `name` (a new entry, at the head of the order); the old inode.  The
+    /// nodes are the caller's DirPrealloc's (made with nodes_for, under the same lock).
+    pub fn insert(&mut self, name: EntryName, ino: Arc<Inode>) -> Option<Arc<Inode>> {
         let seq = NEXT_DIRENT_SEQ.fetch_add(1, Ordering::Relaxed);
-        self.by_seq.insert(seq, name.clone());
-        let old = self.by_name.insert(name, (seq, ino));
+        self.by_seq.insert(seq, name.seq_name);
+        let old = self.by_name.insert(name.key, (seq, ino));
         old.map(|(s, i)| {
             self.by_seq.remove(&s);
             i
@@ -197,32 +261,47 @@ pub fn current_fsgid() -> u32 {
 impl Inode {
     /// A new inode of no filesystem yet (it joins the one of the directory it is linked into).
     pub fn new(mode: u32, kind: InodeKind) -> Arc<Inode> {
-        Inode::build(None, Inode::next_ino(), mode, |_| kind)
+        Inode::build(None, Inode::next_ino(), mode, kind)
+    }
+    /// new() for a syscall: ENOMEM (Linux: new_inode(); a fault-injection site).
+    pub fn try_new(mode: u32, kind: InodeKind) -> KResult<Arc<Inode>> {
+        Inode::try_build(None, Inode::next_ino(), mode, kind)
     }
     /// An inode of instance `sb`, with a given number (/proc: numbers that stay the same
     /// across lookups; nsfs: the namespace's).
     pub fn new_in(sb: &Arc<SuperBlock>, ino: u64, mode: u32, kind: InodeKind) -> Arc<Inode> {
-        Inode::build(Some(sb), ino, mode, |_| kind)
+        Inode::build(Some(sb), ino, mode, kind)
     }
     /// Linux: new_inode() + inode_init_owner(): owned by the creator's fsuid and fsgid, all
-    /// times now; one link (a directory two: its name and its "."); with a kind that points
-    /// back at its inode (a file's pages name their file).
-    pub fn build(
-        sb: Option<&Arc<SuperBlock>>,
-        ino: u64,
-        mode: u32,
-        kind: impl FnOnce(&Weak<Inode>) -> InodeKind,
-    ) -> Arc<Inode> {
+    /// times now; one link (a directory two: its name and its ".").  The kernel's own inodes
+    /// (the initramfs, /proc, tracefs): an allocation too small to fail.
+    pub fn build(sb: Option<&Arc<SuperBlock>>, ino: u64, mode: u32, kind: InodeKind) -> Arc<Inode> {
+        let rootfs_counted = Inode::count(sb);
+        Inode::adopt(Arc::new(Inode::init(sb, ino, mode, kind, rootfs_counted)))
+    }
+    /// build() for a syscall (Linux: new_inode() -> alloc_inode(), ENOMEM; a fault-injection
+    /// site).  The memory is taken first, so failing counts no inode in the superblock; `kind`
+    /// (a file's pages, a FIFO's pipe) is freed with the error.
+    pub fn try_build(sb: Option<&Arc<SuperBlock>>, ino: u64, mode: u32, kind: InodeKind) -> KResult<Arc<Inode>> {
+        let slot = ArcSlot::<Inode>::try_new()?;
+        let rootfs_counted = Inode::count(sb);
+        Ok(Inode::adopt(slot.fill(Inode::init(sb, ino, mode, kind, rootfs_counted))))
+    }
+    /// Counts a new inode in the rootfs's (Drop gives it back): whether it is the rootfs's.
+    fn count(sb: Option<&Arc<SuperBlock>>) -> bool {
         // (an inode made before it has a filesystem is the rootfs's until linked elsewhere)
         let rootfs_counted = sb.is_none_or(|s| Arc::ptr_eq(s, rootfs_sb()));
         if rootfs_counted {
             ROOTFS_SB.used_inodes_add(1);
         }
+        rootfs_counted
+    }
+    fn init(sb: Option<&Arc<SuperBlock>>, ino: u64, mode: u32, kind: InodeKind, rootfs_counted: bool) -> Inode {
         let once = spin::Once::new();
         if let Some(s) = sb {
             once.call_once(|| s.clone());
         }
-        Arc::new_cyclic(|me| Inode {
+        Inode {
             ino,
             sb: once,
             rootfs_counted,
@@ -231,19 +310,26 @@ impl Inode {
             uid: AtomicU32::new(current_fsuid()),
             gid: AtomicU32::new(current_fsgid()),
             times: SpinLock::new(InodeTimes::all(current_time())),
-            kind: kind(me),
+            kind,
             writecount: AtomicI32::new(0),
             locks: crate::fs::locks::LockContextSlot::new(),
-        })
+        }
     }
-    /// A regular file of instance `sb` (None: joins its directory's) whose pages `pages`
-    /// makes (given the inode they are the pages of).
-    pub fn new_reg(
-        sb: Option<&Arc<SuperBlock>>,
-        mode: u32,
-        pages: impl FnOnce(Weak<Inode>) -> Arc<ShmObject>,
-    ) -> Arc<Inode> {
-        Inode::build(sb, Inode::next_ino(), S_IFREG | (mode & S_IALLUGO), |me| InodeKind::File(pages(me.clone())))
+    /// A file's pages learn their inode (Linux: the mapping is inside the inode; here it was
+    /// made before it, see ShmObject's `source`), before anyone else sees either.
+    fn adopt(me: Arc<Inode>) -> Arc<Inode> {
+        if let InodeKind::File(m) = &me.kind {
+            m.set_source(Arc::downgrade(&me));
+        }
+        me
+    }
+    /// A regular file of instance `sb` (None: joins its directory's) whose pages are `pages`.
+    pub fn new_reg(sb: Option<&Arc<SuperBlock>>, mode: u32, pages: Arc<ShmObject>) -> Arc<Inode> {
+        Inode::build(sb, Inode::next_ino(), S_IFREG | (mode & S_IALLUGO), InodeKind::File(pages))
+    }
+    /// new_reg() for a syscall: ENOMEM (the pages are freed with the error).
+    pub fn try_new_reg(sb: Option<&Arc<SuperBlock>>, mode: u32, pages: Arc<ShmObject>) -> KResult<Arc<Inode>> {
+        Inode::try_build(sb, Inode::next_ino(), S_IFREG | (mode & S_IALLUGO), InodeKind::File(pages))
     }
     pub fn next_ino() -> u64 {
         NEXT_INO.fetch_add(1, Ordering::Relaxed)
@@ -260,15 +346,27 @@ impl Inode {
         parent: Weak<Inode>,
         name: &(impl AsRef<[u8]> + ?Sized),
     ) -> Arc<Inode> {
-        let kind = InodeKind::Dir(DirInode {
+        let kind = Inode::dir_kind(parent, name.as_ref().to_vec());
+        Inode::build(sb, Inode::next_ino(), S_IFDIR | (mode & S_IALLUGO), kind)
+    }
+    /// new_dir() for mkdir: ENOMEM (Linux: shmem_get_inode(); its name is the dentry's, which
+    /// link_new() gives it).
+    pub fn try_new_dir(mode: u32, parent: Weak<Inode>) -> KResult<Arc<Inode>> {
+        Inode::try_build(None, Inode::next_ino(), S_IFDIR | (mode & S_IALLUGO), Inode::dir_kind(parent, Vec::new()))
+    }
+    fn dir_kind(parent: Weak<Inode>, name: Vec<u8>) -> InodeKind {
+        InodeKind::Dir(DirInode {
             entries: SpinLock::new(DirEntries::default()),
-            dentry: SpinLock::new(Dentry { parent, name: name.as_ref().to_vec() }),
-        });
-        Inode::build(sb, Inode::next_ino(), S_IFDIR | (mode & S_IALLUGO), |_| kind)
+            dentry: SpinLock::new(Dentry { parent, name }),
+        })
     }
     /// A new empty regular file (tmpfs: its pages count in the rootfs's blocks).
     pub fn new_file(mode: u32) -> Arc<Inode> {
-        Inode::new_reg(None, mode, |me| ShmObject::file(false, me, Some(&ROOTFS_SB)))
+        Inode::new_reg(None, mode, ShmObject::file(false, Some(&ROOTFS_SB)))
+    }
+    /// new_file() for open(O_CREAT) and mknod: ENOMEM (Linux: shmem_get_inode()).
+    pub fn try_new_file(mode: u32) -> KResult<Arc<Inode>> {
+        Inode::try_new_reg(None, mode, ShmObject::try_file(false, Some(&ROOTFS_SB))?)
     }
     /// Linux: init_special_inode(): a device, FIFO or socket node of type `mode & S_IFMT`.
     pub fn new_special(mode: u32, rdev: (u32, u32)) -> Arc<Inode> {
@@ -279,6 +377,16 @@ impl Inode {
             _ => InodeKind::Socket,
         };
         Inode::new(mode, kind)
+    }
+    /// new_special() for mknod and rename's whiteout: ENOMEM.
+    pub fn try_new_special(mode: u32, rdev: (u32, u32)) -> KResult<Arc<Inode>> {
+        let kind = match mode & S_IFMT {
+            S_IFCHR => InodeKind::CharDev(rdev.0, rdev.1),
+            S_IFBLK => InodeKind::BlockDev(rdev.0, rdev.1),
+            S_IFIFO => InodeKind::Fifo(crate::fs::pipe::Pipe::try_new()?),
+            _ => InodeKind::Socket,
+        };
+        Inode::try_new(mode, kind)
     }
 
     pub fn mode(&self) -> u32 {
@@ -552,6 +660,13 @@ impl Inode {
                 if name.len() > NAME_MAX {
                     return Err(ENAMETOOLONG);
                 }
+                // Linux: d_alloc(): the entry's name (and a directory's own, its dentry's),
+                // ENOMEM before anything changes.
+                let ename = EntryName::new(name)?;
+                let dname = match &child.kind {
+                    InodeKind::Dir(cd) if cd.dentry.lock().name != name => Some(try_vec_from_slice(name)?),
+                    _ => None,
+                };
                 let now = current_time();
                 if new {
                     // (before the entries' lock, which the times' lock does not nest in)
@@ -569,16 +684,21 @@ impl Inode {
                     return Err(EEXIST);
                 }
                 may_add_entry()?;
+                // The map's nodes, the last thing that can fail (under the entries' lock, kept
+                // until the insert: mm/node_prealloc.rs).
+                let _nodes = dir_prealloc(e.nodes_for(1))?;
                 if let InodeKind::Dir(cd) = &child.kind {
                     let mut de = cd.dentry.lock();
                     de.parent = Arc::downgrade(self);
-                    de.name = name.to_vec();
+                    if let Some(n) = dname {
+                        de.name = n;
+                    }
                 }
                 if child.is_dir() {
                     // The child's ".." (a mountpoint's too: Linux counts the directory under it).
                     self.nlink.fetch_add(1, Ordering::Relaxed);
                 }
-                e.insert(name.to_vec(), child);
+                e.insert(ename, child);
                 drop(e);
                 let mut t = self.times.lock();
                 t.mtime = now;

@@ -616,9 +616,9 @@ pub fn sys_mknodat(dfd: i32, filename: UserCStr, mode: u32, dev: u32) -> KResult
         }
     }
     let ino = match mode & S_IFMT {
-        0 | S_IFREG => Inode::new_file(perm),
-        t @ (S_IFCHR | S_IFBLK) => Inode::new_special(t | perm, new_decode_dev(dev)),
-        t => Inode::new_special(t | perm, (0, 0)),
+        0 | S_IFREG => Inode::try_new_file(perm)?,
+        t @ (S_IFCHR | S_IFBLK) => Inode::try_new_special(t | perm, new_decode_dev(dev))?,
+        t => Inode::try_new_special(t | perm, (0, 0))?,
     };
     create_in(&dir, &name, ino)?;
     Ok(0)
@@ -630,7 +630,7 @@ pub fn sys_mkdirat(dfd: i32, pathname: UserCStr, mode: u32) -> KResult<usize> {
     let (dir, name) = filename_create(dfd, &path, true)?;
     let dir = dir.inode;
     let mode = vfs_prepare_mode(&dir, S_IFDIR | (mode & (S_IRWXUGO | S_ISVTX)), current_umask()) & !S_IFMT;
-    let d = Inode::new_dir(mode, Arc::downgrade(&dir), &name);
+    let d = Inode::try_new_dir(mode, Arc::downgrade(&dir))?;
     create_in(&dir, &name, d)?;
     Ok(0)
 }
@@ -682,7 +682,7 @@ pub fn sys_symlinkat(oldname: UserCStr, newdfd: i32, newname: UserCStr) -> KResu
     }
     let path = newname.read_path()?;
     let (dir, name) = filename_create(newdfd, &path, false)?;
-    create_in(&dir.inode, &name, Inode::new(S_IFLNK | 0o777, InodeKind::Symlink(target)))?;
+    create_in(&dir.inode, &name, Inode::try_new(S_IFLNK | 0o777, InodeKind::Symlink(target))?)?;
     Ok(0)
 }
 
@@ -768,11 +768,20 @@ fn entries_of(d: &Inode) -> KResult<&SpinLock<DirEntries, class::Inode>> {
     }
 }
 
-fn set_dentry(d: &Arc<Inode>, parent: &Arc<Inode>, name: &[u8]) {
-    if let InodeKind::Dir(x) = &d.kind {
+/// A directory's new name for set_dentry(), copied before the rename changes anything
+/// (ENOMEM); None for a non-directory, which keeps no name.
+fn dentry_name(d: &Inode, name: &[u8]) -> KResult<Option<Vec<u8>>> {
+    match &d.kind {
+        InodeKind::Dir(_) => Ok(Some(crate::mm::slab::try_vec_from_slice(name)?)),
+        _ => Ok(None),
+    }
+}
+
+fn set_dentry(d: &Arc<Inode>, parent: &Arc<Inode>, name: Option<Vec<u8>>) {
+    if let (InodeKind::Dir(x), Some(name)) = (&d.kind, name) {
         let mut de = x.dentry.lock();
         de.parent = Arc::downgrade(parent);
-        de.name = name.to_vec();
+        de.name = name;
     }
 }
 
@@ -887,17 +896,26 @@ pub fn sys_renameat2(olddfd: i32, oldname: UserCStr, newdfd: i32, newname: UserC
         (o, Some(ne.lock_nested(1)))
     };
     // (g1 is od's entries; g2 nd's when it is another directory.)
+    // The nodes of `in_od` inserts into od and `in_nd` into nd, made before the change.
+    let nodes = |g1: &DirEntries, g2: Option<&DirEntries>, in_od: usize, in_nd: usize| match g2 {
+        Some(n) => dir_prealloc(g1.nodes_for(in_od) + n.nodes_for(in_nd)),
+        None => dir_prealloc(g1.nodes_for(in_od + in_nd)),
+    };
     if exchange {
         let t = target.clone().ok_or(ENOENT)?;
-        g1.insert(ol.name.clone(), t.clone());
+        // Linux: d_alloc()s of the lookups, ENOMEM before anything changes.
+        let (oname, nname) = (EntryName::new(&ol.name)?, EntryName::new(&nl.name)?);
+        let (t_dname, s_dname) = (dentry_name(&t, &ol.name)?, dentry_name(&source, &nl.name)?);
+        let _nodes = nodes(&g1, g2.as_deref(), 1, 1)?;
+        g1.insert(oname, t.clone());
         match g2.as_mut() {
-            Some(n) => n.insert(nl.name.clone(), source.clone()),
-            None => g1.insert(nl.name.clone(), source.clone()),
+            Some(n) => n.insert(nname, source.clone()),
+            None => g1.insert(nname, source.clone()),
         };
         drop(g2);
         drop(g1);
-        set_dentry(&t, &od, &ol.name);
-        set_dentry(&source, &nd, &nl.name);
+        set_dentry(&t, &od, t_dname);
+        set_dentry(&source, &nd, s_dname);
         // Linux: simple_rename_exchange(): a directory changing parents takes its ".." along.
         if !same_dir && is_dir != t.is_dir() {
             let (from, to) = if is_dir { (&od, &nd) } else { (&nd, &od) };
@@ -919,26 +937,29 @@ pub fn sys_renameat2(olddfd: i32, oldname: UserCStr, newdfd: i32, newname: UserC
             return Err(ENOTEMPTY);
         }
     }
+    // Everything the move needs, ENOMEM before it changes anything: the whiteout (Linux:
+    // shmem_whiteout()'s shmem_get_inode()), the names, the entry nodes.
     let whiteout = if flags & RENAME_WHITEOUT != 0 {
-        let w = Inode::new_special(S_IFCHR, (0, 0));
-        Some(w)
+        Some((Inode::try_new_special(S_IFCHR, (0, 0))?, EntryName::new(&ol.name)?))
     } else {
         None
     };
+    let nname = EntryName::new(&nl.name)?;
+    let s_dname = dentry_name(&source, &nl.name)?;
+    let in_od = usize::from(whiteout.is_some());
+    let _nodes = nodes(&g1, g2.as_deref(), in_od, 1)?;
     // The move itself.
     match whiteout {
-        Some(w) => g1.insert(ol.name.clone(), w),
+        Some((w, wname)) => g1.insert(wname, w),
         None => g1.remove(&ol.name),
     };
     let replaced = match g2.as_mut() {
-        Some(n) => n.insert(nl.name.clone(), source.clone()),
-        None => g1.insert(nl.name.clone(), source.clone()),
+        Some(n) => n.insert(nname, source.clone()),
+        None => g1.insert(nname, source.clone()),
     };
     drop(g2);
     drop(g1);
-    if is_dir {
-        set_dentry(&source, &nd, &nl.name);
-    }
+    set_dentry(&source, &nd, s_dname);
     if let Some(t) = replaced {
         t.drop_nlink();
         t.touch_ctime();

@@ -1213,7 +1213,7 @@ fn mounts_busy(ns: &Arc<MntNamespace>, ids: &[MntId]) -> bool {
                 .values()
                 .filter_map(|v| match &v.backing {
                     crate::mm::mm_types::Backing::File { inode, .. } => Some(inode.clone()),
-                    crate::mm::mm_types::Backing::Shared { obj, .. } => obj.source.as_ref().and_then(|w| w.upgrade()),
+                    crate::mm::mm_types::Backing::Shared { obj, .. } => obj.source_inode(),
                     _ => None,
                 })
                 .collect();

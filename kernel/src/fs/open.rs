@@ -375,6 +375,7 @@ pub fn do_open(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized), flags: u32, mode:
     let name = crate::mm::slab::try_string(&String::from_utf8_lossy(path))?;
     let mut created = false;
     let mut new_ops: Option<Arc<dyn FileOps>> = None;
+    let mut reserved = None;
     let ino = match found {
         Some(p) => {
             let ino = p.inode.clone();
@@ -415,9 +416,12 @@ pub fn do_open(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized), flags: u32, mode:
             let mode = vfs_prepare_mode(&dir, S_IFREG | (mode & S_IALLUGO), current_umask());
             // Linux: do_sys_openat2()'s get_unused_fd_flags() (before path_openat()), and
             // do_dentry_open()'s operations for the new regular file: had before the inode.
-            super::file::fd_prepare()?;
+            // The number is reserved, not just known free: a thread sharing the table cannot
+            // take it before the install, which then cannot fail after the file is made.
+            reserved = Some(super::file::get_unused_fd()?);
             new_ops = Some(crate::mm::slab::try_arc(super::ramfs::file_mmu::RegOps)?);
-            let ino = Inode::new_file(mode & S_IALLUGO);
+            // Linux: shmem_get_inode(), ENOMEM.
+            let ino = Inode::try_new_file(mode & S_IALLUGO)?;
             ino.inode_init_owner(&dir);
             dir.link_new(&last.name, ino.clone())?;
             created = true;
@@ -459,7 +463,10 @@ pub fn do_open(dirfd: i32, path: &(impl AsRef<[u8]> + ?Sized), flags: u32, mode:
         }
     };
     f.write_access.store(writer, Ordering::Relaxed);
-    fd_install(f, flags & O_CLOEXEC != 0)
+    match reserved {
+        Some(r) => Ok(r.install(f, flags & O_CLOEXEC != 0)),
+        None => fd_install(f, flags & O_CLOEXEC != 0),
+    }
 }
 
 pub fn sys_openat(dirfd: i32, filename: UserCStr, flags: i32, mode: u32) -> KResult<usize> {

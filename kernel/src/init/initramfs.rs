@@ -67,7 +67,7 @@ pub fn populate_rootfs(image: &'static [u8]) -> KResult<usize> {
             }
             S_IFREG => match e.data {
                 // Plain archive: the bytes stay in the initrd image until written.
-                alloc::borrow::Cow::Borrowed(b) => Inode::new_reg(None, mode, |me| ShmObject::from_initrd(b, me)),
+                alloc::borrow::Cow::Borrowed(b) => Inode::new_reg(None, mode, ShmObject::from_initrd(b)),
                 // Decompressed: copied into the file's pages, the buffer freed.
                 alloc::borrow::Cow::Owned(v) => {
                     let f = Inode::new_file(mode);

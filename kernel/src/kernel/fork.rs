@@ -402,15 +402,13 @@ pub fn copy_process(args: &KernelCloneArgs, trace: i32) -> KResult<Task> {
         p.tgid.store(pid, Ordering::Relaxed);
     }
 
-    // Linux: pidfd_prepare() + put_user(pidfd, args->pidfd).  The last step that can fail.
+    // Linux: pidfd_prepare() + put_user(pidfd, args->pidfd): the number reserved and the file
+    // made, installed after the point of no return (fd_install below); dropped on an error.
     let mut pidfd = None;
     if clone_flags & CLONE_PIDFD != 0 {
-        let fd = crate::kernel::pid::pidfd_create(&p, 0)?;
-        if let Err(e) = write_user(args.pidfd, &(fd as i32)) {
-            let _ = crate::fs::close_fd(fd as u32);
-            return Err(e);
-        }
-        pidfd = Some(fd);
+        let (fd, file) = crate::kernel::pid::pidfd_prepare(&p, 0)?;
+        write_user(args.pidfd, &(fd.fd() as i32))?;
+        pidfd = Some((fd, file));
     }
 
     if clone_flags & CLONE_CHILD_SETTID != 0 {
@@ -454,11 +452,7 @@ pub fn copy_process(args: &KernelCloneArgs, trace: i32) -> KResult<Task> {
             drop(prel);
             drop(tl);
             p.rel.lock().real_parent = None;
-            // (Linux: bad_fork_put_pidfd: fput + put_unused_fd — the fd was never seen;
-            // here it was installed, and is closed)
-            if let Some(fd) = pidfd {
-                let _ = crate::fs::close_fd(fd as u32);
-            }
+            // (Linux: bad_fork_put_pidfd: fput + put_unused_fd — dropping pidfd does both)
             return Err(e);
         }
     }
@@ -474,6 +468,11 @@ pub fn copy_process(args: &KernelCloneArgs, trace: i32) -> KResult<Task> {
     TOTAL_FORKS.fetch_add(1, Ordering::Relaxed);
     drop(tl);
     nproc.keep();
+    // Linux: fd_install(pidfd, pidfile), past the point of no return: the reserved number
+    // gets its file (a pidfd is close-on-exec).
+    if let Some((fd, file)) = pidfd {
+        fd.install(file, true);
+    }
     crate::trace_event!(task_newtask, pid, clone_flags);
     _t.ret(pid);
     Ok(p)

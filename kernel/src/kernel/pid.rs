@@ -547,12 +547,21 @@ pub const PIDFD_NONBLOCK: u32 = linux_raw_sys::general::O_NONBLOCK;
 /// Linux: pidfd_create(): a pidfd for the thread-group leader `p` (anon_inode "[pidfd]",
 /// O_RDWR, always close-on-exec; `flags` may add O_NONBLOCK).
 pub fn pidfd_create(p: &Task, flags: u32) -> KResult<usize> {
+    let (fd, f) = pidfd_prepare(p, flags)?;
+    Ok(fd.install(f, true))
+}
+
+/// Linux: pidfd_prepare(): a reserved fd (get_unused_fd_flags(), EMFILE, ENOMEM) and the
+/// pidfd's file (anon_inode_getfile()'s alloc_empty_file and the pid reference: ENOMEM), for
+/// the caller to fd_install() (always close-on-exec) after its point of no return; dropped,
+/// they are given back.
+pub fn pidfd_prepare(p: &Task, flags: u32) -> KResult<(crate::fs::file::FdReserved, Arc<crate::fs::File>)> {
     use linux_raw_sys::general::{O_NONBLOCK, O_RDWR};
-    // Linux: anon_inode_getfile()'s file (alloc_empty_file) and the pid reference: ENOMEM.
+    let fd = crate::fs::file::get_unused_fd()?;
     let ops: Arc<dyn crate::fs::FileOps> = crate::mm::slab::try_arc(crate::kernel::fork::PidFd(p.clone()))?;
     let path = crate::mm::slab::try_string("anon_inode:[pidfd]")?;
     let f = crate::fs::File::try_new(ops, None, O_RDWR | (flags & O_NONBLOCK), path)?;
-    crate::fs::fd_install(f, true)
+    Ok((fd, f))
 }
 
 /// Linux: pidfd_get_pid(): the process a pidfd refers to, and the pidfd's file flags (EBADF

@@ -159,7 +159,7 @@ fn madvise_remove(m: &mut MmInner, start: usize, end: usize) -> KResult<()> {
         if !v.flags.contains(VmFlags::SHARED | VmFlags::WRITE) {
             return Err(EACCES);
         }
-        if obj.source.is_some() {
+        if obj.is_file() {
             return Err(EOPNOTSUPP);
         }
         let (s, e) = (v.start.max(start), v.end.min(end));

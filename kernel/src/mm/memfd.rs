@@ -41,9 +41,9 @@ pub fn sys_memfd_create(uname: UserCStr, flags: u32) -> KResult<usize> {
         return Err(ENOSYS);
     }
     let sealable = flags & MFD_ALLOW_SEALING != 0;
-    let ino = Inode::new_reg(Some(crate::fs::super_block::shm_sb()), S_IRWXU | S_IRWXG | S_IRWXO, |me| {
-        ShmObject::file(sealable, me, None)
-    });
+    // Linux: shmem_file_setup() -> shmem_get_inode(): ENOMEM.
+    let pages = ShmObject::try_file(sealable, None)?;
+    let ino = Inode::try_new_reg(Some(crate::fs::super_block::shm_sb()), S_IRWXU | S_IRWXG | S_IRWXO, pages)?;
     // Linux: shmem_file_setup(): "It is unlinked".
     ino.nlink.store(0, Ordering::Relaxed);
     ino.get_write_access()?;

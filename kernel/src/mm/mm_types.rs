@@ -188,7 +188,7 @@ impl MmStruct {
         super::slab::try_arc_with(|| MmStruct {
             inner: SpinLock::new(MmInner {
                 pgt,
-                vmas: BTreeMap::new_in(VmaNodeAlloc),
+                vmas: BTreeMap::new_in(VmaNodeAlloc::new()),
                 start_code: 0,
                 end_code: 0,
                 start_data: 0,

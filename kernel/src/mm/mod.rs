@@ -17,7 +17,8 @@
 //!   pgtable.rs     Sv39 page tables                     arch/riscv/include/asm/pgtable.h
 //!   mm_types.rs    mm_struct, vm_area_struct, VM_*      include/linux/mm_types.h
 //!   mmap.rs        VMAs: mmap, munmap, brk, dup_mmap    mm/mmap.c (dup_mmap: kernel/fork.c)
-//!   vma_prealloc.rs  the VMA tree's preallocated nodes lib/maple_tree.c (mas_preallocate)
+//!   node_prealloc.rs  a BTreeMap's preallocated nodes  lib/maple_tree.c (mas_preallocate)
+//!   vma_prealloc.rs  the VMA tree's preallocated nodes lib/maple_tree.c (vma_iter_prealloc)
 //!   mprotect.rs    mprotect                             mm/mprotect.c
 //!   mremap.rs      mremap                               mm/mremap.c
 //!   madvise.rs     madvise                              mm/madvise.c
@@ -54,6 +55,8 @@ pub mod mmio;
 pub mod mprotect;
 pub mod mremap;
 pub mod msync;
+#[allow(unsafe_code)]
+pub mod node_prealloc;
 #[allow(unsafe_code)] // #[no_mangle] out_of_memory, pagefault_out_of_memory
 pub mod oom_kill;
 #[allow(unsafe_code)]
@@ -69,7 +72,6 @@ pub mod slub;
 #[allow(unsafe_code)]
 pub mod uaccess;
 pub mod util;
-#[allow(unsafe_code)]
 pub mod vma_prealloc;
 pub mod vmalloc;
 

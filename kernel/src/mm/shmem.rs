@@ -68,8 +68,11 @@ impl ShmSbInfo {
 pub struct ShmObject {
     state: SpinLock<ShmState, class::ShmPages>,
     /// The file these are the pages of (None: a MAP_SHARED|MAP_ANONYMOUS object), for
-    /// /proc/PID/maps.
-    pub source: Option<Weak<Inode>>,
+    /// /proc/PID/maps.  A file's pages are made before its inode (Linux: shmem_get_inode()
+    /// sets up the mapping inside the inode it allocated; here the inode is one allocation
+    /// that holds them, and failing it must free them): Inode's constructors set the slot
+    /// once the inode exists, before anyone else can see either.
+    source: Option<spin::Once<Weak<Inode>>>,
     /// Mappings that are shared and may be written (Linux: mapping->i_mmap_writable, one per
     /// VMA, counted by [`WritableMap`]): F_SEAL_WRITE needs none.
     writable_maps: AtomicUsize,
@@ -256,43 +259,58 @@ impl ShmObject {
         size: u64,
         initrd: &'static [u8],
         seals: u32,
-        source: Option<Weak<Inode>>,
+        file: bool,
         sb: Option<&'static ShmSbInfo>,
     ) -> Arc<ShmObject> {
-        Arc::new(ShmObject::init(size, initrd, seals, source, sb))
+        Arc::new(ShmObject::init(size, initrd, seals, file, sb))
     }
-    fn init(
-        size: u64,
-        initrd: &'static [u8],
-        seals: u32,
-        source: Option<Weak<Inode>>,
-        sb: Option<&'static ShmSbInfo>,
-    ) -> ShmObject {
+    fn init(size: u64, initrd: &'static [u8], seals: u32, file: bool, sb: Option<&'static ShmSbInfo>) -> ShmObject {
         let mut st = ShmState { pages: BTreeMap::new(), size, initrd, initrd_cached: 0, seals, sb, accounted: 0 };
         st.reaccount();
+        let source = if file { Some(spin::Once::new()) } else { None };
         ShmObject { source, state: SpinLock::new(st), writable_maps: AtomicUsize::new(0) }
     }
 
     /// The object behind a MAP_SHARED|MAP_ANONYMOUS mapping of `len` bytes (Linux:
     /// shmem_zero_setup()); a fault past it is SIGBUS.
     pub fn anon(len: usize) -> Arc<ShmObject> {
-        ShmObject::with(len as u64, &[], F_SEAL_SEAL, None, None)
+        ShmObject::with(len as u64, &[], F_SEAL_SEAL, false, None)
     }
     /// anon() for mmap: ENOMEM (shmem_zero_setup()'s shmem_kernel_file_setup() failing; a
     /// fault-injection site; dropped, the object gives back its accounting).
     pub fn try_anon(len: usize) -> KResult<Arc<ShmObject>> {
-        super::slab::try_arc(ShmObject::init(len as u64, &[], F_SEAL_SEAL, None, None))
+        super::slab::try_arc(ShmObject::init(len as u64, &[], F_SEAL_SEAL, false, None))
     }
 
     /// An empty tmpfs file (Linux: shmem_get_inode() for S_IFREG); `sealable` for memfd's
-    /// MFD_ALLOW_SEALING.
-    pub fn file(sealable: bool, source: Weak<Inode>, sb: Option<&'static ShmSbInfo>) -> Arc<ShmObject> {
-        ShmObject::with(0, &[], if sealable { 0 } else { F_SEAL_SEAL }, Some(source), sb)
+    /// MFD_ALLOW_SEALING.  Its inode is given by Inode::new_reg / try_new_reg.
+    pub fn file(sealable: bool, sb: Option<&'static ShmSbInfo>) -> Arc<ShmObject> {
+        ShmObject::with(0, &[], if sealable { 0 } else { F_SEAL_SEAL }, true, sb)
+    }
+    /// file() for a syscall: ENOMEM (shmem_get_inode()'s allocation failing; a
+    /// fault-injection site).
+    pub fn try_file(sealable: bool, sb: Option<&'static ShmSbInfo>) -> KResult<Arc<ShmObject>> {
+        super::slab::try_arc(ShmObject::init(0, &[], if sealable { 0 } else { F_SEAL_SEAL }, true, sb))
     }
 
     /// A rootfs file whose bytes are the initramfs image's `data`, left where they are.
-    pub fn from_initrd(data: &'static [u8], source: Weak<Inode>) -> Arc<ShmObject> {
-        ShmObject::with(data.len() as u64, data, F_SEAL_SEAL, Some(source), Some(&ROOTFS_SB))
+    pub fn from_initrd(data: &'static [u8]) -> Arc<ShmObject> {
+        ShmObject::with(data.len() as u64, data, F_SEAL_SEAL, true, Some(&ROOTFS_SB))
+    }
+
+    /// The inode these pages are a file's (Inode's constructors, once it exists).
+    pub fn set_source(&self, ino: Weak<Inode>) {
+        if let Some(s) = &self.source {
+            s.call_once(|| ino);
+        }
+    }
+    /// Whether these are a file's pages (not a MAP_SHARED|MAP_ANONYMOUS object's).
+    pub fn is_file(&self) -> bool {
+        self.source.is_some()
+    }
+    /// The file these are the pages of, while it exists.
+    pub fn source_inode(&self) -> Option<Arc<Inode>> {
+        self.source.as_ref()?.get()?.upgrade()
     }
 
     pub fn size(&self) -> u64 {

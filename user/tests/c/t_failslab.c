@@ -28,6 +28,11 @@
  * preallocation those walks found no failure at all, and a failed node allocation aborted the
  * kernel); each failure leaves the caller's mappings as they were (/proc/self/maps: the same
  * lines; brk: the same break).
+ * Names made in a directory (Linux: d_alloc(), new_inode()/shmem_get_inode(), ENOMEM): mkdir,
+ * symlink, link, mknod of a FIFO and rename of a directory to a new name, in a directory of
+ * their own.  A failed one leaves nothing behind: the new name does not exist (a renamed
+ * directory keeps its old one, a linked file its link count), and the directory's link count,
+ * mtime and ctime and the filesystem's free inodes (statfs) are what they were before.
  * A kernel without fail-nth (the reference Linux is built without fault injection) has
  * nothing to check: the test then reports no checks at all.
  */
@@ -37,6 +42,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <stdint.h>
 #include <sys/wait.h>
@@ -55,10 +61,22 @@ struct clone_args_v0 {
 #define NMAX_EXEC 80
 
 enum { OP_FORK, OP_CLONE3, OP_VFORK, OP_EXECVE, OP_MMAP, OP_PIPE, OP_OPEN, OP_CLONE_PIDFD, OP_FORK_LEAF,
-       OP_MMAP_ANON, OP_MUNMAP_MID, OP_MPROTECT_MID, OP_BRK, OP_FORK_VMAS, NOPS };
+       OP_MMAP_ANON, OP_MUNMAP_MID, OP_MPROTECT_MID, OP_BRK, OP_FORK_VMAS, OP_MKDIR, OP_SYMLINK, OP_LINK,
+       OP_MKFIFO, OP_RENAME_NEW, NOPS };
 static const char *op_name[NOPS] = { "fork", "clone3", "vfork", "execve", "mmap", "pipe", "open-creat",
 				     "clone3-pidfd", "fork-new-leaf", "mmap-anon", "munmap-middle",
-				     "mprotect-middle", "brk-grow", "fork-many-vmas" };
+				     "mprotect-middle", "brk-grow", "fork-many-vmas", "mkdir", "symlink", "link",
+				     "mknod-fifo", "rename-new-name" };
+
+/* The name ops' directory, their new name and their source (link: a file; rename: a directory). */
+#define FSDIR "/failslab.d"
+#define FSDST FSDIR "/new"
+#define FSSRC FSDIR "/src"
+
+static int is_name_op(int op)
+{
+	return op >= OP_MKDIR && op <= OP_RENAME_NEW;
+}
 
 static int is_fork_op(int op)
 {
@@ -108,6 +126,14 @@ static void prep(int op)
 		area = mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (area == MAP_FAILED)
 			_exit(RES_OTHER);
+	} else if (op == OP_LINK) {
+		int f = open(FSSRC, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (f < 0)
+			_exit(RES_OTHER);
+		close(f);
+	} else if (op == OP_RENAME_NEW) {
+		if (mkdir(FSSRC, 0700) != 0)
+			_exit(RES_OTHER);
 	} else if (op == OP_BRK) {
 		brk0 = (char *)syscall(SYS_brk, 0);
 	} else if (op == OP_FORK_VMAS) {
@@ -130,6 +156,11 @@ static int expected_errno(int op, int e)
 	case OP_PIPE: /* Linux: get_pipe_inode() -> ENFILE; the files -> ENOMEM */
 		return e == ENFILE || e == ENOMEM;
 	case OP_OPEN: /* tmpfs: shmem_mknod() -> ENOSPC; the dentry, the file -> ENOMEM */
+	case OP_MKDIR:
+	case OP_SYMLINK:
+	case OP_LINK:
+	case OP_MKFIFO:
+	case OP_RENAME_NEW:
 		return e == ENOMEM || e == ENOSPC;
 	default:
 		return e == ENOMEM;
@@ -241,6 +272,16 @@ static int do_op(int op, int n)
 			close(fd);
 		return fd < 0 ? e : 0; /* (worker() unlinks it, disarmed) */
 	}
+	case OP_MKDIR:
+		return mkdir(FSDST, 0700) < 0 ? errno : 0;
+	case OP_SYMLINK:
+		return symlink("target", FSDST) < 0 ? errno : 0;
+	case OP_LINK:
+		return link(FSSRC, FSDST) < 0 ? errno : 0;
+	case OP_MKFIFO:
+		return mknod(FSDST, S_IFIFO | 0600, 0) < 0 ? errno : 0;
+	case OP_RENAME_NEW:
+		return rename(FSSRC, FSDST) < 0 ? errno : 0;
 	default:
 		return EINVAL;
 	}
@@ -297,6 +338,10 @@ static int worker(int op, int n)
 			_exit(RES_OTHER);
 		}
 	}
+	struct stat dir0;
+	struct statfs fs0;
+	if (is_name_op(op) && (stat(FSDIR, &dir0) != 0 || statfs(FSDIR, &fs0) != 0))
+		_exit(RES_OTHER);
 	int probe = lowest_free_fd(); /* (found without opening one: the table keeps its size) */
 	if (write(fd, num, len) != len)
 		_exit(RES_OTHER);
@@ -326,8 +371,17 @@ static int worker(int op, int n)
 			printf("%s N=%d: failed with errno %d but left child %d\n", op_name[op], n, e, w);
 			e = EIO;
 		}
-		if (lowest_free_fd() != probe) {
-			printf("%s N=%d: failed with errno %d but left fd %d\n", op_name[op], n, e, probe);
+	}
+	if (e != 0 && (is_fork_op(op) || op == OP_OPEN)) {
+		/* A failed open or fork (clone3 with CLONE_PIDFD) gives its fd back: neither open
+		 * nor reserved, so that a new fd takes that number (dup: an fd only reserved in the
+		 * table is not open for fcntl, but is skipped by a new fd). */
+		int d = dup(fd);
+		if (d >= 0)
+			close(d);
+		if (lowest_free_fd() != probe || d != probe) {
+			printf("%s N=%d: failed with errno %d but left fd %d (a new fd is %d)\n", op_name[op], n, e,
+			       probe, d);
 			e = EIO;
 		}
 	}
@@ -339,6 +393,36 @@ static int worker(int op, int n)
 			e = EIO;
 		}
 		unlink(name);
+	}
+	if (is_name_op(op)) { /* a failed name op leaves no name, and the directory as it was */
+		struct stat dir1, st;
+		struct statfs fs1;
+		if (e != 0) {
+			if (stat(FSDIR, &dir1) != 0 || statfs(FSDIR, &fs1) != 0) {
+				e = EIO;
+			} else if (lstat(FSDST, &st) == 0) {
+				printf("%s N=%d: failed with errno %d but made " FSDST "\n", op_name[op], n, e);
+				e = EIO;
+			} else if (dir1.st_nlink != dir0.st_nlink || dir1.st_mtim.tv_sec != dir0.st_mtim.tv_sec ||
+				   dir1.st_mtim.tv_nsec != dir0.st_mtim.tv_nsec ||
+				   dir1.st_ctim.tv_nsec != dir0.st_ctim.tv_nsec) {
+				printf("%s N=%d: failed with errno %d but the directory changed (nlink %lu -> %lu)\n",
+				       op_name[op], n, e, (unsigned long)dir0.st_nlink, (unsigned long)dir1.st_nlink);
+				e = EIO;
+			} else if (fs1.f_ffree != fs0.f_ffree) {
+				printf("%s N=%d: failed with errno %d but free inodes %lu -> %lu\n", op_name[op], n, e,
+				       (unsigned long)fs0.f_ffree, (unsigned long)fs1.f_ffree);
+				e = EIO;
+			} else if ((op == OP_LINK || op == OP_RENAME_NEW) &&
+				   (lstat(FSSRC, &st) != 0 || st.st_nlink != (op == OP_LINK ? 1 : 2))) {
+				printf("%s N=%d: failed with errno %d but the source changed\n", op_name[op], n, e);
+				e = EIO;
+			}
+		}
+		unlink(FSDST);
+		rmdir(FSDST);
+		unlink(FSSRC);
+		rmdir(FSSRC);
 	}
 	int flag = n > 0 && atoi(left) > 0 ? RES_LEFT : 0;
 	if (e == 0)
@@ -384,6 +468,7 @@ int main(void)
 {
 	mt_begin("t_failslab");
 	mkdir("/proc", 0555);
+	mkdir(FSDIR, 0755);
 	int left;
 	if (run(OP_FORK, 0, &left) == RES_NO_FAILNTH) /* no fault injection in this kernel */
 		mt_end();

@@ -639,7 +639,7 @@ pub(super) fn pid_write(pid: &ProcPid, f: PidFile, buf: &[u8]) -> KResult<usize>
 fn vma_file(b: &Backing) -> Option<Option<Arc<Inode>>> {
     match b {
         Backing::File { inode, .. } => Some(Some(inode.clone())),
-        Backing::Shared { obj, .. } => Some(obj.source.as_ref().and_then(|w| w.upgrade())),
+        Backing::Shared { obj, .. } => Some(obj.source_inode()),
         Backing::Anon => None,
     }
 }

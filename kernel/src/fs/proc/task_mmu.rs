@@ -157,7 +157,7 @@ pub(super) fn maps_text(t: &TaskStruct) -> String {
                     line(&mut s, split, v.end, v.flags, 0, 0, 0, special);
                 }
             }
-            Backing::Shared { obj, pgoff, .. } => match obj.source.as_ref().and_then(|w| w.upgrade()) {
+            Backing::Shared { obj, pgoff, .. } => match obj.source_inode() {
                 // MAP_SHARED of a file: the file's path
                 Some(inode) => {
                     let path = path_of(&mut paths, &inode);

@@ -59,6 +59,7 @@
 //! |   93 | ProcInum       | the namespace inode numbers, mount ids, anonymous devices in use (freed with a namespace or superblock, under any lock above) |
 //! |   94 | Trace          | the tracer's ring and saved command lines |
 //! |   96 | Printk         | the printk ring |
+//! |   97 | DirNodes       | the directories' reserve of preallocated entry nodes (fs/inode.rs; a leaf: freed with a directory, under any lock above) |
 //! |   98 | Vmalloc        | the vmalloc area's slots and page tables (kernel stacks; freed with a task, under any lock above) |
 //! |   99 | VmaNodes       | the VMA tree's reserve of preallocated nodes (mm/vma_prealloc.rs; a leaf: freed with an mm, under any lock above) |
 //! |  100 | Heap           | the kernel heap (any allocation, under any lock) |
@@ -184,6 +185,8 @@ lock_classes! {
     Trace = 94, "trace_ring";
     /// Linux: logbuf_lock.
     Printk = 96, "logbuf_lock";
+    /// The directory entries' node reserve (Linux: d_alloc()'s allocation, made before the link).
+    DirNodes = 97, "dir_node_reserve";
     /// Linux: vmap_area_lock (mm/vmalloc.c).
     Vmalloc = 98, "vmap_area_lock";
     /// The VMA tree's node reserve (Linux: the maple tree's per-operation preallocation, mas->alloc).
