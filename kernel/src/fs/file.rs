@@ -162,6 +162,12 @@ impl FilesStruct {
             return Err(EBUSY);
         }
         if fd >= fds.len() {
+            // Linux: ksys_dup3() -> expand_files(): ENOMEM (as install_from's growth).
+            if crate::mm::failslab::should_failslab() {
+                return Err(ENOMEM);
+            }
+            let more = fd + 1 - fds.len();
+            fds.try_reserve(more).map_err(|_| ENOMEM)?;
             fds.resize(fd + 1, None);
         }
         Ok(fds[fd].replace(FdEntry { file, cloexec }))

@@ -295,7 +295,10 @@ pub fn sys_mq_open(u_name: UserCStr, oflag: i32, mode: u32, u_attr: Option<UserP
             let info = new_queue(&ns, attr.as_ref())?;
             ns.mq.queues_count.fetch_add(1, Ordering::Relaxed);
             let umask = crate::fs::fs_struct::current_umask();
-            let ino = Inode::new(S_IFREG | (mode & S_IALLUGO & !umask), InodeKind::Mqueue(Arc::new(info)));
+            // Linux: mqueue_get_inode(): new_inode() / the info's allocation fail with ENOMEM
+            // (a queue that is not made is not counted: dropping `info` uncounts it).
+            let info = crate::mm::slab::try_arc(info)?;
+            let ino = Inode::try_new(S_IFREG | (mode & S_IALLUGO & !umask), InodeKind::Mqueue(info))?;
             // Linux: mqueue_get_inode(): the creator's fsuid and fsgid.
             ino.uid.store(crate::kernel::cred::current_fsuid(), Ordering::Relaxed);
             ino.gid.store(crate::kernel::cred::current_fsgid(), Ordering::Relaxed);

@@ -14,7 +14,6 @@ use crate::fs::inode::Inode;
 use crate::fs::ramfs::file_mmu::RegOps;
 use crate::mm::uaccess::UserCStr;
 use alloc::string::String;
-use alloc::sync::Arc;
 use core::sync::atomic::Ordering;
 use linux_raw_sys::general::{
     F_ADD_SEALS, F_GET_SEALS, MFD_ALLOW_SEALING, MFD_CLOEXEC, MFD_HUGETLB, MFD_HUGE_MASK, MFD_HUGE_SHIFT, O_LARGEFILE,
@@ -49,7 +48,8 @@ pub fn sys_memfd_create(uname: UserCStr, flags: u32) -> KResult<usize> {
     ino.get_write_access()?;
     let mut path = String::from("/memfd:");
     path.push_str(&String::from_utf8_lossy(&name));
-    let f = File::new(Arc::new(RegOps), Some(ino), O_RDWR | O_LARGEFILE, path);
+    // Linux: alloc_file_pseudo(): ENOMEM.
+    let f = File::try_new(crate::mm::slab::try_arc(RegOps)?, Some(ino), O_RDWR | O_LARGEFILE, path)?;
     f.write_access.store(true, Ordering::Relaxed);
     fd_install(f, flags & MFD_CLOEXEC != 0)
 }
