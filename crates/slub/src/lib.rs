@@ -227,8 +227,10 @@ impl Cache {
     }
 
     /// Linux: slab_alloc() (___slab_alloc's get_partial / new_slab): an object, or None when
-    /// the page source has no pages.  O(1) unless a new slab must be carved.
-    #[inline]
+    /// the page source has no pages.  O(1) unless a new slab must be carved.  Always inlined:
+    /// it is the kernel heap's fast path (mm/heap.rs), whose cost make bench counts, and left
+    /// to the inliner it moves in and out of line with unrelated changes.
+    #[inline(always)]
     pub fn alloc(&mut self, mem: &mut impl SlabMem) -> Option<usize> {
         let slab = if self.partial != 0 {
             self.partial

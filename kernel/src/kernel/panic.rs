@@ -39,6 +39,11 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
     if PANICKING.swap(true, Ordering::SeqCst) {
         crate::arch::riscv::sbi::shutdown(Some(2));
     }
+    // Linux: out_of_memory() with no victim ("Out of memory and no killable processes...",
+    // then a panic): an infallible heap allocation failed after the OOM killer found no one.
+    if crate::mm::oom_kill::no_killable_processes() {
+        crate::pr_emerg!("Out of memory and no killable processes...");
+    }
     crate::pr_emerg!("Kernel panic - not syncing: {}", info.message());
     if let Some(l) = info.location() {
         crate::pr_emerg!("  at {}:{}", l.file(), l.line());

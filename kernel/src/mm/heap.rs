@@ -5,6 +5,11 @@
 //! a run of frames straight from the page allocator, given back when freed.  So MemFree comes
 //! back after a workload that grew the heap.
 //!
+//! When a slab or a run finds no frame, the reserve below the min watermark included, the OOM
+//! killer runs from the allocation itself and it is retried (page_alloc.rs
+//! alloc_pages_may_oom, Linux's __alloc_pages_slowpath): under memory pressure a process dies,
+//! not the kernel.
+//!
 //! There is no boot heap region: nothing allocates before mm_init() has set up the page
 //! allocator (init/mod.rs), which every slab comes from.
 
@@ -64,6 +69,10 @@ fn kfree_large(ptr: *mut u8, layout: &Layout) {
 // kmalloc_index) or a run of frames taken from the page allocator for it alone; dealloc gets
 // the same layout and so finds the same cache or run.
 unsafe impl GlobalAlloc for KernelHeap {
+    // Out of line, __rust_alloc's tail call, with the cache's alloc inlined in it (slub's
+    // Cache::alloc is inline(always)): the inliner's choices otherwise move with unrelated
+    // code, and make bench counts what a heap allocation costs.
+    #[inline(never)]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // (no fault injection here: fallible allocations are failed by their helpers,
         // failslab.rs, so that infallible ones, which would abort, never are)

@@ -17,14 +17,29 @@
 //!
 //! Nothing here waits for the victim, and nothing is called with a lock held: the victim's
 //! mm lock is the only lock the reap takes.
+//!
+//! A kernel heap allocation that finds no frame (page_alloc.rs alloc_pages_may_oom, Linux's
+//! __alloc_pages_slowpath -> __alloc_pages_may_oom) runs the killer too, as kmalloc_may_oom():
+//! there any lock may be held (the caller's own mm lock, the pid table's, a siglock, a pipe's)
+//! and it may be an interrupt, so it allocates nothing, only tries each lock it needs (a victim
+//! whose locks are busy is skipped: the next one is tried), and runs once at a time (OOM_LOCK,
+//! Linux's oom_lock trylock; it also stops re-entry, Linux's PF_MEMALLOC).  It picks the victim
+//! and reaps its private memory there and then, and the allocation is retried; the SIGKILL and
+//! the console lines, which take locks in their order and may allocate, wait for the next
+//! schedule() (oom_deferred_kills), which holds no lock and comes before the victim, or anyone
+//! sharing its mm, can run again (one hart, a non-preemptible kernel: the allocating task asks
+//! for it with need_resched, so it also comes before that task returns to user mode).  Linux
+//! sends the signal first and reaps from the oom_reaper thread; the order is reversed here
+//! because the signal path cannot be run under the caller's locks, and no one can notice it.
 
 use super::mm_types::{MmInner, MmStruct, VmFlags, MMF_OOM_SKIP};
 use super::PAGE_SIZE;
+use crate::kernel::locking::{class, SpinLock};
 use crate::kernel::signal::{kill_process, SIGKILL};
 use crate::kernel::signal_types::{SigInfo, SI_KERNEL};
-use crate::kernel::task::{current, Task, TaskStruct, PF_EXITING};
+use crate::kernel::task::{current, with_current, CommName, Task, TaskStruct, PF_EXITING};
 use alloc::sync::Arc;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Linux: OOM_SCORE_ADJ_MIN (include/uapi/linux/oom.h): never chosen.
 pub const OOM_SCORE_ADJ_MIN: i32 = -1000;
@@ -92,8 +107,12 @@ pub fn oom_badness(p: &TaskStruct, totalpages: usize) -> Option<i64> {
         return None;
     }
     let c = mm_counters(&mm.inner.lock());
+    Some(badness_points(&c, adj, totalpages))
+}
+
+fn badness_points(c: &MmCounters, adj: i32, totalpages: usize) -> i64 {
     let points = (c.anon + c.file + c.shmem + c.pgtables) as i64;
-    Some(points + adj as i64 * (totalpages as i64 / 1000))
+    points + adj as i64 * (totalpages as i64 / 1000)
 }
 
 /// Linux: proc_oom_score(): oom_badness scaled to [0, 2000] (0 for the unkillable).
@@ -145,16 +164,7 @@ fn oom_kill_process(victim: &Task, mm: &Arc<MmStruct>, message: &str) {
         kb(c.pgtables),
         adj
     );
-    // Linux: other processes sharing the victim's mm (CLONE_VM without CLONE_THREAD) die too,
-    // or the memory would not come back.
-    for p in crate::kernel::pid::all_processes() {
-        if p.tgid() != victim.tgid() && p.mm.lock().as_ref().is_some_and(|m| Arc::ptr_eq(m, mm)) {
-            if p.tgid() == 1 || p.is_kthread() {
-                continue;
-            }
-            kill_process(&p, SIGKILL, kill);
-        }
-    }
+    kill_mm_sharers(victim, mm, kill);
     oom_reap_task_mm(mm);
     let after = mm_counters(&mm.inner.lock());
     crate::pr_info!(
@@ -167,15 +177,34 @@ fn oom_kill_process(victim: &Task, mm: &Arc<MmStruct>, message: &str) {
     );
 }
 
+/// Linux: other processes sharing the victim's mm (CLONE_VM without CLONE_THREAD) die too,
+/// or the memory would not come back.
+fn kill_mm_sharers(victim: &Task, mm: &Arc<MmStruct>, kill: SigInfo) {
+    for p in crate::kernel::pid::all_processes() {
+        if p.tgid() != victim.tgid() && p.mm.lock().as_ref().is_some_and(|m| Arc::ptr_eq(m, mm)) {
+            if p.tgid() == 1 || p.is_kthread() {
+                continue;
+            }
+            kill_process(&p, SIGKILL, kill);
+        }
+    }
+}
+
 /// Linux: oom_reap_task_mm(): unmaps the pages of every private VMA (shared memory stays: other
 /// processes may map it).
 fn oom_reap_task_mm(mm: &MmStruct) {
     mm.flags.fetch_or(MMF_OOM_SKIP, Ordering::Relaxed);
-    let mut m = mm.inner.lock();
-    let ranges: alloc::vec::Vec<(usize, usize)> =
-        m.vmas.values().filter(|v| !v.flags.contains(VmFlags::SHARED)).map(|v| (v.start, v.end)).collect();
-    for (s, e) in ranges {
-        m.pgt.unmap_range(s, e);
+    reap_locked(&mut mm.inner.lock());
+}
+
+/// The reap with the mm's lock held.  It allocates nothing (the heap's slow path runs it): the
+/// VMA tree is walked in place while the page table, a separate field, is unmapped; a leaf
+/// table shared with another mm since fork is dropped (whole) or unshared with a frame from
+/// the page allocator (never the heap), which, when it has none, leaves that part for exit.
+fn reap_locked(m: &mut MmInner) {
+    let MmInner { vmas, pgt, .. } = m;
+    for v in vmas.values().filter(|v| !v.flags.contains(VmFlags::SHARED)) {
+        pgt.unmap_range(v.start, v.end);
     }
     crate::arch::riscv::flush_tlb_all();
 }
@@ -185,6 +214,7 @@ fn oom_reap_task_mm(mm: &MmStruct) {
 #[no_mangle]
 #[inline(never)]
 pub fn out_of_memory() -> bool {
+    oom_deferred_kills();
     let cur = current();
     crate::pr_warn!(
         "{} invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj={}",
@@ -230,4 +260,188 @@ pub fn alloc_failed_may_oom() -> bool {
         return false;
     }
     pagefault_out_of_memory()
+}
+
+// ---- the kernel heap's OOM killer (Linux: __alloc_pages_may_oom from __alloc_pages_slowpath) --
+
+/// Linux: oom_lock, taken by mutex_trylock in __alloc_pages_may_oom: one OOM kill at a time
+/// from the heap's slow path, and none from inside it (the kill allocates nothing, but a
+/// nested allocation failure must not choose again while a choice is half made; Linux:
+/// PF_MEMALLOC).
+static OOM_LOCK: AtomicBool = AtomicBool::new(false);
+
+/// Set when a victim or a report waits in OOM_VICTIMS for oom_deferred_kills (schedule() tests
+/// it: one load on the fast path).
+pub static OOM_DEFERRED: AtomicBool = AtomicBool::new(false);
+
+/// Set by the slow path when no process could be killed; the panic of an infallible
+/// allocation then says so in Linux's words (kernel/panic.rs), and oom_deferred_kills prints
+/// the warning line of a fallible one.
+static NO_KILLABLE: AtomicBool = AtomicBool::new(false);
+
+/// A victim chosen and reaped by the heap's slow path, waiting for its SIGKILL and its lines.
+struct OomVictim {
+    victim: Task,
+    mm: Arc<MmStruct>,
+    before: MmCounters,
+    after: MmCounters,
+    adj: i32,
+    /// the allocating task's name and oom_score_adj, and the allocation's order (the
+    /// "invoked oom-killer" line)
+    invoker: CommName,
+    invoker_adj: i32,
+    order: u32,
+    /// free frames when the allocation failed (the Mem-Info line)
+    free: usize,
+}
+
+/// Linux keeps at most a few victims in flight (oom_victims); a slow path that finds every
+/// slot taken fails its allocation rather than choose more before those are signalled.
+const MAX_PENDING: usize = 4;
+
+static OOM_VICTIMS: SpinLock<[Option<OomVictim>; MAX_PENDING], class::OomVictims> =
+    SpinLock::new([None, None, None, None]);
+
+/// Linux: __alloc_pages_may_oom() + out_of_memory() for an allocation of 2^`order` frames by
+/// the kernel heap that found none.  Whether a victim was killed and its memory reaped (the
+/// caller retries).  Any lock may be held: every lock taken here is tried (a busy one skips
+/// the victim it guards, or the whole kill), nothing is allocated, and in an interrupt
+/// nothing is done at all.
+#[inline(never)]
+pub fn kmalloc_may_oom(order: u32) -> bool {
+    // Linux: the OOM killer does not help costly orders (PAGE_ALLOC_COSTLY_ORDER 3), which fail;
+    // and a run that failed with frames above the min watermark is fragmentation, not a
+    // shortage.  Before the first task, or from an interrupt (Linux: GFP_ATOMIC never kills),
+    // nothing is tried.
+    if order > 3
+        || super::page_alloc::nr_free_pages() > super::page_alloc::min_free_pages()
+        || crate::arch::riscv::current_ptr().is_null()
+        || crate::arch::riscv::traps::in_hardirq()
+    {
+        return false;
+    }
+    if OOM_LOCK.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
+        return false;
+    }
+    let killed = oom_kill_atomic(order);
+    OOM_LOCK.store(false, Ordering::Release);
+    killed
+}
+
+fn oom_kill_atomic(order: u32) -> bool {
+    let Some(mut slots) = OOM_VICTIMS.try_lock() else { return false };
+    let Some(slot) = slots.iter_mut().find(|s| s.is_none()) else { return false };
+    let totalpages = super::page_alloc::totalram_pages();
+    let free = super::page_alloc::nr_free_pages();
+    // Linux: select_bad_process(), trying each lock: the pid table, then each process's
+    // task_lock and mm lock.  A process whose locks are busy is someone this allocation runs
+    // under (one hart: a held lock's holder is on this stack), so it is skipped.
+    let mut best: Option<(Task, Arc<MmStruct>, i64)> = None;
+    let mut busy = false;
+    {
+        let Some(pids) = crate::kernel::pid_namespace::init_pid_ns().inner.try_lock() else { return false };
+        for p in pids.tasks.values().filter(|t| t.pid() == t.tgid()) {
+            let adj = p.signal.oom_score_adj.load(Ordering::Relaxed);
+            if p.has_flag(PF_EXITING)
+                || p.tgid() == 1
+                || p.is_kthread()
+                || adj == OOM_SCORE_ADJ_MIN
+                || p.exit_state() != 0
+            {
+                continue;
+            }
+            let Some(tl) = p.mm.try_lock() else {
+                busy = true;
+                continue;
+            };
+            let Some(mm) = tl.as_ref() else { continue };
+            if mm.flags.load(Ordering::Relaxed) & MMF_OOM_SKIP != 0 {
+                continue;
+            }
+            let Some(m) = mm.inner.try_lock() else {
+                busy = true;
+                continue;
+            };
+            let points = badness_points(&mm_counters(&m), adj, totalpages);
+            drop(m);
+            if best.as_ref().is_none_or(|(_, _, b)| points > *b) {
+                best = Some((p.clone(), mm.clone(), points));
+            }
+        }
+    }
+    let Some((victim, mm, _)) = best else {
+        if !busy {
+            NO_KILLABLE.store(true, Ordering::Relaxed);
+            OOM_DEFERRED.store(true, Ordering::Release);
+        }
+        return false;
+    };
+    // Linux: oom_reap_task_mm(), here and now (the lock was free a moment ago: one hart).
+    let Some(mut m) = mm.inner.try_lock() else { return false };
+    mm.flags.fetch_or(MMF_OOM_SKIP, Ordering::Relaxed);
+    let before = mm_counters(&m);
+    reap_locked(&mut m);
+    let after = mm_counters(&m);
+    drop(m);
+    let (invoker, invoker_adj) = with_current(|c| (c.comm_name(), c.signal.oom_score_adj.load(Ordering::Relaxed)));
+    let adj = victim.signal.oom_score_adj.load(Ordering::Relaxed);
+    *slot = Some(OomVictim { victim, mm, before, after, adj, invoker, invoker_adj, order, free });
+    drop(slots);
+    OOM_DEFERRED.store(true, Ordering::Release);
+    // the allocating task passes through schedule() before it returns to user mode
+    with_current(|c| c.need_resched.store(true, Ordering::Relaxed));
+    true
+}
+
+/// Whether the last heap slow path found no process to kill (for the panic of an infallible
+/// allocation: Linux's "Out of memory and no killable processes...").
+pub fn no_killable_processes() -> bool {
+    NO_KILLABLE.load(Ordering::Relaxed)
+}
+
+/// The second half of the heap's OOM kills: the SIGKILL to each victim chosen and reaped by
+/// kmalloc_may_oom (and to the processes sharing its mm), and Linux's lines.  Called by
+/// schedule() (and out_of_memory) with no lock held, before any victim can run.
+#[cold]
+#[inline(never)]
+pub fn oom_deferred_kills() {
+    if !OOM_DEFERRED.swap(false, Ordering::Acquire) {
+        return;
+    }
+    let pending = core::mem::take(&mut *OOM_VICTIMS.lock());
+    for v in pending.into_iter().flatten() {
+        crate::pr_warn!(
+            "{} invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order={}, oom_score_adj={}",
+            v.invoker,
+            v.order,
+            v.invoker_adj
+        );
+        crate::pr_warn!("Mem-Info: free:{} min:{} (pages)", v.free, super::page_alloc::min_free_pages());
+        let kill = SigInfo { signo: SIGKILL, code: SI_KERNEL, ..Default::default() };
+        kill_process(&v.victim, SIGKILL, kill);
+        OOM_KILLS.fetch_add(1, Ordering::Relaxed);
+        crate::pr_err!(
+            "Out of memory: Killed process {} ({}) total-vm:{}kB, anon-rss:{}kB, file-rss:{}kB, shmem-rss:{}kB, UID:0 pgtables:{}kB oom_score_adj:{}",
+            v.victim.tgid(),
+            v.victim.comm_name(),
+            kb(v.before.total_vm),
+            kb(v.before.anon),
+            kb(v.before.file),
+            kb(v.before.shmem),
+            kb(v.before.pgtables),
+            v.adj
+        );
+        kill_mm_sharers(&v.victim, &v.mm, kill);
+        crate::pr_info!(
+            "oom_reaper: reaped process {} ({}), now anon-rss:{}kB, file-rss:{}kB, shmem-rss:{}kB",
+            v.victim.tgid(),
+            v.victim.comm_name(),
+            kb(v.after.anon),
+            kb(v.after.file),
+            kb(v.after.shmem)
+        );
+    }
+    if NO_KILLABLE.swap(false, Ordering::Relaxed) {
+        crate::pr_warn!("Out of memory and no killable processes...");
+    }
 }

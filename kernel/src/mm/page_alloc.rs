@@ -323,7 +323,17 @@ pub(super) fn alloc_zeroed_page() -> KResult<usize> {
 /// single-page slabs (mm/slub.rs), given back with free_contiguous.  A scan of the refcounts
 /// for a free run, from the top of RAM down (the free list hands out low frames first, so the top stays unfragmented longest).
 /// Linux: alloc_contig_pages().
+// (out of line: inlined into the heap's kmalloc_large, it would cost every heap allocation
+// the registers it saves)
+#[inline(never)]
 pub(super) fn alloc_contiguous(n: usize) -> Option<usize> {
+    rmqueue_contiguous(n)
+        .or_else(|| alloc_pages_may_oom(n.next_power_of_two().trailing_zeros(), || rmqueue_contiguous(n)))
+}
+
+/// alloc_contiguous() without the slow path.
+#[inline(always)]
+fn rmqueue_contiguous(n: usize) -> Option<usize> {
     let mm = MEM_MAP.get()?;
     let mut free = FREE.lock();
     if n == 1 {
@@ -364,10 +374,19 @@ pub(super) fn alloc_contiguous(n: usize) -> Option<usize> {
 /// 1, PG_RESERVED: a slab (mm/slub.rs); given back with free_contiguous(pfn, 1 << order).
 /// Order 0 is alloc_contiguous(1) (the free list's top, O(1)); bigger orders scan the
 /// refcounts from the top of RAM down for a free aligned run.  Linux: alloc_pages(order).
+// (out of line: inlined into the heap's kmalloc_large, it would cost every heap allocation
+// the registers it saves)
+#[inline(never)]
 pub(super) fn alloc_pages_order(order: u32) -> Option<usize> {
+    rmqueue_order(order).or_else(|| alloc_pages_may_oom(order, || rmqueue_order(order)))
+}
+
+/// alloc_pages_order() without the slow path.
+#[inline(always)]
+fn rmqueue_order(order: u32) -> Option<usize> {
     let n = 1usize << order;
     if n == 1 {
-        return alloc_contiguous(1);
+        return rmqueue_contiguous(1);
     }
     let mm = MEM_MAP.get()?;
     let mut free = FREE.lock();
@@ -396,6 +415,27 @@ pub(super) fn alloc_pages_order(order: u32) -> Option<usize> {
     free.remove_range(lo, hi);
     NR_FREE.fetch_sub(n, Ordering::Relaxed);
     Some(mm.base_pfn + start)
+}
+
+/// Linux: __alloc_pages_slowpath() -> __alloc_pages_may_oom() for the kernel heap's frames
+/// (a kmalloc cache's new slab, mm/slub.rs, or a kmalloc_large run, mm/heap.rs: GFP_KERNEL
+/// allocations, "too small to fail"): 2^`order` frames were asked for and none were left, the
+/// min watermark's reserve included.  The OOM killer runs from here (mm/oom_kill.rs
+/// kmalloc_may_oom: under whatever locks the caller holds, a kmalloc cache's among them; it
+/// allocates nothing and frees nothing on the heap) and `alloc` is retried while victims are
+/// killed and reaped.  None when nothing more can be killed: a fallible heap caller
+/// (mm/slab.rs) answers ENOMEM, an infallible one panics ("Out of memory and no killable
+/// processes...", kernel/panic.rs).  Cold and out of line: the heap reaches the page allocator
+/// only to refill a cache or for a large block, and pays a test of the result for it.
+#[cold]
+#[inline(never)]
+fn alloc_pages_may_oom(order: u32, mut alloc: impl FnMut() -> Option<usize>) -> Option<usize> {
+    while super::oom_kill::kmalloc_may_oom(order) {
+        if let Some(pfn) = alloc() {
+            return Some(pfn);
+        }
+    }
+    None
 }
 
 /// Gives back a run from alloc_contiguous(): `n` frames from `pfn`, each with the one

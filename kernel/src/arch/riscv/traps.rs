@@ -8,6 +8,7 @@ use crate::kernel::signal::{self, SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP};
 use crate::kernel::task::current;
 use crate::mm::memory::{handle_user_fault, Access};
 use crate::mm::TASK_SIZE;
+use core::sync::atomic::{AtomicUsize, Ordering};
 use linux_raw_sys::general as uapi;
 
 // si_code values of the faults below (include/uapi/asm-generic/siginfo.h).
@@ -34,20 +35,39 @@ const EXC_STORE_PAGE_FAULT: usize = 15;
 const IRQ_S_TIMER: usize = 5;
 const IRQ_S_EXT: usize = 9;
 
+/// Linux: preempt_count()'s HARDIRQ bits: how many interrupt handlers are running (one hart:
+/// one count).  The heap's OOM killer does nothing in an interrupt.
+static HARDIRQ_COUNT: AtomicUsize = AtomicUsize::new(0);
+
+/// Linux: in_hardirq().
+pub fn in_hardirq() -> bool {
+    HARDIRQ_COUNT.load(Ordering::Relaxed) != 0
+}
+
+/// Linux: handle_arch_irq() between irq_enter() and irq_exit().  Out of line: the syscall and
+/// page-fault paths of do_trap stay as they are.
+#[inline(never)]
+fn handle_irq(cause: usize, user_mode: bool) {
+    HARDIRQ_COUNT.fetch_add(1, Ordering::Relaxed);
+    match cause & !(1 << 63) {
+        IRQ_S_TIMER => crate::kernel::time::timer::timer_interrupt(user_mode),
+        IRQ_S_EXT => crate::drivers::plic::handle_irq(),
+        _ => {}
+    }
+    HARDIRQ_COUNT.fetch_sub(1, Ordering::Relaxed);
+    if user_mode {
+        // (interrupted in user mode: no kernel lock is held, a SysRq key from the serial line
+        // may run its dump now; drivers/sysrq.rs)
+        crate::drivers::sysrq::run_pending();
+    }
+}
+
 /// Called by handle_exception with the saved registers.
 #[no_mangle]
 pub extern "C" fn do_trap(regs: &mut PtRegs) {
     let cause = regs.cause;
     if (cause as isize) < 0 {
-        match cause & !(1 << 63) {
-            IRQ_S_TIMER => crate::kernel::time::timer::timer_interrupt(regs.user_mode()),
-            IRQ_S_EXT => crate::drivers::plic::handle_irq(),
-            _ => {}
-        }
-        if regs.user_mode() {
-            // (interrupted in user mode: no kernel lock is held, the SysRq dump may run)
-            crate::drivers::sysrq::run_pending();
-        }
+        handle_irq(cause, regs.user_mode());
     } else {
         match cause {
             EXC_SYSCALL => {

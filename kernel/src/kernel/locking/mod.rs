@@ -63,6 +63,7 @@
 //! |   98 | Vmalloc        | the vmalloc area's slots and page tables (kernel stacks; freed with a task, under any lock above) |
 //! |   99 | VmaNodes       | the VMA tree's reserve of preallocated nodes (mm/vma_prealloc.rs; a leaf: freed with an mm, under any lock above) |
 //! |  100 | Heap           | the kernel heap (any allocation, under any lock) |
+//! |  101 | OomVictims     | the victims the heap's OOM killer reaped, waiting for their SIGKILL (tried under any lock; taken alone) |
 //! |  104 | PageAlloc      | the free-frame list (taken inside Heap when a kmalloc cache takes or frees a slab) |
 
 pub mod lockdep;
@@ -193,6 +194,8 @@ lock_classes! {
     VmaNodes = 99, "vma_node_reserve";
     /// Linux: the slab locks.
     Heap = 100, "kmalloc";
+    /// The heap's OOM victims in flight (Linux: oom_lock's state; mm/oom_kill.rs).
+    OomVictims = 101, "oom_victims";
     /// Linux: zone->lock.
     PageAlloc = 104, "zone->lock";
 }

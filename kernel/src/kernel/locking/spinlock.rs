@@ -57,8 +57,10 @@ impl<T: ?Sized, C: LockClass> SpinLock<T, C> {
         }
     }
 
-    /// Linux: spin_trylock(): None when held.  Not checked by lockdep (a failed try cannot
-    /// deadlock); only the oops path uses it.
+    /// Linux: spin_trylock(): None when held.  Not checked by lockdep, whatever is held: a try
+    /// cannot deadlock, and Linux's lockdep accepts a trylock out of order too (it records no
+    /// dependency for it).  The oops path and the heap's OOM killer (mm/oom_kill.rs
+    /// kmalloc_may_oom, which runs under any lock) use it.
     pub fn try_lock(&self) -> Option<SpinLockGuard<'_, T>> {
         self.inner.try_lock().map(|guard| SpinLockGuard {
             guard,

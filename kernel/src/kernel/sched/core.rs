@@ -245,6 +245,11 @@ fn pick_next_task(rq: &mut RunQueue, prev: &TaskStruct) -> Task {
 #[inline(never)]
 pub fn schedule() {
     crate::kernel::locking::lockdep::assert_none_held("schedule");
+    // The SIGKILL of a victim the heap's OOM killer reaped under the allocator's locks: sent
+    // here, with none held, before the victim can run (mm/oom_kill.rs).
+    if crate::mm::oom_kill::OOM_DEFERRED.load(Ordering::Relaxed) {
+        crate::mm::oom_kill::oom_deferred_kills();
+    }
     let _t = crate::trace_func!(schedule);
     let now = get_cycles();
     let (rq_locked, next_satp);
