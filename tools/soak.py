@@ -10,7 +10,8 @@
 2. the exhaustion programs, as the C tests they are (user/tests/c): t_exhaust for --rounds
    rounds (EXHAUST_ROUNDS=: fork bomb until EAGAIN, threads until failure, fds until EMFILE,
    pipes, sparse files; MemFree back to its baseline after every round), t_oom (anonymous
-   memory until the OOM killer), t_sparse (sparse files), t_badelf (the malformed-ELF corpus),
+   memory until the OOM killer), t_kmemoom (kernel memory until the heap's OOM killer),
+   t_sparse (sparse files), t_badelf (the malformed-ELF corpus),
    t_leak, each once.
 
 Every boot runs under qemutest's watchdog (the test's QEMUTEST-STALL: no console output for
@@ -29,7 +30,7 @@ import qemutest  # noqa: E402
 
 ROOT = qemutest.ROOT
 DEFAULT_SEEDS = "20261204,1,77,4242"
-EXHAUST = ["t_exhaust", "t_oom", "t_sparse", "t_badelf", "t_leak"]
+EXHAUST = ["t_exhaust", "t_oom", "t_kmemoom", "t_sparse", "t_badelf", "t_leak"]
 # guest calls per second of the fuzzer under TCG is about 5,000; a boot gets 4 times that long
 SECONDS_PER_CALL = 4 / 5000.0
 
