@@ -152,6 +152,14 @@ fn oom_kill_process(victim: &Task, mm: &Arc<MmStruct>, message: &str) {
     let kill = SigInfo { signo: SIGKILL, code: SI_KERNEL, ..Default::default() };
     kill_process(victim, SIGKILL, kill);
     OOM_KILLS.fetch_add(1, Ordering::Relaxed);
+    pr_killed(message, victim, &c, adj);
+    kill_mm_sharers(victim, mm, kill);
+    oom_reap_task_mm(mm);
+    pr_reaped(victim, &mm_counters(&mm.inner.lock()));
+}
+
+/// Linux's line for a kill (__oom_kill_process): `message` is "Out of memory" or the like.
+fn pr_killed(message: &str, victim: &TaskStruct, c: &MmCounters, adj: i32) {
     crate::pr_err!(
         "{}: Killed process {} ({}) total-vm:{}kB, anon-rss:{}kB, file-rss:{}kB, shmem-rss:{}kB, UID:0 pgtables:{}kB oom_score_adj:{}",
         message,
@@ -164,9 +172,10 @@ fn oom_kill_process(victim: &Task, mm: &Arc<MmStruct>, message: &str) {
         kb(c.pgtables),
         adj
     );
-    kill_mm_sharers(victim, mm, kill);
-    oom_reap_task_mm(mm);
-    let after = mm_counters(&mm.inner.lock());
+}
+
+/// Linux's line after the reap (oom_reap_task_mm), with what the victim still holds.
+fn pr_reaped(victim: &TaskStruct, after: &MmCounters) {
     crate::pr_info!(
         "oom_reaper: reaped process {} ({}), now anon-rss:{}kB, file-rss:{}kB, shmem-rss:{}kB",
         victim.tgid(),
@@ -420,26 +429,9 @@ pub fn oom_deferred_kills() {
         let kill = SigInfo { signo: SIGKILL, code: SI_KERNEL, ..Default::default() };
         kill_process(&v.victim, SIGKILL, kill);
         OOM_KILLS.fetch_add(1, Ordering::Relaxed);
-        crate::pr_err!(
-            "Out of memory: Killed process {} ({}) total-vm:{}kB, anon-rss:{}kB, file-rss:{}kB, shmem-rss:{}kB, UID:0 pgtables:{}kB oom_score_adj:{}",
-            v.victim.tgid(),
-            v.victim.comm_name(),
-            kb(v.before.total_vm),
-            kb(v.before.anon),
-            kb(v.before.file),
-            kb(v.before.shmem),
-            kb(v.before.pgtables),
-            v.adj
-        );
+        pr_killed("Out of memory", &v.victim, &v.before, v.adj);
         kill_mm_sharers(&v.victim, &v.mm, kill);
-        crate::pr_info!(
-            "oom_reaper: reaped process {} ({}), now anon-rss:{}kB, file-rss:{}kB, shmem-rss:{}kB",
-            v.victim.tgid(),
-            v.victim.comm_name(),
-            kb(v.after.anon),
-            kb(v.after.file),
-            kb(v.after.shmem)
-        );
+        pr_reaped(&v.victim, &v.after);
     }
     if NO_KILLABLE.swap(false, Ordering::Relaxed) {
         crate::pr_warn!("Out of memory and no killable processes...");

@@ -34,15 +34,6 @@
 #define MAXQ 8192
 #define MSGSZ 1000
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	int n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (int)strlen(s) ? 0 : -1;
-}
 
 static int queues[MAXQ];
 static char logbuf[1 << 20];
@@ -56,7 +47,7 @@ int main(void)
 	mt_begin("t_kmemoom");
 	mkdir("/proc", 0555);
 	mount("proc", "/proc", "proc", 0, NULL);
-	CHECK_EQ("init-protects-itself", write_file("/proc/self/oom_score_adj", "-1000"), 0);
+	CHECK_EQ("init-protects-itself", mt_write_str("/proc/self/oom_score_adj", "-1000"), 0);
 	klogctl(5, NULL, 0); /* SYSLOG_ACTION_CLEAR: only this test's lines below */
 
 	long free0 = mt_meminfo_kb("MemFree:");
@@ -69,7 +60,7 @@ int main(void)
 	pid_t v = fork();
 	if (v == 0) {
 		close(p[0]);
-		if (write_file("/proc/self/oom_score_adj", "1000"))
+		if (mt_write_str("/proc/self/oom_score_adj", "1000"))
 			_exit(90);
 		unsigned char *m = mmap(NULL, hold, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (m == MAP_FAILED)

@@ -32,15 +32,6 @@
 #define MiB (1UL << 20)
 #define PG 4096UL
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	int n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (int)strlen(s) ? 0 : -1;
-}
 
 static long read_long(const char *path)
 {
@@ -62,7 +53,7 @@ static long pid_long(pid_t pid, const char *file)
 
 static void set_adj(const char *v)
 {
-	if (write_file("/proc/self/oom_score_adj", v))
+	if (mt_write_str("/proc/self/oom_score_adj", v))
 		_exit(90);
 }
 
@@ -123,7 +114,7 @@ int main(void)
 	mt_begin("t_oom");
 	mkdir("/proc", 0555);
 	mount("proc", "/proc", "proc", 0, NULL);
-	CHECK_EQ("init-protects-itself", write_file("/proc/self/oom_score_adj", "-1000"), 0);
+	CHECK_EQ("init-protects-itself", mt_write_str("/proc/self/oom_score_adj", "-1000"), 0);
 	CHECK_EQ("adj-reads-back", read_long("/proc/self/oom_score_adj"), -1000);
 	CHECK_EQ("score-of-protected-is-0", read_long("/proc/self/oom_score"), 0);
 
