@@ -15,7 +15,7 @@
 //! next interrupt taken from user mode or in the idle loop, where no kernel lock is held.  A
 //! kernel spinning with interrupts off never gets there (Linux would need an NMI as well).
 
-use crate::kernel::printk::CONSOLE_PRINTK;
+use crate::kernel::printk::{console_loglevel, set_console_loglevel, CONSOLE_LOGLEVEL_DEFAULT};
 use crate::kernel::task::{current, TASK_UNINTERRUPTIBLE};
 use core::sync::atomic::{AtomicI32, AtomicU64, AtomicU8, Ordering};
 
@@ -30,8 +30,7 @@ const SYSRQ_ENABLE_DUMP: i32 = 0x0008;
 const SYSRQ_ENABLE_SIGNAL: i32 = 0x0040;
 const SYSRQ_ENABLE_BOOT: i32 = 0x0080;
 
-/// Linux: CONSOLE_LOGLEVEL_DEFAULT and CONSOLE_LOGLEVEL_DEBUG.
-const CONSOLE_LOGLEVEL_DEFAULT: i32 = 7;
+/// Linux: CONSOLE_LOGLEVEL_DEBUG.
 const CONSOLE_LOGLEVEL_DEBUG: i32 = 10;
 
 /// Linux: struct sysrq_key_op.
@@ -74,14 +73,6 @@ fn sysrq_get_key_op(key: u8) -> Option<SysrqKeyOp> {
 
 /// The keys of the help line, in the table's order (the loglevel keys once).
 const HELP_KEYS: &[u8] = b"0bceilmtw";
-
-fn set_console_loglevel(level: i32) {
-    CONSOLE_PRINTK[0].store(level, Ordering::Relaxed);
-}
-
-fn console_loglevel() -> i32 {
-    CONSOLE_PRINTK[0].load(Ordering::Relaxed)
-}
 
 /// Linux: sysrq_on_mask().
 fn sysrq_on_mask(mask: i32) -> bool {

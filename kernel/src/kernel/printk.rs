@@ -42,13 +42,18 @@ pub static CONSOLE_PRINTK: [AtomicI32; 4] = [
     AtomicI32::new(CONSOLE_LOGLEVEL_MIN),
     AtomicI32::new(CONSOLE_LOGLEVEL_DEFAULT),
 ];
-const CONSOLE_LOGLEVEL_DEFAULT: i32 = 7;
+pub const CONSOLE_LOGLEVEL_DEFAULT: i32 = 7;
 const MESSAGE_LOGLEVEL_DEFAULT: i32 = 4;
 const CONSOLE_LOGLEVEL_MIN: i32 = 1;
 
 /// Linux: console_loglevel.
-fn console_loglevel() -> i32 {
+pub fn console_loglevel() -> i32 {
     CONSOLE_PRINTK[0].load(Ordering::Relaxed)
+}
+
+/// Sets console_loglevel (SysRq's 0-9 and its raised header level).
+pub fn set_console_loglevel(level: i32) {
+    CONSOLE_PRINTK[0].store(level, Ordering::Relaxed);
 }
 
 impl LogBuf {

@@ -131,75 +131,84 @@ pub fn dump_stack() {
     dump_backtrace(fp, dump_stack as *const () as usize);
 }
 
+/// The code addresses on a task's kernel stack, innermost first (Linux: walk_stackframe()):
+/// the running task's from its caller, another task's from the frame __switch_to saved.  Only
+/// frames inside the task's own stack are followed (a task that is not running does not
+/// change its stack, on one CPU); the outermost frame's return address (ret_from_fork, the
+/// trap entry) is the last.
+struct TaskFrames {
+    pc: usize,
+    fp: usize,
+    lo: usize,
+    hi: usize,
+    left: usize,
+}
+
+impl TaskFrames {
+    #[inline(always)]
+    fn of(t: &crate::kernel::task::TaskStruct, here: usize, max: usize) -> TaskFrames {
+        let (pc, fp) = if super::with_current_task(|c| core::ptr::eq(c, t)) {
+            let fp: usize;
+            // SAFETY: reading the frame pointer.
+            unsafe { core::arch::asm!("mv {}, s0", out(reg) fp) };
+            (here, fp)
+        } else {
+            // SAFETY: a read of the thread struct's saved s0 (the frame pointer __switch_to
+            // saved); on one CPU nothing writes it while another task runs (as thread_ra_sp).
+            (super::process::thread_ra_sp(t).0, unsafe { (*t.thread.get()).s[0] })
+        };
+        TaskFrames { pc, fp, lo: t.stack.base(), hi: t.stack.top(), left: max }
+    }
+}
+
+impl Iterator for TaskFrames {
+    type Item = usize;
+    fn next(&mut self) -> Option<usize> {
+        if self.left == 0 || !is_kernel_addr(self.pc) {
+            return None;
+        }
+        self.left -= 1;
+        let pc = self.pc;
+        let fp = self.fp;
+        if fp & 7 != 0 || fp < self.lo + 16 || fp > self.hi {
+            self.left = 0;
+            return Some(pc);
+        }
+        // SAFETY: fp - 16 .. fp lies within [lo, hi), the task's kernel stack, which the task
+        // (held by the caller) owns for its whole life; two aligned word reads.
+        let (ra, next) = unsafe { (*((fp - 8) as *const usize), *((fp - 16) as *const usize)) };
+        self.pc = ra;
+        if next <= fp {
+            // the outermost frame: its return address is the last one
+            self.left = self.left.min(1);
+        }
+        self.fp = next;
+        Some(pc)
+    }
+}
+
 /// Linux: __get_wchan() (arch/riscv/kernel/stacktrace.c): where a sleeping task waits — the
 /// first return address on its kernel stack, from the frame __switch_to saved, that is not in
 /// the scheduler (Linux: in_sched_functions(): schedule, the wait-queue and completion
 /// helpers).  None for a task that is running or whose frames cannot be followed.
 pub fn get_wchan(t: &crate::kernel::task::TaskStruct) -> Option<&'static str> {
-    let (lo, hi) = (t.stack.base(), t.stack.top());
-    // SAFETY: a read of the thread struct's saved s0 (the frame pointer __switch_to saved);
-    // on one CPU nothing writes it while another task runs (as thread_ra_sp).
-    let (mut pc, mut fp) = (super::process::thread_ra_sp(t).0, unsafe { (*t.thread.get()).s[0] });
-    for _ in 0..16 {
+    for pc in TaskFrames::of(t, 0, 16) {
         let (name, _, _) = lookup(pc)?;
         if !in_sched_functions(name) {
             return Some(name);
         }
-        // Only frames inside this task's own stack are followed.
-        if fp & 7 != 0 || fp < lo + 16 || fp > hi {
-            return None;
-        }
-        // SAFETY: fp - 16 .. fp lies within [lo, hi), the task's kernel stack, which the task
-        // (held by the caller) owns for its whole life; two aligned word reads.
-        let (ra, next) = unsafe { (*((fp - 8) as *const usize), *((fp - 16) as *const usize)) };
-        if !is_kernel_addr(ra) || next <= fp {
-            return None;
-        }
-        pc = ra;
-        fp = next;
     }
     None
 }
 
 /// Linux: show_stack(task, NULL, KERN_INFO) (arch/riscv/kernel/stacktrace.c, for SysRq's
 /// show-task-states): "Call Trace:" and the return addresses on `t`'s kernel stack, at info
-/// level.  The running task's chain starts here; another task's at the frame __switch_to
-/// saved, and only frames inside its own stack are followed (a task that is not running does
-/// not change its stack, on one CPU).
+/// level.
 #[inline(never)]
 pub fn show_stack(t: &crate::kernel::task::TaskStruct) {
-    let (lo, hi) = (t.stack.base(), t.stack.top());
-    let (mut pc, mut fp) = if super::with_current_task(|c| core::ptr::eq(c, t)) {
-        let fp: usize;
-        // SAFETY: reading the frame pointer.
-        unsafe { core::arch::asm!("mv {}, s0", out(reg) fp) };
-        (show_stack as *const () as usize, fp)
-    } else {
-        // SAFETY: a read of the thread struct's saved s0, as in get_wchan.
-        (super::process::thread_ra_sp(t).0, unsafe { (*t.thread.get()).s[0] })
-    };
     crate::pr_info!("Call Trace:");
-    for _ in 0..32 {
-        if !is_kernel_addr(pc) {
-            break;
-        }
+    for pc in TaskFrames::of(t, show_stack as *const () as usize, 32) {
         crate::pr_info!("[<{:016x}>] {}", pc, symbolize(pc));
-        if fp & 7 != 0 || fp < lo + 16 || fp > hi {
-            break;
-        }
-        // SAFETY: fp - 16 .. fp lies within [lo, hi), the task's kernel stack, which the task
-        // (held by the caller) owns for its whole life; two aligned word reads.
-        let (ra, next) = unsafe { (*((fp - 8) as *const usize), *((fp - 16) as *const usize)) };
-        pc = ra;
-        if next <= fp {
-            // the outermost frame (ret_from_fork, the trap entry): its return address is the
-            // last line
-            if is_kernel_addr(pc) {
-                crate::pr_info!("[<{:016x}>] {}", pc, symbolize(pc));
-            }
-            break;
-        }
-        fp = next;
     }
 }
 
